@@ -1,0 +1,410 @@
+//! One value holding a whole company's data, as an ERP hands it over, and its validation.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
+use std::hash::Hash;
+
+use crate::error::{OmoError, Result};
+use crate::model::*;
+
+/// Everything the library knows about one company: master data of the three axes and the
+/// transactions up to `as_of`. Serializes to and from JSON without loss (Decimals as strings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// The company's name.
+    pub company: String,
+    /// The company's reporting currency.
+    pub currency: Currency,
+    /// The snapshot date: no transaction may be dated after it.
+    pub as_of: NaiveDate,
+    /// The product category tree.
+    #[serde(default)]
+    pub categories: Vec<ProductCategory>,
+    /// Products (SKUs).
+    #[serde(default)]
+    pub products: Vec<Product>,
+    /// Bundles of products.
+    #[serde(default)]
+    pub bundles: Vec<Bundle>,
+    /// Sales regions.
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    /// Business units.
+    #[serde(default)]
+    pub business_units: Vec<BusinessUnit>,
+    /// Salespeople.
+    #[serde(default)]
+    pub salespeople: Vec<Salesperson>,
+    /// Customers of every tier.
+    #[serde(default)]
+    pub customers: Vec<Customer>,
+    /// Supply-chain nodes.
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    /// Stock movements.
+    #[serde(default)]
+    pub movements: Vec<StockMovement>,
+    /// Physical stock counts.
+    #[serde(default)]
+    pub counts: Vec<StockCount>,
+    /// POS sell-out records.
+    #[serde(default)]
+    pub pos_sales: Vec<PosSale>,
+    /// Sales orders.
+    #[serde(default)]
+    pub orders: Vec<SalesOrder>,
+    /// Shipments.
+    #[serde(default)]
+    pub shipments: Vec<Shipment>,
+    /// Invoices and credit notes.
+    #[serde(default)]
+    pub invoices: Vec<Invoice>,
+    /// Payments received.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Prepaid pre-season orders.
+    #[serde(default)]
+    pub prepaid_orders: Vec<PrepaidOrder>,
+}
+
+/// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// Every problem found; empty when the dataset is sound.
+    pub issues: Vec<ValidationIssue>,
+}
+
+impl ValidationReport {
+    /// True when nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// `Ok(())` when nothing is wrong, else [`OmoError::Invalid`] carrying every issue.
+    pub fn into_result(self) -> Result<()> {
+        if self.is_ok() { Ok(()) } else { Err(OmoError::Invalid { issues: self.issues }) }
+    }
+}
+
+impl Dataset {
+    /// An empty dataset of `company`, reporting in `currency`, as of `as_of`.
+    pub fn new(company: impl Into<String>, currency: Currency, as_of: NaiveDate) -> Self {
+        Dataset {
+            company: company.into(),
+            currency,
+            as_of,
+            categories: Vec::new(),
+            products: Vec::new(),
+            bundles: Vec::new(),
+            regions: Vec::new(),
+            business_units: Vec::new(),
+            salespeople: Vec::new(),
+            customers: Vec::new(),
+            nodes: Vec::new(),
+            movements: Vec::new(),
+            counts: Vec::new(),
+            pos_sales: Vec::new(),
+            orders: Vec::new(),
+            shipments: Vec::new(),
+            invoices: Vec::new(),
+            payments: Vec::new(),
+            prepaid_orders: Vec::new(),
+        }
+    }
+
+    /// Reads a dataset from JSON. Syntax and type errors name the line and column; the content is
+    /// not validated (call [`Dataset::validate`] or use [`Dataset::from_json_validated`]).
+    pub fn from_json(json: &str) -> Result<Self> {
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// Reads a dataset from JSON and validates it: every broken reference is reported at once.
+    pub fn from_json_validated(json: &str) -> Result<Self> {
+        let dataset = Dataset::from_json(json)?;
+        dataset.validate().into_result()?;
+        Ok(dataset)
+    }
+
+    /// Writes the dataset as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// Checks every record's fields and every reference between records and reports all problems:
+    /// duplicate ids, unknown parents and cycles in the hierarchies, references to unknown ids,
+    /// transactions dated after `as_of`. Never panics.
+    pub fn validate(&self) -> ValidationReport {
+        let mut out = Vec::new();
+        if self.company.trim().is_empty() {
+            out.push(ValidationIssue::new("dataset", "-", "company", "must not be empty"));
+        }
+        let known = Known::collect(self, &mut out);
+        self.check_master_data(&known, &mut out);
+        self.check_stock(&known, &mut out);
+        self.check_sales(&known, &mut out);
+        self.check_hierarchies(&mut out);
+        ValidationReport { issues: out }
+    }
+
+    /// The product-category tree.
+    pub fn category_tree(&self) -> Result<Hierarchy<CategoryId>> {
+        Hierarchy::from_parent_links("category", self.categories.iter().map(|c| (c.id.clone(), c.parent.clone())))
+    }
+
+    /// The region tree.
+    pub fn region_tree(&self) -> Result<Hierarchy<RegionId>> {
+        Hierarchy::from_parent_links("region", self.regions.iter().map(|r| (r.id.clone(), r.parent.clone())))
+    }
+
+    /// The business-unit tree.
+    pub fn business_unit_tree(&self) -> Result<Hierarchy<BusinessUnitId>> {
+        Hierarchy::from_parent_links("business unit", self.business_units.iter().map(|b| (b.id.clone(), b.parent.clone())))
+    }
+
+    /// The sales organisation (salespeople under their managers).
+    pub fn sales_tree(&self) -> Result<Hierarchy<SalespersonId>> {
+        Hierarchy::from_parent_links("salesperson", self.salespeople.iter().map(|s| (s.id.clone(), s.manager.clone())))
+    }
+
+    /// The supply chain (nodes under their parents).
+    pub fn node_tree(&self) -> Result<Hierarchy<NodeId>> {
+        Hierarchy::from_parent_links("node", self.nodes.iter().map(|n| (n.id.clone(), n.parent.clone())))
+    }
+
+    /// The channel (customers under the customer they buy through).
+    pub fn channel_tree(&self) -> Result<Hierarchy<CustomerId>> {
+        Hierarchy::from_parent_links("customer", self.customers.iter().map(|c| (c.id.clone(), c.parent.clone())))
+    }
+
+    /// Looks up a product.
+    pub fn product(&self, id: &ProductId) -> Option<&Product> {
+        self.products.iter().find(|p| &p.id == id)
+    }
+
+    /// Looks up a customer.
+    pub fn customer(&self, id: &CustomerId) -> Option<&Customer> {
+        self.customers.iter().find(|c| &c.id == id)
+    }
+
+    /// Looks up a node.
+    pub fn node(&self, id: &NodeId) -> Option<&Node> {
+        self.nodes.iter().find(|n| &n.id == id)
+    }
+
+    fn check_master_data(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
+        for category in &self.categories {
+            let mut is = issues_of(category, None, out);
+            refers(&mut is, "parent", &known.categories, category.parent.as_ref());
+        }
+        for product in &self.products {
+            let mut is = issues_of(product, None, out);
+            refers(&mut is, "category", &known.categories, Some(&product.category));
+        }
+        for bundle in &self.bundles {
+            let mut is = issues_of(bundle, None, out);
+            for (i, component) in bundle.components.iter().enumerate() {
+                refers(&mut is, &format!("components[{i}].product"), &known.products, Some(&component.product));
+            }
+        }
+        for region in &self.regions {
+            let mut is = issues_of(region, None, out);
+            refers(&mut is, "parent", &known.regions, region.parent.as_ref());
+        }
+        for unit in &self.business_units {
+            let mut is = issues_of(unit, None, out);
+            refers(&mut is, "parent", &known.business_units, unit.parent.as_ref());
+        }
+        for person in &self.salespeople {
+            let mut is = issues_of(person, None, out);
+            refers(&mut is, "manager", &known.salespeople, person.manager.as_ref());
+            refers(&mut is, "region", &known.regions, person.region.as_ref());
+            refers(&mut is, "business_unit", &known.business_units, person.business_unit.as_ref());
+        }
+        for customer in &self.customers {
+            let mut is = issues_of(customer, None, out);
+            refers(&mut is, "region", &known.regions, Some(&customer.region));
+            refers(&mut is, "business_unit", &known.business_units, Some(&customer.business_unit));
+            refers(&mut is, "salesperson", &known.salespeople, customer.salesperson.as_ref());
+            refers(&mut is, "parent", &known.customers, customer.parent.as_ref());
+            refers(&mut is, "node", &known.nodes, customer.node.as_ref());
+        }
+        for node in &self.nodes {
+            let mut is = issues_of(node, None, out);
+            refers(&mut is, "parent", &known.nodes, node.parent.as_ref());
+            refers(&mut is, "region", &known.regions, node.region.as_ref());
+            refers(&mut is, "customer", &known.customers, node.customer.as_ref());
+        }
+    }
+
+    fn check_stock(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
+        for (row, movement) in self.movements.iter().enumerate() {
+            let mut is = issues_of(movement, Some(row), out);
+            refers(&mut is, "node", &known.nodes, Some(&movement.node));
+            refers(&mut is, "product", &known.products, Some(&movement.product));
+            refers(&mut is, "counterparty", &known.nodes, movement.counterparty.as_ref());
+            is.not_before("as_of", self.as_of, "date", movement.date);
+        }
+        for (row, count) in self.counts.iter().enumerate() {
+            let mut is = issues_of(count, Some(row), out);
+            refers(&mut is, "node", &known.nodes, Some(&count.node));
+            refers(&mut is, "product", &known.products, Some(&count.product));
+            is.not_before("as_of", self.as_of, "date", count.date);
+        }
+        for (row, sale) in self.pos_sales.iter().enumerate() {
+            let mut is = issues_of(sale, Some(row), out);
+            refers(&mut is, "node", &known.nodes, Some(&sale.node));
+            refers(&mut is, "product", &known.products, Some(&sale.product));
+            refers(&mut is, "customer", &known.customers, sale.customer.as_ref());
+            is.not_before("as_of", self.as_of, "date", sale.date);
+        }
+    }
+
+    fn check_sales(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
+        for order in &self.orders {
+            let mut is = issues_of(order, None, out);
+            refers(&mut is, "customer", &known.customers, Some(&order.customer));
+            refers(&mut is, "ship_from", &known.nodes, Some(&order.ship_from));
+            lines_refer(&mut is, &known.products, &order.lines);
+            is.not_before("as_of", self.as_of, "order_date", order.order_date);
+        }
+        for shipment in &self.shipments {
+            let mut is = issues_of(shipment, None, out);
+            refers(&mut is, "order", &known.orders, Some(&shipment.order));
+            refers(&mut is, "from", &known.nodes, Some(&shipment.from));
+            refers(&mut is, "to", &known.nodes, shipment.to.as_ref());
+            for (i, line) in shipment.lines.iter().enumerate() {
+                refers(&mut is, &format!("lines[{i}].product"), &known.products, Some(&line.product));
+            }
+            is.not_before("as_of", self.as_of, "shipped_date", shipment.shipped_date);
+        }
+        let invoice_customer: HashMap<&InvoiceId, &CustomerId> = self.invoices.iter().map(|i| (&i.id, &i.customer)).collect();
+        for invoice in &self.invoices {
+            let mut is = issues_of(invoice, None, out);
+            refers(&mut is, "customer", &known.customers, Some(&invoice.customer));
+            refers(&mut is, "order", &known.orders, invoice.order.as_ref());
+            lines_refer(&mut is, &known.products, &invoice.lines);
+            is.not_before("as_of", self.as_of, "date", invoice.date);
+        }
+        for payment in &self.payments {
+            let mut is = issues_of(payment, None, out);
+            refers(&mut is, "customer", &known.customers, Some(&payment.customer));
+            for (i, allocation) in payment.allocations.iter().enumerate() {
+                let field = format!("allocations[{i}].invoice");
+                match invoice_customer.get(&allocation.invoice) {
+                    None => is.push(&field, format!("unknown invoice {:?}", allocation.invoice.as_str())),
+                    Some(&owner) if owner != &payment.customer => {
+                        is.push(&field, format!("invoice {} belongs to customer {owner}, not {}", allocation.invoice, payment.customer));
+                    }
+                    Some(_) => {}
+                }
+            }
+            is.not_before("as_of", self.as_of, "date", payment.date);
+        }
+        for prepaid in &self.prepaid_orders {
+            let mut is = issues_of(prepaid, None, out);
+            refers(&mut is, "customer", &known.customers, Some(&prepaid.customer));
+            refers(&mut is, "reserve_at", &known.nodes, Some(&prepaid.reserve_at));
+            lines_refer(&mut is, &known.products, &prepaid.lines);
+            is.not_before("as_of", self.as_of, "order_date", prepaid.order_date);
+        }
+    }
+
+    /// Cycles in each hierarchy, over the links whose parents exist (unknown parents are reported
+    /// by the reference checks already).
+    fn check_hierarchies(&self, out: &mut Vec<ValidationIssue>) {
+        cycle_issue("category", self.categories.iter().map(|c| (&c.id, c.parent.as_ref())), out);
+        cycle_issue("region", self.regions.iter().map(|r| (&r.id, r.parent.as_ref())), out);
+        cycle_issue("business_unit", self.business_units.iter().map(|b| (&b.id, b.parent.as_ref())), out);
+        cycle_issue("salesperson", self.salespeople.iter().map(|s| (&s.id, s.manager.as_ref())), out);
+        cycle_issue("customer", self.customers.iter().map(|c| (&c.id, c.parent.as_ref())), out);
+        cycle_issue("node", self.nodes.iter().map(|n| (&n.id, n.parent.as_ref())), out);
+    }
+}
+
+/// The ids of every collection, with duplicates reported as they are collected.
+struct Known<'a> {
+    categories: HashSet<&'a CategoryId>,
+    products: HashSet<&'a ProductId>,
+    regions: HashSet<&'a RegionId>,
+    business_units: HashSet<&'a BusinessUnitId>,
+    salespeople: HashSet<&'a SalespersonId>,
+    customers: HashSet<&'a CustomerId>,
+    nodes: HashSet<&'a NodeId>,
+    orders: HashSet<&'a OrderId>,
+}
+
+impl<'a> Known<'a> {
+    fn collect(d: &'a Dataset, out: &mut Vec<ValidationIssue>) -> Self {
+        unique("bundle", d.bundles.iter().map(|b| &b.id), out);
+        unique("shipment", d.shipments.iter().map(|s| &s.id), out);
+        unique("invoice", d.invoices.iter().map(|i| &i.id), out);
+        unique("payment", d.payments.iter().map(|p| &p.id), out);
+        unique("prepaid_order", d.prepaid_orders.iter().map(|p| &p.id), out);
+        Known {
+            categories: unique("category", d.categories.iter().map(|c| &c.id), out),
+            products: unique("product", d.products.iter().map(|p| &p.id), out),
+            regions: unique("region", d.regions.iter().map(|r| &r.id), out),
+            business_units: unique("business_unit", d.business_units.iter().map(|b| &b.id), out),
+            salespeople: unique("salesperson", d.salespeople.iter().map(|s| &s.id), out),
+            customers: unique("customer", d.customers.iter().map(|c| &c.id), out),
+            nodes: unique("node", d.nodes.iter().map(|n| &n.id), out),
+            orders: unique("sales_order", d.orders.iter().map(|o| &o.id), out),
+        }
+    }
+}
+
+fn unique<'a, K: Eq + Hash + Display + 'a>(
+    entity: &'static str,
+    ids: impl Iterator<Item = &'a K>,
+    out: &mut Vec<ValidationIssue>,
+) -> HashSet<&'a K> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            out.push(ValidationIssue::new(entity, id.to_string(), "id", "duplicate id"));
+        }
+    }
+    seen
+}
+
+/// Starts the issues of one record and checks its own fields.
+fn issues_of<'o, T: Check>(record: &T, row: Option<usize>, out: &'o mut Vec<ValidationIssue>) -> Issues<'o> {
+    let id = record.issue_id().or_else(|| row.map(|r| format!("#{r}"))).unwrap_or_default();
+    let mut issues = Issues::new(T::ENTITY, id, out);
+    record.check_fields(&mut issues);
+    issues
+}
+
+fn refers<K: Eq + Hash + AsRef<str>>(issues: &mut Issues<'_>, field: &str, known: &HashSet<&K>, id: Option<&K>) {
+    if let Some(id) = id
+        && !known.contains(id)
+    {
+        let what = field.rsplit('.').next().unwrap_or(field);
+        issues.push(field, format!("unknown {what} {:?}", id.as_ref()));
+    }
+}
+
+fn lines_refer(issues: &mut Issues<'_>, products: &HashSet<&ProductId>, lines: &[SalesLine]) {
+    for (i, line) in lines.iter().enumerate() {
+        refers(issues, &format!("lines[{i}].product"), products, Some(&line.product));
+    }
+}
+
+fn cycle_issue<'a, K>(entity: &'static str, links: impl Iterator<Item = (&'a K, Option<&'a K>)>, out: &mut Vec<ValidationIssue>)
+where
+    K: Clone + Eq + Hash + Display + 'a,
+{
+    let links: Vec<(&K, Option<&K>)> = links.collect();
+    let ids: HashSet<&K> = links.iter().map(|(id, _)| *id).collect();
+    let mut seen = HashSet::new();
+    let usable = links
+        .into_iter()
+        .filter(|(id, _)| seen.insert(*id))
+        .map(|(id, parent)| (id.clone(), parent.filter(|p| ids.contains(p)).cloned()));
+    if let Err(OmoError::Cycle { ids, .. }) = Hierarchy::from_parent_links(entity, usable) {
+        let first = ids.first().cloned().unwrap_or_default();
+        out.push(ValidationIssue::new(entity, first, "parent", format!("cycle {}", ids.join(" -> "))));
+    }
+}

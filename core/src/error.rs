@@ -1,0 +1,86 @@
+//! The one error type of `omo-core`.
+//!
+//! Every variant says what was wrong and where: which id, which row, which field. Functions never
+//! panic on bad input; they return one of these instead.
+
+use crate::model::ValidationIssue;
+
+/// Everything that can go wrong in `omo-core`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OmoError {
+    /// One or more values broke a rule: each issue names the entity, its id or row, and the field.
+    #[error("{} invalid value(s): {}", issues.len(), join_issues(issues))]
+    Invalid {
+        /// Every problem found, in the order found.
+        issues: Vec<ValidationIssue>,
+    },
+    /// An id was empty or otherwise unusable.
+    #[error("invalid {kind} id {id:?}: {reason}")]
+    InvalidId {
+        /// The kind of id (`"product"`, `"customer"`, ...).
+        kind: &'static str,
+        /// The rejected text.
+        id: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// The same id appears more than once where ids must be unique.
+    #[error("duplicate {kind} id {id:?}")]
+    DuplicateId {
+        /// The kind of id.
+        kind: &'static str,
+        /// The repeated id.
+        id: String,
+    },
+    /// A hierarchy names parents that are not members of it.
+    #[error("{axis} hierarchy: unknown parent(s): {}", links.iter().map(|(c, p)| format!("{c} -> {p}")).collect::<Vec<_>>().join(", "))]
+    UnknownParents {
+        /// Which hierarchy (`"region"`, `"product category"`, ...).
+        axis: &'static str,
+        /// Every `(child, missing parent)` pair.
+        links: Vec<(String, String)>,
+    },
+    /// A hierarchy's parent links loop back on themselves.
+    #[error("{axis} hierarchy: cycle {}", ids.join(" -> "))]
+    Cycle {
+        /// Which hierarchy.
+        axis: &'static str,
+        /// The ids on the cycle, each the parent of the one before it, the first repeated at the end.
+        ids: Vec<String>,
+    },
+    /// An id was looked up that is not known.
+    #[error("unknown {kind} id {id:?}")]
+    UnknownId {
+        /// The kind of id.
+        kind: &'static str,
+        /// The id that was not found.
+        id: String,
+    },
+    /// A JSON document could not be read or written.
+    #[error("JSON: {0}")]
+    Json(String),
+}
+
+fn join_issues(issues: &[ValidationIssue]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = issues
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if issues.len() > SHOWN {
+        text.push_str(&format!("; ... and {} more", issues.len() - SHOWN));
+    }
+    text
+}
+
+impl From<serde_json::Error> for OmoError {
+    fn from(error: serde_json::Error) -> Self {
+        OmoError::Json(error.to_string())
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = OmoError> = std::result::Result<T, E>;

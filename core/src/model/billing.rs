@@ -1,0 +1,160 @@
+//! Receivables: invoices and credit notes, and payments with their allocation to invoices.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::ids::{Currency, CustomerId, InvoiceId, OrderId, PaymentId};
+use super::issues::{Check, Issues};
+use super::order::{SalesLine, lines_total};
+use crate::error::Result;
+
+/// Whether a document raises or lowers what the customer owes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    /// An invoice: the customer owes its amount.
+    #[default]
+    Invoice,
+    /// A credit note (a return, a cancellation, a price correction): lowers what is owed.
+    CreditNote,
+}
+
+/// An invoice or credit note. Lines carry positive quantities and prices; the kind gives the sign.
+///
+/// ```
+/// use omo_core::model::*;
+/// use chrono::NaiveDate;
+/// use rust_decimal::Decimal;
+/// let day = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+/// let mut note = Invoice::new(
+///     InvoiceId::new("CN-7")?, CustomerId::new("D-01")?, day, day, Currency::new("CNY")?,
+///     vec![SalesLine::new(ProductId::new("P1")?, Decimal::from(2), Decimal::from(50))],
+/// )?;
+/// note.kind = InvoiceKind::CreditNote;
+/// assert_eq!(note.signed_amount(), Decimal::from(-100));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// The document's id.
+    pub id: InvoiceId,
+    /// Invoice or credit note.
+    #[serde(default)]
+    pub kind: InvoiceKind,
+    /// Who owes (or is owed).
+    pub customer: CustomerId,
+    /// Document date.
+    pub date: NaiveDate,
+    /// Date payment is due.
+    pub due_date: NaiveDate,
+    /// Currency of all amounts.
+    pub currency: Currency,
+    /// The order it bills, if any.
+    #[serde(default)]
+    pub order: Option<OrderId>,
+    /// The lines; at least one.
+    pub lines: Vec<SalesLine>,
+}
+
+impl Invoice {
+    /// An invoice (not a credit note) with no order reference.
+    pub fn new(
+        id: InvoiceId,
+        customer: CustomerId,
+        date: NaiveDate,
+        due_date: NaiveDate,
+        currency: Currency,
+        lines: Vec<SalesLine>,
+    ) -> Result<Self> {
+        Invoice { id, kind: InvoiceKind::Invoice, customer, date, due_date, currency, order: None, lines }.validated()
+    }
+
+    /// The document's amount, positive.
+    pub fn amount(&self) -> Decimal {
+        lines_total(&self.lines)
+    }
+
+    /// The amount with its sign: positive for invoices, negative for credit notes.
+    pub fn signed_amount(&self) -> Decimal {
+        match self.kind {
+            InvoiceKind::Invoice => self.amount(),
+            InvoiceKind::CreditNote => -self.amount(),
+        }
+    }
+}
+
+impl Check for Invoice {
+    const ENTITY: &'static str = "invoice";
+    fn issue_id(&self) -> Option<String> {
+        Some(self.id.to_string())
+    }
+    fn check_fields(&self, issues: &mut Issues<'_>) {
+        if self.lines.is_empty() {
+            issues.push("lines", "an invoice needs at least one line");
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            line.check(i, issues);
+        }
+        issues.not_before("due_date", self.due_date, "date", self.date);
+    }
+}
+
+/// A part of a payment applied to one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAllocation {
+    /// The invoice paid.
+    pub invoice: InvoiceId,
+    /// How much of the payment goes to it; positive.
+    pub amount: Decimal,
+}
+
+/// A payment received from a customer (回款), optionally allocated to invoices. Whatever is not
+/// allocated stays on the customer's account as unapplied credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// The payment's id.
+    pub id: PaymentId,
+    /// Who paid.
+    pub customer: CustomerId,
+    /// Value date.
+    pub date: NaiveDate,
+    /// Amount received; positive.
+    pub amount: Decimal,
+    /// Currency.
+    pub currency: Currency,
+    /// Explicit allocation to invoices; empty to leave it to the receivables rules (oldest first).
+    #[serde(default)]
+    pub allocations: Vec<PaymentAllocation>,
+}
+
+impl Payment {
+    /// An unallocated payment.
+    pub fn new(id: PaymentId, customer: CustomerId, date: NaiveDate, amount: Decimal, currency: Currency) -> Result<Self> {
+        Payment { id, customer, date, amount, currency, allocations: Vec::new() }.validated()
+    }
+
+    /// What is left after the explicit allocations.
+    pub fn unallocated(&self) -> Decimal {
+        self.amount - self.allocations.iter().map(|a| a.amount).sum::<Decimal>()
+    }
+}
+
+impl Check for Payment {
+    const ENTITY: &'static str = "payment";
+    fn issue_id(&self) -> Option<String> {
+        Some(self.id.to_string())
+    }
+    fn check_fields(&self, issues: &mut Issues<'_>) {
+        issues.amount("amount", self.amount);
+        if self.amount.is_zero() {
+            issues.push("amount", "a payment must be positive");
+        }
+        for (i, allocation) in self.allocations.iter().enumerate() {
+            issues.amount(&format!("allocations[{i}].amount"), allocation.amount);
+        }
+        if self.unallocated() < Decimal::ZERO {
+            issues.push("allocations", format!("allocations exceed the payment of {} by {}", self.amount, -self.unallocated()));
+        }
+    }
+}

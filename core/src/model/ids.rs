@@ -1,0 +1,217 @@
+//! Newtype ids of every entity, so that a customer id can never be passed where a product id is due.
+//!
+//! An id is a non-empty string without leading or trailing white space, at most 128 characters:
+//! the ERP's own key (a material number, a customer number). Ids deserialize through the same check.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::OmoError;
+
+/// The longest id accepted, in characters.
+pub const MAX_ID_LEN: usize = 128;
+
+fn check_id(kind: &'static str, text: &str) -> Result<(), OmoError> {
+    let reason = if text.is_empty() {
+        "must not be empty"
+    } else if text.trim() != text {
+        "must not start or end with white space"
+    } else if text.chars().count() > MAX_ID_LEN {
+        "is longer than 128 characters"
+    } else if text.chars().any(char::is_control) {
+        "must not contain control characters"
+    } else {
+        return Ok(());
+    };
+    Err(OmoError::InvalidId { kind, id: text.to_owned(), reason })
+}
+
+macro_rules! define_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// What kind of id this is, as named in errors.
+            pub const KIND: &'static str = $kind;
+
+            /// Checks and wraps an id.
+            pub fn new(id: impl Into<String>) -> Result<Self, OmoError> {
+                let id = id.into();
+                check_id($kind, &id)?;
+                Ok($name(id))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = OmoError;
+            fn from_str(text: &str) -> Result<Self, OmoError> {
+                $name::new(text)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = OmoError;
+            fn try_from(text: String) -> Result<Self, OmoError> {
+                $name::new(text)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+define_id!(
+    /// A product's SKU / material number (物料號).
+    ///
+    /// ```
+    /// use omo_core::model::ProductId;
+    /// let sku: ProductId = "NPK-15-15-15-50KG".parse()?;
+    /// assert_eq!(sku.as_str(), "NPK-15-15-15-50KG");
+    /// assert!(ProductId::new(" padded").is_err());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ProductId, "product"
+);
+define_id!(
+    /// A node of the product category tree.
+    CategoryId, "category"
+);
+define_id!(
+    /// A bundle (產品套餐): a crop-nutrition plan sold as a set of products.
+    BundleId, "bundle"
+);
+define_id!(
+    /// A customer of any tier.
+    CustomerId, "customer"
+);
+define_id!(
+    /// A sales region.
+    RegionId, "region"
+);
+define_id!(
+    /// A business unit (BU).
+    BusinessUnitId, "business unit"
+);
+define_id!(
+    /// A salesperson.
+    SalespersonId, "salesperson"
+);
+define_id!(
+    /// A node of the supply chain: a plant, a warehouse, an OEM supplier, a distributor, a retailer.
+    NodeId, "node"
+);
+define_id!(
+    /// A sales order.
+    OrderId, "order"
+);
+define_id!(
+    /// A shipment.
+    ShipmentId, "shipment"
+);
+define_id!(
+    /// An invoice or credit note.
+    InvoiceId, "invoice"
+);
+define_id!(
+    /// A payment received.
+    PaymentId, "payment"
+);
+define_id!(
+    /// A prepaid pre-season order with deferred pickup.
+    PrepaidOrderId, "prepaid order"
+);
+
+/// An ISO 4217 currency code: three upper-case letters.
+///
+/// ```
+/// use omo_core::model::Currency;
+/// assert_eq!(Currency::new("CNY")?.as_str(), "CNY");
+/// assert!(Currency::new("yuan").is_err());
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+impl Currency {
+    /// Checks and wraps a currency code.
+    pub fn new(code: impl Into<String>) -> Result<Self, OmoError> {
+        let code = code.into();
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Currency(code))
+        } else {
+            Err(OmoError::InvalidId { kind: "currency", id: code, reason: "must be three upper-case letters (ISO 4217)" })
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = OmoError;
+    fn try_from(code: String) -> Result<Self, OmoError> {
+        Currency::new(code)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(code: Currency) -> String {
+        code.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_reject_blank_padded_long_and_control_text() {
+        assert!(matches!(CustomerId::new(""), Err(OmoError::InvalidId { kind: "customer", .. })));
+        assert!(CustomerId::new(" C1").is_err());
+        assert!(CustomerId::new("C\n1").is_err());
+        assert!(CustomerId::new("x".repeat(129)).is_err());
+        assert!(CustomerId::new("x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn ids_deserialize_through_the_check() {
+        let ok: NodeId = serde_json::from_str("\"DC-01\"").unwrap();
+        assert_eq!(ok.as_str(), "DC-01");
+        let err = serde_json::from_str::<NodeId>("\"\"").unwrap_err().to_string();
+        assert!(err.contains("invalid node id"), "{err}");
+    }
+}

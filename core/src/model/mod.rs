@@ -1,0 +1,28 @@
+//! The entities of the three axes (product, customer, supply chain) and the transactions between
+//! them. Each entity is a plain serde record with a validating constructor; [`crate::Dataset`]
+//! checks the references between them.
+
+mod billing;
+mod customer;
+mod hierarchy;
+mod ids;
+mod issues;
+mod order;
+mod prepaid;
+mod product;
+mod stock;
+mod supply_chain;
+
+pub use billing::{Invoice, InvoiceKind, Payment, PaymentAllocation};
+pub use customer::{BusinessUnit, Customer, CustomerKind, Region, Salesperson};
+pub use hierarchy::Hierarchy;
+pub use ids::{
+    BundleId, BusinessUnitId, CategoryId, Currency, CustomerId, InvoiceId, MAX_ID_LEN, NodeId, OrderId, PaymentId,
+    PrepaidOrderId, ProductId, RegionId, SalespersonId, ShipmentId,
+};
+pub use issues::{Check, Issues, MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, ValidationIssue};
+pub use order::{OrderStatus, SalesLine, SalesOrder, Shipment, ShipmentLine, TrackingEvent, TrackingStatus, lines_total};
+pub use prepaid::{Pickup, PrepaidOrder};
+pub use product::{Bundle, BundleComponent, LifecycleStatus, Product, ProductCategory};
+pub use stock::{MovementKind, PosSale, StockCount, StockMovement};
+pub use supply_chain::{Node, NodeKind, StockOwnership};
