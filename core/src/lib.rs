@@ -22,7 +22,7 @@ mod dataset;
 mod error;
 
 pub mod model;
-
+pub mod sample;
 
 pub use dataset::{Dataset, ValidationReport};
 pub use error::{OmoError, Result};

@@ -1,0 +1,124 @@
+//! A seeded, deterministic sample company: the fertilizer maker of the articles.
+//!
+//! One maker with a plant and an OEM supplier that holds consignment stock, distributors in four
+//! regions and two business units, their retailers, farmers buying at the retailers, two enterprise
+//! farms and a government buyer, 20 SKUs in 4 categories plus 3 bundles, and years of daily data:
+//! POS sales with spring and autumn planting peaks, SKUs that sell only now and then, two SKUs
+//! discontinued after the first year (dead stock in the channel), replenishment along the channel,
+//! orders, shipments (some late), invoices, payments (some customers pay late or in parts),
+//! pre-season prepaid orders, returns, and quarterly stock counts with a few book-vs-physical
+//! differences (those of the last quarter not yet posted).
+//!
+//! All randomness comes from one ChaCha stream seeded by [`SampleConfig::seed`] and all
+//! transcendental maths from `libm`, so the same seed gives the same data on every machine.
+//!
+//! ```
+//! use omo_core::sample::{SampleConfig, sample_company};
+//! let a = sample_company(&SampleConfig::small(3))?;
+//! let b = sample_company(&SampleConfig::small(3))?;
+//! assert_eq!(a, b);
+//! # Ok::<(), omo_core::OmoError>(())
+//! ```
+
+mod catalog;
+mod demand;
+mod master;
+mod simulate;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::error::{OmoError, Result};
+use crate::model::ValidationIssue;
+
+/// The size and seed of the sample company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleConfig {
+    /// Seed of the random stream: the same seed gives the same company.
+    pub seed: u64,
+    /// Number of distributors (spread over the 4 regions and 2 BUs); 1 to 1,000.
+    pub distributors: usize,
+    /// Retailers per distributor; 1 to 1,000.
+    pub retailers_per_distributor: usize,
+    /// Farmers (end users, members of the retailers' loyalty schemes); at most 10 million.
+    pub farmers: usize,
+    /// Years of daily data; 1 to 20.
+    pub years: u32,
+    /// The first simulated year (data start on 1 January of it); 2000 to 2100.
+    pub start_year: i32,
+}
+
+impl Default for SampleConfig {
+    /// The company of the articles: 8 distributors, 80 retailers, 3,000 farmers, 2023 to 2025.
+    fn default() -> Self {
+        SampleConfig { seed: 42, distributors: 8, retailers_per_distributor: 10, farmers: 3_000, years: 3, start_year: 2023 }
+    }
+}
+
+impl SampleConfig {
+    /// A small company for examples and quick tests: 4 distributors, 12 retailers, 2 years.
+    pub fn small(seed: u64) -> Self {
+        SampleConfig { seed, distributors: 4, retailers_per_distributor: 3, farmers: 150, years: 2, start_year: 2024 }
+    }
+
+    /// The first simulated day.
+    pub fn start(&self) -> Result<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.start_year, 1, 1).ok_or_else(|| self.invalid("start_year", "not a valid year"))
+    }
+
+    /// The last simulated day (31 December of the last year): the dataset's `as_of`.
+    pub fn end(&self) -> Result<NaiveDate> {
+        let last_year = i32::try_from(self.years).ok().and_then(|y| self.start_year.checked_add(y - 1));
+        last_year
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31))
+            .ok_or_else(|| self.invalid("years", "does not give a valid end date"))
+    }
+
+    fn check(&self) -> Result<()> {
+        let mut issues = Vec::new();
+        let mut bound = |field: &str, value: u64, low: u64, high: u64| {
+            if value < low || value > high {
+                issues.push(ValidationIssue::new("sample_config", "-", field, format!("must lie between {low} and {high}, got {value}")));
+            }
+        };
+        bound("distributors", self.distributors as u64, 1, 1_000);
+        bound("retailers_per_distributor", self.retailers_per_distributor as u64, 1, 1_000);
+        bound("farmers", self.farmers as u64, 0, 10_000_000);
+        bound("years", u64::from(self.years), 1, 20);
+        if !(2000..=2100).contains(&self.start_year) {
+            issues.push(ValidationIssue::new("sample_config", "-", "start_year", format!("must lie between 2000 and 2100, got {}", self.start_year)));
+        }
+        if issues.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues }) }
+    }
+
+    fn invalid(&self, field: &str, message: &str) -> OmoError {
+        OmoError::Invalid { issues: vec![ValidationIssue::new("sample_config", "-", field, message)] }
+    }
+}
+
+/// Generates the sample company described by `config`.
+///
+/// Fails only for a configuration out of its documented bounds; the result always validates.
+pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
+    config.check()?;
+    let start = config.start()?;
+    let end = config.end()?;
+    let mut draws = demand::Draws::new(config.seed);
+    let (mut dataset, layout) = master::master_data(config, start, end, &mut draws)?;
+    simulate::simulate(&mut dataset, &layout, start, end, &mut draws)?;
+    Ok(dataset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_out_of_bounds_names_every_field() {
+        let config = SampleConfig { distributors: 0, years: 99, start_year: 1800, ..SampleConfig::default() };
+        let OmoError::Invalid { issues } = sample_company(&config).unwrap_err() else { panic!() };
+        let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["distributors", "years", "start_year"]);
+    }
+}
