@@ -160,7 +160,10 @@ impl Dataset {
 
     /// The business-unit tree.
     pub fn business_unit_tree(&self) -> Result<Hierarchy<BusinessUnitId>> {
-        Hierarchy::from_parent_links("business unit", self.business_units.iter().map(|b| (b.id.clone(), b.parent.clone())))
+        Hierarchy::from_parent_links(
+            "business unit",
+            self.business_units.iter().map(|b| (b.id.clone(), b.parent.clone())),
+        )
     }
 
     /// The sales organisation (salespeople under their managers).
@@ -279,7 +282,8 @@ impl Dataset {
             }
             is.not_before("as_of", self.as_of, "shipped_date", shipment.shipped_date);
         }
-        let invoice_customer: HashMap<&InvoiceId, &CustomerId> = self.invoices.iter().map(|i| (&i.id, &i.customer)).collect();
+        let invoice_customer: HashMap<&InvoiceId, &CustomerId> =
+            self.invoices.iter().map(|i| (&i.id, &i.customer)).collect();
         for invoice in &self.invoices {
             let mut is = issues_of(invoice, None, out);
             refers(&mut is, "customer", &known.customers, Some(&invoice.customer));
@@ -295,7 +299,13 @@ impl Dataset {
                 match invoice_customer.get(&allocation.invoice) {
                     None => is.push(&field, format!("unknown invoice {:?}", allocation.invoice.as_str())),
                     Some(&owner) if owner != &payment.customer => {
-                        is.push(&field, format!("invoice {} belongs to customer {owner}, not {}", allocation.invoice, payment.customer));
+                        is.push(
+                            &field,
+                            format!(
+                                "invoice {} belongs to customer {owner}, not {}",
+                                allocation.invoice, payment.customer
+                            ),
+                        );
                     }
                     Some(_) => {}
                 }
@@ -392,8 +402,11 @@ fn lines_refer(issues: &mut Issues<'_>, products: &HashSet<&ProductId>, lines: &
     }
 }
 
-fn cycle_issue<'a, K>(entity: &'static str, links: impl Iterator<Item = (&'a K, Option<&'a K>)>, out: &mut Vec<ValidationIssue>)
-where
+fn cycle_issue<'a, K>(
+    entity: &'static str,
+    links: impl Iterator<Item = (&'a K, Option<&'a K>)>,
+    out: &mut Vec<ValidationIssue>,
+) where
     K: Clone + Eq + Hash + Display + 'a,
 {
     let links: Vec<(&K, Option<&K>)> = links.collect();

@@ -64,12 +64,7 @@ pub enum OmoError {
 
 fn join_issues(issues: &[ValidationIssue]) -> String {
     const SHOWN: usize = 20;
-    let mut text = issues
-        .iter()
-        .take(SHOWN)
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let mut text = issues.iter().take(SHOWN).map(ToString::to_string).collect::<Vec<_>>().join("; ");
     if issues.len() > SHOWN {
         text.push_str(&format!("; ... and {} more", issues.len() - SHOWN));
     }

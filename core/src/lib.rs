@@ -17,10 +17,10 @@
 //! # Ok::<(), omo_core::OmoError>(())
 //! ```
 
-
+pub mod analytics;
 mod dataset;
 mod error;
-
+pub mod import;
 pub mod model;
 pub mod sample;
 

@@ -1,14 +1,48 @@
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let t = std::time::Instant::now();
-    let d = omo_core::sample::sample_company(&omo_core::sample::SampleConfig::default())?;
-    println!("gen {:?}", t.elapsed());
-    println!("customers {} movements {} pos {} orders {} shipments {} invoices {} payments {} prepaid {} counts {}", d.customers.len(), d.movements.len(), d.pos_sales.len(), d.orders.len(), d.shipments.len(), d.invoices.len(), d.payments.len(), d.prepaid_orders.len(), d.counts.len());
-    let t = std::time::Instant::now();
-    let r = d.validate();
-    println!("validate {:?} issues {}", t.elapsed(), r.issues.len());
-    for i in r.issues.iter().take(10) { println!("{i}"); }
-    let t = std::time::Instant::now();
-    let j = d.to_json()?;
-    println!("json {} MB {:?}", j.len() / 1_000_000, t.elapsed());
-    Ok(())
+//! The main job: builds the sample company (or reads a company's JSON dataset) and prints its
+//! report.
+//!
+//! ```text
+//! cargo run --release -p omo-examples -- [--seed N] [--dataset company.json]
+//! ```
+
+use std::process::ExitCode;
+
+use omo_core::Dataset;
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_examples::report;
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("omo-examples: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<String, String> {
+    let mut config = SampleConfig::default();
+    let mut dataset_path = None;
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seed" => config.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--dataset" => dataset_path = Some(value()?),
+            "--help" | "-h" => return Ok("usage: omo-examples [--seed N] [--dataset company.json]\n".into()),
+            other => return Err(format!("unknown option {other:?} (try --help)")),
+        }
+    }
+    let dataset = match dataset_path {
+        Some(path) => {
+            let json = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            Dataset::from_json_validated(&json).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => sample_company(&config).map_err(|e| e.to_string())?,
+    };
+    report::render(&dataset).map_err(|e| e.to_string())
 }

@@ -130,7 +130,13 @@ pub struct Payment {
 
 impl Payment {
     /// An unallocated payment.
-    pub fn new(id: PaymentId, customer: CustomerId, date: NaiveDate, amount: Decimal, currency: Currency) -> Result<Self> {
+    pub fn new(
+        id: PaymentId,
+        customer: CustomerId,
+        date: NaiveDate,
+        amount: Decimal,
+        currency: Currency,
+    ) -> Result<Self> {
         Payment { id, customer, date, amount, currency, allocations: Vec::new() }.validated()
     }
 
@@ -154,7 +160,10 @@ impl Check for Payment {
             issues.amount(&format!("allocations[{i}].amount"), allocation.amount);
         }
         if self.unallocated() < Decimal::ZERO {
-            issues.push("allocations", format!("allocations exceed the payment of {} by {}", self.amount, -self.unallocated()));
+            issues.push(
+                "allocations",
+                format!("allocations exceed the payment of {} by {}", self.amount, -self.unallocated()),
+            );
         }
     }
 }

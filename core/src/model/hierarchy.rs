@@ -115,10 +115,7 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
 
     /// The members without a parent.
     pub fn roots(&self) -> impl Iterator<Item = &K> {
-        self.top_down
-            .iter()
-            .filter(|&&i| matches!(self.parent.get(i), Some(None)))
-            .filter_map(|&i| self.ids.get(i))
+        self.top_down.iter().filter(|&&i| matches!(self.parent.get(i), Some(None))).filter_map(|&i| self.ids.get(i))
     }
 
     /// The parent of `id`; `None` for a root or a non-member.
@@ -269,7 +266,14 @@ mod tests {
     fn tree() -> Hierarchy<&'static str> {
         Hierarchy::from_parent_links(
             "category",
-            [("all", None), ("npk", Some("all")), ("n", Some("all")), ("npk-15", Some("npk")), ("urea", Some("n")), ("misc", None)],
+            [
+                ("all", None),
+                ("npk", Some("all")),
+                ("n", Some("all")),
+                ("npk-15", Some("npk")),
+                ("urea", Some("n")),
+                ("misc", None),
+            ],
         )
         .unwrap()
     }
@@ -290,14 +294,25 @@ mod tests {
 
     #[test]
     fn unknown_parents_are_all_named() {
-        let err = Hierarchy::from_parent_links("region", [("a", Some("x")), ("b", None), ("c", Some("y"))]).unwrap_err();
-        assert_eq!(err, OmoError::UnknownParents { axis: "region", links: vec![("a".into(), "x".into()), ("c".into(), "y".into())] });
+        let err =
+            Hierarchy::from_parent_links("region", [("a", Some("x")), ("b", None), ("c", Some("y"))]).unwrap_err();
+        assert_eq!(
+            err,
+            OmoError::UnknownParents {
+                axis: "region",
+                links: vec![("a".into(), "x".into()), ("c".into(), "y".into())]
+            }
+        );
         assert_eq!(err.to_string(), "region hierarchy: unknown parent(s): a -> x, c -> y");
     }
 
     #[test]
     fn cycles_are_named_in_parent_order() {
-        let err = Hierarchy::from_parent_links("node", [("root", None), ("a", Some("b")), ("b", Some("c")), ("c", Some("a"))]).unwrap_err();
+        let err = Hierarchy::from_parent_links(
+            "node",
+            [("root", None), ("a", Some("b")), ("b", Some("c")), ("c", Some("a"))],
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "node hierarchy: cycle a -> b -> c -> a");
         let own = Hierarchy::from_parent_links("node", [("a", Some("a"))]).unwrap_err();
         assert_eq!(own.to_string(), "node hierarchy: cycle a -> a");

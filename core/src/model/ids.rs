@@ -165,7 +165,11 @@ impl Currency {
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Currency(code))
         } else {
-            Err(OmoError::InvalidId { kind: "currency", id: code, reason: "must be three upper-case letters (ISO 4217)" })
+            Err(OmoError::InvalidId {
+                kind: "currency",
+                id: code,
+                reason: "must be three upper-case letters (ISO 4217)",
+            })
         }
     }
 

@@ -44,12 +44,7 @@ impl ValidationIssue {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        ValidationIssue {
-            entity: entity.into(),
-            id: id.into(),
-            field: field.into(),
-            message: message.into(),
-        }
+        ValidationIssue { entity: entity.into(), id: id.into(), field: field.into(), message: message.into() }
     }
 }
 
@@ -75,8 +70,7 @@ impl<'a> Issues<'a> {
 
     /// Records a problem with `field`.
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
-        self.out
-            .push(ValidationIssue::new(self.entity, self.id.clone(), field, message));
+        self.out.push(ValidationIssue::new(self.entity, self.id.clone(), field, message));
     }
 
     /// `text` must not be empty or blank.
@@ -167,11 +161,7 @@ pub trait Check {
         let mut found = Vec::new();
         let id = self.issue_id().unwrap_or_else(|| "(new)".to_owned());
         self.check_fields(&mut Issues::new(Self::ENTITY, id, &mut found));
-        if found.is_empty() {
-            Ok(self)
-        } else {
-            Err(OmoError::Invalid { issues: found })
-        }
+        if found.is_empty() { Ok(self) } else { Err(OmoError::Invalid { issues: found }) }
     }
 }
 

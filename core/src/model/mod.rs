@@ -21,7 +21,9 @@ pub use ids::{
     PrepaidOrderId, ProductId, RegionId, SalespersonId, ShipmentId,
 };
 pub use issues::{Check, Issues, MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, ValidationIssue};
-pub use order::{OrderStatus, SalesLine, SalesOrder, Shipment, ShipmentLine, TrackingEvent, TrackingStatus, lines_total};
+pub use order::{
+    OrderStatus, SalesLine, SalesOrder, Shipment, ShipmentLine, TrackingEvent, TrackingStatus, lines_total,
+};
 pub use prepaid::{Pickup, PrepaidOrder};
 pub use product::{Bundle, BundleComponent, LifecycleStatus, Product, ProductCategory};
 pub use stock::{MovementKind, PosSale, StockCount, StockMovement};

@@ -97,7 +97,13 @@ pub struct SalesOrder {
 
 impl SalesOrder {
     /// An open order.
-    pub fn new(id: OrderId, customer: CustomerId, order_date: NaiveDate, ship_from: NodeId, lines: Vec<SalesLine>) -> Result<Self> {
+    pub fn new(
+        id: OrderId,
+        customer: CustomerId,
+        order_date: NaiveDate,
+        ship_from: NodeId,
+        lines: Vec<SalesLine>,
+    ) -> Result<Self> {
         SalesOrder { id, customer, order_date, requested_date: None, ship_from, status: OrderStatus::Open, lines }
             .validated()
     }

@@ -80,7 +80,8 @@ impl Check for PrepaidOrder {
         for (i, pickup) in self.pickups.iter().enumerate() {
             issues.positive_quantity(&format!("pickups[{i}].quantity"), pickup.quantity);
             if !self.lines.iter().any(|l| l.product == pickup.product) {
-                issues.push(&format!("pickups[{i}].product"), format!("product {} is not on the order", pickup.product));
+                issues
+                    .push(&format!("pickups[{i}].product"), format!("product {} is not on the order", pickup.product));
             }
         }
         let mut ordered: BTreeMap<&ProductId, Decimal> = BTreeMap::new();

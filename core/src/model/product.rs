@@ -157,7 +157,12 @@ pub struct Bundle {
 
 impl Bundle {
     /// A bundle of the given components at `price`.
-    pub fn new(id: BundleId, name: impl Into<String>, components: Vec<BundleComponent>, price: Decimal) -> Result<Self> {
+    pub fn new(
+        id: BundleId,
+        name: impl Into<String>,
+        components: Vec<BundleComponent>,
+        price: Decimal,
+    ) -> Result<Self> {
         Bundle { id, name: name.into(), components, price }.validated()
     }
 }
@@ -177,7 +182,8 @@ impl Check for Bundle {
         for (i, component) in self.components.iter().enumerate() {
             issues.positive_quantity(&format!("components[{i}].quantity"), component.quantity);
             if !seen.insert(&component.product) {
-                issues.push(&format!("components[{i}].product"), format!("product {} appears twice", component.product));
+                issues
+                    .push(&format!("components[{i}].product"), format!("product {} appears twice", component.product));
             }
         }
     }
@@ -194,8 +200,15 @@ mod tests {
 
     #[test]
     fn product_constructor_reports_every_bad_field() {
-        let err = Product::new(id("P1"), " ", CategoryId::new("C").unwrap(), "", Decimal::from(-1), Decimal::from(2_000_000_000i64))
-            .unwrap_err();
+        let err = Product::new(
+            id("P1"),
+            " ",
+            CategoryId::new("C").unwrap(),
+            "",
+            Decimal::from(-1),
+            Decimal::from(2_000_000_000i64),
+        )
+        .unwrap_err();
         let OmoError::Invalid { issues } = err else { panic!("expected Invalid") };
         let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["name", "unit", "standard_cost", "list_price"]);

@@ -108,7 +108,13 @@ pub struct StockMovement {
 
 impl StockMovement {
     /// A movement with no counterparty or reference.
-    pub fn new(node: NodeId, product: ProductId, date: NaiveDate, kind: MovementKind, quantity: Decimal) -> Result<Self> {
+    pub fn new(
+        node: NodeId,
+        product: ProductId,
+        date: NaiveDate,
+        kind: MovementKind,
+        quantity: Decimal,
+    ) -> Result<Self> {
         StockMovement { node, product, date, kind, quantity, counterparty: None, reference: None }.validated()
     }
 

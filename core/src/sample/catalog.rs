@@ -122,10 +122,34 @@ pub(crate) const SKUS: [SkuSpec; 20] = [
     cash(sku("BIO-MAN-40", "Composted manure, 40 kg", "ORGANIC", 2_500, 3_900, 0.60)),
 ];
 
-/// Bundles: (id, name, components as (sku, bags per bundle), discount on the components' list price
-/// in percent).
-pub(crate) const BUNDLES: [(&str, &str, &[(&str, u32)], i64); 3] = [
-    ("PLAN-RICE", "Rice nutrition plan, 10 mu", &[("NPK-261210-50", 4), ("UREA-46-50", 2), ("BIO-ORG-40", 3)], 8),
-    ("PLAN-WHEAT", "Wheat nutrition plan, 10 mu", &[("NPK-201010-40", 5), ("UREA-46-50", 2), ("MOP-60-50", 1)], 8),
-    ("PLAN-CITRUS", "Citrus nutrition plan, 5 mu", &[("WS-203020-10", 4), ("WS-101040-10", 3), ("BIO-HUM-25", 2), ("WS-CAL-10", 2)], 10),
+/// A crop-nutrition plan of the sample catalogue.
+pub(crate) struct BundleSpec {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// (SKU, bags per bundle).
+    pub components: &'static [(&'static str, u32)],
+    /// Discount on the components' list price, in percent.
+    pub discount_percent: i64,
+}
+
+/// The three bundles.
+pub(crate) const BUNDLES: [BundleSpec; 3] = [
+    BundleSpec {
+        id: "PLAN-RICE",
+        name: "Rice nutrition plan, 10 mu",
+        components: &[("NPK-261210-50", 4), ("UREA-46-50", 2), ("BIO-ORG-40", 3)],
+        discount_percent: 8,
+    },
+    BundleSpec {
+        id: "PLAN-WHEAT",
+        name: "Wheat nutrition plan, 10 mu",
+        components: &[("NPK-201010-40", 5), ("UREA-46-50", 2), ("MOP-60-50", 1)],
+        discount_percent: 8,
+    },
+    BundleSpec {
+        id: "PLAN-CITRUS",
+        name: "Citrus nutrition plan, 5 mu",
+        components: &[("WS-203020-10", 4), ("WS-101040-10", 3), ("BIO-HUM-25", 2), ("WS-CAL-10", 2)],
+        discount_percent: 10,
+    },
 ];

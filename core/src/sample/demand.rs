@@ -90,8 +90,14 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<u32> = { let mut d = Draws::new(9); (0..50).map(|_| d.poisson(1.3)).collect() };
-        let b: Vec<u32> = { let mut d = Draws::new(9); (0..50).map(|_| d.poisson(1.3)).collect() };
+        let a: Vec<u32> = {
+            let mut d = Draws::new(9);
+            (0..50).map(|_| d.poisson(1.3)).collect()
+        };
+        let b: Vec<u32> = {
+            let mut d = Draws::new(9);
+            (0..50).map(|_| d.poisson(1.3)).collect()
+        };
         assert_eq!(a, b);
     }
 }

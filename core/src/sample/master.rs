@@ -75,7 +75,12 @@ const HABITS: [PayHabit; 8] = [
     PayHabit::ChronicallyLate,
 ];
 
-pub(crate) fn master_data(config: &SampleConfig, start: NaiveDate, end: NaiveDate, draws: &mut Draws) -> Result<(Dataset, Layout)> {
+pub(crate) fn master_data(
+    config: &SampleConfig,
+    start: NaiveDate,
+    end: NaiveDate,
+    draws: &mut Draws,
+) -> Result<(Dataset, Layout)> {
     let currency = Currency::new("CNY")?;
     let mut d = Dataset::new("Harvest Star Fertilizer Co.", currency.clone(), end);
     product_axis(&mut d)?;
@@ -118,16 +123,17 @@ fn product_axis(d: &mut Dataset) -> Result<()> {
         }
         d.products.push(product);
     }
-    for (id, name, parts, discount_percent) in BUNDLES {
+    for spec in BUNDLES {
         let mut components = Vec::new();
         let mut list_value = Decimal::ZERO;
-        for &(sku, bags) in parts {
+        for &(sku, bags) in spec.components {
             let product = ProductId::new(sku)?;
             list_value += d.product(&product).map(|p| p.list_price).unwrap_or_default() * Decimal::from(bags);
             components.push(BundleComponent { product, quantity: Decimal::from(bags) });
         }
-        let price = (list_value * (Decimal::ONE_HUNDRED - Decimal::from(discount_percent)) / Decimal::ONE_HUNDRED).round_dp(2);
-        d.bundles.push(Bundle::new(BundleId::new(id)?, name, components, price)?);
+        let price = (list_value * (Decimal::ONE_HUNDRED - Decimal::from(spec.discount_percent)) / Decimal::ONE_HUNDRED)
+            .round_dp(2);
+        d.bundles.push(Bundle::new(BundleId::new(spec.id)?, spec.name, components, price)?);
     }
     Ok(())
 }
@@ -147,7 +153,11 @@ fn organisation(d: &mut Dataset) -> Result<Vec<RegionId>> {
     for (id, name) in REGIONS {
         let region = RegionId::new(id)?;
         d.regions.push(Region::new(region.clone(), name, Some(country.clone()))?);
-        let mut manager = Salesperson::new(SalespersonId::new(format!("S-{id}"))?, format!("{name} manager"), Some(director.clone()))?;
+        let mut manager = Salesperson::new(
+            SalespersonId::new(format!("S-{id}"))?,
+            format!("{name} manager"),
+            Some(director.clone()),
+        )?;
         manager.region = Some(region.clone());
         d.salespeople.push(manager);
         regions.push(region);
@@ -185,19 +195,34 @@ fn channel(
         let region = regions[i % regions.len()].clone();
         let unit = units[(i / regions.len()) % units.len()].clone();
         let rep = SalespersonId::new(format!("S-{:02}", i + 1))?;
-        let mut person = Salesperson::new(rep.clone(), format!("Sales rep {:02}", i + 1), Some(SalespersonId::new(format!("S-{region}"))?))?;
+        let mut person = Salesperson::new(
+            rep.clone(),
+            format!("Sales rep {:02}", i + 1),
+            Some(SalespersonId::new(format!("S-{region}"))?),
+        )?;
         person.region = Some(region.clone());
         person.business_unit = Some(unit.clone());
         d.salespeople.push(person);
 
         let customer = CustomerId::new(format!("D-{:02}", i + 1))?;
         let node = NodeId::new(format!("DN-{:02}", i + 1))?;
-        let mut dist = Customer::new(customer.clone(), format!("Distributor {:02} ({region})", i + 1), CustomerKind::Distributor, region.clone(), unit.clone())?;
+        let mut dist = Customer::new(
+            customer.clone(),
+            format!("Distributor {:02} ({region})", i + 1),
+            CustomerKind::Distributor,
+            region.clone(),
+            unit.clone(),
+        )?;
         dist.salesperson = Some(rep.clone());
         dist.node = Some(node.clone());
         dist.since = start.checked_sub_days(Days::new(draws.between(400, 3000) as u64));
         d.customers.push(dist);
-        let mut dist_node = Node::new(node.clone(), format!("Distributor {:02} warehouse", i + 1), NodeKind::Distributor, Some(NodeId::new("MAKER")?))?;
+        let mut dist_node = Node::new(
+            node.clone(),
+            format!("Distributor {:02} warehouse", i + 1),
+            NodeKind::Distributor,
+            Some(NodeId::new("MAKER")?),
+        )?;
         dist_node.region = Some(region.clone());
         dist_node.customer = Some(customer.clone());
         d.nodes.push(dist_node);
@@ -207,13 +232,24 @@ fn channel(
             let r = layout.retailers.len();
             let rid = CustomerId::new(format!("R-{:03}", r + 1))?;
             let rnode = NodeId::new(format!("RN-{:03}", r + 1))?;
-            let mut retailer = Customer::new(rid.clone(), format!("Retailer {:03}", r + 1), CustomerKind::Retailer, region.clone(), unit.clone())?;
+            let mut retailer = Customer::new(
+                rid.clone(),
+                format!("Retailer {:03}", r + 1),
+                CustomerKind::Retailer,
+                region.clone(),
+                unit.clone(),
+            )?;
             retailer.salesperson = Some(rep.clone());
             retailer.parent = Some(customer.clone());
             retailer.node = Some(rnode.clone());
             retailer.since = start.checked_sub_days(Days::new(draws.between(30, 2000) as u64));
             d.customers.push(retailer);
-            let mut shop = Node::new(rnode.clone(), format!("Retailer {:03} shop", r + 1), NodeKind::Retailer, Some(node.clone()))?;
+            let mut shop = Node::new(
+                rnode.clone(),
+                format!("Retailer {:03} shop", r + 1),
+                NodeKind::Retailer,
+                Some(node.clone()),
+            )?;
             shop.region = Some(region.clone());
             shop.customer = Some(rid.clone());
             d.nodes.push(shop);
@@ -235,7 +271,13 @@ fn channel(
     for (site, (region, unit)) in layout.retailers.iter().zip(farmer_owners) {
         for f in site.farmers.clone() {
             let id = CustomerId::new(format!("F-{:05}", f + 1))?;
-            let mut farmer = Customer::new(id.clone(), format!("Farmer {:05}", f + 1), CustomerKind::EndUser, region.clone(), unit.clone())?;
+            let mut farmer = Customer::new(
+                id.clone(),
+                format!("Farmer {:05}", f + 1),
+                CustomerKind::EndUser,
+                region.clone(),
+                unit.clone(),
+            )?;
             farmer.parent = Some(site.customer.clone());
             farmer.since = start.checked_add_days(Days::new(draws.between(0, 200) as u64));
             d.customers.push(farmer);
@@ -249,11 +291,19 @@ fn direct_buyers(d: &mut Dataset, layout: &mut Layout) -> Result<()> {
     let buyers = [
         ("E-01", "Heilongjiang Rice Plantation Group", CustomerKind::Enterprise, "NORTH", PayHabit::Punctual, 60),
         ("E-02", "Guangxi Citrus Cooperative", CustomerKind::Enterprise, "SOUTH", PayHabit::SlightlyLate, 60),
-        ("G-01", "Provincial Agriculture Bureau (soil programme)", CustomerKind::Government, "EAST", PayHabit::Bureaucratic, 90),
+        (
+            "G-01",
+            "Provincial Agriculture Bureau (soil programme)",
+            CustomerKind::Government,
+            "EAST",
+            PayHabit::Bureaucratic,
+            90,
+        ),
     ];
     for (id, name, kind, region, habit, terms_days) in buyers {
         let customer = CustomerId::new(id)?;
-        let mut buyer = Customer::new(customer.clone(), name, kind, RegionId::new(region)?, BusinessUnitId::new("BU-FIELD")?)?;
+        let mut buyer =
+            Customer::new(customer.clone(), name, kind, RegionId::new(region)?, BusinessUnitId::new("BU-FIELD")?)?;
         buyer.salesperson = Some(SalespersonId::new(format!("S-{region}"))?);
         d.customers.push(buyer);
         layout.direct.push(Account { customer, habit, terms_days });

@@ -52,7 +52,14 @@ pub struct SampleConfig {
 impl Default for SampleConfig {
     /// The company of the articles: 8 distributors, 80 retailers, 3,000 farmers, 2023 to 2025.
     fn default() -> Self {
-        SampleConfig { seed: 42, distributors: 8, retailers_per_distributor: 10, farmers: 3_000, years: 3, start_year: 2023 }
+        SampleConfig {
+            seed: 42,
+            distributors: 8,
+            retailers_per_distributor: 10,
+            farmers: 3_000,
+            years: 3,
+            start_year: 2023,
+        }
     }
 }
 
@@ -79,7 +86,12 @@ impl SampleConfig {
         let mut issues = Vec::new();
         let mut bound = |field: &str, value: u64, low: u64, high: u64| {
             if value < low || value > high {
-                issues.push(ValidationIssue::new("sample_config", "-", field, format!("must lie between {low} and {high}, got {value}")));
+                issues.push(ValidationIssue::new(
+                    "sample_config",
+                    "-",
+                    field,
+                    format!("must lie between {low} and {high}, got {value}"),
+                ));
             }
         };
         bound("distributors", self.distributors as u64, 1, 1_000);
@@ -87,7 +99,12 @@ impl SampleConfig {
         bound("farmers", self.farmers as u64, 0, 10_000_000);
         bound("years", u64::from(self.years), 1, 20);
         if !(2000..=2100).contains(&self.start_year) {
-            issues.push(ValidationIssue::new("sample_config", "-", "start_year", format!("must lie between 2000 and 2100, got {}", self.start_year)));
+            issues.push(ValidationIssue::new(
+                "sample_config",
+                "-",
+                "start_year",
+                format!("must lie between 2000 and 2100, got {}", self.start_year),
+            ));
         }
         if issues.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues }) }
     }

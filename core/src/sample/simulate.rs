@@ -88,7 +88,13 @@ struct Sim<'a> {
 
 const K: usize = SKUS.len();
 
-pub(crate) fn simulate(d: &mut Dataset, layout: &Layout, start: NaiveDate, end: NaiveDate, draws: &mut Draws) -> Result<()> {
+pub(crate) fn simulate(
+    d: &mut Dataset,
+    layout: &Layout,
+    start: NaiveDate,
+    end: NaiveDate,
+    draws: &mut Draws,
+) -> Result<()> {
     let days = usize::try_from((end - start).num_days() + 1).unwrap_or(0);
     let horizon = days + 60;
     let mut rates = Vec::with_capacity(horizon * K);
@@ -102,7 +108,9 @@ pub(crate) fn simulate(d: &mut Dataset, layout: &Layout, start: NaiveDate, end: 
     let distributor_size = layout
         .distributors
         .iter()
-        .map(|dist| layout.retailers.get(dist.retailers.clone()).map(|rs| rs.iter().map(|r| r.size).sum()).unwrap_or(0.0))
+        .map(|dist| {
+            layout.retailers.get(dist.retailers.clone()).map(|rs| rs.iter().map(|r| r.size).sum()).unwrap_or(0.0)
+        })
         .collect::<Vec<f64>>();
     let mut sim = Sim {
         layout,
@@ -268,7 +276,14 @@ impl Sim<'_> {
                 if let Some(t) = self.in_transit.get_mut(retailer * K + sku) {
                     *t -= quantity;
                 }
-                self.book(day, Site::Retailer(retailer), sku, MovementKind::Receipt, quantity, Some("from distributor".into()));
+                self.book(
+                    day,
+                    Site::Retailer(retailer),
+                    sku,
+                    MovementKind::Receipt,
+                    quantity,
+                    Some("from distributor".into()),
+                );
                 Ok(())
             }
             Event::Pay { invoice, amount } => self.pay(day, invoice, amount),
@@ -357,8 +372,10 @@ impl Sim<'_> {
                     if minimum <= 0.0 {
                         continue;
                     }
-                    let target = self.expected(day, RETAIL_LEAD_DAYS, 4, k, size).max(f64::from(spec.lump)).ceil() as i64;
-                    let position = *self.stock(Site::Retailer(r), k) + self.in_transit.get(r * K + k).copied().unwrap_or(0);
+                    let target =
+                        self.expected(day, RETAIL_LEAD_DAYS, 4, k, size).max(f64::from(spec.lump)).ceil() as i64;
+                    let position =
+                        *self.stock(Site::Retailer(r), k) + self.in_transit.get(r * K + k).copied().unwrap_or(0);
                     if (position as f64) > minimum {
                         continue;
                     }
@@ -366,7 +383,14 @@ impl Sim<'_> {
                     if quantity <= 0 {
                         continue;
                     }
-                    self.book(day, Site::Distributor(i), k, MovementKind::Sale, quantity, Some(format!("to retailer {}", r + 1)));
+                    self.book(
+                        day,
+                        Site::Distributor(i),
+                        k,
+                        MovementKind::Sale,
+                        quantity,
+                        Some(format!("to retailer {}", r + 1)),
+                    );
                     if let Some(t) = self.in_transit.get_mut(r * K + k) {
                         *t += quantity;
                     }
@@ -390,11 +414,13 @@ impl Sim<'_> {
                 if minimum <= 0.0 {
                     continue;
                 }
-                let position = *self.stock(Site::Distributor(i), k) + self.on_order.get(i * K + k).copied().unwrap_or(0);
+                let position =
+                    *self.stock(Site::Distributor(i), k) + self.on_order.get(i * K + k).copied().unwrap_or(0);
                 if position as f64 > minimum {
                     continue;
                 }
-                let quantity = round_up(self.expected(day, 7, 7, k, size).ceil() as i64 - position, i64::from(spec.pack));
+                let quantity =
+                    round_up(self.expected(day, 7, 7, k, size).ceil() as i64 - position, i64::from(spec.pack));
                 if quantity > 0 {
                     if let Some(o) = self.on_order.get_mut(i * K + k) {
                         *o += quantity;
@@ -417,7 +443,13 @@ impl Sim<'_> {
     fn place_order(&mut self, day: usize, date: NaiveDate, buyer: Buyer, lines: Vec<SalesLine>) -> Result<()> {
         let account = self.account(buyer).clone();
         let index = self.d.orders.len();
-        let mut order = SalesOrder::new(OrderId::new(format!("SO-{:06}", index + 1))?, account.customer, date, self.layout.plant.clone(), lines)?;
+        let mut order = SalesOrder::new(
+            OrderId::new(format!("SO-{:06}", index + 1))?,
+            account.customer,
+            date,
+            self.layout.plant.clone(),
+            lines,
+        )?;
         order.requested_date = date.checked_add_days(Days::new(6));
         self.d.orders.push(order);
         self.buyers.push(buyer);
@@ -442,7 +474,10 @@ impl Sim<'_> {
             }
             let first = self.draws.between(0, 3) as usize;
             let (compound, urea) = (self.draws.between(2, 8) * 10, self.draws.between(2, 6) * 10);
-            let lines = vec![self.priced_line(first, compound, DISTRIBUTOR_DISCOUNT), self.priced_line(UREA, urea, DISTRIBUTOR_DISCOUNT)];
+            let lines = vec![
+                self.priced_line(first, compound, DISTRIBUTOR_DISCOUNT),
+                self.priced_line(UREA, urea, DISTRIBUTOR_DISCOUNT),
+            ];
             self.place_order(day, date, Buyer::Direct(i), lines)?;
         }
         Ok(())
@@ -524,7 +559,11 @@ impl Sim<'_> {
             && let Some(in_transit) = first.checked_add_days(Days::new(1))
             && in_transit < date
         {
-            shipment.events.push(TrackingEvent { date: in_transit, status: TrackingStatus::InTransit, note: String::new() });
+            shipment.events.push(TrackingEvent {
+                date: in_transit,
+                status: TrackingStatus::InTransit,
+                note: String::new(),
+            });
         }
         shipment.events.push(TrackingEvent { date, status: TrackingStatus::Delivered, note: String::new() });
         let shipment = shipment.clone();
@@ -561,7 +600,13 @@ impl Sim<'_> {
     }
 
     /// Returns 1 to 3 damaged bags of the shipment's first line and issues a credit note.
-    fn damaged_return(&mut self, day: usize, distributor: usize, account: &Account, shipment: &Shipment) -> Result<Decimal> {
+    fn damaged_return(
+        &mut self,
+        day: usize,
+        distributor: usize,
+        account: &Account,
+        shipment: &Shipment,
+    ) -> Result<Decimal> {
         let Some(line) = shipment.lines.first() else { return Ok(Decimal::ZERO) };
         let Some(k) = self.layout.products.iter().position(|p| p == &line.product) else { return Ok(Decimal::ZERO) };
         let bags = self.draws.between(1, 3).min(decimal_to_bags(line.quantity));
@@ -584,11 +629,24 @@ impl Sim<'_> {
         Ok(amount)
     }
 
-    fn invoice(&mut self, day: usize, account: &Account, order: Option<OrderId>, lines: Vec<SalesLine>) -> Result<usize> {
+    fn invoice(
+        &mut self,
+        day: usize,
+        account: &Account,
+        order: Option<OrderId>,
+        lines: Vec<SalesLine>,
+    ) -> Result<usize> {
         let date = self.date(day);
         let index = self.d.invoices.len();
         let due = date.checked_add_days(Days::new(account.terms_days)).unwrap_or(date);
-        let mut invoice = Invoice::new(InvoiceId::new(format!("INV-{:06}", index + 1))?, account.customer.clone(), date, due, self.layout.currency.clone(), lines)?;
+        let mut invoice = Invoice::new(
+            InvoiceId::new(format!("INV-{:06}", index + 1))?,
+            account.customer.clone(),
+            date,
+            due,
+            self.layout.currency.clone(),
+            lines,
+        )?;
         invoice.order = order;
         self.d.invoices.push(invoice);
         Ok(index)
@@ -600,7 +658,8 @@ impl Sim<'_> {
             return;
         }
         let due = day + account.terms_days as usize;
-        let late = |draws: &mut Draws, low: i64, high: i64| (due as i64 + draws.between(low, high)).max(day as i64) as usize;
+        let late =
+            |draws: &mut Draws, low: i64, high: i64| (due as i64 + draws.between(low, high)).max(day as i64) as usize;
         match account.habit {
             PayHabit::InParts => {
                 let first = (amount * Decimal::new(60, 2)).round_dp(2);
@@ -625,7 +684,13 @@ impl Sim<'_> {
         let Some(target) = self.d.invoices.get(invoice) else { return Ok(()) };
         let (customer, invoice_id) = (target.customer.clone(), target.id.clone());
         let index = self.d.payments.len();
-        let mut payment = Payment::new(PaymentId::new(format!("PAY-{:06}", index + 1))?, customer, self.date(day), amount, self.layout.currency.clone())?;
+        let mut payment = Payment::new(
+            PaymentId::new(format!("PAY-{:06}", index + 1))?,
+            customer,
+            self.date(day),
+            amount,
+            self.layout.currency.clone(),
+        )?;
         payment.allocations.push(PaymentAllocation { invoice: invoice_id, amount });
         self.d.payments.push(payment);
         Ok(())
@@ -666,9 +731,20 @@ impl Sim<'_> {
                 pickups: Vec::new(),
             };
             let payment_index = self.d.payments.len();
-            let payment = Payment::new(PaymentId::new(format!("PAY-{:06}", payment_index + 1))?, customer, date, deposit, self.layout.currency.clone())?;
+            let payment = Payment::new(
+                PaymentId::new(format!("PAY-{:06}", payment_index + 1))?,
+                customer,
+                date,
+                deposit,
+                self.layout.currency.clone(),
+            )?;
             self.d.payments.push(payment);
-            self.prepaid.push(PrepaidState { order: self.d.prepaid_orders.len(), deposit_payment: payment_index, deposit_left: deposit, distributor: i });
+            self.prepaid.push(PrepaidState {
+                order: self.d.prepaid_orders.len(),
+                deposit_payment: payment_index,
+                deposit_left: deposit,
+                distributor: i,
+            });
             self.d.prepaid_orders.push(order);
         }
         Ok(())
@@ -699,7 +775,14 @@ impl Sim<'_> {
                     *r -= bags;
                 }
                 self.book(day, Site::Plant, k, MovementKind::Sale, bags, Some(order.id.to_string()));
-                self.book(day, Site::Distributor(distributor), k, MovementKind::Receipt, bags, Some(order.id.to_string()));
+                self.book(
+                    day,
+                    Site::Distributor(distributor),
+                    k,
+                    MovementKind::Receipt,
+                    bags,
+                    Some(order.id.to_string()),
+                );
                 pickups.push(Pickup { date, product: line.product.clone(), quantity: Decimal::from(bags) });
                 invoice_lines.push(self.priced_line(k, bags, PRESEASON_DISCOUNT));
             }
@@ -711,7 +794,12 @@ impl Sim<'_> {
             }
             let account = self.account(Buyer::Distributor(distributor)).clone();
             let invoice = self.invoice(day, &account, None, invoice_lines)?;
-            let (invoice_id, amount) = self.d.invoices.get(invoice).map(|i| (i.id.clone(), i.amount())).unwrap_or((InvoiceId::new("-")?, Decimal::ZERO));
+            let (invoice_id, amount) = self
+                .d
+                .invoices
+                .get(invoice)
+                .map(|i| (i.id.clone(), i.amount()))
+                .unwrap_or((InvoiceId::new("-")?, Decimal::ZERO));
             let Some(state) = self.prepaid.get_mut(p) else { continue };
             let from_deposit = amount.min(state.deposit_left);
             state.deposit_left -= from_deposit;
@@ -739,7 +827,12 @@ impl Sim<'_> {
                     continue;
                 }
                 let missing = if self.draws.chance(0.06) { self.draws.between(1, (book / 50).max(1)) } else { 0 };
-                self.d.counts.push(StockCount { node: self.node(site), product: self.product(k), date, counted: Decimal::from(book - missing) });
+                self.d.counts.push(StockCount {
+                    node: self.node(site),
+                    product: self.product(k),
+                    date,
+                    counted: Decimal::from(book - missing),
+                });
                 if missing > 0 {
                     self.schedule(day + 1, Event::PostCountDifference { site, sku: k, quantity: missing });
                 }

@@ -1,0 +1,273 @@
+//! The main job's terminal report of a company: its structure along the three axes and its last
+//! quarter's sales by region and category. Later sections (S-P-I, forecasts, credit, KPI lights)
+//! are added as those parts of the core land.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use chrono::{Datelike, Months, NaiveDate};
+use omo_core::analytics::{SalesCell, SalesSource, sales_by_region_and_category};
+use omo_core::model::{CustomerKind, Hierarchy, NodeKind};
+use omo_core::{Dataset, OmoError};
+use rust_decimal::Decimal;
+
+/// The whole report.
+pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — as of {} (amounts in {})\n", dataset.company, dataset.as_of, dataset.currency);
+    out.push_str(&structure(dataset)?);
+    out.push('\n');
+    out.push_str(&last_quarter_sales(dataset)?);
+    Ok(out)
+}
+
+/// The company along its three axes: products, customers and the supply chain.
+pub fn structure(d: &Dataset) -> Result<String, OmoError> {
+    let mut out = String::from("== Structure ==\n");
+    let categories = d.category_tree()?;
+    let _ = writeln!(
+        out,
+        "Product axis: {} products in {} categories, {} bundles",
+        d.products.len(),
+        categories.len(),
+        d.bundles.len()
+    );
+    let mut per_category: BTreeMap<String, usize> = BTreeMap::new();
+    for product in &d.products {
+        *per_category.entry(product.category.to_string()).or_default() += 1;
+    }
+    for category in categories.members() {
+        let depth = categories.depth(category).unwrap_or(0);
+        let name = d.categories.iter().find(|c| &c.id == category).map_or("", |c| c.name.as_str());
+        let count = per_category.get(category.as_str()).copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "  {}{name} [{category}]{}",
+            "  ".repeat(depth),
+            if count > 0 { format!(": {count} SKUs") } else { String::new() }
+        );
+    }
+    for bundle in &d.bundles {
+        let _ =
+            writeln!(out, "  bundle {}: {} products at {}", bundle.name, bundle.components.len(), money(bundle.price));
+    }
+
+    let regions = d.region_tree()?;
+    let _ = writeln!(
+        out,
+        "Customer axis: {} customers in {} regions, {} business units, {} salespeople",
+        d.customers.len(),
+        regions.len(),
+        d.business_units.len(),
+        d.salespeople.len()
+    );
+    let mut by_region: BTreeMap<(String, CustomerKind), usize> = BTreeMap::new();
+    for customer in &d.customers {
+        *by_region.entry((customer.region.to_string(), customer.kind)).or_default() += 1;
+    }
+    let kinds: Vec<CustomerKind> =
+        CustomerKind::ALL.into_iter().filter(|k| d.customers.iter().any(|c| c.kind == *k)).collect();
+    let mut table =
+        Table::new(std::iter::once("region".to_owned()).chain(kinds.iter().map(|k| k.as_str().to_owned())).collect());
+    for region in leaves(&regions) {
+        let counts: Vec<usize> =
+            kinds.iter().map(|k| by_region.get(&(region.to_string(), *k)).copied().unwrap_or(0)).collect();
+        if counts.iter().any(|&c| c > 0) {
+            table.row(
+                std::iter::once(region_name(d, region.as_str()))
+                    .chain(counts.iter().map(ToString::to_string))
+                    .collect(),
+            );
+        }
+    }
+    out.push_str(&table.render());
+    let units: Vec<String> = d.business_units.iter().filter(|b| b.parent.is_some()).map(|b| b.name.clone()).collect();
+    let _ = writeln!(out, "  business units: {}", units.join(", "));
+
+    let nodes = d.node_tree()?;
+    let mut per_kind: BTreeMap<NodeKind, usize> = BTreeMap::new();
+    for node in &d.nodes {
+        *per_kind.entry(node.kind).or_default() += 1;
+    }
+    let kinds: Vec<String> = per_kind.iter().map(|(k, n)| format!("{n} {}", node_kind(*k))).collect();
+    let _ =
+        writeln!(out, "Supply chain: {} nodes in {} tree(s): {}", nodes.len(), nodes.roots().count(), kinds.join(", "));
+    for node in d.nodes.iter().filter(|n| n.holds_consigned_stock()) {
+        let _ = writeln!(out, "  consigned stock held at {} [{}]", node.name, node.id);
+    }
+    let _ = writeln!(
+        out,
+        "Transactions: {} stock movements, {} POS sales, {} orders, {} shipments, {} invoices and credit notes, {} payments, {} prepaid orders, {} stock counts",
+        d.movements.len(),
+        d.pos_sales.len(),
+        d.orders.len(),
+        d.shipments.len(),
+        d.invoices.len(),
+        d.payments.len(),
+        d.prepaid_orders.len(),
+        d.counts.len()
+    );
+    Ok(out)
+}
+
+/// The last complete quarter's sell-in revenue and sell-out volume by region and category.
+pub fn last_quarter_sales(d: &Dataset) -> Result<String, OmoError> {
+    let (from, to) = last_complete_quarter(d.as_of);
+    let mut out = format!("== Sales, {from} to {to} ==\n");
+    let sell_in = sales_by_region_and_category(d, from, to, SalesSource::Invoiced)?;
+    out.push_str(&format!("Sell-in: invoiced revenue net of credit notes ({})\n", d.currency));
+    out.push_str(&pivot(d, &sell_in, |c| c.revenue, true));
+    let sell_out = sales_by_region_and_category(d, from, to, SalesSource::SellOut)?;
+    if !sell_out.is_empty() {
+        out.push_str("Sell-out: units sold to end users at retailers (POS)\n");
+        out.push_str(&pivot(d, &sell_out, |c| c.quantity, false));
+    }
+    Ok(out)
+}
+
+/// The last quarter that ended on or before `as_of`: (first day, last day).
+pub fn last_complete_quarter(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let quarter_start =
+        |date: NaiveDate| NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1).unwrap_or(date);
+    let next_day = as_of.succ_opt().unwrap_or(as_of);
+    let end_exclusive = quarter_start(next_day);
+    let start = end_exclusive.checked_sub_months(Months::new(3)).unwrap_or(end_exclusive);
+    (start, end_exclusive.pred_opt().unwrap_or(end_exclusive))
+}
+
+fn pivot(d: &Dataset, cells: &[SalesCell], value: impl Fn(&SalesCell) -> Decimal, as_money: bool) -> String {
+    let categories: Vec<String> = {
+        let mut seen: Vec<String> = cells.iter().map(|c| c.category.to_string()).collect();
+        seen.sort();
+        seen.dedup();
+        seen
+    };
+    let mut grid: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
+    for cell in cells {
+        *grid.entry(cell.region.to_string()).or_default().entry(cell.category.to_string()).or_default() += value(cell);
+    }
+    let show = |x: Decimal| if as_money { money(x) } else { quantity(x) };
+    let mut table = Table::new(
+        std::iter::once("region".to_owned()).chain(categories.iter().cloned()).chain(["total".to_owned()]).collect(),
+    );
+    let mut column_totals = vec![Decimal::ZERO; categories.len()];
+    for (region, row) in &grid {
+        let values: Vec<Decimal> = categories.iter().map(|c| row.get(c).copied().unwrap_or_default()).collect();
+        for (total, v) in column_totals.iter_mut().zip(&values) {
+            *total += *v;
+        }
+        let total: Decimal = values.iter().sum();
+        table.row(
+            std::iter::once(region_name(d, region)).chain(values.into_iter().map(show)).chain([show(total)]).collect(),
+        );
+    }
+    let grand: Decimal = column_totals.iter().sum();
+    table.row(
+        std::iter::once("total".to_owned()).chain(column_totals.into_iter().map(show)).chain([show(grand)]).collect(),
+    );
+    table.render()
+}
+
+fn leaves<K: Clone + Eq + std::hash::Hash + std::fmt::Display>(tree: &Hierarchy<K>) -> Vec<&K> {
+    tree.members().filter(|m| tree.children(m).is_empty()).collect()
+}
+
+fn region_name(d: &Dataset, id: &str) -> String {
+    d.regions.iter().find(|r| r.id.as_str() == id).map_or_else(|| id.to_owned(), |r| r.name.clone())
+}
+
+fn node_kind(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Manufacturer => "manufacturer",
+        NodeKind::Plant => "plant",
+        NodeKind::Warehouse => "warehouse",
+        NodeKind::OemSupplier => "OEM supplier",
+        NodeKind::Distributor => "distributor warehouses",
+        NodeKind::Retailer => "retail shops",
+    }
+}
+
+/// Money rounded to whole units with thousands separators: `1,234,568`.
+pub fn money(amount: Decimal) -> String {
+    group_thousands(amount.round_dp(0))
+}
+
+/// A quantity with thousands separators, keeping up to 2 decimals.
+pub fn quantity(amount: Decimal) -> String {
+    group_thousands(amount.round_dp(2).normalize())
+}
+
+fn group_thousands(value: Decimal) -> String {
+    let text = value.to_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A plain text table: first column left-aligned, the others right-aligned.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: Vec<String>) -> Self {
+        Table { header, rows: Vec::new() }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for row in std::iter::once(&self.header).chain(&self.rows) {
+            out.push_str("  ");
+            for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+                if i == 0 {
+                    let _ = write!(out, "{cell:<width$}");
+                } else {
+                    let _ = write!(out, "  {cell:>width$}");
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_end_on_or_before_the_snapshot() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(last_complete_quarter(d(2025, 12, 31)), (d(2025, 10, 1), d(2025, 12, 31)));
+        assert_eq!(last_complete_quarter(d(2011, 12, 9)), (d(2011, 7, 1), d(2011, 9, 30)));
+        assert_eq!(last_complete_quarter(d(2024, 3, 30)), (d(2023, 10, 1), d(2023, 12, 31)));
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(money(Decimal::new(123456789, 2)), "1,234,568");
+        assert_eq!(money(Decimal::new(-999, 0)), "-999");
+        assert_eq!(quantity(Decimal::new(1234567, 3)), "1,234.57");
+    }
+}

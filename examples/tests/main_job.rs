@@ -1,0 +1,60 @@
+//! The main job prints the company's structure and last quarter's sales, and refuses a broken
+//! dataset with every broken reference named.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+use omo_core::analytics::{SalesSource, sales_by_region_and_category};
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_examples::report::{last_complete_quarter, money};
+use rust_decimal::Decimal;
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_omo-examples")).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
+    let (ok, text, err) = run(&["--seed", "42"]);
+    assert!(ok, "{err}");
+    assert!(text.contains("== Structure =="));
+    assert!(text.contains("Customer axis: 3091 customers"), "{text}");
+    assert!(text.contains("consigned stock held at Jiangsu water-soluble OEM [OEM-1]"));
+    assert!(text.contains("== Sales, 2025-10-01 to 2025-12-31 =="));
+    // The grand total printed is the core's figure for the same quarter.
+    let company = sample_company(&SampleConfig::default()).unwrap();
+    let (from, to) = last_complete_quarter(company.as_of);
+    let cells = sales_by_region_and_category(&company, from, to, SalesSource::Invoiced).unwrap();
+    let total: Decimal = cells.iter().map(|c| c.revenue).sum();
+    let total_line = text.lines().find(|l| l.trim_start().starts_with("total")).unwrap();
+    assert!(total_line.trim_end().ends_with(&money(total)), "{total_line} vs {}", money(total));
+    // Every region of the sample appears in the sales table.
+    for region in ["North China", "East China", "South China", "Southwest China"] {
+        assert!(text.lines().filter(|l| l.trim_start().starts_with(region)).count() >= 2, "{region}");
+    }
+}
+
+#[test]
+fn a_broken_dataset_is_refused_with_every_issue_named() {
+    let mut company = sample_company(&SampleConfig::small(5)).unwrap();
+    company.customers[0].region = omo_core::model::RegionId::new("ATLANTIS").unwrap();
+    company.movements[0].node = omo_core::model::NodeId::new("NOWHERE").unwrap();
+    let path = std::env::temp_dir().join(format!("omo-broken-{}.json", std::process::id()));
+    std::fs::write(&path, company.to_json().unwrap()).unwrap();
+    let (ok, text, err) = run(&["--dataset", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert!(!ok);
+    assert!(text.is_empty(), "printed a report for a broken dataset: {text}");
+    assert!(err.contains("2 invalid value(s)"), "{err}");
+    assert!(err.contains("unknown region \"ATLANTIS\""), "{err}");
+    assert!(err.contains("stock_movement #0: node: unknown node \"NOWHERE\""), "{err}");
+}
+
+#[test]
+fn bad_options_are_refused() {
+    let (ok, _, err) = run(&["--seed", "many"]);
+    assert!(!ok && err.contains("--seed: invalid digit"), "{err}");
+    let (ok, _, err) = run(&["--colour"]);
+    assert!(!ok && err.contains("unknown option \"--colour\""), "{err}");
+}
