@@ -148,6 +148,15 @@ impl Dataset {
         ValidationReport { issues: out }
     }
 
+    /// Checks only what stock computations need: the master data's ids, and every movement, count
+    /// and POS sale (fields, known node and product, dated no later than `as_of`).
+    pub fn validate_stock(&self) -> ValidationReport {
+        let mut out = Vec::new();
+        let known = Known::collect(self, &mut out);
+        self.check_stock(&known, &mut out);
+        ValidationReport { issues: out }
+    }
+
     /// The product-category tree.
     pub fn category_tree(&self) -> Result<Hierarchy<CategoryId>> {
         Hierarchy::from_parent_links("category", self.categories.iter().map(|c| (c.id.clone(), c.parent.clone())))

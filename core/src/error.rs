@@ -57,6 +57,32 @@ pub enum OmoError {
         /// The id that was not found.
         id: String,
     },
+    /// An argument of a function was out of its domain (a negative cost, a service level of 1...).
+    #[error("invalid argument {name}: {message}")]
+    InvalidArgument {
+        /// The argument's name.
+        name: &'static str,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// A movement would take stock below zero where negative stock is not allowed.
+    #[error(
+        "stock of {product} at {node} would go negative on {date}: {before} on hand, change {change}, {after} after"
+    )]
+    NegativeStock {
+        /// The node.
+        node: String,
+        /// The product.
+        product: String,
+        /// The day on which stock goes below zero (all that day's movements applied).
+        date: chrono::NaiveDate,
+        /// Stock at the start of that day.
+        before: rust_decimal::Decimal,
+        /// The day's net change.
+        change: rust_decimal::Decimal,
+        /// Stock at the end of that day.
+        after: rust_decimal::Decimal,
+    },
     /// A JSON document could not be read or written.
     #[error("JSON: {0}")]
     Json(String),

@@ -23,6 +23,7 @@ mod error;
 pub mod import;
 pub mod model;
 pub mod sample;
+pub mod spi;
 
 pub use dataset::{Dataset, ValidationReport};
 pub use error::{OmoError, Result};

@@ -1,0 +1,104 @@
+//! Measures derived from S-P-I rows: days of cover, turnover, sell-through, stock-to-sales, and the
+//! change against the previous period and the same period last year.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use super::ledger::SpiRow;
+use super::period::Period;
+use crate::model::{NodeId, ProductId};
+
+/// Options of [`derive_measures`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureOptions {
+    /// Days of cover divide closing stock by the average daily net sales of a trailing window: the
+    /// row's own period and as many earlier periods of the same node and product as it takes to
+    /// span at least this many days (fewer at the start of the history). Default 90.
+    pub cover_window_days: u32,
+}
+
+impl Default for MeasureOptions {
+    fn default() -> Self {
+        MeasureOptions { cover_window_days: 90 }
+    }
+}
+
+/// Measures of one S-P-I row. Ratios are `None` where their denominator is zero or negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpiMeasures {
+    /// The node.
+    pub node: NodeId,
+    /// The product.
+    pub product: ProductId,
+    /// First day of the period.
+    pub period: NaiveDate,
+    /// Closing stock over average daily net sales of the trailing window, in days.
+    pub days_of_cover: Option<f64>,
+    /// Net sales over average stock ((opening + closing) / 2) in the period (not annualised).
+    pub turnover: Option<f64>,
+    /// Sales over stock available (opening + receipts), 0 to 1 when nothing else came in.
+    pub sell_through: Option<f64>,
+    /// Closing stock over the period's net sales.
+    pub stock_to_sales: Option<f64>,
+    /// Net sales minus those of the previous period (none for the first period).
+    pub sales_change: Option<Decimal>,
+    /// `sales_change` relative to the previous period's net sales.
+    pub sales_change_ratio: Option<f64>,
+    /// Net sales minus those of the same period a year earlier, where the ledger has it.
+    pub sales_vs_last_year: Option<Decimal>,
+    /// `sales_vs_last_year` relative to last year's net sales.
+    pub sales_vs_last_year_ratio: Option<f64>,
+}
+
+fn ratio(numerator: Decimal, denominator: Decimal) -> Option<f64> {
+    (denominator > Decimal::ZERO).then(|| (numerator / denominator).to_f64()).flatten()
+}
+
+/// Derives the measures of every row. Rows are grouped by node and product and ordered by period
+/// (any input order); the result follows the input order.
+pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions) -> Vec<SpiMeasures> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&rows[a], &rows[b]);
+        (&x.node, &x.product, x.period).cmp(&(&y.node, &y.product, y.period))
+    });
+    let mut out: Vec<Option<SpiMeasures>> = vec![None; rows.len()];
+    for run in order.chunk_by(|&a, &b| rows[a].node == rows[b].node && rows[a].product == rows[b].product) {
+        let by_period: HashMap<NaiveDate, usize> = run.iter().map(|&i| (rows[i].period, i)).collect();
+        for (position, &i) in run.iter().enumerate() {
+            let row = &rows[i];
+            let f = &row.flows;
+            let net_sales = f.net_sales();
+            let (mut window_sales, mut window_days) = (Decimal::ZERO, 0u32);
+            for &j in run[..=position].iter().rev() {
+                window_sales += rows[j].flows.net_sales();
+                window_days += period.days_in(rows[j].period);
+                if window_days >= options.cover_window_days {
+                    break;
+                }
+            }
+            let daily = if window_days > 0 { window_sales / Decimal::from(window_days) } else { Decimal::ZERO };
+            let days_of_cover = if f.closing <= Decimal::ZERO { Some(0.0) } else { ratio(f.closing, daily) };
+            let previous = position.checked_sub(1).and_then(|p| run.get(p)).map(|&j| rows[j].flows.net_sales());
+            let last_year =
+                period.year_before(row.period).and_then(|d| by_period.get(&d)).map(|&j| rows[j].flows.net_sales());
+            out[i] = Some(SpiMeasures {
+                node: row.node.clone(),
+                product: row.product.clone(),
+                period: row.period,
+                days_of_cover,
+                turnover: ratio(net_sales, (f.opening + f.closing) / Decimal::TWO),
+                sell_through: ratio(f.sales, f.opening + f.receipts),
+                stock_to_sales: ratio(f.closing, net_sales),
+                sales_change: previous.map(|p| net_sales - p),
+                sales_change_ratio: previous.and_then(|p| ratio(net_sales - p, p)),
+                sales_vs_last_year: last_year.map(|p| net_sales - p),
+                sales_vs_last_year_ratio: last_year.and_then(|p| ratio(net_sales - p, p)),
+            });
+        }
+    }
+    out.into_iter().flatten().collect()
+}

@@ -1,0 +1,207 @@
+//! The S-P-I ledger: hand-worked cases, bad input, and properties over random movement streams.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use omo_core::OmoError;
+use omo_core::model::{MovementKind, MovementKind::*, NodeId, ProductId, StockMovement};
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::spi::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+}
+
+fn mv(node: &str, product: &str, date: NaiveDate, kind: MovementKind, q: i64) -> StockMovement {
+    StockMovement::new(NodeId::new(node).unwrap(), ProductId::new(product).unwrap(), date, kind, Decimal::from(q))
+        .unwrap()
+}
+
+#[test]
+fn a_hand_worked_quarter() {
+    // January: +100 received, -30 sold, +2 returned by a customer, -10 to another site.
+    // February: nothing. March: -5 found missing at a count, +20 transferred in, -40 sold,
+    // -7 back to the supplier.
+    let moves = vec![
+        mv("DC", "UREA", day(3, 9), Sale, 40),
+        mv("DC", "UREA", day(1, 3), Receipt, 100),
+        mv("DC", "UREA", day(1, 10), Sale, 30),
+        mv("DC", "UREA", day(1, 11), CustomerReturn, 2),
+        mv("DC", "UREA", day(1, 31), TransferOut, 10),
+        mv("DC", "UREA", day(3, 1), Adjustment, -5),
+        mv("DC", "UREA", day(3, 2), TransferIn, 20),
+        mv("DC", "UREA", day(3, 30), SupplierReturn, 7),
+    ];
+    let opening = [OpeningStock {
+        node: NodeId::new("DC").unwrap(),
+        product: ProductId::new("UREA").unwrap(),
+        quantity: Decimal::from(8),
+    }];
+    let rows = build_ledger(&moves, &opening, LedgerOptions::default()).unwrap();
+    let closing: Vec<i64> = rows.iter().map(|r| r.flows.closing.try_into().unwrap()).collect();
+    // 8 + 100 - 30 + 2 - 10 = 70; February 70; 70 - 5 + 20 - 40 - 7 = 38.
+    assert_eq!(closing, [70, 70, 38]);
+    assert_eq!(rows[0].period, day(1, 1));
+    assert_eq!(rows[1].period, day(2, 1));
+    assert_eq!(
+        rows[1].flows,
+        SpiFlows { opening: Decimal::from(70), closing: Decimal::from(70), ..SpiFlows::default() }
+    );
+    assert_eq!(rows[2].flows.adjustments, Decimal::from(-5));
+    assert_eq!(rows[2].flows.supplier_returns, Decimal::from(7));
+
+    let measures = derive_measures(&rows, Period::Month, MeasureOptions { cover_window_days: 59 });
+    // January: sell-through 30 / (8 + 100); net sales 28; turnover 28 / ((8 + 70) / 2).
+    assert!((measures[0].sell_through.unwrap() - 30.0 / 108.0).abs() < 1e-12);
+    assert!((measures[0].turnover.unwrap() - 28.0 / 39.0).abs() < 1e-12);
+    // February: no sales; its 59-day window is Feb + Jan = 59 days with 28 net sales:
+    // cover = 70 / (28 / 59).
+    assert!((measures[1].days_of_cover.unwrap() - 70.0 * 59.0 / 28.0).abs() < 1e-9);
+    assert_eq!(measures[1].stock_to_sales, None);
+    assert_eq!(measures[1].sales_change, Some(Decimal::from(-28)));
+    // March: window March (31) + February (28) = 59 days with 40 net sales.
+    assert!((measures[2].days_of_cover.unwrap() - 38.0 * 59.0 / 40.0).abs() < 1e-9);
+    assert_eq!(measures[2].sales_vs_last_year, None);
+}
+
+#[test]
+fn the_first_day_below_zero_is_named() {
+    let moves = vec![
+        mv("R-7", "NPK", day(1, 2), Receipt, 10),
+        mv("R-7", "NPK", day(1, 20), Sale, 6),
+        mv("R-7", "NPK", day(1, 25), Sale, 6), // -2 at the end of the 25th
+        mv("R-7", "NPK", day(1, 28), Receipt, 10),
+        mv("OTHER", "NPK", day(1, 26), Sale, 1), // later than the 25th
+    ];
+    let err = build_ledger(&moves, &[], LedgerOptions::default()).unwrap_err();
+    // R-7 dips on the 25th, before OTHER on the 26th: the earliest day is named.
+    let expected = OmoError::NegativeStock {
+        node: "R-7".into(),
+        product: "NPK".into(),
+        date: day(1, 25),
+        before: Decimal::from(4),
+        change: Decimal::from(-6),
+        after: Decimal::from(-2),
+    };
+    assert_eq!(err, expected);
+    assert_eq!(err.to_string(), "stock of NPK at R-7 would go negative on 2025-01-25: 4 on hand, change -6, -2 after");
+    // Allowed, the same stream books the dip.
+    let rows = build_ledger(&moves, &[], LedgerOptions { allow_negative: true, ..LedgerOptions::default() }).unwrap();
+    assert_eq!(rows.iter().find(|r| r.node.as_str() == "R-7").unwrap().flows.closing, Decimal::from(8));
+}
+
+#[test]
+fn bad_quantities_are_named_by_row() {
+    let mut zero = mv("DC", "UREA", day(1, 3), Receipt, 1);
+    zero.quantity = Decimal::ZERO;
+    let mut negative = mv("DC", "UREA", day(1, 3), Sale, 1);
+    negative.quantity = Decimal::from(-3);
+    let moves = vec![mv("DC", "UREA", day(1, 2), Receipt, 5), zero, negative];
+    let OmoError::Invalid { issues } = build_ledger(&moves, &[], LedgerOptions::default()).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(issues.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["#1", "#2"]);
+    assert!(
+        issues[1].message.contains("sale of UREA at DC on 2025-01-03: quantity -3 must be positive"),
+        "{}",
+        issues[1]
+    );
+}
+
+#[test]
+fn the_dataset_ledger_refuses_unknown_nodes_and_late_movements() {
+    let mut company = sample_company(&SampleConfig::small(2)).unwrap();
+    let rows = dataset_ledger(&company, LedgerOptions::default()).unwrap();
+    assert!(rows.iter().all(|r| r.flows.closing >= Decimal::ZERO));
+    company.movements[3].node = NodeId::new("NOWHERE").unwrap();
+    company.movements[4].date = company.as_of + Days::new(1);
+    let OmoError::Invalid { issues } = dataset_ledger(&company, LedgerOptions::default()).unwrap_err() else {
+        panic!()
+    };
+    let fields: Vec<_> = issues.iter().map(|i| (i.id.as_str(), i.field.as_str())).collect();
+    assert_eq!(fields, [("#3", "node"), ("#4", "as_of")]);
+}
+
+#[test]
+fn the_sample_company_ledger_never_goes_negative_in_any_bucket() {
+    let company = sample_company(&SampleConfig::small(8)).unwrap();
+    for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+        let rows = build_ledger(&company.movements, &[], LedgerOptions { period, allow_negative: false }).unwrap();
+        let total: Decimal = company.movements.iter().map(StockMovement::stock_change).sum();
+        // The last row of every pair carries that pair's stock: together, everything ever moved.
+        let mut last: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
+        for r in &rows {
+            last.insert((&r.node, &r.product), r.flows.closing);
+        }
+        assert_eq!(last.values().copied().sum::<Decimal>(), total, "{period:?}");
+    }
+}
+
+fn arb_movements() -> impl Strategy<Value = Vec<StockMovement>> {
+    let kinds = prop::sample::select(MovementKind::ALL.to_vec());
+    prop::collection::vec((0usize..3, 0usize..2, 0u64..400, kinds, 1i64..50, any::<bool>()), 1..120).prop_map(|raw| {
+        raw.into_iter()
+            .map(|(n, p, offset, kind, q, negative)| {
+                let q = if kind == Adjustment && negative { -q } else { q };
+                mv(["A", "B", "C"][n], ["X", "Y"][p], day(1, 1) + Days::new(offset), kind, q)
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    /// Conservation and chaining hold in every bucket, rows have no gaps, and the columns are the
+    /// plain sums of the movements of each node, product and period.
+    #[test]
+    fn conservation_chaining_and_sums(moves in arb_movements(), which in 0usize..5) {
+        let period = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year][which];
+        let rows = build_ledger(&moves, &[], LedgerOptions { period, allow_negative: true }).unwrap();
+        let mut expected: BTreeMap<(String, String, NaiveDate), SpiFlows> = BTreeMap::new();
+        for m in &moves {
+            expected.entry((m.node.to_string(), m.product.to_string(), period.start_of(m.date))).or_default().add(m.kind, m.quantity);
+        }
+        for pair in rows.chunk_by(|a, b| a.node == b.node && a.product == b.product) {
+            prop_assert_eq!(pair[0].flows.opening, Decimal::ZERO);
+            for w in pair.windows(2) {
+                prop_assert_eq!(w[1].flows.opening, w[0].flows.closing);
+                prop_assert_eq!(period.number(w[1].period), period.number(w[0].period) + 1);
+            }
+        }
+        for r in &rows {
+            let f = &r.flows;
+            prop_assert_eq!(f.closing, f.opening + f.receipts + f.customer_returns + f.transfers_in + f.adjustments - f.sales - f.supplier_returns - f.transfers_out);
+            let mut columns = expected.remove(&(r.node.to_string(), r.product.to_string(), r.period)).unwrap_or_default();
+            columns.opening = f.opening;
+            columns.closing = f.closing;
+            prop_assert_eq!(&columns, f);
+        }
+        prop_assert!(expected.is_empty(), "movements without a row: {:?}", expected.keys().collect::<Vec<_>>());
+    }
+
+    /// With negative stock refused, the ledger fails exactly when a day-by-day replay dips below
+    /// zero, and names the earliest such day.
+    #[test]
+    fn negative_stock_is_found_exactly(moves in arb_movements()) {
+        let mut by_day: BTreeMap<(NaiveDate, String, String), Decimal> = BTreeMap::new();
+        for m in &moves {
+            *by_day.entry((m.date, m.node.to_string(), m.product.to_string())).or_default() += m.stock_change();
+        }
+        let mut stock: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        let mut first_dip = None;
+        for ((date, node, product), change) in by_day {
+            let s = stock.entry((node.clone(), product.clone())).or_default();
+            *s += change;
+            if *s < Decimal::ZERO && first_dip.is_none() {
+                first_dip = Some((date, node, product));
+            }
+        }
+        match (build_ledger(&moves, &[], LedgerOptions { period: Period::Month, allow_negative: false }), first_dip) {
+            (Ok(_), None) => {}
+            (Err(OmoError::NegativeStock { node, product, date, .. }), Some(dip)) => prop_assert_eq!((date, node, product), dip),
+            (result, dip) => prop_assert!(false, "ledger {:?} but replay {:?}", result.map(|r| r.len()), dip),
+        }
+    }
+}
