@@ -3,28 +3,12 @@
 //! `decimal` module (see the comments at each figure).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
-
 use omo_core::model::{CustomerKind, InvoiceKind, MovementKind};
 use rust_decimal::Decimal;
 
-/// The shared reference file, or `None` (with a message) where a fresh clone has no `../shared`.
-/// Under `CI=true` a missing file is a failure, never a skip.
-fn shared_file(relative: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(relative);
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing, and CI must run this test", path.display());
-    }
-    eprintln!("SKIPPED: {} not found (the shared data sits beside the repository in CI)", path.display());
-    None
-}
-
 #[test]
 fn the_whole_online_retail_ledger_imports_with_exact_counts_and_revenue() {
-    let Some(path) = shared_file("data/online_retail.csv.gz") else { return };
+    let Some(path) = omo_test_support::shared_file("data/online_retail.csv.gz") else { return };
     let ledger = omo_examples::online_retail::import(&path).unwrap();
     let s = &ledger.summary;
     assert_eq!(s.rows, 541_909);

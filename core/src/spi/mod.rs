@@ -2,15 +2,24 @@
 //! planner derives from them.
 //!
 //! - [`build_ledger`]: the ledger rows from stock movements, with conservation and chaining;
-//! - [`derive_measures`]: days of cover, turnover, sell-through, stock-to-sales, changes.
+//! - [`derive_measures`]: days of cover, turnover, sell-through, stock-to-sales, changes;
+//! - replenishment: safety stock, reorder points, EOQ, newsvendor, optimal (s, S) and (r, Q)
+//!   policies, lot sizing, multi-echelon safety stock, and ERP reorder rules.
 
+mod health;
 mod ledger;
 mod measures;
 mod period;
+mod replenish;
 
+pub use health::{
+    AbcClass, AbcCuts, AbcItem, Cut, FifoLayer, FifoQueue, HealthOptions, HealthReport, StockHealth, StockStatus,
+    XyzClass, abc_classes, inventory_health, xyz_class,
+};
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger};
 pub use measures::{MeasureOptions, SpiMeasures, derive_measures};
 pub use period::Period;
+pub use replenish::*;
 
 use crate::dataset::Dataset;
 use crate::error::Result;
