@@ -10,7 +10,10 @@ mod health;
 mod ledger;
 mod measures;
 mod period;
+mod projection;
+mod reconcile;
 mod replenish;
+mod rollup;
 
 pub use health::{
     AbcClass, AbcCuts, AbcItem, Cut, FifoLayer, FifoQueue, HealthOptions, HealthReport, StockHealth, StockStatus,
@@ -19,7 +22,10 @@ pub use health::{
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger};
 pub use measures::{MeasureOptions, SpiMeasures, derive_measures};
 pub use period::Period;
+pub use projection::{ProjectedPeriod, Projection, project_stock};
+pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reconcile_counts};
 pub use replenish::*;
+pub use rollup::{ALL, ChannelRow, NodeLevel, ProductLevel, RollUpRow, channel_view, kind_name, roll_up};
 
 use crate::dataset::Dataset;
 use crate::error::Result;

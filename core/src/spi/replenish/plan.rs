@@ -1,0 +1,184 @@
+//! Suggested orders per node and product: each node's inventory position (on hand, on order,
+//! reserved for prepaid pickups), a reorder point and order-up-to level from its recent daily
+//! demand, and the order that brings the position back up, in whole packs.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::formulas::{normal_quantile, probability};
+use super::rules::{InventoryPosition, ReorderRule, Rounding, Trigger};
+use crate::dataset::Dataset;
+use crate::error::{OmoError, Result};
+use crate::model::{MovementKind, NodeId, NodeKind, OrderStatus, ProductId};
+
+/// How suggested orders are computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSettings {
+    /// The planning day.
+    pub as_of: NaiveDate,
+    /// Cycle service level for the safety stock, strictly between 0 and 1. Default 0.95.
+    pub service_level: f64,
+    /// Replenishment lead time in days. Default 7.
+    pub lead_time_days: u32,
+    /// Days between reviews (periodic review). Default 7.
+    pub review_days: u32,
+    /// Days of sales history behind the daily demand's mean and sd. Default 90.
+    pub history_days: u32,
+    /// Kinds of node to plan for. Default distributors.
+    pub node_kinds: Vec<NodeKind>,
+}
+
+impl PlanSettings {
+    /// The defaults, planning on `as_of`.
+    pub fn new(as_of: NaiveDate) -> Self {
+        PlanSettings {
+            as_of,
+            service_level: 0.95,
+            lead_time_days: 7,
+            review_days: 7,
+            history_days: 90,
+            node_kinds: vec![NodeKind::Distributor],
+        }
+    }
+}
+
+/// What to order for one node and product, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedOrder {
+    /// The node.
+    pub node: NodeId,
+    /// The product.
+    pub product: ProductId,
+    /// On hand, on order and reserved.
+    pub position: InventoryPosition,
+    /// Mean daily demand over the history window.
+    pub daily_demand: f64,
+    /// Its standard deviation.
+    pub daily_demand_sd: f64,
+    /// Safety stock: `z sd sqrt(L + R)`.
+    pub safety_stock: Decimal,
+    /// Reorder point: mean demand over the lead time plus safety stock.
+    pub reorder_point: Decimal,
+    /// Order-up-to level: mean demand over lead time and review period plus safety stock.
+    pub order_up_to: Decimal,
+    /// The quantity to order, in whole packs (zero when the position is above the reorder point).
+    pub quantity: Decimal,
+}
+
+/// Suggested orders for every node of the chosen kinds and every product it sold in the history
+/// window, sorted by node and product; lines with nothing to order are included (quantity 0).
+pub fn suggest_orders(dataset: &Dataset, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
+    dataset.validate_stock().into_result()?;
+    let z = normal_quantile(probability("service_level", settings.service_level)?)?;
+    if settings.history_days == 0 {
+        return Err(OmoError::InvalidArgument { name: "history_days", message: "must be at least 1".into() });
+    }
+    let nodes: HashSet<&NodeId> =
+        dataset.nodes.iter().filter(|n| settings.node_kinds.contains(&n.kind)).map(|n| &n.id).collect();
+    let pack: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.pack_size)).collect();
+    let start = settings.as_of - Days::new(u64::from(settings.history_days));
+    let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
+    let mut daily: HashMap<(&NodeId, &ProductId), HashMap<NaiveDate, f64>> = HashMap::new();
+    for m in dataset.movements.iter().filter(|m| nodes.contains(&m.node) && m.date <= settings.as_of) {
+        *on_hand.entry((&m.node, &m.product)).or_default() += m.stock_change();
+        if m.kind == MovementKind::Sale && m.date > start {
+            *daily.entry((&m.node, &m.product)).or_default().entry(m.date).or_default() +=
+                m.quantity.to_f64().unwrap_or(0.0);
+        }
+    }
+    let on_order = open_order_quantities(dataset, &nodes, settings.as_of);
+    let reserved = prepaid_reservations(dataset, &nodes, settings.as_of);
+    let (lead, cycle) = (f64::from(settings.lead_time_days), f64::from(settings.lead_time_days + settings.review_days));
+    let days = f64::from(settings.history_days);
+    let mut out = Vec::new();
+    for ((node, product), sales) in &daily {
+        let mean = sales.values().sum::<f64>() / days;
+        let variance = (sales.values().map(|q| (q - mean) * (q - mean)).sum::<f64>()
+            + (days - sales.len() as f64) * mean * mean)
+            / days;
+        let sd = variance.max(0.0).sqrt();
+        let safety = z * sd * cycle.sqrt();
+        let to_decimal = |x: f64| Decimal::from_f64(x).unwrap_or_default().round_dp(2);
+        let (reorder_point, order_up_to) = (to_decimal(mean * lead + safety), to_decimal(mean * cycle + safety));
+        let position = InventoryPosition {
+            on_hand: on_hand.get(&(*node, *product)).copied().unwrap_or_default(),
+            on_order: on_order.get(&(*node, *product)).copied().unwrap_or_default(),
+            reserved: reserved.get(&(*node, *product)).copied().unwrap_or_default(),
+            ..InventoryPosition::default()
+        };
+        let rule = ReorderRule {
+            reorder_level: reorder_point,
+            order_up_to,
+            minimum_quantity: Decimal::ZERO,
+            trigger: Trigger::AtOrBelow,
+            multiple: pack.get(product).copied().unwrap_or(Decimal::ONE),
+            rounding: Rounding::Up,
+        };
+        out.push(SuggestedOrder {
+            node: (*node).clone(),
+            product: (*product).clone(),
+            quantity: rule.order_quantity(position.projected()),
+            position,
+            daily_demand: mean,
+            daily_demand_sd: sd,
+            safety_stock: to_decimal(safety),
+            reorder_point,
+            order_up_to,
+        });
+    }
+    out.sort_by(|a, b| (&a.node, &a.product).cmp(&(&b.node, &b.product)));
+    Ok(out)
+}
+
+/// Ordered but not yet delivered to each node, from the open orders of the customer it belongs to.
+fn open_order_quantities<'a>(
+    dataset: &'a Dataset,
+    nodes: &HashSet<&'a NodeId>,
+    as_of: NaiveDate,
+) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
+    let node_of_customer: HashMap<_, _> =
+        dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();
+    let mut delivered: HashMap<(&crate::model::OrderId, &ProductId), Decimal> = HashMap::new();
+    for s in dataset.shipments.iter().filter(|s| s.delivered_date.is_some_and(|d| d <= as_of)) {
+        for line in &s.lines {
+            *delivered.entry((&s.order, &line.product)).or_default() += line.quantity;
+        }
+    }
+    let mut open = HashMap::new();
+    for order in dataset.orders.iter().filter(|o| {
+        o.order_date <= as_of
+            && matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyShipped | OrderStatus::Shipped)
+    }) {
+        let Some(&node) = node_of_customer.get(&order.customer) else { continue };
+        if !nodes.contains(node) {
+            continue;
+        }
+        for line in &order.lines {
+            let arrived = delivered.get(&(&order.id, &line.product)).copied().unwrap_or_default();
+            *open.entry((node, &line.product)).or_default() += (line.quantity - arrived).max(Decimal::ZERO);
+        }
+    }
+    open
+}
+
+/// Units of prepaid pre-season orders still to be picked up, at the node holding them.
+fn prepaid_reservations<'a>(
+    dataset: &'a Dataset,
+    nodes: &HashSet<&'a NodeId>,
+    as_of: NaiveDate,
+) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
+    let mut reserved = HashMap::new();
+    for order in dataset
+        .prepaid_orders
+        .iter()
+        .filter(|o| nodes.contains(&o.reserve_at) && o.order_date <= as_of && o.pickup_until >= as_of)
+    {
+        for line in &order.lines {
+            *reserved.entry((&order.reserve_at, &line.product)).or_default() += order.reserved(&line.product);
+        }
+    }
+    reserved
+}
