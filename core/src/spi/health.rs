@@ -252,11 +252,12 @@ impl<T: Clone> FifoQueue<T> {
 pub struct HealthOptions {
     /// The day of the assessment (usually the dataset's `as_of`).
     pub as_of: NaiveDate,
-    /// Stock with no sale for this many days is dead. Default 180.
+    /// Stock not issued (sold, transferred out or returned to the supplier) for this many days is
+    /// dead. Default 180.
     pub dead_after_days: u32,
     /// Stock covering more than this many days of sales is slow. Default 180.
     pub slow_cover_days: u32,
-    /// Days of sales history behind days of cover. Default 90.
+    /// Days of issue history behind days of cover. Default 90.
     pub cover_window_days: u32,
     /// Upper bounds (days) of the age buckets; the last bucket is open. Default 30, 60, 90, 180.
     pub age_buckets: Vec<u32>,
@@ -290,9 +291,9 @@ impl HealthOptions {
 pub enum StockStatus {
     /// Selling, with reasonable cover.
     Healthy,
-    /// On hand but not sold for longer than the dead-stock limit.
+    /// On hand but not issued for longer than the dead-stock limit.
     Dead,
-    /// Selling, but covering more days than the slow-stock limit.
+    /// Moving, but covering more days than the slow-stock limit.
     Slow,
     /// Nothing on hand.
     Empty,
@@ -309,9 +310,10 @@ pub struct StockHealth {
     pub on_hand: Decimal,
     /// Their value at standard cost.
     pub value: Decimal,
-    /// The last day the node sold the product, if ever.
-    pub last_sale: Option<NaiveDate>,
-    /// Days of cover at the trailing window's average daily sales (`None` without sales).
+    /// The last day the node issued the product (a sale, a transfer out, a return to the
+    /// supplier), if ever. Plants and OEM suppliers issue by transfer as much as by sale.
+    pub last_issue: Option<NaiveDate>,
+    /// Days of cover at the trailing window's average daily issues (`None` without issues).
     pub days_of_cover: Option<f64>,
     /// The verdict.
     pub status: StockStatus,
@@ -357,21 +359,21 @@ pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<He
     for ((node, product), mut rows) in by_pair {
         rows.sort_by_key(|&i| dataset.movements[i].date);
         let mut queue = FifoQueue::new();
-        let (mut last_sale, mut window_sales) = (None, Decimal::ZERO);
+        let (mut last_issue, mut window_issues) = (None, Decimal::ZERO);
         for &i in &rows {
             let m = &dataset.movements[i];
             queue.apply(m.stock_change(), m.date);
-            if m.kind == MovementKind::Sale {
-                last_sale = Some(m.date);
+            if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
+                last_issue = Some(m.date);
                 if m.date > window_start {
-                    window_sales += m.quantity;
+                    window_issues += m.quantity;
                 }
             }
         }
         let on_hand = queue.quantity();
-        let daily = window_sales / Decimal::from(options.cover_window_days.max(1));
+        let daily = window_issues / Decimal::from(options.cover_window_days.max(1));
         let days_of_cover = if daily > Decimal::ZERO { (on_hand.max(Decimal::ZERO) / daily).to_f64() } else { None };
-        let idle_days = last_sale.map(|d| (options.as_of - d).num_days());
+        let idle_days = last_issue.map(|d| (options.as_of - d).num_days());
         let status = if on_hand <= Decimal::ZERO {
             StockStatus::Empty
         } else if idle_days.is_none_or(|days| days > i64::from(options.dead_after_days)) {
@@ -399,7 +401,7 @@ pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<He
             product: product.clone(),
             on_hand,
             value,
-            last_sale,
+            last_issue,
             days_of_cover,
             status,
             age_buckets,

@@ -118,6 +118,20 @@ pub struct SpiRow {
     pub flows: SpiFlows,
 }
 
+/// The same rows valued at each product's standard cost (quantities times cost, column by
+/// column). A row of a product the dataset does not know is an error naming it.
+pub fn value_at_standard_cost(rows: &[SpiRow], products: &[crate::model::Product]) -> Result<Vec<SpiRow>> {
+    let cost: FxHashMap<&ProductId, Decimal> = products.iter().map(|p| (&p.id, p.standard_cost)).collect();
+    rows.iter()
+        .map(|row| {
+            let unit = cost
+                .get(&row.product)
+                .ok_or_else(|| OmoError::UnknownId { kind: "product", id: row.product.to_string() })?;
+            Ok(SpiRow { flows: row.flows.scaled(*unit), ..row.clone() })
+        })
+        .collect()
+}
+
 /// Stock of a node and product before its first movement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpeningStock {

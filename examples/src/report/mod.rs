@@ -2,8 +2,13 @@
 //! quarter's sales by region and category. Later sections (S-P-I, forecasts, credit, KPI lights)
 //! are added as those parts of the core land.
 
+mod spi;
+mod table;
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+pub use table::{Table, money, quantity};
 
 use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{SalesCell, SalesSource, sales_by_region_and_category};
@@ -18,6 +23,8 @@ pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
     out.push_str(&structure(dataset)?);
     out.push('\n');
     out.push_str(&last_quarter_sales(dataset)?);
+    out.push('\n');
+    out.push_str(&spi::section(dataset)?);
     Ok(out)
 }
 
@@ -172,7 +179,7 @@ fn leaves<K: Clone + Eq + std::hash::Hash + std::fmt::Display>(tree: &Hierarchy<
     tree.members().filter(|m| tree.children(m).is_empty()).collect()
 }
 
-fn region_name(d: &Dataset, id: &str) -> String {
+pub(crate) fn region_name(d: &Dataset, id: &str) -> String {
     d.regions.iter().find(|r| r.id.as_str() == id).map_or_else(|| id.to_owned(), |r| r.name.clone())
 }
 
@@ -184,71 +191,6 @@ fn node_kind(kind: NodeKind) -> &'static str {
         NodeKind::OemSupplier => "OEM supplier",
         NodeKind::Distributor => "distributor warehouses",
         NodeKind::Retailer => "retail shops",
-    }
-}
-
-/// Money rounded to whole units with thousands separators: `1,234,568`.
-pub fn money(amount: Decimal) -> String {
-    group_thousands(amount.round_dp(0))
-}
-
-/// A quantity with thousands separators, keeping up to 2 decimals.
-pub fn quantity(amount: Decimal) -> String {
-    group_thousands(amount.round_dp(2).normalize())
-}
-
-fn group_thousands(value: Decimal) -> String {
-    let text = value.to_string();
-    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
-    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    match fraction {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
-/// A plain text table: first column left-aligned, the others right-aligned.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn new(header: Vec<String>) -> Self {
-        Table { header, rows: Vec::new() }
-    }
-
-    fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    fn render(&self) -> String {
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        for row in std::iter::once(&self.header).chain(&self.rows) {
-            out.push_str("  ");
-            for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
-                if i == 0 {
-                    let _ = write!(out, "{cell:<width$}");
-                } else {
-                    let _ = write!(out, "  {cell:>width$}");
-                }
-            }
-            out.push('\n');
-        }
-        out
     }
 }
 
