@@ -115,7 +115,7 @@ fn health(d: &Dataset) -> Result<String, OmoError> {
     );
     let mut unhealthy: Vec<_> =
         report.stock.iter().filter(|s| matches!(s.status, StockStatus::Dead | StockStatus::Slow)).collect();
-    unhealthy.sort_by(|a, b| b.value.cmp(&a.value));
+    unhealthy.sort_by_key(|s| std::cmp::Reverse(s.value));
     let mut table = Table::new(
         ["node", "product", "status", "on hand", "value", "last issue", "days of cover"].map(String::from).to_vec(),
     );
@@ -151,7 +151,7 @@ fn book_vs_physical(d: &Dataset) -> Result<String, OmoError> {
         );
     }
     let mut lines: Vec<_> = r.lines.iter().filter(|l| !l.difference.is_zero()).collect();
-    lines.sort_by(|a, b| a.difference_value.cmp(&b.difference_value));
+    lines.sort_by_key(|l| l.difference_value);
     let mut table =
         Table::new(["node", "product", "book", "counted", "difference", "value"].map(String::from).to_vec());
     for l in lines.iter().take(TOP) {
