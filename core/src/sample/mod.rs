@@ -24,6 +24,9 @@ mod catalog;
 mod demand;
 mod master;
 mod simulate;
+mod stream;
+
+pub use stream::movement_stream;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
