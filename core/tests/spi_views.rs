@@ -290,6 +290,9 @@ fn suggested_orders_bring_the_position_up_to_the_target_in_packs() {
     let s = suggest_orders(&d, &settings).unwrap().remove(0);
     // 55 on hand <= 70: order 140 - 55 = 85, up to whole packs of 10: 90.
     assert_eq!(s.quantity, dec(90));
+    // With a minimum order of 120 (12 packs), the order is 120.
+    d.products[0].minimum_order = dec(120);
+    assert_eq!(suggest_orders(&d, &settings).unwrap()[0].quantity, dec(120));
     assert!(suggest_orders(&d, &PlanSettings { service_level: 1.0, ..settings }).is_err());
 }
 

@@ -327,6 +327,7 @@ impl<'o> Builder<'o> {
             brand: String::new(),
             unit: "unit".into(),
             pack_size: Decimal::ONE,
+            minimum_order: Decimal::ZERO,
             standard_cost: Decimal::ZERO,
             list_price: record.unit_price.max(Decimal::ZERO),
             status: LifecycleStatus::Active,

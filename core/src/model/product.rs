@@ -80,6 +80,9 @@ pub struct Product {
     pub unit: String,
     /// Units per pack (orders are rounded to whole packs); positive.
     pub pack_size: Decimal,
+    /// The least quantity a replenishment order may have (a minimum order quantity); 0 for none.
+    #[serde(default)]
+    pub minimum_order: Decimal,
     /// Standard cost per unit, at which stock is valued.
     pub standard_cost: Decimal,
     /// List price per unit.
@@ -106,6 +109,7 @@ impl Product {
             brand: String::new(),
             unit: unit.into(),
             pack_size: Decimal::ONE,
+            minimum_order: Decimal::ZERO,
             standard_cost,
             list_price,
             status: LifecycleStatus::Active,
@@ -128,6 +132,7 @@ impl Check for Product {
         issues.non_blank("name", &self.name);
         issues.non_blank("unit", &self.unit);
         issues.positive_quantity("pack_size", self.pack_size);
+        issues.non_negative_quantity("minimum_order", self.minimum_order);
         issues.unit_price("standard_cost", self.standard_cost);
         issues.unit_price("list_price", self.list_price);
     }

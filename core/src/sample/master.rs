@@ -118,6 +118,8 @@ fn product_axis(d: &mut Dataset) -> Result<()> {
         )?;
         product.brand = spec.brand.to_owned();
         product.pack_size = Decimal::from(spec.pack);
+        // Distributors order at least two packs of a product at a time.
+        product.minimum_order = Decimal::from(2 * spec.pack);
         if spec.discontinued {
             product.status = LifecycleStatus::Discontinued;
         }

@@ -64,7 +64,8 @@ pub struct SuggestedOrder {
     pub reorder_point: Decimal,
     /// Order-up-to level: mean demand over lead time and review period plus safety stock.
     pub order_up_to: Decimal,
-    /// The quantity to order, in whole packs (zero when the position is above the reorder point).
+    /// The quantity to order: what brings the position up to the order-up-to level, at least the
+    /// product's minimum order, in whole packs (zero when the position is above the reorder point).
     pub quantity: Decimal,
 }
 
@@ -78,7 +79,8 @@ pub fn suggest_orders(dataset: &Dataset, settings: &PlanSettings) -> Result<Vec<
     }
     let nodes: HashSet<&NodeId> =
         dataset.nodes.iter().filter(|n| settings.node_kinds.contains(&n.kind)).map(|n| &n.id).collect();
-    let pack: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.pack_size)).collect();
+    let pack: HashMap<&ProductId, (Decimal, Decimal)> =
+        dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
     let start = settings.as_of - Days::new(u64::from(settings.history_days));
     let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
     let mut daily: HashMap<(&NodeId, &ProductId), HashMap<NaiveDate, f64>> = HashMap::new();
@@ -109,12 +111,13 @@ pub fn suggest_orders(dataset: &Dataset, settings: &PlanSettings) -> Result<Vec<
             reserved: reserved.get(&(*node, *product)).copied().unwrap_or_default(),
             ..InventoryPosition::default()
         };
+        let (pack_size, minimum_order) = pack.get(product).copied().unwrap_or((Decimal::ONE, Decimal::ZERO));
         let rule = ReorderRule {
             reorder_level: reorder_point,
             order_up_to,
-            minimum_quantity: Decimal::ZERO,
+            minimum_quantity: minimum_order,
             trigger: Trigger::AtOrBelow,
-            multiple: pack.get(product).copied().unwrap_or(Decimal::ONE),
+            multiple: pack_size,
             rounding: Rounding::Up,
         };
         out.push(SuggestedOrder {
