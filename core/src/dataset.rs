@@ -67,6 +67,9 @@ pub struct Dataset {
     /// Prepaid pre-season orders.
     #[serde(default)]
     pub prepaid_orders: Vec<PrepaidOrder>,
+    /// Credit accounts of the customers who buy on credit.
+    #[serde(default)]
+    pub credit_accounts: Vec<crate::credit::CreditAccount>,
 }
 
 /// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
@@ -111,6 +114,7 @@ impl Dataset {
             invoices: Vec::new(),
             payments: Vec::new(),
             prepaid_orders: Vec::new(),
+            credit_accounts: Vec::new(),
         }
     }
 
@@ -296,6 +300,18 @@ impl Dataset {
         for invoice in &self.invoices {
             let mut is = issues_of(invoice, None, out);
             refers(&mut is, "customer", &known.customers, Some(&invoice.customer));
+            if let Some(original) = &invoice.against {
+                match invoice_customer.get(original) {
+                    None => is.push("against", format!("unknown invoice {:?}", original.as_str())),
+                    Some(&owner) if owner != &invoice.customer => {
+                        is.push(
+                            "against",
+                            format!("invoice {original} belongs to customer {owner}, not {}", invoice.customer),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
             refers(&mut is, "order", &known.orders, invoice.order.as_ref());
             lines_refer(&mut is, &known.products, &invoice.lines);
             is.not_before("as_of", self.as_of, "date", invoice.date);
@@ -327,6 +343,15 @@ impl Dataset {
             refers(&mut is, "reserve_at", &known.nodes, Some(&prepaid.reserve_at));
             lines_refer(&mut is, &known.products, &prepaid.lines);
             is.not_before("as_of", self.as_of, "order_date", prepaid.order_date);
+        }
+        let mut accounts = HashSet::new();
+        for account in &self.credit_accounts {
+            let mut is = issues_of(account, None, out);
+            if !accounts.insert(&account.customer) {
+                is.push("customer", "duplicate credit account");
+            }
+            refers(&mut is, "customer", &known.customers, Some(&account.customer));
+            refers(&mut is, "group", &known.customers, account.group.as_ref());
         }
     }
 

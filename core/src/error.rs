@@ -83,6 +83,16 @@ pub enum OmoError {
         /// Stock at the end of that day.
         after: rust_decimal::Decimal,
     },
+    /// An amount in one currency was posted to an account kept in another.
+    #[error("customer {customer}: amount in {got}, but the account is kept in {expected}")]
+    CurrencyMismatch {
+        /// The customer.
+        customer: String,
+        /// The account's currency.
+        expected: String,
+        /// The currency of what was posted.
+        got: String,
+    },
     /// A JSON document could not be read or written.
     #[error("JSON: {0}")]
     Json(String),

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod analytics;
+pub mod credit;
 mod dataset;
 mod error;
 pub mod import;

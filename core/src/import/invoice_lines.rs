@@ -295,6 +295,7 @@ impl<'o> Builder<'o> {
             due_date: date,
             currency: self.options.currency.clone(),
             order: None,
+            against: None,
             lines: vec![line],
         });
     }

@@ -53,6 +53,10 @@ pub struct Invoice {
     /// The order it bills, if any.
     #[serde(default)]
     pub order: Option<OrderId>,
+    /// For a credit note, the invoice it corrects (ERPNext's "return against"): it is applied to
+    /// that invoice first.
+    #[serde(default)]
+    pub against: Option<InvoiceId>,
     /// The lines; at least one.
     pub lines: Vec<SalesLine>,
 }
@@ -67,7 +71,18 @@ impl Invoice {
         currency: Currency,
         lines: Vec<SalesLine>,
     ) -> Result<Self> {
-        Invoice { id, kind: InvoiceKind::Invoice, customer, date, due_date, currency, order: None, lines }.validated()
+        Invoice {
+            id,
+            kind: InvoiceKind::Invoice,
+            customer,
+            date,
+            due_date,
+            currency,
+            order: None,
+            against: None,
+            lines,
+        }
+        .validated()
     }
 
     /// The document's amount, positive.
@@ -97,6 +112,9 @@ impl Check for Invoice {
             line.check(i, issues);
         }
         issues.not_before("due_date", self.due_date, "date", self.date);
+        if self.against.is_some() && self.kind == InvoiceKind::Invoice {
+            issues.push("against", "only a credit note corrects another invoice");
+        }
     }
 }
 

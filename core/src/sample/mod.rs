@@ -7,7 +7,8 @@
 //! discontinued after the first year (dead stock in the channel), replenishment along the channel,
 //! orders, shipments (some late), invoices, payments (some customers pay late or in parts),
 //! pre-season prepaid orders, returns, and quarterly stock counts with a few book-vs-physical
-//! differences (those of the last quarter not yet posted).
+//! differences (those of the last quarter not yet posted), and credit accounts set at the start
+//! of the last year from each customer's purchases and payment habits.
 //!
 //! All randomness comes from one ChaCha stream seeded by [`SampleConfig::seed`] and all
 //! transcendental maths from `libm`, so the same seed gives the same data on every machine.
@@ -21,6 +22,7 @@
 //! ```
 
 mod catalog;
+mod credit;
 mod demand;
 mod master;
 mod simulate;
@@ -127,6 +129,7 @@ pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
     let mut draws = demand::Draws::new(config.seed);
     let (mut dataset, layout) = master::master_data(config, start, end, &mut draws)?;
     simulate::simulate(&mut dataset, &layout, start, end, &mut draws)?;
+    credit::credit_accounts(&mut dataset, &layout, end)?;
     Ok(dataset)
 }
 

@@ -592,7 +592,7 @@ impl Sim<'_> {
         if let Buyer::Distributor(i) = buyer
             && self.draws.chance(0.03)
         {
-            credited = self.damaged_return(day, i, &account, &shipment)?;
+            credited = self.damaged_return(day, i, &account, &shipment, invoice)?;
         }
         let amount = self.d.invoices.get(invoice).map_or(Decimal::ZERO, Invoice::amount) - credited;
         self.schedule_payments(day, &account, invoice, amount);
@@ -606,6 +606,7 @@ impl Sim<'_> {
         distributor: usize,
         account: &Account,
         shipment: &Shipment,
+        invoice: usize,
     ) -> Result<Decimal> {
         let Some(line) = shipment.lines.first() else { return Ok(Decimal::ZERO) };
         let Some(k) = self.layout.products.iter().position(|p| p == &line.product) else { return Ok(Decimal::ZERO) };
@@ -624,6 +625,7 @@ impl Sim<'_> {
             vec![self.priced_line(k, bags, DISTRIBUTOR_DISCOUNT)],
         )?;
         note.kind = InvoiceKind::CreditNote;
+        note.against = self.d.invoices.get(invoice).map(|i| i.id.clone());
         let amount = note.amount();
         self.d.invoices.push(note);
         Ok(amount)

@@ -2,6 +2,7 @@
 //! quarter's sales by region and category. Later sections (S-P-I, forecasts, credit, KPI lights)
 //! are added as those parts of the core land.
 
+mod credit;
 mod spi;
 mod table;
 
@@ -25,6 +26,8 @@ pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
     out.push_str(&last_quarter_sales(dataset)?);
     out.push('\n');
     out.push_str(&spi::section(dataset)?);
+    out.push('\n');
+    out.push_str(&credit::section(dataset)?);
     Ok(out)
 }
 

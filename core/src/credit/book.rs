@@ -1,0 +1,555 @@
+//! The credit book: accounts, receivables, open orders and shipments per customer, kept up to date
+//! incrementally as documents are posted, and the order credit check, which reads the book and
+//! never changes it.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+use super::account::{CreditAccount, RiskClass};
+use super::policy::{CreditPolicy, ExposureKind, OverLimitAction};
+use super::receivables::Receivables;
+use crate::dataset::Dataset;
+use crate::error::{OmoError, Result};
+use crate::model::{Check, Currency, CustomerId, Invoice, OrderId, OrderStatus, Payment};
+
+/// A customer's exposure by category; every amount is zero or positive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposure {
+    /// Sales orders not yet shipped.
+    pub open_orders: Decimal,
+    /// Shipped, not yet invoiced.
+    pub shipped_not_invoiced: Decimal,
+    /// Invoices not yet due.
+    pub receivables_not_due: Decimal,
+    /// Invoices past due.
+    pub receivables_overdue: Decimal,
+    /// Money held for the customer (unapplied payments, deposits, unapplied credit).
+    pub prepayments: Decimal,
+}
+
+impl Exposure {
+    /// The amount of one category.
+    pub fn get(&self, kind: ExposureKind) -> Decimal {
+        match kind {
+            ExposureKind::OpenOrders => self.open_orders,
+            ExposureKind::ShippedNotInvoiced => self.shipped_not_invoiced,
+            ExposureKind::ReceivablesNotDue => self.receivables_not_due,
+            ExposureKind::ReceivablesOverdue => self.receivables_overdue,
+            ExposureKind::Prepayments => self.prepayments,
+        }
+    }
+
+    /// Sum of the included categories, before money held: never negative.
+    pub fn gross(&self, policy: &CreditPolicy) -> Decimal {
+        ExposureKind::ALL
+            .iter()
+            .filter(|k| **k != ExposureKind::Prepayments && policy.rule(**k).include)
+            .map(|k| self.get(*k))
+            .sum()
+    }
+
+    /// Gross exposure less money held, when the policy nets it: negative when the customer has
+    /// paid ahead of what it owes.
+    pub fn net(&self, policy: &CreditPolicy) -> Decimal {
+        if policy.net_prepayments { self.gross(policy) - self.prepayments } else { self.gross(policy) }
+    }
+
+    fn add(&mut self, other: &Exposure) {
+        self.open_orders += other.open_orders;
+        self.shipped_not_invoiced += other.shipped_not_invoiced;
+        self.receivables_not_due += other.receivables_not_due;
+        self.receivables_overdue += other.receivables_overdue;
+        self.prepayments += other.prepayments;
+    }
+}
+
+/// Whether a check considers everything open, or only what falls due soon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckMode {
+    /// Everything open counts.
+    Static,
+    /// Receivables count in full; open orders and shipments only where their expected date falls
+    /// within this many days of the check (SAP's dynamic check with a horizon).
+    Dynamic {
+        /// The horizon in days.
+        horizon_days: u32,
+    },
+}
+
+/// The outcome of a credit check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Nothing against it.
+    Approved,
+    /// Passes, with warnings to read.
+    ApprovedWithWarning,
+    /// Stopped.
+    Blocked,
+}
+
+/// Why a check warned or blocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Reason {
+    /// The account is blocked by hand.
+    AccountBlocked {
+        /// Why.
+        why: String,
+    },
+    /// Exposure after the order is over the limit.
+    LimitExceeded {
+        /// The effective limit.
+        limit: Decimal,
+        /// Exposure with the order.
+        exposure: Decimal,
+        /// By how much.
+        by: Decimal,
+    },
+    /// Exposure after the order passes the warning share of the limit.
+    NearLimit {
+        /// The effective limit.
+        limit: Decimal,
+        /// Exposure with the order.
+        exposure: Decimal,
+    },
+    /// A category passes its own limit.
+    CategoryLimitExceeded {
+        /// The category.
+        kind: ExposureKind,
+        /// Its amount.
+        value: Decimal,
+        /// Its limit.
+        limit: Decimal,
+    },
+    /// Invoices are overdue by more than the policy allows.
+    Overdue {
+        /// Days past due of the oldest open invoice.
+        days: i64,
+        /// Open amount overdue by more than the threshold.
+        amount: Decimal,
+        /// The threshold in days.
+        threshold_days: u32,
+    },
+    /// The order is larger than the customer's risk class may place.
+    RiskClassTooLow {
+        /// The class.
+        class: RiskClass,
+        /// The order amount.
+        order: Decimal,
+        /// The cap of the class.
+        max_order: Decimal,
+    },
+    /// A temporary increase the customer had has expired.
+    TemporaryLimitExpired {
+        /// The increase.
+        amount: Decimal,
+        /// Its last day.
+        until: NaiveDate,
+    },
+}
+
+/// One finding of a check: a reason and whether it blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// True when it blocks the order, false for a warning.
+    pub blocks: bool,
+    /// The reason, with its figures.
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+/// A credit check of one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditCheck {
+    /// The customer ordering.
+    pub customer: CustomerId,
+    /// The account whose limit applies (the customer or its credit group).
+    pub limit_holder: CustomerId,
+    /// The day of the check.
+    pub date: NaiveDate,
+    /// The order amount.
+    pub order_amount: Decimal,
+    /// The outcome.
+    pub decision: Decision,
+    /// Every reason that applies.
+    pub findings: Vec<Finding>,
+    /// The effective limit on the day.
+    pub limit: Decimal,
+    /// The exposure by category before the order (of the whole group where there is one).
+    pub breakdown: Exposure,
+    /// Exposure before the order, as the policy counts it.
+    pub exposure_before: Decimal,
+    /// Exposure with the order.
+    pub exposure_after: Decimal,
+    /// Limit minus exposure before the order.
+    pub available: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OrderLine {
+    customer: CustomerId,
+    expected: NaiveDate,
+    open: Decimal,
+    shipped_not_invoiced: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Pipeline {
+    open_orders: Decimal,
+    shipped_not_invoiced: Decimal,
+    /// Open plus shipped-not-invoiced amounts by expected date, for dynamic checks.
+    by_date: BTreeMap<NaiveDate, Decimal>,
+}
+
+/// Accounts, receivables and the order pipeline of every customer, updated as documents are
+/// posted. Checks read it in O(log n) per customer.
+#[derive(Debug, Clone)]
+pub struct CreditBook {
+    policy: CreditPolicy,
+    accounts: HashMap<CustomerId, CreditAccount>,
+    members: HashMap<CustomerId, Vec<CustomerId>>,
+    receivables: Receivables,
+    orders: HashMap<OrderId, OrderLine>,
+    pipelines: HashMap<CustomerId, Pipeline>,
+}
+
+impl CreditBook {
+    /// An empty book in `currency` under `policy`.
+    pub fn new(currency: Currency, policy: CreditPolicy) -> Self {
+        CreditBook {
+            policy,
+            accounts: HashMap::new(),
+            members: HashMap::new(),
+            receivables: Receivables::new(currency, []),
+            orders: HashMap::new(),
+            pipelines: HashMap::new(),
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &CreditPolicy {
+        &self.policy
+    }
+
+    /// The receivables.
+    pub fn receivables(&self) -> &Receivables {
+        &self.receivables
+    }
+
+    /// Opens (or replaces) an account. Its currency must be the book's.
+    pub fn open_account(&mut self, account: CreditAccount) -> Result<()> {
+        let account = account.validated()?;
+        if &account.currency != self.receivables.currency() {
+            return Err(OmoError::CurrencyMismatch {
+                customer: account.customer.to_string(),
+                expected: self.receivables.currency().to_string(),
+                got: account.currency.to_string(),
+            });
+        }
+        self.receivables.add_customer(account.customer.clone());
+        if let Some(head) = &account.group {
+            self.members.entry(head.clone()).or_default().push(account.customer.clone());
+        }
+        self.accounts.insert(account.customer.clone(), account);
+        Ok(())
+    }
+
+    /// An account.
+    pub fn account(&self, customer: &CustomerId) -> Option<&CreditAccount> {
+        self.accounts.get(customer)
+    }
+
+    /// An account to change (limit, increases, block): every change is on its audit trail.
+    pub fn account_mut(&mut self, customer: &CustomerId) -> Result<&mut CreditAccount> {
+        self.accounts
+            .get_mut(customer)
+            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
+    }
+
+    fn known(&self, customer: &CustomerId) -> Result<()> {
+        if self.accounts.contains_key(customer) {
+            Ok(())
+        } else {
+            Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
+        }
+    }
+
+    /// Books an order: its amount is open until shipped. `expected` is its requested delivery date.
+    pub fn book_order(
+        &mut self,
+        order: OrderId,
+        customer: &CustomerId,
+        amount: Decimal,
+        expected: NaiveDate,
+    ) -> Result<()> {
+        self.known(customer)?;
+        if amount < Decimal::ZERO {
+            return Err(OmoError::InvalidArgument {
+                name: "amount",
+                message: format!("order {order} has a negative amount {amount}"),
+            });
+        }
+        if self.orders.contains_key(&order) {
+            return Err(OmoError::DuplicateId { kind: "order", id: order.to_string() });
+        }
+        let pipeline = self.pipelines.entry(customer.clone()).or_default();
+        pipeline.open_orders += amount;
+        *pipeline.by_date.entry(expected).or_default() += amount;
+        self.orders.insert(
+            order,
+            OrderLine { customer: customer.clone(), expected, open: amount, shipped_not_invoiced: Decimal::ZERO },
+        );
+        Ok(())
+    }
+
+    /// Ships part of an order: that much moves from open orders to shipped-not-invoiced.
+    pub fn ship(&mut self, order: &OrderId, amount: Decimal) -> Result<()> {
+        let line =
+            self.orders.get_mut(order).ok_or_else(|| OmoError::UnknownId { kind: "order", id: order.to_string() })?;
+        let moved = amount.max(Decimal::ZERO).min(line.open);
+        line.open -= moved;
+        line.shipped_not_invoiced += moved;
+        if let Some(p) = self.pipelines.get_mut(&line.customer) {
+            p.open_orders -= moved;
+            p.shipped_not_invoiced += moved;
+        }
+        Ok(())
+    }
+
+    /// Posts an invoice or credit note; an invoice of a booked order first clears what was
+    /// shipped and not invoiced, then what was open, of that order.
+    pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
+        self.known(&invoice.customer)?;
+        self.receivables.post_invoice(invoice)?;
+        if invoice.kind == crate::model::InvoiceKind::Invoice
+            && let Some(order) = &invoice.order
+            && let Some(line) = self.orders.get_mut(order)
+        {
+            let mut left = invoice.amount();
+            let from_shipped = left.min(line.shipped_not_invoiced);
+            line.shipped_not_invoiced -= from_shipped;
+            left -= from_shipped;
+            let from_open = left.min(line.open);
+            line.open -= from_open;
+            if let Some(p) = self.pipelines.get_mut(&line.customer) {
+                p.shipped_not_invoiced -= from_shipped;
+                p.open_orders -= from_open;
+                if let Some(slot) = p.by_date.get_mut(&line.expected) {
+                    *slot -= from_shipped + from_open;
+                    if slot.is_zero() {
+                        p.by_date.remove(&line.expected);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Posts a payment (see [`Receivables::post_payment`] for how it is applied).
+    pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
+        self.known(&payment.customer)?;
+        self.receivables.post_payment(payment)
+    }
+
+    /// A customer's own exposure on `date`.
+    pub fn exposure(&self, customer: &CustomerId, date: NaiveDate, mode: CheckMode) -> Exposure {
+        let pipeline = self.pipelines.get(customer);
+        let (open_orders, shipped_not_invoiced) = match (mode, pipeline) {
+            (_, None) => (Decimal::ZERO, Decimal::ZERO),
+            (CheckMode::Static, Some(p)) => (p.open_orders, p.shipped_not_invoiced),
+            (CheckMode::Dynamic { horizon_days }, Some(p)) => {
+                // Within the horizon: the open and shipped amounts expected by then, split as the
+                // totals are (shipped first: it is nearer to invoicing).
+                let due: Decimal = p.by_date.range(..=date + Days::new(u64::from(horizon_days))).map(|(_, a)| *a).sum();
+                let shipped = due.min(p.shipped_not_invoiced);
+                (due - shipped, shipped)
+            }
+        };
+        let receivable = self.receivables.receivable(customer);
+        let overdue = self.receivables.overdue_beyond(customer, date, 0).map_or(Decimal::ZERO, |(a, _)| a);
+        Exposure {
+            open_orders,
+            shipped_not_invoiced,
+            receivables_not_due: receivable - overdue,
+            receivables_overdue: overdue,
+            prepayments: self.receivables.unapplied(customer),
+        }
+    }
+
+    /// Checks an order of `amount` for `customer` on `date`: the decision, every reason that
+    /// applies, exposure before and after, and the credit available. The book is not changed.
+    ///
+    /// ```
+    /// use omo_core::credit::{CheckMode, CreditAccount, CreditBook, CreditPolicy, Decision};
+    /// use omo_core::model::{Currency, CustomerId, OrderId};
+    /// use rust_decimal::Decimal;
+    /// let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    /// let cny = Currency::new("CNY")?;
+    /// let d01 = CustomerId::new("D-01")?;
+    /// let mut book = CreditBook::new(cny.clone(), CreditPolicy::default());
+    /// book.open_account(CreditAccount::new(d01.clone(), Decimal::from(100_000), 30, cny)?)?;
+    /// book.book_order(OrderId::new("SO-1")?, &d01, Decimal::from(70_000), day)?;
+    /// let check = book.check_order(&d01, Decimal::from(40_000), day, CheckMode::Static)?;
+    /// assert_eq!(check.decision, Decision::Blocked);          // 110,000 > 100,000
+    /// assert_eq!(check.available, Decimal::from(30_000));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn check_order(
+        &self,
+        customer: &CustomerId,
+        amount: Decimal,
+        date: NaiveDate,
+        mode: CheckMode,
+    ) -> Result<CreditCheck> {
+        if amount < Decimal::ZERO {
+            return Err(OmoError::InvalidArgument {
+                name: "amount",
+                message: format!("order amount must not be negative, got {amount}"),
+            });
+        }
+        let account = self
+            .accounts
+            .get(customer)
+            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })?;
+        let holder_id = account.group.as_ref().unwrap_or(customer);
+        let holder = self
+            .accounts
+            .get(holder_id)
+            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: holder_id.to_string() })?;
+        let mut breakdown = self.exposure(holder_id, date, mode);
+        for member in self.members.get(holder_id).map(Vec::as_slice).unwrap_or_default() {
+            breakdown.add(&self.exposure(member, date, mode));
+        }
+        let policy = &self.policy;
+        let limit = holder.effective_limit(date);
+        let before = breakdown.net(policy);
+        let after = before + amount;
+        let mut findings = Vec::new();
+        let mut add = |blocks: bool, reason: Reason| findings.push(Finding { blocks, reason });
+        for blocked in [&account.blocked, &holder.blocked].into_iter().flatten() {
+            add(true, Reason::AccountBlocked { why: blocked.clone() });
+        }
+        if policy.over(after, limit) {
+            add(
+                policy.over_limit == OverLimitAction::Block,
+                Reason::LimitExceeded { limit, exposure: after, by: after - limit },
+            );
+            if let Some(expired) = holder.expired_increases(date).max_by_key(|t| t.until) {
+                add(false, Reason::TemporaryLimitExpired { amount: expired.amount, until: expired.until });
+            }
+        } else if let Some(share) = policy.warn_share
+            && limit > Decimal::ZERO
+            && after > limit * share
+        {
+            add(false, Reason::NearLimit { limit, exposure: after });
+        }
+        for kind in ExposureKind::ALL {
+            let rule = policy.rule(kind);
+            let value = breakdown.get(kind) + if kind == ExposureKind::OpenOrders { amount } else { Decimal::ZERO };
+            if let Some(cap) = rule.limit.filter(|cap| rule.include && !cap.is_zero() && value > *cap) {
+                add(true, Reason::CategoryLimitExceeded { kind, value, limit: cap });
+            }
+        }
+        let overdue_rules = [(policy.block_overdue_days, true), (policy.warn_overdue_days, false)];
+        if let Some((threshold, blocks, (amount_overdue, days))) = overdue_rules
+            .iter()
+            .filter_map(|&(days, blocks)| {
+                Some((days?, blocks, self.receivables.overdue_beyond(holder_id, date, days?)?))
+            })
+            .next()
+        {
+            add(blocks, Reason::Overdue { days, amount: amount_overdue, threshold_days: threshold });
+        }
+        if let Some(cap) = policy.max_order(holder.risk_class).filter(|cap| amount > *cap) {
+            add(true, Reason::RiskClassTooLow { class: holder.risk_class, order: amount, max_order: cap });
+        }
+        let decision = if findings.iter().any(|f| f.blocks) {
+            Decision::Blocked
+        } else if findings.is_empty() {
+            Decision::Approved
+        } else {
+            Decision::ApprovedWithWarning
+        };
+        Ok(CreditCheck {
+            customer: customer.clone(),
+            limit_holder: holder_id.clone(),
+            date,
+            order_amount: amount,
+            decision,
+            findings,
+            limit,
+            breakdown,
+            exposure_before: before,
+            exposure_after: after,
+            available: limit - before,
+        })
+    }
+
+    /// The book of a dataset on `as_of`: its credit accounts, open and shipped orders, and the
+    /// invoices and payments dated up to then (all invoices first, then payments, each in date
+    /// order, so a payment can settle any invoice it names).
+    pub fn from_dataset(dataset: &Dataset, as_of: NaiveDate, policy: CreditPolicy) -> Result<Self> {
+        let mut book = CreditBook::new(dataset.currency.clone(), policy);
+        for account in &dataset.credit_accounts {
+            book.open_account(account.clone())?;
+        }
+        let shipped = shipped_values(dataset, as_of);
+        let with_account: std::collections::HashSet<&CustomerId> =
+            dataset.credit_accounts.iter().map(|a| &a.customer).collect();
+        for order in dataset.orders.iter().filter(|o| o.order_date <= as_of && with_account.contains(&o.customer)) {
+            let invoiced = matches!(order.status, OrderStatus::Invoiced | OrderStatus::Cancelled);
+            if invoiced {
+                continue;
+            }
+            book.book_order(
+                order.id.clone(),
+                &order.customer,
+                order.total(),
+                order.requested_date.unwrap_or(order.order_date),
+            )?;
+            if let Some(value) = shipped.get(&order.id) {
+                book.ship(&order.id, *value)?;
+            }
+        }
+        let mut invoices: Vec<&Invoice> =
+            dataset.invoices.iter().filter(|i| i.date <= as_of && with_account.contains(&i.customer)).collect();
+        invoices.sort_by_key(|i| i.date);
+        for invoice in invoices {
+            book.post_invoice(invoice)?;
+        }
+        let mut payments: Vec<&Payment> =
+            dataset.payments.iter().filter(|p| p.date <= as_of && with_account.contains(&p.customer)).collect();
+        payments.sort_by_key(|p| p.date);
+        for payment in payments {
+            book.post_payment(payment)?;
+        }
+        Ok(book)
+    }
+
+    /// Customers with an account, sorted.
+    pub fn customers(&self) -> Vec<&CustomerId> {
+        let mut ids: Vec<&CustomerId> = self.accounts.keys().collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// Value shipped (at the order's net prices) per order, from shipments dated up to `as_of`.
+fn shipped_values(dataset: &Dataset, as_of: NaiveDate) -> HashMap<OrderId, Decimal> {
+    let orders: HashMap<&OrderId, &crate::model::SalesOrder> = dataset.orders.iter().map(|o| (&o.id, o)).collect();
+    let mut values = HashMap::new();
+    for shipment in dataset.shipments.iter().filter(|s| s.shipped_date <= as_of) {
+        let Some(order) = orders.get(&shipment.order) else { continue };
+        for line in &shipment.lines {
+            if let Some(priced) = order.lines.iter().find(|l| l.product == line.product) {
+                *values.entry(shipment.order.clone()).or_default() +=
+                    line.quantity * priced.unit_price * (Decimal::ONE - priced.discount);
+            }
+        }
+    }
+    values
+}

@@ -1,0 +1,17 @@
+//! Safe credit (安全授信): credit accounts and limits, exposure by category, receivables with
+//! aging and DSO, payment behaviour and risk classes, recommended limits, and the order credit
+//! check. Money is `Decimal` throughout.
+
+mod account;
+mod behaviour;
+mod book;
+mod policy;
+mod receivables;
+
+pub use account::{CreditAccount, LimitChange, RiskClass, TemporaryIncrease};
+pub use behaviour::{
+    LimitRecommendation, LimitRules, PaymentBehaviour, PaymentStats, ScoringRules, payment_behaviour, recommend_limit,
+};
+pub use book::{CheckMode, CreditBook, CreditCheck, Decision, Exposure, Finding, Reason};
+pub use policy::{CategoryRule, CreditPolicy, ExposureKind, LimitComparison, OverLimitAction, ZeroLimit};
+pub use receivables::{AgingBuckets, AgingReport, AgingRow, OpenItem, Receivables, Settlement};
