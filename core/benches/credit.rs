@@ -54,6 +54,7 @@ fn book() -> Option<(CreditBook, Vec<CustomerId>)> {
         book.post_payment(&payment).ok()?;
         customers.push(id);
     }
+    book.set_business_day(NaiveDate::from_ymd_opt(2025, 12, 31)?);
     Some((book, customers))
 }
 

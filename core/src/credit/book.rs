@@ -4,12 +4,13 @@
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::account::{CreditAccount, RiskClass};
 use super::policy::{CreditPolicy, ExposureKind, OverLimitAction};
-use super::receivables::Receivables;
+use super::receivables::{OverdueSummary, Receivables};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::model::{Check, Currency, CustomerId, Invoice, OrderId, OrderStatus, Payment};
@@ -197,6 +198,12 @@ struct OrderLine {
     shipped_not_invoiced: Decimal,
 }
 
+#[derive(Debug, Clone)]
+struct Entry {
+    account: CreditAccount,
+    pipeline: Pipeline,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Pipeline {
     open_orders: Decimal,
@@ -210,23 +217,28 @@ struct Pipeline {
 #[derive(Debug, Clone)]
 pub struct CreditBook {
     policy: CreditPolicy,
-    accounts: HashMap<CustomerId, CreditAccount>,
+    /// The policy's overdue rules as (days, blocks), and their thresholds, worked out once.
+    overdue_rules: Vec<(u32, bool)>,
+    overdue_thresholds: Vec<u32>,
+    /// Each customer's account and order pipeline, together: a check reads one entry.
+    accounts: HashMap<CustomerId, Entry>,
     members: HashMap<CustomerId, Vec<CustomerId>>,
     receivables: Receivables,
     orders: HashMap<OrderId, OrderLine>,
-    pipelines: HashMap<CustomerId, Pipeline>,
 }
 
 impl CreditBook {
     /// An empty book in `currency` under `policy`.
     pub fn new(currency: Currency, policy: CreditPolicy) -> Self {
+        let overdue_rules = overdue_rules(&policy);
         CreditBook {
+            overdue_thresholds: overdue_rules.iter().map(|r| r.0).collect(),
+            overdue_rules,
             policy,
-            accounts: HashMap::new(),
-            members: HashMap::new(),
+            accounts: HashMap::default(),
+            members: HashMap::default(),
             receivables: Receivables::new(currency, []),
-            orders: HashMap::new(),
-            pipelines: HashMap::new(),
+            orders: HashMap::default(),
         }
     }
 
@@ -254,19 +266,21 @@ impl CreditBook {
         if let Some(head) = &account.group {
             self.members.entry(head.clone()).or_default().push(account.customer.clone());
         }
-        self.accounts.insert(account.customer.clone(), account);
+        let pipeline = self.accounts.remove(&account.customer).map(|e| e.pipeline).unwrap_or_default();
+        self.accounts.insert(account.customer.clone(), Entry { account, pipeline });
         Ok(())
     }
 
     /// An account.
     pub fn account(&self, customer: &CustomerId) -> Option<&CreditAccount> {
-        self.accounts.get(customer)
+        self.accounts.get(customer).map(|e| &e.account)
     }
 
     /// An account to change (limit, increases, block): every change is on its audit trail.
     pub fn account_mut(&mut self, customer: &CustomerId) -> Result<&mut CreditAccount> {
         self.accounts
             .get_mut(customer)
+            .map(|e| &mut e.account)
             .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
     }
 
@@ -296,7 +310,9 @@ impl CreditBook {
         if self.orders.contains_key(&order) {
             return Err(OmoError::DuplicateId { kind: "order", id: order.to_string() });
         }
-        let pipeline = self.pipelines.entry(customer.clone()).or_default();
+        let Some(pipeline) = self.accounts.get_mut(customer).map(|e| &mut e.pipeline) else {
+            return Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() });
+        };
         pipeline.open_orders += amount;
         *pipeline.by_date.entry(expected).or_default() += amount;
         self.orders.insert(
@@ -313,7 +329,7 @@ impl CreditBook {
         let moved = amount.max(Decimal::ZERO).min(line.open);
         line.open -= moved;
         line.shipped_not_invoiced += moved;
-        if let Some(p) = self.pipelines.get_mut(&line.customer) {
+        if let Some(p) = self.accounts.get_mut(&line.customer).map(|e| &mut e.pipeline) {
             p.open_orders -= moved;
             p.shipped_not_invoiced += moved;
         }
@@ -335,7 +351,7 @@ impl CreditBook {
             left -= from_shipped;
             let from_open = left.min(line.open);
             line.open -= from_open;
-            if let Some(p) = self.pipelines.get_mut(&line.customer) {
+            if let Some(p) = self.accounts.get_mut(&line.customer).map(|e| &mut e.pipeline) {
                 p.shipped_not_invoiced -= from_shipped;
                 p.open_orders -= from_open;
                 if let Some(slot) = p.by_date.get_mut(&line.expected) {
@@ -357,7 +373,19 @@ impl CreditBook {
 
     /// A customer's own exposure on `date`.
     pub fn exposure(&self, customer: &CustomerId, date: NaiveDate, mode: CheckMode) -> Exposure {
-        let pipeline = self.pipelines.get(customer);
+        let pipeline = self.accounts.get(customer).map(|e| &e.pipeline);
+        self.exposure_of(pipeline, customer, date, mode, &[]).0
+    }
+
+    /// A customer's exposure (with its order pipeline) and its overdue summary for `thresholds`.
+    fn exposure_of(
+        &self,
+        pipeline: Option<&Pipeline>,
+        customer: &CustomerId,
+        date: NaiveDate,
+        mode: CheckMode,
+        thresholds: &[u32],
+    ) -> (Exposure, std::borrow::Cow<'_, OverdueSummary>) {
         let (open_orders, shipped_not_invoiced) = match (mode, pipeline) {
             (_, None) => (Decimal::ZERO, Decimal::ZERO),
             (CheckMode::Static, Some(p)) => (p.open_orders, p.shipped_not_invoiced),
@@ -369,15 +397,15 @@ impl CreditBook {
                 (due - shipped, shipped)
             }
         };
-        let receivable = self.receivables.receivable(customer);
-        let overdue = self.receivables.overdue_beyond(customer, date, 0).map_or(Decimal::ZERO, |(a, _)| a);
-        Exposure {
+        let (receivable, unapplied, overdue) = self.receivables.position(customer, date, thresholds);
+        let exposure = Exposure {
             open_orders,
             shipped_not_invoiced,
-            receivables_not_due: receivable - overdue,
-            receivables_overdue: overdue,
-            prepayments: self.receivables.unapplied(customer),
-        }
+            receivables_not_due: receivable - overdue.overdue,
+            receivables_overdue: overdue.overdue,
+            prepayments: unapplied,
+        };
+        (exposure, overdue)
     }
 
     /// Checks an order of `amount` for `customer` on `date`: the decision, every reason that
@@ -411,20 +439,31 @@ impl CreditBook {
                 message: format!("order amount must not be negative, got {amount}"),
             });
         }
-        let account = self
+        let entry = self
             .accounts
             .get(customer)
             .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })?;
+        let account = &entry.account;
         let holder_id = account.group.as_ref().unwrap_or(customer);
-        let holder = self
-            .accounts
-            .get(holder_id)
-            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: holder_id.to_string() })?;
-        let mut breakdown = self.exposure(holder_id, date, mode);
-        for member in self.members.get(holder_id).map(Vec::as_slice).unwrap_or_default() {
+        let holder_entry = match &account.group {
+            None => entry,
+            Some(head) => self
+                .accounts
+                .get(head)
+                .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: head.to_string() })?,
+        };
+        let holder = &holder_entry.account;
+        let policy = &self.policy;
+        let (mut breakdown, overdue) =
+            self.exposure_of(Some(&holder_entry.pipeline), holder_id, date, mode, &self.overdue_thresholds);
+        let members = if self.members.is_empty() {
+            &[][..]
+        } else {
+            self.members.get(holder_id).map(Vec::as_slice).unwrap_or_default()
+        };
+        for member in members {
             breakdown.add(&self.exposure(member, date, mode));
         }
-        let policy = &self.policy;
         let limit = holder.effective_limit(date);
         let before = breakdown.net(policy);
         let after = before + amount;
@@ -454,15 +493,14 @@ impl CreditBook {
                 add(true, Reason::CategoryLimitExceeded { kind, value, limit: cap });
             }
         }
-        let overdue_rules = [(policy.block_overdue_days, true), (policy.warn_overdue_days, false)];
-        if let Some((threshold, blocks, (amount_overdue, days))) = overdue_rules
-            .iter()
-            .filter_map(|&(days, blocks)| {
-                Some((days?, blocks, self.receivables.overdue_beyond(holder_id, date, days?)?))
-            })
-            .next()
+        // The first overdue rule that applies (blocking before warning).
+        if let Some(((threshold, blocks), amount_overdue)) =
+            self.overdue_rules.iter().zip(&overdue.beyond).find(|(_, amount)| !amount.is_zero())
         {
-            add(blocks, Reason::Overdue { days, amount: amount_overdue, threshold_days: threshold });
+            add(
+                *blocks,
+                Reason::Overdue { days: overdue.oldest_days, amount: *amount_overdue, threshold_days: *threshold },
+            );
         }
         if let Some(cap) = policy.max_order(holder.risk_class).filter(|cap| amount > *cap) {
             add(true, Reason::RiskClassTooLow { class: holder.risk_class, order: amount, max_order: cap });
@@ -487,6 +525,12 @@ impl CreditBook {
             exposure_after: after,
             available: limit - before,
         })
+    }
+
+    /// Sets the business day (today): exposures and overdue amounts for that day are then kept
+    /// current as documents are posted, and checks on that day read them in O(1).
+    pub fn set_business_day(&mut self, date: NaiveDate) {
+        self.receivables.set_business_day(date, &self.overdue_thresholds);
     }
 
     /// The book of a dataset on `as_of`: its credit accounts, open and shipped orders, and the
@@ -527,6 +571,7 @@ impl CreditBook {
         for payment in payments {
             book.post_payment(payment)?;
         }
+        book.set_business_day(as_of);
         Ok(book)
     }
 
@@ -538,10 +583,18 @@ impl CreditBook {
     }
 }
 
+/// The policy's overdue rules as (days, blocks), blocking first.
+fn overdue_rules(policy: &CreditPolicy) -> Vec<(u32, bool)> {
+    [(policy.block_overdue_days, true), (policy.warn_overdue_days, false)]
+        .into_iter()
+        .filter_map(|(days, blocks)| Some((days?, blocks)))
+        .collect()
+}
+
 /// Value shipped (at the order's net prices) per order, from shipments dated up to `as_of`.
 fn shipped_values(dataset: &Dataset, as_of: NaiveDate) -> HashMap<OrderId, Decimal> {
     let orders: HashMap<&OrderId, &crate::model::SalesOrder> = dataset.orders.iter().map(|o| (&o.id, o)).collect();
-    let mut values = HashMap::new();
+    let mut values = HashMap::default();
     for shipment in dataset.shipments.iter().filter(|s| s.shipped_date <= as_of) {
         let Some(order) = orders.get(&shipment.order) else { continue };
         for line in &shipment.lines {

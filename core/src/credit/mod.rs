@@ -14,4 +14,4 @@ pub use behaviour::{
 };
 pub use book::{CheckMode, CreditBook, CreditCheck, Decision, Exposure, Finding, Reason};
 pub use policy::{CategoryRule, CreditPolicy, ExposureKind, LimitComparison, OverLimitAction, ZeroLimit};
-pub use receivables::{AgingBuckets, AgingReport, AgingRow, OpenItem, Receivables, Settlement};
+pub use receivables::{AgingBuckets, AgingReport, AgingRow, OpenItem, OverdueSummary, Receivables, Settlement};

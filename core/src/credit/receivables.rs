@@ -14,8 +14,9 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::error::{OmoError, Result};
 use crate::model::{Currency, CustomerId, Invoice, InvoiceId, InvoiceKind, Payment};
@@ -33,6 +34,23 @@ pub struct OpenItem {
     pub amount: Decimal,
     /// What is still to pay.
     pub open: Decimal,
+}
+
+/// Overdue receivables of one customer on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueSummary {
+    /// Open amount past its due date.
+    pub overdue: Decimal,
+    /// Open amount overdue by more than each threshold asked for.
+    pub beyond: Vec<Decimal>,
+    /// Days past due of the oldest open invoice (0 when none is overdue).
+    pub oldest_days: i64,
+}
+
+impl OverdueSummary {
+    fn empty(thresholds: usize) -> Self {
+        OverdueSummary { overdue: Decimal::ZERO, beyond: vec![Decimal::ZERO; thresholds], oldest_days: 0 }
+    }
 }
 
 /// Money applied to an invoice: by a payment (counts for payment behaviour) or a credit note.
@@ -69,6 +87,8 @@ struct CustomerLedger {
     settlements: Vec<Settlement>,
     /// Invoiced (positive) and credited (negative) amounts by document date.
     sales: Vec<(NaiveDate, Decimal)>,
+    /// The overdue summary on the book's business date, kept current as items are posted.
+    summary: Option<OverdueSummary>,
 }
 
 /// The receivables of every customer of one currency.
@@ -77,6 +97,8 @@ pub struct Receivables {
     currency: Currency,
     customers: HashMap<CustomerId, CustomerLedger>,
     sequence: u64,
+    /// The day and thresholds the cached overdue summaries are for.
+    business_day: Option<(NaiveDate, Vec<u32>)>,
 }
 
 impl Receivables {
@@ -86,6 +108,7 @@ impl Receivables {
             currency,
             customers: customers.into_iter().map(|c| (c, CustomerLedger::default())).collect(),
             sequence: 0,
+            business_day: None,
         }
     }
 
@@ -112,8 +135,33 @@ impl Receivables {
             .ok_or_else(|| OmoError::UnknownId { kind: "customer", id: customer.to_string() })
     }
 
+    /// Sets the business day: from now on every customer's overdue summary for that day and
+    /// `thresholds` is kept current as items are posted, so checks on that day read it in O(1)
+    /// instead of walking the customer's overdue invoices.
+    pub fn set_business_day(&mut self, date: NaiveDate, thresholds: &[u32]) {
+        self.business_day = Some((date, thresholds.to_vec()));
+        let customers: Vec<CustomerId> = self.customers.keys().cloned().collect();
+        for customer in customers {
+            self.refresh(&customer);
+        }
+    }
+
+    fn refresh(&mut self, customer: &CustomerId) {
+        let Some((date, thresholds)) = self.business_day.clone() else { return };
+        let summary = self.scan_overdue(customer, date, &thresholds);
+        if let Some(ledger) = self.customers.get_mut(customer) {
+            ledger.summary = Some(summary);
+        }
+    }
+
     /// Posts an invoice (opens an item) or a credit note (applied oldest first).
     pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
+        self.post_invoice_unrefreshed(invoice)?;
+        self.refresh(&invoice.customer);
+        Ok(())
+    }
+
+    fn post_invoice_unrefreshed(&mut self, invoice: &Invoice) -> Result<()> {
         self.sequence += 1;
         let sequence = self.sequence;
         let ledger = self.ledger_mut(&invoice.customer, &invoice.currency)?;
@@ -154,6 +202,12 @@ impl Receivables {
     /// Posts a payment: explicit allocations first, the rest oldest first (without allocations)
     /// or as unapplied cash. Checks everything before changing anything.
     pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
+        self.post_payment_unrefreshed(payment)?;
+        self.refresh(&payment.customer);
+        Ok(())
+    }
+
+    fn post_payment_unrefreshed(&mut self, payment: &Payment) -> Result<()> {
         let ledger = self.ledger_mut(&payment.customer, &payment.currency)?;
         if payment.amount <= Decimal::ZERO {
             return Err(OmoError::InvalidArgument {
@@ -187,6 +241,7 @@ impl Receivables {
         let ledger = self.ledger_mut(customer, &currency)?;
         let cash = std::mem::take(&mut ledger.unapplied);
         ledger.unapplied = apply_oldest_first(ledger, cash, date, false);
+        self.refresh(customer);
         Ok(())
     }
 
@@ -208,14 +263,52 @@ impl Receivables {
     /// Open invoices due before `date - days` (overdue by more than `days`): the sum and the days
     /// overdue of the oldest, if any.
     pub fn overdue_beyond(&self, customer: &CustomerId, date: NaiveDate, days: u32) -> Option<(Decimal, i64)> {
-        let ledger = self.customers.get(customer)?;
-        let cutoff = date - chrono::Days::new(u64::from(days));
-        let (oldest, _) = ledger.open.first_key_value()?;
-        if oldest.0 >= cutoff {
-            return None;
+        let summary = self.overdue_summary(customer, date, &[days]);
+        summary.beyond.first().copied().filter(|a| !a.is_zero()).map(|a| (a, summary.oldest_days))
+    }
+
+    /// A customer's overdue invoices on `date`: everything overdue, the open amount overdue by
+    /// more than each of `thresholds` days, and the days past due of the oldest. Read from the
+    /// kept summary on the business day, else in one pass over the overdue invoices.
+    pub fn overdue_summary(
+        &self,
+        customer: &CustomerId,
+        date: NaiveDate,
+        thresholds: &[u32],
+    ) -> std::borrow::Cow<'_, OverdueSummary> {
+        if let Some((day, kept)) = &self.business_day
+            && *day == date
+            && kept.as_slice() == thresholds
+            && let Some(summary) = self.customers.get(customer).and_then(|l| l.summary.as_ref())
+        {
+            return std::borrow::Cow::Borrowed(summary);
         }
-        let amount = ledger.open.range(..(cutoff, 0)).map(|(_, item)| item.open).sum();
-        Some((amount, (date - oldest.0).num_days()))
+        std::borrow::Cow::Owned(self.scan_overdue(customer, date, thresholds))
+    }
+
+    /// A customer's open receivables, unapplied cash and overdue summary, with one look-up.
+    pub fn position(
+        &self,
+        customer: &CustomerId,
+        date: NaiveDate,
+        thresholds: &[u32],
+    ) -> (Decimal, Decimal, std::borrow::Cow<'_, OverdueSummary>) {
+        let Some(ledger) = self.customers.get(customer) else {
+            return (Decimal::ZERO, Decimal::ZERO, std::borrow::Cow::Owned(OverdueSummary::empty(thresholds.len())));
+        };
+        let summary = match (&self.business_day, &ledger.summary) {
+            (Some((day, kept)), Some(summary)) if *day == date && kept.as_slice() == thresholds => {
+                std::borrow::Cow::Borrowed(summary)
+            }
+            _ => std::borrow::Cow::Owned(scan_ledger(ledger, date, thresholds)),
+        };
+        (ledger.receivable, ledger.unapplied, summary)
+    }
+
+    fn scan_overdue(&self, customer: &CustomerId, date: NaiveDate, thresholds: &[u32]) -> OverdueSummary {
+        self.customers
+            .get(customer)
+            .map_or_else(|| OverdueSummary::empty(thresholds.len()), |ledger| scan_ledger(ledger, date, thresholds))
     }
 
     /// Every settlement of a customer (payments and credit notes applied), in posting order.
@@ -316,6 +409,22 @@ impl Receivables {
             None => Box::new(self.customers.keys()),
         }
     }
+}
+
+/// One pass over a ledger's overdue invoices on `date`.
+fn scan_ledger(ledger: &CustomerLedger, date: NaiveDate, thresholds: &[u32]) -> OverdueSummary {
+    let mut summary = OverdueSummary::empty(thresholds.len());
+    for item in ledger.open.values().take_while(|item| item.due_date < date) {
+        let days = (date - item.due_date).num_days();
+        summary.oldest_days = summary.oldest_days.max(days);
+        summary.overdue += item.open;
+        for (slot, threshold) in summary.beyond.iter_mut().zip(thresholds) {
+            if days > i64::from(*threshold) {
+                *slot += item.open;
+            }
+        }
+    }
+    summary
 }
 
 /// Applies up to `amount` to the open invoice at `key`; returns what was applied. A settled
