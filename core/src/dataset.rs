@@ -70,6 +70,9 @@ pub struct Dataset {
     /// Credit accounts of the customers who buy on credit.
     #[serde(default)]
     pub credit_accounts: Vec<crate::credit::CreditAccount>,
+    /// Monthly revenue targets.
+    #[serde(default)]
+    pub sales_targets: Vec<SalesTarget>,
 }
 
 /// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
@@ -115,6 +118,7 @@ impl Dataset {
             payments: Vec::new(),
             prepaid_orders: Vec::new(),
             credit_accounts: Vec::new(),
+            sales_targets: Vec::new(),
         }
     }
 
@@ -352,6 +356,16 @@ impl Dataset {
             }
             refers(&mut is, "customer", &known.customers, Some(&account.customer));
             refers(&mut is, "group", &known.customers, account.group.as_ref());
+        }
+        for (row, target) in self.sales_targets.iter().enumerate() {
+            let mut is = issues_of(target, Some(row), out);
+            match &target.scope {
+                TargetScope::Customer(id) => refers(&mut is, "customer", &known.customers, Some(id)),
+                TargetScope::Salesperson(id) => refers(&mut is, "salesperson", &known.salespeople, Some(id)),
+                TargetScope::Region(id) => refers(&mut is, "region", &known.regions, Some(id)),
+                TargetScope::BusinessUnit(id) => refers(&mut is, "business_unit", &known.business_units, Some(id)),
+                TargetScope::Company => {}
+            }
         }
     }
 

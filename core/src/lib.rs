@@ -22,6 +22,7 @@ pub mod credit;
 mod dataset;
 mod error;
 pub mod import;
+pub mod kpi;
 pub mod model;
 pub mod sample;
 pub mod spi;

@@ -8,6 +8,7 @@ mod hierarchy;
 mod ids;
 mod issues;
 mod order;
+mod plan;
 mod prepaid;
 mod product;
 mod stock;
@@ -24,6 +25,7 @@ pub use issues::{Check, Issues, MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Valida
 pub use order::{
     OrderStatus, SalesLine, SalesOrder, Shipment, ShipmentLine, TrackingEvent, TrackingStatus, lines_total,
 };
+pub use plan::{SalesTarget, TargetScope};
 pub use prepaid::{Pickup, PrepaidOrder};
 pub use product::{Bundle, BundleComponent, LifecycleStatus, Product, ProductCategory};
 pub use stock::{MovementKind, PosSale, StockCount, StockMovement};

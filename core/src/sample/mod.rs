@@ -8,7 +8,8 @@
 //! orders, shipments (some late), invoices, payments (some customers pay late or in parts),
 //! pre-season prepaid orders, returns, and quarterly stock counts with a few book-vs-physical
 //! differences (those of the last quarter not yet posted), and credit accounts set at the start
-//! of the last year from each customer's purchases and payment habits.
+//! of the last year from each customer's purchases and payment habits, and monthly sales plans
+//! (last year's revenue plus 8 %).
 //!
 //! All randomness comes from one ChaCha stream seeded by [`SampleConfig::seed`] and all
 //! transcendental maths from `libm`, so the same seed gives the same data on every machine.
@@ -25,6 +26,7 @@ mod catalog;
 mod credit;
 mod demand;
 mod master;
+mod plans;
 mod simulate;
 mod stream;
 
@@ -130,6 +132,7 @@ pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
     let (mut dataset, layout) = master::master_data(config, start, end, &mut draws)?;
     simulate::simulate(&mut dataset, &layout, start, end, &mut draws)?;
     credit::credit_accounts(&mut dataset, &layout, end)?;
+    plans::sales_targets(&mut dataset, start);
     Ok(dataset)
 }
 

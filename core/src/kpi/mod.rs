@@ -1,0 +1,15 @@
+//! KPIs as traffic lights: definitions with direction and thresholds, evaluation to green, yellow
+//! or red (grey without a value), scorecards rolled up along the axes with drill-down, alerts
+//! that do not flap, and the standard catalogue computed from a dataset.
+
+mod alerts;
+mod catalogue;
+mod definition;
+mod evaluate;
+mod scorecard;
+
+pub use alerts::{AlertEvent, AlertEventKind, AlertRule, AlertState, AlertTimer, run_alerts};
+pub use catalogue::{business_unit_hierarchy, distributor_hierarchy, standard_inputs, standard_kpis};
+pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
+pub use evaluate::{Evaluation, Trend, evaluate};
+pub use scorecard::{Cell, KpiInput, RolledUp, Scorecard, roll_up};

@@ -1,0 +1,175 @@
+//! Scorecards: a set of KPIs evaluated for every member of an axis, rolled up its hierarchy by
+//! worst light, weighted score or share in red, with drill-down to the members that made a light
+//! red.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Display;
+use std::hash::Hash;
+
+use super::definition::{KpiDefinition, Light, RollUp};
+use super::evaluate::{Evaluation, evaluate};
+use crate::error::{OmoError, Result};
+use crate::model::Hierarchy;
+
+/// What is known of one KPI for one member: this period's value, the previous period's and last
+/// year's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiInput {
+    /// This period's value.
+    pub value: Option<Decimal>,
+    /// The previous period's value.
+    pub previous: Option<Decimal>,
+    /// The same period last year.
+    pub last_year: Option<Decimal>,
+}
+
+/// A light rolled up from the members below.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolledUp<K> {
+    /// The rolled-up light.
+    pub light: Light,
+    /// The weighted score, where the method computes one.
+    pub score: Option<Decimal>,
+    /// Members below (leaves with a value of their own) in each light.
+    pub counts: BTreeMap<Light, usize>,
+    /// The members below whose own light is red: what made it red.
+    pub red_members: Vec<K>,
+}
+
+/// One KPI of one member: its own evaluation (where it has a value of its own) and, for a member
+/// with members below, the roll-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell<K> {
+    /// Evaluation of the member's own value.
+    pub own: Option<Evaluation>,
+    /// Roll-up of the members below.
+    pub rolled: Option<RolledUp<K>>,
+}
+
+impl<K> Cell<K> {
+    /// The light to show: the roll-up where there is one, else the member's own.
+    pub fn light(&self) -> Light {
+        self.rolled.as_ref().map(|r| r.light).or_else(|| self.own.as_ref().map(|e| e.light)).unwrap_or(Light::Grey)
+    }
+}
+
+/// KPIs x members of one axis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scorecard<K: Ord> {
+    /// The KPIs, in order.
+    pub kpis: Vec<KpiDefinition>,
+    /// The cells by member and KPI id.
+    pub cells: BTreeMap<K, BTreeMap<String, Cell<K>>>,
+}
+
+impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
+    /// Evaluates every KPI for every member of `hierarchy` that has an input, and rolls the
+    /// leaves' lights up to every member above them. `weights` weigh members in weighted roll-ups
+    /// (1 when absent). An input for a member not in the hierarchy is an error naming it.
+    pub fn build(
+        hierarchy: &Hierarchy<K>,
+        kpis: &[KpiDefinition],
+        inputs: &HashMap<(K, String), KpiInput>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Self> {
+        if let Some(((member, kpi), _)) =
+            inputs.iter().find(|((m, k), _)| !hierarchy.contains(m) || !kpis.iter().any(|d| &d.id == k))
+        {
+            let (kind, id) =
+                if hierarchy.contains(member) { ("kpi", kpi.clone()) } else { (hierarchy.axis(), member.to_string()) };
+            return Err(OmoError::UnknownId { kind, id });
+        }
+        let mut cells: BTreeMap<K, BTreeMap<String, Cell<K>>> = BTreeMap::new();
+        for member in hierarchy.members() {
+            let below = hierarchy.descendants(member);
+            let leaves: Vec<&K> = below.iter().copied().filter(|m| hierarchy.children(m).is_empty()).collect();
+            let mut row = BTreeMap::new();
+            for kpi in kpis {
+                let own = inputs
+                    .get(&(member.clone(), kpi.id.clone()))
+                    .map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
+                let rolled = (!leaves.is_empty()).then(|| {
+                    let evaluated: Vec<(&K, Evaluation)> = leaves
+                        .iter()
+                        .filter_map(|m| {
+                            inputs
+                                .get(&((*m).clone(), kpi.id.clone()))
+                                .map(|i| (*m, evaluate(kpi, i.value, i.previous, i.last_year)))
+                        })
+                        .collect();
+                    roll_up(&kpi.roll_up, &evaluated, weights)
+                });
+                if own.is_some() || rolled.is_some() {
+                    row.insert(kpi.id.clone(), Cell { own, rolled });
+                }
+            }
+            cells.insert(member.clone(), row);
+        }
+        Ok(Scorecard { kpis: kpis.to_vec(), cells })
+    }
+
+    /// The cell of a member and KPI.
+    pub fn cell(&self, member: &K, kpi: &str) -> Option<&Cell<K>> {
+        self.cells.get(member)?.get(kpi)
+    }
+
+    /// A member's overall light across KPIs: the worst light of its cells.
+    pub fn overall(&self, member: &K) -> Light {
+        self.cells.get(member).and_then(|row| row.values().map(Cell::light).max()).unwrap_or(Light::Grey)
+    }
+}
+
+/// Rolls evaluated members up by `method`.
+pub fn roll_up<K: Clone + Hash + Eq>(
+    method: &RollUp,
+    members: &[(&K, Evaluation)],
+    weights: &HashMap<K, Decimal>,
+) -> RolledUp<K> {
+    let mut counts: BTreeMap<Light, usize> = BTreeMap::new();
+    for (_, e) in members {
+        *counts.entry(e.light).or_default() += 1;
+    }
+    let red_members: Vec<K> =
+        members.iter().filter(|(_, e)| e.light == Light::Red).map(|(m, _)| (*m).clone()).collect();
+    let known = members.iter().filter(|(_, e)| e.light != Light::Grey).count();
+    let (light, score) = match method {
+        RollUp::WorstLight => (
+            members.iter().map(|(_, e)| e.light).max().unwrap_or(Light::Grey),
+            members.iter().filter_map(|(_, e)| e.score).min(),
+        ),
+        RollUp::WeightedScore { green_at, yellow_at } => {
+            let (mut total, mut weight) = (Decimal::ZERO, Decimal::ZERO);
+            for (m, e) in members {
+                if let Some(s) = e.score {
+                    let w = weights.get(m).copied().unwrap_or(Decimal::ONE);
+                    total += w * s;
+                    weight += w;
+                }
+            }
+            match (weight > Decimal::ZERO).then(|| total / weight) {
+                Some(s) if s >= *green_at => (Light::Green, Some(s)),
+                Some(s) if s >= *yellow_at => (Light::Yellow, Some(s)),
+                Some(s) => (Light::Red, Some(s)),
+                None => (Light::Grey, None),
+            }
+        }
+        RollUp::ShareInRed { yellow_above, red_above } => {
+            if known == 0 {
+                (Light::Grey, None)
+            } else {
+                let share = Decimal::from(red_members.len()) / Decimal::from(known);
+                let light = if share > *red_above {
+                    Light::Red
+                } else if share > *yellow_above {
+                    Light::Yellow
+                } else {
+                    Light::Green
+                };
+                (light, Some(Decimal::ONE - share))
+            }
+        }
+    };
+    RolledUp { light, score, counts, red_members }
+}
