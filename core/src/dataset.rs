@@ -1,8 +1,8 @@
 //! One value holding a whole company's data, as an ERP hands it over, and its validation.
 
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use std::hash::Hash;
 
@@ -348,7 +348,7 @@ impl Dataset {
             lines_refer(&mut is, &known.products, &prepaid.lines);
             is.not_before("as_of", self.as_of, "order_date", prepaid.order_date);
         }
-        let mut accounts = HashSet::new();
+        let mut accounts = HashSet::default();
         for account in &self.credit_accounts {
             let mut is = issues_of(account, None, out);
             if !accounts.insert(&account.customer) {
@@ -418,7 +418,7 @@ fn unique<'a, K: Eq + Hash + Display + 'a>(
     ids: impl Iterator<Item = &'a K>,
     out: &mut Vec<ValidationIssue>,
 ) -> HashSet<&'a K> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for id in ids {
         if !seen.insert(id) {
             out.push(ValidationIssue::new(entity, id.to_string(), "id", "duplicate id"));
@@ -429,8 +429,11 @@ fn unique<'a, K: Eq + Hash + Display + 'a>(
 
 /// Starts the issues of one record and checks its own fields.
 fn issues_of<'o, T: Check>(record: &T, row: Option<usize>, out: &'o mut Vec<ValidationIssue>) -> Issues<'o> {
-    let id = record.issue_id().or_else(|| row.map(|r| format!("#{r}"))).unwrap_or_default();
-    let mut issues = Issues::new(T::ENTITY, id, out);
+    let mut issues = match (record.issue_id(), row) {
+        (Some(id), _) => Issues::new(T::ENTITY, id, out),
+        (None, Some(row)) => Issues::for_row(T::ENTITY, row, out),
+        (None, None) => Issues::new(T::ENTITY, String::new(), out),
+    };
     record.check_fields(&mut issues);
     issues
 }
@@ -459,7 +462,7 @@ fn cycle_issue<'a, K>(
 {
     let links: Vec<(&K, Option<&K>)> = links.collect();
     let ids: HashSet<&K> = links.iter().map(|(id, _)| *id).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let usable = links
         .into_iter()
         .filter(|(id, _)| seen.insert(*id))

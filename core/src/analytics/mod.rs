@@ -1,8 +1,17 @@
-//! Views of the business along its axes: sales by region, category, customer and period.
-//!
-//! This module grows into the customer, salesperson and BU views; for now it holds the sales
-//! summaries the main report needs.
+//! Views of the business along its axes: sales by region and category, customer summaries and
+//! RFM segments, salesperson and BU performance, campaign engagement, and the BG/NBD model of
+//! repeat purchasing.
 
+mod bgnbd;
+mod customer;
+mod engagement;
+mod rfm;
 mod sales;
+mod team;
 
+pub use bgnbd::BgNbd;
+pub use customer::{Activity, CustomerSummary, customer_summaries};
+pub use engagement::{CampaignDay, Engagement, engagement};
+pub use rfm::{RfmScore, Segment, rfm_from_invoices, rfm_scores};
 pub use sales::{SalesCell, SalesSource, sales_by_region_and_category};
+pub use team::{Team, TeamPerformance, team_performance};

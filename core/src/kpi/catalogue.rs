@@ -6,6 +6,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
@@ -132,126 +133,185 @@ pub fn business_unit_hierarchy(dataset: &Dataset) -> Result<Hierarchy<String>> {
 /// The standard KPIs of every distributor for `month` (any day of it), with the previous month's
 /// and last year's values: the inputs of [`super::Scorecard::build`].
 pub fn standard_inputs(dataset: &Dataset, month: NaiveDate) -> Result<HashMap<(String, String), KpiInput>> {
-    let start = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).unwrap_or(month);
-    let now = month_values(dataset, start)?;
-    let previous =
-        start.checked_sub_months(Months::new(1)).map(|m| month_values(dataset, m)).transpose()?.unwrap_or_default();
-    let last_year =
-        start.checked_sub_months(Months::new(12)).map(|m| month_values(dataset, m)).transpose()?.unwrap_or_default();
-    let mut inputs = HashMap::new();
-    for (customer, values) in &now {
-        for (kpi, value) in values {
-            let other = |table: &BTreeMap<CustomerId, BTreeMap<&'static str, Option<Decimal>>>| {
-                table.get(customer).and_then(|v| v.get(kpi)).copied().flatten()
-            };
-            inputs.insert(
-                (customer.to_string(), (*kpi).to_owned()),
-                KpiInput { value: *value, previous: other(&previous), last_year: other(&last_year) },
-            );
+    Ok(standard_history(dataset, &[month])?.pop().unwrap_or_default())
+}
+
+/// [`standard_inputs`] for several months, each month's values computed once however many of
+/// the months need it (as this month, the month before or last year).
+pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
+    let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+    let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
+    let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
+        let Some(start) = start else { return Ok(MonthValues::new()) };
+        if let Some(found) = cache.get(&start) {
+            return Ok(found.clone());
         }
+        let values = month_values(dataset, start)?;
+        cache.insert(start, values.clone());
+        Ok(values)
+    };
+    let mut out = Vec::with_capacity(months.len());
+    for month in months {
+        let start = first_of(*month);
+        let now = value_of(Some(start))?;
+        let previous = value_of(start.checked_sub_months(Months::new(1)))?;
+        let last_year = value_of(start.checked_sub_months(Months::new(12)))?;
+        let mut inputs = HashMap::new();
+        for (customer, values) in &now {
+            for (kpi, value) in values {
+                let other = |table: &MonthValues| table.get(customer).and_then(|v| v.get(kpi)).copied().flatten();
+                inputs.insert(
+                    (customer.to_string(), (*kpi).to_owned()),
+                    KpiInput { value: *value, previous: other(&previous), last_year: other(&last_year) },
+                );
+            }
+        }
+        out.push(inputs);
     }
-    Ok(inputs)
+    Ok(out)
 }
 
 type MonthValues = BTreeMap<CustomerId, BTreeMap<&'static str, Option<Decimal>>>;
 
-/// Every standard KPI of every distributor for the month starting `start`.
+/// Per-node stock figures of one month.
+#[derive(Default)]
+struct NodeMonth {
+    opening: Decimal,
+    receipts: Decimal,
+    sales: Decimal,
+    closing: Decimal,
+    window_sales: Decimal,
+}
+
+/// Per-customer revenue, order and payment figures of one month and the same month last year.
+#[derive(Default)]
+struct CustomerMonth {
+    revenue: Decimal,
+    revenue_last_year: Decimal,
+    orders: (Decimal, usize),
+    orders_last_year: (Decimal, usize),
+    due: Decimal,
+    paid: Decimal,
+}
+
+/// Every standard KPI of every distributor for the month starting `start`, each data set read
+/// once.
 fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
     let end = start.checked_add_months(Months::new(1)).map_or(start, |d| d - Days::new(1)).min(dataset.as_of);
     let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
     let in_month = |d: NaiveDate| d >= start && d <= end;
     let in_month_last_year = |d: NaiveDate| d >= year_before(start) && d <= year_before(end);
+    let distributors: Vec<_> = dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).collect();
+    let nodes: FxHashSet<_> = distributors.iter().filter_map(|c| c.node.as_ref()).collect();
+    let window = end - Days::new(90);
+    let mut stock: FxHashMap<&crate::model::NodeId, NodeMonth> = FxHashMap::default();
+    for m in dataset.movements.iter().filter(|m| m.date <= end && nodes.contains(&m.node)) {
+        let node = stock.entry(&m.node).or_default();
+        let change = m.stock_change();
+        if m.date < start {
+            node.opening += change;
+        }
+        node.closing += change;
+        if in_month(m.date) && m.kind == MovementKind::Receipt {
+            node.receipts += m.quantity;
+        }
+        if m.kind == MovementKind::Sale {
+            if in_month(m.date) {
+                node.sales += m.quantity;
+            }
+            if m.date > window {
+                node.window_sales += m.quantity;
+            }
+        }
+    }
+    let mut money: FxHashMap<&CustomerId, CustomerMonth> = FxHashMap::default();
+    for i in &dataset.invoices {
+        let signed = i.signed_amount();
+        let entry = money.entry(&i.customer).or_default();
+        if in_month(i.date) {
+            entry.revenue += signed;
+        } else if in_month_last_year(i.date) {
+            entry.revenue_last_year += signed;
+        }
+        if i.kind == InvoiceKind::Invoice && in_month(i.due_date) {
+            entry.due += i.amount();
+        }
+    }
+    for o in &dataset.orders {
+        let entry = money.entry(&o.customer).or_default();
+        if in_month(o.order_date) {
+            entry.orders = (entry.orders.0 + o.total(), entry.orders.1 + 1);
+        } else if in_month_last_year(o.order_date) {
+            entry.orders_last_year = (entry.orders_last_year.0 + o.total(), entry.orders_last_year.1 + 1);
+        }
+    }
+    for p in dataset.payments.iter().filter(|p| in_month(p.date)) {
+        money.entry(&p.customer).or_default().paid += p.amount;
+    }
+    let mut active_shops: (FxHashSet<&crate::model::NodeId>, FxHashSet<&crate::model::NodeId>) = Default::default();
+    for s in &dataset.pos_sales {
+        if in_month(s.date) {
+            active_shops.0.insert(&s.node);
+        } else if in_month_last_year(s.date) {
+            active_shops.1.insert(&s.node);
+        }
+    }
     let book = CreditBook::from_dataset(dataset, end, CreditPolicy::default())?;
-    let health = inventory_health(dataset, &HealthOptions::new(end))?;
+    let mut health_options = HealthOptions::new(end);
+    health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
+    let health = inventory_health(dataset, &health_options)?;
     let ratio = |a: Decimal, b: Decimal| (b > Decimal::ZERO).then(|| a / b);
     let float = |x: Option<f64>| x.and_then(Decimal::from_f64).map(|d| d.round_dp(4));
     let mut out = MonthValues::new();
-    for distributor in dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor) {
+    for distributor in distributors {
         let id = &distributor.id;
         let node = distributor.node.as_ref();
-        let revenue = |when: &dyn Fn(NaiveDate) -> bool| -> Decimal {
-            dataset
-                .invoices
-                .iter()
-                .filter(|i| &i.customer == id && when(i.date))
-                .map(|i| if i.kind == InvoiceKind::CreditNote { -i.amount() } else { i.amount() })
-                .sum()
-        };
-        let (rev, rev_ly) = (revenue(&in_month), revenue(&in_month_last_year));
+        let none = NodeMonth::default();
+        let s = node.and_then(|n| stock.get(n)).unwrap_or(&none);
+        let blank = CustomerMonth::default();
+        let c = money.get(id).unwrap_or(&blank);
         let plan: Decimal = dataset
             .sales_targets
             .iter()
             .filter(|t| t.scope == TargetScope::Customer(id.clone()) && t.month == start)
             .map(|t| t.revenue)
             .sum();
-        let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
-        values.insert("revenue_vs_plan", ratio(rev, plan));
-        values.insert("revenue_growth", ratio(rev, rev_ly).map(|r| r - Decimal::ONE));
-        // Stock at the node: sell-through of the month and cover at its end.
-        let (mut opening, mut receipts, mut sales, mut closing, mut window_sales) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let window = end - Days::new(90);
-        for m in dataset.movements.iter().filter(|m| Some(&m.node) == node && m.date <= end) {
-            let change = m.stock_change();
-            if m.date < start {
-                opening += change;
-            }
-            closing += change;
-            if in_month(m.date) && m.kind == MovementKind::Receipt {
-                receipts += m.quantity;
-            }
-            if m.kind == MovementKind::Sale {
-                if in_month(m.date) {
-                    sales += m.quantity;
-                }
-                if m.date > window {
-                    window_sales += m.quantity;
-                }
-            }
-        }
-        values.insert("sell_through", ratio(sales, opening + receipts));
-        values.insert("days_of_cover", ratio(closing * Decimal::from(90), window_sales));
-        let (dead_or_slow, total) = health.stock.iter().filter(|s| Some(&s.node) == node).fold(
+        let (dead_or_slow, total) = health.stock.iter().filter(|h| Some(&h.node) == node).fold(
             (Decimal::ZERO, Decimal::ZERO),
-            |(bad, all), s| {
+            |(bad, all), h| {
                 (
-                    if matches!(s.status, StockStatus::Dead | StockStatus::Slow) { bad + s.value } else { bad },
-                    all + s.value,
+                    if matches!(h.status, StockStatus::Dead | StockStatus::Slow) { bad + h.value } else { bad },
+                    all + h.value,
                 )
             },
         );
+        let shops = |set: &FxHashSet<&crate::model::NodeId>| {
+            Decimal::from(
+                dataset
+                    .customers
+                    .iter()
+                    .filter(|r| r.parent.as_ref() == Some(id))
+                    .filter(|r| r.node.as_ref().is_some_and(|n| set.contains(n)))
+                    .count(),
+            )
+        };
+        let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
+        let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
+        values.insert("revenue_vs_plan", ratio(c.revenue, plan));
+        values.insert("revenue_growth", ratio(c.revenue, c.revenue_last_year).map(|r| r - Decimal::ONE));
+        values.insert("sell_through", ratio(s.sales, s.opening + s.receipts));
+        values.insert("days_of_cover", ratio(s.closing * Decimal::from(90), s.window_sales));
         values.insert("ineffective_stock_share", ratio(dead_or_slow, total));
         values.insert("forecast_wape", None);
         values.insert("dso", float(book.receivables().dso_simple(Some(id), end, 90)));
         values.insert("overdue_ratio", float(book.receivables().overdue_ratio(Some(id), end)).or(Some(Decimal::ZERO)));
         values.insert("otif", otif(dataset, id, &in_month));
-        let active = |when: &dyn Fn(NaiveDate) -> bool| -> Decimal {
-            let shops: std::collections::HashSet<_> = dataset
-                .customers
-                .iter()
-                .filter(|c| c.parent.as_ref() == Some(id))
-                .filter_map(|c| c.node.as_ref())
-                .filter(|n| dataset.pos_sales.iter().any(|s| &s.node == *n && when(s.date)))
-                .collect();
-            Decimal::from(shops.len())
-        };
-        values.insert("active_retailers", ratio(active(&in_month), active(&in_month_last_year)));
-        let aov = |when: &dyn Fn(NaiveDate) -> bool| {
-            let orders: Vec<Decimal> =
-                dataset.orders.iter().filter(|o| &o.customer == id && when(o.order_date)).map(|o| o.total()).collect();
-            ratio(orders.iter().sum(), Decimal::from(orders.len()))
-        };
-        values
-            .insert("average_order_value", aov(&in_month).zip(aov(&in_month_last_year)).and_then(|(a, b)| ratio(a, b)));
-        let due: Decimal = dataset
-            .invoices
-            .iter()
-            .filter(|i| &i.customer == id && i.kind == InvoiceKind::Invoice && in_month(i.due_date))
-            .map(|i| i.amount())
-            .sum();
-        let paid: Decimal =
-            dataset.payments.iter().filter(|p| &p.customer == id && in_month(p.date)).map(|p| p.amount).sum();
-        values.insert("collection_rate", ratio(paid, due).map(|r| r.min(Decimal::ONE)));
+        values.insert("active_retailers", ratio(shops(&active_shops.0), shops(&active_shops.1)));
+        values.insert(
+            "average_order_value",
+            average(c.orders).zip(average(c.orders_last_year)).and_then(|(a, b)| ratio(a, b)),
+        );
+        values.insert("collection_rate", ratio(c.paid, c.due).map(|r| r.min(Decimal::ONE)));
         out.insert(id.clone(), values);
     }
     Ok(out)

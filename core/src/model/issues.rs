@@ -54,23 +54,40 @@ impl fmt::Display for ValidationIssue {
     }
 }
 
+/// How a record is named in issues: by its id, or by its row (named only when an issue arises,
+/// so checking millions of sound rows formats nothing).
+#[derive(Debug, Clone)]
+enum RecordName {
+    Id(String),
+    Row(usize),
+}
+
 /// Collects the issues of one record: the entity kind and id are given once.
 #[derive(Debug)]
 pub struct Issues<'a> {
     entity: &'static str,
-    id: String,
+    name: RecordName,
     out: &'a mut Vec<ValidationIssue>,
 }
 
 impl<'a> Issues<'a> {
     /// Starts collecting issues of the record `entity` `id` into `out`.
     pub fn new(entity: &'static str, id: impl Into<String>, out: &'a mut Vec<ValidationIssue>) -> Self {
-        Issues { entity, id: id.into(), out }
+        Issues { entity, name: RecordName::Id(id.into()), out }
+    }
+
+    /// Starts collecting issues of the record at `row` (named `#row`) of `entity` into `out`.
+    pub fn for_row(entity: &'static str, row: usize, out: &'a mut Vec<ValidationIssue>) -> Self {
+        Issues { entity, name: RecordName::Row(row), out }
     }
 
     /// Records a problem with `field`.
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
-        self.out.push(ValidationIssue::new(self.entity, self.id.clone(), field, message));
+        let id = match &self.name {
+            RecordName::Id(id) => id.clone(),
+            RecordName::Row(row) => format!("#{row}"),
+        };
+        self.out.push(ValidationIssue::new(self.entity, id, field, message));
     }
 
     /// `text` must not be empty or blank.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::period::Period;
 use crate::analytics::SalesSource;
@@ -267,6 +267,9 @@ pub struct HealthOptions {
     pub abc_source: SalesSource,
     /// CV limits of the X and Y classes, on monthly sales of the last 12 months. Default 0.5, 1.0.
     pub xyz_limits: (f64, f64),
+    /// Only these nodes (all when `None`).
+    #[serde(default)]
+    pub nodes: Option<Vec<NodeId>>,
 }
 
 impl HealthOptions {
@@ -281,6 +284,7 @@ impl HealthOptions {
             abc: AbcCuts::default(),
             abc_source: SalesSource::Invoiced,
             xyz_limits: (0.5, 1.0),
+            nodes: None,
         }
     }
 }
@@ -349,10 +353,13 @@ impl HealthReport {
 /// dataset's movements (those after `as_of` are ignored) and standard costs.
 pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
     dataset.validate_stock().into_result()?;
-    let cost: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
+    let cost: rustc_hash::FxHashMap<&ProductId, Decimal> =
+        dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let window_start = options.as_of - chrono::Days::new(u64::from(options.cover_window_days));
     let mut by_pair: BTreeMap<(&NodeId, &ProductId), Vec<usize>> = BTreeMap::new();
-    for (i, m) in dataset.movements.iter().enumerate().filter(|(_, m)| m.date <= options.as_of) {
+    let wanted: Option<rustc_hash::FxHashSet<&NodeId>> = options.nodes.as_ref().map(|n| n.iter().collect());
+    let included = |node: &NodeId| wanted.as_ref().is_none_or(|w| w.contains(node));
+    for (i, m) in dataset.movements.iter().enumerate().filter(|(_, m)| m.date <= options.as_of && included(&m.node)) {
         by_pair.entry((&m.node, &m.product)).or_default().push(i);
     }
     let mut stock = Vec::with_capacity(by_pair.len());

@@ -3,12 +3,14 @@
 //! are added as those parts of the core land.
 
 mod credit;
+mod kpi;
 mod spi;
 mod table;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+pub use kpi::{last_complete_month, light};
 pub use table::{Table, money, quantity};
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -28,6 +30,8 @@ pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
     out.push_str(&spi::section(dataset)?);
     out.push('\n');
     out.push_str(&credit::section(dataset)?);
+    out.push('\n');
+    out.push_str(&kpi::section(dataset, kpi::colour_wanted())?);
     Ok(out)
 }
 
