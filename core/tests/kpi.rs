@@ -161,7 +161,7 @@ fn every_anchor_kpi_rule_is_reproduced() {
                 .enumerate()
                 .map(|(n, c)| (format!("c{n}"), d(c["weight"].as_f64().unwrap())))
                 .collect();
-            let members: Vec<(&String, Evaluation)> = children.iter().map(|(k, e)| (k, e.clone())).collect();
+            let members: Vec<(&String, &Evaluation)> = children.iter().map(|(k, e)| (k, e)).collect();
             let weighted = roll_up(&RollUp::WeightedScore { green_at: d(0.9), yellow_at: d(0.5) }, &members, &weights);
             assert_eq!(weighted.score, Some(d(e["average_weighted"].as_f64().unwrap())), "{id}");
             assert_eq!(weighted.light, Light::Yellow);

@@ -81,28 +81,27 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
                 if hierarchy.contains(member) { ("kpi", kpi.clone()) } else { (hierarchy.axis(), member.to_string()) };
             return Err(OmoError::UnknownId { kind, id });
         }
+        // Every input evaluated once; roll-ups read the leaves' evaluations.
+        let own: rustc_hash::FxHashMap<(&K, usize), Evaluation> = inputs
+            .iter()
+            .filter_map(|((member, kpi), i)| {
+                let k = kpis.iter().position(|d| &d.id == kpi)?;
+                Some(((member, k), evaluate(&kpis[k], i.value, i.previous, i.last_year)))
+            })
+            .collect();
         let mut cells: BTreeMap<K, BTreeMap<String, Cell<K>>> = BTreeMap::new();
         for member in hierarchy.members() {
-            let below = hierarchy.descendants(member);
-            let leaves: Vec<&K> = below.iter().copied().filter(|m| hierarchy.children(m).is_empty()).collect();
+            let leaves: Vec<&K> = hierarchy.descendants(member).into_iter().filter(|m| hierarchy.is_leaf(m)).collect();
             let mut row = BTreeMap::new();
-            for kpi in kpis {
-                let own = inputs
-                    .get(&(member.clone(), kpi.id.clone()))
-                    .map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
+            for (k, kpi) in kpis.iter().enumerate() {
+                let mine = own.get(&(member, k)).cloned();
                 let rolled = (!leaves.is_empty()).then(|| {
-                    let evaluated: Vec<(&K, Evaluation)> = leaves
-                        .iter()
-                        .filter_map(|m| {
-                            inputs
-                                .get(&((*m).clone(), kpi.id.clone()))
-                                .map(|i| (*m, evaluate(kpi, i.value, i.previous, i.last_year)))
-                        })
-                        .collect();
+                    let evaluated: Vec<(&K, &Evaluation)> =
+                        leaves.iter().filter_map(|m| own.get(&(*m, k)).map(|e| (*m, e))).collect();
                     roll_up(&kpi.roll_up, &evaluated, weights)
                 });
-                if own.is_some() || rolled.is_some() {
-                    row.insert(kpi.id.clone(), Cell { own, rolled });
+                if mine.is_some() || rolled.is_some() {
+                    row.insert(kpi.id.clone(), Cell { own: mine, rolled });
                 }
             }
             cells.insert(member.clone(), row);
@@ -124,7 +123,7 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
 /// Rolls evaluated members up by `method`.
 pub fn roll_up<K: Clone + Hash + Eq>(
     method: &RollUp,
-    members: &[(&K, Evaluation)],
+    members: &[(&K, &Evaluation)],
     weights: &HashMap<K, Decimal>,
 ) -> RolledUp<K> {
     let mut counts: BTreeMap<Light, usize> = BTreeMap::new();

@@ -33,7 +33,7 @@ pub struct Hierarchy<K: Eq + Hash> {
     axis: &'static str,
     ids: Vec<K>,
     #[serde(skip)]
-    index: HashMap<K, usize>,
+    index: rustc_hash::FxHashMap<K, usize>,
     parent: Vec<Option<usize>>,
     children: Vec<Vec<usize>>,
     /// Every member once, each parent before its children.
@@ -47,7 +47,7 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
         I: IntoIterator<Item = (K, Option<K>)>,
     {
         let links: Vec<(K, Option<K>)> = links.into_iter().collect();
-        let mut index = HashMap::with_capacity(links.len());
+        let mut index = rustc_hash::FxHashMap::with_capacity_and_hasher(links.len(), Default::default());
         for (position, (id, _)) in links.iter().enumerate() {
             if index.insert(id.clone(), position).is_some() {
                 return Err(OmoError::DuplicateId { kind: axis, id: id.to_string() });
@@ -134,6 +134,11 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
             .unwrap_or_default()
     }
 
+    /// True when `id` is a member with no children.
+    pub fn is_leaf(&self, id: &K) -> bool {
+        self.index.get(id).and_then(|&i| self.children.get(i)).is_some_and(Vec::is_empty)
+    }
+
     /// The ancestors of `id`, nearest first (empty for a root or a non-member).
     pub fn ancestors(&self, id: &K) -> Vec<&K> {
         let mut out = Vec::new();
@@ -173,7 +178,7 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
         if below.is_empty() {
             return self.index.get_key_value(id).map(|(k, _)| vec![k]).unwrap_or_default();
         }
-        below.into_iter().filter(|k| self.children(k).is_empty()).collect()
+        below.into_iter().filter(|k| self.is_leaf(k)).collect()
     }
 
     /// True when `ancestor` is `id` or above it.
