@@ -21,6 +21,7 @@ pub mod analytics;
 pub mod credit;
 mod dataset;
 mod error;
+pub mod forecast;
 pub mod import;
 pub mod kpi;
 pub mod model;

@@ -1,11 +1,12 @@
 //! The standard KPI catalogue of a maker selling through distributors, computed from a dataset
 //! for every distributor and month: revenue against plan and last year, sell-through, days of
-//! cover, ineffective stock, forecast accuracy, DSO, overdue ratio, on-time-in-full deliveries,
+//! cover, ineffective stock, forecast accuracy (one-month-ahead seasonal naive forecasts against
+//! actual sales), DSO, overdue ratio, on-time-in-full deliveries,
 //! active retailers, average order value and collection rate.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
@@ -205,7 +206,19 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
     let nodes: FxHashSet<_> = distributors.iter().filter_map(|c| c.node.as_ref()).collect();
     let window = end - Days::new(90);
     let mut stock: FxHashMap<&crate::model::NodeId, NodeMonth> = FxHashMap::default();
+    // Monthly sales per node and product over the two years before the month, for the forecast.
+    let this_month = crate::spi::Period::Month.number(start);
+    let mut history: FxHashMap<(&crate::model::NodeId, &crate::model::ProductId), [f64; 25]> = FxHashMap::default();
     for m in dataset.movements.iter().filter(|m| m.date <= end && nodes.contains(&m.node)) {
+        if m.kind == MovementKind::Sale {
+            let age = this_month - crate::spi::Period::Month.number(m.date);
+            if let Some(slot) = usize::try_from(24 - age)
+                .ok()
+                .and_then(|i| history.entry((&m.node, &m.product)).or_insert([0.0; 25]).get_mut(i))
+            {
+                *slot += m.quantity.to_f64().unwrap_or(0.0);
+            }
+        }
         let node = stock.entry(&m.node).or_default();
         let change = m.stock_change();
         if m.date < start {
@@ -302,7 +315,7 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
         values.insert("sell_through", ratio(s.sales, s.opening + s.receipts));
         values.insert("days_of_cover", ratio(s.closing * Decimal::from(90), s.window_sales));
         values.insert("ineffective_stock_share", ratio(dead_or_slow, total));
-        values.insert("forecast_wape", None);
+        values.insert("forecast_wape", node.and_then(|n| forecast_wape(&history, n)));
         values.insert("dso", float(book.receivables().dso_simple(Some(id), end, 90)));
         values.insert("overdue_ratio", float(book.receivables().overdue_ratio(Some(id), end)).or(Some(Decimal::ZERO)));
         values.insert("otif", otif(dataset, id, &in_month));
@@ -315,6 +328,29 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
         out.insert(id.clone(), values);
     }
     Ok(out)
+}
+
+/// WAPE of the month's sales at a node, every product forecast one month ahead by the seasonal
+/// naive method (season 12) on its monthly sales of the two years before — planting seasons
+/// dominate this business (the last of the 25 monthly slots is the month itself).
+fn forecast_wape(
+    history: &FxHashMap<(&crate::model::NodeId, &crate::model::ProductId), [f64; 25]>,
+    node: &crate::model::NodeId,
+) -> Option<Decimal> {
+    let options = crate::forecast::ForecastOptions {
+        non_negative: true,
+        season_length: 12,
+        ..crate::forecast::ForecastOptions::new(1)
+    };
+    let (mut error, mut actual) = (0.0, 0.0);
+    for (_, months) in history.iter().filter(|((n, _), _)| *n == node) {
+        let (past, now) = months.split_at(24);
+        let Some(&sold) = now.first() else { continue };
+        let Ok(f) = crate::forecast::forecast(past, crate::forecast::Method::SeasonalNaive, &options) else { continue };
+        error += (sold - f.mean.first().copied().unwrap_or(0.0)).abs();
+        actual += sold.abs();
+    }
+    (actual > 0.0).then(|| Decimal::from_f64(error / actual)).flatten().map(|d| d.round_dp(4))
 }
 
 /// Share of the deliveries of a month to a customer that came on time and in full.

@@ -1,0 +1,175 @@
+//! Demand forecasting: models, prediction intervals and accuracy metrics.
+//!
+//! This first part holds the classic benchmarks and the intermittent-demand methods: naive,
+//! seasonal naive, moving average, simple exponential smoothing, Holt's linear and damped trend,
+//! Croston, SBA, TSB and the Theta method, each with in-sample fitted values, its fitted
+//! parameters and normal prediction intervals at any levels. See `FORECASTING.md` of the project
+//! for the sources.
+
+mod metrics;
+mod models;
+mod optimize;
+
+pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{OmoError, Result};
+
+/// A forecasting method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The last value.
+    Naive,
+    /// The value one season earlier.
+    SeasonalNaive,
+    /// The mean of the last `window` values.
+    MovingAverage {
+        /// How many values.
+        window: usize,
+    },
+    /// Simple exponential smoothing.
+    Ses,
+    /// Holt's linear trend.
+    Holt,
+    /// Holt's damped trend.
+    HoltDamped,
+    /// Croston's method.
+    Croston,
+    /// Croston with the Syntetos-Boylan approximation.
+    Sba,
+    /// Teunter-Syntetos-Babai.
+    Tsb,
+    /// The standard Theta method.
+    Theta,
+}
+
+impl Method {
+    /// The method of a name as data scientists write it (`"naive"`, `"seasonal_naive"`,
+    /// `"moving_average"` (window 3), `"ses"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
+    /// `"tsb"`, `"theta"`).
+    pub fn from_name(name: &str) -> Result<Method> {
+        Ok(match name {
+            "naive" => Method::Naive,
+            "seasonal_naive" => Method::SeasonalNaive,
+            "moving_average" => Method::MovingAverage { window: 3 },
+            "ses" => Method::Ses,
+            "holt" => Method::Holt,
+            "holt_damped" | "damped" => Method::HoltDamped,
+            "croston" => Method::Croston,
+            "sba" => Method::Sba,
+            "tsb" => Method::Tsb,
+            "theta" => Method::Theta,
+            other => {
+                return Err(OmoError::InvalidArgument { name: "model", message: format!("unknown model {other:?}") });
+            }
+        })
+    }
+}
+
+/// What to forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastOptions {
+    /// Periods ahead; at least 1.
+    pub horizon: usize,
+    /// Observations per seasonal cycle (1: none).
+    pub season_length: usize,
+    /// Prediction-interval levels in percent, each strictly between 0 and 100.
+    pub levels: Vec<f64>,
+    /// Demand cannot be negative: clip forecasts and lower bounds at zero.
+    pub non_negative: bool,
+}
+
+impl ForecastOptions {
+    /// `horizon` periods, no season, no intervals, negative values allowed.
+    pub fn new(horizon: usize) -> Self {
+        ForecastOptions { horizon, season_length: 1, levels: Vec::new(), non_negative: false }
+    }
+}
+
+/// A prediction interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Level in percent.
+    pub level: f64,
+    /// Lower bounds, one per step.
+    pub lower: Vec<f64>,
+    /// Upper bounds, one per step.
+    pub upper: Vec<f64>,
+}
+
+/// A forecast and what produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// The model fitted, named exactly (a fallback says so).
+    pub model: String,
+    /// Point forecasts, one per step.
+    pub mean: Vec<f64>,
+    /// In-sample one-step forecasts (NaN where the model has none yet).
+    pub fitted: Vec<f64>,
+    /// Prediction intervals, one per requested level.
+    pub intervals: Vec<Interval>,
+    /// The fitted parameters by name.
+    pub params: Vec<(String, f64)>,
+}
+
+/// Forecasts `y` with `method`.
+///
+/// Errors name what was wrong: an empty series, a NaN or infinite value (with its index), a zero
+/// horizon, a level outside (0, 100). A season longer than the data falls back to naive and says
+/// so in [`Forecast::model`].
+///
+/// ```
+/// use omo_core::forecast::{ForecastOptions, Method, forecast};
+/// let y = [3.0, 5.0, 4.0, 6.0, 5.0, 7.0];
+/// let f = forecast(&y, Method::Naive, &ForecastOptions { levels: vec![80.0], ..ForecastOptions::new(2) })?;
+/// assert_eq!(f.mean, vec![7.0, 7.0]);
+/// assert!(f.intervals[0].lower[1] < f.intervals[0].lower[0]); // wider two steps ahead
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<Forecast> {
+    if y.is_empty() {
+        return Err(OmoError::InvalidArgument { name: "y", message: "the series is empty".into() });
+    }
+    metrics::finite("y", y)?;
+    if options.horizon == 0 {
+        return Err(OmoError::InvalidArgument { name: "horizon", message: "must be at least 1".into() });
+    }
+    if let Some(level) = options.levels.iter().find(|l| !(l.is_finite() && **l > 0.0 && **l < 100.0)) {
+        return Err(OmoError::InvalidArgument {
+            name: "levels",
+            message: format!("{level} is not strictly between 0 and 100"),
+        });
+    }
+    let h = options.horizon;
+    let fit = match method {
+        Method::Naive => models::naive(y, h),
+        Method::SeasonalNaive => models::seasonal_naive(y, h, options.season_length),
+        Method::MovingAverage { window } => models::moving_average(y, h, window),
+        Method::Ses => models::ses(y, h),
+        Method::Holt => models::holt(y, h, false),
+        Method::HoltDamped => models::holt(y, h, true),
+        Method::Croston => models::croston(y, h, false),
+        Method::Sba => models::croston(y, h, true),
+        Method::Tsb => models::tsb(y, h),
+        Method::Theta => models::theta(y, h),
+    };
+    let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
+    let mut intervals = Vec::with_capacity(options.levels.len());
+    for &level in &options.levels {
+        let z = crate::spi::normal_quantile(0.5 + level / 200.0)?;
+        intervals.push(Interval {
+            level,
+            lower: fit.mean.iter().zip(&fit.sd).map(|(m, s)| floor(m - z * s)).collect(),
+            upper: fit.mean.iter().zip(&fit.sd).map(|(m, s)| floor(m + z * s)).collect(),
+        });
+    }
+    Ok(Forecast {
+        model: fit.name,
+        mean: fit.mean.into_iter().map(floor).collect(),
+        fitted: fit.fitted,
+        intervals,
+        params: fit.params,
+    })
+}

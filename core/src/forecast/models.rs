@@ -1,0 +1,273 @@
+//! The models: naive, seasonal naive, moving average, simple exponential smoothing, Holt's linear
+//! and damped trend, Croston, SBA and TSB for intermittent demand, and the Theta method.
+
+use super::optimize::minimise;
+
+/// A fitted model: point forecasts, in-sample one-step fitted values, the h-step standard
+/// deviation of the forecast errors, and the fitted parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fit {
+    pub name: String,
+    pub mean: Vec<f64>,
+    /// One-step in-sample forecasts (NaN where the model has none yet).
+    pub fitted: Vec<f64>,
+    /// Standard deviation of the h-step error, per step.
+    pub sd: Vec<f64>,
+    pub params: Vec<(String, f64)>,
+}
+
+/// Standard deviation of the one-step residuals (population, over the defined ones).
+fn residual_sd(y: &[f64], fitted: &[f64]) -> f64 {
+    let errors: Vec<f64> = y.iter().zip(fitted).filter(|(_, f)| f.is_finite()).map(|(a, f)| a - f).collect();
+    if errors.is_empty() {
+        return 0.0;
+    }
+    (errors.iter().map(|e| e * e).sum::<f64>() / errors.len() as f64).sqrt()
+}
+
+/// The last value, repeated; errors grow as a random walk's (`sd sqrt(h)`).
+pub(crate) fn naive(y: &[f64], h: usize) -> Fit {
+    let last = y.last().copied().unwrap_or(0.0);
+    let fitted: Vec<f64> = std::iter::once(f64::NAN).chain(y.iter().copied()).take(y.len()).collect();
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "Naive".into(),
+        mean: vec![last; h],
+        fitted,
+        sd: (1..=h).map(|k| sd * (k as f64).sqrt()).collect(),
+        params: vec![],
+    }
+}
+
+/// The value of the same season last cycle; falls back to naive when the series is shorter than
+/// one season.
+pub(crate) fn seasonal_naive(y: &[f64], h: usize, m: usize) -> Fit {
+    if m <= 1 || y.len() < m {
+        let mut fit = naive(y, h);
+        fit.name = if m <= 1 { "SeasonalNaive".into() } else { "Naive (series shorter than a season)".into() };
+        return fit;
+    }
+    let n = y.len();
+    let mean: Vec<f64> = (0..h).map(|k| y[n - m + (k % m)]).collect();
+    let fitted: Vec<f64> = (0..n).map(|t| if t >= m { y[t - m] } else { f64::NAN }).collect();
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "SeasonalNaive".into(),
+        mean,
+        fitted,
+        sd: (0..h).map(|k| sd * ((k / m + 1) as f64).sqrt()).collect(),
+        params: vec![("season_length".into(), m as f64)],
+    }
+}
+
+/// The mean of the last `window` values.
+pub(crate) fn moving_average(y: &[f64], h: usize, window: usize) -> Fit {
+    let k = window.clamp(1, y.len().max(1));
+    let average = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+    let fitted: Vec<f64> = (0..y.len()).map(|t| if t >= k { average(&y[t - k..t]) } else { f64::NAN }).collect();
+    let sd = residual_sd(y, &fitted);
+    let level = average(&y[y.len() - k..]);
+    Fit {
+        name: format!("MovingAverage({k})"),
+        mean: vec![level; h],
+        fitted,
+        sd: vec![sd * (1.0 + 1.0 / k as f64).sqrt(); h],
+        params: vec![("window".into(), k as f64)],
+    }
+}
+
+/// One-step forecasts of Holt's (damped) linear method in its classic form, from level `l0` and
+/// trend `b0`: `l = alpha y + (1 - alpha)(l + phi b)`, `b = beta (l_new - l) + (1 - beta) phi b`.
+/// With `beta` and `b0` zero it is simple exponential smoothing. Returns the fitted values, the
+/// final level and trend.
+fn holt_run(y: &[f64], alpha: f64, beta: f64, phi: f64, l0: f64, b0: f64) -> (Vec<f64>, f64, f64) {
+    let (mut level, mut trend) = (l0, b0);
+    let mut fitted = Vec::with_capacity(y.len());
+    for &value in y {
+        let forecast = level + phi * trend;
+        fitted.push(forecast);
+        let new_level = forecast + alpha * (value - forecast);
+        trend = phi * trend + beta * (new_level - level - phi * trend);
+        level = new_level;
+    }
+    (fitted, level, trend)
+}
+
+fn sse(y: &[f64], fitted: &[f64]) -> f64 {
+    y.iter().zip(fitted).map(|(a, f)| (a - f) * (a - f)).sum()
+}
+
+/// Simple exponential smoothing, `alpha` and the initial level fitted by least squares (alpha in
+/// [0.0001, 0.9999]). Errors: ETS(A,N,N) variance `sd^2 (1 + alpha^2 (h - 1))`.
+pub(crate) fn ses(y: &[f64], h: usize) -> Fit {
+    let first = y.first().copied().unwrap_or(0.0);
+    let spread = y.iter().map(|v| (v - first).abs()).fold(1.0, f64::max);
+    let (p, _) = minimise(
+        |p| sse(y, &holt_run(y, p[0], 0.0, 1.0, p[1], 0.0).0),
+        &[0.3, first],
+        &[1e-4, first - spread],
+        &[0.9999, first + spread],
+        400,
+    );
+    let (alpha, l0) = (p[0], p[1]);
+    let (fitted, level, _) = holt_run(y, alpha, 0.0, 1.0, l0, 0.0);
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "SES".into(),
+        mean: vec![level; h],
+        sd: (0..h).map(|k| sd * (1.0 + alpha * alpha * k as f64).sqrt()).collect(),
+        fitted,
+        params: vec![("alpha".into(), alpha), ("l0".into(), l0)],
+    }
+}
+
+/// Holt's linear trend (or damped trend, phi in [0.8, 0.98]) with alpha, beta and phi fitted by
+/// least squares from the first level y[0] and trend y[1] - y[0]. Errors: the ETS(A,A,N) / ETS(A,Ad,N) variance
+/// `sd^2 (1 + sum_j (alpha (1 + beta phi_j))^2)`, `phi_j = phi + ... + phi^j`.
+pub(crate) fn holt(y: &[f64], h: usize, damped: bool) -> Fit {
+    if y.len() < 3 {
+        let mut fit = naive(y, h);
+        fit.name = "Naive (too short for a trend)".into();
+        return fit;
+    }
+    // The state before the first observation, so that its one-step forecast is y[0] itself.
+    let b0 = y[1] - y[0];
+    let l0 = y[0] - b0;
+    let run = |p: &[f64]| holt_run(y, p[0], p[1], if damped { p[2] } else { 1.0 }, l0, b0);
+    let (start, low, high) = if damped {
+        (vec![0.5, 0.1, 0.9], vec![1e-4, 1e-4, 0.8], vec![0.9999, 0.9999, 0.98])
+    } else {
+        (vec![0.5, 0.1], vec![1e-4, 1e-4], vec![0.9999, 0.9999])
+    };
+    let (p, _) = minimise(|p| sse(y, &run(p).0), &start, &low, &high, 600);
+    let (alpha, beta) = (p[0], p[1]);
+    let phi = if damped { p[2] } else { 1.0 };
+    let (fitted, level, trend) = run(&p);
+    let sd = residual_sd(y, &fitted);
+    let mut cumulative_phi = 0.0;
+    let mean: Vec<f64> = (1..=h)
+        .map(|k| {
+            cumulative_phi += phi.powi(k as i32);
+            level + cumulative_phi * trend
+        })
+        .collect();
+    let mut variance_sum = 0.0;
+    let mut phi_sum = 0.0;
+    let sd_h: Vec<f64> = (1..=h)
+        .map(|k| {
+            if k > 1 {
+                phi_sum += phi.powi(k as i32 - 1);
+                let c = alpha * (1.0 + beta * phi_sum);
+                variance_sum += c * c;
+            }
+            sd * (1.0 + variance_sum).sqrt()
+        })
+        .collect();
+    let mut params = vec![("alpha".into(), alpha), ("beta".into(), beta)];
+    if damped {
+        params.push(("phi".into(), phi));
+    }
+    Fit { name: if damped { "Holt(damped)".into() } else { "Holt".into() }, mean, fitted, sd: sd_h, params }
+}
+
+/// Exponential smoothing of `x` with smoothing `alpha` from `x[0]`: the level after every value.
+fn smoothed(x: &[f64], alpha: f64) -> f64 {
+    x.iter().skip(1).fold(x.first().copied().unwrap_or(0.0), |level, v| level + alpha * (v - level))
+}
+
+/// Croston's method (and SBA, with the Syntetos-Boylan correction `1 - alpha / 2`): demand
+/// sizes and inter-demand intervals smoothed separately with alpha 0.1; the forecast is size
+/// over interval. A series without any demand forecasts zero.
+pub(crate) fn croston(y: &[f64], h: usize, sba: bool) -> Fit {
+    const ALPHA: f64 = 0.1;
+    let correction = if sba { 1.0 - ALPHA / 2.0 } else { 1.0 };
+    let rate = |prefix: &[f64]| -> f64 {
+        let (mut sizes, mut intervals, mut since) = (Vec::new(), Vec::new(), 0.0);
+        for &v in prefix {
+            since += 1.0;
+            if v != 0.0 {
+                sizes.push(v);
+                intervals.push(since);
+                since = 0.0;
+            }
+        }
+        if sizes.is_empty() { 0.0 } else { correction * smoothed(&sizes, ALPHA) / smoothed(&intervals, ALPHA) }
+    };
+    let fitted: Vec<f64> =
+        (0..y.len()).map(|t| if y[..t].iter().any(|v| *v != 0.0) { rate(&y[..t]) } else { f64::NAN }).collect();
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: if sba { "SBA".into() } else { "Croston".into() },
+        mean: vec![rate(y); h],
+        fitted,
+        sd: vec![sd; h],
+        params: vec![("alpha".into(), ALPHA)],
+    }
+}
+
+/// TSB (Teunter, Syntetos & Babai, 2011): the demand probability is updated every period
+/// (`alpha_p`), the demand size only when there is demand (`alpha_d`); the forecast is their
+/// product. Both smoothing parameters are fitted by least squares in [0.01, 0.5].
+pub(crate) fn tsb(y: &[f64], h: usize) -> Fit {
+    let Some(first) = y.iter().position(|v| *v != 0.0) else {
+        return Fit {
+            name: "TSB".into(),
+            mean: vec![0.0; h],
+            fitted: vec![0.0; y.len()],
+            sd: vec![0.0; h],
+            params: vec![],
+        };
+    };
+    let run = |alpha_d: f64, alpha_p: f64| -> (Vec<f64>, f64) {
+        let (mut size, mut probability) = (y[first], 1.0 / (first + 1) as f64);
+        let mut fitted = Vec::with_capacity(y.len());
+        for &v in y {
+            fitted.push(size * probability);
+            let demand = if v != 0.0 { 1.0 } else { 0.0 };
+            probability += alpha_p * (demand - probability);
+            if v != 0.0 {
+                size += alpha_d * (v - size);
+            }
+        }
+        (fitted, size * probability)
+    };
+    let (p, _) = minimise(|p| sse(y, &run(p[0], p[1]).0), &[0.1, 0.1], &[0.01, 0.01], &[0.5, 0.5], 300);
+    let (fitted, rate) = run(p[0], p[1]);
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "TSB".into(),
+        mean: vec![rate; h],
+        fitted,
+        sd: vec![sd; h],
+        params: vec![("alpha_d".into(), p[0]), ("alpha_p".into(), p[1])],
+    }
+}
+
+/// The standard Theta method (Assimakopoulos & Nikolopoulos, 2000) in the form of Hyndman &
+/// Billah (2003): simple exponential smoothing plus a drift of half the slope `b` of a linear
+/// trend fitted to the data, `b / 2 (h - 1 + 1/alpha - (1 - alpha)^n / alpha)`.
+pub(crate) fn theta(y: &[f64], h: usize) -> Fit {
+    let n = y.len();
+    let mut fit = ses(y, h);
+    if n < 3 {
+        fit.name = "SES (too short for Theta)".into();
+        return fit;
+    }
+    let t_mean = (n as f64 + 1.0) / 2.0;
+    let y_mean = y.iter().sum::<f64>() / n as f64;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        let dt = i as f64 + 1.0 - t_mean;
+        sxy += dt * (v - y_mean);
+        sxx += dt * dt;
+    }
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let alpha = fit.params.first().map_or(0.5, |p| p.1);
+    let decay = (1.0 - alpha).powi(n as i32) / alpha;
+    for (k, value) in fit.mean.iter_mut().enumerate() {
+        *value += slope / 2.0 * (k as f64 + 1.0 / alpha - decay);
+    }
+    fit.name = "Theta".into();
+    fit.params.push(("drift".into(), slope / 2.0));
+    fit
+}

@@ -1,0 +1,93 @@
+//! A small Nelder-Mead minimiser for the two or three smoothing parameters of a model. The
+//! parameters live in a box; the search works on unconstrained values mapped into the box by a
+//! logistic function, so every point it tries is admissible.
+
+/// Minimises `f` over the box `[low, high]` (one pair per parameter) from `start`; returns the
+/// best point and its value. Deterministic: the same input gives the same answer.
+pub(crate) fn minimise(
+    f: impl Fn(&[f64]) -> f64,
+    start: &[f64],
+    low: &[f64],
+    high: &[f64],
+    max_iterations: usize,
+) -> (Vec<f64>, f64) {
+    let n = start.len();
+    let to_box = |u: &[f64]| -> Vec<f64> {
+        u.iter().zip(low.iter().zip(high)).map(|(x, (l, h))| l + (h - l) / (1.0 + (-x).exp())).collect()
+    };
+    let from_box = |p: &[f64]| -> Vec<f64> {
+        p.iter()
+            .zip(low.iter().zip(high))
+            .map(|(x, (l, h))| {
+                let t = ((x - l) / (h - l)).clamp(1e-6, 1.0 - 1e-6);
+                (t / (1.0 - t)).ln()
+            })
+            .collect()
+    };
+    let cost = |u: &[f64]| {
+        let value = f(&to_box(u));
+        if value.is_finite() { value } else { f64::INFINITY }
+    };
+    let origin = from_box(start);
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((origin.clone(), cost(&origin)));
+    for i in 0..n {
+        let mut vertex = origin.clone();
+        if let Some(x) = vertex.get_mut(i) {
+            *x += 0.5;
+        }
+        let value = cost(&vertex);
+        simplex.push((vertex, value));
+    }
+    for _ in 0..max_iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (best, worst) = (simplex[0].1, simplex[n].1);
+        if (worst - best).abs() <= 1e-10 * (best.abs() + 1e-10) {
+            break;
+        }
+        let centroid: Vec<f64> =
+            (0..n).map(|j| simplex[..n].iter().map(|(v, _)| v[j]).sum::<f64>() / n as f64).collect();
+        let towards =
+            |t: f64| -> Vec<f64> { centroid.iter().zip(&simplex[n].0).map(|(c, w)| c + t * (w - c)).collect() };
+        let reflected = towards(-1.0);
+        let reflected_cost = cost(&reflected);
+        if reflected_cost < simplex[0].1 {
+            let expanded = towards(-2.0);
+            let expanded_cost = cost(&expanded);
+            simplex[n] =
+                if expanded_cost < reflected_cost { (expanded, expanded_cost) } else { (reflected, reflected_cost) };
+        } else if reflected_cost < simplex[n - 1].1 {
+            simplex[n] = (reflected, reflected_cost);
+        } else {
+            let contracted = towards(0.5);
+            let contracted_cost = cost(&contracted);
+            if contracted_cost < worst {
+                simplex[n] = (contracted, contracted_cost);
+            } else {
+                let best_point = simplex[0].0.clone();
+                for vertex in simplex.iter_mut().skip(1) {
+                    let shrunk: Vec<f64> = best_point.iter().zip(&vertex.0).map(|(b, v)| b + 0.5 * (v - b)).collect();
+                    let shrunk_cost = cost(&shrunk);
+                    *vertex = (shrunk, shrunk_cost);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    (to_box(&simplex[0].0), simplex[0].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_minimum_of_a_bowl_inside_the_box() {
+        let (p, v) =
+            minimise(|x| (x[0] - 0.3).powi(2) + (x[1] - 0.7).powi(2), &[0.5, 0.5], &[0.0, 0.0], &[1.0, 1.0], 500);
+        assert!((p[0] - 0.3).abs() < 1e-4 && (p[1] - 0.7).abs() < 1e-4 && v < 1e-8, "{p:?} {v}");
+        // A minimum outside the box ends on its edge.
+        let (p, _) = minimise(|x| (x[0] - 2.0).powi(2), &[0.5], &[0.0], &[1.0], 500);
+        assert!(p[0] > 0.99);
+    }
+}

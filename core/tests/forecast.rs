@@ -1,0 +1,150 @@
+//! Forecasting models on hand-computed cases, bad input, and finite forecasts for any finite series.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use omo_core::OmoError;
+use omo_core::forecast::*;
+use proptest::prelude::*;
+
+const ALL: [Method; 10] = [
+    Method::Naive,
+    Method::SeasonalNaive,
+    Method::MovingAverage { window: 3 },
+    Method::Ses,
+    Method::Holt,
+    Method::HoltDamped,
+    Method::Croston,
+    Method::Sba,
+    Method::Tsb,
+    Method::Theta,
+];
+
+fn run(y: &[f64], method: Method, h: usize) -> Forecast {
+    forecast(y, method, &ForecastOptions { season_length: 4, levels: vec![80.0, 95.0], ..ForecastOptions::new(h) })
+        .unwrap()
+}
+
+#[test]
+fn naive_family_by_hand() {
+    let y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    assert_eq!(run(&y, Method::SeasonalNaive, 6).mean, vec![5.0, 6.0, 7.0, 8.0, 5.0, 6.0]);
+    assert_eq!(run(&y, Method::Naive, 2).mean, vec![8.0, 8.0]);
+    assert_eq!(run(&y, Method::MovingAverage { window: 3 }, 1).mean, vec![7.0]);
+    // Naive residuals are all 1 (sd 1): the 80 % interval two steps ahead is 8 +/- 1.2816 sqrt 2.
+    let f = run(&y, Method::Naive, 2);
+    assert!((f.intervals[0].upper[1] - (8.0 + 1.2815515655446004 * 2f64.sqrt())).abs() < 1e-9);
+    assert!(f.fitted[0].is_nan() && f.fitted[1] == 1.0);
+    // A season longer than the data falls back to naive and says so.
+    let short =
+        forecast(&[1.0, 2.0], Method::SeasonalNaive, &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) })
+            .unwrap();
+    assert_eq!((short.model.as_str(), short.mean), ("Naive (series shorter than a season)", vec![2.0; 3]));
+}
+
+#[test]
+fn croston_and_sba_by_hand() {
+    // Sizes 3, 5, 4 and intervals 3, 4, 2, each smoothed with alpha 0.1 from its first value:
+    // sizes 3 -> 3.2 -> 3.28, intervals 3 -> 3.1 -> 2.99.
+    let y = [0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 5.0, 0.0, 4.0, 0.0];
+    let croston = run(&y, Method::Croston, 3);
+    assert!((croston.mean[0] - 3.28 / 2.99).abs() < 1e-12, "{:?}", croston.mean);
+    let sba = run(&y, Method::Sba, 1);
+    assert!((sba.mean[0] - 0.95 * 3.28 / 2.99).abs() < 1e-12);
+    assert_eq!(run(&[0.0; 6], Method::Croston, 2).mean, vec![0.0, 0.0]);
+    let tsb = run(&y, Method::Tsb, 2);
+    assert!(tsb.mean[0] > 0.0 && tsb.mean[0] < 5.0);
+    assert_eq!(run(&[0.0; 6], Method::Tsb, 2).mean, vec![0.0, 0.0]);
+}
+
+fn ses_sse(y: &[f64], alpha: f64, l0: f64) -> f64 {
+    let mut level = l0;
+    let mut sse = 0.0;
+    for v in y {
+        sse += (v - level).powi(2);
+        level += alpha * (v - level);
+    }
+    sse
+}
+
+#[test]
+fn smoothing_fits_by_least_squares_and_follows_trends() {
+    let y = [10.0, 12.0, 11.0, 13.0, 12.5, 14.0, 13.0, 15.0, 14.5, 16.0];
+    let f = run(&y, Method::Ses, 3);
+    let (alpha, l0) = (f.params[0].1, f.params[1].1);
+    let best = ses_sse(&y, alpha, l0);
+    for other in [0.05, 0.3, 0.6, 0.95] {
+        assert!(best <= ses_sse(&y, other, y[0]) + 1e-9, "alpha {alpha} worse than {other}");
+    }
+    assert!(f.mean.iter().all(|m| (*m - f.mean[0]).abs() < 1e-12));
+    // An exact line: Holt from l0 = y0, b0 = y1 - y0 continues it whatever the parameters.
+    let line: Vec<f64> = (0..20).map(|t| 2.0 + 3.0 * t as f64).collect();
+    let holt = run(&line, Method::Holt, 4);
+    for (k, m) in holt.mean.iter().enumerate() {
+        assert!((m - (59.0 + 3.0 * (k as f64 + 1.0))).abs() < 1e-6, "{:?}", holt.mean);
+    }
+    // Damped: each step adds less than the one before.
+    let damped = run(&[1.0, 3.0, 4.0, 6.0, 7.5, 8.0, 10.0, 11.0, 11.5, 13.0], Method::HoltDamped, 6);
+    let steps: Vec<f64> = damped.mean.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(steps.windows(2).all(|w| w[1].abs() <= w[0].abs() + 1e-12), "{steps:?}");
+    let phi = damped.params.iter().find(|p| p.0 == "phi").unwrap().1;
+    assert!((0.8..=0.98).contains(&phi));
+    // Theta adds half the slope as drift.
+    let theta = run(&line, Method::Theta, 3);
+    assert!((theta.params.iter().find(|p| p.0 == "drift").unwrap().1 - 1.5).abs() < 1e-9);
+    assert!(theta.mean.windows(2).all(|w| w[1] > w[0]));
+}
+
+#[test]
+fn bad_input_is_named() {
+    let options = ForecastOptions::new(3);
+    assert!(matches!(forecast(&[], Method::Naive, &options), Err(OmoError::InvalidArgument { name: "y", .. })));
+    let err = forecast(&[1.0, f64::NAN, 2.0], Method::Ses, &options).unwrap_err();
+    assert_eq!(err.to_string(), "invalid argument y: value 1 is NaN");
+    assert!(matches!(
+        forecast(&[1.0], Method::Naive, &ForecastOptions::new(0)),
+        Err(OmoError::InvalidArgument { name: "horizon", .. })
+    ));
+    let levels = ForecastOptions { levels: vec![100.0], ..options };
+    assert!(matches!(forecast(&[1.0], Method::Naive, &levels), Err(OmoError::InvalidArgument { name: "levels", .. })));
+    assert!(Method::from_name("prophet").is_err());
+    assert_eq!(Method::from_name("sba").unwrap(), Method::Sba);
+}
+
+#[test]
+fn non_negative_demand_never_goes_below_zero() {
+    let y = [0.0, 2.0, 0.0, 0.0, 1.0, 0.0, 3.0, 0.0];
+    for method in ALL {
+        let f = forecast(
+            &y,
+            method,
+            &ForecastOptions { levels: vec![95.0], non_negative: true, ..ForecastOptions::new(5) },
+        )
+        .unwrap();
+        assert!(f.mean.iter().chain(&f.intervals[0].lower).all(|v| *v >= 0.0), "{method:?}");
+    }
+}
+
+fn series() -> impl Strategy<Value = Vec<f64>> {
+    prop_oneof![
+        prop::collection::vec(-1e6f64..1e6, 1..60),
+        prop::collection::vec(0f64..1e-9, 1..30),
+        prop::collection::vec(1e12f64..1e13, 1..30),
+        (1usize..30, -5f64..5.0).prop_map(|(n, c)| vec![c; n]),
+        (0usize..20, prop::collection::vec(0f64..100.0, 1..20)).prop_map(|(zeros, tail)| std::iter::repeat_n(
+            0.0, zeros
+        )
+        .chain(tail)
+        .collect()),
+    ]
+}
+
+proptest! {
+    /// Every method gives finite forecasts and intervals for any finite series.
+    #[test]
+    fn forecasts_are_finite(y in series(), h in 1usize..15) {
+        for method in ALL {
+            let f = forecast(&y, method, &ForecastOptions { season_length: 4, levels: vec![80.0], ..ForecastOptions::new(h) }).unwrap();
+            prop_assert_eq!(f.mean.len(), h);
+            prop_assert!(f.mean.iter().chain(&f.intervals[0].lower).chain(&f.intervals[0].upper).all(|v| v.is_finite()), "{:?} {:?}", method, f);
+        }
+    }
+}
