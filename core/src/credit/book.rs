@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::account::{CreditAccount, RiskClass};
 use super::policy::{CreditPolicy, ExposureKind, OverLimitAction};
-use super::receivables::{OverdueSummary, Receivables};
+use super::receivables::Receivables;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::model::{Check, Currency, CustomerId, Invoice, OrderId, OrderStatus, Payment};
@@ -202,6 +202,21 @@ struct OrderLine {
 struct Entry {
     account: CreditAccount,
     pipeline: Pipeline,
+    /// The customer's receivables on the business day, copied here on every posting so a check
+    /// reads one entry.
+    position: Option<Position>,
+}
+
+/// Receivables and overdue amounts of one customer on one day, for at most two thresholds (the
+/// policy's blocking and warning days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Position {
+    day: NaiveDate,
+    receivable: Decimal,
+    unapplied: Decimal,
+    overdue: Decimal,
+    beyond: [Decimal; 2],
+    oldest_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -220,6 +235,7 @@ pub struct CreditBook {
     /// The policy's overdue rules as (days, blocks), and their thresholds, worked out once.
     overdue_rules: Vec<(u32, bool)>,
     overdue_thresholds: Vec<u32>,
+    business_day: Option<NaiveDate>,
     /// Each customer's account and order pipeline, together: a check reads one entry.
     accounts: HashMap<CustomerId, Entry>,
     members: HashMap<CustomerId, Vec<CustomerId>>,
@@ -234,6 +250,7 @@ impl CreditBook {
         CreditBook {
             overdue_thresholds: overdue_rules.iter().map(|r| r.0).collect(),
             overdue_rules,
+            business_day: None,
             policy,
             accounts: HashMap::default(),
             members: HashMap::default(),
@@ -267,7 +284,9 @@ impl CreditBook {
             self.members.entry(head.clone()).or_default().push(account.customer.clone());
         }
         let pipeline = self.accounts.remove(&account.customer).map(|e| e.pipeline).unwrap_or_default();
-        self.accounts.insert(account.customer.clone(), Entry { account, pipeline });
+        let customer = account.customer.clone();
+        self.accounts.insert(customer.clone(), Entry { account, pipeline, position: None });
+        self.refresh_position(&customer);
         Ok(())
     }
 
@@ -341,6 +360,7 @@ impl CreditBook {
     pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
         self.known(&invoice.customer)?;
         self.receivables.post_invoice(invoice)?;
+        self.refresh_position(&invoice.customer);
         if invoice.kind == crate::model::InvoiceKind::Invoice
             && let Some(order) = &invoice.order
             && let Some(line) = self.orders.get_mut(order)
@@ -368,24 +388,41 @@ impl CreditBook {
     /// Posts a payment (see [`Receivables::post_payment`] for how it is applied).
     pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
         self.known(&payment.customer)?;
-        self.receivables.post_payment(payment)
+        self.receivables.post_payment(payment)?;
+        self.refresh_position(&payment.customer);
+        Ok(())
+    }
+
+    /// Copies a customer's receivables on the business day into its entry.
+    fn refresh_position(&mut self, customer: &CustomerId) {
+        let Some(day) = self.business_day else { return };
+        let (receivable, unapplied, summary) = self.receivables.position(customer, day, &self.overdue_thresholds);
+        let mut beyond = [Decimal::ZERO; 2];
+        for (slot, amount) in beyond.iter_mut().zip(&summary.beyond) {
+            *slot = *amount;
+        }
+        let position =
+            Position { day, receivable, unapplied, overdue: summary.overdue, beyond, oldest_days: summary.oldest_days };
+        if let Some(entry) = self.accounts.get_mut(customer) {
+            entry.position = Some(position);
+        }
     }
 
     /// A customer's own exposure on `date`.
     pub fn exposure(&self, customer: &CustomerId, date: NaiveDate, mode: CheckMode) -> Exposure {
-        let pipeline = self.accounts.get(customer).map(|e| &e.pipeline);
-        self.exposure_of(pipeline, customer, date, mode, &[]).0
+        self.exposure_of(self.accounts.get(customer), customer, date, mode, &[]).0
     }
 
     /// A customer's exposure (with its order pipeline) and its overdue summary for `thresholds`.
     fn exposure_of(
         &self,
-        pipeline: Option<&Pipeline>,
+        entry: Option<&Entry>,
         customer: &CustomerId,
         date: NaiveDate,
         mode: CheckMode,
         thresholds: &[u32],
-    ) -> (Exposure, std::borrow::Cow<'_, OverdueSummary>) {
+    ) -> (Exposure, Position) {
+        let pipeline = entry.map(|e| &e.pipeline);
         let (open_orders, shipped_not_invoiced) = match (mode, pipeline) {
             (_, None) => (Decimal::ZERO, Decimal::ZERO),
             (CheckMode::Static, Some(p)) => (p.open_orders, p.shipped_not_invoiced),
@@ -397,15 +434,32 @@ impl CreditBook {
                 (due - shipped, shipped)
             }
         };
-        let (receivable, unapplied, overdue) = self.receivables.position(customer, date, thresholds);
+        let kept = entry
+            .and_then(|e| e.position)
+            .filter(|p| p.day == date && thresholds == self.overdue_thresholds.as_slice());
+        let position = kept.unwrap_or_else(|| {
+            let (receivable, unapplied, summary) = self.receivables.position(customer, date, thresholds);
+            let mut beyond = [Decimal::ZERO; 2];
+            for (slot, amount) in beyond.iter_mut().zip(&summary.beyond) {
+                *slot = *amount;
+            }
+            Position {
+                day: date,
+                receivable,
+                unapplied,
+                overdue: summary.overdue,
+                beyond,
+                oldest_days: summary.oldest_days,
+            }
+        });
         let exposure = Exposure {
             open_orders,
             shipped_not_invoiced,
-            receivables_not_due: receivable - overdue.overdue,
-            receivables_overdue: overdue.overdue,
-            prepayments: unapplied,
+            receivables_not_due: position.receivable - position.overdue,
+            receivables_overdue: position.overdue,
+            prepayments: position.unapplied,
         };
-        (exposure, overdue)
+        (exposure, position)
     }
 
     /// Checks an order of `amount` for `customer` on `date`: the decision, every reason that
@@ -455,7 +509,7 @@ impl CreditBook {
         let holder = &holder_entry.account;
         let policy = &self.policy;
         let (mut breakdown, overdue) =
-            self.exposure_of(Some(&holder_entry.pipeline), holder_id, date, mode, &self.overdue_thresholds);
+            self.exposure_of(Some(holder_entry), holder_id, date, mode, &self.overdue_thresholds);
         let members = if self.members.is_empty() {
             &[][..]
         } else {
@@ -530,7 +584,12 @@ impl CreditBook {
     /// Sets the business day (today): exposures and overdue amounts for that day are then kept
     /// current as documents are posted, and checks on that day read them in O(1).
     pub fn set_business_day(&mut self, date: NaiveDate) {
+        self.business_day = Some(date);
         self.receivables.set_business_day(date, &self.overdue_thresholds);
+        let customers: Vec<CustomerId> = self.accounts.keys().cloned().collect();
+        for customer in customers {
+            self.refresh_position(&customer);
+        }
     }
 
     /// The book of a dataset on `as_of`: its credit accounts, open and shipped orders, and the
