@@ -5,7 +5,7 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 10] = [
+const ALL: [Method; 12] = [
     Method::Naive,
     Method::SeasonalNaive,
     Method::MovingAverage { window: 3 },
@@ -16,6 +16,8 @@ const ALL: [Method; 10] = [
     Method::Sba,
     Method::Tsb,
     Method::Theta,
+    Method::AutoEts,
+    Method::HoltWinters { multiplicative: false },
 ];
 
 fn run(y: &[f64], method: Method, h: usize) -> Forecast {
@@ -147,4 +149,63 @@ proptest! {
             prop_assert!(f.mean.iter().chain(&f.intervals[0].lower).chain(&f.intervals[0].upper).all(|v| v.is_finite()), "{:?} {:?}", method, f);
         }
     }
+}
+
+/// AirPassengers (Box & Jenkins), monthly 1949-1960.
+const AIR: [f64; 144] = [
+    112., 118., 132., 129., 121., 135., 148., 148., 136., 119., 104., 118., 115., 126., 141., 135., 125., 149., 170.,
+    170., 158., 133., 114., 140., 145., 150., 178., 163., 172., 178., 199., 199., 184., 162., 146., 166., 171., 180.,
+    193., 181., 183., 218., 230., 242., 209., 191., 172., 194., 196., 196., 236., 235., 229., 243., 264., 272., 237.,
+    211., 180., 201., 204., 188., 235., 227., 234., 264., 302., 293., 259., 229., 203., 229., 242., 233., 267., 269.,
+    270., 315., 364., 347., 312., 274., 237., 278., 284., 277., 317., 313., 318., 374., 413., 405., 355., 306., 271.,
+    306., 315., 301., 356., 348., 355., 422., 465., 467., 404., 347., 305., 336., 340., 318., 362., 348., 363., 435.,
+    491., 505., 404., 359., 310., 337., 360., 342., 406., 396., 420., 472., 548., 559., 463., 407., 362., 405., 417.,
+    391., 419., 461., 472., 535., 622., 606., 508., 461., 390., 432.,
+];
+
+#[test]
+fn ets_matches_statsforecast_on_air_passengers() {
+    // statsforecast 2.1.1, AutoETS(model="ANN") and AutoETS(model="AAN") on AirPassengers:
+    // 431.99580071 and 434.23881352, 436.48160242 for the first steps.
+    let ets = |error, trend, season| {
+        forecast(
+            &AIR,
+            Method::Ets(EtsSpec { error, trend, season }),
+            &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) },
+        )
+        .unwrap()
+    };
+    let ann = ets(ErrorType::A, TrendType::N, SeasonType::N);
+    assert_eq!(ann.model, "ETS(A,N,N)");
+    assert!((ann.mean[0] - 431.99580071).abs() < 1e-3, "{:?}", ann.mean);
+    let aan = ets(ErrorType::A, TrendType::A, SeasonType::N);
+    assert!(
+        (aan.mean[0] - 434.23881352).abs() / 434.24 < 1e-4 && (aan.mean[1] - 436.48160242).abs() / 436.48 < 1e-4,
+        "{:?}",
+        aan.mean
+    );
+    // The seasonal forms capture the yearly cycle: July above November in every forecast.
+    let mam = forecast(
+        &AIR,
+        Method::Ets(EtsSpec { error: ErrorType::M, trend: TrendType::A, season: SeasonType::M }),
+        &ForecastOptions { season_length: 12, ..ForecastOptions::new(12) },
+    )
+    .unwrap();
+    assert!(mam.mean[6] > mam.mean[10] * 1.3, "{:?}", mam.mean);
+    // AutoETS picks a multiplicative-season form for this series and names it.
+    let auto = forecast(
+        &AIR,
+        Method::AutoEts,
+        &ForecastOptions { season_length: 12, levels: vec![80.0], ..ForecastOptions::new(12) },
+    )
+    .unwrap();
+    assert!(auto.model.starts_with("ETS(M,") && auto.model.ends_with(",M)"), "{}", auto.model);
+    assert!(auto.intervals[0].lower.iter().zip(&auto.mean).all(|(l, m)| l < m));
+    // Multiplicative forms need positive data: with a zero, AutoETS stays additive.
+    let mut with_zero = AIR.to_vec();
+    with_zero[5] = 0.0;
+    let additive =
+        forecast(&with_zero, Method::AutoEts, &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) })
+            .unwrap();
+    assert!(additive.model.starts_with("ETS(A,"), "{}", additive.model);
 }

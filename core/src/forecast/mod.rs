@@ -6,10 +6,12 @@
 //! parameters and normal prediction intervals at any levels. See `FORECASTING.md` of the project
 //! for the sources.
 
+mod ets;
 mod metrics;
 mod models;
 mod optimize;
 
+pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
 
 use serde::{Deserialize, Serialize};
@@ -43,12 +45,21 @@ pub enum Method {
     Tsb,
     /// The standard Theta method.
     Theta,
+    /// One ETS form, fitted by maximum likelihood.
+    Ets(EtsSpec),
+    /// AutoETS: every admissible ETS form, the lowest AICc wins.
+    AutoEts,
+    /// Holt-Winters: ETS(A,A,A), or ETS(M,A,M) when multiplicative.
+    HoltWinters {
+        /// Multiplicative seasonality.
+        multiplicative: bool,
+    },
 }
 
 impl Method {
     /// The method of a name as data scientists write it (`"naive"`, `"seasonal_naive"`,
     /// `"moving_average"` (window 3), `"ses"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
-    /// `"tsb"`, `"theta"`).
+    /// `"tsb"`, `"theta"`, `"ets"` (AutoETS), `"holt_winters"` (additive)).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
             "naive" => Method::Naive,
@@ -61,6 +72,8 @@ impl Method {
             "sba" => Method::Sba,
             "tsb" => Method::Tsb,
             "theta" => Method::Theta,
+            "ets" => Method::AutoEts,
+            "holt_winters" => Method::HoltWinters { multiplicative: false },
             other => {
                 return Err(OmoError::InvalidArgument { name: "model", message: format!("unknown model {other:?}") });
             }
@@ -114,6 +127,16 @@ pub struct Forecast {
     pub params: Vec<(String, f64)>,
 }
 
+/// An ETS fit, or simple exponential smoothing when no ETS form suits the data (too short, or
+/// multiplicative on data that is not positive), named so.
+fn ets_or_fallback(y: &[f64], h: usize, fit: Option<ets::EtsFit>) -> models::Fit {
+    fit.map(|f| f.fit).unwrap_or_else(|| {
+        let mut fallback = models::ses(y, h);
+        fallback.name = "SES (no ETS form fits the data)".into();
+        fallback
+    })
+}
+
 /// Forecasts `y` with `method`.
 ///
 /// Errors name what was wrong: an empty series, a NaN or infinite value (with its index), a zero
@@ -154,6 +177,14 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::Sba => models::croston(y, h, true),
         Method::Tsb => models::tsb(y, h),
         Method::Theta => models::theta(y, h),
+        Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
+        Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
+        Method::HoltWinters { multiplicative } => {
+            let (error, season) =
+                if multiplicative { (ErrorType::M, SeasonType::M) } else { (ErrorType::A, SeasonType::A) };
+            let spec = EtsSpec { error, trend: TrendType::A, season };
+            ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h))
+        }
     };
     let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
     let mut intervals = Vec::with_capacity(options.levels.len());

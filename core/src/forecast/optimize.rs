@@ -42,7 +42,8 @@ pub(crate) fn minimise(
     for _ in 0..max_iterations {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (simplex[0].1, simplex[n].1);
-        if (worst - best).abs() <= 1e-10 * (best.abs() + 1e-10) {
+        // R's optim default: stop when the simplex's values agree to a relative 1e-8.
+        if (worst - best).abs() <= 1e-8 * (best.abs() + 1e-8) {
             break;
         }
         let centroid: Vec<f64> =

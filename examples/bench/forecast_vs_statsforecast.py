@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""M4 weekly hold-out: omo against statsforecast, in one run, on the same data.
+
+Holds out the last 13 weeks of each of the 359 M4 weekly training series (../shared/data), runs
+omo's `m4_bench` (release build, one thread) and statsforecast's AutoETS and AutoTheta
+(season_length=1, as M4 uses for weekly data, one process), and prints sMAPE (M4, percent), MASE
+(scaled by the in-sample one-step naive error), seconds, and the ratios. statsforecast is timed
+warm: one series is fitted first so its compiled code is loaded.
+
+Usage: python3 examples/bench/forecast_vs_statsforecast.py [path/to/m4_weekly_train.csv]
+Installs statsforecast into .venv-bench (at the repository root) when run outside it.
+"""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv-bench"
+H = 13
+
+
+def ensure_venv():
+    if Path(sys.prefix) == VENV:
+        return
+    if not (VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "statsforecast", "pandas"], check=True)
+    os.execv(str(VENV / "bin" / "python"), [str(VENV / "bin" / "python"), *sys.argv])
+
+
+def main():
+    ensure_venv()
+    import numpy as np
+    import pandas as pd
+    from statsforecast.models import AutoETS, AutoTheta
+
+    path = sys.argv[1] if len(sys.argv) > 1 else str(ROOT.parent / "shared/data/m4_weekly_train.csv")
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "omo-examples", "--bin", "m4_bench"], cwd=ROOT, check=True)
+    omo = subprocess.run([str(ROOT / "target/release/m4_bench"), path], check=True, capture_output=True, text=True).stdout
+    print("omo\n" + omo)
+    rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in omo.splitlines()[2:] if line.strip()}
+
+    df = pd.read_csv(path)
+    series = {k: g["y"].to_numpy(float) for k, g in df.groupby("unique_id", sort=True)}
+
+    def smape(a, f):
+        d = np.abs(a) + np.abs(f)
+        return np.mean(np.where(d == 0, 0.0, 200 * np.abs(a - f) / np.where(d == 0, 1, d)))
+
+    def mase(a, f, insample):
+        scale = np.mean(np.abs(np.diff(insample)))
+        return np.mean(np.abs(a - f)) / scale if scale > 0 else np.nan
+
+    print("statsforecast")
+    print(f"{'model':<18} {'sMAPE':>8} {'MASE':>8} {'seconds':>10}")
+    results = {}
+    for name, make in [("AutoETS", lambda: AutoETS(season_length=1)), ("AutoTheta", lambda: AutoTheta(season_length=1))]:
+        make().fit(next(iter(series.values()))[:-H]).predict(H)  # warm-up
+        start = time.perf_counter()
+        s, m = [], []
+        for y in series.values():
+            train, test = y[:-H], y[-H:]
+            f = make().fit(train).predict(H)["mean"]
+            s.append(smape(test, f))
+            value = mase(test, f, train)
+            if np.isfinite(value):
+                m.append(value)
+        results[name] = (float(np.mean(s)), float(np.mean(m)), time.perf_counter() - start)
+        print(f"{name:<18} {results[name][0]:>8.3f} {results[name][1]:>8.3f} {results[name][2]:>10.3f}")
+
+    sf = results["AutoETS"]
+    ours = rows["AutoETS"]
+    print(f"\nomo AutoETS vs statsforecast AutoETS: sMAPE {ours[0]:.3f} vs {sf[0]:.3f} ({(ours[0] / sf[0] - 1) * 100:+.1f} %), "
+          f"MASE {ours[1]:.3f} vs {sf[1]:.3f}, {sf[2] / ours[2]:.1f}x faster")
+    theta = results["AutoTheta"]
+    print(f"omo Theta vs statsforecast AutoTheta: sMAPE {rows['Theta'][0]:.3f} vs {theta[0]:.3f}, {theta[2] / rows['Theta'][2]:.0f}x faster")
+
+
+if __name__ == "__main__":
+    main()
