@@ -5,7 +5,7 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 12] = [
+const ALL: [Method; 13] = [
     Method::Naive,
     Method::SeasonalNaive,
     Method::MovingAverage { window: 3 },
@@ -18,6 +18,7 @@ const ALL: [Method; 12] = [
     Method::Theta,
     Method::AutoEts,
     Method::HoltWinters { multiplicative: false },
+    Method::Auto,
 ];
 
 fn run(y: &[f64], method: Method, h: usize) -> Forecast {
@@ -208,4 +209,31 @@ fn ets_matches_statsforecast_on_air_passengers() {
         forecast(&with_zero, Method::AutoEts, &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) })
             .unwrap();
     assert!(additive.model.starts_with("ETS(A,"), "{}", additive.model);
+}
+
+#[test]
+fn auto_chooses_by_demand_class_and_season() {
+    let options = |m| ForecastOptions { season_length: m, ..ForecastOptions::new(6) };
+    let intermittent =
+        forecast(&[0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 3.0, 0.0, 0.0], Method::Auto, &options(1)).unwrap();
+    assert_eq!(intermittent.model, "auto: TSB (intermittent)");
+    assert_eq!(forecast(&[0.0; 10], Method::Auto, &options(1)).unwrap().model, "auto: TSB (no demand)");
+    let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
+    assert!(seasonal.model.starts_with("auto: ETS("), "{}", seasonal.model);
+    let smooth: Vec<f64> = (0..40).map(|t| 100.0 + t as f64 + if t % 3 == 0 { 4.0 } else { -2.0 }).collect();
+    let combined = forecast(&smooth, Method::Auto, &options(1)).unwrap();
+    assert_eq!(combined.model, "auto: mean of SES, Theta, Holt(damped)");
+    let members: Vec<Forecast> = [Method::Ses, Method::Theta, Method::HoltDamped]
+        .iter()
+        .map(|m| forecast(&smooth, *m, &options(1)).unwrap())
+        .collect();
+    for k in 0..6 {
+        let mean = members.iter().map(|f| f.mean[k]).sum::<f64>() / 3.0;
+        assert!((combined.mean[k] - mean).abs() < 1e-9);
+    }
+    // ADI and CV2 with the Syntetos-Boylan-Croston cut-offs.
+    assert_eq!(demand_class(&[5.0, 5.0, 5.0, 5.0]).unwrap().0, DemandClass::Smooth);
+    assert_eq!(demand_class(&[1.0, 9.0, 1.0, 9.0]).unwrap().0, DemandClass::Erratic);
+    assert_eq!(demand_class(&[0.0, 1.0, 0.0, 20.0, 0.0, 0.0]).unwrap().0, DemandClass::Lumpy);
+    assert_eq!(demand_class(&[0.0, 0.0]), None);
 }

@@ -6,11 +6,13 @@
 //! parameters and normal prediction intervals at any levels. See `FORECASTING.md` of the project
 //! for the sources.
 
+mod auto;
 mod ets;
 mod metrics;
 mod models;
 mod optimize;
 
+pub use auto::{DemandClass, demand_class};
 pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
 
@@ -54,6 +56,8 @@ pub enum Method {
         /// Multiplicative seasonality.
         multiplicative: bool,
     },
+    /// omo's automatic choice, per series (see [`auto`]).
+    Auto,
 }
 
 impl Method {
@@ -73,6 +77,7 @@ impl Method {
             "tsb" => Method::Tsb,
             "theta" => Method::Theta,
             "ets" => Method::AutoEts,
+            "auto" => Method::Auto,
             "holt_winters" => Method::HoltWinters { multiplicative: false },
             other => {
                 return Err(OmoError::InvalidArgument { name: "model", message: format!("unknown model {other:?}") });
@@ -179,6 +184,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::Theta => models::theta(y, h),
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
         Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
+        Method::Auto => auto::auto(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =
                 if multiplicative { (ErrorType::M, SeasonType::M) } else { (ErrorType::A, SeasonType::A) };

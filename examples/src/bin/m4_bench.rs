@@ -38,7 +38,7 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("row {}: y: {e}", row + 1))?;
         series.entry(id).or_default().push(y);
     }
-    let methods: [(&str, Method); 7] = [
+    let methods: [(&str, Method); 8] = [
         ("Naive", Method::Naive),
         ("SES", Method::Ses),
         ("Holt", Method::Holt),
@@ -46,6 +46,7 @@ fn run() -> Result<(), String> {
         ("Theta", Method::Theta),
         ("AutoETS", Method::AutoEts),
         ("SeasonalNaive(52)", Method::SeasonalNaive),
+        ("auto", Method::Auto),
     ];
     println!("M4 weekly, {} series, last {HORIZON} weeks held out (one thread)", series.len());
     println!("{:<18} {:>8} {:>8} {:>10}", "model", "sMAPE", "MASE", "seconds");
