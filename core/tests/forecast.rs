@@ -237,3 +237,34 @@ fn auto_chooses_by_demand_class_and_season() {
     assert_eq!(demand_class(&[0.0, 1.0, 0.0, 20.0, 0.0, 0.0]).unwrap().0, DemandClass::Lumpy);
     assert_eq!(demand_class(&[0.0, 0.0]), None);
 }
+
+#[test]
+fn batches_cross_validation_and_revenue() {
+    let series: Vec<(String, Vec<f64>)> =
+        (0..40).map(|i| (format!("s{i}"), (0..30).map(|t| ((t * (i + 3)) % 17) as f64 + i as f64).collect())).collect();
+    let options = ForecastOptions { levels: vec![90.0], ..ForecastOptions::new(4) };
+    let sequential: Vec<Forecast> = series.iter().map(|(_, y)| forecast(y, Method::Auto, &options).unwrap()).collect();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let parallel: Vec<Forecast> =
+            pool.install(|| forecast_many(&series, Method::Auto, &options)).into_iter().map(Result::unwrap).collect();
+        assert_eq!(parallel, sequential, "{threads} threads");
+    }
+    // Naive on 1..10, 2 steps, 3 windows 1 apart: trained on 6, 7, 8 values.
+    let y: Vec<f64> = (1..=10).map(f64::from).collect();
+    let windows = cross_validate(&y, Method::Naive, &ForecastOptions::new(2), 3, 1).unwrap();
+    assert_eq!(windows.iter().map(|w| w.train_len).collect::<Vec<_>>(), [6, 7, 8]);
+    assert_eq!(
+        (windows[0].forecast.clone(), windows[0].actual.clone(), windows[0].mae),
+        (vec![6.0, 6.0], vec![7.0, 8.0], 1.5)
+    );
+    assert!(cross_validate(&y, Method::Naive, &ForecastOptions::new(2), 9, 1).is_err());
+    // Revenue: volume times price, to the cent.
+    let price = rust_decimal::Decimal::new(1234, 2);
+    assert_eq!(
+        revenue_forecast(&[10.0, 2.5], &[price]).unwrap(),
+        vec![rust_decimal::Decimal::new(12340, 2), rust_decimal::Decimal::new(3085, 2)]
+    );
+    assert!(revenue_forecast(&[-1.0], &[price]).is_err());
+    assert!(revenue_forecast(&[1.0, 2.0], &[price, price, price]).is_err());
+}

@@ -7,12 +7,14 @@
 //! for the sources.
 
 mod auto;
+mod batch;
 mod ets;
 mod metrics;
 mod models;
 mod optimize;
 
 pub use auto::{DemandClass, demand_class};
+pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
 pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
 
