@@ -268,3 +268,71 @@ fn batches_cross_validation_and_revenue() {
     assert!(revenue_forecast(&[-1.0], &[price]).is_err());
     assert!(revenue_forecast(&[1.0, 2.0], &[price, price, price]).is_err());
 }
+
+mod reconciliation {
+    use super::*;
+    use omo_core::model::Hierarchy;
+    use std::collections::HashMap;
+
+    fn tree() -> Hierarchy<&'static str> {
+        Hierarchy::from_parent_links("region", [("CN", None), ("East", Some("CN")), ("West", Some("CN"))]).unwrap()
+    }
+
+    #[test]
+    fn by_hand() {
+        let base = HashMap::from([("CN", vec![100.0]), ("East", vec![70.0]), ("West", vec![40.0])]);
+        let none = HashMap::new();
+        let r = |m| reconcile(&tree(), &base, &none, &m).unwrap();
+        assert_eq!(r(Reconciliation::BottomUp)["CN"], vec![110.0]);
+        // OLS: (S'S)^-1 S'y with S'S = [[2, 1], [1, 2]], S'y = [170, 140]: East 200/3, West 110/3.
+        let ols = r(Reconciliation::Ols);
+        assert!((ols["East"][0] - 200.0 / 3.0).abs() < 1e-9 && (ols["West"][0] - 110.0 / 3.0).abs() < 1e-9);
+        assert!((ols["CN"][0] - 310.0 / 3.0).abs() < 1e-9);
+        // Forecast proportions: East gets 70 / 110 of the top's 100.
+        assert!((r(Reconciliation::TopDownForecastProportions)["East"][0] - 100.0 * 70.0 / 110.0).abs() < 1e-9);
+        // Historical proportions: East sold 3 of every 4 units.
+        let history = HashMap::from([("East", vec![30.0, 30.0]), ("West", vec![10.0, 10.0])]);
+        assert_eq!(
+            reconcile(&tree(), &base, &history, &Reconciliation::TopDownHistorical).unwrap()["East"],
+            vec![75.0]
+        );
+        // Middle-out at the regions' depth keeps them and sums up.
+        assert_eq!(r(Reconciliation::MiddleOut { depth: 1 })["CN"], vec![110.0]);
+        // Coherent forecasts stay as they are.
+        let coherent = HashMap::from([("CN", vec![110.0]), ("East", vec![70.0]), ("West", vec![40.0])]);
+        for method in [Reconciliation::Ols, Reconciliation::WlsStructural] {
+            let same = reconcile(&tree(), &coherent, &none, &method).unwrap();
+            assert!((same["East"][0] - 70.0).abs() < 1e-9 && (same["CN"][0] - 110.0).abs() < 1e-9);
+        }
+        let stranger = HashMap::from([("Mars", vec![1.0])]);
+        assert!(reconcile(&tree(), &stranger, &none, &Reconciliation::BottomUp).is_err());
+    }
+
+    proptest! {
+        /// Whatever the tree and the base forecasts, every method's result adds up.
+        #[test]
+        fn reconciled_forecasts_are_coherent(parents in prop::collection::vec(0usize..100, 1..25), values in prop::collection::vec(0.0f64..1000.0, 26 * 3)) {
+            let mut links: Vec<(String, Option<String>)> = vec![("root".into(), None)];
+            for (i, p) in parents.iter().enumerate() {
+                let parent = if i == 0 { "root".to_owned() } else { links[p % links.len()].0.clone() };
+                links.push((format!("n{i}"), Some(parent)));
+            }
+            let tree = Hierarchy::from_parent_links("test", links.clone()).unwrap();
+            let base: HashMap<String, Vec<f64>> = links.iter().enumerate().map(|(i, (k, _))| (k.clone(), values[i * 3..i * 3 + 3].to_vec())).collect();
+            let history: HashMap<String, Vec<f64>> = links.iter().map(|(k, _)| (k.clone(), vec![1.0, 2.0])).collect();
+            for method in [Reconciliation::BottomUp, Reconciliation::TopDownHistorical, Reconciliation::TopDownForecastProportions, Reconciliation::MiddleOut { depth: 1 }, Reconciliation::Ols, Reconciliation::WlsStructural] {
+                let r = reconcile(&tree, &base, &history, &method).unwrap();
+                for member in tree.members() {
+                    let children = tree.children(member);
+                    if children.is_empty() {
+                        continue;
+                    }
+                    for step in 0..3 {
+                        let sum: f64 = children.iter().map(|c| r[*c][step]).sum();
+                        prop_assert!((r[member][step] - sum).abs() <= 1e-6 * (1.0 + sum.abs()), "{:?} {} step {}", method, member, step);
+                    }
+                }
+            }
+        }
+    }
+}

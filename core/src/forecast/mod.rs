@@ -12,11 +12,13 @@ mod ets;
 mod metrics;
 mod models;
 mod optimize;
+mod reconcile;
 
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
 pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
+pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,214 @@
+//! Coherent forecasts along a hierarchy (Hyndman & Athanasopoulos, FPP3 chapter 11): a region's
+//! forecast equals the sum of its distributors'. Bottom-up, top-down by historical proportions
+//! or by forecast proportions, middle-out, and least-squares reconciliation (OLS, Hyndman et al.
+//! 2011; structural WLS, Wickramasuriya et al. 2019).
+
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::hash::Hash;
+
+use crate::error::{OmoError, Result};
+use crate::model::Hierarchy;
+
+/// How forecasts are made coherent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reconciliation {
+    /// Sum the bottom-level forecasts up.
+    BottomUp,
+    /// Split the top forecast by each bottom series' share of the history's total (Gross & Sohl's
+    /// proportions of the historical averages); needs the history of the bottom series.
+    TopDownHistorical,
+    /// Split each forecast down by the children's shares of their forecasts (Athanasopoulos,
+    /// Ahmed & Hyndman, 2009).
+    TopDownForecastProportions,
+    /// Keep the forecasts at this depth, sum up above it, split by forecast proportions below.
+    MiddleOut {
+        /// The depth whose forecasts are kept (0: the top).
+        depth: usize,
+    },
+    /// Ordinary least squares: the coherent forecasts closest to all the base forecasts.
+    Ols,
+    /// Weighted least squares with structural weights (each series weighted by the number of
+    /// bottom series it adds up).
+    WlsStructural,
+}
+
+/// Forecasts of every member, one vector of `horizon` values each.
+pub type MemberForecasts<K> = HashMap<K, Vec<f64>>;
+
+/// Reconciles base forecasts (one per member; a missing member counts as zero) into coherent
+/// ones. `history` (bottom members' past values) is needed by
+/// [`Reconciliation::TopDownHistorical`] only.
+///
+/// ```
+/// use omo_core::forecast::{Reconciliation, reconcile};
+/// use omo_core::model::Hierarchy;
+/// use std::collections::HashMap;
+/// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("East", Some("CN")), ("West", Some("CN"))])?;
+/// let base = HashMap::from([("CN", vec![100.0]), ("East", vec![70.0]), ("West", vec![40.0])]);
+/// let coherent = reconcile(&tree, &base, &HashMap::new(), &Reconciliation::Ols)?;
+/// assert!((coherent[&"CN"][0] - (coherent[&"East"][0] + coherent[&"West"][0])).abs() < 1e-9);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn reconcile<K: Clone + Eq + Hash + Display>(
+    tree: &Hierarchy<K>,
+    base: &MemberForecasts<K>,
+    history: &MemberForecasts<K>,
+    method: &Reconciliation,
+) -> Result<MemberForecasts<K>> {
+    if let Some(stranger) = base.keys().find(|k| !tree.contains(k)) {
+        return Err(OmoError::UnknownId { kind: tree.axis(), id: stranger.to_string() });
+    }
+    let h = base.values().map(Vec::len).max().unwrap_or(0);
+    if base.values().any(|v| v.len() != h || v.iter().any(|x| !x.is_finite())) {
+        return Err(OmoError::InvalidArgument {
+            name: "base",
+            message: "every forecast needs the same horizon and finite values".into(),
+        });
+    }
+    let get = |k: &K| base.get(k).cloned().unwrap_or_else(|| vec![0.0; h]);
+    let leaves: Vec<&K> = tree.members().filter(|m| tree.is_leaf(m)).collect();
+    let bottom: MemberForecasts<K> = match method {
+        Reconciliation::BottomUp => leaves.iter().map(|k| ((*k).clone(), get(k))).collect(),
+        Reconciliation::TopDownHistorical => {
+            let root = single_root(tree)?;
+            let totals: Vec<f64> = leaves.iter().map(|k| history.get(*k).map_or(0.0, |v| v.iter().sum())).collect();
+            let grand: f64 = totals.iter().sum();
+            if grand <= 0.0 {
+                return Err(OmoError::InvalidArgument {
+                    name: "history",
+                    message: "the bottom series' history sums to zero".into(),
+                });
+            }
+            let top = get(root);
+            leaves
+                .iter()
+                .zip(&totals)
+                .map(|(k, t)| ((*k).clone(), top.iter().map(|v| v * t / grand).collect()))
+                .collect()
+        }
+        Reconciliation::TopDownForecastProportions => {
+            split_down(tree, single_root(tree)?.clone(), get(single_root(tree)?), &get)
+        }
+        Reconciliation::MiddleOut { depth } => {
+            let mut out = HashMap::new();
+            for member in tree.members().filter(|m| {
+                tree.depth(m) == Some(*depth) || (tree.is_leaf(m) && tree.depth(m).is_some_and(|d| d < *depth))
+            }) {
+                out.extend(split_down(tree, member.clone(), get(member), &get));
+            }
+            out
+        }
+        Reconciliation::Ols | Reconciliation::WlsStructural => {
+            least_squares(tree, &leaves, &get, h, matches!(method, Reconciliation::WlsStructural))?
+        }
+    };
+    sum_up(tree, &bottom, h)
+}
+
+fn single_root<K: Clone + Eq + Hash + Display>(tree: &Hierarchy<K>) -> Result<&K> {
+    let roots: Vec<&K> = tree.roots().collect();
+    match roots.as_slice() {
+        [root] => Ok(root),
+        _ => Err(OmoError::InvalidArgument {
+            name: "hierarchy",
+            message: format!("top-down needs one top, the {} hierarchy has {}", tree.axis(), roots.len()),
+        }),
+    }
+}
+
+/// Splits `forecast` of `node` down to its leaves by the children's shares of their own base
+/// forecasts (equal shares where those sum to zero).
+fn split_down<K: Clone + Eq + Hash + Display>(
+    tree: &Hierarchy<K>,
+    node: K,
+    forecast: Vec<f64>,
+    get: &dyn Fn(&K) -> Vec<f64>,
+) -> MemberForecasts<K> {
+    let mut out = HashMap::new();
+    let mut stack = vec![(node, forecast)];
+    while let Some((member, value)) = stack.pop() {
+        let children = tree.children(&member);
+        if children.is_empty() {
+            out.insert(member, value);
+            continue;
+        }
+        let own: Vec<Vec<f64>> = children.iter().map(|c| get(c)).collect();
+        for (child, child_base) in children.iter().zip(&own) {
+            let share: Vec<f64> = (0..value.len())
+                .map(|i| {
+                    let total: f64 = own.iter().map(|o| o.get(i).copied().unwrap_or(0.0)).sum();
+                    if total != 0.0 {
+                        child_base.get(i).copied().unwrap_or(0.0) / total
+                    } else {
+                        1.0 / children.len() as f64
+                    }
+                })
+                .collect();
+            stack.push(((*child).clone(), value.iter().zip(&share).map(|(v, s)| v * s).collect()));
+        }
+    }
+    out
+}
+
+/// The bottom forecasts of the (weighted) least-squares reconciliation `(S' W S)^-1 S' W y`,
+/// W the identity (OLS) or the inverse of the number of bottom series under each member.
+fn least_squares<K: Clone + Eq + Hash + Display>(
+    tree: &Hierarchy<K>,
+    leaves: &[&K],
+    get: &dyn Fn(&K) -> Vec<f64>,
+    h: usize,
+    structural: bool,
+) -> Result<MemberForecasts<K>> {
+    let members: Vec<&K> = tree.members().collect();
+    let position: HashMap<&K, usize> = leaves.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut s = DMatrix::<f64>::zeros(members.len(), leaves.len());
+    for (row, member) in members.iter().enumerate() {
+        let below = tree.leaves_under(member);
+        for leaf in below {
+            if let Some(&col) = position.get(leaf) {
+                s[(row, col)] = 1.0;
+            }
+        }
+    }
+    let weights: Vec<f64> =
+        (0..members.len()).map(|r| if structural { 1.0 / s.row(r).sum().max(1.0) } else { 1.0 }).collect();
+    let w = DMatrix::from_diagonal(&DVector::from_vec(weights));
+    let st_w = s.transpose() * &w;
+    let normal = &st_w * &s;
+    let cholesky = normal.cholesky().ok_or_else(|| OmoError::InvalidArgument {
+        name: "hierarchy",
+        message: "the summing matrix is singular".into(),
+    })?;
+    let mut out: MemberForecasts<K> = leaves.iter().map(|k| ((*k).clone(), vec![0.0; h])).collect();
+    for step in 0..h {
+        let y = DVector::from_iterator(members.len(), members.iter().map(|m| get(m).get(step).copied().unwrap_or(0.0)));
+        let b = cholesky.solve(&(&st_w * y));
+        for (i, leaf) in leaves.iter().enumerate() {
+            if let Some(slot) = out.get_mut(*leaf).and_then(|v| v.get_mut(step)) {
+                *slot = b[i];
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every member's forecast as the sum of its leaves'.
+fn sum_up<K: Clone + Eq + Hash + Display>(
+    tree: &Hierarchy<K>,
+    bottom: &MemberForecasts<K>,
+    h: usize,
+) -> Result<MemberForecasts<K>> {
+    let mut out = HashMap::new();
+    for step in 0..h {
+        let values: HashMap<K, f64> =
+            bottom.iter().map(|(k, v)| (k.clone(), v.get(step).copied().unwrap_or(0.0))).collect();
+        for (k, v) in tree.roll_up(&values)? {
+            out.entry(k).or_insert_with(|| vec![0.0; h])[step] = v;
+        }
+    }
+    Ok(out)
+}
