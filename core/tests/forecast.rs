@@ -336,3 +336,35 @@ mod reconciliation {
         }
     }
 }
+
+#[test]
+fn the_sample_company_forecast_sees_the_spring_peak() {
+    let company = omo_core::sample::sample_company(&omo_core::sample::SampleConfig::small(3)).unwrap();
+    let forecasts = sell_out_forecast(&company, company.as_of, 4).unwrap();
+    let month = |m: u32| -> f64 {
+        forecasts
+            .iter()
+            .filter(|f| f.month == chrono::NaiveDate::from_ymd_opt(2026, m, 1).unwrap())
+            .map(|f| f.volume)
+            .sum()
+    };
+    assert!(month(3) > 2.0 * month(1), "January {} March {}", month(1), month(3));
+    assert!(forecasts.iter().all(|f| f.volume >= 0.0 && f.revenue >= rust_decimal::Decimal::ZERO));
+    // Revenue is the forecast volume at last year's average price: a positive price for every row.
+    assert!(forecasts.iter().filter(|f| f.volume > 0.5).all(|f| f.revenue > rust_decimal::Decimal::ZERO));
+    let node = company.nodes.iter().find(|n| n.kind == omo_core::model::NodeKind::Distributor).unwrap();
+    let projection =
+        projected_stock_from_forecast(&company, &node.id, &company.products[0].id, company.as_of, 6).unwrap();
+    assert_eq!(projection.periods.len(), 6);
+    assert!(projection.periods.windows(2).all(|w| w[1].opening == w[0].closing));
+    assert!(
+        projected_stock_from_forecast(
+            &company,
+            &omo_core::model::NodeId::new("NOWHERE").unwrap(),
+            &company.products[0].id,
+            company.as_of,
+            6
+        )
+        .is_err()
+    );
+}

@@ -3,6 +3,7 @@
 //! are added as those parts of the core land.
 
 mod credit;
+mod forecast;
 mod kpi;
 mod spi;
 mod table;
@@ -26,6 +27,8 @@ pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
     out.push_str(&structure(dataset)?);
     out.push('\n');
     out.push_str(&last_quarter_sales(dataset)?);
+    out.push('\n');
+    out.push_str(&forecast::section(dataset)?);
     out.push('\n');
     out.push_str(&spi::section(dataset)?);
     out.push('\n');
