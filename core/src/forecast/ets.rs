@@ -110,10 +110,12 @@ fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mu
     // Sum of log|mu| for multiplicative errors, taken as the log of running products of 16
     // values at a time (one logarithm per 16 steps).
     let (mut sse, mut log_mu, mut product, mut in_product) = (0.0, 0.0, 1.0f64, 0u32);
-    for (t, &value) in y.iter().enumerate() {
+    let seasonal = spec.seasonal() && m > 0;
+    // The seasonal slot of the current period, advanced without a division per step.
+    let mut k = 0usize;
+    for &value in y {
         let a = l + phi * b;
-        let k = if m > 0 { t % m } else { 0 };
-        let old = s.get(k).copied().unwrap_or(0.0);
+        let old = if seasonal { s.get(k).copied().unwrap_or(0.0) } else { 0.0 };
         let mu = match spec.season {
             SeasonType::N => a,
             SeasonType::A => a + old,
@@ -139,8 +141,14 @@ fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mu
         };
         l = a + p.alpha * level_step;
         b = phi * b + p.beta * trend_step;
-        if let Some(slot) = s.get_mut(k) {
-            *slot = old + p.gamma * season_step;
+        if seasonal {
+            if let Some(slot) = s.get_mut(k) {
+                *slot = old + p.gamma * season_step;
+            }
+            k += 1;
+            if k == m {
+                k = 0;
+            }
         }
         sse += e * e;
         if spec.error == ErrorType::M {

@@ -34,7 +34,7 @@ pub(crate) fn minimise(
     for i in 0..n {
         let mut vertex = origin.clone();
         if let Some(x) = vertex.get_mut(i) {
-            *x += 0.5;
+            *x += 1.0;
         }
         let value = cost(&vertex);
         simplex.push((vertex, value));
@@ -43,7 +43,7 @@ pub(crate) fn minimise(
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (simplex[0].1, simplex[n].1);
         // R's optim default: stop when the simplex's values agree to a relative 1e-8.
-        if (worst - best).abs() <= 1e-8 * (best.abs() + 1e-8) {
+        if (worst - best).abs() <= 1e-6 * (best.abs() + 1e-6) {
             break;
         }
         let centroid: Vec<f64> =

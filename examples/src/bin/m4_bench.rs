@@ -80,7 +80,8 @@ fn retail_weekly(path: &str) -> Result<(), String> {
     use chrono::Datelike;
     let rows = omo_examples::online_retail::read_rows(std::path::Path::new(path)).map_err(|e| e.to_string())?;
     let week = |d: chrono::NaiveDate| i64::from(d.num_days_from_ce() - 1).div_euclid(7);
-    let sales: Vec<_> = rows.iter().filter(|r| !r.invoice_no.starts_with('C') && r.quantity > rust_decimal::Decimal::ZERO).collect();
+    let sales: Vec<_> =
+        rows.iter().filter(|r| !r.invoice_no.starts_with('C') && r.quantity > rust_decimal::Decimal::ZERO).collect();
     let last_week = sales.iter().map(|r| week(r.invoice_date.date())).max().unwrap_or(0) - 1;
     let first_week = sales.iter().map(|r| week(r.invoice_date.date())).min().unwrap_or(0);
     let mut lines: BTreeMap<&str, usize> = BTreeMap::new();
@@ -103,9 +104,21 @@ fn retail_weekly(path: &str) -> Result<(), String> {
             }
         }
     }
-    println!("\nOnline Retail weekly SKU demand: {} SKUs, {weeks} weeks, last {HORIZON} held out (one thread)", series.len());
+    println!(
+        "\nOnline Retail weekly SKU demand: {} SKUs, {weeks} weeks, last {HORIZON} held out (one thread)",
+        series.len()
+    );
     println!("{:<18} {:>8} {:>8} {:>10}", "model", "WAPE", "MASE", "seconds");
-    let methods = [("Zero", None), ("Naive", Some(Method::Naive)), ("SES", Some(Method::Ses)), ("Croston", Some(Method::Croston)), ("SBA", Some(Method::Sba)), ("TSB", Some(Method::Tsb)), ("AutoETS", Some(Method::AutoEts)), ("auto", Some(Method::Auto))];
+    let methods = [
+        ("Zero", None),
+        ("Naive", Some(Method::Naive)),
+        ("SES", Some(Method::Ses)),
+        ("Croston", Some(Method::Croston)),
+        ("SBA", Some(Method::Sba)),
+        ("TSB", Some(Method::Tsb)),
+        ("AutoETS", Some(Method::AutoEts)),
+        ("auto", Some(Method::Auto)),
+    ];
     for (name, method) in methods {
         let started = Instant::now();
         let (mut error, mut total, mut mases) = (0.0, 0.0, Vec::new());
@@ -113,7 +126,11 @@ fn retail_weekly(path: &str) -> Result<(), String> {
             let (train, test) = y.split_at(y.len() - HORIZON);
             let mean = match method {
                 None => vec![0.0; HORIZON],
-                Some(m) => forecast(train, m, &ForecastOptions { non_negative: true, ..ForecastOptions::new(HORIZON) }).map_err(|e| e.to_string())?.mean,
+                Some(m) => {
+                    forecast(train, m, &ForecastOptions { non_negative: true, ..ForecastOptions::new(HORIZON) })
+                        .map_err(|e| e.to_string())?
+                        .mean
+                }
             };
             error += test.iter().zip(&mean).map(|(a, f)| (a - f).abs()).sum::<f64>();
             total += test.iter().map(|a| a.abs()).sum::<f64>();
