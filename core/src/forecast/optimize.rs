@@ -42,7 +42,8 @@ pub(crate) fn minimise(
     for _ in 0..max_iterations {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (simplex[0].1, simplex[n].1);
-        // R's optim default: stop when the simplex's values agree to a relative 1e-8.
+        // Stop when the simplex's values agree to a relative 1e-6: on likelihoods in the
+        // thousands that is far below any difference between models (R's optim uses 1e-8).
         if (worst - best).abs() <= 1e-6 * (best.abs() + 1e-6) {
             break;
         }
