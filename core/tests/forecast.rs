@@ -5,7 +5,7 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 13] = [
+const ALL: [Method; 14] = [
     Method::Naive,
     Method::SeasonalNaive,
     Method::MovingAverage { window: 3 },
@@ -16,6 +16,7 @@ const ALL: [Method; 13] = [
     Method::Sba,
     Method::Tsb,
     Method::Theta,
+    Method::OptimizedTheta,
     Method::AutoEts,
     Method::HoltWinters { multiplicative: false },
     Method::Auto,
@@ -90,6 +91,12 @@ fn smoothing_fits_by_least_squares_and_follows_trends() {
     assert!(steps.windows(2).all(|w| w[1].abs() <= w[0].abs() + 1e-12), "{steps:?}");
     let phi = damped.params.iter().find(|p| p.0 == "phi").unwrap().1;
     assert!((0.8..=0.98).contains(&phi));
+    // Optimised Theta on an exact line learns more trend than the standard theta of 2: each
+    // step adds between the standard method's 1.5 and the line's 3.
+    let otm = run(&line, Method::OptimizedTheta, 3);
+    let theta = otm.params.iter().find(|p| p.0 == "theta").unwrap().1;
+    assert!(theta > 2.0, "{theta}");
+    assert!(otm.mean.windows(2).all(|w| (1.5..=3.0).contains(&(w[1] - w[0]))), "{:?}", otm.mean);
     // Theta adds half the slope as drift.
     let theta = run(&line, Method::Theta, 3);
     assert!((theta.params.iter().find(|p| p.0 == "drift").unwrap().1 - 1.5).abs() < 1e-9);

@@ -53,6 +53,8 @@ pub enum Method {
     Tsb,
     /// The standard Theta method.
     Theta,
+    /// The optimised Theta method (Fiorucci et al., 2016).
+    OptimizedTheta,
     /// One ETS form, fitted by maximum likelihood.
     Ets(EtsSpec),
     /// AutoETS: every admissible ETS form, the lowest AICc wins.
@@ -82,6 +84,7 @@ impl Method {
             "sba" => Method::Sba,
             "tsb" => Method::Tsb,
             "theta" => Method::Theta,
+            "optimized_theta" => Method::OptimizedTheta,
             "ets" => Method::AutoEts,
             "auto" => Method::Auto,
             "holt_winters" => Method::HoltWinters { multiplicative: false },
@@ -188,6 +191,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::Sba => models::croston(y, h, true),
         Method::Tsb => models::tsb(y, h),
         Method::Theta => models::theta(y, h),
+        Method::OptimizedTheta => models::optimized_theta(y, h),
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
         Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
         Method::Auto => auto::auto(y, h, options.season_length),

@@ -253,15 +253,7 @@ pub(crate) fn theta(y: &[f64], h: usize) -> Fit {
         fit.name = "SES (too short for Theta)".into();
         return fit;
     }
-    let t_mean = (n as f64 + 1.0) / 2.0;
-    let y_mean = y.iter().sum::<f64>() / n as f64;
-    let (mut sxy, mut sxx) = (0.0, 0.0);
-    for (i, v) in y.iter().enumerate() {
-        let dt = i as f64 + 1.0 - t_mean;
-        sxy += dt * (v - y_mean);
-        sxx += dt * dt;
-    }
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let (_, slope) = linear_trend(y);
     let alpha = fit.params.first().map_or(0.5, |p| p.1);
     let decay = (1.0 - alpha).powi(n as i32) / alpha;
     for (k, value) in fit.mean.iter_mut().enumerate() {
@@ -270,4 +262,75 @@ pub(crate) fn theta(y: &[f64], h: usize) -> Fit {
     fit.name = "Theta".into();
     fit.params.push(("drift".into(), slope / 2.0));
     fit
+}
+
+/// The optimised Theta method (Fiorucci, Pellegrini, Louzada, Petropoulos & Koehler, 2016): the
+/// theta line's weight is a parameter. With `A`, `B` the intercept and slope of a linear trend
+/// fitted to the data, the one-step forecast is
+/// `l_{t-1} + (1 - 1/theta) ((1 - alpha)^(t-1) A + (1 - (1 - alpha)^t) / alpha B)` and the level
+/// is smoothed as in SES; alpha in [0.01, 0.99], theta in [1, 10] and the initial level are fitted
+/// by least squares. Theta 2 is the standard method.
+pub(crate) fn optimized_theta(y: &[f64], h: usize) -> Fit {
+    let n = y.len();
+    if n < 3 {
+        let mut fit = ses(y, h);
+        fit.name = "SES (too short for Theta)".into();
+        return fit;
+    }
+    let (intercept, slope) = linear_trend(y);
+    let run = |alpha: f64, theta: f64, l0: f64| -> (Vec<f64>, f64) {
+        let weight = 1.0 - 1.0 / theta;
+        let mut level = l0;
+        let mut decay = 1.0; // (1 - alpha)^(t-1)
+        let mut fitted = Vec::with_capacity(n);
+        for &value in y {
+            let next_decay = decay * (1.0 - alpha);
+            fitted.push(level + weight * (decay * intercept + (1.0 - next_decay) / alpha * slope));
+            level = alpha * value + (1.0 - alpha) * level;
+            decay = next_decay;
+        }
+        (fitted, level)
+    };
+    let first = y[0];
+    let spread = y.iter().map(|v| (v - first).abs()).fold(1.0, f64::max);
+    let (p, _) = minimise(
+        |p| sse(y, &run(p[0], p[1], p[2]).0),
+        &[0.5, 2.0, first],
+        &[0.01, 1.0, first - spread],
+        &[0.99, 10.0, first + spread],
+        600,
+    );
+    let (alpha, theta, l0) = (p[0], p[1], p[2]);
+    let (fitted, level) = run(alpha, theta, l0);
+    let weight = 1.0 - 1.0 / theta;
+    let decay_n = (1.0 - alpha).powi(n as i32);
+    let mean: Vec<f64> = (1..=h)
+        .map(|k| {
+            level
+                + weight * (decay_n * intercept + ((k as f64 - 1.0) + (1.0 - decay_n * (1.0 - alpha)) / alpha) * slope)
+        })
+        .collect();
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "OptimizedTheta".into(),
+        mean,
+        sd: (0..h).map(|k| sd * (1.0 + alpha * alpha * k as f64).sqrt()).collect(),
+        fitted,
+        params: vec![("alpha".into(), alpha), ("theta".into(), theta), ("l0".into(), l0)],
+    }
+}
+
+/// Intercept and slope of the least-squares line through `(t, y_t)`, `t = 1..n`.
+fn linear_trend(y: &[f64]) -> (f64, f64) {
+    let n = y.len() as f64;
+    let t_mean = (n + 1.0) / 2.0;
+    let y_mean = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        let dt = i as f64 + 1.0 - t_mean;
+        sxy += dt * (v - y_mean);
+        sxx += dt * dt;
+    }
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    (y_mean - slope * t_mean, slope)
 }

@@ -40,12 +40,13 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("row {}: y: {e}", row + 1))?;
         series.entry(id).or_default().push(y);
     }
-    let methods: [(&str, Method); 8] = [
+    let methods: [(&str, Method); 9] = [
         ("Naive", Method::Naive),
         ("SES", Method::Ses),
         ("Holt", Method::Holt),
         ("Damped", Method::HoltDamped),
         ("Theta", Method::Theta),
+        ("OptimizedTheta", Method::OptimizedTheta),
         ("AutoETS", Method::AutoEts),
         ("SeasonalNaive(52)", Method::SeasonalNaive),
         ("auto", Method::Auto),
