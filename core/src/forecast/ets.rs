@@ -99,8 +99,37 @@ struct Params {
 }
 
 /// Runs the model over `y`: the one-step forecasts (collected only when `fitted` is given, so the
-/// optimiser's many runs allocate nothing), the likelihood term, and the final states.
-fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mut Vec<f64>>) -> Option<(f64, Params)> {
+/// optimiser's many runs allocate nothing), the likelihood term, and the final states. The form
+/// is dispatched once to a copy of the loop compiled for it, so the loop itself never branches
+/// on the model form.
+fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, fitted: Option<&mut Vec<f64>>) -> Option<(f64, Params)> {
+    const N: u8 = 0;
+    const A: u8 = 1;
+    const M: u8 = 2;
+    let season = match spec.season {
+        SeasonType::N => N,
+        SeasonType::A => A,
+        SeasonType::M => M,
+    };
+    match (spec.error, season) {
+        (ErrorType::A, N) => filter_form::<false, N>(y, spec, p, m, fitted),
+        (ErrorType::A, A) => filter_form::<false, A>(y, spec, p, m, fitted),
+        (ErrorType::A, _) => filter_form::<false, M>(y, spec, p, m, fitted),
+        (ErrorType::M, N) => filter_form::<true, N>(y, spec, p, m, fitted),
+        (ErrorType::M, A) => filter_form::<true, A>(y, spec, p, m, fitted),
+        (ErrorType::M, _) => filter_form::<true, M>(y, spec, p, m, fitted),
+    }
+}
+
+/// [`filter`] for one error type (`MULTIPLICATIVE`) and season type (`SEASON`: 0 none, 1
+/// additive, 2 multiplicative).
+fn filter_form<const MULTIPLICATIVE: bool, const SEASON: u8>(
+    y: &[f64],
+    spec: EtsSpec,
+    p: &Params,
+    m: usize,
+    mut fitted: Option<&mut Vec<f64>>,
+) -> Option<(f64, Params)> {
     let (mut l, mut b) = (p.level, if spec.has_trend() { p.trend } else { 0.0 });
     let phi = match spec.trend {
         TrendType::Ad => p.phi,
@@ -110,34 +139,33 @@ fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mu
     // Sum of log|mu| for multiplicative errors, taken as the log of running products of 16
     // values at a time (one logarithm per 16 steps).
     let (mut sse, mut log_mu, mut product, mut in_product) = (0.0, 0.0, 1.0f64, 0u32);
-    let seasonal = spec.seasonal() && m > 0;
+    let seasonal = SEASON != 0 && m > 0;
     // The seasonal slot of the current period, advanced without a division per step.
     let mut k = 0usize;
     for &value in y {
         let a = l + phi * b;
         let old = if seasonal { s.get(k).copied().unwrap_or(0.0) } else { 0.0 };
-        let mu = match spec.season {
-            SeasonType::N => a,
-            SeasonType::A => a + old,
-            SeasonType::M => a * old,
+        let mu = match SEASON {
+            0 => a,
+            1 => a + old,
+            _ => a * old,
         };
-        if !mu.is_finite() || (spec.error == ErrorType::M && mu <= 0.0) {
+        // A multiplicative error needs a positive forecast; anything non-finite shows in the
+        // likelihood, checked once at the end.
+        if MULTIPLICATIVE && mu <= 0.0 {
             return None;
         }
         if let Some(out) = fitted.as_mut() {
             out.push(mu);
         }
-        let e = match spec.error {
-            ErrorType::A => value - mu,
-            ErrorType::M => (value - mu) / mu,
-        };
+        let e = if MULTIPLICATIVE { (value - mu) / mu } else { value - mu };
         // The error-correction forms of Hyndman et al. (2008), table 2.3.
-        let (level_step, trend_step, season_step) = match (spec.error, spec.season) {
-            (ErrorType::A, SeasonType::N | SeasonType::A) => (e, e, e),
-            (ErrorType::A, SeasonType::M) => (e / old, e / old, e / a),
-            (ErrorType::M, SeasonType::N) => (a * e, a * e, 0.0),
-            (ErrorType::M, SeasonType::A) => (mu * e, mu * e, mu * e),
-            (ErrorType::M, SeasonType::M) => (a * e, a * e, old * e),
+        let (level_step, trend_step, season_step) = match (MULTIPLICATIVE, SEASON) {
+            (false, 0 | 1) => (e, e, e),
+            (false, _) => (e / old, e / old, e / a),
+            (true, 0) => (a * e, a * e, 0.0),
+            (true, 1) => (mu * e, mu * e, mu * e),
+            (true, _) => (a * e, a * e, old * e),
         };
         l = a + p.alpha * level_step;
         b = phi * b + p.beta * trend_step;
@@ -151,7 +179,7 @@ fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mu
             }
         }
         sse += e * e;
-        if spec.error == ErrorType::M {
+        if MULTIPLICATIVE {
             product *= mu.abs();
             in_product += 1;
             if in_product == 16 || !(1e-200..1e200).contains(&product) {
@@ -159,13 +187,13 @@ fn filter(y: &[f64], spec: EtsSpec, p: &Params, m: usize, mut fitted: Option<&mu
                 (product, in_product) = (1.0, 0);
             }
         }
-        if !l.is_finite() || !b.is_finite() {
-            return None;
-        }
     }
     log_mu += product.ln();
     let n = y.len() as f64;
     let lik = n * (sse / n).max(1e-300).ln() + 2.0 * log_mu;
+    if !(lik.is_finite() && l.is_finite() && b.is_finite()) {
+        return None;
+    }
     Some((lik, Params { level: l, trend: b, season: s, ..p.clone() }))
 }
 
