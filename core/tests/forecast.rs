@@ -224,7 +224,7 @@ fn auto_chooses_by_demand_class_and_season() {
     let options = |m| ForecastOptions { season_length: m, ..ForecastOptions::new(6) };
     let intermittent =
         forecast(&[0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 3.0, 0.0, 0.0], Method::Auto, &options(1)).unwrap();
-    assert_eq!(intermittent.model, "auto: TSB (intermittent)");
+    assert_eq!(intermittent.model, "auto: mean of TSB, SES (intermittent)");
     assert_eq!(forecast(&[0.0; 10], Method::Auto, &options(1)).unwrap().model, "auto: TSB (no demand)");
     let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
     assert!(seasonal.model.starts_with("auto: ETS("), "{}", seasonal.model);

@@ -3,8 +3,9 @@
 //! 1. The demand is classed by ADI (average interval between demands) and CV² (squared
 //!    coefficient of variation of the non-zero sizes) with the cut-offs 1.32 and 0.49 of Syntetos,
 //!    Boylan & Croston (2005).
-//! 2. Intermittent and lumpy demand (ADI >= 1.32) is forecast with TSB, which also lets demand
-//!    die out; a series with no demand at all forecasts zero.
+//! 2. Intermittent and lumpy demand (ADI >= 1.32) is forecast with the mean of TSB, which lets
+//!    demand die out, and simple exponential smoothing, which hedges it (on the Online Retail SKUs
+//!    the mean beats each alone on MASE); a series with no demand at all forecasts zero.
 //! 3. Smooth and erratic demand with a season (season length 2 to 24 and at least two full
 //!    seasons) is forecast with AutoETS, which chooses among the seasonal forms by AICc.
 //! 4. Otherwise the forecast is the mean of simple exponential smoothing, the Theta method and
@@ -62,11 +63,9 @@ pub fn demand_class(y: &[f64]) -> Option<(DemandClass, f64, f64)> {
 pub(crate) fn auto(y: &[f64], h: usize, m: usize) -> Fit {
     let class = demand_class(y);
     if class.is_none_or(|(c, _, _)| matches!(c, DemandClass::Intermittent | DemandClass::Lumpy)) {
-        let mut fit = tsb(y, h);
-        fit.name = format!(
-            "auto: TSB ({})",
-            class.map_or("no demand", |(c, _, _)| if c == DemandClass::Lumpy { "lumpy" } else { "intermittent" })
-        );
+        let mut fit = if class.is_some() { combine(&[tsb(y, h), ses(y, h)], h) } else { tsb(y, h) };
+        let kind = class.map_or("no demand", |(c, _, _)| if c == DemandClass::Lumpy { "lumpy" } else { "intermittent" });
+        fit.name = if class.is_some() { format!("auto: mean of TSB, SES ({kind})") } else { format!("auto: TSB ({kind})") };
         return fit;
     }
     if (2..=24).contains(&m)
