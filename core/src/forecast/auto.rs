@@ -64,8 +64,10 @@ pub(crate) fn auto(y: &[f64], h: usize, m: usize) -> Fit {
     let class = demand_class(y);
     if class.is_none_or(|(c, _, _)| matches!(c, DemandClass::Intermittent | DemandClass::Lumpy)) {
         let mut fit = if class.is_some() { combine(&[tsb(y, h), ses(y, h)], h) } else { tsb(y, h) };
-        let kind = class.map_or("no demand", |(c, _, _)| if c == DemandClass::Lumpy { "lumpy" } else { "intermittent" });
-        fit.name = if class.is_some() { format!("auto: mean of TSB, SES ({kind})") } else { format!("auto: TSB ({kind})") };
+        let kind =
+            class.map_or("no demand", |(c, _, _)| if c == DemandClass::Lumpy { "lumpy" } else { "intermittent" });
+        fit.name =
+            if class.is_some() { format!("auto: mean of TSB, SES ({kind})") } else { format!("auto: TSB ({kind})") };
         return fit;
     }
     if (2..=24).contains(&m)

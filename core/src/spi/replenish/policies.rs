@@ -121,6 +121,47 @@ pub fn rq_eoq_plus_safety_stock(
     Ok(RqPolicy { reorder_point: ltd.mu + normal_quantile(p / (p + h))? * ltd.sigma, order_quantity: q, cost: None })
 }
 
+/// The checked inputs of an (r, Q) approximation.
+struct RqProblem {
+    ltd: LeadTimeDemand,
+    h: f64,
+    p: f64,
+    k: f64,
+    lambda: f64,
+}
+
+impl RqProblem {
+    fn new(holding_cost: f64, stockout_cost: f64, fixed_cost: f64, mean: f64, sd: f64, lead_time: f64) -> Result<Self> {
+        Ok(RqProblem {
+            ltd: lead_time_demand(mean, sd, lead_time)?,
+            h: positive("holding_cost", holding_cost)?,
+            p: positive("stockout_cost", stockout_cost)?,
+            k: positive("fixed_cost", fixed_cost)?,
+            lambda: positive("demand_mean", mean)?,
+        })
+    }
+
+    /// First- and second-order loss of lead-time demand at `r`.
+    fn losses(&self, r: f64) -> (f64, f64) {
+        let z = (r - self.ltd.mu) / self.ltd.sigma;
+        (self.ltd.sigma * standard_normal_loss(z), self.ltd.sigma * self.ltd.sigma * standard_normal_second_loss(z))
+    }
+
+    /// Iterates `(r, Q) = step(Q)` from `Q = EOQ` until both move less than 1e-9.
+    fn fixed_point(&self, step: impl Fn(f64) -> Result<(f64, f64)>) -> Result<(f64, f64)> {
+        let (mut r, mut q) = (0.0, eoq(self.k, self.h, self.lambda)?);
+        for _ in 0..1000 {
+            let (next_r, next_q) = step(q)?;
+            let done = (next_r - r).abs() <= 1e-9 && (next_q - q).abs() <= 1e-9;
+            (r, q) = (next_r, next_q);
+            if done {
+                break;
+            }
+        }
+        Ok((r, q))
+    }
+}
+
 /// (r, Q) by the expected-inventory-level approximation (Hadley & Whitin), iterating
 /// `r = F^-1(1 - Q h / (p lambda))` and `Q = sqrt(2 lambda (K + p n(r)) / h)` from `Q = EOQ`.
 pub fn rq_expected_inventory_level(
@@ -131,26 +172,13 @@ pub fn rq_expected_inventory_level(
     sd: f64,
     lead_time: f64,
 ) -> Result<RqPolicy> {
-    let ltd = lead_time_demand(mean, sd, lead_time)?;
-    let (h, p, k) = (
-        positive("holding_cost", holding_cost)?,
-        positive("stockout_cost", stockout_cost)?,
-        positive("fixed_cost", fixed_cost)?,
-    );
-    let lambda = positive("demand_mean", mean)?;
-    let loss = |r: f64| ltd.sigma * standard_normal_loss((r - ltd.mu) / ltd.sigma);
-    let mut q = eoq(k, h, lambda)?;
-    let mut r = 0.0;
-    for _ in 0..1000 {
-        let next_r = ltd.mu + ltd.sigma * normal_quantile(1.0 - q * h / (p * lambda))?;
-        let next_q = (2.0 * lambda * (k + p * loss(next_r)) / h).sqrt();
-        let done = (next_r - r).abs() <= 1e-9 && (next_q - q).abs() <= 1e-9;
-        (r, q) = (next_r, next_q);
-        if done {
-            break;
-        }
-    }
-    let cost = h * (r - ltd.mu + q / 2.0) + k * lambda / q + p * lambda * loss(r) / q;
+    let pr = RqProblem::new(holding_cost, stockout_cost, fixed_cost, mean, sd, lead_time)?;
+    let (h, p, k, lambda) = (pr.h, pr.p, pr.k, pr.lambda);
+    let (r, q) = pr.fixed_point(|q| {
+        let r = pr.ltd.mu + pr.ltd.sigma * normal_quantile(1.0 - q * h / (p * lambda))?;
+        Ok((r, (2.0 * lambda * (k + p * pr.losses(r).0) / h).sqrt()))
+    })?;
+    let cost = h * (r - pr.ltd.mu + q / 2.0) + k * lambda / q + p * lambda * pr.losses(r).0 / q;
     Ok(RqPolicy { reorder_point: r, order_quantity: q, cost: Some(cost) })
 }
 
@@ -164,34 +192,19 @@ pub fn rq_loss_function(
     sd: f64,
     lead_time: f64,
 ) -> Result<RqPolicy> {
-    let ltd = lead_time_demand(mean, sd, lead_time)?;
-    let (h, p, k) = (
-        positive("holding_cost", holding_cost)?,
-        positive("stockout_cost", stockout_cost)?,
-        positive("fixed_cost", fixed_cost)?,
-    );
-    let lambda = positive("demand_mean", mean)?;
-    let z = |r: f64| (r - ltd.mu) / ltd.sigma;
-    let n1 = |r: f64| ltd.sigma * standard_normal_loss(z(r));
-    let n2 = |r: f64| ltd.sigma * ltd.sigma * standard_normal_second_loss(z(r));
-    let mut q = eoq(k, h, lambda)?;
-    let mut r = 0.0;
-    for _ in 0..1000 {
+    let pr = RqProblem::new(holding_cost, stockout_cost, fixed_cost, mean, sd, lead_time)?;
+    let (h, p, k, lambda) = (pr.h, pr.p, pr.k, pr.lambda);
+    let (r, q) = pr.fixed_point(|q| {
         // n(.) decreases: bisect for n(r) = h Q / (h + p).
         let target = h * q / (h + p);
-        let (mut lo, mut hi) = (ltd.mu - 20.0 * ltd.sigma - q, ltd.mu + 20.0 * ltd.sigma);
+        let (mut lo, mut hi) = (pr.ltd.mu - 20.0 * pr.ltd.sigma - q, pr.ltd.mu + 20.0 * pr.ltd.sigma);
         for _ in 0..200 {
             let mid = 0.5 * (lo + hi);
-            if n1(mid) > target { lo = mid } else { hi = mid }
+            if pr.losses(mid).0 > target { lo = mid } else { hi = mid }
         }
-        let next_r = 0.5 * (lo + hi);
-        let next_q = (2.0 * (k * lambda + (h + p) * n2(next_r)) / h).sqrt();
-        let done = (next_r - r).abs() <= 1e-9 && (next_q - q).abs() <= 1e-9;
-        (r, q) = (next_r, next_q);
-        if done {
-            break;
-        }
-    }
+        let r = 0.5 * (lo + hi);
+        Ok((r, (2.0 * (k * lambda + (h + p) * pr.losses(r).1) / h).sqrt()))
+    })?;
     Ok(RqPolicy { reorder_point: r, order_quantity: q, cost: None })
 }
 
