@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, then the Rust unit, property, golden and
-# integration tests (which read ../shared/ in place where it exists; under CI=true they must).
+# Runs every test of the project: formatting and lints, the Rust unit, property, golden and
+# integration tests (which read ../shared/ in place where it exists; under CI=true they must),
+# then the Python package built as a wheel into a fresh virtual environment and its pytest suite.
 # Installs what it needs; a new machine has Rust, Python 3.11, Java 17 and Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +13,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== Rust tests =="
 cargo test --workspace --locked
+
+echo "== Python bindings: the wheel in a fresh virtual environment, then pytest =="
+venv=target/python-test-venv
+rm -rf "$venv" target/wheels
+python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest
+"$venv/bin/maturin" build --release -q -m bindings-python/Cargo.toml -o target/wheels
+"$venv/bin/pip" install -q --disable-pip-version-check target/wheels/omo-*.whl
+(cd "$venv" && bin/python -m pytest -q ../../tests/python)

@@ -1,0 +1,184 @@
+"""omo: the computing core of an OMO business-visualization system.
+
+Forecasts in the long format forecasting users know (``unique_id``, ``ds``, ``y``), inventory
+formulas, accuracy metrics and the S-P-I ledger, computed by the Rust core ``omo-core``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Optional, Sequence
+
+import numpy as np
+
+from . import inventory, metrics
+from ._native import __version__
+from . import _native
+from .errors import CreditError, OmoError, ValidationError
+
+__all__ = [
+    "Forecast",
+    "OmoError",
+    "ValidationError",
+    "CreditError",
+    "forecast",
+    "forecast_array",
+    "inventory",
+    "metrics",
+    "spi_ledger",
+    "__version__",
+]
+
+MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
+
+
+def _as_array(values, name: str) -> np.ndarray:
+    try:
+        array = np.ascontiguousarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(f"{name}: not numbers ({error})") from None
+    if array.ndim != 1:
+        raise ValidationError(f"{name}: expected one dimension, got {array.ndim}")
+    return array
+
+
+def _levels(level) -> list:
+    if level is None:
+        return []
+    levels = [level] if np.isscalar(level) else list(level)
+    return [float(l) for l in levels]
+
+
+@dataclass
+class Forecast:
+    """A forecast of one series: point forecasts, intervals by level, and the fitted model."""
+
+    mean: np.ndarray
+    lower: Dict[float, np.ndarray] = field(default_factory=dict)
+    upper: Dict[float, np.ndarray] = field(default_factory=dict)
+    model: str = ""
+    fitted: Optional[np.ndarray] = None
+
+
+def _forecast_from(result: dict) -> Forecast:
+    return Forecast(mean=result["mean"], lower=dict(result["lower"]), upper=dict(result["upper"]), model=result["model"], fitted=result["fitted"])
+
+
+def forecast_array(y, h: int, season_length: int = 1, model: str = "auto", level=None) -> Forecast:
+    """Forecasts one series ``y`` (a sequence or numpy array) ``h`` steps ahead.
+
+    >>> f = forecast_array([3.0, 5.0, 4.0, 6.0, 5.0, 7.0], h=2, model="naive")
+    >>> f.mean.tolist()
+    [7.0, 7.0]
+    """
+    if model not in MODELS:
+        raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    return _forecast_from(_native.forecast_array(_as_array(y, "y"), int(h), int(season_length), model, _levels(level)))
+
+
+def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
+             id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"):
+    """Forecasts every series of a long data frame (pandas, or polars when given one).
+
+    Returns a frame with ``unique_id``, ``ds`` and one column per model (plus ``<model>-lo-L`` and
+    ``<model>-hi-L`` per level), ``h`` rows per series, sorted by ``unique_id`` then ``ds``.
+    """
+    import pandas as pd
+
+    polars = None
+    if type(df).__module__.startswith("polars"):
+        import polars
+
+        df = df.to_pandas()
+    for column in (id_col, time_col, target_col):
+        if column not in df.columns:
+            raise ValidationError(f"column {column!r} is missing")
+    if len(df) == 0:
+        raise ValidationError("the frame is empty")
+    for model in models:
+        if model not in MODELS:
+            raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    data = df[[id_col, time_col, target_col]].copy()
+    data[time_col] = pd.to_datetime(data[time_col])
+    if data.duplicated([id_col, time_col]).any():
+        first = data[data.duplicated([id_col, time_col])].iloc[0]
+        raise ValidationError(f"duplicate row for {first[id_col]!r} at {first[time_col]}")
+    data = data.sort_values([id_col, time_col])
+    groups = list(data.groupby(id_col, sort=True))
+    ids = [key for key, _ in groups]
+    series = [_as_array(g[target_col].to_numpy(), f"{target_col} of {key!r}") for key, g in groups]
+    levels = _levels(level)
+    out = pd.DataFrame({id_col: np.repeat(np.array(ids, dtype=object), h)})
+    ds = []
+    for _, g in groups:
+        last = g[time_col].iloc[-1]
+        ds.extend(pd.date_range(last, periods=h + 1, freq=freq)[1:])
+    out[time_col] = ds
+    for model in models:
+        results = _native.forecast_batch(series, int(h), int(season_length), model, levels)
+        out[model] = np.concatenate([r["mean"] for r in results])
+        for l in levels:
+            label = int(l) if float(l).is_integer() else l
+            out[f"{model}-lo-{label}"] = np.concatenate([r["lower"][l] for r in results])
+            out[f"{model}-hi-{label}"] = np.concatenate([r["upper"][l] for r in results])
+    out = out.rename(columns={id_col: "unique_id", time_col: "ds"}).reset_index(drop=True)
+    if polars is not None:
+        return polars.from_pandas(out)
+    return out
+
+
+def _decimals(values) -> list:
+    from decimal import Decimal, InvalidOperation
+
+    out = []
+    for row, value in enumerate(values):
+        if isinstance(value, Decimal):
+            out.append(value)
+        elif isinstance(value, (int, np.integer)):
+            out.append(Decimal(int(value)))
+        elif isinstance(value, str):
+            try:
+                out.append(Decimal(value))
+            except InvalidOperation:
+                raise ValidationError(f"quantity of row {row}: {value!r} is not a number") from None
+        elif isinstance(value, (float, np.floating)):
+            if not np.isfinite(value):
+                raise ValidationError(f"quantity of row {row}: {value} is not a finite number")
+            # Floats are taken at their shortest decimal representation (0.1 stays 0.1).
+            out.append(Decimal(repr(float(value))))
+        else:
+            raise ValidationError(f"quantity of row {row}: {value!r} is not a number")
+    return out
+
+
+def spi_ledger(movements, period: str = "month", opening=None, allow_negative: bool = False):
+    """The S-P-I ledger of a movements frame (``node``, ``product``, ``date``, ``kind``,
+    ``quantity``): one row per node x product x period, quantities as ``decimal.Decimal``."""
+    import pandas as pd
+
+    if type(movements).__module__.startswith("polars"):
+        movements = movements.to_pandas()
+    for column in ("node", "product", "date", "kind", "quantity"):
+        if column not in movements.columns:
+            raise ValidationError(f"movements: column {column!r} is missing")
+    dates = []
+    for row, value in enumerate(movements["date"]):
+        try:
+            dates.append(pd.Timestamp(value).date())
+        except (TypeError, ValueError):
+            raise ValidationError(f"date of row {row}: {value!r} is not a date") from None
+    opening_rows = []
+    if opening is not None:
+        for node, product, quantity in zip(opening["node"], opening["product"], _decimals(opening["quantity"])):
+            opening_rows.append((str(node), str(product), quantity))
+    columns = _native.spi_ledger(
+        [str(v) for v in movements["node"]],
+        [str(v) for v in movements["product"]],
+        dates,
+        [str(v) for v in movements["kind"]],
+        _decimals(movements["quantity"]),
+        period,
+        opening_rows,
+        bool(allow_negative),
+    )
+    order = ["node", "product", "period", "opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in", "transfers_out", "adjustments", "closing"]
+    return pd.DataFrame({name: columns[name] for name in order})

@@ -1,0 +1,244 @@
+//! The native half of the `omo` Python package: thin conversions between Python values and
+//! `omo-core` calls, and the mapping of its errors to the exception classes of `omo.errors`.
+//! Every business rule lives in `omo-core`.
+
+use pyo3::prelude::*;
+
+mod convert;
+
+/// The native module.
+#[pymodule]
+mod _native {
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+    use numpy::{PyReadonlyArray1, ToPyArray};
+    use omo_core::forecast::{ForecastOptions, Method, forecast, forecast_many};
+    use omo_core::model::{MovementKind, NodeId, ProductId, StockMovement};
+    use omo_core::spi::{LedgerOptions, OpeningStock, Period, build_ledger};
+    use pyo3::prelude::*;
+    use pyo3::types::PyDict;
+    use rust_decimal::Decimal;
+
+    use super::convert::{array, omo_error, validation_error};
+
+    /// The version of the package.
+    #[pymodule_export]
+    #[allow(non_upper_case_globals)]
+    const __version__: &str = env!("CARGO_PKG_VERSION");
+
+    /// Economic order quantity `sqrt(2 K lambda / h)`.
+    #[pyfunction]
+    #[pyo3(signature = (*, fixed_cost, holding_cost, demand_rate))]
+    fn eoq(fixed_cost: f64, holding_cost: f64, demand_rate: f64) -> PyResult<f64> {
+        omo_core::spi::eoq(fixed_cost, holding_cost, demand_rate).map_err(omo_error)
+    }
+
+    /// Newsvendor order quantity for normal demand.
+    #[pyfunction]
+    #[pyo3(signature = (*, holding_cost, stockout_cost, mean, sd))]
+    fn newsvendor_normal(holding_cost: f64, stockout_cost: f64, mean: f64, sd: f64) -> PyResult<f64> {
+        omo_core::spi::newsvendor_normal(holding_cost, stockout_cost, mean, sd).map_err(omo_error)
+    }
+
+    /// Base-stock level over `lead_time + 1` periods (periodic review, normal demand).
+    #[pyfunction]
+    #[pyo3(signature = (*, holding_cost, stockout_cost, mean, sd, lead_time))]
+    fn base_stock_normal(holding_cost: f64, stockout_cost: f64, mean: f64, sd: f64, lead_time: f64) -> PyResult<f64> {
+        omo_core::spi::base_stock_normal(holding_cost, stockout_cost, mean, sd, lead_time).map_err(omo_error)
+    }
+
+    /// Newsvendor order quantity for Poisson demand (an integer).
+    #[pyfunction]
+    #[pyo3(signature = (*, holding_cost, stockout_cost, mean))]
+    fn newsvendor_poisson(holding_cost: f64, stockout_cost: f64, mean: f64) -> PyResult<u64> {
+        omo_core::spi::newsvendor_poisson(holding_cost, stockout_cost, mean, 0).map_err(omo_error)
+    }
+
+    /// Safety stock for a cycle service level.
+    #[pyfunction]
+    #[pyo3(signature = (*, service_level, demand_sd, lead_time, demand_mean = 0.0, lead_time_sd = 0.0))]
+    fn safety_stock(
+        service_level: f64,
+        demand_sd: f64,
+        lead_time: f64,
+        demand_mean: f64,
+        lead_time_sd: f64,
+    ) -> PyResult<f64> {
+        omo_core::spi::safety_stock(service_level, demand_sd, lead_time, demand_mean, lead_time_sd).map_err(omo_error)
+    }
+
+    /// Reorder point: lead-time demand plus safety stock.
+    #[pyfunction]
+    #[pyo3(signature = (*, service_level, demand_mean, demand_sd, lead_time, lead_time_sd = 0.0))]
+    fn reorder_point(
+        service_level: f64,
+        demand_mean: f64,
+        demand_sd: f64,
+        lead_time: f64,
+        lead_time_sd: f64,
+    ) -> PyResult<f64> {
+        omo_core::spi::reorder_point(service_level, demand_mean, demand_sd, lead_time, lead_time_sd).map_err(omo_error)
+    }
+
+    /// An accuracy metric by name (`mae`, `rmse`, `smape`, `mape`, `wape`, `bias`), or `mase` with
+    /// the in-sample series and season length. `None` where the metric is undefined.
+    #[pyfunction]
+    #[pyo3(signature = (name, actual, forecast, insample = None, season_length = 1))]
+    fn metric(
+        name: &str,
+        actual: PyReadonlyArray1<'_, f64>,
+        forecast: PyReadonlyArray1<'_, f64>,
+        insample: Option<PyReadonlyArray1<'_, f64>>,
+        season_length: usize,
+    ) -> PyResult<Option<f64>> {
+        use omo_core::forecast as f;
+        let (a, p) = (array(&actual)?, array(&forecast)?);
+        let result = match name {
+            "mae" => f::mae(&a, &p).map(Some),
+            "rmse" => f::rmse(&a, &p).map(Some),
+            "smape" => f::smape(&a, &p).map(Some),
+            "mape" => f::mape(&a, &p),
+            "wape" => f::wape(&a, &p),
+            "bias" => f::bias(&a, &p).map(Some),
+            "mase" => {
+                let insample = insample.ok_or_else(|| validation_error("mase needs insample"))?;
+                f::mase(&a, &p, &array(&insample)?, season_length)
+            }
+            other => return Err(validation_error(&format!("unknown metric {other:?}"))),
+        };
+        result.map_err(omo_error)
+    }
+
+    fn options(h: usize, season_length: usize, levels: Vec<f64>, non_negative: bool) -> ForecastOptions {
+        ForecastOptions { season_length, levels, non_negative, ..ForecastOptions::new(h) }
+    }
+
+    fn to_dict<'py>(py: Python<'py>, f: &omo_core::forecast::Forecast) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("model", &f.model)?;
+        dict.set_item("mean", f.mean.to_pyarray(py))?;
+        let lower = PyDict::new(py);
+        let upper = PyDict::new(py);
+        for interval in &f.intervals {
+            lower.set_item(interval.level, interval.lower.to_pyarray(py))?;
+            upper.set_item(interval.level, interval.upper.to_pyarray(py))?;
+        }
+        dict.set_item("lower", lower)?;
+        dict.set_item("upper", upper)?;
+        dict.set_item("fitted", f.fitted.to_pyarray(py))?;
+        Ok(dict)
+    }
+
+    /// Forecasts one series: a dict with `model`, `mean`, `lower`, `upper` and `fitted`.
+    #[pyfunction]
+    #[pyo3(signature = (y, h, season_length = 1, model = "auto", levels = vec![], non_negative = false))]
+    fn forecast_array<'py>(
+        py: Python<'py>,
+        y: PyReadonlyArray1<'py, f64>,
+        h: usize,
+        season_length: usize,
+        model: &str,
+        levels: Vec<f64>,
+        non_negative: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let method = Method::from_name(model).map_err(omo_error)?;
+        let values = array(&y)?;
+        let f = py
+            .detach(|| forecast(&values, method, &options(h, season_length, levels, non_negative)))
+            .map_err(omo_error)?;
+        to_dict(py, &f)
+    }
+
+    /// Forecasts many series in parallel, without the GIL: one dict per series, in order.
+    #[pyfunction]
+    #[pyo3(signature = (series, h, season_length = 1, model = "auto", levels = vec![], non_negative = false))]
+    fn forecast_batch<'py>(
+        py: Python<'py>,
+        series: Vec<PyReadonlyArray1<'py, f64>>,
+        h: usize,
+        season_length: usize,
+        model: &str,
+        levels: Vec<f64>,
+        non_negative: bool,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let method = Method::from_name(model).map_err(omo_error)?;
+        let owned: Vec<(usize, Vec<f64>)> =
+            series.iter().enumerate().map(|(i, s)| Ok((i, array(s)?))).collect::<PyResult<_>>()?;
+        let opts = options(h, season_length, levels, non_negative);
+        let results = py.detach(|| forecast_many(&owned, method, &opts));
+        results.iter().map(|r| to_dict(py, r.as_ref().map_err(|e| omo_error(e.clone()))?)).collect()
+    }
+
+    /// The S-P-I ledger from movement columns; returns a dict of columns.
+    #[pyfunction]
+    #[pyo3(signature = (nodes, products, dates, kinds, quantities, period, opening, allow_negative))]
+    #[allow(clippy::too_many_arguments)]
+    fn spi_ledger<'py>(
+        py: Python<'py>,
+        nodes: Vec<String>,
+        products: Vec<String>,
+        dates: Vec<NaiveDate>,
+        kinds: Vec<String>,
+        quantities: Vec<Decimal>,
+        period: &str,
+        opening: Vec<(String, String, Decimal)>,
+        allow_negative: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let n = nodes.len();
+        if [products.len(), dates.len(), kinds.len(), quantities.len()].iter().any(|l| *l != n) {
+            return Err(validation_error("movements: node, product, date, kind and quantity columns differ in length"));
+        }
+        let mut movements = Vec::with_capacity(n);
+        for (row, ((((node, product), date), kind), quantity)) in
+            nodes.into_iter().zip(products).zip(dates).zip(kinds).zip(quantities).enumerate()
+        {
+            let kind = MovementKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == kind)
+                .ok_or_else(|| validation_error(&format!("row {row}: unknown kind {kind:?}")))?;
+            let node = NodeId::new(node).map_err(|e| validation_error(&format!("row {row}: {e}")))?;
+            let product = ProductId::new(product).map_err(|e| validation_error(&format!("row {row}: {e}")))?;
+            movements.push(StockMovement { node, product, date, kind, quantity, counterparty: None, reference: None });
+        }
+        let opening = opening
+            .into_iter()
+            .map(|(node, product, quantity)| {
+                Ok(OpeningStock {
+                    node: NodeId::new(node).map_err(omo_error)?,
+                    product: ProductId::new(product).map_err(omo_error)?,
+                    quantity,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let period: Period = period.parse().map_err(omo_error)?;
+        let rows = py
+            .detach(|| build_ledger(&movements, &opening, LedgerOptions { period, allow_negative }))
+            .map_err(omo_error)?;
+        let mut columns: BTreeMap<&str, Vec<Decimal>> = BTreeMap::new();
+        for row in &rows {
+            let f = &row.flows;
+            for (name, value) in [
+                ("opening", f.opening),
+                ("receipts", f.receipts),
+                ("sales", f.sales),
+                ("customer_returns", f.customer_returns),
+                ("supplier_returns", f.supplier_returns),
+                ("transfers_in", f.transfers_in),
+                ("transfers_out", f.transfers_out),
+                ("adjustments", f.adjustments),
+                ("closing", f.closing),
+            ] {
+                columns.entry(name).or_default().push(value);
+            }
+        }
+        let out = PyDict::new(py);
+        out.set_item("node", rows.iter().map(|r| r.node.as_str()).collect::<Vec<_>>())?;
+        out.set_item("product", rows.iter().map(|r| r.product.as_str()).collect::<Vec<_>>())?;
+        out.set_item("period", rows.iter().map(|r| r.period).collect::<Vec<_>>())?;
+        for (name, values) in columns {
+            out.set_item(name, values)?;
+        }
+        Ok(out)
+    }
+}

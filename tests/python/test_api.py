@@ -1,0 +1,127 @@
+"""The Python names of API.md, called with good data (values checked against textbooks, hand
+computations or the Rust core's own tests) and with bad data (the right exception, a useful
+message)."""
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import omo
+
+
+def test_version_and_exceptions():
+    assert omo.__version__
+    assert issubclass(omo.ValidationError, omo.OmoError) and issubclass(omo.ValidationError, ValueError)
+
+
+def test_inventory_formulas_match_the_textbook():
+    # Snyder & Shen, Examples 3.1, 4.3, 4.4, 4.7 (as stockpyl computes them).
+    assert omo.inventory.eoq(fixed_cost=8, holding_cost=0.225, demand_rate=1300) == pytest.approx(304.0467800264368, rel=1e-12)
+    assert omo.inventory.newsvendor_normal(holding_cost=0.18, stockout_cost=0.7, mean=50, sd=8) == pytest.approx(56.60395592743389, rel=1e-9)
+    assert omo.inventory.base_stock_normal(holding_cost=0.18, stockout_cost=0.7, mean=50, sd=8, lead_time=4) == pytest.approx(264.76689437415484, rel=1e-9)
+    assert omo.inventory.newsvendor_poisson(holding_cost=1, stockout_cost=4, mean=6) == 8
+    assert omo.inventory.safety_stock(service_level=0.9, demand_sd=5, lead_time=6) == pytest.approx(15.695737073246107, rel=1e-9)
+    assert omo.inventory.reorder_point(service_level=0.9, demand_mean=50, demand_sd=5, lead_time=6, lead_time_sd=2) == pytest.approx(429.1127426467683, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: omo.inventory.eoq(fixed_cost=-1, holding_cost=1, demand_rate=1),
+        lambda: omo.inventory.safety_stock(service_level=1.0, demand_sd=1, lead_time=1),
+        lambda: omo.inventory.newsvendor_normal(holding_cost=float("nan"), stockout_cost=1, mean=1, sd=1),
+    ],
+)
+def test_inventory_refuses_bad_arguments(call):
+    with pytest.raises(omo.ValidationError) as error:
+        call()
+    assert "invalid argument" in str(error.value)
+
+
+def test_metrics_by_hand():
+    actual, forecast = [10.0, 0.0, 5.0, 20.0], [12.0, 1.0, 5.0, 14.0]
+    assert omo.metrics.mae(actual, forecast) == 9 / 4
+    assert omo.metrics.rmse(actual, forecast) == pytest.approx((41 / 4) ** 0.5)
+    assert omo.metrics.wape(actual, forecast) == pytest.approx(9 / 35)
+    assert omo.metrics.bias(actual, forecast) == -3 / 4
+    assert omo.metrics.smape(actual, forecast) == pytest.approx((200 * 2 / 22 + 200 + 0 + 200 * 6 / 34) / 4)
+    assert omo.metrics.mape(actual, forecast) == pytest.approx(50 / 3)
+    assert omo.metrics.mase(actual, forecast, [1.0, 3.0, 2.0, 6.0], 1) == pytest.approx(2.25 / (7 / 3))
+    with pytest.raises(omo.ValidationError, match="forecast"):
+        omo.metrics.mae([1.0], [1.0, 2.0])
+    with pytest.raises(omo.ValidationError, match="NaN"):
+        omo.metrics.rmse([float("nan")], [1.0])
+
+
+def test_forecast_array():
+    f = omo.forecast_array([3.0, 5.0, 4.0, 6.0, 5.0, 7.0], h=2, model="naive", level=[80])
+    assert f.mean.tolist() == [7.0, 7.0]
+    assert f.model == "Naive"
+    assert f.lower[80.0][1] < f.lower[80.0][0] < 7.0 < f.upper[80.0][0]
+    # Croston on the hand-worked series: 3.28 / 2.99 (statsforecast's CrostonClassic agrees).
+    croston = omo.forecast_array([0, 0, 3, 0, 0, 0, 5, 0, 4, 0], h=1, model="croston")
+    assert croston.mean[0] == pytest.approx(3.28 / 2.99, rel=1e-12)
+    # A non-contiguous view works, and bad input is named.
+    assert omo.forecast_array(np.arange(20.0)[::2], h=1, model="naive").mean[0] == 18.0
+    with pytest.raises(omo.ValidationError, match="value 1 is NaN"):
+        omo.forecast_array([1.0, float("nan")], h=1)
+    with pytest.raises(omo.ValidationError, match="horizon"):
+        omo.forecast_array([1.0], h=0)
+    with pytest.raises(omo.ValidationError, match="prophet"):
+        omo.forecast_array([1.0], h=1, model="prophet")
+
+
+def test_forecast_long_frame_like_statsforecast():
+    rows = []
+    for uid, n in [("b", 30), ("a", 24)]:
+        for t in range(n):
+            rows.append({"unique_id": uid, "ds": pd.Timestamp("2024-01-01") + pd.DateOffset(months=t), "y": 100.0 + t + (10.0 if t % 12 in (2, 3, 4) else 0.0)})
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=1)  # any row order
+    out = omo.forecast(df, h=3, freq="MS", season_length=12, models=("auto", "naive"), level=[80])
+    assert list(out.columns) == ["unique_id", "ds", "auto", "auto-lo-80", "auto-hi-80", "naive", "naive-lo-80", "naive-hi-80"]
+    assert out["unique_id"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert out.loc[0, "ds"] == pd.Timestamp("2026-01-01")
+    # The same numbers as the single-series call.
+    a = df[df.unique_id == "a"].sort_values("ds")["y"].to_numpy()
+    assert np.allclose(out["auto"][:3], omo.forecast_array(a, h=3, season_length=12).mean)
+    assert np.allclose(out["naive"][:3], a[-1])
+    with pytest.raises(omo.ValidationError, match="column 'y' is missing"):
+        omo.forecast(df.drop(columns="y"), h=1, freq="MS")
+    with pytest.raises(omo.ValidationError, match="duplicate row"):
+        omo.forecast(pd.concat([df, df.head(1)]), h=1, freq="MS")
+    with pytest.raises(omo.ValidationError, match="empty"):
+        omo.forecast(df.head(0), h=1, freq="MS")
+
+
+def test_spi_ledger():
+    movements = pd.DataFrame(
+        {
+            "node": ["DC", "DC", "DC", "DC"],
+            "product": ["UREA"] * 4,
+            "date": [dt.date(2025, 1, 3), dt.date(2025, 1, 10), dt.date(2025, 3, 9), dt.date(2025, 3, 1)],
+            "kind": ["receipt", "sale", "sale", "adjustment"],
+            "quantity": [Decimal("100"), 30, "40.5", -5.0],
+        }
+    )
+    opening = pd.DataFrame({"node": ["DC"], "product": ["UREA"], "quantity": ["8"]})
+    ledger = omo.spi_ledger(movements, period="month", opening=opening)
+    assert list(ledger.columns) == ["node", "product", "period", "opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in", "transfers_out", "adjustments", "closing"]
+    assert ledger["period"].tolist() == [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+    # 8 + 100 - 30 = 78; February carries it; 78 - 5 - 40.5 = 32.5, exactly.
+    assert ledger["closing"].tolist() == [Decimal("78"), Decimal("78"), Decimal("32.5")]
+    assert isinstance(ledger.loc[2, "closing"], Decimal)
+    assert ledger.loc[1, "opening"] == ledger.loc[0, "closing"]
+    short = movements.copy()
+    short.loc[2, "quantity"] = 500
+    with pytest.raises(omo.ValidationError, match="UREA at DC would go negative on 2025-03-09"):
+        omo.spi_ledger(short)
+    # Allowed, the same stream books the dip: 100 - 30 - 5 - 500.
+    assert omo.spi_ledger(short, allow_negative=True)["closing"].tolist()[-1] == Decimal("-435")
+    bad = movements.copy()
+    bad.loc[0, "kind"] = "theft"
+    with pytest.raises(omo.ValidationError, match="row 0: unknown kind"):
+        omo.spi_ledger(bad)
+    with pytest.raises(omo.ValidationError, match="column 'kind' is missing"):
+        omo.spi_ledger(movements.drop(columns="kind"))
