@@ -6,13 +6,14 @@ formulas, accuracy metrics and the S-P-I ledger, computed by the Rust core ``omo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
 from . import inventory, metrics
 from ._native import __version__
 from . import _native
+from ._convert import as_array
 from .errors import CreditError, OmoError, ValidationError
 
 __all__ = [
@@ -29,16 +30,6 @@ __all__ = [
 ]
 
 MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
-
-
-def _as_array(values, name: str) -> np.ndarray:
-    try:
-        array = np.ascontiguousarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValidationError(f"{name}: not numbers ({error})") from None
-    if array.ndim != 1:
-        raise ValidationError(f"{name}: expected one dimension, got {array.ndim}")
-    return array
 
 
 def _levels(level) -> list:
@@ -72,7 +63,7 @@ def forecast_array(y, h: int, season_length: int = 1, model: str = "auto", level
     """
     if model not in MODELS:
         raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
-    return _forecast_from(_native.forecast_array(_as_array(y, "y"), int(h), int(season_length), model, _levels(level)))
+    return _forecast_from(_native.forecast_array(as_array(y, "y"), int(h), int(season_length), model, _levels(level)))
 
 
 def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
@@ -105,7 +96,7 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
     data = data.sort_values([id_col, time_col])
     groups = list(data.groupby(id_col, sort=True))
     ids = [key for key, _ in groups]
-    series = [_as_array(g[target_col].to_numpy(), f"{target_col} of {key!r}") for key, g in groups]
+    series = [as_array(g[target_col].to_numpy(), f"{target_col} of {key!r}") for key, g in groups]
     levels = _levels(level)
     out = pd.DataFrame({id_col: np.repeat(np.array(ids, dtype=object), h)})
     ds = []

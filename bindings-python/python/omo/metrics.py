@@ -1,23 +1,11 @@
 """Accuracy metrics with the M4 competition's definitions (sMAPE in percent, 0 to 200)."""
-import numpy as np
-
 from . import _native
-from .errors import ValidationError
-
-
-def _array(values, name):
-    try:
-        out = np.ascontiguousarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValidationError(f"{name}: not numbers ({error})") from None
-    if out.ndim != 1:
-        raise ValidationError(f"{name}: expected one dimension, got {out.ndim}")
-    return out
+from ._convert import as_array
 
 
 def _metric(name, actual, forecast, insample=None, season_length=1):
-    insample = None if insample is None else _array(insample, "insample")
-    value = _native.metric(name, _array(actual, "actual"), _array(forecast, "forecast"), insample, int(season_length))
+    insample = None if insample is None else as_array(insample, "insample")
+    value = _native.metric(name, as_array(actual, "actual"), as_array(forecast, "forecast"), insample, int(season_length))
     return float("nan") if value is None else value
 
 
