@@ -105,30 +105,28 @@ pub fn standard_kpis() -> Result<Vec<KpiDefinition>> {
 /// The distributors under their regions under the region root: the axis of the standard
 /// scorecard (members are region and customer ids).
 pub fn distributor_hierarchy(dataset: &Dataset) -> Result<Hierarchy<String>> {
-    let mut links: Vec<(String, Option<String>)> =
-        dataset.regions.iter().map(|r| (r.id.to_string(), r.parent.as_ref().map(ToString::to_string))).collect();
-    links.extend(
-        dataset
-            .customers
-            .iter()
-            .filter(|c| c.kind == CustomerKind::Distributor)
-            .map(|c| (c.id.to_string(), Some(c.region.to_string()))),
-    );
-    Hierarchy::from_parent_links("scorecard member", links)
+    let regions = dataset.regions.iter().map(|r| (r.id.to_string(), r.parent.as_ref().map(ToString::to_string)));
+    distributors_under(dataset, regions, |c| c.region.to_string())
 }
 
 /// The distributors under their business units: the second axis of the standard scorecard.
 pub fn business_unit_hierarchy(dataset: &Dataset) -> Result<Hierarchy<String>> {
-    let mut links: Vec<(String, Option<String>)> =
-        dataset.business_units.iter().map(|b| (b.id.to_string(), b.parent.as_ref().map(ToString::to_string))).collect();
-    links.extend(
-        dataset
-            .customers
-            .iter()
-            .filter(|c| c.kind == CustomerKind::Distributor)
-            .map(|c| (c.id.to_string(), Some(c.business_unit.to_string()))),
-    );
-    Hierarchy::from_parent_links("scorecard member", links)
+    let units = dataset.business_units.iter().map(|b| (b.id.to_string(), b.parent.as_ref().map(ToString::to_string)));
+    distributors_under(dataset, units, |c| c.business_unit.to_string())
+}
+
+/// A tree of `groups` (id, parent) with every distributor placed under `group_of` it.
+fn distributors_under(
+    dataset: &Dataset,
+    groups: impl Iterator<Item = (String, Option<String>)>,
+    group_of: impl Fn(&crate::model::Customer) -> String,
+) -> Result<Hierarchy<String>> {
+    let distributors = dataset
+        .customers
+        .iter()
+        .filter(|c| c.kind == CustomerKind::Distributor)
+        .map(|c| (c.id.to_string(), Some(group_of(c))));
+    Hierarchy::from_parent_links("scorecard member", groups.chain(distributors))
 }
 
 /// The standard KPIs of every distributor for `month` (any day of it), with the previous month's
