@@ -26,7 +26,9 @@ pub mod import;
 pub mod kpi;
 pub mod model;
 pub mod sample;
+mod snapshot;
 pub mod spi;
 
 pub use dataset::{Dataset, ValidationReport};
 pub use error::{OmoError, Result};
+pub use snapshot::Snapshot;

@@ -153,6 +153,47 @@ pub enum Reason {
     },
 }
 
+impl Reason {
+    /// The reason's code, as it is tagged in JSON: `"limit_exceeded"`, `"overdue"`, ...
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::AccountBlocked { .. } => "account_blocked",
+            Reason::LimitExceeded { .. } => "limit_exceeded",
+            Reason::NearLimit { .. } => "near_limit",
+            Reason::CategoryLimitExceeded { .. } => "category_limit_exceeded",
+            Reason::Overdue { .. } => "overdue",
+            Reason::RiskClassTooLow { .. } => "risk_class_too_low",
+            Reason::TemporaryLimitExpired { .. } => "temporary_limit_expired",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    /// One line a person reads, with exact amounts:
+    /// `limit exceeded by 1200.50 (exposure 51200.50, limit 50000)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::AccountBlocked { why } => write!(f, "account blocked: {why}"),
+            Reason::LimitExceeded { limit, exposure, by } => {
+                write!(f, "limit exceeded by {by} (exposure {exposure}, limit {limit})")
+            }
+            Reason::NearLimit { limit, exposure } => write!(f, "near the limit (exposure {exposure}, limit {limit})"),
+            Reason::CategoryLimitExceeded { kind, value, limit } => {
+                write!(f, "{} of {value} over its limit {limit}", kind.as_str())
+            }
+            Reason::Overdue { days, amount, threshold_days } => {
+                write!(f, "{amount} overdue, the oldest invoice {days} days past due (more than {threshold_days})")
+            }
+            Reason::RiskClassTooLow { class, order, max_order } => {
+                write!(f, "order of {order} above the {max_order} that risk class {} may place", class.as_str())
+            }
+            Reason::TemporaryLimitExpired { amount, until } => {
+                write!(f, "temporary limit increase of {amount} expired on {until}")
+            }
+        }
+    }
+}
+
 /// One finding of a check: a reason and whether it blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

@@ -33,6 +33,17 @@ impl ExposureKind {
         ExposureKind::ReceivablesOverdue,
         ExposureKind::Prepayments,
     ];
+
+    /// The category's name in words: `"open orders"`, `"shipped not invoiced"`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExposureKind::OpenOrders => "open orders",
+            ExposureKind::ShippedNotInvoiced => "shipped not invoiced",
+            ExposureKind::ReceivablesNotDue => "receivables not due",
+            ExposureKind::ReceivablesOverdue => "receivables overdue",
+            ExposureKind::Prepayments => "prepayments",
+        }
+    }
 }
 
 /// How one exposure category is treated.

@@ -10,6 +10,7 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
+use super::alerts::{AlertEvent, AlertRule, run_alerts};
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
@@ -127,6 +128,38 @@ fn distributors_under(
         .filter(|c| c.kind == CustomerKind::Distributor)
         .map(|c| (c.id.to_string(), Some(group_of(c))));
     Hierarchy::from_parent_links("scorecard member", groups.chain(distributors))
+}
+
+/// The alerts of every distributor's standard KPIs over the `months` months up to and including
+/// `last_month` (any day of it) under `rule`, sorted by period, member and KPI.
+///
+/// Errors: `months` of 0 ([`crate::OmoError::InvalidArgument`]), and what computing the KPIs raises.
+pub fn standard_alerts(
+    dataset: &Dataset,
+    last_month: NaiveDate,
+    months: u32,
+    rule: &AlertRule,
+) -> Result<Vec<AlertEvent<String>>> {
+    if months == 0 {
+        return Err(crate::OmoError::InvalidArgument { name: "months", message: "must be at least 1".into() });
+    }
+    let kpis = standard_kpis()?;
+    let periods: Vec<NaiveDate> =
+        (0..months).rev().filter_map(|n| last_month.checked_sub_months(Months::new(n))).collect();
+    let inputs = standard_history(dataset, &periods)?;
+    let members: Vec<String> =
+        dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).map(|c| c.id.to_string()).collect();
+    let mut events = Vec::new();
+    for kpi in &kpis {
+        for member in &members {
+            let key = (member.clone(), kpi.id.clone());
+            let series: Vec<(NaiveDate, Option<Decimal>)> =
+                periods.iter().zip(&inputs).map(|(m, i)| (*m, i.get(&key).and_then(|x| x.value))).collect();
+            events.extend(run_alerts(kpi, rule, member, &series));
+        }
+    }
+    events.sort_by(|a, b| (a.period, &a.member, &a.kpi).cmp(&(b.period, &b.member, &b.kpi)));
+    Ok(events)
 }
 
 /// The standard KPIs of every distributor for `month` (any day of it), with the previous month's

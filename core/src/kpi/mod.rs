@@ -9,7 +9,9 @@ mod evaluate;
 mod scorecard;
 
 pub use alerts::{AlertEvent, AlertEventKind, AlertRule, AlertState, AlertTimer, run_alerts};
-pub use catalogue::{business_unit_hierarchy, distributor_hierarchy, standard_history, standard_inputs, standard_kpis};
+pub use catalogue::{
+    business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history, standard_inputs, standard_kpis,
+};
 pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 pub use evaluate::{Evaluation, Trend, evaluate};
 pub use scorecard::{Cell, KpiInput, RolledUp, Scorecard, roll_up};

@@ -4,9 +4,7 @@
 use std::fmt::Write;
 
 use chrono::{Days, Months};
-use omo_core::credit::{
-    AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, Reason, ScoringRules, payment_behaviour,
-};
+use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, ScoringRules, payment_behaviour};
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
@@ -169,7 +167,7 @@ fn blocked_orders(d: &Dataset, policy: &CreditPolicy) -> Result<String, OmoError
             continue;
         }
         blocked += 1;
-        let reasons: Vec<String> = check.findings.iter().filter(|f| f.blocks).map(|f| describe(&f.reason)).collect();
+        let reasons: Vec<String> = check.findings.iter().filter(|f| f.blocks).map(|f| f.reason.to_string()).collect();
         table.row(vec![
             order.id.to_string(),
             order.customer.to_string(),
@@ -183,22 +181,4 @@ fn blocked_orders(d: &Dataset, policy: &CreditPolicy) -> Result<String, OmoError
     let mut out = format!("Orders of the last month a credit check blocks: {blocked} of {}\n", orders.len());
     out.push_str(&table.render());
     Ok(out)
-}
-
-fn describe(reason: &Reason) -> String {
-    match reason {
-        Reason::AccountBlocked { why } => format!("account blocked: {why}"),
-        Reason::LimitExceeded { by, .. } => format!("limit exceeded by {}", money(*by)),
-        Reason::NearLimit { .. } => "near the limit".to_owned(),
-        Reason::CategoryLimitExceeded { kind, value, limit } => {
-            format!("{kind:?} {} over its limit {}", money(*value), money(*limit))
-        }
-        Reason::Overdue { days, threshold_days, .. } => format!("invoice {days} days overdue (over {threshold_days})"),
-        Reason::RiskClassTooLow { class, max_order, .. } => {
-            format!("class {} orders at most {}", class.as_str(), money(*max_order))
-        }
-        Reason::TemporaryLimitExpired { amount, until } => {
-            format!("temporary increase of {} expired {until}", money(*amount))
-        }
-    }
 }

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
 use omo_core::kpi::{
-    AlertEventKind, AlertRule, Light, Scorecard, business_unit_hierarchy, distributor_hierarchy, run_alerts,
-    standard_history, standard_inputs, standard_kpis,
+    AlertEventKind, AlertRule, Light, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts,
+    standard_inputs, standard_kpis,
 };
 use omo_core::model::Hierarchy;
 use omo_core::{Dataset, OmoError};
@@ -95,32 +95,12 @@ fn display_name(d: &Dataset, member: &str) -> String {
 }
 
 fn alerts(d: &Dataset, month: NaiveDate, colour: bool) -> Result<String, OmoError> {
-    let kpis = standard_kpis()?;
-    let rule = AlertRule::default();
-    let months: Vec<NaiveDate> = (0..12).rev().filter_map(|n| month.checked_sub_months(Months::new(n))).collect();
-    let inputs = standard_history(d, &months)?;
-    let members: Vec<String> = d
-        .customers
-        .iter()
-        .filter(|c| c.kind == omo_core::model::CustomerKind::Distributor)
-        .map(|c| c.id.to_string())
-        .collect();
-    let mut events = Vec::new();
-    for kpi in &kpis {
-        for member in &members {
-            let series: Vec<(NaiveDate, Option<Decimal>)> = months
-                .iter()
-                .zip(&inputs)
-                .map(|(m, i)| (*m, i.get(&(member.clone(), kpi.id.clone())).and_then(|x| x.value)))
-                .collect();
-            events.extend(run_alerts(kpi, &rule, member, &series));
-        }
-    }
-    events.sort_by(|a, b| (a.period, &a.member, &a.kpi).cmp(&(b.period, &b.member, &b.kpi)));
+    let events = standard_alerts(d, month, 12, &AlertRule::default())?;
+    let first = month.checked_sub_months(Months::new(11)).unwrap_or(month);
     let raised = events.iter().filter(|e| e.kind == AlertEventKind::Raised).count();
     let mut out = format!(
         "Alerts, {} to {} (raised after 2 months yellow or red, resolved after 2 months back): {} raised, {} escalated, {} resolved\n",
-        months.first().map_or_else(String::new, |m| m.format("%Y-%m").to_string()),
+        first.format("%Y-%m"),
         month.format("%Y-%m"),
         raised,
         events.iter().filter(|e| e.kind == AlertEventKind::Escalated).count(),

@@ -1,4 +1,7 @@
-//! One value holding a whole company's data, as an ERP hands it over, and its validation.
+//! One value holding a whole company's data, as an ERP hands it over, its validation, and the
+//! transactions recorded into it after the snapshot (offline, on a phone).
+
+mod record;
 
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -162,6 +165,15 @@ impl Dataset {
         let mut out = Vec::new();
         let known = Known::collect(self, &mut out);
         self.check_stock(&known, &mut out);
+        ValidationReport { issues: out }
+    }
+
+    /// Checks only the ids and the sales side: orders, shipments, invoices, payments, prepaid
+    /// orders, credit accounts and targets (fields, references, dates).
+    pub fn validate_sales(&self) -> ValidationReport {
+        let mut out = Vec::new();
+        let known = Known::collect(self, &mut out);
+        self.check_sales(&known, &mut out);
         ValidationReport { issues: out }
     }
 

@@ -1,0 +1,254 @@
+//! Conversions between the app's views and the core's types. Parsing an app's text (amounts,
+//! dates, ids) names the field at fault.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use omo_core::OmoError;
+use omo_core::credit::{CreditCheck, Decision};
+use omo_core::kpi::{AlertEvent, AlertEventKind, Light};
+use omo_core::model::{
+    Currency, CustomerId, MovementKind, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder,
+    StockMovement,
+};
+use omo_core::spi::{NodeLevel, Period, ProductLevel, RollUpRow, SpiFlows};
+use rust_decimal::Decimal;
+
+use crate::error::OmoMobileError;
+use crate::views::*;
+
+type Result<T> = std::result::Result<T, OmoMobileError>;
+
+fn invalid(field: &str, value: &str, what: &str) -> OmoMobileError {
+    OmoMobileError::InvalidInput { message: format!("{field}: {value:?} is not {what}") }
+}
+
+/// A decimal number written as text: `"1200.50"`, `"-3"`, `"1e3"` is refused (no exponents).
+pub fn parse_decimal(field: &str, text: &str) -> Result<Decimal> {
+    Decimal::from_str_exact(text.trim()).map_err(|_| invalid(field, text, "a decimal number"))
+}
+
+/// An ISO date, `YYYY-MM-DD`.
+pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::from_str(text.trim()).map_err(|_| invalid(field, text, "a date (YYYY-MM-DD)"))
+}
+
+/// An id of the core (validated by its newtype).
+pub fn parse_id<T: FromStr<Err = OmoError>>(text: &str) -> Result<T> {
+    Ok(T::from_str(text)?)
+}
+
+/// A date as ISO text.
+pub fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+impl From<SpiPeriod> for Period {
+    fn from(p: SpiPeriod) -> Self {
+        match p {
+            SpiPeriod::Day => Period::Day,
+            SpiPeriod::Week => Period::Week,
+            SpiPeriod::Month => Period::Month,
+            SpiPeriod::Quarter => Period::Quarter,
+            SpiPeriod::Year => Period::Year,
+        }
+    }
+}
+
+impl From<NodeGrouping> for NodeLevel {
+    fn from(g: NodeGrouping) -> Self {
+        match g {
+            NodeGrouping::Node => NodeLevel::Node,
+            NodeGrouping::Region => NodeLevel::Region,
+            NodeGrouping::Kind => NodeLevel::Kind,
+            NodeGrouping::All => NodeLevel::Company,
+        }
+    }
+}
+
+impl From<ProductGrouping> for ProductLevel {
+    fn from(g: ProductGrouping) -> Self {
+        match g {
+            ProductGrouping::Product => ProductLevel::Product,
+            ProductGrouping::Category => ProductLevel::Category,
+            ProductGrouping::All => ProductLevel::All,
+        }
+    }
+}
+
+impl From<MovementKindView> for MovementKind {
+    fn from(k: MovementKindView) -> Self {
+        match k {
+            MovementKindView::Receipt => MovementKind::Receipt,
+            MovementKindView::Sale => MovementKind::Sale,
+            MovementKindView::CustomerReturn => MovementKind::CustomerReturn,
+            MovementKindView::SupplierReturn => MovementKind::SupplierReturn,
+            MovementKindView::TransferIn => MovementKind::TransferIn,
+            MovementKindView::TransferOut => MovementKind::TransferOut,
+            MovementKindView::Adjustment => MovementKind::Adjustment,
+        }
+    }
+}
+
+impl From<Light> for LightColour {
+    fn from(l: Light) -> Self {
+        match l {
+            Light::Green => LightColour::Green,
+            Light::Yellow => LightColour::Yellow,
+            Light::Red => LightColour::Red,
+            Light::Grey => LightColour::Grey,
+        }
+    }
+}
+
+/// An S-P-I line of a group (or of one node and product: its ids as the groups).
+pub fn spi_line(nodes: String, products: String, period: NaiveDate, f: &SpiFlows) -> SpiLine {
+    SpiLine {
+        nodes,
+        products,
+        period: iso(period),
+        opening: f.opening,
+        receipts: f.receipts,
+        sales: f.sales,
+        customer_returns: f.customer_returns,
+        supplier_returns: f.supplier_returns,
+        transfers_in: f.transfers_in,
+        transfers_out: f.transfers_out,
+        adjustments: f.adjustments,
+        closing: f.closing,
+    }
+}
+
+impl From<RollUpRow> for SpiLine {
+    fn from(r: RollUpRow) -> Self {
+        spi_line(r.nodes, r.products, r.period, &r.flows)
+    }
+}
+
+/// The view of a credit check, with the account's risk class.
+pub fn credit_check(check: CreditCheck, risk_class: Option<String>) -> CreditCheckView {
+    let b = &check.breakdown;
+    CreditCheckView {
+        customer: check.customer.to_string(),
+        limit_holder: check.limit_holder.to_string(),
+        date: iso(check.date),
+        order_amount: check.order_amount,
+        decision: match check.decision {
+            Decision::Approved => CreditDecision::Approved,
+            Decision::ApprovedWithWarning => CreditDecision::ApprovedWithWarning,
+            Decision::Blocked => CreditDecision::Blocked,
+        },
+        findings: check
+            .findings
+            .iter()
+            .map(|f| CreditFinding {
+                blocks: f.blocks,
+                code: f.reason.code().to_owned(),
+                message: f.reason.to_string(),
+            })
+            .collect(),
+        limit: check.limit,
+        open_orders: b.open_orders,
+        shipped_not_invoiced: b.shipped_not_invoiced,
+        receivables_not_due: b.receivables_not_due,
+        receivables_overdue: b.receivables_overdue,
+        prepayments: b.prepayments,
+        exposure_before: check.exposure_before,
+        exposure_after: check.exposure_after,
+        available: check.available,
+        risk_class,
+    }
+}
+
+impl From<AlertEvent<String>> for AlertView {
+    fn from(e: AlertEvent<String>) -> Self {
+        AlertView {
+            month: iso(e.period),
+            member: e.member,
+            kpi: e.kpi,
+            event: match e.kind {
+                AlertEventKind::Raised => "raised",
+                AlertEventKind::Escalated => "escalated",
+                AlertEventKind::Resolved => "resolved",
+            }
+            .to_owned(),
+            light: e.light.into(),
+            value: e.value,
+            threshold: e.threshold,
+        }
+    }
+}
+
+impl TryFrom<NewOrder> for SalesOrder {
+    type Error = OmoMobileError;
+
+    fn try_from(o: NewOrder) -> Result<Self> {
+        let lines = o
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let line = SalesLine::new(
+                    parse_id::<ProductId>(&l.product)?,
+                    parse_decimal(&format!("lines[{i}].quantity"), &l.quantity)?,
+                    parse_decimal(&format!("lines[{i}].unit_price"), &l.unit_price)?,
+                );
+                Ok(match &l.discount {
+                    Some(d) => line.with_discount(parse_decimal(&format!("lines[{i}].discount"), d)?),
+                    None => line,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SalesOrder::new(
+            parse_id::<OrderId>(&o.id)?,
+            parse_id::<CustomerId>(&o.customer)?,
+            parse_date("date", &o.date)?,
+            parse_id::<NodeId>(&o.ship_from)?,
+            lines,
+        )?)
+    }
+}
+
+/// The core's payment of an app's, in `default_currency` unless it names one.
+pub fn payment(p: NewPayment, default_currency: &Currency) -> Result<Payment> {
+    let currency = match &p.currency {
+        Some(code) => Currency::new(code.as_str())?,
+        None => default_currency.clone(),
+    };
+    Ok(Payment::new(
+        parse_id::<PaymentId>(&p.id)?,
+        parse_id::<CustomerId>(&p.customer)?,
+        parse_date("date", &p.date)?,
+        parse_decimal("amount", &p.amount)?,
+        currency,
+    )?)
+}
+
+impl TryFrom<NewMovement> for StockMovement {
+    type Error = OmoMobileError;
+
+    fn try_from(m: NewMovement) -> Result<Self> {
+        Ok(StockMovement::new(
+            parse_id::<NodeId>(&m.node)?,
+            parse_id::<ProductId>(&m.product)?,
+            parse_date("date", &m.date)?,
+            m.kind.into(),
+            parse_decimal("quantity", &m.quantity)?,
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_dates_from_text_are_exact_or_refused_by_name() {
+        assert_eq!(parse_decimal("amount", " 1200.50 ").unwrap(), Decimal::new(120050, 2));
+        let err = parse_decimal("amount", "12,5").unwrap_err();
+        assert_eq!(err, OmoMobileError::InvalidInput { message: "amount: \"12,5\" is not a decimal number".into() });
+        assert!(parse_decimal("amount", "NaN").is_err());
+        assert_eq!(parse_date("date", "2025-03-01").unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        assert!(matches!(parse_date("date", "2025-02-30"), Err(OmoMobileError::InvalidInput { .. })));
+    }
+}

@@ -1,0 +1,427 @@
+//! The engine an app holds: a snapshot of its scope behind a read-write lock, so several threads
+//! may query it while one records.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::{Datelike, Months, NaiveDate};
+use omo_core::analytics::customer_summaries;
+use omo_core::credit::{CheckMode, CreditPolicy};
+use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
+use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
+use omo_core::kpi::{standard_inputs, standard_kpis};
+use omo_core::model::{CustomerId, NodeId, ProductId};
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::spi::suggest_orders;
+use omo_core::spi::{HealthOptions, LedgerOptions, PlanSettings, build_ledger, inventory_health, roll_up};
+use omo_core::{Dataset, Snapshot};
+
+use crate::convert::{credit_check, iso, parse_date, parse_decimal, parse_id, payment, spi_line};
+use crate::error::OmoMobileError;
+use crate::views::*;
+
+type Result<T> = std::result::Result<T, OmoMobileError>;
+
+/// A company's snapshot, queried and updated offline. Thread-safe: queries share a read lock,
+/// recording takes the write lock.
+#[derive(uniffi::Object)]
+pub struct Engine {
+    snapshot: RwLock<Snapshot>,
+}
+
+impl Engine {
+    fn read(&self) -> RwLockReadGuard<'_, Snapshot> {
+        // A panic cannot happen while the lock is held (the core does not panic), so a poisoned
+        // lock still guards a consistent snapshot.
+        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Snapshot> {
+        self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn new(dataset: Dataset) -> Result<Arc<Self>> {
+        let snapshot = Snapshot::new(dataset, CreditPolicy::default())?;
+        Ok(Arc::new(Engine { snapshot: RwLock::new(snapshot) }))
+    }
+}
+
+/// The month whose KPIs a scorecard shows: the given day's month, else the last complete month
+/// before the snapshot date.
+fn scorecard_month(as_of: NaiveDate, month: Option<String>) -> Result<NaiveDate> {
+    let day = match month {
+        Some(text) => parse_date("month", &text)?,
+        None => as_of.succ_opt().unwrap_or(as_of).checked_sub_months(Months::new(1)).unwrap_or(as_of),
+    };
+    Ok(NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day))
+}
+
+#[uniffi::export]
+impl Engine {
+    /// An engine over a JSON snapshot (the core's dataset format), validated: a malformed or
+    /// inconsistent snapshot is an `InvalidData` error listing every problem.
+    #[uniffi::constructor]
+    pub fn from_json(json: String) -> Result<Arc<Self>> {
+        Engine::new(Dataset::from_json(&json)?)
+    }
+
+    /// An engine over the seeded sample company (a small one: for demos and tests).
+    #[uniffi::constructor]
+    pub fn sample(seed: u64) -> Result<Arc<Self>> {
+        Engine::new(sample_company(&SampleConfig::small(seed))?)
+    }
+
+    /// The snapshot as JSON, with everything recorded offline: what the app saves and syncs.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(self.read().dataset().to_json()?)
+    }
+
+    /// What the snapshot holds.
+    pub fn info(&self) -> SnapshotInfo {
+        let s = self.read();
+        let d = s.dataset();
+        let count = |n: usize| n as u64;
+        SnapshotInfo {
+            company: d.company.clone(),
+            currency: d.currency.to_string(),
+            as_of: iso(d.as_of),
+            customers: count(d.customers.len()),
+            products: count(d.products.len()),
+            nodes: count(d.nodes.len()),
+            orders: count(d.orders.len()),
+            payments: count(d.payments.len()),
+            movements: count(d.movements.len()),
+        }
+    }
+
+    /// A customer's summary over the twelve months up to the snapshot date (dormant after 90
+    /// days without a purchase).
+    pub fn customer_summary(&self, customer: String) -> Result<CustomerView> {
+        let s = self.read();
+        let d = s.dataset();
+        let id: CustomerId = parse_id(&customer)?;
+        let known =
+            d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { message: format!("customer {customer:?}") })?;
+        let from = d.as_of.checked_sub_months(Months::new(12)).unwrap_or(d.as_of);
+        let summaries = customer_summaries(d, from, d.as_of, 90)?;
+        let found = summaries.into_iter().find(|c| c.customer == id);
+        Ok(CustomerView {
+            customer: id.to_string(),
+            name: known.name.clone(),
+            kind: known.kind.as_str().to_owned(),
+            activity: found.as_ref().map_or_else(|| "never".to_owned(), |c| format!("{:?}", c.activity).to_lowercase()),
+            last_purchase: found.as_ref().and_then(|c| c.last_purchase).map(iso),
+            deals: found.as_ref().map_or(0, |c| c.deals as u64),
+            revenue: found.as_ref().map_or_else(Default::default, |c| c.revenue),
+            average_order_value: found.as_ref().and_then(|c| c.average_order_value),
+            product_mix: found
+                .as_ref()
+                .map(|c| {
+                    c.product_mix
+                        .iter()
+                        .map(|(category, share)| CategoryShare { category: category.to_string(), share: *share })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            open_receivables: found.as_ref().map_or_else(Default::default, |c| c.open_receivables),
+            overdue: found.as_ref().map_or_else(Default::default, |c| c.overdue),
+        })
+    }
+
+    /// The S-P-I ledger of one node (and optionally one product) per period, from `from` to `to`
+    /// (ISO dates, inclusive, either optional), in units.
+    pub fn spi(
+        &self,
+        node: String,
+        product: Option<String>,
+        period: SpiPeriod,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<SpiLine>> {
+        let s = self.read();
+        let d = s.dataset();
+        let node: NodeId = parse_id(&node)?;
+        if d.node(&node).is_none() {
+            return Err(OmoMobileError::UnknownId { message: format!("node {:?}", node.as_str()) });
+        }
+        let product: Option<ProductId> = product.as_deref().map(parse_id).transpose()?;
+        let range = date_range(from, to)?;
+        let movements: Vec<_> = d
+            .movements
+            .iter()
+            .filter(|m| m.node == node && product.as_ref().is_none_or(|p| &m.product == p))
+            .cloned()
+            .collect();
+        let rows = build_ledger(&movements, &[], LedgerOptions { period: period.into(), allow_negative: true })?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| range.contains(r.period))
+            .map(|r| spi_line(r.node.to_string(), r.product.to_string(), r.period, &r.flows))
+            .collect())
+    }
+
+    /// The S-P-I ledger rolled up along the supply chain and the product tree (internal
+    /// transfers cancelled), from `from` to `to`.
+    pub fn spi_rollup(
+        &self,
+        nodes: NodeGrouping,
+        products: ProductGrouping,
+        period: SpiPeriod,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<SpiLine>> {
+        let s = self.read();
+        let range = date_range(from, to)?;
+        let rows = roll_up(s.dataset(), period.into(), &nodes.into(), &products.into())?;
+        Ok(rows.into_iter().filter(|r| range.contains(r.period)).map(SpiLine::from).collect())
+    }
+
+    /// Inventory health on the snapshot date: every node's (or one node's) stock with its
+    /// status, ABC and XYZ classes, and the ineffective (dead plus slow) share.
+    pub fn inventory_health(&self, node: Option<String>) -> Result<HealthView> {
+        let s = self.read();
+        let d = s.dataset();
+        let mut options = HealthOptions::new(d.as_of);
+        options.nodes = node.as_deref().map(|n| parse_id::<NodeId>(n).map(|id| vec![id])).transpose()?;
+        let report = inventory_health(d, &options)?;
+        Ok(HealthView {
+            ineffective_share: report.ineffective_share(),
+            stock: report
+                .stock
+                .iter()
+                .map(|h| StockHealthLine {
+                    node: h.node.to_string(),
+                    product: h.product.to_string(),
+                    on_hand: h.on_hand,
+                    value: h.value,
+                    last_issue: h.last_issue.map(iso),
+                    days_of_cover: h.days_of_cover,
+                    status: format!("{:?}", h.status).to_lowercase(),
+                })
+                .collect(),
+            abc: report
+                .abc
+                .iter()
+                .map(|a| ProductClass { product: a.item.to_string(), class: format!("{:?}", a.class) })
+                .collect(),
+            xyz: report
+                .xyz
+                .iter()
+                .map(|(p, class, _)| ProductClass { product: p.to_string(), class: format!("{class:?}") })
+                .collect(),
+            total_value: report.total_value,
+            dead_value: report.dead_value,
+            slow_value: report.slow_value,
+        })
+    }
+
+    /// Suggested orders on the snapshot date for every distributor (or one node), with the
+    /// default plan settings (95 % service, 7 days lead time and review).
+    pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderView>> {
+        let s = self.read();
+        let d = s.dataset();
+        let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
+        let mut settings = PlanSettings::new(d.as_of);
+        if let Some(id) = &node {
+            let found =
+                d.node(id).ok_or_else(|| OmoMobileError::UnknownId { message: format!("node {:?}", id.as_str()) })?;
+            settings.node_kinds = vec![found.kind];
+        }
+        Ok(suggest_orders(d, &settings)?
+            .into_iter()
+            .filter(|o| node.as_ref().is_none_or(|n| &o.node == n))
+            .map(|o| SuggestedOrderView {
+                node: o.node.to_string(),
+                product: o.product.to_string(),
+                position: o.position.projected(),
+                daily_demand: o.daily_demand,
+                safety_stock: o.safety_stock,
+                reorder_point: o.reorder_point,
+                order_up_to: o.order_up_to,
+                quantity: o.quantity,
+            })
+            .collect())
+    }
+
+    /// Sell-out forecasts for the next `months` months by region and category, with last year's
+    /// same months beside them.
+    pub fn sell_out_forecast(&self, months: u32) -> Result<Vec<DemandForecastView>> {
+        let s = self.read();
+        let d = s.dataset();
+        Ok(sell_out_forecast(d, d.as_of, months as usize)?
+            .into_iter()
+            .map(|f| DemandForecastView {
+                region: f.region.to_string(),
+                category: f.category.to_string(),
+                month: iso(f.month),
+                volume: f.volume,
+                revenue: f.revenue,
+                model: f.model,
+                volume_last_year: f.volume_last_year,
+                revenue_last_year: f.revenue_last_year,
+            })
+            .collect())
+    }
+
+    /// A customer's credit position on the snapshot date: its exposure by category against its
+    /// limit, as a check of an order of nothing.
+    pub fn credit_position(&self, customer: String) -> Result<CreditCheckView> {
+        let s = self.read();
+        let id: CustomerId = parse_id(&customer)?;
+        let check = s.credit_position(&id)?;
+        Ok(credit_check(check, risk_class(&s, &id)))
+    }
+
+    /// Checks an order of `amount` (a decimal number as text) for `customer` on `date` (the
+    /// snapshot date when None): static (everything open counts), or dynamic over the next
+    /// `horizon_days`. The check changes nothing; record the order to book it.
+    pub fn check_order(
+        &self,
+        customer: String,
+        amount: String,
+        date: Option<String>,
+        horizon_days: Option<u32>,
+    ) -> Result<CreditCheckView> {
+        let s = self.read();
+        let id: CustomerId = parse_id(&customer)?;
+        let amount = parse_decimal("amount", &amount)?;
+        let date = date.as_deref().map(|t| parse_date("date", t)).transpose()?.unwrap_or(s.dataset().as_of);
+        let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
+        let check = s.book().check_order(&id, amount, date, mode)?;
+        Ok(credit_check(check, risk_class(&s, &id)))
+    }
+
+    /// The standard scorecard of a month (any day of it; the last complete month when None)
+    /// along `axis`: every member with its parent, so the app can drill down.
+    pub fn scorecard(&self, axis: ScorecardAxis, month: Option<String>) -> Result<ScorecardView> {
+        let s = self.read();
+        let d = s.dataset();
+        let month = scorecard_month(d.as_of, month)?;
+        let tree = match axis {
+            ScorecardAxis::Region => distributor_hierarchy(d)?,
+            ScorecardAxis::BusinessUnit => business_unit_hierarchy(d)?,
+        };
+        let kpis = standard_kpis()?;
+        let inputs = standard_inputs(d, month)?;
+        let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
+        let names = member_names(d);
+        let rows = tree
+            .members()
+            .map(|member| ScorecardRow {
+                member: member.clone(),
+                name: names.get(member.as_str()).cloned().unwrap_or_else(|| member.clone()),
+                parent: tree.parent(member).cloned(),
+                depth: tree.depth(member).unwrap_or(0) as u32,
+                overall: card.overall(member).into(),
+                cells: card
+                    .cells
+                    .get(member)
+                    .map(|row| {
+                        row.iter()
+                            .map(|(kpi, cell)| ScorecardCell {
+                                kpi: kpi.clone(),
+                                light: cell.light().into(),
+                                value: cell.own.as_ref().and_then(|e| e.value),
+                                threshold: cell.own.as_ref().and_then(|e| e.threshold),
+                                red_members: cell.rolled.as_ref().map(|r| r.red_members.clone()).unwrap_or_default(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(ScorecardView {
+            month: iso(month),
+            kpis: kpis
+                .iter()
+                .map(|k| KpiView { id: k.id.clone(), name: k.name.clone(), unit: k.unit.clone() })
+                .collect(),
+            rows,
+        })
+    }
+
+    /// The alerts of every distributor's standard KPIs over the last `months` complete months
+    /// (raised after two months yellow or red, resolved after two months back).
+    pub fn alerts(&self, months: u32) -> Result<Vec<AlertView>> {
+        let s = self.read();
+        let d = s.dataset();
+        let last = scorecard_month(d.as_of, None)?;
+        Ok(standard_alerts(d, last, months, &AlertRule::default())?.into_iter().map(AlertView::from).collect())
+    }
+
+    /// Records an order taken offline; a customer with a credit account has it booked, so the
+    /// next check sees it. A refused order changes nothing.
+    pub fn record_order(&self, order: NewOrder) -> Result<()> {
+        let order = order.try_into()?;
+        Ok(self.write().record_order(order)?)
+    }
+
+    /// Records a payment received offline (in the snapshot's currency unless it names one).
+    pub fn record_payment(&self, payment_received: NewPayment) -> Result<()> {
+        let mut s = self.write();
+        let p = payment(payment_received, &s.dataset().currency)?;
+        Ok(s.record_payment(p)?)
+    }
+
+    /// Records a stock movement taken offline; one that would take stock below zero is refused.
+    pub fn record_movement(&self, movement: NewMovement) -> Result<()> {
+        let movement = movement.try_into()?;
+        Ok(self.write().record_movement(movement)?)
+    }
+}
+
+/// Forecasts one series `horizon` steps ahead with `model` (`"auto"`, `"ets"`, `"theta"`,
+/// `"croston"`, `"tsb"`, `"ses"`, ...), with intervals at `levels` (percent); demand forecasts
+/// and their lower bounds are never negative.
+#[uniffi::export]
+pub fn forecast_series(
+    values: Vec<f64>,
+    horizon: u32,
+    season_length: u32,
+    model: String,
+    levels: Vec<f64>,
+) -> Result<SeriesForecast> {
+    let method = Method::from_name(&model)?;
+    let options = ForecastOptions {
+        horizon: horizon as usize,
+        season_length: season_length.max(1) as usize,
+        levels,
+        non_negative: true,
+    };
+    let f = forecast(&values, method, &options)?;
+    Ok(SeriesForecast {
+        model: f.model,
+        mean: f.mean,
+        intervals: f
+            .intervals
+            .into_iter()
+            .map(|i| ForecastInterval { level: i.level, lower: i.lower, upper: i.upper })
+            .collect(),
+    })
+}
+
+fn risk_class(s: &Snapshot, id: &CustomerId) -> Option<String> {
+    s.book().account(id).map(|a| a.risk_class.as_str().to_owned())
+}
+
+fn member_names(d: &Dataset) -> HashMap<&str, String> {
+    let regions = d.regions.iter().map(|r| (r.id.as_str(), r.name.clone()));
+    let units = d.business_units.iter().map(|b| (b.id.as_str(), b.name.clone()));
+    let customers = d.customers.iter().map(|c| (c.id.as_str(), c.name.clone()));
+    regions.chain(units).chain(customers).collect()
+}
+
+/// An inclusive date range from optional ISO bounds.
+struct DateRange(Option<NaiveDate>, Option<NaiveDate>);
+
+impl DateRange {
+    fn contains(&self, day: NaiveDate) -> bool {
+        self.0.is_none_or(|from| day >= from) && self.1.is_none_or(|to| day <= to)
+    }
+}
+
+fn date_range(from: Option<String>, to: Option<String>) -> Result<DateRange> {
+    let from = from.as_deref().map(|t| parse_date("from", t)).transpose()?;
+    let to = to.as_deref().map(|t| parse_date("to", t)).transpose()?;
+    Ok(DateRange(from, to))
+}

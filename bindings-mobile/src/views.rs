@@ -1,0 +1,474 @@
+//! The records and enums an app receives and sends: flat views of the core's results, with
+//! money as [`Decimal`] and dates as ISO strings.
+
+use rust_decimal::Decimal;
+
+/// What a snapshot holds.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SnapshotInfo {
+    /// The company.
+    pub company: String,
+    /// Its reporting currency (ISO 4217).
+    pub currency: String,
+    /// The snapshot date: the latest transaction's day (moves forward as the app records).
+    pub as_of: String,
+    /// Customers in scope.
+    pub customers: u64,
+    /// Products.
+    pub products: u64,
+    /// Supply-chain nodes.
+    pub nodes: u64,
+    /// Sales orders, including those recorded offline.
+    pub orders: u64,
+    /// Payments, including those recorded offline.
+    pub payments: u64,
+    /// Stock movements, including those recorded offline.
+    pub movements: u64,
+}
+
+/// One customer at a glance, over the last twelve months.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CustomerView {
+    /// The customer's id.
+    pub customer: String,
+    /// Its name.
+    pub name: String,
+    /// Its tier: `"distributor"`, `"retailer"`, ...
+    pub kind: String,
+    /// `"active"`, `"dormant"` or `"never"`.
+    pub activity: String,
+    /// The last purchase (invoice or POS sale), if any.
+    pub last_purchase: Option<String>,
+    /// Purchases in the window.
+    pub deals: u64,
+    /// Revenue in the window, net of credit notes.
+    pub revenue: Decimal,
+    /// Gross revenue per deal.
+    pub average_order_value: Option<Decimal>,
+    /// Share of revenue per product category, largest first.
+    pub product_mix: Vec<CategoryShare>,
+    /// Open receivables.
+    pub open_receivables: Decimal,
+    /// Of which overdue.
+    pub overdue: Decimal,
+}
+
+/// A category's share of a customer's revenue.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CategoryShare {
+    /// The category id.
+    pub category: String,
+    /// Its share (0.25 = 25 %).
+    pub share: Decimal,
+}
+
+/// The period of an S-P-I view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SpiPeriod {
+    /// Days.
+    Day,
+    /// ISO weeks.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Quarters.
+    Quarter,
+    /// Years.
+    Year,
+}
+
+/// How nodes are grouped in an S-P-I roll-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NodeGrouping {
+    /// Each node on its own.
+    Node,
+    /// By the node's region.
+    Region,
+    /// By the node's kind (plant, distributor, retailer ...).
+    Kind,
+    /// The whole company.
+    All,
+}
+
+/// How products are grouped in an S-P-I roll-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ProductGrouping {
+    /// Each product on its own.
+    Product,
+    /// By category.
+    Category,
+    /// All products.
+    All,
+}
+
+/// One S-P-I line: a node (or group) and product (or group) in one period, in units.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SpiLine {
+    /// The node, or node group (a region, a kind, `"ALL"`).
+    pub nodes: String,
+    /// The product, or product group (a category, `"ALL"`).
+    pub products: String,
+    /// The period's first day.
+    pub period: String,
+    /// Stock at the start.
+    pub opening: Decimal,
+    /// Purchases and receipts (P).
+    pub receipts: Decimal,
+    /// Sales (S).
+    pub sales: Decimal,
+    /// Returns from customers.
+    pub customer_returns: Decimal,
+    /// Returns to suppliers.
+    pub supplier_returns: Decimal,
+    /// Transfers in.
+    pub transfers_in: Decimal,
+    /// Transfers out.
+    pub transfers_out: Decimal,
+    /// Adjustments (signed).
+    pub adjustments: Decimal,
+    /// Stock at the end (I).
+    pub closing: Decimal,
+}
+
+/// The health of one node's stock of one product.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct StockHealthLine {
+    /// The node.
+    pub node: String,
+    /// The product.
+    pub product: String,
+    /// Units on hand.
+    pub on_hand: Decimal,
+    /// Their value at standard cost.
+    pub value: Decimal,
+    /// The last day the node issued the product.
+    pub last_issue: Option<String>,
+    /// Days of cover at recent issues.
+    pub days_of_cover: Option<f64>,
+    /// `"healthy"`, `"dead"`, `"slow"` or `"empty"`.
+    pub status: String,
+}
+
+/// Inventory health of the snapshot (or one node).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HealthView {
+    /// Every node and product with stock or movements.
+    pub stock: Vec<StockHealthLine>,
+    /// Each product's ABC class by revenue.
+    pub abc: Vec<ProductClass>,
+    /// Each product's XYZ class by demand variability.
+    pub xyz: Vec<ProductClass>,
+    /// Value of all stock.
+    pub total_value: Decimal,
+    /// Value of dead stock.
+    pub dead_value: Decimal,
+    /// Value of slow stock.
+    pub slow_value: Decimal,
+    /// Dead plus slow over total value.
+    pub ineffective_share: Decimal,
+}
+
+/// A product's class.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ProductClass {
+    /// The product.
+    pub product: String,
+    /// The class: `"A"`, `"B"`, `"C"` or `"X"`, `"Y"`, `"Z"`.
+    pub class: String,
+}
+
+/// What to order for one node and product.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SuggestedOrderView {
+    /// The node.
+    pub node: String,
+    /// The product.
+    pub product: String,
+    /// On hand plus on order minus reserved.
+    pub position: Decimal,
+    /// Mean daily demand.
+    pub daily_demand: f64,
+    /// Safety stock.
+    pub safety_stock: Decimal,
+    /// Reorder point.
+    pub reorder_point: Decimal,
+    /// Order-up-to level.
+    pub order_up_to: Decimal,
+    /// Quantity to order now (0: nothing).
+    pub quantity: Decimal,
+}
+
+/// Forecast sell-out of one region and category in one month.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DemandForecastView {
+    /// The region id.
+    pub region: String,
+    /// The category id.
+    pub category: String,
+    /// The month's first day.
+    pub month: String,
+    /// Forecast units.
+    pub volume: f64,
+    /// Forecast revenue.
+    pub revenue: Decimal,
+    /// The model that made it.
+    pub model: String,
+    /// Units in the same month last year.
+    pub volume_last_year: Decimal,
+    /// Revenue in the same month last year.
+    pub revenue_last_year: Decimal,
+}
+
+/// A forecast of one series.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SeriesForecast {
+    /// The model fitted, named exactly (e.g. `"ETS(A,N,N)"`).
+    pub model: String,
+    /// Point forecasts.
+    pub mean: Vec<f64>,
+    /// One interval per requested level.
+    pub intervals: Vec<ForecastInterval>,
+}
+
+/// A prediction interval.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ForecastInterval {
+    /// Level in percent.
+    pub level: f64,
+    /// Lower bounds.
+    pub lower: Vec<f64>,
+    /// Upper bounds.
+    pub upper: Vec<f64>,
+}
+
+/// The outcome of a credit check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CreditDecision {
+    /// Nothing against it.
+    Approved,
+    /// Passes, with warnings.
+    ApprovedWithWarning,
+    /// Stopped.
+    Blocked,
+}
+
+/// One reason a check warned or blocked.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CreditFinding {
+    /// True when it blocks.
+    pub blocks: bool,
+    /// A code: `"limit_exceeded"`, `"overdue"`, `"account_blocked"`, ...
+    pub code: String,
+    /// The reason in words, with exact amounts.
+    pub message: String,
+}
+
+/// A credit check of an order (an order of zero is the customer's position).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CreditCheckView {
+    /// The customer.
+    pub customer: String,
+    /// Whose limit applies (the customer, or its credit group's head).
+    pub limit_holder: String,
+    /// The day of the check.
+    pub date: String,
+    /// The order's amount.
+    pub order_amount: Decimal,
+    /// The decision.
+    pub decision: CreditDecision,
+    /// Every reason that applies.
+    pub findings: Vec<CreditFinding>,
+    /// The effective limit (temporary increases included).
+    pub limit: Decimal,
+    /// Orders not yet shipped.
+    pub open_orders: Decimal,
+    /// Shipped, not invoiced.
+    pub shipped_not_invoiced: Decimal,
+    /// Invoices not yet due.
+    pub receivables_not_due: Decimal,
+    /// Invoices past due.
+    pub receivables_overdue: Decimal,
+    /// Money held for the customer.
+    pub prepayments: Decimal,
+    /// Exposure before the order.
+    pub exposure_before: Decimal,
+    /// Exposure with the order.
+    pub exposure_after: Decimal,
+    /// Limit minus exposure with the order (negative when over).
+    pub available: Decimal,
+    /// The customer's risk class, when it has an account.
+    pub risk_class: Option<String>,
+}
+
+/// The axis of a scorecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ScorecardAxis {
+    /// Distributors under their regions.
+    Region,
+    /// Distributors under their business units.
+    BusinessUnit,
+}
+
+/// A traffic light.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LightColour {
+    /// Good.
+    Green,
+    /// Watch.
+    Yellow,
+    /// Act.
+    Red,
+    /// No value.
+    Grey,
+}
+
+/// A KPI of a scorecard.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct KpiView {
+    /// Its id (`"dso"`, `"days_of_cover"`, ...).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its unit.
+    pub unit: String,
+}
+
+/// One KPI of one scorecard member.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScorecardCell {
+    /// The KPI id.
+    pub kpi: String,
+    /// The light shown: rolled up where the member has members below, else its own.
+    pub light: LightColour,
+    /// The member's own value, where it has one.
+    pub value: Option<Decimal>,
+    /// The threshold at the edge of the value's zone.
+    pub threshold: Option<Decimal>,
+    /// The members below whose own light is red.
+    pub red_members: Vec<String>,
+}
+
+/// One member (a region, a business unit or a distributor) of a scorecard, with its parent so
+/// the app can drill down.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScorecardRow {
+    /// The member id.
+    pub member: String,
+    /// Its name.
+    pub name: String,
+    /// Its parent (None for the root).
+    pub parent: Option<String>,
+    /// Depth in the tree (0: root).
+    pub depth: u32,
+    /// The worst light across its KPIs.
+    pub overall: LightColour,
+    /// One cell per KPI with a value or roll-up.
+    pub cells: Vec<ScorecardCell>,
+}
+
+/// A scorecard of one month along one axis.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScorecardView {
+    /// The month's first day.
+    pub month: String,
+    /// The KPIs, in order.
+    pub kpis: Vec<KpiView>,
+    /// Every member, parents before children.
+    pub rows: Vec<ScorecardRow>,
+}
+
+/// One alert transition.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AlertView {
+    /// The month's first day.
+    pub month: String,
+    /// The member (a distributor).
+    pub member: String,
+    /// The KPI id.
+    pub kpi: String,
+    /// `"raised"`, `"escalated"` or `"resolved"`.
+    pub event: String,
+    /// The light in that month.
+    pub light: LightColour,
+    /// The value in that month.
+    pub value: Option<Decimal>,
+    /// The threshold at the edge of the value's zone.
+    pub threshold: Option<Decimal>,
+}
+
+/// A line of an order taken offline.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewOrderLine {
+    /// The product id.
+    pub product: String,
+    /// Units, a decimal number as text (`"12.5"`).
+    pub quantity: String,
+    /// Unit price, a decimal number as text.
+    pub unit_price: String,
+    /// Discount as a share of the price (`"0.05"`), if any.
+    pub discount: Option<String>,
+}
+
+/// An order taken offline.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewOrder {
+    /// A new order id.
+    pub id: String,
+    /// The customer id.
+    pub customer: String,
+    /// The day taken (ISO).
+    pub date: String,
+    /// The node that will ship it.
+    pub ship_from: String,
+    /// The lines.
+    pub lines: Vec<NewOrderLine>,
+}
+
+/// A payment received offline.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewPayment {
+    /// A new payment id.
+    pub id: String,
+    /// The customer id.
+    pub customer: String,
+    /// The day received (ISO).
+    pub date: String,
+    /// The amount, a decimal number as text.
+    pub amount: String,
+    /// Its currency (ISO 4217); the snapshot's currency when None.
+    pub currency: Option<String>,
+}
+
+/// The kind of a stock movement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MovementKindView {
+    /// Goods received.
+    Receipt,
+    /// Goods sold.
+    Sale,
+    /// Returned by a customer.
+    CustomerReturn,
+    /// Returned to a supplier.
+    SupplierReturn,
+    /// Transferred in from another node.
+    TransferIn,
+    /// Transferred out to another node.
+    TransferOut,
+    /// A correction (signed quantity).
+    Adjustment,
+}
+
+/// A stock movement recorded offline.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewMovement {
+    /// The node.
+    pub node: String,
+    /// The product.
+    pub product: String,
+    /// The day (ISO).
+    pub date: String,
+    /// What happened.
+    pub kind: MovementKindView,
+    /// Units, a decimal number as text (positive; signed for adjustments).
+    pub quantity: String,
+}

@@ -1,0 +1,182 @@
+//! The engine gives what the core gives for the same snapshot. The test also writes that
+//! snapshot and the core's figures to `target/mobile-fixture/` for the Kotlin and Python tests of
+//! the generated bindings, which must find the same figures through the FFI.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use omo_core::Snapshot;
+use omo_core::credit::{CheckMode, CreditPolicy, Decision};
+use omo_core::forecast::sell_out_forecast;
+use omo_core::kpi::{
+    AlertRule, Light, Scorecard, distributor_hierarchy, standard_alerts, standard_inputs, standard_kpis,
+};
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::spi::{LedgerOptions, Period, build_ledger};
+use omo_mobile::*;
+use rust_decimal::Decimal;
+
+const SEED: u64 = 5;
+
+/// The core's own figures for the sample snapshot, by name.
+fn core_figures(s: &Snapshot) -> BTreeMap<&'static str, String> {
+    let d = s.dataset();
+    let mut out = BTreeMap::new();
+    // The credit customer with the most exposure, and an order one unit over what it has left.
+    let (customer, position) = s
+        .book()
+        .customers()
+        .into_iter()
+        .map(|c| (c.clone(), s.credit_position(c).unwrap()))
+        .max_by_key(|(_, p)| p.exposure_before)
+        .unwrap();
+    let over = position.available + Decimal::ONE;
+    let check = s.book().check_order(&customer, over, d.as_of, CheckMode::Static).unwrap();
+    assert_eq!(check.decision, Decision::Blocked);
+    out.insert("as_of", d.as_of.to_string());
+    out.insert("credit.customer", customer.to_string());
+    out.insert("credit.limit", position.limit.to_string());
+    out.insert("credit.exposure", position.exposure_before.to_string());
+    out.insert("credit.available", position.available.to_string());
+    out.insert("credit.over_amount", over.to_string());
+    out.insert("credit.over_exposure_after", check.exposure_after.to_string());
+    out.insert(
+        "credit.over_codes",
+        check.findings.iter().filter(|f| f.blocks).map(|f| f.reason.code()).collect::<Vec<_>>().join(","),
+    );
+
+    // The region scorecard of the last complete month: the sample's two years end on 2025-12-31.
+    assert_eq!(d.as_of, chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
+    let month = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    let tree = distributor_hierarchy(d).unwrap();
+    let card =
+        Scorecard::build(&tree, &standard_kpis().unwrap(), &standard_inputs(d, month).unwrap(), &Default::default())
+            .unwrap();
+    let root = tree.roots().next().unwrap().clone();
+    out.insert("scorecard.month", month.to_string());
+    out.insert("scorecard.members", tree.len().to_string());
+    out.insert("scorecard.root", root.clone());
+    out.insert("scorecard.root_overall", card.overall(&root).as_str().to_owned());
+    let reds = card.cells.values().flat_map(|row| row.values()).filter(|c| c.light() == Light::Red).count();
+    out.insert("scorecard.red_cells", reds.to_string());
+
+    let alerts = standard_alerts(d, month, 12, &AlertRule::default()).unwrap();
+    out.insert("alerts.count", alerts.len().to_string());
+
+    let forecasts = sell_out_forecast(d, d.as_of, 3).unwrap();
+    out.insert("forecast.rows", forecasts.len().to_string());
+    out.insert("forecast.first_volume", format!("{:?}", forecasts[0].volume));
+    out.insert("forecast.first_revenue", forecasts[0].revenue.to_string());
+
+    // One distributor node's monthly S-P-I of one product.
+    let m = d.movements.iter().find(|m| m.kind == omo_core::model::MovementKind::Sale).unwrap();
+    let pair: Vec<_> = d.movements.iter().filter(|x| x.node == m.node && x.product == m.product).cloned().collect();
+    let rows = build_ledger(&pair, &[], LedgerOptions { period: Period::Month, allow_negative: true }).unwrap();
+    out.insert("spi.node", m.node.to_string());
+    out.insert("spi.product", m.product.to_string());
+    out.insert("spi.rows", rows.len().to_string());
+    out.insert("spi.last_closing", rows.last().unwrap().flows.closing.to_string());
+    out.insert("spi.total_sales", rows.iter().map(|r| r.flows.sales).sum::<Decimal>().to_string());
+    out
+}
+
+#[test]
+fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
+    let dataset = sample_company(&SampleConfig::small(SEED)).unwrap();
+    let json = dataset.to_json().unwrap();
+    let core = Snapshot::new(dataset, CreditPolicy::default()).unwrap();
+    let want = core_figures(&core);
+    let engine = Engine::from_json(json.clone()).unwrap();
+
+    let position = engine.credit_position(want["credit.customer"].clone()).unwrap();
+    assert_eq!(position.exposure_before.to_string(), want["credit.exposure"]);
+    assert_eq!(position.available.to_string(), want["credit.available"]);
+    let check =
+        engine.check_order(want["credit.customer"].clone(), want["credit.over_amount"].clone(), None, None).unwrap();
+    assert_eq!(check.decision, CreditDecision::Blocked);
+    assert_eq!(check.exposure_after.to_string(), want["credit.over_exposure_after"]);
+
+    let card = engine.scorecard(ScorecardAxis::Region, None).unwrap();
+    assert_eq!(card.month, want["scorecard.month"]);
+    assert_eq!(card.rows.len().to_string(), want["scorecard.members"]);
+    let reds = card.rows.iter().flat_map(|r| &r.cells).filter(|c| c.light == LightColour::Red).count();
+    assert_eq!(reds.to_string(), want["scorecard.red_cells"]);
+    assert_eq!(engine.alerts(12).unwrap().len().to_string(), want["alerts.count"]);
+
+    let forecasts = engine.sell_out_forecast(3).unwrap();
+    assert_eq!(format!("{:?}", forecasts[0].volume), want["forecast.first_volume"]);
+
+    let spi =
+        engine.spi(want["spi.node"].clone(), Some(want["spi.product"].clone()), SpiPeriod::Month, None, None).unwrap();
+    assert_eq!(spi.len().to_string(), want["spi.rows"]);
+    assert_eq!(spi.last().unwrap().closing.to_string(), want["spi.last_closing"]);
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mobile-fixture");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("snapshot.json"), json).unwrap();
+    let mut properties =
+        String::from("# Figures omo-core computed for snapshot.json (written by bindings-mobile/tests/engine.rs)\n");
+    for (key, value) in &want {
+        let _ = writeln!(properties, "{key}={value}");
+    }
+    std::fs::write(dir.join("expected.properties"), properties).unwrap();
+}
+
+#[test]
+fn bad_input_from_the_app_is_a_typed_error_with_the_core_message() {
+    let malformed = Engine::from_json("{\"company\": ".into()).err().unwrap();
+    assert!(matches!(malformed, OmoMobileError::InvalidData { .. }), "{malformed:?}");
+    let engine = Engine::sample(SEED).unwrap();
+    let unknown = engine.credit_position("NO-SUCH".into()).err().unwrap();
+    assert!(matches!(&unknown, OmoMobileError::UnknownId { message } if message.contains("NO-SUCH")), "{unknown:?}");
+    let customer = engine.info().customers;
+    assert!(customer > 0);
+    let not_a_number = engine.check_order("D01".into(), "12,50".into(), None, None).err().unwrap();
+    assert!(matches!(&not_a_number, OmoMobileError::InvalidInput { message } if message.contains("amount")));
+    let bad_model = forecast_series(vec![1.0, 2.0], 2, 1, "prophet".into(), vec![]).err().unwrap();
+    assert!(matches!(&bad_model, OmoMobileError::InvalidInput { message } if message.contains("prophet")));
+}
+
+#[test]
+fn an_order_recorded_offline_is_seen_by_the_next_check_and_saved() {
+    let engine = Engine::sample(SEED).unwrap();
+    let snapshot: omo_core::Dataset = omo_core::Dataset::from_json(&engine.to_json().unwrap()).unwrap();
+    let account = snapshot.credit_accounts[0].customer.to_string();
+    let before = engine.credit_position(account.clone()).unwrap();
+    let next_day = (snapshot.as_of + chrono::Days::new(1)).to_string();
+    let order = NewOrder {
+        id: "APP-7".into(),
+        customer: account.clone(),
+        date: next_day.clone(),
+        ship_from: snapshot.nodes[0].id.to_string(),
+        lines: vec![NewOrderLine {
+            product: snapshot.products[0].id.to_string(),
+            quantity: "4".into(),
+            unit_price: "250.25".into(),
+            discount: None,
+        }],
+    };
+    engine.record_order(order.clone()).unwrap();
+    let after = engine.credit_position(account).unwrap();
+    // 4 x 250.25 = 1001.00, booked as an open order.
+    assert_eq!(after.open_orders - before.open_orders, Decimal::new(100100, 2));
+    assert_eq!(engine.info().as_of, next_day);
+    assert!(matches!(engine.record_order(order), Err(OmoMobileError::InvalidData { .. })));
+    assert!(engine.to_json().unwrap().contains("APP-7"));
+}
+
+#[test]
+fn the_engine_is_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Engine>();
+    let engine = Engine::sample(SEED).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let e = engine.clone();
+            std::thread::spawn(move || e.scorecard(ScorecardAxis::BusinessUnit, None).unwrap().rows.len())
+        })
+        .collect();
+    let sizes: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(sizes.windows(2).all(|w| w[0] == w[1]) && sizes[0] > 1);
+}
