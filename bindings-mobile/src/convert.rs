@@ -20,7 +20,7 @@ use crate::views::*;
 type Result<T> = std::result::Result<T, OmoMobileError>;
 
 fn invalid(field: &str, value: &str, what: &str) -> OmoMobileError {
-    OmoMobileError::InvalidInput { message: format!("{field}: {value:?} is not {what}") }
+    OmoMobileError::InvalidInput { detail: format!("{field}: {value:?} is not {what}") }
 }
 
 /// A decimal number written as text: `"1200.50"`, `"-3"`, `"1e3"` is refused (no exponents).
@@ -246,7 +246,7 @@ mod tests {
     fn amounts_and_dates_from_text_are_exact_or_refused_by_name() {
         assert_eq!(parse_decimal("amount", " 1200.50 ").unwrap(), Decimal::new(120050, 2));
         let err = parse_decimal("amount", "12,5").unwrap_err();
-        assert_eq!(err, OmoMobileError::InvalidInput { message: "amount: \"12,5\" is not a decimal number".into() });
+        assert_eq!(err, OmoMobileError::InvalidInput { detail: "amount: \"12,5\" is not a decimal number".into() });
         assert!(parse_decimal("amount", "NaN").is_err());
         assert_eq!(parse_date("date", "2025-03-01").unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
         assert!(matches!(parse_date("date", "2025-02-30"), Err(OmoMobileError::InvalidInput { .. })));

@@ -101,7 +101,7 @@ impl Engine {
         let d = s.dataset();
         let id: CustomerId = parse_id(&customer)?;
         let known =
-            d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { message: format!("customer {customer:?}") })?;
+            d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("customer {customer:?}") })?;
         let from = d.as_of.checked_sub_months(Months::new(12)).unwrap_or(d.as_of);
         let summaries = customer_summaries(d, from, d.as_of, 90)?;
         let found = summaries.into_iter().find(|c| c.customer == id);
@@ -142,7 +142,7 @@ impl Engine {
         let d = s.dataset();
         let node: NodeId = parse_id(&node)?;
         if d.node(&node).is_none() {
-            return Err(OmoMobileError::UnknownId { message: format!("node {:?}", node.as_str()) });
+            return Err(OmoMobileError::UnknownId { detail: format!("node {:?}", node.as_str()) });
         }
         let product: Option<ProductId> = product.as_deref().map(parse_id).transpose()?;
         let range = date_range(from, to)?;
@@ -224,7 +224,7 @@ impl Engine {
         let mut settings = PlanSettings::new(d.as_of);
         if let Some(id) = &node {
             let found =
-                d.node(id).ok_or_else(|| OmoMobileError::UnknownId { message: format!("node {:?}", id.as_str()) })?;
+                d.node(id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("node {:?}", id.as_str()) })?;
             settings.node_kinds = vec![found.kind];
         }
         Ok(suggest_orders(d, &settings)?

@@ -1,59 +1,60 @@
 //! The one error apps see, mapped from the core's error in one place. Each variant carries the
-//! core's message (uniffi does not pass a Rust `Display` text on to Kotlin or Python).
+//! core's message as `detail` (uniffi does not pass a Rust `Display` text on to Kotlin or Python,
+//! and Kotlin exceptions own `message` already).
 
 use omo_core::OmoError;
 
-/// Why a call failed; `message` says what was wrong and where (which id, field or row).
+/// Why a call failed; `detail` says what was wrong and where (which id, field or row).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum OmoMobileError {
     /// The snapshot or a recorded transaction breaks the data's rules: malformed JSON, a broken
     /// reference, a duplicate id, a transaction after the snapshot that is not consistent.
-    #[error("{message}")]
+    #[error("{detail}")]
     InvalidData {
         /// What was wrong, and where.
-        message: String,
+        detail: String,
     },
     /// An argument of the call is not acceptable: a malformed amount or date, an unknown model
     /// name, a level outside (0, 100).
-    #[error("{message}")]
+    #[error("{detail}")]
     InvalidInput {
         /// What was wrong.
-        message: String,
+        detail: String,
     },
     /// An id the snapshot does not know (a customer, node, product or credit account).
-    #[error("{message}")]
+    #[error("{detail}")]
     UnknownId {
         /// Which id, of what.
-        message: String,
+        detail: String,
     },
     /// A movement would take stock below zero.
-    #[error("{message}")]
+    #[error("{detail}")]
     NegativeStock {
         /// Which node, product and day.
-        message: String,
+        detail: String,
     },
     /// Money in another currency than the account's.
-    #[error("{message}")]
+    #[error("{detail}")]
     CurrencyMismatch {
         /// Which currencies.
-        message: String,
+        detail: String,
     },
 }
 
 impl From<OmoError> for OmoMobileError {
     fn from(e: OmoError) -> Self {
-        let message = e.to_string();
+        let detail = e.to_string();
         match e {
             OmoError::Invalid { .. }
             | OmoError::Json(_)
             | OmoError::DuplicateId { .. }
             | OmoError::UnknownParents { .. }
-            | OmoError::Cycle { .. } => OmoMobileError::InvalidData { message },
-            OmoError::InvalidId { .. } | OmoError::InvalidArgument { .. } => OmoMobileError::InvalidInput { message },
-            OmoError::UnknownId { .. } => OmoMobileError::UnknownId { message },
-            OmoError::NegativeStock { .. } => OmoMobileError::NegativeStock { message },
-            OmoError::CurrencyMismatch { .. } => OmoMobileError::CurrencyMismatch { message },
-            _ => OmoMobileError::InvalidData { message },
+            | OmoError::Cycle { .. } => OmoMobileError::InvalidData { detail },
+            OmoError::InvalidId { .. } | OmoError::InvalidArgument { .. } => OmoMobileError::InvalidInput { detail },
+            OmoError::UnknownId { .. } => OmoMobileError::UnknownId { detail },
+            OmoError::NegativeStock { .. } => OmoMobileError::NegativeStock { detail },
+            OmoError::CurrencyMismatch { .. } => OmoMobileError::CurrencyMismatch { detail },
+            _ => OmoMobileError::InvalidData { detail },
         }
     }
 }

@@ -129,13 +129,13 @@ fn bad_input_from_the_app_is_a_typed_error_with_the_core_message() {
     assert!(matches!(malformed, OmoMobileError::InvalidData { .. }), "{malformed:?}");
     let engine = Engine::sample(SEED).unwrap();
     let unknown = engine.credit_position("NO-SUCH".into()).err().unwrap();
-    assert!(matches!(&unknown, OmoMobileError::UnknownId { message } if message.contains("NO-SUCH")), "{unknown:?}");
+    assert!(matches!(&unknown, OmoMobileError::UnknownId { detail } if detail.contains("NO-SUCH")), "{unknown:?}");
     let customer = engine.info().customers;
     assert!(customer > 0);
     let not_a_number = engine.check_order("D01".into(), "12,50".into(), None, None).err().unwrap();
-    assert!(matches!(&not_a_number, OmoMobileError::InvalidInput { message } if message.contains("amount")));
+    assert!(matches!(&not_a_number, OmoMobileError::InvalidInput { detail } if detail.contains("amount")));
     let bad_model = forecast_series(vec![1.0, 2.0], 2, 1, "prophet".into(), vec![]).err().unwrap();
-    assert!(matches!(&bad_model, OmoMobileError::InvalidInput { message } if message.contains("prophet")));
+    assert!(matches!(&bad_model, OmoMobileError::InvalidInput { detail } if detail.contains("prophet")));
 }
 
 #[test]

@@ -1,0 +1,116 @@
+// The Kotlin test of the generated omo-mobile bindings, on the JVM through JNA. It loads the sample
+// snapshot that bindings-mobile/tests/engine.rs wrote, and checks that the figures arriving through
+// the FFI are the ones omo-core computed for it (expected.properties), plus hand-worked cases.
+//
+// Run by tests/mobile.sh: java -Djna.library.path=<dir of libomo_mobile.so> -cp ... MobileTestKt <fixture dir>
+
+import java.io.File
+import java.math.BigDecimal
+import java.util.Properties
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import omo.mobile.*
+
+var failures = 0
+
+fun check(what: String, ok: Boolean, detail: () -> String = { "" }) {
+    if (ok) println("ok   $what") else { failures += 1; println("FAIL $what ${detail()}") }
+}
+
+fun <T> checkEq(what: String, actual: T, expected: T) = check(what, actual == expected) { "got $actual, want $expected" }
+
+/** Amounts are equal when their values are, whatever their scale (1.00 and 1.0000). */
+fun checkAmount(what: String, actual: BigDecimal, expected: BigDecimal) =
+    check(what, actual.compareTo(expected) == 0) { "got $actual, want $expected" }
+
+inline fun <reified E : Throwable> expectThrows(what: String, body: () -> Unit): E? {
+    try {
+        body()
+    } catch (e: Throwable) {
+        if (e is E) { println("ok   $what: ${e.message}"); return e }
+        failures += 1; println("FAIL $what: threw ${e::class.simpleName}: ${e.message}"); return null
+    }
+    failures += 1; println("FAIL $what: nothing thrown"); return null
+}
+
+fun main(args: Array<String>) {
+    val dir = File(args[0])
+    val want = Properties().apply { File(dir, "expected.properties").inputStream().use { load(it) } }
+    fun w(key: String): String = want.getProperty(key) ?: error("expected.properties has no $key")
+    val engine = Engine.fromJson(File(dir, "snapshot.json").readText())
+
+    // The snapshot as the app sees it.
+    val info = engine.info()
+    checkEq("snapshot date", info.asOf, w("as_of"))
+
+    // Credit: the position, then an order one unit over what is available is blocked for both reasons.
+    val customer = w("credit.customer")
+    val position = engine.creditPosition(customer)
+    checkEq("credit limit", position.limit.compareTo(BigDecimal(w("credit.limit"))), 0)
+    checkEq("exposure (exact decimal)", position.exposureBefore, BigDecimal(w("credit.exposure")))
+    checkEq("available = limit - exposure", position.available, position.limit - position.exposureBefore)
+    val over = engine.checkOrder(customer, w("credit.over_amount"), null, null)
+    checkEq("order over the limit is blocked", over.decision, CreditDecision.BLOCKED)
+    checkEq("blocking reasons", over.findings.filter { it.blocks }.joinToString(",") { it.code }, w("credit.over_codes"))
+    checkEq("exposure after", over.exposureAfter, BigDecimal(w("credit.over_exposure_after")))
+    val small = engine.checkOrder(customer, "1.00", null, null)
+    checkAmount("a small order adds exactly its amount", small.exposureAfter - small.exposureBefore, BigDecimal("1.00"))
+
+    // Scorecard and alerts.
+    val card = engine.scorecard(ScorecardAxis.REGION, null)
+    checkEq("scorecard month", card.month, w("scorecard.month"))
+    checkEq("scorecard members", card.rows.size, w("scorecard.members").toInt())
+    val root = card.rows.first { it.parent == null }
+    checkEq("root member", root.member, w("scorecard.root"))
+    checkEq("root overall light", root.overall.name.lowercase(), w("scorecard.root_overall"))
+    checkEq("red cells", card.rows.sumOf { r -> r.cells.count { it.light == LightColour.RED } }, w("scorecard.red_cells").toInt())
+    val children = card.rows.filter { it.parent == root.member }
+    check("drill-down: the root has members below", children.isNotEmpty())
+    checkEq("alerts over 12 months", engine.alerts(12u).size, w("alerts.count").toInt())
+
+    // Forecasts: the core's figures, and a hand-worked naive forecast.
+    val forecasts = engine.sellOutForecast(3u)
+    checkEq("forecast rows", forecasts.size, w("forecast.rows").toInt())
+    checkEq("first forecast volume (bit-exact double)", forecasts[0].volume, w("forecast.first_volume").toDouble())
+    checkEq("first forecast revenue", forecasts[0].revenue, BigDecimal(w("forecast.first_revenue")))
+    val naive = forecastSeries(listOf(3.0, 5.0, 4.0, 6.0, 5.0, 7.0), 2u, 1u, "naive", listOf(80.0))
+    checkEq("naive forecast repeats the last value", naive.mean, listOf(7.0, 7.0))
+    check("interval widens with the horizon", naive.intervals[0].lower[1] < naive.intervals[0].lower[0])
+
+    // S-P-I of one node and product.
+    val spi = engine.spi(w("spi.node"), w("spi.product"), SpiPeriod.MONTH, null, null)
+    checkEq("S-P-I months", spi.size, w("spi.rows").toInt())
+    checkEq("closing stock", spi.last().closing, BigDecimal(w("spi.last_closing")))
+    checkEq("sales over the months", spi.fold(BigDecimal.ZERO) { a, r -> a + r.sales }, BigDecimal(w("spi.total_sales")))
+    check("each month opens with the last one's closing", spi.zipWithNext().all { (a, b) -> a.closing == b.opening })
+
+    // Recording offline: an order of 4 x 250.25 raises open orders by exactly 1001.00.
+    val before = engine.creditPosition(customer)
+    engine.recordOrder(
+        NewOrder("APP-KT-1", customer, "2026-01-02", w("spi.node"),
+            listOf(NewOrderLine(w("spi.product"), "4", "250.25", null)))
+    )
+    val after = engine.creditPosition(customer)
+    checkAmount("recorded order booked", after.openOrders - before.openOrders, BigDecimal("1001.00"))
+    checkEq("snapshot date moved", engine.info().asOf, "2026-01-02")
+
+    // Several threads query the engine at once.
+    val pool = Executors.newFixedThreadPool(4)
+    val sizes = (1..8).map { pool.submit<Int> { engine.scorecard(ScorecardAxis.BUSINESS_UNIT, null).rows.size } }.map { it.get() }
+    pool.shutdown(); pool.awaitTermination(30, TimeUnit.SECONDS)
+    check("same scorecard from every thread", sizes.toSet().size == 1)
+
+    // Bad input: typed exceptions with the core's message.
+    val bad = expectThrows<OmoMobileException.InvalidData>("malformed snapshot") { Engine.fromJson("{\"company\": ") }
+    check("the message says where", bad?.message?.contains("line") == true) { "${bad?.message}" }
+    val unknown = expectThrows<OmoMobileException.UnknownId>("unknown customer") { engine.creditPosition("NO-SUCH") }
+    check("the message names the id", unknown?.message?.contains("NO-SUCH") == true)
+    val nan = expectThrows<OmoMobileException.InvalidInput>("amount not a number") { engine.checkOrder(customer, "12,50", null, null) }
+    check("the message names the field", nan?.message?.contains("amount") == true)
+    expectThrows<OmoMobileException.InvalidData>("the same order twice") {
+        engine.recordOrder(NewOrder("APP-KT-1", customer, "2026-01-02", w("spi.node"), listOf(NewOrderLine(w("spi.product"), "1", "1", null))))
+    }
+
+    if (failures > 0) { println("$failures check(s) failed"); kotlin.system.exitProcess(1) }
+    println("all Kotlin checks passed")
+}

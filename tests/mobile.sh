@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The mobile bindings, tested from two foreign languages: builds the omo-mobile cdylib, generates
+# its Kotlin, Swift and Python bindings with the workspace's uniffi-bindgen (library mode), then
+# runs the Kotlin test on the JVM (kotlinc from npm, JNA from Debian) and the Python test of the
+# generated module. Both read the snapshot and the core's figures that
+# bindings-mobile/tests/engine.rs wrote to target/mobile-fixture/ (run by `cargo test` before).
+# The Swift bindings are kept in test-output/mobile/swift; where swiftc exists they are compiled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=test-output/mobile
+tools=target/mobile-tools
+fixture=target/mobile-fixture
+mkdir -p "$out" "$tools"
+[ -f "$fixture/expected.properties" ] || cargo test -q --locked -p omo-mobile --test engine
+
+echo "-- JNA and kotlinc"
+if [ ! -f /usr/share/java/jna.jar ]; then
+    if [ "$(id -u)" = 0 ]; then apt-get install -y -q libjna-java >/dev/null; else sudo apt-get install -y -q libjna-java >/dev/null; fi
+fi
+if [ ! -x "$tools/kotlin/bin/kotlinc" ]; then
+    (cd "$tools" && rm -rf package kotlin && npm pack -q kotlin-compiler@2.4 >/dev/null && tar xzf kotlin-compiler-*.tgz \
+        && mv package kotlin && rm -f kotlin-compiler-*.tgz)
+fi
+
+echo "-- cdylib and bindings"
+cargo build -q --locked -p omo-mobile --lib
+lib=target/debug/libomo_mobile.so
+rm -rf "$out/kotlin" "$out/python" "$out/swift"
+for lang in kotlin swift python; do
+    cargo run -q --locked -p omo-mobile --features bindgen --bin uniffi-bindgen -- \
+        generate "$lib" --library --no-format --language "$lang" --out-dir "$out/$lang" >/dev/null
+done
+
+echo "-- Kotlin on the JVM (the test, and the Android-style sample so it never rots)"
+"$tools/kotlin/bin/kotlinc" "$out/kotlin/omo/mobile/omo_mobile.kt" tests/kotlin/MobileTest.kt examples/mobile/OrderCheck.kt \
+    -cp /usr/share/java/jna.jar -d "$out/kotlin-test.jar" -nowarn
+java -Djna.library.path=target/debug \
+    -cp "$out/kotlin-test.jar:/usr/share/java/jna.jar:$tools/kotlin/lib/kotlin-stdlib.jar" MobileTestKt "$fixture"
+
+echo "-- Python on the generated bindings"
+cp "$lib" "$out/python/"
+python3 tests/mobile_python/test_mobile.py "$out/python" "$fixture"
+
+echo "-- Swift"
+if command -v swiftc >/dev/null; then
+    swiftc -emit-library -module-name omo_mobile -Xcc -fmodule-map-file="$out/swift/omo_mobileFFI.modulemap" \
+        -L target/debug -lomo_mobile "$out/swift/omo_mobile.swift" -o "$out/swift/libomo_mobile_swift.so"
+    echo "Swift bindings compiled"
+else
+    echo "no Swift toolchain here: the Swift bindings are kept in $out/swift"
+fi

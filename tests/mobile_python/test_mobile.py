@@ -1,0 +1,98 @@
+"""The Python test of the uniffi-generated omo-mobile bindings (a second language over the same FFI
+as the Kotlin test): the same snapshot, the same figures omo-core computed for it.
+
+Run by tests/mobile.sh: python3 test_mobile.py <dir of omo_mobile.py and its .so> <fixture dir>
+"""
+
+import concurrent.futures
+import configparser
+import decimal
+import pathlib
+import sys
+import unittest
+
+BINDINGS, FIXTURE = (pathlib.Path(p) for p in sys.argv[1:3])
+sys.path.insert(0, str(BINDINGS))
+import omo_mobile as m  # noqa: E402
+
+parser = configparser.ConfigParser()
+parser.read_string("[want]\n" + (FIXTURE / "expected.properties").read_text())
+WANT = parser["want"]
+D = decimal.Decimal
+
+
+class MobileBindings(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.engine = m.Engine.from_json((FIXTURE / "snapshot.json").read_text())
+        cls.customer = WANT["credit.customer"]
+
+    def test_credit_position_and_blocked_order_are_exact(self):
+        position = self.engine.credit_position(self.customer)
+        self.assertIsInstance(position.exposure_before, decimal.Decimal)
+        self.assertEqual(position.exposure_before, D(WANT["credit.exposure"]))
+        self.assertEqual(position.available, position.limit - position.exposure_before)
+        over = self.engine.check_order(self.customer, WANT["credit.over_amount"], None, None)
+        self.assertEqual(over.decision, m.CreditDecision.BLOCKED)
+        self.assertEqual(",".join(f.code for f in over.findings if f.blocks), WANT["credit.over_codes"])
+        self.assertEqual(over.exposure_after, D(WANT["credit.over_exposure_after"]))
+        dynamic = self.engine.check_order(self.customer, "1", None, 0)
+        self.assertLessEqual(dynamic.exposure_before, position.exposure_before)
+
+    def test_scorecard_alerts_and_forecast(self):
+        card = self.engine.scorecard(m.ScorecardAxis.REGION, None)
+        self.assertEqual(card.month, WANT["scorecard.month"])
+        self.assertEqual(len(card.rows), int(WANT["scorecard.members"]))
+        reds = sum(c.light == m.LightColour.RED for r in card.rows for c in r.cells)
+        self.assertEqual(reds, int(WANT["scorecard.red_cells"]))
+        self.assertEqual(len(self.engine.alerts(12)), int(WANT["alerts.count"]))
+        forecasts = self.engine.sell_out_forecast(3)
+        self.assertEqual(len(forecasts), int(WANT["forecast.rows"]))
+        self.assertEqual(forecasts[0].volume, float(WANT["forecast.first_volume"]))
+        naive = m.forecast_series([3.0, 5.0, 4.0, 6.0, 5.0, 7.0], 2, 1, "naive", [80.0])
+        self.assertEqual(naive.mean, [7.0, 7.0])
+
+    def test_spi_of_one_node_and_product(self):
+        rows = self.engine.spi(WANT["spi.node"], WANT["spi.product"], m.SpiPeriod.MONTH, None, None)
+        self.assertEqual(len(rows), int(WANT["spi.rows"]))
+        self.assertEqual(rows[-1].closing, D(WANT["spi.last_closing"]))
+        self.assertEqual(sum((r.sales for r in rows), D(0)), D(WANT["spi.total_sales"]))
+        later = self.engine.spi(WANT["spi.node"], WANT["spi.product"], m.SpiPeriod.MONTH, "2025-07-01", None)
+        self.assertEqual([r.period for r in later], [r.period for r in rows if r.period >= "2025-07-01"])
+
+    def test_health_and_replenishment(self):
+        health = self.engine.inventory_health(None)
+        self.assertEqual(health.total_value, sum((s.value for s in health.stock), D(0)))
+        orders = self.engine.replenishment(None)
+        self.assertTrue(all(o.quantity >= 0 for o in orders))
+
+    def test_bad_input_raises_typed_errors_with_the_core_message(self):
+        with self.assertRaises(m.OmoMobileError.InvalidData) as bad:
+            m.Engine.from_json('{"company": ')
+        self.assertIn("line", bad.exception.detail)
+        with self.assertRaises(m.OmoMobileError.UnknownId) as unknown:
+            self.engine.credit_position("NO-SUCH")
+        self.assertIn("NO-SUCH", unknown.exception.detail)
+        with self.assertRaises(m.OmoMobileError.InvalidInput) as nan:
+            self.engine.check_order(self.customer, "NaN", None, None)
+        self.assertIn("amount", nan.exception.detail)
+
+    def test_zz_recording_offline_then_threads(self):
+        engine = m.Engine.from_json((FIXTURE / "snapshot.json").read_text())
+        before = engine.credit_position(self.customer)
+        line = m.NewOrderLine(product=WANT["spi.product"], quantity="3", unit_price="99.99", discount="0.1")
+        engine.record_order(m.NewOrder(id="APP-PY-1", customer=self.customer, date="2026-01-05",
+                                       ship_from=WANT["spi.node"], lines=[line]))
+        after = engine.credit_position(self.customer)
+        # 3 x 99.99 x 0.9 = 269.973
+        self.assertEqual(after.open_orders - before.open_orders, D("269.973"))
+        pay = m.NewPayment(id="APP-PY-PAY", customer=self.customer, date="2026-01-05", amount="500", currency="USD")
+        with self.assertRaises(m.OmoMobileError.CurrencyMismatch):
+            engine.record_payment(pay)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            sizes = set(pool.map(lambda _: len(engine.scorecard(m.ScorecardAxis.BUSINESS_UNIT, None).rows), range(8)))
+        self.assertEqual(len(sizes), 1)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
