@@ -24,6 +24,10 @@ fn main() -> ExitCode {
     }
 }
 
+fn number<T: std::str::FromStr<Err: std::fmt::Display>>(flag: &str, text: String) -> Result<T, String> {
+    text.parse().map_err(|e| format!("{flag} {text:?}: {e}"))
+}
+
 fn run(args: Vec<String>) -> Result<String, String> {
     let mut config = SampleConfig::default();
     let mut dataset_path = None;
@@ -31,7 +35,11 @@ fn run(args: Vec<String>) -> Result<String, String> {
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--seed" => config.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--seed" => config.seed = number(&flag, value()?)?,
+            "--distributors" => config.distributors = number(&flag, value()?)?,
+            "--retailers-per-distributor" => config.retailers_per_distributor = number(&flag, value()?)?,
+            "--farmers" => config.farmers = number(&flag, value()?)?,
+            "--years" => config.years = number(&flag, value()?)?,
             "--dataset" => dataset_path = Some(value()?),
             "--help" | "-h" => return Ok("usage: omo-examples [--seed N] [--dataset company.json]\n".into()),
             other => return Err(format!("unknown option {other:?} (try --help)")),

@@ -4,6 +4,7 @@
 mod record;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::fmt::Display;
@@ -270,27 +271,30 @@ impl Dataset {
         }
     }
 
+    /// The stock records, checked in parallel chunks (they are most of a dataset's rows); the
+    /// issues come out in row order whatever the number of threads.
     fn check_stock(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
-        for (row, movement) in self.movements.iter().enumerate() {
+        let as_of = self.as_of;
+        out.extend(rows_checked(&self.movements, |row, movement, out| {
             let mut is = issues_of(movement, Some(row), out);
             refers(&mut is, "node", &known.nodes, Some(&movement.node));
             refers(&mut is, "product", &known.products, Some(&movement.product));
             refers(&mut is, "counterparty", &known.nodes, movement.counterparty.as_ref());
-            is.not_before("as_of", self.as_of, "date", movement.date);
-        }
-        for (row, count) in self.counts.iter().enumerate() {
+            is.not_before("as_of", as_of, "date", movement.date);
+        }));
+        out.extend(rows_checked(&self.counts, |row, count, out| {
             let mut is = issues_of(count, Some(row), out);
             refers(&mut is, "node", &known.nodes, Some(&count.node));
             refers(&mut is, "product", &known.products, Some(&count.product));
-            is.not_before("as_of", self.as_of, "date", count.date);
-        }
-        for (row, sale) in self.pos_sales.iter().enumerate() {
+            is.not_before("as_of", as_of, "date", count.date);
+        }));
+        out.extend(rows_checked(&self.pos_sales, |row, sale, out| {
             let mut is = issues_of(sale, Some(row), out);
             refers(&mut is, "node", &known.nodes, Some(&sale.node));
             refers(&mut is, "product", &known.products, Some(&sale.product));
             refers(&mut is, "customer", &known.customers, sale.customer.as_ref());
-            is.not_before("as_of", self.as_of, "date", sale.date);
-        }
+            is.not_before("as_of", as_of, "date", sale.date);
+        }));
     }
 
     fn check_sales(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
@@ -391,6 +395,27 @@ impl Dataset {
         cycle_issue("customer", self.customers.iter().map(|c| (&c.id, c.parent.as_ref())), out);
         cycle_issue("node", self.nodes.iter().map(|n| (&n.id, n.parent.as_ref())), out);
     }
+}
+
+/// Runs `check` on every row of `rows` (row number, record, issues out), in parallel chunks,
+/// and returns the issues in row order.
+fn rows_checked<T: Sync>(
+    rows: &[T],
+    check: impl Fn(usize, &T, &mut Vec<ValidationIssue>) + Sync,
+) -> Vec<ValidationIssue> {
+    const CHUNK: usize = 1 << 15;
+    let per_chunk: Vec<Vec<ValidationIssue>> = rows
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut out = Vec::new();
+            for (i, row) in chunk.iter().enumerate() {
+                check(c * CHUNK + i, row, &mut out);
+            }
+            out
+        })
+        .collect();
+    per_chunk.into_iter().flatten().collect()
 }
 
 /// The ids of every collection, with duplicates reported as they are collected.

@@ -16,8 +16,8 @@ use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::Dataset;
 use crate::error::Result;
-use crate::model::{CustomerId, CustomerKind, Hierarchy, InvoiceKind, MovementKind, TargetScope};
-use crate::spi::{HealthOptions, StockStatus, inventory_health};
+use crate::model::{CustomerId, CustomerKind, Hierarchy, InvoiceKind, MovementKind, NodeId, TargetScope};
+use crate::spi::{HealthOptions, Period, StockStatus, inventory_health};
 
 fn absolute(
     id: &str,
@@ -143,10 +143,26 @@ pub fn standard_alerts(
     if months == 0 {
         return Err(crate::OmoError::InvalidArgument { name: "months", message: "must be at least 1".into() });
     }
+    let periods = months_up_to(last_month, months);
+    let history = standard_history(dataset, &periods)?;
+    alerts_in_history(dataset, &periods, &history, rule)
+}
+
+/// The `count` months up to and including `last` (their first days), oldest first.
+pub fn months_up_to(last: NaiveDate, count: u32) -> Vec<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
+    (0..count).rev().filter_map(|n| first.checked_sub_months(Months::new(n))).collect()
+}
+
+/// The alerts of every distributor's standard KPIs in a history [`standard_history`] computed
+/// for `periods`, sorted by period, member and KPI.
+pub fn alerts_in_history(
+    dataset: &Dataset,
+    periods: &[NaiveDate],
+    history: &[HashMap<(String, String), KpiInput>],
+    rule: &AlertRule,
+) -> Result<Vec<AlertEvent<String>>> {
     let kpis = standard_kpis()?;
-    let periods: Vec<NaiveDate> =
-        (0..months).rev().filter_map(|n| last_month.checked_sub_months(Months::new(n))).collect();
-    let inputs = standard_history(dataset, &periods)?;
     let members: Vec<String> =
         dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).map(|c| c.id.to_string()).collect();
     let mut events = Vec::new();
@@ -154,7 +170,7 @@ pub fn standard_alerts(
         for member in &members {
             let key = (member.clone(), kpi.id.clone());
             let series: Vec<(NaiveDate, Option<Decimal>)> =
-                periods.iter().zip(&inputs).map(|(m, i)| (*m, i.get(&key).and_then(|x| x.value))).collect();
+                periods.iter().zip(history).map(|(m, i)| (*m, i.get(&key).and_then(|x| x.value))).collect();
             events.extend(run_alerts(kpi, rule, member, &series));
         }
     }
@@ -171,6 +187,8 @@ pub fn standard_inputs(dataset: &Dataset, month: NaiveDate) -> Result<HashMap<(S
 /// [`standard_inputs`] for several months, each month's values computed once however many of
 /// the months need it (as this month, the month before or last year).
 pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
+    dataset.validate_stock().into_result()?;
+    let scope = Scope::new(dataset);
     let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
     let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
     let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
@@ -178,7 +196,7 @@ pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<H
         if let Some(found) = cache.get(&start) {
             return Ok(found.clone());
         }
-        let values = month_values(dataset, start)?;
+        let values = month_values(&scope, start)?;
         cache.insert(start, values.clone());
         Ok(values)
     };
@@ -226,9 +244,54 @@ struct CustomerMonth {
     paid: Decimal,
 }
 
+/// What the monthly KPIs read, prepared once for any number of months: the distributors' part
+/// of the dataset (their nodes' movements; no POS sales or counts), the first day each shop sold
+/// in each month, and each distributor's shops.
+struct Scope<'a> {
+    distributors: Dataset,
+    first_sale: FxHashMap<i64, FxHashMap<&'a NodeId, NaiveDate>>,
+    shops_of: FxHashMap<&'a CustomerId, Vec<&'a NodeId>>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(dataset: &'a Dataset) -> Self {
+        let nodes: FxHashSet<&NodeId> = dataset
+            .customers
+            .iter()
+            .filter(|c| c.kind == CustomerKind::Distributor)
+            .filter_map(|c| c.node.as_ref())
+            .collect();
+        let mut distributors =
+            Dataset { movements: Vec::new(), pos_sales: Vec::new(), counts: Vec::new(), ..dataset.clone() };
+        distributors.movements = dataset.movements.iter().filter(|m| nodes.contains(&m.node)).cloned().collect();
+        let mut first_sale: FxHashMap<i64, FxHashMap<&NodeId, NaiveDate>> = FxHashMap::default();
+        for sale in &dataset.pos_sales {
+            let first =
+                first_sale.entry(Period::Month.number(sale.date)).or_default().entry(&sale.node).or_insert(sale.date);
+            *first = (*first).min(sale.date);
+        }
+        let mut shops_of: FxHashMap<&CustomerId, Vec<&NodeId>> = FxHashMap::default();
+        for retailer in &dataset.customers {
+            if let (Some(parent), Some(node)) = (&retailer.parent, &retailer.node) {
+                shops_of.entry(parent).or_default().push(node);
+            }
+        }
+        Scope { distributors, first_sale, shops_of }
+    }
+
+    /// How many of a distributor's shops sold between `from` and `to`, two days of one month.
+    fn selling_shops(&self, distributor: &CustomerId, from: NaiveDate, to: NaiveDate) -> usize {
+        let Some(first) = self.first_sale.get(&Period::Month.number(from)) else { return 0 };
+        self.shops_of
+            .get(distributor)
+            .map_or(0, |shops| shops.iter().filter(|n| first.get(*n).is_some_and(|d| *d >= from && *d <= to)).count())
+    }
+}
+
 /// Every standard KPI of every distributor for the month starting `start`, each data set read
 /// once.
-fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
+fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
+    let dataset = &scope.distributors;
     let end = start.checked_add_months(Months::new(1)).map_or(start, |d| d - Days::new(1)).min(dataset.as_of);
     let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
     let in_month = |d: NaiveDate| d >= start && d <= end;
@@ -292,14 +355,6 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
     for p in dataset.payments.iter().filter(|p| in_month(p.date)) {
         money.entry(&p.customer).or_default().paid += p.amount;
     }
-    let mut active_shops: (FxHashSet<&crate::model::NodeId>, FxHashSet<&crate::model::NodeId>) = Default::default();
-    for s in &dataset.pos_sales {
-        if in_month(s.date) {
-            active_shops.0.insert(&s.node);
-        } else if in_month_last_year(s.date) {
-            active_shops.1.insert(&s.node);
-        }
-    }
     let book = CreditBook::from_dataset(dataset, end, CreditPolicy::default())?;
     let mut health_options = HealthOptions::new(end);
     health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
@@ -329,16 +384,6 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
                 )
             },
         );
-        let shops = |set: &FxHashSet<&crate::model::NodeId>| {
-            Decimal::from(
-                dataset
-                    .customers
-                    .iter()
-                    .filter(|r| r.parent.as_ref() == Some(id))
-                    .filter(|r| r.node.as_ref().is_some_and(|n| set.contains(n)))
-                    .count(),
-            )
-        };
         let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
         let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
         values.insert("revenue_vs_plan", ratio(c.revenue, plan));
@@ -350,7 +395,9 @@ fn month_values(dataset: &Dataset, start: NaiveDate) -> Result<MonthValues> {
         values.insert("dso", float(book.receivables().dso_simple(Some(id), end, 90)));
         values.insert("overdue_ratio", float(book.receivables().overdue_ratio(Some(id), end)).or(Some(Decimal::ZERO)));
         values.insert("otif", otif(dataset, id, &in_month));
-        values.insert("active_retailers", ratio(shops(&active_shops.0), shops(&active_shops.1)));
+        let selling_now = scope.selling_shops(id, start, end);
+        let selling_last_year = scope.selling_shops(id, year_before(start), year_before(end));
+        values.insert("active_retailers", ratio(Decimal::from(selling_now), Decimal::from(selling_last_year)));
         values.insert(
             "average_order_value",
             average(c.orders).zip(average(c.orders_last_year)).and_then(|(a, b)| ratio(a, b)),

@@ -10,7 +10,8 @@ mod scorecard;
 
 pub use alerts::{AlertEvent, AlertEventKind, AlertRule, AlertState, AlertTimer, run_alerts};
 pub use catalogue::{
-    business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history, standard_inputs, standard_kpis,
+    alerts_in_history, business_unit_hierarchy, distributor_hierarchy, months_up_to, standard_alerts, standard_history,
+    standard_inputs, standard_kpis,
 };
 pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 pub use evaluate::{Evaluation, Trend, evaluate};

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
 use omo_core::kpi::{
-    AlertEventKind, AlertRule, Light, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts,
-    standard_inputs, standard_kpis,
+    AlertEventKind, AlertRule, KpiInput, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
+    distributor_hierarchy, months_up_to, standard_history, standard_kpis,
 };
 use omo_core::model::Hierarchy;
 use omo_core::{Dataset, OmoError};
@@ -40,14 +40,16 @@ pub fn light(light: Light, colour: bool) -> String {
 pub fn section(d: &Dataset, colour: bool) -> Result<String, OmoError> {
     let Some(month) = last_complete_month(d.as_of) else { return Ok(String::new()) };
     let kpis = standard_kpis()?;
-    let inputs = standard_inputs(d, month)?;
+    let months = months_up_to(month, 12);
+    let history = standard_history(d, &months)?;
+    let inputs = history.last().cloned().unwrap_or_default();
     let mut out = format!("== KPI lights, {} ==\n", month.format("%B %Y"));
     for (title, tree) in [("by region", distributor_hierarchy(d)?), ("by business unit", business_unit_hierarchy(d)?)] {
         let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
         let _ = writeln!(out, "Scorecard {title} (rolled-up lights; red members named)");
         out.push_str(&scorecard_table(d, &tree, &card, colour));
     }
-    out.push_str(&alerts(d, month, colour)?);
+    out.push_str(&alerts(d, &months, &history, colour)?);
     out.push_str(&top_customers(d)?);
     out.push_str(&salespeople(d, month)?);
     Ok(out)
@@ -94,9 +96,14 @@ fn display_name(d: &Dataset, member: &str) -> String {
     d.business_units.iter().find(|b| b.id.as_str() == member).map_or_else(|| member.to_owned(), |b| b.name.clone())
 }
 
-fn alerts(d: &Dataset, month: NaiveDate, colour: bool) -> Result<String, OmoError> {
-    let events = standard_alerts(d, month, 12, &AlertRule::default())?;
-    let first = month.checked_sub_months(Months::new(11)).unwrap_or(month);
+fn alerts(
+    d: &Dataset,
+    months: &[NaiveDate],
+    history: &[HashMap<(String, String), KpiInput>],
+    colour: bool,
+) -> Result<String, OmoError> {
+    let events = alerts_in_history(d, months, history, &AlertRule::default())?;
+    let (Some(first), Some(month)) = (months.first(), months.last()) else { return Ok(String::new()) };
     let raised = events.iter().filter(|e| e.kind == AlertEventKind::Raised).count();
     let mut out = format!(
         "Alerts, {} to {} (raised after 2 months yellow or red, resolved after 2 months back): {} raised, {} escalated, {} resolved\n",
