@@ -683,6 +683,38 @@ impl CreditBook {
     }
 }
 
+/// Replays the credit check of every order taken after `from` up to `to` by a customer with a
+/// credit account, each against the book as it stood the evening before the order's day (one
+/// book per day), in order-date order: which orders a check would have blocked or warned about.
+pub fn replay_order_checks(
+    dataset: &Dataset,
+    from: NaiveDate,
+    to: NaiveDate,
+    policy: &CreditPolicy,
+    mode: CheckMode,
+) -> Result<Vec<(OrderId, CreditCheck)>> {
+    let with_account: std::collections::HashSet<&CustomerId> =
+        dataset.credit_accounts.iter().map(|a| &a.customer).collect();
+    let mut orders: Vec<&crate::model::SalesOrder> = dataset
+        .orders
+        .iter()
+        .filter(|o| o.order_date > from && o.order_date <= to && with_account.contains(&o.customer))
+        .collect();
+    orders.sort_by(|a, b| (a.order_date, &a.id).cmp(&(b.order_date, &b.id)));
+    let mut out = Vec::with_capacity(orders.len());
+    let mut book: Option<(NaiveDate, CreditBook)> = None;
+    for order in orders {
+        let evening_before = order.order_date.pred_opt().unwrap_or(order.order_date);
+        if book.as_ref().is_none_or(|(day, _)| *day != evening_before) {
+            book = Some((evening_before, CreditBook::from_dataset(dataset, evening_before, policy.clone())?));
+        }
+        if let Some((_, b)) = &book {
+            out.push((order.id.clone(), b.check_order(&order.customer, order.total(), order.order_date, mode)?));
+        }
+    }
+    Ok(out)
+}
+
 /// The policy's overdue rules as (days, blocks), blocking first.
 fn overdue_rules(policy: &CreditPolicy) -> Vec<(u32, bool)> {
     [(policy.block_overdue_days, true), (policy.warn_overdue_days, false)]

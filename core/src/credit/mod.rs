@@ -12,6 +12,6 @@ pub use account::{CreditAccount, LimitChange, RiskClass, TemporaryIncrease};
 pub use behaviour::{
     LimitRecommendation, LimitRules, PaymentBehaviour, PaymentStats, ScoringRules, payment_behaviour, recommend_limit,
 };
-pub use book::{CheckMode, CreditBook, CreditCheck, Decision, Exposure, Finding, Reason};
+pub use book::{CheckMode, CreditBook, CreditCheck, Decision, Exposure, Finding, Reason, replay_order_checks};
 pub use policy::{CategoryRule, CreditPolicy, ExposureKind, LimitComparison, OverLimitAction, ZeroLimit};
 pub use receivables::{AgingBuckets, AgingReport, AgingRow, OpenItem, OverdueSummary, Receivables, Settlement};

@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
-use chrono::{Days, Months};
-use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, ScoringRules, payment_behaviour};
+use chrono::Months;
+use omo_core::credit::{
+    AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, ScoringRules, payment_behaviour, replay_order_checks,
+};
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
@@ -149,36 +151,24 @@ fn payers(d: &Dataset, book: &CreditBook) -> String {
 
 fn blocked_orders(d: &Dataset, policy: &CreditPolicy) -> Result<String, OmoError> {
     let from = d.as_of.checked_sub_months(Months::new(1)).unwrap_or(d.as_of);
+    let checks = replay_order_checks(d, from, d.as_of, policy, CheckMode::Static)?;
     let mut table = Table::new(
         ["order", "customer", "date", "amount", "exposure after", "limit", "reasons"].map(String::from).to_vec(),
     );
-    let mut blocked = 0;
-    let mut orders: Vec<_> = d
-        .orders
-        .iter()
-        .filter(|o| o.order_date > from && d.credit_accounts.iter().any(|a| a.customer == o.customer))
-        .collect();
-    orders.sort_by_key(|o| o.order_date);
-    for order in &orders {
-        // The book as it stood the evening before the order was taken.
-        let book = CreditBook::from_dataset(d, order.order_date - Days::new(1), policy.clone())?;
-        let check = book.check_order(&order.customer, order.total(), order.order_date, CheckMode::Static)?;
-        if check.decision != Decision::Blocked {
-            continue;
-        }
-        blocked += 1;
+    let blocked: Vec<_> = checks.iter().filter(|(_, c)| c.decision == Decision::Blocked).collect();
+    for (order, check) in &blocked {
         let reasons: Vec<String> = check.findings.iter().filter(|f| f.blocks).map(|f| f.reason.to_string()).collect();
         table.row(vec![
-            order.id.to_string(),
-            order.customer.to_string(),
-            order.order_date.to_string(),
-            money(order.total()),
+            order.to_string(),
+            check.customer.to_string(),
+            check.date.to_string(),
+            money(check.order_amount),
             money(check.exposure_after),
             money(check.limit),
             reasons.join("; "),
         ]);
     }
-    let mut out = format!("Orders of the last month a credit check blocks: {blocked} of {}\n", orders.len());
+    let mut out = format!("Orders of the last month a credit check blocks: {} of {}\n", blocked.len(), checks.len());
     out.push_str(&table.render());
     Ok(out)
 }
