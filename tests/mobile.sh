@@ -15,9 +15,7 @@ mkdir -p "$out" "$tools"
 [ -f "$fixture/expected.properties" ] || cargo test -q --locked -p omo-mobile --test engine
 
 echo "-- JNA and kotlinc"
-if [ ! -f /usr/share/java/jna.jar ]; then
-    if [ "$(id -u)" = 0 ]; then apt-get install -y -q libjna-java >/dev/null; else sudo apt-get install -y -q libjna-java >/dev/null; fi
-fi
+[ -e /usr/share/java/jna.jar ] || bash tests/apt-install.sh libjna-java
 if [ ! -x "$tools/kotlin/bin/kotlinc" ]; then
     (cd "$tools" && rm -rf package kotlin && npm pack -q kotlin-compiler@2.4 >/dev/null && tar xzf kotlin-compiler-*.tgz \
         && mv package kotlin && rm -f kotlin-compiler-*.tgz)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints, the Rust unit, property, golden and
 # integration tests (which read ../shared/ in place where it exists; under CI=true they must),
-# then the mobile bindings from Kotlin and Python (tests/mobile.sh), then the Python package built as a wheel into a fresh virtual environment and its pytest suite.
+# then the main job's dashboard in headless Chromium (tests/dashboard.sh), the mobile bindings
+# from Kotlin and Python (tests/mobile.sh), and the Python package built as a wheel into a fresh
+# virtual environment with its pytest suite.
 # Installs what it needs; a new machine has Rust, Python 3.11, Java 17 and Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== Rust tests =="
 cargo test --workspace --locked
+
+echo "== The dashboard in headless Chromium =="
+bash tests/dashboard.sh
 
 echo "== Mobile bindings: Kotlin on the JVM and Python over the generated uniffi bindings =="
 bash tests/mobile.sh

@@ -1,15 +1,24 @@
-//! The main job: builds the sample company (or reads a company's JSON dataset) and prints its
-//! report.
+//! The main job: builds the sample company (or reads a company's JSON dataset), prints its
+//! report and writes its dashboard, one self-contained HTML file.
 //!
 //! ```text
-//! cargo run --release -p omo-examples -- [--seed N] [--dataset company.json]
+//! cargo run --release -p omo-examples -- [--seed N] [--distributors N] [--retailers-per-distributor N]
+//!     [--farmers N] [--years N] [--dataset company.json] [--out dashboard.html]
 //! ```
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use omo_core::Dataset;
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_examples::report;
+use omo_examples::{dashboard, report};
+
+const USAGE: &str = "usage: omo-examples [--seed N] [--distributors N] [--retailers-per-distributor N] [--farmers N] \
+[--years N] [--dataset company.json] [--out dashboard.html]
+
+Builds the seeded sample company (a fertilizer maker; the options set its size), or reads a company's
+dataset exported as JSON, prints its report and writes its dashboard (default target/omo-dashboard.html).
+";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -31,6 +40,7 @@ fn number<T: std::str::FromStr<Err: std::fmt::Display>>(flag: &str, text: String
 fn run(args: Vec<String>) -> Result<String, String> {
     let mut config = SampleConfig::default();
     let mut dataset_path = None;
+    let mut out = PathBuf::from("target/omo-dashboard.html");
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -41,7 +51,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
             "--farmers" => config.farmers = number(&flag, value()?)?,
             "--years" => config.years = number(&flag, value()?)?,
             "--dataset" => dataset_path = Some(value()?),
-            "--help" | "-h" => return Ok("usage: omo-examples [--seed N] [--dataset company.json]\n".into()),
+            "--out" => out = PathBuf::from(value()?),
+            "--help" | "-h" => return Ok(USAGE.into()),
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -52,5 +63,20 @@ fn run(args: Vec<String>) -> Result<String, String> {
         }
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
-    report::render(&dataset).map_err(|e| e.to_string())
+    let mut text = report::render(&dataset).map_err(|e| e.to_string())?;
+    let page = dashboard::render(&dataset).map_err(|e| e.to_string())?;
+    write_whole(&out, &page)?;
+    text.push_str(&format!("\nDashboard: {} ({} KB); open it in a browser.\n", out.display(), page.len() / 1024));
+    Ok(text)
+}
+
+/// Writes `text` to `path` whole: into a temporary file beside it, then renamed over it, so a
+/// reader never sees half a dashboard.
+fn write_whole(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let partial = path.with_extension("html.partial");
+    std::fs::write(&partial, text).map_err(|e| format!("{}: {e}", partial.display()))?;
+    std::fs::rename(&partial, path).map_err(|e| format!("{}: {e}", path.display()))
 }

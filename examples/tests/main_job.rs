@@ -1,5 +1,5 @@
-//! The main job prints the company's structure and last quarter's sales, and refuses a broken
-//! dataset with every broken reference named.
+//! The main job prints the company's structure and last quarter's sales, writes its dashboard,
+//! and refuses a broken dataset with every broken reference named, writing nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
@@ -9,15 +9,38 @@ use omo_core::sample::{SampleConfig, sample_company};
 use omo_examples::report::{last_complete_quarter, money};
 use rust_decimal::Decimal;
 
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_omo-examples")).args(args).output().unwrap();
+/// A dashboard path of this test's own, in the temporary folder.
+fn dashboard_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("omo-{name}-{}.html", std::process::id()))
+}
+
+/// Runs the main job, its dashboard written to `dashboard_path(name)`.
+fn run_named(name: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_omo-examples"))
+        .args(args)
+        .arg("--out")
+        .arg(dashboard_path(name))
+        .output()
+        .unwrap();
     (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    run_named("main-job", args)
 }
 
 #[test]
 fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
-    let (ok, text, err) = run(&["--seed", "42"]);
+    let (ok, text, err) = run_named("seed-42", &["--seed", "42"]);
     assert!(ok, "{err}");
+    let dashboard = dashboard_path("seed-42");
+    assert!(text.contains(&format!("Dashboard: {}", dashboard.display())), "{text}");
+    let page = std::fs::read_to_string(&dashboard).unwrap();
+    std::fs::remove_file(&dashboard).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    for (id, _) in omo_examples::dashboard::SECTIONS {
+        assert!(page.contains(&format!(r#"data-section="{id}""#)), "section {id} missing");
+    }
     assert!(text.contains("== Structure =="));
     assert!(text.contains("Customer axis: 3091 customers"), "{text}");
     assert!(text.contains("consigned stock held at Jiangsu water-soluble OEM [OEM-1]"));
@@ -42,9 +65,10 @@ fn a_broken_dataset_is_refused_with_every_issue_named() {
     company.movements[0].node = omo_core::model::NodeId::new("NOWHERE").unwrap();
     let path = std::env::temp_dir().join(format!("omo-broken-{}.json", std::process::id()));
     std::fs::write(&path, company.to_json().unwrap()).unwrap();
-    let (ok, text, err) = run(&["--dataset", path.to_str().unwrap()]);
+    let (ok, text, err) = run_named("broken", &["--dataset", path.to_str().unwrap()]);
     std::fs::remove_file(&path).unwrap();
     assert!(!ok);
+    assert!(!dashboard_path("broken").exists(), "wrote a dashboard for a broken dataset");
     assert!(text.is_empty(), "printed a report for a broken dataset: {text}");
     assert!(err.contains("2 invalid value(s)"), "{err}");
     assert!(err.contains("unknown region \"ATLANTIS\""), "{err}");
@@ -54,7 +78,7 @@ fn a_broken_dataset_is_refused_with_every_issue_named() {
 #[test]
 fn bad_options_are_refused() {
     let (ok, _, err) = run(&["--seed", "many"]);
-    assert!(!ok && err.contains("--seed: invalid digit"), "{err}");
+    assert!(!ok && err.contains("--seed \"many\": invalid digit"), "{err}");
     let (ok, _, err) = run(&["--colour"]);
     assert!(!ok && err.contains("unknown option \"--colour\""), "{err}");
 }

@@ -132,6 +132,17 @@ pub enum XyzClass {
     Z,
 }
 
+impl XyzClass {
+    /// `"X"`, `"Y"` or `"Z"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            XyzClass::X => "X",
+            XyzClass::Y => "Y",
+            XyzClass::Z => "Z",
+        }
+    }
+}
+
 /// XYZ class of a demand history: X when its coefficient of variation (population sd over mean)
 /// is at most `x_max`, Y when at most `y_max`, else Z; `None` for no demand at all.
 pub fn xyz_class(demand: &[f64], x_max: f64, y_max: f64) -> Option<(XyzClass, f64)> {

@@ -89,7 +89,8 @@ fn scorecard_table(d: &Dataset, tree: &Hierarchy<String>, card: &Scorecard<Strin
     out
 }
 
-fn display_name(d: &Dataset, member: &str) -> String {
+/// The name of a scorecard member: a region, a business unit, or a customer id as it is.
+pub fn display_name(d: &Dataset, member: &str) -> String {
     if d.regions.iter().any(|r| r.id.as_str() == member) {
         return region_name(d, member);
     }

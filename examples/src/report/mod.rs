@@ -11,7 +11,7 @@ mod table;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub use kpi::{last_complete_month, light};
+pub use kpi::{display_name, last_complete_month, light};
 pub use table::{Table, money, quantity};
 
 use chrono::{Datelike, Months, NaiveDate};

@@ -1,0 +1,61 @@
+//! The dashboard of the sample company: every section drawn, and its lights are the core's.
+//! The test also writes the core's lights of the main job's company to
+//! `target/dashboard-fixture/expected-lights.json`, which the browser test (tests/browser/)
+//! checks against what Chromium shows.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, HashMap};
+
+use omo_core::kpi::{Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_inputs, standard_kpis};
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_examples::dashboard::{SECTIONS, render};
+use omo_examples::report::last_complete_month;
+
+#[test]
+fn every_section_is_drawn_and_the_lights_are_the_cores() {
+    // The main job's default company.
+    let company = sample_company(&SampleConfig::default()).unwrap();
+    let page = render(&company).unwrap();
+    for (id, _) in SECTIONS {
+        let start = page.find(&format!(r#"data-section="{id}""#)).unwrap_or_else(|| panic!("no section {id}"));
+        let rest = &page[start..];
+        let section = &rest[..rest.find("</section>").unwrap()];
+        assert!(section.contains("<svg") || section.contains("<table"), "section {id} is empty");
+    }
+    // Charts come from plotters: titles, axis units and legends are in the SVG.
+    for text in
+        ["Company S-P-I per month", "units", "sell-out (to end users)", "80% interval", "Receivables by days past due"]
+    {
+        assert!(page.contains(text), "{text} missing");
+    }
+
+    let month = last_complete_month(company.as_of).unwrap();
+    let kpis = standard_kpis().unwrap();
+    let inputs = standard_inputs(&company, month).unwrap();
+    let mut expected: BTreeMap<&str, BTreeMap<String, BTreeMap<String, &str>>> = BTreeMap::new();
+    let mut reds = 0;
+    for (axis, tree) in [
+        ("region", distributor_hierarchy(&company).unwrap()),
+        ("business_unit", business_unit_hierarchy(&company).unwrap()),
+    ] {
+        let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new()).unwrap();
+        let scorecard = &page[page.find(&format!(r#"data-scorecard="{axis}""#)).unwrap()..];
+        for member in tree.members() {
+            for kpi in &kpis {
+                let light = card.cell(member, &kpi.id).map_or(omo_core::kpi::Light::Grey, |c| c.light()).as_str();
+                expected.entry(axis).or_default().entry(member.clone()).or_default().insert(kpi.id.clone(), light);
+                reds += usize::from(light == "red");
+            }
+            assert!(scorecard.contains(&format!(r#"data-member="{member}""#)), "{axis} member {member} missing");
+        }
+    }
+    // The sample has known trouble: some lights are red, and the page shows as many red dots
+    // in its two scorecards as the core computed.
+    assert!(reds > 0);
+    let scorecards = &page[page.find(r#"data-scorecard="region""#).unwrap()..page.find("Alerts, ").unwrap()];
+    assert_eq!(scorecards.matches(r#"data-light="red""#).count(), reds);
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dashboard-fixture");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("expected-lights.json"), serde_json::to_string_pretty(&expected).unwrap()).unwrap();
+}
