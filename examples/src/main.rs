@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use omo_core::Dataset;
 use omo_core::sample::{SampleConfig, sample_company};
+use omo_examples::views::Views;
 use omo_examples::{dashboard, report};
 
 const USAGE: &str = "usage: omo-examples [--seed N] [--distributors N] [--retailers-per-distributor N] [--farmers N] \
@@ -63,8 +64,9 @@ fn run(args: Vec<String>) -> Result<String, String> {
         }
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
-    let mut text = report::render(&dataset).map_err(|e| e.to_string())?;
-    let page = dashboard::render(&dataset).map_err(|e| e.to_string())?;
+    let views = Views::new(&dataset).map_err(|e| e.to_string())?;
+    let mut text = report::render_views(&views).map_err(|e| e.to_string())?;
+    let page = dashboard::render_views(&views).map_err(|e| e.to_string())?;
     write_whole(&out, &page)?;
     text.push_str(&format!("\nDashboard: {} ({} KB); open it in a browser.\n", out.display(), page.len() / 1024));
     Ok(text)

@@ -367,12 +367,15 @@ pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<He
     let cost: rustc_hash::FxHashMap<&ProductId, Decimal> =
         dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let window_start = options.as_of - chrono::Days::new(u64::from(options.cover_window_days));
-    let mut by_pair: BTreeMap<(&NodeId, &ProductId), Vec<usize>> = BTreeMap::new();
+    let mut by_pair: rustc_hash::FxHashMap<(&NodeId, &ProductId), Vec<usize>> = rustc_hash::FxHashMap::default();
     let wanted: Option<rustc_hash::FxHashSet<&NodeId>> = options.nodes.as_ref().map(|n| n.iter().collect());
     let included = |node: &NodeId| wanted.as_ref().is_none_or(|w| w.contains(node));
     for (i, m) in dataset.movements.iter().enumerate().filter(|(_, m)| m.date <= options.as_of && included(&m.node)) {
         by_pair.entry((&m.node, &m.product)).or_default().push(i);
     }
+    // Sorted by node and product, as the report promises.
+    let mut by_pair: Vec<_> = by_pair.into_iter().collect();
+    by_pair.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut stock = Vec::with_capacity(by_pair.len());
     for ((node, product), mut rows) in by_pair {
         rows.sort_by_key(|&i| dataset.movements[i].date);
@@ -463,7 +466,7 @@ fn product_revenue(dataset: &Dataset, options: &HealthOptions) -> Result<Vec<(Pr
 /// XYZ class of each product by its monthly sales (all nodes) over the 12 months before `as_of`.
 fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<(ProductId, XyzClass, f64)> {
     let last = Period::Month.number(options.as_of);
-    let mut monthly: BTreeMap<&ProductId, [f64; 12]> = BTreeMap::new();
+    let mut monthly: rustc_hash::FxHashMap<&ProductId, [f64; 12]> = rustc_hash::FxHashMap::default();
     for m in dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && m.date <= options.as_of) {
         let age = last - Period::Month.number(m.date);
         if let Ok(age) = usize::try_from(age)
@@ -472,6 +475,8 @@ fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<(ProductId, Xy
             *slot += m.quantity.to_f64().unwrap_or(0.0);
         }
     }
+    let mut monthly: Vec<_> = monthly.into_iter().collect();
+    monthly.sort_unstable_by(|a, b| a.0.cmp(b.0));
     monthly
         .into_iter()
         .filter_map(|(product, months)| {

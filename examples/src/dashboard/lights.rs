@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use omo_core::Dataset;
 use omo_core::kpi::{
     AlertEventKind, AlertRule, KpiDefinition, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
-    distributor_hierarchy, months_up_to, standard_history, standard_kpis,
+    distributor_hierarchy, standard_kpis,
 };
 use omo_core::model::Hierarchy;
 
@@ -15,13 +15,14 @@ use super::charts::{Bars, bar_chart};
 use super::html::{escape, figure, light, table};
 use super::{Result, month_labels};
 use crate::report::display_name;
+use crate::views::Views;
 
 /// The section: two scorecards, then the alerts.
-pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
+pub fn section(views: &Views<'_>, month: NaiveDate) -> Result<String> {
+    let d = views.dataset;
     let kpis = standard_kpis()?;
-    let months = months_up_to(month, 12);
-    let history = standard_history(d, &months)?;
-    let inputs = history.last().cloned().unwrap_or_default();
+    let (months, history) = (&views.months, &views.kpi_history);
+    let inputs = views.kpi_inputs();
     let mut out = format!(
         r#"<p class="legend">{} good {} watch {} act {} no value · month {} · hover a light for its value and threshold</p>"#,
         light(Light::Green, "green"),
@@ -39,7 +40,7 @@ pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
         out.push_str(&scorecard_table(d, &tree, &card, &kpis));
         out.push_str("</div>");
     }
-    let events = alerts_in_history(d, &months, &history, &AlertRule::default())?;
+    let events = alerts_in_history(d, months, history, &AlertRule::default())?;
     let mut per_month: BTreeMap<NaiveDate, [f64; 3]> = months.iter().map(|m| (*m, [0.0; 3])).collect();
     for e in &events {
         if let Some(slot) = per_month.get_mut(&e.period) {
@@ -50,7 +51,7 @@ pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
     let chart = bar_chart(
         "Alerts per month",
         "alerts (count)",
-        &month_labels(&months),
+        &month_labels(months),
         &[
             Bars { name: "raised".into(), values: column(0), colour: super::charts::PALETTE[1] },
             Bars { name: "escalated".into(), values: column(1), colour: super::charts::PALETTE[5] },

@@ -18,6 +18,8 @@ use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::views::Views;
+
 /// Why the dashboard could not be drawn.
 #[derive(Debug)]
 pub enum DashboardError {
@@ -75,13 +77,20 @@ const INTROS: [&str; 6] = [
 
 /// The whole dashboard of `d` as one HTML page.
 pub fn render(d: &Dataset) -> Result<String> {
-    let month = crate::report::last_complete_month(d.as_of)
+    render_views(&Views::new(d)?)
+}
+
+/// The whole dashboard, from results computed once for the report and the dashboard.
+pub fn render_views(views: &Views<'_>) -> Result<String> {
+    let d = views.dataset;
+    let month = views
+        .month()
         .ok_or_else(|| OmoError::InvalidArgument { name: "as_of", message: "no complete month".into() })?;
     let bodies = [
-        lights::section(d, month)?,
+        lights::section(views, month)?,
         stock::spi_section(d)?,
         forecast::section(d)?,
-        stock::health_section(d)?,
+        stock::health_section(views)?,
         credit::section(d)?,
         customers::section(d, month)?,
     ];

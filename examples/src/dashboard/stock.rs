@@ -4,16 +4,14 @@
 use std::collections::BTreeMap;
 
 use omo_core::Dataset;
-use omo_core::spi::{
-    AbcClass, HealthOptions, NodeLevel, Period, ProductLevel, StockStatus, XyzClass, channel_view, inventory_health,
-    roll_up,
-};
+use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, StockStatus, XyzClass, channel_view, roll_up};
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
 use super::html::{escape, figure, table};
 use super::{Result, float, month_labels, month_number, months_back};
 use crate::report::{money, quantity, region_name};
+use crate::views::Views;
 
 /// Months shown on the S-P-I charts.
 const MONTHS: u32 = 24;
@@ -104,9 +102,8 @@ pub fn spi_section(d: &Dataset) -> Result<String> {
 const TOP: usize = 10;
 
 /// ABC x XYZ, the ineffective share, the worst dead and slow stock, and stock by age.
-pub fn health_section(d: &Dataset) -> Result<String> {
-    let options = HealthOptions::new(d.as_of);
-    let report = inventory_health(d, &options)?;
+pub fn health_section(views: &Views<'_>) -> Result<String> {
+    let (options, report) = (&views.health_options, &views.health);
     let xyz: BTreeMap<_, XyzClass> = report.xyz.iter().map(|(p, c, _)| (p, *c)).collect();
     let mut stock_value: BTreeMap<_, Decimal> = BTreeMap::new();
     for s in &report.stock {

@@ -8,13 +8,14 @@ use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
 use omo_core::kpi::{
     AlertEventKind, AlertRule, KpiInput, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
-    distributor_hierarchy, months_up_to, standard_history, standard_kpis,
+    distributor_hierarchy, standard_kpis,
 };
 use omo_core::model::Hierarchy;
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
 use super::{Table, money, region_name};
+use crate::views::Views;
 
 /// Whether lights are drawn in colour: on a terminal, unless `NO_COLOR` is set.
 pub fn colour_wanted() -> bool {
@@ -37,19 +38,19 @@ pub fn light(light: Light, colour: bool) -> String {
 }
 
 /// The whole KPI section.
-pub fn section(d: &Dataset, colour: bool) -> Result<String, OmoError> {
-    let Some(month) = last_complete_month(d.as_of) else { return Ok(String::new()) };
+pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
+    let d = views.dataset;
+    let Some(month) = views.month() else { return Ok(String::new()) };
     let kpis = standard_kpis()?;
-    let months = months_up_to(month, 12);
-    let history = standard_history(d, &months)?;
-    let inputs = history.last().cloned().unwrap_or_default();
+    let (months, history) = (&views.months, &views.kpi_history);
+    let inputs = views.kpi_inputs();
     let mut out = format!("== KPI lights, {} ==\n", month.format("%B %Y"));
     for (title, tree) in [("by region", distributor_hierarchy(d)?), ("by business unit", business_unit_hierarchy(d)?)] {
         let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
         let _ = writeln!(out, "Scorecard {title} (rolled-up lights; red members named)");
         out.push_str(&scorecard_table(d, &tree, &card, colour));
     }
-    out.push_str(&alerts(d, &months, &history, colour)?);
+    out.push_str(&alerts(d, months, history, colour)?);
     out.push_str(&top_customers(d)?);
     out.push_str(&salespeople(d, month)?);
     Ok(out)

@@ -22,6 +22,12 @@ use rust_decimal::Decimal;
 
 /// The whole report.
 pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
+    render_views(&crate::views::Views::new(dataset)?)
+}
+
+/// The whole report, from results computed once for the report and the dashboard.
+pub fn render_views(views: &crate::views::Views<'_>) -> Result<String, OmoError> {
+    let dataset = views.dataset;
     let mut out = String::new();
     let _ = writeln!(out, "{} — as of {} (amounts in {})\n", dataset.company, dataset.as_of, dataset.currency);
     out.push_str(&structure(dataset)?);
@@ -30,11 +36,11 @@ pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
     out.push('\n');
     out.push_str(&forecast::section(dataset)?);
     out.push('\n');
-    out.push_str(&spi::section(dataset)?);
+    out.push_str(&spi::section(views)?);
     out.push('\n');
     out.push_str(&credit::section(dataset)?);
     out.push('\n');
-    out.push_str(&kpi::section(dataset, kpi::colour_wanted())?);
+    out.push_str(&kpi::section(views, kpi::colour_wanted())?);
     Ok(out)
 }
 

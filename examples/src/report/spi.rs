@@ -5,23 +5,25 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use omo_core::spi::{
-    AbcClass, HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, StockStatus, channel_view,
-    inventory_health, reconcile_counts, roll_up, suggest_orders,
+    AbcClass, HealthReport, NodeLevel, Period, PlanSettings, ProductLevel, StockStatus, channel_view, reconcile_counts,
+    roll_up, suggest_orders,
 };
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
 use super::{Table, last_complete_quarter, money, quantity, region_name};
+use crate::views::Views;
 
 /// How many rows the top-N tables show.
 const TOP: usize = 8;
 
 /// The whole S-P-I section.
-pub fn section(d: &Dataset) -> Result<String, OmoError> {
+pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
+    let d = views.dataset;
     let mut out = String::from("== S-P-I ==\n");
     out.push_str(&by_region(d)?);
     out.push_str(&channel(d)?);
-    out.push_str(&health(d)?);
+    out.push_str(&health(&views.health));
     out.push_str(&book_vs_physical(d)?);
     out.push_str(&suggestions(d)?);
     Ok(out)
@@ -89,8 +91,7 @@ fn channel(d: &Dataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn health(d: &Dataset) -> Result<String, OmoError> {
-    let report = inventory_health(d, &HealthOptions::new(d.as_of))?;
+fn health(report: &HealthReport) -> String {
     let mut out = String::new();
     let total: Decimal = report.abc.iter().map(|a| a.value).sum();
     let mut classes: BTreeMap<AbcClass, (usize, Decimal)> = BTreeMap::new();
@@ -131,7 +132,7 @@ fn health(d: &Dataset) -> Result<String, OmoError> {
         ]);
     }
     out.push_str(&table.render());
-    Ok(out)
+    out
 }
 
 fn book_vs_physical(d: &Dataset) -> Result<String, OmoError> {

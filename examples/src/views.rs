@@ -1,0 +1,46 @@
+//! The core's results that both the terminal report and the dashboard show, computed once per
+//! run: the standard KPIs of the last twelve months and the inventory health on the snapshot day.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use omo_core::kpi::{KpiInput, months_up_to, standard_history};
+use omo_core::spi::{HealthOptions, HealthReport, inventory_health};
+use omo_core::{Dataset, OmoError};
+
+use crate::report::last_complete_month;
+
+/// Shared results of one company.
+pub struct Views<'a> {
+    /// The company.
+    pub dataset: &'a Dataset,
+    /// The twelve months up to the last complete one (first days), oldest first.
+    pub months: Vec<NaiveDate>,
+    /// The standard KPIs of every distributor in each of `months`.
+    pub kpi_history: Vec<HashMap<(String, String), KpiInput>>,
+    /// The options the health was assessed with.
+    pub health_options: HealthOptions,
+    /// Inventory health on the snapshot day.
+    pub health: HealthReport,
+}
+
+impl<'a> Views<'a> {
+    /// Computes the shared results of `dataset`.
+    pub fn new(dataset: &'a Dataset) -> Result<Self, OmoError> {
+        let months = last_complete_month(dataset.as_of).map(|m| months_up_to(m, 12)).unwrap_or_default();
+        let kpi_history = standard_history(dataset, &months)?;
+        let health_options = HealthOptions::new(dataset.as_of);
+        let health = inventory_health(dataset, &health_options)?;
+        Ok(Views { dataset, months, kpi_history, health_options, health })
+    }
+
+    /// The last complete month, whose lights the scorecards show.
+    pub fn month(&self) -> Option<NaiveDate> {
+        self.months.last().copied()
+    }
+
+    /// The KPI inputs of the last complete month.
+    pub fn kpi_inputs(&self) -> HashMap<(String, String), KpiInput> {
+        self.kpi_history.last().cloned().unwrap_or_default()
+    }
+}
