@@ -23,7 +23,9 @@ fn raise(class: &str, message: String) -> PyErr {
     })
 }
 
-/// The exception for a core error: `omo.ValidationError` for bad input, `omo.OmoError` otherwise.
+/// The exception for a core error: `omo.CreditError` for an unknown credit account or another
+/// currency, `omo.ValidationError` for other bad input (malformed JSON, unknown ids, values out of
+/// range), `omo.OmoError` otherwise.
 pub fn omo_error(error: omo_core::OmoError) -> PyErr {
     use omo_core::OmoError as E;
     let class = match &error {
@@ -33,7 +35,10 @@ pub fn omo_error(error: omo_core::OmoError) -> PyErr {
         | E::NegativeStock { .. }
         | E::DuplicateId { .. }
         | E::UnknownParents { .. }
-        | E::Cycle { .. } => "ValidationError",
+        | E::Cycle { .. }
+        | E::Json(_) => "ValidationError",
+        E::UnknownId { kind, .. } if kind.contains("credit") => "CreditError",
+        E::UnknownId { .. } => "ValidationError",
         E::CurrencyMismatch { .. } => "CreditError",
         _ => "OmoError",
     };

@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod company;
 mod convert;
 
 /// The native module.
@@ -21,6 +22,12 @@ mod _native {
     use rust_decimal::Decimal;
 
     use super::convert::{array, omo_error, validation_error};
+
+    #[pymodule_export]
+    use super::company::{
+        PyCreditBook, PyDataset, alerts_json, customer_summaries_json, inventory_health_json, rfm_json, sample_company,
+        scorecard_json, spi_rollup_json, suggest_orders_json,
+    };
 
     /// The version of the package.
     #[pymodule_export]

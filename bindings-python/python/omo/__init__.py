@@ -1,7 +1,9 @@
 """omo: the computing core of an OMO business-visualization system.
 
 Forecasts in the long format forecasting users know (``unique_id``, ``ds``, ``y``), inventory
-formulas, accuracy metrics and the S-P-I ledger, computed by the Rust core ``omo-core``.
+formulas, accuracy metrics, the S-P-I ledger, and a company's data with the core's views of it
+(S-P-I roll-ups, inventory health, suggested orders, credit checks, scorecards, alerts, customer
+analytics) as data frames, computed by the Rust core ``omo-core``.
 """
 from __future__ import annotations
 
@@ -10,13 +12,27 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from . import inventory, metrics
+from . import company, inventory, metrics
+from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, customer_summaries, inventory_health, rfm,
+                      sample_company, scorecard, spi_rollup, suggest_orders)
 from ._native import __version__
 from . import _native
 from ._convert import as_array
 from .errors import CreditError, OmoError, ValidationError
 
 __all__ = [
+    "CreditBook",
+    "CreditCheck",
+    "Dataset",
+    "Scorecard",
+    "alerts",
+    "customer_summaries",
+    "inventory_health",
+    "rfm",
+    "sample_company",
+    "scorecard",
+    "spi_rollup",
+    "suggest_orders",
     "Forecast",
     "OmoError",
     "ValidationError",

@@ -1,0 +1,290 @@
+"""A company's data and the core's views of it as data frames: the dataset, the sample company,
+S-P-I roll-ups, inventory health, suggested orders, credit books and checks, scorecards, alerts and
+customer analytics.
+
+Money and quantities come back as ``decimal.Decimal`` (exact), dates as ``datetime.date``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+from decimal import Decimal
+from typing import Iterable, List, Optional, Sequence
+
+from . import _native
+from .errors import ValidationError
+
+_FLOWS = ("opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in",
+          "transfers_out", "adjustments", "closing")
+
+
+def _frame(records: list, decimals: Iterable[str] = (), dates: Iterable[str] = ()):
+    """A pandas frame of ``records`` with the named columns as Decimal and date objects."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(records)
+    for column in decimals:
+        if column in frame:
+            frame[column] = [Decimal(v) if isinstance(v, str) else None for v in frame[column]]
+    for column in dates:
+        if column in frame:
+            frame[column] = [_dt.date.fromisoformat(v) if isinstance(v, str) else None for v in frame[column]]
+    return frame
+
+
+def _amount(value, name: str) -> str:
+    """Exact decimal text of a money amount; floats are refused (they are not exact)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationError(f"{name}: pass a decimal.Decimal, int or str, not {type(value).__name__} {value!r} (floats are not exact)")
+    if isinstance(value, (Decimal, int, str)):
+        return str(value)
+    raise ValidationError(f"{name}: expected a decimal.Decimal, int or str, got {type(value).__name__}")
+
+
+def _date(value, name: str) -> Optional[_dt.date]:
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    raise ValidationError(f"{name}: expected a date, got {type(value).__name__}")
+
+
+def _months_before(day: _dt.date, months: int) -> _dt.date:
+    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
+    import calendar
+
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return _dt.date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+class Dataset:
+    """A company's data: master data of the three axes and its transactions, validated.
+
+    >>> d = sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
+    >>> d.frame("customers")["kind"].value_counts()["distributor"]
+    2
+    """
+
+    COLLECTIONS = ("categories", "products", "bundles", "regions", "business_units", "salespeople", "customers",
+                   "nodes", "movements", "counts", "pos_sales", "orders", "shipments", "invoices", "payments",
+                   "prepaid_orders", "credit_accounts", "sales_targets")
+    _DECIMALS = ("quantity", "counted", "revenue", "amount", "unit_price", "standard_cost", "list_price", "limit",
+                 "price", "pack_size", "minimum_order", "deposit", "discount")
+    _DATES = ("date", "as_of", "order_date", "requested_date", "due_date", "shipped_date", "promised_date",
+              "delivered_date", "month", "since", "first_purchase")
+
+    def __init__(self, native):
+        self._native = native
+
+    @classmethod
+    def from_json(cls, text: str) -> "Dataset":
+        """Reads and validates a dataset exported as JSON; a broken one raises ``ValidationError``
+        naming every broken reference."""
+        return cls(_native.Dataset.from_json(text))
+
+    def to_json(self) -> str:
+        """The dataset as JSON (Decimals as exact strings)."""
+        return self._native.to_json()
+
+    @property
+    def company(self) -> str:
+        return self._native.company
+
+    @property
+    def currency(self) -> str:
+        return self._native.currency
+
+    @property
+    def as_of(self) -> _dt.date:
+        return self._native.as_of
+
+    def counts(self) -> dict:
+        """How many records the main collections hold."""
+        return dict(self._native.counts())
+
+    def frame(self, collection: str):
+        """One collection (``"customers"``, ``"movements"``, ``"invoices"``, ...) as a pandas frame."""
+        if collection not in self.COLLECTIONS:
+            raise ValidationError(f"collection {collection!r} is not one of {', '.join(self.COLLECTIONS)}")
+        return _frame(json.loads(self._native.records_json(collection)), self._DECIMALS, self._DATES)
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return (f"<omo.Dataset {self.company!r} as of {self.as_of}: {c['customers']} customers, "
+                f"{c['products']} products, {c['movements']} movements>")
+
+
+def sample_company(seed: int = 42, distributors: int = 8, retailers_per_distributor: int = 10, farmers: int = 3000,
+                   years: int = 3) -> Dataset:
+    """The seeded sample company (a fertilizer maker); the same seed gives the same company."""
+    return Dataset(_native.sample_company(seed, distributors, retailers_per_distributor, farmers, years))
+
+
+def spi_rollup(dataset: Dataset, period: str = "month", nodes: str = "region", products: str = "all"):
+    """The S-P-I ledger rolled up: ``nodes`` by ``"node"``, ``"region"``, ``"kind"`` or
+    ``"company"``; ``products`` by ``"product"``, ``"category"`` or ``"all"``. Internal transfers
+    within a group cancel. Columns ``nodes``, ``products``, ``period`` and the flows."""
+    rows = json.loads(_native.spi_rollup_json(dataset._native, period, nodes, products))
+    return _frame(rows, _FLOWS, ("period",))
+
+
+def inventory_health(dataset: Dataset, as_of=None):
+    """Stock health per node and product (status, days of cover, value, age buckets), with the
+    report's totals in ``frame.attrs`` (``total_value``, ``dead_value``, ``slow_value``,
+    ``ineffective_share``) and the ABC / XYZ classes in ``frame.attrs["abc"]`` / ``["xyz"]``."""
+    report = json.loads(_native.inventory_health_json(dataset._native, _date(as_of, "as_of")))
+    frame = _frame(report["stock"], ("on_hand", "value"), ("last_issue",))
+    total, dead, slow = (Decimal(report[k]) for k in ("total_value", "dead_value", "slow_value"))
+    frame.attrs.update(total_value=total, dead_value=dead, slow_value=slow,
+                       ineffective_share=(dead + slow) / total if total else Decimal(0),
+                       abc={a["item"]: a["class"] for a in report["abc"]},
+                       xyz={p: c for p, c, _ in report["xyz"]})
+    return frame
+
+
+def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7):
+    """Suggested orders for every distributor and product on the snapshot date."""
+    rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level), int(lead_time_days), int(review_days)))
+    for row in rows:
+        row.update({f"position_{k}": v for k, v in row.pop("position").items()})
+    return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "position_on_hand",
+                         "position_on_order", "position_requested", "position_planned", "position_backorders",
+                         "position_reserved"))
+
+
+_LIGHT_COLOURS = {"green": "#2ca02c", "yellow": "#f2c80f", "red": "#d62728", "grey": "#b0b7bf"}
+
+
+def _dot(light: str, title: str = "") -> str:
+    colour = _LIGHT_COLOURS.get(light, "#b0b7bf")
+    return (f'<span title="{html.escape(title)}" style="display:inline-block;width:12px;height:12px;'
+            f'border-radius:50%;background:{colour}"></span>')
+
+
+class CreditCheck:
+    """The outcome of a credit check: ``decision`` (``"approved"``, ``"approved_with_warning"``,
+    ``"blocked"``), ``findings`` (dicts with ``blocks``, ``code``, ``message``), the exposure
+    before and after, the limit and what is available, all exact."""
+
+    def __init__(self, check: dict, messages: list):
+        self.customer: str = check["customer"]
+        self.date: _dt.date = _dt.date.fromisoformat(check["date"])
+        self.order_amount = Decimal(check["order_amount"])
+        self.decision: str = check["decision"]
+        self.findings = [{"blocks": f["blocks"], "code": code, "message": message}
+                         for f, (message, code) in zip(check["findings"], messages)]
+        self.limit = Decimal(check["limit"])
+        self.exposure_before = Decimal(check["exposure_before"])
+        self.exposure_after = Decimal(check["exposure_after"])
+        self.available = Decimal(check["available"])
+        self.breakdown = {k: Decimal(v) for k, v in check["breakdown"].items()}
+
+    def __repr__(self) -> str:
+        return (f"<omo.CreditCheck {self.customer} {self.order_amount}: {self.decision}, "
+                f"exposure {self.exposure_before} -> {self.exposure_after} of {self.limit}>")
+
+    def _repr_html_(self) -> str:
+        light = {"approved": "green", "approved_with_warning": "yellow", "blocked": "red"}[self.decision]
+        reasons = "".join(f"<li>{'⛔' if f['blocks'] else '⚠'} {html.escape(f['message'])}</li>" for f in self.findings)
+        return (f"<div>{_dot(light)} <b>{html.escape(self.decision.replace('_', ' '))}</b>: order of "
+                f"{self.order_amount} for {html.escape(self.customer)} on {self.date}<br>exposure "
+                f"{self.exposure_before} &rarr; {self.exposure_after} of limit {self.limit}; available "
+                f"{self.available}<ul>{reasons}</ul></div>")
+
+
+class CreditBook:
+    """A credit book of a dataset on its snapshot date (default policy): checks never change it."""
+
+    def __init__(self, dataset: Dataset):
+        self._native = _native.CreditBook(dataset._native)
+
+    def check_order(self, customer: str, amount, date=None, horizon_days: Optional[int] = None) -> CreditCheck:
+        """Checks an order of ``amount`` (Decimal, int or str: never a float) for ``customer``."""
+        check, messages = json.loads(self._native.check_order_json(str(customer), _amount(amount, "amount"),
+                                                                   _date(date, "date"), horizon_days))
+        return CreditCheck(check, messages)
+
+    def positions(self):
+        """Every account's exposure by category against its limit on the snapshot date."""
+        rows = []
+        for c in json.loads(self._native.positions_json()):
+            row = {"customer": c["customer"], "limit_holder": c["limit_holder"], "limit": c["limit"],
+                   "exposure": c["exposure_before"], "available": c["available"], "decision": c["decision"]}
+            row.update(c["breakdown"])
+            rows.append(row)
+        return _frame(rows, ("limit", "exposure", "available", "open_orders", "shipped_not_invoiced",
+                             "receivables_not_due", "receivables_overdue", "prepayments"))
+
+    def aging(self, as_of=None, buckets: Optional[Sequence[int]] = None):
+        """Open receivables per customer by days past due (columns named by bucket)."""
+        report = json.loads(self._native.aging_json(_date(as_of, "as_of"), None if buckets is None else list(buckets)))
+        rows = [dict(customer=r["customer"], **dict(zip(report["labels"], r["amounts"])), unapplied=r["unapplied"])
+                for r in report["rows"]]
+        return _frame(rows, list(report["labels"]) + ["unapplied"])
+
+
+class Scorecard:
+    """The standard scorecard of one month along one axis: ``frame`` has one row per member and
+    KPI (``member``, ``parent``, ``depth``, ``kpi``, ``light``, ``value``, ``threshold``,
+    ``red_members``); in a notebook it shows as a table of coloured lights."""
+
+    def __init__(self, month: _dt.date, kpis: list, frame):
+        self.month = month
+        self.kpis = kpis
+        self.frame = frame
+
+    def lights(self):
+        """Members x KPIs of light names."""
+        table = self.frame.pivot(index="member", columns="kpi", values="light")
+        return table.reindex(index=list(dict.fromkeys(self.frame["member"])), columns=[k["id"] for k in self.kpis])
+
+    def _repr_html_(self) -> str:
+        head = "".join(f'<th title="{html.escape(k["name"])}">{html.escape(k["id"])}</th>' for k in self.kpis)
+        rows = []
+        for member, group in self.frame.groupby("member", sort=False):
+            depth = int(group["depth"].iloc[0])
+            cells = "".join(f"<td>{_dot(r.light, f'{r.kpi}: {r.value}')}</td>" for r in group.itertuples())
+            rows.append(f'<tr><td style="padding-left:{depth}em">{html.escape(member)}</td>{cells}</tr>')
+        return (f"<div><b>Scorecard, {self.month:%B %Y}</b><table><tr><th>member</th>{head}</tr>"
+                f"{''.join(rows)}</table></div>")
+
+
+def scorecard(dataset: Dataset, axis: str = "region", month=None) -> Scorecard:
+    """The standard scorecard (distributors under their regions, or business units) of a month:
+    any day of it, or the last complete month before the snapshot by default."""
+    month_text, kpis, rows = json.loads(_native.scorecard_json(dataset._native, axis, _date(month, "month")))
+    return Scorecard(_dt.date.fromisoformat(month_text), kpis, _frame(rows, ("value", "threshold")))
+
+
+def alerts(dataset: Dataset, months: int = 12):
+    """Alert transitions of the distributors' standard KPIs over the last ``months`` months."""
+    return _frame(json.loads(_native.alerts_json(dataset._native, int(months))), ("value", "threshold"), ("period",))
+
+
+def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: int = 90):
+    """Each customer at a glance over the last ``months`` months: activity, deals, revenue, average
+    order value, product mix, receivables."""
+    to = dataset.as_of
+    start = _months_before(to, int(months))
+    rows = json.loads(_native.customer_summaries_json(dataset._native, start, to, int(dormant_after_days)))
+    return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",))
+
+
+def rfm(dataset: Dataset, start=None, end=None):
+    """RFM scores (1-5) and segments of the customers invoiced between ``start`` and ``end``
+    (the year before the snapshot by default)."""
+    end = _date(end, "end") or dataset.as_of
+    start = _date(start, "start") or _months_before(end, 12)
+    return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",))
+
+
+__all__: List[str] = ["Dataset", "sample_company", "spi_rollup", "inventory_health", "suggest_orders", "CreditBook",
+                      "CreditCheck", "Scorecard", "scorecard", "alerts", "customer_summaries", "rfm"]

@@ -1,0 +1,332 @@
+//! A company's data and the core's views of it, for the Python package: the dataset (JSON in
+//! and out, its collections as records), the sample company, S-P-I roll-ups, inventory health,
+//! suggested orders, credit books and checks, scorecards, alerts and customer analytics.
+//!
+//! Results cross as JSON text of the core's own serde form (Decimals as exact strings, dates as
+//! ISO strings); `omo/_frames.py` turns them into data frames with `decimal.Decimal` and
+//! `datetime.date` columns. Nothing here decides anything: each function calls one core function.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{Datelike, Months, NaiveDate};
+use omo_core::analytics::{customer_summaries, rfm_from_invoices};
+use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
+use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
+use omo_core::kpi::{standard_inputs, standard_kpis};
+use omo_core::model::CustomerId;
+use omo_core::sample::{SampleConfig, sample_company as core_sample};
+use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health, roll_up};
+use omo_core::{Dataset, OmoError};
+use pyo3::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::convert::{omo_error, validation_error};
+
+fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| omo_error(OmoError::Json(e.to_string())))
+}
+
+/// A company's data: master data of the three axes and its transactions, validated.
+#[pyclass(name = "Dataset", module = "omo._native", frozen)]
+pub struct PyDataset {
+    pub(crate) inner: Arc<Dataset>,
+}
+
+#[pymethods]
+impl PyDataset {
+    /// Reads a dataset from JSON (the core's format) and validates it: a broken dataset raises
+    /// `ValidationError` naming every broken reference.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let dataset = py.detach(|| Dataset::from_json_validated(text)).map_err(omo_error)?;
+        Ok(PyDataset { inner: Arc::new(dataset) })
+    }
+
+    /// The dataset as JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        py.detach(|| self.inner.to_json()).map_err(omo_error)
+    }
+
+    /// The company's name.
+    #[getter]
+    fn company(&self) -> String {
+        self.inner.company.clone()
+    }
+
+    /// The reporting currency.
+    #[getter]
+    fn currency(&self) -> String {
+        self.inner.currency.to_string()
+    }
+
+    /// The snapshot date.
+    #[getter]
+    fn as_of(&self) -> NaiveDate {
+        self.inner.as_of
+    }
+
+    /// The records of one collection (`"customers"`, `"movements"`, `"invoices"`, ...) as JSON.
+    fn records_json(&self, py: Python<'_>, collection: &str) -> PyResult<String> {
+        let d = &self.inner;
+        py.detach(|| match collection {
+            "categories" => json(&d.categories),
+            "products" => json(&d.products),
+            "bundles" => json(&d.bundles),
+            "regions" => json(&d.regions),
+            "business_units" => json(&d.business_units),
+            "salespeople" => json(&d.salespeople),
+            "customers" => json(&d.customers),
+            "nodes" => json(&d.nodes),
+            "movements" => json(&d.movements),
+            "counts" => json(&d.counts),
+            "pos_sales" => json(&d.pos_sales),
+            "orders" => json(&d.orders),
+            "shipments" => json(&d.shipments),
+            "invoices" => json(&d.invoices),
+            "payments" => json(&d.payments),
+            "prepaid_orders" => json(&d.prepaid_orders),
+            "credit_accounts" => json(&d.credit_accounts),
+            "sales_targets" => json(&d.sales_targets),
+            other => Err(validation_error(&format!("unknown collection {other:?}"))),
+        })
+    }
+
+    /// How many records each collection holds.
+    fn counts(&self) -> HashMap<&'static str, usize> {
+        let d = &self.inner;
+        HashMap::from([
+            ("products", d.products.len()),
+            ("customers", d.customers.len()),
+            ("nodes", d.nodes.len()),
+            ("movements", d.movements.len()),
+            ("pos_sales", d.pos_sales.len()),
+            ("orders", d.orders.len()),
+            ("invoices", d.invoices.len()),
+            ("payments", d.payments.len()),
+            ("credit_accounts", d.credit_accounts.len()),
+        ])
+    }
+}
+
+/// The seeded sample company (a fertilizer maker) of the given size.
+#[pyfunction]
+#[pyo3(signature = (seed = 42, distributors = 8, retailers_per_distributor = 10, farmers = 3000, years = 3))]
+pub fn sample_company(
+    py: Python<'_>,
+    seed: u64,
+    distributors: usize,
+    retailers_per_distributor: usize,
+    farmers: usize,
+    years: u32,
+) -> PyResult<PyDataset> {
+    let config =
+        SampleConfig { seed, distributors, retailers_per_distributor, farmers, years, ..SampleConfig::default() };
+    let dataset = py.detach(|| core_sample(&config)).map_err(omo_error)?;
+    Ok(PyDataset { inner: Arc::new(dataset) })
+}
+
+fn node_level(name: &str) -> PyResult<NodeLevel> {
+    Ok(match name {
+        "node" => NodeLevel::Node,
+        "region" => NodeLevel::Region,
+        "kind" => NodeLevel::Kind,
+        "company" | "all" => NodeLevel::Company,
+        other => return Err(validation_error(&format!("nodes: {other:?} is not node, region, kind or company"))),
+    })
+}
+
+fn product_level(name: &str) -> PyResult<ProductLevel> {
+    Ok(match name {
+        "product" => ProductLevel::Product,
+        "category" => ProductLevel::Category,
+        "all" => ProductLevel::All,
+        other => return Err(validation_error(&format!("products: {other:?} is not product, category or all"))),
+    })
+}
+
+/// The S-P-I ledger rolled up along the supply chain and the product tree, as JSON rows.
+#[pyfunction]
+pub fn spi_rollup_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    period: &str,
+    nodes: &str,
+    products: &str,
+) -> PyResult<String> {
+    let period = Period::from_str(period).map_err(omo_error)?;
+    let (nodes, products) = (node_level(nodes)?, product_level(products)?);
+    let rows = py.detach(|| roll_up(&dataset.inner, period, &nodes, &products)).map_err(omo_error)?;
+    json(&rows)
+}
+
+/// Inventory health on `as_of` (the snapshot date by default), as JSON of the core's report.
+#[pyfunction]
+#[pyo3(signature = (dataset, as_of = None))]
+pub fn inventory_health_json(py: Python<'_>, dataset: &PyDataset, as_of: Option<NaiveDate>) -> PyResult<String> {
+    let options = HealthOptions::new(as_of.unwrap_or(dataset.inner.as_of));
+    let report = py.detach(|| inventory_health(&dataset.inner, &options)).map_err(omo_error)?;
+    json(&report)
+}
+
+/// Suggested orders on the snapshot date, as JSON rows.
+#[pyfunction]
+pub fn suggest_orders_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    service_level: f64,
+    lead_time_days: u32,
+    review_days: u32,
+) -> PyResult<String> {
+    let settings =
+        PlanSettings { service_level, lead_time_days, review_days, ..PlanSettings::new(dataset.inner.as_of) };
+    let rows = py.detach(|| omo_core::spi::suggest_orders(&dataset.inner, &settings)).map_err(omo_error)?;
+    json(&rows)
+}
+
+/// A credit book of a dataset on its snapshot date under the default policy.
+#[pyclass(name = "CreditBook", module = "omo._native", frozen)]
+pub struct PyCreditBook {
+    book: CreditBook,
+    as_of: NaiveDate,
+}
+
+#[pymethods]
+impl PyCreditBook {
+    #[new]
+    fn new(py: Python<'_>, dataset: &PyDataset) -> PyResult<Self> {
+        let d = Arc::clone(&dataset.inner);
+        let book = py.detach(|| CreditBook::from_dataset(&d, d.as_of, CreditPolicy::default())).map_err(omo_error)?;
+        Ok(PyCreditBook { book, as_of: d.as_of })
+    }
+
+    /// The check of an order of `amount` (exact decimal text) as JSON; `horizon_days` makes it
+    /// a dynamic check. Each finding carries its reason's words (`message`) and code.
+    #[pyo3(signature = (customer, amount, date = None, horizon_days = None))]
+    fn check_order_json(
+        &self,
+        customer: &str,
+        amount: &str,
+        date: Option<NaiveDate>,
+        horizon_days: Option<u32>,
+    ) -> PyResult<String> {
+        let customer = CustomerId::new(customer).map_err(omo_error)?;
+        let amount = Decimal::from_str_exact(amount.trim())
+            .map_err(|_| validation_error(&format!("amount: {amount:?} is not a decimal number")))?;
+        let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
+        let check = self.book.check_order(&customer, amount, date.unwrap_or(self.as_of), mode).map_err(omo_error)?;
+        let messages: Vec<(String, &str)> =
+            check.findings.iter().map(|f| (f.reason.to_string(), f.reason.code())).collect();
+        json(&(check, messages))
+    }
+
+    /// Every account's position on the snapshot date (a check of an order of nothing), as JSON.
+    fn positions_json(&self) -> PyResult<String> {
+        let checks: Vec<_> = self
+            .book
+            .customers()
+            .into_iter()
+            .map(|c| self.book.check_order(c, Decimal::ZERO, self.as_of, CheckMode::Static))
+            .collect::<Result<_, _>>()
+            .map_err(omo_error)?;
+        json(&checks)
+    }
+
+    /// The aging of all receivables on `as_of` (the snapshot date by default), as JSON.
+    #[pyo3(signature = (as_of = None, buckets = None))]
+    fn aging_json(&self, as_of: Option<NaiveDate>, buckets: Option<Vec<u32>>) -> PyResult<String> {
+        let buckets = match buckets {
+            Some(bounds) => AgingBuckets::new(bounds).map_err(omo_error)?,
+            None => AgingBuckets::default(),
+        };
+        json(&self.book.receivables().aging(as_of.unwrap_or(self.as_of), &buckets))
+    }
+}
+
+/// The first day of `month`'s month, or of the last complete month before the snapshot.
+fn scorecard_month(as_of: NaiveDate, month: Option<NaiveDate>) -> NaiveDate {
+    let day =
+        month.unwrap_or_else(|| as_of.succ_opt().unwrap_or(as_of).checked_sub_months(Months::new(1)).unwrap_or(as_of));
+    NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day)
+}
+
+/// The standard scorecard of a month along an axis (`"region"` or `"business_unit"`): JSON of
+/// the month, the KPIs, and one row per member and KPI with the member's parent and depth.
+#[pyfunction]
+#[pyo3(signature = (dataset, axis = "region", month = None))]
+pub fn scorecard_json(py: Python<'_>, dataset: &PyDataset, axis: &str, month: Option<NaiveDate>) -> PyResult<String> {
+    let d = &dataset.inner;
+    let month = scorecard_month(d.as_of, month);
+    let tree = match axis {
+        "region" => distributor_hierarchy(d),
+        "business_unit" => business_unit_hierarchy(d),
+        other => return Err(validation_error(&format!("axis: {other:?} is not region or business_unit"))),
+    }
+    .map_err(omo_error)?;
+    let kpis = standard_kpis().map_err(omo_error)?;
+    let inputs = py.detach(|| standard_inputs(d, month)).map_err(omo_error)?;
+    let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new()).map_err(omo_error)?;
+    #[derive(Serialize)]
+    struct Row<'a> {
+        member: &'a str,
+        parent: Option<&'a str>,
+        depth: usize,
+        kpi: &'a str,
+        light: &'static str,
+        value: Option<Decimal>,
+        threshold: Option<Decimal>,
+        red_members: Vec<String>,
+    }
+    let mut rows = Vec::new();
+    for member in tree.members() {
+        for kpi in &kpis {
+            let cell = card.cell(member, &kpi.id);
+            rows.push(Row {
+                member,
+                parent: tree.parent(member).map(String::as_str),
+                depth: tree.depth(member).unwrap_or(0),
+                kpi: &kpi.id,
+                light: cell.map_or(omo_core::kpi::Light::Grey, |c| c.light()).as_str(),
+                value: cell.and_then(|c| c.own.as_ref()).and_then(|e| e.value),
+                threshold: cell.and_then(|c| c.own.as_ref()).and_then(|e| e.threshold),
+                red_members: cell.and_then(|c| c.rolled.as_ref()).map(|r| r.red_members.clone()).unwrap_or_default(),
+            });
+        }
+    }
+    json(&(month, &kpis, rows))
+}
+
+/// The alerts of the distributors' standard KPIs over the `months` months up to the last
+/// complete one, as JSON.
+#[pyfunction]
+#[pyo3(signature = (dataset, months = 12))]
+pub fn alerts_json(py: Python<'_>, dataset: &PyDataset, months: u32) -> PyResult<String> {
+    let d = &dataset.inner;
+    let last = scorecard_month(d.as_of, None);
+    let events = py.detach(|| standard_alerts(d, last, months, &AlertRule::default())).map_err(omo_error)?;
+    json(&events)
+}
+
+/// Customer summaries over `[start, end]` (active when they bought within `dormant_after_days`).
+#[pyfunction]
+pub fn customer_summaries_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    start: NaiveDate,
+    end: NaiveDate,
+    dormant_after_days: u32,
+) -> PyResult<String> {
+    let rows = py.detach(|| customer_summaries(&dataset.inner, start, end, dormant_after_days)).map_err(omo_error)?;
+    json(&rows)
+}
+
+/// RFM scores and segments of the customers invoiced in `[start, end]`.
+#[pyfunction]
+pub fn rfm_json(py: Python<'_>, dataset: &PyDataset, start: NaiveDate, end: NaiveDate) -> PyResult<String> {
+    if end < start {
+        return Err(validation_error(&format!("end {end} is before start {start}")));
+    }
+    json(&py.detach(|| rfm_from_invoices(&dataset.inner, start, end)))
+}

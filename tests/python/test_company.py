@@ -1,0 +1,126 @@
+"""A company's data and the core's views of it, from Python: values checked against independent
+computations with pandas on the dataset's own records, and bad input raising the right class."""
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+import omo
+
+
+@pytest.fixture(scope="module")
+def company():
+    return omo.sample_company(seed=5, distributors=4, retailers_per_distributor=3, farmers=150, years=2)
+
+
+@pytest.fixture(scope="module")
+def book(company):
+    return omo.CreditBook(company)
+
+
+def test_dataset_round_trips_and_its_collections_are_exact(company):
+    assert company.as_of == dt.date(2024, 12, 31)
+    again = omo.Dataset.from_json(company.to_json())
+    assert again.counts() == company.counts()
+    movements = company.frame("movements")
+    assert len(movements) == company.counts()["movements"]
+    assert all(isinstance(q, Decimal) for q in movements["quantity"].head(50))
+    assert all(isinstance(d, dt.date) for d in movements["date"].head(50))
+    assert set(company.frame("customers")["kind"]) >= {"distributor", "retailer"}
+
+
+def test_a_broken_dataset_names_every_broken_reference(company):
+    data = json.loads(company.to_json())
+    data["customers"][0]["region"] = "ATLANTIS"
+    data["movements"][0]["node"] = "NOWHERE"
+    with pytest.raises(omo.ValidationError) as error:
+        omo.Dataset.from_json(json.dumps(data))
+    assert "ATLANTIS" in str(error.value) and "NOWHERE" in str(error.value)
+    with pytest.raises(omo.ValidationError, match="line 1"):
+        omo.Dataset.from_json('{"company": ')
+    with pytest.raises(omo.ValidationError, match="collection 'nope'"):
+        company.frame("nope")
+
+
+def test_spi_rollup_per_node_and_product_matches_the_movements(company):
+    rows = omo.spi_rollup(company, period="month", nodes="node", products="product")
+    movements = company.frame("movements")
+    sales = movements[movements["kind"] == "sale"].groupby(["node", "product"])["quantity"].sum()
+    rolled = rows.groupby(["nodes", "products"])["sales"].sum()
+    for key, expected in sales.items():
+        assert rolled[key] == expected, key
+    sign = {"receipt": 1, "customer_return": 1, "transfer_in": 1, "adjustment": 1, "sale": -1,
+            "supplier_return": -1, "transfer_out": -1}
+    movements["change"] = [q * sign[k] for q, k in zip(movements["quantity"], movements["kind"])]
+    on_hand = movements.groupby(["node", "product"])["change"].sum()
+    last = rows.sort_values("period").groupby(["nodes", "products"]).last()["closing"]
+    for key, expected in on_hand.items():
+        assert last[key] == expected, key
+    with pytest.raises(omo.ValidationError, match="nodes"):
+        omo.spi_rollup(company, nodes="planet")
+
+
+def test_inventory_health_totals_are_the_sum_of_its_rows(company):
+    health = omo.inventory_health(company)
+    assert health.attrs["total_value"] == sum(health["value"], Decimal(0))
+    dead = sum(health.loc[health["status"] == "dead", "value"], Decimal(0))
+    slow = sum(health.loc[health["status"] == "slow", "value"], Decimal(0))
+    assert health.attrs["ineffective_share"] == (dead + slow) / health.attrs["total_value"]
+    assert set(health.attrs["abc"].values()) <= {"A", "B", "C"}
+    orders = omo.suggest_orders(company)
+    assert (orders["quantity"] >= 0).all()
+    # Ordering brings the position up to at least the order-up-to level.
+    ordered = orders[orders["quantity"] > 0]
+    position = ordered["position_on_hand"] + ordered["position_on_order"] - ordered["position_reserved"]
+    assert ((position + ordered["quantity"]) >= ordered["order_up_to"] - 1).all()
+
+
+def test_credit_positions_checks_and_aging_agree(company, book):
+    positions = omo.CreditBook(company).positions().set_index("customer")
+    assert ((positions["limit"] - positions["exposure"]) == positions["available"]).all()
+    worst = positions["exposure"].idxmax()
+    over = max(positions.loc[worst, "available"], Decimal(0)) + Decimal("0.01")
+    check = book.check_order(worst, over)
+    assert check.decision == "blocked"
+    assert "limit_exceeded" in [f["code"] for f in check.findings if f["blocks"]]
+    assert check.exposure_after - check.exposure_before == over
+    assert "limit exceeded" in check._repr_html_()
+    aging = book.aging().set_index("customer")
+    buckets = [c for c in aging.columns if c != "unapplied"]
+    for customer, row in aging.iterrows():
+        open_items = positions.loc[customer, "receivables_not_due"] + positions.loc[customer, "receivables_overdue"]
+        assert sum(row[buckets], Decimal(0)) == open_items, customer
+
+
+def test_money_never_comes_from_a_float(book):
+    with pytest.raises(omo.ValidationError, match="floats are not exact"):
+        book.check_order("D-01", 0.1 + 0.2)
+    with pytest.raises(omo.ValidationError, match="amount"):
+        book.check_order("D-01", "12,50")
+    with pytest.raises(omo.CreditError, match="NO-SUCH"):
+        book.check_order("NO-SUCH", Decimal("1"))
+    assert book.check_order("D-01", 100).order_amount == Decimal(100)
+
+
+def test_scorecard_lights_alerts_and_customers(company, book):
+    card = omo.scorecard(company, axis="region")
+    assert card.month == dt.date(2024, 12, 1)
+    lights = card.lights()
+    assert set(lights.values.ravel()) <= {"green", "yellow", "red", "grey"}
+    assert lights.shape[1] == len(card.kpis) == 12
+    root = card.frame[card.frame["parent"].isna()]["member"].unique()
+    assert list(root) == ["CN"]
+    assert "#d62728" in card._repr_html_() or "red" not in set(lights.values.ravel())
+    with pytest.raises(omo.ValidationError, match="axis"):
+        omo.scorecard(company, axis="planet")
+    events = omo.alerts(company, months=12)
+    assert set(events["kind"]) <= {"raised", "escalated", "resolved"}
+    summaries = omo.customer_summaries(company).set_index("customer")
+    aging = book.aging().set_index("customer")
+    buckets = [c for c in aging.columns if c != "unapplied"]
+    for customer, row in aging.iterrows():
+        assert summaries.loc[customer, "open_receivables"] == sum(row[buckets], Decimal(0))
+    scores = omo.rfm(company)
+    assert scores[["r", "f", "m"]].isin([1, 2, 3, 4, 5]).all().all()
+    assert scores["monetary"].map(lambda v: isinstance(v, Decimal)).all()
