@@ -9,12 +9,14 @@ cd "$(dirname "$0")/.."
 
 out=test-output/dashboard
 mkdir -p "$out"
-[ -f target/dashboard-fixture/expected-lights.json ] || cargo test -q --locked -p omo-examples --test dashboard
+[ -f target/dashboard-fixture/expected-lights.json ] || cargo test -q --workspace --locked --features omo-mobile/bindgen --test dashboard
 
 [ -e /usr/bin/chromium ] || bash tests/apt-install.sh chromium
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
-NO_COLOR=1 cargo run -q --locked -p omo-examples -- --out "$out/omo-dashboard.html" > "$out/report.txt"
+# The binary of the workspace build that tests/run.sh made (same features: nothing rebuilds).
+cargo test -q --workspace --locked --features omo-mobile/bindgen --no-run 2>/dev/null
+NO_COLOR=1 target/debug/omo-examples --out "$out/omo-dashboard.html" > "$out/report.txt"
 grep -q "Dashboard: $out/omo-dashboard.html" "$out/report.txt"
 (cd tests/browser && node dashboard.test.mjs "../../$out/omo-dashboard.html" \
     ../../target/dashboard-fixture/expected-lights.json "../../$out/dashboard.png")

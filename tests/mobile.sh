@@ -12,7 +12,7 @@ out=test-output/mobile
 tools=target/mobile-tools
 fixture=target/mobile-fixture
 mkdir -p "$out" "$tools"
-[ -f "$fixture/expected.properties" ] || cargo test -q --locked -p omo-mobile --test engine
+[ -f "$fixture/expected.properties" ] || cargo test -q --workspace --locked --features omo-mobile/bindgen --test engine
 
 echo "-- JNA and kotlinc"
 [ -e /usr/share/java/jna.jar ] || bash tests/apt-install.sh libjna-java
@@ -22,12 +22,12 @@ if [ ! -x "$tools/kotlin/bin/kotlinc" ]; then
 fi
 
 echo "-- cdylib and bindings"
-cargo build -q --locked -p omo-mobile --lib
+# The cdylib and the bindings generator, built together with one feature set.
+cargo build -q --locked -p omo-mobile --features bindgen --lib --bin uniffi-bindgen
 lib=target/debug/libomo_mobile.so
 rm -rf "$out/kotlin" "$out/python" "$out/swift"
 for lang in kotlin swift python; do
-    cargo run -q --locked -p omo-mobile --features bindgen --bin uniffi-bindgen -- \
-        generate "$lib" --library --no-format --language "$lang" --out-dir "$out/$lang" >/dev/null
+    target/debug/uniffi-bindgen generate "$lib" --library --no-format --language "$lang" --out-dir "$out/$lang" >/dev/null
 done
 
 echo "-- Kotlin on the JVM (the test, and the Android-style sample so it never rots)"

@@ -13,8 +13,10 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# One feature set for every build of the run (the bindings generator included), so the scripts
+# below reuse these artifacts instead of rebuilding shared dependencies.
 echo "== Rust tests =="
-cargo test --workspace --locked
+cargo test --workspace --locked --features omo-mobile/bindgen
 
 echo "== The dashboard in headless Chromium =="
 bash tests/dashboard.sh
@@ -26,7 +28,7 @@ echo "== Python bindings: the wheel in a fresh virtual environment, then pytest 
 venv=target/python-test-venv
 rm -rf "$venv" target/wheels
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest
+"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest tqdm distributed nbclient nbformat ipykernel matplotlib
 "$venv/bin/maturin" build --release -q -m bindings-python/Cargo.toml -o target/wheels
 "$venv/bin/pip" install -q --disable-pip-version-check target/wheels/omo-*.whl
 (cd "$venv" && bin/python -m pytest -q ../../tests/python)

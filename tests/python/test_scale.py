@@ -1,0 +1,76 @@
+"""Long batches: results independent of chunking, a progress bar, Ctrl-C honoured, and the same
+forecasts per partition on a Dask cluster as in one process."""
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import omo
+
+
+def _panel(n_series: int, length: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        season = 10 + 5 * np.sin(np.arange(length) * 2 * np.pi / 12)
+        y = np.maximum(0, season + rng.normal(0, 2, length) + i % 7)
+        frames.append(pd.DataFrame({"unique_id": f"S{i:04d}", "ds": pd.date_range("2020-01-01", periods=length, freq="MS"), "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_chunked_batches_give_the_same_numbers_as_one_call(monkeypatch):
+    rng = np.random.default_rng(1)
+    series = [rng.gamma(2.0, 3.0, 40) for _ in range(600)]
+    whole = omo._native.forecast_batch(series, 6, 12, "auto", [80.0], False)
+    monkeypatch.setattr(omo, "BATCH_CHUNK", 97)
+    chunked = omo.forecast_many(series, h=6, season_length=12, level=[80], progress=True)
+    for one, other in zip(whole, chunked):
+        assert np.array_equal(one["mean"], other.mean) and one["model"] == other.model
+        assert np.array_equal(one["lower"][80.0], other.lower[80.0])
+
+
+def test_the_batch_functions_pickle():
+    assert pickle.loads(pickle.dumps(omo.forecast)) is omo.forecast
+    assert pickle.loads(pickle.dumps(omo.forecast_many)) is omo.forecast_many
+
+
+def test_ctrl_c_stops_a_long_batch():
+    script = textwrap.dedent("""
+        import sys, numpy as np, omo
+        rng = np.random.default_rng(0)
+        series = [rng.gamma(2.0, 3.0, 300) for _ in range(40000)]
+        print("started", flush=True)
+        omo.forecast_many(series, h=12, season_length=52, model="ets")
+        print("finished", flush=True)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(1.0)
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert "finished" not in out
+    assert "KeyboardInterrupt" in err
+    assert time.monotonic() - sent < 20
+
+
+def test_dask_partitions_give_the_single_process_forecasts():
+    distributed = pytest.importorskip("distributed", reason="dask is not installed (pip install 'dask[distributed]')")
+    panel = _panel(60, 48)
+    expected = omo.forecast(panel, h=6, freq="MS", season_length=12, level=[90])
+    # Four partitions, each holding whole series, forecast by two worker processes.
+    ids = sorted(panel["unique_id"].unique())
+    parts = [panel[panel["unique_id"].isin(ids[k::4])] for k in range(4)]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        futures = client.map(omo.forecast, parts, h=6, freq="MS", season_length=12, level=[90])
+        result = pd.concat(client.gather(futures))
+    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
