@@ -177,9 +177,28 @@ mod _native {
         results.iter().map(|r| to_dict(py, r.as_ref().map_err(|e| omo_error(e.clone()))?)).collect()
     }
 
-    /// The S-P-I ledger from movement columns; returns a dict of columns.
+    /// Quantities of a numeric column without a copy: each float taken at its shortest decimal
+    /// text (0.1 is 0.1), which is what the data scientist typed.
+    fn exact_quantities(values: &PyReadonlyArray1<'_, f64>) -> PyResult<Vec<Decimal>> {
+        array(values)?
+            .iter()
+            .enumerate()
+            .map(|(row, v)| {
+                if !v.is_finite() {
+                    return Err(validation_error(&format!("quantity of row {row}: {v} is not a finite number")));
+                }
+                let text = format!("{v}");
+                Decimal::from_str_exact(&text)
+                    .map_err(|_| validation_error(&format!("quantity of row {row}: {text} is out of range")))
+            })
+            .collect()
+    }
+
+    /// The S-P-I ledger from movement columns; returns a dict of columns. Quantities come as
+    /// exact Decimals, or as a float64 array (`quantities_f64`) read at each value's shortest
+    /// decimal text.
     #[pyfunction]
-    #[pyo3(signature = (nodes, products, dates, kinds, quantities, period, opening, allow_negative))]
+    #[pyo3(signature = (nodes, products, dates, kinds, quantities, period, opening, allow_negative, quantities_f64 = None))]
     #[allow(clippy::too_many_arguments)]
     fn spi_ledger<'py>(
         py: Python<'py>,
@@ -191,7 +210,12 @@ mod _native {
         period: &str,
         opening: Vec<(String, String, Decimal)>,
         allow_negative: bool,
+        quantities_f64: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let quantities = match quantities_f64 {
+            Some(values) => exact_quantities(&values)?,
+            None => quantities,
+        };
         let n = nodes.len();
         if [products.len(), dates.len(), kinds.len(), quantities.len()].iter().any(|l| *l != n) {
             return Err(validation_error("movements: node, product, date, kind and quantity columns differ in length"));

@@ -125,3 +125,22 @@ def test_spi_ledger():
         omo.spi_ledger(bad)
     with pytest.raises(omo.ValidationError, match="column 'kind' is missing"):
         omo.spi_ledger(movements.drop(columns="kind"))
+
+
+def test_spi_ledger_takes_numeric_columns_as_arrays_exactly():
+    n = 100_000
+    movements = pd.DataFrame({
+        "node": ["DC"] * n,
+        "product": ["UREA"] * n,
+        "date": pd.date_range("2020-01-01", periods=n, freq="h"),
+        "kind": ["receipt", "sale"] * (n // 2),
+        "quantity": [0.3, 0.1] * (n // 2),
+    })
+    ledger = omo.spi_ledger(movements, period="year")
+    # 50,000 receipts of 0.3 and 50,000 sales of 0.1, exact: 15000 - 5000 = 10000, not 9999.999...
+    assert ledger["closing"].iloc[-1] == Decimal("10000.0")
+    assert sum(ledger["receipts"], Decimal(0)) == Decimal("15000.0")
+    bad = movements.head(3).copy()
+    bad.loc[1, "quantity"] = float("nan")
+    with pytest.raises(omo.ValidationError, match="row 1"):
+        omo.spi_ledger(bad)

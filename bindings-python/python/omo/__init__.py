@@ -211,25 +211,27 @@ def spi_ledger(movements, period: str = "month", opening=None, allow_negative: b
     for column in ("node", "product", "date", "kind", "quantity"):
         if column not in movements.columns:
             raise ValidationError(f"movements: column {column!r} is missing")
-    dates = []
-    for row, value in enumerate(movements["date"]):
-        try:
-            dates.append(pd.Timestamp(value).date())
-        except (TypeError, ValueError):
-            raise ValidationError(f"date of row {row}: {value!r} is not a date") from None
+    parsed = pd.to_datetime(movements["date"], errors="coerce")
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise ValidationError(f"date of row {row}: {movements['date'].iloc[row]!r} is not a date")
+    dates = parsed.dt.date.tolist()
+    quantity = movements["quantity"]
+    numeric = pd.api.types.is_numeric_dtype(quantity.dtype) and not pd.api.types.is_bool_dtype(quantity.dtype)
     opening_rows = []
     if opening is not None:
-        for node, product, quantity in zip(opening["node"], opening["product"], _decimals(opening["quantity"])):
-            opening_rows.append((str(node), str(product), quantity))
+        for node, product, on_hand in zip(opening["node"], opening["product"], _decimals(opening["quantity"])):
+            opening_rows.append((str(node), str(product), on_hand))
     columns = _native.spi_ledger(
-        [str(v) for v in movements["node"]],
-        [str(v) for v in movements["product"]],
+        movements["node"].astype(str).tolist(),
+        movements["product"].astype(str).tolist(),
         dates,
-        [str(v) for v in movements["kind"]],
-        _decimals(movements["quantity"]),
+        movements["kind"].astype(str).tolist(),
+        [] if numeric else _decimals(quantity),
         period,
         opening_rows,
         bool(allow_negative),
+        np.ascontiguousarray(quantity.to_numpy(), dtype=np.float64) if numeric else None,
     )
     order = ["node", "product", "period", "opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in", "transfers_out", "adjustments", "closing"]
     return pd.DataFrame({name: columns[name] for name in order})
