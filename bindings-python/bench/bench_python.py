@@ -42,19 +42,11 @@ def ensure_venv():
 def m4_frames(path):
     import pandas as pd
 
-    rows = []
-    with open(path) as f:
-        next(f)
-        for line in f:
-            parts = line.rstrip("\n").split(",")
-            values = [float(v) for v in parts[1:] if v]
-            rows.append((parts[0], values))
-    train, test = [], {}
-    for uid, values in rows:
-        fit, hold = values[:-H], values[-H:]
-        train.append(pd.DataFrame({"unique_id": uid, "ds": pd.date_range("2000-01-03", periods=len(fit), freq="W-MON"), "y": fit}))
-        test[uid] = hold
-    return pd.concat(train, ignore_index=True), test
+    data = pd.read_csv(path, parse_dates=["ds"]).sort_values(["unique_id", "ds"])
+    position = data.groupby("unique_id").cumcount(ascending=False)
+    train = data[position >= H].reset_index(drop=True)
+    test = {uid: g["y"].to_numpy() for uid, g in data[position < H].groupby("unique_id")}
+    return train, test
 
 
 def retail_frames(path):

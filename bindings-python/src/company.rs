@@ -11,13 +11,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
-use omo_core::analytics::{customer_summaries, rfm_from_invoices};
+use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
 use omo_core::kpi::{standard_inputs, standard_kpis};
 use omo_core::model::CustomerId;
+use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
-use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health, roll_up};
+use omo_core::spi::{
+    HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
+};
 use omo_core::{Dataset, OmoError};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
@@ -329,4 +332,33 @@ pub fn rfm_json(py: Python<'_>, dataset: &PyDataset, start: NaiveDate, end: Naiv
         return Err(validation_error(&format!("end {end} is before start {start}")));
     }
     json(&py.detach(|| rfm_from_invoices(&dataset.inner, start, end)))
+}
+
+/// Sell-in, sell-through, sell-out and channel stock per period, for the market or a region.
+#[pyfunction]
+#[pyo3(signature = (dataset, period = "month", region = None))]
+pub fn channel_view_json(py: Python<'_>, dataset: &PyDataset, period: &str, region: Option<&str>) -> PyResult<String> {
+    let period = Period::from_str(period).map_err(omo_error)?;
+    let region = region.map(RegionId::new).transpose().map_err(omo_error)?;
+    let rows = py.detach(|| channel_view(&dataset.inner, period, region.as_ref())).map_err(omo_error)?;
+    json(&rows)
+}
+
+/// Each salesperson's or business unit's revenue, margin, plan, last month and last year, and
+/// customers won and lost, over `[start, end]`.
+#[pyfunction]
+pub fn team_performance_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    team: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> PyResult<String> {
+    let team = match team {
+        "salesperson" => Team::Salesperson,
+        "business_unit" => Team::BusinessUnit,
+        other => return Err(validation_error(&format!("team: {other:?} is not salesperson or business_unit"))),
+    };
+    let rows = py.detach(|| team_performance(&dataset.inner, team, start, end)).map_err(omo_error)?;
+    json(&rows)
 }

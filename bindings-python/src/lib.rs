@@ -25,8 +25,8 @@ mod _native {
 
     #[pymodule_export]
     use super::company::{
-        PyCreditBook, PyDataset, alerts_json, customer_summaries_json, inventory_health_json, rfm_json, sample_company,
-        scorecard_json, spi_rollup_json, suggest_orders_json,
+        PyCreditBook, PyDataset, alerts_json, channel_view_json, customer_summaries_json, inventory_health_json,
+        rfm_json, sample_company, scorecard_json, spi_rollup_json, suggest_orders_json, team_performance_json,
     };
 
     /// The version of the package.
@@ -190,6 +190,40 @@ mod _native {
                 let text = format!("{v}");
                 Decimal::from_str_exact(&text)
                     .map_err(|_| validation_error(&format!("quantity of row {row}: {text} is out of range")))
+            })
+            .collect()
+    }
+
+    /// Rolling-origin cross-validation of one series: one dict per window (`train_len`,
+    /// `forecast`, `actual`, `mae`, `rmse`, `smape`).
+    #[pyfunction]
+    #[pyo3(signature = (y, h, windows, step = 1, season_length = 1, model = "auto"))]
+    fn cross_validation<'py>(
+        py: Python<'py>,
+        y: PyReadonlyArray1<'py, f64>,
+        h: usize,
+        windows: usize,
+        step: usize,
+        season_length: usize,
+        model: &str,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let method = Method::from_name(model).map_err(omo_error)?;
+        let values = array(&y)?;
+        let opts = options(h, season_length, vec![], false);
+        let windows = py
+            .detach(|| omo_core::forecast::cross_validate(&values, method, &opts, windows, step))
+            .map_err(omo_error)?;
+        windows
+            .iter()
+            .map(|w| {
+                let d = PyDict::new(py);
+                d.set_item("train_len", w.train_len)?;
+                d.set_item("forecast", w.forecast.to_pyarray(py))?;
+                d.set_item("actual", w.actual.to_pyarray(py))?;
+                d.set_item("mae", w.mae)?;
+                d.set_item("rmse", w.rmse)?;
+                d.set_item("smape", w.smape)?;
+                Ok(d)
             })
             .collect()
     }

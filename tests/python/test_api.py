@@ -144,3 +144,21 @@ def test_spi_ledger_takes_numeric_columns_as_arrays_exactly():
     bad.loc[1, "quantity"] = float("nan")
     with pytest.raises(omo.ValidationError, match="row 1"):
         omo.spi_ledger(bad)
+
+
+@pytest.mark.parametrize("freq", ["D", "W-MON", "MS", "QS", "YS", "h"])
+def test_future_dates_are_those_pandas_date_range_gives(freq):
+    on = pd.date_range("2024-01-01", periods=5, freq=freq)
+    off = on + pd.Timedelta(hours=7) if freq != "h" else on + pd.Timedelta(minutes=7)
+    df = pd.concat([pd.DataFrame({"unique_id": "on", "ds": on, "y": np.arange(5.0)}),
+                    pd.DataFrame({"unique_id": "off", "ds": off, "y": np.arange(5.0)})])
+    out = omo.forecast(df, h=3, freq=freq, models=["naive"])
+    for uid, dates in (("on", on), ("off", off)):
+        expected = pd.date_range(dates[-1], periods=4, freq=freq)[1:]
+        assert list(out[out["unique_id"] == uid]["ds"]) == list(expected), uid
+
+
+def test_a_value_that_is_not_a_number_is_named_with_its_series():
+    df = pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": pd.date_range("2024-01-01", periods=3), "y": [1.0, "lots", 2.0]})
+    with pytest.raises(omo.ValidationError, match="'a'.*'lots'"):
+        omo.forecast(df, h=1, freq="D")

@@ -124,3 +124,41 @@ def test_scorecard_lights_alerts_and_customers(company, book):
     scores = omo.rfm(company)
     assert scores[["r", "f", "m"]].isin([1, 2, 3, 4, 5]).all().all()
     assert scores["monetary"].map(lambda v: isinstance(v, Decimal)).all()
+
+
+def test_frames_make_the_same_dataset_again(company):
+    parts = {name: company.frame(name) for name in omo.Dataset.COLLECTIONS}
+    again = omo.from_frames(company.company, company.currency, company.as_of, **parts)
+    assert again.counts() == company.counts()
+    assert again.frame("invoices").equals(company.frame("invoices"))
+    broken = dict(parts, customers=parts["customers"].assign(region="ATLANTIS"))
+    with pytest.raises(omo.ValidationError, match="ATLANTIS"):
+        omo.from_frames(company.company, company.currency, company.as_of, **broken)
+    with pytest.raises(omo.ValidationError, match="unknown collection"):
+        omo.from_frames("x", "CNY", company.as_of, planets=parts["customers"])
+
+
+def test_channel_sell_out_is_what_shops_sold_to_end_users(company):
+    channel = omo.channel_view(company, period="month").set_index("period")
+    nodes = company.frame("nodes").set_index("id")["kind"]
+    moves = company.frame("movements")
+    shops = moves[moves["node"].map(nodes) == "retailer"].copy()
+    shops["month"] = [d.replace(day=1) for d in shops["date"]]
+    signed = shops.apply(lambda r: r["quantity"] if r["kind"] == "sale" else (-r["quantity"] if r["kind"] == "customer_return" else Decimal(0)), axis=1)
+    expected = signed.groupby(shops["month"]).sum()
+    for month, units in expected.items():
+        assert channel.loc[month, "sell_out"] == units, month
+
+
+def test_team_performance_and_cross_validation(company):
+    reps = omo.team_performance(company, team="salesperson")
+    with_plan = reps[reps["plan"].notna() & (reps["plan"] > 0)]
+    for _, r in with_plan.iterrows():
+        # rust_decimal keeps 28 decimal places, Python's context 28 significant digits.
+        assert abs(r["attainment"] - r["revenue"] / r["plan"]) < Decimal("1e-24")
+    with pytest.raises(omo.ValidationError, match="team"):
+        omo.team_performance(company, team="planet")
+    # Naive one step ahead over 1, 2, 4, 8, 16: errors 2, 4, 8 in the last three windows.
+    cv = omo.cross_validation([1.0, 2.0, 4.0, 8.0, 16.0], h=1, windows=3, model="naive")
+    assert cv["mae"].tolist() == [2.0, 4.0, 8.0]
+    assert cv["train_len"].tolist() == [2, 3, 4]

@@ -13,8 +13,9 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from . import company, inventory, metrics
-from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, customer_summaries, inventory_health, rfm,
-                      sample_company, scorecard, spi_rollup, suggest_orders)
+from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, channel_view, customer_summaries,
+                      from_frames, inventory_health, rfm, sample_company, scorecard, spi_rollup, suggest_orders,
+                      team_performance)
 from ._native import __version__
 from . import _native
 from ._convert import as_array
@@ -26,7 +27,11 @@ __all__ = [
     "Dataset",
     "Scorecard",
     "alerts",
+    "channel_view",
+    "cross_validation",
     "customer_summaries",
+    "from_frames",
+    "team_performance",
     "inventory_health",
     "rfm",
     "sample_company",
@@ -123,6 +128,21 @@ def forecast_many(series: Sequence, h: int, season_length: int = 1, model: str =
     return [_forecast_from(r) for r in results]
 
 
+def cross_validation(y, h: int, windows: int, step: int = 1, season_length: int = 1, model: str = "auto"):
+    """Rolling-origin cross-validation of one series: a frame with one row per window
+    (``train_len``, ``mae``, ``rmse``, ``smape``, and the window's ``forecast`` and ``actual``).
+
+    >>> cv = cross_validation([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], h=1, windows=2, model="naive")
+    >>> cv["mae"].tolist()
+    [1.0, 1.0]
+    """
+    import pandas as pd
+
+    if model not in MODELS:
+        raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    return pd.DataFrame(_native.cross_validation(as_array(y, "y"), int(h), int(windows), int(step), int(season_length), model))
+
+
 def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
              id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y", progress: bool = False):
     """Forecasts every series of a long data frame (pandas, or polars when given one).
@@ -153,17 +173,27 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
     if data.duplicated([id_col, time_col]).any():
         first = data[data.duplicated([id_col, time_col])].iloc[0]
         raise ValidationError(f"duplicate row for {first[id_col]!r} at {first[time_col]}")
-    data = data.sort_values([id_col, time_col])
-    groups = list(data.groupby(id_col, sort=True))
-    ids = [key for key, _ in groups]
-    series = [as_array(g[target_col].to_numpy(), f"{target_col} of {key!r}") for key, g in groups]
+    data = data.sort_values([id_col, time_col], kind="stable")
+    # Series boundaries in the sorted frame: one array for all values, each series a view of it.
+    keys = data[id_col].to_numpy()
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ids = keys[starts]
+    try:
+        values = np.ascontiguousarray(data[target_col].to_numpy(), dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = pd.to_numeric(data[target_col], errors="coerce").isna() & data[target_col].notna()
+        row = data[bad].iloc[0]
+        raise ValidationError(f"{target_col} of {row[id_col]!r} at {row[time_col]}: {row[target_col]!r} is not a number") from None
+    series = np.split(values, starts[1:])
     levels = _levels(level)
-    out = pd.DataFrame({id_col: np.repeat(np.array(ids, dtype=object), h)})
-    ds = []
-    for _, g in groups:
-        last = g[time_col].iloc[-1]
-        ds.extend(pd.date_range(last, periods=h + 1, freq=freq)[1:])
-    out[time_col] = ds
+    out = pd.DataFrame({id_col: np.repeat(ids, h)})
+    # The h periods after each series' last one, as pd.date_range(last, periods=h + 1)[1:] gives
+    # them: the last date rolled forward to the frequency's anchor, then h steps.
+    offset = pd.tseries.frequencies.to_offset(freq)
+    last = pd.DatetimeIndex(data[time_col].to_numpy()[np.r_[starts[1:] - 1, len(data) - 1]])
+    anchored = (last - offset) + offset
+    steps = [(anchored + offset * k).to_numpy() for k in range(1, int(h) + 1)]
+    out[time_col] = np.column_stack(steps).ravel() if steps else []
     for model in models:
         results = forecast_many(series, h, season_length, model, levels, progress=progress)
         out[model] = np.concatenate([r.mean for r in results])

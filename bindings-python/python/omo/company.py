@@ -286,5 +286,70 @@ def rfm(dataset: Dataset, start=None, end=None):
     return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",))
 
 
-__all__: List[str] = ["Dataset", "sample_company", "spi_rollup", "inventory_health", "suggest_orders", "CreditBook",
+def channel_view(dataset: Dataset, period: str = "month", region: Optional[str] = None):
+    """Sell-in (to distributors), sell-through (to shops), sell-out (to end users) and channel
+    stock per period, for the whole market or one region and the regions below it."""
+    rows = json.loads(_native.channel_view_json(dataset._native, period, region))
+    return _frame(rows, ("sell_in", "sell_through", "sell_out", "distributor_stock", "retailer_stock"), ("period",))
+
+
+def team_performance(dataset: Dataset, team: str = "salesperson", start=None, end=None):
+    """Revenue, margin, plan and attainment, last month and last year, customers won and lost, per
+    salesperson or business unit over ``start``-``end`` (the last complete month by default)."""
+    end = _date(end, "end")
+    start = _date(start, "start")
+    if end is None:
+        end = dataset.as_of if (dataset.as_of + _dt.timedelta(days=1)).day == 1 else dataset.as_of.replace(day=1) - _dt.timedelta(days=1)
+    if start is None:
+        start = end.replace(day=1)
+    rows = json.loads(_native.team_performance_json(dataset._native, team, start, end))
+    return _frame(rows, ("revenue", "margin", "plan", "attainment", "revenue_previous", "revenue_last_year"))
+
+
+def _records(frame) -> list:
+    """A frame's rows as JSON-ready records: Decimals and dates as text, missing values as None."""
+    import math
+
+    def plain(v):
+        if isinstance(v, Decimal):
+            return str(v)
+        if isinstance(v, (_dt.datetime,)):
+            return v.date().isoformat()
+        if isinstance(v, _dt.date):
+            return v.isoformat()
+        if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+            v = v.item()
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
+
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def from_frames(company: str, currency: str, as_of, **collections) -> Dataset:
+    """A dataset from data frames, one per collection (``customers=``, ``products=``,
+    ``movements=``, ...; the columns of :meth:`Dataset.frame`), validated like a JSON export:
+    a broken reference raises ``ValidationError`` naming it.
+
+    >>> d = sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
+    >>> parts = {name: d.frame(name) for name in ("categories", "products", "regions", "business_units", "customers", "nodes")}
+    >>> from_frames(d.company, d.currency, d.as_of, **parts).counts()["customers"] == d.counts()["customers"]
+    True
+    """
+    unknown = set(collections) - set(Dataset.COLLECTIONS)
+    if unknown:
+        raise ValidationError(f"unknown collection(s) {', '.join(sorted(unknown))}")
+    document = {"company": company, "currency": currency, "as_of": _date(as_of, "as_of").isoformat()}
+    for name, frame in collections.items():
+        if type(frame).__module__.startswith("polars"):
+            frame = frame.to_pandas()
+        document[name] = _records(frame)
+    return Dataset.from_json(json.dumps(document))
+
+
+__all__: List[str] = ["from_frames", "channel_view", "team_performance", "Dataset", "sample_company", "spi_rollup", "inventory_health", "suggest_orders", "CreditBook",
                       "CreditCheck", "Scorecard", "scorecard", "alerts", "customer_summaries", "rfm"]

@@ -35,11 +35,11 @@ pub(crate) fn credit_accounts(d: &mut Dataset, layout: &Layout, end: NaiveDate) 
             CreditAccount::new(account.customer.clone(), Decimal::ZERO, account.terms_days as u32, d.currency.clone())?;
         credit.set_limit(limit, review, "credit committee", "annual review from last year's purchases and payments")?;
         credit.risk_class = class;
-        // The spring season gets a temporary increase for every other distributor; last year's
-        // increase has expired for the rest.
+        // The spring season gets a temporary increase for every other distributor (one with a
+        // limit: a company simulated for one year has no purchases before its review yet).
         let spring_from = NaiveDate::from_ymd_opt(review.year(), 2, 15).unwrap_or(review);
         let spring_until = NaiveDate::from_ymd_opt(review.year(), 5, 31).unwrap_or(review);
-        if i % 2 == 0 {
+        if i % 2 == 0 && limit > Decimal::ZERO {
             credit.grant_temporary_increase((limit / Decimal::from(2)).round_dp(0), spring_from, spring_until)?;
         }
         d.credit_accounts.push(credit);
