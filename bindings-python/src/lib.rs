@@ -228,18 +228,36 @@ mod _native {
             .collect()
     }
 
-    /// The S-P-I ledger from movement columns; returns a dict of columns. Quantities come as
-    /// exact Decimals, or as a float64 array (`quantities_f64`) read at each value's shortest
-    /// decimal text.
+    /// Labels as ids of the core (each validated once), named by `what` in errors.
+    fn labelled<T>(labels: Vec<String>, what: &str, make: impl Fn(String) -> omo_core::Result<T>) -> PyResult<Vec<T>> {
+        labels.into_iter().map(|l| make(l).map_err(|e| validation_error(&format!("{what}: {e}")))).collect()
+    }
+
+    /// The label of `code` (a pandas factorize code) at `row`.
+    fn pick<'a, T>(labels: &'a [T], codes: &[i64], row: usize, what: &str) -> PyResult<&'a T> {
+        codes
+            .get(row)
+            .and_then(|c| usize::try_from(*c).ok())
+            .and_then(|c| labels.get(c))
+            .ok_or_else(|| validation_error(&format!("{what} of row {row} is missing")))
+    }
+
+    /// The S-P-I ledger from movement columns; returns a dict of columns. Nodes, products and
+    /// kinds come factorized (int64 codes into their labels), dates as int64 days since
+    /// 1970-01-01, all as numpy arrays without copies; quantities as exact Decimals, or as a
+    /// float64 array (`quantities_f64`) read at each value's shortest decimal text.
     #[pyfunction]
-    #[pyo3(signature = (nodes, products, dates, kinds, quantities, period, opening, allow_negative, quantities_f64 = None))]
+    #[pyo3(signature = (node_codes, node_labels, product_codes, product_labels, kind_codes, kind_labels, days, quantities, period, opening, allow_negative, quantities_f64 = None))]
     #[allow(clippy::too_many_arguments)]
     fn spi_ledger<'py>(
         py: Python<'py>,
-        nodes: Vec<String>,
-        products: Vec<String>,
-        dates: Vec<NaiveDate>,
-        kinds: Vec<String>,
+        node_codes: PyReadonlyArray1<'py, i64>,
+        node_labels: Vec<String>,
+        product_codes: PyReadonlyArray1<'py, i64>,
+        product_labels: Vec<String>,
+        kind_codes: PyReadonlyArray1<'py, i64>,
+        kind_labels: Vec<String>,
+        days: PyReadonlyArray1<'py, i64>,
         quantities: Vec<Decimal>,
         period: &str,
         opening: Vec<(String, String, Decimal)>,
@@ -250,21 +268,41 @@ mod _native {
             Some(values) => exact_quantities(&values)?,
             None => quantities,
         };
-        let n = nodes.len();
-        if [products.len(), dates.len(), kinds.len(), quantities.len()].iter().any(|l| *l != n) {
+        let (node_codes, product_codes, kind_codes, days) =
+            (node_codes.as_array(), product_codes.as_array(), kind_codes.as_array(), days.as_array());
+        let n = days.len();
+        if [node_codes.len(), product_codes.len(), kind_codes.len(), quantities.len()].iter().any(|l| *l != n) {
             return Err(validation_error("movements: node, product, date, kind and quantity columns differ in length"));
         }
+        let nodes = labelled(node_labels, "node", NodeId::new)?;
+        let products = labelled(product_labels, "product", ProductId::new)?;
+        let kinds: Vec<Option<MovementKind>> =
+            kind_labels.iter().map(|k| MovementKind::ALL.into_iter().find(|m| m.as_str() == k)).collect();
+        let (node_codes, product_codes, kind_codes) =
+            (node_codes.to_vec(), product_codes.to_vec(), kind_codes.to_vec());
         let mut movements = Vec::with_capacity(n);
-        for (row, ((((node, product), date), kind), quantity)) in
-            nodes.into_iter().zip(products).zip(dates).zip(kinds).zip(quantities).enumerate()
-        {
-            let kind = MovementKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == kind)
-                .ok_or_else(|| validation_error(&format!("row {row}: unknown kind {kind:?}")))?;
-            let node = NodeId::new(node).map_err(|e| validation_error(&format!("row {row}: {e}")))?;
-            let product = ProductId::new(product).map_err(|e| validation_error(&format!("row {row}: {e}")))?;
-            movements.push(StockMovement { node, product, date, kind, quantity, counterparty: None, reference: None });
+        for (row, (day, quantity)) in days.iter().zip(quantities).enumerate() {
+            let kind = match pick(&kinds, &kind_codes, row, "kind")? {
+                Some(kind) => *kind,
+                None => {
+                    let label = pick(&kind_labels, &kind_codes, row, "kind")?;
+                    return Err(validation_error(&format!("row {row}: unknown kind {label:?}")));
+                }
+            };
+            let date = i32::try_from(*day)
+                .ok()
+                .and_then(|d| d.checked_add(719_163))
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .ok_or_else(|| validation_error(&format!("date of row {row} is out of range")))?;
+            movements.push(StockMovement {
+                node: pick(&nodes, &node_codes, row, "node")?.clone(),
+                product: pick(&products, &product_codes, row, "product")?.clone(),
+                date,
+                kind,
+                quantity,
+                counterparty: None,
+                reference: None,
+            });
         }
         let opening = opening
             .into_iter()

@@ -193,7 +193,14 @@ fn prepaid_orders_hold_deposits_and_are_picked_up_in_spring() {
 
 #[test]
 fn a_one_year_company_of_a_few_customers_is_sound() {
-    let config = SampleConfig { seed: 7, distributors: 2, retailers_per_distributor: 2, farmers: 20, years: 1, ..SampleConfig::default() };
+    let config = SampleConfig {
+        seed: 7,
+        distributors: 2,
+        retailers_per_distributor: 2,
+        farmers: 20,
+        years: 1,
+        ..SampleConfig::default()
+    };
     let company = sample_company(&config).unwrap();
     assert!(company.validate().is_ok());
     assert_eq!(company.customers.iter().filter(|c| c.kind == omo_core::model::CustomerKind::Distributor).count(), 2);

@@ -245,18 +245,21 @@ def spi_ledger(movements, period: str = "month", opening=None, allow_negative: b
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise ValidationError(f"date of row {row}: {movements['date'].iloc[row]!r} is not a date")
-    dates = parsed.dt.date.tolist()
     quantity = movements["quantity"]
     numeric = pd.api.types.is_numeric_dtype(quantity.dtype) and not pd.api.types.is_bool_dtype(quantity.dtype)
     opening_rows = []
     if opening is not None:
         for node, product, on_hand in zip(opening["node"], opening["product"], _decimals(opening["quantity"])):
             opening_rows.append((str(node), str(product), on_hand))
+    node_codes, node_labels = pd.factorize(movements["node"].astype(str))
+    product_codes, product_labels = pd.factorize(movements["product"].astype(str))
+    kind_codes, kind_labels = pd.factorize(movements["kind"].astype(str))
+    days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     columns = _native.spi_ledger(
-        movements["node"].astype(str).tolist(),
-        movements["product"].astype(str).tolist(),
-        dates,
-        movements["kind"].astype(str).tolist(),
+        node_codes.astype(np.int64), list(node_labels),
+        product_codes.astype(np.int64), list(product_labels),
+        kind_codes.astype(np.int64), list(kind_labels),
+        np.ascontiguousarray(days),
         [] if numeric else _decimals(quantity),
         period,
         opening_rows,
