@@ -31,4 +31,4 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest tqdm distributed nbclient nbformat ipykernel matplotlib
 "$venv/bin/maturin" build --release -q -m bindings-python/Cargo.toml -o target/wheels
 "$venv/bin/pip" install -q --disable-pip-version-check target/wheels/omo-*.whl
-(cd "$venv" && bin/python -m pytest -q ../../tests/python)
+(cd "$venv" && bin/python -m pytest -q ../../tests/python && bin/python -m pytest -q --doctest-modules --pyargs omo)

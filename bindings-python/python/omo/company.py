@@ -69,7 +69,7 @@ class Dataset:
     """A company's data: master data of the three axes and its transactions, validated.
 
     >>> d = sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
-    >>> d.frame("customers")["kind"].value_counts()["distributor"]
+    >>> int(d.frame("customers")["kind"].value_counts()["distributor"])
     2
     """
 
@@ -336,7 +336,8 @@ def from_frames(company: str, currency: str, as_of, **collections) -> Dataset:
     a broken reference raises ``ValidationError`` naming it.
 
     >>> d = sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
-    >>> parts = {name: d.frame(name) for name in ("categories", "products", "regions", "business_units", "customers", "nodes")}
+    >>> masters = ("categories", "products", "regions", "business_units", "salespeople", "customers", "nodes")
+    >>> parts = {name: d.frame(name) for name in masters}
     >>> from_frames(d.company, d.currency, d.as_of, **parts).counts()["customers"] == d.counts()["customers"]
     True
     """
