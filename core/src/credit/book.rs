@@ -3,6 +3,7 @@
 //! never changes it.
 
 use chrono::{Days, NaiveDate};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -278,7 +279,8 @@ pub struct CreditBook {
     overdue_thresholds: Vec<u32>,
     business_day: Option<NaiveDate>,
     /// Each customer's account and order pipeline, together: a check reads one entry.
-    accounts: HashMap<CustomerId, Entry>,
+    /// Entries by customer id, the id stored inline (no pointer to follow on a lookup).
+    accounts: HashMap<CompactString, Entry>,
     members: HashMap<CustomerId, Vec<CustomerId>>,
     receivables: Receivables,
     orders: HashMap<OrderId, OrderLine>,
@@ -324,28 +326,28 @@ impl CreditBook {
         if let Some(head) = &account.group {
             self.members.entry(head.clone()).or_default().push(account.customer.clone());
         }
-        let pipeline = self.accounts.remove(&account.customer).map(|e| e.pipeline).unwrap_or_default();
+        let pipeline = self.accounts.remove(account.customer.as_str()).map(|e| e.pipeline).unwrap_or_default();
         let customer = account.customer.clone();
-        self.accounts.insert(customer.clone(), Entry { account, pipeline, position: None });
+        self.accounts.insert(CompactString::from(customer.as_str()), Entry { account, pipeline, position: None });
         self.refresh_position(&customer);
         Ok(())
     }
 
     /// An account.
     pub fn account(&self, customer: &CustomerId) -> Option<&CreditAccount> {
-        self.accounts.get(customer).map(|e| &e.account)
+        self.accounts.get(customer.as_str()).map(|e| &e.account)
     }
 
     /// An account to change (limit, increases, block): every change is on its audit trail.
     pub fn account_mut(&mut self, customer: &CustomerId) -> Result<&mut CreditAccount> {
         self.accounts
-            .get_mut(customer)
+            .get_mut(customer.as_str())
             .map(|e| &mut e.account)
             .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
     }
 
     fn known(&self, customer: &CustomerId) -> Result<()> {
-        if self.accounts.contains_key(customer) {
+        if self.accounts.contains_key(customer.as_str()) {
             Ok(())
         } else {
             Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
@@ -370,7 +372,7 @@ impl CreditBook {
         if self.orders.contains_key(&order) {
             return Err(OmoError::DuplicateId { kind: "order", id: order.to_string() });
         }
-        let Some(pipeline) = self.accounts.get_mut(customer).map(|e| &mut e.pipeline) else {
+        let Some(pipeline) = self.accounts.get_mut(customer.as_str()).map(|e| &mut e.pipeline) else {
             return Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() });
         };
         pipeline.open_orders += amount;
@@ -389,7 +391,7 @@ impl CreditBook {
         let moved = amount.max(Decimal::ZERO).min(line.open);
         line.open -= moved;
         line.shipped_not_invoiced += moved;
-        if let Some(p) = self.accounts.get_mut(&line.customer).map(|e| &mut e.pipeline) {
+        if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
             p.open_orders -= moved;
             p.shipped_not_invoiced += moved;
         }
@@ -412,7 +414,7 @@ impl CreditBook {
             left -= from_shipped;
             let from_open = left.min(line.open);
             line.open -= from_open;
-            if let Some(p) = self.accounts.get_mut(&line.customer).map(|e| &mut e.pipeline) {
+            if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
                 p.shipped_not_invoiced -= from_shipped;
                 p.open_orders -= from_open;
                 if let Some(slot) = p.by_date.get_mut(&line.expected) {
@@ -444,14 +446,14 @@ impl CreditBook {
         }
         let position =
             Position { day, receivable, unapplied, overdue: summary.overdue, beyond, oldest_days: summary.oldest_days };
-        if let Some(entry) = self.accounts.get_mut(customer) {
+        if let Some(entry) = self.accounts.get_mut(customer.as_str()) {
             entry.position = Some(position);
         }
     }
 
     /// A customer's own exposure on `date`.
     pub fn exposure(&self, customer: &CustomerId, date: NaiveDate, mode: CheckMode) -> Exposure {
-        self.exposure_of(self.accounts.get(customer), customer, date, mode, &[]).0
+        self.exposure_of(self.accounts.get(customer.as_str()), customer, date, mode, &[]).0
     }
 
     /// A customer's exposure (with its order pipeline) and its overdue summary for `thresholds`.
@@ -536,7 +538,7 @@ impl CreditBook {
         }
         let entry = self
             .accounts
-            .get(customer)
+            .get(customer.as_str())
             .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })?;
         let account = &entry.account;
         let holder_id = account.group.as_ref().unwrap_or(customer);
@@ -544,7 +546,7 @@ impl CreditBook {
             None => entry,
             Some(head) => self
                 .accounts
-                .get(head)
+                .get(head.as_str())
                 .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: head.to_string() })?,
         };
         let holder = &holder_entry.account;
@@ -627,7 +629,7 @@ impl CreditBook {
     pub fn set_business_day(&mut self, date: NaiveDate) {
         self.business_day = Some(date);
         self.receivables.set_business_day(date, &self.overdue_thresholds);
-        let customers: Vec<CustomerId> = self.accounts.keys().cloned().collect();
+        let customers: Vec<CustomerId> = self.accounts.values().map(|e| e.account.customer.clone()).collect();
         for customer in customers {
             self.refresh_position(&customer);
         }
@@ -677,7 +679,7 @@ impl CreditBook {
 
     /// Customers with an account, sorted.
     pub fn customers(&self) -> Vec<&CustomerId> {
-        let mut ids: Vec<&CustomerId> = self.accounts.keys().collect();
+        let mut ids: Vec<&CustomerId> = self.accounts.values().map(|e| &e.account.customer).collect();
         ids.sort();
         ids
     }
