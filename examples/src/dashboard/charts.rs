@@ -98,6 +98,34 @@ pub fn short_number(v: f64) -> String {
     }
 }
 
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A titled chart of `n` slots along x (centred on 0, 1, ...) and the `y` range.
+fn chart_on<'a, 'b>(
+    root: &'a Area<'b>,
+    title: &str,
+    n: usize,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, 'b>, String> {
+    ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 17))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)
+        .map_err(error)
+}
+
+/// The label of the slot at `x`, blank between slots.
+fn label_at(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 { String::new() } else { labels.get(i as usize).cloned().unwrap_or_default() }
+}
+
 /// A line chart over `x_labels` (periods), with `y_desc` naming the unit.
 pub fn line_chart(
     title: &str,
@@ -110,21 +138,8 @@ pub fn line_chart(
     let band_values = band.into_iter().flat_map(|b| b.lower.iter().chain(&b.upper).flatten().copied());
     let y = value_range(lines.iter().flat_map(|l| l.values.iter().flatten().copied()).chain(band_values), true);
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 17))
-            .margin(8)
-            .x_label_area_size(34)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)
-            .map_err(error)?;
-        let label_of = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 {
-                String::new()
-            } else {
-                x_labels.get(i as usize).cloned().unwrap_or_default()
-            }
-        };
+        let mut chart = chart_on(root, title, n, y)?;
+        let label_of = |x: &f64| label_at(x_labels, *x);
         chart
             .configure_mesh()
             .x_labels(n.min(8))
@@ -196,21 +211,8 @@ pub fn bar_chart(title: &str, y_desc: &str, categories: &[String], groups: &[Bar
     let y = value_range(groups.iter().flat_map(|g| g.values.iter().copied()), true);
     let width = 0.8 / groups.len().max(1) as f64;
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 17))
-            .margin(8)
-            .x_label_area_size(34)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)
-            .map_err(error)?;
-        let label_of = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 {
-                String::new()
-            } else {
-                categories.get(i as usize).cloned().unwrap_or_default()
-            }
-        };
+        let mut chart = chart_on(root, title, n, y)?;
+        let label_of = |x: &f64| label_at(categories, *x);
         chart
             .configure_mesh()
             .disable_x_mesh()
