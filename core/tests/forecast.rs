@@ -317,6 +317,53 @@ mod reconciliation {
         assert!(reconcile(&tree(), &stranger, &none, &Reconciliation::BottomUp).is_err());
     }
 
+    /// MinT with the shrunk covariance against hierarchicalforecast 1.x
+    /// (`MinTrace(method="mint_shrink")`, run on the same residuals and base forecasts):
+    /// Total = AB + C, AB = A + B.
+    #[test]
+    fn mint_shrink_matches_hierarchicalforecast() {
+        let tree = Hierarchy::from_parent_links(
+            "test",
+            [("Total", None), ("AB", Some("Total")), ("A", Some("AB")), ("B", Some("AB")), ("C", Some("Total"))],
+        )
+        .unwrap();
+        let base = HashMap::from([
+            ("Total", vec![100.0, 104.0]),
+            ("AB", vec![60.0, 61.0]),
+            ("A", vec![35.0, 36.0]),
+            ("B", vec![24.0, 26.0]),
+            ("C", vec![42.0, 41.0]),
+        ]);
+        let residuals = HashMap::from([
+            ("Total", vec![3.0, 1.0, 0.5, 0.8, 2.0, -1.0, 1.5, 0.2]),
+            ("AB", vec![1.0, 0.4, 0.9, -0.3, 1.2, -0.5, 0.7, 0.1]),
+            ("A", vec![0.6, 0.1, 0.4, -0.5, 0.8, -0.2, 0.3, 0.4]),
+            ("B", vec![0.3, 0.5, 0.2, 0.1, 0.5, -0.4, 0.2, -0.2]),
+            ("C", vec![1.8, 0.5, -0.6, 1.0, 0.9, -0.3, 0.9, 0.3]),
+        ]);
+        let r = reconcile(&tree, &base, &residuals, &Reconciliation::MinTShrink).unwrap();
+        let peer = [
+            ("Total", [101.119175992326, 102.880824007674]),
+            ("AB", [59.389594122529, 61.610405877471]),
+            ("A", [35.210735226664, 35.789264773336]),
+            ("B", [24.178858895865, 25.821141104135]),
+            ("C", [41.729581869798, 41.270418130202]),
+        ];
+        for (member, values) in peer {
+            for (got, want) in r[member].iter().zip(values) {
+                // hierarchicalforecast adds a ridge of 2e-8 to the diagonal: agreement to 1e-9 relative.
+                assert!((got - want).abs() < 1e-7, "{member}: {got} vs {want}");
+            }
+        }
+        // Residuals missing for a member, or all zero, are refused by name.
+        let mut short = residuals.clone();
+        short.remove("C");
+        assert!(reconcile(&tree, &base, &short, &Reconciliation::MinTShrink).unwrap_err().to_string().contains("C"));
+        let mut flat = residuals.clone();
+        flat.insert("B", vec![0.0; 8]);
+        assert!(reconcile(&tree, &base, &flat, &Reconciliation::MinTShrink).is_err());
+    }
+
     proptest! {
         /// Whatever the tree and the base forecasts, every method's result adds up.
         #[test]

@@ -1,7 +1,7 @@
 //! Coherent forecasts along a hierarchy (Hyndman & Athanasopoulos, FPP3 chapter 11): a region's
 //! forecast equals the sum of its distributors'. Bottom-up, top-down by historical proportions
 //! or by forecast proportions, middle-out, and least-squares reconciliation (OLS, Hyndman et al.
-//! 2011; structural WLS, Wickramasuriya et al. 2019).
+//! 2011; structural WLS and MinT with the shrunk residual covariance, Wickramasuriya et al. 2019).
 
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,10 @@ pub enum Reconciliation {
     /// Weighted least squares with structural weights (each series weighted by the number of
     /// bottom series it adds up).
     WlsStructural,
+    /// Minimum trace (MinT) with the covariance of the in-sample one-step residuals shrunk
+    /// towards its diagonal (Schäfer & Strimmer 2005, as in Wickramasuriya et al. 2019 and R's
+    /// hts): `history` then holds every member's residuals, all of one length.
+    MinTShrink,
 }
 
 /// Forecasts of every member, one vector of `horizon` values each.
@@ -102,8 +106,8 @@ pub fn reconcile<K: Clone + Eq + Hash + Display>(
             }
             out
         }
-        Reconciliation::Ols | Reconciliation::WlsStructural => {
-            least_squares(tree, &leaves, &get, h, matches!(method, Reconciliation::WlsStructural))?
+        Reconciliation::Ols | Reconciliation::WlsStructural | Reconciliation::MinTShrink => {
+            least_squares(tree, &leaves, &get, h, method, history)?
         }
     };
     sum_up(tree, &bottom, h)
@@ -154,14 +158,16 @@ fn split_down<K: Clone + Eq + Hash + Display>(
     out
 }
 
-/// The bottom forecasts of the (weighted) least-squares reconciliation `(S' W S)^-1 S' W y`,
-/// W the identity (OLS) or the inverse of the number of bottom series under each member.
+/// The bottom forecasts of the (generalised) least-squares reconciliation `(S' W S)^-1 S' W y`,
+/// W the identity (OLS), the inverse of the number of bottom series under each member (structural
+/// WLS), or the inverse of the shrunk residual covariance (MinT).
 fn least_squares<K: Clone + Eq + Hash + Display>(
     tree: &Hierarchy<K>,
     leaves: &[&K],
     get: &dyn Fn(&K) -> Vec<f64>,
     h: usize,
-    structural: bool,
+    method: &Reconciliation,
+    residuals: &MemberForecasts<K>,
 ) -> Result<MemberForecasts<K>> {
     let members: Vec<&K> = tree.members().collect();
     let position: HashMap<&K, usize> = leaves.iter().enumerate().map(|(i, k)| (*k, i)).collect();
@@ -174,9 +180,20 @@ fn least_squares<K: Clone + Eq + Hash + Display>(
             }
         }
     }
-    let weights: Vec<f64> =
-        (0..members.len()).map(|r| if structural { 1.0 / s.row(r).sum().max(1.0) } else { 1.0 }).collect();
-    let w = DMatrix::from_diagonal(&DVector::from_vec(weights));
+    let w = match method {
+        Reconciliation::WlsStructural => DMatrix::from_diagonal(&DVector::from_iterator(
+            members.len(),
+            (0..members.len()).map(|r| 1.0 / s.row(r).sum().max(1.0)),
+        )),
+        Reconciliation::MinTShrink => {
+            let covariance = shrunk_covariance(&residual_matrix(&members, residuals)?)?;
+            covariance.try_inverse().ok_or_else(|| OmoError::InvalidArgument {
+                name: "history",
+                message: "the shrunk residual covariance is singular".into(),
+            })?
+        }
+        _ => DMatrix::identity(members.len(), members.len()),
+    };
     let st_w = s.transpose() * &w;
     let normal = &st_w * &s;
     let cholesky = normal.cholesky().ok_or_else(|| OmoError::InvalidArgument {
@@ -211,4 +228,53 @@ fn sum_up<K: Clone + Eq + Hash + Display>(
         }
     }
     Ok(out)
+}
+
+/// The residuals as a T x n matrix, one column per member in `members` order.
+fn residual_matrix<K: Clone + Eq + Hash + Display>(
+    members: &[&K],
+    residuals: &MemberForecasts<K>,
+) -> Result<DMatrix<f64>> {
+    let invalid = |message: String| OmoError::InvalidArgument { name: "history", message };
+    let columns: Vec<&Vec<f64>> = members
+        .iter()
+        .map(|m| residuals.get(*m).ok_or_else(|| invalid(format!("no in-sample residuals of {m}"))))
+        .collect::<Result<_>>()?;
+    let t = columns.first().map_or(0, |c| c.len());
+    if t < 2 || columns.iter().any(|c| c.len() != t || c.iter().any(|x| !x.is_finite())) {
+        return Err(invalid("MinT needs at least two finite residuals of every member, all of one length".into()));
+    }
+    Ok(DMatrix::from_fn(t, members.len(), |row, col| columns.get(col).and_then(|c| c.get(row)).copied().unwrap_or(0.0)))
+}
+
+/// The covariance of the residuals `x` (T x n; centred, divided by T, as hierarchicalforecast
+/// does) shrunk towards its diagonal by the intensity of Schäfer & Strimmer (2005):
+/// `lambda = sum of var(r_ij) / sum of r_ij^2` over i != j, on the correlation scale, clipped to
+/// [0, 1]. A member whose residuals do not vary is refused (its variance would be zero).
+fn shrunk_covariance(x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    let (t, n) = (x.nrows() as f64, x.ncols());
+    let means = x.row_mean();
+    let x = DMatrix::from_fn(x.nrows(), n, |r, c| x[(r, c)] - means[c]);
+    let covariance = x.transpose() * &x / t;
+    let sd: Vec<f64> = (0..n).map(|i| covariance[(i, i)].sqrt()).collect();
+    if let Some(i) = sd.iter().position(|v| *v <= 0.0) {
+        return Err(OmoError::InvalidArgument {
+            name: "history",
+            message: format!("the residuals of member #{i} do not vary: MinT needs a variance"),
+        });
+    }
+    let standard = DMatrix::from_fn(x.nrows(), n, |r, c| x[(r, c)] / sd.get(c).copied().unwrap_or(1.0));
+    let squares = standard.map(|v| v * v);
+    let cross = standard.transpose() * &standard;
+    let variance = (squares.transpose() * &squares - cross.map(|v| v * v) / t) / (t * (t - 1.0));
+    let (mut numerator, mut denominator) = (0.0, 0.0);
+    for i in 0..n {
+        for j in (0..n).filter(|j| *j != i) {
+            numerator += variance[(i, j)];
+            let correlation = covariance[(i, j)] / (sd[i] * sd[j]);
+            denominator += correlation * correlation;
+        }
+    }
+    let lambda = if denominator > 0.0 { (numerator / denominator).clamp(0.0, 1.0) } else { 1.0 };
+    Ok(DMatrix::from_fn(n, n, |i, j| if i == j { covariance[(i, j)] } else { (1.0 - lambda) * covariance[(i, j)] }))
 }
