@@ -8,9 +8,12 @@
 //!    the mean beats each alone on MASE); a series with no demand at all forecasts zero.
 //! 3. Smooth and erratic demand with a season (season length 2 to 24 and at least two full
 //!    seasons) is forecast with AutoETS, which chooses among the seasonal forms by AICc.
-//! 4. Otherwise the forecast is the mean of simple exponential smoothing, the Theta method and
-//!    the damped trend: a combination of the kind that beat every single method in the M
-//!    competitions, and on the M4 weekly hold-out better than statsforecast's AutoETS.
+//! 4. Otherwise the forecast is the mean of simple exponential smoothing, the Theta method, the
+//!    damped trend and non-seasonal AutoETS: a combination of the kind that beat every single
+//!    method in the M competitions. On the M4 weekly hold-out (13 weeks) it scores sMAPE 8.20
+//!    against AutoETS's 8.39 (MASE 2.59 against 2.53), and on the Online Retail SKUs WAPE 0.632
+//!    against 0.633 (MASE 3.51 against 3.70); without AutoETS in the mean it was 8.19 / 2.64 and
+//!    0.635 / 3.52.
 //!
 //! The h-step standard deviation of a combination is the mean of its members' (a conservative
 //! choice: it ignores the gain from averaging).
@@ -78,7 +81,8 @@ pub(crate) fn auto(y: &[f64], h: usize, m: usize) -> Fit {
         fit.name = format!("auto: {}", fit.name);
         return fit;
     }
-    let members = [ses(y, h), theta(y, h), holt(y, h, true)];
+    let mut members = vec![ses(y, h), theta(y, h), holt(y, h, true)];
+    members.extend(auto_ets(y, 1, h).map(|ets| ets.fit));
     combine(&members, h)
 }
 
