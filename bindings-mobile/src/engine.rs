@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use omo_core::analytics::customer_summaries;
 use omo_core::credit::{CheckMode, CreditPolicy};
 use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{standard_inputs, standard_kpis};
+use omo_core::kpi::{first_of_month, last_complete_month, standard_inputs, standard_kpis};
 use omo_core::model::{CustomerId, NodeId, ProductId};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::suggest_orders;
@@ -49,11 +49,10 @@ impl Engine {
 /// The month whose KPIs a scorecard shows: the given day's month, else the last complete month
 /// before the snapshot date.
 fn scorecard_month(as_of: NaiveDate, month: Option<String>) -> Result<NaiveDate> {
-    let day = match month {
-        Some(text) => parse_date("month", &text)?,
-        None => as_of.succ_opt().unwrap_or(as_of).checked_sub_months(Months::new(1)).unwrap_or(as_of),
-    };
-    Ok(NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day))
+    Ok(match month {
+        Some(text) => first_of_month(parse_date("month", &text)?),
+        None => last_complete_month(as_of).unwrap_or_else(|| first_of_month(as_of)),
+    })
 }
 
 #[uniffi::export]

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{standard_inputs, standard_kpis};
+use omo_core::kpi::{first_of_month, last_complete_month, standard_inputs, standard_kpis};
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
@@ -250,9 +250,10 @@ impl PyCreditBook {
 
 /// The first day of `month`'s month, or of the last complete month before the snapshot.
 fn scorecard_month(as_of: NaiveDate, month: Option<NaiveDate>) -> NaiveDate {
-    let day =
-        month.unwrap_or_else(|| as_of.succ_opt().unwrap_or(as_of).checked_sub_months(Months::new(1)).unwrap_or(as_of));
-    NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day)
+    match month {
+        Some(day) => first_of_month(day),
+        None => last_complete_month(as_of).unwrap_or_else(|| first_of_month(as_of)),
+    }
 }
 
 /// The standard scorecard of a month along an axis (`"region"` or `"business_unit"`): JSON of

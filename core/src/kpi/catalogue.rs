@@ -150,8 +150,27 @@ pub fn standard_alerts(
 
 /// The `count` months up to and including `last` (their first days), oldest first.
 pub fn months_up_to(last: NaiveDate, count: u32) -> Vec<NaiveDate> {
-    let first = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
+    let first = first_of_month(last);
     (0..count).rev().filter_map(|n| first.checked_sub_months(Months::new(n))).collect()
+}
+
+/// The first day of `day`'s month: the key of a month's KPIs.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day)
+}
+
+/// The first day of the last month that ended on or before `as_of`: the month a scorecard shows
+/// by default.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use omo_core::kpi::last_complete_month;
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// assert_eq!(last_complete_month(d(2025, 12, 31)), Some(d(2025, 12, 1)));
+/// assert_eq!(last_complete_month(d(2025, 3, 30)), Some(d(2025, 2, 1)));
+/// ```
+pub fn last_complete_month(as_of: NaiveDate) -> Option<NaiveDate> {
+    first_of_month(as_of.succ_opt()?).checked_sub_months(Months::new(1))
 }
 
 /// The alerts of every distributor's standard KPIs in a history [`standard_history`] computed
@@ -189,7 +208,6 @@ pub fn standard_inputs(dataset: &Dataset, month: NaiveDate) -> Result<HashMap<(S
 pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
     dataset.validate_stock().into_result()?;
     let scope = Scope::new(dataset);
-    let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
     let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
     let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
         let Some(start) = start else { return Ok(MonthValues::new()) };
@@ -202,7 +220,7 @@ pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<H
     };
     let mut out = Vec::with_capacity(months.len());
     for month in months {
-        let start = first_of(*month);
+        let start = first_of_month(*month);
         let now = value_of(Some(start))?;
         let previous = value_of(start.checked_sub_months(Months::new(1)))?;
         let last_year = value_of(start.checked_sub_months(Months::new(12)))?;

@@ -10,7 +10,8 @@ use omo_core::model::PosSale;
 
 use super::charts::{Band, Line, PALETTE, line_chart};
 use super::html::{escape, figure, table};
-use super::{Result, float, month_labels, month_number, months_back};
+use super::{Result, float, month_labels, month_number};
+use omo_core::kpi::months_up_to;
 
 /// Months of history on each chart, and months forecast.
 const HISTORY: u32 = 24;
@@ -49,7 +50,7 @@ pub fn section(d: &Dataset) -> Result<String> {
     skus.sort_by(|a, b| b.1.values().sum::<f64>().total_cmp(&a.1.values().sum::<f64>()).then(a.0.cmp(&b.0)));
     series.extend(skus.into_iter().take(TOP_SKUS).map(|(sku, months)| (format!("SKU {sku}"), months)));
 
-    let history = months_back(last, HISTORY);
+    let history = months_up_to(last, HISTORY);
     let future: Vec<NaiveDate> = (1..=HORIZON as u32).filter_map(|n| last.checked_add_months(Months::new(n))).collect();
     let labels = month_labels(&history.iter().chain(&future).copied().collect::<Vec<_>>());
     let mut charts = String::new();

@@ -12,7 +12,7 @@ mod stock;
 
 use std::fmt;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::spi::Period;
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
@@ -110,12 +110,6 @@ pub fn render_views(views: &Views<'_>) -> Result<String> {
 /// The months from `first` to `last` (first days), as labels `YYYY-MM`.
 fn month_labels(months: &[NaiveDate]) -> Vec<String> {
     months.iter().map(|m| m.format("%Y-%m").to_string()).collect()
-}
-
-/// The `count` months up to and including the one of `last`, oldest first (first days).
-fn months_back(last: NaiveDate, count: u32) -> Vec<NaiveDate> {
-    let first = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
-    (0..count).rev().filter_map(|n| first.checked_sub_months(Months::new(n))).collect()
 }
 
 /// The running number of a month, as the core's ledger counts them.

@@ -9,16 +9,17 @@ use rust_decimal::Decimal;
 
 use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
 use super::html::{escape, figure, table};
-use super::{Result, float, month_labels, month_number, months_back};
+use super::{Result, float, month_labels, month_number};
 use crate::report::{money, quantity, region_name};
 use crate::views::Views;
+use omo_core::kpi::months_up_to;
 
 /// Months shown on the S-P-I charts.
 const MONTHS: u32 = 24;
 
 /// Sales, purchases and inventory per month for the company and per region, and the channel.
 pub fn spi_section(d: &Dataset) -> Result<String> {
-    let months = months_back(d.as_of, MONTHS);
+    let months = months_up_to(d.as_of, MONTHS);
     let labels = month_labels(&months);
     let index: BTreeMap<i64, usize> = months.iter().enumerate().map(|(i, m)| (month_number(*m), i)).collect();
     let slot = |date| index.get(&month_number(date)).copied();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
 use omo_core::kpi::{
     AlertEventKind, AlertRule, KpiInput, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
@@ -54,13 +54,6 @@ pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
     out.push_str(&top_customers(d)?);
     out.push_str(&salespeople(d, month)?);
     Ok(out)
-}
-
-/// The first day of the last month that ended on or before `as_of`.
-pub fn last_complete_month(as_of: NaiveDate) -> Option<NaiveDate> {
-    let next = as_of.succ_opt()?;
-    let this = NaiveDate::from_ymd_opt(next.year(), next.month(), 1)?;
-    this.checked_sub_months(Months::new(1))
 }
 
 fn scorecard_table(d: &Dataset, tree: &Hierarchy<String>, card: &Scorecard<String>, colour: bool) -> String {

@@ -11,7 +11,8 @@ mod table;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub use kpi::{display_name, last_complete_month, light};
+pub use kpi::{display_name, light};
+pub use omo_core::kpi::last_complete_month;
 pub use table::{Table, money, quantity};
 
 use chrono::{Datelike, Months, NaiveDate};
