@@ -231,7 +231,7 @@ impl PyCreditBook {
             .book
             .customers()
             .into_iter()
-            .map(|c| self.book.check_order(c, Decimal::ZERO, self.as_of, CheckMode::Static))
+            .map(|c| self.book.credit_position(c, self.as_of))
             .collect::<Result<_, _>>()
             .map_err(omo_error)?;
         json(&checks)

@@ -1,9 +1,7 @@
 //! A company's data as an app holds it offline: the validated dataset of its scope and the credit
 //! book built from it, kept in step as orders, payments and stock movements are recorded.
 
-use rust_decimal::Decimal;
-
-use crate::credit::{CheckMode, CreditBook, CreditCheck, CreditPolicy};
+use crate::credit::{CreditBook, CreditCheck, CreditPolicy};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::model::{CustomerId, Payment, SalesOrder, StockMovement};
@@ -52,7 +50,7 @@ impl Snapshot {
 
     /// A customer's credit position on `as_of`: the check of an order of nothing (static mode).
     pub fn credit_position(&self, customer: &CustomerId) -> Result<CreditCheck> {
-        self.book.check_order(customer, Decimal::ZERO, self.dataset.as_of, CheckMode::Static)
+        self.book.credit_position(customer, self.dataset.as_of)
     }
 
     /// Records an order taken after the snapshot (see [`Dataset::record_order`]); when the

@@ -624,6 +624,12 @@ impl CreditBook {
         })
     }
 
+    /// A customer's credit position on `date`: the static check of an order of nothing (exposure
+    /// by category, limit, available credit, and what already stands against the account).
+    pub fn credit_position(&self, customer: &CustomerId, date: NaiveDate) -> Result<CreditCheck> {
+        self.check_order(customer, Decimal::ZERO, date, CheckMode::Static)
+    }
+
     /// Sets the business day (today): exposures and overdue amounts for that day are then kept
     /// current as documents are posted, and checks on that day read them in O(1).
     pub fn set_business_day(&mut self, date: NaiveDate) {

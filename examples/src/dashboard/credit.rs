@@ -5,7 +5,6 @@ use chrono::Months;
 use omo_core::Dataset;
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, replay_order_checks};
 use omo_core::model::CustomerKind;
-use rust_decimal::Decimal;
 
 use super::charts::{Bars, PALETTE, bar_chart};
 use super::html::{escape, figure, table};
@@ -27,7 +26,7 @@ pub fn section(d: &Dataset) -> Result<String> {
         .collect();
     let (mut names, mut limits, mut exposures) = (Vec::new(), Vec::new(), Vec::new());
     for customer in &distributors {
-        let position = book.check_order(customer, Decimal::ZERO, d.as_of, CheckMode::Static)?;
+        let position = book.credit_position(customer, d.as_of)?;
         names.push(customer.to_string());
         limits.push(float(position.limit));
         exposures.push(float(position.exposure_before));

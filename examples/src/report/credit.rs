@@ -51,7 +51,7 @@ fn limits(d: &Dataset, book: &CreditBook) -> Result<String, OmoError> {
     );
     let mut rows = Vec::new();
     for customer in book.customers() {
-        let check = book.check_order(customer, Decimal::ZERO, d.as_of, CheckMode::Static)?;
+        let check = book.credit_position(customer, d.as_of)?;
         let used =
             if check.limit.is_zero() { None } else { Some(check.exposure_before / check.limit * Decimal::ONE_HUNDRED) };
         rows.push((used, check));
