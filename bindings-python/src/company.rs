@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
@@ -346,15 +346,25 @@ pub fn channel_view_json(py: Python<'_>, dataset: &PyDataset, period: &str, regi
 }
 
 /// Each salesperson's or business unit's revenue, margin, plan, last month and last year, and
-/// customers won and lost, over `[start, end]`.
+/// customers won and lost, over `[start, end]`: by default `end` is the last day of the last
+/// complete month and `start` the first day of `end`'s month.
 #[pyfunction]
+#[pyo3(signature = (dataset, team, start = None, end = None))]
 pub fn team_performance_json(
     py: Python<'_>,
     dataset: &PyDataset,
     team: &str,
-    start: NaiveDate,
-    end: NaiveDate,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
 ) -> PyResult<String> {
+    let as_of = dataset.inner.as_of;
+    let end = end.unwrap_or_else(|| {
+        last_complete_month(as_of)
+            .and_then(|m| m.checked_add_months(Months::new(1)))
+            .and_then(|next| next.pred_opt())
+            .unwrap_or(as_of)
+    });
+    let start = start.unwrap_or_else(|| first_of_month(end));
     let team = match team {
         "salesperson" => Team::Salesperson,
         "business_unit" => Team::BusinessUnit,

@@ -296,13 +296,7 @@ def channel_view(dataset: Dataset, period: str = "month", region: Optional[str] 
 def team_performance(dataset: Dataset, team: str = "salesperson", start=None, end=None):
     """Revenue, margin, plan and attainment, last month and last year, customers won and lost, per
     salesperson or business unit over ``start``-``end`` (the last complete month by default)."""
-    end = _date(end, "end")
-    start = _date(start, "start")
-    if end is None:
-        end = dataset.as_of if (dataset.as_of + _dt.timedelta(days=1)).day == 1 else dataset.as_of.replace(day=1) - _dt.timedelta(days=1)
-    if start is None:
-        start = end.replace(day=1)
-    rows = json.loads(_native.team_performance_json(dataset._native, team, start, end))
+    rows = json.loads(_native.team_performance_json(dataset._native, team, _date(start, "start"), _date(end, "end")))
     return _frame(rows, ("revenue", "margin", "plan", "attainment", "revenue_previous", "revenue_last_year"))
 
 
