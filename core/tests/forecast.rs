@@ -5,7 +5,7 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 14] = [
+const ALL: [Method; 16] = [
     Method::Naive,
     Method::SeasonalNaive,
     Method::MovingAverage { window: 3 },
@@ -15,6 +15,8 @@ const ALL: [Method; 14] = [
     Method::Croston,
     Method::Sba,
     Method::Tsb,
+    Method::Adida,
+    Method::Imapa,
     Method::Theta,
     Method::OptimizedTheta,
     Method::AutoEts,
@@ -54,10 +56,44 @@ fn croston_and_sba_by_hand() {
     assert!((croston.mean[0] - 3.28 / 2.99).abs() < 1e-12, "{:?}", croston.mean);
     let sba = run(&y, Method::Sba, 1);
     assert!((sba.mean[0] - 0.95 * 3.28 / 2.99).abs() < 1e-12);
+    // In sample, each period's forecast is the rate of the demands before it.
+    assert!(croston.fitted[..3].iter().all(|f| f.is_nan()));
+    assert!((croston.fitted[3] - 1.0).abs() < 1e-12 && (croston.fitted[7] - 3.2 / 3.1).abs() < 1e-12);
+    assert!((croston.fitted[9] - 3.28 / 2.99).abs() < 1e-12);
     assert_eq!(run(&[0.0; 6], Method::Croston, 2).mean, vec![0.0, 0.0]);
     let tsb = run(&y, Method::Tsb, 2);
     assert!(tsb.mean[0] > 0.0 && tsb.mean[0] < 5.0);
     assert_eq!(run(&[0.0; 6], Method::Tsb, 2).mean, vec![0.0, 0.0]);
+}
+
+#[test]
+fn adida_and_imapa_by_hand_and_against_statsforecast() {
+    // Three demands, the last in period 6: mean interval 6 / 3 = 2, buckets of two periods with
+    // sums 2, 4, 6. Smoothing from 2 has squared errors 2^2 + (4 - 2 alpha)^2, least at the bound
+    // alpha 0.3: levels 2 -> 2.6 -> 3.62, 1.81 a period.
+    let adida = run(&[0.0, 2.0, 0.0, 4.0, 0.0, 6.0], Method::Adida, 2);
+    assert!((adida.mean[0] - 1.81).abs() < 1e-8, "{:?}", adida.mean);
+    assert_eq!(adida.params[0], ("aggregation_level".to_owned(), 2.0));
+    assert!((adida.params[1].1 - 0.3).abs() < 1e-8, "{:?}", adida.params);
+    // Each bucket's periods share its one-bucket-ahead forecast: 2 / 2 for the second bucket.
+    assert!(adida.fitted[1].is_nan() && adida.fitted[2] == 1.0 && adida.fitted[3] == 1.0);
+    // Car-part demand (carparts T1258 and T1274, 39 months): statsforecast 2.1.1's ADIDA and
+    // IMAPA forecasts; the golden-section searches stop at different widths, hence 1e-6.
+    let t1258 = [
+        0., 0., 1., 0., 0., 0., 3., 0., 2., 0., 0., 1., 2., 0., 0., 2., 4., 0., 0., 2., 1., 0., 0., 0., 0., 0., 0., 0.,
+        0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 0.,
+    ];
+    let t1274 = [
+        0., 0., 2., 0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 1., 2., 0., 0., 0., 1., 4., 0., 2., 0., 0., 2., 0., 0., 0.,
+        1., 1., 0., 0., 0., 0., 0., 0., 0., 0., 0.,
+    ];
+    for (y, adida, imapa) in
+        [(&t1258, 0.3138159732919617, 0.17549634757841118), (&t1274, 0.4516125786535434, 0.2731335075695023)]
+    {
+        assert!((run(y, Method::Adida, 1).mean[0] / adida - 1.0).abs() < 1e-6);
+        assert!((run(y, Method::Imapa, 1).mean[0] / imapa - 1.0).abs() < 1e-6);
+    }
+    assert_eq!(run(&[0.0; 5], Method::Imapa, 2).mean, vec![0.0, 0.0]);
 }
 
 fn ses_sse(y: &[f64], alpha: f64, l0: f64) -> f64 {
@@ -223,22 +259,41 @@ fn ets_matches_statsforecast_on_air_passengers() {
 #[test]
 fn auto_chooses_by_demand_class_and_season() {
     let options = |m| ForecastOptions { season_length: m, ..ForecastOptions::new(6) };
-    let intermittent =
-        forecast(&[0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 3.0, 0.0, 0.0], Method::Auto, &options(1)).unwrap();
-    assert_eq!(intermittent.model, "auto: mean of TSB, SES (intermittent)");
+    // Intermittent demand: of the mean of TSB and SES and of IMAPA, the one with the least
+    // absolute error over the last min(h, n / 4) = 3 periods when fitted on the 9 before them.
+    let y = [0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 3.0, 0.0, 0.0];
+    let intermittent = forecast(&y, Method::Auto, &options(1)).unwrap();
+    let mean_of = |fits: &[Forecast], k: usize| fits.iter().map(|f| f.mean[k]).sum::<f64>() / fits.len() as f64;
+    let candidates = |y: &[f64], h: usize| -> [Vec<f64>; 2] {
+        let fit = |m| forecast(y, m, &ForecastOptions::new(h)).unwrap();
+        let pair = [fit(Method::Tsb), fit(Method::Ses)];
+        [(0..h).map(|k| mean_of(&pair, k)).collect(), fit(Method::Imapa).mean]
+    };
+    let held_out_error = |f: &Vec<f64>| y[9..].iter().zip(f).map(|(a, f)| (a - f.max(0.0)).abs()).sum::<f64>();
+    let [pair_held, imapa_held] = candidates(&y[..9], 3);
+    let [pair_full, imapa_full] = candidates(&y, 6);
+    let (expected_name, expected_mean) = if held_out_error(&imapa_held) < held_out_error(&pair_held) {
+        ("auto: IMAPA (intermittent; least error over the last 3 periods)", imapa_full)
+    } else {
+        ("auto: mean of TSB, SES (intermittent; least error over the last 3 periods)", pair_full)
+    };
+    assert_eq!(intermittent.model, expected_name);
+    assert!(intermittent.mean.iter().zip(&expected_mean).all(|(a, b)| (a - b).abs() < 1e-12));
     assert_eq!(forecast(&[0.0; 10], Method::Auto, &options(1)).unwrap().model, "auto: TSB (no demand)");
     let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
     assert!(seasonal.model.starts_with("auto: ETS("), "{}", seasonal.model);
+    // Otherwise, per step the median of SES, Holt and AutoETS.
     let smooth: Vec<f64> = (0..40).map(|t| 100.0 + t as f64 + if t % 3 == 0 { 4.0 } else { -2.0 }).collect();
     let combined = forecast(&smooth, Method::Auto, &options(1)).unwrap();
-    assert!(combined.model.starts_with("auto: mean of SES, Theta, Holt(damped), ETS("), "{}", combined.model);
-    let members: Vec<Forecast> = [Method::Ses, Method::Theta, Method::HoltDamped, Method::AutoEts]
+    assert!(combined.model.starts_with("auto: median of SES, Holt, ETS("), "{}", combined.model);
+    let members: Vec<Forecast> = [Method::Ses, Method::Holt, Method::AutoEts]
         .iter()
         .map(|m| forecast(&smooth, *m, &options(1)).unwrap())
         .collect();
     for k in 0..6 {
-        let mean = members.iter().map(|f| f.mean[k]).sum::<f64>() / 4.0;
-        assert!((combined.mean[k] - mean).abs() < 1e-9);
+        let mut values: Vec<f64> = members.iter().map(|f| f.mean[k]).collect();
+        values.sort_by(f64::total_cmp);
+        assert_eq!(combined.mean[k], values[1]);
     }
     // ADI and CV2 with the Syntetos-Boylan-Croston cut-offs.
     assert_eq!(demand_class(&[5.0, 5.0, 5.0, 5.0]).unwrap().0, DemandClass::Smooth);

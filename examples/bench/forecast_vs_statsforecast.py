@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""M4 weekly hold-out: omo against statsforecast, in one run, on the same data.
+"""omo against statsforecast, in one run, on the same data.
 
-Holds out the last 13 weeks of each of the 359 M4 weekly training series (../shared/data), runs
+M4 weekly: holds out the last 13 weeks of each of the 359 training series (../shared/data), runs
 omo's `m4_bench` (release build, one thread) and statsforecast's AutoETS and AutoTheta
 (season_length=1, as M4 uses for weekly data, one process), and prints sMAPE (M4, percent), MASE
-(scaled by the in-sample one-step naive error), seconds, and the ratios. statsforecast is timed
-warm: one series is fitted first so its compiled code is loaded.
+(scaled by the in-sample one-step naive error), seconds, and the ratios.
+Car parts: holds out the last 12 months of each of the 2,674 monthly series and runs
+statsforecast's CrostonClassic, ADIDA and IMAPA against omo's; prints the mean RMSE and MAE per
+series (forecasts clipped at zero, as demand) and the seconds.
+statsforecast is timed warm: one series is fitted first so its compiled code is loaded.
 
-Usage: python3 examples/bench/forecast_vs_statsforecast.py [path/to/m4_weekly_train.csv]
+Usage: python3 examples/bench/forecast_vs_statsforecast.py [m4_weekly_train.csv [carparts_train.csv]]
 Installs statsforecast into .venv-bench (at the repository root) when run outside it.
 """
 import os
@@ -36,11 +39,16 @@ def main():
     import pandas as pd
     from statsforecast.models import AutoETS, AutoTheta
 
-    path = sys.argv[1] if len(sys.argv) > 1 else str(ROOT.parent / "shared/data/m4_weekly_train.csv")
+    data = ROOT.parent / "shared/data"
+    path = sys.argv[1] if len(sys.argv) > 1 else str(data / "m4_weekly_train.csv")
+    carparts = sys.argv[2] if len(sys.argv) > 2 else str(data / "carparts_train.csv")
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "omo-examples", "--bin", "m4_bench"], cwd=ROOT, check=True)
-    omo = subprocess.run([str(ROOT / "target/release/m4_bench"), path], check=True, capture_output=True, text=True).stdout
+    # The Online Retail table is skipped (an empty second argument): bench_python.py compares it.
+    omo = subprocess.run([str(ROOT / "target/release/m4_bench"), path, "", carparts],
+                         check=True, capture_output=True, text=True).stdout
     print("omo\n" + omo)
-    rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in omo.splitlines()[2:] if line.strip()}
+    tables = [block.splitlines()[2:] for block in omo.strip().split("\n\n")]
+    rows, parts = ({line.split()[0]: [float(x) for x in line.split()[1:]] for line in table} for table in tables)
 
     df = pd.read_csv(path)
     series = {k: g["y"].to_numpy(float) for k, g in df.groupby("unique_id", sort=True)}
@@ -76,6 +84,35 @@ def main():
           f"MASE {ours[1]:.3f} vs {sf[1]:.3f}, {sf[2] / ours[2]:.1f}x faster")
     theta = results["AutoTheta"]
     print(f"omo Theta vs statsforecast AutoTheta: sMAPE {rows['Theta'][0]:.3f} vs {theta[0]:.3f}, {theta[2] / rows['Theta'][2]:.0f}x faster")
+    auto = rows["auto"]
+    print(f"omo auto vs statsforecast AutoETS: sMAPE {auto[0]:.3f} vs {sf[0]:.3f} ({(auto[0] / sf[0] - 1) * 100:+.1f} %), "
+          f"MASE {auto[1]:.3f} vs {sf[1]:.3f} ({(auto[1] / sf[1] - 1) * 100:+.1f} %), {sf[2] / auto[2]:.1f}x faster")
+    compare_car_parts(carparts, parts)
+
+
+def compare_car_parts(path, omo_rows):
+    import numpy as np
+    import pandas as pd
+    from statsforecast.models import ADIDA, IMAPA, CrostonClassic
+
+    months = 12
+    df = pd.read_csv(path)
+    series = [g["y"].to_numpy(float) for _, g in df.groupby("unique_id", sort=True)]
+    print(f"\nstatsforecast, car parts, {len(series)} series, last {months} months held out")
+    print(f"{'model':<18} {'RMSE':>8} {'MAE':>8} {'seconds':>10}")
+    for name, omo_name, make in [("CrostonClassic", "Croston", CrostonClassic), ("ADIDA", "ADIDA", ADIDA), ("IMAPA", "IMAPA", IMAPA)]:
+        make().forecast(series[0][:-months], h=months)  # warm-up
+        start = time.perf_counter()
+        rmses, maes = [], []
+        for y in series:
+            train, test = y[:-months], y[-months:]
+            f = np.maximum(make().forecast(train, h=months)["mean"], 0.0)
+            rmses.append(np.sqrt(np.mean((test - f) ** 2)))
+            maes.append(np.mean(np.abs(test - f)))
+        seconds = time.perf_counter() - start
+        ours = omo_rows[omo_name]
+        print(f"{name:<18} {np.mean(rmses):>8.3f} {np.mean(maes):>8.3f} {seconds:>10.3f}   "
+              f"omo {omo_name}: {ours[0]:.3f} / {ours[1]:.3f}, {seconds / ours[2]:.1f}x faster")
 
 
 if __name__ == "__main__":

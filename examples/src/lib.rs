@@ -1,8 +1,9 @@
 //! The programs around `omo-core`: the main job's terminal report and HTML dashboard of a
-//! company (sharing the results they both show), and a reader for the real Online Retail ledger
-//! (CSV, optionally gzip-compressed).
+//! company (sharing the results they both show), a reader for the real Online Retail ledger
+//! (CSV, optionally gzip-compressed), and forecast accuracy on held-out reference data.
 
 pub mod dashboard;
+pub mod hold_out;
 pub mod online_retail;
 pub mod report;
 pub mod views;

@@ -51,7 +51,7 @@ __all__ = [
     "__version__",
 ]
 
-MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
+MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
 
 
 def _levels(level) -> list:

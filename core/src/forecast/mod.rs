@@ -1,15 +1,17 @@
 //! Demand forecasting: models, prediction intervals and accuracy metrics.
 //!
-//! This first part holds the classic benchmarks and the intermittent-demand methods: naive,
+//! The classic benchmarks, the intermittent-demand methods, ETS and the Theta method: naive,
 //! seasonal naive, moving average, simple exponential smoothing, Holt's linear and damped trend,
-//! Croston, SBA, TSB and the Theta method, each with in-sample fitted values, its fitted
-//! parameters and normal prediction intervals at any levels. See `FORECASTING.md` of the project
+//! Croston, SBA, TSB, ADIDA, IMAPA, Theta and optimised Theta, ETS and AutoETS, and `auto`, each
+//! with in-sample fitted values, its fitted parameters and normal prediction intervals at any
+//! levels. See `FORECASTING.md` of the project
 //! for the sources.
 
 mod auto;
 mod batch;
 mod demand;
 mod ets;
+mod intermittent;
 mod metrics;
 mod models;
 mod optimize;
@@ -51,6 +53,10 @@ pub enum Method {
     Sba,
     /// Teunter-Syntetos-Babai.
     Tsb,
+    /// ADIDA: smoothing of the demand in buckets as long as the mean interval between demands.
+    Adida,
+    /// IMAPA: the mean of ADIDA's forecasts at every bucket length up to that interval.
+    Imapa,
     /// The standard Theta method.
     Theta,
     /// The optimised Theta method (Fiorucci et al., 2016).
@@ -71,7 +77,8 @@ pub enum Method {
 impl Method {
     /// The method of a name as data scientists write it (`"naive"`, `"seasonal_naive"`,
     /// `"moving_average"` (window 3), `"ses"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
-    /// `"tsb"`, `"theta"`, `"ets"` (AutoETS), `"holt_winters"` (additive)).
+    /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"ets"` (AutoETS),
+    /// `"holt_winters"` (additive), `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
             "naive" => Method::Naive,
@@ -83,6 +90,8 @@ impl Method {
             "croston" => Method::Croston,
             "sba" => Method::Sba,
             "tsb" => Method::Tsb,
+            "adida" => Method::Adida,
+            "imapa" => Method::Imapa,
             "theta" => Method::Theta,
             "optimized_theta" => Method::OptimizedTheta,
             "ets" => Method::AutoEts,
@@ -187,9 +196,11 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::Ses => models::ses(y, h),
         Method::Holt => models::holt(y, h, false),
         Method::HoltDamped => models::holt(y, h, true),
-        Method::Croston => models::croston(y, h, false),
-        Method::Sba => models::croston(y, h, true),
-        Method::Tsb => models::tsb(y, h),
+        Method::Croston => intermittent::croston(y, h, false),
+        Method::Sba => intermittent::croston(y, h, true),
+        Method::Tsb => intermittent::tsb(y, h),
+        Method::Adida => intermittent::adida(y, h),
+        Method::Imapa => intermittent::imapa(y, h),
         Method::Theta => models::theta(y, h),
         Method::OptimizedTheta => models::optimized_theta(y, h),
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),

@@ -1,5 +1,6 @@
 //! The models: naive, seasonal naive, moving average, simple exponential smoothing, Holt's linear
-//! and damped trend, Croston, SBA and TSB for intermittent demand, and the Theta method.
+//! and damped trend, and the Theta method (the intermittent-demand methods are in
+//! `intermittent`).
 
 use super::optimize::minimise;
 
@@ -17,7 +18,7 @@ pub(crate) struct Fit {
 }
 
 /// Standard deviation of the one-step residuals (population, over the defined ones).
-fn residual_sd(y: &[f64], fitted: &[f64]) -> f64 {
+pub(crate) fn residual_sd(y: &[f64], fitted: &[f64]) -> f64 {
     let errors: Vec<f64> = y.iter().zip(fitted).filter(|(_, f)| f.is_finite()).map(|(a, f)| a - f).collect();
     if errors.is_empty() {
         return 0.0;
@@ -93,7 +94,7 @@ fn holt_run(y: &[f64], alpha: f64, beta: f64, phi: f64, l0: f64, b0: f64) -> (Ve
     (fitted, level, trend)
 }
 
-fn sse(y: &[f64], fitted: &[f64]) -> f64 {
+pub(crate) fn sse(y: &[f64], fitted: &[f64]) -> f64 {
     y.iter().zip(fitted).map(|(a, f)| (a - f) * (a - f)).sum()
 }
 
@@ -168,79 +169,6 @@ pub(crate) fn holt(y: &[f64], h: usize, damped: bool) -> Fit {
         params.push(("phi".into(), phi));
     }
     Fit { name: if damped { "Holt(damped)".into() } else { "Holt".into() }, mean, fitted, sd: sd_h, params }
-}
-
-/// Exponential smoothing of `x` with smoothing `alpha` from `x[0]`: the level after every value.
-fn smoothed(x: &[f64], alpha: f64) -> f64 {
-    x.iter().skip(1).fold(x.first().copied().unwrap_or(0.0), |level, v| level + alpha * (v - level))
-}
-
-/// Croston's method (and SBA, with the Syntetos-Boylan correction `1 - alpha / 2`): demand
-/// sizes and inter-demand intervals smoothed separately with alpha 0.1; the forecast is size
-/// over interval. A series without any demand forecasts zero.
-pub(crate) fn croston(y: &[f64], h: usize, sba: bool) -> Fit {
-    const ALPHA: f64 = 0.1;
-    let correction = if sba { 1.0 - ALPHA / 2.0 } else { 1.0 };
-    let rate = |prefix: &[f64]| -> f64 {
-        let (mut sizes, mut intervals, mut since) = (Vec::new(), Vec::new(), 0.0);
-        for &v in prefix {
-            since += 1.0;
-            if v != 0.0 {
-                sizes.push(v);
-                intervals.push(since);
-                since = 0.0;
-            }
-        }
-        if sizes.is_empty() { 0.0 } else { correction * smoothed(&sizes, ALPHA) / smoothed(&intervals, ALPHA) }
-    };
-    let fitted: Vec<f64> =
-        (0..y.len()).map(|t| if y[..t].iter().any(|v| *v != 0.0) { rate(&y[..t]) } else { f64::NAN }).collect();
-    let sd = residual_sd(y, &fitted);
-    Fit {
-        name: if sba { "SBA".into() } else { "Croston".into() },
-        mean: vec![rate(y); h],
-        fitted,
-        sd: vec![sd; h],
-        params: vec![("alpha".into(), ALPHA)],
-    }
-}
-
-/// TSB (Teunter, Syntetos & Babai, 2011): the demand probability is updated every period
-/// (`alpha_p`), the demand size only when there is demand (`alpha_d`); the forecast is their
-/// product. Both smoothing parameters are fitted by least squares in [0.01, 0.5].
-pub(crate) fn tsb(y: &[f64], h: usize) -> Fit {
-    let Some(first) = y.iter().position(|v| *v != 0.0) else {
-        return Fit {
-            name: "TSB".into(),
-            mean: vec![0.0; h],
-            fitted: vec![0.0; y.len()],
-            sd: vec![0.0; h],
-            params: vec![],
-        };
-    };
-    let run = |alpha_d: f64, alpha_p: f64| -> (Vec<f64>, f64) {
-        let (mut size, mut probability) = (y[first], 1.0 / (first + 1) as f64);
-        let mut fitted = Vec::with_capacity(y.len());
-        for &v in y {
-            fitted.push(size * probability);
-            let demand = if v != 0.0 { 1.0 } else { 0.0 };
-            probability += alpha_p * (demand - probability);
-            if v != 0.0 {
-                size += alpha_d * (v - size);
-            }
-        }
-        (fitted, size * probability)
-    };
-    let (p, _) = minimise(|p| sse(y, &run(p[0], p[1]).0), &[0.1, 0.1], &[0.01, 0.01], &[0.5, 0.5], 300);
-    let (fitted, rate) = run(p[0], p[1]);
-    let sd = residual_sd(y, &fitted);
-    Fit {
-        name: "TSB".into(),
-        mean: vec![rate; h],
-        fitted,
-        sd: vec![sd; h],
-        params: vec![("alpha_d".into(), p[0]), ("alpha_p".into(), p[1])],
-    }
 }
 
 /// The standard Theta method (Assimakopoulos & Nikolopoulos, 2000) in the form of Hyndman &

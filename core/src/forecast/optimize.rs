@@ -1,6 +1,7 @@
-//! A small Nelder-Mead minimiser for the two or three smoothing parameters of a model. The
-//! parameters live in a box; the search works on unconstrained values mapped into the box by a
-//! logistic function, so every point it tries is admissible.
+//! Minimisers for the smoothing parameters of a model: a small Nelder-Mead search for two or
+//! three parameters, and a golden-section search for one. The parameters live in a box; the
+//! Nelder-Mead search works on unconstrained values mapped into the box by a logistic function,
+//! so every point it tries is admissible.
 
 /// Minimises `f` over the box `[low, high]` (one pair per parameter) from `start`; returns the
 /// best point and its value. Deterministic: the same input gives the same answer.
@@ -79,6 +80,33 @@ pub(crate) fn minimise(
     (to_box(&simplex[0].0), simplex[0].1)
 }
 
+/// Minimises a function of one variable that has a single minimum on `[low, high]` by
+/// golden-section search, to an interval narrower than 1e-9; returns the point. Where the two
+/// inner points tie exactly (a flat function), the search ends at the middle of the interval
+/// left, as statsforecast's does.
+pub(crate) fn golden_section(f: impl Fn(f64) -> f64, low: f64, high: f64) -> f64 {
+    let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (low, high);
+    let mut c = b - ratio * (b - a);
+    let mut d = a + ratio * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    while b - a > 1e-9 {
+        if fc == fd {
+            break;
+        }
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - ratio * (b - a);
+            fc = f(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + ratio * (b - a);
+            fd = f(d);
+        }
+    }
+    (a + b) / 2.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +119,12 @@ mod tests {
         // A minimum outside the box ends on its edge.
         let (p, _) = minimise(|x| (x[0] - 2.0).powi(2), &[0.5], &[0.0], &[1.0], 500);
         assert!(p[0] > 0.99);
+    }
+
+    #[test]
+    fn golden_section_finds_a_parabola_s_vertex_or_the_nearer_edge() {
+        assert!((golden_section(|x| (x - 0.17).powi(2), 0.1, 0.3) - 0.17).abs() < 1e-8);
+        assert!((golden_section(|x| (x - 0.9).powi(2), 0.1, 0.3) - 0.3).abs() < 1e-8);
+        assert!((golden_section(|_| 1.0, 0.1, 0.3) - 0.2).abs() < 1e-15);
     }
 }

@@ -1,0 +1,84 @@
+//! Forecast accuracy on the shared reference data, held out as `m4_bench` does: `auto` must beat
+//! AutoETS and the M4 benchmarks on M4 weekly, AutoETS on the Online Retail SKUs, and the classic
+//! intermittent methods on the car parts; the intermittent methods must score as statsforecast's.
+//! The statsforecast figures were measured on the same hold-outs by
+//! `examples/bench/forecast_vs_statsforecast.py` (statsforecast 2.1.1).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use omo_core::OmoError;
+use omo_core::forecast::{ForecastOptions, Method, forecast};
+use omo_examples::hold_out::{HoldOutScores, hold_out, read_long, weekly_demand_of_top_skus};
+
+fn score(series: &BTreeMap<String, Vec<f64>>, horizon: usize, method: Method, non_negative: bool) -> HoldOutScores {
+    let options = ForecastOptions { non_negative, ..ForecastOptions::new(horizon) };
+    hold_out(series, horizon, |y| forecast(y, method, &options).map(|f| f.mean)).unwrap()
+}
+
+#[test]
+fn auto_beats_autoets_and_every_m4_benchmark_on_the_m4_weekly_hold_out() {
+    let Some(path) = omo_test_support::shared_file("data/m4_weekly_train.csv") else { return };
+    let series = read_long(&path).unwrap();
+    assert_eq!(series.len(), 359);
+    let auto = score(&series, 13, Method::Auto, false);
+    let ets = score(&series, 13, Method::AutoEts, false);
+    // statsforecast's AutoETS: sMAPE 8.692, MASE 2.548. omo's AutoETS within 2 % of it, and auto
+    // at least 2 % better.
+    assert!(ets.smape <= 1.02 * 8.692, "{ets:?}");
+    assert!(auto.smape <= 0.98 * 8.692 && auto.mase < 2.548, "{auto:?}");
+    assert!(auto.smape < ets.smape && auto.mase < ets.mase, "auto {auto:?} AutoETS {ets:?}");
+    // The M4 benchmarks on the same hold-out: Naive (= Naive2 for m = 1), SES, Holt, Damped, Theta
+    // and Comb, the mean of SES, Holt and Damped.
+    for method in [Method::Naive, Method::Ses, Method::Holt, Method::HoltDamped, Method::Theta] {
+        let benchmark = score(&series, 13, method, false);
+        assert!(auto.smape < benchmark.smape && auto.mase < benchmark.mase, "{method:?} {benchmark:?}");
+    }
+    let comb = hold_out(&series, 13, |y| -> Result<Vec<f64>, OmoError> {
+        let members = [Method::Ses, Method::Holt, Method::HoltDamped]
+            .map(|m| forecast(y, m, &ForecastOptions::new(13)).map(|f| f.mean));
+        let members: Vec<Vec<f64>> = members.into_iter().collect::<Result<_, _>>()?;
+        Ok((0..13).map(|k| members.iter().map(|m| m[k]).sum::<f64>() / 3.0).collect())
+    })
+    .unwrap();
+    assert!(auto.smape < comb.smape && auto.mase < comb.mase, "Comb {comb:?}");
+}
+
+#[test]
+fn auto_beats_autoets_on_the_online_retail_skus() {
+    let Some(path) = omo_test_support::shared_file("data/online_retail.csv.gz") else { return };
+    let rows = omo_examples::online_retail::read_rows(&path).unwrap();
+    let series = weekly_demand_of_top_skus(&rows, 500);
+    assert_eq!((series.len(), series.values().next().map(Vec::len)), (500, Some(53)));
+    let auto = score(&series, 13, Method::Auto, true);
+    let ets = score(&series, 13, Method::AutoEts, true);
+    assert!(auto.wape < ets.wape && auto.mase < ets.mase, "auto {auto:?} AutoETS {ets:?}");
+    for method in [Method::Croston, Method::Sba, Method::Tsb, Method::Imapa] {
+        let classic = score(&series, 13, method, true);
+        assert!(auto.wape < classic.wape && auto.mase < classic.mase, "{method:?} {classic:?}");
+    }
+}
+
+#[test]
+fn intermittent_methods_score_as_statsforecast_s_on_the_car_parts() {
+    let Some(path) = omo_test_support::shared_file("data/carparts_train.csv") else { return };
+    let series = read_long(&path).unwrap();
+    assert_eq!(series.len(), 2674);
+    // Mean RMSE and MAE per series of statsforecast's CrostonClassic, ADIDA and IMAPA on the last
+    // 12 months, forecasts clipped at zero.
+    for (method, rmse, mae) in [
+        (Method::Croston, 0.983578, 0.763100),
+        (Method::Adida, 0.845578, 0.608588),
+        (Method::Imapa, 0.840191, 0.605177),
+    ] {
+        let ours = score(&series, 12, method, true);
+        assert!((ours.rmse - rmse).abs() < 1e-4 && (ours.mae - mae).abs() < 1e-4, "{method:?} {ours:?}");
+    }
+    // auto: ahead of AutoETS, Croston, SBA and SES, within 3 % of the best (IMAPA).
+    let auto = score(&series, 12, Method::Auto, true);
+    for method in [Method::AutoEts, Method::Croston, Method::Sba, Method::Ses] {
+        let other = score(&series, 12, method, true);
+        assert!(auto.rmse < other.rmse && auto.mae < other.mae, "{method:?} {other:?} auto {auto:?}");
+    }
+    assert!(auto.rmse < 1.03 * 0.840191, "{auto:?}");
+}
