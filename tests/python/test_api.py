@@ -63,6 +63,10 @@ def test_forecast_array():
     # Croston on the hand-worked series: 3.28 / 2.99 (statsforecast's CrostonClassic agrees).
     croston = omo.forecast_array([0, 0, 3, 0, 0, 0, 5, 0, 4, 0], h=1, model="croston")
     assert croston.mean[0] == pytest.approx(3.28 / 2.99, rel=1e-12)
+    # ADIDA: mean interval 2, bucket sums 2, 4, 6 smoothed with alpha 0.3 (the bound): 3.62 / 2.
+    adida = omo.forecast_array([0, 2, 0, 4, 0, 6], h=2, model="adida")
+    assert adida.mean.tolist() == pytest.approx([1.81, 1.81], rel=1e-8) and adida.model == "ADIDA"
+    assert omo.forecast_array([0, 2, 0, 4, 0, 6], h=1, model="imapa").model == "IMAPA"
     # A non-contiguous view works, and bad input is named.
     assert omo.forecast_array(np.arange(20.0)[::2], h=1, model="naive").mean[0] == 18.0
     with pytest.raises(omo.ValidationError, match="value 1 is NaN"):
