@@ -280,8 +280,32 @@ fn auto_chooses_by_demand_class_and_season() {
     assert_eq!(intermittent.model, expected_name);
     assert!(intermittent.mean.iter().zip(&expected_mean).all(|(a, b)| (a - b).abs() < 1e-12));
     assert_eq!(forecast(&[0.0; 10], Method::Auto, &options(1)).unwrap().model, "auto: TSB (no demand)");
+    // A season: the ETS forms weighted by their Akaike weights, recomputed here from each form's
+    // own fit and AICc.
     let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
-    assert!(seasonal.model.starts_with("auto: ETS("), "{}", seasonal.model);
+    assert!(seasonal.model.starts_with("auto: Akaike-weighted mean of 15 ETS forms (ETS("), "{}", seasonal.model);
+    let mut forms = Vec::new();
+    for error in [ErrorType::A, ErrorType::M] {
+        for trend in [TrendType::N, TrendType::A, TrendType::Ad] {
+            for season in [SeasonType::N, SeasonType::A, SeasonType::M] {
+                if !(error == ErrorType::A && season == SeasonType::M) {
+                    forms.push(forecast(&AIR, Method::Ets(EtsSpec { error, trend, season }), &options(12)).unwrap());
+                }
+            }
+        }
+    }
+    let aicc = |f: &Forecast| f.params.iter().find(|p| p.0 == "aicc").unwrap().1;
+    let least = forms.iter().map(aicc).fold(f64::INFINITY, f64::min);
+    let raw: Vec<f64> = forms.iter().map(|f| (-(aicc(f) - least) / 2.0).exp()).collect();
+    let total: f64 = raw.iter().sum();
+    for k in 0..6 {
+        let expected: f64 = forms.iter().zip(&raw).map(|(f, w)| f.mean[k] * w / total).sum();
+        assert!((seasonal.mean[k] - expected).abs() < 1e-9 * expected, "{k}: {} vs {expected}", seasonal.mean[k]);
+    }
+    for (f, w) in forms.iter().zip(&raw) {
+        let named = seasonal.params.iter().find(|p| p.0 == format!("weight.{}", f.model)).unwrap().1;
+        assert!((named - w / total).abs() < 1e-12);
+    }
     // Otherwise, per step the median of SES, Holt and AutoETS.
     let smooth: Vec<f64> = (0..40).map(|t| 100.0 + t as f64 + if t % 3 == 0 { 4.0 } else { -2.0 }).collect();
     let combined = forecast(&smooth, Method::Auto, &options(1)).unwrap();

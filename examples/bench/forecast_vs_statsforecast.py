@@ -4,7 +4,9 @@
 M4 weekly: holds out the last 13 weeks of each of the 359 training series (../shared/data), runs
 omo's `m4_bench` (release build, one thread) and statsforecast's AutoETS and AutoTheta
 (season_length=1, as M4 uses for weekly data, one process), and prints sMAPE (M4, percent), MASE
-(scaled by the in-sample one-step naive error), seconds, and the ratios.
+(scaled by the in-sample one-step naive error), seconds, and the ratios. The same series summed to
+4-week periods (season 13, those with 4+ years, the last 13 periods held out): statsforecast's
+AutoETS(season_length=13) against omo's AutoETS and auto with season 13.
 Car parts: holds out the last 12 months of each of the 2,674 monthly series and runs
 statsforecast's CrostonClassic, ADIDA and IMAPA against omo's; prints the mean RMSE and MAE per
 series (forecasts clipped at zero, as demand) and the seconds.
@@ -47,8 +49,8 @@ def main():
     omo = subprocess.run([str(ROOT / "target/release/m4_bench"), path, "", carparts],
                          check=True, capture_output=True, text=True).stdout
     print("omo\n" + omo)
-    tables = [block.splitlines()[2:] for block in omo.strip().split("\n\n")]
-    rows, parts = ({line.split()[0]: [float(x) for x in line.split()[1:]] for line in table} for table in tables)
+    tables = tables_by_title(omo)
+    rows, parts = tables["M4 weekly, 359"], tables["Car parts, 2674"]
 
     df = pd.read_csv(path)
     series = {k: g["y"].to_numpy(float) for k, g in df.groupby("unique_id", sort=True)}
@@ -87,7 +89,43 @@ def main():
     auto = rows["auto"]
     print(f"omo auto vs statsforecast AutoETS: sMAPE {auto[0]:.3f} vs {sf[0]:.3f} ({(auto[0] / sf[0] - 1) * 100:+.1f} %), "
           f"MASE {auto[1]:.3f} vs {sf[1]:.3f} ({(auto[1] / sf[1] - 1) * 100:+.1f} %), {sf[2] / auto[2]:.1f}x faster")
+    print_four_weekly(series, tables["M4 weekly summed"])
     compare_car_parts(carparts, parts)
+
+
+def tables_by_title(output):
+    """m4_bench's tables by the first words of their titles: {title: {model: [numbers]}}."""
+    tables = {}
+    for block in output.strip().split("\n\n"):
+        lines = block.splitlines()
+        tables[" ".join(lines[0].split()[:3])] = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in lines[2:]}
+    return tables
+
+
+def print_four_weekly(weekly, omo_rows):
+    """The M4 weekly series summed to 4-week periods (season 13), 4+ years, last 13 held out."""
+    import numpy as np
+    from statsforecast.models import AutoETS
+
+    series = []
+    for y in weekly.values():
+        blocks = y[len(y) % 4:].reshape(-1, 4).sum(axis=1)
+        if len(blocks) >= 52:
+            series.append(blocks)
+    print(f"\nstatsforecast, M4 weekly in 4-week periods, {len(series)} series, last 13 held out")
+    AutoETS(season_length=13).fit(series[0][:-13]).predict(13)  # warm-up
+    start = time.perf_counter()
+    s, m = [], []
+    for y in series:
+        train, test = y[:-13], y[-13:]
+        f = AutoETS(season_length=13).fit(train).predict(13)["mean"]
+        s.append(np.mean(np.where(np.abs(test) + np.abs(f) == 0, 0.0, 200 * np.abs(test - f) / (np.abs(test) + np.abs(f)))))
+        m.append(np.mean(np.abs(test - f)) / np.mean(np.abs(np.diff(train))))
+    seconds = time.perf_counter() - start
+    print(f"{'AutoETS(13)':<18} {np.mean(s):>8.3f} {np.mean(m):>8.3f} {seconds:>10.3f}")
+    for name in ("AutoETS(13)", "auto(13)"):
+        ours = omo_rows[name]
+        print(f"omo {name}: sMAPE {ours[0]:.3f}, MASE {ours[1]:.3f}, {seconds / ours[2]:.1f}x faster")
 
 
 def compare_car_parts(path, omo_rows):

@@ -33,6 +33,19 @@ pub fn read_long(path: &Path) -> Result<BTreeMap<String, Vec<f64>>, String> {
     Ok(series)
 }
 
+/// Each series summed over consecutive blocks of `k` periods (the oldest `len % k` periods
+/// dropped, so the last block ends with the data), keeping the series with at least
+/// `min_blocks` blocks: M4's weekly series become four-weekly ones with a yearly season of 13.
+pub fn summed_blocks(series: &BTreeMap<String, Vec<f64>>, k: usize, min_blocks: usize) -> BTreeMap<String, Vec<f64>> {
+    series
+        .iter()
+        .map(|(id, y)| {
+            (id.clone(), y[y.len() % k.max(1)..].chunks(k.max(1)).map(|c| c.iter().sum()).collect::<Vec<f64>>())
+        })
+        .filter(|(_, blocks)| blocks.len() >= min_blocks)
+        .collect()
+}
+
 /// Weekly demand (quantities sold, by week counted from Monday) of the `top` stock codes with
 /// the most sales lines in an invoice ledger; cancellations and returns left out, the last
 /// (partial) week dropped, weeks without sales zero.

@@ -9,10 +9,20 @@ use std::collections::BTreeMap;
 
 use omo_core::OmoError;
 use omo_core::forecast::{ForecastOptions, Method, forecast};
-use omo_examples::hold_out::{HoldOutScores, hold_out, read_long, weekly_demand_of_top_skus};
+use omo_examples::hold_out::{HoldOutScores, hold_out, read_long, summed_blocks, weekly_demand_of_top_skus};
 
 fn score(series: &BTreeMap<String, Vec<f64>>, horizon: usize, method: Method, non_negative: bool) -> HoldOutScores {
-    let options = ForecastOptions { non_negative, ..ForecastOptions::new(horizon) };
+    seasonal_score(series, horizon, 1, method, non_negative)
+}
+
+fn seasonal_score(
+    series: &BTreeMap<String, Vec<f64>>,
+    horizon: usize,
+    season_length: usize,
+    method: Method,
+    non_negative: bool,
+) -> HoldOutScores {
+    let options = ForecastOptions { season_length, non_negative, ..ForecastOptions::new(horizon) };
     hold_out(series, horizon, |y| forecast(y, method, &options).map(|f| f.mean)).unwrap()
 }
 
@@ -42,6 +52,20 @@ fn auto_beats_autoets_and_every_m4_benchmark_on_the_m4_weekly_hold_out() {
     })
     .unwrap();
     assert!(auto.smape < comb.smape && auto.mase < comb.mase, "Comb {comb:?}");
+}
+
+#[test]
+fn seasonal_auto_beats_autoets_on_m4_weekly_in_four_week_periods() {
+    let Some(path) = omo_test_support::shared_file("data/m4_weekly_train.csv") else { return };
+    let series = summed_blocks(&read_long(&path).unwrap(), 4, 52);
+    assert_eq!(series.len(), 294);
+    let auto = seasonal_score(&series, 13, 13, Method::Auto, false);
+    let ets = seasonal_score(&series, 13, 13, Method::AutoEts, false);
+    // statsforecast's AutoETS(season_length=13): sMAPE 9.777, MASE 3.906.
+    assert!(ets.smape < 9.777 && ets.mase < 3.906, "{ets:?}");
+    assert!(auto.smape < ets.smape && auto.mase < ets.mase, "auto {auto:?} AutoETS {ets:?}");
+    let naive = seasonal_score(&series, 13, 13, Method::SeasonalNaive, false);
+    assert!(auto.smape < naive.smape && auto.mase < naive.mase, "{naive:?}");
 }
 
 #[test]

@@ -394,7 +394,12 @@ pub(crate) fn candidates(y: &[f64], m: usize) -> Vec<EtsSpec> {
     out
 }
 
+/// Every candidate form that fits the data, fitted.
+pub(crate) fn fit_candidates(y: &[f64], m: usize, h: usize) -> Vec<EtsFit> {
+    candidates(y, m).into_iter().filter_map(|spec| fit_ets(y, spec, m, h)).collect()
+}
+
 /// AutoETS: the candidate with the lowest AICc; `None` when none fits (the caller falls back).
 pub(crate) fn auto_ets(y: &[f64], m: usize, h: usize) -> Option<EtsFit> {
-    candidates(y, m).into_iter().filter_map(|spec| fit_ets(y, spec, m, h)).min_by(|a, b| a.aicc.total_cmp(&b.aicc))
+    fit_candidates(y, m, h).into_iter().min_by(|a, b| a.aicc.total_cmp(&b.aicc))
 }
