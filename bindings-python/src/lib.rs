@@ -117,6 +117,33 @@ mod _native {
         result.map_err(omo_error)
     }
 
+    /// A metric of prediction intervals by name: `coverage` (the share of actuals inside), or `msis`
+    /// (M4's mean scaled interval score at `level` percent, with the in-sample series and season
+    /// length; `None` where undefined).
+    #[pyfunction]
+    #[pyo3(signature = (name, actual, lower, upper, insample = None, season_length = 1, level = 95.0))]
+    fn interval_metric(
+        name: &str,
+        actual: PyReadonlyArray1<'_, f64>,
+        lower: PyReadonlyArray1<'_, f64>,
+        upper: PyReadonlyArray1<'_, f64>,
+        insample: Option<PyReadonlyArray1<'_, f64>>,
+        season_length: usize,
+        level: f64,
+    ) -> PyResult<Option<f64>> {
+        use omo_core::forecast as f;
+        let (a, l, u) = (array(&actual)?, array(&lower)?, array(&upper)?);
+        let result = match name {
+            "coverage" => f::coverage(&a, &l, &u).map(Some),
+            "msis" => {
+                let insample = insample.ok_or_else(|| validation_error("msis needs insample"))?;
+                f::msis(&a, &l, &u, &array(&insample)?, season_length, level)
+            }
+            other => return Err(validation_error(&format!("unknown interval metric {other:?}"))),
+        };
+        result.map_err(omo_error)
+    }
+
     fn options(h: usize, season_length: usize, levels: Vec<f64>, non_negative: bool) -> ForecastOptions {
         ForecastOptions { season_length, levels, non_negative, ..ForecastOptions::new(h) }
     }

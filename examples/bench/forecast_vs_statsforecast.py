@@ -4,7 +4,8 @@
 M4 weekly: holds out the last 13 weeks of each of the 359 training series (../shared/data), runs
 omo's `m4_bench` (release build, one thread) and statsforecast's AutoETS and AutoTheta
 (season_length=1, as M4 uses for weekly data, one process), and prints sMAPE (M4, percent), MASE
-(scaled by the in-sample one-step naive error), seconds, and the ratios. The same series summed to
+(scaled by the in-sample one-step naive error), seconds, and the ratios; then the coverage of
+the 80 % and 95 % prediction intervals and the MSIS of the 95 % one. The same series summed to
 4-week periods (season 13, those with 4+ years, the last 13 periods held out): statsforecast's
 AutoETS(season_length=13) against omo's AutoETS and auto with season 13.
 Car parts: holds out the last 12 months of each of the 2,674 monthly series and runs
@@ -89,6 +90,7 @@ def main():
     auto = rows["auto"]
     print(f"omo auto vs statsforecast AutoETS: sMAPE {auto[0]:.3f} vs {sf[0]:.3f} ({(auto[0] / sf[0] - 1) * 100:+.1f} %), "
           f"MASE {auto[1]:.3f} vs {sf[1]:.3f} ({(auto[1] / sf[1] - 1) * 100:+.1f} %), {sf[2] / auto[2]:.1f}x faster")
+    print_intervals(series, tables["M4 weekly prediction"])
     print_four_weekly(series, tables["M4 weekly summed"])
     compare_car_parts(carparts, parts)
 
@@ -100,6 +102,30 @@ def tables_by_title(output):
         lines = block.splitlines()
         tables[" ".join(lines[0].split()[:3])] = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in lines[2:]}
     return tables
+
+
+def print_intervals(series, omo_rows):
+    """statsforecast's AutoETS 80 % and 95 % intervals on the M4 weekly hold-out (untimed)."""
+    import numpy as np
+    from statsforecast.models import AutoETS
+
+    inside, total, msis = {80: 0, 95: 0}, 0, []
+    for y in series.values():
+        train, test = y[:-H], y[-H:]
+        f = AutoETS(season_length=1).fit(train).predict(H, level=[80, 95])
+        for level in (80, 95):
+            inside[level] += int(np.sum((f[f"lo-{level}"] <= test) & (test <= f[f"hi-{level}"])))
+        total += H
+        lo, hi = f["lo-95"], f["hi-95"]
+        score = np.mean((hi - lo) + 40 * np.maximum(lo - test, 0) + 40 * np.maximum(test - hi, 0))
+        scale = np.mean(np.abs(np.diff(train)))
+        if scale > 0:
+            msis.append(score / scale)
+    print(f"\nstatsforecast AutoETS intervals: cover80 {inside[80] / total:.3f}, cover95 {inside[95] / total:.3f}, "
+          f"MSIS95 {np.mean(msis):.3f}")
+    for name in ("AutoETS", "auto"):
+        ours = omo_rows[name]
+        print(f"omo {name}: cover80 {ours[0]:.3f}, cover95 {ours[1]:.3f}, MSIS95 {ours[2]:.3f}")
 
 
 def print_four_weekly(weekly, omo_rows):

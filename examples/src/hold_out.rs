@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::Datelike;
-use omo_core::forecast::{mae, mase, rmse, smape};
+use omo_core::forecast::{coverage, mae, mase, msis, rmse, smape};
 use omo_core::import::InvoiceLineRecord;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -127,5 +127,41 @@ pub fn hold_out<E: std::fmt::Display>(
         rmse: mean(&rmses),
         mae: mean(&maes),
         seconds,
+    })
+}
+
+/// Quality of the prediction intervals at one level on held-out values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntervalScores {
+    /// The share of held-out values inside their intervals, over all series.
+    pub coverage: f64,
+    /// Mean MSIS per series (M4's mean scaled interval score; series with a zero scale left out).
+    pub msis: f64,
+}
+
+/// Holds out the last `horizon` values of every series longer than that and scores the
+/// prediction intervals at `level` percent that `intervals` gives (lower and upper bounds, from
+/// the values before them).
+///
+/// # Errors
+/// The forecaster's error, or bounds of the wrong length.
+pub fn hold_out_intervals<E: std::fmt::Display>(
+    series: &BTreeMap<String, Vec<f64>>,
+    horizon: usize,
+    level: f64,
+    intervals: impl Fn(&[f64]) -> Result<(Vec<f64>, Vec<f64>), E>,
+) -> Result<IntervalScores, String> {
+    let (mut inside, mut total, mut scores) = (0.0, 0usize, Vec::new());
+    for (id, y) in series.iter().filter(|(_, y)| y.len() > horizon) {
+        let (train, test) = y.split_at(y.len() - horizon);
+        let (lower, upper) = intervals(train).map_err(|e| format!("{id}: {e}"))?;
+        let scored = |e: omo_core::OmoError| format!("{id}: {e}");
+        inside += coverage(test, &lower, &upper).map_err(scored)? * test.len() as f64;
+        total += test.len();
+        scores.extend(msis(test, &lower, &upper, train, 1, level).map_err(scored)?);
+    }
+    Ok(IntervalScores {
+        coverage: inside / total.max(1) as f64,
+        msis: scores.iter().sum::<f64>() / scores.len().max(1) as f64,
     })
 }

@@ -53,6 +53,13 @@ def test_metrics_by_hand():
         omo.metrics.mae([1.0], [1.0, 2.0])
     with pytest.raises(omo.ValidationError, match="NaN"):
         omo.metrics.rmse([float("nan")], [1.0])
+    # 80 % intervals [9, 11], [0, 2], [6, 8], [15, 19]: two of four hold their actual; the misses
+    # of 1 cost 2 / 0.2 = 10 each on top of the widths: (2 + 2 + 12 + 14) / 4 over 7 / 3.
+    lower, upper = [9.0, 0.0, 6.0, 15.0], [11.0, 2.0, 8.0, 19.0]
+    assert omo.metrics.coverage(actual, lower, upper) == 0.5
+    assert omo.metrics.msis(actual, lower, upper, [1.0, 3.0, 2.0, 6.0], 1, level=80) == pytest.approx(7.5 / (7 / 3))
+    with pytest.raises(omo.ValidationError, match="lower"):
+        omo.metrics.coverage(actual, lower[:2], upper)
 
 
 def test_forecast_array():

@@ -42,3 +42,29 @@ def bias(actual, forecast):
 def mase(actual, forecast, insample, season_length):
     """Mean absolute scaled error: MAE over the in-sample seasonal-naive MAE."""
     return _metric("mase", actual, forecast, insample, season_length)
+
+
+def _interval_metric(name, actual, lower, upper, insample=None, season_length=1, level=95.0):
+    insample = None if insample is None else as_array(insample, "insample")
+    value = _native.interval_metric(name, as_array(actual, "actual"), as_array(lower, "lower"), as_array(upper, "upper"),
+                                    insample, int(season_length), float(level))
+    return float("nan") if value is None else value
+
+
+def coverage(actual, lower, upper):
+    """The share of actuals inside their prediction intervals (bounds included).
+
+    >>> coverage([10, 0, 5], [9, 0, 6], [11, 2, 8])
+    0.6666666666666666
+    """
+    return _interval_metric("coverage", actual, lower, upper)
+
+
+def msis(actual, lower, upper, insample, season_length, level=95.0):
+    """M4's mean scaled interval score of the intervals at `level` percent: width plus
+    2 / (1 - level / 100) times the miss, averaged, over the in-sample seasonal-naive MAE.
+
+    >>> round(msis([5.0, 8.0], [4.0, 5.0], [6.0, 7.0], insample=[1.0, 2.0, 3.0], season_length=1), 9)
+    22.0
+    """
+    return _interval_metric("msis", actual, lower, upper, insample, season_length, level)

@@ -6,17 +6,26 @@
 use crate::error::{OmoError, Result};
 
 fn pairs<'a>(actual: &'a [f64], forecast: &'a [f64]) -> Result<impl Iterator<Item = (f64, f64)> + 'a> {
+    named_pairs(actual, forecast, "forecast")
+}
+
+/// [`pairs`] of the actuals with another argument, named `name` in errors.
+fn named_pairs<'a>(
+    actual: &'a [f64],
+    forecast: &'a [f64],
+    name: &'static str,
+) -> Result<impl Iterator<Item = (f64, f64)> + 'a> {
     if actual.is_empty() {
         return Err(OmoError::InvalidArgument { name: "actual", message: "is empty".into() });
     }
     if actual.len() != forecast.len() {
         return Err(OmoError::InvalidArgument {
-            name: "forecast",
+            name,
             message: format!("has {} values for {} actuals", forecast.len(), actual.len()),
         });
     }
     finite("actual", actual)?;
-    finite("forecast", forecast)?;
+    finite(name, forecast)?;
     Ok(actual.iter().copied().zip(forecast.iter().copied()))
 }
 
@@ -80,6 +89,61 @@ pub fn bias(actual: &[f64], forecast: &[f64]) -> Result<f64> {
 /// season `season_length` (1: the one-step naive forecast, as M4 uses for weekly data). `None`
 /// when the in-sample naive error is zero.
 pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], season_length: usize) -> Result<Option<f64>> {
+    let scale = naive_scale(insample, season_length)?;
+    let error = mae(actual, forecast)?;
+    Ok((scale > 0.0).then(|| error / scale))
+}
+
+/// Mean scaled interval score of the M4 competition for the prediction interval at `level`
+/// percent: per period the interval's width plus `2 / (1 - level / 100)` times how far the actual
+/// falls outside it, averaged and scaled as [`mase`] is. Lower is better: narrow intervals that
+/// hold the actuals. `None` when the in-sample naive error is zero.
+///
+/// ```
+/// use omo_core::forecast::msis;
+/// // Widths 2 and 2; the second actual is 1 above its interval: (2 + 2 + 40 x 1) / 2 = 22,
+/// // scaled by the in-sample naive error 1.
+/// let score = msis(&[5.0, 8.0], &[4.0, 5.0], &[6.0, 7.0], &[1.0, 2.0, 3.0], 1, 95.0)?;
+/// assert!((score.unwrap() - 22.0).abs() < 1e-9);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn msis(
+    actual: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+    insample: &[f64],
+    season_length: usize,
+    level: f64,
+) -> Result<Option<f64>> {
+    if !(level.is_finite() && level > 0.0 && level < 100.0) {
+        return Err(OmoError::InvalidArgument {
+            name: "level",
+            message: format!("{level} is not strictly between 0 and 100"),
+        });
+    }
+    let penalty = 2.0 / (1.0 - level / 100.0);
+    let lows: Vec<(f64, f64)> = named_pairs(actual, lower, "lower")?.collect();
+    let score = mean(
+        lows.iter()
+            .zip(named_pairs(actual, upper, "upper")?)
+            .map(|((a, l), (_, u))| (u - l) + penalty * (l - a).max(0.0) + penalty * (a - u).max(0.0)),
+    );
+    let scale = naive_scale(insample, season_length)?;
+    Ok((scale > 0.0).then(|| score / scale))
+}
+
+/// The share of actuals inside their prediction intervals (bounds included).
+pub fn coverage(actual: &[f64], lower: &[f64], upper: &[f64]) -> Result<f64> {
+    let lows: Vec<(f64, f64)> = named_pairs(actual, lower, "lower")?.collect();
+    Ok(mean(
+        lows.iter()
+            .zip(named_pairs(actual, upper, "upper")?)
+            .map(|((a, l), (_, u))| if *l <= *a && *a <= u { 1.0 } else { 0.0 }),
+    ))
+}
+
+/// The in-sample MAE of the seasonal naive forecast with season `season_length`.
+fn naive_scale(insample: &[f64], season_length: usize) -> Result<f64> {
     let m = season_length.max(1);
     if insample.len() <= m {
         return Err(OmoError::InvalidArgument {
@@ -88,9 +152,7 @@ pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], season_length: u
         });
     }
     finite("insample", insample)?;
-    let scale = mean(insample.windows(m + 1).filter_map(|w| Some((w.last()? - w.first()?).abs())));
-    let error = mae(actual, forecast)?;
-    Ok((scale > 0.0).then(|| error / scale))
+    Ok(mean(insample.windows(m + 1).filter_map(|w| Some((w.last()? - w.first()?).abs()))))
 }
 
 #[cfg(test)]
@@ -114,6 +176,12 @@ mod tests {
             (mase(&actual, &forecast, &[1.0, 3.0, 2.0, 6.0], 1).unwrap().unwrap() - 2.25 / (7.0 / 3.0)).abs() < 1e-12
         );
         assert_eq!(smape(&[0.0], &[0.0]).unwrap(), 0.0);
+        // 80 % intervals [9, 11], [0, 2], [6, 8], [15, 19]: the third misses 5 by 1, the fourth 20
+        // by 1, each costing 2 / 0.2 = 10 on top of the widths: (2 + 2 + 12 + 14) / 4 over 7 / 3.
+        let (lower, upper) = ([9.0, 0.0, 6.0, 15.0], [11.0, 2.0, 8.0, 19.0]);
+        assert_eq!(coverage(&actual, &lower, &upper).unwrap(), 0.5);
+        let score = msis(&actual, &lower, &upper, &[1.0, 3.0, 2.0, 6.0], 1, 80.0).unwrap().unwrap();
+        assert!((score - 7.5 / (7.0 / 3.0)).abs() < 1e-12, "{score}");
     }
 
     #[test]
@@ -123,5 +191,10 @@ mod tests {
         assert!(mae(&[], &[]).is_err());
         assert!(mase(&[1.0], &[1.0], &[1.0], 1).is_err());
         assert_eq!(wape(&[0.0, 0.0], &[1.0, 1.0]).unwrap(), None);
+        assert!(matches!(
+            msis(&[1.0], &[0.0], &[2.0], &[1.0, 2.0], 1, 100.0),
+            Err(OmoError::InvalidArgument { name: "level", .. })
+        ));
+        assert!(matches!(coverage(&[1.0], &[0.0, 1.0], &[2.0]), Err(OmoError::InvalidArgument { name: "lower", .. })));
     }
 }

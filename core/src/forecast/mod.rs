@@ -21,7 +21,7 @@ pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
 pub use demand::{DemandForecast, projected_stock_from_forecast, sell_out_forecast};
 pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
-pub use metrics::{bias, mae, mape, mase, rmse, smape, wape};
+pub use metrics::{bias, coverage, mae, mape, mase, msis, rmse, smape, wape};
 pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
 
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use omo_core::forecast::{ForecastOptions, Method, forecast};
-use omo_examples::hold_out::{HoldOutScores, hold_out, read_long, summed_blocks, weekly_demand_of_top_skus};
+use omo_examples::hold_out::{
+    HoldOutScores, hold_out, hold_out_intervals, read_long, summed_blocks, weekly_demand_of_top_skus,
+};
 
 const HORIZON: usize = 13;
 
@@ -83,7 +85,28 @@ fn m4_weekly(path: &Path) -> Result<(), String> {
         let scores = hold_out(&series, HORIZON, forecaster(method, season, HORIZON, false))?;
         print_row(name, &scores, |s| (s.smape, s.mase));
     }
+    m4_intervals(&series)?;
     four_weekly(&series)
+}
+
+/// Prediction intervals on the M4 weekly hold-out: the share of held-out weeks inside the 80 %
+/// and 95 % intervals, and the M4 competition's MSIS of the 95 % interval.
+fn m4_intervals(series: &BTreeMap<String, Vec<f64>>) -> Result<(), String> {
+    println!("\nM4 weekly prediction intervals, last {HORIZON} weeks held out");
+    println!("{:<18} {:>8} {:>8} {:>8}", "model", "cover80", "cover95", "MSIS95");
+    for (name, method) in [("Naive", Method::Naive), ("AutoETS", Method::AutoEts), ("auto", Method::Auto)] {
+        let bounds = |level: f64| {
+            let options = ForecastOptions { levels: vec![level], ..ForecastOptions::new(HORIZON) };
+            move |train: &[f64]| {
+                forecast(train, method, &options)
+                    .map(|f| f.intervals.into_iter().next().map(|i| (i.lower, i.upper)).unwrap_or_default())
+            }
+        };
+        let eighty = hold_out_intervals(series, HORIZON, 80.0, bounds(80.0))?;
+        let ninety_five = hold_out_intervals(series, HORIZON, 95.0, bounds(95.0))?;
+        println!("{name:<18} {:>8.3} {:>8.3} {:>8.3}", eighty.coverage, ninety_five.coverage, ninety_five.msis);
+    }
+    Ok(())
 }
 
 /// The M4 weekly series summed to four-week periods (13 a year), those with at least four years,
