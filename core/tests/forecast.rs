@@ -230,6 +230,16 @@ fn ets_matches_statsforecast_on_air_passengers() {
         "{:?}",
         aan.mean
     );
+    // Theta and optimised Theta (season 1): statsforecast 2.1.1's Theta gives 432.92916,
+    // 434.257752, 435.586344 and OptimizedTheta 433.721507, 435.834522, 437.947538; the methods
+    // agree, the fits differ in how the first level is set, hence 0.1 % and 0.2 %.
+    let fit = |method| forecast(&AIR, method, &ForecastOptions::new(3)).unwrap().mean;
+    for (got, expected) in fit(Method::Theta).iter().zip([432.92916, 434.257752, 435.586344]) {
+        assert!((got / expected - 1.0).abs() < 1e-3, "Theta {got} vs {expected}");
+    }
+    for (got, expected) in fit(Method::OptimizedTheta).iter().zip([433.721507, 435.834522, 437.947538]) {
+        assert!((got / expected - 1.0).abs() < 2e-3, "OptimizedTheta {got} vs {expected}");
+    }
     // The seasonal forms capture the yearly cycle: July above November in every forecast.
     let mam = forecast(
         &AIR,

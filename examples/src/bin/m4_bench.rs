@@ -44,47 +44,51 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Forecasts of `method` as the benchmark scores them (demand clipped at zero where asked).
-fn forecaster(
-    method: Method,
-    season_length: usize,
+/// What one table shows: its two scores, by name, and how to read them from the scores.
+struct Columns {
+    names: [&'static str; 2],
+    pick: fn(&HoldOutScores) -> (f64, f64),
+}
+
+const M4_COLUMNS: Columns = Columns { names: ["sMAPE", "MASE"], pick: |s| (s.smape, s.mase) };
+
+/// A table row per model: its name, its method (`None`: an all-zero forecast, the yardstick of
+/// intermittent demand) and season length; demand clipped at zero where `non_negative`.
+fn print_table(
+    series: &BTreeMap<String, Vec<f64>>,
     horizon: usize,
+    rows: &[(&str, Option<Method>, usize)],
     non_negative: bool,
-) -> impl Fn(&[f64]) -> Result<Vec<f64>, omo_core::OmoError> {
-    let options = ForecastOptions { season_length, non_negative, ..ForecastOptions::new(horizon) };
-    move |train| forecast(train, method, &options).map(|f| f.mean)
-}
-
-/// An all-zero forecast: the yardstick of intermittent demand.
-fn zero(horizon: usize) -> impl Fn(&[f64]) -> Result<Vec<f64>, omo_core::OmoError> {
-    move |_| Ok(vec![0.0; horizon])
-}
-
-fn print_row(name: &str, scores: &HoldOutScores, pick: fn(&HoldOutScores) -> (f64, f64)) {
-    let (a, b) = pick(scores);
-    println!("{name:<18} {a:>8.3} {b:>8.3} {:>10.3}", scores.seconds);
+    columns: &Columns,
+) -> Result<(), String> {
+    println!("{:<18} {:>8} {:>8} {:>10}", "model", columns.names[0], columns.names[1], "seconds");
+    for &(name, method, season_length) in rows {
+        let options = ForecastOptions { season_length, non_negative, ..ForecastOptions::new(horizon) };
+        let scores = hold_out(series, horizon, |train| match method {
+            Some(method) => forecast(train, method, &options).map(|f| f.mean),
+            None => Ok::<_, omo_core::OmoError>(vec![0.0; horizon]),
+        })?;
+        let (a, b) = (columns.pick)(&scores);
+        println!("{name:<18} {a:>8.3} {b:>8.3} {:>10.3}", scores.seconds);
+    }
+    Ok(())
 }
 
 fn m4_weekly(path: &Path) -> Result<(), String> {
     let series = read_long(path)?;
-    let methods: [(&str, Method); 9] = [
-        ("Naive", Method::Naive),
-        ("SES", Method::Ses),
-        ("Holt", Method::Holt),
-        ("Damped", Method::HoltDamped),
-        ("Theta", Method::Theta),
-        ("OptimizedTheta", Method::OptimizedTheta),
-        ("AutoETS", Method::AutoEts),
-        ("SeasonalNaive(52)", Method::SeasonalNaive),
-        ("auto", Method::Auto),
-    ];
     println!("M4 weekly, {} series, last {HORIZON} weeks held out (one thread)", series.len());
-    println!("{:<18} {:>8} {:>8} {:>10}", "model", "sMAPE", "MASE", "seconds");
-    for (name, method) in methods {
-        let season = if name.starts_with("Seasonal") { 52 } else { 1 };
-        let scores = hold_out(&series, HORIZON, forecaster(method, season, HORIZON, false))?;
-        print_row(name, &scores, |s| (s.smape, s.mase));
-    }
+    let rows = [
+        ("Naive", Some(Method::Naive), 1),
+        ("SES", Some(Method::Ses), 1),
+        ("Holt", Some(Method::Holt), 1),
+        ("Damped", Some(Method::HoltDamped), 1),
+        ("Theta", Some(Method::Theta), 1),
+        ("OptimizedTheta", Some(Method::OptimizedTheta), 1),
+        ("AutoETS", Some(Method::AutoEts), 1),
+        ("SeasonalNaive(52)", Some(Method::SeasonalNaive), 52),
+        ("auto", Some(Method::Auto), 1),
+    ];
+    print_table(&series, HORIZON, &rows, false, &M4_COLUMNS)?;
     m4_intervals(&series)?;
     four_weekly(&series)
 }
@@ -118,18 +122,13 @@ fn four_weekly(weekly: &BTreeMap<String, Vec<f64>>) -> Result<(), String> {
         "\nM4 weekly summed to 4-week periods, {} series of 4+ years, last {SEASON} held out (one thread)",
         series.len()
     );
-    println!("{:<18} {:>8} {:>8} {:>10}", "model", "sMAPE", "MASE", "seconds");
-    let methods = [
-        ("SeasonalNaive(13)", Method::SeasonalNaive, SEASON),
-        ("AutoETS", Method::AutoEts, 1),
-        ("AutoETS(13)", Method::AutoEts, SEASON),
-        ("auto(13)", Method::Auto, SEASON),
+    let rows = [
+        ("SeasonalNaive(13)", Some(Method::SeasonalNaive), SEASON),
+        ("AutoETS", Some(Method::AutoEts), 1),
+        ("AutoETS(13)", Some(Method::AutoEts), SEASON),
+        ("auto(13)", Some(Method::Auto), SEASON),
     ];
-    for (name, method, season) in methods {
-        let scores = hold_out(&series, SEASON, forecaster(method, season, SEASON, false))?;
-        print_row(name, &scores, |s| (s.smape, s.mase));
-    }
-    Ok(())
+    print_table(&series, SEASON, &rows, false, &M4_COLUMNS)
 }
 
 /// Weekly demand of the 500 SKUs with most sales lines in the Online Retail ledger, the last 13
@@ -142,24 +141,19 @@ fn retail_weekly(path: &Path) -> Result<(), String> {
         "\nOnline Retail weekly SKU demand: {} SKUs, {weeks} weeks, last {HORIZON} held out (one thread)",
         series.len()
     );
-    println!("{:<18} {:>8} {:>8} {:>10}", "model", "WAPE", "MASE", "seconds");
-    print_row("Zero", &hold_out(&series, HORIZON, zero(HORIZON))?, |s| (s.wape, s.mase));
-    let methods = [
-        ("Naive", Method::Naive),
-        ("SES", Method::Ses),
-        ("Croston", Method::Croston),
-        ("SBA", Method::Sba),
-        ("TSB", Method::Tsb),
-        ("ADIDA", Method::Adida),
-        ("IMAPA", Method::Imapa),
-        ("AutoETS", Method::AutoEts),
-        ("auto", Method::Auto),
+    let rows = [
+        ("Zero", None, 1),
+        ("Naive", Some(Method::Naive), 1),
+        ("SES", Some(Method::Ses), 1),
+        ("Croston", Some(Method::Croston), 1),
+        ("SBA", Some(Method::Sba), 1),
+        ("TSB", Some(Method::Tsb), 1),
+        ("ADIDA", Some(Method::Adida), 1),
+        ("IMAPA", Some(Method::Imapa), 1),
+        ("AutoETS", Some(Method::AutoEts), 1),
+        ("auto", Some(Method::Auto), 1),
     ];
-    for (name, method) in methods {
-        let scores = hold_out(&series, HORIZON, forecaster(method, 1, HORIZON, true))?;
-        print_row(name, &scores, |s| (s.wape, s.mase));
-    }
-    Ok(())
+    print_table(&series, HORIZON, &rows, true, &Columns { names: ["WAPE", "MASE"], pick: |s| (s.wape, s.mase) })
 }
 
 /// Monthly car-part demand, the last 12 months of each series held out: mean RMSE and MAE per
@@ -168,21 +162,16 @@ fn car_parts(path: &Path) -> Result<(), String> {
     const MONTHS: usize = 12;
     let series = read_long(path)?;
     println!("\nCar parts, {} monthly series, last {MONTHS} months held out (one thread)", series.len());
-    println!("{:<18} {:>8} {:>8} {:>10}", "model", "RMSE", "MAE", "seconds");
-    print_row("Zero", &hold_out(&series, MONTHS, zero(MONTHS))?, |s| (s.rmse, s.mae));
-    let methods = [
-        ("Croston", Method::Croston),
-        ("SBA", Method::Sba),
-        ("TSB", Method::Tsb),
-        ("ADIDA", Method::Adida),
-        ("IMAPA", Method::Imapa),
-        ("SES", Method::Ses),
-        ("AutoETS", Method::AutoEts),
-        ("auto", Method::Auto),
+    let rows = [
+        ("Zero", None, 1),
+        ("Croston", Some(Method::Croston), 1),
+        ("SBA", Some(Method::Sba), 1),
+        ("TSB", Some(Method::Tsb), 1),
+        ("ADIDA", Some(Method::Adida), 1),
+        ("IMAPA", Some(Method::Imapa), 1),
+        ("SES", Some(Method::Ses), 1),
+        ("AutoETS", Some(Method::AutoEts), 1),
+        ("auto", Some(Method::Auto), 1),
     ];
-    for (name, method) in methods {
-        let scores = hold_out(&series, MONTHS, forecaster(method, 1, MONTHS, true))?;
-        print_row(name, &scores, |s| (s.rmse, s.mae));
-    }
-    Ok(())
+    print_table(&series, MONTHS, &rows, true, &Columns { names: ["RMSE", "MAE"], pick: |s| (s.rmse, s.mae) })
 }
