@@ -240,6 +240,23 @@ fn ets_matches_statsforecast_on_air_passengers() {
     for (got, expected) in fit(Method::OptimizedTheta).iter().zip([433.721507, 435.834522, 437.947538]) {
         assert!((got / expected - 1.0).abs() < 2e-3, "OptimizedTheta {got} vs {expected}");
     }
+    // Holt-Winters additive, ETS(A,A,A): statsforecast 2.1.1's AutoETS(model="AAA") forecasts.
+    // Both maximise the likelihood with Nelder-Mead searches; omo keeps the initial seasonal
+    // indices of its decomposition, statsforecast estimates them: within 1 % for every month.
+    let hw = forecast(
+        &AIR,
+        Method::HoltWinters { multiplicative: false },
+        &ForecastOptions { season_length: 12, ..ForecastOptions::new(12) },
+    )
+    .unwrap();
+    assert_eq!(hw.model, "ETS(A,A,A)");
+    let statsforecast = [
+        453.088751, 427.476546, 460.631763, 497.036811, 507.507542, 567.922465, 650.842618, 635.878587, 537.471222,
+        488.687298, 420.511286, 463.407189,
+    ];
+    for (got, expected) in hw.mean.iter().zip(statsforecast) {
+        assert!((got / expected - 1.0).abs() < 1e-2, "Holt-Winters {got} vs {expected}: {:?}", hw.mean);
+    }
     // The seasonal forms capture the yearly cycle: July above November in every forecast.
     let mam = forecast(
         &AIR,
