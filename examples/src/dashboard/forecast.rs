@@ -100,7 +100,9 @@ pub fn section(d: &Dataset) -> Result<String> {
                     colour: PALETTE[1],
                     dashed: true,
                 },
-                Line { name: format!("forecast ({})", f.model), values: mean, colour: PALETTE[0], dashed: false },
+                // The model's exact name is in the caption and the table: a combination's name is
+                // too long for a legend.
+                Line { name: "forecast".into(), values: mean, colour: PALETTE[0], dashed: false },
             ],
             band.as_ref(),
         )?;
