@@ -10,7 +10,7 @@ mod convert;
 /// The native module.
 #[pymodule]
 mod _native {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
 
     use chrono::NaiveDate;
     use numpy::{PyReadonlyArray1, ToPyArray};
@@ -219,6 +219,29 @@ mod _native {
                     .map_err(|_| validation_error(&format!("quantity of row {row}: {text} is out of range")))
             })
             .collect()
+    }
+
+    /// Coherent forecasts along a hierarchy: `members` with their `parents` (`None` for a root),
+    /// the base forecasts by member, and the history the method needs (the bottom members' past
+    /// values for `top_down_historical`, every member's in-sample residuals for `mint_shrink`).
+    #[pyfunction]
+    #[pyo3(signature = (members, parents, base, history, method, depth = None))]
+    fn reconcile(
+        members: Vec<String>,
+        parents: Vec<Option<String>>,
+        base: HashMap<String, Vec<f64>>,
+        history: HashMap<String, Vec<f64>>,
+        method: &str,
+        depth: Option<usize>,
+    ) -> PyResult<HashMap<String, Vec<f64>>> {
+        use omo_core::forecast::Reconciliation;
+        if members.len() != parents.len() {
+            return Err(validation_error("members and parents differ in length"));
+        }
+        let method = Reconciliation::from_name(method, depth).map_err(omo_error)?;
+        let tree = omo_core::model::Hierarchy::from_parent_links("series", members.into_iter().zip(parents))
+            .map_err(omo_error)?;
+        omo_core::forecast::reconcile(&tree, &base, &history, &method).map_err(omo_error)
     }
 
     /// Rolling-origin cross-validation of one series: one dict per window (`train_len`,

@@ -173,3 +173,37 @@ def test_a_value_that_is_not_a_number_is_named_with_its_series():
     df = pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": pd.date_range("2024-01-01", periods=3), "y": [1.0, "lots", 2.0]})
     with pytest.raises(omo.ValidationError, match="'a'.*'lots'"):
         omo.forecast(df, h=1, freq="D")
+
+
+def test_reconcile_like_hierarchicalforecast():
+    tree = {"Total": None, "AB": "Total", "A": "AB", "B": "AB", "C": "Total"}
+    dates = pd.to_datetime(["2026-01-01", "2026-02-01"])
+    base = {"Total": [100.0, 104.0], "AB": [60.0, 61.0], "A": [35.0, 36.0], "B": [24.0, 26.0], "C": [42.0, 41.0]}
+    frame = pd.DataFrame([{"unique_id": k, "ds": d, "ets": v[i], "ets-lo-80": 0.0} for k, v in base.items() for i, d in enumerate(dates)])
+    residuals = {"Total": [3.0, 1.0, 0.5, 0.8, 2.0, -1.0, 1.5, 0.2], "AB": [1.0, 0.4, 0.9, -0.3, 1.2, -0.5, 0.7, 0.1],
+                 "A": [0.6, 0.1, 0.4, -0.5, 0.8, -0.2, 0.3, 0.4], "B": [0.3, 0.5, 0.2, 0.1, 0.5, -0.4, 0.2, -0.2],
+                 "C": [1.8, 0.5, -0.6, 1.0, 0.9, -0.3, 0.9, 0.3]}
+    past = pd.DataFrame([{"unique_id": k, "ds": pd.Timestamp("2025-01-01") + pd.DateOffset(months=t), "y": r}
+                         for k, v in residuals.items() for t, r in enumerate(v)]).sample(frac=1.0, random_state=2)
+    out = omo.reconcile(frame.sample(frac=1.0, random_state=1), tree, method="mint_shrink", residuals=past)
+    assert list(out.columns) == ["unique_id", "ds", "ets"]  # intervals are not reconciled
+    assert out["unique_id"].tolist() == ["A", "A", "AB", "AB", "B", "B", "C", "C", "Total", "Total"]
+    # hierarchicalforecast's MinTrace(method="mint_shrink") on the same numbers.
+    peer = {"Total": [101.119175992326, 102.880824007674], "AB": [59.389594122529, 61.610405877471],
+            "A": [35.210735226664, 35.789264773336], "B": [24.178858895865, 25.821141104135],
+            "C": [41.729581869798, 41.270418130202]}
+    for key, values in peer.items():
+        assert out[out.unique_id == key]["ets"].tolist() == pytest.approx(values, abs=1e-7)
+    # OLS by hand for a two-level tree: bottom = (S'S)^-1 S'y = (66.67, 36.67), top their sum.
+    flat = pd.DataFrame({"unique_id": ["CN", "East", "West"], "ds": dates[0], "m": [100.0, 70.0, 40.0]})
+    ols = omo.reconcile(flat, {"CN": None, "East": "CN", "West": "CN"}, method="ols")
+    assert ols["m"].tolist() == pytest.approx([310 / 3, 200 / 3, 110 / 3])
+    # Bottom-up from the leaves alone gives their parents.
+    leaves = flat[flat.unique_id != "CN"]
+    assert omo.reconcile(leaves, {"CN": None, "East": "CN", "West": "CN"}, method="bottom_up")["m"].tolist() == [110.0, 70.0, 40.0]
+    with pytest.raises(omo.ValidationError, match="depth"):
+        omo.reconcile(flat, {"CN": None, "East": "CN", "West": "CN"}, method="middle_out")
+    with pytest.raises(omo.ValidationError, match="Mars"):
+        omo.reconcile(flat.assign(unique_id=["CN", "East", "Mars"]), {"CN": None, "East": "CN", "West": "CN"})
+    with pytest.raises(omo.ValidationError, match="median"):
+        omo.reconcile(flat, {"CN": None, "East": "CN", "West": "CN"}, method="median")

@@ -47,6 +47,7 @@ __all__ = [
     "forecast_many",
     "inventory",
     "metrics",
+    "reconcile",
     "spi_ledger",
     "__version__",
 ]
@@ -202,6 +203,73 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
             out[f"{model}-lo-{label}"] = np.concatenate([r.lower[l] for r in results])
             out[f"{model}-hi-{label}"] = np.concatenate([r.upper[l] for r in results])
     out = out.rename(columns={id_col: "unique_id", time_col: "ds"}).reset_index(drop=True)
+    if polars is not None:
+        return polars.from_pandas(out)
+    return out
+
+
+RECONCILIATIONS = ("bottom_up", "top_down_historical", "top_down_forecast_proportions", "middle_out", "ols",
+                   "wls_struct", "mint_shrink")
+
+
+def reconcile(forecasts, hierarchy, method: str = "ols", depth=None, history=None, residuals=None,
+              id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"):
+    """Makes the forecasts of a hierarchy coherent: every parent's forecast the sum of its
+    children's (FPP3 chapter 11; names as hierarchicalforecast's reconcilers).
+
+    ``forecasts``: a long frame like :func:`forecast` returns (pandas, or polars when given one),
+    one row per series and date, one column per model; every model column is reconciled,
+    interval columns (``-lo-`` / ``-hi-``) are left out. ``hierarchy``: a dict from every series
+    to its parent (``None`` for the top). ``method``: one of ``RECONCILIATIONS``; ``middle_out``
+    keeps the forecasts at ``depth`` (0: the top); ``top_down_historical`` needs ``history`` (a
+    long frame of the bottom series' past values, ``target_col``); ``mint_shrink`` needs
+    ``residuals`` (a long frame of every series' in-sample residuals, ``target_col``, all of one
+    length). A series of the hierarchy without forecasts counts as zero. Returns every series of
+    the hierarchy with the reconciled columns, sorted by ``unique_id`` then ``ds``.
+
+    >>> import pandas as pd
+    >>> base = pd.DataFrame({"unique_id": ["CN", "East", "West"], "ds": pd.Timestamp("2026-01-01"),
+    ...                      "ets": [100.0, 70.0, 40.0]})
+    >>> tree = {"CN": None, "East": "CN", "West": "CN"}
+    >>> reconcile(base, tree, method="bottom_up")["ets"].tolist()
+    [110.0, 70.0, 40.0]
+    """
+    import pandas as pd
+
+    polars = None
+    if type(forecasts).__module__.startswith("polars"):
+        import polars
+
+        forecasts = forecasts.to_pandas()
+    if method not in RECONCILIATIONS:
+        raise ValidationError(f"method {method!r} is not one of {', '.join(RECONCILIATIONS)}")
+    for column in (id_col, time_col):
+        if column not in forecasts.columns:
+            raise ValidationError(f"column {column!r} is missing")
+    data = forecasts.sort_values([id_col, time_col], kind="stable").reset_index(drop=True)
+    dates = {k: tuple(g[time_col]) for k, g in data.groupby(id_col, sort=False)}
+    first_id, first_dates = next(iter(dates.items()), (None, ()))
+    for key, own in dates.items():
+        if own != first_dates:
+            raise ValidationError(f"series {key!r} has other dates than {first_id!r}")
+    models = [c for c in data.columns if c not in (id_col, time_col) and "-lo-" not in c and "-hi-" not in c]
+    members = list(hierarchy)
+    parents = [None if hierarchy[m] is None else str(hierarchy[m]) for m in members]
+    past = {"top_down_historical": history, "mint_shrink": residuals}.get(method)
+    past_values = {}
+    if past is not None:
+        if type(past).__module__.startswith("polars"):
+            past = past.to_pandas()
+        past = past.sort_values([id_col, time_col], kind="stable")
+        past_values = {str(k): g[target_col].astype(float).tolist() for k, g in past.groupby(id_col, sort=False)}
+    # Every member of the hierarchy, the ones without a base forecast (zero) included, so that
+    # bottom-up forecasts of the leaves alone give their parents'.
+    names = sorted(str(m) for m in members)
+    out = pd.DataFrame({id_col: np.repeat(names, len(first_dates)), time_col: list(first_dates) * len(names)})
+    for model in models:
+        base = {str(k): g[model].astype(float).tolist() for k, g in data.groupby(id_col, sort=False)}
+        coherent = _native.reconcile([str(m) for m in members], parents, base, past_values, method, depth)
+        out[model] = np.concatenate([coherent[name] for name in names]) if names else []
     if polars is not None:
         return polars.from_pandas(out)
     return out

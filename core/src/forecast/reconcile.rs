@@ -40,6 +40,53 @@ pub enum Reconciliation {
     MinTShrink,
 }
 
+impl Reconciliation {
+    /// The names [`Reconciliation::from_name`] takes, as hierarchicalforecast's reconcilers are
+    /// known.
+    pub const NAMES: [&'static str; 7] = [
+        "bottom_up",
+        "top_down_historical",
+        "top_down_forecast_proportions",
+        "middle_out",
+        "ols",
+        "wls_struct",
+        "mint_shrink",
+    ];
+
+    /// The method of a name out of [`Reconciliation::NAMES`]; `middle_out` needs the `depth`
+    /// whose forecasts are kept.
+    ///
+    /// ```
+    /// use omo_core::forecast::Reconciliation;
+    /// assert_eq!(Reconciliation::from_name("middle_out", Some(1))?, Reconciliation::MiddleOut { depth: 1 });
+    /// assert!(Reconciliation::from_name("middle_out", None).is_err());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn from_name(name: &str, depth: Option<usize>) -> Result<Reconciliation> {
+        Ok(match (name, depth) {
+            ("bottom_up", _) => Reconciliation::BottomUp,
+            ("top_down_historical", _) => Reconciliation::TopDownHistorical,
+            ("top_down_forecast_proportions", _) => Reconciliation::TopDownForecastProportions,
+            ("middle_out", Some(depth)) => Reconciliation::MiddleOut { depth },
+            ("middle_out", None) => {
+                return Err(OmoError::InvalidArgument { name: "depth", message: "middle_out needs a depth".into() });
+            }
+            ("ols", _) => Reconciliation::Ols,
+            ("wls_struct", _) => Reconciliation::WlsStructural,
+            ("mint_shrink", _) => Reconciliation::MinTShrink,
+            (other, _) => {
+                return Err(OmoError::InvalidArgument {
+                    name: "method",
+                    message: format!(
+                        "unknown reconciliation {other:?}, not one of {}",
+                        Reconciliation::NAMES.join(", ")
+                    ),
+                });
+            }
+        })
+    }
+}
+
 /// Forecasts of every member, one vector of `horizon` values each.
 pub type MemberForecasts<K> = HashMap<K, Vec<f64>>;
 
