@@ -307,6 +307,9 @@ fn auto_chooses_by_demand_class_and_season() {
     assert_eq!(intermittent.model, expected_name);
     assert!(intermittent.mean.iter().zip(&expected_mean).all(|(a, b)| (a - b).abs() < 1e-12));
     assert_eq!(forecast(&[0.0; 10], Method::Auto, &options(1)).unwrap().model, "auto: TSB (no demand)");
+    // Too short to hold any periods out: the first candidate, and the name says why.
+    let short = forecast(&[0.0, 3.0, 0.0], Method::Auto, &options(1)).unwrap();
+    assert_eq!(short.model, "auto: mean of TSB, SES (intermittent; too short to compare candidates)");
     // A season: the ETS forms weighted by their Akaike weights, recomputed here from each form's
     // own fit and AICc.
     let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
