@@ -205,5 +205,11 @@ def test_reconcile_like_hierarchicalforecast():
         omo.reconcile(flat, {"CN": None, "East": "CN", "West": "CN"}, method="middle_out")
     with pytest.raises(omo.ValidationError, match="Mars"):
         omo.reconcile(flat.assign(unique_id=["CN", "East", "Mars"]), {"CN": None, "East": "CN", "West": "CN"})
+    with pytest.raises(omo.ValidationError, match="'note' is not numeric"):
+        omo.reconcile(flat.assign(note="x"), {"CN": None, "East": "CN", "West": "CN"})
+    with pytest.raises(omo.ValidationError, match="cycle"):
+        omo.reconcile(flat, {"CN": "West", "East": "CN", "West": "CN"})
+    with pytest.raises(omo.ValidationError, match="finite"):
+        omo.reconcile(flat.assign(m=[1.0, float("nan"), 2.0]), {"CN": None, "East": "CN", "West": "CN"})
     with pytest.raises(omo.ValidationError, match="median"):
         omo.reconcile(flat, {"CN": None, "East": "CN", "West": "CN"}, method="median")

@@ -252,7 +252,12 @@ def reconcile(forecasts, hierarchy, method: str = "ols", depth=None, history=Non
     for key, own in dates.items():
         if own != first_dates:
             raise ValidationError(f"series {key!r} has other dates than {first_id!r}")
-    models = [c for c in data.columns if c not in (id_col, time_col) and "-lo-" not in c and "-hi-" not in c]
+    models = [c for c in data.columns if c not in (id_col, time_col) and "-lo-" not in str(c) and "-hi-" not in str(c)]
+    for model in models:
+        if not pd.api.types.is_numeric_dtype(data[model]):
+            raise ValidationError(f"column {model!r} is not numeric: only forecast columns can be reconciled")
+    if not isinstance(hierarchy, dict):
+        raise ValidationError("hierarchy must be a dict from every series to its parent (None for the top)")
     members = list(hierarchy)
     parents = [None if hierarchy[m] is None else str(hierarchy[m]) for m in members]
     past = {"top_down_historical": history, "mint_shrink": residuals}.get(method)
