@@ -98,7 +98,7 @@ pub struct HoldOutScores {
 /// `forecaster` (given the values before them) and scores the forecasts.
 ///
 /// # Errors
-/// The forecaster's error, or a forecast of the wrong length.
+/// The forecaster's error, a forecast of the wrong length, or no series longer than `horizon`.
 pub fn hold_out<E: std::fmt::Display>(
     series: &BTreeMap<String, Vec<f64>>,
     horizon: usize,
@@ -117,6 +117,9 @@ pub fn hold_out<E: std::fmt::Display>(
         maes.push(mae(test, &forecast).map_err(scored)?);
         absolute_error += test.iter().zip(&forecast).map(|(a, f)| (a - f).abs()).sum::<f64>();
         demand += test.iter().map(|a| a.abs()).sum::<f64>();
+    }
+    if smapes.is_empty() {
+        return Err(format!("no series is longer than the horizon of {horizon}"));
     }
     let seconds = started.elapsed().as_secs_f64();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
@@ -144,7 +147,7 @@ pub struct IntervalScores {
 /// the values before them).
 ///
 /// # Errors
-/// The forecaster's error, or bounds of the wrong length.
+/// The forecaster's error, bounds of the wrong length, or no series longer than `horizon`.
 pub fn hold_out_intervals<E: std::fmt::Display>(
     series: &BTreeMap<String, Vec<f64>>,
     horizon: usize,
@@ -160,8 +163,11 @@ pub fn hold_out_intervals<E: std::fmt::Display>(
         total += test.len();
         scores.extend(msis(test, &lower, &upper, train, 1, level).map_err(scored)?);
     }
+    if total == 0 {
+        return Err(format!("no series is longer than the horizon of {horizon}"));
+    }
     Ok(IntervalScores {
-        coverage: inside / total.max(1) as f64,
+        coverage: inside / total as f64,
         msis: scores.iter().sum::<f64>() / scores.len().max(1) as f64,
     })
 }
