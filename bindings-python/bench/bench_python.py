@@ -5,7 +5,8 @@
    statsforecast's AutoETS (season_length 1, as M4 does for weekly data); sMAPE, MASE and seconds.
 2. Intermittent demand, the 500 SKUs of the Online Retail ledger with most sales lines (weekly
    units, last 13 weeks held out): omo "croston" against statsforecast's CrostonClassic; WAPE, MASE.
-   Each is timed cold (a fresh process: import and first call) and warm (the call again).
+   Each is timed cold (a fresh process: import and first call) and warm (the call again), on one
+   thread each: omo's batch runs with RAYON_NUM_THREADS=1, statsforecast with n_jobs=1.
 3. The S-P-I ledger of 1M movements (monthly, per node and product) against pandas and polars.
 4. Call overhead: a trivial call, and a metric over 100,000 values.
 
@@ -125,7 +126,9 @@ def race(name, train, test, tools, score_names):
         results = {}
         for tool in tools:
             out = Path(tmp) / "out.pkl"
-            timing = json.loads(subprocess.run([sys.executable, "-c", CHILD, tool, str(data), str(out)], check=True,
+            # One thread each: omo's batches would otherwise use every core.
+            env = {**os.environ, "RAYON_NUM_THREADS": "1"}
+            timing = json.loads(subprocess.run([sys.executable, "-c", CHILD, tool, str(data), str(out)], check=True, env=env,
                                                capture_output=True, text=True).stdout.strip().splitlines()[-1])
             smape, mase, wape = scores(train, test, pd.read_pickle(out), "f")
             first = smape if score_names[0] == "sMAPE" else wape
