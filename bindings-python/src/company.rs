@@ -21,12 +21,14 @@ use omo_core::sample::{SampleConfig, sample_company as core_sample};
 use omo_core::spi::{
     HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
 };
-use omo_core::{Dataset, OmoError};
+use omo_core::{Dataset, JsonLimits, OmoError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyBytes;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::convert::{omo_error, validation_error};
+use crate::convert::{money, omo_error, validation_error};
 
 fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| omo_error(OmoError::Json(e.to_string())))
@@ -40,12 +42,24 @@ pub struct PyDataset {
 
 #[pymethods]
 impl PyDataset {
-    /// Reads a dataset from JSON (the core's format) and validates it: a broken dataset raises
-    /// `ValidationError` naming every broken reference.
+    /// Reads a dataset from JSON (the core's format: `str`, or `bytes` that must be UTF-8) and
+    /// validates it: a broken dataset raises `ValidationError` naming every broken reference. A
+    /// UTF-8 byte-order mark is accepted; a string longer than `max_string_bytes` (the core's
+    /// default when `None`) raises `LimitError` naming where it is.
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let dataset = py.detach(|| Dataset::from_json_validated(text)).map_err(omo_error)?;
-        Ok(PyDataset { inner: Arc::new(dataset) })
+    #[pyo3(signature = (text, max_string_bytes = None))]
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>, max_string_bytes: Option<usize>) -> PyResult<Self> {
+        let limits =
+            max_string_bytes.map_or_else(JsonLimits::default, |max_string_bytes| JsonLimits { max_string_bytes });
+        let read = |dataset: omo_core::Result<Dataset>| dataset.and_then(|d| d.validate().into_result().map(|()| d));
+        let dataset = if let Ok(bytes) = text.cast::<PyBytes>() {
+            let bytes = bytes.as_bytes();
+            py.detach(|| read(Dataset::from_json_bytes(bytes, &limits)))
+        } else {
+            let text: PyBackedStr = text.extract()?;
+            py.detach(|| read(Dataset::from_json_with(&text, &limits)))
+        };
+        Ok(PyDataset { inner: Arc::new(dataset.map_err(omo_error)?) })
     }
 
     /// The dataset as JSON.
@@ -205,7 +219,7 @@ impl PyCreditBook {
         Ok(PyCreditBook { book, as_of: d.as_of })
     }
 
-    /// The check of an order of `amount` (exact decimal text) as JSON; `horizon_days` makes it
+    /// The check of an order of `amount` (exact decimal text, plain or scientific) as JSON; `horizon_days` makes it
     /// a dynamic check. Each finding carries its reason's words (`message`) and code.
     #[pyo3(signature = (customer, amount, date = None, horizon_days = None))]
     fn check_order_json(
@@ -216,8 +230,7 @@ impl PyCreditBook {
         horizon_days: Option<u32>,
     ) -> PyResult<String> {
         let customer = CustomerId::new(customer).map_err(omo_error)?;
-        let amount = Decimal::from_str_exact(amount.trim())
-            .map_err(|_| validation_error(&format!("amount: {amount:?} is not a decimal number")))?;
+        let amount = money(amount, "amount")?;
         let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
         let check = self.book.check_order(&customer, amount, date.unwrap_or(self.as_of), mode).map_err(omo_error)?;
         let messages: Vec<(String, &str)> =
@@ -235,6 +248,32 @@ impl PyCreditBook {
             .collect::<Result<_, _>>()
             .map_err(omo_error)?;
         json(&checks)
+    }
+
+    /// Every account's audit trail on `as_of` (the snapshot date by default), as JSON rows:
+    /// customer, date, action code, the change in words, by whom and why.
+    #[pyo3(signature = (as_of = None))]
+    fn audit_trail_json(&self, as_of: Option<NaiveDate>) -> PyResult<String> {
+        let as_of = as_of.unwrap_or(self.as_of);
+        let rows: Vec<_> = self
+            .book
+            .customers()
+            .into_iter()
+            .filter_map(|c| self.book.account(c))
+            .flat_map(|a| {
+                a.audit_trail(as_of).into_iter().map(move |e| {
+                    (
+                        a.customer.as_str().to_owned(),
+                        e.stamp.date,
+                        e.change.action(),
+                        e.change.to_string(),
+                        e.stamp.by,
+                        e.stamp.reason,
+                    )
+                })
+            })
+            .collect();
+        json(&rows)
     }
 
     /// The aging of all receivables on `as_of` (the snapshot date by default), as JSON.
@@ -311,6 +350,13 @@ pub fn alerts_json(py: Python<'_>, dataset: &PyDataset, months: u32) -> PyResult
     let last = scorecard_month(d.as_of, None);
     let events = py.detach(|| standard_alerts(d, last, months, &AlertRule::default())).map_err(omo_error)?;
     json(&events)
+}
+
+/// The first day of a "last `months` months" view ending on `end`, clamped to the dataset's
+/// first transaction (the core's `kpi::window_start`).
+#[pyfunction]
+pub fn window_start(dataset: &PyDataset, end: NaiveDate, months: u32) -> NaiveDate {
+    omo_core::kpi::window_start(&dataset.inner, end, months)
 }
 
 /// Customer summaries over `[start, end]` (active when they bought within `dormant_after_days`).

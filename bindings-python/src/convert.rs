@@ -1,8 +1,27 @@
-//! Conversions shared by the native functions: numpy arrays to slices, core errors to the
-//! exception classes of `omo.errors`.
+//! Conversions shared by the native functions: numpy arrays to slices, exact money text to
+//! Decimals, and core errors to the exception classes of `omo.errors`.
 
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
+use rust_decimal::Decimal;
+
+/// The exception classes of `omo.errors`, each imported once and kept (pyo3 caches the type
+/// object of an imported exception in a static on first use).
+mod classes {
+    pyo3::import_exception!(omo.errors, OmoError);
+    pyo3::import_exception!(omo.errors, ValidationError);
+    pyo3::import_exception!(omo.errors, InvalidDataError);
+    pyo3::import_exception!(omo.errors, JsonError);
+    pyo3::import_exception!(omo.errors, InvalidIdError);
+    pyo3::import_exception!(omo.errors, DuplicateIdError);
+    pyo3::import_exception!(omo.errors, HierarchyError);
+    pyo3::import_exception!(omo.errors, UnknownIdError);
+    pyo3::import_exception!(omo.errors, ArgumentError);
+    pyo3::import_exception!(omo.errors, NegativeStockError);
+    pyo3::import_exception!(omo.errors, LimitError);
+    pyo3::import_exception!(omo.errors, CurrencyError);
+    pyo3::import_exception!(omo.errors, UnknownAccountError);
+}
 
 /// The values of a one-dimensional float64 array: borrowed without a copy when contiguous,
 /// copied when not. NaN and infinities are left to the core, which names them.
@@ -13,39 +32,41 @@ pub fn array(values: &PyReadonlyArray1<'_, f64>) -> PyResult<Vec<f64>> {
     }
 }
 
-fn raise(class: &str, message: String) -> PyErr {
-    Python::attach(|py| match py.import("omo.errors").and_then(|m| m.getattr(class)) {
-        Ok(cls) => match cls.call1((message,)) {
-            Ok(instance) => PyErr::from_value(instance),
-            Err(e) => e,
-        },
-        Err(e) => e,
-    })
-}
-
-/// The exception for a core error: `omo.CreditError` for an unknown credit account or another
-/// currency, `omo.ValidationError` for other bad input (malformed JSON, unknown ids, values out of
-/// range), `omo.OmoError` otherwise.
+/// The exception for a core error: one class of `omo.errors` per error kind, chosen by its
+/// variant (see the table in `omo/errors.py`); a kind the core adds later is a plain `omo.ValidationError`.
 pub fn omo_error(error: omo_core::OmoError) -> PyErr {
+    use classes::*;
     use omo_core::OmoError as E;
-    let class = match &error {
-        E::Invalid { .. }
-        | E::InvalidId { .. }
-        | E::InvalidArgument { .. }
-        | E::NegativeStock { .. }
-        | E::DuplicateId { .. }
-        | E::UnknownParents { .. }
-        | E::Cycle { .. }
-        | E::Json(_) => "ValidationError",
-        E::UnknownId { kind, .. } if kind.contains("credit") => "CreditError",
-        E::UnknownId { .. } => "ValidationError",
-        E::CurrencyMismatch { .. } => "CreditError",
-        _ => "OmoError",
-    };
-    raise(class, error.to_string())
+    let message = error.to_string();
+    match error {
+        E::Invalid { .. } => InvalidDataError::new_err(message),
+        E::Json(_) => JsonError::new_err(message),
+        E::InvalidId { .. } => InvalidIdError::new_err(message),
+        E::DuplicateId { .. } => DuplicateIdError::new_err(message),
+        E::UnknownParents { .. } | E::Cycle { .. } => HierarchyError::new_err(message),
+        E::UnknownId { .. } => UnknownIdError::new_err(message),
+        E::InvalidArgument { .. } => ArgumentError::new_err(message),
+        E::NegativeStock { .. } => NegativeStockError::new_err(message),
+        E::LimitExceeded { .. } => LimitError::new_err(message),
+        E::CurrencyMismatch { .. } => CurrencyError::new_err(message),
+        E::UnknownCreditAccount { .. } => UnknownAccountError::new_err(message),
+        _ => ValidationError::new_err(message),
+    }
 }
 
-/// An `omo.ValidationError` with `message`.
+/// An `omo.ValidationError` with `message` (bad rows of an input the binding reads itself).
 pub fn validation_error(message: &str) -> PyErr {
-    raise("ValidationError", message.to_owned())
+    classes::ValidationError::new_err(message.to_owned())
+}
+
+/// An `omo.ArgumentError` naming the argument `name`.
+pub fn argument_error(name: &'static str, message: impl Into<String>) -> PyErr {
+    omo_error(omo_core::OmoError::InvalidArgument { name, message: message.into() })
+}
+
+/// A money amount from its exact decimal text (plain or scientific notation, as the Python layer
+/// writes a `decimal.Decimal`, `int` or `str`), read by the core's one rule for exact numbers:
+/// too large, too many digits or not a number is an `omo.ArgumentError` naming `name`.
+pub fn money(text: &str, name: &'static str) -> PyResult<Decimal> {
+    omo_core::model::exact::parse_decimal(text.trim()).map_err(|why| argument_error(name, why))
 }

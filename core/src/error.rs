@@ -16,7 +16,7 @@ pub enum OmoError {
         issues: Vec<ValidationIssue>,
     },
     /// An id was empty or otherwise unusable.
-    #[error("invalid {kind} id {id:?}: {reason}")]
+    #[error("invalid {kind} id {:?}: {reason}", shown(id))]
     InvalidId {
         /// The kind of id (`"product"`, `"customer"`, ...).
         kind: &'static str,
@@ -26,7 +26,7 @@ pub enum OmoError {
         reason: &'static str,
     },
     /// The same id appears more than once where ids must be unique.
-    #[error("duplicate {kind} id {id:?}")]
+    #[error("duplicate {kind} id {:?}", shown(id))]
     DuplicateId {
         /// The kind of id.
         kind: &'static str,
@@ -50,7 +50,7 @@ pub enum OmoError {
         ids: Vec<String>,
     },
     /// An id was looked up that is not known.
-    #[error("unknown {kind} id {id:?}")]
+    #[error("unknown {kind} id {:?}", shown(id))]
     UnknownId {
         /// The kind of id.
         kind: &'static str,
@@ -93,9 +93,46 @@ pub enum OmoError {
         /// The currency of what was posted.
         got: String,
     },
-    /// A JSON document could not be read or written.
+    /// A customer has no credit account (or its group's account is missing).
+    #[error("customer {} has no credit account", shown(customer))]
+    UnknownCreditAccount {
+        /// The customer looked up.
+        customer: String,
+    },
+    /// An input is larger than a documented limit (a string field, a document, a window).
+    #[error("{what}: {actual} is more than the limit of {limit}")]
+    LimitExceeded {
+        /// What was too large, and where (`"invoices[3].id: string bytes"`).
+        what: String,
+        /// The limit.
+        limit: u64,
+        /// The size found.
+        actual: u64,
+    },
+    /// A JSON document could not be read or written; the message names the collection, the
+    /// record's id where it has one, and the field.
     #[error("JSON: {0}")]
     Json(String),
+}
+
+/// The most characters of one value (an id, a piece of text) that a message shows.
+pub const SHOWN_CHARS: usize = 80;
+
+/// `value` as a message shows it: whole when short, else its first [`SHOWN_CHARS`] characters and
+/// its length, so that a megabyte id does not make a megabyte message.
+///
+/// ```
+/// use omo_core::error::shown;
+/// assert_eq!(shown("D-01"), "D-01");
+/// let long = "x".repeat(1_000_000);
+/// assert!(shown(&long).len() < 120);
+/// assert!(shown(&long).ends_with("(1000000 bytes)"));
+/// ```
+pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}... ({} bytes)", &value[..cut], value.len())),
+    }
 }
 
 fn join_issues(issues: &[ValidationIssue]) -> String {

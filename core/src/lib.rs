@@ -20,7 +20,7 @@
 pub mod analytics;
 pub mod credit;
 mod dataset;
-mod error;
+pub mod error;
 pub mod forecast;
 pub mod import;
 pub mod kpi;
@@ -29,6 +29,6 @@ pub mod sample;
 mod snapshot;
 pub mod spi;
 
-pub use dataset::{Dataset, ValidationReport};
+pub use dataset::{Dataset, JsonLimits, ValidationReport};
 pub use error::{OmoError, Result};
 pub use snapshot::Snapshot;

@@ -75,9 +75,10 @@ impl Snapshot {
     /// another currency than the account is refused). Either both happen or neither.
     pub fn record_payment(&mut self, payment: Payment) -> Result<()> {
         let as_of = self.dataset.as_of;
-        self.dataset.record_payment(payment.clone())?;
+        self.dataset.record_payment(payment)?;
+        let Some(payment) = self.dataset.payments.last() else { return Ok(()) };
         if self.book.account(&payment.customer).is_some()
-            && let Err(e) = self.book.post_payment(&payment)
+            && let Err(e) = self.book.post_payment(payment)
         {
             self.dataset.payments.pop();
             self.dataset.as_of = as_of;

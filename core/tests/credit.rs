@@ -58,7 +58,9 @@ fn payment(id: &str, date: NaiveDate, amount: i64, allocations: &[(&str, i64)]) 
 fn scenario(policy: CreditPolicy) -> CreditBook {
     let mut book = CreditBook::new(cny(), policy);
     let mut account = CreditAccount::new(c1(), dec(10_000), 30, cny()).unwrap();
-    account.grant_temporary_increase(dec(5_000), day(3, 1), day(3, 31)).unwrap();
+    account
+        .grant_temporary_increase(dec(5_000), day(3, 1), day(3, 31), &AuditStamp::new(day(2, 28), "me", "season"))
+        .unwrap();
     book.open_account(account).unwrap();
     book.post_invoice(&invoice("INV-1", day(1, 1), day(1, 31), 4_000)).unwrap();
     book.post_invoice(&invoice("INV-2", day(2, 1), day(3, 3), 3_000)).unwrap();
@@ -175,23 +177,23 @@ fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!((book.receivables().receivable(&c1()), book.receivables().unapplied(&c1())), (dec(0), dec(2_500)));
     let mut stranger = invoice("INV-X", day(4, 1), day(5, 1), 10);
     stranger.customer = CustomerId::new("NOBODY").unwrap();
-    assert!(matches!(book.post_invoice(&stranger), Err(OmoError::UnknownId { kind: "credit account", .. })));
+    assert!(matches!(book.post_invoice(&stranger), Err(OmoError::UnknownCreditAccount { .. })));
     assert!(CreditAccount::new(c1(), dec(-1), 30, cny()).is_err());
-    assert!(book.account_mut(&c1()).unwrap().set_limit(dec(-5), day(4, 1), "me", "oops").is_err());
-    assert_eq!(book.account(&c1()).unwrap().history.len(), 0);
+    let trail = book.account(&c1()).unwrap().history.clone();
+    assert!(book.account_mut(&c1()).unwrap().set_limit(dec(-5), &AuditStamp::new(day(4, 1), "me", "oops")).is_err());
+    assert_eq!(book.account(&c1()).unwrap().history, trail, "a refused change leaves no trace");
     assert!(book.check_order(&c1(), dec(-1), day(4, 1), CheckMode::Static).is_err());
-    // A manual block blocks, with its reason; the audit trail records limit changes.
+    // A manual block blocks, with its reason; the audit trail records the block and the limit.
     let account = book.account_mut(&c1()).unwrap();
-    account.blocked = Some("legal dispute".into());
-    account.set_limit(dec(20_000), day(4, 21), "credit manager", "new season").unwrap();
+    account.block(&AuditStamp::new(day(4, 20), "legal", "legal dispute"));
+    account.set_limit(dec(20_000), &AuditStamp::new(day(4, 21), "credit manager", "new season")).unwrap();
+    let n = account.history.len();
+    assert_eq!(account.history[n - 2].change, AccountChange::Block);
     assert_eq!(
-        account.history[0],
-        LimitChange {
-            date: day(4, 21),
-            by: "credit manager".into(),
-            old: dec(10_000),
-            new: dec(20_000),
-            reason: "new season".into()
+        account.history[n - 1],
+        AuditEntry {
+            stamp: AuditStamp::new(day(4, 21), "credit manager", "new season"),
+            change: AccountChange::Limit { old: dec(10_000), new: dec(20_000) },
         }
     );
     let check = book.check_order(&c1(), dec(1), day(4, 21), CheckMode::Static).unwrap();

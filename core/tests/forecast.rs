@@ -145,7 +145,7 @@ fn bad_input_is_named() {
     let options = ForecastOptions::new(3);
     assert!(matches!(forecast(&[], Method::Naive, &options), Err(OmoError::InvalidArgument { name: "y", .. })));
     let err = forecast(&[1.0, f64::NAN, 2.0], Method::Ses, &options).unwrap_err();
-    assert_eq!(err.to_string(), "invalid argument y: value 1 is NaN");
+    assert_eq!(err.to_string(), "invalid argument y: the value at position 1 (counting from 0) is NaN");
     assert!(matches!(
         forecast(&[1.0], Method::Naive, &ForecastOptions::new(0)),
         Err(OmoError::InvalidArgument { name: "horizon", .. })

@@ -204,4 +204,9 @@ fn a_one_year_company_of_a_few_customers_is_sound() {
     let company = sample_company(&config).unwrap();
     assert!(company.validate().is_ok());
     assert_eq!(company.customers.iter().filter(|c| c.kind == omo_core::model::CustomerKind::Distributor).count(), 2);
+    // Every account gets a limit from the year's own purchases (there is no year before it).
+    assert!(!company.credit_accounts.is_empty());
+    for account in &company.credit_accounts {
+        assert!(account.limit > rust_decimal::Decimal::ZERO, "{} has limit {}", account.customer, account.limit);
+    }
 }

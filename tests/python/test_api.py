@@ -76,7 +76,7 @@ def test_forecast_array():
     assert omo.forecast_array([0, 2, 0, 4, 0, 6], h=1, model="imapa").model == "IMAPA"
     # A non-contiguous view works, and bad input is named.
     assert omo.forecast_array(np.arange(20.0)[::2], h=1, model="naive").mean[0] == 18.0
-    with pytest.raises(omo.ValidationError, match="value 1 is NaN"):
+    with pytest.raises(omo.ValidationError, match=r"y\[1\]: nan is not a finite number"):
         omo.forecast_array([1.0, float("nan")], h=1)
     with pytest.raises(omo.ValidationError, match="horizon"):
         omo.forecast_array([1.0], h=0)

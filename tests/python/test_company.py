@@ -162,3 +162,23 @@ def test_team_performance_and_cross_validation(company):
     cv = omo.cross_validation([1.0, 2.0, 4.0, 8.0, 16.0], h=1, windows=3, model="naive")
     assert cv["mae"].tolist() == [2.0, 4.0, 8.0]
     assert cv["train_len"].tolist() == [2, 3, 4]
+
+
+def test_the_credit_audit_trail_lists_every_change_with_who_and_why():
+    import omo
+
+    d = omo.sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2)
+    trail = omo.CreditBook(d).audit_trail()
+    assert list(trail.columns) == ["customer", "date", "action", "change", "by", "reason"]
+    limits = trail[trail["action"] == "limit"]
+    assert len(limits) == len(d.frame("credit_accounts"))
+    assert set(limits["by"]) == {"credit committee"}
+    # The spring increase ended by itself the day after its last day (May 31), written by omo.
+    ended = trail[trail["action"] == "increase_expired"]
+    assert len(ended) >= 1 and set(ended["by"]) == {"omo"}
+    assert all(day.month == 6 and day.day == 1 for day in ended["date"])
+    # Before the end of May the increase has not ended yet.
+    import datetime as dt
+    spring = omo.CreditBook(d).audit_trail(as_of=dt.date(d.as_of.year, 5, 31))
+    assert (spring["action"] == "increase_expired").sum() == 0
+    assert (spring["action"] == "temporary_increase").sum() == len(ended)

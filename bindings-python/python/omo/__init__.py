@@ -4,6 +4,11 @@ Forecasts in the long format forecasting users know (``unique_id``, ``ds``, ``y`
 formulas, accuracy metrics, the S-P-I ledger, and a company's data with the core's views of it
 (S-P-I roll-ups, inventory health, suggested orders, credit checks, scorecards, alerts, customer
 analytics) as data frames, computed by the Rust core ``omo-core``.
+
+Errors are classes of :mod:`omo.errors`, all ``omo.OmoError``: each subclasses
+``omo.ValidationError`` (bad input, also a ``ValueError``) or ``omo.CreditError``. Money is taken as
+``decimal.Decimal``, ``int`` or ``str`` — never a float; whole-number arguments (``h``, ``months``...)
+refuse negatives and fractions with ``omo.ArgumentError`` naming the argument.
 """
 from __future__ import annotations
 
@@ -18,8 +23,11 @@ from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, chann
                       team_performance)
 from ._native import __version__
 from . import _native
-from ._convert import as_array
-from .errors import CreditError, OmoError, ValidationError
+from ._convert import finite_array, first_not_finite, optional_whole, whole
+from .errors import (ArgumentError, CreditError, CurrencyError, DuplicateIdError, HierarchyError, InvalidDataError,
+                     InvalidIdError, JsonError, LimitError, NegativeStockError, OmoError, UnknownAccountError,
+                     UnknownIdError, ValidationError)
+from . import errors
 
 __all__ = [
     "CreditBook",
@@ -42,6 +50,18 @@ __all__ = [
     "OmoError",
     "ValidationError",
     "CreditError",
+    "ArgumentError",
+    "CurrencyError",
+    "DuplicateIdError",
+    "HierarchyError",
+    "InvalidDataError",
+    "InvalidIdError",
+    "JsonError",
+    "LimitError",
+    "NegativeStockError",
+    "UnknownAccountError",
+    "UnknownIdError",
+    "errors",
     "forecast",
     "forecast_array",
     "forecast_many",
@@ -53,6 +73,21 @@ __all__ = [
 ]
 
 MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
+
+
+def _model(model) -> str:
+    """A model name out of :data:`MODELS`, or ``ArgumentError``."""
+    if not isinstance(model, str) or model not in MODELS:
+        raise ArgumentError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    return model
+
+
+def _models(models) -> tuple:
+    """Model names: one name (``"ets"`` means ``("ets",)``, never its letters) or a sequence."""
+    names = (models,) if isinstance(models, str) else tuple(models)
+    if not names:
+        raise ArgumentError("models: name at least one model")
+    return tuple(_model(m) for m in names)
 
 
 def _levels(level) -> list:
@@ -83,10 +118,13 @@ def forecast_array(y, h: int, season_length: int = 1, model: str = "auto", level
     >>> f = forecast_array([3.0, 5.0, 4.0, 6.0, 5.0, 7.0], h=2, model="naive")
     >>> f.mean.tolist()
     [7.0, 7.0]
+
+    ``h`` and ``season_length`` are whole numbers (a float, a negative number raise
+    ``omo.ArgumentError`` naming the argument); a NaN or infinite value of ``y`` raises
+    ``omo.ValidationError`` naming its position.
     """
-    if model not in MODELS:
-        raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
-    return _forecast_from(_native.forecast_array(as_array(y, "y"), int(h), int(season_length), model, _levels(level)))
+    h, season_length = whole(h, "h"), whole(season_length, "season_length")
+    return _forecast_from(_native.forecast_array(finite_array(y, "y"), h, season_length, _model(model), _levels(level)))
 
 
 #: Series per native call of a batch: the GIL is released inside a call, and between calls a
@@ -104,9 +142,9 @@ def forecast_many(series: Sequence, h: int, season_length: int = 1, model: str =
     >>> [f.mean.tolist() for f in forecast_many([[1.0, 2.0], [5.0, 4.0]], h=1, model="naive")]
     [[2.0], [4.0]]
     """
-    if model not in MODELS:
-        raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
-    arrays = [as_array(s, f"series {i}") for i, s in enumerate(series)]
+    model = _model(model)
+    h, season_length = whole(h, "h"), whole(season_length, "season_length")
+    arrays = [finite_array(s, f"series[{i}]") for i, s in enumerate(series)]
     levels = _levels(level)
     bar = None
     if progress:
@@ -120,7 +158,7 @@ def forecast_many(series: Sequence, h: int, season_length: int = 1, model: str =
     try:
         for start in range(0, len(arrays), BATCH_CHUNK):
             chunk = arrays[start:start + BATCH_CHUNK]
-            results.extend(_native.forecast_batch(chunk, int(h), int(season_length), model, levels, bool(non_negative)))
+            results.extend(_native.forecast_batch(chunk, h, season_length, model, levels, bool(non_negative)))
             if bar is not None:
                 bar.update(len(chunk))
     finally:
@@ -139,9 +177,8 @@ def cross_validation(y, h: int, windows: int, step: int = 1, season_length: int 
     """
     import pandas as pd
 
-    if model not in MODELS:
-        raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
-    return pd.DataFrame(_native.cross_validation(as_array(y, "y"), int(h), int(windows), int(step), int(season_length), model))
+    counts = [whole(v, n) for v, n in ((h, "h"), (windows, "windows"), (step, "step"), (season_length, "season_length"))]
+    return pd.DataFrame(_native.cross_validation(finite_array(y, "y"), *counts, _model(model)))
 
 
 def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
@@ -153,6 +190,10 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
     are forecast in parallel without the GIL; ``progress=True`` shows a tqdm bar; Ctrl-C stops
     the batch. The function is picklable and works on any partition holding whole series, so it
     runs per partition on Dask, Spark (``applyInPandas``) or Ray unchanged.
+
+    ``models`` is one name (``"ets"``) or a sequence of names. Bad input raises
+    ``omo.ValidationError`` naming the culprit: an empty frame, a missing column, a duplicated
+    row, a NaN or infinite value (naming its series and ``ds``), a negative or fractional ``h``.
     """
     import pandas as pd
 
@@ -166,9 +207,8 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
             raise ValidationError(f"column {column!r} is missing")
     if len(df) == 0:
         raise ValidationError("the frame is empty")
-    for model in models:
-        if model not in MODELS:
-            raise ValidationError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    models = _models(models)
+    h, season_length = whole(h, "h"), whole(season_length, "season_length")
     data = df[[id_col, time_col, target_col]].copy()
     data[time_col] = pd.to_datetime(data[time_col])
     if data.duplicated([id_col, time_col]).any():
@@ -185,6 +225,12 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
         bad = pd.to_numeric(data[target_col], errors="coerce").isna() & data[target_col].notna()
         row = data[bad].iloc[0]
         raise ValidationError(f"{target_col} of {row[id_col]!r} at {row[time_col]}: {row[target_col]!r} is not a number") from None
+    bad = first_not_finite(values)
+    if bad is not None:
+        row = data.iloc[bad]
+        ds = row[time_col]
+        ds = ds.date() if ds == ds.normalize() else ds
+        raise ValidationError(f"{target_col} of {row[id_col]!r} at {time_col} {ds}: {values[bad]} is not a finite number")
     series = np.split(values, starts[1:])
     levels = _levels(level)
     out = pd.DataFrame({id_col: np.repeat(ids, h)})
@@ -193,7 +239,7 @@ def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str
     offset = pd.tseries.frequencies.to_offset(freq)
     last = pd.DatetimeIndex(data[time_col].to_numpy()[np.r_[starts[1:] - 1, len(data) - 1]])
     anchored = (last - offset) + offset
-    steps = [(anchored + offset * k).to_numpy() for k in range(1, int(h) + 1)]
+    steps = [(anchored + offset * k).to_numpy() for k in range(1, h + 1)]
     out[time_col] = np.column_stack(steps).ravel() if steps else []
     for model in models:
         results = forecast_many(series, h, season_length, model, levels, progress=progress)
@@ -242,7 +288,8 @@ def reconcile(forecasts, hierarchy, method: str = "ols", depth=None, history=Non
 
         forecasts = forecasts.to_pandas()
     if method not in RECONCILIATIONS:
-        raise ValidationError(f"method {method!r} is not one of {', '.join(RECONCILIATIONS)}")
+        raise ArgumentError(f"method {method!r} is not one of {', '.join(RECONCILIATIONS)}")
+    depth = optional_whole(depth, "depth")
     for column in (id_col, time_col):
         if column not in forecasts.columns:
             raise ValidationError(f"column {column!r} is missing")
@@ -285,7 +332,9 @@ def _decimals(values) -> list:
 
     out = []
     for row, value in enumerate(values):
-        if isinstance(value, Decimal):
+        if isinstance(value, (bool, np.bool_)):
+            raise ValidationError(f"quantity of row {row}: {value!r} is not a number")
+        elif isinstance(value, Decimal):
             out.append(value)
         elif isinstance(value, (int, np.integer)):
             out.append(Decimal(int(value)))

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Iterable, List, Optional, Sequence
 
 from . import _native
-from .errors import ValidationError
+from ._convert import U32_MAX, money_text, optional_whole, whole
+from .errors import ArgumentError, ValidationError
 
 _FLOWS = ("opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in",
           "transfers_out", "adjustments", "closing")
@@ -33,15 +34,6 @@ def _frame(records: list, decimals: Iterable[str] = (), dates: Iterable[str] = (
     return frame
 
 
-def _amount(value, name: str) -> str:
-    """Exact decimal text of a money amount; floats are refused (they are not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(f"{name}: pass a decimal.Decimal, int or str, not {type(value).__name__} {value!r} (floats are not exact)")
-    if isinstance(value, (Decimal, int, str)):
-        return str(value)
-    raise ValidationError(f"{name}: expected a decimal.Decimal, int or str, got {type(value).__name__}")
-
-
 def _date(value, name: str) -> Optional[_dt.date]:
     if value is None:
         return None
@@ -53,16 +45,8 @@ def _date(value, name: str) -> Optional[_dt.date]:
         try:
             return _dt.date.fromisoformat(value)
         except ValueError:
-            raise ValidationError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    raise ValidationError(f"{name}: expected a date, got {type(value).__name__}")
-
-
-def _months_before(day: _dt.date, months: int) -> _dt.date:
-    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
-    import calendar
-
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return _dt.date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+            raise ArgumentError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    raise ArgumentError(f"{name}: expected a date, got {type(value).__name__}")
 
 
 class Dataset:
@@ -85,10 +69,21 @@ class Dataset:
         self._native = native
 
     @classmethod
-    def from_json(cls, text: str) -> "Dataset":
-        """Reads and validates a dataset exported as JSON; a broken one raises ``ValidationError``
-        naming every broken reference."""
-        return cls(_native.Dataset.from_json(text))
+    def from_json(cls, text, max_string_bytes: Optional[int] = None) -> "Dataset":
+        """Reads and validates a dataset exported as JSON (``str``, or ``bytes`` of UTF-8 text).
+
+        Numbers are read exactly (money and quantities as written, never through a float), a
+        UTF-8 byte-order mark is accepted, an unknown field is refused. A JSON string longer than
+        ``max_string_bytes`` bytes (the core's default, 64 KiB, when ``None``) raises
+        ``omo.LimitError`` naming where it is. JSON that does not read raises ``omo.JsonError``
+        naming the collection, the record's id and the field; a broken dataset
+        ``omo.InvalidDataError`` naming every broken reference (both ``ValidationError``).
+        """
+        if not isinstance(text, (str, bytes, bytearray, memoryview)):
+            raise ArgumentError(f"text: expected str or bytes of JSON, got {type(text).__name__}")
+        if isinstance(text, (bytearray, memoryview)):
+            text = bytes(text)
+        return cls(_native.Dataset.from_json(text, optional_whole(max_string_bytes, "max_string_bytes")))
 
     def to_json(self) -> str:
         """The dataset as JSON (Decimals as exact strings)."""
@@ -125,7 +120,9 @@ class Dataset:
 def sample_company(seed: int = 42, distributors: int = 8, retailers_per_distributor: int = 10, farmers: int = 3000,
                    years: int = 3) -> Dataset:
     """The seeded sample company (a fertilizer maker); the same seed gives the same company."""
-    return Dataset(_native.sample_company(seed, distributors, retailers_per_distributor, farmers, years))
+    return Dataset(_native.sample_company(whole(seed, "seed"), whole(distributors, "distributors"),
+                                          whole(retailers_per_distributor, "retailers_per_distributor"),
+                                          whole(farmers, "farmers"), whole(years, "years", U32_MAX)))
 
 
 def spi_rollup(dataset: Dataset, period: str = "month", nodes: str = "region", products: str = "all"):
@@ -152,7 +149,9 @@ def inventory_health(dataset: Dataset, as_of=None):
 
 def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7):
     """Suggested orders for every distributor and product on the snapshot date."""
-    rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level), int(lead_time_days), int(review_days)))
+    rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level),
+                                                  whole(lead_time_days, "lead_time_days", U32_MAX),
+                                                  whole(review_days, "review_days", U32_MAX)))
     for row in rows:
         row.update({f"position_{k}": v for k, v in row.pop("position").items()})
     return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "position_on_hand",
@@ -207,9 +206,17 @@ class CreditBook:
         self._native = _native.CreditBook(dataset._native)
 
     def check_order(self, customer: str, amount, date=None, horizon_days: Optional[int] = None) -> CreditCheck:
-        """Checks an order of ``amount`` (Decimal, int or str: never a float) for ``customer``."""
-        check, messages = json.loads(self._native.check_order_json(str(customer), _amount(amount, "amount"),
-                                                                   _date(date, "date"), horizon_days))
+        """Checks an order of ``amount`` for ``customer``; the book does not change.
+
+        ``amount`` is money: a ``decimal.Decimal`` (``Decimal("1E+3")`` too), an ``int`` (numpy
+        integers too) or a ``str`` — never a float, which raises ``omo.ArgumentError``; an amount
+        too large for an exact decimal (``10**30``) is refused as too large. ``horizon_days`` (a
+        whole number of days) makes it a dynamic check.
+        """
+        amount = money_text(amount, "amount")
+        horizon_days = optional_whole(horizon_days, "horizon_days", U32_MAX)
+        check, messages = json.loads(self._native.check_order_json(str(customer), amount, _date(date, "date"),
+                                                                   horizon_days))
         return CreditCheck(check, messages)
 
     def positions(self):
@@ -223,9 +230,25 @@ class CreditBook:
         return _frame(rows, ("limit", "exposure", "available", "open_orders", "shipped_not_invoiced",
                              "receivables_not_due", "receivables_overdue", "prepayments"))
 
+    def audit_trail(self, as_of=None):
+        """Every change to every credit account up to ``as_of`` (the snapshot date by default):
+        limits, temporary increases and their end (by ``"omo"``, the day after the last), blocks
+        and unblocks, risk classes, overridden orders — with when, by whom and why.
+
+        >>> book = CreditBook(sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2))
+        >>> trail = book.audit_trail()
+        >>> sorted(set(trail["action"]))[:3]
+        ['increase_expired', 'limit', 'risk_class']
+        """
+        rows = json.loads(self._native.audit_trail_json(_date(as_of, "as_of")))
+        columns = ("customer", "date", "action", "change", "by", "reason")
+        return _frame([dict(zip(columns, r)) for r in rows], dates=("date",))
+
     def aging(self, as_of=None, buckets: Optional[Sequence[int]] = None):
         """Open receivables per customer by days past due (columns named by bucket)."""
-        report = json.loads(self._native.aging_json(_date(as_of, "as_of"), None if buckets is None else list(buckets)))
+        if buckets is not None:
+            buckets = [whole(b, "buckets", U32_MAX) for b in buckets]
+        report = json.loads(self._native.aging_json(_date(as_of, "as_of"), buckets))
         rows = [dict(customer=r["customer"], **dict(zip(report["labels"], r["amounts"])), unapplied=r["unapplied"])
                 for r in report["rows"]]
         return _frame(rows, list(report["labels"]) + ["unapplied"])
@@ -265,16 +288,26 @@ def scorecard(dataset: Dataset, axis: str = "region", month=None) -> Scorecard:
 
 
 def alerts(dataset: Dataset, months: int = 12):
-    """Alert transitions of the distributors' standard KPIs over the last ``months`` months."""
-    return _frame(json.loads(_native.alerts_json(dataset._native, int(months))), ("value", "threshold"), ("period",))
+    """Alert transitions of the distributors' standard KPIs over the last ``months`` months.
+
+    ``months`` is a whole number; a window reaching back before the dataset's first transaction
+    is clamped to it (``months=10**6`` costs what the data's span costs).
+    """
+    months = whole(months, "months", U32_MAX)
+    return _frame(json.loads(_native.alerts_json(dataset._native, months)), ("value", "threshold"), ("period",))
 
 
 def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: int = 90):
     """Each customer at a glance over the last ``months`` months: activity, deals, revenue, average
-    order value, product mix, receivables."""
+    order value, product mix, receivables.
+
+    ``months`` and ``dormant_after_days`` are whole numbers; a window reaching back before the
+    dataset's first transaction is clamped to it (``months=10**5`` is the whole history).
+    """
     to = dataset.as_of
-    start = _months_before(to, int(months))
-    rows = json.loads(_native.customer_summaries_json(dataset._native, start, to, int(dormant_after_days)))
+    start = _native.window_start(dataset._native, to, whole(months, "months", U32_MAX))
+    rows = json.loads(_native.customer_summaries_json(dataset._native, start, to,
+                                                      whole(dormant_after_days, "dormant_after_days", U32_MAX)))
     return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",))
 
 
@@ -282,7 +315,7 @@ def rfm(dataset: Dataset, start=None, end=None):
     """RFM scores (1-5) and segments of the customers invoiced between ``start`` and ``end``
     (the year before the snapshot by default)."""
     end = _date(end, "end") or dataset.as_of
-    start = _date(start, "start") or _months_before(end, 12)
+    start = _date(start, "start") or _native.window_start(dataset._native, end, 12)
     return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",))
 
 
@@ -300,34 +333,50 @@ def team_performance(dataset: Dataset, team: str = "salesperson", start=None, en
     return _frame(rows, ("revenue", "margin", "plan", "attainment", "revenue_previous", "revenue_last_year"))
 
 
-def _records(frame) -> list:
-    """A frame's rows as JSON-ready records: Decimals and dates as text, missing values as None."""
+#: The money fields of the dataset's records (at any depth: an order's ``lines[i].unit_price``,
+#: a credit account's ``history[i].old``): a float there is refused, as everywhere money enters.
+MONEY_FIELDS = frozenset({"unit_price", "list_price", "standard_cost", "price", "amount", "deposit", "limit",
+                          "revenue", "old", "new"})
+
+
+def _records(frame, collection: str) -> list:
+    """A frame's rows as JSON-ready records: money exact (:func:`omo._convert.money_text`: a
+    float is refused naming ``collection[row].field``), other Decimals as text, dates as ISO text,
+    missing values as None; other floats (quantities) go as JSON numbers, which the core reads
+    exactly from their shortest text (0.1 is 0.1)."""
     import math
 
-    def plain(v):
+    def plain(v, path: str, money: bool):
+        if hasattr(v, "item") and not isinstance(v, (list, dict, str, Decimal)):
+            v = v.item()
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        if isinstance(v, dict):
+            return {k: plain(x, f"{path}.{k}", k in MONEY_FIELDS) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x, f"{path}[{i}]", money) for i, x in enumerate(v)]
+        if money:
+            return money_text(v, path)
         if isinstance(v, Decimal):
             return str(v)
-        if isinstance(v, (_dt.datetime,)):
+        if isinstance(v, _dt.datetime):
             return v.date().isoformat()
         if isinstance(v, _dt.date):
             return v.isoformat()
-        if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
-            v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        if isinstance(v, list):
-            return [plain(x) for x in v]
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
         return v
 
-    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: plain(v, f"{collection}[{row}].{k}", k in MONEY_FIELDS) for k, v in record.items()}
+            for row, record in enumerate(frame.to_dict("records"))]
 
 
 def from_frames(company: str, currency: str, as_of, **collections) -> Dataset:
     """A dataset from data frames, one per collection (``customers=``, ``products=``,
     ``movements=``, ...; the columns of :meth:`Dataset.frame`), validated like a JSON export:
     a broken reference raises ``ValidationError`` naming it.
+
+    Money columns (:data:`MONEY_FIELDS`) take ``decimal.Decimal``, ``int`` or ``str``: a float
+    raises ``omo.ArgumentError`` naming the collection, row and field. Quantities may also be
+    floats, read at their shortest decimal text.
 
     >>> d = sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
     >>> masters = ("categories", "products", "regions", "business_units", "salespeople", "customers", "nodes")
@@ -342,7 +391,7 @@ def from_frames(company: str, currency: str, as_of, **collections) -> Dataset:
     for name, frame in collections.items():
         if type(frame).__module__.startswith("polars"):
             frame = frame.to_pandas()
-        document[name] = _records(frame)
+        document[name] = _records(frame, name)
     return Dataset.from_json(json.dumps(document))
 
 

@@ -1,4 +1,33 @@
-"""The exceptions omo raises: every one is an ``OmoError``."""
+"""The exceptions omo raises: every one is an ``OmoError``, and every class below it subclasses
+either ``ValidationError`` (bad input; also a ``ValueError``) or ``CreditError``.
+
+Each error kind of the Rust core maps to exactly one class (by a ``match`` in the native module,
+never by reading the message):
+
+====================  ====================  =====================================================
+class                 base                  raised for
+====================  ====================  =====================================================
+InvalidDataError      ValidationError       records that break rules (every issue, named)
+JsonError             ValidationError       JSON that does not read (names collection, id, field)
+InvalidIdError        ValidationError       an empty, too long or otherwise unusable id
+DuplicateIdError      ValidationError       the same id twice where ids must be unique
+HierarchyError        ValidationError       unknown parents or a cycle in a hierarchy
+UnknownIdError        ValidationError       an id that is not in the data
+ArgumentError         ValidationError       an argument out of its domain (names the argument)
+NegativeStockError    ValidationError       a movement taking stock below zero
+LimitError            ValidationError       an input over a documented size limit
+CurrencyError         CreditError           an amount in another currency than the account's
+UnknownAccountError   CreditError           a customer without a credit account
+====================  ====================  =====================================================
+
+A core error kind added later and not yet mapped arrives as a plain ``OmoError``.
+
+>>> import omo
+>>> issubclass(omo.HierarchyError, omo.ValidationError) and issubclass(omo.ValidationError, ValueError)
+True
+>>> issubclass(omo.CurrencyError, omo.CreditError)
+True
+"""
 
 
 class OmoError(Exception):
@@ -6,8 +35,59 @@ class OmoError(Exception):
 
 
 class ValidationError(OmoError, ValueError):
-    """Bad input: the message names the row, column or argument at fault."""
+    """Bad input: the message names the row, column, record, field or argument at fault."""
 
 
 class CreditError(OmoError):
     """A credit operation that cannot be carried out (another currency, an unknown account)."""
+
+
+class InvalidDataError(ValidationError):
+    """Records that break the dataset's rules; the message names every issue (entity, id, field)."""
+
+
+class JsonError(ValidationError):
+    """A JSON document that cannot be read: malformed, truncated, not UTF-8, an unknown field, a
+    value of the wrong type or out of range; the message names the collection, record and field."""
+
+
+class InvalidIdError(ValidationError):
+    """An id that is empty, too long or otherwise unusable (shown shortened in the message)."""
+
+
+class DuplicateIdError(ValidationError):
+    """The same id appears twice where ids must be unique."""
+
+
+class HierarchyError(ValidationError):
+    """A hierarchy with unknown parents or a cycle; the message names the links or the cycle."""
+
+
+class UnknownIdError(ValidationError):
+    """An id that is not known (a region, a customer, a product...)."""
+
+
+class ArgumentError(ValidationError):
+    """A function argument out of its domain (a negative horizon, an unknown model name, a float
+    where money is expected); the message starts with the argument's name."""
+
+
+class NegativeStockError(ValidationError):
+    """A movement would take stock below zero; the message names node, product and date."""
+
+
+class LimitError(ValidationError):
+    """An input larger than a documented limit (a JSON string over ``max_string_bytes``...)."""
+
+
+class CurrencyError(CreditError):
+    """An amount in another currency than the one its account is kept in."""
+
+
+class UnknownAccountError(CreditError):
+    """A customer has no credit account (or its group's account is missing)."""
+
+
+__all__ = ["OmoError", "ValidationError", "CreditError", "InvalidDataError", "JsonError", "InvalidIdError",
+           "DuplicateIdError", "HierarchyError", "UnknownIdError", "ArgumentError", "NegativeStockError",
+           "LimitError", "CurrencyError", "UnknownAccountError"]

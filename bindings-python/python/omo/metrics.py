@@ -1,11 +1,11 @@
 """Accuracy metrics with the M4 competition's definitions (sMAPE in percent, 0 to 200)."""
 from . import _native
-from ._convert import as_array
+from ._convert import as_array, whole
 
 
 def _metric(name, actual, forecast, insample=None, season_length=1):
     insample = None if insample is None else as_array(insample, "insample")
-    value = _native.metric(name, as_array(actual, "actual"), as_array(forecast, "forecast"), insample, int(season_length))
+    value = _native.metric(name, as_array(actual, "actual"), as_array(forecast, "forecast"), insample, whole(season_length, "season_length"))
     return float("nan") if value is None else value
 
 
@@ -47,7 +47,7 @@ def mase(actual, forecast, insample, season_length):
 def _interval_metric(name, actual, lower, upper, insample=None, season_length=1, level=95.0):
     insample = None if insample is None else as_array(insample, "insample")
     value = _native.interval_metric(name, as_array(actual, "actual"), as_array(lower, "lower"), as_array(upper, "upper"),
-                                    insample, int(season_length), float(level))
+                                    insample, whole(season_length, "season_length"), float(level))
     return float("nan") if value is None else value
 
 

@@ -14,7 +14,12 @@ use super::policy::{CreditPolicy, ExposureKind, OverLimitAction};
 use super::receivables::Receivables;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::model::{Check, Currency, CustomerId, Invoice, OrderId, OrderStatus, Payment};
+use crate::model::{Check, Currency, CustomerId, Invoice, MAX_AMOUNT, OrderId, OrderStatus, Payment};
+
+/// The largest order the book takes: an order's lines hold at most [`crate::model::MAX_QUANTITY`]
+/// units at [`crate::model::MAX_UNIT_PRICE`] each, 10^18 a line: 10^21 is a thousand such lines,
+/// and sums over millions of orders still fit a Decimal.
+const MAX_ORDER_AMOUNT: Decimal = Decimal::from_parts(3_735_027_712, 902_409_669, 54, false, 0);
 
 /// A customer's exposure by category; every amount is zero or positive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,22 +53,23 @@ impl Exposure {
         ExposureKind::ALL
             .iter()
             .filter(|k| **k != ExposureKind::Prepayments && policy.rule(**k).include)
-            .map(|k| self.get(*k))
-            .sum()
+            .fold(Decimal::ZERO, |sum, k| sum.saturating_add(self.get(*k)))
     }
 
     /// Gross exposure less money held, when the policy nets it: negative when the customer has
     /// paid ahead of what it owes.
     pub fn net(&self, policy: &CreditPolicy) -> Decimal {
-        if policy.net_prepayments { self.gross(policy) - self.prepayments } else { self.gross(policy) }
+        if policy.net_prepayments { self.gross(policy).saturating_sub(self.prepayments) } else { self.gross(policy) }
     }
 
+    /// Adds another exposure (a group member's); saturates rather than overflowing on amounts
+    /// no validated dataset holds.
     fn add(&mut self, other: &Exposure) {
-        self.open_orders += other.open_orders;
-        self.shipped_not_invoiced += other.shipped_not_invoiced;
-        self.receivables_not_due += other.receivables_not_due;
-        self.receivables_overdue += other.receivables_overdue;
-        self.prepayments += other.prepayments;
+        self.open_orders = self.open_orders.saturating_add(other.open_orders);
+        self.shipped_not_invoiced = self.shipped_not_invoiced.saturating_add(other.shipped_not_invoiced);
+        self.receivables_not_due = self.receivables_not_due.saturating_add(other.receivables_not_due);
+        self.receivables_overdue = self.receivables_overdue.saturating_add(other.receivables_overdue);
+        self.prepayments = self.prepayments.saturating_add(other.prepayments);
     }
 }
 
@@ -343,14 +349,14 @@ impl CreditBook {
         self.accounts
             .get_mut(customer.as_str())
             .map(|e| &mut e.account)
-            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
+            .ok_or_else(|| OmoError::UnknownCreditAccount { customer: customer.to_string() })
     }
 
     fn known(&self, customer: &CustomerId) -> Result<()> {
         if self.accounts.contains_key(customer.as_str()) {
             Ok(())
         } else {
-            Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() })
+            Err(OmoError::UnknownCreditAccount { customer: customer.to_string() })
         }
     }
 
@@ -363,17 +369,17 @@ impl CreditBook {
         expected: NaiveDate,
     ) -> Result<()> {
         self.known(customer)?;
-        if amount < Decimal::ZERO {
+        if amount < Decimal::ZERO || amount > MAX_ORDER_AMOUNT {
             return Err(OmoError::InvalidArgument {
                 name: "amount",
-                message: format!("order {order} has a negative amount {amount}"),
+                message: format!("order {order} has an amount {amount} below zero or above {MAX_ORDER_AMOUNT}"),
             });
         }
         if self.orders.contains_key(&order) {
             return Err(OmoError::DuplicateId { kind: "order", id: order.to_string() });
         }
         let Some(pipeline) = self.accounts.get_mut(customer.as_str()).map(|e| &mut e.pipeline) else {
-            return Err(OmoError::UnknownId { kind: "credit account", id: customer.to_string() });
+            return Err(OmoError::UnknownCreditAccount { customer: customer.to_string() });
         };
         pipeline.open_orders += amount;
         *pipeline.by_date.entry(expected).or_default() += amount;
@@ -402,6 +408,8 @@ impl CreditBook {
     /// shipped and not invoiced, then what was open, of that order.
     pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
         self.known(&invoice.customer)?;
+        // Fields in their bounds (quantities, prices, discounts) before any amount is formed.
+        invoice.clone().validated()?;
         self.receivables.post_invoice(invoice)?;
         self.refresh_position(&invoice.customer);
         if invoice.kind == crate::model::InvoiceKind::Invoice
@@ -431,6 +439,16 @@ impl CreditBook {
     /// Posts a payment (see [`Receivables::post_payment`] for how it is applied).
     pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
         self.known(&payment.customer)?;
+        // Amounts in their bounds before they are summed (the record's own check sums them).
+        if let Some(amount) =
+            std::iter::once(payment.amount).chain(payment.allocations.iter().map(|a| a.amount)).find(|a| a.abs() > MAX_AMOUNT)
+        {
+            return Err(OmoError::InvalidArgument {
+                name: "amount",
+                message: format!("payment {}: amount {amount} is above {MAX_AMOUNT}", payment.id),
+            });
+        }
+        payment.clone().validated()?;
         self.receivables.post_payment(payment)?;
         self.refresh_position(&payment.customer);
         Ok(())
@@ -472,7 +490,11 @@ impl CreditBook {
             (CheckMode::Dynamic { horizon_days }, Some(p)) => {
                 // Within the horizon: the open and shipped amounts expected by then, split as the
                 // totals are (shipped first: it is nearer to invoicing).
-                let due: Decimal = p.by_date.range(..=date + Days::new(u64::from(horizon_days))).map(|(_, a)| *a).sum();
+                let due: Decimal = p
+                    .by_date
+                    .range(..=date.checked_add_days(Days::new(u64::from(horizon_days))).unwrap_or(NaiveDate::MAX))
+                    .map(|(_, a)| *a)
+                    .sum();
                 let shipped = due.min(p.shipped_not_invoiced);
                 (due - shipped, shipped)
             }
@@ -539,7 +561,7 @@ impl CreditBook {
         let entry = self
             .accounts
             .get(customer.as_str())
-            .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: customer.to_string() })?;
+            .ok_or_else(|| OmoError::UnknownCreditAccount { customer: customer.to_string() })?;
         let account = &entry.account;
         let holder_id = account.group.as_ref().unwrap_or(customer);
         let holder_entry = match &account.group {
@@ -547,7 +569,7 @@ impl CreditBook {
             Some(head) => self
                 .accounts
                 .get(head.as_str())
-                .ok_or_else(|| OmoError::UnknownId { kind: "credit account", id: head.to_string() })?,
+                .ok_or_else(|| OmoError::UnknownCreditAccount { customer: head.to_string() })?,
         };
         let holder = &holder_entry.account;
         let policy = &self.policy;
@@ -563,7 +585,10 @@ impl CreditBook {
         }
         let limit = holder.effective_limit(date);
         let before = breakdown.net(policy);
-        let after = before + amount;
+        let after = before.checked_add(amount).ok_or_else(|| OmoError::InvalidArgument {
+            name: "amount",
+            message: format!("order amount {amount} with exposure {before} is more than a Decimal holds"),
+        })?;
         let mut findings = Vec::new();
         let mut add = |blocks: bool, reason: Reason| findings.push(Finding { blocks, reason });
         for blocked in [&account.blocked, &holder.blocked].into_iter().flatten() {
@@ -572,20 +597,24 @@ impl CreditBook {
         if policy.over(after, limit) {
             add(
                 policy.over_limit == OverLimitAction::Block,
-                Reason::LimitExceeded { limit, exposure: after, by: after - limit },
+                Reason::LimitExceeded { limit, exposure: after, by: after.saturating_sub(limit) },
             );
             if let Some(expired) = holder.expired_increases(date).max_by_key(|t| t.until) {
                 add(false, Reason::TemporaryLimitExpired { amount: expired.amount, until: expired.until });
             }
         } else if let Some(share) = policy.warn_share
             && limit > Decimal::ZERO
-            && after > limit * share
+            && after > limit.checked_mul(share).unwrap_or(Decimal::MAX)
         {
             add(false, Reason::NearLimit { limit, exposure: after });
         }
         for kind in ExposureKind::ALL {
             let rule = policy.rule(kind);
-            let value = breakdown.get(kind) + if kind == ExposureKind::OpenOrders { amount } else { Decimal::ZERO };
+            let value = breakdown.get(kind).saturating_add(if kind == ExposureKind::OpenOrders {
+                amount
+            } else {
+                Decimal::ZERO
+            });
             if let Some(cap) = rule.limit.filter(|cap| rule.include && !cap.is_zero() && value > *cap) {
                 add(true, Reason::CategoryLimitExceeded { kind, value, limit: cap });
             }
@@ -620,7 +649,7 @@ impl CreditBook {
             breakdown,
             exposure_before: before,
             exposure_after: after,
-            available: limit - before,
+            available: limit.saturating_sub(before),
         })
     }
 

@@ -8,7 +8,7 @@ mod book;
 mod policy;
 mod receivables;
 
-pub use account::{CreditAccount, LimitChange, RiskClass, TemporaryIncrease};
+pub use account::{AccountChange, AuditEntry, AuditStamp, CreditAccount, RiskClass, TemporaryIncrease};
 pub use behaviour::{
     LimitRecommendation, LimitRules, PaymentBehaviour, PaymentStats, ScoringRules, payment_behaviour, recommend_limit,
 };

@@ -370,11 +370,13 @@ impl Receivables {
     /// DSO by the simple method: open receivables over the net invoiced amount of the last `days`
     /// days, times `days` (`None` without sales).
     pub fn dso_simple(&self, customer: Option<&CustomerId>, as_of: NaiveDate, days: u32) -> Option<f64> {
-        let from = as_of - chrono::Days::new(u64::from(days));
+        let from = as_of.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
         let (open, sales) = self.scope(customer).fold((Decimal::ZERO, Decimal::ZERO), |(o, s), id| {
             (o + self.receivable(id), s + self.invoiced_between(id, from, as_of))
         });
-        (sales > Decimal::ZERO).then(|| (open / sales * Decimal::from(days)).to_f64()).flatten()
+        (sales > Decimal::ZERO)
+            .then(|| open.checked_div(sales)?.checked_mul(Decimal::from(days))?.to_f64())
+            .flatten()
     }
 
     /// DSO by the countback method: walk back month by month from `as_of`, taking each month's
@@ -518,7 +520,7 @@ impl AgingBuckets {
         let mut low = 1;
         for &b in &self.bounds {
             labels.push(format!("{low}-{b}"));
-            low = b + 1;
+            low = u64::from(b) + 1;
         }
         labels.push(format!("over {}", self.bounds.last().copied().unwrap_or(0)));
         labels

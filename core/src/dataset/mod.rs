@@ -1,7 +1,12 @@
 //! One value holding a whole company's data, as an ERP hands it over, its validation, and the
 //! transactions recorded into it after the snapshot (offline, on a phone).
 
+mod currency;
+mod json;
+mod negative_stock;
 mod record;
+
+pub use json::JsonLimits;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -16,12 +21,14 @@ use crate::model::*;
 /// Everything the library knows about one company: master data of the three axes and the
 /// transactions up to `as_of`. Serializes to and from JSON without loss (Decimals as strings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// The company's name.
     pub company: String,
     /// The company's reporting currency.
     pub currency: Currency,
     /// The snapshot date: no transaction may be dated after it.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub as_of: NaiveDate,
     /// The product category tree.
     #[serde(default)]
@@ -77,10 +84,14 @@ pub struct Dataset {
     /// Monthly revenue targets.
     #[serde(default)]
     pub sales_targets: Vec<SalesTarget>,
+    /// Exchange rates into `currency`, for records that arrive in another currency.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_rates: Vec<ExchangeRate>,
 }
 
 /// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ValidationReport {
     /// Every problem found; empty when the dataset is sound.
     pub issues: Vec<ValidationIssue>,
@@ -123,30 +134,15 @@ impl Dataset {
             prepaid_orders: Vec::new(),
             credit_accounts: Vec::new(),
             sales_targets: Vec::new(),
+            exchange_rates: Vec::new(),
         }
-    }
-
-    /// Reads a dataset from JSON. Syntax and type errors name the line and column; the content is
-    /// not validated (call [`Dataset::validate`] or use [`Dataset::from_json_validated`]).
-    pub fn from_json(json: &str) -> Result<Self> {
-        Ok(serde_json::from_str(json)?)
-    }
-
-    /// Reads a dataset from JSON and validates it: every broken reference is reported at once.
-    pub fn from_json_validated(json: &str) -> Result<Self> {
-        let dataset = Dataset::from_json(json)?;
-        dataset.validate().into_result()?;
-        Ok(dataset)
-    }
-
-    /// Writes the dataset as JSON.
-    pub fn to_json(&self) -> Result<String> {
-        Ok(serde_json::to_string(self)?)
     }
 
     /// Checks every record's fields and every reference between records and reports all problems:
     /// duplicate ids, unknown parents and cycles in the hierarchies, references to unknown ids,
-    /// transactions dated after `as_of`. Never panics.
+    /// transactions dated after `as_of`, records in another currency than the company's. Once
+    /// those are sound, stock is checked: no node's stock of a product may end a day below zero
+    /// (the rule the S-P-I ledger applies, so every view sees the same data). Never panics.
     pub fn validate(&self) -> ValidationReport {
         let mut out = Vec::new();
         if self.company.trim().is_empty() {
@@ -156,7 +152,11 @@ impl Dataset {
         self.check_master_data(&known, &mut out);
         self.check_stock(&known, &mut out);
         self.check_sales(&known, &mut out);
+        self.check_currencies(&mut out);
         self.check_hierarchies(&mut out);
+        if out.is_empty() {
+            self.check_negative_stock(&mut out);
+        }
         ValidationReport { issues: out }
     }
 
@@ -166,6 +166,9 @@ impl Dataset {
         let mut out = Vec::new();
         let known = Known::collect(self, &mut out);
         self.check_stock(&known, &mut out);
+        if out.is_empty() {
+            self.check_negative_stock(&mut out);
+        }
         ValidationReport { issues: out }
     }
 
@@ -175,7 +178,25 @@ impl Dataset {
         let mut out = Vec::new();
         let known = Known::collect(self, &mut out);
         self.check_sales(&known, &mut out);
+        self.check_currencies(&mut out);
         ValidationReport { issues: out }
+    }
+
+    /// The date of the earliest transaction (movement, count, POS sale, order, shipment, invoice,
+    /// payment, prepaid order), if there is any: where the company's history starts, so that
+    /// windows reaching further back can be clamped to it.
+    pub fn first_date(&self) -> Option<NaiveDate> {
+        let dates = [
+            self.movements.iter().map(|m| m.date).min(),
+            self.counts.iter().map(|c| c.date).min(),
+            self.pos_sales.iter().map(|s| s.date).min(),
+            self.orders.iter().map(|o| o.order_date).min(),
+            self.shipments.iter().map(|s| s.shipped_date).min(),
+            self.invoices.iter().map(|i| i.date).min(),
+            self.payments.iter().map(|p| p.date).min(),
+            self.prepaid_orders.iter().map(|p| p.order_date).min(),
+        ];
+        dates.into_iter().flatten().min()
     }
 
     /// The product-category tree.
@@ -372,6 +393,9 @@ impl Dataset {
             }
             refers(&mut is, "customer", &known.customers, Some(&account.customer));
             refers(&mut is, "group", &known.customers, account.group.as_ref());
+        }
+        for rate in &self.exchange_rates {
+            issues_of(rate, None, out);
         }
         for (row, target) in self.sales_targets.iter().enumerate() {
             let mut is = issues_of(target, Some(row), out);

@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 
 use super::{Dataset, ValidationReport};
 use crate::error::{OmoError, Result};
-use crate::model::{Payment, SalesOrder, StockMovement, ValidationIssue};
-use crate::spi::{LedgerOptions, Period, build_ledger};
+use crate::model::{Payment, SalesOrder, StockMovement};
 
 impl Dataset {
     /// Records a sales order. Its customer, ship-from node and products must exist and its id
@@ -35,7 +34,12 @@ impl Dataset {
     /// Records a payment received. Its customer and the invoices it is allocated to must exist
     /// (and belong to that customer) and its id must be new; a payment dated after `as_of` moves
     /// `as_of` to its date.
+    ///
+    /// A payment in another currency is converted at the dataset's exchange rate of its date
+    /// (see [`Dataset::convert_currencies`]), or refused with [`OmoError::CurrencyMismatch`] when
+    /// there is none.
     pub fn record_payment(&mut self, payment: Payment) -> Result<()> {
+        let payment = self.in_company_currency(payment)?;
         let date = payment.date;
         self.record(date, |d| d.payments.push(payment), |d| d.payments.pop().map(drop), Dataset::validate_sales)
     }
@@ -45,31 +49,24 @@ impl Dataset {
     /// `as_of` moves `as_of` to its date.
     pub fn record_movement(&mut self, movement: StockMovement) -> Result<()> {
         let date = movement.date;
-        let (node, product) = (movement.node.clone(), movement.product.clone());
-        self.record(
-            date,
-            |d| d.movements.push(movement),
-            |d| d.movements.pop().map(drop),
-            |d| {
-                let report = d.validate_stock();
-                if !report.is_ok() {
-                    return report;
-                }
-                let pair: Vec<StockMovement> =
-                    d.movements.iter().filter(|m| m.node == node && m.product == product).cloned().collect();
-                match build_ledger(&pair, &[], LedgerOptions { period: Period::Day, allow_negative: false }) {
-                    Ok(_) => report,
-                    Err(e) => ValidationReport {
-                        issues: vec![ValidationIssue::new(
-                            "stock_movement",
-                            format!("{node}/{product}"),
-                            "quantity",
-                            e.to_string(),
-                        )],
-                    },
-                }
-            },
-        )
+        self.record(date, |d| d.movements.push(movement), |d| d.movements.pop().map(drop), Dataset::validate_stock)
+    }
+
+    /// `payment` in the company's currency: as it is, converted at the rate of its date, or
+    /// refused when no rate is known.
+    fn in_company_currency(&self, payment: Payment) -> Result<Payment> {
+        if payment.currency == self.currency {
+            return Ok(payment);
+        }
+        let mut alone = Dataset::new(self.company.clone(), self.currency.clone(), self.as_of);
+        alone.exchange_rates = self.exchange_rates.clone();
+        let (customer, got) = (payment.customer.to_string(), payment.currency.to_string());
+        alone.payments.push(payment);
+        alone.convert_currencies();
+        match alone.payments.pop() {
+            Some(converted) if converted.currency == self.currency => Ok(converted),
+            _ => Err(OmoError::CurrencyMismatch { customer, expected: self.currency.to_string(), got }),
+        }
     }
 
     /// Adds a record with `push`, moving `as_of` to `date` when later, and keeps it only when

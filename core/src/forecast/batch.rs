@@ -63,13 +63,15 @@ pub fn cross_validate(
             message: "windows and step must be at least 1".into(),
         });
     }
-    let needed = h + step * (windows - 1) + 1;
-    if y.len() < needed {
+    let needed = step.checked_mul(windows - 1).and_then(|n| n.checked_add(h)).and_then(|n| n.checked_add(1));
+    let Some(needed) = needed.filter(|n| *n <= y.len()) else {
+        let needed = needed.map_or_else(|| "more than memory holds".to_owned(), |n| n.to_string());
         return Err(OmoError::InvalidArgument {
             name: "y",
             message: format!("{} windows of {h} steps, {step} apart, need {needed} values, got {}", windows, y.len()),
         });
-    }
+    };
+    let _ = needed;
     (0..windows)
         .map(|w| {
             let train_len = y.len() - h - step * (windows - 1 - w);
@@ -105,7 +107,11 @@ pub fn revenue_forecast(volume: &[f64], prices: &[Decimal]) -> Result<Vec<Decima
                 .filter(|_| v.is_finite() && *v >= 0.0)
                 .ok_or_else(|| OmoError::InvalidArgument { name: "volume", message: format!("step {i} is {v}") })?;
             let price = prices.get(i).or(prices.first()).copied().unwrap_or_default();
-            Ok((units * price).round_dp(2))
+            let revenue = units.checked_mul(price).ok_or_else(|| OmoError::InvalidArgument {
+                name: "prices",
+                message: format!("step {i}: {units} units at {price} is more than a Decimal holds"),
+            })?;
+            Ok(revenue.round_dp(2))
         })
         .collect()
 }

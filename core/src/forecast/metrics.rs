@@ -31,8 +31,11 @@ fn named_pairs<'a>(
 
 /// Every value must be finite.
 pub(crate) fn finite(name: &'static str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(i) => Err(OmoError::InvalidArgument { name, message: format!("value {i} is {}", values[i]) }),
+    match values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((i, v)) => Err(OmoError::InvalidArgument {
+            name,
+            message: format!("the value at position {i} (counting from 0) is {v}"),
+        }),
         None => Ok(()),
     }
 }

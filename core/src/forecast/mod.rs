@@ -160,6 +160,10 @@ fn ets_or_fallback(y: &[f64], h: usize, fit: Option<ets::EtsFit>) -> models::Fit
     })
 }
 
+/// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
+/// plan, so that a mistyped horizon is an error rather than an allocation that never ends.
+pub const MAX_HORIZON: usize = 100_000;
+
 /// Forecasts `y` with `method`.
 ///
 /// Errors name what was wrong: an empty series, a NaN or infinite value (with its index), a zero
@@ -181,6 +185,13 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
     metrics::finite("y", y)?;
     if options.horizon == 0 {
         return Err(OmoError::InvalidArgument { name: "horizon", message: "must be at least 1".into() });
+    }
+    if options.horizon > MAX_HORIZON {
+        return Err(OmoError::LimitExceeded {
+            what: "horizon".into(),
+            limit: MAX_HORIZON as u64,
+            actual: options.horizon as u64,
+        });
     }
     if let Some(level) = options.levels.iter().find(|l| !(l.is_finite() && **l > 0.0 && **l < 100.0)) {
         return Err(OmoError::InvalidArgument {

@@ -297,6 +297,7 @@ impl<'o> Builder<'o> {
             order: None,
             against: None,
             lines: vec![line],
+            converted_from: None,
         });
     }
 

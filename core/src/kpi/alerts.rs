@@ -193,8 +193,8 @@ pub fn run_alerts<K: Clone>(
 fn shifted(definition: &KpiDefinition, value: Decimal, margin: Decimal) -> Vec<Light> {
     let light = |v| definition.classify(v).1;
     match definition.direction {
-        Direction::HigherIsBetter => vec![light(value - margin)],
-        Direction::LowerIsBetter => vec![light(value + margin)],
-        Direction::TargetBand => vec![light(value - margin), light(value + margin)],
+        Direction::HigherIsBetter => vec![light(value.saturating_sub(margin))],
+        Direction::LowerIsBetter => vec![light(value.saturating_add(margin))],
+        Direction::TargetBand => vec![light(value.saturating_sub(margin)), light(value.saturating_add(margin))],
     }
 }

@@ -143,9 +143,49 @@ pub fn standard_alerts(
     if months == 0 {
         return Err(crate::OmoError::InvalidArgument { name: "months", message: "must be at least 1".into() });
     }
-    let periods = months_up_to(last_month, months);
+    let periods = months_up_to(last_month, months_in_data(dataset, last_month, months));
     let history = standard_history(dataset, &periods)?;
     alerts_in_history(dataset, &periods, &history, rule)
+}
+
+/// `months` clamped to the months from the dataset's first transaction to `last_month` (both
+/// included; at least one): a window reaching back before the company's history holds nothing,
+/// so `months = 1_000_000` costs what the data's span costs.
+///
+/// ```
+/// use omo_core::kpi::months_in_data;
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;          // two years: 2024 and 2025
+/// let last = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+/// assert_eq!(months_in_data(&d, last, 12), 12);
+/// assert_eq!(months_in_data(&d, last, 1_000_000), 24);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn months_in_data(dataset: &Dataset, last_month: NaiveDate, months: u32) -> u32 {
+    let Some(first) = dataset.first_date() else { return months.min(1) };
+    let span = (last_month.year() - first.year()) * 12 + last_month.month() as i32 - first.month() as i32 + 1;
+    months.min(u32::try_from(span).unwrap_or(1).max(1))
+}
+
+/// The first day of a "last `months` months" view ending on `end` (customer summaries, RFM): the
+/// same day `months` months earlier, but never before the dataset's first transaction, so that a
+/// window of a million months costs what the data's span costs. One definition for every door.
+///
+/// ```
+/// use omo_core::kpi::window_start;
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;
+/// let end = d.as_of;
+/// assert_eq!(window_start(&d, end, 12), end.checked_sub_months(chrono::Months::new(12)).unwrap());
+/// assert_eq!(window_start(&d, end, u32::MAX), d.first_date().unwrap());
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn window_start(dataset: &Dataset, end: NaiveDate, months: u32) -> NaiveDate {
+    let start = end.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN);
+    match dataset.first_date() {
+        Some(first) => start.max(first.min(end)),
+        None => end,
+    }
 }
 
 /// The `count` months up to and including `last` (their first days), oldest first.

@@ -62,12 +62,16 @@ pub enum Direction {
 /// criticality ranges). A missing acceptance bound is the tolerance bound (no "acceptable" zone),
 /// a missing deviation bound is the tolerance bound (no "critical" zone).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ZoneBounds {
     /// Edge of the good zone.
+    #[serde(default, deserialize_with = "crate::model::exact::option_decimal")]
     pub acceptance: Option<Decimal>,
     /// Edge of the acceptable zone.
+    #[serde(default, deserialize_with = "crate::model::exact::option_decimal")]
     pub tolerance: Option<Decimal>,
     /// Edge of the critical zone.
+    #[serde(default, deserialize_with = "crate::model::exact::option_decimal")]
     pub deviation: Option<Decimal>,
 }
 
@@ -133,6 +137,7 @@ pub enum RollUp {
 
 /// A KPI definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KpiDefinition {
     /// Short id (`"revenue_vs_plan"`).
     pub id: String,
@@ -143,10 +148,12 @@ pub struct KpiDefinition {
     /// Which way is better.
     pub direction: Direction,
     /// The target, if any (required by relative thresholds).
+    #[serde(default, deserialize_with = "crate::model::exact::option_decimal")]
     pub target: Option<Decimal>,
     /// The thresholds.
     pub thresholds: Thresholds,
     /// Weight in scorecards.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub weight: Decimal,
     /// The light shown without a value (grey by default: never silently green).
     pub missing: Light,
@@ -318,7 +325,8 @@ impl KpiDefinition {
                     let [a, t, d] = bounds.resolved()?;
                     Some(if *relative_to_target {
                         let target = self.target.unwrap_or_default();
-                        [a * target, t * target, d * target]
+                        let times = |bound: Decimal| super::evaluate::saturating_mul(bound, target);
+                        [times(a), times(t), times(d)]
                     } else {
                         [a, t, d]
                     })
@@ -342,7 +350,12 @@ impl KpiDefinition {
             }
             Thresholds::Steps { base, steps, percent_of } => {
                 let measure = match percent_of {
-                    Some((min, max)) => (value - min) / (*max - *min) * Decimal::ONE_HUNDRED,
+                    // An empty range (refused by `validated`) gives no measure.
+                    Some((min, max)) if max <= min => return (None, self.missing, None),
+                    Some((min, max)) => super::evaluate::saturating_mul(
+                        super::evaluate::saturating_div(value.saturating_sub(*min), max.saturating_sub(*min)),
+                        Decimal::ONE_HUNDRED,
+                    ),
                     None => value,
                 };
                 match steps.iter().rev().find(|(at, _)| measure >= *at) {

@@ -72,11 +72,15 @@ pub fn evaluate(
     };
     let (zone, light, threshold) = definition.classify(v);
     let target = definition.target;
-    let attainment = target.filter(|t| !t.is_zero()).map(|t| v / t);
+    let attainment = target.filter(|t| !t.is_zero()).map(|t| saturating_div(v, t));
     let score = match (definition.direction, target, attainment) {
         (Direction::HigherIsBetter, _, Some(a)) => Some(a),
-        (Direction::LowerIsBetter, _, Some(_)) => target.filter(|_| !v.is_zero()).map(|t| t / v).or(Some(Decimal::ONE)),
-        (Direction::TargetBand, Some(t), Some(_)) => Some(Decimal::ONE - ((v - t) / t).abs()),
+        (Direction::LowerIsBetter, _, Some(_)) => {
+            target.filter(|_| !v.is_zero()).map(|t| saturating_div(t, v)).or(Some(Decimal::ONE))
+        }
+        (Direction::TargetBand, Some(t), Some(_)) => {
+            Some(Decimal::ONE.saturating_sub(saturating_div(v.saturating_sub(t), t).abs()))
+        }
         _ => light.score(),
     }
     .map(|s| s.clamp(Decimal::ZERO, Decimal::ONE));
@@ -87,10 +91,10 @@ pub fn evaluate(
         zone,
         threshold,
         target,
-        distance: target.map(|t| v - t),
+        distance: target.map(|t| v.saturating_sub(t)),
         attainment,
         trend: previous.map(|p| trend(definition, p, v)),
-        vs_last_year: last_year.map(|l| v - l),
+        vs_last_year: last_year.map(|l| v.saturating_sub(l)),
         score,
     }
 }
@@ -99,7 +103,7 @@ fn trend(definition: &KpiDefinition, previous: Decimal, now: Decimal) -> Trend {
     let better = match (definition.direction, definition.target) {
         (Direction::HigherIsBetter, _) => now.cmp(&previous),
         (Direction::LowerIsBetter, _) => previous.cmp(&now),
-        (Direction::TargetBand, Some(t)) => (previous - t).abs().cmp(&(now - t).abs()),
+        (Direction::TargetBand, Some(t)) => previous.saturating_sub(t).abs().cmp(&now.saturating_sub(t).abs()),
         (Direction::TargetBand, None) => std::cmp::Ordering::Equal,
     };
     match better {
@@ -107,4 +111,19 @@ fn trend(definition: &KpiDefinition, previous: Decimal, now: Decimal) -> Trend {
         std::cmp::Ordering::Equal => Trend::Steady,
         std::cmp::Ordering::Less => Trend::Worsening,
     }
+}
+
+/// `a / b`, or the largest Decimal of the quotient's sign where it does not fit (a value of 10^28
+/// over a target of 10^-28); zero for a zero `b`. KPI values come from anywhere, and a light must
+/// not panic on any of them.
+pub(crate) fn saturating_div(a: Decimal, b: Decimal) -> Decimal {
+    if b.is_zero() {
+        return Decimal::ZERO;
+    }
+    a.checked_div(b).unwrap_or(if a.is_sign_negative() == b.is_sign_negative() { Decimal::MAX } else { Decimal::MIN })
+}
+
+/// `a * b`, or the largest Decimal of the product's sign where it does not fit.
+pub(crate) fn saturating_mul(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_mul(b).unwrap_or(if a.is_sign_negative() == b.is_sign_negative() { Decimal::MAX } else { Decimal::MIN })
 }

@@ -11,7 +11,7 @@ mod scorecard;
 pub use alerts::{AlertEvent, AlertEventKind, AlertRule, AlertState, AlertTimer, run_alerts};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, first_of_month, last_complete_month,
-    months_up_to, standard_alerts, standard_history, standard_inputs, standard_kpis,
+    months_in_data, months_up_to, standard_alerts, standard_history, standard_inputs, standard_kpis, window_start,
 };
 pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 pub use evaluate::{Evaluation, Trend, evaluate};

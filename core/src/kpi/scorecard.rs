@@ -143,11 +143,11 @@ pub fn roll_up<K: Clone + Hash + Eq>(
             for (m, e) in members {
                 if let Some(s) = e.score {
                     let w = weights.get(m).copied().unwrap_or(Decimal::ONE);
-                    total += w * s;
-                    weight += w;
+                    total = total.saturating_add(super::evaluate::saturating_mul(w, s));
+                    weight = weight.saturating_add(w);
                 }
             }
-            match (weight > Decimal::ZERO).then(|| total / weight) {
+            match (weight > Decimal::ZERO).then(|| super::evaluate::saturating_div(total, weight)) {
                 Some(s) if s >= *green_at => (Light::Green, Some(s)),
                 Some(s) if s >= *yellow_at => (Light::Yellow, Some(s)),
                 Some(s) => (Light::Red, Some(s)),

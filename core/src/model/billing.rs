@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::currency::Conversion;
 use super::ids::{Currency, CustomerId, InvoiceId, OrderId, PaymentId};
 use super::issues::{Check, Issues};
 use super::order::{SalesLine, lines_total};
@@ -36,6 +37,7 @@ pub enum InvoiceKind {
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Invoice {
     /// The document's id.
     pub id: InvoiceId,
@@ -45,8 +47,10 @@ pub struct Invoice {
     /// Who owes (or is owed).
     pub customer: CustomerId,
     /// Document date.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// Date payment is due.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub due_date: NaiveDate,
     /// Currency of all amounts.
     pub currency: Currency,
@@ -59,6 +63,10 @@ pub struct Invoice {
     pub against: Option<InvoiceId>,
     /// The lines; at least one.
     pub lines: Vec<SalesLine>,
+    /// Set when the invoice arrived in a foreign currency and was converted into the company's
+    /// (see [`crate::model::Conversion`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_from: Option<Conversion>,
 }
 
 impl Invoice {
@@ -81,6 +89,7 @@ impl Invoice {
             order: None,
             against: None,
             lines,
+            converted_from: None,
         }
         .validated()
     }
@@ -120,30 +129,38 @@ impl Check for Invoice {
 
 /// A part of a payment applied to one invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PaymentAllocation {
     /// The invoice paid.
     pub invoice: InvoiceId,
     /// How much of the payment goes to it; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub amount: Decimal,
 }
 
 /// A payment received from a customer (回款), optionally allocated to invoices. Whatever is not
 /// allocated stays on the customer's account as unapplied credit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Payment {
     /// The payment's id.
     pub id: PaymentId,
     /// Who paid.
     pub customer: CustomerId,
     /// Value date.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// Amount received; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub amount: Decimal,
     /// Currency.
     pub currency: Currency,
     /// Explicit allocation to invoices; empty to leave it to the receivables rules (oldest first).
     #[serde(default)]
     pub allocations: Vec<PaymentAllocation>,
+    /// Set when the payment arrived in a foreign currency and was converted into the company's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_from: Option<Conversion>,
 }
 
 impl Payment {
@@ -155,7 +172,7 @@ impl Payment {
         amount: Decimal,
         currency: Currency,
     ) -> Result<Self> {
-        Payment { id, customer, date, amount, currency, allocations: Vec::new() }.validated()
+        Payment { id, customer, date, amount, currency, allocations: Vec::new(), converted_from: None }.validated()
     }
 
     /// What is left after the explicit allocations.

@@ -10,6 +10,7 @@ use crate::error::Result;
 
 /// A sales region; regions nest (a province under a country).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     /// The region's id.
     pub id: RegionId,
@@ -38,6 +39,7 @@ impl Check for Region {
 
 /// A business unit (BU); BUs nest under the company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BusinessUnit {
     /// The BU's id.
     pub id: BusinessUnitId,
@@ -66,6 +68,7 @@ impl Check for BusinessUnit {
 
 /// A salesperson; the `manager` links make the sales organisation a hierarchy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Salesperson {
     /// The salesperson's id.
     pub id: SalespersonId,
@@ -137,6 +140,7 @@ impl CustomerKind {
 /// A customer of any tier, placed on the customer axis (region, BU, salesperson) and in the channel
 /// (`parent`: the distributor a retailer buys from, the retailer a farmer buys from).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The customer's id.
     pub id: CustomerId,
@@ -155,6 +159,7 @@ pub struct Customer {
     /// The supply-chain node where this customer's stock is held, if it holds stock we track.
     pub node: Option<NodeId>,
     /// Date the customer was first served, if known.
+    #[serde(default, deserialize_with = "crate::model::exact::option_date")]
     pub since: Option<NaiveDate>,
 }
 

@@ -111,13 +111,11 @@ impl<'a> Issues<'a> {
         self.non_negative(field, value, MAX_QUANTITY);
     }
 
-    /// A signed quantity (an adjustment) must be non-zero and within [`MAX_QUANTITY`] either way.
+    /// A signed quantity (an adjustment) must lie within [`MAX_QUANTITY`] either way. Zero is
+    /// allowed: ERPs post zero-quantity adjustments for valuation-only reconciliations, and they
+    /// change no stock.
     pub fn signed_quantity(&mut self, field: &str, value: Decimal) {
-        if value.is_zero() {
-            self.push(field, "must not be zero");
-        } else {
-            self.at_most(field, value.abs(), MAX_QUANTITY);
-        }
+        self.at_most(field, value.abs(), MAX_QUANTITY);
     }
 
     /// A unit price must be zero or positive and at most [`MAX_UNIT_PRICE`].

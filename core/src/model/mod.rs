@@ -3,7 +3,9 @@
 //! checks the references between them.
 
 mod billing;
+mod currency;
 mod customer;
+pub mod exact;
 mod hierarchy;
 mod ids;
 mod issues;
@@ -15,6 +17,7 @@ mod stock;
 mod supply_chain;
 
 pub use billing::{Invoice, InvoiceKind, Payment, PaymentAllocation};
+pub use currency::{Conversion, ExchangeRate, RateTable, convert};
 pub use customer::{BusinessUnit, Customer, CustomerKind, Region, Salesperson};
 pub use hierarchy::Hierarchy;
 pub use ids::{

@@ -19,15 +19,18 @@ use crate::error::Result;
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SalesLine {
     /// The product.
     pub product: ProductId,
     /// Units; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
     /// Price per unit before discount.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub unit_price: Decimal,
     /// Discount as a share of the price, in `[0, 1]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::exact::decimal")]
     pub discount: Decimal,
 }
 
@@ -78,14 +81,17 @@ pub enum OrderStatus {
 
 /// A customer's sales order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SalesOrder {
     /// The order's id.
     pub id: OrderId,
     /// Who ordered.
     pub customer: CustomerId,
     /// When the order was taken.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub order_date: NaiveDate,
     /// When the customer wants it, if said.
+    #[serde(default, deserialize_with = "crate::model::exact::option_date")]
     pub requested_date: Option<NaiveDate>,
     /// The node it ships from.
     pub ship_from: NodeId,
@@ -134,10 +140,12 @@ impl Check for SalesOrder {
 
 /// A quantity of one product in a shipment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShipmentLine {
     /// The product.
     pub product: ProductId,
     /// Units shipped; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
 }
 
@@ -159,8 +167,10 @@ pub enum TrackingStatus {
 
 /// One tracking event of a shipment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrackingEvent {
     /// When.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// What happened.
     pub status: TrackingStatus,
@@ -171,6 +181,7 @@ pub struct TrackingEvent {
 
 /// A shipment of (part of) an order, with its promised and actual dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shipment {
     /// The shipment's id.
     pub id: ShipmentId,
@@ -181,10 +192,13 @@ pub struct Shipment {
     /// The node it goes to, where the customer's stock is tracked.
     pub to: Option<NodeId>,
     /// The delivery date promised to the customer.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub promised_date: NaiveDate,
     /// When it left.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub shipped_date: NaiveDate,
     /// When it arrived; `None` while on the way.
+    #[serde(default, deserialize_with = "crate::model::exact::option_date")]
     pub delivered_date: Option<NaiveDate>,
     /// What it carries; at least one line.
     pub lines: Vec<ShipmentLine>,

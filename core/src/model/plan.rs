@@ -26,12 +26,15 @@ pub enum TargetScope {
 
 /// A monthly revenue target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SalesTarget {
     /// Whose.
     pub scope: TargetScope,
     /// The month (its first day).
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub month: NaiveDate,
     /// Revenue to reach, net of credit notes.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub revenue: Decimal,
 }
 

@@ -12,33 +12,41 @@ use super::order::{SalesLine, lines_total};
 
 /// Goods collected against a prepaid order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pickup {
     /// When.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// What.
     pub product: ProductId,
     /// How much; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
 }
 
 /// A prepaid pre-season order with deferred pickup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrepaidOrder {
     /// The order's id.
     pub id: PrepaidOrderId,
     /// Who ordered.
     pub customer: CustomerId,
     /// When the order was placed.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub order_date: NaiveDate,
     /// The node holding the reserved stock.
     pub reserve_at: NodeId,
     /// First day goods may be picked up.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub pickup_from: NaiveDate,
     /// Last day goods may be picked up.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub pickup_until: NaiveDate,
     /// Ordered lines (with the pre-season discount).
     pub lines: Vec<SalesLine>,
     /// Deposit received.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub deposit: Decimal,
     /// Pickups so far.
     #[serde(default)]

@@ -9,6 +9,7 @@ use crate::error::Result;
 
 /// A node of the product category tree (e.g. "Compound fertilizer" under "All products").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProductCategory {
     /// The category's id.
     pub id: CategoryId,
@@ -66,6 +67,7 @@ pub enum LifecycleStatus {
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Product {
     /// SKU / material number.
     pub id: ProductId,
@@ -79,13 +81,16 @@ pub struct Product {
     /// Unit of measure in which quantities of this product are booked ("bag", "kg", "t").
     pub unit: String,
     /// Units per pack (orders are rounded to whole packs); positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub pack_size: Decimal,
     /// The least quantity a replenishment order may have (a minimum order quantity); 0 for none.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::exact::decimal")]
     pub minimum_order: Decimal,
     /// Standard cost per unit, at which stock is valued.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub standard_cost: Decimal,
     /// List price per unit.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub list_price: Decimal,
     /// Lifecycle status.
     #[serde(default)]
@@ -140,15 +145,18 @@ impl Check for Product {
 
 /// One product of a bundle and how many units of it the bundle holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BundleComponent {
     /// The product.
     pub product: ProductId,
     /// Units of it per bundle; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
 }
 
 /// A bundle (產品套餐): a crop-nutrition plan sold as one set of products at one price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bundle {
     /// The bundle's id.
     pub id: BundleId,
@@ -157,6 +165,7 @@ pub struct Bundle {
     /// The products in the bundle; at least one, each product once.
     pub components: Vec<BundleComponent>,
     /// Price of one bundle.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub price: Decimal,
 }
 

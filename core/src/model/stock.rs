@@ -87,16 +87,19 @@ impl MovementKind {
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StockMovement {
     /// Where the stock moved.
     pub node: NodeId,
     /// What moved.
     pub product: ProductId,
     /// When (the booking date).
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// What kind of movement.
     pub kind: MovementKind,
     /// How much, in the product's unit.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
     /// For transfers, the other node.
     #[serde(default)]
@@ -146,14 +149,17 @@ impl Check for StockMovement {
 
 /// A physical stock count: what was found at a node on a day (after that day's movements).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StockCount {
     /// Where.
     pub node: NodeId,
     /// What.
     pub product: ProductId,
     /// When (counted at the end of the day).
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// Quantity found.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub counted: Decimal,
 }
 
@@ -176,16 +182,20 @@ impl Check for StockCount {
 
 /// A point-of-sale record: a sale to an end user at a retailer (sell-out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PosSale {
     /// The retailer's node.
     pub node: NodeId,
     /// What was sold.
     pub product: ProductId,
     /// When.
+    #[serde(deserialize_with = "crate::model::exact::date")]
     pub date: NaiveDate,
     /// How much; positive.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub quantity: Decimal,
     /// What the end user paid in all.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
     pub revenue: Decimal,
     /// The end user, where known (a member farmer).
     #[serde(default)]

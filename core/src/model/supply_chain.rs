@@ -45,6 +45,7 @@ pub enum StockOwnership {
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Node {
     /// The node's id.
     pub id: NodeId,

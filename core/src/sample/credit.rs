@@ -5,7 +5,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::master::{Account, Layout, PayHabit};
-use crate::credit::{CreditAccount, RiskClass};
+use crate::credit::{AuditStamp, CreditAccount, RiskClass};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::model::InvoiceKind;
@@ -15,12 +15,20 @@ pub(crate) fn credit_accounts(d: &mut Dataset, layout: &Layout, end: NaiveDate) 
     let year_before = review - Days::new(365);
     let accounts: Vec<&Account> = layout.distributors.iter().map(|s| &s.account).chain(&layout.direct).collect();
     for (i, account) in accounts.into_iter().enumerate() {
-        let purchases: Decimal = d
-            .invoices
-            .iter()
-            .filter(|inv| inv.customer == account.customer && inv.date >= year_before && inv.date < review)
-            .map(|inv| if inv.kind == InvoiceKind::CreditNote { -inv.amount() } else { inv.amount() })
-            .sum();
+        let bought = |from: NaiveDate, until: NaiveDate| -> Decimal {
+            d.invoices
+                .iter()
+                .filter(|inv| inv.customer == account.customer && inv.date >= from && inv.date < until)
+                .map(|inv| if inv.kind == InvoiceKind::CreditNote { -inv.amount() } else { inv.amount() })
+                .sum()
+        };
+        // A company simulated for one year has no year before its review: the committee then
+        // judges by the year's own purchases (its declared volume), so no distributor starts
+        // with a limit of zero.
+        let purchases = match bought(year_before, review) {
+            p if p > Decimal::ZERO => p,
+            _ => bought(review, end + Days::new(1)),
+        };
         let (factor, class) = match account.habit {
             PayHabit::Punctual => (Decimal::new(14, 1), RiskClass::A),
             PayHabit::SlightlyLate => (Decimal::new(11, 1), RiskClass::B),
@@ -33,14 +41,15 @@ pub(crate) fn credit_accounts(d: &mut Dataset, layout: &Layout, end: NaiveDate) 
             (purchases / Decimal::from(12) * months * factor / Decimal::from(1000)).ceil() * Decimal::from(1000);
         let mut credit =
             CreditAccount::new(account.customer.clone(), Decimal::ZERO, account.terms_days as u32, d.currency.clone())?;
-        credit.set_limit(limit, review, "credit committee", "annual review from last year's purchases and payments")?;
-        credit.risk_class = class;
-        // The spring season gets a temporary increase for every other distributor (one with a
-        // limit: a company simulated for one year has no purchases before its review yet).
+        let committee = |why: &str| AuditStamp::new(review, "credit committee", why);
+        credit.set_limit(limit, &committee("annual review from last year's purchases and payments"))?;
+        credit.set_risk_class(class, &committee("annual review of the payment habits"));
+        // The spring season gets a temporary increase for every other distributor that has a limit.
         let spring_from = NaiveDate::from_ymd_opt(review.year(), 2, 15).unwrap_or(review);
         let spring_until = NaiveDate::from_ymd_opt(review.year(), 5, 31).unwrap_or(review);
         if i % 2 == 0 && limit > Decimal::ZERO {
-            credit.grant_temporary_increase((limit / Decimal::from(2)).round_dp(0), spring_from, spring_until)?;
+            let increase = (limit / Decimal::from(2)).round_dp(0);
+            credit.grant_temporary_increase(increase, spring_from, spring_until, &committee("spring season"))?;
         }
         d.credit_accounts.push(credit);
     }

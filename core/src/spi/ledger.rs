@@ -207,12 +207,12 @@ pub(crate) fn check_quantities(movements: &[StockMovement]) -> Result<()> {
     let mut issues = Vec::new();
     for (row, m) in movements.iter().enumerate() {
         let ok = if m.kind == MovementKind::Adjustment {
-            !m.quantity.is_zero() && m.quantity.abs() <= MAX_QUANTITY
+            m.quantity.abs() <= MAX_QUANTITY
         } else {
             m.quantity > Decimal::ZERO && m.quantity <= MAX_QUANTITY
         };
         if !ok {
-            let rule = if m.kind == MovementKind::Adjustment { "non-zero" } else { "positive" };
+            let rule = if m.kind == MovementKind::Adjustment { "signed" } else { "positive" };
             issues.push(ValidationIssue::new(
                 "stock_movement",
                 format!("#{row}"),

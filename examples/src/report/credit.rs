@@ -24,7 +24,34 @@ pub fn section(d: &Dataset) -> Result<String, OmoError> {
     out.push_str(&aging(d, &book));
     out.push_str(&payers(d, &book));
     out.push_str(&blocked_orders(d, &policy)?);
+    out.push_str(&audit_trail(d));
     Ok(out)
+}
+
+/// The latest credit decisions of every account (limits, increases and their end, blocks, risk
+/// classes, overridden orders): when, what, by whom and why.
+fn audit_trail(d: &Dataset) -> String {
+    const SHOWN: usize = 12;
+    let mut entries: Vec<(&omo_core::model::CustomerId, omo_core::credit::AuditEntry)> = d
+        .credit_accounts
+        .iter()
+        .flat_map(|a| a.audit_trail(d.as_of).into_iter().map(move |e| (&a.customer, e)))
+        .collect();
+    entries.sort_by(|a, b| b.1.stamp.date.cmp(&a.1.stamp.date).then_with(|| a.0.cmp(b.0)));
+    let mut out = format!("Credit decisions (audit trail, latest {SHOWN} of {})\n", entries.len());
+    let mut table = Table::new(["date", "customer", "change", "by", "why"].map(String::from).to_vec());
+    for (customer, entry) in entries.iter().take(SHOWN) {
+        table.row(vec![
+            entry.stamp.date.to_string(),
+            customer.to_string(),
+            entry.change.to_string(),
+            entry.stamp.by.clone(),
+            entry.stamp.reason.clone(),
+        ]);
+    }
+    out.push_str(&table.render());
+    out.push('\n');
+    out
 }
 
 fn limits(d: &Dataset, book: &CreditBook) -> Result<String, OmoError> {
