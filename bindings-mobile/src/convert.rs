@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use omo_core::OmoError;
 use omo_core::credit::{CreditCheck, Decision};
+use omo_core::error::shown;
 use omo_core::kpi::{AlertEvent, AlertEventKind, Light};
 use omo_core::model::{
     Currency, CustomerId, MovementKind, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder,
@@ -19,18 +20,23 @@ use crate::views::*;
 
 type Result<T> = std::result::Result<T, OmoMobileError>;
 
-fn invalid(field: &str, value: &str, what: &str) -> OmoMobileError {
-    OmoMobileError::InvalidInput { detail: format!("{field}: {value:?} is not {what}") }
+/// The error of an app's text that could not be read: the field, the text (shortened) and why.
+fn invalid(field: &str, value: &str, why: &str) -> OmoMobileError {
+    OmoMobileError::InvalidInput { detail: format!("{field}: {:?} {why}", shown(value)) }
 }
 
-/// A decimal number written as text: `"1200.50"`, `"-3"`, `"1e3"` is refused (no exponents).
+/// A decimal number written as text (`"1200.50"`, `"-3"`, `"1.2E+3"`), read by the core's one
+/// rule for exact numbers (`omo_core::model::exact`): an empty text, a decimal comma (`"12,50"`),
+/// `"NaN"`, and a number that does not fit a `Decimal` (10^30, 31 decimals) are refused naming
+/// `field` — never rounded.
 pub fn parse_decimal(field: &str, text: &str) -> Result<Decimal> {
-    Decimal::from_str_exact(text.trim()).map_err(|_| invalid(field, text, "a decimal number"))
+    omo_core::model::exact::parse_decimal(text.trim())
+        .map_err(|why| OmoMobileError::InvalidInput { detail: format!("{field}: {why}") })
 }
 
 /// An ISO date, `YYYY-MM-DD`.
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::from_str(text.trim()).map_err(|_| invalid(field, text, "a date (YYYY-MM-DD)"))
+    NaiveDate::from_str(text.trim()).map_err(|_| invalid(field, text, "is not a date (YYYY-MM-DD)"))
 }
 
 /// An id of the core (validated by its newtype).
@@ -246,8 +252,15 @@ mod tests {
     fn amounts_and_dates_from_text_are_exact_or_refused_by_name() {
         assert_eq!(parse_decimal("amount", " 1200.50 ").unwrap(), Decimal::new(120050, 2));
         let err = parse_decimal("amount", "12,5").unwrap_err();
-        assert_eq!(err, OmoMobileError::InvalidInput { detail: "amount: \"12,5\" is not a decimal number".into() });
+        let detail = "amount: \"12,5\" is not a decimal number";
+        assert_eq!(err, OmoMobileError::InvalidInput { detail: detail.into() });
         assert!(parse_decimal("amount", "NaN").is_err());
+        let huge = parse_decimal("amount", &format!("1{}", "0".repeat(30))).unwrap_err().to_string();
+        assert!(huge.contains("too large"), "{huge}");
+        assert_eq!(parse_decimal("amount", "1E+3").unwrap(), Decimal::from(1000));
+        assert!(parse_decimal("amount", "").unwrap_err().to_string().contains("not a decimal number"));
+        let long = parse_decimal("amount", &"9".repeat(1_000_000)).unwrap_err().to_string();
+        assert!(long.len() < 300, "{}", long.len());
         assert_eq!(parse_date("date", "2025-03-01").unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
         assert!(matches!(parse_date("date", "2025-02-30"), Err(OmoMobileError::InvalidInput { .. })));
     }

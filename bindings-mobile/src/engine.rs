@@ -14,7 +14,7 @@ use omo_core::model::{CustomerId, NodeId, ProductId};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::suggest_orders;
 use omo_core::spi::{HealthOptions, LedgerOptions, PlanSettings, build_ledger, inventory_health, roll_up};
-use omo_core::{Dataset, Snapshot};
+use omo_core::{Dataset, JsonLimits, Snapshot};
 
 use crate::convert::{credit_check, iso, parse_date, parse_decimal, parse_id, payment, spi_line};
 use crate::error::OmoMobileError;
@@ -58,10 +58,20 @@ fn scorecard_month(as_of: NaiveDate, month: Option<String>) -> Result<NaiveDate>
 #[uniffi::export]
 impl Engine {
     /// An engine over a JSON snapshot (the core's dataset format), validated: a malformed or
-    /// inconsistent snapshot is an `InvalidData` error listing every problem.
+    /// inconsistent snapshot is an `InvalidData` error listing every problem. Any one JSON string
+    /// is at most 64 KiB ([`Engine::from_json_with_limit`] sets another limit).
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>> {
         Engine::new(Dataset::from_json(&json)?)
+    }
+
+    /// As [`Engine::from_json`], with at most `max_string_bytes` bytes in any one JSON string (an
+    /// id, a name, a reason; the default is 64 KiB): a longer one is an `InvalidData` error naming
+    /// the record and field.
+    #[uniffi::constructor]
+    pub fn from_json_with_limit(json: String, max_string_bytes: u64) -> Result<Arc<Self>> {
+        let limits = JsonLimits { max_string_bytes: usize::try_from(max_string_bytes).unwrap_or(usize::MAX) };
+        Engine::new(Dataset::from_json_with(&json, &limits)?)
     }
 
     /// An engine over the seeded sample company (a small one: for demos and tests).
@@ -304,13 +314,19 @@ impl Engine {
         let inputs = standard_inputs(d, month)?;
         let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
         let names = member_names(d);
-        let rows = tree
-            .members()
-            .map(|member| ScorecardRow {
+        // Depths in one pass, parents before children: asking each member's depth would walk up
+        // to the root once per member, quadratic in a deep hierarchy.
+        let mut depths: HashMap<&str, u32> = HashMap::with_capacity(tree.len());
+        let mut rows = Vec::with_capacity(tree.len());
+        for member in tree.members() {
+            let parent = tree.parent(member);
+            let depth = parent.and_then(|p| depths.get(p.as_str())).map_or(0, |d| d.saturating_add(1));
+            depths.insert(member.as_str(), depth);
+            rows.push(ScorecardRow {
                 member: member.clone(),
                 name: names.get(member.as_str()).cloned().unwrap_or_else(|| member.clone()),
-                parent: tree.parent(member).cloned(),
-                depth: tree.depth(member).unwrap_or(0) as u32,
+                parent: parent.cloned(),
+                depth,
                 overall: card.overall(member).into(),
                 cells: card
                     .cells
@@ -327,8 +343,8 @@ impl Engine {
                             .collect()
                     })
                     .unwrap_or_default(),
-            })
-            .collect();
+            });
+        }
         Ok(ScorecardView {
             month: iso(month),
             kpis: kpis

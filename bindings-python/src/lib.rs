@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod company;
 mod convert;
+mod plan;
 
 /// The native module.
 #[pymodule]
@@ -29,6 +30,9 @@ mod _native {
         rfm_json, sample_company, scorecard_json, spi_rollup_json, suggest_orders_json, team_performance_json,
         window_start,
     };
+
+    #[pymodule_export]
+    use super::plan::mrp_record;
 
     /// The version of the package.
     #[pymodule_export]

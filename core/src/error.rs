@@ -42,7 +42,7 @@ pub enum OmoError {
         links: Vec<(String, String)>,
     },
     /// A hierarchy's parent links loop back on themselves.
-    #[error("{axis} hierarchy: cycle {}", ids.join(" -> "))]
+    #[error("{axis} hierarchy: cycle {}", shown_path(ids))]
     Cycle {
         /// Which hierarchy.
         axis: &'static str,
@@ -113,6 +113,27 @@ pub enum OmoError {
     /// record's id where it has one, and the field.
     #[error("JSON: {0}")]
     Json(String),
+}
+
+/// A path of ids as a message shows it (`A -> B -> A`): whole when short, else its first and
+/// last few ids around the count of those left out, so a ring of 100,000 ids stays one line.
+///
+/// ```
+/// use omo_core::error::shown_path;
+/// assert_eq!(shown_path(&["A".into(), "B".into(), "A".into()]), "A -> B -> A");
+/// let ring: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+/// assert_eq!(shown_path(&ring), "0 -> 1 -> 2 -> 3 -> 4 -> ... (99993 more) ... -> 99997 -> 99998 -> 99999");
+/// ```
+pub fn shown_path(ids: &[String]) -> String {
+    const HEAD: usize = 5;
+    const TAIL: usize = 3;
+    let show = |part: &[String]| part.iter().map(|id| shown(id).into_owned()).collect::<Vec<_>>().join(" -> ");
+    match (ids.get(..HEAD), ids.len().checked_sub(TAIL).and_then(|cut| ids.get(cut..))) {
+        (Some(head), Some(tail)) if ids.len() > HEAD + TAIL => {
+            format!("{} -> ... ({} more) ... -> {}", show(head), ids.len() - HEAD - TAIL, show(tail))
+        }
+        _ => show(ids),
+    }
 }
 
 /// The most characters of one value (an id, a piece of text) that a message shows.

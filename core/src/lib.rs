@@ -25,6 +25,7 @@ pub mod forecast;
 pub mod import;
 pub mod kpi;
 pub mod model;
+pub mod plan;
 pub mod sample;
 mod snapshot;
 pub mod spi;

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use omo_core::Dataset;
 use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::{Dataset, JsonLimits};
 use omo_examples::views::Views;
 use omo_examples::{dashboard, report};
 
@@ -59,8 +59,12 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     let dataset = match dataset_path {
         Some(path) => {
-            let json = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-            Dataset::from_json_validated(&json).map_err(|e| format!("{path}: {e}"))?
+            // Bytes, not text: the core names the byte where a file stops being UTF-8 (and skips a BOM).
+            let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+            let dataset =
+                Dataset::from_json_bytes(&bytes, &JsonLimits::default()).map_err(|e| format!("{path}: {e}"))?;
+            dataset.validate().into_result().map_err(|e| format!("{path}: {e}"))?;
+            dataset
         }
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };

@@ -77,6 +77,31 @@ class MobileBindings(unittest.TestCase):
             self.engine.check_order(self.customer, "NaN", None, None)
         self.assertIn("amount", nan.exception.detail)
 
+    def test_bad_input_rows_are_typed_named_short_and_change_nothing(self):
+        # A few rows of bindings-mobile/tests/bad_input.rs's catalogue through the Python bindings.
+        rows = [
+            ("amount 10^30", m.OmoMobileError.InvalidInput, "amount",
+             lambda: self.engine.check_order(self.customer, "1" + "0" * 30, None, None)),
+            ("amount 1E+99", m.OmoMobileError.InvalidInput, "amount",
+             lambda: self.engine.check_order(self.customer, "1E+99", None, None)),
+            ("1 MB customer id", m.OmoMobileError.InvalidInput, "customer",
+             lambda: self.engine.credit_position("X" * (1 << 20))),
+            ("infinity in a series", m.OmoMobileError.InvalidInput, "inf",
+             lambda: m.forecast_series([3.0, float("inf")], 2, 1, "naive", [80.0])),
+        ]
+        for what, error, names, call in rows:
+            with self.subTest(what):
+                before = self.engine.to_json()
+                with self.assertRaises(error) as raised:
+                    call()
+                self.assertIn(names, raised.exception.detail)
+                self.assertLess(len(raised.exception.detail), 500)
+                self.assertEqual(self.engine.to_json(), before)
+
+    def test_an_unknown_kind_of_error_has_a_case_of_its_own(self):
+        self.assertTrue(issubclass(m.OmoMobileError.Unexpected, m.OmoMobileError))
+        self.assertEqual(m.OmoMobileError.Unexpected(detail="new kind").detail, "new kind")
+
     def test_zz_recording_offline_then_threads(self):
         engine = m.Engine.from_json((FIXTURE / "snapshot.json").read_text())
         before = engine.credit_position(self.customer)

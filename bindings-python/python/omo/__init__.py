@@ -17,7 +17,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from . import company, inventory, metrics
+from . import company, inventory, metrics, plan
 from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, channel_view, customer_summaries,
                       from_frames, inventory_health, rfm, sample_company, scorecard, spi_rollup, suggest_orders,
                       team_performance)
@@ -67,6 +67,7 @@ __all__ = [
     "forecast_many",
     "inventory",
     "metrics",
+    "plan",
     "reconcile",
     "spi_ledger",
     "__version__",

@@ -440,8 +440,9 @@ impl CreditBook {
     pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
         self.known(&payment.customer)?;
         // Amounts in their bounds before they are summed (the record's own check sums them).
-        if let Some(amount) =
-            std::iter::once(payment.amount).chain(payment.allocations.iter().map(|a| a.amount)).find(|a| a.abs() > MAX_AMOUNT)
+        if let Some(amount) = std::iter::once(payment.amount)
+            .chain(payment.allocations.iter().map(|a| a.amount))
+            .find(|a| a.abs() > MAX_AMOUNT)
         {
             return Err(OmoError::InvalidArgument {
                 name: "amount",

@@ -374,9 +374,7 @@ impl Receivables {
         let (open, sales) = self.scope(customer).fold((Decimal::ZERO, Decimal::ZERO), |(o, s), id| {
             (o + self.receivable(id), s + self.invoiced_between(id, from, as_of))
         });
-        (sales > Decimal::ZERO)
-            .then(|| open.checked_div(sales)?.checked_mul(Decimal::from(days))?.to_f64())
-            .flatten()
+        (sales > Decimal::ZERO).then(|| open.checked_div(sales)?.checked_mul(Decimal::from(days))?.to_f64()).flatten()
     }
 
     /// DSO by the countback method: walk back month by month from `as_of`, taking each month's

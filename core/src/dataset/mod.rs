@@ -530,6 +530,6 @@ fn cycle_issue<'a, K>(
         .map(|(id, parent)| (id.clone(), parent.filter(|p| ids.contains(p)).cloned()));
     if let Err(OmoError::Cycle { ids, .. }) = Hierarchy::from_parent_links(entity, usable) {
         let first = ids.first().cloned().unwrap_or_default();
-        out.push(ValidationIssue::new(entity, first, "parent", format!("cycle {}", ids.join(" -> "))));
+        out.push(ValidationIssue::new(entity, first, "parent", format!("cycle {}", crate::error::shown_path(&ids))));
     }
 }

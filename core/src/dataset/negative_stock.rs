@@ -32,9 +32,11 @@ fn first_negative_day(movements: &[StockMovement], pair: &[usize]) -> Option<Val
     for day in pair.chunk_by(|a, b| day_of(a) == day_of(b)) {
         let same_day: Vec<&StockMovement> = day.iter().filter_map(|&i| movements.get(i)).collect();
         let first = same_day.first()?;
-        let change: Decimal = same_day.iter().map(|m| m.stock_change()).sum();
+        // Quantities are bounded by the records' own checks; sums that would still not fit a
+        // Decimal end the check of this pair rather than overflow.
+        let change = same_day.iter().try_fold(Decimal::ZERO, |sum, m| sum.checked_add(m.stock_change()))?;
         let before = stock;
-        stock += change;
+        stock = stock.checked_add(change)?;
         if stock < Decimal::ZERO {
             return Some(ValidationIssue::new(
                 "stock",

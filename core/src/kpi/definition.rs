@@ -226,16 +226,20 @@ impl KpiDefinition {
         green: Decimal,
         yellow: Decimal,
     ) -> Result<Self> {
-        let low = ZoneBounds {
-            acceptance: Some(Decimal::ONE - green),
-            tolerance: Some(Decimal::ONE - yellow),
-            deviation: None,
+        let shares = (
+            Decimal::ONE.checked_sub(green),
+            Decimal::ONE.checked_sub(yellow),
+            Decimal::ONE.checked_add(green),
+            Decimal::ONE.checked_add(yellow),
+        );
+        let (Some(low_green), Some(low_yellow), Some(high_green), Some(high_yellow)) = shares else {
+            return Err(OmoError::InvalidArgument {
+                name: "kpi",
+                message: format!("{id}: band shares {green} and {yellow} are out of range"),
+            });
         };
-        let high = ZoneBounds {
-            acceptance: Some(Decimal::ONE + green),
-            tolerance: Some(Decimal::ONE + yellow),
-            deviation: None,
-        };
+        let low = ZoneBounds { acceptance: Some(low_green), tolerance: Some(low_yellow), deviation: None };
+        let high = ZoneBounds { acceptance: Some(high_green), tolerance: Some(high_yellow), deviation: None };
         Self::relative(id, name, unit, Direction::TargetBand, target, low, high)
     }
 

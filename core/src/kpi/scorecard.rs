@@ -90,8 +90,9 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             })
             .collect();
         let mut cells: BTreeMap<K, BTreeMap<String, Cell<K>>> = BTreeMap::new();
-        for member in hierarchy.members() {
-            let leaves: Vec<&K> = hierarchy.descendants(member).into_iter().filter(|m| hierarchy.is_leaf(m)).collect();
+        for (member, leaves) in hierarchy.leaves_by_member() {
+            // A leaf rolls up nothing below it (its own value is its cell's `own`).
+            let leaves: Vec<&K> = if hierarchy.is_leaf(member) { Vec::new() } else { leaves };
             let mut row = BTreeMap::new();
             for (k, kpi) in kpis.iter().enumerate() {
                 let mine = own.get(&(member, k)).cloned();

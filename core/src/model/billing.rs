@@ -177,7 +177,8 @@ impl Payment {
 
     /// What is left after the explicit allocations.
     pub fn unallocated(&self) -> Decimal {
-        self.amount - self.allocations.iter().map(|a| a.amount).sum::<Decimal>()
+        let allocated = self.allocations.iter().fold(Decimal::ZERO, |sum, a| sum.saturating_add(a.amount));
+        self.amount.saturating_sub(allocated)
     }
 }
 

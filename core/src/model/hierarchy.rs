@@ -181,6 +181,38 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
         below.into_iter().filter(|k| self.is_leaf(k)).collect()
     }
 
+    /// The leaves below every member (a leaf's own list is itself), members in the order the
+    /// links were given: built bottom-up in one pass, so a chain 100,000 levels deep costs
+    /// what its size costs (asking [`Hierarchy::leaves_under`] for each member would be quadratic).
+    ///
+    /// ```
+    /// use omo_core::model::Hierarchy;
+    /// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("E", Some("CN")), ("W", Some("CN"))])?;
+    /// let leaves = tree.leaves_by_member();
+    /// assert_eq!(leaves[0], (&"CN", vec![&"E", &"W"]));
+    /// assert_eq!(leaves[1], (&"E", vec![&"E"]));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn leaves_by_member(&self) -> Vec<(&K, Vec<&K>)> {
+        let mut leaves: Vec<Vec<usize>> = vec![Vec::new(); self.ids.len()];
+        for &member in self.top_down.iter().rev() {
+            let kids = self.children.get(member).map(Vec::as_slice).unwrap_or_default();
+            let below: Vec<usize> = if kids.is_empty() {
+                vec![member]
+            } else {
+                kids.iter().flat_map(|&k| leaves.get(k).cloned().unwrap_or_default()).collect()
+            };
+            if let Some(slot) = leaves.get_mut(member) {
+                *slot = below;
+            }
+        }
+        self.ids
+            .iter()
+            .zip(leaves)
+            .map(|(id, below)| (id, below.into_iter().filter_map(|i| self.ids.get(i)).collect()))
+            .collect()
+    }
+
     /// True when `ancestor` is `id` or above it.
     pub fn is_within(&self, id: &K, ancestor: &K) -> bool {
         id == ancestor && self.contains(id) || self.ancestors(id).contains(&ancestor)

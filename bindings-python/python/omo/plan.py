@@ -1,0 +1,113 @@
+"""Planning from the forecast, computed by the Rust core (``omo_core::plan``).
+
+So far: :func:`mrp_record`, the textbook material requirements planning (MRP) record of one item.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from . import _native
+from ._convert import optional_whole, whole
+from .errors import ArgumentError
+
+__all__ = ["mrp_record", "LOT_SIZING", "MRP_COLUMNS"]
+
+#: The lot-sizing rules :func:`mrp_record` knows.
+LOT_SIZING = ("lot_for_lot", "fixed_order_quantity", "periods_of_supply", "eoq")
+
+#: The columns of an MRP record, in order.
+MRP_COLUMNS = ("period", "gross_requirements", "scheduled_receipts", "projected_on_hand", "net_requirements",
+               "planned_order_receipts", "planned_order_releases")
+
+
+def _quantity(value, name: str) -> str:
+    """The exact decimal text of one quantity: a ``decimal.Decimal``, ``int`` or ``str`` as it is,
+    a ``float`` at its shortest decimal text (0.1 is 0.1). A bool, NaN, infinity or anything else
+    raises ``omo.ArgumentError`` naming ``name``; the core reads the text and judges the value."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ArgumentError(f"{name}: expected a number, got bool {value!r}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ArgumentError(f"{name}: {value} is not a finite number")
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise ArgumentError(f"{name}: {float(value)} is not a finite number")
+        return repr(float(value))
+    if isinstance(value, str):
+        return value
+    raise ArgumentError(f"{name}: expected a number (decimal.Decimal, int, str or float), got {type(value).__name__}")
+
+
+def _quantities(values, name: str) -> list:
+    """The exact texts of a sequence of quantities, one per period (a list, tuple, numpy array or
+    pandas Series); each bad element is named by its position (``gross_requirements[2]``)."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise ArgumentError(f"{name}: expected a sequence of quantities, one per period, got {type(values).__name__}")
+    items = values.tolist() if isinstance(values, np.ndarray) and values.dtype != object else list(values)
+    return [_quantity(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+
+def _optional_quantity(value, name: str):
+    return None if value is None else _quantity(value, name)
+
+
+def mrp_record(gross_requirements, scheduled_receipts=None, on_hand=0, safety_stock=0,
+               lead_time=0, lot_sizing="lot_for_lot", lot_size=None, periods_of_supply=None,
+               ordering_cost=None, holding_cost=None):
+    """The textbook MRP record of one item over periods 1..n, as a pandas frame.
+
+    ``gross_requirements`` and ``scheduled_receipts`` (``None``: none) are sequences of length n;
+    quantities may be ``decimal.Decimal``, ``int``, ``str`` (all exact) or ``float`` (taken at its
+    shortest decimal text). One row per period with the columns of :data:`MRP_COLUMNS`;
+    the core plans in exact decimals and the quantities come back as float64 columns (plain
+    numbers for pandas and numpy). In each period t:
+
+    - net = max(0, gross_t + safety_stock - projected_on_hand_{t-1} - scheduled_receipts_t)
+      (projected_on_hand_0 is ``on_hand``);
+    - where net > 0 a planned receipt arrives in t, sized by ``lot_sizing``:
+      ``"lot_for_lot"`` the net; ``"fixed_order_quantity"`` the smallest multiple of ``lot_size``
+      not below the net; ``"periods_of_supply"`` (P = ``periods_of_supply``) the larger of the net
+      and the quantity that leaves exactly ``safety_stock`` at the end of period t+P-1 (or of
+      period n, if sooner) when nothing else is ordered; ``"eoq"`` the larger of the net and
+      sqrt(2 x mean gross requirement (over all n periods) x ``ordering_cost`` / ``holding_cost``)
+      rounded to the nearest integer, halves up; parameters of the other rules are ignored;
+    - ``projected_on_hand`` is the stock at the period's end, after planned receipts;
+    - a planned release is the receipt moved ``lead_time`` periods earlier; releases that would
+      fall before period 1 are totalled in ``frame.attrs["past_due"]`` (a float, 0.0 when none).
+
+    >>> r = mrp_record([20, 30, 40], scheduled_receipts=[0, 10, 0], on_hand=25, safety_stock=5, lead_time=1)
+    >>> [int(v) for v in r["planned_order_releases"]], r.attrs["past_due"]
+    ([20, 40, 0], 0.0)
+
+    Bad input raises ``omo.ValidationError`` (``omo.ArgumentError``) naming the argument: a
+    negative quantity, scheduled receipts of another length, a lead time of n periods or more, an
+    unknown rule, a missing or non-positive ``lot_size``, ``periods_of_supply`` missing or 0,
+    costs missing or not positive, no periods at all.
+    """
+    import pandas as pd
+
+    if not isinstance(lot_sizing, str):
+        raise ArgumentError(f"lot_sizing: expected one of {', '.join(LOT_SIZING)}, got {type(lot_sizing).__name__}")
+    columns = _native.mrp_record(
+        gross_requirements=_quantities(gross_requirements, "gross_requirements"),
+        scheduled_receipts=None if scheduled_receipts is None else _quantities(scheduled_receipts, "scheduled_receipts"),
+        on_hand=_quantity(on_hand, "on_hand"),
+        safety_stock=_quantity(safety_stock, "safety_stock"),
+        lead_time=whole(lead_time, "lead_time"),
+        lot_sizing=lot_sizing,
+        lot_size=_optional_quantity(lot_size, "lot_size"),
+        periods_of_supply=optional_whole(periods_of_supply, "periods_of_supply"),
+        ordering_cost=_optional_quantity(ordering_cost, "ordering_cost"),
+        holding_cost=_optional_quantity(holding_cost, "holding_cost"),
+    )
+    frame = pd.DataFrame({name: columns[name] for name in MRP_COLUMNS})
+    frame["period"] = frame["period"].astype("int64")
+    for name in MRP_COLUMNS[1:]:
+        frame[name] = frame[name].astype("float64")
+    frame.attrs["past_due"] = float(columns["past_due"])
+    return frame

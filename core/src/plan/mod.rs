@@ -1,0 +1,10 @@
+//! Planning from the forecast.
+//!
+//! So far: the textbook material requirements planning (MRP) record of one item over periods
+//! `1..n` ([`mrp_record`]) — gross and net requirements with stock on hand, scheduled receipts and
+//! safety stock, lot sizing by one of four rules ([`LotSizing`]) and lead-time offsetting of the
+//! planned orders, with the releases that would fall before period 1 reported as past due.
+
+mod mrp;
+
+pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, mrp_record};

@@ -1,0 +1,1234 @@
+//! Fuzzing on stable Rust: structure-aware generators (proptest) that build random datasets,
+//! series, KPI definitions, stock movements and credit documents — most of them almost valid, so
+//! they reach deep code — and check that the library never panics: every call returns `Ok` or a
+//! typed `OmoError`.
+//!
+//! Targets (one `#[test]` each):
+//! - `fuzz_dataset_mutations`: a tiny sample company (a distributor or two, months of data) as a
+//!   JSON value, one to four mutations (a date malformed or moved, an amount made huge, tiny,
+//!   negative or a float, an id replaced or emptied, a field removed or added, a record
+//!   duplicated or removed, a collection emptied), read back with `Dataset::from_json`, then
+//!   validation, the ledger, roll-ups, inventory health, the credit book (`from_dataset`,
+//!   `check_order`, positions, aging, DSO, behaviour, replays), the KPI scorecard and alerts,
+//!   analytics and sell-out forecasts — on valid and invalid datasets alike;
+//! - `fuzz_json_text`: the same companies' JSON text truncated, bytes changed, ranges deleted or
+//!   repeated, tokens inserted, numbers and dates replaced, read by `Dataset::from_json` and
+//!   `from_json_validated` (and validated when it reads);
+//! - `fuzz_forecast`: series of length 0 to 200 (noise, constant, intermittent, trend, seasonal,
+//!   steps; magnitudes from 1e-300 to 1e300; NaN and infinities here and there), every model and
+//!   every ETS form, `auto`, season lengths 0 to 60, horizons 0 to 100, levels in and out of
+//!   (0, 100), cross-validation, the metrics and revenue;
+//! - `fuzz_kpi`: raw and validated KPI definitions (zones and steps, relative and absolute,
+//!   extreme Decimals), evaluation, alert runs and scorecards with weights;
+//! - `fuzz_ledger`: movements and opening stock over a few nodes and products (zero, negative,
+//!   huge quantities, dates at the ends of the calendar) through `build_ledger` at every period,
+//!   then `derive_measures`;
+//! - `fuzz_credit_ops`: sequences of accounts, orders, shipments, invoices, credit notes,
+//!   payments and business days posted to a `CreditBook`, with checks, positions, aging, DSO,
+//!   behaviour and limit recommendations in between.
+//!
+//! Panics are caught (`catch_unwind`) and counted per target, with the first input that raised
+//! each; a target fails after its run when it saw any, printing them all.
+//!
+//! Short run (the test command; fixed seeds, so it is reproducible): `cargo test -p omo-core
+//! --test fuzz` runs 24 cases per target (a few seconds in all).
+//!
+//! Long campaign: `OMO_FUZZ_CASES=200000 OMO_FUZZ_SECONDS=300 cargo test --release -p omo-core
+//! --test fuzz -- --nocapture --test-threads 1` (`OMO_FUZZ_SECONDS` caps each target's wall
+//! time; `OMO_FUZZ_SEED=n` draws another stream; `OMO_FUZZ_SHRINK=1` lets panics reach proptest
+//! so that it shrinks the input). Build with overflow checks for the campaign, as the debug
+//! profile has them: `CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true`.
+//!
+//! Regression tests of the panics found are at the end of this file.
+
+mod fuzz_support;
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use omo_core::Dataset;
+use omo_core::analytics::{
+    SalesSource, Team, customer_summaries, rfm_from_invoices, sales_by_region_and_category, team_performance,
+};
+use omo_core::credit::{
+    AgingBuckets, CheckMode, CreditAccount, CreditBook, CreditPolicy, LimitRules, OverLimitAction, Receivables,
+    ScoringRules, ZeroLimit, payment_behaviour, recommend_limit, replay_order_checks,
+};
+use omo_core::forecast::{
+    self, ErrorType, EtsSpec, ForecastOptions, Method, SeasonType, TrendType, cross_validate, demand_class,
+    revenue_forecast, sell_out_forecast,
+};
+use omo_core::kpi::{
+    AlertRule, Direction, KpiDefinition, KpiInput, Light, RollUp, Scorecard, Thresholds, ZoneBounds,
+    distributor_hierarchy, evaluate, last_complete_month, run_alerts, standard_alerts, standard_inputs, standard_kpis,
+};
+use omo_core::model::{Check, CustomerId, Hierarchy, Invoice, OrderId, Payment, StockMovement};
+use omo_core::spi::{
+    HealthOptions, LedgerOptions, MeasureOptions, NodeLevel, OpeningStock, Period, PlanSettings, ProductLevel,
+    build_ledger, channel_view, dataset_ledger, derive_measures, inventory_health, reconcile_counts, roll_up,
+    suggest_orders,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use fuzz_support::{Draw, Target, base_texts, base_values, bases, mutate_text, mutate_value, run};
+
+const PERIODS: [Period; 5] = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year];
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decimals and dates
+// ---------------------------------------------------------------------------------------------
+
+/// Decimals: ordinary amounts most of the time, the extremes of the type some of the time.
+fn decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        6 => (-1_000_000i64..1_000_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+        2 => (0i64..=100, 0u32..3).prop_map(|(m, s)| Decimal::new(m, s)),
+        1 => Just(Decimal::ZERO),
+        1 => prop::sample::select(vec![
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::from_parts(1, 0, 0, false, 28),
+            Decimal::from_parts(1, 0, 0, true, 28),
+            Decimal::from_parts(u32::MAX, u32::MAX, u32::MAX, false, 28),
+            Decimal::from(1_000_000_000u64),
+            Decimal::from(1_000_000_000_000_000u64),
+            Decimal::from_parts(0, 0, 1 << 31, false, 0),
+            Decimal::new(-1, 0),
+        ]),
+        1 => (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+            .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale)),
+    ]
+}
+
+/// A day near 2024-2025 most of the time, the ends of the calendar now and then.
+fn date() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![
+        9 => (0u64..800).prop_map(|d| day(2024, 1, 1) + Days::new(d)),
+        1 => prop::sample::select(vec![NaiveDate::MIN, NaiveDate::MAX, day(1, 1, 1), day(9999, 12, 31), day(1970, 1, 1)]),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: datasets mutated as JSON values, through every view
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct DatasetCase {
+    base: usize,
+    mutations: Vec<u64>,
+    probe: u64,
+}
+
+fn dataset_case() -> impl Strategy<Value = DatasetCase> {
+    (0usize..8, prop::collection::vec(any::<u64>(), 1..=4), any::<u64>())
+        .prop_map(|(base, mutations, probe)| DatasetCase { base, mutations, probe })
+}
+
+/// Applies a case's mutations to its base; returns the JSON text and what was done.
+fn mutated_dataset(case: &DatasetCase) -> (String, Vec<String>) {
+    let values = base_values();
+    let Some(base) = values.get(case.base % values.len().max(1)) else { return (String::new(), Vec::new()) };
+    let mut value = base.clone();
+    let done: Vec<String> = case.mutations.iter().map(|seed| mutate_value(&mut value, &mut Draw::new(*seed))).collect();
+    (value.to_string(), done)
+}
+
+#[test]
+fn fuzz_dataset_mutations() {
+    run("dataset_mutations", 0.5, dataset_case(), |target, case| {
+        let (text, done) = mutated_dataset(&case);
+        let input = || {
+            format!(
+                "base {} of {:?}, mutations {done:?}, probe {}",
+                case.base,
+                bases().iter().map(|b| &b.0).collect::<Vec<_>>(),
+                case.probe
+            )
+        };
+        let Some(dataset) = target.check("Dataset::from_json", &input, || Dataset::from_json(&text)) else { return };
+        drive_dataset(target, &dataset, case.probe, &input);
+    });
+}
+
+/// Every view of a dataset, valid or not; labels say which.
+fn drive_dataset(target: &Target, d: &Dataset, probe: u64, input: &dyn Fn() -> String) {
+    let Some(report) = target.call("Dataset::validate", input, || d.validate()) else { return };
+    let tag = if report.is_ok() { "valid" } else { "invalid" };
+    let l = |what: &str| format!("{what} ({tag})");
+    let mut draw = Draw::new(probe);
+    let as_of = d.as_of;
+    let back_days = |n: u64| as_of.checked_sub_days(Days::new(n)).unwrap_or(as_of);
+
+    target.check(&l("to_json/from_json"), input, || d.to_json().and_then(|t| Dataset::from_json(&t)));
+    target.call(&l("validate_stock"), input, || d.validate_stock());
+    target.call(&l("validate_sales"), input, || d.validate_sales());
+    for period in [Period::Day, Period::Month] {
+        target.check(&l("dataset_ledger"), input, || {
+            dataset_ledger(d, LedgerOptions { period, allow_negative: draw.below(3) == 0 })
+        });
+    }
+    target.check(&l("build_ledger(allow_negative)"), input, || {
+        build_ledger(&d.movements, &[], LedgerOptions { period: Period::Week, allow_negative: true })
+            .map(|rows| derive_measures(&rows, Period::Week, MeasureOptions::default()))
+    });
+    target.check(&l("spi::roll_up"), input, || roll_up(d, Period::Month, &NodeLevel::Region, &ProductLevel::Category));
+    target.check(&l("spi::roll_up(depth)"), input, || {
+        roll_up(
+            d,
+            Period::Quarter,
+            &NodeLevel::RegionAtDepth(draw.below(4)),
+            &ProductLevel::CategoryAtDepth(draw.below(4)),
+        )
+    });
+    target.check(&l("channel_view"), input, || channel_view(d, Period::Month, None));
+    target.check(&l("inventory_health"), input, || inventory_health(d, &HealthOptions::new(as_of)));
+    target.check(&l("reconcile_counts"), input, || reconcile_counts(d, back_days(400), as_of));
+    target.check(&l("suggest_orders"), input, || suggest_orders(d, &PlanSettings::new(as_of)));
+
+    // Credit.
+    let policies =
+        [CreditPolicy::default(), CreditPolicy::erpnext(), CreditPolicy::odoo(), CreditPolicy::oca_financial_risk()];
+    let policy = policies.get(draw.below(policies.len())).cloned().unwrap_or_default();
+    if let Some(book) =
+        target.check(&l("CreditBook::from_dataset"), input, || CreditBook::from_dataset(d, as_of, policy.clone()))
+    {
+        let amounts =
+            [Decimal::ZERO, Decimal::ONE, Decimal::from(25_000), Decimal::from(1_000_000_000_000_000u64), Decimal::MAX];
+        for account in d.credit_accounts.iter().take(4) {
+            let c = &account.customer;
+            let amount = amounts.get(draw.below(amounts.len())).copied().unwrap_or_default();
+            let mode = if draw.below(2) == 0 {
+                CheckMode::Static
+            } else {
+                CheckMode::Dynamic { horizon_days: [0, 30, u32::MAX][draw.below(3)] }
+            };
+            let when = [as_of, back_days(200), NaiveDate::MAX, NaiveDate::MIN][draw.below(4)];
+            target.check(&l("CreditBook::check_order"), input, || book.check_order(c, amount, when, mode));
+            target.check(&l("CreditBook::credit_position"), input, || book.credit_position(c, as_of));
+            target.call(&l("payment_behaviour"), input, || payment_behaviour(book.receivables(), c, as_of));
+            target.check(&l("recommend_limit"), input, || {
+                recommend_limit(book.receivables(), c, 30, as_of, &ScoringRules::default(), &LimitRules::default())
+            });
+            target.call(&l("Receivables::dso"), input, || {
+                (book.receivables().dso_simple(Some(c), as_of, 90), book.receivables().dso_countback(Some(c), as_of))
+            });
+        }
+        target.call(&l("Receivables::aging"), input, || book.receivables().aging(as_of, &AgingBuckets::default()));
+        target.call(&l("Receivables::overdue_ratio"), input, || book.receivables().overdue_ratio(None, as_of));
+        target.call(&l("Receivables::dso(all)"), input, || book.receivables().dso_countback(None, as_of));
+    }
+    target.check(&l("replay_order_checks"), input, || {
+        replay_order_checks(d, back_days(20), as_of, &policy, CheckMode::Static)
+    });
+
+    // KPIs.
+    if let Some(month) = last_complete_month(as_of) {
+        if let Some(inputs) = target.check(&l("standard_inputs"), input, || standard_inputs(d, month)) {
+            target.check(&l("Scorecard::build(standard)"), input, || {
+                let tree = distributor_hierarchy(d)?;
+                let kpis = standard_kpis()?;
+                Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())
+            });
+        }
+        target.check(&l("standard_alerts"), input, || {
+            standard_alerts(d, month, 1 + draw.below(3) as u32, &AlertRule::default())
+        });
+    }
+
+    // Analytics and demand forecasts.
+    let from = back_days(90);
+    target.check(&l("customer_summaries"), input, || customer_summaries(d, from, as_of, 60));
+    target.call(&l("rfm_from_invoices"), input, || rfm_from_invoices(d, back_days(365), as_of));
+    target.check(&l("sales_by_region_and_category"), input, || {
+        sales_by_region_and_category(d, from, as_of, SalesSource::Invoiced)
+    });
+    target.check(&l("team_performance"), input, || team_performance(d, Team::Salesperson, from, as_of));
+    target.check(&l("sell_out_forecast"), input, || sell_out_forecast(d, as_of, 1 + draw.below(3)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: JSON text
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn fuzz_json_text() {
+    let strategy = (0usize..8, prop::collection::vec(any::<u64>(), 1..=3), any::<u64>());
+    run("json_text", 1.0, strategy, |target, (base, seeds, probe)| {
+        let texts = base_texts();
+        let Some(original) = texts.get(base % texts.len().max(1)) else { return };
+        let mut text = original.clone();
+        let done: Vec<String> = seeds.iter().map(|s| mutate_text(&mut text, &mut Draw::new(*s))).collect();
+        let input = || format!("base {base}, text mutations {done:?}");
+        target.check("Dataset::from_json_validated", &input, || Dataset::from_json_validated(&text));
+        if let Some(d) = target.check("Dataset::from_json", &input, || Dataset::from_json(&text)) {
+            // Most mutations that still read touch little; the full drive is for one in eight.
+            if probe % 8 == 0 {
+                drive_dataset(target, &d, probe, &input);
+            } else {
+                target.call("Dataset::validate", &input, || d.validate());
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: forecasting
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct SeriesSpec {
+    len: usize,
+    shape: u8,
+    scale: f64,
+    seed: u64,
+    specials: Vec<(usize, f64)>,
+}
+
+fn series_spec() -> impl Strategy<Value = SeriesSpec> {
+    let scale = prop::sample::select(vec![
+        1.0,
+        1.0,
+        10.0,
+        1e3,
+        1e-300,
+        1e-12,
+        1e12,
+        1e150,
+        1e300,
+        f64::MAX / 4.0,
+        f64::MIN_POSITIVE,
+        -1.0,
+        0.0,
+    ]);
+    let special = prop::sample::select(vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        f64::MAX,
+        -f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        -1.0,
+    ]);
+    let specials = prop_oneof![4 => Just(Vec::new()), 1 => prop::collection::vec((0usize..200, special), 1..4)];
+    (prop_oneof![3 => 0usize..=200, 1 => 0usize..=4, 1 => 10usize..=30], 0u8..7, scale, any::<u64>(), specials)
+        .prop_map(|(len, shape, scale, seed, specials)| SeriesSpec { len, shape, scale, seed, specials })
+}
+
+fn series(spec: &SeriesSpec) -> Vec<f64> {
+    let mut draw = Draw::new(spec.seed);
+    let period = 2 + draw.below(13);
+    let mut y: Vec<f64> = (0..spec.len)
+        .map(|t| {
+            let t = t as f64;
+            let noise = draw.unit();
+            let v = match spec.shape {
+                0 => noise,
+                1 => 1.0,
+                2 => {
+                    if noise < 0.8 {
+                        0.0
+                    } else {
+                        1.0 + (noise * 10.0).floor()
+                    }
+                }
+                3 => 1.0 + 0.1 * t + 0.1 * noise,
+                4 => 10.0 + 5.0 * (std::f64::consts::TAU * t / period as f64).sin() + noise,
+                5 => {
+                    if (t as usize / 7) % 2 == 0 {
+                        1.0
+                    } else {
+                        100.0
+                    }
+                }
+                _ => noise - 0.5,
+            };
+            v * spec.scale
+        })
+        .collect();
+    for (i, v) in &spec.specials {
+        let n = y.len();
+        if let Some(slot) = y.get_mut(if n == 0 { 0 } else { i % n }) {
+            *slot = *v;
+        }
+    }
+    y
+}
+
+fn method() -> impl Strategy<Value = Method> {
+    let ets = (0usize..2, 0usize..3, 0usize..3).prop_map(|(e, t, s)| {
+        Method::Ets(EtsSpec {
+            error: [ErrorType::A, ErrorType::M][e],
+            trend: [TrendType::N, TrendType::A, TrendType::Ad][t],
+            season: [SeasonType::N, SeasonType::A, SeasonType::M][s],
+        })
+    });
+    prop_oneof![
+        8 => prop::sample::select(vec![
+            Method::Naive, Method::SeasonalNaive, Method::Ses, Method::Holt, Method::HoltDamped, Method::Croston,
+            Method::Sba, Method::Tsb, Method::Adida, Method::Imapa, Method::Theta, Method::OptimizedTheta,
+            Method::AutoEts, Method::Auto, Method::HoltWinters { multiplicative: false }, Method::HoltWinters { multiplicative: true },
+        ]),
+        1 => prop_oneof![0usize..=250, Just(usize::MAX)].prop_map(|window| Method::MovingAverage { window }),
+        2 => ets,
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct ForecastCase {
+    series: SeriesSpec,
+    method: Method,
+    horizon: usize,
+    season: usize,
+    levels: Vec<f64>,
+    non_negative: bool,
+    cv: (usize, usize),
+}
+
+fn forecast_case() -> impl Strategy<Value = ForecastCase> {
+    let level = prop_oneof![
+        4 => 1.0f64..99.9,
+        1 => prop::sample::select(vec![80.0, 95.0, 0.0, 100.0, -5.0, f64::NAN, f64::INFINITY, 1e-300, 99.999_999_999, 50.0]),
+    ];
+    let count = prop_oneof![Just(0usize), Just(1), Just(2), Just(3), Just(usize::MAX / 2), Just(usize::MAX)];
+    (
+        series_spec(),
+        method(),
+        prop_oneof![4 => 0usize..=100, 1 => Just(usize::MAX)],
+        prop_oneof![4 => 0usize..=60, 1 => Just(usize::MAX)],
+        prop::collection::vec(level, 0..3),
+        any::<bool>(),
+        (count.clone(), count),
+    )
+        .prop_map(|(series, method, horizon, season, levels, non_negative, cv)| ForecastCase {
+            series,
+            method,
+            horizon,
+            season,
+            levels,
+            non_negative,
+            cv,
+        })
+}
+
+#[test]
+fn fuzz_forecast() {
+    run("forecast", 1.0, forecast_case(), |target, case| {
+        let y = series(&case.series);
+        let input = || format!("{case:?}; y = {y:?}");
+        // A huge horizon is only asked of the cheap checks: the models would allocate it.
+        let horizon = case.horizon;
+        let options = ForecastOptions {
+            horizon,
+            season_length: case.season,
+            levels: case.levels.clone(),
+            non_negative: case.non_negative,
+        };
+        let light = horizon <= 100 && case.season <= 60;
+        if light {
+            target.check("forecast", &input, || forecast::forecast(&y, case.method, &options));
+            let (windows, step) = case.cv;
+            if windows <= 3 && step <= 3 && y.len() <= 60 {
+                target.check("cross_validate", &input, || cross_validate(&y, case.method, &options, windows, step));
+            } else {
+                // Only the argument checks run with huge counts (the series is too short).
+                target.check("cross_validate(args)", &input, || {
+                    cross_validate(&y[..y.len().min(3)], Method::Naive, &options, windows, step)
+                });
+            }
+        } else {
+            // A huge horizon or season must be refused or handled without allocating it.
+            target.check("forecast(huge h/season, naive)", &input, || {
+                forecast::forecast(&y, Method::Naive, &ForecastOptions { horizon: 0, ..options.clone() })
+            });
+        }
+        target.call("demand_class", &input, || demand_class(&y));
+        let half = y.len() / 2;
+        let (a, f) = y.split_at(half);
+        let f = &f[..a.len().min(f.len())];
+        target.check("mae", &input, || forecast::mae(a, f));
+        target.check("rmse", &input, || forecast::rmse(a, f));
+        target.check("mape", &input, || forecast::mape(a, f));
+        target.check("smape", &input, || forecast::smape(a, f));
+        target.check("wape", &input, || forecast::wape(a, f));
+        target.check("bias", &input, || forecast::bias(a, f));
+        target.check("mase", &input, || forecast::mase(a, f, &y, case.season));
+        let level = case.levels.first().copied().unwrap_or(80.0);
+        target.check("msis", &input, || forecast::msis(a, f, f, &y, case.season, level));
+        target.check("coverage", &input, || forecast::coverage(a, f, f));
+        let prices = [Decimal::new(125, 2), Decimal::MAX, Decimal::from_parts(1, 0, 0, false, 28)];
+        let price = prices[(case.series.seed % 3) as usize];
+        target.check("revenue_forecast", &input, || revenue_forecast(&y, &[price]));
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: KPIs
+// ---------------------------------------------------------------------------------------------
+
+fn light() -> impl Strategy<Value = Light> {
+    prop::sample::select(vec![Light::Green, Light::Grey, Light::Yellow, Light::Red])
+}
+
+fn bounds() -> impl Strategy<Value = ZoneBounds> {
+    (prop::option::of(decimal()), prop::option::of(decimal()), prop::option::of(decimal()))
+        .prop_map(|(acceptance, tolerance, deviation)| ZoneBounds { acceptance, tolerance, deviation })
+}
+
+fn kpi_definition() -> impl Strategy<Value = KpiDefinition> {
+    let zones = (bounds(), bounds(), any::<bool>(), any::<bool>(), [light(), light(), light(), light()]).prop_map(
+        |(low, high, relative_to_target, inclusive, lights)| Thresholds::Zones {
+            low,
+            high,
+            relative_to_target,
+            inclusive,
+            lights,
+        },
+    );
+    let steps = (
+        light(),
+        prop::collection::vec((decimal(), light()), 0..5),
+        any::<bool>(),
+        prop::option::of((decimal(), decimal())),
+    )
+        .prop_map(|(base, mut steps, sort, percent_of)| {
+            if sort {
+                steps.sort_by_key(|s| s.0);
+                steps.dedup_by(|a, b| a.0 == b.0);
+            }
+            Thresholds::Steps { base, steps, percent_of }
+        });
+    let roll = prop_oneof![
+        Just(RollUp::WorstLight),
+        (decimal(), decimal()).prop_map(|(green_at, yellow_at)| RollUp::WeightedScore { green_at, yellow_at }),
+        (decimal(), decimal()).prop_map(|(yellow_above, red_above)| RollUp::ShareInRed { yellow_above, red_above }),
+    ];
+    let direction =
+        prop::sample::select(vec![Direction::HigherIsBetter, Direction::LowerIsBetter, Direction::TargetBand]);
+    (
+        prop::sample::select(vec!["k", "", " "]),
+        direction,
+        prop::option::of(decimal()),
+        prop_oneof![zones, steps],
+        decimal(),
+        light(),
+        roll,
+    )
+        .prop_map(|(id, direction, target, thresholds, weight, missing, roll_up)| KpiDefinition {
+            id: id.to_owned(),
+            name: "fuzzed".into(),
+            unit: "u".into(),
+            direction,
+            target,
+            thresholds,
+            weight,
+            missing,
+            roll_up,
+        })
+}
+
+/// A definition from the constructors (valid by construction when they accept it).
+fn kpi_constructed() -> impl Strategy<Value = (u8, Decimal, Decimal, Decimal)> {
+    (0u8..3, decimal(), decimal(), decimal())
+}
+
+#[derive(Debug, Clone)]
+struct KpiCase {
+    raw: KpiDefinition,
+    constructed: (u8, Decimal, Decimal, Decimal),
+    values: Vec<(Option<Decimal>, Option<Decimal>, Option<Decimal>)>,
+    weights: Vec<Decimal>,
+    rule: (Light, u32, u32, Decimal),
+}
+
+fn kpi_case() -> impl Strategy<Value = KpiCase> {
+    let value = (prop::option::of(decimal()), prop::option::of(decimal()), prop::option::of(decimal()));
+    let periods = prop_oneof![4 => 0u32..4, 1 => Just(u32::MAX)];
+    (
+        kpi_definition(),
+        kpi_constructed(),
+        prop::collection::vec(value, 0..8),
+        prop::collection::vec(decimal(), 0..6),
+        (light(), periods.clone(), periods, decimal()),
+    )
+        .prop_map(|(raw, constructed, values, weights, rule)| KpiCase { raw, constructed, values, weights, rule })
+}
+
+#[test]
+fn fuzz_kpi() {
+    run("kpi", 4.0, kpi_case(), |target, case| {
+        let input = || format!("{case:?}");
+        let (which, t, a, b) = case.constructed;
+        let built = target.check("KpiDefinition constructors", &input, || match which {
+            0 => KpiDefinition::higher_is_better("c", "C", "u", t, a, b),
+            1 => KpiDefinition::lower_is_better("c", "C", "u", t, a, b),
+            _ => KpiDefinition::target_band("c", "C", "u", t, a, b),
+        });
+        let validated = target.check("KpiDefinition::validated", &input, || case.raw.clone().validated());
+        let mut definitions = vec![("raw", case.raw.clone())];
+        definitions.extend(built.map(|d| ("constructed", d)));
+        definitions.extend(validated.map(|d| ("validated", d)));
+        let (raise_at, for_periods, keep_for_periods, hysteresis) = case.rule;
+        let rule = AlertRule { raise_at, for_periods, keep_for_periods, hysteresis };
+        let members = ["a1", "a2", "b1", "b2", "c"];
+        let tree = Hierarchy::from_parent_links(
+            "fuzz",
+            [
+                ("R", None),
+                ("A", Some("R")),
+                ("B", Some("R")),
+                ("a1", Some("A")),
+                ("a2", Some("A")),
+                ("b1", Some("B")),
+                ("b2", Some("B")),
+                ("c", Some("R")),
+            ]
+            .map(|(m, p)| (m.to_owned(), p.map(str::to_owned))),
+        );
+        for (kind, definition) in &definitions {
+            for (value, previous, last_year) in &case.values {
+                target.call(&format!("evaluate ({kind})"), &input, || {
+                    evaluate(definition, *value, *previous, *last_year)
+                });
+            }
+            let series: Vec<(NaiveDate, Option<Decimal>)> = case
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (day(2024, 1, 1) + Days::new(i as u64 * 31), v.0))
+                .collect();
+            target.call(&format!("run_alerts ({kind})"), &input, || run_alerts(definition, &rule, &"m", &series));
+            if let Ok(tree) = &tree {
+                let mut inputs = HashMap::new();
+                for (member, (value, previous, last_year)) in members.iter().zip(&case.values) {
+                    inputs.insert(
+                        ((*member).to_owned(), definition.id.clone()),
+                        KpiInput { value: *value, previous: *previous, last_year: *last_year },
+                    );
+                }
+                let weights: HashMap<String, Decimal> =
+                    members.iter().map(|m| (*m).to_owned()).zip(case.weights.iter().copied()).collect();
+                target.check(&format!("Scorecard::build ({kind})"), &input, || {
+                    Scorecard::build(tree, std::slice::from_ref(definition), &inputs, &weights)
+                        .map(|s| members.iter().map(|m| s.overall(&(*m).to_owned())).max())
+                });
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: the S-P-I ledger
+// ---------------------------------------------------------------------------------------------
+
+const KINDS: [&str; 7] =
+    ["receipt", "sale", "customer_return", "supplier_return", "transfer_in", "transfer_out", "adjustment"];
+
+/// A movement built through serde (so the test keeps compiling while the model's fields grow);
+/// `None` where the model refuses the value at the door.
+fn movement(node: usize, product: usize, date: NaiveDate, kind: usize, quantity: Decimal) -> Option<StockMovement> {
+    serde_json::from_value(json!({
+        "node": format!("N{node}"),
+        "product": format!("P{product}"),
+        "date": date.to_string(),
+        "kind": KINDS[kind % KINDS.len()],
+        "quantity": quantity.to_string(),
+    }))
+    .ok()
+}
+
+fn quantity() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        8 => (1i64..1000, 0u32..3).prop_map(|(m, s)| Decimal::new(m, s)),
+        2 => decimal(),
+        1 => prop::sample::select(vec![Decimal::from(1_000_000_000u64), Decimal::from(999_999_999u64), Decimal::ZERO]),
+    ]
+}
+
+#[test]
+fn fuzz_ledger() {
+    let movements = prop::collection::vec((0usize..3, 0usize..3, date(), 0usize..7, quantity()), 0..80);
+    let openings = prop::collection::vec((0usize..3, 0usize..3, quantity()), 0..4);
+    let strategy = (movements, openings, 0usize..5, any::<bool>(), prop_oneof![Just(0u32), 1u32..400, Just(u32::MAX)]);
+    run("ledger", 4.0, strategy, |target, (rows, openings, period, allow_negative, window)| {
+        let input = || {
+            format!(
+                "movements {rows:?}, openings {openings:?}, period {period}, allow_negative {allow_negative}, cover window {window}"
+            )
+        };
+        // Dates at the ends of the calendar only with months and longer: a ledger by day from
+        // year 1 to 9999 has millions of rows per pair (a size the ledger does not refuse yet).
+        let near = |d: NaiveDate| {
+            if period < 2 && !(day(1990, 1, 1)..=day(2060, 1, 1)).contains(&d) { day(2024, 6, 1) } else { d }
+        };
+        let movements: Vec<StockMovement> =
+            rows.iter().filter_map(|(n, p, d, k, q)| movement(*n, *p, near(*d), *k, *q)).collect();
+        let opening: Vec<OpeningStock> = openings
+            .iter()
+            .filter_map(|(n, p, q)| {
+                serde_json::from_value(
+                    json!({"node": format!("N{n}"), "product": format!("P{p}"), "quantity": q.to_string()}),
+                )
+                .ok()
+            })
+            .collect();
+        let period = PERIODS[period % PERIODS.len()];
+        let options = LedgerOptions { period, allow_negative };
+        if let Some(rows) = target.check("build_ledger", &input, || build_ledger(&movements, &opening, options)) {
+            target.call("derive_measures", &input, || {
+                derive_measures(&rows, period, MeasureOptions { cover_window_days: window })
+            });
+        }
+        // The same movements in a dataset, through the dataset's door and the views.
+        let mut d = Dataset::new(
+            "Fuzz",
+            serde_json::from_value(json!("CNY")).unwrap_or_else(|_| bases()[0].1.currency.clone()),
+            day(2026, 3, 1),
+        );
+        d.movements = movements;
+        target.check("dataset_ledger", &input, || dataset_ledger(&d, options));
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: the credit book, operation by operation
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Open {
+        customer: usize,
+        limit: Decimal,
+        terms: u32,
+        group: Option<usize>,
+        blocked: bool,
+        increase: Option<(Decimal, NaiveDate, NaiveDate)>,
+        foreign: bool,
+    },
+    Order {
+        order: usize,
+        customer: usize,
+        amount: Decimal,
+        expected: NaiveDate,
+    },
+    Ship {
+        order: usize,
+        amount: Decimal,
+    },
+    Invoice {
+        id: usize,
+        customer: usize,
+        credit_note: bool,
+        date: NaiveDate,
+        due_in: u32,
+        lines: Vec<(Decimal, Decimal, Decimal)>,
+        order: Option<usize>,
+        against: Option<usize>,
+    },
+    Payment {
+        id: usize,
+        customer: usize,
+        date: NaiveDate,
+        amount: Decimal,
+        allocations: Vec<(usize, Decimal)>,
+    },
+    BusinessDay {
+        date: NaiveDate,
+    },
+    Check {
+        customer: usize,
+        amount: Decimal,
+        date: NaiveDate,
+        horizon: Option<u32>,
+    },
+    Aging {
+        date: NaiveDate,
+        bounds: Vec<u32>,
+    },
+    Look {
+        customer: usize,
+        date: NaiveDate,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let customer = 0usize..4;
+    let days = prop_oneof![4 => 0u32..120, 1 => Just(u32::MAX)];
+    prop_oneof![
+        2 => (customer.clone(), decimal(), days.clone(), prop::option::of(0usize..4), prop::bool::weighted(0.1),
+              prop::option::of((decimal(), date(), date())), prop::bool::weighted(0.05))
+            .prop_map(|(customer, limit, terms, group, blocked, increase, foreign)| Op::Open { customer, limit, terms, group, blocked, increase, foreign }),
+        3 => (0usize..6, customer.clone(), decimal(), date()).prop_map(|(order, customer, amount, expected)| Op::Order { order, customer, amount, expected }),
+        2 => (0usize..6, decimal()).prop_map(|(order, amount)| Op::Ship { order, amount }),
+        4 => (0usize..8, customer.clone(), prop::bool::weighted(0.2), date(), days.clone(),
+              prop::collection::vec((quantity(), quantity(), prop_oneof![4 => Just(Decimal::ZERO), 1 => decimal()]), 0..3),
+              prop::option::of(0usize..6), prop::option::of(0usize..8))
+            .prop_map(|(id, customer, credit_note, date, due_in, lines, order, against)| Op::Invoice { id, customer, credit_note, date, due_in, lines, order, against }),
+        3 => (0usize..8, customer.clone(), date(), decimal(), prop::collection::vec((0usize..8, decimal()), 0..3))
+            .prop_map(|(id, customer, date, amount, allocations)| Op::Payment { id, customer, date, amount, allocations }),
+        1 => date().prop_map(|date| Op::BusinessDay { date }),
+        4 => (customer.clone(), decimal(), date(), prop::option::of(days.clone()))
+            .prop_map(|(customer, amount, date, horizon)| Op::Check { customer, amount, date, horizon }),
+        1 => (date(), prop::collection::vec(days, 0..4)).prop_map(|(date, bounds)| Op::Aging { date, bounds }),
+        2 => (customer, date()).prop_map(|(customer, date)| Op::Look { customer, date }),
+    ]
+}
+
+fn policy() -> impl Strategy<Value = CreditPolicy> {
+    (
+        0usize..4,
+        prop::option::of(decimal()),
+        prop::option::of(0u32..200),
+        prop::option::of(0u32..200),
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(decimal()),
+    )
+        .prop_map(|(base, warn_share, block, warn, unlimited, warn_only, cap)| {
+            let mut p = [
+                CreditPolicy::default(),
+                CreditPolicy::erpnext(),
+                CreditPolicy::odoo(),
+                CreditPolicy::oca_financial_risk(),
+            ][base]
+                .clone();
+            p.warn_share = warn_share;
+            p.block_overdue_days = block;
+            p.warn_overdue_days = warn;
+            if unlimited {
+                p.zero_limit = ZeroLimit::Unlimited;
+            }
+            if warn_only {
+                p.over_limit = OverLimitAction::Warn;
+            }
+            p.open_orders.limit = cap;
+            p.max_order_by_class[2] = cap;
+            p
+        })
+}
+
+fn customer_id(i: usize) -> Option<CustomerId> {
+    CustomerId::new(format!("C{i}")).ok()
+}
+
+/// Applies one operation to the book, every call guarded.
+fn apply(target: &Target, book: &mut CreditBook, op: &Op, input: &dyn Fn() -> String) {
+    let currency = |foreign: bool| if foreign { "USD" } else { "CNY" };
+    match op {
+        Op::Open { customer, limit, terms, group, blocked, increase, foreign } => {
+            let account: Option<CreditAccount> = serde_json::from_value(json!({
+                "customer": format!("C{customer}"),
+                "group": group.map(|g| format!("C{g}")),
+                "limit": limit.to_string(),
+                "terms_days": terms,
+                "currency": currency(*foreign),
+                "blocked": blocked.then_some("fuzz"),
+                "temporary_increases": increase.iter().map(|(a, f, u)| json!({"amount": a.to_string(), "from": f.to_string(), "until": u.to_string()})).collect::<Vec<_>>(),
+            }))
+            .ok();
+            if let Some(account) = account {
+                target.check("CreditBook::open_account", input, || book.open_account(account));
+            }
+        }
+        Op::Order { order, customer, amount, expected } => {
+            if let (Ok(id), Some(c)) = (OrderId::new(format!("O{order}")), customer_id(*customer)) {
+                target.check("CreditBook::book_order", input, || book.book_order(id, &c, *amount, *expected));
+            }
+        }
+        Op::Ship { order, amount } => {
+            if let Ok(id) = OrderId::new(format!("O{order}")) {
+                target.check("CreditBook::ship", input, || book.ship(&id, *amount));
+            }
+        }
+        Op::Invoice { id, customer, credit_note, date, due_in, lines, order, against } => {
+            let due = date.checked_add_days(Days::new(u64::from(*due_in))).unwrap_or(*date);
+            let invoice: Option<Invoice> = serde_json::from_value(json!({
+                "id": format!("I{id}"),
+                "kind": if *credit_note { "credit_note" } else { "invoice" },
+                "customer": format!("C{customer}"),
+                "date": date.to_string(),
+                "due_date": due.to_string(),
+                "currency": "CNY",
+                "order": order.map(|o| format!("O{o}")),
+                "against": against.map(|a| format!("I{a}")),
+                "lines": lines.iter().map(|(q, p, disc)| json!({"product": "P0", "quantity": q.to_string(), "unit_price": p.to_string(), "discount": disc.to_string()})).collect::<Vec<_>>(),
+            }))
+            .ok();
+            if let Some(invoice) = invoice {
+                target.check("CreditBook::post_invoice", input, || book.post_invoice(&invoice));
+            }
+        }
+        Op::Payment { id, customer, date, amount, allocations } => {
+            let payment: Option<Payment> = serde_json::from_value(json!({
+                "id": format!("Y{id}"),
+                "customer": format!("C{customer}"),
+                "date": date.to_string(),
+                "amount": amount.to_string(),
+                "currency": "CNY",
+                "allocations": allocations.iter().map(|(i, a)| json!({"invoice": format!("I{i}"), "amount": a.to_string()})).collect::<Vec<_>>(),
+            }))
+            .ok();
+            if let Some(payment) = payment {
+                target.check("CreditBook::post_payment", input, || book.post_payment(&payment));
+            }
+        }
+        Op::BusinessDay { date } => {
+            target.call("CreditBook::set_business_day", input, || book.set_business_day(*date));
+        }
+        Op::Check { customer, amount, date, horizon } => {
+            if let Some(c) = customer_id(*customer) {
+                let mode = horizon.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
+                target.check("CreditBook::check_order", input, || book.check_order(&c, *amount, *date, mode));
+            }
+        }
+        Op::Aging { date, bounds } => {
+            if let Some(buckets) = target.check("AgingBuckets::new", input, || AgingBuckets::new(bounds.clone())) {
+                target.call("Receivables::aging", input, || book.receivables().aging(*date, &buckets));
+            }
+            target.call("Receivables::overdue_ratio", input, || book.receivables().overdue_ratio(None, *date));
+            target.call("Receivables::dso_countback", input, || book.receivables().dso_countback(None, *date));
+        }
+        Op::Look { customer, date } => {
+            if let Some(c) = customer_id(*customer) {
+                target.check("CreditBook::credit_position", input, || book.credit_position(&c, *date));
+                target.call("CreditBook::exposure", input, || {
+                    book.exposure(&c, *date, CheckMode::Dynamic { horizon_days: 7 })
+                });
+                target.call("Receivables::dso_simple", input, || book.receivables().dso_simple(Some(&c), *date, 90));
+                target.call("Receivables::overdue_summary", input, || {
+                    book.receivables().overdue_summary(&c, *date, &[0, 30, 90])
+                });
+                target.call("payment_behaviour", input, || payment_behaviour(book.receivables(), &c, *date));
+                target.check("recommend_limit", input, || {
+                    recommend_limit(book.receivables(), &c, 30, *date, &ScoringRules::default(), &LimitRules::default())
+                });
+                target.check("Receivables::apply_unapplied", input, || {
+                    let mut receivables: Receivables = book.receivables().clone();
+                    receivables.apply_unapplied(&c, *date)
+                });
+            }
+        }
+    }
+}
+
+#[test]
+fn fuzz_credit_ops() {
+    run("credit_ops", 4.0, (policy(), prop::collection::vec(op(), 0..40)), |target, (policy, ops)| {
+        let input = || format!("policy {policy:?}, ops {ops:?}");
+        let Ok(cny) = serde_json::from_value(json!("CNY")) else { return };
+        let mut book = CreditBook::new(cny, policy.clone());
+        for op in &ops {
+            apply(target, &mut book, op, &input);
+        }
+        target.call("CreditBook::customers", &input, || book.customers().len());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression tests: each panic the fuzzing found, with its exact input
+// ---------------------------------------------------------------------------------------------
+
+#[allow(clippy::unwrap_used)] // helpers of the tests below
+mod regressions {
+    use super::*;
+    use omo_core::kpi::roll_up as roll_up_lights;
+    use omo_core::model::Currency;
+
+    fn tiny() -> Decimal {
+        Decimal::from_parts(1, 0, 0, false, 28)
+    }
+
+    fn cny() -> Currency {
+        Currency::new("CNY").unwrap()
+    }
+
+    /// `evaluate`: value over a target of 1e-28 overflowed a Decimal (kpi/evaluate.rs, attainment).
+    #[test]
+    fn kpi_attainment_over_a_tiny_target_saturates() {
+        let kpi =
+            KpiDefinition::higher_is_better("c", "C", "u", tiny(), Decimal::new(95, 2), Decimal::new(85, 2)).unwrap();
+        let e = evaluate(&kpi, Some(Decimal::from(1_000_000_000)), None, None);
+        assert_eq!(e.light, Light::Green);
+        assert_eq!(e.attainment, Some(Decimal::MAX));
+        assert_eq!(e.score, Some(Decimal::ONE));
+    }
+
+    /// `KpiDefinition::target_band`: band shares of ±Decimal::MAX overflowed `1 - green` and
+    /// `1 + yellow` (kpi/definition.rs); now a typed error.
+    #[test]
+    fn kpi_target_band_with_extreme_shares_is_refused() {
+        assert!(KpiDefinition::target_band("c", "C", "u", Decimal::ONE, Decimal::MAX, Decimal::ONE).is_err());
+        assert!(KpiDefinition::target_band("c", "C", "u", Decimal::ONE, Decimal::ZERO, Decimal::MIN).is_err());
+        assert!(
+            KpiDefinition::target_band("c", "C", "u", Decimal::ONE, Decimal::new(1, 1), Decimal::new(2, 1)).is_ok()
+        );
+    }
+
+    /// `classify`: relative bounds times a target of Decimal::MAX overflowed (kpi/definition.rs).
+    #[test]
+    fn kpi_relative_bounds_of_a_huge_target_saturate() {
+        let kpi =
+            KpiDefinition::lower_is_better("c", "C", "u", Decimal::MAX, Decimal::from(2), Decimal::from(3)).unwrap();
+        assert_eq!(evaluate(&kpi, Some(Decimal::ONE), None, None).light, Light::Green);
+    }
+
+    /// `evaluate`: the distance from a target of Decimal::MIN to a value of Decimal::MAX overflowed.
+    #[test]
+    fn kpi_distance_between_the_extremes_saturates() {
+        let kpi =
+            KpiDefinition::higher_is_better("c", "C", "u", Decimal::MIN, Decimal::new(95, 2), Decimal::new(85, 2))
+                .unwrap();
+        let e = evaluate(&kpi, Some(Decimal::MAX), Some(Decimal::MIN), Some(Decimal::MIN));
+        assert_eq!(e.distance, Some(Decimal::MAX));
+        assert_eq!(e.vs_last_year, Some(Decimal::MAX));
+    }
+
+    /// `classify`: steps in percentage mode over an empty range divided by zero (a definition
+    /// built without `validated`, its fields being public).
+    #[test]
+    fn kpi_percentage_steps_over_an_empty_range_show_the_missing_light() {
+        let kpi = KpiDefinition {
+            id: "k".into(),
+            name: "K".into(),
+            unit: "%".into(),
+            direction: Direction::HigherIsBetter,
+            target: None,
+            thresholds: Thresholds::Steps {
+                base: Light::Red,
+                steps: vec![(Decimal::from(50), Light::Green)],
+                percent_of: Some((Decimal::ONE, Decimal::ONE)),
+            },
+            weight: Decimal::ONE,
+            missing: Light::Grey,
+            roll_up: RollUp::WorstLight,
+        };
+        assert!(kpi.clone().validated().is_err());
+        assert_eq!(evaluate(&kpi, Some(Decimal::from(5)), None, None).light, Light::Grey);
+    }
+
+    /// `run_alerts`: a value moved by a hysteresis of Decimal::MAX overflowed (kpi/alerts.rs).
+    #[test]
+    fn kpi_alert_hysteresis_of_decimal_max_saturates() {
+        let kpi = KpiDefinition::lower_is_better(
+            "c",
+            "C",
+            "u",
+            Decimal::from(100),
+            Decimal::new(105, 2),
+            Decimal::new(12, 1),
+        )
+        .unwrap();
+        let rule = AlertRule { raise_at: Light::Yellow, for_periods: 0, keep_for_periods: 0, hysteresis: Decimal::MAX };
+        let series = [(day(2025, 1, 1), Some(Decimal::from(1000))), (day(2025, 2, 1), Some(Decimal::from(50)))];
+        let events = run_alerts(&kpi, &rule, &"m", &series);
+        assert_eq!(events.len(), 1); // raised, and kept: the value moved by the margin is red
+    }
+
+    /// `roll_up`: weights of Decimal::MAX overflowed the weighted score (kpi/scorecard.rs).
+    #[test]
+    fn kpi_weighted_roll_up_with_huge_weights_saturates() {
+        let kpi = KpiDefinition::higher_is_better(
+            "c",
+            "C",
+            "u",
+            Decimal::from(100),
+            Decimal::new(95, 2),
+            Decimal::new(85, 2),
+        )
+        .unwrap();
+        let e = evaluate(&kpi, Some(Decimal::from(100)), None, None);
+        let (a, b) = ("a".to_owned(), "b".to_owned());
+        let weights = HashMap::from([(a.clone(), Decimal::MAX), (b.clone(), Decimal::MAX)]);
+        let method = RollUp::WeightedScore { green_at: Decimal::new(9, 1), yellow_at: Decimal::new(5, 1) };
+        let rolled = roll_up_lights(&method, &[(&a, &e), (&b, &e)], &weights);
+        assert_ne!(rolled.light, Light::Red);
+    }
+
+    fn book_with_order() -> (CreditBook, CustomerId) {
+        let c = CustomerId::new("D-01").unwrap();
+        let mut book = CreditBook::new(cny(), CreditPolicy::default());
+        book.open_account(CreditAccount::new(c.clone(), Decimal::from(100_000), 30, cny()).unwrap()).unwrap();
+        book.book_order(OrderId::new("SO-1").unwrap(), &c, Decimal::from(70_000), day(2025, 3, 1)).unwrap();
+        (book, c)
+    }
+
+    /// `check_order`: a dynamic check whose horizon passes the end of the calendar panicked on
+    /// `NaiveDate + Days` (credit/book.rs).
+    #[test]
+    fn credit_dynamic_check_with_a_horizon_past_the_calendar() {
+        let (book, c) = book_with_order();
+        let check =
+            book.check_order(&c, Decimal::ONE, day(2025, 3, 1), CheckMode::Dynamic { horizon_days: u32::MAX }).unwrap();
+        assert_eq!(check.breakdown.open_orders, Decimal::from(70_000));
+    }
+
+    /// `check_order`: an order of Decimal::MAX on top of exposure overflowed; now a typed error.
+    #[test]
+    fn credit_check_of_an_order_of_decimal_max_is_refused() {
+        let (book, c) = book_with_order();
+        let error = book.check_order(&c, Decimal::MAX, day(2025, 3, 1), CheckMode::Static).unwrap_err();
+        assert!(matches!(error, omo_core::OmoError::InvalidArgument { name: "amount", .. }), "{error}");
+    }
+
+    /// `aging`: the label after a bucket bound of u32::MAX overflowed (credit/receivables.rs).
+    #[test]
+    fn credit_aging_with_a_bound_of_u32_max() {
+        let buckets = AgingBuckets::new(vec![30, u32::MAX]).unwrap();
+        let (book, _) = book_with_order();
+        let report = book.receivables().aging(day(2025, 3, 1), &buckets);
+        assert_eq!(buckets.labels().last().map(String::as_str), Some("over 4294967295"));
+        let _ = report;
+    }
+
+    /// `dso_simple`, `payment_behaviour`, `recommend_limit` on the first day of the calendar
+    /// subtracted days from it (credit/receivables.rs, credit/behaviour.rs).
+    #[test]
+    fn credit_views_on_the_first_day_of_the_calendar() {
+        let (book, c) = book_with_order();
+        let r = book.receivables();
+        assert_eq!(r.dso_simple(Some(&c), NaiveDate::MIN, 90), None);
+        let _ = payment_behaviour(r, &c, NaiveDate::MIN);
+        assert!(recommend_limit(r, &c, 30, NaiveDate::MIN, &ScoringRules::default(), &LimitRules::default()).is_ok());
+    }
+
+    /// `cross_validate`: windows and step of usize::MAX overflowed the length needed
+    /// (forecast/batch.rs); now a typed error.
+    #[test]
+    fn forecast_cross_validation_with_huge_counts_is_refused() {
+        let options = ForecastOptions::new(1);
+        for (windows, step) in [(usize::MAX, usize::MAX), (2, usize::MAX), (usize::MAX, 1)] {
+            assert!(cross_validate(&[1.0, 2.0, 3.0], Method::Naive, &options, windows, step).is_err());
+        }
+        assert!(cross_validate(&[1.0, 2.0, 3.0], Method::Naive, &ForecastOptions::new(usize::MAX), 1, 1).is_err());
+    }
+
+    /// `revenue_forecast`: 1e20 units at a price of Decimal::MAX overflowed; now a typed error.
+    #[test]
+    fn forecast_revenue_beyond_a_decimal_is_refused() {
+        assert!(revenue_forecast(&[1e20], &[Decimal::MAX]).is_err());
+        assert_eq!(revenue_forecast(&[2.0], &[Decimal::new(125, 2)]).unwrap(), vec![Decimal::new(250, 2)]);
+    }
+
+    /// `validate_stock` (and `dataset_ledger`, which calls it): the fuzzed movements below (node,
+    /// product, date, kind index into `KINDS`, quantity; several quantities are ±Decimal::MAX)
+    /// overflow the running stock of the negative-stock check in
+    /// core/src/dataset/negative_stock.rs (`first_negative_day`, `stock += change`: "Addition
+    /// overflowed"), which ran even where the quantities were already refused as too large; its
+    /// sums are checked now.
+    #[test]
+    fn dataset_negative_stock_check_overflows_on_huge_quantities() {
+        type Row = (usize, usize, (i32, u32, u32), usize, &'static str);
+        let rows: [Row; 53] = [
+            (2, 2, (2024, 11, 12), 4, "82.5"),
+            (2, 0, (2025, 5, 30), 4, "89.5"),
+            (2, 2, (2025, 11, 22), 4, "386"),
+            (2, 2, (2025, 5, 28), 2, "1.49"),
+            (1, 2, (2025, 2, 26), 5, "22.7"),
+            (1, 0, (2025, 9, 26), 6, "999999999"),
+            (1, 1, (2024, 10, 17), 1, "54.0"),
+            (1, 0, (2024, 3, 14), 3, "332075"),
+            (0, 0, (2024, 6, 18), 2, "69858.8"),
+            (1, 0, (2025, 11, 12), 6, "98.2"),
+            (1, 1, (2025, 1, 23), 3, "6.26"),
+            (1, 2, (2024, 7, 21), 3, "5.82"),
+            (2, 0, (2025, 2, 11), 6, "221685"),
+            (1, 2, (2024, 6, 26), 0, "0.0000000000000000000000000001"),
+            (2, 0, (2024, 9, 10), 5, "86.7"),
+            (2, 1, (2025, 9, 3), 1, "625"),
+            (0, 2, (2024, 7, 11), 4, "0"),
+            (0, 1, (2024, 3, 24), 1, "611"),
+            (1, 1, (2024, 2, 8), 0, "999999999"),
+            (0, 1, (2025, 6, 1), 4, "0"),
+            (1, 0, (9999, 12, 31), 1, "-6244247398232575191118.6381225"),
+            (0, 2, (2024, 11, 29), 2, "50.9"),
+            (1, 1, (2025, 6, 16), 2, "7.81"),
+            (1, 1, (2026, 2, 7), 1, "89513.9"),
+            (2, 2, (1, 1, 1), 4, "133"),
+            (0, 2, (2024, 2, 23), 5, "83.2"),
+            (0, 1, (2024, 10, 17), 2, "157708"),
+            (0, 2, (1970, 1, 1), 1, "132.334"),
+            (0, 2, (2024, 4, 9), 1, "0"),
+            (0, 0, (2024, 2, 14), 4, "569"),
+            (1, 0, (2024, 6, 15), 5, "3.08"),
+            (2, 1, (2024, 8, 24), 6, "6.18"),
+            (2, 1, (2025, 1, 31), 6, "89.5"),
+            (1, 2, (2026, 3, 9), 0, "4.13"),
+            (1, 1, (2024, 2, 26), 2, "3.38"),
+            (0, 0, (2025, 1, 20), 1, "0.29"),
+            (0, 2, (1970, 1, 1), 2, "96.4"),
+            (2, 0, (-262143, 1, 1), 4, "1.38"),
+            (0, 1, (2024, 5, 28), 2, "2.48"),
+            (1, 2, (2025, 9, 16), 1, "0.50"),
+            (0, 0, (2025, 9, 25), 5, "-79228162514264337593543950335"),
+            (2, 1, (2025, 7, 5), 1, "1.06"),
+            (0, 2, (2024, 6, 1), 1, "276"),
+            (1, 2, (2024, 6, 13), 6, "57.2"),
+            (2, 2, (2024, 8, 18), 4, "1000000000"),
+            (2, 1, (2024, 10, 3), 0, "-79228162514264337593543950335"),
+            (2, 1, (2026, 2, 25), 5, "11.1"),
+            (1, 2, (2026, 2, 12), 2, "1.52"),
+            (0, 0, (1, 1, 1), 0, "52.3"),
+            (0, 1, (2024, 10, 11), 2, "80.2"),
+            (2, 2, (2024, 2, 15), 6, "-563518"),
+            (0, 1, (2025, 3, 18), 1, "49.2"),
+            (0, 2, (2025, 7, 16), 3, "6.96"),
+        ];
+        let mut d = Dataset::new("Fuzz", cny(), day(2026, 3, 1));
+        d.movements = rows
+            .iter()
+            .filter_map(|(n, p, (y, m, dd), k, q)| {
+                movement(*n, *p, NaiveDate::from_ymd_opt(*y, *m, *dd)?, *k, q.parse().ok()?)
+            })
+            .collect();
+        assert!(!d.validate_stock().is_ok());
+        assert!(dataset_ledger(&d, LedgerOptions { period: Period::Day, allow_negative: false }).is_err());
+    }
+
+    /// The credit book took documents of any magnitude: an order of Decimal::MAX overflowed the
+    /// pipeline (book.rs `book_order`), an invoice line of Decimal::MAX units at Decimal::MAX
+    /// overflowed its amount (model/order.rs `SalesLine::amount`, reached from
+    /// `CreditBook::post_invoice`), payments and allocations of Decimal::MAX overflowed the
+    /// receivables (receivables.rs `post_payment`, `apply_oldest_first`). The book now checks
+    /// each document's fields at its door.
+    #[test]
+    fn credit_postings_of_unbounded_amounts_are_refused() {
+        let (mut book, c) = book_with_order();
+        let max = Decimal::MAX.to_string();
+        assert!(book.book_order(OrderId::new("SO-2").unwrap(), &c, Decimal::MAX, day(2025, 3, 1)).is_err());
+        let invoice: Invoice = serde_json::from_value(json!({
+            "id": "I1", "customer": "D-01", "date": "2025-03-01", "due_date": "2025-03-31", "currency": "CNY",
+            "lines": [{"product": "P0", "quantity": max, "unit_price": max, "discount": "0"}],
+        }))
+        .unwrap();
+        assert!(book.post_invoice(&invoice).is_err());
+        let payment: Payment = serde_json::from_value(json!({
+            "id": "Y1", "customer": "D-01", "date": "2025-03-02", "amount": max, "currency": "CNY",
+            "allocations": [{"invoice": "I1", "amount": max}, {"invoice": "I1", "amount": max}],
+        }))
+        .unwrap();
+        assert!(book.post_payment(&payment).is_err());
+        assert!(book.check_order(&c, Decimal::ONE, day(2025, 3, 2), CheckMode::Static).is_ok());
+    }
+
+    /// `Payment::validated` (and so `Dataset::validate` of a dataset holding it): two allocations
+    /// of Decimal::MAX overflow `Payment::unallocated` in core/src/model/billing.rs, which the
+    /// record's own check calls after noting that each allocation is too large; it saturates now.
+    #[test]
+    fn model_payment_check_overflows_on_huge_allocations() {
+        let max = Decimal::MAX.to_string();
+        let payment: Payment = serde_json::from_value(json!({
+            "id": "Y1", "customer": "D-01", "date": "2025-03-02", "amount": "1", "currency": "CNY",
+            "allocations": [{"invoice": "I1", "amount": max}, {"invoice": "I1", "amount": max}],
+        }))
+        .unwrap();
+        assert!(payment.validated().is_err());
+    }
+}
