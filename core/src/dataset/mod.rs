@@ -87,6 +87,11 @@ pub struct Dataset {
     /// Exchange rates into `currency`, for records that arrive in another currency.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exchange_rates: Vec<ExchangeRate>,
+    /// The company books stock below zero (ERPNext's "Allow Negative Stock"; a sales ledger
+    /// without its purchases): validation then does not refuse stock that ends a day below zero.
+    /// `false` by default: such stock is refused, in every door.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_negative_stock: bool,
 }
 
 /// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
@@ -135,6 +140,7 @@ impl Dataset {
             credit_accounts: Vec::new(),
             sales_targets: Vec::new(),
             exchange_rates: Vec::new(),
+            allow_negative_stock: false,
         }
     }
 
@@ -154,7 +160,7 @@ impl Dataset {
         self.check_sales(&known, &mut out);
         self.check_currencies(&mut out);
         self.check_hierarchies(&mut out);
-        if out.is_empty() {
+        if out.is_empty() && !self.allow_negative_stock {
             self.check_negative_stock(&mut out);
         }
         ValidationReport { issues: out }
@@ -166,7 +172,7 @@ impl Dataset {
         let mut out = Vec::new();
         let known = Known::collect(self, &mut out);
         self.check_stock(&known, &mut out);
-        if out.is_empty() {
+        if out.is_empty() && !self.allow_negative_stock {
             self.check_negative_stock(&mut out);
         }
         ValidationReport { issues: out }

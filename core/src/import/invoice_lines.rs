@@ -178,6 +178,9 @@ struct Builder<'o> {
 impl<'o> Builder<'o> {
     fn new(options: &'o ImportOptions, as_of: chrono::NaiveDate) -> Result<Self> {
         let mut dataset = Dataset::new(options.company.clone(), options.currency.clone(), as_of);
+        // An invoice-lines extract holds the sales and returns, not the purchases: the warehouse's
+        // book stock runs below zero, as it does in the ERP that allowed it.
+        dataset.allow_negative_stock = true;
         let root_region = RegionId::new("WORLD")?;
         let unit = BusinessUnitId::new("ALL")?;
         let category = CategoryId::new("UNCATEGORISED")?;
