@@ -252,6 +252,9 @@ fn stock_that_goes_negative_is_refused_naming_node_product_and_day() {
         ),
         "{err}"
     );
+    // A company that books negative stock (ERPNext's "Allow Negative Stock") says so, and loads.
+    d["allow_negative_stock"] = json!(true);
+    assert!(read(&d).unwrap().allow_negative_stock);
 }
 
 #[test]
