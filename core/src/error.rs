@@ -122,7 +122,7 @@ pub enum OmoError {
 /// use omo_core::error::shown_path;
 /// assert_eq!(shown_path(&["A".into(), "B".into(), "A".into()]), "A -> B -> A");
 /// let ring: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
-/// assert_eq!(shown_path(&ring), "0 -> 1 -> 2 -> 3 -> 4 -> ... (99993 more) ... -> 99997 -> 99998 -> 99999");
+/// assert_eq!(shown_path(&ring), "0 -> 1 -> 2 -> 3 -> 4 -> ... (99992 more) ... -> 99997 -> 99998 -> 99999");
 /// ```
 pub fn shown_path(ids: &[String]) -> String {
     const HEAD: usize = 5;
