@@ -409,7 +409,7 @@ impl CreditBook {
     pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
         self.known(&invoice.customer)?;
         // Fields in their bounds (quantities, prices, discounts) before any amount is formed.
-        invoice.clone().validated()?;
+        invoice.check()?;
         self.receivables.post_invoice(invoice)?;
         self.refresh_position(&invoice.customer);
         if invoice.kind == crate::model::InvoiceKind::Invoice
@@ -449,7 +449,7 @@ impl CreditBook {
                 message: format!("payment {}: amount {amount} is above {MAX_AMOUNT}", payment.id),
             });
         }
-        payment.clone().validated()?;
+        payment.check()?;
         self.receivables.post_payment(payment)?;
         self.refresh_position(&payment.customer);
         Ok(())

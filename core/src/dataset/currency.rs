@@ -2,7 +2,7 @@
 //! converted into it exactly from the dataset's exchange rates, or is refused naming the record.
 
 use super::Dataset;
-use crate::model::{Conversion, Currency, Issues, RateTable, ValidationIssue, convert};
+use crate::model::{Conversion, Currency, Issues, Payment, RateTable, ValidationIssue, convert};
 
 impl Dataset {
     /// Converts every invoice and payment written in another currency than the company's, at the
@@ -37,19 +37,15 @@ impl Dataset {
             }
         }
         for payment in &mut self.payments {
-            let Some(conversion) = foreign(&rates, &company, &payment.currency, payment.date) else { continue };
-            let amount = convert(payment.amount, &conversion);
-            let allocations: Option<Vec<_>> =
-                payment.allocations.iter().map(|a| convert(a.amount, &conversion)).collect();
-            if let (Some(amount), Some(allocations)) = (amount, allocations) {
-                payment.amount = amount;
-                for (allocation, converted) in payment.allocations.iter_mut().zip(allocations) {
-                    allocation.amount = converted;
-                }
-                payment.currency = company.clone();
-                payment.converted_from = Some(conversion);
-            }
+            convert_payment(payment, &rates, &company);
         }
+    }
+
+    /// `payment` in the company's currency: as it is, converted at the rate of its date (as
+    /// [`Dataset::convert_currencies`] does), or `None` when no rate is known.
+    pub(super) fn payment_in_company_currency(&self, mut payment: Payment) -> Option<Payment> {
+        convert_payment(&mut payment, &RateTable::new(&self.exchange_rates), &self.currency);
+        (payment.currency == self.currency).then_some(payment)
     }
 
     /// Issues for every record left in another currency than the company's.
@@ -80,6 +76,22 @@ impl Dataset {
                 );
             }
         }
+    }
+}
+
+/// Converts `payment` into `company`'s currency when it is in another one with a known rate (its
+/// amount and allocations multiplied exactly, the rate kept); leaves it as it is otherwise.
+fn convert_payment(payment: &mut Payment, rates: &RateTable<'_>, company: &Currency) {
+    let Some(conversion) = foreign(rates, company, &payment.currency, payment.date) else { return };
+    let amount = convert(payment.amount, &conversion);
+    let allocations: Option<Vec<_>> = payment.allocations.iter().map(|a| convert(a.amount, &conversion)).collect();
+    if let (Some(amount), Some(allocations)) = (amount, allocations) {
+        payment.amount = amount;
+        for (allocation, converted) in payment.allocations.iter_mut().zip(allocations) {
+            allocation.amount = converted;
+        }
+        payment.currency = company.clone();
+        payment.converted_from = Some(conversion);
     }
 }
 

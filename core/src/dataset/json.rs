@@ -71,9 +71,7 @@ impl Dataset {
 
     /// Reads a dataset from JSON and validates it: every broken reference is reported at once.
     pub fn from_json_validated(json: &str) -> Result<Self> {
-        let dataset = Dataset::from_json(json)?;
-        dataset.validate().into_result()?;
-        Ok(dataset)
+        Dataset::from_json_validated_with(json, &JsonLimits::default())
     }
 
     /// Reads a dataset from JSON under `limits` and validates it.

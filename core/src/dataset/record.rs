@@ -39,7 +39,12 @@ impl Dataset {
     /// (see [`Dataset::convert_currencies`]), or refused with [`OmoError::CurrencyMismatch`] when
     /// there is none.
     pub fn record_payment(&mut self, payment: Payment) -> Result<()> {
-        let payment = self.in_company_currency(payment)?;
+        let (customer, got) = (payment.customer.to_string(), payment.currency.to_string());
+        let payment = self.payment_in_company_currency(payment).ok_or_else(|| OmoError::CurrencyMismatch {
+            customer,
+            expected: self.currency.to_string(),
+            got,
+        })?;
         let date = payment.date;
         self.record(date, |d| d.payments.push(payment), |d| d.payments.pop().map(drop), Dataset::validate_sales)
     }
@@ -50,23 +55,6 @@ impl Dataset {
     pub fn record_movement(&mut self, movement: StockMovement) -> Result<()> {
         let date = movement.date;
         self.record(date, |d| d.movements.push(movement), |d| d.movements.pop().map(drop), Dataset::validate_stock)
-    }
-
-    /// `payment` in the company's currency: as it is, converted at the rate of its date, or
-    /// refused when no rate is known.
-    fn in_company_currency(&self, payment: Payment) -> Result<Payment> {
-        if payment.currency == self.currency {
-            return Ok(payment);
-        }
-        let mut alone = Dataset::new(self.company.clone(), self.currency.clone(), self.as_of);
-        alone.exchange_rates = self.exchange_rates.clone();
-        let (customer, got) = (payment.customer.to_string(), payment.currency.to_string());
-        alone.payments.push(payment);
-        alone.convert_currencies();
-        match alone.payments.pop() {
-            Some(converted) if converted.currency == self.currency => Ok(converted),
-            _ => Err(OmoError::CurrencyMismatch { customer, expected: self.currency.to_string(), got }),
-        }
     }
 
     /// Adds a record with `push`, moving `as_of` to `date` when later, and keeps it only when

@@ -168,15 +168,21 @@ pub trait Check {
     /// Appends every problem with the record's own fields to `issues`.
     fn check_fields(&self, issues: &mut Issues<'_>);
 
+    /// Checks the record on its own, in place: `Ok(())` or every problem found.
+    fn check(&self) -> Result<()> {
+        let mut found = Vec::new();
+        let id = self.issue_id().unwrap_or_else(|| "(new)".to_owned());
+        self.check_fields(&mut Issues::new(Self::ENTITY, id, &mut found));
+        if found.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues: found }) }
+    }
+
     /// Checks the record on its own, as a constructor does: `Ok(self)` or every problem found.
     fn validated(self) -> Result<Self>
     where
         Self: Sized,
     {
-        let mut found = Vec::new();
-        let id = self.issue_id().unwrap_or_else(|| "(new)".to_owned());
-        self.check_fields(&mut Issues::new(Self::ENTITY, id, &mut found));
-        if found.is_empty() { Ok(self) } else { Err(OmoError::Invalid { issues: found }) }
+        self.check()?;
+        Ok(self)
     }
 }
 
