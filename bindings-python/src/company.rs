@@ -67,6 +67,12 @@ impl PyDataset {
         py.detach(|| self.inner.to_json()).map_err(omo_error)
     }
 
+    /// The same company as it stood at the end of `date` (see the core's `Dataset::until`).
+    fn until(&self, py: Python<'_>, date: NaiveDate) -> PyDataset {
+        let d = Arc::clone(&self.inner);
+        PyDataset { inner: Arc::new(py.detach(|| d.until(date))) }
+    }
+
     /// The company's name.
     #[getter]
     fn company(&self) -> String {

@@ -21,6 +21,8 @@ mod classes {
     pyo3::import_exception!(omo.errors, LimitError);
     pyo3::import_exception!(omo.errors, CurrencyError);
     pyo3::import_exception!(omo.errors, UnknownAccountError);
+    pyo3::import_exception!(omo.errors, ClosedPeriodError);
+    pyo3::import_exception!(omo.errors, CreditBlockedError);
 }
 
 /// The values of a one-dimensional float64 array: borrowed without a copy when contiguous,
@@ -35,10 +37,16 @@ pub fn array(values: &PyReadonlyArray1<'_, f64>) -> PyResult<Vec<f64>> {
 /// The exception for a core error: one class of `omo.errors` per error kind, chosen by its
 /// variant (see the table in `omo/errors.py`); a kind the core adds later is a plain `omo.ValidationError`.
 pub fn omo_error(error: omo_core::OmoError) -> PyErr {
+    let message = error.to_string();
+    exception(&error, message)
+}
+
+/// The class of `error` (an event the engine refused: the class of its reason) with `message`.
+fn exception(error: &omo_core::OmoError, message: String) -> PyErr {
     use classes::*;
     use omo_core::OmoError as E;
-    let message = error.to_string();
     match error {
+        E::Refused { reason, .. } => exception(reason, message),
         E::Invalid { .. } => InvalidDataError::new_err(message),
         E::Json(_) => JsonError::new_err(message),
         E::InvalidId { .. } => InvalidIdError::new_err(message),
@@ -48,8 +56,10 @@ pub fn omo_error(error: omo_core::OmoError) -> PyErr {
         E::InvalidArgument { .. } => ArgumentError::new_err(message),
         E::NegativeStock { .. } => NegativeStockError::new_err(message),
         E::LimitExceeded { .. } => LimitError::new_err(message),
+        E::ClosedPeriod { .. } => ClosedPeriodError::new_err(message),
         E::CurrencyMismatch { .. } => CurrencyError::new_err(message),
         E::UnknownCreditAccount { .. } => UnknownAccountError::new_err(message),
+        E::CreditBlocked { .. } => CreditBlockedError::new_err(message),
         _ => ValidationError::new_err(message),
     }
 }

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod company;
 mod convert;
+mod engine;
 mod plan;
 
 /// The native module.
@@ -33,6 +34,9 @@ mod _native {
 
     #[pymodule_export]
     use super::plan::mrp_record;
+
+    #[pymodule_export]
+    use super::engine::{PyEngine, events_of_json};
 
     /// The version of the package.
     #[pymodule_export]

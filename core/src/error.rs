@@ -109,6 +109,37 @@ pub enum OmoError {
         /// The size found.
         actual: u64,
     },
+    /// The live engine refused an event: which one (its type and the sender's id), the field at
+    /// fault where there is one, and why (the error the record itself raised).
+    #[error("event {kind} {:?}: {reason}", shown(id))]
+    Refused {
+        /// The event's type (`"order"`, `"movement"`, ...).
+        kind: String,
+        /// The sender's id of the event.
+        id: String,
+        /// The field at fault (`"record.lines[0].quantity"`, `"id"`), where one is known.
+        field: Option<String>,
+        /// Why.
+        reason: Box<OmoError>,
+    },
+    /// An order the credit check blocks, proposed by a replica that could not know (sync).
+    #[error("order {order} of customer {customer} is blocked by the credit check: {reasons}")]
+    CreditBlocked {
+        /// The order.
+        order: String,
+        /// Who ordered.
+        customer: String,
+        /// The blocking findings, in words.
+        reasons: String,
+    },
+    /// An event dated before the engine's open period: the books of that month are closed.
+    #[error("{date} is in a closed period: the books are open from {open_from}")]
+    ClosedPeriod {
+        /// The event's date.
+        date: chrono::NaiveDate,
+        /// The first day still open.
+        open_from: chrono::NaiveDate,
+    },
     /// A JSON document could not be read or written; the message names the collection, the
     /// record's id where it has one, and the field.
     #[error("JSON: {0}")]

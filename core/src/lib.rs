@@ -20,6 +20,7 @@
 pub mod analytics;
 pub mod credit;
 mod dataset;
+pub mod engine;
 pub mod error;
 pub mod forecast;
 pub mod import;

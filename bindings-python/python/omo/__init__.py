@@ -17,20 +17,25 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from . import company, inventory, metrics, plan
+from . import company, engine, inventory, metrics, plan
 from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, channel_view, customer_summaries,
                       from_frames, inventory_health, rfm, sample_company, scorecard, spi_rollup, suggest_orders,
                       team_performance)
+from .engine import Engine, events_of
 from ._native import __version__
 from . import _native
 from ._convert import finite_array, first_not_finite, optional_whole, whole
-from .errors import (ArgumentError, CreditError, CurrencyError, DuplicateIdError, HierarchyError, InvalidDataError,
+from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, CreditError, CurrencyError, DuplicateIdError, HierarchyError, InvalidDataError,
                      InvalidIdError, JsonError, LimitError, NegativeStockError, OmoError, UnknownAccountError,
                      UnknownIdError, ValidationError)
 from . import errors
 
 __all__ = [
     "CreditBook",
+    "Engine",
+    "events_of",
+    "ClosedPeriodError",
+    "CreditBlockedError",
     "CreditCheck",
     "Dataset",
     "Scorecard",

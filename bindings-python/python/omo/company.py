@@ -85,6 +85,11 @@ class Dataset:
             text = bytes(text)
         return cls(_native.Dataset.from_json(text, optional_whole(max_string_bytes, "max_string_bytes")))
 
+    def until(self, date) -> "Dataset":
+        """The same company as it stood at the end of ``date`` (``as_of == date``): records dated
+        later left out, orders, shipments, prepaid orders and credit accounts as they were then."""
+        return Dataset(self._native.until(_date(date, "date")))
+
     def to_json(self) -> str:
         """The dataset as JSON (Decimals as exact strings)."""
         return self._native.to_json()

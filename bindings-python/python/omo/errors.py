@@ -16,9 +16,14 @@ UnknownIdError        ValidationError       an id that is not in the data
 ArgumentError         ValidationError       an argument out of its domain (names the argument)
 NegativeStockError    ValidationError       a movement taking stock below zero
 LimitError            ValidationError       an input over a documented size limit
+ClosedPeriodError     ValidationError       an event dated before the live engine's open period
 CurrencyError         CreditError           an amount in another currency than the account's
 UnknownAccountError   CreditError           a customer without a credit account
+CreditBlockedError    CreditError           a replica's order the credit check now blocks (sync)
 ====================  ====================  =====================================================
+
+An event the live engine refuses raises the class of its reason (a duplicate event:
+``DuplicateIdError``), with a message that starts with the event's type and id.
 
 A core error kind added later and not yet mapped arrives as a plain ``OmoError``.
 
@@ -80,6 +85,14 @@ class LimitError(ValidationError):
     """An input larger than a documented limit (a JSON string over ``max_string_bytes``...)."""
 
 
+class ClosedPeriodError(ValidationError):
+    """An event dated before the live engine's open period: those months' books are closed."""
+
+
+class CreditBlockedError(CreditError):
+    """An order from a replica (a phone that synced late) that the credit check now blocks."""
+
+
 class CurrencyError(CreditError):
     """An amount in another currency than the one its account is kept in."""
 
@@ -90,4 +103,4 @@ class UnknownAccountError(CreditError):
 
 __all__ = ["OmoError", "ValidationError", "CreditError", "InvalidDataError", "JsonError", "InvalidIdError",
            "DuplicateIdError", "HierarchyError", "UnknownIdError", "ArgumentError", "NegativeStockError",
-           "LimitError", "CurrencyError", "UnknownAccountError"]
+           "LimitError", "ClosedPeriodError", "CurrencyError", "UnknownAccountError", "CreditBlockedError"]

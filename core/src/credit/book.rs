@@ -404,6 +404,41 @@ impl CreditBook {
         Ok(())
     }
 
+    /// Takes an order out of the pipeline (cancelled, or invoiced): what was still open, or
+    /// shipped and not invoiced, no longer counts. An order the book does not hold is left alone.
+    ///
+    /// ```
+    /// use omo_core::credit::{CheckMode, CreditAccount, CreditBook, CreditPolicy};
+    /// use omo_core::model::{Currency, CustomerId, OrderId};
+    /// use rust_decimal::Decimal;
+    /// let (cny, day) = (Currency::new("CNY")?, chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    /// let d01 = CustomerId::new("D-01")?;
+    /// let mut book = CreditBook::new(cny.clone(), CreditPolicy::default());
+    /// book.open_account(CreditAccount::new(d01.clone(), Decimal::from(100_000), 30, cny)?)?;
+    /// book.book_order(OrderId::new("SO-1")?, &d01, Decimal::from(70_000), day)?;
+    /// book.close_order(&OrderId::new("SO-1")?);
+    /// assert_eq!(book.exposure(&d01, day, CheckMode::Static).open_orders, Decimal::ZERO);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn close_order(&mut self, order: &OrderId) {
+        let Some(line) = self.orders.remove(order) else { return };
+        if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
+            p.open_orders -= line.open;
+            p.shipped_not_invoiced -= line.shipped_not_invoiced;
+            if let Some(slot) = p.by_date.get_mut(&line.expected) {
+                *slot -= line.open + line.shipped_not_invoiced;
+                if slot.is_zero() {
+                    p.by_date.remove(&line.expected);
+                }
+            }
+        }
+    }
+
+    /// True when the book holds `order` in its pipeline.
+    pub fn holds_order(&self, order: &OrderId) -> bool {
+        self.orders.contains_key(order)
+    }
+
     /// Posts an invoice or credit note; an invoice of a booked order first clears what was
     /// shipped and not invoiced, then what was open, of that order.
     pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
@@ -432,6 +467,17 @@ impl CreditBook {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Applies a customer's unapplied cash to its open invoices, oldest first, on `date` (a live
+    /// book does this when an invoice arrives after money the customer paid ahead).
+    pub fn apply_unapplied(&mut self, customer: &CustomerId, date: NaiveDate) -> Result<()> {
+        self.known(customer)?;
+        if self.receivables.unapplied(customer) > Decimal::ZERO {
+            self.receivables.apply_unapplied(customer, date)?;
+            self.refresh_position(customer);
         }
         Ok(())
     }
@@ -767,12 +813,19 @@ fn shipped_values(dataset: &Dataset, as_of: NaiveDate) -> HashMap<OrderId, Decim
     let mut values = HashMap::default();
     for shipment in dataset.shipments.iter().filter(|s| s.shipped_date <= as_of) {
         let Some(order) = orders.get(&shipment.order) else { continue };
-        for line in &shipment.lines {
-            if let Some(priced) = order.lines.iter().find(|l| l.product == line.product) {
-                *values.entry(shipment.order.clone()).or_default() +=
-                    line.quantity * priced.unit_price * (Decimal::ONE - priced.discount);
-            }
-        }
+        *values.entry(shipment.order.clone()).or_default() += shipment_value(order, shipment);
     }
     values
+}
+
+/// What a shipment of `order` is worth at the order's net prices (a product the order does not
+/// have is worth nothing to its credit).
+pub(crate) fn shipment_value(order: &crate::model::SalesOrder, shipment: &crate::model::Shipment) -> Decimal {
+    let mut value = Decimal::ZERO;
+    for line in &shipment.lines {
+        if let Some(priced) = order.lines.iter().find(|l| l.product == line.product) {
+            value += line.quantity * priced.unit_price * (Decimal::ONE - priced.discount);
+        }
+    }
+    value
 }

@@ -2,7 +2,7 @@
 //! converted into it exactly from the dataset's exchange rates, or is refused naming the record.
 
 use super::Dataset;
-use crate::model::{Conversion, Currency, Issues, Payment, RateTable, ValidationIssue, convert};
+use crate::model::{Conversion, Currency, Invoice, Issues, Payment, RateTable, ValidationIssue, convert};
 
 impl Dataset {
     /// Converts every invoice and payment written in another currency than the company's, at the
@@ -26,15 +26,7 @@ impl Dataset {
         let rates = RateTable::new(&self.exchange_rates);
         let company = self.currency.clone();
         for invoice in &mut self.invoices {
-            let Some(conversion) = foreign(&rates, &company, &invoice.currency, invoice.date) else { continue };
-            let prices: Option<Vec<_>> = invoice.lines.iter().map(|l| convert(l.unit_price, &conversion)).collect();
-            if let Some(prices) = prices {
-                for (line, price) in invoice.lines.iter_mut().zip(prices) {
-                    line.unit_price = price;
-                }
-                invoice.currency = company.clone();
-                invoice.converted_from = Some(conversion);
-            }
+            convert_invoice(invoice, &rates, &company);
         }
         for payment in &mut self.payments {
             convert_payment(payment, &rates, &company);
@@ -43,9 +35,16 @@ impl Dataset {
 
     /// `payment` in the company's currency: as it is, converted at the rate of its date (as
     /// [`Dataset::convert_currencies`] does), or `None` when no rate is known.
-    pub(super) fn payment_in_company_currency(&self, mut payment: Payment) -> Option<Payment> {
+    pub(crate) fn payment_in_company_currency(&self, mut payment: Payment) -> Option<Payment> {
         convert_payment(&mut payment, &RateTable::new(&self.exchange_rates), &self.currency);
         (payment.currency == self.currency).then_some(payment)
+    }
+
+    /// `invoice` in the company's currency: as it is, converted at the rate of its date (as
+    /// [`Dataset::convert_currencies`] does), or `None` when no rate is known.
+    pub(crate) fn invoice_in_company_currency(&self, mut invoice: Invoice) -> Option<Invoice> {
+        convert_invoice(&mut invoice, &RateTable::new(&self.exchange_rates), &self.currency);
+        (invoice.currency == self.currency).then_some(invoice)
     }
 
     /// Issues for every record left in another currency than the company's.
@@ -76,6 +75,20 @@ impl Dataset {
                 );
             }
         }
+    }
+}
+
+/// Converts `invoice` into `company`'s currency when it is in another one with a known rate (its
+/// unit prices multiplied exactly, the rate kept); leaves it as it is otherwise.
+fn convert_invoice(invoice: &mut Invoice, rates: &RateTable<'_>, company: &Currency) {
+    let Some(conversion) = foreign(rates, company, &invoice.currency, invoice.date) else { return };
+    let prices: Option<Vec<_>> = invoice.lines.iter().map(|l| convert(l.unit_price, &conversion)).collect();
+    if let Some(prices) = prices {
+        for (line, price) in invoice.lines.iter_mut().zip(prices) {
+            line.unit_price = price;
+        }
+        invoice.currency = company.clone();
+        invoice.converted_from = Some(conversion);
     }
 }
 

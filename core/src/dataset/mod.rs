@@ -5,6 +5,7 @@ mod currency;
 mod json;
 mod negative_stock;
 mod record;
+pub(crate) mod references;
 
 pub use json::JsonLimits;
 
@@ -17,6 +18,8 @@ use std::hash::Hash;
 
 use crate::error::{OmoError, Result};
 use crate::model::*;
+use references::*;
+pub(crate) use references::{Ids, Knows};
 
 /// Everything the library knows about one company: master data of the three axes and the
 /// transactions up to `as_of`. Serializes to and from JSON without loss (Decimals as strings).
@@ -256,45 +259,36 @@ impl Dataset {
     fn check_master_data(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
         for category in &self.categories {
             let mut is = issues_of(category, None, out);
-            refers(&mut is, "parent", &known.categories, category.parent.as_ref());
+            refers(&mut is, "parent", known.categories(), category.parent.as_ref());
         }
         for product in &self.products {
-            let mut is = issues_of(product, None, out);
-            refers(&mut is, "category", &known.categories, Some(&product.category));
+            check_product(product, known, out);
         }
         for bundle in &self.bundles {
             let mut is = issues_of(bundle, None, out);
             for (i, component) in bundle.components.iter().enumerate() {
-                refers(&mut is, &format!("components[{i}].product"), &known.products, Some(&component.product));
+                refers(&mut is, &format!("components[{i}].product"), known.products(), Some(&component.product));
             }
         }
         for region in &self.regions {
             let mut is = issues_of(region, None, out);
-            refers(&mut is, "parent", &known.regions, region.parent.as_ref());
+            refers(&mut is, "parent", known.regions(), region.parent.as_ref());
         }
         for unit in &self.business_units {
             let mut is = issues_of(unit, None, out);
-            refers(&mut is, "parent", &known.business_units, unit.parent.as_ref());
+            refers(&mut is, "parent", known.business_units(), unit.parent.as_ref());
         }
         for person in &self.salespeople {
             let mut is = issues_of(person, None, out);
-            refers(&mut is, "manager", &known.salespeople, person.manager.as_ref());
-            refers(&mut is, "region", &known.regions, person.region.as_ref());
-            refers(&mut is, "business_unit", &known.business_units, person.business_unit.as_ref());
+            refers(&mut is, "manager", known.salespeople(), person.manager.as_ref());
+            refers(&mut is, "region", known.regions(), person.region.as_ref());
+            refers(&mut is, "business_unit", known.business_units(), person.business_unit.as_ref());
         }
         for customer in &self.customers {
-            let mut is = issues_of(customer, None, out);
-            refers(&mut is, "region", &known.regions, Some(&customer.region));
-            refers(&mut is, "business_unit", &known.business_units, Some(&customer.business_unit));
-            refers(&mut is, "salesperson", &known.salespeople, customer.salesperson.as_ref());
-            refers(&mut is, "parent", &known.customers, customer.parent.as_ref());
-            refers(&mut is, "node", &known.nodes, customer.node.as_ref());
+            check_customer(customer, known, out);
         }
         for node in &self.nodes {
-            let mut is = issues_of(node, None, out);
-            refers(&mut is, "parent", &known.nodes, node.parent.as_ref());
-            refers(&mut is, "region", &known.regions, node.region.as_ref());
-            refers(&mut is, "customer", &known.customers, node.customer.as_ref());
+            check_node(node, known, out);
         }
     }
 
@@ -302,116 +296,45 @@ impl Dataset {
     /// issues come out in row order whatever the number of threads.
     fn check_stock(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
         let as_of = self.as_of;
-        out.extend(rows_checked(&self.movements, |row, movement, out| {
-            let mut is = issues_of(movement, Some(row), out);
-            refers(&mut is, "node", &known.nodes, Some(&movement.node));
-            refers(&mut is, "product", &known.products, Some(&movement.product));
-            refers(&mut is, "counterparty", &known.nodes, movement.counterparty.as_ref());
-            is.not_before("as_of", as_of, "date", movement.date);
-        }));
-        out.extend(rows_checked(&self.counts, |row, count, out| {
-            let mut is = issues_of(count, Some(row), out);
-            refers(&mut is, "node", &known.nodes, Some(&count.node));
-            refers(&mut is, "product", &known.products, Some(&count.product));
-            is.not_before("as_of", as_of, "date", count.date);
-        }));
-        out.extend(rows_checked(&self.pos_sales, |row, sale, out| {
-            let mut is = issues_of(sale, Some(row), out);
-            refers(&mut is, "node", &known.nodes, Some(&sale.node));
-            refers(&mut is, "product", &known.products, Some(&sale.product));
-            refers(&mut is, "customer", &known.customers, sale.customer.as_ref());
-            is.not_before("as_of", as_of, "date", sale.date);
-        }));
+        out.extend(rows_checked(&self.movements, |row, m, out| check_movement(m, Some(row), known, as_of, out)));
+        out.extend(rows_checked(&self.counts, |row, c, out| check_count(c, Some(row), known, as_of, out)));
+        out.extend(rows_checked(&self.pos_sales, |row, s, out| check_pos_sale(s, Some(row), known, as_of, out)));
     }
 
     fn check_sales(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {
+        let as_of = self.as_of;
         for order in &self.orders {
-            let mut is = issues_of(order, None, out);
-            refers(&mut is, "customer", &known.customers, Some(&order.customer));
-            refers(&mut is, "ship_from", &known.nodes, Some(&order.ship_from));
-            lines_refer(&mut is, &known.products, &order.lines);
-            is.not_before("as_of", self.as_of, "order_date", order.order_date);
+            check_order(order, known, as_of, out);
         }
         for shipment in &self.shipments {
-            let mut is = issues_of(shipment, None, out);
-            refers(&mut is, "order", &known.orders, Some(&shipment.order));
-            refers(&mut is, "from", &known.nodes, Some(&shipment.from));
-            refers(&mut is, "to", &known.nodes, shipment.to.as_ref());
-            for (i, line) in shipment.lines.iter().enumerate() {
-                refers(&mut is, &format!("lines[{i}].product"), &known.products, Some(&line.product));
-            }
-            is.not_before("as_of", self.as_of, "shipped_date", shipment.shipped_date);
+            check_shipment(shipment, known, as_of, out);
         }
-        let invoice_customer: HashMap<&InvoiceId, &CustomerId> =
-            self.invoices.iter().map(|i| (&i.id, &i.customer)).collect();
         for invoice in &self.invoices {
-            let mut is = issues_of(invoice, None, out);
-            refers(&mut is, "customer", &known.customers, Some(&invoice.customer));
-            if let Some(original) = &invoice.against {
-                match invoice_customer.get(original) {
-                    None => is.push("against", format!("unknown invoice {:?}", original.as_str())),
-                    Some(&owner) if owner != &invoice.customer => {
-                        is.push(
-                            "against",
-                            format!("invoice {original} belongs to customer {owner}, not {}", invoice.customer),
-                        );
-                    }
-                    Some(_) => {}
-                }
-            }
-            refers(&mut is, "order", &known.orders, invoice.order.as_ref());
-            lines_refer(&mut is, &known.products, &invoice.lines);
-            is.not_before("as_of", self.as_of, "date", invoice.date);
+            check_invoice(invoice, known, as_of, out);
         }
         for payment in &self.payments {
-            let mut is = issues_of(payment, None, out);
-            refers(&mut is, "customer", &known.customers, Some(&payment.customer));
-            for (i, allocation) in payment.allocations.iter().enumerate() {
-                let field = format!("allocations[{i}].invoice");
-                match invoice_customer.get(&allocation.invoice) {
-                    None => is.push(&field, format!("unknown invoice {:?}", allocation.invoice.as_str())),
-                    Some(&owner) if owner != &payment.customer => {
-                        is.push(
-                            &field,
-                            format!(
-                                "invoice {} belongs to customer {owner}, not {}",
-                                allocation.invoice, payment.customer
-                            ),
-                        );
-                    }
-                    Some(_) => {}
-                }
-            }
-            is.not_before("as_of", self.as_of, "date", payment.date);
+            check_payment(payment, known, as_of, out);
         }
         for prepaid in &self.prepaid_orders {
-            let mut is = issues_of(prepaid, None, out);
-            refers(&mut is, "customer", &known.customers, Some(&prepaid.customer));
-            refers(&mut is, "reserve_at", &known.nodes, Some(&prepaid.reserve_at));
-            lines_refer(&mut is, &known.products, &prepaid.lines);
-            is.not_before("as_of", self.as_of, "order_date", prepaid.order_date);
+            check_prepaid(prepaid, known, as_of, out);
         }
         let mut accounts = HashSet::default();
         for account in &self.credit_accounts {
-            let mut is = issues_of(account, None, out);
             if !accounts.insert(&account.customer) {
-                is.push("customer", "duplicate credit account");
+                out.push(ValidationIssue::new(
+                    "credit_account",
+                    account.customer.to_string(),
+                    "customer",
+                    "duplicate credit account",
+                ));
             }
-            refers(&mut is, "customer", &known.customers, Some(&account.customer));
-            refers(&mut is, "group", &known.customers, account.group.as_ref());
+            check_credit_account(account, known, out);
         }
         for rate in &self.exchange_rates {
             issues_of(rate, None, out);
         }
         for (row, target) in self.sales_targets.iter().enumerate() {
-            let mut is = issues_of(target, Some(row), out);
-            match &target.scope {
-                TargetScope::Customer(id) => refers(&mut is, "customer", &known.customers, Some(id)),
-                TargetScope::Salesperson(id) => refers(&mut is, "salesperson", &known.salespeople, Some(id)),
-                TargetScope::Region(id) => refers(&mut is, "region", &known.regions, Some(id)),
-                TargetScope::BusinessUnit(id) => refers(&mut is, "business_unit", &known.business_units, Some(id)),
-                TargetScope::Company => {}
-            }
+            check_target(target, Some(row), known, out);
         }
     }
 
@@ -458,6 +381,7 @@ struct Known<'a> {
     customers: HashSet<&'a CustomerId>,
     nodes: HashSet<&'a NodeId>,
     orders: HashSet<&'a OrderId>,
+    invoice_owner: HashMap<&'a InvoiceId, &'a CustomerId>,
 }
 
 impl<'a> Known<'a> {
@@ -476,7 +400,38 @@ impl<'a> Known<'a> {
             customers: unique("customer", d.customers.iter().map(|c| &c.id), out),
             nodes: unique("node", d.nodes.iter().map(|n| &n.id), out),
             orders: unique("sales_order", d.orders.iter().map(|o| &o.id), out),
+            invoice_owner: d.invoices.iter().map(|i| (&i.id, &i.customer)).collect(),
         }
+    }
+}
+
+impl Ids for Known<'_> {
+    fn categories(&self) -> &dyn Knows<CategoryId> {
+        &self.categories
+    }
+    fn products(&self) -> &dyn Knows<ProductId> {
+        &self.products
+    }
+    fn regions(&self) -> &dyn Knows<RegionId> {
+        &self.regions
+    }
+    fn business_units(&self) -> &dyn Knows<BusinessUnitId> {
+        &self.business_units
+    }
+    fn salespeople(&self) -> &dyn Knows<SalespersonId> {
+        &self.salespeople
+    }
+    fn customers(&self) -> &dyn Knows<CustomerId> {
+        &self.customers
+    }
+    fn nodes(&self) -> &dyn Knows<NodeId> {
+        &self.nodes
+    }
+    fn orders(&self) -> &dyn Knows<OrderId> {
+        &self.orders
+    }
+    fn invoice_owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
+        self.invoice_owner.get(invoice).copied()
     }
 }
 
@@ -492,32 +447,6 @@ fn unique<'a, K: Eq + Hash + Display + 'a>(
         }
     }
     seen
-}
-
-/// Starts the issues of one record and checks its own fields.
-fn issues_of<'o, T: Check>(record: &T, row: Option<usize>, out: &'o mut Vec<ValidationIssue>) -> Issues<'o> {
-    let mut issues = match (record.issue_id(), row) {
-        (Some(id), _) => Issues::new(T::ENTITY, id, out),
-        (None, Some(row)) => Issues::for_row(T::ENTITY, row, out),
-        (None, None) => Issues::new(T::ENTITY, String::new(), out),
-    };
-    record.check_fields(&mut issues);
-    issues
-}
-
-fn refers<K: Eq + Hash + AsRef<str>>(issues: &mut Issues<'_>, field: &str, known: &HashSet<&K>, id: Option<&K>) {
-    if let Some(id) = id
-        && !known.contains(id)
-    {
-        let what = field.rsplit('.').next().unwrap_or(field);
-        issues.push(field, format!("unknown {what} {:?}", id.as_ref()));
-    }
-}
-
-fn lines_refer(issues: &mut Issues<'_>, products: &HashSet<&ProductId>, lines: &[SalesLine]) {
-    for (i, line) in lines.iter().enumerate() {
-        refers(issues, &format!("lines[{i}].product"), products, Some(&line.product));
-    }
 }
 
 fn cycle_issue<'a, K>(

@@ -1,0 +1,218 @@
+"""The live engine: a company kept current event by event (see ``omo_core::engine``).
+
+An event is a plain JSON value ``{"type": T, "id": I, "record": R}``: ``R`` is a record exactly as
+:meth:`omo.Dataset.to_json` writes it in its collection (money and dates as strings), ``I`` the
+sender's id for the event. The same ``(T, I)`` twice is refused as a duplicate. A Python ``float``
+anywhere in an event is refused (money is exact: use ``Decimal``, ``int`` or ``str``).
+
+>>> import omo
+>>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
+>>> cut = history.as_of.replace(day=1)
+>>> eng = omo.Engine(history.until(cut))
+>>> changes = eng.apply_many(omo.events_of(history, after=cut))
+>>> eng.as_of <= history.as_of, eng.seq == len(omo.events_of(history, after=cut))
+(True, True)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from decimal import Decimal
+from typing import Callable, Iterable, List, Optional
+
+from . import _native, company
+from .errors import ArgumentError
+
+__all__ = ["Engine", "events_of"]
+
+_TYPES = ("movement", "count", "pos_sale", "order", "shipment", "invoice", "payment", "prepaid_order",
+          "order_status", "shipment_delivered", "shipment_tracked", "prepaid_pickup", "customer", "product",
+          "node", "credit_account", "credit_limit", "temporary_increase", "credit_block", "credit_unblock",
+          "credit_risk_class", "credit_override", "sales_target")
+
+
+def _plain(value, path: str):
+    """``value`` as JSON-ready data: Decimals as exact text, dates as ISO text; a float refused."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        raise ArgumentError(f"{path}: {value!r} is a float; money and quantities must be exact "
+                            "(decimal.Decimal, int or str)")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ArgumentError(f"{path}: {value} is not a finite number")
+        return str(value)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _plain(value.item(), path)
+    raise ArgumentError(f"{path}: cannot send a {type(value).__name__} in an event")
+
+
+def _event_text(event) -> str:
+    if isinstance(event, (str, bytes)):
+        return event.decode() if isinstance(event, bytes) else event
+    if not isinstance(event, dict):
+        raise ArgumentError(f"event: expected a dict {{'type', 'id', 'record'}}, got {type(event).__name__}")
+    name = f"event {event.get('type')!s} {event.get('id')!s}"
+    return json.dumps(_plain(event, name))
+
+
+class Engine:
+    """A live engine, in memory, on a dataset's history (or an empty company when ``dataset`` is
+    ``None``). Use it as a context manager or call :meth:`close` when done.
+
+    The clock :attr:`as_of` is the latest of the history's ``as_of``, the latest applied event's
+    date and the last :meth:`advance_to`; it never goes back. Months before the one preceding
+    the clock's month are closed: an event dated there raises ``omo.ClosedPeriodError``.
+    """
+
+    def __init__(self, dataset: Optional["company.Dataset"] = None, path=None):
+        if path is not None:
+            raise NotImplementedError("a durable engine (path=...) needs the omo-store door, not built yet")
+        self._native = _native.Engine(None if dataset is None else dataset._native)
+        self._callbacks: List[Callable[[dict], None]] = []
+        self._closed = False
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Releases the engine; any later call raises ``omo.ArgumentError``."""
+        self._closed = True
+
+    def _engine(self):
+        if self._closed:
+            raise ArgumentError("engine: closed")
+        return self._native
+
+    def _deliver(self, text: str) -> list:
+        changes = json.loads(text)
+        for change in changes:
+            for callback in self._callbacks:
+                callback(change)
+        return changes
+
+    def on_change(self, callback: Callable[[dict], None]) -> None:
+        """Calls ``callback(change)`` for every change from now on, in order, on the calling
+        thread, before ``apply`` / ``apply_many`` / ``advance_to`` return."""
+        if not callable(callback):
+            raise ArgumentError("callback: must be callable")
+        self._callbacks.append(callback)
+
+    def apply(self, event) -> list:
+        """Applies one event; returns the changes it caused (dicts with ``seq``, ``type``,
+        ``date``, ``action``...). A refused event raises and changes nothing."""
+        return self._deliver(self._engine().apply_json(_event_text(event)))
+
+    def apply_many(self, events: Iterable) -> list:
+        """Applies events one by one, in order; stops at the first refused one, raising, with
+        everything before it applied (and its changes delivered)."""
+        texts = [_event_text(e) for e in events]
+        changes, error = self._engine().apply_many_json(texts)
+        delivered = self._deliver(changes)
+        if error is not None:
+            raise error
+        return delivered
+
+    def apply_remote(self, events: Iterable) -> list:
+        """Sync: one result per event, ``{"seq": n}`` or ``{"id", "error", "field"}``; a refusal
+        does not stop the events after it."""
+        results: list = []
+        texts, slots = [], []
+        for event in events:
+            try:
+                texts.append(_event_text(event))
+                slots.append(len(results))
+                results.append(None)
+            except ArgumentError as error:  # reported like any other refusal, in its place
+                event_id = event.get("id") if isinstance(event, dict) else None
+                results.append({"id": event_id, "error": str(error), "field": None})
+        for slot, result in zip(slots, json.loads(self._engine().apply_remote_json(texts))):
+            results[slot] = result
+        return results
+
+    def advance_to(self, date) -> list:
+        """Lets time pass to the end of ``date`` (day and month close); returns the changes."""
+        return self._deliver(self._engine().advance_to(company._date(date, "date")))
+
+    @property
+    def as_of(self) -> _dt.date:
+        """The engine's clock."""
+        return self._engine().as_of
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the last applied event (0: none)."""
+        return self._engine().seq
+
+    def events_since(self, seq: int) -> list:
+        """The events applied after ``seq``, in order, in the event form."""
+        return json.loads(self._engine().events_since_json(int(seq)))
+
+    def to_dataset(self) -> "company.Dataset":
+        """The history plus every applied event, as a dataset whose ``as_of`` is the clock."""
+        return company.Dataset(self._engine().to_dataset())
+
+    def credit_book(self) -> "company.CreditBook":
+        """The credit book of the current state."""
+        return company.CreditBook(self.to_dataset())
+
+    def spi_rollup(self, *args, **kwargs):
+        """:func:`omo.spi_rollup` of the current state."""
+        return company.spi_rollup(self.to_dataset(), *args, **kwargs)
+
+    def channel_view(self, *args, **kwargs):
+        """:func:`omo.channel_view` of the current state."""
+        return company.channel_view(self.to_dataset(), *args, **kwargs)
+
+    def inventory_health(self, *args, **kwargs):
+        """:func:`omo.inventory_health` of the current state."""
+        return company.inventory_health(self.to_dataset(), *args, **kwargs)
+
+    def suggest_orders(self, *args, **kwargs):
+        """:func:`omo.suggest_orders` of the current state."""
+        return company.suggest_orders(self.to_dataset(), *args, **kwargs)
+
+    def scorecard(self, *args, **kwargs):
+        """:func:`omo.scorecard` of the current state."""
+        return company.scorecard(self.to_dataset(), *args, **kwargs)
+
+    def alerts(self, *args, **kwargs):
+        """:func:`omo.alerts` of the current state."""
+        return company.alerts(self.to_dataset(), *args, **kwargs)
+
+    def customer_summaries(self, *args, **kwargs):
+        """:func:`omo.customer_summaries` of the current state."""
+        return company.customer_summaries(self.to_dataset(), *args, **kwargs)
+
+    def rfm(self, *args, **kwargs):
+        """:func:`omo.rfm` of the current state."""
+        return company.rfm(self.to_dataset(), *args, **kwargs)
+
+    def team_performance(self, *args, **kwargs):
+        """:func:`omo.team_performance` of the current state."""
+        return company.team_performance(self.to_dataset(), *args, **kwargs)
+
+    def __repr__(self) -> str:
+        if self._closed:
+            return "<omo.Engine closed>"
+        return f"<omo.Engine seq={self.seq} as_of={self.as_of}>"
+
+    def _repr_html_(self) -> str:
+        return f"<b>omo.Engine</b> seq {self.seq}, as of {self.as_of}"
+
+
+def events_of(dataset: "company.Dataset", after) -> list:
+    """What happened in ``dataset`` after ``after`` — new records and the changes to records that
+    existed then — as events sorted by date and, within a day, in an order the engine accepts."""
+    return json.loads(_native.events_of_json(dataset._native, company._date(after, "after")))

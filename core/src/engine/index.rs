@@ -1,0 +1,85 @@
+//! The ids the engine knows, each with where its record sits in the engine's dataset: what an
+//! event's references are checked against, and how a change finds the record it changes, in
+//! O(1) whatever the length of history.
+
+use chrono::NaiveDate;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::hash::Hash;
+
+use crate::dataset::{Dataset, Ids, Knows};
+use crate::model::*;
+
+/// Positions of records by id.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub categories: HashSet<CategoryId>,
+    pub regions: HashSet<RegionId>,
+    pub business_units: HashSet<BusinessUnitId>,
+    pub salespeople: HashSet<SalespersonId>,
+    pub products: HashMap<ProductId, usize>,
+    pub customers: HashMap<CustomerId, usize>,
+    pub nodes: HashMap<NodeId, usize>,
+    pub orders: HashMap<OrderId, usize>,
+    pub shipments: HashMap<ShipmentId, usize>,
+    pub invoices: HashMap<InvoiceId, CustomerId>,
+    pub payments: HashSet<PaymentId>,
+    pub prepaid_orders: HashMap<PrepaidOrderId, usize>,
+    pub credit_accounts: HashMap<CustomerId, usize>,
+    pub sales_targets: HashMap<(TargetScope, NaiveDate), usize>,
+}
+
+fn positions<K: Clone + Eq + Hash, T>(rows: &[T], id: impl Fn(&T) -> &K) -> HashMap<K, usize> {
+    rows.iter().enumerate().map(|(i, row)| (id(row).clone(), i)).collect()
+}
+
+impl Index {
+    /// The index of a (validated) dataset.
+    pub(crate) fn of(d: &Dataset) -> Self {
+        Index {
+            categories: d.categories.iter().map(|c| c.id.clone()).collect(),
+            regions: d.regions.iter().map(|r| r.id.clone()).collect(),
+            business_units: d.business_units.iter().map(|b| b.id.clone()).collect(),
+            salespeople: d.salespeople.iter().map(|s| s.id.clone()).collect(),
+            products: positions(&d.products, |p| &p.id),
+            customers: positions(&d.customers, |c| &c.id),
+            nodes: positions(&d.nodes, |n| &n.id),
+            orders: positions(&d.orders, |o| &o.id),
+            shipments: positions(&d.shipments, |s| &s.id),
+            invoices: d.invoices.iter().map(|i| (i.id.clone(), i.customer.clone())).collect(),
+            payments: d.payments.iter().map(|p| p.id.clone()).collect(),
+            prepaid_orders: positions(&d.prepaid_orders, |p| &p.id),
+            credit_accounts: positions(&d.credit_accounts, |a| &a.customer),
+            sales_targets: d.sales_targets.iter().enumerate().map(|(i, t)| ((t.scope.clone(), t.month), i)).collect(),
+        }
+    }
+}
+
+impl Ids for Index {
+    fn categories(&self) -> &dyn Knows<CategoryId> {
+        &self.categories
+    }
+    fn products(&self) -> &dyn Knows<ProductId> {
+        &self.products
+    }
+    fn regions(&self) -> &dyn Knows<RegionId> {
+        &self.regions
+    }
+    fn business_units(&self) -> &dyn Knows<BusinessUnitId> {
+        &self.business_units
+    }
+    fn salespeople(&self) -> &dyn Knows<SalespersonId> {
+        &self.salespeople
+    }
+    fn customers(&self) -> &dyn Knows<CustomerId> {
+        &self.customers
+    }
+    fn nodes(&self) -> &dyn Knows<NodeId> {
+        &self.nodes
+    }
+    fn orders(&self) -> &dyn Knows<OrderId> {
+        &self.orders
+    }
+    fn invoice_owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
+        self.invoices.get(invoice)
+    }
+}

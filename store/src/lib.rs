@@ -1,0 +1,642 @@
+//! The durable event log and snapshots of the omo live engine, in one embedded SQLite file.
+//!
+//! A [`Store`] owns an [`Engine`] and the file that makes it durable. Every change goes through
+//! the store: the engine checks and applies an event first (a refused event writes nothing), then
+//! the store appends it to the `events` table and commits before returning. A returned `Ok` means
+//! the event is on disk; [`Store::open`] brings back exactly the state after the last committed
+//! event, also after the process was killed in the middle of a write.
+//!
+//! **Durability.** The file uses SQLite's write-ahead log (`journal_mode=WAL`) with
+//! `synchronous=FULL`: the log is synced to the device at every commit, so an acknowledged event
+//! survives a crash of the process *and* of the machine (power loss), at the price of one sync per
+//! commit. [`Store::apply_many`] and [`Store::apply_remote`] commit a whole batch with one sync
+//! (group commit), which is much faster per event.
+//!
+//! **One writer.** The store holds an exclusive lock on its file (`locking_mode=EXCLUSIVE`) from
+//! open to close; a second `Store` on the same file, in this process or another, is refused with
+//! [`StoreError::Locked`]. The lock is the operating system's: it goes away with a killed process.
+//!
+//! **The file** (format version [`FORMAT_VERSION`]; SQLite `application_id` [`APPLICATION_ID`],
+//! `user_version` = the format version):
+//!
+//! | table | columns | holds |
+//! | --- | --- | --- |
+//! | `meta` | `key`, `value` | `format_version` = `1`, `application` = `omo`, `created_by` |
+//! | `events` | `seq` (primary key), `type`, `id`, `json`, unique (`type`, `id`) | every accepted event, as its sender sent it ([`Event::to_json`]), with the sequence number the engine gave it |
+//! | `snapshots` | `seq` (primary key), `json` | the engine's whole state after event `seq` ([`omo_core::engine::EngineSnapshot`] as JSON); the latest [`StoreOptions::keep_snapshots`] are kept |
+//! | `clock` | `after_seq` (primary key), `date` | each [`Store::advance_to`]: the clock moved to `date` after event `after_seq` |
+//!
+//! Opening replays the events after the latest snapshot in order, moving the clock where the
+//! `clock` table says, so the restored engine went through the same steps as the live one. The
+//! event log itself is never pruned: it is the audit trail and what [`Store::events_since`] serves
+//! to replicas across restarts.
+//!
+//! **When a write fails** (a full disk, an I/O error) after the engine accepted an event, the
+//! in-memory engine is ahead of the disk. The store then reloads the engine from the file, so it
+//! holds exactly what is durable again, and returns the error: nothing that is not on disk is ever
+//! acknowledged. Should the reload fail too, the store refuses every further change
+//! ([`StoreError::Broken`]) until the file is opened again. (When a commit fails in a way that
+//! leaves the data on disk after all, the reload finds the event there; a retry is then refused as
+//! a duplicate, which is what a retry should get.)
+//!
+//! ```
+//! use omo_core::engine::{EngineOptions, events_of};
+//! use omo_core::sample::{SampleConfig, sample_company};
+//! use omo_store::Store;
+//!
+//! let dir = std::env::temp_dir().join(format!("omo-store-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("company.omo");
+//! # let _ = std::fs::remove_file(&path);
+//!
+//! // The history up to a day, then what happened after it as a stream of events.
+//! let company = sample_company(&SampleConfig::small(5))?;
+//! let cut = company.as_of - chrono::Days::new(10);
+//! let events = events_of(&company, cut)?;
+//!
+//! let mut store = Store::create(&path, company.until(cut), EngineOptions::default())?;
+//! let (first, rest) = events.split_at(1);
+//! store.apply(first[0].clone())?;              // one event, one commit
+//! store.apply_many(rest.iter().cloned())?;     // a batch, one commit
+//! store.advance_to(company.as_of)?;            // the clock is durable too
+//! let (seq, rows) = (store.seq(), store.engine().spi_rows());
+//! drop(store);                                 // or a crash: the same
+//!
+//! let mut store = Store::open(&path)?;
+//! assert_eq!((store.seq(), store.engine().as_of()), (seq, company.as_of));
+//! assert_eq!(store.engine().spi_rows(), rows);
+//! assert!(store.apply(first[0].clone()).is_err());  // a duplicate stays a duplicate
+//! assert_eq!(store.events_since(seq - 1)?.len(), 1);
+//! # drop(store);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod schema;
+
+pub use error::{Result, StoreError};
+pub use schema::{APPLICATION_ID, FORMAT_VERSION};
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use omo_core::Dataset;
+use omo_core::engine::{Change, Engine, EngineOptions, EngineSnapshot, Event, Subscriber};
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+/// How a store writes snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// A snapshot is written after this many events since the last one, in the same transaction
+    /// as the event (or batch) that reached the count; 0: only by [`Store::snapshot_now`].
+    /// 10,000 by default.
+    pub snapshot_every: u64,
+    /// How many snapshots are kept (at least 1 is); the older ones are deleted when a new one is
+    /// written. 2 by default: the latest, and one to fall back on should the latest not restore.
+    pub keep_snapshots: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { snapshot_every: 10_000, keep_snapshots: 2 }
+    }
+}
+
+/// The live engine and the SQLite file that makes it durable (see the crate's documentation).
+pub struct Store {
+    engine: Engine,
+    conn: Connection,
+    path: PathBuf,
+    options: StoreOptions,
+    /// The seq of the latest snapshot on disk.
+    snapshot_seq: u64,
+    /// Changes the engine reported that are not delivered yet (they are, after the commit).
+    pending: Arc<Mutex<Vec<Change>>>,
+    subscribers: Vec<Subscriber>,
+    /// Why the store refuses changes, after a failed write it could not recover from.
+    broken: Option<String>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("engine", &self.engine)
+            .field("snapshot_seq", &self.snapshot_seq)
+            .field("options", &self.options)
+            .field("broken", &self.broken)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An accepted event waiting for its commit.
+struct Row {
+    seq: u64,
+    kind: &'static str,
+    id: String,
+    json: String,
+}
+
+/// An event's `type`, id and JSON as its sender sent it: serialised before the engine takes it.
+fn encode(event: &Event) -> Result<(&'static str, String, String)> {
+    Ok((event.kind(), event.id.clone(), event.to_json()?))
+}
+
+impl Store {
+    /// A new store at `path` on the history `history` (which must pass [`Dataset::validate`]),
+    /// with the default [`StoreOptions`]. Refuses a path that exists ([`StoreError::Exists`]);
+    /// writes the format and a snapshot of the initial state in one transaction.
+    pub fn create(path: impl AsRef<Path>, history: Dataset, options: EngineOptions) -> Result<Store> {
+        Store::create_with(path, history, options, StoreOptions::default())
+    }
+
+    /// [`Store::create`] with `store_options`.
+    pub fn create_with(
+        path: impl AsRef<Path>,
+        history: Dataset,
+        options: EngineOptions,
+        store_options: StoreOptions,
+    ) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        // A log left beside a deleted store would be replayed into the new one: refused too.
+        for file in companions(&path) {
+            if std::fs::symlink_metadata(&file).is_ok() {
+                return Err(StoreError::Exists { path: file });
+            }
+        }
+        let engine = Engine::new(history, options)?;
+        // The file is created here, exclusively, so that two creators cannot both succeed.
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => drop(file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(StoreError::Exists { path }),
+            Err(e) => return Err(StoreError::io(&path, &e)),
+        }
+        match Store::initialise(&path, engine, store_options) {
+            Ok(store) => Ok(store),
+            Err(e) => {
+                // Best effort: leave no half-made store behind (the files are ours: none of them
+                // existed before).
+                for file in companions(&path) {
+                    let _ = std::fs::remove_file(file);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes the format and the first snapshot into the empty file at `path`.
+    fn initialise(path: &Path, engine: Engine, options: StoreOptions) -> Result<Store> {
+        let mut conn = connect(path)?;
+        schema::journal(&conn, path)?;
+        let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+        let tx = conn.transaction().map_err(sql)?;
+        schema::create(&tx).map_err(sql)?;
+        write_snapshot(&tx, path, &engine, options.keep_snapshots)?;
+        tx.commit().map_err(sql)?;
+        sync_parent(path)?;
+        Ok(Store::assemble(engine, conn, path.to_path_buf(), options, 0))
+    }
+
+    /// Opens the store at `path` with the default [`StoreOptions`]: restores the latest snapshot
+    /// and replays every event after it, in order, moving the clock as it moved.
+    ///
+    /// Errors: no file ([`StoreError::NotFound`]), a file that is not an omo store
+    /// ([`StoreError::NotAStore`]), an unknown format version ([`StoreError::Format`], naming
+    /// it), a store open elsewhere ([`StoreError::Locked`]), and a snapshot or event that cannot
+    /// be read back or replayed ([`StoreError::Corrupt`], naming its seq).
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    /// [`Store::open`] with `store_options`.
+    pub fn open_with(path: impl AsRef<Path>, store_options: StoreOptions) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => return Err(StoreError::NotAStore { path, reason: "not a file".to_owned() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound { path }),
+            Err(e) => return Err(StoreError::io(&path, &e)),
+        }
+        let conn = connect(&path)?;
+        schema::check(&conn, &path)?;
+        schema::journal(&conn, &path)?;
+        let (engine, snapshot_seq) = load(&conn, &path)?;
+        Ok(Store::assemble(engine, conn, path, store_options, snapshot_seq))
+    }
+
+    fn assemble(engine: Engine, conn: Connection, path: PathBuf, options: StoreOptions, snapshot_seq: u64) -> Store {
+        let mut store = Store {
+            engine,
+            conn,
+            path,
+            options,
+            snapshot_seq,
+            pending: Arc::default(),
+            subscribers: Vec::new(),
+            broken: None,
+        };
+        store.listen();
+        store
+    }
+
+    /// Collects the engine's changes, to deliver them once they are durable.
+    fn listen(&mut self) {
+        let pending = Arc::clone(&self.pending);
+        self.engine.subscribe(Box::new(move |change| {
+            pending.lock().unwrap_or_else(PoisonError::into_inner).push(change.clone());
+        }));
+    }
+
+    /// The engine, for every view (S-P-I rows, stock, credit positions, the dataset). Change it
+    /// only through the store.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The sequence number of the last durable event (0: none).
+    pub fn seq(&self) -> u64 {
+        self.engine.seq()
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How the store writes snapshots.
+    pub fn options(&self) -> &StoreOptions {
+        &self.options
+    }
+
+    /// Calls `subscriber` with every change from now on, in order, once the event that caused it
+    /// is committed (never for an event that did not become durable).
+    pub fn subscribe(&mut self, subscriber: Subscriber) {
+        self.subscribers.push(subscriber);
+    }
+
+    /// Applies one event and commits it before returning its changes. A refused event returns
+    /// the engine's error ([`StoreError::Engine`]) and writes nothing.
+    pub fn apply(&mut self, event: Event) -> Result<Vec<Change>> {
+        self.usable()?;
+        let (kind, id, json) = encode(&event)?;
+        let changes = self.engine.apply(event)?;
+        self.commit(&[Row { seq: self.engine.seq(), kind, id, json }], None)?;
+        self.deliver();
+        Ok(changes)
+    }
+
+    /// Applies `events` one by one and commits them in one transaction (group commit). Stops at
+    /// the first refused event: the ones before it are committed and stay applied, and its error
+    /// is returned. Otherwise returns every change, in order.
+    pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Vec<Change>> {
+        self.usable()?;
+        let mut rows = Vec::new();
+        let mut changes = Vec::new();
+        let mut refused = None;
+        for event in events {
+            let applied = encode(&event).and_then(|(kind, id, json)| {
+                let these = self.engine.apply(event)?;
+                Ok((these, Row { seq: self.engine.seq(), kind, id, json }))
+            });
+            match applied {
+                Ok((these, row)) => {
+                    changes.extend(these);
+                    rows.push(row);
+                }
+                Err(e) => {
+                    refused = Some(e);
+                    break;
+                }
+            }
+        }
+        if !rows.is_empty() {
+            self.commit(&rows, None)?;
+        }
+        self.deliver();
+        match refused {
+            Some(e) => Err(e),
+            None => Ok(changes),
+        }
+    }
+
+    /// Sync: applies a replica's events one by one with the engine's remote checks
+    /// ([`Engine::apply_remote`]) and commits the accepted ones in one transaction. Each gets its
+    /// sequence number or the reason it was refused; a refusal does not stop the rest. Should the
+    /// commit fail, every event accepted in the batch gets that error instead (none is durable).
+    pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<u64>> {
+        if let Err(e) = self.usable() {
+            return events.into_iter().map(|_| Err(e.clone())).collect();
+        }
+        let mut rows = Vec::new();
+        let mut results = Vec::new();
+        for event in events {
+            let result = encode(&event).and_then(|(kind, id, json)| {
+                let seq = self.engine.apply_remote(std::iter::once(event)).into_iter().next().unwrap_or_else(|| {
+                    Err(omo_core::OmoError::InvalidArgument {
+                        name: "events",
+                        message: "the engine returned no result for a remote event".to_owned(),
+                    })
+                })?;
+                rows.push(Row { seq, kind, id, json });
+                Ok(seq)
+            });
+            results.push(result);
+        }
+        if !rows.is_empty()
+            && let Err(e) = self.commit(&rows, None)
+        {
+            return results.into_iter().map(|r| r.and_then(|_| Err(e.clone()))).collect();
+        }
+        self.deliver();
+        results
+    }
+
+    /// Lets time pass to the end of `date` (see [`Engine::advance_to`]) and records it durably:
+    /// the clock is part of the state. A date not after the clock changes and writes nothing.
+    pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
+        self.usable()?;
+        if date <= self.engine.as_of() {
+            return Ok(Vec::new());
+        }
+        let changes = self.engine.advance_to(date)?;
+        self.commit(&[], Some((self.engine.seq(), date)))?;
+        self.deliver();
+        Ok(changes)
+    }
+
+    /// The events after sequence number `seq`, each with its own number, in order, read from the
+    /// file (so across restarts), as their senders sent them.
+    pub fn events_since(&self, seq: u64) -> Result<Vec<(u64, Event)>> {
+        let sql = |e: rusqlite::Error| StoreError::sqlite(&self.path, &e);
+        let mut statement =
+            self.conn.prepare_cached("SELECT seq, json FROM events WHERE seq > ?1 ORDER BY seq").map_err(sql)?;
+        let mut rows = statement.query([seq]).map_err(sql)?;
+        let mut events = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            let seq: u64 = row.get(0).map_err(sql)?;
+            let json: String = row.get(1).map_err(sql)?;
+            let event = Event::from_json(&json)
+                .map_err(|e| StoreError::corrupt(&self.path, seq, format!("the event does not parse: {e}")))?;
+            events.push((seq, event));
+        }
+        Ok(events)
+    }
+
+    /// Writes a snapshot of the current state now (replacing one at the same seq: the clock may
+    /// have moved since) and returns its seq. The oldest snapshots beyond
+    /// [`StoreOptions::keep_snapshots`] are deleted.
+    pub fn snapshot_now(&mut self) -> Result<u64> {
+        self.usable()?;
+        let sql = |e: rusqlite::Error| StoreError::sqlite(&self.path, &e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        write_snapshot(&tx, &self.path, &self.engine, self.options.keep_snapshots)?;
+        tx.commit().map_err(sql)?;
+        self.snapshot_seq = self.engine.seq();
+        Ok(self.snapshot_seq)
+    }
+
+    /// The seqs of the snapshots on disk, newest first.
+    pub fn snapshot_seqs(&self) -> Result<Vec<u64>> {
+        snapshot_seqs(&self.conn, &self.path)
+    }
+
+    /// Deletes the snapshots beyond [`StoreOptions::keep_snapshots`] (and the clock moves they
+    /// hold) and folds the write-ahead log into the file, truncating it. The event log is kept.
+    pub fn compact(&mut self) -> Result<()> {
+        self.usable()?;
+        let sql = |e: rusqlite::Error| StoreError::sqlite(&self.path, &e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        prune(&tx, self.options.keep_snapshots).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        // (busy, frames in the log, frames checkpointed): a busy checkpoint is not an error.
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(sql)?;
+        Ok(())
+    }
+
+    /// Closes the file (checkpointing the write-ahead log into it) and reports an error closing.
+    /// Dropping a store closes it too, silently.
+    pub fn close(self) -> Result<()> {
+        let path = self.path;
+        self.conn.close().map_err(|(_, e)| StoreError::sqlite(&path, &e))
+    }
+
+    /// Refuses changes once a failed write could not be recovered from.
+    fn usable(&self) -> Result<()> {
+        match &self.broken {
+            None => Ok(()),
+            Some(reason) => Err(StoreError::Broken { path: self.path.clone(), reason: reason.clone() }),
+        }
+    }
+
+    /// Commits `rows` (events the engine accepted) and a clock move, with a snapshot when one is
+    /// due, in one transaction. On failure, reloads the engine from the file (see the crate's
+    /// documentation) and returns the error.
+    fn commit(&mut self, rows: &[Row], clock: Option<(u64, NaiveDate)>) -> Result<()> {
+        let every = self.options.snapshot_every;
+        let due = every > 0 && self.engine.seq().saturating_sub(self.snapshot_seq) >= every;
+        let keep = due.then_some(self.options.keep_snapshots);
+        match write(&mut self.conn, &self.path, &self.engine, rows, clock, keep) {
+            Ok(()) => {
+                if due {
+                    self.snapshot_seq = self.engine.seq();
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.recover(e)),
+        }
+    }
+
+    /// After a failed write: the engine back to what the file holds, or the store broken.
+    fn recover(&mut self, error: StoreError) -> StoreError {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        match load(&self.conn, &self.path) {
+            Ok((engine, snapshot_seq)) => {
+                self.engine = engine;
+                self.snapshot_seq = snapshot_seq;
+                self.listen();
+            }
+            Err(reload) => self.broken = Some(reload.to_string()),
+        }
+        error
+    }
+
+    /// Hands the committed changes to the subscribers.
+    fn deliver(&mut self) {
+        let changes = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        for subscriber in &mut self.subscribers {
+            for change in &changes {
+                subscriber(change);
+            }
+        }
+    }
+}
+
+/// The store's file and the ones SQLite may keep beside it.
+fn companions(path: &Path) -> [PathBuf; 4] {
+    ["", "-wal", "-journal", "-shm"].map(|suffix| {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        PathBuf::from(file)
+    })
+}
+
+/// A connection to the existing file at `path`, locked for this store alone.
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, &e))?;
+    schema::configure(&conn, path)?;
+    Ok(conn)
+}
+
+/// Syncs the directory holding a new file, so that the file itself survives a power loss.
+fn sync_parent(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(parent).and_then(|dir| dir.sync_all()).map_err(|e| StoreError::io(path, &e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// One transaction: the events, the clock move, the snapshot (keeping `keep`) when one is due.
+fn write(
+    conn: &mut Connection,
+    path: &Path,
+    engine: &Engine,
+    rows: &[Row],
+    clock: Option<(u64, NaiveDate)>,
+    snapshot: Option<usize>,
+) -> Result<()> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+    let tx = conn.transaction().map_err(sql)?;
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT INTO events (seq, type, id, json) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?;
+        for row in rows {
+            insert.execute((row.seq, row.kind, &row.id, &row.json)).map_err(sql)?;
+        }
+    }
+    if let Some((after_seq, date)) = clock {
+        tx.execute(
+            "INSERT INTO clock (after_seq, date) VALUES (?1, ?2) \
+             ON CONFLICT (after_seq) DO UPDATE SET date = excluded.date",
+            (after_seq, date.to_string()),
+        )
+        .map_err(sql)?;
+    }
+    if let Some(keep) = snapshot {
+        write_snapshot(&tx, path, engine, keep)?;
+    }
+    tx.commit().map_err(sql)
+}
+
+/// Writes the engine's snapshot at its seq and deletes the ones beyond `keep`.
+fn write_snapshot(tx: &Transaction<'_>, path: &Path, engine: &Engine, keep: usize) -> Result<()> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+    let json = serde_json::to_string(&engine.snapshot())
+        .map_err(|e| StoreError::Engine(omo_core::OmoError::Json(format!("snapshot: {e}"))))?;
+    tx.execute("INSERT OR REPLACE INTO snapshots (seq, json) VALUES (?1, ?2)", (engine.seq(), json)).map_err(sql)?;
+    prune(tx, keep).map_err(sql)
+}
+
+/// Deletes the snapshots beyond the latest `keep` (at least one stays), and the clock moves
+/// before the oldest one kept (it holds them).
+fn prune(tx: &Transaction<'_>, keep: usize) -> rusqlite::Result<()> {
+    let keep = i64::try_from(keep.max(1)).unwrap_or(i64::MAX);
+    tx.execute(
+        "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)",
+        [keep],
+    )?;
+    tx.execute("DELETE FROM clock WHERE after_seq < (SELECT MIN(seq) FROM snapshots)", [])?;
+    Ok(())
+}
+
+fn snapshot_seqs(conn: &Connection, path: &Path) -> Result<Vec<u64>> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+    let mut statement = conn.prepare("SELECT seq FROM snapshots ORDER BY seq DESC").map_err(sql)?;
+    let seqs = statement.query_map([], |row| row.get::<_, u64>(0)).map_err(sql)?;
+    seqs.collect::<rusqlite::Result<Vec<u64>>>().map_err(sql)
+}
+
+/// The engine the file holds: the latest snapshot that restores, then every event after it in
+/// order, with the clock moves between them. Returns it with its snapshot's seq.
+fn load(conn: &Connection, path: &Path) -> Result<(Engine, u64)> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+    let mut failure = StoreError::corrupt(path, 0, "the store holds no snapshot");
+    for seq in snapshot_seqs(conn, path)? {
+        let json: String =
+            conn.query_row("SELECT json FROM snapshots WHERE seq = ?1", [seq], |row| row.get(0)).map_err(sql)?;
+        match restore(&json, seq) {
+            Ok(engine) => return replay(conn, path, engine, seq).map(|engine| (engine, seq)),
+            Err(reason) => failure = StoreError::corrupt(path, seq, format!("the snapshot does not restore: {reason}")),
+        }
+    }
+    Err(failure)
+}
+
+/// The engine of a snapshot's JSON, which must be at `seq`.
+fn restore(json: &str, seq: u64) -> std::result::Result<Engine, String> {
+    let snapshot: EngineSnapshot = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if snapshot.seq != seq {
+        return Err(format!("it is stored at seq {seq} but holds seq {}", snapshot.seq));
+    }
+    Engine::restore(snapshot).map_err(|e| e.to_string())
+}
+
+/// Replays the events after `from` onto `engine`, with the clock moves recorded after `from`.
+fn replay(conn: &Connection, path: &Path, mut engine: Engine, from: u64) -> Result<Engine> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+    let corrupt = |seq: u64, reason: String| StoreError::corrupt(path, seq, reason);
+    let mut clock = Vec::new();
+    {
+        let mut statement =
+            conn.prepare("SELECT after_seq, date FROM clock WHERE after_seq >= ?1 ORDER BY after_seq").map_err(sql)?;
+        let mut rows = statement.query([from]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let after: u64 = row.get(0).map_err(sql)?;
+            let text: String = row.get(1).map_err(sql)?;
+            let date = text
+                .parse::<NaiveDate>()
+                .map_err(|e| corrupt(after, format!("the clock move {text:?} after it is not a date: {e}")))?;
+            clock.push((after, date));
+        }
+    }
+    let mut clock = clock.into_iter().peekable();
+    let mut advance = |engine: &mut Engine, before: Option<u64>| -> Result<()> {
+        while let Some((after, date)) = clock.next_if(|(after, _)| before.is_none_or(|seq| *after < seq)) {
+            engine.advance_to(date).map_err(|e| corrupt(after, format!("the clock move to {date} fails: {e}")))?;
+        }
+        Ok(())
+    };
+    let mut statement =
+        conn.prepare("SELECT seq, type, id, json FROM events WHERE seq > ?1 ORDER BY seq").map_err(sql)?;
+    let mut rows = statement.query([from]).map_err(sql)?;
+    while let Some(row) = rows.next().map_err(sql)? {
+        let seq: u64 = row.get(0).map_err(sql)?;
+        let kind: String = row.get(1).map_err(sql)?;
+        let id: String = row.get(2).map_err(sql)?;
+        let json: String = row.get(3).map_err(sql)?;
+        if seq != engine.seq() + 1 {
+            return Err(corrupt(seq, format!("the log jumps from seq {} to {seq}", engine.seq())));
+        }
+        advance(&mut engine, Some(seq))?;
+        let event = Event::from_json(&json).map_err(|e| corrupt(seq, format!("the event does not parse: {e}")))?;
+        if event.kind() != kind || event.id != id {
+            let found = format!("{} {:?}", event.kind(), event.id);
+            return Err(corrupt(seq, format!("the row says {kind} {id:?} but its JSON is {found}")));
+        }
+        engine.apply(event).map_err(|e| corrupt(seq, format!("the engine refuses it on replay: {e}")))?;
+        if engine.seq() != seq {
+            return Err(corrupt(seq, format!("the engine gave it seq {}", engine.seq())));
+        }
+    }
+    advance(&mut engine, None)?;
+    Ok(engine)
+}

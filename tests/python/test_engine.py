@@ -1,0 +1,121 @@
+"""The live engine through the Python door: replay equals batch, changes reach callbacks in
+order, refused events change nothing and raise the class of their reason, sync reports each
+refusal in its place."""
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+import omo
+
+
+@pytest.fixture(scope="module")
+def history():
+    return omo.sample_company(seed=5, distributors=3, retailers_per_distributor=2, farmers=60, years=2)
+
+
+def _cut(history):
+    return history.as_of - dt.timedelta(days=40)
+
+
+def _sorted_records(dataset, collection):
+    return sorted(json.dumps(r, sort_keys=True) for r in json.loads(dataset._native.records_json(collection)))
+
+
+def test_replaying_what_happened_after_a_cut_ends_where_the_dataset_is(history):
+    cut = _cut(history)
+    events = omo.events_of(history, after=cut)
+    assert events and all(e["type"] in omo.engine._TYPES for e in events)
+    json.dumps(events)  # plain JSON: money and dates as strings
+    with omo.Engine(history.until(cut)) as eng:
+        assert eng.as_of == cut and eng.seq == 0
+        eng.apply_many(events)
+        eng.advance_to(history.as_of)
+        assert eng.seq == len(events) and eng.as_of == history.as_of
+        now = eng.to_dataset()
+        for collection in ("movements", "orders", "shipments", "invoices", "payments", "credit_accounts"):
+            assert _sorted_records(now, collection) == _sorted_records(history, collection), collection
+        live = eng.spi_rollup(nodes="node").reset_index(drop=True)
+        batch = omo.spi_rollup(history, nodes="node").reset_index(drop=True)
+        assert live.equals(batch)
+        live_positions = eng.credit_book().positions().reset_index(drop=True)
+        batch_positions = omo.CreditBook(history).positions().reset_index(drop=True)
+        assert live_positions.equals(batch_positions)
+
+
+def _account(history):
+    return json.loads(history._native.records_json("credit_accounts"))[0]["customer"]
+
+
+def _order(history, order_id, customer, day):
+    product = json.loads(history._native.records_json("products"))[0]["id"]
+    node = json.loads(history._native.records_json("nodes"))[0]["id"]
+    return {"type": "order", "id": order_id, "record": {
+        "id": order_id, "customer": customer, "order_date": day.isoformat(), "requested_date": None,
+        "ship_from": node, "status": "open",
+        "lines": [{"product": product, "quantity": "2", "unit_price": Decimal("99.50"), "discount": "0"}]}}
+
+
+def test_a_blocked_account_s_order_is_reported_to_the_callback_with_what_to_do(history):
+    eng = omo.Engine(history)
+    seen = []
+    eng.on_change(seen.append)
+    customer = _account(history)
+    day = history.as_of + dt.timedelta(days=1)
+    stamp = {"date": day.isoformat(), "by": "credit manager", "reason": "cheque bounced"}
+    assert eng.apply({"type": "credit_block", "id": "BLK-1", "record": {"customer": customer, "stamp": stamp}}) == []
+    changes = eng.apply(_order(history, "SO-LIVE-1", customer, day))
+    assert [c["type"] for c in changes] == ["order_blocked"] and seen == changes
+    change = changes[0]
+    assert change["seq"] == 2 and change["customer"] == customer and "account_blocked" in change["codes"]
+    assert change["action"].startswith("hold order SO-LIVE-1 of 199")
+    assert Decimal(change["amount"]) == Decimal("199.00")
+
+
+def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(history):
+    eng = omo.Engine(history)
+    customer = _account(history)
+    day = history.as_of + dt.timedelta(days=1)
+    eng.apply(_order(history, "SO-1", customer, day))
+    before = (eng.seq, eng.as_of, eng.to_dataset().to_json())
+    with pytest.raises(omo.DuplicateIdError, match='event order "SO-1"'):
+        eng.apply(_order(history, "SO-1", customer, day))
+    with pytest.raises(omo.DuplicateIdError, match="sales_order"):
+        eng.apply(_order(history, "SO-1", customer, day) | {"id": "another-event-id"})
+    with pytest.raises(omo.ArgumentError, match="float"):
+        bad = _order(history, "SO-2", customer, day)
+        bad["record"]["lines"][0]["unit_price"] = 99.5
+        eng.apply(bad)
+    with pytest.raises(omo.ClosedPeriodError):
+        eng.apply(_order(history, "SO-3", customer, history.as_of - dt.timedelta(days=90)))
+    with pytest.raises(omo.InvalidDataError, match='customer: unknown customer "NO-SUCH-CUSTOMER"'):
+        eng.apply(_order(history, "SO-4", "NO-SUCH-CUSTOMER", day))
+    with pytest.raises(omo.JsonError, match="order_date"):
+        eng.apply(json.dumps(_order(history, "SO-5", customer, day), default=str).replace(day.isoformat(), "2026-02-30"))
+    with pytest.raises(omo.JsonError):
+        eng.apply("{not json")
+    assert (eng.seq, eng.as_of, eng.to_dataset().to_json()) == before
+
+
+def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
+    eng = omo.Engine(history)
+    customer = _account(history)
+    day = history.as_of + dt.timedelta(days=1)
+    stamp = {"date": day.isoformat(), "by": "credit manager", "reason": "cheque bounced"}
+    eng.apply({"type": "credit_block", "id": "BLK-1", "record": {"customer": customer, "stamp": stamp}})
+    other = json.loads(history._native.records_json("customers"))[-1]["id"]
+    floaty = _order(history, "APP-3", other, day)
+    floaty["record"]["lines"][0]["quantity"] = 2.0
+    results = eng.apply_remote([
+        _order(history, "APP-1", customer, day),      # blocked by the credit check now
+        _order(history, "APP-2", other, day),         # fine
+        floaty,                                        # a float: refused in its place
+        _order(history, "APP-2", other, day),         # the same event again
+    ])
+    assert results[0]["id"] == "APP-1" and "blocked by the credit check" in results[0]["error"]
+    assert results[1] == {"seq": 2}
+    assert results[2]["id"] == "APP-3" and "float" in results[2]["error"]
+    assert results[3]["id"] == "APP-2" and results[3]["field"] == "id"
+    assert [e["id"] for e in eng.events_since(1)] == ["APP-2"]
+    assert eng.events_since(1)[0]["record"]["lines"][0]["unit_price"] == "99.50"
