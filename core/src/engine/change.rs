@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::kpi::{AlertEventKind, Light};
 use crate::model::{CustomerId, NodeId, OrderId, ProductId};
 
 /// One change.
@@ -64,6 +65,47 @@ pub enum ChangeKind {
         /// Why, in words.
         reasons: Vec<String>,
     },
+    /// A member's light of a KPI changed colour (month to date; a region's light is rolled up
+    /// from its distributors').
+    Light {
+        /// The KPI's id (`days_of_cover`, `overdue_ratio`, ...).
+        kpi: String,
+        /// The member: a distributor, a region, or the root of the region tree.
+        member: String,
+        /// The light before.
+        from: Light,
+        /// The light now.
+        to: Light,
+        /// The member's value now (a distributor's own; none for a roll-up).
+        value: Option<Decimal>,
+    },
+    /// A distributor's alert on a KPI was raised, escalated or resolved at a month close.
+    Alert {
+        /// The KPI's id.
+        kpi: String,
+        /// The distributor.
+        member: String,
+        /// The month closed (its first day).
+        month: NaiveDate,
+        /// What happened.
+        kind: AlertEventKind,
+        /// The alert's state before: `normal`, `firing` (or the light it was raised at, for an
+        /// escalation).
+        from: String,
+        /// The alert's state after.
+        to: String,
+        /// The month's light.
+        light: Light,
+        /// The month's value.
+        value: Option<Decimal>,
+        /// The threshold at the edge of the value's zone.
+        threshold: Option<Decimal>,
+        /// What to do, as a code (`reorder`, `reduce_stock`, `chase_invoices`, `visit_customer`,
+        /// `review_deliveries`, `review_forecast`, `clear_dead_stock`, `none`).
+        action_code: String,
+        /// For `chase_invoices`: the distributor's overdue invoices, oldest due first.
+        invoices: Vec<String>,
+    },
 }
 
 impl Change {
@@ -76,6 +118,54 @@ impl Change {
             ChangeKind::OrderBlocked { order, customer, amount, reasons, .. } => {
                 format!("hold order {order} of {amount} for customer {customer}: {}", reasons.join("; "))
             }
+            ChangeKind::Light { kpi, member, from, to, value, .. } => {
+                let value = value.map_or_else(|| "no value".to_owned(), |v| v.round_dp(4).normalize().to_string());
+                format!("{kpi} of {member} turned {} from {} ({value})", to.as_str(), from.as_str())
+            }
+            ChangeKind::Alert { kpi, member, kind, value, threshold, action_code, invoices, .. } => {
+                let value = value.map_or_else(|| "no value".to_owned(), |v| v.round_dp(4).normalize().to_string());
+                let threshold = threshold.map_or_else(String::new, |t| format!(", threshold {}", t.normalize()));
+                match kind {
+                    AlertEventKind::Resolved => {
+                        format!("{kpi} of {member} is back ({value}{threshold}): nothing to do")
+                    }
+                    _ => {
+                        let chase =
+                            if invoices.is_empty() { String::new() } else { format!(" ({})", invoices.join(", ")) };
+                        format!("{}{chase}: {kpi} of {member} at {value}{threshold}", action_words(action_code, member))
+                    }
+                }
+            }
         }
+    }
+}
+
+/// What to do about an alert of `kpi`, as a code: what a sales director's assistant would do.
+pub(crate) fn action_code(kpi: &str, value: Option<Decimal>, target: Option<Decimal>) -> &'static str {
+    match kpi {
+        "days_of_cover" => match (value, target) {
+            (Some(v), Some(t)) if v < t => "reorder",
+            _ => "reduce_stock",
+        },
+        "ineffective_stock_share" | "sell_through" => "clear_dead_stock",
+        "dso" | "overdue_ratio" | "collection_rate" => "chase_invoices",
+        "otif" => "review_deliveries",
+        "forecast_wape" => "review_forecast",
+        "revenue_vs_plan" | "revenue_growth" | "active_retailers" | "average_order_value" => "visit_customer",
+        _ => "none",
+    }
+}
+
+/// An action code in words, for `member`.
+fn action_words(code: &str, member: &str) -> String {
+    match code {
+        "reorder" => format!("reorder for {member}: its stock covers too few days"),
+        "reduce_stock" => format!("hold shipments to {member} and move its surplus: too many days of cover"),
+        "clear_dead_stock" => format!("promote or move {member}'s slow and dead stock"),
+        "chase_invoices" => format!("chase {member}'s overdue invoices and hold new credit"),
+        "review_deliveries" => format!("review late and short deliveries to {member}"),
+        "review_forecast" => format!("review the demand forecast of {member}"),
+        "visit_customer" => format!("visit {member}: sales below plan or last year"),
+        _ => format!("look at {member}"),
     }
 }

@@ -53,6 +53,7 @@ mod change;
 mod event;
 mod history;
 mod index;
+mod kpis;
 mod stock;
 
 pub use change::{Change, ChangeKind};
@@ -61,6 +62,7 @@ pub use event::{
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,
 };
 pub use history::events_of;
+pub use kpis::AlertStatus;
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -71,9 +73,10 @@ use crate::credit::{CheckMode, CreditBook, CreditCheck, CreditPolicy, Decision};
 use crate::dataset::{Dataset, references};
 use crate::error::{OmoError, Result};
 use crate::kpi::first_of_month;
-use crate::model::{CustomerId, NodeId, OrderStatus, ProductId, ValidationIssue};
+use crate::model::{CustomerId, NodeId, OrderStatus, ProductId, TargetScope, ValidationIssue};
 use crate::spi::SpiRow;
 use index::Index;
+use kpis::{KpiChange, KpiState};
 use stock::StockState;
 
 /// How an engine runs.
@@ -124,6 +127,7 @@ pub struct Engine {
     index: Index,
     stock: StockState,
     book: CreditBook,
+    kpis: KpiState,
     seq: u64,
     /// Events applied since the engine was built or restored, the first with `log_start + 1`.
     log: Vec<Event>,
@@ -171,8 +175,11 @@ impl Engine {
         let open_from = open_from(dataset.as_of, options.open_months);
         let stock = StockState::from_movements(&dataset.movements, open_from)?;
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
+        let index = Index::of(&dataset);
+        let kpis = KpiState::new(&dataset, &stock, &book, &index, crate::kpi::AlertRule::default())?;
         Ok(Engine {
-            index: Index::of(&dataset),
+            index,
+            kpis,
             dataset,
             options,
             stock,
@@ -299,7 +306,10 @@ impl Engine {
     /// Lets time pass to the end of `date`: the day and month close (overdue days, the open
     /// period). A date before the clock changes nothing. Returns the changes.
     pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
-        let changes = self.move_clock(date);
+        let mut changes = self.close_months(date, self.seq);
+        if self.move_clock(date) {
+            changes.extend(self.light_changes(self.seq, date));
+        }
         self.deliver(&changes);
         Ok(changes)
     }
@@ -327,13 +337,22 @@ impl Engine {
         };
         let seq = self.seq + 1;
         let mut changes = Vec::new();
-        if let Err(e) = self.book_event(&event.body, seq, &mut changes) {
-            return Err(refused(e, &event));
+        if let Some(day_before) = event.date().and_then(|d| d.pred_opt()) {
+            changes.extend(self.close_months(day_before, seq));
         }
+        let touched = match self.book_event(&event.body, seq, &mut changes) {
+            Ok(touched) => touched,
+            Err(e) => return Err(refused(e, &event)),
+        };
         self.seq = seq;
         self.seen.insert(key);
-        if let Some(date) = event.date() {
-            changes.extend(self.move_clock(date));
+        let moved = event.date().is_some_and(|date| self.move_clock(date));
+        let mut lights_moved = moved;
+        for distributor in &touched {
+            lights_moved |= self.kpis.recompute(distributor, (&self.dataset, &self.stock, &self.book, &self.index));
+        }
+        if lights_moved {
+            changes.extend(self.light_changes(seq, event.date().unwrap_or(self.dataset.as_of)));
         }
         self.log.push(event);
         Ok(changes)
@@ -551,9 +570,12 @@ impl Engine {
 
     /// Books a checked event. The credit book goes first (its few failures leave everything as
     /// it was); the rest cannot fail.
-    fn book_event(&mut self, body: &EventBody, seq: u64, changes: &mut Vec<Change>) -> Result<()> {
+    /// Returns the distributors whose KPIs it moved.
+    fn book_event(&mut self, body: &EventBody, seq: u64, changes: &mut Vec<Change>) -> Result<Vec<CustomerId>> {
         let d = &mut self.dataset;
         let today = d.as_of;
+        let kpis = &mut self.kpis;
+        let mut touched: Vec<CustomerId> = Vec::new();
         match body {
             EventBody::Movement(m) => {
                 let on_hand = self.stock.book(m, open_from(today, self.options.open_months));
@@ -561,10 +583,16 @@ impl Engine {
                     let what = ChangeKind::StockOut { node: m.node.clone(), product: m.product.clone(), on_hand };
                     changes.push(Change { seq, date: m.date, what });
                 }
+                kpis.on_movement(m);
+                touched.extend(kpis.distributor_touched(None, Some(&m.node)));
                 d.movements.push(m.clone());
             }
             EventBody::Count(c) => d.counts.push(c.clone()),
-            EventBody::PosSale(s) => d.pos_sales.push(s.clone()),
+            EventBody::PosSale(s) => {
+                kpis.on_pos_sale(s);
+                touched.extend(kpis.shop_owner(&s.node));
+                d.pos_sales.push(s.clone());
+            }
             EventBody::Order(o) => {
                 if self.book.account(&o.customer).is_some()
                     && !matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
@@ -581,6 +609,8 @@ impl Engine {
                         changes.push(order_blocked(seq, o, &check));
                     }
                 }
+                kpis.on_order(o);
+                touched.extend(kpis.distributor_touched(Some(&o.customer), None));
                 self.index.orders.insert(o.id.clone(), d.orders.len());
                 d.orders.push(o.clone());
             }
@@ -590,6 +620,10 @@ impl Engine {
                 {
                     self.book.ship(&s.order, crate::credit::shipment_value(order, s))?;
                 }
+                if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
+                    kpis.on_delivery(order, s, None);
+                    touched.extend(kpis.distributor_touched(Some(&order.customer), None));
+                }
                 self.index.shipments.insert(s.id.clone(), d.shipments.len());
                 d.shipments.push(s.clone());
             }
@@ -598,6 +632,8 @@ impl Engine {
                     self.book.post_invoice(i)?;
                     self.book.apply_unapplied(&i.customer, i.date)?;
                 }
+                kpis.on_invoice(i);
+                touched.extend(kpis.distributor_touched(Some(&i.customer), None));
                 self.index.invoices.insert(i.id.clone(), i.customer.clone());
                 d.invoices.push(i.clone());
             }
@@ -605,6 +641,8 @@ impl Engine {
                 if self.book.account(&p.customer).is_some() {
                     self.book.post_payment(p)?;
                 }
+                kpis.on_payment(p);
+                touched.extend(kpis.distributor_touched(Some(&p.customer), None));
                 self.index.payments.insert(p.id.clone());
                 d.payments.push(p.clone());
             }
@@ -622,7 +660,12 @@ impl Engine {
             }
             EventBody::ShipmentDelivered(delivery) => {
                 if let Some(s) = self.index.shipments.get(&delivery.shipment).and_then(|&i| d.shipments.get_mut(i)) {
+                    let before = s.clone();
                     s.delivered_date = Some(delivery.date);
+                    if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
+                        kpis.on_delivery(order, s, Some(&before));
+                        touched.extend(kpis.distributor_touched(Some(&order.customer), None));
+                    }
                 }
             }
             EventBody::ShipmentTracked(tracking) => {
@@ -636,9 +679,16 @@ impl Engine {
                     p.pickups.push(pickup.pickup.clone());
                 }
             }
-            EventBody::Customer(c) => upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), c.clone()),
+            EventBody::Customer(c) => {
+                upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), c.clone());
+                kpis.refresh_customers(d)?;
+                touched.extend(kpis.distributor_touched(Some(&c.id), None));
+            }
             EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), p.clone()),
-            EventBody::Node(n) => upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), n.clone()),
+            EventBody::Node(n) => {
+                upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), n.clone());
+                kpis.refresh_customers(d)?;
+            }
             EventBody::CreditAccount(a) => {
                 self.book.open_account(a.clone())?;
                 self.index.credit_accounts.insert(a.customer.clone(), d.credit_accounts.len());
@@ -672,9 +722,12 @@ impl Engine {
             EventBody::SalesTarget(t) => {
                 let key = (t.scope.clone(), t.month);
                 upsert(&mut d.sales_targets, &mut self.index.sales_targets, key, t.clone());
+                if let TargetScope::Customer(c) = &t.scope {
+                    touched.extend(kpis.distributor_touched(Some(c), None));
+                }
             }
         }
-        Ok(())
+        Ok(touched)
     }
 
     /// The dataset's copy of an account, made equal to the book's after a change.
@@ -687,10 +740,11 @@ impl Engine {
         }
     }
 
-    /// Moves the clock to `date` when it is later: the book's business day, and the open period.
-    fn move_clock(&mut self, date: NaiveDate) -> Vec<Change> {
+    /// Moves the clock to `date` when it is later: the book's business day, the open period,
+    /// and every distributor's month-to-date KPIs (windows and ages moved). True when it moved.
+    fn move_clock(&mut self, date: NaiveDate) -> bool {
         if date <= self.dataset.as_of {
-            return Vec::new();
+            return false;
         }
         let before = self.open_from();
         self.dataset.as_of = date;
@@ -699,7 +753,92 @@ impl Engine {
         if after > before {
             self.stock.close_before(after);
         }
-        Vec::new()
+        self.kpis.recompute_all(&self.dataset, &self.stock, &self.book, &self.index);
+        true
+    }
+
+    /// Closes every month not closed yet that ends on or before `day` (a month is complete once
+    /// its last day is over): each distributor's alerts step with the month's final values.
+    /// Returns the transitions. An event dated in a new month closes the months before it; time
+    /// passing to a month's last day ([`Engine::advance_to`]) closes that month.
+    fn close_months(&mut self, day: NaiveDate, seq: u64) -> Vec<Change> {
+        let mut changes = Vec::new();
+        while let Some(month) = self.kpis.next_to_close(day) {
+            let parts = (&self.dataset, &self.stock, &self.book, &self.index);
+            for change in self.kpis.close_month(month, parts) {
+                changes.push(self.kpi_change(seq, change));
+            }
+        }
+        changes
+    }
+
+    /// The lights that changed since they were last reported, as changes of `date`.
+    fn light_changes(&mut self, seq: u64, date: NaiveDate) -> Vec<Change> {
+        let found = self.kpis.light_changes().unwrap_or_default();
+        found.into_iter().map(|c| Change { date, ..self.kpi_change(seq, c) }).collect()
+    }
+
+    /// A KPI change as the engine reports it, with what to do about an alert.
+    fn kpi_change(&self, seq: u64, change: KpiChange) -> Change {
+        match change {
+            KpiChange::Light { kpi, member, from, to, value } => {
+                Change { seq, date: self.dataset.as_of, what: ChangeKind::Light { kpi, member, from, to, value } }
+            }
+            KpiChange::Alert { kpi, member, month, kind, light, value, threshold } => {
+                let target = self.kpis.target(&kpi);
+                let action_code = change::action_code(&kpi, value, target);
+                let invoices =
+                    if action_code == "chase_invoices" { self.overdue_invoices(&member) } else { Vec::new() };
+                let (from, to) = match kind {
+                    crate::kpi::AlertEventKind::Raised => ("normal".to_owned(), "firing".to_owned()),
+                    crate::kpi::AlertEventKind::Escalated => ("yellow".to_owned(), "red".to_owned()),
+                    crate::kpi::AlertEventKind::Resolved => ("firing".to_owned(), "normal".to_owned()),
+                };
+                let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - chrono::Days::new(1));
+                let what = ChangeKind::Alert {
+                    kpi,
+                    member,
+                    month,
+                    kind,
+                    from,
+                    to,
+                    light,
+                    value,
+                    threshold,
+                    action_code: action_code.to_owned(),
+                    invoices,
+                };
+                Change { seq, date: end, what }
+            }
+        }
+    }
+
+    /// A customer's invoices past due today, oldest due first.
+    fn overdue_invoices(&self, customer: &str) -> Vec<String> {
+        let Ok(id) = CustomerId::new(customer) else { return Vec::new() };
+        let today = self.dataset.as_of;
+        self.book
+            .receivables()
+            .open_items(&id)
+            .into_iter()
+            .filter(|item| item.due_date < today)
+            .map(|item| item.invoice.to_string())
+            .collect()
+    }
+
+    /// Every member's light of every KPI now (month to date), sorted by member and KPI.
+    pub fn lights(&self) -> Vec<(String, String, crate::kpi::Light)> {
+        self.kpis.lights().iter().map(|((m, k), l)| (m.clone(), k.clone(), *l)).collect()
+    }
+
+    /// A distributor's month-to-date value of a standard KPI.
+    pub fn kpi_value(&self, member: &str, kpi: &str) -> Option<Decimal> {
+        self.kpis.value(member, kpi)
+    }
+
+    /// Where every distributor's alert on every KPI stands.
+    pub fn alert_states(&self) -> Vec<AlertStatus> {
+        self.kpis.alert_states()
     }
 }
 

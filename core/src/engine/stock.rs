@@ -92,6 +92,8 @@ impl PairLedger {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StockState {
     pairs: FxHashMap<(NodeId, ProductId), PairLedger>,
+    /// The products that ever moved at each node.
+    by_node: FxHashMap<NodeId, Vec<ProductId>>,
 }
 
 impl StockState {
@@ -107,12 +109,16 @@ impl StockState {
             }
             pair.rows.push(row.flows);
         }
+        let mut by_node: FxHashMap<NodeId, Vec<ProductId>> = FxHashMap::default();
+        for (node, product) in pairs.keys() {
+            by_node.entry(node.clone()).or_default().push(product.clone());
+        }
         for m in movements.iter().filter(|m| m.date >= open_from) {
             if let Some(pair) = pairs.get_mut(&(m.node.clone(), m.product.clone())) {
                 *pair.days.entry(m.date).or_default() += m.stock_change();
             }
         }
-        Ok(StockState { pairs })
+        Ok(StockState { pairs, by_node })
     }
 
     /// Refuses `movement` when it would leave its stock below zero at the end of its day or of
@@ -147,7 +153,11 @@ impl StockState {
 
     /// Books `movement`; returns the stock on hand after it.
     pub(crate) fn book(&mut self, movement: &StockMovement, open_from: NaiveDate) -> Decimal {
-        let pair = self.pairs.entry((movement.node.clone(), movement.product.clone())).or_default();
+        let key = (movement.node.clone(), movement.product.clone());
+        if !self.pairs.contains_key(&key) {
+            self.by_node.entry(movement.node.clone()).or_default().push(movement.product.clone());
+        }
+        let pair = self.pairs.entry(key).or_default();
         pair.add(movement, Period::Month.number(movement.date));
         if movement.date >= open_from {
             *pair.days.entry(movement.date).or_default() += movement.stock_change();
@@ -180,6 +190,56 @@ impl StockState {
                     out.push(SpiRow { node: key.0.clone(), product: key.1.clone(), period, flows: *flows });
                 }
             }
+        }
+        out
+    }
+
+    /// Stock of a node and product at the end of month number `month`.
+    pub(crate) fn closing_in(&self, node: &NodeId, product: &ProductId, month: i64) -> Decimal {
+        let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return Decimal::ZERO };
+        match usize::try_from(month - pair.first) {
+            Err(_) => Decimal::ZERO,
+            Ok(i) => pair.rows.get(i).map_or_else(|| pair.on_hand(), |r| r.closing),
+        }
+    }
+
+    /// The products that ever moved at `node`.
+    pub(crate) fn products_at(&self, node: &NodeId) -> &[ProductId] {
+        self.by_node.get(node).map_or(&[], Vec::as_slice)
+    }
+
+    /// The flows of every product at `node` in month number `month`, summed: opening, receipts,
+    /// sales and closing as the batch catalogue reads them (a product whose rows ended before
+    /// the month holds its last closing; one that had not moved yet, nothing).
+    pub(crate) fn node_month(&self, node: &NodeId, month: i64) -> SpiFlows {
+        let mut total = SpiFlows::default();
+        for product in self.products_at(node) {
+            let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { continue };
+            let row = match usize::try_from(month - pair.first) {
+                Err(_) => continue,
+                Ok(i) => match pair.rows.get(i) {
+                    Some(row) => *row,
+                    None => SpiFlows { opening: pair.on_hand(), closing: pair.on_hand(), ..SpiFlows::default() },
+                },
+            };
+            total.accumulate(&row);
+        }
+        total
+    }
+
+    /// Each product's sales at `node` in the 25 months up to month number `month` (the last
+    /// slot the month itself), as the forecast-accuracy KPI reads them.
+    pub(crate) fn sales_history(&self, node: &NodeId, month: i64) -> Vec<[f64; 25]> {
+        use rust_decimal::prelude::ToPrimitive;
+        let mut out = Vec::new();
+        for product in self.products_at(node) {
+            let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { continue };
+            let mut slots = [0.0; 25];
+            for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
+                let row = usize::try_from(m - pair.first).ok().and_then(|i| pair.rows.get(i));
+                *slot = row.and_then(|r| r.sales.to_f64()).unwrap_or(0.0);
+            }
+            out.push(slots);
         }
         out
     }

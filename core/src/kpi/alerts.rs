@@ -143,50 +143,109 @@ pub fn run_alerts<K: Clone>(
     member: &K,
     series: &[(NaiveDate, Option<Decimal>)],
 ) -> Vec<AlertEvent<K>> {
-    let mut timer = AlertTimer::new(rule.for_periods, rule.keep_for_periods);
-    let mut events = Vec::new();
-    let mut raised_light: Option<Light> = None;
-    let mut last_condition = false;
-    for (t, (period, value)) in series.iter().enumerate() {
-        let evaluation = evaluate(definition, *value, None, None);
+    let mut machine = AlertMachine::new(rule);
+    series.iter().filter_map(|(period, value)| machine.step(definition, rule, member, *period, *value)).collect()
+}
+
+/// One member's alert on one KPI, stepped period by period: the state machine behind
+/// [`run_alerts`], kept by the live engine between month closes.
+///
+/// ```
+/// use omo_core::kpi::{AlertMachine, AlertRule, AlertState, KpiDefinition};
+/// use rust_decimal::Decimal;
+/// let otif = KpiDefinition::higher_is_better("otif", "OTIF", "ratio", Decimal::ONE, Decimal::new(95, 2), Decimal::new(85, 2))?;
+/// let rule = AlertRule::default();                       // raised after two bad periods
+/// let mut alert = AlertMachine::new(&rule);
+/// let month = |m| chrono::NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+/// assert!(alert.step(&otif, &rule, &"D-01", month(1), Some(Decimal::new(80, 2))).is_none());
+/// assert_eq!(alert.state(), AlertState::Pending);
+/// let raised = alert.step(&otif, &rule, &"D-01", month(2), Some(Decimal::new(80, 2))).unwrap();
+/// assert_eq!(raised.kind, omo_core::kpi::AlertEventKind::Raised);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertMachine {
+    timer: AlertTimer,
+    raised_light: Option<Light>,
+    last_condition: bool,
+    steps: u64,
+    state: AlertState,
+}
+
+impl AlertMachine {
+    /// A machine that has seen nothing.
+    pub fn new(rule: &AlertRule) -> Self {
+        AlertMachine {
+            timer: AlertTimer::new(rule.for_periods, rule.keep_for_periods),
+            raised_light: None,
+            last_condition: false,
+            steps: 0,
+            state: AlertState::Inactive,
+        }
+    }
+
+    /// The state after the last step.
+    pub fn state(&self) -> AlertState {
+        self.state
+    }
+
+    /// Whether the alert's condition held at the last step (a firing alert whose condition no
+    /// longer holds is recovering: kept for its `keep_for_periods`).
+    pub fn condition(&self) -> bool {
+        self.last_condition
+    }
+
+    /// The light the alert was raised (or escalated) at, while it is raised.
+    pub fn raised(&self) -> Option<Light> {
+        self.raised_light
+    }
+
+    /// Steps to `period` with the member's `value` in it; returns the transition, if any.
+    pub fn step<K: Clone>(
+        &mut self,
+        definition: &KpiDefinition,
+        rule: &AlertRule,
+        member: &K,
+        period: NaiveDate,
+        value: Option<Decimal>,
+    ) -> Option<AlertEvent<K>> {
+        let evaluation = evaluate(definition, value, None, None);
         let condition = match value {
-            None => last_condition,
+            None => self.last_condition,
             Some(v) => {
                 let bad = |light: Light| light != Light::Grey && light >= rule.raise_at;
                 bad(evaluation.light)
-                    || (timer.is_firing() && shifted(definition, *v, rule.hysteresis).into_iter().any(bad))
+                    || (self.timer.is_firing() && shifted(definition, v, rule.hysteresis).into_iter().any(bad))
             }
         };
-        last_condition = condition;
-        let state = timer.step(t as u64, condition);
-        let mut emit = |kind| {
-            events.push(AlertEvent {
-                member: member.clone(),
-                kpi: definition.id.clone(),
-                period: *period,
-                kind,
-                light: evaluation.light,
-                value: *value,
-                threshold: evaluation.threshold,
-            });
+        self.last_condition = condition;
+        self.state = self.timer.step(self.steps, condition);
+        self.steps += 1;
+        let event = |kind| AlertEvent {
+            member: member.clone(),
+            kpi: definition.id.clone(),
+            period,
+            kind,
+            light: evaluation.light,
+            value,
+            threshold: evaluation.threshold,
         };
-        match (state, raised_light) {
+        match (self.state, self.raised_light) {
             (AlertState::Firing, None) => {
-                emit(AlertEventKind::Raised);
-                raised_light = Some(evaluation.light);
+                self.raised_light = Some(evaluation.light);
+                Some(event(AlertEventKind::Raised))
             }
             (AlertState::Firing, Some(Light::Yellow)) if evaluation.light == Light::Red => {
-                emit(AlertEventKind::Escalated);
-                raised_light = Some(Light::Red);
+                self.raised_light = Some(Light::Red);
+                Some(event(AlertEventKind::Escalated))
             }
             (AlertState::Inactive | AlertState::Pending, Some(_)) => {
-                emit(AlertEventKind::Resolved);
-                raised_light = None;
+                self.raised_light = None;
+                Some(event(AlertEventKind::Resolved))
             }
-            _ => {}
+            _ => None,
         }
     }
-    events
 }
 
 /// The lights of `value` moved `margin` the bad way (both ways for a band).

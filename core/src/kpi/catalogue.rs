@@ -417,7 +417,6 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let mut health_options = HealthOptions::new(end);
     health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
     let health = inventory_health(dataset, &health_options)?;
-    let ratio = |a: Decimal, b: Decimal| (b > Decimal::ZERO).then(|| a / b);
     let float = |x: Option<f64>| x.and_then(Decimal::from_f64).map(|d| d.round_dp(4));
     let mut out = MonthValues::new();
     for distributor in distributors {
@@ -433,7 +432,7 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
             .filter(|t| t.scope == TargetScope::Customer(id.clone()) && t.month == start)
             .map(|t| t.revenue)
             .sum();
-        let (dead_or_slow, total) = health.stock.iter().filter(|h| Some(&h.node) == node).fold(
+        let (dead_or_slow, stock_value) = health.stock.iter().filter(|h| Some(&h.node) == node).fold(
             (Decimal::ZERO, Decimal::ZERO),
             |(bad, all), h| {
                 (
@@ -442,44 +441,120 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
                 )
             },
         );
-        let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
-        let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
-        values.insert("revenue_vs_plan", ratio(c.revenue, plan));
-        values.insert("revenue_growth", ratio(c.revenue, c.revenue_last_year).map(|r| r - Decimal::ONE));
-        values.insert("sell_through", ratio(s.sales, s.opening + s.receipts));
-        values.insert("days_of_cover", ratio(s.closing * Decimal::from(90), s.window_sales));
-        values.insert("ineffective_stock_share", ratio(dead_or_slow, total));
-        values.insert("forecast_wape", node.and_then(|n| forecast_wape(&history, n)));
-        values.insert("dso", float(book.receivables().dso_simple(Some(id), end, 90)));
-        values.insert("overdue_ratio", float(book.receivables().overdue_ratio(Some(id), end)).or(Some(Decimal::ZERO)));
-        values.insert("otif", otif(dataset, id, &in_month));
-        let selling_now = scope.selling_shops(id, start, end);
-        let selling_last_year = scope.selling_shops(id, year_before(start), year_before(end));
-        values.insert("active_retailers", ratio(Decimal::from(selling_now), Decimal::from(selling_last_year)));
-        values.insert(
-            "average_order_value",
-            average(c.orders).zip(average(c.orders_last_year)).and_then(|(a, b)| ratio(a, b)),
-        );
-        values.insert("collection_rate", ratio(c.paid, c.due).map(|r| r.min(Decimal::ONE)));
-        out.insert(id.clone(), values);
+        let facts = MonthFacts {
+            revenue: c.revenue,
+            revenue_last_year: c.revenue_last_year,
+            plan,
+            opening: s.opening,
+            receipts: s.receipts,
+            sales: s.sales,
+            closing: s.closing,
+            window_sales: s.window_sales,
+            dead_or_slow,
+            stock_value,
+            forecast_wape: node
+                .and_then(|n| forecast_wape(history.iter().filter(|((m, _), _)| *m == n).map(|(_, v)| v))),
+            dso: float(book.receivables().dso_simple(Some(id), end, 90)),
+            overdue_ratio: float(book.receivables().overdue_ratio(Some(id), end)),
+            otif: otif(dataset, id, &in_month),
+            selling_shops: scope.selling_shops(id, start, end),
+            selling_shops_last_year: scope.selling_shops(id, year_before(start), year_before(end)),
+            orders: c.orders,
+            orders_last_year: c.orders_last_year,
+            paid: c.paid,
+            due: c.due,
+        };
+        out.insert(id.clone(), facts.values());
     }
     Ok(out)
 }
 
+/// What the standard KPIs of one distributor in one month are computed from (the batch
+/// catalogue and the live engine gather the same facts, and share [`MonthFacts::values`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MonthFacts {
+    /// Net invoiced revenue of the month (credit notes subtracted).
+    pub revenue: Decimal,
+    /// The same, over the same days last year.
+    pub revenue_last_year: Decimal,
+    /// The month's revenue target.
+    pub plan: Decimal,
+    /// Stock at the distributor's node at the start of the month.
+    pub opening: Decimal,
+    /// Goods received in the month.
+    pub receipts: Decimal,
+    /// Goods sold in the month.
+    pub sales: Decimal,
+    /// Stock at the end of the month (or today).
+    pub closing: Decimal,
+    /// Goods sold in the 90 days up to the end.
+    pub window_sales: Decimal,
+    /// Value of dead and slow stock at the end.
+    pub dead_or_slow: Decimal,
+    /// Value of all stock at the end.
+    pub stock_value: Decimal,
+    /// The month's forecast WAPE (see `forecast_wape`).
+    pub forecast_wape: Option<Decimal>,
+    /// DSO at the end (simple method, 90 days), rounded to 4 places.
+    pub dso: Option<Decimal>,
+    /// Overdue share of receivables at the end, rounded to 4 places.
+    pub overdue_ratio: Option<Decimal>,
+    /// Share of the month's deliveries on time and in full.
+    pub otif: Option<Decimal>,
+    /// Shops that sold in the month.
+    pub selling_shops: usize,
+    /// Shops that sold over the same days last year.
+    pub selling_shops_last_year: usize,
+    /// Order value and count of the month.
+    pub orders: (Decimal, usize),
+    /// The same, over the same days last year.
+    pub orders_last_year: (Decimal, usize),
+    /// Payments received in the month.
+    pub paid: Decimal,
+    /// Invoices falling due in the month.
+    pub due: Decimal,
+}
+
+impl MonthFacts {
+    /// Every standard KPI's value: the one place their formulas are written.
+    pub(crate) fn values(&self) -> BTreeMap<&'static str, Option<Decimal>> {
+        let ratio = |a: Decimal, b: Decimal| (b > Decimal::ZERO).then(|| a / b);
+        let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
+        let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
+        values.insert("revenue_vs_plan", ratio(self.revenue, self.plan));
+        values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
+        values.insert("sell_through", ratio(self.sales, self.opening + self.receipts));
+        values.insert("days_of_cover", ratio(self.closing * Decimal::from(90), self.window_sales));
+        values.insert("ineffective_stock_share", ratio(self.dead_or_slow, self.stock_value));
+        values.insert("forecast_wape", self.forecast_wape);
+        values.insert("dso", self.dso);
+        values.insert("overdue_ratio", self.overdue_ratio.or(Some(Decimal::ZERO)));
+        values.insert("otif", self.otif);
+        values.insert(
+            "active_retailers",
+            ratio(Decimal::from(self.selling_shops), Decimal::from(self.selling_shops_last_year)),
+        );
+        values.insert(
+            "average_order_value",
+            average(self.orders).zip(average(self.orders_last_year)).and_then(|(a, b)| ratio(a, b)),
+        );
+        values.insert("collection_rate", ratio(self.paid, self.due).map(|r| r.min(Decimal::ONE)));
+        values
+    }
+}
+
 /// WAPE of the month's sales at a node, every product forecast one month ahead by the seasonal
 /// naive method (season 12) on its monthly sales of the two years before — planting seasons
-/// dominate this business (the last of the 25 monthly slots is the month itself).
-fn forecast_wape(
-    history: &FxHashMap<(&crate::model::NodeId, &crate::model::ProductId), [f64; 25]>,
-    node: &crate::model::NodeId,
-) -> Option<Decimal> {
+/// dominate this business (the last of the 25 monthly slots is the month itself). One array
+/// per product of the node.
+pub(crate) fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>) -> Option<Decimal> {
     let options = crate::forecast::ForecastOptions {
         non_negative: true,
         season_length: 12,
         ..crate::forecast::ForecastOptions::new(1)
     };
     let (mut error, mut actual) = (0.0, 0.0);
-    for (_, months) in history.iter().filter(|((n, _), _)| *n == node) {
+    for months in products {
         let (past, now) = months.split_at(24);
         let Some(&sold) = now.first() else { continue };
         let Ok(f) = crate::forecast::forecast(past, crate::forecast::Method::SeasonalNaive, &options) else { continue };
@@ -496,13 +571,17 @@ fn otif(dataset: &Dataset, customer: &CustomerId, in_month: &dyn Fn(NaiveDate) -
     for shipment in dataset.shipments.iter().filter(|s| s.delivered_date.is_some_and(in_month)) {
         let Some(order) = orders.get(&shipment.order) else { continue };
         total += 1;
-        let in_full = order
-            .lines
-            .iter()
-            .all(|l| shipment.lines.iter().any(|s| s.product == l.product && s.quantity >= l.quantity));
-        if in_full && shipment.on_time() == Some(true) {
+        if on_time_in_full(order, shipment) {
             good += 1;
         }
     }
     (total > 0).then(|| Decimal::from(good) / Decimal::from(total))
+}
+
+/// True when a delivered shipment came by its promised date with every line of its order in
+/// full.
+pub(crate) fn on_time_in_full(order: &crate::model::SalesOrder, shipment: &crate::model::Shipment) -> bool {
+    let in_full =
+        order.lines.iter().all(|l| shipment.lines.iter().any(|s| s.product == l.product && s.quantity >= l.quantity));
+    in_full && shipment.on_time() == Some(true)
 }

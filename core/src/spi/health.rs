@@ -360,6 +360,32 @@ impl HealthReport {
     }
 }
 
+/// The status of a node's stock of one product on `options.as_of` and its days of cover: from
+/// the quantity on hand, the day of the last issue (sale, transfer out, return to a supplier) and
+/// the quantity issued in the cover window. Empty at or below zero; dead when nothing was issued
+/// for longer than `dead_after_days`; slow when the cover is above `slow_cover_days` (or nothing
+/// was issued in the window); healthy otherwise.
+pub(crate) fn stock_status(
+    on_hand: Decimal,
+    last_issue: Option<NaiveDate>,
+    window_issues: Decimal,
+    options: &HealthOptions,
+) -> (StockStatus, Option<f64>) {
+    let daily = window_issues / Decimal::from(options.cover_window_days.max(1));
+    let days_of_cover = if daily > Decimal::ZERO { (on_hand.max(Decimal::ZERO) / daily).to_f64() } else { None };
+    let idle_days = last_issue.map(|d| (options.as_of - d).num_days());
+    let status = if on_hand <= Decimal::ZERO {
+        StockStatus::Empty
+    } else if idle_days.is_none_or(|days| days > i64::from(options.dead_after_days)) {
+        StockStatus::Dead
+    } else if days_of_cover.is_none_or(|c| c > f64::from(options.slow_cover_days)) {
+        StockStatus::Slow
+    } else {
+        StockStatus::Healthy
+    };
+    (status, days_of_cover)
+}
+
 /// Assesses the health of every node's stock of every product at `options.as_of`, from the
 /// dataset's movements (those after `as_of` are ignored) and standard costs.
 pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
@@ -392,18 +418,7 @@ pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<He
             }
         }
         let on_hand = queue.quantity();
-        let daily = window_issues / Decimal::from(options.cover_window_days.max(1));
-        let days_of_cover = if daily > Decimal::ZERO { (on_hand.max(Decimal::ZERO) / daily).to_f64() } else { None };
-        let idle_days = last_issue.map(|d| (options.as_of - d).num_days());
-        let status = if on_hand <= Decimal::ZERO {
-            StockStatus::Empty
-        } else if idle_days.is_none_or(|days| days > i64::from(options.dead_after_days)) {
-            StockStatus::Dead
-        } else if days_of_cover.is_none_or(|c| c > f64::from(options.slow_cover_days)) {
-            StockStatus::Slow
-        } else {
-            StockStatus::Healthy
-        };
+        let (status, days_of_cover) = stock_status(on_hand, last_issue, window_issues, options);
         let mut age_buckets = vec![Decimal::ZERO; options.age_buckets.len() + 1];
         for layer in queue.layers().iter().filter(|l| l.quantity > Decimal::ZERO) {
             let age = (options.as_of - layer.received).num_days();

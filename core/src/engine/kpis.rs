@@ -1,0 +1,530 @@
+//! The standard KPIs kept live: per distributor, the month-to-date facts the catalogue's
+//! formulas read ([`crate::kpi::MonthFacts`]), gathered from running totals by day instead of a
+//! scan of history; their lights, rolled up the regions; and an alert state machine per
+//! distributor and KPI, stepped at each month close.
+//!
+//! What one event costs here is bounded by what it touches: one customer's running totals, one
+//! node's, one pair's, and the recomputation of the KPIs of the distributor it belongs to (its
+//! own node's products, its own shops). Lights roll up the region tree only when a leaf light
+//! changed.
+
+use chrono::{Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::credit::CreditBook;
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::kpi::{
+    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
+    distributor_hierarchy, first_of_month, forecast_wape, last_complete_month, on_time_in_full, standard_kpis,
+};
+use crate::model::{
+    CustomerId, CustomerKind, Hierarchy, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder,
+    Shipment, StockMovement, TargetScope,
+};
+use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
+
+use super::index::Index;
+use super::stock::StockState;
+
+/// A KPI's light that changed, or an alert's transition, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KpiChange {
+    /// A member's light of a KPI changed colour.
+    Light { kpi: String, member: String, from: Light, to: Light, value: Option<Decimal> },
+    /// An alert was raised, escalated or resolved at a month close.
+    Alert {
+        kpi: String,
+        member: String,
+        month: NaiveDate,
+        kind: AlertEventKind,
+        light: Light,
+        value: Option<Decimal>,
+        threshold: Option<Decimal>,
+    },
+}
+
+/// A Grafana-style view of one alert: where it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertStatus {
+    /// The distributor.
+    pub member: String,
+    /// The KPI.
+    pub kpi: String,
+    /// `normal`, `pending`, `firing`, `recovering` (firing, its condition gone, kept for its
+    /// `keep_for_periods`) or `no_data` (no value last month).
+    pub state: &'static str,
+    /// The light it was raised at, while raised.
+    pub raised: Option<Light>,
+}
+
+/// One customer's running totals by day.
+#[derive(Debug, Clone, Default)]
+struct CustomerDays {
+    revenue: BTreeMap<NaiveDate, Decimal>,
+    due: BTreeMap<NaiveDate, Decimal>,
+    orders: BTreeMap<NaiveDate, (Decimal, usize)>,
+    paid: BTreeMap<NaiveDate, Decimal>,
+    /// Deliveries by month number: (delivered, on time in full).
+    deliveries: BTreeMap<i64, (u32, u32)>,
+}
+
+fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
+    if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
+}
+
+/// The live KPI state.
+#[derive(Debug, Clone)]
+pub(crate) struct KpiState {
+    kpis: Vec<KpiDefinition>,
+    rule: AlertRule,
+    hierarchy: Hierarchy<String>,
+    /// Every distributor with its node.
+    distributors: Vec<(CustomerId, Option<NodeId>)>,
+    /// A retailer's distributor, and each distributor's shops (their nodes).
+    distributor_of: FxHashMap<CustomerId, CustomerId>,
+    shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
+    /// The distributor operating each node.
+    node_owner: FxHashMap<NodeId, CustomerId>,
+    customers: FxHashMap<CustomerId, CustomerDays>,
+    /// Sales per node and day (days of cover).
+    sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
+    /// Issues per node x product and day (dead and slow stock).
+    issue_days: FxHashMap<(NodeId, ProductId), BTreeMap<NaiveDate, Decimal>>,
+    /// The first POS sale of each shop in each month.
+    first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
+    /// Month-to-date values of each distributor.
+    values: BTreeMap<String, BTreeMap<&'static str, Option<Decimal>>>,
+    /// Every member's light of every KPI (distributors, regions, the root).
+    lights: BTreeMap<(String, String), Light>,
+    /// Each distributor's alert on each KPI.
+    alerts: BTreeMap<(String, String), AlertMachine>,
+    /// The last month whose alerts have stepped (its first day).
+    closed_through: Option<NaiveDate>,
+}
+
+impl KpiState {
+    /// The state of a history on its `as_of`: running totals from every record, the lights of
+    /// the month to date, and alerts run over the `warm_months` complete months before it.
+    pub(crate) fn new(
+        d: &Dataset,
+        stock: &StockState,
+        book: &CreditBook,
+        index: &Index,
+        rule: AlertRule,
+    ) -> Result<Self> {
+        let mut state = KpiState {
+            kpis: standard_kpis()?,
+            rule,
+            hierarchy: distributor_hierarchy(d)?,
+            distributors: Vec::new(),
+            distributor_of: FxHashMap::default(),
+            shops_of: FxHashMap::default(),
+            node_owner: FxHashMap::default(),
+            customers: FxHashMap::default(),
+            sales_days: FxHashMap::default(),
+            issue_days: FxHashMap::default(),
+            first_sale: FxHashMap::default(),
+            values: BTreeMap::new(),
+            lights: BTreeMap::new(),
+            alerts: BTreeMap::new(),
+            closed_through: None,
+        };
+        state.refresh_customers(d)?;
+        for m in &d.movements {
+            state.on_movement(m);
+        }
+        for i in &d.invoices {
+            state.on_invoice(i);
+        }
+        for o in &d.orders {
+            state.on_order(o);
+        }
+        for p in &d.payments {
+            state.on_payment(p);
+        }
+        let orders: FxHashMap<_, _> = d.orders.iter().map(|o| (&o.id, o)).collect();
+        for s in &d.shipments {
+            if let Some(order) = orders.get(&s.order) {
+                state.on_delivery(order, s, None);
+            }
+        }
+        for s in &d.pos_sales {
+            state.on_pos_sale(s);
+        }
+        state.warm_alerts(d)?;
+        state.recompute_all(d, stock, book, index);
+        state.lights = state.all_lights()?;
+        Ok(state)
+    }
+
+    /// Runs the alerts over the twelve complete months up to the clock (a month is complete once
+    /// the clock reaches its last day), with the batch catalogue (once, at bulk load), so that
+    /// their timers stand where the history left them.
+    fn warm_alerts(&mut self, d: &Dataset) -> Result<()> {
+        let Some(last) = last_complete_month(d.as_of) else { return Ok(()) };
+        self.closed_through = Some(last);
+        let months = crate::kpi::months_in_data(d, last, 12);
+        if d.first_date().is_none_or(|first| first > last) {
+            return Ok(());
+        }
+        let periods = crate::kpi::months_up_to(last, months);
+        let history = crate::kpi::standard_history(d, &periods)?;
+        for (period, inputs) in periods.iter().zip(&history) {
+            for (member, _) in &self.distributors {
+                for kpi in &self.kpis {
+                    let value = inputs.get(&(member.to_string(), kpi.id.clone())).and_then(|i| i.value);
+                    let machine = self
+                        .alerts
+                        .entry((member.to_string(), kpi.id.clone()))
+                        .or_insert_with(|| AlertMachine::new(&self.rule));
+                    machine.step(kpi, &self.rule, &member.to_string(), *period, value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-reads the distributors, their nodes and shops, and the region tree (a customer or a
+    /// node changed).
+    pub(crate) fn refresh_customers(&mut self, d: &Dataset) -> Result<()> {
+        self.hierarchy = distributor_hierarchy(d)?;
+        self.distributors = d
+            .customers
+            .iter()
+            .filter(|c| c.kind == CustomerKind::Distributor)
+            .map(|c| (c.id.clone(), c.node.clone()))
+            .collect();
+        self.node_owner = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
+        self.shops_of.clear();
+        self.distributor_of.clear();
+        for retailer in &d.customers {
+            if let Some(parent) = &retailer.parent {
+                self.distributor_of.insert(retailer.id.clone(), parent.clone());
+                if let Some(node) = &retailer.node {
+                    self.shops_of.entry(parent.clone()).or_default().push(node.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn on_movement(&mut self, m: &StockMovement) {
+        if m.kind == MovementKind::Sale {
+            *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
+        }
+        if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
+            let days = self.issue_days.entry((m.node.clone(), m.product.clone())).or_default();
+            *days.entry(m.date).or_default() += m.quantity;
+        }
+    }
+
+    pub(crate) fn on_invoice(&mut self, i: &Invoice) {
+        let days = self.customers.entry(i.customer.clone()).or_default();
+        *days.revenue.entry(i.date).or_default() += i.signed_amount();
+        if i.kind == InvoiceKind::Invoice {
+            *days.due.entry(i.due_date).or_default() += i.amount();
+        }
+    }
+
+    pub(crate) fn on_order(&mut self, o: &SalesOrder) {
+        let slot = self.customers.entry(o.customer.clone()).or_default().orders.entry(o.order_date).or_default();
+        *slot = (slot.0 + o.total(), slot.1 + 1);
+    }
+
+    pub(crate) fn on_payment(&mut self, p: &crate::model::Payment) {
+        *self.customers.entry(p.customer.clone()).or_default().paid.entry(p.date).or_default() += p.amount;
+    }
+
+    /// A shipment of `order` delivered (or delivered again: `before` is its earlier delivery).
+    pub(crate) fn on_delivery(&mut self, order: &SalesOrder, shipment: &Shipment, before: Option<&Shipment>) {
+        let deliveries = &mut self.customers.entry(order.customer.clone()).or_default().deliveries;
+        if let Some(old) = before
+            && let Some(day) = old.delivered_date
+            && let Some(slot) = deliveries.get_mut(&Period::Month.number(day))
+        {
+            let good = u32::from(on_time_in_full(order, old));
+            *slot = (slot.0.saturating_sub(1), slot.1.saturating_sub(good));
+        }
+        if let Some(day) = shipment.delivered_date {
+            let slot = deliveries.entry(Period::Month.number(day)).or_default();
+            *slot = (slot.0 + 1, slot.1 + u32::from(on_time_in_full(order, shipment)));
+        }
+    }
+
+    pub(crate) fn on_pos_sale(&mut self, s: &PosSale) {
+        let first =
+            self.first_sale.entry(s.node.clone()).or_default().entry(Period::Month.number(s.date)).or_insert(s.date);
+        *first = (*first).min(s.date);
+    }
+
+    /// The distributor whose KPIs a record of `customer` or at `node` moves.
+    pub(crate) fn distributor_touched(
+        &self,
+        customer: Option<&CustomerId>,
+        node: Option<&NodeId>,
+    ) -> Option<CustomerId> {
+        if let Some(owner) = node.and_then(|n| self.node_owner.get(n)) {
+            return Some(owner.clone());
+        }
+        let customer = customer?;
+        if self.distributors.iter().any(|(c, _)| c == customer) {
+            return Some(customer.clone());
+        }
+        self.distributor_of.get(customer).cloned()
+    }
+
+    /// The distributor whose shop `node` is.
+    pub(crate) fn shop_owner(&self, node: &NodeId) -> Option<CustomerId> {
+        self.shops_of.iter().find(|(_, shops)| shops.contains(node)).map(|(d, _)| d.clone())
+    }
+
+    /// The facts of `distributor`'s month starting `start`, up to `end`.
+    fn facts(
+        &self,
+        (id, node): (&CustomerId, Option<&NodeId>),
+        start: NaiveDate,
+        end: NaiveDate,
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> MonthFacts {
+        let (d, stock, book, index) = parts;
+        let month = Period::Month.number(start);
+        let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
+        let window_from = (end - Days::new(90)) + Days::new(1);
+        let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
+        let window_sales =
+            node.and_then(|n| self.sales_days.get(n)).map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
+        let (dead_or_slow, stock_value) =
+            node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n, month, end, d, stock, index));
+        let blank = CustomerDays::default();
+        let c = self.customers.get(id).unwrap_or(&blank);
+        let orders_between = |from: NaiveDate, to: NaiveDate| {
+            if from > to {
+                return (Decimal::ZERO, 0);
+            }
+            c.orders.range(from..=to).fold((Decimal::ZERO, 0), |(s, n), (_, (v, k))| (s + v, n + k))
+        };
+        let plan = index
+            .sales_targets
+            .get(&(TargetScope::Customer(id.clone()), start))
+            .and_then(|&i| d.sales_targets.get(i))
+            .map_or(Decimal::ZERO, |t| t.revenue);
+        let float =
+            |x: Option<f64>| x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4));
+        let (delivered, good) = c.deliveries.get(&month).copied().unwrap_or_default();
+        MonthFacts {
+            revenue: sum_between(&c.revenue, start, end),
+            revenue_last_year: sum_between(&c.revenue, year_before(start), year_before(end)),
+            plan,
+            opening: flows.opening,
+            receipts: flows.receipts,
+            sales: flows.sales,
+            closing: flows.closing,
+            window_sales,
+            dead_or_slow,
+            stock_value,
+            forecast_wape: node.and_then(|n| forecast_wape(stock.sales_history(n, month).iter())),
+            dso: float(book.receivables().dso_simple(Some(id), end, 90)),
+            overdue_ratio: float(book.receivables().overdue_ratio(Some(id), end)),
+            otif: (delivered > 0).then(|| Decimal::from(good) / Decimal::from(delivered)),
+            selling_shops: self.selling_shops(id, start, end),
+            selling_shops_last_year: self.selling_shops(id, year_before(start), year_before(end)),
+            orders: orders_between(start, end),
+            orders_last_year: orders_between(year_before(start), year_before(end)),
+            paid: sum_between(&c.paid, start, end),
+            due: sum_between(&c.due, start, end),
+        }
+    }
+
+    /// Dead-or-slow and total stock value at `node` on `end` (the inventory-health rule).
+    fn stock_health(
+        &self,
+        node: &NodeId,
+        month: i64,
+        end: NaiveDate,
+        d: &Dataset,
+        stock: &StockState,
+        index: &Index,
+    ) -> (Decimal, Decimal) {
+        let options = HealthOptions::new(end);
+        let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
+        let (mut bad, mut all) = (Decimal::ZERO, Decimal::ZERO);
+        for product in stock.products_at(node) {
+            let issues = self.issue_days.get(&(node.clone(), product.clone()));
+            let last_issue = issues.and_then(|days| days.range(..=end).next_back().map(|(day, _)| *day));
+            let window = issues.map_or(Decimal::ZERO, |days| sum_between(days, window_from, end));
+            let on_hand = stock.closing_in(node, product, month);
+            let (status, _) = stock_status(on_hand, last_issue, window, &options);
+            let cost =
+                index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
+            let value = on_hand.max(Decimal::ZERO) * cost;
+            if matches!(status, StockStatus::Dead | StockStatus::Slow) {
+                bad += value;
+            }
+            all += value;
+        }
+        (bad, all)
+    }
+
+    /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.
+    fn selling_shops(&self, distributor: &CustomerId, from: NaiveDate, to: NaiveDate) -> usize {
+        let month = Period::Month.number(from);
+        self.shops_of.get(distributor).map_or(0, |shops| {
+            shops
+                .iter()
+                .filter(|n| self.first_sale.get(*n).and_then(|m| m.get(&month)).is_some_and(|d| *d >= from && *d <= to))
+                .count()
+        })
+    }
+
+    /// Recomputes one distributor's month-to-date values; returns whether any changed.
+    pub(crate) fn recompute(
+        &mut self,
+        distributor: &CustomerId,
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> bool {
+        let Some((id, node)) = self.distributors.iter().find(|(c, _)| c == distributor) else { return false };
+        let as_of = parts.0.as_of;
+        let values = self.facts((id, node.as_ref()), first_of_month(as_of), as_of, parts).values();
+        let key = id.to_string();
+        let changed = self.values.get(&key) != Some(&values);
+        self.values.insert(key, values);
+        changed
+    }
+
+    /// Recomputes every distributor's values (the day changed: windows and ages moved).
+    pub(crate) fn recompute_all(&mut self, d: &Dataset, stock: &StockState, book: &CreditBook, index: &Index) {
+        let ids: Vec<CustomerId> = self.distributors.iter().map(|(c, _)| c.clone()).collect();
+        for id in ids {
+            self.recompute(&id, (d, stock, book, index));
+        }
+    }
+
+    /// Every member's light of every KPI, from the current values (rolled up the region tree).
+    fn all_lights(&self) -> Result<BTreeMap<(String, String), Light>> {
+        let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
+        for (member, values) in &self.values {
+            for (kpi, value) in values {
+                inputs.insert(
+                    (member.clone(), (*kpi).to_owned()),
+                    KpiInput { value: *value, previous: None, last_year: None },
+                );
+            }
+        }
+        let card = Scorecard::build(&self.hierarchy, &self.kpis, &inputs, &HashMap::new())?;
+        let mut lights = BTreeMap::new();
+        for (member, row) in &card.cells {
+            for (kpi, cell) in row {
+                lights.insert((member.clone(), kpi.clone()), cell.light());
+            }
+        }
+        Ok(lights)
+    }
+
+    /// The lights that changed since the last call, in member and KPI order.
+    pub(crate) fn light_changes(&mut self) -> Result<Vec<KpiChange>> {
+        let now = self.all_lights()?;
+        let mut changes = Vec::new();
+        for (key, to) in &now {
+            let from = self.lights.get(key).copied().unwrap_or(Light::Grey);
+            if from != *to {
+                let value = self.values.get(&key.0).and_then(|v| v.get(key.1.as_str()).copied().flatten());
+                changes.push(KpiChange::Light { member: key.0.clone(), kpi: key.1.clone(), from, to: *to, value });
+            }
+        }
+        for (key, from) in &self.lights {
+            if !now.contains_key(key) && *from != Light::Grey {
+                changes.push(KpiChange::Light {
+                    member: key.0.clone(),
+                    kpi: key.1.clone(),
+                    from: *from,
+                    to: Light::Grey,
+                    value: None,
+                });
+            }
+        }
+        self.lights = now;
+        Ok(changes)
+    }
+
+    /// The first month not closed yet, when it ends on or before `day`.
+    pub(crate) fn next_to_close(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let next = match self.closed_through {
+            Some(closed) => closed.checked_add_months(Months::new(1))?,
+            None => first_of_month(day),
+        };
+        let end = next.checked_add_months(Months::new(1))? - Days::new(1);
+        (end <= day).then_some(next)
+    }
+
+    /// Closes the month starting `month` (the engine's state stands on its last day): steps
+    /// every alert with the month's final values; returns the transitions.
+    pub(crate) fn close_month(
+        &mut self,
+        month: NaiveDate,
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> Vec<KpiChange> {
+        self.closed_through = Some(month);
+        let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - Days::new(1));
+        let mut changes = Vec::new();
+        let distributors = self.distributors.clone();
+        for (id, node) in &distributors {
+            let values = self.facts((id, node.as_ref()), month, end, parts).values();
+            for kpi in &self.kpis {
+                let value = values.get(kpi.id.as_str()).copied().flatten();
+                let machine = self
+                    .alerts
+                    .entry((id.to_string(), kpi.id.clone()))
+                    .or_insert_with(|| AlertMachine::new(&self.rule));
+                if let Some(event) = machine.step(kpi, &self.rule, &id.to_string(), month, value) {
+                    changes.push(KpiChange::Alert {
+                        kpi: event.kpi,
+                        member: event.member,
+                        month: event.period,
+                        kind: event.kind,
+                        light: event.light,
+                        value: event.value,
+                        threshold: event.threshold,
+                    });
+                }
+            }
+        }
+        changes
+    }
+
+    /// A KPI's target, if it has one.
+    pub(crate) fn target(&self, kpi: &str) -> Option<Decimal> {
+        self.kpis.iter().find(|k| k.id == kpi).and_then(|k| k.target)
+    }
+
+    /// The month-to-date value of a distributor's KPI.
+    pub(crate) fn value(&self, member: &str, kpi: &str) -> Option<Decimal> {
+        self.values.get(member).and_then(|v| v.get(kpi).copied().flatten())
+    }
+
+    /// Every member's light of every KPI, sorted.
+    pub(crate) fn lights(&self) -> &BTreeMap<(String, String), Light> {
+        &self.lights
+    }
+
+    /// Where every alert stands, Grafana's way.
+    pub(crate) fn alert_states(&self) -> Vec<AlertStatus> {
+        self.alerts
+            .iter()
+            .map(|((member, kpi), machine)| {
+                let last = self.values.get(member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
+                let state = match machine.state() {
+                    AlertState::Firing if !machine.condition() => "recovering",
+                    AlertState::Firing => "firing",
+                    AlertState::Pending => "pending",
+                    AlertState::Inactive if last.is_none() => "no_data",
+                    AlertState::Inactive => "normal",
+                };
+                AlertStatus { member: member.clone(), kpi: kpi.clone(), state, raised: machine.raised() }
+            })
+            .collect()
+    }
+}
