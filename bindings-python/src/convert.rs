@@ -23,6 +23,8 @@ mod classes {
     pyo3::import_exception!(omo.errors, UnknownAccountError);
     pyo3::import_exception!(omo.errors, ClosedPeriodError);
     pyo3::import_exception!(omo.errors, CreditBlockedError);
+    pyo3::import_exception!(omo.errors, StoreError);
+    pyo3::import_exception!(omo.errors, StorageError);
 }
 
 /// The values of a one-dimensional float64 array: borrowed without a copy when contiguous,
@@ -61,6 +63,32 @@ fn exception(error: &omo_core::OmoError, message: String) -> PyErr {
         E::UnknownCreditAccount { .. } => UnknownAccountError::new_err(message),
         E::CreditBlocked { .. } => CreditBlockedError::new_err(message),
         _ => ValidationError::new_err(message),
+    }
+}
+
+/// The exception for an error of a durable engine's store, the one place it is chosen: the
+/// engine's own refusal is [`omo_error`]'s; a file that is not a usable store (there already, not
+/// there, not a store, a newer format, corrupt, open elsewhere) an `omo.StoreError` (a
+/// `ValidationError`); the disk or SQLite failing, or a store that could not recover from that, an
+/// `omo.StorageError` (an `OSError`).
+pub fn store_error(error: omo_store::StoreError) -> PyErr {
+    use classes::{OmoError, StorageError, StoreError};
+    use omo_store::StoreError as E;
+    match error {
+        E::Engine(e) => omo_error(e),
+        E::Exists { path } => StoreError::new_err(format!(
+            "{}: already exists: use omo.Engine.open(path) to open it, or choose a new path",
+            path.display()
+        )),
+        E::NotFound { path } => StoreError::new_err(format!(
+            "{}: no such store: use omo.Engine(dataset, path=path) to make one",
+            path.display()
+        )),
+        e @ (E::NotAStore { .. } | E::Format { .. } | E::Corrupt { .. } | E::Locked { .. }) => {
+            StoreError::new_err(e.to_string())
+        }
+        e @ (E::Io { .. } | E::Sqlite { .. } | E::Broken { .. }) => StorageError::new_err(e.to_string()),
+        e => OmoError::new_err(e.to_string()),
     }
 }
 

@@ -1,22 +1,66 @@
 //! The live engine for the Python package: events cross as JSON text (read exactly by the core),
 //! changes and sync results come back as JSON text. `omo/engine.py` delivers the changes to the
 //! Python callbacks and turns results into dicts. Nothing here decides anything.
+//!
+//! An engine is held in memory ([`Engine`]) or durably in a SQLite file ([`Store`], which owns
+//! its engine and commits every event before it returns). The work runs without the GIL, and the
+//! engine's lock is only ever taken inside that work (never held while waiting for the GIL).
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
 use omo_core::engine::{Change, Engine, EngineOptions, Event, events_of};
 use omo_core::{Dataset, OmoError};
+use omo_store::{Store, StoreError};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
 use crate::company::PyDataset;
-use crate::convert::omo_error;
+use crate::convert::{argument_error, omo_error, store_error};
 
-/// A live engine held in memory.
+/// A durable engine: the store, and the changes it delivered (after their commit) not yet handed
+/// to Python.
+struct Durable {
+    store: Store,
+    delivered: Arc<Mutex<Vec<Change>>>,
+}
+
+impl Durable {
+    fn new(mut store: Store) -> Self {
+        let delivered: Arc<Mutex<Vec<Change>>> = Arc::default();
+        let sink = Arc::clone(&delivered);
+        store.subscribe(Box::new(move |change| {
+            sink.lock().unwrap_or_else(PoisonError::into_inner).push(change.clone());
+        }));
+        Durable { store, delivered }
+    }
+
+    /// The changes the store delivered since the last call: those of committed events only.
+    fn take(&self) -> Vec<Change> {
+        std::mem::take(&mut *self.delivered.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Where the engine lives.
+enum Backend {
+    Memory(Box<Engine>),
+    Durable(Box<Durable>),
+}
+
+impl Backend {
+    fn engine(&self) -> &Engine {
+        match self {
+            Backend::Memory(engine) => engine,
+            Backend::Durable(d) => d.store.engine(),
+        }
+    }
+}
+
+/// A live engine, in memory or durable in a SQLite file; `None` once closed.
 #[pyclass(name = "Engine", module = "omo._native")]
 pub struct PyEngine {
-    inner: Mutex<Engine>,
+    inner: Mutex<Option<Backend>>,
 }
 
 fn text<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
@@ -47,96 +91,230 @@ fn refusal_json(id: Option<&str>, error: &OmoError) -> Value {
     json!({"id": id, "error": error.to_string(), "field": field})
 }
 
+/// Events read from JSON text in order, up to the first that does not read: those, and its error.
+fn parse_prefix(texts: &[String]) -> (Vec<Event>, Option<OmoError>) {
+    let mut events = Vec::with_capacity(texts.len());
+    for text in texts {
+        match Event::from_json(text) {
+            Ok(event) => events.push(event),
+            Err(e) => return (events, Some(e)),
+        }
+    }
+    (events, None)
+}
+
+/// A closed engine's error.
+fn closed_error() -> PyErr {
+    argument_error("engine", "closed")
+}
+
 impl PyEngine {
-    fn engine(&self) -> PyResult<MutexGuard<'_, Engine>> {
-        self.inner.lock().map_err(|_| omo_error(OmoError::Json("the engine was poisoned by a panic".to_owned())))
+    fn wrap(backend: Backend) -> Self {
+        PyEngine { inner: Mutex::new(Some(backend)) }
+    }
+
+    /// The engine, refused after a panic in the core left it in an unknown state (a durable one
+    /// is reopened from its file, which holds only committed events).
+    fn lock(&self) -> PyResult<MutexGuard<'_, Option<Backend>>> {
+        self.inner.lock().map_err(|_| {
+            omo_error(OmoError::Json(
+                "the engine was poisoned by a panic (a durable one: close it and open it again)".to_owned(),
+            ))
+        })
+    }
+
+    /// Runs `f` on the open engine without the GIL.
+    fn with<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Backend) -> PyResult<R> + Send) -> PyResult<R> {
+        py.detach(|| match self.lock()?.as_mut() {
+            Some(backend) => f(backend),
+            None => Err(closed_error()),
+        })
     }
 }
 
 #[pymethods]
 impl PyEngine {
-    /// An engine on `dataset`'s history (validated), or on an empty company when `None`.
+    /// An engine on `dataset`'s history (validated), or on an empty company when `None`: in
+    /// memory, or durable in a new store file at `path` (an existing path is refused).
     #[new]
-    #[pyo3(signature = (dataset = None))]
-    fn new(py: Python<'_>, dataset: Option<&PyDataset>) -> PyResult<Self> {
+    #[pyo3(signature = (dataset = None, path = None))]
+    fn new(py: Python<'_>, dataset: Option<&PyDataset>, path: Option<PathBuf>) -> PyResult<Self> {
         let history = match dataset {
             Some(d) => Dataset::clone(&d.inner),
             None => Engine::empty_history().map_err(omo_error)?,
         };
-        let engine = py.detach(|| Engine::new(history, EngineOptions::default())).map_err(omo_error)?;
-        Ok(PyEngine { inner: Mutex::new(engine) })
+        let backend = match path {
+            None => Backend::Memory(Box::new(
+                py.detach(|| Engine::new(history, EngineOptions::default())).map_err(omo_error)?,
+            )),
+            Some(path) => {
+                let store =
+                    py.detach(|| Store::create(&path, history, EngineOptions::default())).map_err(store_error)?;
+                Backend::Durable(Box::new(Durable::new(store)))
+            }
+        };
+        Ok(PyEngine::wrap(backend))
     }
 
-    /// Applies one event (JSON text); the changes as JSON.
+    /// Reopens the durable engine in the store file at `path` (also after a crash).
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let store = py.detach(|| Store::open(&path)).map_err(store_error)?;
+        Ok(PyEngine::wrap(Backend::Durable(Box::new(Durable::new(store)))))
+    }
+
+    /// Releases the engine (and its file); later calls raise. Closing twice does nothing.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        // Also after a panic: the file is released either way.
+        py.detach(|| match self.inner.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            Some(Backend::Durable(d)) => d.store.close().map_err(store_error),
+            Some(Backend::Memory(_)) | None => Ok(()),
+        })
+    }
+
+    /// The store file of a durable engine; `None` in memory.
+    #[getter]
+    fn path(&self) -> PyResult<Option<PathBuf>> {
+        match self.lock()?.as_ref() {
+            Some(Backend::Durable(d)) => Ok(Some(d.store.path().to_path_buf())),
+            Some(Backend::Memory(_)) => Ok(None),
+            None => Err(closed_error()),
+        }
+    }
+
+    /// Applies one event (JSON text), committed before it returns when durable; the changes as
+    /// JSON.
     fn apply_json(&self, py: Python<'_>, event: &str) -> PyResult<String> {
         let event = Event::from_json(event).map_err(omo_error)?;
-        let changes = py.detach(|| self.engine().map(|mut e| e.apply(event)))?.map_err(omo_error)?;
+        let changes = self.with(py, |backend| match backend {
+            Backend::Memory(engine) => engine.apply(event).map_err(omo_error),
+            Backend::Durable(d) => {
+                let result = d.store.apply(event);
+                let changes = d.take();
+                result.map(|_| changes).map_err(store_error)
+            }
+        })?;
         changes_json(&changes)
     }
 
-    /// Applies events one by one and stops at the first refused one: the changes of those
-    /// applied (JSON), and the refusal, if any, as an exception object to raise.
-    fn apply_many_json(&self, events: Vec<String>) -> PyResult<(String, Option<PyErr>)> {
-        let mut engine = self.engine()?;
-        let mut changes = Vec::new();
-        for event in events {
-            match Event::from_json(&event).and_then(|e| engine.apply(e)) {
-                Ok(more) => changes.extend(more),
-                Err(e) => return Ok((changes_json(&changes)?, Some(omo_error(e)))),
-            }
-        }
-        Ok((changes_json(&changes)?, None))
+    /// Applies events one by one and stops at the first refused one (durable: in one commit):
+    /// the changes of those applied (JSON), and the refusal, if any, as an exception object to
+    /// raise.
+    fn apply_many_json(&self, py: Python<'_>, events: Vec<String>) -> PyResult<(String, Option<PyErr>)> {
+        let (changes, error) = self.with(py, |backend| {
+            let (events, unreadable) = parse_prefix(&events);
+            Ok(match backend {
+                Backend::Memory(engine) => {
+                    let mut changes = Vec::new();
+                    let mut refused = None;
+                    for event in events {
+                        match engine.apply(event) {
+                            Ok(more) => changes.extend(more),
+                            Err(e) => {
+                                refused = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    (changes, refused.or(unreadable).map(omo_error))
+                }
+                Backend::Durable(d) => {
+                    let result = d.store.apply_many(events);
+                    // Delivered by the store after the commit: those of every event applied, also
+                    // when a later one was refused.
+                    let changes = d.take();
+                    (changes, result.err().map(store_error).or_else(|| unreadable.map(omo_error)))
+                }
+            })
+        })?;
+        Ok((changes_json(&changes)?, error))
     }
 
-    /// Sync: one result per event (JSON): `{"seq": n}` or `{"id", "error", "field"}`.
-    fn apply_remote_json(&self, events: Vec<String>) -> PyResult<String> {
-        let mut engine = self.engine()?;
-        let mut results = Vec::with_capacity(events.len());
-        for text in events {
-            let event = match Event::from_json(&text) {
-                Ok(event) => event,
-                Err(e) => {
-                    results.push(refusal_json(None, &e));
-                    continue;
+    /// Sync: one result per event (JSON): `{"seq": n}` or `{"id", "error", "field"}` (durable:
+    /// the accepted ones in one commit; a failed commit raises, nothing of the batch is durable).
+    fn apply_remote_json(&self, py: Python<'_>, events: Vec<String>) -> PyResult<String> {
+        let results = self.with(py, |backend| {
+            // One result per event; one that does not read is refused in its place, the others
+            // go to the engine together (each with its slot and id).
+            let mut results = Vec::with_capacity(events.len());
+            let mut slots = Vec::new();
+            let mut readable = Vec::new();
+            for text in &events {
+                match Event::from_json(text) {
+                    Ok(event) => {
+                        slots.push((results.len(), event.id.clone()));
+                        readable.push(event);
+                        results.push(Value::Null);
+                    }
+                    Err(e) => results.push(refusal_json(None, &e)),
+                }
+            }
+            let outcomes: Vec<Result<u64, StoreError>> = match backend {
+                Backend::Memory(engine) => {
+                    engine.apply_remote(readable).into_iter().map(|r| r.map_err(StoreError::Engine)).collect()
+                }
+                Backend::Durable(d) => {
+                    let outcomes = d.store.apply_remote(readable);
+                    d.take(); // sync reports results, not changes
+                    outcomes
                 }
             };
-            let id = event.id.clone();
-            match engine.apply_remote([event]).pop() {
-                Some(Ok(seq)) => results.push(json!({"seq": seq})),
-                Some(Err(e)) => results.push(refusal_json(Some(&id), &e)),
-                None => {}
+            for ((slot, id), outcome) in slots.into_iter().zip(outcomes) {
+                let result = match outcome {
+                    Ok(seq) => json!({"seq": seq}),
+                    Err(StoreError::Engine(e)) => refusal_json(Some(&id), &e),
+                    // The disk, not the event: nothing of the batch is durable.
+                    Err(e) => return Err(store_error(e)),
+                };
+                if let Some(place) = results.get_mut(slot) {
+                    *place = result;
+                }
             }
-        }
+            Ok(results)
+        })?;
         text(&results)
     }
 
-    /// Lets time pass to the end of `date`; the changes as JSON.
-    fn advance_to(&self, date: NaiveDate) -> PyResult<String> {
-        let changes = self.engine()?.advance_to(date).map_err(omo_error)?;
+    /// Lets time pass to the end of `date` (durable: recorded before it returns); the changes as
+    /// JSON.
+    fn advance_to(&self, py: Python<'_>, date: NaiveDate) -> PyResult<String> {
+        let changes = self.with(py, |backend| match backend {
+            Backend::Memory(engine) => engine.advance_to(date).map_err(omo_error),
+            Backend::Durable(d) => {
+                let result = d.store.advance_to(date);
+                let changes = d.take();
+                result.map(|_| changes).map_err(store_error)
+            }
+        })?;
         changes_json(&changes)
     }
 
     /// The engine's clock.
     #[getter]
     fn as_of(&self) -> PyResult<NaiveDate> {
-        Ok(self.engine()?.as_of())
+        self.lock()?.as_ref().map(|b| b.engine().as_of()).ok_or_else(closed_error)
     }
 
-    /// The sequence number of the last applied event.
+    /// The sequence number of the last applied (durable: committed) event.
     #[getter]
     fn seq(&self) -> PyResult<u64> {
-        Ok(self.engine()?.seq())
+        self.lock()?.as_ref().map(|b| b.engine().seq()).ok_or_else(closed_error)
     }
 
-    /// The events after `seq`, in order, as a JSON list of events.
-    fn events_since_json(&self, seq: u64) -> PyResult<String> {
-        let events = self.engine()?.events_since(seq).map_err(omo_error)?;
+    /// The events after `seq`, in order, as a JSON list of events (durable: read from the file,
+    /// so across reopening).
+    fn events_since_json(&self, py: Python<'_>, seq: u64) -> PyResult<String> {
+        let events = self.with(py, |backend| match backend {
+            Backend::Memory(engine) => engine.events_since(seq).map_err(omo_error),
+            Backend::Durable(d) => d.store.events_since(seq).map_err(store_error),
+        })?;
         text(&events.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
     }
 
     /// The history plus every applied event, as a dataset.
-    fn to_dataset(&self) -> PyResult<PyDataset> {
-        Ok(PyDataset { inner: Arc::new(self.engine()?.to_dataset()) })
+    fn to_dataset(&self, py: Python<'_>) -> PyResult<PyDataset> {
+        let dataset = self.with(py, |backend| Ok(backend.engine().to_dataset()))?;
+        Ok(PyDataset { inner: Arc::new(dataset) })
     }
 }
 

@@ -26,8 +26,8 @@ from ._native import __version__
 from . import _native
 from ._convert import finite_array, first_not_finite, optional_whole, whole
 from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, CreditError, CurrencyError, DuplicateIdError, HierarchyError, InvalidDataError,
-                     InvalidIdError, JsonError, LimitError, NegativeStockError, OmoError, UnknownAccountError,
-                     UnknownIdError, ValidationError)
+                     InvalidIdError, JsonError, LimitError, NegativeStockError, OmoError, StorageError, StoreError,
+                     UnknownAccountError, UnknownIdError, ValidationError)
 from . import errors
 
 __all__ = [
@@ -64,6 +64,8 @@ __all__ = [
     "JsonError",
     "LimitError",
     "NegativeStockError",
+    "StorageError",
+    "StoreError",
     "UnknownAccountError",
     "UnknownIdError",
     "errors",

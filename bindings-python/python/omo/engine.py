@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from decimal import Decimal
 from typing import Callable, Iterable, List, Optional
 
@@ -55,6 +56,25 @@ def _plain(value, path: str):
     raise ArgumentError(f"{path}: cannot send a {type(value).__name__} in an event")
 
 
+def _path(path) -> str:
+    """A store's path as text: ``str`` or ``os.PathLike`` (``bytes`` decoded as the file system does)."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise ArgumentError(f"path: expected a str or os.PathLike, got {type(path).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ArgumentError("path: empty")
+    return path
+
+
+def _dataset(dataset):
+    if not isinstance(dataset, company.Dataset):
+        raise ArgumentError(f"dataset: expected an omo.Dataset, got {type(dataset).__name__}")
+    return dataset
+
+
 def _event_text(event) -> str:
     if isinstance(event, (str, bytes)):
         return event.decode() if isinstance(event, bytes) else event
@@ -65,20 +85,55 @@ def _event_text(event) -> str:
 
 
 class Engine:
-    """A live engine, in memory, on a dataset's history (or an empty company when ``dataset`` is
-    ``None``). Use it as a context manager or call :meth:`close` when done.
+    """A live engine on a dataset's history (or an empty company when ``dataset`` is ``None``):
+    in memory, or durable in a new SQLite file at ``path`` (a path that exists raises
+    ``omo.StoreError``, a ``ValidationError``: reopen it with :meth:`Engine.open`). Use it as a
+    context manager or call :meth:`close` when done (for a durable engine: to release its file).
 
     The clock :attr:`as_of` is the latest of the history's ``as_of``, the latest applied event's
     date and the last :meth:`advance_to`; it never goes back. Months before the one preceding
     the clock's month are closed: an event dated there raises ``omo.ClosedPeriodError``.
+
+    Durable: :meth:`apply` returns only once its event is committed to the file (synced to the
+    device); :meth:`apply_many` commits its events together (group commit, much faster per event)
+    and :meth:`apply_remote` in one transaction; :meth:`advance_to` is recorded too. A process
+    killed at any moment loses nothing that was acknowledged: :meth:`Engine.open` brings back the
+    state after the last committed event. One engine at a time has a file open (another, in this
+    process or another, gets ``omo.StoreError``); a failing disk raises ``omo.StorageError`` (an
+    ``OSError``).
+
+    >>> import os, tempfile, omo
+    >>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
+    >>> cut = history.as_of.replace(day=1)
+    >>> events = omo.events_of(history, after=cut)
+    >>> path = os.path.join(tempfile.mkdtemp(), "company.omo")
+    >>> with omo.Engine(history.until(cut), path=path) as eng:
+    ...     changes = eng.apply_many(events[:-1])
+    >>> with omo.Engine.open(path) as eng:
+    ...     changes = eng.apply(events[-1])
+    ...     eng.seq == len(events), len(eng.events_since(0)) == len(events)
+    (True, True)
+    >>> import shutil; shutil.rmtree(os.path.dirname(path))
     """
 
     def __init__(self, dataset: Optional["company.Dataset"] = None, path=None):
-        if path is not None:
-            raise NotImplementedError("a durable engine (path=...) needs the omo-store door, not built yet")
-        self._native = _native.Engine(None if dataset is None else dataset._native)
+        native_dataset = None if dataset is None else _dataset(dataset)._native
+        native_path = None if path is None else _path(path)
+        self._start(_native.Engine(native_dataset, native_path))
+
+    def _start(self, native) -> None:
+        self._native = native
         self._callbacks: List[Callable[[dict], None]] = []
         self._closed = False
+
+    @classmethod
+    def open(cls, path) -> "Engine":
+        """Reopens the durable engine in the file at ``path`` — also after a crash — with every
+        event committed before. No file there, a file that is not an omo store, a corrupt one or
+        one open elsewhere: ``omo.StoreError``."""
+        eng = cls.__new__(cls)
+        eng._start(_native.Engine.open(_path(path)))
+        return eng
 
     def __enter__(self) -> "Engine":
         return self
@@ -87,8 +142,12 @@ class Engine:
         self.close()
 
     def close(self) -> None:
-        """Releases the engine; any later call raises ``omo.ArgumentError``."""
+        """Releases the engine and, when durable, its file (everything acknowledged is already
+        committed); any later call raises ``omo.ArgumentError``. Closing twice does nothing."""
+        if self._closed:
+            return
         self._closed = True
+        self._native.close()
 
     def _engine(self):
         if self._closed:
@@ -111,12 +170,14 @@ class Engine:
 
     def apply(self, event) -> list:
         """Applies one event; returns the changes it caused (dicts with ``seq``, ``type``,
-        ``date``, ``action``...). A refused event raises and changes nothing."""
+        ``date``, ``action``...), once committed when durable. A refused event raises and changes
+        nothing."""
         return self._deliver(self._engine().apply_json(_event_text(event)))
 
     def apply_many(self, events: Iterable) -> list:
         """Applies events one by one, in order; stops at the first refused one, raising, with
-        everything before it applied (and its changes delivered)."""
+        everything before it applied (and its changes delivered). Durable: one commit for all of
+        them (group commit), before the changes are delivered or the refusal raised."""
         texts = [_event_text(e) for e in events]
         changes, error = self._engine().apply_many_json(texts)
         delivered = self._deliver(changes)
@@ -126,7 +187,8 @@ class Engine:
 
     def apply_remote(self, events: Iterable) -> list:
         """Sync: one result per event, ``{"seq": n}`` or ``{"id", "error", "field"}``; a refusal
-        does not stop the events after it."""
+        does not stop the events after it. Durable: the accepted events are committed in one
+        transaction; should that fail, ``omo.StorageError`` is raised and none of them is."""
         results: list = []
         texts, slots = [], []
         for event in events:
@@ -142,7 +204,8 @@ class Engine:
         return results
 
     def advance_to(self, date) -> list:
-        """Lets time pass to the end of ``date`` (day and month close); returns the changes."""
+        """Lets time pass to the end of ``date`` (day and month close); returns the changes. Durable:
+        recorded in the file before it returns."""
         return self._deliver(self._engine().advance_to(company._date(date, "date")))
 
     @property
@@ -156,7 +219,8 @@ class Engine:
         return self._engine().seq
 
     def events_since(self, seq: int) -> list:
-        """The events applied after ``seq``, in order, in the event form."""
+        """The events applied after ``seq``, in order, in the event form (durable: read from the
+        file, so also the events of earlier sessions)."""
         return json.loads(self._engine().events_since_json(int(seq)))
 
     def to_dataset(self) -> "company.Dataset":
@@ -206,7 +270,9 @@ class Engine:
     def __repr__(self) -> str:
         if self._closed:
             return "<omo.Engine closed>"
-        return f"<omo.Engine seq={self.seq} as_of={self.as_of}>"
+        path = self._native.path
+        where = "" if path is None else f" path={str(path)!r}"
+        return f"<omo.Engine seq={self.seq} as_of={self.as_of}{where}>"
 
     def _repr_html_(self) -> str:
         return f"<b>omo.Engine</b> seq {self.seq}, as of {self.as_of}"

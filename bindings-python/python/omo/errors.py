@@ -20,6 +20,15 @@ ClosedPeriodError     ValidationError       an event dated before the live engin
 CurrencyError         CreditError           an amount in another currency than the account's
 UnknownAccountError   CreditError           a customer without a credit account
 CreditBlockedError    CreditError           a replica's order the credit check now blocks (sync)
+StoreError            ValidationError       a durable engine's file that cannot be used as asked:
+                                            ``omo.Engine(path=...)`` on a path that exists (use
+                                            ``omo.Engine.open``), ``open`` where there is no
+                                            file, a file that is not an omo store, of a newer
+                                            format or corrupt, a store open elsewhere (one
+                                            writer at a time)
+StorageError          ValidationError,      the disk or SQLite failing under a durable engine (a
+                      OSError               full disk, an I/O error); nothing unacknowledged is
+                                            durable, and the engine holds what the file holds
 ====================  ====================  =====================================================
 
 An event the live engine refuses raises the class of its reason (a duplicate event:
@@ -32,6 +41,8 @@ A core error kind added later and not yet mapped arrives as a plain ``OmoError``
 True
 >>> issubclass(omo.CurrencyError, omo.CreditError)
 True
+>>> issubclass(omo.StoreError, omo.ValidationError), issubclass(omo.StorageError, OSError)
+(True, True)
 """
 
 
@@ -101,6 +112,22 @@ class UnknownAccountError(CreditError):
     """A customer has no credit account (or its group's account is missing)."""
 
 
+class StoreError(ValidationError):
+    """A durable engine's file that cannot be used as asked: creating where a file exists (use
+    ``omo.Engine.open``), opening where there is none, a file that is not an omo store or is of a
+    newer format, a corrupt store (the message names the seq at fault), or a store another engine
+    (in this process or another) has open. The message names the path."""
+
+
+class StorageError(ValidationError, OSError):
+    """The disk (or SQLite) failed under a durable engine: a full disk, an I/O error. What was not
+    acknowledged is not durable; the engine holds what its file holds (reopen it if it says so).
+    The message names the path. It is an ``OSError``; it is also a ``ValidationError`` only so that
+    every omo error stays in one of the two families (catch it before ``ValidationError`` where a
+    refused event and a failing disk must be told apart)."""
+
+
 __all__ = ["OmoError", "ValidationError", "CreditError", "InvalidDataError", "JsonError", "InvalidIdError",
            "DuplicateIdError", "HierarchyError", "UnknownIdError", "ArgumentError", "NegativeStockError",
-           "LimitError", "ClosedPeriodError", "CurrencyError", "UnknownAccountError", "CreditBlockedError"]
+           "LimitError", "ClosedPeriodError", "CurrencyError", "UnknownAccountError", "CreditBlockedError",
+           "StoreError", "StorageError"]
