@@ -52,22 +52,30 @@ pub enum OmoMobileError {
 impl From<OmoError> for OmoMobileError {
     fn from(e: OmoError) -> Self {
         let detail = e.to_string();
-        match e {
-            OmoError::Invalid { .. } => OmoMobileError::InvalidData { detail },
-            OmoError::Json(_) => OmoMobileError::InvalidData { detail },
-            OmoError::DuplicateId { .. } => OmoMobileError::InvalidData { detail },
-            OmoError::UnknownParents { .. } => OmoMobileError::InvalidData { detail },
-            OmoError::Cycle { .. } => OmoMobileError::InvalidData { detail },
-            OmoError::LimitExceeded { .. } => OmoMobileError::InvalidData { detail },
-            OmoError::InvalidId { .. } => OmoMobileError::InvalidInput { detail },
-            OmoError::InvalidArgument { .. } => OmoMobileError::InvalidInput { detail },
-            OmoError::UnknownId { .. } => OmoMobileError::UnknownId { detail },
-            OmoError::UnknownCreditAccount { .. } => OmoMobileError::UnknownId { detail },
-            OmoError::NegativeStock { .. } => OmoMobileError::NegativeStock { detail },
-            OmoError::CurrencyMismatch { .. } => OmoMobileError::CurrencyMismatch { detail },
-            // `OmoError` is #[non_exhaustive]: a kind added to the core after this match lands here,
-            // named as unexpected, until it is given its own arm above.
-            _ => OmoMobileError::Unexpected { detail },
-        }
+        kind_of(&e, detail)
+    }
+}
+
+/// The app's error kind of `e` (an event the engine refused: its reason's kind) with `detail`.
+fn kind_of(e: &OmoError, detail: String) -> OmoMobileError {
+    match e {
+        OmoError::Refused { reason, .. } => kind_of(reason, detail),
+        OmoError::Invalid { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::Json(_) => OmoMobileError::InvalidData { detail },
+        OmoError::DuplicateId { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::UnknownParents { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::Cycle { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::LimitExceeded { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::ClosedPeriod { .. } => OmoMobileError::InvalidData { detail },
+        OmoError::InvalidId { .. } => OmoMobileError::InvalidInput { detail },
+        OmoError::InvalidArgument { .. } => OmoMobileError::InvalidInput { detail },
+        OmoError::UnknownId { .. } => OmoMobileError::UnknownId { detail },
+        OmoError::UnknownCreditAccount { .. } => OmoMobileError::UnknownId { detail },
+        OmoError::NegativeStock { .. } => OmoMobileError::NegativeStock { detail },
+        OmoError::CurrencyMismatch { .. } => OmoMobileError::CurrencyMismatch { detail },
+        // `OmoError` is #[non_exhaustive]: a kind added to the core after this match lands here,
+        // named as unexpected, until it is given its own arm above (a credit block of a synced
+        // order arrives here until the mobile engine syncs events).
+        _ => OmoMobileError::Unexpected { detail },
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod hold_out;
+pub mod live;
 pub mod online_retail;
 pub mod report;
 pub mod views;

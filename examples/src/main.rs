@@ -1,9 +1,11 @@
-//! The main job: builds the sample company (or reads a company's JSON dataset), prints its
-//! report and writes its dashboard, one self-contained HTML file.
+//! The main job: builds the sample company (or reads a company's JSON dataset), opens the live
+//! engine on its history up to its last quarter and replays that quarter as a stream of events
+//! (printing each light that turns red and each alert as it fires), then prints the report and
+//! writes the dashboard (one self-contained HTML file) of the engine's state.
 //!
 //! ```text
 //! cargo run --release -p omo-examples -- [--seed N] [--distributors N] [--retailers-per-distributor N]
-//!     [--farmers N] [--years N] [--dataset company.json] [--out dashboard.html]
+//!     [--farmers N] [--years N] [--dataset company.json] [--store omo.db] [--out dashboard.html]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -12,13 +14,16 @@ use std::process::ExitCode;
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::{Dataset, JsonLimits};
 use omo_examples::views::Views;
-use omo_examples::{dashboard, report};
+use omo_examples::{dashboard, live, report};
 
 const USAGE: &str = "usage: omo-examples [--seed N] [--distributors N] [--retailers-per-distributor N] [--farmers N] \
-[--years N] [--dataset company.json] [--out dashboard.html]
+[--years N] [--dataset company.json] [--store omo.db] [--out dashboard.html]
 
 Builds the seeded sample company (a fertilizer maker; the options set its size), or reads a company's
-dataset exported as JSON, prints its report and writes its dashboard (default target/omo-dashboard.html).
+dataset exported as JSON; opens the live engine on its history up to its last quarter and replays the
+quarter as events, printing each light that turns red and each alert as it fires; then prints the
+report and writes the dashboard (default target/omo-dashboard.html) of the engine's state. With
+--store the engine is durable in that SQLite file: a second run continues where the first stopped.
 ";
 
 fn main() -> ExitCode {
@@ -42,6 +47,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let mut config = SampleConfig::default();
     let mut dataset_path = None;
     let mut out = PathBuf::from("target/omo-dashboard.html");
+    let mut store = None;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -53,6 +59,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
             "--years" => config.years = number(&flag, value()?)?,
             "--dataset" => dataset_path = Some(value()?),
             "--out" => out = PathBuf::from(value()?),
+            "--store" => store = Some(PathBuf::from(value()?)),
             "--help" | "-h" => return Ok(USAGE.into()),
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
@@ -68,8 +75,10 @@ fn run(args: Vec<String>) -> Result<String, String> {
         }
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
+    let (live, mut text) = live::replay_last_quarter(&dataset, store.as_deref())?;
+    let dataset = live.engine().to_dataset();
     let views = Views::new(&dataset).map_err(|e| e.to_string())?;
-    let mut text = report::render_views(&views).map_err(|e| e.to_string())?;
+    text.push_str(&report::render_views(&views).map_err(|e| e.to_string())?);
     let page = dashboard::render_views(&views).map_err(|e| e.to_string())?;
     write_whole(&out, &page)?;
     text.push_str(&format!("\nDashboard: {} ({} KB); open it in a browser.\n", out.display(), page.len() / 1024));

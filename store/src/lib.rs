@@ -354,10 +354,13 @@ impl Store {
     }
 
     /// Lets time pass to the end of `date` (see [`Engine::advance_to`]) and records it durably:
-    /// the clock is part of the state. A date not after the clock changes and writes nothing.
+    /// the clock is part of the state. A date before the clock changes and writes nothing; the
+    /// clock's own date closes its month if that is its last day.
     pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
         self.usable()?;
-        if date <= self.engine.as_of() {
+        // Even when the clock is there already (the last event was dated `date`), the passing of
+        // that day's end closes its month: recorded, so a reopened store closes it too.
+        if date < self.engine.as_of() {
             return Ok(Vec::new());
         }
         let changes = self.engine.advance_to(date)?;

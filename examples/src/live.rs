@@ -1,0 +1,158 @@
+//! The main job's live part: an engine opened on a company's history up to the start of its
+//! last quarter, then that quarter replayed as a stream of events, as an ERP would post them —
+//! each light that turns red (or back) and each alert printed as it happens, with its date,
+//! value, threshold and what to do. With a store the state survives the run: a second run
+//! continues where the first stopped.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{Datelike, Months, NaiveDate};
+use omo_core::Dataset;
+use omo_core::engine::{Change, ChangeKind, Engine, EngineOptions, Event, events_of};
+use omo_core::kpi::Light;
+use omo_store::Store;
+
+/// The engine the replay ran on: in memory, or durable in a store.
+pub enum Live {
+    /// In memory.
+    Memory(Box<Engine>),
+    /// In a store file.
+    Durable(Box<Store>),
+}
+
+impl Live {
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        match self {
+            Live::Memory(engine) => engine,
+            Live::Durable(store) => store.engine(),
+        }
+    }
+}
+
+/// The first day of the quarter `day` is in.
+fn quarter_start(day: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1)
+}
+
+/// The day before the last quarter of `company` starts: the history the engine opens on.
+pub fn history_cut(company: &Dataset) -> Option<NaiveDate> {
+    let as_of = company.as_of;
+    // A quarter is the last one once it has begun; on its first day, the quarter before is.
+    let start = quarter_start(as_of)?;
+    let start = if start == as_of { start.checked_sub_months(Months::new(3))? } else { start };
+    start.pred_opt()
+}
+
+/// Replays `company`'s last quarter into an engine (a store at `store` when given: created on
+/// the history when new, else reopened and continued), returning the engine and the log of what
+/// happened, one line per light turning red or back from red and per alert, then a summary.
+pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(Live, String), String> {
+    let cut = history_cut(company).ok_or("the company's dates are out of range")?;
+    let events = events_of(company, cut).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    let (mut live, done) = match store {
+        Some(path) if path.exists() => {
+            let store = Store::open(path).map_err(|e| e.to_string())?;
+            let done = usize::try_from(store.seq()).unwrap_or(usize::MAX);
+            let _ = writeln!(out, "Live: reopened {} at event {done} of {}", path.display(), events.len());
+            (Live::Durable(Box::new(store)), done)
+        }
+        Some(path) => {
+            let store = Store::create(path, company.until(cut), EngineOptions::default()).map_err(|e| e.to_string())?;
+            let _ = writeln!(out, "Live: new store {}", path.display());
+            (Live::Durable(Box::new(store)), 0)
+        }
+        None => {
+            let engine = Engine::new(company.until(cut), EngineOptions::default()).map_err(|e| e.to_string())?;
+            (Live::Memory(Box::new(engine)), 0)
+        }
+    };
+    let _ = writeln!(
+        out,
+        "Live: history up to {cut}, then {} events of the quarter to {} replayed as a stream",
+        events.len().saturating_sub(done),
+        company.as_of
+    );
+    let mut tally = Tally::default();
+    let pending: Vec<Event> = events.into_iter().skip(done).collect();
+    for chunk in pending.chunks(1_000) {
+        let changes = apply(&mut live, chunk)?;
+        for change in &changes {
+            tally.note(change, &mut out);
+        }
+    }
+    let changes = match &mut live {
+        Live::Memory(engine) => engine.advance_to(company.as_of).map_err(|e| e.to_string())?,
+        Live::Durable(store) => store.advance_to(company.as_of).map_err(|e| e.to_string())?,
+    };
+    for change in &changes {
+        tally.note(change, &mut out);
+    }
+    let engine = live.engine();
+    let _ = writeln!(
+        out,
+        "Live: {} events applied (seq {}), clock {}; {} light changes ({} to red, {} back from red), {} alerts, {} stock-outs, {} orders blocked\n",
+        engine.seq(),
+        engine.seq(),
+        engine.as_of(),
+        tally.lights,
+        tally.to_red,
+        tally.from_red,
+        tally.alerts,
+        tally.stock_outs,
+        tally.blocked
+    );
+    Ok((live, out))
+}
+
+/// Applies a chunk of events (one group commit in a store).
+fn apply(live: &mut Live, events: &[Event]) -> Result<Vec<Change>, String> {
+    match live {
+        Live::Memory(engine) => engine.apply_many(events.iter().cloned()).map_err(|e| e.to_string()),
+        Live::Durable(store) => store.apply_many(events.iter().cloned()).map_err(|e| e.to_string()),
+    }
+}
+
+/// Counts of what the replay reported.
+#[derive(Default)]
+struct Tally {
+    lights: usize,
+    to_red: usize,
+    from_red: usize,
+    alerts: usize,
+    stock_outs: usize,
+    blocked: usize,
+}
+
+impl Tally {
+    /// Counts a change; prints the ones a sales director must see: a distributor's light turning
+    /// red or back to green, every alert, every blocked order.
+    fn note(&mut self, change: &Change, out: &mut String) {
+        match &change.what {
+            ChangeKind::Light { from, to, value, .. } => {
+                self.lights += 1;
+                if *to == Light::Red {
+                    self.to_red += 1;
+                } else if *from == Light::Red {
+                    self.from_red += 1;
+                }
+                // A distributor's own light (it has a value) turning red, or back to green.
+                let turned = *to == Light::Red || (*from == Light::Red && *to == Light::Green);
+                if turned && value.is_some() {
+                    let _ = writeln!(out, "  {} #{:<7} light  {}", change.date, change.seq, change.action());
+                }
+            }
+            ChangeKind::Alert { .. } => {
+                self.alerts += 1;
+                let _ = writeln!(out, "  {} #{:<7} ALERT  {}", change.date, change.seq, change.action());
+            }
+            ChangeKind::StockOut { .. } => self.stock_outs += 1,
+            ChangeKind::OrderBlocked { .. } => {
+                self.blocked += 1;
+                let _ = writeln!(out, "  {} #{:<7} credit {}", change.date, change.seq, change.action());
+            }
+        }
+    }
+}
