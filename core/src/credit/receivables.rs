@@ -85,8 +85,9 @@ struct CustomerLedger {
     /// Cash and credit not applied to any invoice.
     unapplied: Decimal,
     settlements: Vec<Settlement>,
-    /// Invoiced (positive) and credited (negative) amounts by document date.
-    sales: Vec<(NaiveDate, Decimal)>,
+    /// Invoiced (positive) and credited (negative) amounts by document date, summed per date
+    /// (a window of dates is read without scanning the customer's history).
+    sales: BTreeMap<NaiveDate, Decimal>,
     /// The overdue summary on the book's business date, kept current as items are posted.
     summary: Option<OverdueSummary>,
 }
@@ -184,10 +185,10 @@ impl Receivables {
                     },
                 );
                 ledger.receivable += amount;
-                ledger.sales.push((invoice.date, amount));
+                *ledger.sales.entry(invoice.date).or_default() += amount;
             }
             InvoiceKind::CreditNote => {
-                ledger.sales.push((invoice.date, -amount));
+                *ledger.sales.entry(invoice.date).or_default() -= amount;
                 let mut left = amount;
                 if let Some(original) = invoice.against.as_ref().and_then(|id| ledger.keys.get(id).copied()) {
                     left -= apply_to(ledger, original, left, invoice.date, true);
@@ -318,9 +319,13 @@ impl Receivables {
 
     /// Net invoiced amount of a customer in `(from, to]`.
     pub fn invoiced_between(&self, customer: &CustomerId, from: NaiveDate, to: NaiveDate) -> Decimal {
-        self.customers
-            .get(customer)
-            .map_or(Decimal::ZERO, |l| l.sales.iter().filter(|(d, _)| *d > from && *d <= to).map(|(_, a)| *a).sum())
+        self.customers.get(customer).map_or(Decimal::ZERO, |l| {
+            if from >= to {
+                Decimal::ZERO
+            } else {
+                l.sales.range((std::ops::Bound::Excluded(from), std::ops::Bound::Included(to))).map(|(_, a)| *a).sum()
+            }
+        })
     }
 
     /// Customers in the book, sorted.

@@ -18,8 +18,9 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
-    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
-    distributor_hierarchy, first_of_month, forecast_wape, last_complete_month, on_time_in_full, standard_kpis,
+    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, RollUp, Scorecard,
+    distributor_hierarchy, evaluate, first_of_month, forecast_wape, last_complete_month, on_time_in_full,
+    standard_kpis,
 };
 use crate::model::{
     CustomerId, CustomerKind, Hierarchy, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder,
@@ -61,6 +62,26 @@ pub struct AlertStatus {
     pub raised: Option<Light>,
 }
 
+/// The part of a distributor's month facts that one kind of event moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Facet {
+    /// Its node's stock (a movement): flows, cover, dead and slow stock, forecast error.
+    Stock,
+    /// Its money (an invoice, a payment, a target): revenue, plan, collections, DSO, overdue.
+    Money,
+    /// Its orders (an order).
+    Orders,
+    /// Its deliveries (a shipment delivered).
+    Deliveries,
+    /// Its shops selling (a shop's first sale of the month).
+    Shops,
+}
+
+impl Facet {
+    /// Every facet.
+    pub(crate) const ALL: [Facet; 5] = [Facet::Stock, Facet::Money, Facet::Orders, Facet::Deliveries, Facet::Shops];
+}
+
 /// One customer's running totals by day.
 #[derive(Debug, Clone, Default)]
 struct CustomerDays {
@@ -87,8 +108,11 @@ pub(crate) struct KpiState {
     /// A retailer's distributor, and each distributor's shops (their nodes).
     distributor_of: FxHashMap<CustomerId, CustomerId>,
     shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
-    /// The distributor operating each node.
+    /// The distributor operating each node, and the distributor of each shop's node.
     node_owner: FxHashMap<NodeId, CustomerId>,
+    shop_owner: FxHashMap<NodeId, CustomerId>,
+    /// Each node's forecast error of a month, kept until a sale at the node changes it.
+    wape: FxHashMap<NodeId, (i64, Option<Decimal>)>,
     customers: FxHashMap<CustomerId, CustomerDays>,
     /// Sales per node and day (days of cover).
     sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
@@ -96,7 +120,8 @@ pub(crate) struct KpiState {
     issue_days: FxHashMap<(NodeId, ProductId), BTreeMap<NaiveDate, Decimal>>,
     /// The first POS sale of each shop in each month.
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
-    /// Month-to-date values of each distributor.
+    /// Month-to-date facts of each distributor (with the month they are of) and their values.
+    facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
     values: BTreeMap<String, BTreeMap<&'static str, Option<Decimal>>>,
     /// Every member's light of every KPI (distributors, regions, the root).
     lights: BTreeMap<(String, String), Light>,
@@ -124,10 +149,13 @@ impl KpiState {
             distributor_of: FxHashMap::default(),
             shops_of: FxHashMap::default(),
             node_owner: FxHashMap::default(),
+            shop_owner: FxHashMap::default(),
+            wape: FxHashMap::default(),
             customers: FxHashMap::default(),
             sales_days: FxHashMap::default(),
             issue_days: FxHashMap::default(),
             first_sale: FxHashMap::default(),
+            facts: FxHashMap::default(),
             values: BTreeMap::new(),
             lights: BTreeMap::new(),
             alerts: BTreeMap::new(),
@@ -200,12 +228,14 @@ impl KpiState {
             .collect();
         self.node_owner = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
         self.shops_of.clear();
+        self.shop_owner.clear();
         self.distributor_of.clear();
         for retailer in &d.customers {
             if let Some(parent) = &retailer.parent {
                 self.distributor_of.insert(retailer.id.clone(), parent.clone());
                 if let Some(node) = &retailer.node {
                     self.shops_of.entry(parent.clone()).or_default().push(node.clone());
+                    self.shop_owner.insert(node.clone(), parent.clone());
                 }
             }
         }
@@ -214,6 +244,7 @@ impl KpiState {
 
     pub(crate) fn on_movement(&mut self, m: &StockMovement) {
         if m.kind == MovementKind::Sale {
+            self.wape.remove(&m.node);
             *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
@@ -255,10 +286,21 @@ impl KpiState {
         }
     }
 
-    pub(crate) fn on_pos_sale(&mut self, s: &PosSale) {
-        let first =
-            self.first_sale.entry(s.node.clone()).or_default().entry(Period::Month.number(s.date)).or_insert(s.date);
-        *first = (*first).min(s.date);
+    /// Notes a POS sale; true when it is its shop's first of the month (or earlier than the
+    /// first known): only then can it move a KPI (active retailers).
+    pub(crate) fn on_pos_sale(&mut self, s: &PosSale) -> bool {
+        let months = self.first_sale.entry(s.node.clone()).or_default();
+        match months.get_mut(&Period::Month.number(s.date)) {
+            Some(first) if *first <= s.date => false,
+            Some(first) => {
+                *first = s.date;
+                true
+            }
+            None => {
+                months.insert(Period::Month.number(s.date), s.date);
+                true
+            }
+        }
     }
 
     /// The distributor whose KPIs a record of `customer` or at `node` moves.
@@ -279,63 +321,98 @@ impl KpiState {
 
     /// The distributor whose shop `node` is.
     pub(crate) fn shop_owner(&self, node: &NodeId) -> Option<CustomerId> {
-        self.shops_of.iter().find(|(_, shops)| shops.contains(node)).map(|(d, _)| d.clone())
+        self.shop_owner.get(node).cloned()
     }
 
-    /// The facts of `distributor`'s month starting `start`, up to `end`.
+    /// A node's forecast error of month number `month`, from the cache while no sale at the
+    /// node has changed it.
+    fn wape_of(&mut self, node: &NodeId, month: i64, stock: &StockState) -> Option<Decimal> {
+        if let Some((cached, wape)) = self.wape.get(node)
+            && *cached == month
+        {
+            return *wape;
+        }
+        let wape = forecast_wape(stock.sales_history(node, month).iter());
+        self.wape.insert(node.clone(), (month, wape));
+        wape
+    }
+
+    /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
     fn facts(
         &self,
-        (id, node): (&CustomerId, Option<&NodeId>),
-        start: NaiveDate,
-        end: NaiveDate,
+        who: (&CustomerId, Option<&NodeId>),
+        days: (NaiveDate, NaiveDate),
+        forecast_wape: Option<Decimal>,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> MonthFacts {
-        let (d, stock, book, index) = parts;
+        let mut facts = MonthFacts::default();
+        for facet in Facet::ALL {
+            self.fill(&mut facts, facet, who, days, forecast_wape, parts);
+        }
+        facts
+    }
+
+    /// Fills one facet of `facts` (the fields one kind of event moves).
+    fn fill(
+        &self,
+        facts: &mut MonthFacts,
+        facet: Facet,
+        (id, node): (&CustomerId, Option<&NodeId>),
+        (start, end): (NaiveDate, NaiveDate),
+        forecast_wape: Option<Decimal>,
+        (d, stock, book, index): (&Dataset, &StockState, &CreditBook, &Index),
+    ) {
         let month = Period::Month.number(start);
         let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
-        let window_from = (end - Days::new(90)) + Days::new(1);
-        let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
-        let window_sales =
-            node.and_then(|n| self.sales_days.get(n)).map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
-        let (dead_or_slow, stock_value) =
-            node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n, month, end, d, stock, index));
         let blank = CustomerDays::default();
         let c = self.customers.get(id).unwrap_or(&blank);
-        let orders_between = |from: NaiveDate, to: NaiveDate| {
-            if from > to {
-                return (Decimal::ZERO, 0);
+        match facet {
+            Facet::Stock => {
+                let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
+                let window_from = (end - Days::new(90)) + Days::new(1);
+                (facts.opening, facts.receipts, facts.sales, facts.closing) =
+                    (flows.opening, flows.receipts, flows.sales, flows.closing);
+                facts.window_sales = node
+                    .and_then(|n| self.sales_days.get(n))
+                    .map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
+                (facts.dead_or_slow, facts.stock_value) =
+                    node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n, month, end, d, stock, index));
+                facts.forecast_wape = forecast_wape;
             }
-            c.orders.range(from..=to).fold((Decimal::ZERO, 0), |(s, n), (_, (v, k))| (s + v, n + k))
-        };
-        let plan = index
-            .sales_targets
-            .get(&(TargetScope::Customer(id.clone()), start))
-            .and_then(|&i| d.sales_targets.get(i))
-            .map_or(Decimal::ZERO, |t| t.revenue);
-        let float =
-            |x: Option<f64>| x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4));
-        let (delivered, good) = c.deliveries.get(&month).copied().unwrap_or_default();
-        MonthFacts {
-            revenue: sum_between(&c.revenue, start, end),
-            revenue_last_year: sum_between(&c.revenue, year_before(start), year_before(end)),
-            plan,
-            opening: flows.opening,
-            receipts: flows.receipts,
-            sales: flows.sales,
-            closing: flows.closing,
-            window_sales,
-            dead_or_slow,
-            stock_value,
-            forecast_wape: node.and_then(|n| forecast_wape(stock.sales_history(n, month).iter())),
-            dso: float(book.receivables().dso_simple(Some(id), end, 90)),
-            overdue_ratio: float(book.receivables().overdue_ratio(Some(id), end)),
-            otif: (delivered > 0).then(|| Decimal::from(good) / Decimal::from(delivered)),
-            selling_shops: self.selling_shops(id, start, end),
-            selling_shops_last_year: self.selling_shops(id, year_before(start), year_before(end)),
-            orders: orders_between(start, end),
-            orders_last_year: orders_between(year_before(start), year_before(end)),
-            paid: sum_between(&c.paid, start, end),
-            due: sum_between(&c.due, start, end),
+            Facet::Money => {
+                facts.revenue = sum_between(&c.revenue, start, end);
+                facts.revenue_last_year = sum_between(&c.revenue, year_before(start), year_before(end));
+                facts.plan = index
+                    .sales_targets
+                    .get(&(TargetScope::Customer(id.clone()), start))
+                    .and_then(|&i| d.sales_targets.get(i))
+                    .map_or(Decimal::ZERO, |t| t.revenue);
+                facts.paid = sum_between(&c.paid, start, end);
+                facts.due = sum_between(&c.due, start, end);
+                let float = |x: Option<f64>| {
+                    x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4))
+                };
+                facts.dso = float(book.receivables().dso_simple(Some(id), end, 90));
+                facts.overdue_ratio = float(book.receivables().overdue_ratio(Some(id), end));
+            }
+            Facet::Orders => {
+                let between = |from: NaiveDate, to: NaiveDate| {
+                    if from > to {
+                        return (Decimal::ZERO, 0);
+                    }
+                    c.orders.range(from..=to).fold((Decimal::ZERO, 0), |(s, n), (_, (v, k))| (s + v, n + k))
+                };
+                facts.orders = between(start, end);
+                facts.orders_last_year = between(year_before(start), year_before(end));
+            }
+            Facet::Deliveries => {
+                let (delivered, good) = c.deliveries.get(&month).copied().unwrap_or_default();
+                facts.otif = (delivered > 0).then(|| Decimal::from(good) / Decimal::from(delivered));
+            }
+            Facet::Shops => {
+                facts.selling_shops = self.selling_shops(id, start, end);
+                facts.selling_shops_last_year = self.selling_shops(id, year_before(start), year_before(end));
+            }
         }
     }
 
@@ -380,26 +457,56 @@ impl KpiState {
         })
     }
 
-    /// Recomputes one distributor's month-to-date values; returns whether any changed.
+    /// Recomputes the `facets` of one distributor's month-to-date facts (every facet when they
+    /// are of another day), then its values; returns whether a light of its own, or a value a
+    /// roll-up weighs (a weighted score), changed: only then do the roll-ups move.
     pub(crate) fn recompute(
         &mut self,
         distributor: &CustomerId,
+        facets: &[Facet],
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> bool {
-        let Some((id, node)) = self.distributors.iter().find(|(c, _)| c == distributor) else { return false };
+        let Some((id, node)) = self.distributors.iter().find(|(c, _)| c == distributor).cloned() else {
+            return false;
+        };
         let as_of = parts.0.as_of;
-        let values = self.facts((id, node.as_ref()), first_of_month(as_of), as_of, parts).values();
+        let start = first_of_month(as_of);
+        let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
+        let wape = if facets.contains(&Facet::Stock) || stale {
+            node.as_ref().and_then(|n| self.wape_of(n, Period::Month.number(start), parts.1))
+        } else {
+            None
+        };
+        let facts = match self.facts.remove(&id) {
+            Some((day, mut facts)) if day == as_of => {
+                for facet in facets {
+                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), wape, parts);
+                }
+                facts
+            }
+            _ => self.facts((&id, node.as_ref()), (start, as_of), wape, parts),
+        };
+        let values = facts.values();
+        self.facts.insert(id.clone(), (as_of, facts));
         let key = id.to_string();
-        let changed = self.values.get(&key) != Some(&values);
-        self.values.insert(key, values);
-        changed
+        let before = self.values.insert(key.clone(), values);
+        let Some(before) = before else { return true };
+        let Some(after) = self.values.get(&key) else { return true };
+        self.kpis.iter().any(|kpi| {
+            let (old, new) =
+                (before.get(kpi.id.as_str()).copied().flatten(), after.get(kpi.id.as_str()).copied().flatten());
+            old != new
+                && (matches!(kpi.roll_up, RollUp::WeightedScore { .. })
+                    || evaluate(kpi, old, None, None).light != evaluate(kpi, new, None, None).light)
+        })
     }
 
     /// Recomputes every distributor's values (the day changed: windows and ages moved).
     pub(crate) fn recompute_all(&mut self, d: &Dataset, stock: &StockState, book: &CreditBook, index: &Index) {
         let ids: Vec<CustomerId> = self.distributors.iter().map(|(c, _)| c.clone()).collect();
         for id in ids {
-            self.recompute(&id, (d, stock, book, index));
+            self.facts.remove(&id);
+            self.recompute(&id, &Facet::ALL, (d, stock, book, index));
         }
     }
 
@@ -472,7 +579,8 @@ impl KpiState {
         let mut changes = Vec::new();
         let distributors = self.distributors.clone();
         for (id, node) in &distributors {
-            let values = self.facts((id, node.as_ref()), month, end, parts).values();
+            let wape = node.as_ref().and_then(|n| self.wape_of(n, Period::Month.number(month), parts.1));
+            let values = self.facts((id, node.as_ref()), (month, end), wape, parts).values();
             for kpi in &self.kpis {
                 let value = values.get(kpi.id.as_str()).copied().flatten();
                 let machine = self

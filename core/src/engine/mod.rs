@@ -76,7 +76,7 @@ use crate::kpi::first_of_month;
 use crate::model::{CustomerId, NodeId, OrderStatus, ProductId, TargetScope, ValidationIssue};
 use crate::spi::SpiRow;
 use index::Index;
-use kpis::{KpiChange, KpiState};
+use kpis::{Facet, KpiChange, KpiState};
 use stock::StockState;
 
 /// How an engine runs.
@@ -348,8 +348,9 @@ impl Engine {
         self.seen.insert(key);
         let moved = event.date().is_some_and(|date| self.move_clock(date));
         let mut lights_moved = moved;
-        for distributor in &touched {
-            lights_moved |= self.kpis.recompute(distributor, (&self.dataset, &self.stock, &self.book, &self.index));
+        for (distributor, facets) in &touched {
+            let parts = (&self.dataset, &self.stock, &self.book, &self.index);
+            lights_moved |= self.kpis.recompute(distributor, facets, parts);
         }
         if lights_moved {
             changes.extend(self.light_changes(seq, event.date().unwrap_or(self.dataset.as_of)));
@@ -571,11 +572,16 @@ impl Engine {
     /// Books a checked event. The credit book goes first (its few failures leave everything as
     /// it was); the rest cannot fail.
     /// Returns the distributors whose KPIs it moved.
-    fn book_event(&mut self, body: &EventBody, seq: u64, changes: &mut Vec<Change>) -> Result<Vec<CustomerId>> {
+    fn book_event(
+        &mut self,
+        body: &EventBody,
+        seq: u64,
+        changes: &mut Vec<Change>,
+    ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
         let d = &mut self.dataset;
         let today = d.as_of;
         let kpis = &mut self.kpis;
-        let mut touched: Vec<CustomerId> = Vec::new();
+        let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
         match body {
             EventBody::Movement(m) => {
                 let on_hand = self.stock.book(m, open_from(today, self.options.open_months));
@@ -584,13 +590,14 @@ impl Engine {
                     changes.push(Change { seq, date: m.date, what });
                 }
                 kpis.on_movement(m);
-                touched.extend(kpis.distributor_touched(None, Some(&m.node)));
+                touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
                 d.movements.push(m.clone());
             }
             EventBody::Count(c) => d.counts.push(c.clone()),
             EventBody::PosSale(s) => {
-                kpis.on_pos_sale(s);
-                touched.extend(kpis.shop_owner(&s.node));
+                if kpis.on_pos_sale(s) {
+                    touched.extend(kpis.shop_owner(&s.node).map(|d| (d, SHOPS)));
+                }
                 d.pos_sales.push(s.clone());
             }
             EventBody::Order(o) => {
@@ -610,7 +617,7 @@ impl Engine {
                     }
                 }
                 kpis.on_order(o);
-                touched.extend(kpis.distributor_touched(Some(&o.customer), None));
+                touched.extend(kpis.distributor_touched(Some(&o.customer), None).map(|d| (d, ORDERS)));
                 self.index.orders.insert(o.id.clone(), d.orders.len());
                 d.orders.push(o.clone());
             }
@@ -622,7 +629,7 @@ impl Engine {
                 }
                 if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
                     kpis.on_delivery(order, s, None);
-                    touched.extend(kpis.distributor_touched(Some(&order.customer), None));
+                    touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
                 }
                 self.index.shipments.insert(s.id.clone(), d.shipments.len());
                 d.shipments.push(s.clone());
@@ -633,7 +640,7 @@ impl Engine {
                     self.book.apply_unapplied(&i.customer, i.date)?;
                 }
                 kpis.on_invoice(i);
-                touched.extend(kpis.distributor_touched(Some(&i.customer), None));
+                touched.extend(kpis.distributor_touched(Some(&i.customer), None).map(|d| (d, MONEY)));
                 self.index.invoices.insert(i.id.clone(), i.customer.clone());
                 d.invoices.push(i.clone());
             }
@@ -642,7 +649,7 @@ impl Engine {
                     self.book.post_payment(p)?;
                 }
                 kpis.on_payment(p);
-                touched.extend(kpis.distributor_touched(Some(&p.customer), None));
+                touched.extend(kpis.distributor_touched(Some(&p.customer), None).map(|d| (d, MONEY)));
                 self.index.payments.insert(p.id.clone());
                 d.payments.push(p.clone());
             }
@@ -664,7 +671,7 @@ impl Engine {
                     s.delivered_date = Some(delivery.date);
                     if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
                         kpis.on_delivery(order, s, Some(&before));
-                        touched.extend(kpis.distributor_touched(Some(&order.customer), None));
+                        touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
                     }
                 }
             }
@@ -682,7 +689,7 @@ impl Engine {
             EventBody::Customer(c) => {
                 upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), c.clone());
                 kpis.refresh_customers(d)?;
-                touched.extend(kpis.distributor_touched(Some(&c.id), None));
+                touched.extend(kpis.distributor_touched(Some(&c.id), None).map(|d| (d, &Facet::ALL[..])));
             }
             EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), p.clone()),
             EventBody::Node(n) => {
@@ -723,7 +730,7 @@ impl Engine {
                 let key = (t.scope.clone(), t.month);
                 upsert(&mut d.sales_targets, &mut self.index.sales_targets, key, t.clone());
                 if let TargetScope::Customer(c) = &t.scope {
-                    touched.extend(kpis.distributor_touched(Some(c), None));
+                    touched.extend(kpis.distributor_touched(Some(c), None).map(|d| (d, MONEY)));
                 }
             }
         }
@@ -841,6 +848,13 @@ impl Engine {
         self.kpis.alert_states()
     }
 }
+
+/// The facets of a distributor's KPI facts each kind of event moves.
+const STOCK: &[Facet] = &[Facet::Stock];
+const SHOPS: &[Facet] = &[Facet::Shops];
+const ORDERS: &[Facet] = &[Facet::Orders];
+const DELIVERIES: &[Facet] = &[Facet::Deliveries];
+const MONEY: &[Facet] = &[Facet::Money];
 
 /// The first open day when the clock reads `as_of` and `months` months are open.
 fn open_from(as_of: NaiveDate, months: u32) -> NaiveDate {
