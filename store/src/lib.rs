@@ -586,7 +586,7 @@ fn load(conn: &Connection, path: &Path) -> Result<(Engine, u64)> {
 
 /// The engine of a snapshot's JSON, which must be at `seq`.
 fn restore(json: &str, seq: u64) -> std::result::Result<Engine, String> {
-    let snapshot: EngineSnapshot = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let snapshot = EngineSnapshot::from_json(json).map_err(|e| e.to_string())?;
     if snapshot.seq != seq {
         return Err(format!("it is stored at seq {seq} but holds seq {}", snapshot.seq));
     }

@@ -105,11 +105,27 @@ impl Default for EngineOptions {
 /// A subscriber: called with every change, in order, on the applying thread.
 pub type Subscriber = Box<dyn FnMut(&Change) + Send>;
 
+/// The format of [`EngineSnapshot`] this version writes and reads.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
 /// The engine's whole state in a form a store writes and reads back: the history with every
-/// applied event folded in, the sequence number, and the ids of every applied event.
+/// applied event folded in, the sequence number, and the ids of every applied event. Versioned:
+/// [`EngineSnapshot::from_json`] refuses a format it does not know, naming it.
+///
+/// ```
+/// use omo_core::engine::{Engine, EngineOptions, EngineSnapshot};
+/// let engine = Engine::new(Engine::empty_history()?, EngineOptions::default())?;
+/// let json = serde_json::to_string(&engine.snapshot()).unwrap();
+/// assert_eq!(EngineSnapshot::from_json(&json)?.seq, 0);
+/// let newer = json.replacen("\"format\":1", "\"format\":2", 1);
+/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 2"));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSnapshot {
+    /// The snapshot's format ([`SNAPSHOT_FORMAT`] when written by this version).
+    pub format: u32,
     /// The dataset as of the engine's clock.
     pub dataset: Dataset,
     /// How the engine runs.
@@ -118,6 +134,31 @@ pub struct EngineSnapshot {
     pub seq: u64,
     /// `(type, id)` of every applied event, for the duplicate rule.
     pub seen: Vec<(String, String)>,
+}
+
+impl EngineSnapshot {
+    /// Reads a snapshot's JSON: its format first (a newer one is refused naming it, before its
+    /// fields are read), then the whole.
+    pub fn from_json(json: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        let head: Format =
+            serde_json::from_str(json).map_err(|e| OmoError::Json(format!("engine snapshot: format: {e}")))?;
+        check_format(head.format)?;
+        serde_json::from_str(json).map_err(|e| OmoError::Json(format!("engine snapshot: {e}")))
+    }
+}
+
+fn check_format(format: u32) -> Result<()> {
+    if format == SNAPSHOT_FORMAT {
+        return Ok(());
+    }
+    Err(OmoError::InvalidArgument {
+        name: "snapshot",
+        message: format!("engine snapshot format {format}: this version of omo reads format {SNAPSHOT_FORMAT}"),
+    })
 }
 
 /// The live engine (see the module's documentation).
@@ -151,7 +192,7 @@ impl Engine {
     /// An engine on `history`, which must pass [`Dataset::validate`] (every problem is reported
     /// at once, as [`OmoError::Invalid`]).
     pub fn new(history: Dataset, options: EngineOptions) -> Result<Self> {
-        Engine::restore(EngineSnapshot { dataset: history, options, seq: 0, seen: Vec::new() })
+        Engine::restore(EngineSnapshot { format: SNAPSHOT_FORMAT, dataset: history, options, seq: 0, seen: Vec::new() })
     }
 
     /// The history of an engine that starts from nothing: a company named "omo" keeping its
@@ -164,7 +205,8 @@ impl Engine {
 
     /// An engine back from a snapshot (see [`Engine::snapshot`]); its log starts empty.
     pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { dataset, options, seq, seen } = snapshot;
+        let EngineSnapshot { format, dataset, options, seq, seen } = snapshot;
+        check_format(format)?;
         if options.open_months == 0 {
             return Err(OmoError::InvalidArgument {
                 name: "open_months",
@@ -196,7 +238,13 @@ impl Engine {
     pub fn snapshot(&self) -> EngineSnapshot {
         let mut seen: Vec<(String, String)> = self.seen.iter().cloned().collect();
         seen.sort();
-        EngineSnapshot { dataset: self.dataset.clone(), options: self.options.clone(), seq: self.seq, seen }
+        EngineSnapshot {
+            format: SNAPSHOT_FORMAT,
+            dataset: self.dataset.clone(),
+            options: self.options.clone(),
+            seq: self.seq,
+            seen,
+        }
     }
 
     /// The engine's clock.
