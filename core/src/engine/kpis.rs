@@ -19,8 +19,8 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
     AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, RollUp, Scorecard,
-    distributor_hierarchy, evaluate, first_of_month, forecast_wape, last_complete_month, on_time_in_full,
-    standard_kpis,
+    distributor_hierarchy, evaluate, first_of_month, last_complete_month, on_time_in_full, standard_kpis,
+    wape_of_terms, wape_terms,
 };
 use crate::model::{
     CustomerId, CustomerKind, Hierarchy, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder,
@@ -97,6 +97,12 @@ fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDa
     if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
 }
 
+/// Per node: the month of its products' forecast-error terms, and the terms.
+type WapeCache = FxHashMap<NodeId, (i64, FxHashMap<ProductId, Option<(f64, f64)>>)>;
+
+/// Per node: the day and month of its products' (dead-or-slow value, value), and those.
+type HealthCache = FxHashMap<NodeId, ((NaiveDate, i64), FxHashMap<ProductId, (Decimal, Decimal)>)>;
+
 /// The live KPI state.
 #[derive(Debug, Clone)]
 pub(crate) struct KpiState {
@@ -111,8 +117,12 @@ pub(crate) struct KpiState {
     /// The distributor operating each node, and the distributor of each shop's node.
     node_owner: FxHashMap<NodeId, CustomerId>,
     shop_owner: FxHashMap<NodeId, CustomerId>,
-    /// Each node's forecast error of a month, kept until a sale at the node changes it.
-    wape: FxHashMap<NodeId, (i64, Option<Decimal>)>,
+    /// Each node's products' forecast-error terms of a month, a product's kept until a sale of
+    /// it at the node changes them.
+    wape: WapeCache,
+    /// Each node's products' (dead-or-slow value, value) on a day for a month, a product's kept
+    /// until a movement of it at the node.
+    health: HealthCache,
     customers: FxHashMap<CustomerId, CustomerDays>,
     /// Sales per node and day (days of cover).
     sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
@@ -151,6 +161,7 @@ impl KpiState {
             node_owner: FxHashMap::default(),
             shop_owner: FxHashMap::default(),
             wape: FxHashMap::default(),
+            health: FxHashMap::default(),
             customers: FxHashMap::default(),
             sales_days: FxHashMap::default(),
             issue_days: FxHashMap::default(),
@@ -243,8 +254,13 @@ impl KpiState {
     }
 
     pub(crate) fn on_movement(&mut self, m: &StockMovement) {
+        if let Some((_, products)) = self.health.get_mut(&m.node) {
+            products.remove(&m.product);
+        }
         if m.kind == MovementKind::Sale {
-            self.wape.remove(&m.node);
+            if let Some((_, products)) = self.wape.get_mut(&m.node) {
+                products.remove(&m.product);
+            }
             *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
@@ -324,17 +340,47 @@ impl KpiState {
         self.shop_owner.get(node).cloned()
     }
 
-    /// A node's forecast error of month number `month`, from the cache while no sale at the
-    /// node has changed it.
+    /// A node's forecast error of month number `month`: each product's terms from the cache
+    /// while no sale of it at the node changed them.
     fn wape_of(&mut self, node: &NodeId, month: i64, stock: &StockState) -> Option<Decimal> {
-        if let Some((cached, wape)) = self.wape.get(node)
-            && *cached == month
-        {
-            return *wape;
+        let entry = self.wape.entry(node.clone()).or_default();
+        if entry.0 != month {
+            *entry = (month, FxHashMap::default());
         }
-        let wape = forecast_wape(stock.sales_history(node, month).iter());
-        self.wape.insert(node.clone(), (month, wape));
-        wape
+        let products = stock.products_at(node);
+        for product in products {
+            if !entry.1.contains_key(product) {
+                entry.1.insert(product.clone(), wape_terms(&stock.sales_history(node, product, month)));
+            }
+        }
+        wape_of_terms(products.iter().filter_map(|p| entry.1.get(p).copied().flatten()))
+    }
+
+    /// Brings `node`'s stock health on `end` (for month number `month`) up to date: each
+    /// product's from the cache while no movement of it changed it.
+    fn refresh_health(&mut self, node: &NodeId, month: i64, end: NaiveDate, parts: (&Dataset, &StockState, &Index)) {
+        let (d, stock, index) = parts;
+        let entry = self.health.entry(node.clone()).or_default();
+        if entry.0 != (end, month) {
+            *entry = ((end, month), FxHashMap::default());
+        }
+        let options = HealthOptions::new(end);
+        let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
+        for product in stock.products_at(node) {
+            if entry.1.contains_key(product) {
+                continue;
+            }
+            let issues = self.issue_days.get(&(node.clone(), product.clone()));
+            let last_issue = issues.and_then(|days| days.range(..=end).next_back().map(|(day, _)| *day));
+            let window = issues.map_or(Decimal::ZERO, |days| sum_between(days, window_from, end));
+            let on_hand = stock.closing_in(node, product, month);
+            let (status, _) = stock_status(on_hand, last_issue, window, &options);
+            let cost =
+                index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
+            let value = on_hand.max(Decimal::ZERO) * cost;
+            let bad = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
+            entry.1.insert(product.clone(), (bad, value));
+        }
     }
 
     /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
@@ -376,7 +422,7 @@ impl KpiState {
                     .and_then(|n| self.sales_days.get(n))
                     .map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
                 (facts.dead_or_slow, facts.stock_value) =
-                    node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n, month, end, d, stock, index));
+                    node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n));
                 facts.forecast_wape = forecast_wape;
             }
             Facet::Money => {
@@ -416,34 +462,12 @@ impl KpiState {
         }
     }
 
-    /// Dead-or-slow and total stock value at `node` on `end` (the inventory-health rule).
-    fn stock_health(
-        &self,
-        node: &NodeId,
-        month: i64,
-        end: NaiveDate,
-        d: &Dataset,
-        stock: &StockState,
-        index: &Index,
-    ) -> (Decimal, Decimal) {
-        let options = HealthOptions::new(end);
-        let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
-        let (mut bad, mut all) = (Decimal::ZERO, Decimal::ZERO);
-        for product in stock.products_at(node) {
-            let issues = self.issue_days.get(&(node.clone(), product.clone()));
-            let last_issue = issues.and_then(|days| days.range(..=end).next_back().map(|(day, _)| *day));
-            let window = issues.map_or(Decimal::ZERO, |days| sum_between(days, window_from, end));
-            let on_hand = stock.closing_in(node, product, month);
-            let (status, _) = stock_status(on_hand, last_issue, window, &options);
-            let cost =
-                index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
-            let value = on_hand.max(Decimal::ZERO) * cost;
-            if matches!(status, StockStatus::Dead | StockStatus::Slow) {
-                bad += value;
-            }
-            all += value;
-        }
-        (bad, all)
+    /// Dead-or-slow and total stock value at `node` (the inventory-health rule), from the cache
+    /// [`KpiState::refresh_health`] brought up to date.
+    fn stock_health(&self, node: &NodeId) -> (Decimal, Decimal) {
+        self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |(_, products)| {
+            products.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), (bad, value)| (b + bad, a + value))
+        })
     }
 
     /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.
@@ -473,7 +497,11 @@ impl KpiState {
         let start = first_of_month(as_of);
         let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
         let wape = if facets.contains(&Facet::Stock) || stale {
-            node.as_ref().and_then(|n| self.wape_of(n, Period::Month.number(start), parts.1))
+            let month = Period::Month.number(start);
+            if let Some(n) = &node {
+                self.refresh_health(n, month, as_of, (parts.0, parts.1, parts.3));
+            }
+            node.as_ref().and_then(|n| self.wape_of(n, month, parts.1))
         } else {
             None
         };
@@ -579,7 +607,11 @@ impl KpiState {
         let mut changes = Vec::new();
         let distributors = self.distributors.clone();
         for (id, node) in &distributors {
-            let wape = node.as_ref().and_then(|n| self.wape_of(n, Period::Month.number(month), parts.1));
+            let number = Period::Month.number(month);
+            if let Some(n) = node {
+                self.refresh_health(n, number, end, (parts.0, parts.1, parts.3));
+            }
+            let wape = node.as_ref().and_then(|n| self.wape_of(n, number, parts.1));
             let values = self.facts((id, node.as_ref()), (month, end), wape, parts).values();
             for kpi in &self.kpis {
                 let value = values.get(kpi.id.as_str()).copied().flatten();

@@ -227,21 +227,17 @@ impl StockState {
         total
     }
 
-    /// Each product's sales at `node` in the 25 months up to month number `month` (the last
-    /// slot the month itself), as the forecast-accuracy KPI reads them.
-    pub(crate) fn sales_history(&self, node: &NodeId, month: i64) -> Vec<[f64; 25]> {
+    /// A product's sales at `node` in the 25 months up to month number `month` (the last slot
+    /// the month itself), as the forecast-accuracy KPI reads them.
+    pub(crate) fn sales_history(&self, node: &NodeId, product: &ProductId, month: i64) -> [f64; 25] {
         use rust_decimal::prelude::ToPrimitive;
-        let mut out = Vec::new();
-        for product in self.products_at(node) {
-            let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { continue };
-            let mut slots = [0.0; 25];
-            for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
-                let row = usize::try_from(m - pair.first).ok().and_then(|i| pair.rows.get(i));
-                *slot = row.and_then(|r| r.sales.to_f64()).unwrap_or(0.0);
-            }
-            out.push(slots);
+        let mut slots = [0.0; 25];
+        let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return slots };
+        for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
+            let row = usize::try_from(m - pair.first).ok().and_then(|i| pair.rows.get(i));
+            *slot = row.and_then(|r| r.sales.to_f64()).unwrap_or(0.0);
         }
-        out
+        slots
     }
 
     /// The stock on hand of every node x product that ever moved, sorted.

@@ -547,20 +547,27 @@ impl MonthFacts {
 /// naive method (season 12) on its monthly sales of the two years before — planting seasons
 /// dominate this business (the last of the 25 monthly slots is the month itself). One array
 /// per product of the node.
-pub(crate) fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>) -> Option<Decimal> {
+fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>) -> Option<Decimal> {
+    wape_of_terms(products.filter_map(wape_terms))
+}
+
+/// One product's part of [`forecast_wape`]: the absolute error of the month's seasonal naive
+/// forecast and the month's sales.
+pub(crate) fn wape_terms(months: &[f64; 25]) -> Option<(f64, f64)> {
     let options = crate::forecast::ForecastOptions {
         non_negative: true,
         season_length: 12,
         ..crate::forecast::ForecastOptions::new(1)
     };
-    let (mut error, mut actual) = (0.0, 0.0);
-    for months in products {
-        let (past, now) = months.split_at(24);
-        let Some(&sold) = now.first() else { continue };
-        let Ok(f) = crate::forecast::forecast(past, crate::forecast::Method::SeasonalNaive, &options) else { continue };
-        error += (sold - f.mean.first().copied().unwrap_or(0.0)).abs();
-        actual += sold.abs();
-    }
+    let (past, now) = months.split_at(24);
+    let sold = *now.first()?;
+    let f = crate::forecast::forecast(past, crate::forecast::Method::SeasonalNaive, &options).ok()?;
+    Some(((sold - f.mean.first().copied().unwrap_or(0.0)).abs(), sold.abs()))
+}
+
+/// The WAPE of the products' terms (see [`wape_terms`]), rounded to 4 places.
+pub(crate) fn wape_of_terms(terms: impl Iterator<Item = (f64, f64)>) -> Option<Decimal> {
+    let (error, actual) = terms.fold((0.0, 0.0), |(e, a), (de, da)| (e + de, a + da));
     (actual > 0.0).then(|| Decimal::from_f64(error / actual)).flatten().map(|d| d.round_dp(4))
 }
 
