@@ -19,7 +19,7 @@ use std::hash::Hash;
 use crate::error::{OmoError, Result};
 use crate::model::*;
 use references::*;
-pub(crate) use references::{Ids, Knows};
+pub(crate) use references::{Ids, ids_from_fields};
 
 /// Everything the library knows about one company: master data of the three axes and the
 /// transactions up to `as_of`. Serializes to and from JSON without loss (Decimals as strings).
@@ -381,7 +381,7 @@ struct Known<'a> {
     customers: HashSet<&'a CustomerId>,
     nodes: HashSet<&'a NodeId>,
     orders: HashSet<&'a OrderId>,
-    invoice_owner: HashMap<&'a InvoiceId, &'a CustomerId>,
+    invoices: HashMap<&'a InvoiceId, &'a CustomerId>,
 }
 
 impl<'a> Known<'a> {
@@ -400,40 +400,12 @@ impl<'a> Known<'a> {
             customers: unique("customer", d.customers.iter().map(|c| &c.id), out),
             nodes: unique("node", d.nodes.iter().map(|n| &n.id), out),
             orders: unique("sales_order", d.orders.iter().map(|o| &o.id), out),
-            invoice_owner: d.invoices.iter().map(|i| (&i.id, &i.customer)).collect(),
+            invoices: d.invoices.iter().map(|i| (&i.id, &i.customer)).collect(),
         }
     }
 }
 
-impl Ids for Known<'_> {
-    fn categories(&self) -> &dyn Knows<CategoryId> {
-        &self.categories
-    }
-    fn products(&self) -> &dyn Knows<ProductId> {
-        &self.products
-    }
-    fn regions(&self) -> &dyn Knows<RegionId> {
-        &self.regions
-    }
-    fn business_units(&self) -> &dyn Knows<BusinessUnitId> {
-        &self.business_units
-    }
-    fn salespeople(&self) -> &dyn Knows<SalespersonId> {
-        &self.salespeople
-    }
-    fn customers(&self) -> &dyn Knows<CustomerId> {
-        &self.customers
-    }
-    fn nodes(&self) -> &dyn Knows<NodeId> {
-        &self.nodes
-    }
-    fn orders(&self) -> &dyn Knows<OrderId> {
-        &self.orders
-    }
-    fn invoice_owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
-        self.invoice_owner.get(invoice).copied()
-    }
-}
+ids_from_fields!(Known<'_>);
 
 fn unique<'a, K: Eq + Hash + Display + 'a>(
     entity: &'static str,

@@ -31,6 +31,24 @@ impl<K: Eq + Hash, V> Knows<K> for HashMap<K, V> {
     }
 }
 
+/// Who each known invoice belongs to.
+pub(crate) trait Owners {
+    /// The customer an invoice belongs to, when the invoice is known.
+    fn owner(&self, invoice: &InvoiceId) -> Option<&CustomerId>;
+}
+
+impl Owners for HashMap<&InvoiceId, &CustomerId> {
+    fn owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
+        self.get(invoice).copied()
+    }
+}
+
+impl Owners for HashMap<InvoiceId, CustomerId> {
+    fn owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
+        self.get(invoice)
+    }
+}
+
 /// Every kind of id a record may refer to.
 pub(crate) trait Ids {
     /// Product categories.
@@ -49,9 +67,45 @@ pub(crate) trait Ids {
     fn nodes(&self) -> &dyn Knows<NodeId>;
     /// Sales orders.
     fn orders(&self) -> &dyn Knows<OrderId>;
-    /// The customer an invoice belongs to, when the invoice is known.
-    fn invoice_owner(&self, invoice: &InvoiceId) -> Option<&CustomerId>;
+    /// Invoices and their customers.
+    fn invoices(&self) -> &dyn Owners;
 }
+
+/// Implements [`Ids`] for a type whose fields of the same names hold each kind of id.
+macro_rules! ids_from_fields {
+    ($type:ty) => {
+        impl $crate::dataset::references::Ids for $type {
+            fn categories(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::CategoryId> {
+                &self.categories
+            }
+            fn products(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::ProductId> {
+                &self.products
+            }
+            fn regions(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::RegionId> {
+                &self.regions
+            }
+            fn business_units(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::BusinessUnitId> {
+                &self.business_units
+            }
+            fn salespeople(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::SalespersonId> {
+                &self.salespeople
+            }
+            fn customers(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::CustomerId> {
+                &self.customers
+            }
+            fn nodes(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::NodeId> {
+                &self.nodes
+            }
+            fn orders(&self) -> &dyn $crate::dataset::references::Knows<$crate::model::OrderId> {
+                &self.orders
+            }
+            fn invoices(&self) -> &dyn $crate::dataset::references::Owners {
+                &self.invoices
+            }
+        }
+    };
+}
+pub(crate) use ids_from_fields;
 
 /// Starts the issues of one record and checks its own fields; a record without an id of its own
 /// is named by `row`, or left for the caller to name.
@@ -83,7 +137,7 @@ fn lines_refer(issues: &mut Issues<'_>, products: &dyn Knows<ProductId>, lines: 
 
 /// An invoice named in `field` must exist and belong to `customer`.
 fn owned_invoice(issues: &mut Issues<'_>, ids: &impl Ids, field: &str, invoice: &InvoiceId, customer: &CustomerId) {
-    match ids.invoice_owner(invoice) {
+    match ids.invoices().owner(invoice) {
         None => issues.push(field, format!("unknown invoice {:?}", invoice.as_str())),
         Some(owner) if owner != customer => {
             issues.push(field, format!("invoice {invoice} belongs to customer {owner}, not {customer}"));

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::Hash;
 
-use crate::dataset::{Dataset, Ids, Knows};
+use crate::dataset::{Dataset, ids_from_fields};
 use crate::model::*;
 
 /// Positions of records by id.
@@ -54,32 +54,4 @@ impl Index {
     }
 }
 
-impl Ids for Index {
-    fn categories(&self) -> &dyn Knows<CategoryId> {
-        &self.categories
-    }
-    fn products(&self) -> &dyn Knows<ProductId> {
-        &self.products
-    }
-    fn regions(&self) -> &dyn Knows<RegionId> {
-        &self.regions
-    }
-    fn business_units(&self) -> &dyn Knows<BusinessUnitId> {
-        &self.business_units
-    }
-    fn salespeople(&self) -> &dyn Knows<SalespersonId> {
-        &self.salespeople
-    }
-    fn customers(&self) -> &dyn Knows<CustomerId> {
-        &self.customers
-    }
-    fn nodes(&self) -> &dyn Knows<NodeId> {
-        &self.nodes
-    }
-    fn orders(&self) -> &dyn Knows<OrderId> {
-        &self.orders
-    }
-    fn invoice_owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
-        self.invoices.get(invoice)
-    }
-}
+ids_from_fields!(Index);
