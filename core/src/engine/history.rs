@@ -93,17 +93,6 @@ fn status_on(
     Fulfilment::status_by_rule(facts.get(&order.id), order.status, date)
 }
 
-/// The name of a status as JSON writes it.
-fn status_name(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Open => "open",
-        OrderStatus::PartiallyShipped => "partially_shipped",
-        OrderStatus::Shipped => "shipped",
-        OrderStatus::Invoiced => "invoiced",
-        OrderStatus::Cancelled => "cancelled",
-    }
-}
-
 /// A shipment as it stood at the end of `date`: delivered only by then, tracked only by then.
 fn shipment_on(shipment: &Shipment, date: NaiveDate) -> Shipment {
     Shipment {
@@ -353,8 +342,8 @@ pub fn events_of(dataset: &Dataset, after: NaiveDate) -> Result<Vec<Event>> {
             let now = status_on(&facts, order, day, as_of);
             if now != status {
                 status = now;
-                let id = event_id(format!("{}:{}:{day}", order.id, status_name(now)), || {
-                    format!("order#{row}:{}:{day}", status_name(now))
+                let id = event_id(format!("{}:{}:{day}", order.id, now.as_str()), || {
+                    format!("order#{row}:{}:{day}", now.as_str())
                 });
                 let change = OrderStatusChange { order: order.id.clone(), date: day, status: now };
                 out.push(day, Slot::OrderStatus, id, EventBody::OrderStatus(change));

@@ -109,8 +109,10 @@ pub(crate) struct KpiState {
     kpis: Vec<KpiDefinition>,
     rule: AlertRule,
     hierarchy: Hierarchy<String>,
-    /// Every distributor with its node.
+    /// Every distributor with its node, in the dataset's order, and each one's place in it (an
+    /// event finds its distributor in O(1)).
     distributors: Vec<(CustomerId, Option<NodeId>)>,
+    distributor_at: FxHashMap<CustomerId, usize>,
     /// A retailer's distributor, and each distributor's shops (their nodes).
     distributor_of: FxHashMap<CustomerId, CustomerId>,
     shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
@@ -156,6 +158,7 @@ impl KpiState {
             rule,
             hierarchy: distributor_hierarchy(d)?,
             distributors: Vec::new(),
+            distributor_at: FxHashMap::default(),
             distributor_of: FxHashMap::default(),
             shops_of: FxHashMap::default(),
             node_owner: FxHashMap::default(),
@@ -237,6 +240,7 @@ impl KpiState {
             .filter(|c| c.kind == CustomerKind::Distributor)
             .map(|c| (c.id.clone(), c.node.clone()))
             .collect();
+        self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
         self.node_owner = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
         self.shops_of.clear();
         self.shop_owner.clear();
@@ -329,7 +333,7 @@ impl KpiState {
             return Some(owner.clone());
         }
         let customer = customer?;
-        if self.distributors.iter().any(|(c, _)| c == customer) {
+        if self.distributor_at.contains_key(customer) {
             return Some(customer.clone());
         }
         self.distributor_of.get(customer).cloned()
@@ -490,7 +494,8 @@ impl KpiState {
         facets: &[Facet],
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> bool {
-        let Some((id, node)) = self.distributors.iter().find(|(c, _)| c == distributor).cloned() else {
+        let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
+        let Some((id, node)) = found.cloned() else {
             return false;
         };
         let as_of = parts.0.as_of;

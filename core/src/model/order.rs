@@ -79,6 +79,20 @@ pub enum OrderStatus {
     Cancelled,
 }
 
+impl OrderStatus {
+    /// The status as the dataset's JSON writes it: `open`, `partially_shipped`, `shipped`,
+    /// `invoiced`, `cancelled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Open => "open",
+            OrderStatus::PartiallyShipped => "partially_shipped",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Invoiced => "invoiced",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A customer's sales order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
