@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
-use omo_core::engine::{Change, Engine, EngineOptions, Event, events_of};
+use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, events_of};
 use omo_core::{Dataset, OmoError};
 use omo_store::{Store, StoreError};
 use pyo3::prelude::*;
@@ -19,40 +19,17 @@ use serde_json::{Value, json};
 use crate::company::PyDataset;
 use crate::convert::{argument_error, omo_error, store_error};
 
-/// A durable engine: the store, and the changes it delivered (after their commit) not yet handed
-/// to Python.
-struct Durable {
-    store: Store,
-    delivered: Arc<Mutex<Vec<Change>>>,
-}
-
-impl Durable {
-    fn new(mut store: Store) -> Self {
-        let delivered: Arc<Mutex<Vec<Change>>> = Arc::default();
-        let sink = Arc::clone(&delivered);
-        store.subscribe(Box::new(move |change| {
-            sink.lock().unwrap_or_else(PoisonError::into_inner).push(change.clone());
-        }));
-        Durable { store, delivered }
-    }
-
-    /// The changes the store delivered since the last call: those of committed events only.
-    fn take(&self) -> Vec<Change> {
-        std::mem::take(&mut *self.delivered.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
 /// Where the engine lives.
 enum Backend {
     Memory(Box<Engine>),
-    Durable(Box<Durable>),
+    Durable(Box<Store>),
 }
 
 impl Backend {
     fn engine(&self) -> &Engine {
         match self {
             Backend::Memory(engine) => engine,
-            Backend::Durable(d) => d.store.engine(),
+            Backend::Durable(store) => store.engine(),
         }
     }
 }
@@ -67,9 +44,9 @@ fn text<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| omo_error(OmoError::Json(e.to_string())))
 }
 
-/// Changes as JSON: each change's own fields, its action in words.
-fn changes_json(changes: &[Change]) -> PyResult<String> {
-    let rows: Vec<Value> = changes
+/// Changes as JSON values: each change's own fields, its action in words.
+fn changes_value(changes: &[Change]) -> Value {
+    changes
         .iter()
         .map(|c| {
             let mut row = serde_json::to_value(c).unwrap_or(Value::Null);
@@ -78,8 +55,12 @@ fn changes_json(changes: &[Change]) -> PyResult<String> {
             }
             row
         })
-        .collect();
-    text(&rows)
+        .collect()
+}
+
+/// Changes as JSON text.
+fn changes_json(changes: &[Change]) -> PyResult<String> {
+    text(&changes_value(changes))
 }
 
 /// A refusal as sync reports it: the event's id, the reason in words, the field at fault.
@@ -150,7 +131,7 @@ impl PyEngine {
             Some(path) => {
                 let store =
                     py.detach(|| Store::create(&path, history, EngineOptions::default())).map_err(store_error)?;
-                Backend::Durable(Box::new(Durable::new(store)))
+                Backend::Durable(Box::new(store))
             }
         };
         Ok(PyEngine::wrap(backend))
@@ -160,14 +141,14 @@ impl PyEngine {
     #[staticmethod]
     fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let store = py.detach(|| Store::open(&path)).map_err(store_error)?;
-        Ok(PyEngine::wrap(Backend::Durable(Box::new(Durable::new(store)))))
+        Ok(PyEngine::wrap(Backend::Durable(Box::new(store))))
     }
 
     /// Releases the engine (and its file); later calls raise. Closing twice does nothing.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         // Also after a panic: the file is released either way.
         py.detach(|| match self.inner.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            Some(Backend::Durable(d)) => d.store.close().map_err(store_error),
+            Some(Backend::Durable(store)) => store.close().map_err(store_error),
             Some(Backend::Memory(_)) | None => Ok(()),
         })
     }
@@ -176,7 +157,7 @@ impl PyEngine {
     #[getter]
     fn path(&self) -> PyResult<Option<PathBuf>> {
         match self.lock()?.as_ref() {
-            Some(Backend::Durable(d)) => Ok(Some(d.store.path().to_path_buf())),
+            Some(Backend::Durable(store)) => Ok(Some(store.path().to_path_buf())),
             Some(Backend::Memory(_)) => Ok(None),
             None => Err(closed_error()),
         }
@@ -188,11 +169,7 @@ impl PyEngine {
         let event = Event::from_json(event).map_err(omo_error)?;
         let changes = self.with(py, |backend| match backend {
             Backend::Memory(engine) => engine.apply(event).map_err(omo_error),
-            Backend::Durable(d) => {
-                let result = d.store.apply(event);
-                let changes = d.take();
-                result.map(|_| changes).map_err(store_error)
-            }
+            Backend::Durable(store) => store.apply(event).map_err(store_error),
         })?;
         changes_json(&changes)
     }
@@ -205,32 +182,19 @@ impl PyEngine {
             let (events, unreadable) = parse_prefix(&events);
             Ok(match backend {
                 Backend::Memory(engine) => {
-                    let mut changes = Vec::new();
-                    let mut refused = None;
-                    for event in events {
-                        match engine.apply(event) {
-                            Ok(more) => changes.extend(more),
-                            Err(e) => {
-                                refused = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    (changes, refused.or(unreadable).map(omo_error))
+                    let applied = engine.apply_many(events);
+                    (applied.changes, applied.refused.or(unreadable).map(omo_error))
                 }
-                Backend::Durable(d) => {
-                    let result = d.store.apply_many(events);
-                    // Delivered by the store after the commit: those of every event applied, also
-                    // when a later one was refused.
-                    let changes = d.take();
-                    (changes, result.err().map(store_error).or_else(|| unreadable.map(omo_error)))
+                Backend::Durable(store) => {
+                    let applied = store.apply_many(events).map_err(store_error)?;
+                    (applied.changes, applied.refused.map(store_error).or_else(|| unreadable.map(omo_error)))
                 }
             })
         })?;
         Ok((changes_json(&changes)?, error))
     }
 
-    /// Sync: one result per event (JSON): `{"seq": n}` or `{"id", "error", "field"}` (durable:
+    /// Sync: one result per event (JSON): `{"seq": n, "changes": [...]}` or `{"id", "error", "field"}` (durable:
     /// the accepted ones in one commit; a failed commit raises, nothing of the batch is durable).
     fn apply_remote_json(&self, py: Python<'_>, events: Vec<String>) -> PyResult<String> {
         let results = self.with(py, |backend| {
@@ -249,19 +213,15 @@ impl PyEngine {
                     Err(e) => results.push(refusal_json(None, &e)),
                 }
             }
-            let outcomes: Vec<Result<u64, StoreError>> = match backend {
+            let outcomes: Vec<Result<Accepted, StoreError>> = match backend {
                 Backend::Memory(engine) => {
                     engine.apply_remote(readable).into_iter().map(|r| r.map_err(StoreError::Engine)).collect()
                 }
-                Backend::Durable(d) => {
-                    let outcomes = d.store.apply_remote(readable);
-                    d.take(); // sync reports results, not changes
-                    outcomes
-                }
+                Backend::Durable(store) => store.apply_remote(readable),
             };
             for ((slot, id), outcome) in slots.into_iter().zip(outcomes) {
                 let result = match outcome {
-                    Ok(seq) => json!({"seq": seq}),
+                    Ok(accepted) => json!({"seq": accepted.seq, "changes": changes_value(&accepted.changes)}),
                     Err(StoreError::Engine(e)) => refusal_json(Some(&id), &e),
                     // The disk, not the event: nothing of the batch is durable.
                     Err(e) => return Err(store_error(e)),
@@ -280,11 +240,7 @@ impl PyEngine {
     fn advance_to(&self, py: Python<'_>, date: NaiveDate) -> PyResult<String> {
         let changes = self.with(py, |backend| match backend {
             Backend::Memory(engine) => engine.advance_to(date).map_err(omo_error),
-            Backend::Durable(d) => {
-                let result = d.store.advance_to(date);
-                let changes = d.take();
-                result.map(|_| changes).map_err(store_error)
-            }
+            Backend::Durable(store) => store.advance_to(date).map_err(store_error),
         })?;
         changes_json(&changes)
     }
@@ -306,7 +262,7 @@ impl PyEngine {
     fn events_since_json(&self, py: Python<'_>, seq: u64) -> PyResult<String> {
         let events = self.with(py, |backend| match backend {
             Backend::Memory(engine) => engine.events_since(seq).map_err(omo_error),
-            Backend::Durable(d) => d.store.events_since(seq).map_err(store_error),
+            Backend::Durable(store) => store.events_since(seq).map_err(store_error),
         })?;
         text(&events.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
     }

@@ -110,8 +110,10 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
 /// Applies a chunk of events (one group commit in a store).
 fn apply(live: &mut Live, events: &[Event]) -> Result<Vec<Change>, String> {
     match live {
-        Live::Memory(engine) => engine.apply_many(events.iter().cloned()).map_err(|e| e.to_string()),
-        Live::Durable(store) => store.apply_many(events.iter().cloned()).map_err(|e| e.to_string()),
+        Live::Memory(engine) => engine.apply_many(events.iter().cloned()).into_result().map_err(|e| e.to_string()),
+        Live::Durable(store) => {
+            store.apply_many(events.iter().cloned()).and_then(|a| a.into_result()).map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -166,7 +166,7 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
                 let batch = batch.to_vec();
                 next += BATCH;
                 let started = Instant::now();
-                let applied = s.apply_many(batch);
+                let applied = s.apply_many(batch).and_then(|a| a.into_result());
                 let took = started.elapsed();
                 if let Err(e) = applied {
                     errors.push(e.to_string());

@@ -56,9 +56,9 @@
 //!
 //! let mut store = Store::create(&path, company.until(cut), EngineOptions::default())?;
 //! let (first, rest) = events.split_at(1);
-//! store.apply(first[0].clone())?;              // one event, one commit
-//! store.apply_many(rest.iter().cloned())?;     // a batch, one commit
-//! store.advance_to(company.as_of)?;            // the clock is durable too
+//! store.apply(first[0].clone())?;                        // one event, one commit
+//! store.apply_many(rest.iter().cloned())?.into_result()?; // a batch, one commit
+//! store.advance_to(company.as_of)?;                      // the clock is durable too
 //! let (seq, rows) = (store.seq(), store.engine().spi_rows());
 //! drop(store);                                 // or a crash: the same
 //!
@@ -79,11 +79,10 @@ pub use error::{Result, StoreError};
 pub use schema::{APPLICATION_ID, FORMAT_VERSION};
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use omo_core::Dataset;
-use omo_core::engine::{Change, Engine, EngineOptions, EngineSnapshot, Event, Subscriber};
+use omo_core::engine::{Accepted, Applied, Change, Engine, EngineOptions, EngineSnapshot, Event, Subscriber};
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 /// How a store writes snapshots.
@@ -112,8 +111,6 @@ pub struct Store {
     options: StoreOptions,
     /// The seq of the latest snapshot on disk.
     snapshot_seq: u64,
-    /// Changes the engine reported that are not delivered yet (they are, after the commit).
-    pending: Arc<Mutex<Vec<Change>>>,
     subscribers: Vec<Subscriber>,
     /// Why the store refuses changes, after a failed write it could not recover from.
     broken: Option<String>,
@@ -227,26 +224,7 @@ impl Store {
     }
 
     fn assemble(engine: Engine, conn: Connection, path: PathBuf, options: StoreOptions, snapshot_seq: u64) -> Store {
-        let mut store = Store {
-            engine,
-            conn,
-            path,
-            options,
-            snapshot_seq,
-            pending: Arc::default(),
-            subscribers: Vec::new(),
-            broken: None,
-        };
-        store.listen();
-        store
-    }
-
-    /// Collects the engine's changes, to deliver them once they are durable.
-    fn listen(&mut self) {
-        let pending = Arc::clone(&self.pending);
-        self.engine.subscribe(Box::new(move |change| {
-            pending.lock().unwrap_or_else(PoisonError::into_inner).push(change.clone());
-        }));
+        Store { engine, conn, path, options, snapshot_seq, subscribers: Vec::new(), broken: None }
     }
 
     /// The engine, for every view (S-P-I rows, stock, credit positions, the dataset). Change it
@@ -283,30 +261,30 @@ impl Store {
         let (kind, id, json) = encode(&event)?;
         let changes = self.engine.apply(event)?;
         self.commit(&[Row { seq: self.engine.seq(), kind, id, json }], None)?;
-        self.deliver();
+        self.deliver(&changes);
         Ok(changes)
     }
 
     /// Applies `events` one by one and commits them in one transaction (group commit). Stops at
-    /// the first refused event: the ones before it are committed and stay applied, and its error
-    /// is returned. Otherwise returns every change, in order.
-    pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Vec<Change>> {
+    /// the first refused event: the ones before it are committed and stay applied, and their
+    /// changes come back with the refusal. An error writing is the outer error: then nothing of
+    /// the batch is durable or applied.
+    pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Applied<StoreError>> {
         self.usable()?;
         let mut rows = Vec::new();
-        let mut changes = Vec::new();
-        let mut refused = None;
+        let mut applied = Applied::default();
         for event in events {
-            let applied = encode(&event).and_then(|(kind, id, json)| {
-                let these = self.engine.apply(event)?;
-                Ok((these, Row { seq: self.engine.seq(), kind, id, json }))
+            let booked = encode(&event).and_then(|(kind, id, json)| {
+                let changes = self.engine.apply(event)?;
+                Ok((changes, Row { seq: self.engine.seq(), kind, id, json }))
             });
-            match applied {
-                Ok((these, row)) => {
-                    changes.extend(these);
+            match booked {
+                Ok((changes, row)) => {
+                    applied.changes.extend(changes);
                     rows.push(row);
                 }
                 Err(e) => {
-                    refused = Some(e);
+                    applied.refused = Some(e);
                     break;
                 }
             }
@@ -314,18 +292,16 @@ impl Store {
         if !rows.is_empty() {
             self.commit(&rows, None)?;
         }
-        self.deliver();
-        match refused {
-            Some(e) => Err(e),
-            None => Ok(changes),
-        }
+        self.deliver(&applied.changes);
+        Ok(applied)
     }
 
     /// Sync: applies a replica's events one by one with the engine's remote checks
     /// ([`Engine::apply_remote`]) and commits the accepted ones in one transaction. Each gets its
-    /// sequence number or the reason it was refused; a refusal does not stop the rest. Should the
-    /// commit fail, every event accepted in the batch gets that error instead (none is durable).
-    pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<u64>> {
+    /// sequence number and changes, or the reason it was refused; a refusal does not stop the
+    /// rest. Should the commit fail, every event accepted in the batch gets that error instead
+    /// (none is durable).
+    pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<Accepted>> {
         if let Err(e) = self.usable() {
             return events.into_iter().map(|_| Err(e.clone())).collect();
         }
@@ -333,14 +309,15 @@ impl Store {
         let mut results = Vec::new();
         for event in events {
             let result = encode(&event).and_then(|(kind, id, json)| {
-                let seq = self.engine.apply_remote(std::iter::once(event)).into_iter().next().unwrap_or_else(|| {
-                    Err(omo_core::OmoError::InvalidArgument {
-                        name: "events",
-                        message: "the engine returned no result for a remote event".to_owned(),
-                    })
-                })?;
-                rows.push(Row { seq, kind, id, json });
-                Ok(seq)
+                let accepted =
+                    self.engine.apply_remote(std::iter::once(event)).into_iter().next().unwrap_or_else(|| {
+                        Err(omo_core::OmoError::InvalidArgument {
+                            name: "events",
+                            message: "the engine returned no result for a remote event".to_owned(),
+                        })
+                    })?;
+                rows.push(Row { seq: accepted.seq, kind, id, json });
+                Ok(accepted)
             });
             results.push(result);
         }
@@ -349,7 +326,8 @@ impl Store {
         {
             return results.into_iter().map(|r| r.and_then(|_| Err(e.clone()))).collect();
         }
-        self.deliver();
+        let changes: Vec<Change> = results.iter().flatten().flat_map(|a| a.changes.iter().cloned()).collect();
+        self.deliver(&changes);
         results
     }
 
@@ -365,7 +343,7 @@ impl Store {
         }
         let changes = self.engine.advance_to(date)?;
         self.commit(&[], Some((self.engine.seq(), date)))?;
-        self.deliver();
+        self.deliver(&changes);
         Ok(changes)
     }
 
@@ -453,23 +431,20 @@ impl Store {
 
     /// After a failed write: the engine back to what the file holds, or the store broken.
     fn recover(&mut self, error: StoreError) -> StoreError {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner).clear();
         match load(&self.conn, &self.path) {
             Ok((engine, snapshot_seq)) => {
                 self.engine = engine;
                 self.snapshot_seq = snapshot_seq;
-                self.listen();
             }
             Err(reload) => self.broken = Some(reload.to_string()),
         }
         error
     }
 
-    /// Hands the committed changes to the subscribers.
-    fn deliver(&mut self) {
-        let changes = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+    /// Hands committed changes to the subscribers.
+    fn deliver(&mut self, changes: &[Change]) {
         for subscriber in &mut self.subscribers {
-            for change in &changes {
+            for change in changes {
                 subscriber(change);
             }
         }

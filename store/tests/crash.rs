@@ -86,7 +86,7 @@ fn writer_child() -> Res {
     for (_, op) in ops.into_iter().filter(|(start, _)| *start > seq) {
         match op {
             Op::Apply(event) => drop(store.apply(*event)?),
-            Op::Batch(events) => drop(store.apply_many(events)?),
+            Op::Batch(events) => drop(store.apply_many(events)?.into_result()?),
             Op::Advance(date) => drop(store.advance_to(date)?),
         }
         writeln!(out, "ack {}", store.seq())?;
@@ -121,7 +121,7 @@ fn reference(history: &Dataset, ops: &[(u64, Op)], seq: u64, as_of: NaiveDate) -
                 if *start + events.len() as u64 - 1 > seq {
                     return Err(format!("seq {seq} is inside the batch starting at {start}: half applied"));
                 }
-                engine.apply_many(events.iter().cloned()).map_err(e)?;
+                engine.apply_many(events.iter().cloned()).into_result().map_err(e)?;
             }
             Op::Advance(date) if *start <= seq || (*start == seq + 1 && as_of > engine.as_of()) => {
                 engine.advance_to(*date).map_err(e)?;

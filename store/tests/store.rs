@@ -65,8 +65,8 @@ fn hand_made(engine: &Engine, count: usize) -> Result<Vec<Event>, Box<dyn std::e
     Ok(events)
 }
 
-fn is_duplicate(result: &Result<Vec<omo_core::engine::Change>, StoreError>) -> bool {
-    matches!(result, Err(StoreError::Engine(OmoError::Refused { reason, .. })) if matches!(**reason, OmoError::DuplicateId { .. }))
+fn is_duplicate(refused: &Option<StoreError>) -> bool {
+    matches!(refused, Some(StoreError::Engine(OmoError::Refused { reason, .. })) if matches!(**reason, OmoError::DuplicateId { .. }))
 }
 
 #[test]
@@ -97,8 +97,8 @@ fn what_the_store_acknowledged_comes_back_after_a_restart() -> Res {
     same_views(store.engine(), &reference)?;
     assert_eq!(store.engine().as_of(), later);
     // The duplicate rule survives the restart, for the sample's events and the hand-made ones.
-    assert!(is_duplicate(&store.apply(events[17].clone())));
-    assert!(is_duplicate(&store.apply(extra[4].clone())));
+    assert!(is_duplicate(&store.apply(events[17].clone()).err()));
+    assert!(is_duplicate(&store.apply(extra[4].clone()).err()));
     assert_eq!(store.seq(), seq);
     // The log across the restart: the last events before it, and one after it.
     let after = hand_made(store.engine(), 1)?.remove(0);
@@ -123,7 +123,7 @@ fn a_refused_event_writes_nothing() -> Res {
     let (history, events) = script(10)?;
     let path = scratch("refused")?;
     let mut store = Store::create(&path, history.clone(), EngineOptions::default())?;
-    store.apply_many(events[..50].iter().cloned())?;
+    store.apply_many(events[..50].iter().cloned())?.into_result()?;
     let (node, product, on_hand) = stocked(store.engine())?;
     let too_much =
         movement("dn-too-much", &node, &product, store.engine().as_of(), MovementKind::Sale, on_hand + Decimal::ONE);
@@ -147,14 +147,18 @@ fn a_batch_is_one_commit_and_stops_at_the_first_refused_event() -> Res {
     let path = scratch("batch")?;
     let mut store = Store::create(&path, history.clone(), EngineOptions::default())?;
     let started = std::time::Instant::now();
-    store.apply_many(events[..1_000].iter().cloned())?;
+    store.apply_many(events[..1_000].iter().cloned())?.into_result()?;
     eprintln!("apply_many of 1,000 events: {:?}", started.elapsed());
     assert_eq!(store.seq(), 1_000);
     // A batch with a duplicate in its middle: the events before it are durable, the rest not.
     let mut batch: Vec<Event> = events[1_000..1_010].to_vec();
     batch.insert(5, events[3].clone());
     batch.extend_from_slice(&events[1_010..1_020]);
-    assert!(is_duplicate(&store.apply_many(batch)));
+    let mut twin = fed(&history, &events[..1_000])?;
+    let expected = twin.apply_many(batch[..5].iter().cloned()).into_result()?;
+    let applied = store.apply_many(batch)?;
+    assert!(is_duplicate(&applied.refused));
+    assert_eq!(applied.changes, expected, "the changes of the events before the refused one");
     assert_eq!(store.seq(), 1_005);
     drop(store);
     let store = Store::open(&path)?;
@@ -169,11 +173,14 @@ fn a_replica_s_events_each_get_a_seq_or_a_reason_and_the_accepted_ones_are_durab
     let (history, events) = script(10)?;
     let path = scratch("remote")?;
     let mut store = Store::create(&path, history.clone(), EngineOptions::default())?;
-    store.apply_many(events[..20].iter().cloned())?;
+    store.apply_many(events[..20].iter().cloned())?.into_result()?;
     let outbox = vec![events[20].clone(), events[21].clone(), events[2].clone(), events[22].clone()];
     let results = store.apply_remote(outbox);
     assert!(
-        matches!(results[..], [Ok(21), Ok(22), Err(StoreError::Engine(OmoError::Refused { .. })), Ok(23)]),
+        matches!(
+            results.iter().map(|r| r.as_ref().map(|a| a.seq)).collect::<Vec<_>>()[..],
+            [Ok(21), Ok(22), Err(StoreError::Engine(OmoError::Refused { .. })), Ok(23)]
+        ),
         "{results:?}"
     );
     drop(store);
@@ -189,14 +196,14 @@ fn the_clock_is_durable_and_closes_the_same_months_after_a_restart() -> Res {
     let (history, events) = script(10)?;
     let path = scratch("clock")?;
     let mut store = Store::create(&path, history.clone(), EngineOptions::default())?;
-    store.apply_many(events[..30].iter().cloned())?;
+    store.apply_many(events[..30].iter().cloned())?.into_result()?;
     let (node, product, _) = stocked(store.engine())?;
     let back = store.engine().as_of();
     let next = back + Days::new(1);
     store.advance_to(next)?;
     assert!(store.advance_to(back)?.is_empty(), "the clock never goes back");
     // An advance between events is replayed between them: the snapshot is older than both.
-    store.apply_many(events[30..40].iter().cloned())?;
+    store.apply_many(events[30..40].iter().cloned())?.into_result()?;
     let far = store.engine().as_of() + Days::new(70);
     store.advance_to(far)?;
     drop(store);
@@ -232,12 +239,12 @@ fn snapshots_are_written_every_n_events_and_only_the_latest_two_are_kept() -> Re
         store.apply(event.clone())?;
     }
     assert_eq!(store.snapshot_seqs()?, [200, 100]);
-    store.apply_many(events[250..380].iter().cloned())?; // crosses 300: one snapshot at the batch's end
+    store.apply_many(events[250..380].iter().cloned())?.into_result()?; // crosses 300: one snapshot at the batch's end
     assert_eq!(store.snapshot_seqs()?, [380, 200]);
     store.advance_to(store.engine().as_of() + Days::new(3))?;
     assert_eq!(store.snapshot_now()?, 380); // replaces the one at 380: the clock moved since
     assert_eq!(store.snapshot_seqs()?, [380, 200]);
-    store.apply_many(events[380..400].iter().cloned())?;
+    store.apply_many(events[380..400].iter().cloned())?.into_result()?;
     store.compact()?;
     drop(store);
     let store = Store::open_with(&path, options)?;
@@ -273,7 +280,7 @@ fn a_log_that_does_not_replay_is_a_corruption_naming_the_seq() -> Res {
     let (history, events) = script(10)?;
     let path = scratch("corrupt")?;
     let mut store = Store::create(&path, history, EngineOptions::default())?;
-    store.apply_many(events[..40].iter().cloned())?;
+    store.apply_many(events[..40].iter().cloned())?.into_result()?;
     drop(store);
     {
         let conn = rusqlite::Connection::open(&path)?;
@@ -317,7 +324,7 @@ fn a_failed_write_is_not_acknowledged_and_the_engine_goes_back_to_the_disk() -> 
             seen.push(format!("stock out at {}", change.seq));
         }
     }));
-    store.apply_many(events[..20].iter().cloned())?;
+    store.apply_many(events[..20].iter().cloned())?.into_result()?;
     let reference = fed(&history, &events[..20])?;
     // A sale of everything: accepted by the engine (a stock-out), refused by the disk.
     let (node, product, on_hand) = stocked(store.engine())?;

@@ -104,22 +104,29 @@ def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(histo
 
 def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
     eng = omo.Engine(history)
+    seen = []
+    eng.on_change(seen.append)
     customer = _account(history)
     day = history.as_of + dt.timedelta(days=1)
     stamp = {"date": day.isoformat(), "by": "credit manager", "reason": "cheque bounced"}
-    eng.apply({"type": "credit_block", "id": "BLK-1", "record": {"customer": customer, "stamp": stamp}})
     other = json.loads(history._native.records_json("customers"))[-1]["id"]
     floaty = _order(history, "APP-3", other, day)
     floaty["record"]["lines"][0]["quantity"] = 2.0
     results = eng.apply_remote([
+        # The first event of a new month turns the month-to-date lights.
+        {"type": "credit_block", "id": "BLK-1", "record": {"customer": customer, "stamp": stamp}},
         _order(history, "APP-1", customer, day),      # blocked by the credit check now
         _order(history, "APP-2", other, day),         # fine
         floaty,                                        # a float: refused in its place
         _order(history, "APP-2", other, day),         # the same event again
     ])
+    block, results = results[0], results[1:]
+    assert block["seq"] == 1 and block["changes"] and {c["type"] for c in block["changes"]} == {"light"}
     assert results[0]["id"] == "APP-1" and "blocked by the credit check" in results[0]["error"]
-    assert results[1] == {"seq": 2}
+    assert results[1]["seq"] == 2
     assert results[2]["id"] == "APP-3" and "float" in results[2]["error"]
     assert results[3]["id"] == "APP-2" and results[3]["field"] == "id"
+    # The accepted events' changes, in order, are what the callback saw.
+    assert seen == block["changes"] + results[1]["changes"]
     assert [e["id"] for e in eng.events_since(1)] == ["APP-2"]
     assert eng.events_since(1)[0]["record"]["lines"][0]["unit_price"] == "99.50"

@@ -179,7 +179,7 @@ def test_apply_remote_commits_the_accepted_events_and_reports_each_refusal(start
     with omo.Engine(start, path=path) as eng:
         eng.apply_many(events[:5])
         results = eng.apply_remote([events[5], events[0], "{not json", events[6]])
-        assert results[0] == {"seq": 6} and results[3] == {"seq": 7}
+        assert results[0]["seq"] == 6 and results[3]["seq"] == 7
         assert results[1]["id"] == events[0]["id"] and results[1]["field"] == "id"
         assert results[2]["id"] is None and results[2]["error"]
     with omo.Engine.open(path) as again:

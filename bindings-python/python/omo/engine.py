@@ -163,7 +163,7 @@ class Engine:
 
     def on_change(self, callback: Callable[[dict], None]) -> None:
         """Calls ``callback(change)`` for every change from now on, in order, on the calling
-        thread, before ``apply`` / ``apply_many`` / ``advance_to`` return."""
+        thread, before ``apply`` / ``apply_many`` / ``apply_remote`` / ``advance_to`` return."""
         if not callable(callback):
             raise ArgumentError("callback: must be callable")
         self._callbacks.append(callback)
@@ -186,9 +186,11 @@ class Engine:
         return delivered
 
     def apply_remote(self, events: Iterable) -> list:
-        """Sync: one result per event, ``{"seq": n}`` or ``{"id", "error", "field"}``; a refusal
-        does not stop the events after it. Durable: the accepted events are committed in one
-        transaction; should that fail, ``omo.StorageError`` is raised and none of them is."""
+        """Sync: one result per event, ``{"seq": n, "changes": [...]}`` or ``{"id", "error",
+        "field"}``; a refusal does not stop the events after it. The changes of the accepted
+        events reach the ``on_change`` callbacks, in order. Durable: the accepted events are
+        committed in one transaction (before any change is delivered); should that fail,
+        ``omo.StorageError`` is raised and none of them is."""
         results: list = []
         texts, slots = [], []
         for event in events:
@@ -201,6 +203,10 @@ class Engine:
                 results.append({"id": event_id, "error": str(error), "field": None})
         for slot, result in zip(slots, json.loads(self._engine().apply_remote_json(texts))):
             results[slot] = result
+        for result in results:
+            for change in result.get("changes", ()):
+                for callback in self._callbacks:
+                    callback(change)
         return results
 
     def advance_to(self, date) -> list:

@@ -309,7 +309,7 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 /// let events = events_of(&company, cut)?;
 /// assert!(events.iter().all(|e| e.date().is_some_and(|d| d > cut)));
 /// let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
-/// engine.apply_many(events)?;
+/// engine.apply_many(events).into_result()?;
 /// engine.advance_to(company.as_of)?;
 /// assert_eq!(engine.to_dataset().orders.len(), company.orders.len());
 /// let batch = omo_core::spi::build_ledger(&company.movements, &[], Default::default())?;

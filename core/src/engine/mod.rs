@@ -79,6 +79,44 @@ use index::Index;
 use kpis::{Facet, KpiChange, KpiState};
 use stock::StockState;
 
+/// What [`Engine::apply_many`] did: the changes of the events it applied, in order, and the
+/// refusal that stopped it, if one did (the events after it were not tried). `E` is the error of
+/// whoever applied them: the engine's, or a store's.
+#[derive(Debug)]
+pub struct Applied<E = OmoError> {
+    /// The changes of every event applied, in order.
+    pub changes: Vec<Change>,
+    /// Why the first refused event was refused; `None` when every event was applied.
+    pub refused: Option<E>,
+}
+
+impl<E> Default for Applied<E> {
+    fn default() -> Self {
+        Applied { changes: Vec::new(), refused: None }
+    }
+}
+
+impl<E> Applied<E> {
+    /// The changes when every event was applied, else the refusal (the changes of the events
+    /// applied before it were delivered to the subscribers all the same).
+    pub fn into_result(self) -> std::result::Result<Vec<Change>, E> {
+        match self.refused {
+            Some(e) => Err(e),
+            None => Ok(self.changes),
+        }
+    }
+}
+
+/// A replica's event that [`Engine::apply_remote`] accepted: its sequence number here and the
+/// changes it caused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    /// The event's sequence number in this engine.
+    pub seq: u64,
+    /// The changes it caused, in order.
+    pub changes: Vec<Change>,
+}
+
 /// How an engine runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -311,29 +349,44 @@ impl Engine {
         Ok(changes)
     }
 
-    /// Applies `events` one by one, in order, and stops at the first refused one, returning its
-    /// error with everything before it applied; otherwise every change, in order.
-    pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Vec<Change>> {
-        let mut all = Vec::new();
+    /// Applies `events` one by one, in order, and stops at the first refused one: the events
+    /// before it stay applied. Returns their changes, in order, and the refusal if there was one.
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions, Event};
+    /// let mut engine = Engine::new(Engine::empty_history()?, EngineOptions::default())?;
+    /// let stamp = r#"{"date":"2026-12-01","by":"credit manager","reason":"cheque bounced"}"#;
+    /// let unknown = format!(r#"{{"type":"credit_block","id":"b1","record":{{"customer":"NOBODY","stamp":{stamp}}}}}"#);
+    /// let applied = engine.apply_many([Event::from_json(&unknown)?]);
+    /// assert!(applied.changes.is_empty() && applied.refused.is_some());
+    /// assert!(applied.into_result().is_err());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Applied {
+        let mut applied = Applied::default();
         for event in events {
-            let changes = self.apply_checked(event, false)?;
-            self.deliver(&changes);
-            all.extend(changes);
+            match self.apply(event) {
+                Ok(changes) => applied.changes.extend(changes),
+                Err(e) => {
+                    applied.refused = Some(e);
+                    break;
+                }
+            }
         }
-        Ok(all)
+        applied
     }
 
-    /// Sync: applies a replica's events one by one. Each gets its sequence number, or the reason
-    /// the engine can no longer accept it — an id already taken, stock already gone, or an order
-    /// the credit check now blocks ([`OmoError::CreditBlocked`]) — and a refusal does not stop
-    /// the events after it. Nothing is merged or dropped silently.
-    pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<u64>> {
+    /// Sync: applies a replica's events one by one. Each gets its sequence number and changes,
+    /// or the reason the engine can no longer accept it — an id already taken, stock already
+    /// gone, or an order the credit check now blocks ([`OmoError::CreditBlocked`]) — and a
+    /// refusal does not stop the events after it. Nothing is merged or dropped silently.
+    pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<Accepted>> {
         events
             .into_iter()
             .map(|event| {
                 let changes = self.apply_checked(event, true)?;
                 self.deliver(&changes);
-                Ok(self.seq)
+                Ok(Accepted { seq: self.seq, changes })
             })
             .collect()
     }
