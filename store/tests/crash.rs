@@ -26,7 +26,7 @@ const EVENTS: usize = 3_000;
 
 /// Snapshots often, so that kills land in snapshot writes too.
 fn options() -> StoreOptions {
-    StoreOptions { snapshot_every: 250, keep_snapshots: 2 }
+    StoreOptions { snapshot_every: 250, snapshot_growth_percent: 0, keep_snapshots: 2 }
 }
 
 /// One step of the writer.

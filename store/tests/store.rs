@@ -229,10 +229,35 @@ fn the_clock_is_durable_and_closes_the_same_months_after_a_restart() -> Res {
 }
 
 #[test]
+fn a_snapshot_waits_for_events_in_proportion_to_the_state() -> Res {
+    let (history, events) = script(30)?;
+    let path = scratch("growth")?;
+    // 1 % of the records the state holds: about a thousand events for the sample company.
+    let options = StoreOptions { snapshot_every: 100, snapshot_growth_percent: 1, keep_snapshots: 2 };
+    let records = history.record_count() as u64;
+    let wait = usize::try_from(records.div_ceil(100))?;
+    assert!(wait > 100 && wait + 200 < events.len(), "{records} records, {} events", events.len());
+    let mut store = Store::create_with(&path, history, EngineOptions::default(), options)?;
+    store.apply_many(events[..wait - 50].iter().cloned())?.into_result()?;
+    assert_eq!(store.snapshot_seqs()?, [0], "{} events since the snapshot: fewer than 1 % of {records}", wait - 50);
+    for event in &events[wait - 50..wait + 50] {
+        store.apply(event.clone())?;
+    }
+    // Due at the first event that brings the events since to 1 % of the state's records (which
+    // grow by one per event applied).
+    let due = store.snapshot_seqs()?;
+    assert_eq!(due.len(), 2, "{due:?}");
+    assert!(due[0] >= wait as u64 - 50 && due[0] <= wait as u64 + 50, "{due:?} around {wait}");
+    drop(store);
+    clean(&path);
+    Ok(())
+}
+
+#[test]
 fn snapshots_are_written_every_n_events_and_only_the_latest_two_are_kept() -> Res {
     let (history, events) = script(10)?;
     let path = scratch("snapshots")?;
-    let options = StoreOptions { snapshot_every: 100, keep_snapshots: 2 };
+    let options = StoreOptions { snapshot_every: 100, snapshot_growth_percent: 0, keep_snapshots: 2 };
     let mut store = Store::create_with(&path, history.clone(), EngineOptions::default(), options.clone())?;
     assert_eq!(store.snapshot_seqs()?, [0]);
     for event in &events[..250] {

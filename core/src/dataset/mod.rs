@@ -118,6 +118,35 @@ impl ValidationReport {
 }
 
 impl Dataset {
+    /// How many records the dataset holds, in every collection: what its size, and the cost of
+    /// writing it whole, follow.
+    ///
+    /// ```
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let d = sample_company(&SampleConfig::small(1))?;
+    /// assert!(d.record_count() > d.movements.len() + d.pos_sales.len());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn record_count(&self) -> usize {
+        let masters = self.categories.len()
+            + self.products.len()
+            + self.bundles.len()
+            + self.regions.len()
+            + self.business_units.len()
+            + self.salespeople.len()
+            + self.customers.len()
+            + self.nodes.len();
+        let transactions = self.movements.len()
+            + self.counts.len()
+            + self.pos_sales.len()
+            + self.orders.len()
+            + self.shipments.len()
+            + self.invoices.len()
+            + self.payments.len()
+            + self.prepaid_orders.len();
+        masters + transactions + self.credit_accounts.len() + self.sales_targets.len() + self.exchange_rates.len()
+    }
+
     /// An empty dataset of `company`, reporting in `currency`, as of `as_of`.
     pub fn new(company: impl Into<String>, currency: Currency, as_of: NaiveDate) -> Self {
         Dataset {
