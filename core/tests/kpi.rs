@@ -362,6 +362,103 @@ fn roll_ups_by_worst_weighted_and_share_in_red_with_drill_down() {
     assert!(Scorecard::build(&tree, &[plan(RollUp::WorstLight)], &stranger, &weights).is_err());
 }
 
+/// The tree and KPIs of the incremental scorecard test: a root, 3 regions (one with a
+/// sub-region), 7 distributors; one KPI per roll-up method, and one with a member-level input on a
+/// region (an own value above the leaves).
+fn incremental_card() -> (Hierarchy<String>, Vec<KpiDefinition>) {
+    let links = [
+        ("CO", None),
+        ("N", Some("CO")),
+        ("S", Some("CO")),
+        ("S1", Some("S")),
+        ("W", Some("CO")),
+        ("D1", Some("N")),
+        ("D2", Some("N")),
+        ("D3", Some("S")),
+        ("D4", Some("S1")),
+        ("D5", Some("S1")),
+        ("D6", Some("W")),
+        ("D7", Some("CO")),
+    ];
+    let tree =
+        Hierarchy::from_parent_links("member", links.map(|(a, b)| (a.to_owned(), b.map(str::to_owned)))).unwrap();
+    let kpi = |id: &str, roll_up| {
+        let mut k = KpiDefinition::higher_is_better(id, id, "ratio", Decimal::ONE, d(0.95), d(0.85)).unwrap();
+        k.roll_up = roll_up;
+        k
+    };
+    let kpis = vec![
+        kpi("worst", RollUp::WorstLight),
+        kpi("weighted", RollUp::WeightedScore { green_at: d(0.95), yellow_at: d(0.85) }),
+        kpi("share", RollUp::ShareInRed { yellow_above: Decimal::ZERO, red_above: d(0.3) }),
+    ];
+    (tree, kpis)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Updating members one at a time gives the card `build` gives for the same inputs, and the
+    /// changes it reports are exactly the lights that differ between the cards before and after.
+    #[test]
+    fn set_inputs_equals_build_on_the_same_inputs(
+        updates in proptest::collection::vec(
+            (0usize..12, proptest::collection::vec(proptest::option::of(0u32..130), 3)),
+            1..40,
+        ),
+    ) {
+        let (tree, kpis) = incremental_card();
+        let members: Vec<String> = tree.members().cloned().collect();
+        let weights: HashMap<String, Decimal> =
+            members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
+        let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
+        let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
+        for (who, values) in updates {
+            let member = &members[who % members.len()];
+            // A missing entry: no input for that KPI; Some(None) would be an input without a value.
+            let own: HashMap<String, KpiInput> = kpis
+                .iter()
+                .zip(&values)
+                .filter_map(|(k, v)| {
+                    v.map(|p| (k.id.clone(), KpiInput { value: (p < 125).then(|| Decimal::new(i64::from(p), 2)), ..KpiInput::default() }))
+                })
+                .collect();
+            inputs.retain(|(m, _), _| m != member);
+            inputs.extend(own.iter().map(|(k, i)| ((member.clone(), k.clone()), *i)));
+            let before = card.clone();
+            let mut changed = card.set_inputs(&tree, member, &own, &weights).unwrap();
+            let expected = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
+            proptest::prop_assert_eq!(&card.cells, &expected.cells);
+            let light = |c: &Scorecard<String>, m: &String, k: &str| c.cell(m, k).map_or(Light::Grey, |c| c.light());
+            let mut differ: Vec<(String, String, Light, Light)> = members
+                .iter()
+                .flat_map(|m| kpis.iter().map(move |k| (m.clone(), k.id.clone())))
+                .filter_map(|(m, k)| {
+                    let (from, to) = (light(&before, &m, &k), light(&expected, &m, &k));
+                    (from != to).then_some((m, k, from, to))
+                })
+                .collect();
+            differ.sort();
+            changed.sort();
+            proptest::prop_assert_eq!(changed, differ);
+        }
+    }
+}
+
+#[test]
+fn set_inputs_refuses_a_stranger_and_an_unknown_kpi_and_changes_nothing() {
+    let (tree, kpis) = incremental_card();
+    let mut card = Scorecard::build(&tree, &kpis, &HashMap::new(), &HashMap::new()).unwrap();
+    let before = card.clone();
+    let input = HashMap::from([("worst".to_owned(), KpiInput { value: Some(d(0.5)), ..KpiInput::default() })]);
+    let err = card.set_inputs(&tree, &"MARS".to_owned(), &input, &HashMap::new()).unwrap_err();
+    assert!(err.to_string().contains("MARS"), "{err}");
+    let typo = HashMap::from([("wrost".to_owned(), KpiInput::default())]);
+    let err = card.set_inputs(&tree, &"D1".to_owned(), &typo, &HashMap::new()).unwrap_err();
+    assert!(err.to_string().contains("wrost"), "{err}");
+    assert_eq!(card.cells, before.cells);
+}
+
 #[test]
 fn the_standard_catalogue_lights_the_sample_company() {
     let company = omo_core::sample::sample_company(&omo_core::sample::SampleConfig::default()).unwrap();

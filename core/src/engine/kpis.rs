@@ -18,9 +18,9 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
-    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, RollUp, Scorecard,
-    distributor_hierarchy, evaluate, first_of_month, last_complete_month, on_time_in_full, standard_kpis,
-    wape_of_terms, wape_terms,
+    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
+    distributor_hierarchy, first_of_month, last_complete_month, on_time_in_full, standard_kpis, wape_of_terms,
+    wape_terms,
 };
 use crate::model::{
     CustomerId, CustomerKind, Hierarchy, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder,
@@ -135,8 +135,11 @@ pub(crate) struct KpiState {
     /// Month-to-date facts of each distributor (with the month they are of) and their values.
     facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
     values: BTreeMap<String, BTreeMap<&'static str, Option<Decimal>>>,
-    /// Every member's light of every KPI (distributors, regions, the root).
-    lights: BTreeMap<(String, String), Light>,
+    /// The scorecard of the month to date: every member's cells (distributors, regions, the
+    /// root), kept current one distributor at a time.
+    card: Scorecard<String>,
+    /// The lights that changed since they were last reported: (member, KPI, from, to).
+    pending: Vec<(String, String, Light, Light)>,
     /// Each distributor's alert on each KPI.
     alerts: BTreeMap<(String, String), AlertMachine>,
     /// The last month whose alerts have stepped (its first day).
@@ -153,10 +156,13 @@ impl KpiState {
         index: &Index,
         rule: AlertRule,
     ) -> Result<Self> {
+        let kpis = standard_kpis()?;
+        let hierarchy = distributor_hierarchy(d)?;
+        let card = Scorecard::build(&hierarchy, &kpis, &HashMap::new(), &HashMap::new())?;
         let mut state = KpiState {
-            kpis: standard_kpis()?,
+            kpis,
             rule,
-            hierarchy: distributor_hierarchy(d)?,
+            hierarchy,
             distributors: Vec::new(),
             distributor_at: FxHashMap::default(),
             distributor_of: FxHashMap::default(),
@@ -171,7 +177,8 @@ impl KpiState {
             first_sale: FxHashMap::default(),
             facts: FxHashMap::default(),
             values: BTreeMap::new(),
-            lights: BTreeMap::new(),
+            card,
+            pending: Vec::new(),
             alerts: BTreeMap::new(),
             closed_through: None,
         };
@@ -199,7 +206,8 @@ impl KpiState {
         }
         state.warm_alerts(d)?;
         state.recompute_all(d, stock, book, index);
-        state.lights = state.all_lights()?;
+        // The lights of the history are where the engine starts, not changes.
+        state.pending.clear();
         Ok(state)
     }
 
@@ -234,6 +242,8 @@ impl KpiState {
     /// node changed).
     pub(crate) fn refresh_customers(&mut self, d: &Dataset) -> Result<()> {
         self.hierarchy = distributor_hierarchy(d)?;
+        self.values.retain(|member, _| self.hierarchy.contains(member));
+        self.rebuild_card()?;
         self.distributors = d
             .customers
             .iter()
@@ -522,16 +532,19 @@ impl KpiState {
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
         let key = id.to_string();
-        let before = self.values.insert(key.clone(), values);
-        let Some(before) = before else { return true };
-        let Some(after) = self.values.get(&key) else { return true };
-        self.kpis.iter().any(|kpi| {
-            let (old, new) =
-                (before.get(kpi.id.as_str()).copied().flatten(), after.get(kpi.id.as_str()).copied().flatten());
-            old != new
-                && (matches!(kpi.roll_up, RollUp::WeightedScore { .. })
-                    || evaluate(kpi, old, None, None).light != evaluate(kpi, new, None, None).light)
-        })
+        let inputs = inputs_of(&values);
+        self.values.insert(key.clone(), values);
+        // The distributors and the card's tree come from the same customers
+        // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
+        // card knows every member and KPI it is given here.
+        match self.card.set_inputs(&self.hierarchy, &key, &inputs, &HashMap::new()) {
+            Ok(changed) => {
+                let moved = !changed.is_empty();
+                self.pending.extend(changed);
+                moved
+            }
+            Err(_) => false,
+        }
     }
 
     /// Recomputes every distributor's values (the day changed: windows and ages moved).
@@ -543,51 +556,43 @@ impl KpiState {
         }
     }
 
-    /// Every member's light of every KPI, from the current values (rolled up the region tree).
-    fn all_lights(&self) -> Result<BTreeMap<(String, String), Light>> {
-        let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
-        for (member, values) in &self.values {
-            for (kpi, value) in values {
-                inputs.insert(
-                    (member.clone(), (*kpi).to_owned()),
-                    KpiInput { value: *value, previous: None, last_year: None },
-                );
-            }
-        }
+    /// The card rebuilt from every distributor's values (the tree changed); the lights that
+    /// differ from the card before are pending changes.
+    fn rebuild_card(&mut self) -> Result<()> {
+        let inputs: HashMap<(String, String), KpiInput> = self
+            .values
+            .iter()
+            .flat_map(|(member, values)| {
+                inputs_of(values).into_iter().map(move |(kpi, input)| ((member.clone(), kpi), input))
+            })
+            .collect();
         let card = Scorecard::build(&self.hierarchy, &self.kpis, &inputs, &HashMap::new())?;
-        let mut lights = BTreeMap::new();
-        for (member, row) in &card.cells {
-            for (kpi, cell) in row {
-                lights.insert((member.clone(), kpi.clone()), cell.light());
+        let (before, after) = (card_lights(&self.card), card_lights(&card));
+        for key in before.keys().chain(after.keys()) {
+            let from = before.get(key).copied().unwrap_or(Light::Grey);
+            let to = after.get(key).copied().unwrap_or(Light::Grey);
+            if from != to {
+                self.pending.push((key.0.clone(), key.1.clone(), from, to));
             }
         }
-        Ok(lights)
+        self.card = card;
+        Ok(())
     }
 
-    /// The lights that changed since the last call, in member and KPI order.
-    pub(crate) fn light_changes(&mut self) -> Result<Vec<KpiChange>> {
-        let now = self.all_lights()?;
-        let mut changes = Vec::new();
-        for (key, to) in &now {
-            let from = self.lights.get(key).copied().unwrap_or(Light::Grey);
-            if from != *to {
-                let value = self.values.get(&key.0).and_then(|v| v.get(key.1.as_str()).copied().flatten());
-                changes.push(KpiChange::Light { member: key.0.clone(), kpi: key.1.clone(), from, to: *to, value });
-            }
+    /// The lights that changed since the last call, in member and KPI order: a light that
+    /// changed more than once since is reported once, from where it was to where it is.
+    pub(crate) fn light_changes(&mut self) -> Vec<KpiChange> {
+        let mut net: BTreeMap<(String, String), (Light, Light)> = BTreeMap::new();
+        for (member, kpi, from, to) in self.pending.drain(..) {
+            net.entry((member, kpi)).and_modify(|(_, last)| *last = to).or_insert((from, to));
         }
-        for (key, from) in &self.lights {
-            if !now.contains_key(key) && *from != Light::Grey {
-                changes.push(KpiChange::Light {
-                    member: key.0.clone(),
-                    kpi: key.1.clone(),
-                    from: *from,
-                    to: Light::Grey,
-                    value: None,
-                });
-            }
-        }
-        self.lights = now;
-        Ok(changes)
+        net.into_iter()
+            .filter(|(_, (from, to))| from != to)
+            .map(|((member, kpi), (from, to))| {
+                let value = self.values.get(&member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
+                KpiChange::Light { member, kpi, from, to, value }
+            })
+            .collect()
     }
 
     /// The first month not closed yet, when it ends on or before `day`.
@@ -651,8 +656,8 @@ impl KpiState {
     }
 
     /// Every member's light of every KPI, sorted.
-    pub(crate) fn lights(&self) -> &BTreeMap<(String, String), Light> {
-        &self.lights
+    pub(crate) fn lights(&self) -> BTreeMap<(String, String), Light> {
+        card_lights(&self.card)
     }
 
     /// Where every alert stands, Grafana's way.
@@ -672,4 +677,20 @@ impl KpiState {
             })
             .collect()
     }
+}
+
+/// A distributor's values as the scorecard's inputs (this period's value only).
+fn inputs_of(values: &BTreeMap<&'static str, Option<Decimal>>) -> HashMap<String, KpiInput> {
+    values
+        .iter()
+        .map(|(kpi, value)| ((*kpi).to_owned(), KpiInput { value: *value, previous: None, last_year: None }))
+        .collect()
+}
+
+/// Every cell's light of a card, by (member, KPI).
+fn card_lights(card: &Scorecard<String>) -> BTreeMap<(String, String), Light> {
+    card.cells
+        .iter()
+        .flat_map(|(member, row)| row.iter().map(move |(kpi, cell)| ((member.clone(), kpi.clone()), cell.light())))
+        .collect()
 }

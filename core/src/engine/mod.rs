@@ -882,7 +882,7 @@ impl Engine {
 
     /// The lights that changed since they were last reported, as changes of `date`.
     fn light_changes(&mut self, seq: u64, date: NaiveDate) -> Vec<Change> {
-        let found = self.kpis.light_changes().unwrap_or_default();
+        let found = self.kpis.light_changes();
         found.into_iter().map(|c| Change { date, ..self.kpi_change(seq, c) }).collect()
     }
 
@@ -936,7 +936,7 @@ impl Engine {
 
     /// Every member's light of every KPI now (month to date), sorted by member and KPI.
     pub fn lights(&self) -> Vec<(String, String, crate::kpi::Light)> {
-        self.kpis.lights().iter().map(|((m, k), l)| (m.clone(), k.clone(), *l)).collect()
+        self.kpis.lights().into_iter().map(|((m, k), l)| (m, k, l)).collect()
     }
 
     /// A distributor's month-to-date value of a standard KPI.

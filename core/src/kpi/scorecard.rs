@@ -95,19 +95,94 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             let leaves: Vec<&K> = if hierarchy.is_leaf(member) { Vec::new() } else { leaves };
             let mut row = BTreeMap::new();
             for (k, kpi) in kpis.iter().enumerate() {
-                let mine = own.get(&(member, k)).cloned();
-                let rolled = (!leaves.is_empty()).then(|| {
-                    let evaluated: Vec<(&K, &Evaluation)> =
-                        leaves.iter().filter_map(|m| own.get(&(*m, k)).map(|e| (*m, e))).collect();
-                    roll_up(&kpi.roll_up, &evaluated, weights)
-                });
-                if mine.is_some() || rolled.is_some() {
-                    row.insert(kpi.id.clone(), Cell { own: mine, rolled });
+                let below = |leaf| own.get(&(leaf, k));
+                if let Some(cell) = cell_of(kpi, own.get(&(member, k)).cloned(), &leaves, below, weights) {
+                    row.insert(kpi.id.clone(), cell);
                 }
             }
             cells.insert(member.clone(), row);
         }
         Ok(Scorecard { kpis: kpis.to_vec(), cells })
+    }
+
+    /// Replaces `member`'s own inputs with `inputs` (by KPI id; a KPI without one has no own
+    /// value) and rolls the change up its ancestors: the card becomes what [`Scorecard::build`]
+    /// gives for the inputs so changed, at the cost of the member's ancestors and the leaves
+    /// below them, not of the whole card. Returns every cell whose light changed, as (member,
+    /// KPI id, from, to). A member not in `hierarchy`, or an unknown KPI, is an error naming it,
+    /// and changes nothing.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use omo_core::kpi::{KpiInput, Light, Scorecard, standard_kpis};
+    /// use omo_core::model::Hierarchy;
+    /// use rust_decimal::Decimal;
+    /// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("D1", Some("CN")), ("D2", Some("CN"))])?;
+    /// let kpis: Vec<_> = standard_kpis()?.into_iter().filter(|k| k.id == "otif").collect();
+    /// let mut card = Scorecard::build(&tree, &kpis, &HashMap::new(), &HashMap::new())?;
+    /// let low = KpiInput { value: Some(Decimal::new(50, 2)), ..KpiInput::default() };
+    /// let changed = card.set_inputs(&tree, &"D1", &HashMap::from([("otif".to_owned(), low)]), &HashMap::new())?;
+    /// assert!(changed.contains(&("D1", "otif".to_owned(), Light::Grey, Light::Red)));
+    /// assert_eq!(card.cell(&"CN", "otif").map(|c| c.light()), Some(Light::Red));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn set_inputs(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        member: &K,
+        inputs: &HashMap<String, KpiInput>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Vec<(K, String, Light, Light)>> {
+        if !hierarchy.contains(member) {
+            return Err(OmoError::UnknownId { kind: hierarchy.axis(), id: member.to_string() });
+        }
+        if let Some(kpi) = inputs.keys().find(|id| !self.kpis.iter().any(|d| &d.id == *id)) {
+            return Err(OmoError::UnknownId { kind: "kpi", id: kpi.clone() });
+        }
+        let is_leaf = hierarchy.is_leaf(member);
+        let own_leaves: Vec<&K> = if is_leaf { Vec::new() } else { hierarchy.leaves_under(member) };
+        let mut changed = Vec::new();
+        let mut moved = Vec::new();
+        for k in 0..self.kpis.len() {
+            let kpi = &self.kpis[k];
+            let new_own = inputs.get(&kpi.id).map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
+            let old = self.cell(member, &kpi.id);
+            if old.and_then(|c| c.own.as_ref()) == new_own.as_ref() {
+                continue;
+            }
+            if is_leaf {
+                moved.push(k);
+            }
+            let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
+            let cell = cell_of(&self.kpis[k], new_own, &own_leaves, below, weights);
+            self.replace(member, k, cell, &mut changed);
+        }
+        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs it moved.
+        for ancestor in hierarchy.ancestors(member) {
+            let leaves = hierarchy.leaves_under(ancestor);
+            for &k in &moved {
+                let own = self.cell(ancestor, &self.kpis[k].id).and_then(|c| c.own.clone());
+                let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
+                let cell = cell_of(&self.kpis[k], own, &leaves, below, weights);
+                self.replace(ancestor, k, cell, &mut changed);
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Puts `cell` in place of `member`'s cell of KPI `k`, noting a light that changed.
+    fn replace(&mut self, member: &K, k: usize, cell: Option<Cell<K>>, changed: &mut Vec<(K, String, Light, Light)>) {
+        let id = self.kpis[k].id.clone();
+        let to = cell.as_ref().map_or(Light::Grey, Cell::light);
+        let row = self.cells.entry(member.clone()).or_default();
+        let from = match cell {
+            Some(cell) => row.insert(id.clone(), cell),
+            None => row.remove(&id),
+        }
+        .map_or(Light::Grey, |c| c.light());
+        if from != to {
+            changed.push((member.clone(), id, from, to));
+        }
     }
 
     /// The cell of a member and KPI.
@@ -119,6 +194,22 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     pub fn overall(&self, member: &K) -> Light {
         self.cells.get(member).and_then(|row| row.values().map(Cell::light).max()).unwrap_or(Light::Grey)
     }
+}
+
+/// One member's cell of `kpi`: its own evaluation, and for a member with `leaves` below it the
+/// roll-up of their own evaluations (`below`); `None` when it has neither.
+fn cell_of<'a, 'b, K: Clone + Hash + Eq>(
+    kpi: &KpiDefinition,
+    own: Option<Evaluation>,
+    leaves: &[&'a K],
+    below: impl Fn(&'a K) -> Option<&'b Evaluation>,
+    weights: &HashMap<K, Decimal>,
+) -> Option<Cell<K>> {
+    let rolled = (!leaves.is_empty()).then(|| {
+        let evaluated: Vec<(&K, &Evaluation)> = leaves.iter().filter_map(|m| below(m).map(|e| (*m, e))).collect();
+        roll_up(&kpi.roll_up, &evaluated, weights)
+    });
+    (own.is_some() || rolled.is_some()).then_some(Cell { own, rolled })
 }
 
 /// Rolls evaluated members up by `method`.
