@@ -93,6 +93,9 @@ struct CustomerDays {
     deliveries: BTreeMap<i64, (u32, u32)>,
 }
 
+/// The days of sales a distributor's days of cover are computed over.
+const SALES_WINDOW_DAYS: u32 = 90;
+
 fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
     if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
 }
@@ -205,6 +208,9 @@ impl KpiState {
             state.on_pos_sale(s);
         }
         state.warm_alerts(d)?;
+        if let Some(next) = state.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
+            state.forget_before(next);
+        }
         state.recompute_all(d, stock, book, index);
         // The lights of the history are where the engine starts, not changes.
         state.pending.clear();
@@ -429,7 +435,7 @@ impl KpiState {
         match facet {
             Facet::Stock => {
                 let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
-                let window_from = (end - Days::new(90)) + Days::new(1);
+                let window_from = (end - Days::new(u64::from(SALES_WINDOW_DAYS))) + Days::new(1);
                 (facts.opening, facts.receipts, facts.sales, facts.closing) =
                     (flows.opening, flows.receipts, flows.sales, flows.closing);
                 facts.window_sales = node
@@ -595,6 +601,40 @@ impl KpiState {
             .collect()
     }
 
+    /// Drops the running totals that no month from the one starting `next` on can read, so the
+    /// state stays the size of its windows however long the history: day totals before the
+    /// 90-day windows (sales for days of cover, issues for dead and slow stock, of which each
+    /// product's last issue day is kept: dead stock counts the days since), revenue, orders
+    /// and shops' first sales before last year's same month, payments and amounts falling due
+    /// before `next`, and deliveries of earlier months.
+    fn forget_before(&mut self, next: NaiveDate) {
+        let window_days = HealthOptions::new(next).cover_window_days.max(SALES_WINDOW_DAYS);
+        let window = next - Days::new(u64::from(window_days));
+        let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
+        let month = Period::Month.number(next);
+        for days in self.sales_days.values_mut() {
+            *days = days.split_off(&window);
+        }
+        for days in self.issue_days.values_mut() {
+            let last = days.range(..window).next_back().map(|(day, quantity)| (*day, *quantity));
+            *days = days.split_off(&window);
+            if let Some((day, quantity)) = last {
+                days.insert(day, quantity);
+            }
+        }
+        let last_year_month = Period::Month.number(last_year);
+        for months in self.first_sale.values_mut() {
+            *months = months.split_off(&last_year_month);
+        }
+        for c in self.customers.values_mut() {
+            c.revenue = c.revenue.split_off(&last_year);
+            c.orders = c.orders.split_off(&last_year);
+            c.paid = c.paid.split_off(&next);
+            c.due = c.due.split_off(&next);
+            c.deliveries = c.deliveries.split_off(&month);
+        }
+    }
+
     /// The first month not closed yet, when it ends on or before `day`.
     pub(crate) fn next_to_close(&self, day: NaiveDate) -> Option<NaiveDate> {
         let next = match self.closed_through {
@@ -641,6 +681,9 @@ impl KpiState {
                     });
                 }
             }
+        }
+        if let Some(next) = month.checked_add_months(Months::new(1)) {
+            self.forget_before(next);
         }
         changes
     }
