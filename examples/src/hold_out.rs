@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::Datelike;
-use omo_core::forecast::{coverage, mae, mase, msis, rmse, smape};
+use omo_core::forecast::{ForecastOptions, Method, coverage, forecast, mae, mase, msis, rmse, smape};
 use omo_core::import::InvoiceLineRecord;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -170,4 +170,40 @@ pub fn hold_out_intervals<E: std::fmt::Display>(
         coverage: inside / total as f64,
         msis: scores.iter().sum::<f64>() / scores.len().max(1) as f64,
     })
+}
+
+/// What one table shows: its two scores, by name, and how to read them from the scores.
+pub struct Columns {
+    /// The two scores' names.
+    pub names: [&'static str; 2],
+    /// Reads them from the scores.
+    pub pick: fn(&HoldOutScores) -> (f64, f64),
+}
+
+/// sMAPE and MASE, as the M4 competition reports them.
+pub const M4_COLUMNS: Columns = Columns { names: ["sMAPE", "MASE"], pick: |s| (s.smape, s.mase) };
+
+/// A table row per model: its name, its method (`None`: an all-zero forecast, the yardstick of
+/// intermittent demand) and season length; demand clipped at zero where `non_negative`.
+///
+/// # Errors
+/// What [`hold_out`] returns.
+pub fn print_table(
+    series: &BTreeMap<String, Vec<f64>>,
+    horizon: usize,
+    rows: &[(&str, Option<Method>, usize)],
+    non_negative: bool,
+    columns: &Columns,
+) -> Result<(), String> {
+    println!("{:<18} {:>8} {:>8} {:>10}", "model", columns.names[0], columns.names[1], "seconds");
+    for &(name, method, season_length) in rows {
+        let options = ForecastOptions { season_length, non_negative, ..ForecastOptions::new(horizon) };
+        let scores = hold_out(series, horizon, |train| match method {
+            Some(method) => forecast(train, method, &options).map(|f| f.mean),
+            None => Ok::<_, omo_core::OmoError>(vec![0.0; horizon]),
+        })?;
+        let (a, b) = (columns.pick)(&scores);
+        println!("{name:<18} {a:>8.3} {b:>8.3} {:>10.3}", scores.seconds);
+    }
+    Ok(())
 }

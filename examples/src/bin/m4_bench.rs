@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use omo_core::forecast::{ForecastOptions, Method, forecast};
 use omo_examples::hold_out::{
-    HoldOutScores, hold_out, hold_out_intervals, read_long, summed_blocks, weekly_demand_of_top_skus,
+    Columns, M4_COLUMNS, hold_out_intervals, print_table, read_long, summed_blocks, weekly_demand_of_top_skus,
 };
 
 const HORIZON: usize = 13;
@@ -40,36 +40,6 @@ fn run() -> Result<(), String> {
     }
     if let Some(carparts) = std::env::args().nth(3) {
         car_parts(Path::new(&carparts))?;
-    }
-    Ok(())
-}
-
-/// What one table shows: its two scores, by name, and how to read them from the scores.
-struct Columns {
-    names: [&'static str; 2],
-    pick: fn(&HoldOutScores) -> (f64, f64),
-}
-
-const M4_COLUMNS: Columns = Columns { names: ["sMAPE", "MASE"], pick: |s| (s.smape, s.mase) };
-
-/// A table row per model: its name, its method (`None`: an all-zero forecast, the yardstick of
-/// intermittent demand) and season length; demand clipped at zero where `non_negative`.
-fn print_table(
-    series: &BTreeMap<String, Vec<f64>>,
-    horizon: usize,
-    rows: &[(&str, Option<Method>, usize)],
-    non_negative: bool,
-    columns: &Columns,
-) -> Result<(), String> {
-    println!("{:<18} {:>8} {:>8} {:>10}", "model", columns.names[0], columns.names[1], "seconds");
-    for &(name, method, season_length) in rows {
-        let options = ForecastOptions { season_length, non_negative, ..ForecastOptions::new(horizon) };
-        let scores = hold_out(series, horizon, |train| match method {
-            Some(method) => forecast(train, method, &options).map(|f| f.mean),
-            None => Ok::<_, omo_core::OmoError>(vec![0.0; horizon]),
-        })?;
-        let (a, b) = (columns.pick)(&scores);
-        println!("{name:<18} {a:>8.3} {b:>8.3} {:>10.3}", scores.seconds);
     }
     Ok(())
 }
