@@ -201,11 +201,7 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
         times.len(),
     ));
     if let Some((took, seq, records)) = snapshot {
-        // The default rule: at least `snapshot_every` events, and a `snapshot_growth_percent`
-        // share of the records held.
-        let defaults = StoreOptions::default();
-        let share = records as u64 * u64::from(defaults.snapshot_growth_percent) / 100;
-        let every = defaults.snapshot_every.max(share);
+        let every = StoreOptions::default().snapshot_after(records).unwrap_or(u64::MAX);
         note(format!(
             "durable, snapshot: writing one ({records} records: history + {seq} events) took {took:.1?}; at the \
              default of one per {every} events that is {:.1} µs per event more",

@@ -107,6 +107,22 @@ pub struct StoreOptions {
     pub keep_snapshots: usize,
 }
 
+impl StoreOptions {
+    /// How many events a snapshot waits for after the last one, for a state of `records`
+    /// records: at least `snapshot_every`, and `snapshot_growth_percent` of `records`; `None`
+    /// when snapshots are written only on demand (`snapshot_every` 0).
+    ///
+    /// ```
+    /// let options = omo_store::StoreOptions::default();
+    /// assert_eq!(options.snapshot_after(1_000), Some(10_000));
+    /// assert_eq!(options.snapshot_after(1_000_001), Some(250_001));
+    /// ```
+    pub fn snapshot_after(&self, records: usize) -> Option<u64> {
+        let share = (records as u64).saturating_mul(u64::from(self.snapshot_growth_percent)).div_ceil(100);
+        (self.snapshot_every > 0).then(|| self.snapshot_every.max(share))
+    }
+}
+
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions { snapshot_every: 10_000, snapshot_growth_percent: 25, keep_snapshots: 2 }
@@ -440,11 +456,8 @@ impl Store {
 
     /// Whether the events since the latest snapshot call for a new one ([`StoreOptions`]).
     fn snapshot_due(&self) -> bool {
-        let every = self.options.snapshot_every;
         let since = self.engine.seq().saturating_sub(self.snapshot_seq);
-        let share = u64::from(self.options.snapshot_growth_percent);
-        let records = self.engine.dataset().record_count() as u64;
-        every > 0 && since >= every && since.saturating_mul(100) >= records.saturating_mul(share)
+        self.options.snapshot_after(self.engine.dataset().record_count()).is_some_and(|wait| since >= wait)
     }
 
     /// After a failed write: the engine back to what the file holds, or the store broken.

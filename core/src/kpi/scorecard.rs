@@ -158,6 +158,9 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             self.replace(member, k, cell, &mut changed);
         }
         // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs it moved.
+        if moved.is_empty() {
+            return Ok(changed);
+        }
         for ancestor in hierarchy.ancestors(member) {
             let leaves = hierarchy.leaves_under(ancestor);
             for &k in &moved {
