@@ -49,6 +49,7 @@ fn exception(error: &omo_core::OmoError, message: String) -> PyErr {
     use omo_core::OmoError as E;
     match error {
         E::Refused { reason, .. } => exception(reason, message),
+        E::InSeries { source, .. } => exception(source, message),
         E::Invalid { .. } => InvalidDataError::new_err(message),
         E::Json(_) => JsonError::new_err(message),
         E::InvalidId { .. } => InvalidIdError::new_err(message),

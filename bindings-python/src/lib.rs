@@ -15,15 +15,15 @@ mod _native {
     use std::collections::{BTreeMap, HashMap};
 
     use chrono::NaiveDate;
-    use numpy::{PyReadonlyArray1, ToPyArray};
-    use omo_core::forecast::{ForecastOptions, Method, forecast, forecast_many};
+    use numpy::{IntoPyArray, PyReadonlyArray1, ToPyArray};
+    use omo_core::forecast::{ForecastOptions, Method, Panel, forecast, forecast_many};
     use omo_core::model::{MovementKind, NodeId, ProductId, StockMovement};
     use omo_core::spi::{LedgerOptions, OpeningStock, Period, build_ledger};
     use pyo3::prelude::*;
     use pyo3::types::PyDict;
     use rust_decimal::Decimal;
 
-    use super::convert::{array, omo_error, validation_error};
+    use super::convert::{argument_error, array, omo_error, validation_error};
 
     #[pymodule_export]
     use super::company::{
@@ -211,6 +211,124 @@ mod _native {
         let opts = options(h, season_length, levels, non_negative);
         let results = py.detach(|| forecast_many(&owned, method, &opts));
         results.iter().map(|r| to_dict(py, r.as_ref().map_err(|e| omo_error(e.clone()))?)).collect()
+    }
+
+    /// A method from its name ([`Method::from_name`]: `naive`, `ets`...) or its JSON form
+    /// (`{"tsb_with": {"alpha_d": 0.1, "alpha_p": 0.2}}`, `{"auto_ets_of": {"model": "ZZN",
+    /// "damped": null}}`), refused with the reason.
+    fn method_of(text: &str) -> PyResult<Method> {
+        if !text.trim_start().starts_with(['{', '"']) {
+            return Method::from_name(text).map_err(omo_error);
+        }
+        serde_json::from_str(text).map_err(|e| argument_error("model", format!("{text}: {e}")))
+    }
+
+    /// Runs `work` on `n_jobs` threads (all cores when `None`): results do not depend on it.
+    fn on_threads<T: Send>(py: Python<'_>, n_jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+        match n_jobs {
+            None => Ok(py.detach(work)),
+            Some(n) => {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                    .map_err(|e| argument_error("n_jobs", e.to_string()))?;
+                Ok(py.detach(|| pool.install(work)))
+            }
+        }
+    }
+
+    /// Flat columns of a panel forecast as numpy arrays, moved without a copy.
+    fn panel_dict<'py>(py: Python<'py>, f: omo_core::forecast::PanelForecast) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("models", f.models)?;
+        out.set_item("mean", f.mean.into_pyarray(py))?;
+        let bands = |bands: Vec<omo_core::forecast::Interval>| -> Vec<(f64, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+            bands
+                .into_iter()
+                .map(|i| (i.level, i.lower.into_pyarray(py).into_any(), i.upper.into_pyarray(py).into_any()))
+                .collect()
+        };
+        out.set_item("intervals", bands(f.intervals))?;
+        out.set_item("fitted", f.fitted.into_pyarray(py))?;
+        out.set_item("fitted_intervals", bands(f.fitted_intervals))?;
+        Ok(out)
+    }
+
+    /// The series of a long frame laid end to end (`values`, cut at `offsets`, one label per
+    /// series), read without a copy.
+    fn panel_parts(
+        values: &PyReadonlyArray1<'_, f64>,
+        offsets: &PyReadonlyArray1<'_, i64>,
+    ) -> PyResult<(Vec<f64>, Vec<usize>)> {
+        let offsets = offsets
+            .as_array()
+            .iter()
+            .map(|o| usize::try_from(*o).map_err(|_| validation_error(&format!("offset {o} is negative"))))
+            .collect::<PyResult<Vec<usize>>>()?;
+        Ok((array(values)?, offsets))
+    }
+
+    /// Forecasts every series of a panel with one method (JSON), a fallback for the series it
+    /// cannot forecast, on `n_jobs` threads: a dict of flat columns (`models`, `mean`,
+    /// `intervals` as `(level, lower, upper)`, and with `fitted` the in-sample `fitted` values and
+    /// `fitted_intervals`).
+    #[pyfunction]
+    #[pyo3(signature = (values, offsets, labels, h, method, season_length = 1, levels = vec![], fitted = false, fallback = None, n_jobs = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn forecast_panel<'py>(
+        py: Python<'py>,
+        values: PyReadonlyArray1<'py, f64>,
+        offsets: PyReadonlyArray1<'py, i64>,
+        labels: Vec<String>,
+        h: usize,
+        method: &str,
+        season_length: usize,
+        levels: Vec<f64>,
+        fitted: bool,
+        fallback: Option<&str>,
+        n_jobs: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let method = method_of(method)?;
+        let fallback = fallback.map(method_of).transpose()?;
+        let (values, offsets) = panel_parts(&values, &offsets)?;
+        let panel = Panel::new(&values, &offsets).and_then(|p| p.with_labels(&labels)).map_err(omo_error)?;
+        let opts = options(h, season_length, levels, false);
+        let f = on_threads(py, n_jobs, || omo_core::forecast::forecast_panel(&panel, method, fallback, &opts, fitted))?
+            .map_err(omo_error)?;
+        panel_dict(py, f)
+    }
+
+    /// Rolling-origin cross-validation of every series of a panel: the forecasts' flat columns
+    /// (as [`forecast_panel`]) and `train_lengths`, one per series and window.
+    #[pyfunction]
+    #[pyo3(signature = (values, offsets, labels, h, method, windows, step, season_length = 1, levels = vec![], fallback = None, n_jobs = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn cross_validate_panel<'py>(
+        py: Python<'py>,
+        values: PyReadonlyArray1<'py, f64>,
+        offsets: PyReadonlyArray1<'py, i64>,
+        labels: Vec<String>,
+        h: usize,
+        method: &str,
+        windows: usize,
+        step: usize,
+        season_length: usize,
+        levels: Vec<f64>,
+        fallback: Option<&str>,
+        n_jobs: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let method = method_of(method)?;
+        let fallback = fallback.map(method_of).transpose()?;
+        let (values, offsets) = panel_parts(&values, &offsets)?;
+        let panel = Panel::new(&values, &offsets).and_then(|p| p.with_labels(&labels)).map_err(omo_error)?;
+        let opts = options(h, season_length, levels, false);
+        let (f, lengths) = on_threads(py, n_jobs, || {
+            omo_core::forecast::cross_validate_panel(&panel, method, fallback, &opts, windows, step)
+        })?
+        .map_err(omo_error)?;
+        let out = panel_dict(py, f)?;
+        out.set_item("train_lengths", lengths)?;
+        Ok(out)
     }
 
     /// Quantities of a numeric column without a copy: each float taken at its shortest decimal

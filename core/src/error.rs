@@ -122,6 +122,14 @@ pub enum OmoError {
         /// Why.
         reason: Box<OmoError>,
     },
+    /// One series of a panel could not be forecast: the series' label and why.
+    #[error("series {series}: {source}")]
+    InSeries {
+        /// The series' label (its position when the panel has no labels).
+        series: String,
+        /// What was wrong with it.
+        source: Box<OmoError>,
+    },
     /// An order the credit check blocks, proposed by a replica that could not know (sync).
     #[error("order {order} of customer {customer} is blocked by the credit check: {reasons}")]
     CreditBlocked {

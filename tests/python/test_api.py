@@ -100,7 +100,7 @@ def test_forecast_long_frame_like_statsforecast():
     assert np.allclose(out["naive"][:3], a[-1])
     with pytest.raises(omo.ValidationError, match="column 'y' is missing"):
         omo.forecast(df.drop(columns="y"), h=1, freq="MS")
-    with pytest.raises(omo.ValidationError, match="duplicate row"):
+    with pytest.raises(omo.ValidationError, match="duplicated"):
         omo.forecast(pd.concat([df, df.head(1)]), h=1, freq="MS")
     with pytest.raises(omo.ValidationError, match="empty"):
         omo.forecast(df.head(0), h=1, freq="MS")

@@ -123,11 +123,11 @@ E = omo  # the exception classes: omo.JsonError, omo.ArgumentError, ...
 CATALOGUE = [
     # -- numbers that are not numbers ---------------------------------------------------------
     ("NaN in a forecast frame", "omo.forecast", lambda ctx: omo.forecast(series_frame(np.nan), h=2, freq="MS"),
-     E.ValidationError, "'B' at ds 2024-03-01: nan"),
+     E.ValidationError, "'B': y at ds 2024-03-01 is nan"),
     ("+inf in a forecast frame", "omo.forecast", lambda ctx: omo.forecast(series_frame(np.inf), h=2, freq="MS"),
-     E.ValidationError, "'B' at ds 2024-03-01: inf"),
+     E.ValidationError, "'B': y at ds 2024-03-01 is inf"),
     ("-inf in a forecast frame", "omo.forecast", lambda ctx: omo.forecast(series_frame(-np.inf), h=2, freq="MS"),
-     E.ValidationError, "'B' at ds 2024-03-01: -inf"),
+     E.ValidationError, "'B': y at ds 2024-03-01 is -inf"),
     ("NaN in a series", "omo.forecast_array", lambda ctx: omo.forecast_array([3.0, 5.0, np.nan, 6.0], h=2),
      E.ValidationError, "y[2]: nan"),
     ("+inf in a series", "omo.forecast_array", lambda ctx: omo.forecast_array([3.0, np.inf, 4.0], h=2),

@@ -12,6 +12,7 @@ refuse negatives and fractions with ``omo.ArgumentError`` naming the argument.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Sequence
 
@@ -140,6 +141,25 @@ def forecast_array(y, h: int, season_length: int = 1, model: str = "auto", level
 BATCH_CHUNK = 256
 
 
+@contextmanager
+def _progress(on: bool, total: int, desc: str):
+    """A function that advances a tqdm bar of ``total`` series when ``on`` (and tqdm is
+    installed), else does nothing; the bar closes on leaving, Ctrl-C included."""
+    bar = None
+    if on:
+        try:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, desc=desc, unit="series")
+        except ImportError:
+            bar = None
+    try:
+        yield (bar.update if bar is not None else (lambda n: None))
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def forecast_many(series: Sequence, h: int, season_length: int = 1, model: str = "auto", level=None,
                   progress: bool = False, non_negative: bool = False) -> list:
     """Forecasts many series (sequences or numpy arrays) in parallel on every core, without the
@@ -154,24 +174,12 @@ def forecast_many(series: Sequence, h: int, season_length: int = 1, model: str =
     h, season_length = whole(h, "h"), whole(season_length, "season_length")
     arrays = [finite_array(s, f"series[{i}]") for i, s in enumerate(series)]
     levels = _levels(level)
-    bar = None
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(arrays), desc=f"omo {model}", unit="series")
-        except ImportError:
-            bar = None
     results = []
-    try:
+    with _progress(progress, len(arrays), f"omo {model}") as advance:
         for start in range(0, len(arrays), BATCH_CHUNK):
             chunk = arrays[start:start + BATCH_CHUNK]
             results.extend(_native.forecast_batch(chunk, h, season_length, model, levels, bool(non_negative)))
-            if bar is not None:
-                bar.update(len(chunk))
-    finally:
-        if bar is not None:
-            bar.close()
+            advance(len(chunk))
     return [_forecast_from(r) for r in results]
 
 
@@ -189,77 +197,69 @@ def cross_validation(y, h: int, windows: int, step: int = 1, season_length: int 
     return pd.DataFrame(_native.cross_validation(finite_array(y, "y"), *counts, _model(model)))
 
 
-def forecast(df, h: int, freq: str, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
+def forecast(df, h: int, freq, season_length: int = 1, models: Sequence[str] = ("auto",), level=None,
              id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y", progress: bool = False):
     """Forecasts every series of a long data frame (pandas, or polars when given one).
 
-    Returns a frame with ``unique_id``, ``ds`` and one column per model (plus ``<model>-lo-L`` and
-    ``<model>-hi-L`` per level), ``h`` rows per series, sorted by ``unique_id`` then ``ds``. Series
-    are forecast in parallel without the GIL; ``progress=True`` shows a tqdm bar; Ctrl-C stops
-    the batch. The function is picklable and works on any partition holding whole series, so it
-    runs per partition on Dask, Spark (``applyInPandas``) or Ray unchanged.
+    Returns a frame of the same kind with the id and time columns (named as given), and one
+    column per model (plus ``<model>-lo-L`` and ``<model>-hi-L`` per level), ``h`` rows per
+    series, sorted by id then time. Forecasts start one step of ``freq`` after each series' last
+    time, as statsforecast dates them (see :func:`omo._frames.future_times`): ``freq`` is a
+    pandas frequency (``"D"``, ``"W-MON"``, ``"MS"``, ``"QS"``, ``"h"``...) for pandas dates, a
+    polars interval (``"1d"``, ``"1w"``, ``"1mo"``) for polars dates, an integer step for integer
+    times. Rows may come in any order.
 
-    ``models`` is one name (``"ets"``) or a sequence of names. Bad input raises
-    ``omo.ValidationError`` naming the culprit: an empty frame, a missing column, a duplicated
-    row, a NaN or infinite value (naming its series and ``ds``), a negative or fractional ``h``.
+    ``models`` is one name or a sequence of names out of :data:`MODELS`: ``"auto"`` (omo's
+    choice per series), ``"ets"`` (AutoETS), ``"theta"``, ``"optimized_theta"``, ``"croston"``,
+    ``"sba"``, ``"tsb"``, ``"adida"``, ``"imapa"``, ``"naive"``, ``"seasonal_naive"``,
+    ``"ses"``, ``"holt"``, ``"holt_damped"``, ``"holt_winters"``, ``"moving_average"``. For
+    statsforecast's class API and model names, see :mod:`omo.statsforecast`.
+
+    Series are forecast in parallel without the GIL, :data:`BATCH_CHUNK` series a call;
+    ``progress=True`` shows a tqdm bar; Ctrl-C stops between chunks. The function is picklable
+    and works on any partition holding whole series, so it runs per partition on Dask, Spark
+    (``applyInPandas``) or Ray unchanged. Bad input raises ``omo.ValidationError`` naming the
+    culprit: an empty frame, a missing column, a duplicated row, a NaN or infinite value (naming
+    its series and time), a negative or fractional ``h``.
     """
-    import pandas as pd
+    from . import _frames
 
-    polars = None
-    if type(df).__module__.startswith("polars"):
-        import polars
-
-        df = df.to_pandas()
+    models = _models(models)
+    h, season_length = whole(h, "h"), whole(season_length, "season_length")
     for column in (id_col, time_col, target_col):
         if column not in df.columns:
             raise ValidationError(f"column {column!r} is missing")
-    if len(df) == 0:
-        raise ValidationError("the frame is empty")
-    models = _models(models)
-    h, season_length = whole(h, "h"), whole(season_length, "season_length")
-    data = df[[id_col, time_col, target_col]].copy()
-    data[time_col] = pd.to_datetime(data[time_col])
-    if data.duplicated([id_col, time_col]).any():
-        first = data[data.duplicated([id_col, time_col])].iloc[0]
-        raise ValidationError(f"duplicate row for {first[id_col]!r} at {first[time_col]}")
-    data = data.sort_values([id_col, time_col], kind="stable")
-    # Series boundaries in the sorted frame: one array for all values, each series a view of it.
-    keys = data[id_col].to_numpy()
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ids = keys[starts]
-    try:
-        values = np.ascontiguousarray(data[target_col].to_numpy(), dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = pd.to_numeric(data[target_col], errors="coerce").isna() & data[target_col].notna()
-        row = data[bad].iloc[0]
-        raise ValidationError(f"{target_col} of {row[id_col]!r} at {row[time_col]}: {row[target_col]!r} is not a number") from None
-    bad = first_not_finite(values)
-    if bad is not None:
-        row = data.iloc[bad]
-        ds = row[time_col]
-        ds = ds.date() if ds == ds.normalize() else ds
-        raise ValidationError(f"{target_col} of {row[id_col]!r} at {time_col} {ds}: {values[bad]} is not a finite number")
-    series = np.split(values, starts[1:])
+    df = df.sort([id_col, time_col], maintain_order=True) if _frames.is_polars(df) else \
+        df.sort_values([id_col, time_col], kind="stable")
+    panel = _frames.read_panel(df, id_col, time_col, target_col)
     levels = _levels(level)
-    out = pd.DataFrame({id_col: np.repeat(ids, h)})
-    # The h periods after each series' last one, as pd.date_range(last, periods=h + 1)[1:] gives
-    # them: the last date rolled forward to the frequency's anchor, then h steps.
-    offset = pd.tseries.frequencies.to_offset(freq)
-    last = pd.DatetimeIndex(data[time_col].to_numpy()[np.r_[starts[1:] - 1, len(data) - 1]])
-    anchored = (last - offset) + offset
-    steps = [(anchored + offset * k).to_numpy() for k in range(1, h + 1)]
-    out[time_col] = np.column_stack(steps).ravel() if steps else []
+    columns = {id_col: _frames.repeat_ids(panel, h), time_col: _frames.future_times(panel, h, freq)}
     for model in models:
-        results = forecast_many(series, h, season_length, model, levels, progress=progress)
-        out[model] = np.concatenate([r.mean for r in results])
-        for l in levels:
+        mean, bands = _forecast_chunks(panel, h, season_length, model, levels, progress)
+        columns[model] = mean
+        for l, (lower, upper) in bands.items():
             label = int(l) if float(l).is_integer() else l
-            out[f"{model}-lo-{label}"] = np.concatenate([r.lower[l] for r in results])
-            out[f"{model}-hi-{label}"] = np.concatenate([r.upper[l] for r in results])
-    out = out.rename(columns={id_col: "unique_id", time_col: "ds"}).reset_index(drop=True)
-    if polars is not None:
-        return polars.from_pandas(out)
-    return out
+            columns[f"{model}-lo-{label}"], columns[f"{model}-hi-{label}"] = lower, upper
+    return _frames.frame(panel, columns)
+
+
+def _forecast_chunks(panel, h: int, season_length: int, model: str, levels: list, progress: bool):
+    """One model's forecasts of a panel, :data:`BATCH_CHUNK` series a native call: the means and
+    the bands by level, each concatenated."""
+    n = len(panel.offsets) - 1
+    labels, means, bands = panel.labels, [], {l: ([], []) for l in levels}
+    with _progress(progress, n, f"omo {model}") as advance:
+        for start in range(0, n, BATCH_CHUNK):
+            stop = min(start + BATCH_CHUNK, n)
+            offsets = panel.offsets[start:stop + 1]
+            out = _native.forecast_panel(panel.values[offsets[0]:offsets[-1]], offsets - offsets[0], labels[start:stop],
+                                         h, model, season_length, levels)
+            means.append(out["mean"])
+            for l, lower, upper in out["intervals"]:
+                bands[l][0].append(lower)
+                bands[l][1].append(upper)
+            advance(stop - start)
+    return np.concatenate(means), {l: (np.concatenate(lo), np.concatenate(hi)) for l, (lo, hi) in bands.items()}
 
 
 RECONCILIATIONS = ("bottom_up", "top_down_historical", "top_down_forecast_proportions", "middle_out", "ols",

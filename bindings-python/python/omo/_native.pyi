@@ -7,7 +7,7 @@ before they get here; money crosses as exact decimal text (``omo._convert.money_
 import datetime
 import pathlib
 from decimal import Decimal
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,13 @@ def forecast_array(y: npt.NDArray[np.float64], h: int, season_length: int = 1, m
                    levels: Sequence[float] = ..., non_negative: bool = False) -> dict: ...
 def forecast_batch(series: Sequence[npt.NDArray[np.float64]], h: int, season_length: int = 1, model: str = "auto",
                    levels: Sequence[float] = ..., non_negative: bool = False) -> List[dict]: ...
+def forecast_panel(values: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], labels: Sequence[str], h: int,
+                   method: str, season_length: int = 1, levels: Sequence[float] = ..., fitted: bool = False,
+                   fallback: Optional[str] = None, n_jobs: Optional[int] = None) -> Dict[str, Any]: ...
+def cross_validate_panel(values: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], labels: Sequence[str],
+                         h: int, method: str, windows: int, step: int, season_length: int = 1,
+                         levels: Sequence[float] = ..., fallback: Optional[str] = None,
+                         n_jobs: Optional[int] = None) -> Dict[str, Any]: ...
 def spi_ledger(node_codes: npt.NDArray[np.int64], node_labels: Sequence[str], product_codes: npt.NDArray[np.int64],
                product_labels: Sequence[str], kind_codes: npt.NDArray[np.int64], kind_labels: Sequence[str],
                days: npt.NDArray[np.int64], quantities: Sequence[Decimal], period: str,

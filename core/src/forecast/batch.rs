@@ -57,24 +57,9 @@ pub fn cross_validate(
     step: usize,
 ) -> Result<Vec<CvWindow>> {
     let h = options.horizon;
-    if windows == 0 || step == 0 {
-        return Err(OmoError::InvalidArgument {
-            name: "windows",
-            message: "windows and step must be at least 1".into(),
-        });
-    }
-    let needed = step.checked_mul(windows - 1).and_then(|n| n.checked_add(h)).and_then(|n| n.checked_add(1));
-    let Some(needed) = needed.filter(|n| *n <= y.len()) else {
-        let needed = needed.map_or_else(|| "more than memory holds".to_owned(), |n| n.to_string());
-        return Err(OmoError::InvalidArgument {
-            name: "y",
-            message: format!("{} windows of {h} steps, {step} apart, need {needed} values, got {}", windows, y.len()),
-        });
-    };
-    let _ = needed;
-    (0..windows)
-        .map(|w| {
-            let train_len = y.len() - h - step * (windows - 1 - w);
+    super::train_lengths(y.len(), h, windows, step)?
+        .into_iter()
+        .map(|train_len| {
             let (train, rest) = y.split_at(train_len);
             let actual = rest.get(..h).unwrap_or(rest).to_vec();
             let f = forecast(train, method, options)?;

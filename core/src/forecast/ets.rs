@@ -87,6 +87,123 @@ impl EtsSpec {
     }
 }
 
+/// Which ETS forms an AutoETS search may choose, each component fixed or left free: the
+/// three-letter `model` of R's `ets` and statsforecast's `AutoETS` (`"ZZZ"`: all free; `"AAN"`:
+/// additive errors and trend, no season; `"ZZN"`: any non-seasonal form) with their `damped`
+/// (`None`: both).
+///
+/// ```
+/// use omo_core::forecast::{ErrorType, EtsPattern, SeasonType};
+/// let holt = EtsPattern::parse("AAN", None)?;
+/// assert_eq!(holt.error, Some(ErrorType::A));
+/// assert_eq!(holt.season, Some(SeasonType::N));
+/// assert!(EtsPattern::parse("AMN", None).is_err()); // multiplicative trends are not offered
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "PatternText", into = "PatternText")]
+pub struct EtsPattern {
+    /// The error type, or `None` for either.
+    pub error: Option<ErrorType>,
+    /// Whether there is a trend, or `None` for either.
+    pub trend: Option<bool>,
+    /// The season type, or `None` for any.
+    pub season: Option<SeasonType>,
+    /// Whether a trend is damped, or `None` for either.
+    pub damped: Option<bool>,
+}
+
+impl EtsPattern {
+    /// The pattern of a three-letter model (`Z` free, `N` none, `A` additive, `M`
+    /// multiplicative; a trend can be `Z`, `N` or `A`) and `damped`. Errors name the letter, or
+    /// a damped trend asked of a model without one.
+    pub fn parse(model: &str, damped: Option<bool>) -> crate::Result<EtsPattern> {
+        let invalid = |message: String| crate::OmoError::InvalidArgument { name: "model", message };
+        let letters: Vec<char> = model.chars().collect();
+        let [e, t, s] = letters[..] else {
+            return Err(invalid(format!("{model:?} is not three letters (error, trend, season), e.g. \"ZZZ\"")));
+        };
+        let error = match e {
+            'Z' => None,
+            'A' => Some(ErrorType::A),
+            'M' => Some(ErrorType::M),
+            other => return Err(invalid(format!("error type {other:?} of {model:?} is not Z, A or M"))),
+        };
+        let trend = match t {
+            'Z' => None,
+            'N' => Some(false),
+            'A' => Some(true),
+            'M' => return Err(invalid(format!("{model:?}: multiplicative trends are not offered (use Z, N or A)"))),
+            other => return Err(invalid(format!("trend type {other:?} of {model:?} is not Z, N or A"))),
+        };
+        let season = match s {
+            'Z' => None,
+            'N' => Some(SeasonType::N),
+            'A' => Some(SeasonType::A),
+            'M' => Some(SeasonType::M),
+            other => return Err(invalid(format!("season type {other:?} of {model:?} is not Z, N, A or M"))),
+        };
+        if damped == Some(true) && trend == Some(false) {
+            return Err(invalid(format!("{model:?} has no trend to damp")));
+        }
+        Ok(EtsPattern { error, trend, season, damped })
+    }
+
+    /// The three letters of the pattern (`"ZZZ"`, `"AAN"`).
+    pub fn model(&self) -> String {
+        let error = match self.error {
+            None => 'Z',
+            Some(ErrorType::A) => 'A',
+            Some(ErrorType::M) => 'M',
+        };
+        let trend = match self.trend {
+            None => 'Z',
+            Some(false) => 'N',
+            Some(true) => 'A',
+        };
+        let season = match self.season {
+            None => 'Z',
+            Some(SeasonType::N) => 'N',
+            Some(SeasonType::A) => 'A',
+            Some(SeasonType::M) => 'M',
+        };
+        [error, trend, season].iter().collect()
+    }
+
+    /// Whether `spec` is one of the pattern's forms.
+    pub fn allows(&self, spec: &EtsSpec) -> bool {
+        let damped = spec.trend == TrendType::Ad;
+        self.error.is_none_or(|e| e == spec.error)
+            && self.trend.is_none_or(|t| t == spec.has_trend())
+            && self.season.is_none_or(|s| s == spec.season)
+            // A damped pattern asks for a trend to damp, as in R's search.
+            && self.damped.is_none_or(|d| if spec.has_trend() { d == damped } else { !d })
+    }
+}
+
+/// The JSON form of an [`EtsPattern`]: `{"model": "ZZZ", "damped": null}`, read through
+/// [`EtsPattern::parse`] so that a bad letter is refused by name.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PatternText {
+    model: String,
+    #[serde(default)]
+    damped: Option<bool>,
+}
+
+impl TryFrom<PatternText> for EtsPattern {
+    type Error = crate::OmoError;
+
+    fn try_from(text: PatternText) -> crate::Result<EtsPattern> {
+        EtsPattern::parse(&text.model, text.damped)
+    }
+}
+
+impl From<EtsPattern> for PatternText {
+    fn from(pattern: EtsPattern) -> PatternText {
+        PatternText { model: pattern.model(), damped: pattern.damped }
+    }
+}
+
 /// Smoothing parameters and initial states.
 #[derive(Debug, Clone, PartialEq)]
 struct Params {
@@ -426,5 +543,14 @@ pub(crate) fn fit_candidates(y: &[f64], m: usize, h: usize) -> Vec<EtsFit> {
 
 /// AutoETS: the candidate with the lowest AICc; `None` when none fits (the caller falls back).
 pub(crate) fn auto_ets(y: &[f64], m: usize, h: usize) -> Option<EtsFit> {
-    fit_candidates(y, m, h).into_iter().min_by(|a, b| a.aicc.total_cmp(&b.aicc))
+    auto_ets_of(y, m, h, EtsPattern::default())
+}
+
+/// AutoETS among the candidates `pattern` allows: the lowest AICc; `None` when none fits.
+pub(crate) fn auto_ets_of(y: &[f64], m: usize, h: usize, pattern: EtsPattern) -> Option<EtsFit> {
+    candidates(y, m)
+        .into_iter()
+        .filter(|spec| pattern.allows(spec))
+        .filter_map(|spec| fit_ets(y, spec, m, h))
+        .min_by(|a, b| a.aicc.total_cmp(&b.aicc))
 }

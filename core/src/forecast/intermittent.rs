@@ -12,7 +12,7 @@
 //! even; the oldest periods that do not fill a bucket are dropped; the smoothing starts from the
 //! first bucket and its parameter is chosen in [0.1, 0.3] by least squares.
 
-use super::models::{Fit, residual_sd, sse};
+use super::models::{Fit, residual_sd, smooth_from_first, sse};
 use super::optimize::{golden_section, minimise};
 
 /// Croston's method (and SBA, with the Syntetos-Boylan correction `1 - alpha / 2`): demand
@@ -75,6 +75,114 @@ pub(crate) fn tsb(y: &[f64], h: usize) -> Fit {
         fitted,
         sd: vec![sd; h],
         params: vec![("alpha_d".into(), p[0]), ("alpha_p".into(), p[1])],
+    }
+}
+
+/// Croston's method with each smoothing parameter chosen by least squares in [0.1, 0.3]
+/// (golden section, as statsforecast's CrostonOptimized): the demand sizes and the intervals
+/// between demands are smoothed separately, each from its first value. Fitted values: the
+/// one-step forecast of the sizes and intervals seen before each period, the parameters fitted
+/// once on the whole series (statsforecast refits at every demand, which is why it warns that its
+/// fitted values are expensive). A series without any demand forecasts zero.
+pub(crate) fn croston_optimized(y: &[f64], h: usize) -> Fit {
+    let sizes: Vec<f64> = y.iter().copied().filter(|v| *v != 0.0).collect();
+    if sizes.is_empty() {
+        return no_demand("CrostonOptimized", y, h);
+    }
+    let intervals = demand_intervals(y);
+    let fitted_alpha = |x: &[f64]| golden_section(|a| smooth_from_first(x, a, None).1, 0.1, 0.3);
+    let (alpha_size, alpha_interval) = (fitted_alpha(&sizes), fitted_alpha(&intervals));
+    let (size, _) = smooth_from_first(&sizes, alpha_size, None);
+    let (interval, _) = smooth_from_first(&intervals, alpha_interval, None);
+    let rate = if interval != 0.0 { size / interval } else { size };
+    let fitted = per_period_rates(y, alpha_size, alpha_interval);
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "CrostonOptimized".into(),
+        mean: vec![rate; h],
+        fitted,
+        sd: vec![sd; h],
+        params: vec![("alpha_size".into(), alpha_size), ("alpha_interval".into(), alpha_interval)],
+    }
+}
+
+/// The number of periods from the previous demand (or the start) to each demand.
+fn demand_intervals(y: &[f64]) -> Vec<f64> {
+    let mut since = 0.0;
+    let mut out = Vec::new();
+    for &v in y {
+        since += 1.0;
+        if v != 0.0 {
+            out.push(since);
+            since = 0.0;
+        }
+    }
+    out
+}
+
+/// Croston's one-step forecast before each period: sizes and intervals smoothed from their first
+/// values with their own parameters (NaN until the first demand).
+fn per_period_rates(y: &[f64], alpha_size: f64, alpha_interval: f64) -> Vec<f64> {
+    let mut state: Option<(f64, f64)> = None;
+    let mut since = 0.0;
+    let mut fitted = Vec::with_capacity(y.len());
+    for &v in y {
+        fitted.push(state.map_or(f64::NAN, |(size, interval)| size / interval));
+        since += 1.0;
+        if v != 0.0 {
+            state = Some(match state {
+                None => (v, since),
+                Some((size, interval)) => {
+                    (size + alpha_size * (v - size), interval + alpha_interval * (since - interval))
+                }
+            });
+            since = 0.0;
+        }
+    }
+    fitted
+}
+
+/// TSB with given smoothing parameters, as statsforecast's `TSB(alpha_d, alpha_p)`: the demand
+/// probability (1 in a period with demand, else 0) smoothed from its first value with `alpha_p`,
+/// the demand sizes from theirs with `alpha_d`; the forecast is their product. Fitted values:
+/// the product of the two one-step forecasts before each period (NaN for the first). A series
+/// without any demand forecasts zero.
+pub(crate) fn tsb_with(y: &[f64], h: usize, alpha_d: f64, alpha_p: f64) -> Fit {
+    let sizes: Vec<f64> = y.iter().copied().filter(|v| *v != 0.0).collect();
+    if sizes.is_empty() {
+        let mut fit = no_demand("TSB", y, h);
+        if let Some(first) = fit.fitted.first_mut() {
+            *first = f64::NAN;
+        }
+        return fit;
+    }
+    let occurs: Vec<f64> = y.iter().map(|v| if *v != 0.0 { 1.0 } else { 0.0 }).collect();
+    let mut probability_fitted = Vec::with_capacity(y.len());
+    let (probability, _) = smooth_from_first(&occurs, alpha_p, Some(&mut probability_fitted));
+    let mut size_fitted = Vec::with_capacity(sizes.len());
+    let (size, _) = smooth_from_first(&sizes, alpha_d, Some(&mut size_fitted));
+    size_fitted.push(size);
+    // Each period sees the size forecast made after the demands before it.
+    let mut demands_seen = 0;
+    let fitted: Vec<f64> = y
+        .iter()
+        .zip(&probability_fitted)
+        .map(|(v, p)| {
+            // Before the first demand the size forecast is zero (statsforecast's convention).
+            let size = if demands_seen == 0 { 0.0 } else { size_fitted[demands_seen] };
+            if *v != 0.0 {
+                demands_seen += 1;
+            }
+            p * size
+        })
+        .collect();
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "TSB".into(),
+        mean: vec![probability * size; h],
+        fitted,
+        sd: vec![sd; h],
+        params: vec![("alpha_d".into(), alpha_d), ("alpha_p".into(), alpha_p)],
     }
 }
 
@@ -153,23 +261,4 @@ impl Bucketed {
         }
         Bucketed { rate: forecast / per_period, fitted, alpha }
     }
-}
-
-/// Simple exponential smoothing of `x` from the level `x[0]`: the forecast after the last value
-/// and the sum of squared one-step errors from the second value on. With `fitted`, pushes the
-/// one-step forecasts onto it (NaN for the first value).
-fn smooth_from_first(x: &[f64], alpha: f64, mut fitted: Option<&mut Vec<f64>>) -> (f64, f64) {
-    let Some((&first, rest)) = x.split_first() else { return (0.0, 0.0) };
-    if let Some(out) = fitted.as_deref_mut() {
-        out.push(f64::NAN);
-    }
-    let (mut level, mut sse) = (first, 0.0);
-    for &v in rest {
-        if let Some(out) = fitted.as_deref_mut() {
-            out.push(level);
-        }
-        sse += (v - level) * (v - level);
-        level += alpha * (v - level);
-    }
-    (level, sse)
 }

@@ -9,19 +9,22 @@
 
 pub mod auto;
 mod batch;
+mod decompose;
 mod demand;
 mod ets;
 mod intermittent;
 mod metrics;
 mod models;
 mod optimize;
+mod panel;
 mod reconcile;
 
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
 pub use demand::{DemandForecast, projected_stock_from_forecast, sell_out_forecast};
-pub use ets::{ErrorType, EtsSpec, SeasonType, TrendType};
+pub use ets::{ErrorType, EtsPattern, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, coverage, mae, mape, mase, msis, rmse, smape, wape};
+pub use panel::{Panel, PanelForecast, cross_validate_panel, forecast_panel, train_lengths};
 pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{OmoError, Result};
 
 /// A forecasting method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// The last value.
@@ -41,8 +44,17 @@ pub enum Method {
         /// How many values.
         window: usize,
     },
-    /// Simple exponential smoothing.
+    /// The mean of every value (statsforecast's HistoricAverage).
+    HistoricAverage,
+    /// Simple exponential smoothing, alpha and the initial level fitted by least squares.
     Ses,
+    /// Simple exponential smoothing from the first value, as statsforecast's
+    /// SimpleExponentialSmoothing (`alpha` given) and SimpleExponentialSmoothingOptimized
+    /// (`alpha` `None`: chosen by least squares in [0.01, 0.99]).
+    SesFromFirst {
+        /// The smoothing parameter, in [0, 1]; `None` to fit it.
+        alpha: Option<f64>,
+    },
     /// Holt's linear trend.
     Holt,
     /// Holt's damped trend.
@@ -51,20 +63,33 @@ pub enum Method {
     Croston,
     /// Croston with the Syntetos-Boylan approximation.
     Sba,
-    /// Teunter-Syntetos-Babai.
+    /// Croston with both smoothing parameters fitted in [0.1, 0.3] (statsforecast's
+    /// CrostonOptimized).
+    CrostonOptimized,
+    /// Teunter-Syntetos-Babai, both smoothing parameters fitted by least squares in [0.01, 0.5].
     Tsb,
+    /// Teunter-Syntetos-Babai with given smoothing parameters (statsforecast's `TSB`).
+    TsbWith {
+        /// Smoothing of the demand sizes, in [0, 1].
+        alpha_d: f64,
+        /// Smoothing of the demand probability, in [0, 1].
+        alpha_p: f64,
+    },
     /// ADIDA: smoothing of the demand in buckets as long as the mean interval between demands.
     Adida,
     /// IMAPA: the mean of ADIDA's forecasts at every bucket length up to that interval.
     Imapa,
-    /// The standard Theta method.
+    /// The standard Theta method; with a season of 4 or more periods, of the seasonally
+    /// adjusted series when it tests seasonal (see `decompose`).
     Theta,
-    /// The optimised Theta method (Fiorucci et al., 2016).
+    /// The optimised Theta method (Fiorucci et al., 2016), seasonally adjusted as [`Method::Theta`].
     OptimizedTheta,
     /// One ETS form, fitted by maximum likelihood.
     Ets(EtsSpec),
     /// AutoETS: every admissible ETS form, the lowest AICc wins.
     AutoEts,
+    /// AutoETS among the forms of a pattern (`"ZZN"`, `"AAN"` with either damping...).
+    AutoEtsOf(EtsPattern),
     /// Holt-Winters: ETS(A,A,A), or ETS(M,A,M) when multiplicative.
     HoltWinters {
         /// Multiplicative seasonality.
@@ -76,7 +101,8 @@ pub enum Method {
 
 impl Method {
     /// The method of a name as data scientists write it (`"naive"`, `"seasonal_naive"`,
-    /// `"moving_average"` (window 3), `"ses"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
+    /// `"moving_average"` (window 3), `"historic_average"`, `"ses"`, `"ses_optimized"`,
+    /// `"croston_optimized"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
     /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"ets"` (AutoETS),
     /// `"holt_winters"` (additive), `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
@@ -84,7 +110,10 @@ impl Method {
             "naive" => Method::Naive,
             "seasonal_naive" => Method::SeasonalNaive,
             "moving_average" => Method::MovingAverage { window: 3 },
+            "historic_average" => Method::HistoricAverage,
             "ses" => Method::Ses,
+            "ses_optimized" => Method::SesFromFirst { alpha: None },
+            "croston_optimized" => Method::CrostonOptimized,
             "holt" => Method::Holt,
             "holt_damped" | "damped" => Method::HoltDamped,
             "croston" => Method::Croston,
@@ -146,6 +175,9 @@ pub struct Forecast {
     pub fitted: Vec<f64>,
     /// Prediction intervals, one per requested level.
     pub intervals: Vec<Interval>,
+    /// The standard deviation of the error, per step ahead (the intervals' spread).
+    #[serde(default)]
+    pub sd: Vec<f64>,
     /// The fitted parameters by name.
     pub params: Vec<(String, f64)>,
 }
@@ -158,6 +190,21 @@ fn ets_or_fallback(y: &[f64], h: usize, fit: Option<ets::EtsFit>) -> models::Fit
         fallback.name = "SES (no ETS form fits the data)".into();
         fallback
     })
+}
+
+/// Given smoothing parameters must lie in [0, 1]; the error names the parameter.
+fn check_smoothing(method: Method) -> Result<()> {
+    let given: &[(&'static str, Option<f64>)] = match method {
+        Method::SesFromFirst { alpha } => &[("alpha", alpha)],
+        Method::TsbWith { alpha_d, alpha_p } => &[("alpha_d", Some(alpha_d)), ("alpha_p", Some(alpha_p))],
+        _ => &[],
+    };
+    for (name, value) in given {
+        if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
+            return Err(OmoError::InvalidArgument { name, message: format!("{v} is not in [0, 1]") });
+        }
+    }
+    Ok(())
 }
 
 /// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
@@ -199,23 +246,31 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
             message: format!("{level} is not strictly between 0 and 100"),
         });
     }
+    check_smoothing(method)?;
     let h = options.horizon;
     let fit = match method {
         Method::Naive => models::naive(y, h),
         Method::SeasonalNaive => models::seasonal_naive(y, h, options.season_length),
         Method::MovingAverage { window } => models::moving_average(y, h, window),
+        Method::HistoricAverage => models::historic_average(y, h),
         Method::Ses => models::ses(y, h),
+        Method::SesFromFirst { alpha } => models::ses_from_first(y, h, alpha),
         Method::Holt => models::holt(y, h, false),
         Method::HoltDamped => models::holt(y, h, true),
         Method::Croston => intermittent::croston(y, h, false),
         Method::Sba => intermittent::croston(y, h, true),
+        Method::CrostonOptimized => intermittent::croston_optimized(y, h),
         Method::Tsb => intermittent::tsb(y, h),
+        Method::TsbWith { alpha_d, alpha_p } => intermittent::tsb_with(y, h, alpha_d, alpha_p),
         Method::Adida => intermittent::adida(y, h),
         Method::Imapa => intermittent::imapa(y, h),
-        Method::Theta => models::theta(y, h),
-        Method::OptimizedTheta => models::optimized_theta(y, h),
+        Method::Theta => decompose::seasonally_adjusted(y, options.season_length, |y| models::theta(y, h)),
+        Method::OptimizedTheta => {
+            decompose::seasonally_adjusted(y, options.season_length, |y| models::optimized_theta(y, h))
+        }
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
         Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
+        Method::AutoEtsOf(pattern) => ets_or_fallback(y, h, ets::auto_ets_of(y, options.season_length, h, pattern)),
         Method::Auto => auto::auto(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =
@@ -239,6 +294,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         mean: fit.mean.into_iter().map(floor).collect(),
         fitted: fit.fitted,
         intervals,
+        sd: fit.sd,
         params: fit.params,
     })
 }

@@ -2,7 +2,7 @@
 //! and damped trend, and the Theta method (the intermittent-demand methods are in
 //! `intermittent`).
 
-use super::optimize::minimise;
+use super::optimize::{golden_section, minimise};
 
 /// A fitted model: point forecasts, in-sample one-step fitted values, the h-step standard
 /// deviation of the forecast errors, and the fitted parameters.
@@ -74,6 +74,61 @@ pub(crate) fn moving_average(y: &[f64], h: usize, window: usize) -> Fit {
         fitted,
         sd: vec![sd * (1.0 + 1.0 / k as f64).sqrt(); h],
         params: vec![("window".into(), k as f64)],
+    }
+}
+
+/// Simple exponential smoothing of `x` from the level `x[0]`: the forecast after the last value
+/// and the sum of squared one-step errors from the second value on. With `fitted`, pushes the
+/// one-step forecasts onto it (NaN for the first value).
+pub(crate) fn smooth_from_first(x: &[f64], alpha: f64, mut fitted: Option<&mut Vec<f64>>) -> (f64, f64) {
+    let Some((&first, rest)) = x.split_first() else { return (0.0, 0.0) };
+    if let Some(out) = fitted.as_deref_mut() {
+        out.push(f64::NAN);
+    }
+    let (mut level, mut sse) = (first, 0.0);
+    for &v in rest {
+        if let Some(out) = fitted.as_deref_mut() {
+            out.push(level);
+        }
+        sse += (v - level) * (v - level);
+        level += alpha * (v - level);
+    }
+    (level, sse)
+}
+
+/// The mean of every value (the "mean method" of FPP, statsforecast's HistoricAverage); errors
+/// of a new draw around an estimated mean, `s sqrt(1 + 1/n)` with `s` the sample standard
+/// deviation.
+pub(crate) fn historic_average(y: &[f64], h: usize) -> Fit {
+    let n = y.len().max(1) as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let fitted = vec![mean; y.len()];
+    // The sample standard deviation: one degree of freedom went into the mean.
+    let sd = residual_sd(y, &fitted) * (n / (n - 1.0).max(1.0)).sqrt();
+    Fit {
+        name: "HistoricAverage".into(),
+        mean: vec![mean; h],
+        fitted,
+        sd: vec![sd * (1.0 + 1.0 / n).sqrt(); h],
+        params: vec![],
+    }
+}
+
+/// Simple exponential smoothing from the first value with a given `alpha`, or with alpha chosen
+/// by least squares in [0.01, 0.99] (golden section) when `alpha` is `None`: statsforecast's
+/// SimpleExponentialSmoothing and SimpleExponentialSmoothingOptimized. Fitted values: NaN for the
+/// first value. Errors as ETS(A,N,N): `sd^2 (1 + alpha^2 (h - 1))`.
+pub(crate) fn ses_from_first(y: &[f64], h: usize, alpha: Option<f64>) -> Fit {
+    let alpha = alpha.unwrap_or_else(|| golden_section(|a| smooth_from_first(y, a, None).1, 0.01, 0.99));
+    let mut fitted = Vec::with_capacity(y.len());
+    let (level, _) = smooth_from_first(y, alpha, Some(&mut fitted));
+    let sd = residual_sd(y, &fitted);
+    Fit {
+        name: "SES".into(),
+        mean: vec![level; h],
+        sd: (0..h).map(|k| sd * (1.0 + alpha * alpha * k as f64).sqrt()).collect(),
+        fitted,
+        params: vec![("alpha".into(), alpha)],
     }
 }
 

@@ -1,0 +1,253 @@
+"""statsforecast's models under their statsforecast names and constructor arguments, each
+computed by omo's core: ``from omo.statsforecast.models import AutoETS, Naive, ...``.
+
+Each class only names a core method and its arguments; :class:`omo.statsforecast.StatsForecast`
+runs them. A model can also forecast one array on its own, as statsforecast's can
+(``AutoETS(season_length=12).forecast(y, h=12, level=[80])``).
+
+Where omo's numbers differ from statsforecast's by design, the class says so. Common to all:
+
+- every model gives prediction intervals (normal, from its one-step residuals and the model's
+  error growth) at any ``level``; statsforecast gives them for some models only and raises for
+  the others unless they were built with conformal ``prediction_intervals``, which omo does not
+  have yet (passing one raises ``NotImplementedError``);
+- a model statsforecast has and omo does not yet (AutoARIMA, AutoCES, AutoTheta, MSTL...) is
+  importable, and raises ``NotImplementedError`` naming itself when built: never a substitute.
+"""
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import numpy as np
+
+from .._convert import finite_array, whole
+from .. import _native
+
+__all__ = [
+    "ADIDA", "IMAPA", "TSB", "AutoETS", "Auto", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
+    "HistoricAverage", "Holt", "HoltWinters", "Naive", "OptimizedTheta", "SeasonalNaive",
+    "SimpleExponentialSmoothing", "SimpleExponentialSmoothingOptimized", "Theta", "WindowAverage",
+]
+
+
+def _label(level: float):
+    """A level as statsforecast writes it in column names: 80, not 80.0."""
+    return int(level) if float(level).is_integer() else level
+
+
+class _Model:
+    """A model: its alias (the output column's name), the core method, its season length."""
+
+    def __init__(self, alias: str, method, season_length: int = 1, prediction_intervals=None):
+        if prediction_intervals is not None:
+            raise NotImplementedError(f"{alias}: conformal prediction_intervals are not in omo yet; "
+                                      "leave them out to get the model's normal intervals")
+        self.alias = alias
+        self.season_length = whole(season_length, "season_length")
+        self._method = json.dumps(method)
+
+    def __repr__(self) -> str:
+        return self.alias
+
+    def forecast(self, y, h: int, X=None, X_future=None, level=None, fitted: bool = False) -> dict:
+        """Forecasts one series ``y``: ``{"mean": ..., "lo-80": ..., "hi-80": ..., "fitted": ...}``
+        as statsforecast's models return it."""
+        if X is not None or X_future is not None:
+            raise NotImplementedError(f"{self.alias}: exogenous regressors are not in omo yet")
+        values = finite_array(y, "y")
+        levels = [float(l) for l in (level or [])]
+        out = _native.forecast_panel(values, np.array([0, len(values)], dtype=np.int64), ["y"], whole(h, "h"),
+                                     self._method, self.season_length, levels, bool(fitted))
+        result = {"mean": out["mean"]}
+        for l, lower, upper in out["intervals"]:
+            result[f"lo-{_label(l)}"], result[f"hi-{_label(l)}"] = lower, upper
+        if fitted:
+            result["fitted"] = out["fitted"]
+            for l, lower, upper in out["fitted_intervals"]:
+                result[f"fitted-lo-{_label(l)}"], result[f"fitted-hi-{_label(l)}"] = lower, upper
+        return result
+
+
+class AutoETS(_Model):
+    """AutoETS: the ETS form of lowest AICc among those ``model`` allows (``"ZZZ"``: all; each
+    letter error, trend, season: ``Z`` any, ``N`` none, ``A`` additive, ``M`` multiplicative),
+    damped or not as ``damped`` says (``None``: both). Multiplicative trends are not offered (nor
+    are they by statsforecast's default). omo's ETS follows statsforecast's conventions; its fit
+    can differ where the optimiser stops elsewhere (see the README's accuracy tables)."""
+
+    def __init__(self, season_length: int = 1, model: str = "ZZZ", damped: Optional[bool] = None,
+                 phi: Optional[float] = None, alias: str = "AutoETS", prediction_intervals=None):
+        if phi is not None:
+            raise NotImplementedError(f"{alias}: a fixed phi is not in omo yet")
+        self.model, self.damped = model, damped
+        super().__init__(alias, {"auto_ets_of": {"model": model, "damped": damped}}, season_length,
+                         prediction_intervals)
+
+
+class Holt(_Model):
+    """Holt's linear trend as statsforecast's: AutoETS among ``error_type`` + ``"AN"``, damped or
+    not (the lower AICc)."""
+
+    def __init__(self, season_length: int = 1, error_type: str = "A", alias: str = "Holt", prediction_intervals=None):
+        self.error_type = error_type
+        super().__init__(alias, {"auto_ets_of": {"model": f"{error_type}AN", "damped": None}}, season_length,
+                         prediction_intervals)
+
+
+class HoltWinters(_Model):
+    """Holt-Winters as statsforecast's: AutoETS among ``error_type`` + ``"A"`` + ``error_type``
+    (``"AAA"`` or ``"MAM"``), damped or not."""
+
+    def __init__(self, season_length: int = 1, error_type: str = "A", alias: str = "HoltWinters",
+                 prediction_intervals=None):
+        self.error_type = error_type
+        super().__init__(alias, {"auto_ets_of": {"model": f"{error_type}A{error_type}", "damped": None}},
+                         season_length, prediction_intervals)
+
+
+class _Theta(_Model):
+    def __init__(self, alias: str, method: str, season_length: int, decomposition_type: str, prediction_intervals):
+        if decomposition_type != "multiplicative":
+            raise NotImplementedError(f"{alias}: decomposition_type={decomposition_type!r} is not in omo yet; omo "
+                                      "decomposes multiplicatively, additively when the data is not positive")
+        self.decomposition_type = decomposition_type
+        super().__init__(alias, method, season_length, prediction_intervals)
+
+
+class Theta(_Theta):
+    """The standard Theta method on the seasonally adjusted series, adjusted as statsforecast's
+    (with a season of 4 or more, when the 90 % autocorrelation test finds it seasonal, by a
+    classical multiplicative decomposition). By design omo's Theta is Hyndman & Billah's SES with
+    drift, fitted by least squares; statsforecast's is the state-space theta model fitted on the
+    mean squared error of three steps ahead: the forecasts are close, not equal."""
+
+    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative", alias: str = "Theta",
+                 prediction_intervals=None):
+        super().__init__(alias, "theta", season_length, decomposition_type, prediction_intervals)
+
+
+class OptimizedTheta(_Theta):
+    """The optimised Theta method (Fiorucci et al., 2016) on the seasonally adjusted series (as
+    :class:`Theta`). omo fits it by one-step least squares; statsforecast by the mean squared
+    error of three steps ahead."""
+
+    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative",
+                 alias: str = "OptimizedTheta", prediction_intervals=None):
+        super().__init__(alias, "optimized_theta", season_length, decomposition_type, prediction_intervals)
+
+
+class CrostonClassic(_Model):
+    """Croston's method, both smoothing parameters 0.1."""
+
+    def __init__(self, alias: str = "CrostonClassic", prediction_intervals=None):
+        super().__init__(alias, "croston", 1, prediction_intervals)
+
+
+class CrostonOptimized(_Model):
+    """Croston's method, each smoothing parameter fitted in [0.1, 0.3]. Its fitted values use the
+    parameters fitted on the whole series (statsforecast refits at every demand)."""
+
+    def __init__(self, alias: str = "CrostonOptimized", prediction_intervals=None):
+        super().__init__(alias, "croston_optimized", 1, prediction_intervals)
+
+
+class CrostonSBA(_Model):
+    """Croston's method with the Syntetos-Boylan correction ``1 - alpha / 2``."""
+
+    def __init__(self, alias: str = "CrostonSBA", prediction_intervals=None):
+        super().__init__(alias, "sba", 1, prediction_intervals)
+
+
+class TSB(_Model):
+    """Teunter-Syntetos-Babai with the given smoothing parameters of demand size and probability."""
+
+    def __init__(self, alpha_d: float, alpha_p: float, alias: str = "TSB", prediction_intervals=None):
+        self.alpha_d, self.alpha_p = alpha_d, alpha_p
+        super().__init__(alias, {"tsb_with": {"alpha_d": float(alpha_d), "alpha_p": float(alpha_p)}}, 1,
+                         prediction_intervals)
+
+
+class ADIDA(_Model):
+    """ADIDA: the demand summed in buckets as long as the mean interval between demands, smoothed."""
+
+    def __init__(self, alias: str = "ADIDA", prediction_intervals=None):
+        super().__init__(alias, "adida", 1, prediction_intervals)
+
+
+class IMAPA(_Model):
+    """IMAPA: the mean of ADIDA's forecasts at every bucket length up to the mean interval."""
+
+    def __init__(self, alias: str = "IMAPA", prediction_intervals=None):
+        super().__init__(alias, "imapa", 1, prediction_intervals)
+
+
+class Naive(_Model):
+    """The last value."""
+
+    def __init__(self, alias: str = "Naive", prediction_intervals=None):
+        super().__init__(alias, "naive", 1, prediction_intervals)
+
+
+class SeasonalNaive(_Model):
+    """The value one season earlier."""
+
+    def __init__(self, season_length: int, alias: str = "SeasonalNaive", prediction_intervals=None):
+        super().__init__(alias, "seasonal_naive", season_length, prediction_intervals)
+
+
+class HistoricAverage(_Model):
+    """The mean of every value."""
+
+    def __init__(self, alias: str = "HistoricAverage", prediction_intervals=None):
+        super().__init__(alias, "historic_average", 1, prediction_intervals)
+
+
+class WindowAverage(_Model):
+    """The mean of the last ``window_size`` values (of all of them when the series is shorter,
+    where statsforecast forecasts NaN)."""
+
+    def __init__(self, window_size: int, alias: str = "WindowAverage", prediction_intervals=None):
+        self.window_size = whole(window_size, "window_size")
+        super().__init__(alias, {"moving_average": {"window": self.window_size}}, 1, prediction_intervals)
+
+
+class SimpleExponentialSmoothing(_Model):
+    """Simple exponential smoothing with the given ``alpha``, from the first value."""
+
+    def __init__(self, alpha: float, alias: str = "SES", prediction_intervals=None):
+        self.alpha = alpha
+        super().__init__(alias, {"ses_from_first": {"alpha": float(alpha)}}, 1, prediction_intervals)
+
+
+class SimpleExponentialSmoothingOptimized(_Model):
+    """Simple exponential smoothing from the first value, alpha fitted in [0.01, 0.99]."""
+
+    def __init__(self, alias: str = "SESOpt", prediction_intervals=None):
+        super().__init__(alias, {"ses_from_first": {"alpha": None}}, 1, prediction_intervals)
+
+
+class Auto(_Model):
+    """omo's own automatic choice per series (``omo.forecast``'s ``"auto"``: its rules and measured
+    accuracy are in the core's ``forecast::auto``)."""
+
+    def __init__(self, season_length: int = 1, alias: str = "Auto", prediction_intervals=None):
+        super().__init__(alias, "auto", season_length, prediction_intervals)
+
+
+def _not_in_omo(name: str):
+    """A class for a statsforecast model omo does not have yet: building one raises."""
+
+    def refuse(self, *args, **kwargs):
+        raise NotImplementedError(f"{name} is not in omo yet: choose another of omo.statsforecast.models.__all__")
+
+    return type(name, (), {"__init__": refuse, "__doc__": f"statsforecast's {name}: not in omo yet (raises)."})
+
+
+# statsforecast's other models: importable, so that code naming them fails where it builds them.
+for _name in ("AutoARIMA", "ARIMA", "AutoRegressive", "AutoCES", "AutoTheta", "DynamicTheta", "DynamicOptimizedTheta",
+              "MSTL", "AutoTBATS", "TBATS", "AutoMFLES", "MFLES", "GARCH", "ARCH", "RandomWalkWithDrift",
+              "SeasonalExponentialSmoothing", "SeasonalExponentialSmoothingOptimized", "SeasonalWindowAverage",
+              "ConformalSeasonalPool", "SklearnModel", "ConstantModel", "ZeroModel", "NaNModel"):
+    globals()[_name] = _not_in_omo(_name)
+del _name
