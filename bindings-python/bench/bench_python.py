@@ -10,7 +10,7 @@
 3. The S-P-I ledger of 1M movements (monthly, per node and product) against pandas and polars.
 4. Call overhead: a trivial call, and a metric over 100,000 values.
 
-Usage: python3 bindings-python/bench/bench_python.py [--m4 PATH] [--retail PATH]
+Usage: python3 bindings-python/bench/bench_python.py [--m4 PATH] [--retail PATH] [--here]
 Installs what it needs into .venv-bench (at the repository root) when run outside it.
 """
 import argparse
@@ -21,23 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV = ROOT / ".venv-bench"
+from bench_venv import ROOT, ensure_venv
 H = 13
-
-
-def ensure_venv():
-    if Path(sys.prefix) == VENV:
-        return
-    if not (VENV / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    pip = str(VENV / "bin" / "pip")
-    subprocess.run([pip, "install", "-q", "statsforecast", "pandas", "polars", "maturin>=1.16,<2"], check=True)
-    subprocess.run([str(VENV / "bin" / "maturin"), "build", "--release", "-q", "-m", str(ROOT / "bindings-python/Cargo.toml"),
-                    "-o", str(ROOT / "target/bench-wheels")], check=True)
-    wheel = sorted((ROOT / "target/bench-wheels").glob("omo-*.whl"))[-1]
-    subprocess.run([pip, "install", "-q", "--force-reinstall", "--no-deps", str(wheel)], check=True)
-    os.execv(str(VENV / "bin" / "python"), [str(VENV / "bin" / "python"), *sys.argv])
 
 
 def m4_frames(path):
@@ -205,10 +190,11 @@ def overhead():
 
 
 def main():
-    ensure_venv()
+    ensure_venv(["statsforecast", "pandas", "polars"])
     parser = argparse.ArgumentParser()
     parser.add_argument("--m4", default=str(ROOT.parent / "shared/data/m4_weekly_train.csv"))
     parser.add_argument("--retail", default=str(ROOT.parent / "shared/data/online_retail.csv.gz"))
+    parser.add_argument("--here", action="store_true", help="run in this interpreter (statsforecast and omo installed)")
     args = parser.parse_args()
     train, test = m4_frames(args.m4)
     race("M4 weekly", train, test, ["omo:ets", "statsforecast:AutoETS"], ["sMAPE"])

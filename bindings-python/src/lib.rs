@@ -12,6 +12,7 @@ mod plan;
 /// The native module.
 #[pymodule]
 mod _native {
+    use std::borrow::Cow;
     use std::collections::{BTreeMap, HashMap};
 
     use chrono::NaiveDate;
@@ -254,18 +255,44 @@ mod _native {
         Ok(out)
     }
 
-    /// The series of a long frame laid end to end (`values`, cut at `offsets`, one label per
-    /// series), read without a copy.
-    fn panel_parts(
-        values: &PyReadonlyArray1<'_, f64>,
-        offsets: &PyReadonlyArray1<'_, i64>,
-    ) -> PyResult<(Vec<f64>, Vec<usize>)> {
-        let offsets = offsets
-            .as_array()
-            .iter()
-            .map(|o| usize::try_from(*o).map_err(|_| validation_error(&format!("offset {o} is negative"))))
-            .collect::<PyResult<Vec<usize>>>()?;
-        Ok((array(values)?, offsets))
+    /// What a panel call reads: the series of a long frame laid end to end (`values`, cut at
+    /// `offsets`, one label per series), the method and its fallback. The values are numpy's own
+    /// memory when the array is contiguous (a frame's float64 column is): ten million rows cost
+    /// no copy. The array is borrowed read-only for the call; the GIL is released while the core
+    /// reads it, as numpy's own functions do.
+    struct PanelCall<'a> {
+        values: Cow<'a, [f64]>,
+        offsets: Vec<usize>,
+        labels: Vec<String>,
+        method: Method,
+        fallback: Option<Method>,
+    }
+
+    impl<'a> PanelCall<'a> {
+        fn read(
+            values: &'a PyReadonlyArray1<'_, f64>,
+            offsets: &PyReadonlyArray1<'_, i64>,
+            labels: Vec<String>,
+            method: &str,
+            fallback: Option<&str>,
+        ) -> PyResult<PanelCall<'a>> {
+            let offsets = offsets
+                .as_array()
+                .iter()
+                .map(|o| usize::try_from(*o).map_err(|_| validation_error(&format!("offset {o} is negative"))))
+                .collect::<PyResult<Vec<usize>>>()?;
+            Ok(PanelCall {
+                values: values.as_slice().map_or_else(|_| Cow::Owned(values.as_array().to_vec()), Cow::Borrowed),
+                offsets,
+                labels,
+                method: method_of(method)?,
+                fallback: fallback.map(method_of).transpose()?,
+            })
+        }
+
+        fn panel(&self) -> PyResult<Panel<'_>> {
+            Panel::new(&self.values, &self.offsets).and_then(|p| p.with_labels(&self.labels)).map_err(omo_error)
+        }
     }
 
     /// Forecasts every series of a panel with one method (JSON), a fallback for the series it
@@ -288,13 +315,13 @@ mod _native {
         fallback: Option<&str>,
         n_jobs: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let method = method_of(method)?;
-        let fallback = fallback.map(method_of).transpose()?;
-        let (values, offsets) = panel_parts(&values, &offsets)?;
-        let panel = Panel::new(&values, &offsets).and_then(|p| p.with_labels(&labels)).map_err(omo_error)?;
+        let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
+        let panel = call.panel()?;
         let opts = options(h, season_length, levels, false);
-        let f = on_threads(py, n_jobs, || omo_core::forecast::forecast_panel(&panel, method, fallback, &opts, fitted))?
-            .map_err(omo_error)?;
+        let f = on_threads(py, n_jobs, || {
+            omo_core::forecast::forecast_panel(&panel, call.method, call.fallback, &opts, fitted)
+        })?
+        .map_err(omo_error)?;
         panel_dict(py, f)
     }
 
@@ -317,13 +344,11 @@ mod _native {
         fallback: Option<&str>,
         n_jobs: Option<usize>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let method = method_of(method)?;
-        let fallback = fallback.map(method_of).transpose()?;
-        let (values, offsets) = panel_parts(&values, &offsets)?;
-        let panel = Panel::new(&values, &offsets).and_then(|p| p.with_labels(&labels)).map_err(omo_error)?;
+        let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
+        let panel = call.panel()?;
         let opts = options(h, season_length, levels, false);
         let (f, lengths) = on_threads(py, n_jobs, || {
-            omo_core::forecast::cross_validate_panel(&panel, method, fallback, &opts, windows, step)
+            omo_core::forecast::cross_validate_panel(&panel, call.method, call.fallback, &opts, windows, step)
         })?
         .map_err(omo_error)?;
         let out = panel_dict(py, f)?;

@@ -5,8 +5,14 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 16] = [
+const ALL: [Method; 22] = [
     Method::Naive,
+    Method::HistoricAverage,
+    Method::SesFromFirst { alpha: Some(0.3) },
+    Method::SesFromFirst { alpha: None },
+    Method::CrostonOptimized,
+    Method::TsbWith { alpha_d: 0.2, alpha_p: 0.1 },
+    Method::AutoEtsOf(EtsPattern { error: None, trend: Some(true), season: None, damped: None }),
     Method::SeasonalNaive,
     Method::MovingAverage { window: 3 },
     Method::Ses,
@@ -532,4 +538,93 @@ fn the_sample_company_forecast_sees_the_spring_peak() {
         )
         .is_err()
     );
+}
+
+/// The methods statsforecast's class API names, on cases whose numbers statsforecast 2.1.1 gave
+/// (its `_tsb`, `_croston_optimized`, `HistoricAverage`), or worked by hand.
+#[test]
+fn statsforecast_s_named_models_give_its_numbers() {
+    let y = [0.0, 3.0, 0.0, 0.0, 5.0, 0.0, 2.0, 0.0];
+    let tsb = run(&y, Method::TsbWith { alpha_d: 0.5, alpha_p: 0.5 }, 2);
+    assert!((tsb.mean[0] - 0.9609375).abs() < 1e-12);
+    let fitted = [0.0, 1.5, 0.75, 0.375, 2.25, 1.125, 1.921875];
+    assert!(tsb.fitted[0].is_nan());
+    assert!(tsb.fitted[1..].iter().zip(fitted).all(|(a, b)| (a - b).abs() < 1e-12), "{:?}", tsb.fitted);
+    // Two demands a flat squared error apart: where the golden section stops is decided by the
+    // rounding of its points, as in statsforecast (alpha 0.2382 for the intervals, 0.2 sizes).
+    let mut part = vec![0.0; 39];
+    part[30] = 1.0;
+    part[37] = 2.0;
+    let croston = run(&part, Method::CrostonOptimized, 1);
+    assert!((croston.mean[0] - 0.047462193407737524).abs() < 1e-15, "{}", croston.mean[0]);
+    // SES from the first value: alpha 0.5 on 1, 2, 3, 4 forecasts 3.125 (statsforecast's too).
+    let ses = run(&[1.0, 2.0, 3.0, 4.0], Method::SesFromFirst { alpha: Some(0.5) }, 1);
+    assert_eq!(ses.mean, vec![3.125]);
+    assert!(ses.fitted[0].is_nan() && ses.fitted[1..] == [1.0, 1.5, 2.25]);
+    // The mean, its error a new draw's around an estimated mean: s sqrt(1 + 1/n), s the sample
+    // standard deviation (of 1..4: sqrt(5/3)).
+    let mean = run(&[1.0, 2.0, 3.0, 4.0], Method::HistoricAverage, 1);
+    assert_eq!(mean.mean, vec![2.5]);
+    assert!((mean.sd[0] - (5.0f64 / 3.0).sqrt() * 1.25f64.sqrt()).abs() < 1e-12);
+    assert!(matches!(
+        forecast(&y, Method::TsbWith { alpha_d: 1.5, alpha_p: 0.1 }, &ForecastOptions::new(1)),
+        Err(OmoError::InvalidArgument { name: "alpha_d", .. })
+    ));
+}
+
+#[test]
+fn an_ets_pattern_allows_exactly_its_forms() {
+    let holt = EtsPattern::parse("AAN", None).unwrap();
+    assert_eq!(holt.model(), "AAN");
+    let f = forecast(&AIR, Method::AutoEtsOf(holt), &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) })
+        .unwrap();
+    assert!(f.model == "ETS(A,A,N)" || f.model == "ETS(A,Ad,N)", "{}", f.model);
+    let damped = EtsPattern::parse("ZZN", Some(true)).unwrap();
+    let f = forecast(&AIR, Method::AutoEtsOf(damped), &ForecastOptions::new(3)).unwrap();
+    assert!(f.model.contains(",Ad,"), "a damped pattern has a trend to damp: {}", f.model);
+    for bad in ["ZZ", "XZZ", "AMN", "ZZQ"] {
+        assert!(matches!(EtsPattern::parse(bad, None), Err(OmoError::InvalidArgument { name: "model", .. })), "{bad}");
+    }
+    assert!(EtsPattern::parse("ANN", Some(true)).is_err(), "no trend to damp");
+    // A seasonal pattern on data without a season is refused, not quietly fitted without one.
+    let seasonal = EtsPattern::parse("AAA", None).unwrap();
+    assert!(matches!(
+        forecast(&AIR, Method::AutoEtsOf(seasonal), &ForecastOptions::new(3)),
+        Err(OmoError::InvalidArgument { name: "season_length", .. })
+    ));
+    let json = serde_json::to_string(&Method::AutoEtsOf(damped)).unwrap();
+    assert_eq!(json, r#"{"auto_ets_of":{"model":"ZZN","damped":true}}"#);
+    assert_eq!(serde_json::from_str::<Method>(&json).unwrap(), Method::AutoEtsOf(damped));
+}
+
+#[test]
+fn a_panel_forecasts_each_series_as_alone_and_names_the_one_that_fails() {
+    let (a, b) = (AIR[..60].to_vec(), AIR[60..].to_vec());
+    let values: Vec<f64> = a.iter().chain(&b).copied().collect();
+    let offsets = [0, a.len(), values.len()];
+    let labels = ["a".to_owned(), "b".to_owned()];
+    let panel = Panel::new(&values, &offsets).unwrap().with_labels(&labels).unwrap();
+    let options = ForecastOptions { season_length: 12, levels: vec![80.0], ..ForecastOptions::new(4) };
+    let f = forecast_panel(&panel, Method::Theta, None, &options, true).unwrap();
+    for (i, y) in [&a, &b].iter().enumerate() {
+        let alone = forecast(y, Method::Theta, &options).unwrap();
+        assert_eq!(f.mean[4 * i..4 * (i + 1)], alone.mean[..]);
+        assert_eq!(f.intervals[0].upper[4 * i..4 * (i + 1)], alone.intervals[0].upper[..]);
+        assert_eq!(f.models[i], alone.model);
+    }
+    assert_eq!(f.fitted.len(), values.len());
+    // Cross-validation: each window as a forecast of the series cut at its training length.
+    let (cv, lengths) = cross_validate_panel(&panel, Method::Naive, None, &options, 3, 2).unwrap();
+    assert_eq!(lengths, vec![52, 54, 56, 76, 78, 80]);
+    assert_eq!(cv.mean[..4], [a[51]; 4]);
+    assert_eq!(cv.mean[20..], [b[79]; 4]);
+    // A bad method is named with the series; a fallback takes over.
+    let bad = Method::TsbWith { alpha_d: 2.0, alpha_p: 0.1 };
+    let error = forecast_panel(&panel, bad, None, &options, false).unwrap_err();
+    assert!(matches!(&error, OmoError::InSeries { series, .. } if series == "a"), "{error}");
+    let rescued = forecast_panel(&panel, bad, Some(Method::Naive), &options, false).unwrap();
+    assert_eq!(rescued.models, vec!["Naive (fallback)", "Naive (fallback)"]);
+    assert_eq!(rescued.mean[4..], [b[83]; 4]);
+    assert!(Panel::new(&values, &[0, 60, 60, 144]).is_err(), "an empty series");
+    assert!(Panel::new(&values, &[0, 60]).is_err(), "offsets short of the values");
 }

@@ -182,3 +182,18 @@ def test_the_credit_audit_trail_lists_every_change_with_who_and_why():
     spring = omo.CreditBook(d).audit_trail(as_of=dt.date(d.as_of.year, 5, 31))
     assert (spring["action"] == "increase_expired").sum() == 0
     assert (spring["action"] == "temporary_increase").sum() == len(ended)
+
+
+def test_a_credit_book_and_a_scorecard_print_what_they_hold():
+    data = omo.sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2)
+    book = omo.CreditBook(data)
+    positions = book.positions()
+    text = repr(book)
+    assert text.startswith(f"<CreditBook: {len(positions)} accounts (") and "object at" not in text
+    for decision, n in positions["decision"].value_counts().items():
+        assert f"{n} {decision}" in text
+    card = omo.scorecard(data)
+    text = repr(card)
+    assert text.startswith(f"<Scorecard {card.month:%B %Y}: {card.frame['member'].nunique()} members x {len(card.kpis)} KPIs (")
+    for light, n in card.frame["light"].value_counts().items():
+        assert f"{n} {light}" in text

@@ -2,9 +2,10 @@
 and time (``unique_id``, ``ds``, ``y`` or the columns named), pandas or polars.
 
 A frame is read once into a panel: every value in one contiguous float64 array (numeric columns
-are taken without a copy), cut where the series change, with each series' label and times. Its
-rows must be grouped by series with times rising (as statsforecast's examples lay them out);
-anything else raises ``omo.ValidationError`` naming the series and the column. Frames come back in
+are taken without a copy), cut where the series change, with each series' label and times, the
+series in the order of their ids (as statsforecast returns them). Each series' rows must be
+together with times rising (as statsforecast's examples lay them out); anything else raises
+``omo.ValidationError`` naming the series and the column. Frames come back in
 the backend they came in, with the caller's column names and time type.
 """
 from __future__ import annotations
@@ -23,6 +24,21 @@ def is_polars(df) -> bool:
     return type(df).__module__.startswith("polars")
 
 
+def is_arrow(df) -> bool:
+    """Whether ``df`` is a pyarrow table (pyarrow is not imported otherwise)."""
+    return type(df).__module__.startswith("pyarrow")
+
+
+def _from_arrow(table):
+    """A pyarrow table as a polars frame over the same buffers (no copy), or as pandas when
+    polars is not installed."""
+    try:
+        import polars as pl
+    except ImportError:
+        return table.to_pandas()
+    return pl.from_arrow(table)
+
+
 @dataclass
 class Panel:
     """The series of a long frame laid end to end."""
@@ -36,8 +52,10 @@ class Panel:
     #: ``offsets[i]:offsets[i + 1]`` are series ``i``'s rows.
     offsets: np.ndarray
     values: np.ndarray
-    #: The time column as it came (a pandas Series or a polars Series).
+    #: The time column as it came: a pandas Index (dates keep their time zone) or a polars Series.
     times: Any
+    #: The frame came as a pyarrow table (read through polars or pandas): results go back as one.
+    arrow: bool = False
 
     @property
     def labels(self) -> list:
@@ -55,66 +73,65 @@ class Panel:
 def _column(df, name: str, backend: str):
     if name not in df.columns:
         raise ValidationError(f"column {name!r} is missing (columns: {', '.join(map(str, df.columns))})")
-    return df[name] if backend == "polars" else df[name].reset_index(drop=True)
+    return df[name]
 
 
-def _time_keys(times, backend: str, time_col: str) -> np.ndarray:
-    """The times as int64 keys that order as the times do."""
+def _times(column, backend: str, time_col: str):
+    """The time column (dates or integers; text is parsed as dates) and int64 keys that order as
+    the times do."""
     if backend == "polars":
         import polars as pl
 
-        if not (times.dtype.is_temporal() or times.dtype.is_integer()):
-            raise ValidationError(f"column {time_col!r} is {times.dtype}, not a date, time or integer")
-        return times.to_physical().cast(pl.Int64).to_numpy()
+        if not (column.dtype.is_temporal() or column.dtype.is_integer()):
+            raise ValidationError(f"column {time_col!r} is {column.dtype}, not a date, time or integer")
+        return column, column.to_physical().cast(pl.Int64).to_numpy()
     import pandas as pd
 
-    if pd.api.types.is_datetime64_any_dtype(times.dtype):
-        return times.to_numpy().astype("datetime64[ns]").view(np.int64)
-    if pd.api.types.is_integer_dtype(times.dtype):
-        return times.to_numpy().astype(np.int64)
-    parsed = pd.to_datetime(times, errors="coerce")
-    if parsed.isna().any():
-        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise ValidationError(f"{time_col} of row {row}: {times.iloc[row]!r} is not a date")
-    return parsed.to_numpy().astype("datetime64[ns]").view(np.int64)
+    if pd.api.types.is_integer_dtype(column.dtype):
+        times = pd.Index(column)
+        return times, times.to_numpy().astype(np.int64, copy=False)
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        times = pd.DatetimeIndex(column)
+    else:
+        times = pd.DatetimeIndex(pd.to_datetime(column, errors="coerce"))
+        if times.hasnans:
+            row = int(np.flatnonzero(times.isna())[0])
+            raise ValidationError(f"{time_col} of row {row}: {column.iloc[row]!r} is not a date")
+    return times, times.asi8
 
 
 def read_panel(df, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y") -> Panel:
     """The panel of a long frame, validated: raises ``omo.ValidationError`` naming the column (and
     the series, and its time, where there is one) for a missing column, an empty frame, a value
     that is not a finite number, a duplicated (series, time), or rows not grouped by series with
-    times rising."""
+    times rising. A pyarrow table is read through polars (over its buffers) or pandas."""
+    arrow = is_arrow(df)
+    if arrow:
+        df = _from_arrow(df)
     backend = "polars" if is_polars(df) else "pandas"
-    ids_col, times, target = (_column(df, c, backend) for c in (id_col, time_col, target_col))
+    ids_col, time_column, target = (_column(df, c, backend) for c in (id_col, time_col, target_col))
     if len(df) == 0:
         raise ValidationError("the frame is empty")
+    times, keys = _times(time_column, backend, time_col)
     if backend == "pandas":
         import pandas as pd
 
-        if not pd.api.types.is_datetime64_any_dtype(times.dtype) and not pd.api.types.is_integer_dtype(times.dtype):
-            times = pd.Series(pd.to_datetime(times, errors="coerce"), name=time_col)
-        codes, _ = pd.factorize(ids_col)
         raw_ids = ids_col.to_numpy()
+        # Where the id changes from one row to the next (a C loop, cheaper than hashing every id).
+        changes = np.asarray(raw_ids[1:] != raw_ids[:-1], dtype=bool)
     else:
-        codes = ids_col.rle_id().to_numpy()
         raw_ids = ids_col
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    offsets = np.r_[starts, len(codes)].astype(np.int64)
+        changes = np.diff(ids_col.rle_id().to_numpy()) != 0
+    starts = np.flatnonzero(np.r_[True, changes])
+    offsets = np.r_[starts, len(raw_ids)].astype(np.int64)
     ids = raw_ids[starts] if backend == "pandas" else raw_ids.gather(starts)
     label = lambda series: ids[series] if backend == "pandas" else ids[int(series)]
-    if backend == "pandas" and len(np.unique(codes[starts])) != len(starts):
-        seen = {}
-        for series, code in enumerate(codes[starts]):
-            if code in seen:
-                raise ValidationError(f"series {label(series)!r}: its rows are not together ({id_col} interleaved); "
-                                      f"sort the frame by {id_col!r} and {time_col!r}")
-            seen[code] = series
-    if backend == "polars" and ids.n_unique() != len(starts):
-        first_repeat = int(np.flatnonzero(ids.is_duplicated().to_numpy())[0])
-        raise ValidationError(f"series {label(first_repeat)!r}: its rows are not together ({id_col} interleaved); "
-                              f"sort the frame by {id_col!r} and {time_col!r}")
-    keys = _time_keys(times, backend, time_col)
-    same = codes[1:] == codes[:-1]
+    together = pd.Index(ids).is_unique if backend == "pandas" else ids.n_unique() == len(starts)
+    if not together:
+        duplicated = pd.Index(ids).duplicated() if backend == "pandas" else ids.is_duplicated().to_numpy()
+        raise ValidationError(f"series {label(int(np.flatnonzero(duplicated)[0]))!r}: its rows are not together "
+                              f"({id_col} interleaved); sort the frame by {id_col!r} and {time_col!r}")
+    same = ~changes
     steps = np.diff(keys)
     bad = np.flatnonzero(same & (steps <= 0))
     if len(bad):
@@ -124,7 +141,27 @@ def read_panel(df, id_col: str = "unique_id", time_col: str = "ds", target_col: 
         raise ValidationError(f"series {label(series)!r}: {time_col} {_shown(times[row])} {what} (row {row}); "
                               f"each series needs its {time_col} rising once")
     values = _values(target, backend, target_col, offsets, label, times, time_col)
-    return Panel(backend, id_col, time_col, target_col, ids, offsets, values, times)
+    return _series_in_id_order(Panel(backend, id_col, time_col, target_col, ids, offsets, values, times, arrow))
+
+
+def _series_in_id_order(panel: Panel) -> Panel:
+    """The panel with its series in the order of their ids, as statsforecast returns them (each
+    series' own rows keep their order); the same panel when they are in that order already."""
+    ids = panel.ids
+    if (ids.is_sorted() if panel.backend == "polars" else bool(np.all(ids[:-1] <= ids[1:]))):
+        return panel
+    order = ids.arg_sort().to_numpy() if panel.backend == "polars" else np.argsort(ids, kind="stable")
+    if panel.backend == "pandas":
+        ids = ids[order]
+    else:
+        ids = ids.gather(order)
+    lengths = panel.lengths[order]
+    offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    # Every row of the reordered series: each series' first row, then counting on within it.
+    rows = np.repeat(panel.offsets[:-1][order] - offsets[:-1], lengths) + np.arange(offsets[-1])
+    times = panel.times.gather(rows) if panel.backend == "polars" else panel.times[rows]
+    return Panel(panel.backend, panel.id_col, panel.time_col, panel.target_col, ids, offsets, panel.values[rows], times,
+                 panel.arrow)
 
 
 def _shown(time) -> str:
@@ -150,7 +187,8 @@ def _values(target, backend: str, target_col: str, offsets, label, times, time_c
     except (TypeError, ValueError):
         row = _first_non_number(target, backend)
         series = int(np.searchsorted(offsets, row, side="right") - 1)
-        raise ValidationError(f"series {label(series)!r}: {target_col} at {time_col} {_shown(times[row])} is {target[row]!r}, "
+        shown = target[row] if backend == "polars" else target.iloc[row]
+        raise ValidationError(f"series {label(series)!r}: {target_col} at {time_col} {_shown(times[row])} is {shown!r}, "
                               f"not a number (column {target_col!r} is {target.dtype})") from None
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
@@ -192,11 +230,14 @@ def future_times(panel: Panel, h: int, freq):
         if not isinstance(freq, (int, np.integer)) or isinstance(freq, bool):
             raise ValidationError(f"freq {freq!r}: column {panel.time_col!r} holds integers, so freq must be an integer step")
         steps = np.arange(1, h + 1, dtype=np.int64) * int(freq)
-        return pd.Series((last.to_numpy()[:, None] + steps[None, :]).ravel(), dtype=last.dtype)
+        return pd.Index((last.to_numpy()[:, None] + steps[None, :]).ravel(), dtype=last.dtype)
     offset = _offset(freq)
-    stamps = pd.DatetimeIndex(last)
-    columns = [(stamps + offset * k).to_numpy() for k in range(1, h + 1)]
-    return pd.Series(np.column_stack(columns).ravel(), dtype=last.dtype) if columns else pd.Series([], dtype=last.dtype)
+    # Step k of every series at once, then series after series (as int64 ticks of the column's
+    # unit since the epoch in UTC, which keeps a time zone through the stacking).
+    columns = [(last + offset * k).asi8 for k in range(1, h + 1)]
+    stacked = np.column_stack(columns).ravel() if columns else np.array([], dtype=np.int64)
+    out = pd.DatetimeIndex(stacked.view(f"datetime64[{last.unit}]"))
+    return out.tz_localize("UTC").tz_convert(last.tz) if last.tz is not None else out
 
 
 def _offset(freq):
@@ -239,12 +280,20 @@ def repeat_ids(panel: Panel, counts):
 
 
 def frame(panel: Panel, columns: dict):
-    """A frame of ``columns`` (name to values, in order) in the panel's backend."""
+    """A frame of ``columns`` (name to values, in order) in the panel's backend (a pyarrow
+    table when the input was one)."""
     if panel.backend == "polars":
         import polars as pl
 
-        return pl.DataFrame([pl.Series(name, values) for name, values in columns.items()])
+        out = pl.DataFrame([pl.Series(name, values) for name, values in columns.items()])
+        return out.to_arrow() if panel.arrow else out
     import pandas as pd
 
-    return pd.DataFrame({name: (values.to_numpy() if isinstance(values, pd.Series) else values)
-                         for name, values in columns.items()})
+    # Series would align on their index; Index objects and arrays are taken as they are.
+    out = pd.DataFrame({name: (values.to_numpy() if isinstance(values, pd.Series) else values)
+                        for name, values in columns.items()})
+    if panel.arrow:
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(out, preserve_index=False)
+    return out

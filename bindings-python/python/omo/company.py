@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import json
+from collections import Counter
 from decimal import Decimal
 from typing import Iterable, List, Optional, Sequence
 
@@ -210,6 +211,13 @@ class CreditBook:
     def __init__(self, dataset: Dataset):
         self._native = _native.CreditBook(dataset._native)
 
+    def __repr__(self) -> str:
+        """The accounts and their decisions at a glance: ``<CreditBook: 36 accounts (30 approve,
+        4 warn, 2 block)>``."""
+        decisions = Counter(c["decision"] for c in json.loads(self._native.positions_json()))
+        counts = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
+        return f"<CreditBook: {sum(decisions.values())} accounts ({counts})>"
+
     def check_order(self, customer: str, amount, date=None, horizon_days: Optional[int] = None) -> CreditCheck:
         """Checks an order of ``amount`` for ``customer``; the book does not change.
 
@@ -268,6 +276,13 @@ class Scorecard:
         self.month = month
         self.kpis = kpis
         self.frame = frame
+
+    def __repr__(self) -> str:
+        """The month, the size and the lights at a glance."""
+        members = self.frame["member"].nunique()
+        lights = Counter(self.frame["light"])
+        counts = ", ".join(f"{n} {light}" for light, n in sorted(lights.items()))
+        return f"<Scorecard {self.month:%B %Y}: {members} members x {len(self.kpis)} KPIs ({counts})>"
 
     def lights(self):
         """Members x KPIs of light names."""

@@ -1,11 +1,15 @@
 //! Demand forecasting: models, prediction intervals and accuracy metrics.
 //!
 //! The classic benchmarks, the intermittent-demand methods, ETS and the Theta method: naive,
-//! seasonal naive, moving average, simple exponential smoothing, Holt's linear and damped trend,
-//! Croston, SBA, TSB, ADIDA, IMAPA, Theta and optimised Theta, ETS and AutoETS, and `auto`, each
-//! with in-sample fitted values, its fitted parameters and normal prediction intervals at any
-//! levels. See `FORECASTING.md` of the project
-//! for the sources.
+//! seasonal naive, moving average, the historic average, simple exponential smoothing (fitted, or
+//! from the first value with a given or fitted alpha), Holt's linear and damped trend, Croston
+//! (classic, optimised), SBA, TSB (fitted or with given parameters), ADIDA, IMAPA, Theta and
+//! optimised Theta (seasonally adjusted by classical decomposition), ETS, AutoETS (over every
+//! form or a pattern's) and `auto`, each with in-sample fitted values, its fitted parameters and
+//! normal prediction intervals at any levels. Many series at once: [`forecast_many`], and
+//! [`Panel`] for series laid end to end as a long data frame holds them ([`forecast_panel`],
+//! [`cross_validate_panel`]). The statsforecast conventions each follows are in its own
+//! documentation; see `FORECASTING.md` of the project for the sources.
 
 pub mod auto;
 mod batch;
@@ -192,6 +196,25 @@ fn ets_or_fallback(y: &[f64], h: usize, fit: Option<ets::EtsFit>) -> models::Fit
     })
 }
 
+/// A pattern that asks for a season needs one: statsforecast refuses `HoltWinters` on
+/// nonseasonal data too, where a quiet fallback would hide the mistake.
+fn check_season(method: Method, season_length: usize) -> Result<()> {
+    match method {
+        Method::AutoEtsOf(pattern)
+            if matches!(pattern.season, Some(SeasonType::A | SeasonType::M)) && season_length < 2 =>
+        {
+            Err(OmoError::InvalidArgument {
+                name: "season_length",
+                message: format!(
+                    "ETS {:?} has a seasonal component, which needs a season_length of at least 2 (got {season_length})",
+                    pattern.model()
+                ),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Given smoothing parameters must lie in [0, 1]; the error names the parameter.
 fn check_smoothing(method: Method) -> Result<()> {
     let given: &[(&'static str, Option<f64>)] = match method {
@@ -247,6 +270,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         });
     }
     check_smoothing(method)?;
+    check_season(method, options.season_length)?;
     let h = options.horizon;
     let fit = match method {
         Method::Naive => models::naive(y, h),

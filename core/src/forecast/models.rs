@@ -80,18 +80,25 @@ pub(crate) fn moving_average(y: &[f64], h: usize, window: usize) -> Fit {
 /// Simple exponential smoothing of `x` from the level `x[0]`: the forecast after the last value
 /// and the sum of squared one-step errors from the second value on. With `fitted`, pushes the
 /// one-step forecasts onto it (NaN for the first value).
+///
+/// The arithmetic is statsforecast's to the last bit: the first value is smoothed into the level
+/// it starts (`alpha x0 + (1 - alpha) x0`, which rounds), and each update is written
+/// `alpha x + (1 - alpha) level`. On a flat squared error (two values) that rounding is what
+/// decides where a golden-section search stops, so only the same arithmetic gives the same
+/// parameter and forecast.
 pub(crate) fn smooth_from_first(x: &[f64], alpha: f64, mut fitted: Option<&mut Vec<f64>>) -> (f64, f64) {
     let Some((&first, rest)) = x.split_first() else { return (0.0, 0.0) };
     if let Some(out) = fitted.as_deref_mut() {
         out.push(f64::NAN);
     }
-    let (mut level, mut sse) = (first, 0.0);
+    let smooth = |level: f64, v: f64| alpha * v + (1.0 - alpha) * level;
+    let (mut level, mut sse) = (smooth(first, first), 0.0);
     for &v in rest {
         if let Some(out) = fitted.as_deref_mut() {
             out.push(level);
         }
         sse += (v - level) * (v - level);
-        level += alpha * (v - level);
+        level = smooth(level, v);
     }
     (level, sse)
 }
@@ -122,13 +129,19 @@ pub(crate) fn ses_from_first(y: &[f64], h: usize, alpha: Option<f64>) -> Fit {
     let alpha = alpha.unwrap_or_else(|| golden_section(|a| smooth_from_first(y, a, None).1, 0.01, 0.99));
     let mut fitted = Vec::with_capacity(y.len());
     let (level, _) = smooth_from_first(y, alpha, Some(&mut fitted));
+    ses_fit(y, h, alpha, level, fitted, vec![("alpha".into(), alpha)])
+}
+
+/// A simple-exponential-smoothing fit: the last `level` for every step, the errors growing as
+/// ETS(A,N,N)'s, variance `sd^2 (1 + alpha^2 (h - 1))`.
+fn ses_fit(y: &[f64], h: usize, alpha: f64, level: f64, fitted: Vec<f64>, params: Vec<(String, f64)>) -> Fit {
     let sd = residual_sd(y, &fitted);
     Fit {
         name: "SES".into(),
         mean: vec![level; h],
         sd: (0..h).map(|k| sd * (1.0 + alpha * alpha * k as f64).sqrt()).collect(),
         fitted,
-        params: vec![("alpha".into(), alpha)],
+        params,
     }
 }
 
@@ -167,14 +180,7 @@ pub(crate) fn ses(y: &[f64], h: usize) -> Fit {
     );
     let (alpha, l0) = (p[0], p[1]);
     let (fitted, level, _) = holt_run(y, alpha, 0.0, 1.0, l0, 0.0);
-    let sd = residual_sd(y, &fitted);
-    Fit {
-        name: "SES".into(),
-        mean: vec![level; h],
-        sd: (0..h).map(|k| sd * (1.0 + alpha * alpha * k as f64).sqrt()).collect(),
-        fitted,
-        params: vec![("alpha".into(), alpha), ("l0".into(), l0)],
-    }
+    ses_fit(y, h, alpha, level, fitted, vec![("alpha".into(), alpha), ("l0".into(), l0)])
 }
 
 /// Holt's linear trend (or damped trend, phi in [0.8, 0.98]) with alpha, beta and phi fitted by

@@ -81,26 +81,29 @@ pub(crate) fn minimise(
 }
 
 /// Minimises a function of one variable that has a single minimum on `[low, high]` by
-/// golden-section search, to an interval narrower than 1e-9; returns the point. Where the two
+/// golden-section search, to an interval narrower than 1e-12; returns the point. Where the two
 /// inner points tie exactly (a flat function), the search ends at the middle of the interval
 /// left, as statsforecast's does.
 pub(crate) fn golden_section(f: impl Fn(f64) -> f64, low: f64, high: f64) -> f64 {
-    let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    // The golden ratio divides (rather than its inverse multiplying) and the interval shrinks
+    // to 1e-12, as statsforecast's search does: on a flat objective a rounding of the points
+    // decides where it stops, so the same arithmetic gives the same parameter.
+    let golden = (5f64.sqrt() + 1.0) / 2.0;
     let (mut a, mut b) = (low, high);
-    let mut c = b - ratio * (b - a);
-    let mut d = a + ratio * (b - a);
+    let mut c = b - (b - a) / golden;
+    let mut d = a + (b - a) / golden;
     let (mut fc, mut fd) = (f(c), f(d));
-    while b - a > 1e-9 {
+    while (b - a).abs() >= 1e-12 {
         if fc == fd {
             break;
         }
         if fc < fd {
             (b, d, fd) = (d, c, fc);
-            c = b - ratio * (b - a);
+            c = b - (b - a) / golden;
             fc = f(c);
         } else {
             (a, c, fc) = (c, d, fd);
-            d = a + ratio * (b - a);
+            d = a + (b - a) / golden;
             fd = f(d);
         }
     }

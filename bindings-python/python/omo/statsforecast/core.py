@@ -33,8 +33,9 @@ class StatsForecast:
     """Forecasts every series of a long frame with each of ``models``, as statsforecast's class
     does and with its arguments, on omo's core: ``unique_id``, ``ds`` and ``y`` columns (or those
     named by ``id_col``, ``time_col``, ``target_col``) in; one column per model alias out (plus
-    ``<alias>-lo-<level>`` and ``-hi-``); pandas in, pandas out; polars in, polars out, with the
-    caller's column names and time type.
+    ``<alias>-lo-<level>`` and ``-hi-``); pandas in, pandas out; polars in, polars out; a pyarrow
+    table in, a pyarrow table out (read through polars over the same buffers, so its dates step by
+    polars intervals); always with the caller's column names and time type.
 
     ``freq``: a pandas frequency (``"D"``, ``"W-MON"``, ``"MS"``...) for pandas dates, a polars
     interval (``"1d"``, ``"1mo"``) for polars dates, an integer step for integer times. Forecasts
@@ -121,7 +122,7 @@ class StatsForecast:
         times = future_times(panel, h, self.freq) if h > 0 else None
         columns = {panel.id_col: repeat_ids(panel, h), panel.time_col: times}
         insample = {panel.id_col: repeat_ids(panel, panel.lengths), panel.time_col: panel.times,
-                    panel.target_col: panel.values}
+                    panel.target_col: panel.values} if fitted else {}
         for model in self.models:
             out = self._run(model, panel, h, levels, fitted)
             columns[model.alias] = out["mean"]
@@ -187,6 +188,6 @@ class StatsForecast:
         if panel.backend == "polars":
             times, cutoff = panel.times.gather(rows), panel.times.gather(cutoffs).alias("cutoff")
         else:
-            times, cutoff = panel.times.iloc[rows], panel.times.iloc[cutoffs]
+            times, cutoff = panel.times[rows], panel.times[cutoffs]
         return {panel.id_col: repeat_ids(panel, n_windows * h), panel.time_col: times, "cutoff": cutoff,
                 panel.target_col: panel.values[rows]}
