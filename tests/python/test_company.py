@@ -197,3 +197,51 @@ def test_a_credit_book_and_a_scorecard_print_what_they_hold():
     assert text.startswith(f"<Scorecard {card.month:%B %Y}: {card.frame['member'].nunique()} members x {len(card.kpis)} KPIs (")
     for light, n in card.frame["light"].value_counts().items():
         assert f"{n} {light}" in text
+
+
+def _cells(rows):
+    """Rows with NaN as None (NaN equals nothing, not even itself)."""
+    return [tuple(None if isinstance(v, float) and v != v else v for v in row) for row in rows]
+
+
+VIEWS = {
+    "spi_rollup": lambda d, b: omo.spi_rollup(d, backend=b),
+    "inventory_health": lambda d, b: omo.inventory_health(d, backend=b),
+    "suggest_orders": lambda d, b: omo.suggest_orders(d, backend=b),
+    "alerts": lambda d, b: omo.alerts(d, backend=b),
+    "customer_summaries": lambda d, b: omo.customer_summaries(d, backend=b),
+    "rfm": lambda d, b: omo.rfm(d, backend=b),
+    "channel_view": lambda d, b: omo.channel_view(d, backend=b),
+    "team_performance": lambda d, b: omo.team_performance(d, backend=b),
+    "scorecard": lambda d, b: omo.scorecard(d, backend=b).frame,
+    "positions": lambda d, b: omo.CreditBook(d).positions(backend=b),
+    "aging": lambda d, b: omo.CreditBook(d).aging(backend=b),
+    "audit_trail": lambda d, b: omo.CreditBook(d).audit_trail(backend=b),
+    "invoices": lambda d, b: d.frame("invoices", backend=b),
+}
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_every_view_comes_as_polars_with_the_same_rows_and_exact_money(view):
+    import os
+
+    if os.environ.get("CI") == "true":
+        import polars as pl
+    else:
+        pl = pytest.importorskip("polars", reason="polars is not installed (pip install polars)")
+    data = omo.sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2)
+    pandas_frame, polars_frame = VIEWS[view](data, "pandas"), VIEWS[view](data, "polars")
+    assert isinstance(polars_frame, pl.DataFrame)
+    assert polars_frame.columns == [str(c) for c in pandas_frame.columns]
+    assert _cells(polars_frame.rows()) == _cells(pandas_frame.itertuples(index=False, name=None))
+    for column, dtype in polars_frame.schema.items():
+        if isinstance(dtype, pl.Decimal):
+            assert dtype.precision == 38 and isinstance(pandas_frame[column].dropna().iloc[0], Decimal), column
+    if view == "inventory_health":
+        assert polars_frame.attrs == pandas_frame.attrs
+
+
+def test_an_unknown_backend_is_refused_by_name():
+    data = omo.sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2)
+    with pytest.raises(omo.ArgumentError, match="backend 'spark'"):
+        omo.rfm(data, backend="spark")

@@ -2,7 +2,9 @@
 S-P-I roll-ups, inventory health, suggested orders, credit books and checks, scorecards, alerts and
 customer analytics.
 
-Money and quantities come back as ``decimal.Decimal`` (exact), dates as ``datetime.date``.
+Every view returns a pandas frame, or a polars one with ``backend="polars"``. Money and
+quantities come back exact: ``decimal.Decimal`` objects in pandas, ``Decimal(38, scale)`` columns
+in polars; dates as ``datetime.date`` (polars ``Date``).
 """
 from __future__ import annotations
 
@@ -21,18 +23,32 @@ _FLOWS = ("opening", "receipts", "sales", "customer_returns", "supplier_returns"
           "transfers_out", "adjustments", "closing")
 
 
-def _frame(records: list, decimals: Iterable[str] = (), dates: Iterable[str] = ()):
-    """A pandas frame of ``records`` with the named columns as Decimal and date objects."""
+#: The frame libraries every view of a dataset can return.
+BACKENDS = ("pandas", "polars")
+
+
+def _frame(records: list, decimals: Iterable[str] = (), dates: Iterable[str] = (), backend: str = "pandas"):
+    """A frame of ``records`` with the named columns as exact decimals and dates: pandas (Decimal
+    and date objects), or polars (``Decimal(38, scale)`` and ``Date`` columns)."""
     import pandas as pd
 
+    if backend not in BACKENDS:
+        raise ArgumentError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     frame = pd.DataFrame.from_records(records)
+    decimals = [c for c in decimals if c in frame]
     for column in decimals:
-        if column in frame:
-            frame[column] = [Decimal(v) if isinstance(v, str) else None for v in frame[column]]
+        frame[column] = [Decimal(v) if isinstance(v, str) else None for v in frame[column]]
     for column in dates:
         if column in frame:
             frame[column] = [_dt.date.fromisoformat(v) if isinstance(v, str) else None for v in frame[column]]
-    return frame
+    if backend == "pandas":
+        return frame
+    import polars as pl
+
+    out = pl.from_pandas(frame)
+    # Money keeps every digit it may gain in sums: the widest precision, the data's own scale.
+    return out.with_columns(pl.col(c).cast(pl.Decimal(38, out.schema[c].scale)) for c in decimals
+                            if isinstance(out.schema[c], pl.Decimal))
 
 
 def _date(value, name: str) -> Optional[_dt.date]:
@@ -111,11 +127,12 @@ class Dataset:
         """How many records the main collections hold."""
         return dict(self._native.counts())
 
-    def frame(self, collection: str):
-        """One collection (``"customers"``, ``"movements"``, ``"invoices"``, ...) as a pandas frame."""
+    def frame(self, collection: str, backend: str = "pandas"):
+        """One collection (``"customers"``, ``"movements"``, ``"invoices"``, ...) as a frame
+        (``backend``: ``"pandas"`` or ``"polars"``)."""
         if collection not in self.COLLECTIONS:
             raise ValidationError(f"collection {collection!r} is not one of {', '.join(self.COLLECTIONS)}")
-        return _frame(json.loads(self._native.records_json(collection)), self._DECIMALS, self._DATES)
+        return _frame(json.loads(self._native.records_json(collection)), self._DECIMALS, self._DATES, backend)
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -131,21 +148,25 @@ def sample_company(seed: int = 42, distributors: int = 8, retailers_per_distribu
                                           whole(farmers, "farmers"), whole(years, "years", U32_MAX)))
 
 
-def spi_rollup(dataset: Dataset, period: str = "month", nodes: str = "region", products: str = "all"):
+def spi_rollup(dataset: Dataset, period: str = "month", nodes: str = "region", products: str = "all",
+               backend: str = "pandas"):
     """The S-P-I ledger rolled up: ``nodes`` by ``"node"``, ``"region"``, ``"kind"`` or
     ``"company"``; ``products`` by ``"product"``, ``"category"`` or ``"all"``. Internal transfers
     within a group cancel. Columns ``nodes``, ``products``, ``period`` and the flows."""
     rows = json.loads(_native.spi_rollup_json(dataset._native, period, nodes, products))
-    return _frame(rows, _FLOWS, ("period",))
+    return _frame(rows, _FLOWS, ("period",), backend)
 
 
-def inventory_health(dataset: Dataset, as_of=None):
+def inventory_health(dataset: Dataset, as_of=None, backend: str = "pandas"):
     """Stock health per node and product (status, days of cover, value, age buckets), with the
     report's totals in ``frame.attrs`` (``total_value``, ``dead_value``, ``slow_value``,
-    ``ineffective_share``) and the ABC / XYZ classes in ``frame.attrs["abc"]`` / ``["xyz"]``."""
+    ``ineffective_share``) and the ABC / XYZ classes in ``frame.attrs["abc"]`` / ``["xyz"]`` (a
+    polars frame carries the same ``attrs``)."""
     report = json.loads(_native.inventory_health_json(dataset._native, _date(as_of, "as_of")))
-    frame = _frame(report["stock"], ("on_hand", "value"), ("last_issue",))
+    frame = _frame(report["stock"], ("on_hand", "value"), ("last_issue",), backend)
     total, dead, slow = (Decimal(report[k]) for k in ("total_value", "dead_value", "slow_value"))
+    if backend == "polars":
+        frame.attrs = {}
     frame.attrs.update(total_value=total, dead_value=dead, slow_value=slow,
                        ineffective_share=(dead + slow) / total if total else Decimal(0),
                        abc={a["item"]: a["class"] for a in report["abc"]},
@@ -153,7 +174,8 @@ def inventory_health(dataset: Dataset, as_of=None):
     return frame
 
 
-def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7):
+def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7,
+                   backend: str = "pandas"):
     """Suggested orders for every distributor and product on the snapshot date."""
     rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level),
                                                   whole(lead_time_days, "lead_time_days", U32_MAX),
@@ -162,7 +184,7 @@ def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days
         row.update({f"position_{k}": v for k, v in row.pop("position").items()})
     return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "position_on_hand",
                          "position_on_order", "position_requested", "position_planned", "position_backorders",
-                         "position_reserved"))
+                         "position_reserved"), backend=backend)
 
 
 _LIGHT_COLOURS = {"green": "#2ca02c", "yellow": "#f2c80f", "red": "#d62728", "grey": "#b0b7bf"}
@@ -232,7 +254,7 @@ class CreditBook:
                                                                    horizon_days))
         return CreditCheck(check, messages)
 
-    def positions(self):
+    def positions(self, backend: str = "pandas"):
         """Every account's exposure by category against its limit on the snapshot date."""
         rows = []
         for c in json.loads(self._native.positions_json()):
@@ -241,9 +263,9 @@ class CreditBook:
             row.update(c["breakdown"])
             rows.append(row)
         return _frame(rows, ("limit", "exposure", "available", "open_orders", "shipped_not_invoiced",
-                             "receivables_not_due", "receivables_overdue", "prepayments"))
+                             "receivables_not_due", "receivables_overdue", "prepayments"), backend=backend)
 
-    def audit_trail(self, as_of=None):
+    def audit_trail(self, as_of=None, backend: str = "pandas"):
         """Every change to every credit account up to ``as_of`` (the snapshot date by default):
         limits, temporary increases and their end (by ``"omo"``, the day after the last), blocks
         and unblocks, risk classes, overridden orders — with when, by whom and why.
@@ -255,16 +277,16 @@ class CreditBook:
         """
         rows = json.loads(self._native.audit_trail_json(_date(as_of, "as_of")))
         columns = ("customer", "date", "action", "change", "by", "reason")
-        return _frame([dict(zip(columns, r)) for r in rows], dates=("date",))
+        return _frame([dict(zip(columns, r)) for r in rows], dates=("date",), backend=backend)
 
-    def aging(self, as_of=None, buckets: Optional[Sequence[int]] = None):
+    def aging(self, as_of=None, buckets: Optional[Sequence[int]] = None, backend: str = "pandas"):
         """Open receivables per customer by days past due (columns named by bucket)."""
         if buckets is not None:
             buckets = [whole(b, "buckets", U32_MAX) for b in buckets]
         report = json.loads(self._native.aging_json(_date(as_of, "as_of"), buckets))
         rows = [dict(customer=r["customer"], **dict(zip(report["labels"], r["amounts"])), unapplied=r["unapplied"])
                 for r in report["rows"]]
-        return _frame(rows, list(report["labels"]) + ["unapplied"])
+        return _frame(rows, list(report["labels"]) + ["unapplied"], backend=backend)
 
 
 class Scorecard:
@@ -277,22 +299,28 @@ class Scorecard:
         self.kpis = kpis
         self.frame = frame
 
+    def _table(self):
+        """The rows as a pandas frame, whichever backend ``frame`` is in."""
+        return self.frame if type(self.frame).__module__.startswith("pandas") else self.frame.to_pandas()
+
     def __repr__(self) -> str:
         """The month, the size and the lights at a glance."""
-        members = self.frame["member"].nunique()
-        lights = Counter(self.frame["light"])
+        table = self._table()
+        members = table["member"].nunique()
+        lights = Counter(table["light"])
         counts = ", ".join(f"{n} {light}" for light, n in sorted(lights.items()))
         return f"<Scorecard {self.month:%B %Y}: {members} members x {len(self.kpis)} KPIs ({counts})>"
 
     def lights(self):
         """Members x KPIs of light names."""
-        table = self.frame.pivot(index="member", columns="kpi", values="light")
-        return table.reindex(index=list(dict.fromkeys(self.frame["member"])), columns=[k["id"] for k in self.kpis])
+        rows = self._table()
+        table = rows.pivot(index="member", columns="kpi", values="light")
+        return table.reindex(index=list(dict.fromkeys(rows["member"])), columns=[k["id"] for k in self.kpis])
 
     def _repr_html_(self) -> str:
         head = "".join(f'<th title="{html.escape(k["name"])}">{html.escape(k["id"])}</th>' for k in self.kpis)
         rows = []
-        for member, group in self.frame.groupby("member", sort=False):
+        for member, group in self._table().groupby("member", sort=False):
             depth = int(group["depth"].iloc[0])
             cells = "".join(f"<td>{_dot(r.light, f'{r.kpi}: {r.value}')}</td>" for r in group.itertuples())
             rows.append(f'<tr><td style="padding-left:{depth}em">{html.escape(member)}</td>{cells}</tr>')
@@ -300,24 +328,24 @@ class Scorecard:
                 f"{''.join(rows)}</table></div>")
 
 
-def scorecard(dataset: Dataset, axis: str = "region", month=None) -> Scorecard:
+def scorecard(dataset: Dataset, axis: str = "region", month=None, backend: str = "pandas") -> Scorecard:
     """The standard scorecard (distributors under their regions, or business units) of a month:
     any day of it, or the last complete month before the snapshot by default."""
     month_text, kpis, rows = json.loads(_native.scorecard_json(dataset._native, axis, _date(month, "month")))
-    return Scorecard(_dt.date.fromisoformat(month_text), kpis, _frame(rows, ("value", "threshold")))
+    return Scorecard(_dt.date.fromisoformat(month_text), kpis, _frame(rows, ("value", "threshold"), backend=backend))
 
 
-def alerts(dataset: Dataset, months: int = 12):
+def alerts(dataset: Dataset, months: int = 12, backend: str = "pandas"):
     """Alert transitions of the distributors' standard KPIs over the last ``months`` months.
 
     ``months`` is a whole number; a window reaching back before the dataset's first transaction
     is clamped to it (``months=10**6`` costs what the data's span costs).
     """
     months = whole(months, "months", U32_MAX)
-    return _frame(json.loads(_native.alerts_json(dataset._native, months)), ("value", "threshold"), ("period",))
+    return _frame(json.loads(_native.alerts_json(dataset._native, months)), ("value", "threshold"), ("period",), backend)
 
 
-def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: int = 90):
+def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: int = 90, backend: str = "pandas"):
     """Each customer at a glance over the last ``months`` months: activity, deals, revenue, average
     order value, product mix, receivables.
 
@@ -328,29 +356,31 @@ def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: i
     start = _native.window_start(dataset._native, to, whole(months, "months", U32_MAX))
     rows = json.loads(_native.customer_summaries_json(dataset._native, start, to,
                                                       whole(dormant_after_days, "dormant_after_days", U32_MAX)))
-    return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",))
+    return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",), backend)
 
 
-def rfm(dataset: Dataset, start=None, end=None):
+def rfm(dataset: Dataset, start=None, end=None, backend: str = "pandas"):
     """RFM scores (1-5) and segments of the customers invoiced between ``start`` and ``end``
     (the year before the snapshot by default)."""
     end = _date(end, "end") or dataset.as_of
     start = _date(start, "start") or _native.window_start(dataset._native, end, 12)
-    return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",))
+    return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",), backend=backend)
 
 
-def channel_view(dataset: Dataset, period: str = "month", region: Optional[str] = None):
+def channel_view(dataset: Dataset, period: str = "month", region: Optional[str] = None, backend: str = "pandas"):
     """Sell-in (to distributors), sell-through (to shops), sell-out (to end users) and channel
     stock per period, for the whole market or one region and the regions below it."""
     rows = json.loads(_native.channel_view_json(dataset._native, period, region))
-    return _frame(rows, ("sell_in", "sell_through", "sell_out", "distributor_stock", "retailer_stock"), ("period",))
+    return _frame(rows, ("sell_in", "sell_through", "sell_out", "distributor_stock", "retailer_stock"), ("period",),
+                  backend)
 
 
-def team_performance(dataset: Dataset, team: str = "salesperson", start=None, end=None):
+def team_performance(dataset: Dataset, team: str = "salesperson", start=None, end=None, backend: str = "pandas"):
     """Revenue, margin, plan and attainment, last month and last year, customers won and lost, per
     salesperson or business unit over ``start``-``end`` (the last complete month by default)."""
     rows = json.loads(_native.team_performance_json(dataset._native, team, _date(start, "start"), _date(end, "end")))
-    return _frame(rows, ("revenue", "margin", "plan", "attainment", "revenue_previous", "revenue_last_year"))
+    return _frame(rows, ("revenue", "margin", "plan", "attainment", "revenue_previous", "revenue_last_year"),
+                  backend=backend)
 
 
 #: The money fields of the dataset's records (at any depth: an order's ``lines[i].unit_price``,

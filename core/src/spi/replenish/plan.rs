@@ -83,7 +83,9 @@ pub fn suggest_orders(dataset: &Dataset, settings: &PlanSettings) -> Result<Vec<
         dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
     let start = settings.as_of - Days::new(u64::from(settings.history_days));
     let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
-    let mut daily: HashMap<(&NodeId, &ProductId), HashMap<NaiveDate, f64>> = HashMap::new();
+    // Days in date order, so that the float sums (and the safety stock rounded from them) are the
+    // same on every run; a HashMap's order changes from one process to the next.
+    let mut daily: HashMap<(&NodeId, &ProductId), BTreeMap<NaiveDate, f64>> = HashMap::new();
     for m in dataset.movements.iter().filter(|m| nodes.contains(&m.node) && m.date <= settings.as_of) {
         *on_hand.entry((&m.node, &m.product)).or_default() += m.stock_change();
         if m.kind == MovementKind::Sale && m.date > start {
