@@ -592,6 +592,13 @@ fn an_ets_pattern_allows_exactly_its_forms() {
         forecast(&AIR, Method::AutoEtsOf(seasonal), &ForecastOptions::new(3)),
         Err(OmoError::InvalidArgument { name: "season_length", .. })
     ));
+    // Nor is one too short for two seasons: a caller's fallback can take over from the error.
+    let short = forecast(
+        &AIR[..20],
+        Method::AutoEtsOf(seasonal),
+        &ForecastOptions { season_length: 12, ..ForecastOptions::new(3) },
+    );
+    assert!(matches!(short, Err(OmoError::InvalidArgument { name: "y", .. })), "{short:?}");
     let json = serde_json::to_string(&Method::AutoEtsOf(damped)).unwrap();
     assert_eq!(json, r#"{"auto_ets_of":{"model":"ZZN","damped":true}}"#);
     assert_eq!(serde_json::from_str::<Method>(&json).unwrap(), Method::AutoEtsOf(damped));

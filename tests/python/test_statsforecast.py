@@ -305,3 +305,14 @@ def test_time_zones_and_units_come_back_as_they_came(sf, dates):
     peer, ours = both(sf, lambda m: [m.Naive()], "D", df=df, h=2)
     assert ours["ds"].dtype == peer["ds"].dtype == df["ds"].dtype
     assert ours["ds"].tolist() == peer["ds"].tolist()
+
+
+def test_holt_winters_on_a_series_too_short_for_two_seasons_raises_or_falls_back(air):
+    short = pd.concat([air, air.head(20).assign(unique_id=2.0)])
+    with pytest.raises(omo.ValidationError, match="series 2.0: .*two full seasons"):
+        StatsForecast(models=[omo_models.HoltWinters(season_length=12)], freq="MS").forecast(df=short, h=3)
+    rescued = StatsForecast(models=[omo_models.HoltWinters(season_length=12)], freq="MS",
+                            fallback_model=omo_models.SeasonalNaive(season_length=12)).forecast(df=short, h=3)
+    assert rescued["HoltWinters"].tolist()[3:] == air["y"].tolist()[8:11]  # the season before, from 20 months
+    with pytest.raises(omo.ValidationError, match="season_length"):
+        StatsForecast(models=[omo_models.HoltWinters()], freq="MS").forecast(df=air, h=3)

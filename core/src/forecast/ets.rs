@@ -170,6 +170,11 @@ impl EtsPattern {
         [error, trend, season].iter().collect()
     }
 
+    /// Whether the pattern asks for a season (additive or multiplicative).
+    pub fn is_seasonal(&self) -> bool {
+        matches!(self.season, Some(SeasonType::A | SeasonType::M))
+    }
+
     /// Whether `spec` is one of the pattern's forms.
     pub fn allows(&self, spec: &EtsSpec) -> bool {
         let damped = spec.trend == TrendType::Ad;

@@ -200,17 +200,13 @@ fn ets_or_fallback(y: &[f64], h: usize, fit: Option<ets::EtsFit>) -> models::Fit
 /// nonseasonal data too, where a quiet fallback would hide the mistake.
 fn check_season(method: Method, season_length: usize) -> Result<()> {
     match method {
-        Method::AutoEtsOf(pattern)
-            if matches!(pattern.season, Some(SeasonType::A | SeasonType::M)) && season_length < 2 =>
-        {
-            Err(OmoError::InvalidArgument {
-                name: "season_length",
-                message: format!(
-                    "ETS {:?} has a seasonal component, which needs a season_length of at least 2 (got {season_length})",
-                    pattern.model()
-                ),
-            })
-        }
+        Method::AutoEtsOf(pattern) if pattern.is_seasonal() && season_length < 2 => Err(OmoError::InvalidArgument {
+            name: "season_length",
+            message: format!(
+                "ETS {:?} has a seasonal component, which needs a season_length of at least 2 (got {season_length})",
+                pattern.model()
+            ),
+        }),
         _ => Ok(()),
     }
 }
@@ -294,7 +290,23 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         }
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
         Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
-        Method::AutoEtsOf(pattern) => ets_or_fallback(y, h, ets::auto_ets_of(y, options.season_length, h, pattern)),
+        Method::AutoEtsOf(pattern) => {
+            let fit = ets::auto_ets_of(y, options.season_length, h, pattern);
+            if fit.is_none() && pattern.is_seasonal() {
+                // Holt-Winters asked of a series too short for two seasons: an error (as in
+                // statsforecast), which a caller's fallback can take over, not a quiet SES.
+                return Err(OmoError::InvalidArgument {
+                    name: "y",
+                    message: format!(
+                        "no seasonal ETS form {:?} fits {} values with a season of {} (two full seasons needed)",
+                        pattern.model(),
+                        y.len(),
+                        options.season_length
+                    ),
+                });
+            }
+            ets_or_fallback(y, h, fit)
+        }
         Method::Auto => auto::auto(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =

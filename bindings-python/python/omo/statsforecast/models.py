@@ -97,7 +97,9 @@ class Holt(_Model):
 
 class HoltWinters(_Model):
     """Holt-Winters as statsforecast's: AutoETS among ``error_type`` + ``"A"`` + ``error_type``
-    (``"AAA"`` or ``"MAM"``), damped or not."""
+    (``"AAA"`` or ``"MAM"``), damped or not. A series shorter than two seasons raises
+    ``omo.ValidationError`` naming it, as statsforecast raises: give ``StatsForecast`` a
+    ``fallback_model`` for such series."""
 
     def __init__(self, season_length: int = 1, error_type: str = "A", alias: str = "HoltWinters",
                  prediction_intervals=None):
