@@ -28,9 +28,11 @@ echo "== Python bindings: the wheel in a fresh virtual environment, then pytest 
 venv=target/python-test-venv
 rm -rf "$venv" target/wheels
 python3 -m venv "$venv"
-# statsforecast and polars are the peers omo.statsforecast is tested against (tests/python/test_statsforecast.py).
+# statsforecast, polars and pyarrow are the peers omo.statsforecast is tested against
+# (tests/python/test_statsforecast.py); pyspark (on the machine's Java 17), ray and dask run it
+# per partition (tests/python/test_scale.py).
 "$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest tqdm distributed nbclient nbformat ipykernel matplotlib \
-    "statsforecast==2.1.1" polars
+    "statsforecast==2.1.1" polars pyarrow pyspark ray
 "$venv/bin/maturin" build --release -q -m bindings-python/Cargo.toml -o target/wheels
 "$venv/bin/pip" install -q --disable-pip-version-check target/wheels/omo-*.whl
 (cd "$venv" && bin/python -m pytest -q ../../tests/python && bin/python -m pytest -q --doctest-modules --pyargs omo)

@@ -74,3 +74,76 @@ def test_dask_partitions_give_the_single_process_forecasts():
         result = pd.concat(client.gather(futures))
     result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(result, expected, check_exact=True)
+
+
+def _need(module: str):
+    """The scale-out framework, or a skip outside CI (under CI=true a missing one fails)."""
+    if os.environ.get("CI") == "true":
+        return __import__(module)
+    return pytest.importorskip(module, reason=f"{module} is not installed (pip install {module})")
+
+
+def _workers_import_this_module():
+    """Spark's and Ray's worker processes start afresh: they find this module's functions (the
+    ones sent to them by reference) on PYTHONPATH, and omo in this environment."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+
+
+def _class_api_forecast(pdf: pd.DataFrame) -> pd.DataFrame:
+    """One partition's forecasts through omo.statsforecast, as a statsforecast user writes it."""
+    from omo.statsforecast import StatsForecast
+    from omo.statsforecast.models import AutoETS, Naive
+
+    return StatsForecast(models=[AutoETS(season_length=12), Naive()], freq="MS").forecast(df=pdf, h=6, level=[90])
+
+
+def test_spark_apply_in_pandas_gives_the_single_process_forecasts():
+    _need("pyspark")
+    from pyspark.sql import SparkSession
+
+    panel = _panel(40, 48)
+    expected = _class_api_forecast(panel)
+    _workers_import_this_module()
+    spark = (SparkSession.builder.master("local[2]").appName("omo-test").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    try:
+        schema = ("unique_id string, ds timestamp, AutoETS double, `AutoETS-lo-90` double, `AutoETS-hi-90` double, "
+                  "Naive double, `Naive-lo-90` double, `Naive-hi-90` double")
+        result = spark.createDataFrame(panel).groupBy("unique_id").applyInPandas(_class_api_forecast, schema).toPandas()
+    finally:
+        spark.stop()
+    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    result["ds"] = result["ds"].astype(expected["ds"].dtype)
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+
+
+def test_ray_tasks_give_the_single_process_forecasts():
+    ray = _need("ray")
+    panel = _panel(40, 48)
+    expected = _class_api_forecast(panel)
+    ids = sorted(panel["unique_id"].unique())
+    parts = [panel[panel["unique_id"].isin(ids[k::4])] for k in range(4)]
+    _workers_import_this_module()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = ray.remote(_class_api_forecast)
+        result = pd.concat(ray.get([remote.remote(part) for part in parts]))
+    finally:
+        ray.shutdown()
+    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+
+
+def test_dask_runs_the_class_api_per_partition_as_in_one_process():
+    distributed = _need("distributed")
+    panel = _panel(40, 48)
+    expected = _class_api_forecast(panel)
+    ids = sorted(panel["unique_id"].unique())
+    parts = [panel[panel["unique_id"].isin(ids[k::4])] for k in range(4)]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = pd.concat(client.gather(client.map(_class_api_forecast, parts)))
+    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
