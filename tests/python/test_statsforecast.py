@@ -316,3 +316,25 @@ def test_holt_winters_on_a_series_too_short_for_two_seasons_raises_or_falls_back
     assert rescued["HoltWinters"].tolist()[3:] == air["y"].tolist()[8:11]  # the season before, from 20 months
     with pytest.raises(omo.ValidationError, match="season_length"):
         StatsForecast(models=[omo_models.HoltWinters()], freq="MS").forecast(df=air, h=3)
+
+
+def test_the_class_api_takes_statsforecast_s_arguments_in_its_order(sf):
+    import inspect
+
+    peer_class, _ = sf
+    for method in ("__init__", "forecast", "fit", "predict", "fit_predict", "cross_validation", "forecast_fitted_values"):
+        ours = list(inspect.signature(getattr(StatsForecast, method)).parameters)
+        theirs = list(inspect.signature(getattr(peer_class, method)).parameters)
+        assert ours == theirs, method
+
+
+def test_every_model_takes_statsforecast_s_constructor_arguments_in_its_order(sf):
+    import inspect
+
+    _, peer_models = sf
+    for name in omo_models.__all__:
+        if name == "Auto":  # omo's own
+            continue
+        ours = list(inspect.signature(getattr(omo_models, name).__init__).parameters)
+        theirs = list(inspect.signature(getattr(peer_models, name).__init__).parameters)
+        assert ours == theirs, name

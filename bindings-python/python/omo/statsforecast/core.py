@@ -57,7 +57,7 @@ class StatsForecast:
     1         a 2024-05-01    3.0
     """
 
-    def __init__(self, models: Sequence[_Model], freq, n_jobs: int = 1, df=None, fallback_model: Optional[_Model] = None,
+    def __init__(self, models: Sequence[_Model], freq, n_jobs: int = 1, fallback_model: Optional[_Model] = None,
                  verbose: bool = False):
         models = list(models)
         if not models:
@@ -72,8 +72,6 @@ class StatsForecast:
         self.n_jobs = None if n_jobs == -1 else whole(n_jobs, "n_jobs")
         self._panel: Optional[Panel] = None
         self._fitted = None
-        if df is not None:
-            self.fit(df)
 
     def __repr__(self) -> str:
         return f"StatsForecast(models=[{','.join(m.alias for m in self.models)}])"

@@ -77,9 +77,12 @@ class AutoETS(_Model):
     can differ where the optimiser stops elsewhere (see the README's accuracy tables)."""
 
     def __init__(self, season_length: int = 1, model: str = "ZZZ", damped: Optional[bool] = None,
-                 phi: Optional[float] = None, alias: str = "AutoETS", prediction_intervals=None):
+                 phi: Optional[float] = None, alias: str = "AutoETS", prediction_intervals=None,
+                 distribution: str = "normal"):
         if phi is not None:
             raise NotImplementedError(f"{alias}: a fixed phi is not in omo yet")
+        if distribution != "normal":
+            raise NotImplementedError(f"{alias}: distribution={distribution!r} is not in omo yet (normal errors only)")
         self.model, self.damped = model, damped
         super().__init__(alias, {"auto_ets_of": {"model": model, "damped": damped}}, season_length,
                          prediction_intervals)
