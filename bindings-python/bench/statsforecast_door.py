@@ -32,6 +32,9 @@ MODELS = [
     ("AutoETS", "AutoETS(season_length=m)"),
     ("Theta", "Theta(season_length=m)"),
     ("OptimizedTheta", "OptimizedTheta(season_length=m)"),
+    ("DynamicTheta", "DynamicTheta(season_length=m)"),
+    ("DynamicOptTheta", "DynamicOptimizedTheta(season_length=m)"),
+    ("AutoTheta", "AutoTheta(season_length=m)"),
     ("Holt", "Holt()"),
     ("HoltWinters", "HoltWinters(season_length=m)"),
     ("Naive", "Naive()"),
@@ -118,10 +121,12 @@ def run_child(tool, call, train_path, out, h, m, freq):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def hold_outs(data_dir):
+def hold_outs(data_dir, sets, models):
     import pandas as pd
 
     for name, file, h, m, freq in SETS:
+        if sets and name not in sets:
+            continue
         train, test = split(data_dir / file, h)
         print(f"\n== {name}: {train['unique_id'].nunique()} series, last {h} of the training part held out, season {m} ==")
         print(f"{'model':18s} | {'omo sMAPE':>9s} {'MASE':>6s} {'warm s':>7s} {'cold s':>7s} {'MB':>5s} | "
@@ -130,6 +135,8 @@ def hold_outs(data_dir):
             train_path = Path(tmp) / "train.pkl"
             train.to_pickle(train_path)
             for label, call in MODELS:
+                if models and label not in models:
+                    continue
                 cells, warm = [], {}
                 for tool in ("omo", "statsforecast"):
                     if tool == "statsforecast" and label == "Auto":
@@ -249,10 +256,14 @@ def main():
     parser.add_argument("--skip-autoets-scale", action="store_true",
                         help="leave out AutoETS on a million rows (statsforecast takes about 15 minutes there)")
     parser.add_argument("--here", action="store_true", help="run in this interpreter (statsforecast and omo installed)")
+    parser.add_argument("--sets", nargs="*", help="only these hold-out sets (e.g. 'M1 monthly')")
+    parser.add_argument("--models", nargs="*", help="only these models (the table's names)")
+    parser.add_argument("--skip-api", action="store_true", help="leave out the class API's cost and the first call")
     args = parser.parse_args()
     data_dir = Path(args.data)
-    api_cost(data_dir)
-    hold_outs(data_dir)
+    if not args.skip_api:
+        api_cost(data_dir)
+    hold_outs(data_dir, args.sets, args.models)
     if not args.skip_scale:
         scale(not args.skip_autoets_scale)
 

@@ -22,6 +22,7 @@ mod models;
 mod optimize;
 mod panel;
 mod reconcile;
+mod theta;
 
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
@@ -30,6 +31,7 @@ pub use ets::{ErrorType, EtsPattern, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, coverage, mae, mape, mase, msis, rmse, smape, wape};
 pub use panel::{Panel, PanelForecast, cross_validate_panel, forecast_panel, train_lengths};
 pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
+pub use theta::ThetaModel;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,13 @@ pub enum Method {
     Theta,
     /// The optimised Theta method (Fiorucci et al., 2016), seasonally adjusted as [`Method::Theta`].
     OptimizedTheta,
+    /// One of the state-space Theta models (standard, optimised, dynamic standard, dynamic
+    /// optimised: statsforecast's Theta, OptimizedTheta, DynamicTheta, DynamicOptimizedTheta),
+    /// seasonally adjusted as [`Method::Theta`].
+    StateSpaceTheta(ThetaModel),
+    /// AutoTheta: the four state-space Theta models, the lowest in-sample error of 1 to 3 steps
+    /// ahead kept; seasonally adjusted as [`Method::Theta`].
+    AutoTheta,
     /// One ETS form, fitted by maximum likelihood.
     Ets(EtsSpec),
     /// AutoETS: every admissible ETS form, the lowest AICc wins.
@@ -226,6 +235,18 @@ fn check_smoothing(method: Method) -> Result<()> {
     Ok(())
 }
 
+/// A state-space Theta fit of `y`, seasonally adjusted where it is seasonal at `m`; a series
+/// too short for one (fewer than 4 values) is an error, which a caller's fallback can take over.
+fn theta_or_error(y: &[f64], m: usize, fit: impl Fn(&[f64]) -> theta::ThetaFit) -> Result<models::Fit> {
+    if y.len() < 4 {
+        return Err(OmoError::InvalidArgument {
+            name: "y",
+            message: format!("the Theta models need at least 4 values, got {}", y.len()),
+        });
+    }
+    Ok(decompose::seasonally_adjusted(y, m, |adjusted| fit(adjusted).fit))
+}
+
 /// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
 /// plan, so that a mistyped horizon is an error rather than an allocation that never ends.
 pub const MAX_HORIZON: usize = 100_000;
@@ -289,6 +310,8 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
             decompose::seasonally_adjusted(y, options.season_length, |y| models::optimized_theta(y, h))
         }
         Method::Ets(spec) => ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h)),
+        Method::StateSpaceTheta(model) => theta_or_error(y, options.season_length, |y| theta::fit_theta(y, model, h))?,
+        Method::AutoTheta => theta_or_error(y, options.season_length, |y| theta::auto_theta(y, h))?,
         Method::AutoEts => ets_or_fallback(y, h, ets::auto_ets(y, options.season_length, h)),
         Method::AutoEtsOf(pattern) => {
             let fit = ets::auto_ets_of(y, options.season_length, h, pattern);

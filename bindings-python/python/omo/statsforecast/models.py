@@ -25,7 +25,8 @@ from .._convert import finite_array, whole
 from .. import _native
 
 __all__ = [
-    "ADIDA", "IMAPA", "TSB", "AutoETS", "Auto", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
+    "ADIDA", "IMAPA", "TSB", "AutoETS", "AutoTheta", "Auto", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
+    "DynamicOptimizedTheta", "DynamicTheta",
     "HistoricAverage", "Holt", "HoltWinters", "Naive", "OptimizedTheta", "SeasonalNaive",
     "SimpleExponentialSmoothing", "SimpleExponentialSmoothingOptimized", "Theta", "WindowAverage",
 ]
@@ -112,7 +113,14 @@ class HoltWinters(_Model):
 
 
 class _Theta(_Model):
-    def __init__(self, alias: str, method: str, season_length: int, decomposition_type: str, prediction_intervals):
+    """The state-space Theta models as statsforecast's (Fiorucci et al., 2016): the series
+    seasonally adjusted as statsforecast does (with a season of 4 or more, when the 90 %
+    autocorrelation test finds it seasonal, by a classical multiplicative decomposition, additive
+    where the data is not positive), the level, alpha and theta fitted on the mean squared error 1
+    to 3 steps ahead. omo's intervals are normal, from the one-step residuals after the first
+    three; statsforecast draws its own by simulation, so their bounds differ a little."""
+
+    def __init__(self, alias: str, method, season_length: int, decomposition_type: str, prediction_intervals):
         if decomposition_type != "multiplicative":
             raise NotImplementedError(f"{alias}: decomposition_type={decomposition_type!r} is not in omo yet; omo "
                                       "decomposes multiplicatively, additively when the data is not positive")
@@ -121,25 +129,49 @@ class _Theta(_Model):
 
 
 class Theta(_Theta):
-    """The standard Theta method on the seasonally adjusted series, adjusted as statsforecast's
-    (with a season of 4 or more, when the 90 % autocorrelation test finds it seasonal, by a
-    classical multiplicative decomposition). By design omo's Theta is Hyndman & Billah's SES with
-    drift, fitted by least squares; statsforecast's is the state-space theta model fitted on the
-    mean squared error of three steps ahead: the forecasts are close, not equal."""
+    """The standard Theta model (STM: theta 2, the whole series' trend line)."""
 
     def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative", alias: str = "Theta",
                  prediction_intervals=None):
-        super().__init__(alias, "theta", season_length, decomposition_type, prediction_intervals)
+        super().__init__(alias, {"state_space_theta": "STM"}, season_length, decomposition_type, prediction_intervals)
 
 
 class OptimizedTheta(_Theta):
-    """The optimised Theta method (Fiorucci et al., 2016) on the seasonally adjusted series (as
-    :class:`Theta`). omo fits it by one-step least squares; statsforecast by the mean squared
-    error of three steps ahead."""
+    """The optimised Theta model (OTM: theta fitted, the whole series' trend line)."""
 
     def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative",
                  alias: str = "OptimizedTheta", prediction_intervals=None):
-        super().__init__(alias, "optimized_theta", season_length, decomposition_type, prediction_intervals)
+        super().__init__(alias, {"state_space_theta": "OTM"}, season_length, decomposition_type, prediction_intervals)
+
+
+class DynamicTheta(_Theta):
+    """The dynamic standard Theta model (DSTM: theta 2, the trend line updated with each value)."""
+
+    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative", alias: str = "DynamicTheta",
+                 prediction_intervals=None):
+        super().__init__(alias, {"state_space_theta": "DSTM"}, season_length, decomposition_type, prediction_intervals)
+
+
+class DynamicOptimizedTheta(_Theta):
+    """The dynamic optimised Theta model (DOTM: theta fitted, the trend line updated with each
+    value), one of the models the M4 competition's best entries combined."""
+
+    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative",
+                 alias: str = "DynamicOptimizedTheta", prediction_intervals=None):
+        super().__init__(alias, {"state_space_theta": "DOTM"}, season_length, decomposition_type, prediction_intervals)
+
+
+class AutoTheta(_Theta):
+    """AutoTheta: the four Theta models (or the one ``model`` names: ``"STM"``, ``"OTM"``,
+    ``"DSTM"``, ``"DOTM"``), the lowest in-sample mean squared error kept."""
+
+    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative", model: Optional[str] = None,
+                 alias: str = "AutoTheta", prediction_intervals=None, distribution: str = "normal"):
+        if distribution != "normal":
+            raise NotImplementedError(f"{alias}: distribution={distribution!r} is not in omo yet (normal errors only)")
+        self.model = model
+        super().__init__(alias, "auto_theta" if model is None else {"state_space_theta": model}, season_length,
+                         decomposition_type, prediction_intervals)
 
 
 class CrostonClassic(_Model):
@@ -250,8 +282,7 @@ def _not_in_omo(name: str):
 
 
 # statsforecast's other models: importable, so that code naming them fails where it builds them.
-for _name in ("AutoARIMA", "ARIMA", "AutoRegressive", "AutoCES", "AutoTheta", "DynamicTheta", "DynamicOptimizedTheta",
-              "MSTL", "AutoTBATS", "TBATS", "AutoMFLES", "MFLES", "GARCH", "ARCH", "RandomWalkWithDrift",
+for _name in ("AutoARIMA", "ARIMA", "AutoRegressive", "AutoCES", "MSTL", "AutoTBATS", "TBATS", "AutoMFLES", "MFLES", "GARCH", "ARCH", "RandomWalkWithDrift",
               "SeasonalExponentialSmoothing", "SeasonalExponentialSmoothingOptimized", "SeasonalWindowAverage",
               "ConformalSeasonalPool", "SklearnModel", "ConstantModel", "ZeroModel", "NaNModel"):
     globals()[_name] = _not_in_omo(_name)
