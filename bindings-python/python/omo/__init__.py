@@ -81,7 +81,7 @@ __all__ = [
     "__version__",
 ]
 
-MODELS = ("auto", "ets", "theta", "optimized_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
+MODELS = ("auto", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "auto_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
 
 
 def _model(model) -> str:
@@ -210,7 +210,9 @@ def forecast(df, h: int, freq, season_length: int = 1, models: Sequence[str] = (
     times. Rows may come in any order.
 
     ``models`` is one name or a sequence of names out of :data:`MODELS`: ``"auto"`` (omo's
-    choice per series), ``"ets"`` (AutoETS), ``"theta"``, ``"optimized_theta"``, ``"croston"``,
+    choice per series), ``"ets"`` (AutoETS), ``"theta"``, ``"optimized_theta"`` (the classic
+    Theta methods), ``"dynamic_optimized_theta"``, ``"auto_theta"`` (the state-space Theta
+    models), ``"croston"``,
     ``"sba"``, ``"tsb"``, ``"adida"``, ``"imapa"``, ``"naive"``, ``"seasonal_naive"``,
     ``"ses"``, ``"holt"``, ``"holt_damped"``, ``"holt_winters"``, ``"moving_average"``. For
     statsforecast's class API and model names, see :mod:`omo.statsforecast`.

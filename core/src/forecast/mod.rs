@@ -116,7 +116,8 @@ impl Method {
     /// The method of a name as data scientists write it (`"naive"`, `"seasonal_naive"`,
     /// `"moving_average"` (window 3), `"historic_average"`, `"ses"`, `"ses_optimized"`,
     /// `"croston_optimized"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
-    /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"ets"` (AutoETS),
+    /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"dynamic_optimized_theta"`,
+    /// `"auto_theta"`, `"ets"` (AutoETS),
     /// `"holt_winters"` (additive), `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
@@ -136,6 +137,8 @@ impl Method {
             "imapa" => Method::Imapa,
             "theta" => Method::Theta,
             "optimized_theta" => Method::OptimizedTheta,
+            "dynamic_optimized_theta" => Method::StateSpaceTheta(ThetaModel::Dotm),
+            "auto_theta" => Method::AutoTheta,
             "ets" => Method::AutoEts,
             "auto" => Method::Auto,
             "holt_winters" => Method::HoltWinters { multiplicative: false },

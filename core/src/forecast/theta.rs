@@ -129,9 +129,14 @@ impl Theta {
         fitted.push(if self.model.dynamic() { y[0] } else { l0 + (1.0 - 1.0 / self.theta) * (s.a + s.b) });
         let (mut sums, mut counts) = ([0.0; STEPS], [0usize; STEPS]);
         for t in 0..n - 1 {
-            for (k, f) in self.forecasts(s, t, STEPS.min(n - 1 - t)).into_iter().enumerate() {
+            // The forecasts 1 to STEPS ahead from here, each fed back (no allocation: this runs
+            // for every value at every step of the optimiser).
+            let mut ahead = s;
+            for k in 0..STEPS.min(n - 1 - t) {
+                let f = self.next(&ahead, t + k);
                 sums[k] += (y[t + 1 + k] - f) * (y[t + 1 + k] - f);
                 counts[k] += 1;
+                ahead = self.update(&ahead, t + k, f);
             }
             fitted.push(self.next(&s, t));
             s = self.update(&s, t, y[t + 1]);
