@@ -402,6 +402,7 @@ pub fn forecast_series(
         season_length: season_length.max(1) as usize,
         levels,
         non_negative: true,
+        ..ForecastOptions::new(0)
     };
     let f = forecast(&values, method, &options)?;
     Ok(SeriesForecast {

@@ -224,6 +224,14 @@ mod _native {
         serde_json::from_str(text).map_err(|e| argument_error("model", format!("{text}: {e}")))
     }
 
+    /// How intervals are made, from JSON (`"normal"`, `{"conformal": {"windows": 2, "method":
+    /// "conformal_distribution"}}`); normal when `None`.
+    fn intervals_of(text: Option<&str>) -> PyResult<omo_core::forecast::Intervals> {
+        text.map_or(Ok(omo_core::forecast::Intervals::Normal), |t| {
+            serde_json::from_str(t).map_err(|e| argument_error("prediction_intervals", format!("{t}: {e}")))
+        })
+    }
+
     /// Runs `work` on `n_jobs` threads (all cores when `None`): results do not depend on it.
     fn on_threads<T: Send>(py: Python<'_>, n_jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
         match n_jobs {
@@ -300,7 +308,7 @@ mod _native {
     /// `intervals` as `(level, lower, upper)`, and with `fitted` the in-sample `fitted` values and
     /// `fitted_intervals`).
     #[pyfunction]
-    #[pyo3(signature = (values, offsets, labels, h, method, season_length = 1, levels = vec![], fitted = false, fallback = None, n_jobs = None))]
+    #[pyo3(signature = (values, offsets, labels, h, method, season_length = 1, levels = vec![], fitted = false, fallback = None, n_jobs = None, intervals = None))]
     #[allow(clippy::too_many_arguments)]
     fn forecast_panel<'py>(
         py: Python<'py>,
@@ -314,10 +322,11 @@ mod _native {
         fitted: bool,
         fallback: Option<&str>,
         n_jobs: Option<usize>,
+        intervals: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
         let panel = call.panel()?;
-        let opts = options(h, season_length, levels, false);
+        let opts = ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, season_length, levels, false) };
         let f = on_threads(py, n_jobs, || {
             omo_core::forecast::forecast_panel(&panel, call.method, call.fallback, &opts, fitted)
         })?
@@ -328,7 +337,7 @@ mod _native {
     /// Rolling-origin cross-validation of every series of a panel: the forecasts' flat columns
     /// (as [`forecast_panel`]) and `train_lengths`, one per series and window.
     #[pyfunction]
-    #[pyo3(signature = (values, offsets, labels, h, method, windows, step, season_length = 1, levels = vec![], fallback = None, n_jobs = None))]
+    #[pyo3(signature = (values, offsets, labels, h, method, windows, step, season_length = 1, levels = vec![], fallback = None, n_jobs = None, intervals = None))]
     #[allow(clippy::too_many_arguments)]
     fn cross_validate_panel<'py>(
         py: Python<'py>,
@@ -343,10 +352,11 @@ mod _native {
         levels: Vec<f64>,
         fallback: Option<&str>,
         n_jobs: Option<usize>,
+        intervals: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
         let panel = call.panel()?;
-        let opts = options(h, season_length, levels, false);
+        let opts = ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, season_length, levels, false) };
         let (f, lengths) = on_threads(py, n_jobs, || {
             omo_core::forecast::cross_validate_panel(&panel, call.method, call.fallback, &opts, windows, step)
         })?

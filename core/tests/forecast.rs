@@ -677,3 +677,58 @@ fn the_state_space_theta_models_give_statsforecast_s_forecasts() {
     let short = forecast(&AIR[..3], Method::AutoTheta, &ForecastOptions::new(2));
     assert!(matches!(short, Err(OmoError::InvalidArgument { name: "y", .. })), "{short:?}");
 }
+
+#[test]
+fn conformal_intervals_are_statsforecast_s() {
+    // statsforecast 2.1.1: Naive(prediction_intervals=ConformalIntervals(h=2, n_windows=3,
+    // method=...)).forecast(AirPassengers[:30], 2, level=[80, 95]). By hand for the errors method:
+    // the naive forecasts of the windows miss by 5, 28, 9 one step ahead, so the 80 % margin is
+    // the 0.8 quantile of (5, 9, 28), 9 + 0.6 x 19 = 20.4.
+    let y = &AIR[..30];
+    let run = |method: ConformalMethod| {
+        let intervals = Intervals::Conformal { windows: 3, method };
+        forecast(y, Method::Naive, &ForecastOptions { levels: vec![80.0, 95.0], intervals, ..ForecastOptions::new(2) })
+            .unwrap()
+    };
+    let close = |got: &[f64], want: [f64; 2]| {
+        assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-9), "{got:?} vs {want:?}")
+    };
+    let f = run(ConformalMethod::ConformalError);
+    close(&f.intervals[0].lower, [157.6, 163.8]);
+    close(&f.intervals[1].upper, [204.1, 192.8]);
+    let f = run(ConformalMethod::ConformalDistribution);
+    close(&f.intervals[0].lower, [159.5, 164.0]);
+    close(&f.intervals[0].upper, [196.5, 192.0]);
+    close(&f.intervals[1].lower, [152.375, 163.25]);
+    close(&f.intervals[1].upper, [203.625, 192.75]);
+    // Too short for two windows and a training value: named.
+    let short = forecast(
+        &AIR[..4],
+        Method::Naive,
+        &ForecastOptions {
+            levels: vec![80.0],
+            intervals: Intervals::Conformal { windows: 2, method: ConformalMethod::ConformalError },
+            ..ForecastOptions::new(2)
+        },
+    );
+    assert!(matches!(short, Err(OmoError::InvalidArgument { name: "y", .. })), "{short:?}");
+    // Intermittent demand: Croston's normal 80 % interval goes below zero; the conformal one,
+    // with non-negative demand asked, never does.
+    let demand: Vec<f64> = (0..60).map(|t| [0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 1.0][t % 7]).collect();
+    let normal =
+        forecast(&demand, Method::Croston, &ForecastOptions { levels: vec![80.0], ..ForecastOptions::new(3) }).unwrap();
+    assert!(normal.intervals[0].lower[0] < 0.0);
+    let conformal = forecast(
+        &demand,
+        Method::Croston,
+        &ForecastOptions {
+            levels: vec![80.0],
+            non_negative: true,
+            intervals: Intervals::Conformal { windows: 4, method: ConformalMethod::ConformalDistribution },
+            ..ForecastOptions::new(3)
+        },
+    )
+    .unwrap();
+    assert!(conformal.intervals[0].lower.iter().all(|l| *l >= 0.0));
+    assert!(conformal.intervals[0].upper.iter().zip(&conformal.mean).all(|(u, m)| u > m));
+}

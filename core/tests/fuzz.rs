@@ -431,6 +431,7 @@ fn fuzz_forecast() {
             season_length: case.season,
             levels: case.levels.clone(),
             non_negative: case.non_negative,
+            ..ForecastOptions::new(horizon)
         };
         let light = horizon <= 100 && case.season <= 60;
         if light {

@@ -239,7 +239,7 @@ def test_a_model_omo_does_not_have_yet_refuses_by_name():
         omo_models.AutoARIMA(season_length=12)
     with pytest.raises(NotImplementedError, match="MSTL"):
         omo_models.MSTL(season_length=[7, 365])
-    with pytest.raises(NotImplementedError, match="prediction_intervals"):
+    with pytest.raises(omo.ArgumentError, match="prediction_intervals"):
         omo_models.Naive(prediction_intervals=object())
 
 
@@ -341,3 +341,28 @@ def test_every_model_takes_statsforecast_s_constructor_arguments_in_its_order(sf
         ours = list(inspect.signature(getattr(omo_models, name).__init__).parameters)
         theirs = list(inspect.signature(getattr(peer_models, name).__init__).parameters)
         assert ours == theirs, name
+
+
+@pytest.mark.parametrize("method", ["conformal_distribution", "conformal_error"])
+def test_conformal_intervals_are_statsforecast_s(sf, method):
+    # statsforecast's intermittent-demand tutorial gives its models conformal intervals: the same
+    # here on 50 car parts series, by model and through StatsForecast.forecast.
+    from omo.statsforecast.utils import ConformalIntervals
+
+    _, peer_models = sf
+    from statsforecast.utils import ConformalIntervals as PeerIntervals
+
+    parts = shared_csv("carparts_train.csv")
+    parts = parts[parts["unique_id"].isin(parts["unique_id"].unique()[:50])]
+    models = lambda m, pi: [m.CrostonClassic(prediction_intervals=pi(h=6, n_windows=3, method=method)),
+                            m.Naive(), m.ADIDA()]
+    peer = sf[0](models=models(peer_models, PeerIntervals), freq="MS").forecast(
+        df=parts, h=6, level=[80, 95], prediction_intervals=PeerIntervals(h=6, n_windows=4, method=method))
+    ours = StatsForecast(models=models(omo_models, ConformalIntervals), freq="MS").forecast(
+        df=parts, h=6, level=[80, 95], prediction_intervals=ConformalIntervals(h=6, n_windows=4, method=method))
+    assert_same_frame_shape(peer, ours)
+    for column in peer.columns[2:]:
+        np.testing.assert_allclose(ours[column], peer[column], rtol=1e-9, atol=1e-9, err_msg=column)
+    with pytest.raises(omo.ArgumentError, match="h=6"):
+        StatsForecast(models=[omo_models.Naive()], freq="MS").forecast(
+            df=parts, h=3, level=[80], prediction_intervals=ConformalIntervals(h=6, n_windows=2))

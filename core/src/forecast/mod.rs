@@ -13,6 +13,7 @@
 
 pub mod auto;
 mod batch;
+mod conformal;
 mod decompose;
 mod demand;
 mod ets;
@@ -26,6 +27,7 @@ mod theta;
 
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
+pub use conformal::ConformalMethod;
 pub use demand::{DemandForecast, projected_stock_from_forecast, sell_out_forecast};
 pub use ets::{ErrorType, EtsPattern, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, coverage, mae, mape, mase, msis, rmse, smape, wape};
@@ -160,13 +162,50 @@ pub struct ForecastOptions {
     pub levels: Vec<f64>,
     /// Demand cannot be negative: clip forecasts and lower bounds at zero.
     pub non_negative: bool,
+    /// How the intervals are made: normal (the default) or conformal.
+    #[serde(default)]
+    pub intervals: Intervals,
 }
 
 impl ForecastOptions {
     /// `horizon` periods, no season, no intervals, negative values allowed.
     pub fn new(horizon: usize) -> Self {
-        ForecastOptions { horizon, season_length: 1, levels: Vec::new(), non_negative: false }
+        ForecastOptions {
+            horizon,
+            season_length: 1,
+            levels: Vec::new(),
+            non_negative: false,
+            intervals: Intervals::Normal,
+        }
     }
+}
+
+/// How prediction intervals are made.
+///
+/// ```
+/// use omo_core::forecast::{ConformalMethod, ForecastOptions, Intervals, Method, forecast};
+/// let y: Vec<f64> = (0..40).map(|t| [0.0, 0.0, 3.0, 0.0, 1.0][t % 5]).collect();
+/// let conformal = Intervals::Conformal { windows: 5, method: ConformalMethod::ConformalDistribution };
+/// let options = ForecastOptions { levels: vec![80.0], intervals: conformal, non_negative: true, ..ForecastOptions::new(2) };
+/// let f = forecast(&y, Method::Croston, &options)?;
+/// assert!(f.intervals[0].lower.iter().all(|l| *l >= 0.0));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intervals {
+    /// From the model's error variance, assuming normal errors.
+    #[default]
+    Normal,
+    /// Conformal (statsforecast's `ConformalIntervals`): from the absolute errors of the model's
+    /// forecasts of the last `windows` stretches of the horizon's length (at least 2; fewer than
+    /// asked when the series is short). See `conformal`.
+    Conformal {
+        /// How many windows.
+        windows: usize,
+        /// How the errors become bounds.
+        method: ConformalMethod,
+    },
 }
 
 /// A prediction interval.
@@ -248,6 +287,22 @@ fn theta_or_error(y: &[f64], m: usize, fit: impl Fn(&[f64]) -> theta::ThetaFit) 
         });
     }
     Ok(decompose::seasonally_adjusted(y, m, |adjusted| fit(adjusted).fit))
+}
+
+/// The normal intervals of a fit at `levels`: the forecast -/+ the normal quantile times the
+/// error's standard deviation at each step.
+fn normal_intervals(fit: &models::Fit, levels: &[f64]) -> Result<Vec<Interval>> {
+    levels
+        .iter()
+        .map(|&level| {
+            let z = crate::spi::normal_quantile(0.5 + level / 200.0)?;
+            Ok(Interval {
+                level,
+                lower: fit.mean.iter().zip(&fit.sd).map(|(m, s)| m - z * s).collect(),
+                upper: fit.mean.iter().zip(&fit.sd).map(|(m, s)| m + z * s).collect(),
+            })
+        })
+        .collect()
 }
 
 /// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
@@ -342,14 +397,14 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         }
     };
     let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
-    let mut intervals = Vec::with_capacity(options.levels.len());
-    for &level in &options.levels {
-        let z = crate::spi::normal_quantile(0.5 + level / 200.0)?;
-        intervals.push(Interval {
-            level,
-            lower: fit.mean.iter().zip(&fit.sd).map(|(m, s)| floor(m - z * s)).collect(),
-            upper: fit.mean.iter().zip(&fit.sd).map(|(m, s)| floor(m + z * s)).collect(),
-        });
+    let mut intervals = match options.intervals {
+        Intervals::Normal => normal_intervals(&fit, &options.levels)?,
+        Intervals::Conformal { windows, method: how } => {
+            conformal::intervals(y, method, options, &fit.mean, windows, how)?
+        }
+    };
+    for interval in &mut intervals {
+        interval.lower.iter_mut().chain(interval.upper.iter_mut()).for_each(|v| *v = floor(*v));
     }
     Ok(Forecast {
         model: fit.name,

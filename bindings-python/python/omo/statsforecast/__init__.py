@@ -12,7 +12,7 @@ Same frames in and out (``unique_id``, ``ds``, ``y``; one column per model alias
 ``-hi-`` interval columns; ``cutoff`` in cross-validation), pandas or polars. Where omo differs
 from statsforecast by design, the model's or method's docstring says so.
 """
-from . import models
+from . import models, utils
 from .core import StatsForecast
 
-__all__ = ["StatsForecast", "models"]
+__all__ = ["StatsForecast", "models", "utils"]

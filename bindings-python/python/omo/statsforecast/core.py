@@ -12,11 +12,12 @@ from ..errors import ArgumentError
 from .models import _label, _Model
 
 
-def _bands(alias: str, bands, fitted: bool = False) -> dict:
+def _bands(alias: str, bands, widest_first: bool = False) -> dict:
     """The interval columns of a model in statsforecast's order: every ``-lo-`` then every
-    ``-hi-``, levels rising (in-sample: the lower bounds from the widest level in)."""
+    ``-hi-``, levels rising (in-sample and conformal intervals: the lower bounds from the widest
+    level in)."""
     bands = sorted(bands, key=lambda band: band[0])
-    lows = reversed(bands) if fitted else bands
+    lows = reversed(bands) if widest_first else bands
     columns = {f"{alias}-lo-{_label(l)}": lower for l, lower, _ in lows}
     columns.update({f"{alias}-hi-{_label(l)}": upper for l, _, upper in bands})
     return columns
@@ -72,6 +73,8 @@ class StatsForecast:
         self.n_jobs = None if n_jobs == -1 else whole(n_jobs, "n_jobs")
         self._panel: Optional[Panel] = None
         self._fitted = None
+        #: Conformal intervals for the models without their own (given to fit or forecast).
+        self._intervals = None
 
     def __repr__(self) -> str:
         return f"StatsForecast(models=[{','.join(m.alias for m in self.models)}])"
@@ -79,14 +82,13 @@ class StatsForecast:
     def _run(self, model: _Model, panel: Panel, h: int, levels: list, fitted: bool) -> dict:
         fallback = self.fallback_model._method if self.fallback_model is not None else None
         return _native.forecast_panel(panel.values, panel.offsets, panel.labels, h, model._method, model.season_length,
-                                      levels, fitted, fallback, self.n_jobs)
+                                      levels, fitted, fallback, self.n_jobs, model._intervals(h, self._intervals))
 
     def fit(self, df=None, prediction_intervals=None, id_col: str = "unique_id", time_col: str = "ds",
             target_col: str = "y"):
         """Reads and validates ``df`` for :meth:`predict` (omo's models fit in microseconds, so
         they fit when asked to predict: the numbers are the same)."""
-        if prediction_intervals is not None:
-            raise NotImplementedError("conformal prediction_intervals are not in omo yet")
+        self._intervals = prediction_intervals
         self._panel = read_panel(df, id_col, time_col, target_col)
         return self
 
@@ -105,8 +107,7 @@ class StatsForecast:
                  id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"):
         """Forecasts ``h`` steps after every series of ``df``; with ``fitted=True`` keeps the
         in-sample fitted values for :meth:`forecast_fitted_values`."""
-        if prediction_intervals is not None:
-            raise NotImplementedError("conformal prediction_intervals are not in omo yet")
+        self._intervals = prediction_intervals
         panel = read_panel(df, id_col, time_col, target_col) if df is not None else self._panel
         if panel is None:
             raise ArgumentError("forecast: give df")
@@ -124,10 +125,11 @@ class StatsForecast:
         for model in self.models:
             out = self._run(model, panel, h, levels, fitted)
             columns[model.alias] = out["mean"]
-            columns.update(_bands(model.alias, out["intervals"]))
+            conformal = model._intervals(h, self._intervals) is not None
+            columns.update(_bands(model.alias, out["intervals"], widest_first=conformal))
             if fitted:
                 insample[model.alias] = out["fitted"]
-                insample.update(_bands(model.alias, out["fitted_intervals"], fitted=True))
+                insample.update(_bands(model.alias, out["fitted_intervals"], widest_first=True))
         self._fitted = frame(panel, insample) if fitted else None
         return frame(panel, columns)
 
@@ -148,7 +150,7 @@ class StatsForecast:
         many as ``test_size`` holds), each model refitted at every origin. Returns the id and
         time columns, ``cutoff`` (the last time of each training part), the target and one column
         per model."""
-        for name, value in (("input_size", input_size), ("prediction_intervals", prediction_intervals)):
+        for name, value in (("input_size", input_size),):
             if value is not None:
                 raise NotImplementedError(f"cross_validation: {name} is not in omo yet")
         if refit is not True:
@@ -169,11 +171,13 @@ class StatsForecast:
         fallback = self.fallback_model._method if self.fallback_model is not None else None
         for model in self.models:
             out = _native.cross_validate_panel(panel.values, panel.offsets, panel.labels, h, model._method, n_windows,
-                                               step_size, model.season_length, levels, fallback, self.n_jobs)
+                                               step_size, model.season_length, levels, fallback, self.n_jobs,
+                                               model._intervals(h, prediction_intervals))
             if columns is None:
                 columns = self._cv_frame_columns(panel, h, n_windows, np.asarray(out["train_lengths"], dtype=np.int64))
             columns[model.alias] = out["mean"]
-            columns.update(_bands(model.alias, out["intervals"]))
+            conformal = model._intervals(h, prediction_intervals) is not None
+            columns.update(_bands(model.alias, out["intervals"], widest_first=conformal))
         return frame(panel, columns)
 
     @staticmethod

@@ -7,10 +7,11 @@ runs them. A model can also forecast one array on its own, as statsforecast's ca
 
 Where omo's numbers differ from statsforecast's by design, the class says so. Common to all:
 
-- every model gives prediction intervals (normal, from its one-step residuals and the model's
-  error growth) at any ``level``; statsforecast gives them for some models only and raises for
-  the others unless they were built with conformal ``prediction_intervals``, which omo does not
-  have yet (passing one raises ``NotImplementedError``);
+- every model gives prediction intervals at any ``level``: normal ones (from its one-step
+  residuals and the model's error growth) by default, conformal ones when built with
+  ``prediction_intervals=ConformalIntervals(...)`` (:mod:`omo.statsforecast.utils`);
+  statsforecast gives native intervals for some models only and raises for the others unless
+  they were built with conformal ones;
 - a model statsforecast has and omo does not yet (AutoARIMA, AutoCES, AutoTheta, MSTL...) is
   importable, and raises ``NotImplementedError`` naming itself when built: never a substitute.
 """
@@ -23,6 +24,8 @@ import numpy as np
 
 from .._convert import finite_array, whole
 from .. import _native
+from ..errors import ArgumentError
+from .utils import ConformalIntervals
 
 __all__ = [
     "ADIDA", "IMAPA", "TSB", "AutoETS", "AutoTheta", "Auto", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
@@ -41,15 +44,21 @@ class _Model:
     """A model: its alias (the output column's name), the core method, its season length."""
 
     def __init__(self, alias: str, method, season_length: int = 1, prediction_intervals=None):
-        if prediction_intervals is not None:
-            raise NotImplementedError(f"{alias}: conformal prediction_intervals are not in omo yet; "
-                                      "leave them out to get the model's normal intervals")
+        if prediction_intervals is not None and not isinstance(prediction_intervals, ConformalIntervals):
+            raise ArgumentError(f"{alias}: prediction_intervals must be omo.statsforecast.utils.ConformalIntervals")
+        self.prediction_intervals = prediction_intervals
         self.alias = alias
         self.season_length = whole(season_length, "season_length")
         self._method = json.dumps(method)
 
     def __repr__(self) -> str:
         return self.alias
+
+    def _intervals(self, h: int, default: Optional[ConformalIntervals] = None) -> Optional[str]:
+        """The core's interval setting: the model's own conformal intervals, else ``default``'s,
+        else normal (``None``)."""
+        chosen = self.prediction_intervals or default
+        return chosen._for(h) if chosen is not None else None
 
     def forecast(self, y, h: int, X=None, X_future=None, level=None, fitted: bool = False) -> dict:
         """Forecasts one series ``y``: ``{"mean": ..., "lo-80": ..., "hi-80": ..., "fitted": ...}``
@@ -58,8 +67,9 @@ class _Model:
             raise NotImplementedError(f"{self.alias}: exogenous regressors are not in omo yet")
         values = finite_array(y, "y")
         levels = [float(l) for l in (level or [])]
-        out = _native.forecast_panel(values, np.array([0, len(values)], dtype=np.int64), ["y"], whole(h, "h"),
-                                     self._method, self.season_length, levels, bool(fitted))
+        h = whole(h, "h")
+        out = _native.forecast_panel(values, np.array([0, len(values)], dtype=np.int64), ["y"], h, self._method,
+                                     self.season_length, levels, bool(fitted), None, None, self._intervals(h))
         result = {"mean": out["mean"]}
         for l, lower, upper in out["intervals"]:
             result[f"lo-{_label(l)}"], result[f"hi-{_label(l)}"] = lower, upper
