@@ -119,31 +119,34 @@ def test_spark_apply_in_pandas_gives_the_single_process_forecasts():
     pd.testing.assert_frame_equal(result, expected, check_exact=True)
 
 
+def _partitions(panel: pd.DataFrame, count: int = 4) -> list:
+    """The panel in ``count`` partitions, each holding whole series."""
+    ids = sorted(panel["unique_id"].unique())
+    return [panel[panel["unique_id"].isin(ids[k::count])] for k in range(count)]
+
+
+def _assert_as_in_one_process(parts_forecasts: list, expected: pd.DataFrame):
+    result = pd.concat(parts_forecasts).sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+
+
 def test_ray_tasks_give_the_single_process_forecasts():
     ray = _need("ray")
     panel = _panel(40, 48)
-    expected = _class_api_forecast(panel)
-    ids = sorted(panel["unique_id"].unique())
-    parts = [panel[panel["unique_id"].isin(ids[k::4])] for k in range(4)]
     _workers_import_this_module()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         remote = ray.remote(_class_api_forecast)
-        result = pd.concat(ray.get([remote.remote(part) for part in parts]))
+        forecasts = ray.get([remote.remote(part) for part in _partitions(panel)])
     finally:
         ray.shutdown()
-    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+    _assert_as_in_one_process(forecasts, _class_api_forecast(panel))
 
 
 def test_dask_runs_the_class_api_per_partition_as_in_one_process():
     distributed = _need("distributed")
     panel = _panel(40, 48)
-    expected = _class_api_forecast(panel)
-    ids = sorted(panel["unique_id"].unique())
-    parts = [panel[panel["unique_id"].isin(ids[k::4])] for k in range(4)]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        result = pd.concat(client.gather(client.map(_class_api_forecast, parts)))
-    result = result.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+        forecasts = client.gather(client.map(_class_api_forecast, _partitions(panel)))
+    _assert_as_in_one_process(forecasts, _class_api_forecast(panel))
