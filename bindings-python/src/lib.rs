@@ -171,6 +171,7 @@ mod _native {
         dict.set_item("lower", lower)?;
         dict.set_item("upper", upper)?;
         dict.set_item("fitted", f.fitted.to_pyarray(py))?;
+        dict.set_item("params", f.params.clone())?;
         Ok(dict)
     }
 

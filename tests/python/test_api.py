@@ -74,6 +74,10 @@ def test_forecast_array():
     adida = omo.forecast_array([0, 2, 0, 4, 0, 6], h=2, model="adida")
     assert adida.mean.tolist() == pytest.approx([1.81, 1.81], rel=1e-8) and adida.model == "ADIDA"
     assert omo.forecast_array([0, 2, 0, 4, 0, 6], h=1, model="imapa").model == "IMAPA"
+    # The fitted parameters come along: ADIDA's bucket length, and what AutoETS chose by.
+    assert adida.params["aggregation_level"] == 2.0 and adida.params["alpha"] == pytest.approx(0.3)
+    ets = omo.forecast_array([100.0 + 10 * (t % 4) + t for t in range(24)], h=4, season_length=4, model="ets")
+    assert 0 < ets.params["alpha"] < 1 and np.isfinite(ets.params["aicc"])
     # A non-contiguous view works, and bad input is named.
     assert omo.forecast_array(np.arange(20.0)[::2], h=1, model="naive").mean[0] == 18.0
     with pytest.raises(omo.ValidationError, match=r"y\[1\]: nan is not a finite number"):

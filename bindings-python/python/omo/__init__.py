@@ -115,10 +115,13 @@ class Forecast:
     upper: Dict[float, np.ndarray] = field(default_factory=dict)
     model: str = ""
     fitted: Optional[np.ndarray] = None
+    #: The fitted parameters by name (``alpha``, ``beta``..., and ``aicc`` for ETS).
+    params: Dict[str, float] = field(default_factory=dict)
 
 
 def _forecast_from(result: dict) -> Forecast:
-    return Forecast(mean=result["mean"], lower=dict(result["lower"]), upper=dict(result["upper"]), model=result["model"], fitted=result["fitted"])
+    return Forecast(mean=result["mean"], lower=dict(result["lower"]), upper=dict(result["upper"]), model=result["model"],
+                    fitted=result["fitted"], params=dict(result["params"]))
 
 
 def forecast_array(y, h: int, season_length: int = 1, model: str = "auto", level=None) -> Forecast:
