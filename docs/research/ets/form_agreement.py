@@ -2,7 +2,9 @@
 """Issue #18 item 1's report: on the training parts of tourism and M1 monthly (each series' last h
 values held out; the test parts are not read), how often omo's AutoETS and statsforecast's choose
 the same form, and how their fits' AICc compare (on the same form the AICc difference is the
-difference of -2 log-likelihood: the same data, the same parameter count).
+difference of -2 log-likelihood: the same data, the same parameter count). omo writes the
+likelihood term `n log(SSE / n)`, statsforecast (as R) `n log(SSE)`: omo's AICc is put on
+statsforecast's scale by adding `n log n`, a constant per series that changes no choice.
 
 Needs statsforecast 2.1.1 and omo installed in one environment (the test venv has both).
 Usage: python docs/research/ets/form_agreement.py [DATA_DIR]
@@ -31,7 +33,8 @@ def main():
             y = group["y"].to_numpy(dtype=float)[:-h]
             ours = omo.forecast_array(y, h=h, season_length=12, model="ets")
             theirs = AutoETS(season_length=12).fit(y).model_
-            rows.append((uid, ours.model, theirs["method"], ours.params.get("aicc", np.nan), theirs["aicc"]))
+            on_their_scale = ours.params.get("aicc", np.nan) + len(y) * np.log(len(y))
+            rows.append((uid, ours.model, theirs["method"], on_their_scale, theirs["aicc"]))
         table = pd.DataFrame(rows, columns=["unique_id", "omo", "statsforecast", "omo_aicc", "sf_aicc"])
         same = table["omo"] == table["statsforecast"]
         delta = (table["omo_aicc"] - table["sf_aicc"]).replace([np.inf, -np.inf], np.nan)
