@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,8 +58,9 @@ class Panel:
     #: The frame came as a pyarrow table (read through polars or pandas): results go back as one.
     arrow: bool = False
 
-    @property
+    @cached_property
     def labels(self) -> list:
+        """Each series' id as text, made once however many models read it."""
         return [str(i) for i in self.ids]
 
     @property

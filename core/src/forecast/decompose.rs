@@ -85,9 +85,13 @@ impl Seasonal {
         if !is_seasonal(y, m) {
             return None;
         }
-        let positive = y.iter().all(|v| *v > 0.0);
-        let multiplicative = positive && classical_indices(y, m, true).iter().all(|i| *i >= 0.01);
-        Some(Seasonal { indices: classical_indices(y, m, multiplicative), m, multiplicative })
+        if y.iter().all(|v| *v > 0.0) {
+            let indices = classical_indices(y, m, true);
+            if indices.iter().all(|i| *i >= 0.01) {
+                return Some(Seasonal { indices, m, multiplicative: true });
+            }
+        }
+        Some(Seasonal { indices: classical_indices(y, m, false), m, multiplicative: false })
     }
 
     /// `y` with the seasonal indices taken out.
