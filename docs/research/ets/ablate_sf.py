@@ -14,11 +14,8 @@ flags:
   n2m         seasonal forms only when n >= 2m (omo), not n > m (statsforecast)
 Writes ablation_<variant>_<set>.csv (unique_id, form, smape) and appends to ablation_summary.txt.
 """
-import os
-from pathlib import Path
+from study import DATA, M, OUT, SETS  # noqa: I001 (first: it sets the thread counts)
 
-for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[v] = "1"
 import sys
 import time
 
@@ -27,11 +24,6 @@ import pandas as pd
 
 import statsforecast.ets as sfets
 
-OUT = os.environ.get("OMO_STUDY_OUT", "target/ets-study")
-DATA = str(Path(__file__).resolve().parents[3].parent / "shared" / "data")
-os.makedirs(OUT, exist_ok=True)
-M = 12
-SETS = {"tourism_monthly": 24, "m1_monthly": 18}
 
 flags = set(sys.argv[1].split(","))
 variant = sys.argv[1].replace(",", "+")

@@ -20,11 +20,8 @@ flags:
              values and box (this is then statsforecast's estimation with omo's initial states)
 Writes emu_<variant>_<set>.csv and appends to emu_summary.txt.
 """
-import os
-from pathlib import Path
+from study import DATA, M, OUT, SETS  # noqa: I001 (first: it sets the thread counts)
 
-for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[v] = "1"
 import math
 import sys
 import time
@@ -35,11 +32,6 @@ import pandas as pd
 import statsforecast.ets as sfets
 from statsforecast._lib import ets as _ets
 
-OUT = os.environ.get("OMO_STUDY_OUT", "target/ets-study")
-DATA = str(Path(__file__).resolve().parents[3].parent / "shared" / "data")
-os.makedirs(OUT, exist_ok=True)
-M = 12
-SETS = {"tourism_monthly": 24, "m1_monthly": 18}
 C = {"N": _ets.Component.Nothing, "A": _ets.Component.Additive, "M": _ets.Component.Multiplicative}
 
 

@@ -9,13 +9,8 @@ Outputs (in $OMO_STUDY_OUT, default target/ets-study/):
   timing.txt                   wall-clock times
 Uses only *_train.csv. One thread.
 """
-import os
-from pathlib import Path
+from study import DATA, M, OUT, SETS  # noqa: I001 (first: it sets the thread counts)
 
-for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ[v] = "1"
-
-import sys
 import time
 
 import numpy as np
@@ -24,11 +19,6 @@ import pandas as pd
 import statsforecast.ets as sfets
 from statsforecast.models import AutoETS
 
-OUT = os.environ.get("OMO_STUDY_OUT", "target/ets-study")
-DATA = str(Path(__file__).resolve().parents[3].parent / "shared" / "data")
-os.makedirs(OUT, exist_ok=True)
-M = 12
-SETS = {"tourism_monthly": 24, "m1_monthly": 18}
 
 _orig_etsmodel = sfets.etsmodel
 _orig_initstate = sfets.initstate
