@@ -63,6 +63,7 @@ pub fn mrp_record<'py>(
             optional(holding_cost, "holding_cost")?,
         )
         .map_err(omo_error)?,
+        modifiers: Default::default(),
     };
     let record = omo_core::plan::mrp_record(&input).map_err(omo_error)?;
     let out = PyDict::new(py);

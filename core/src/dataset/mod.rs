@@ -6,6 +6,7 @@ mod json;
 mod negative_stock;
 mod record;
 pub(crate) mod references;
+mod supply;
 
 pub use json::JsonLimits;
 
@@ -95,6 +96,10 @@ pub struct Dataset {
     /// `false` by default: such stock is refused, in every door.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_negative_stock: bool,
+    /// The supply side: materials, production lines, bills of materials, suppliers, purchase and
+    /// production orders (what planning reads). Empty by default.
+    #[serde(default, skip_serializing_if = "SupplyData::is_empty")]
+    pub supply: SupplyData,
 }
 
 /// The outcome of [`Dataset::validate`]: every issue found, in a stable order.
@@ -144,7 +149,12 @@ impl Dataset {
             + self.invoices.len()
             + self.payments.len()
             + self.prepaid_orders.len();
-        masters + transactions + self.credit_accounts.len() + self.sales_targets.len() + self.exchange_rates.len()
+        masters
+            + transactions
+            + self.credit_accounts.len()
+            + self.sales_targets.len()
+            + self.exchange_rates.len()
+            + self.supply.record_count()
     }
 
     /// An empty dataset of `company`, reporting in `currency`, as of `as_of`.
@@ -173,6 +183,7 @@ impl Dataset {
             sales_targets: Vec::new(),
             exchange_rates: Vec::new(),
             allow_negative_stock: false,
+            supply: SupplyData::default(),
         }
     }
 
@@ -192,6 +203,7 @@ impl Dataset {
         self.check_sales(&known, &mut out);
         self.check_currencies(&mut out);
         self.check_hierarchies(&mut out);
+        self.check_supply(&known, &mut out);
         if out.is_empty() && !self.allow_negative_stock {
             self.check_negative_stock(&mut out);
         }

@@ -227,6 +227,7 @@ impl Dataset {
             sales_targets: self.sales_targets.clone(),
             exchange_rates: self.exchange_rates.clone(),
             allow_negative_stock: self.allow_negative_stock,
+            supply: self.supply.until(date),
         }
     }
 }

@@ -149,6 +149,26 @@ define_id!(
     /// A prepaid pre-season order with deferred pickup.
     PrepaidOrderId, "prepaid order"
 );
+define_id!(
+    /// A raw material or packaging item bought for production (urea, DAP, MOP, bags).
+    MaterialId, "material"
+);
+define_id!(
+    /// A supplier of materials, or an OEM supplier making finished products for us.
+    SupplierId, "supplier"
+);
+define_id!(
+    /// A production line of a plant.
+    LineId, "production line"
+);
+define_id!(
+    /// A purchase order to a supplier.
+    PurchaseOrderId, "purchase order"
+);
+define_id!(
+    /// A production order on a line.
+    ProductionOrderId, "production order"
+);
 
 /// An ISO 4217 currency code: three upper-case letters.
 ///

@@ -14,6 +14,7 @@ mod plan;
 mod prepaid;
 mod product;
 mod stock;
+mod supply;
 mod supply_chain;
 
 pub use billing::{Invoice, InvoiceKind, Payment, PaymentAllocation};
@@ -21,8 +22,9 @@ pub use currency::{Conversion, ExchangeRate, RateTable, convert};
 pub use customer::{BusinessUnit, Customer, CustomerKind, Region, Salesperson};
 pub use hierarchy::Hierarchy;
 pub use ids::{
-    BundleId, BusinessUnitId, CategoryId, Currency, CustomerId, InvoiceId, MAX_ID_LEN, NodeId, OrderId, PaymentId,
-    PrepaidOrderId, ProductId, RegionId, SalespersonId, ShipmentId,
+    BundleId, BusinessUnitId, CategoryId, Currency, CustomerId, InvoiceId, LineId, MAX_ID_LEN, MaterialId, NodeId,
+    OrderId, PaymentId, PrepaidOrderId, ProductId, ProductionOrderId, PurchaseOrderId, RegionId, SalespersonId,
+    ShipmentId, SupplierId,
 };
 pub use issues::{Check, Issues, MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, ValidationIssue};
 pub use order::{
@@ -32,4 +34,8 @@ pub use plan::{SalesTarget, TargetScope};
 pub use prepaid::{Pickup, PrepaidOrder};
 pub use product::{Bundle, BundleComponent, LifecycleStatus, Product, ProductCategory};
 pub use stock::{MovementKind, PosSale, StockCount, StockMovement};
+pub use supply::{
+    BillOfMaterials, Component, Item, LineHours, LineRate, Material, MaterialStock, ProductionLine, ProductionOrder,
+    ProductionStatus, PurchaseLine, PurchaseOrder, Supplier, SupplierKind, SupplyData, SupplyTerms,
+};
 pub use supply_chain::{Node, NodeKind, StockOwnership};

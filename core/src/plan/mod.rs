@@ -5,6 +5,10 @@
 //! safety stock, lot sizing by one of four rules ([`LotSizing`]) and lead-time offsetting of the
 //! planned orders, with the releases that would fall before period 1 reported as past due.
 
+mod channel;
+mod demand;
 mod mrp;
 
-pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, mrp_record};
+pub use channel::{ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, days_of_cover};
+pub use demand::{DemandModel, Horizon, NodeDemand};
+pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};

@@ -123,6 +123,53 @@ pub struct MrpInput {
     pub lead_time: usize,
     /// The lot-sizing rule.
     pub lot_sizing: LotSizing,
+    /// The supplier's minimum and multiple, applied to every planned receipt after the rule.
+    #[serde(default)]
+    pub modifiers: OrderModifiers,
+}
+
+/// Order modifiers: what a supplier (or a pallet) imposes on any order, whatever the lot-sizing
+/// rule chose. A planned receipt is raised to `minimum`, then rounded up to a whole multiple of
+/// `multiple`; zero means no constraint.
+///
+/// ```
+/// use omo_core::plan::OrderModifiers;
+/// use rust_decimal::Decimal;
+/// let pallets = OrderModifiers { minimum: Decimal::from(30), multiple: Decimal::from(20) };
+/// assert_eq!(pallets.apply(Decimal::from(5))?, Decimal::from(40));   // 30, then 2 pallets
+/// assert_eq!(pallets.apply(Decimal::from(41))?, Decimal::from(60));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OrderModifiers {
+    /// The smallest order (zero: none).
+    pub minimum: Decimal,
+    /// Orders come in whole multiples of this (zero: any quantity).
+    pub multiple: Decimal,
+}
+
+impl OrderModifiers {
+    /// `quantity` raised to the minimum and rounded up to the multiple.
+    ///
+    /// # Errors
+    /// [`OmoError::InvalidArgument`] for a negative minimum or multiple, or a quantity too large.
+    pub fn apply(&self, quantity: Decimal) -> Result<Decimal> {
+        not_negative("minimum", self.minimum)?;
+        not_negative("multiple", self.multiple)?;
+        let raised = quantity.max(self.minimum);
+        if self.multiple.is_zero() { Ok(raised) } else { round_up_to(raised, self.multiple) }
+    }
+}
+
+/// The smallest multiple of `lot` (positive) not below `quantity`.
+fn round_up_to(quantity: Decimal, lot: Decimal) -> Result<Decimal> {
+    let lots = quantity.checked_div(lot).ok_or_else(overflow)?.ceil();
+    let mut rounded = lots.checked_mul(lot).ok_or_else(overflow)?;
+    // The quotient is rounded to 28 digits: make sure the multiple really covers the quantity.
+    if rounded < quantity {
+        rounded = add(rounded, lot)?;
+    }
+    Ok(rounded)
 }
 
 /// One period of an MRP record.
@@ -173,6 +220,7 @@ pub struct MrpRecord {
 ///     safety_stock: Decimal::from(5),
 ///     lead_time: 1,
 ///     lot_sizing: LotSizing::LotForLot,
+///     modifiers: Default::default(),
 /// })?;
 /// // Period 1: 25 - 20 = 5 left, no need. Period 2: 30 + 5 - 5 - 10 = 20 net, received, released
 /// // in period 1. Period 3: 40 + 5 - 5 = 40 net, released in period 2.
@@ -226,7 +274,7 @@ pub fn mrp_record(input: &MrpInput) -> Result<MrpRecord> {
         let available = add(before, s)?;
         let net = sub(add(g, safety_stock)?, available)?.max(Decimal::ZERO);
         let receipt = if net > Decimal::ZERO {
-            rule.receipt(net, index, gross, scheduled, safety_stock, before)?
+            input.modifiers.apply(rule.receipt(net, index, gross, scheduled, safety_stock, before)?)?
         } else {
             Decimal::ZERO
         };
@@ -297,15 +345,7 @@ impl Rule {
     ) -> Result<Decimal> {
         match *self {
             Rule::LotForLot => Ok(net),
-            Rule::Fixed(lot) => {
-                let lots = net.checked_div(lot).ok_or_else(overflow)?.ceil();
-                let mut quantity = lots.checked_mul(lot).ok_or_else(overflow)?;
-                // The quotient is rounded to 28 digits: make sure the multiple really covers net.
-                if quantity < net {
-                    quantity = add(quantity, lot)?;
-                }
-                Ok(quantity)
-            }
+            Rule::Fixed(lot) => round_up_to(net, lot),
             Rule::Periods(periods) => {
                 let mut cover = Decimal::ZERO;
                 for (&g, &s) in gross.iter().zip(scheduled).skip(index).take(periods) {
@@ -414,7 +454,20 @@ mod tests {
             safety_stock: Decimal::ZERO,
             lead_time,
             lot_sizing,
+            modifiers: OrderModifiers::default(),
         }
+    }
+
+    #[test]
+    fn modifiers_raise_to_the_minimum_then_round_to_the_multiple() -> Result<()> {
+        // GR 7 0 25, lot for lot, minimum 10, multiple 4: t1 net 7 -> 10 -> 12 (POH 5);
+        // t3 net 25 - 5 = 20 -> 20 (already >= 10 and a multiple of 4), POH 0.
+        let mut i = input(&[7, 0, 25], 0, 1, LotSizing::LotForLot);
+        i.modifiers = OrderModifiers { minimum: Decimal::from(10), multiple: Decimal::from(4) };
+        assert_record(&mrp_record(&i)?, &[5, 5, 0], &[7, 0, 20], &[12, 0, 20], &[0, 20, 0], 12);
+        i.modifiers.multiple = Decimal::from(-1);
+        assert!(matches!(mrp_record(&i), Err(OmoError::InvalidArgument { name: "multiple", .. })));
+        Ok(())
     }
 
     fn column(record: &MrpRecord, pick: fn(&MrpRow) -> Decimal) -> Vec<Decimal> {
@@ -498,6 +551,7 @@ mod tests {
             safety_stock: Decimal::ZERO,
             lead_time: 0,
             lot_sizing: LotSizing::FixedOrderQuantity { lot_size: Decimal::new(5, 1) },
+            modifiers: OrderModifiers::default(),
         };
         let record = mrp_record(&i)?;
         assert_eq!(column(&record, |r| r.planned_order_receipts), vec![Decimal::new(15, 1)]);

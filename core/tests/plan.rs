@@ -1,0 +1,199 @@
+//! Planning: the channel plan (DRP) worked by hand on a small chain.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use omo_core::forecast::Method;
+use omo_core::model::NodeKind;
+use omo_core::plan::{ChannelPlan, ChannelSettings, channel_plan};
+use omo_core::{Dataset, OmoError};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+type Result<T> = std::result::Result<T, OmoError>;
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn decs(values: &[&str]) -> Vec<Decimal> {
+    values.iter().map(|v| dec(v)).collect()
+}
+
+fn day(text: &str) -> chrono::NaiveDate {
+    text.parse().unwrap()
+}
+
+/// A maker with a plant and an OEM supplier holding 7 consigned bags; distributor `DN` with 40
+/// bags; shop `RA` with 15 bags that sold 10 a month, shop `RB` with none that sold 18, 22, 20.
+/// One product sold in packs of 10, at least 20 an order.
+fn chain() -> serde_json::Value {
+    let node = |id: &str, kind: &str, parent: Option<&str>| json!({"id": id, "name": id, "kind": kind, "parent": parent, "region": null, "customer": null});
+    let mv = |node: &str, date: &str, kind: &str, q: u32| json!({"node": node, "product": "P", "date": date, "kind": kind, "quantity": q.to_string(), "counterparty": null, "reference": null});
+    let pos = |node: &str, date: &str, q: u32| json!({"node": node, "product": "P", "date": date, "quantity": q.to_string(), "revenue": "0", "customer": null});
+    json!({
+        "company": "Test", "currency": "CNY", "as_of": "2026-03-31",
+        "categories": [{"id": "C", "name": "C", "parent": null}],
+        "products": [{"id": "P", "name": "P", "category": "C", "brand": "B", "unit": "bag", "pack_size": "10",
+                      "minimum_order": "20", "standard_cost": "100", "list_price": "150", "status": "active"}],
+        "nodes": [node("MAKER", "manufacturer", None), node("PLANT", "plant", Some("MAKER")),
+                  node("OEM", "oem_supplier", Some("MAKER")), node("DN", "distributor", Some("MAKER")),
+                  node("RA", "retailer", Some("DN")), node("RB", "retailer", Some("DN"))],
+        "movements": [mv("OEM", "2026-01-02", "receipt", 7), mv("DN", "2026-01-02", "receipt", 40),
+                      mv("RA", "2026-01-02", "receipt", 45), mv("RA", "2026-03-31", "sale", 30)],
+        "pos_sales": [pos("RA", "2026-01-10", 10), pos("RA", "2026-02-10", 10), pos("RA", "2026-03-10", 10),
+                      pos("RB", "2026-01-10", 18), pos("RB", "2026-02-10", 22), pos("RB", "2026-03-10", 20)],
+    })
+}
+
+fn settings() -> ChannelSettings {
+    let mut s = ChannelSettings::new(day("2026-03-31"));
+    s.horizon = 4;
+    s.method = Method::Naive;
+    s.season_length = 1;
+    s
+}
+
+fn plan_of(data: serde_json::Value, settings: &ChannelSettings) -> Result<ChannelPlan> {
+    let dataset = Dataset::from_json_validated(&data.to_string())?;
+    channel_plan(&dataset, settings)
+}
+
+fn column(plan: &ChannelPlan, node: &str, pick: fn(&omo_core::plan::ChannelRow) -> Decimal) -> Vec<Decimal> {
+    let record = plan.get(&node.parse().unwrap(), &"P".parse().unwrap()).expect("planned");
+    record.rows.iter().map(pick).collect()
+}
+
+#[test]
+fn the_channel_plan_worked_by_hand() -> Result<()> {
+    let plan = plan_of(chain(), &settings())?;
+    assert_eq!(plan.periods, [day("2026-04-01"), day("2026-05-01"), day("2026-06-01"), day("2026-07-01")]);
+    // Every lead time is under half a month: 0 periods; each order covers one month.
+    //
+    // RA: naive forecast 10, no error (sd 0), no safety stock. 15 on hand: April leaves 5, May
+    // needs 5 more, then 10 a month.
+    assert_eq!(column(&plan, "RA", |r| r.forecast), decs(&["10", "10", "10", "10"]));
+    assert_eq!(column(&plan, "RA", |r| r.planned_releases), decs(&["0", "5", "10", "10"]));
+    assert_eq!(column(&plan, "RA", |r| r.closing), decs(&["5", "0", "0", "0"]));
+    // RB: forecast 20; naive residuals 22 - 18 = 4 and 20 - 22 = -2: sd sqrt(10) = 3.1623;
+    // safety stock 1.6449 x 3.1623 x sqrt(0 + 1) = 5.20. April needs 20 + 5.20.
+    let rb = plan.get(&"RB".parse().unwrap(), &"P".parse().unwrap()).unwrap();
+    assert_eq!(rb.safety_stock, dec("5.20"));
+    assert_eq!(column(&plan, "RB", |r| r.planned_releases), decs(&["25.20", "20", "20", "20"]));
+    assert_eq!(column(&plan, "RB", |r| r.closing), decs(&["5.20", "5.20", "5.20", "5.20"]));
+    // DN: no demand of its own (its sales go to the shops it supplies); dependent demand is the
+    // shops' releases, 25.20 25 30 30. Pooled sd sqrt(0 + 10): safety stock 5.20 again. 40 on
+    // hand cover April (14.80 left); May nets 25 + 5.20 - 14.80 = 15.40, raised to the minimum
+    // 20 (two packs); June and July net 30 + 5.20 - 9.80 = 25.40, rounded up to 30.
+    assert_eq!(column(&plan, "DN", |r| r.dependent), decs(&["25.20", "25", "30", "30"]));
+    assert_eq!(column(&plan, "DN", |r| r.forecast), decs(&["0", "0", "0", "0"]));
+    assert_eq!(column(&plan, "DN", |r| r.planned_receipts), decs(&["0", "20", "30", "30"]));
+    assert_eq!(column(&plan, "DN", |r| r.closing), decs(&["14.80", "9.80", "9.80", "9.80"]));
+    // The plant supplies DN; its stock includes the 7 bags consigned at the OEM. Safety 5.20:
+    // April 0 + 5.20 - 7 < 0, nothing; May 20 + 5.20 - 7 = 18.20; then 30 and 30.
+    let plant = plan.get(&"PLANT".parse().unwrap(), &"P".parse().unwrap()).unwrap();
+    assert_eq!((plant.on_hand, plant.supplied_from.clone(), plant.kind), (dec("7"), None, NodeKind::Plant));
+    assert_eq!(column(&plan, "PLANT", |r| r.planned_receipts), decs(&["0", "18.20", "30", "30"]));
+    assert_eq!(plan.top_requirements()[&"P".parse().unwrap()], decs(&["0", "18.20", "30", "30"]));
+    assert_eq!(rb.supplied_from, Some("DN".parse().unwrap()));
+    assert!(plan.nodes.iter().all(|p| p.first_stockout.is_none() && p.past_due.is_zero()));
+    // Days of cover: RA's 5 bags at the end of April last half of May's 10 (31 days): 15.5.
+    let ra = plan.get(&"RA".parse().unwrap(), &"P".parse().unwrap()).unwrap();
+    assert_eq!(ra.rows[0].days_of_cover, Some(15.5));
+    assert_eq!(ra.rows[1].days_of_cover, Some(0.0));
+    Ok(())
+}
+
+#[test]
+fn a_long_lead_time_makes_orders_past_due_and_flags_the_stockout() -> Result<()> {
+    // DN's lead time of 45 days is 2 months: May's receipt of 20 should have been ordered in
+    // March. Without it, May closes at 9.80 - 20 = -10.20: the first stock-out.
+    let mut s = settings();
+    s.policies.iter_mut().find(|p| p.kind == NodeKind::Distributor).unwrap().lead_time_days = 45;
+    let plan = plan_of(chain(), &s)?;
+    let dn = plan.get(&"DN".parse().unwrap(), &"P".parse().unwrap()).unwrap();
+    assert_eq!(dn.lead_time, 2);
+    assert_eq!(dn.past_due, dec("20"));
+    assert_eq!(dn.first_stockout, Some(day("2026-05-01")));
+    assert_eq!(column(&plan, "DN", |r| r.planned_releases), decs(&["30", "30", "0", "0"]));
+    // The plant must supply the late 20 at once, then June's and July's orders of DN.
+    assert_eq!(column(&plan, "PLANT", |r| r.dependent), decs(&["50", "30", "0", "0"]));
+    // A lead time as long as the horizon is refused, naming the tier.
+    s.policies.iter_mut().find(|p| p.kind == NodeKind::Distributor).unwrap().lead_time_days = 120;
+    let err = plan_of(chain(), &s).unwrap_err();
+    assert!(
+        matches!(&err, OmoError::InvalidArgument { name: "lead_time_days", message } if message.contains("Distributor"))
+    );
+    Ok(())
+}
+
+#[test]
+fn confirmed_orders_consume_the_forecast_and_open_orders_are_receipts() -> Result<()> {
+    // An enterprise farm (no node) ordered 50 from DN in February for May (its history: 0, 50, 0
+    // a month, so the naive forecast is 0); RA has 8 bags in transit (due 5
+    // April) and an open order of 6 not shipped, requested for 20 May.
+    let mut data = chain();
+    data["regions"] = json!([{"id": "R", "name": "R", "parent": null}]);
+    data["business_units"] = json!([{"id": "BU", "name": "BU", "parent": null}]);
+    let customer = |id: &str, kind: &str, node: Option<&str>| {
+        json!({"id": id, "name": id, "kind": kind, "region": "R", "business_unit": "BU", "salesperson": null,
+               "parent": null, "node": node, "since": null})
+    };
+    data["customers"] = json!([customer("FARM", "enterprise", None), customer("A", "retailer", Some("RA"))]);
+    let line = |q: &str| json!({"product": "P", "quantity": q, "unit_price": "150", "discount": "0"});
+    data["orders"] = json!([
+        {"id": "O1", "customer": "FARM", "order_date": "2026-02-20", "requested_date": "2026-05-10", "ship_from": "DN",
+         "status": "open", "lines": [line("50")]},
+        {"id": "O2", "customer": "A", "order_date": "2026-03-25", "requested_date": "2026-05-20", "ship_from": "DN",
+         "status": "partially_shipped", "lines": [line("14")]},
+    ]);
+    data["shipments"] = json!([{"id": "S1", "order": "O2", "from": "DN", "to": "RA", "promised_date": "2026-04-05",
+        "shipped_date": "2026-03-30", "delivered_date": null, "lines": [{"product": "P", "quantity": "8"}], "events": []}]);
+    data["movements"].as_array_mut().unwrap().push(json!({"node": "DN", "product": "P", "date": "2026-03-30",
+        "kind": "sale", "quantity": "8", "counterparty": null, "reference": "S1"}));
+    let plan = plan_of(data, &settings())?;
+    // RA: receipts 8 in April and 6 in May; 15 + 8 - 10 = 13, then 13 + 6 - 10 = 9, June nets 1.
+    assert_eq!(column(&plan, "RA", |r| r.scheduled_receipts), decs(&["8", "6", "0", "0"]));
+    assert_eq!(column(&plan, "RA", |r| r.planned_releases), decs(&["0", "0", "1", "10"]));
+    // DN: May's independent need is the farm's 50 (greater than its forecast of 0); RA's open 6
+    // must ship in May (lead 0): dependent 20 (RB) + 6. DN's stock is 40 - 8 = 32.
+    assert_eq!(column(&plan, "DN", |r| r.confirmed), decs(&["0", "50", "0", "0"]));
+    assert_eq!(column(&plan, "DN", |r| r.forecast), decs(&["0", "0", "0", "0"]));
+    assert_eq!(column(&plan, "DN", |r| r.dependent), decs(&["25.20", "26", "21", "30"]));
+    assert_eq!(column(&plan, "DN", |r| r.gross), decs(&["25.20", "76", "21", "30"]));
+    Ok(())
+}
+
+#[test]
+fn the_sample_company_plan_balances_every_period_and_orders_whole_packs() -> Result<()> {
+    use omo_core::sample::{SampleConfig, sample_company};
+    let company = sample_company(&SampleConfig::small(5))?;
+    let as_of = day("2025-12-31");
+    let plan = channel_plan(&company, &ChannelSettings::new(as_of))?;
+    let kinds: std::collections::BTreeSet<NodeKind> = plan.nodes.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), [NodeKind::Plant, NodeKind::Distributor, NodeKind::Retailer]);
+    for record in &plan.nodes {
+        let mut stock = record.on_hand;
+        for row in &record.rows {
+            stock += row.scheduled_receipts + row.planned_receipts - row.gross;
+            assert_eq!(row.closing, stock, "{} {} {}", record.node, record.product, row.period);
+            assert!(row.closing >= Decimal::ZERO);
+            assert_eq!(row.gross, row.forecast.max(row.confirmed) + row.dependent);
+        }
+        if record.kind == NodeKind::Distributor {
+            let product = company.products.iter().find(|p| p.id == record.product).unwrap();
+            for q in record.rows.iter().map(|r| r.planned_receipts).filter(|q| !q.is_zero()) {
+                assert!(q >= product.minimum_order && (q % product.pack_size).is_zero(), "{q} of {}", product.id);
+            }
+        }
+    }
+    // Planned at the end of the second year: the spring peak (March, April) is what the plant
+    // must deliver most of, more than in January and February or May and June.
+    let top = plan.top_requirements();
+    let total = |t: usize| top.values().map(|v| v[t]).sum::<Decimal>();
+    let spring = total(2) + total(3);
+    assert!(
+        spring > total(0) + total(1) && spring > total(4) + total(5),
+        "{:?}",
+        (0..6).map(total).collect::<Vec<_>>()
+    );
+    Ok(())
+}
