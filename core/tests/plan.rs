@@ -197,3 +197,74 @@ fn the_sample_company_plan_balances_every_period_and_orders_whole_packs() -> Res
     );
     Ok(())
 }
+
+// ---- Textbook MRP and DRP records: Orlicky's Material Requirements Planning, 3rd ed. (Ptak and
+// Smith, McGraw-Hill 2011). The book's "on hand" rows leave out planned receipts, so they are
+// compared only up to the first planned receipt; net requirements and releases are compared
+// whole.
+
+use omo_core::plan::{LotSizing, MrpInput, MrpRecord, mrp_record};
+
+fn record(gross: &[i64], scheduled: &[i64], on_hand: i64, safety: i64, lead: usize, rule: LotSizing) -> MrpRecord {
+    let d = |v: &[i64]| v.iter().map(|&x| Decimal::from(x)).collect::<Vec<_>>();
+    mrp_record(&MrpInput {
+        gross_requirements: d(gross),
+        scheduled_receipts: Some(d(scheduled)),
+        on_hand: Decimal::from(on_hand),
+        safety_stock: Decimal::from(safety),
+        lead_time: lead,
+        lot_sizing: rule,
+        modifiers: Default::default(),
+    })
+    .unwrap()
+}
+
+fn ints(record: &MrpRecord, pick: fn(&omo_core::plan::MrpRow) -> Decimal) -> Vec<i64> {
+    record.rows.iter().map(|r| i64::try_from(pick(r)).unwrap()).collect()
+}
+
+#[test]
+fn orlicky_fig_7_2_to_7_7_lot_for_lot_netting() {
+    // Pp. 121-123: on hand 23, a scheduled receipt of 30 in period 3; net requirements 7 and 12.
+    let r = record(&[0, 20, 0, 25, 0, 15, 12, 0], &[0, 0, 30, 0, 0, 0, 0, 0], 23, 0, 0, LotSizing::LotForLot);
+    assert_eq!(ints(&r, |r| r.net_requirements), [0, 0, 0, 0, 0, 7, 12, 0]);
+    assert_eq!(ints(&r, |r| r.projected_on_hand)[..5], [23, 3, 33, 8, 8]);
+}
+
+#[test]
+fn orlicky_fig_7_16_fixed_quantity_with_safety_stock() {
+    // P. 134: 17 a period, on hand 170, safety stock 100, lot 50, lead time 2: two releases of 50
+    // (the first in period 3, for period 5 where stock would drop below 100).
+    let lot = LotSizing::FixedOrderQuantity { lot_size: Decimal::from(50) };
+    let r = record(&[17; 8], &[0; 8], 170, 100, 2, lot);
+    assert_eq!(ints(&r, |r| r.projected_on_hand)[..4], [153, 136, 119, 102]);
+    assert_eq!(ints(&r, |r| r.planned_order_releases), [0, 0, 50, 0, 0, 50, 0, 0]);
+}
+
+#[test]
+fn orlicky_fig_10_10a_fixed_quantity_safety_stock_and_scheduled_receipt() {
+    // P. 193: 30 a period, on hand 140, safety stock 15, 80 due in period 5, lot 100, lead
+    // time 3: one release of 100 in period 4.
+    let lot = LotSizing::FixedOrderQuantity { lot_size: Decimal::from(100) };
+    let r = record(&[30; 7], &[0, 0, 0, 0, 80, 0, 0], 140, 15, 3, lot);
+    assert_eq!(ints(&r, |r| r.projected_on_hand)[..6], [110, 80, 50, 20, 70, 40]);
+    assert_eq!(ints(&r, |r| r.planned_order_releases), [0, 0, 0, 100, 0, 0, 0]);
+}
+
+#[test]
+fn orlicky_fig_15_4_drp_from_three_distributors_to_the_plant() {
+    // P. 278: three distribution centres order in fixed lots; their planned releases add up to
+    // the manufacturer's lumpy "total demand" 700 0 400 0 700 150 300 150 150 0, and their
+    // projected available balances are the book's.
+    let lot = |q| LotSizing::FixedOrderQuantity { lot_size: Decimal::from(q) };
+    let d1 = record(&[100, 90, 80, 75, 80, 90, 100, 100, 120, 130], &[0; 10], 145, 0, 1, lot(150));
+    let d2 = record(&[135, 100, 90, 80, 75, 82, 125, 110, 150, 50], &[0; 10], 190, 0, 1, lot(300));
+    let d3 = record(&[80, 75, 80, 90, 100, 125, 130, 120, 50, 85], &[0; 10], 272, 0, 3, lot(250));
+    assert_eq!(ints(&d1, |r| r.projected_on_hand), [45, 105, 25, 100, 20, 80, 130, 30, 60, 80]);
+    assert_eq!(ints(&d2, |r| r.projected_on_hand), [55, 255, 165, 85, 10, 228, 103, 293, 143, 93]);
+    assert_eq!(ints(&d3, |r| r.projected_on_hand), [192, 117, 37, 197, 97, 222, 92, 222, 172, 87]);
+    let total: Vec<i64> = (0..10)
+        .map(|t| [&d1, &d2, &d3].iter().map(|r| i64::try_from(r.rows[t].planned_order_releases).unwrap()).sum())
+        .collect();
+    assert_eq!(total, [700, 0, 400, 0, 700, 150, 300, 150, 150, 0]);
+}

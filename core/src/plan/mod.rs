@@ -8,7 +8,9 @@
 mod channel;
 mod demand;
 mod mrp;
+mod supply;
 
 pub use channel::{ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, days_of_cover};
 pub use demand::{DemandModel, Horizon, NodeDemand};
+pub use supply::{ComponentPlan, LineLoad, OemOrder, ProductSupply, SupplyPlan, SupplySettings, supply_plan};
 pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};
