@@ -268,3 +268,143 @@ fn orlicky_fig_15_4_drp_from_three_distributors_to_the_plant() {
         .collect();
     assert_eq!(total, [700, 0, 400, 0, 700, 150, 300, 150, 150, 0]);
 }
+
+// ---- The supply plan: capacity, building ahead, the OEM supplier and materials, by hand.
+
+use omo_core::plan::{Horizon, SupplySettings, supply_plan};
+use omo_core::spi::Period;
+
+/// A plant whose line `L1` has 100 hours a month and makes P1 at 10 an hour (standard cost 100)
+/// and P2 at 5 an hour (cost 300); an OEM supplier delivers P2 in 30 days, at least 100, in
+/// fifties. P1 is half a tonne of urea and one bag; urea comes in 30 days, bags at once; 100 t of
+/// urea are in stock and 150 t are on order for March.
+fn plant(april_hours: &str) -> serde_json::Value {
+    let product = |id: &str, cost: &str| {
+        json!({"id": id, "name": id, "category": "C", "brand": "B", "unit": "bag", "pack_size": "1",
+               "minimum_order": "0", "standard_cost": cost, "list_price": "500", "status": "active"})
+    };
+    json!({
+        "company": "Test", "currency": "CNY", "as_of": "2026-01-31",
+        "categories": [{"id": "C", "name": "C", "parent": null}],
+        "products": [product("P1", "100"), product("P2", "300")],
+        "nodes": [{"id": "PLANT", "name": "Plant", "kind": "plant", "parent": null, "region": null, "customer": null}],
+        "supply": {
+            "materials": [{"id": "UREA", "name": "Urea", "unit": "t", "standard_cost": "2"},
+                          {"id": "BAG", "name": "Bag", "unit": "piece", "standard_cost": "0.5"}],
+            "material_stock": [{"node": "PLANT", "material": "UREA", "quantity": "100"}],
+            "production_lines": [{"id": "L1", "name": "Granulation", "node": "PLANT", "hours_per_month": "100",
+                "calendar": [{"month": "2026-04-01", "hours": april_hours}],
+                "rates": [{"product": "P1", "units_per_hour": "10"}, {"product": "P2", "units_per_hour": "5"}]}],
+            "boms": [{"product": "P1", "components": [{"item": {"material": "UREA"}, "quantity": "0.5"},
+                                                      {"item": {"material": "BAG"}, "quantity": "1"}]}],
+            "suppliers": [
+                {"id": "OEM", "name": "OEM", "kind": "oem", "items": [{"item": {"product": "P2"}, "lead_time_days": 30,
+                  "minimum_order": "100", "multiple": "50", "price": "280"}]},
+                {"id": "CHEM", "name": "Chem", "kind": "material", "items": [
+                  {"item": {"material": "UREA"}, "lead_time_days": 30, "price": "2"},
+                  {"item": {"material": "BAG"}, "lead_time_days": 0, "price": "0.5"}]}],
+            "purchase_orders": [{"id": "PO1", "supplier": "CHEM", "order_date": "2026-01-20", "deliver_to": "PLANT",
+                "lines": [{"item": {"material": "UREA"}, "quantity": "150", "price": "2", "promised_date": "2026-03-10"}]}]
+        }
+    })
+}
+
+fn required(p1: &[i64], p2: &[i64]) -> std::collections::BTreeMap<omo_core::model::ProductId, Vec<Decimal>> {
+    let d = |v: &[i64]| v.iter().map(|&x| Decimal::from(x)).collect::<Vec<_>>();
+    [("P1".parse().unwrap(), d(p1)), ("P2".parse().unwrap(), d(p2))].into_iter().collect()
+}
+
+#[test]
+fn the_spring_peak_is_built_ahead_with_its_carrying_cost() -> Result<()> {
+    // Hours needed: P1 40 60 120 30, P2 0 0 40 0: April needs 160 of 100. The 60 extra hours
+    // go, cheapest to carry first (P1: 100 / 10 = 10 an hour against P2's 60), into March's 40
+    // spare hours (400 units, one month early) and February's 60 less the 40 used (200 units,
+    // two months early): carrying cost 400 x 100 x 2 % x 1 + 200 x 100 x 2 % x 2 = 1,600.
+    let dataset = Dataset::from_json_validated(&plant("100").to_string())?;
+    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4)?;
+    let plan = supply_plan(
+        &dataset,
+        &horizon,
+        &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]),
+        &SupplySettings::default(),
+    )?;
+    assert_eq!(plan.carrying_cost, dec("1600"));
+    let hours: Vec<Decimal> = plan.loads.iter().map(|l| l.planned_hours).collect();
+    assert_eq!(hours, decs(&["60", "100", "100", "30"]));
+    assert_eq!(plan.loads.iter().map(|l| l.over_capacity).collect::<Vec<_>>(), [false, false, true, false]);
+    assert_eq!(plan.loads.iter().map(|l| l.idle).collect::<Vec<_>>(), [false, false, false, true]);
+    let p1: Vec<_> = plan.products.iter().filter(|p| p.product.as_str() == "P1").collect();
+    assert_eq!(p1.iter().map(|p| p.made).collect::<Vec<_>>(), decs(&["600", "1000", "600", "300"]));
+    assert_eq!(p1.iter().map(|p| p.built_ahead).collect::<Vec<_>>(), decs(&["200", "400", "0", "0"]));
+    assert!(plan.oem_orders.is_empty() && plan.products.iter().all(|p| p.unmet.is_zero()));
+    // Urea: half a tonne a bag of P1 made: 300 500 300 150. 100 in stock cover 100 of February's
+    // 300 (200 net); March nets 500 - 150 on order = 350; then 300 and 150. Ordered 30 days
+    // (one month) ahead: February's 200 are past due.
+    let urea =
+        plan.components.iter().find(|c| c.item == omo_core::model::Item::Material("UREA".parse().unwrap())).unwrap();
+    assert_eq!(ints(&urea.record, |r| r.gross_requirements), [300, 500, 300, 150]);
+    assert_eq!(ints(&urea.record, |r| r.net_requirements), [200, 350, 300, 150]);
+    assert_eq!(ints(&urea.record, |r| r.planned_order_releases), [350, 300, 150, 0]);
+    assert_eq!(urea.record.past_due, dec("200"));
+    assert_eq!((urea.level, urea.supplier.as_ref().map(|s| s.as_str())), (1, Some("CHEM")));
+    Ok(())
+}
+
+#[test]
+fn a_shutdown_sends_what_no_earlier_month_can_make_to_the_oem_or_leaves_it_unmet() -> Result<()> {
+    // April has no hours. P1 moves 400 into March and 600 into February (carrying 400 x 2 +
+    // 600 x 4 = 3,200); its last 200 have no line time left and no OEM: unmet. P2's 200 go to the
+    // OEM, ordered in March for April (lead one month), 200 already a multiple of 50.
+    let dataset = Dataset::from_json_validated(&plant("0").to_string())?;
+    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4)?;
+    let plan = supply_plan(
+        &dataset,
+        &horizon,
+        &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]),
+        &SupplySettings::default(),
+    )?;
+    assert_eq!(plan.carrying_cost, dec("3200"));
+    let row = |product: &str, t: usize| {
+        plan.products.iter().find(|p| p.product.as_str() == product && p.period == t).unwrap()
+    };
+    assert_eq!((row("P1", 2).made, row("P1", 2).unmet), (dec("0"), dec("200")));
+    assert_eq!((row("P2", 2).from_oem, row("P2", 2).unmet), (dec("200"), dec("0")));
+    let order = &plan.oem_orders[0];
+    assert_eq!(
+        (order.supplier.as_str(), order.release_period, order.receipt_period, order.quantity, order.late),
+        ("OEM", 1, 2, dec("200"), false)
+    );
+    Ok(())
+}
+
+#[test]
+fn bad_supply_data_is_refused_naming_the_culprit() {
+    let issues = |data: serde_json::Value| match Dataset::from_json_validated(&data.to_string()) {
+        Err(OmoError::Invalid { issues }) => {
+            issues.iter().map(|i| format!("{} {} {}: {}", i.entity, i.id, i.field, i.message)).collect::<Vec<_>>()
+        }
+        other => panic!("expected issues, got {other:?}"),
+    };
+    // A bill of materials cycle: P1 needs P2, P2 needs P1.
+    let mut data = plant("100");
+    data["supply"]["boms"] = json!([
+        {"product": "P1", "components": [{"item": {"product": "P2"}, "quantity": "1"}]},
+        {"product": "P2", "components": [{"item": {"product": "P1"}, "quantity": "1"}]}]);
+    assert!(issues(data).iter().any(|i| i.starts_with("bom P1 components: cycle")), "cycle");
+    // Negative capacity, a line outside a plant, a purchase order of an unknown supplier.
+    let mut data = plant("-5");
+    data["supply"]["purchase_orders"][0]["supplier"] = json!("NOBODY");
+    let found = issues(data);
+    assert!(
+        found.contains(&"production_line L1 calendar[0].hours: must not be negative, got -5".to_owned()),
+        "{found:?}"
+    );
+    assert!(found.contains(&"purchase_order PO1 supplier: unknown supplier \"NOBODY\"".to_owned()), "{found:?}");
+    // A product nobody can make or supply.
+    let dataset = Dataset::from_json_validated(&plant("100").to_string()).unwrap();
+    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 2).unwrap();
+    let mut need = required(&[1, 1], &[0, 0]);
+    need.insert("P3".parse().unwrap(), vec![Decimal::ONE; 2]);
+    let err = supply_plan(&dataset, &horizon, &need, &SupplySettings::default()).unwrap_err();
+    assert!(err.to_string().contains("product P3: no line makes it and no supplier delivers it"), "{err}");
+}

@@ -12,5 +12,5 @@ mod supply;
 
 pub use channel::{ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, days_of_cover};
 pub use demand::{DemandModel, Horizon, NodeDemand};
-pub use supply::{ComponentPlan, LineLoad, OemOrder, ProductSupply, SupplyPlan, SupplySettings, supply_plan};
 pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};
+pub use supply::{ComponentPlan, LineLoad, OemOrder, ProductSupply, SupplyPlan, SupplySettings, supply_plan};

@@ -160,7 +160,10 @@ pub fn supply_plan(
         }
         let line = fastest_line(&supply.production_lines, product);
         if line.is_none() && oem_for(&supply.suppliers, product).is_none() {
-            return Err(invalid("required", format!("product {product}: no line makes it and no supplier delivers it")));
+            return Err(invalid(
+                "required",
+                format!("product {product}: no line makes it and no supplier delivers it"),
+            ));
         }
         made.insert(product, (line, quantities.clone()));
     }
@@ -238,7 +241,10 @@ fn fastest_line<'a>(lines: &'a [ProductionLine], product: &ProductId) -> Option<
 }
 
 /// The OEM supplier delivering `product` with the shortest lead time (ties: the first id).
-fn oem_for<'a>(suppliers: &'a [Supplier], product: &ProductId) -> Option<(&'a Supplier, &'a crate::model::SupplyTerms)> {
+fn oem_for<'a>(
+    suppliers: &'a [Supplier],
+    product: &ProductId,
+) -> Option<(&'a Supplier, &'a crate::model::SupplyTerms)> {
     let item = Item::Product(product.clone());
     suppliers
         .iter()
@@ -271,7 +277,9 @@ impl<'a> Leveling<'a> {
         let mut items: Vec<(&ProductId, Vec<Decimal>, Decimal, Decimal)> = made
             .iter()
             .filter(|(_, (l, _))| l.is_some_and(|l| l.id == line.id))
-            .filter_map(|(p, (_, q))| Some((*p, q.clone(), line.rate_of(p)?, cost.get(*p).copied().unwrap_or_default())))
+            .filter_map(|(p, (_, q))| {
+                Some((*p, q.clone(), line.rate_of(p)?, cost.get(*p).copied().unwrap_or_default()))
+            })
             .collect();
         // Cheapest to carry per hour of line time first: cost / rate ascending.
         items.sort_by(|a, b| (a.3 / a.2).cmp(&(b.3 / b.2)).then_with(|| a.0.cmp(b.0)));
@@ -393,8 +401,10 @@ fn explode(
         let Some(requirements) = gross.get(&item).cloned() else { continue };
         let supplier = cheapest_supplier(&supply.suppliers, &item);
         let lead = supplier.map_or(0, |(_, t)| horizon.periods_of(t.lead_time_days));
-        let modifiers =
-            supplier.map_or_else(OrderModifiers::default, |(_, t)| OrderModifiers { minimum: t.minimum_order, multiple: t.multiple });
+        let modifiers = supplier.map_or_else(OrderModifiers::default, |(_, t)| OrderModifiers {
+            minimum: t.minimum_order,
+            multiple: t.multiple,
+        });
         let mut scheduled = vec![Decimal::ZERO; n];
         for order in &supply.purchase_orders {
             for line in order.lines.iter().filter(|l| l.item == item) {
@@ -444,13 +454,14 @@ fn on_hand_at(dataset: &Dataset, plants: &[&crate::model::NodeId], item: &Item) 
 }
 
 /// The supplier of `item` with the lowest agreed price (ties: shorter lead time, then id).
-fn cheapest_supplier<'a>(suppliers: &'a [Supplier], item: &Item) -> Option<(&'a Supplier, &'a crate::model::SupplyTerms)> {
+fn cheapest_supplier<'a>(
+    suppliers: &'a [Supplier],
+    item: &Item,
+) -> Option<(&'a Supplier, &'a crate::model::SupplyTerms)> {
     suppliers
         .iter()
         .filter_map(|s| s.terms_of(item).map(|t| (s, t)))
-        .min_by(|(sa, ta), (sb, tb)| {
-            (ta.price, ta.lead_time_days, &sa.id).cmp(&(tb.price, tb.lead_time_days, &sb.id))
-        })
+        .min_by(|(sa, ta), (sb, tb)| (ta.price, ta.lead_time_days, &sa.id).cmp(&(tb.price, tb.lead_time_days, &sb.id)))
 }
 
 /// Each component's level: one more than the deepest product it goes into (finished products
