@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::convert::{money, omo_error, validation_error};
 
-fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
+pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| omo_error(OmoError::Json(e.to_string())))
 }
 

@@ -34,7 +34,7 @@ mod _native {
     };
 
     #[pymodule_export]
-    use super::plan::mrp_record;
+    use super::plan::{mrp_record, supply_chain_plan_json};
 
     #[pymodule_export]
     use super::engine::{PyEngine, events_of_json};

@@ -82,3 +82,29 @@ pub fn mrp_record<'py>(
     out.set_item("past_due", record.past_due)?;
     Ok(out)
 }
+
+/// The channel plan and the supply plan of `dataset` planned at the end of `as_of`, by `period`
+/// (`"week"` or `"month"`) over `horizon` periods, with the core's default policies, as JSON
+/// (`{"channel": ..., "supply": ...}`); every number, window and default is the core's
+/// (`omo_core::plan::plan_supply_chain`).
+#[pyfunction]
+#[pyo3(signature = (dataset, as_of, period, horizon, method))]
+pub fn supply_chain_plan_json(
+    py: Python<'_>,
+    dataset: &crate::company::PyDataset,
+    as_of: chrono::NaiveDate,
+    period: &str,
+    horizon: usize,
+    method: Option<&str>,
+) -> PyResult<String> {
+    use omo_core::plan::{ChannelSettings, SupplySettings, plan_supply_chain};
+    let period: omo_core::spi::Period = period.parse().map_err(omo_error)?;
+    let mut settings = ChannelSettings::by(as_of, period, horizon);
+    if let Some(name) = method {
+        settings.method = omo_core::forecast::Method::from_name(name).map_err(omo_error)?;
+    }
+    let d = std::sync::Arc::clone(&dataset.inner);
+    let (channel, supply) =
+        py.detach(|| plan_supply_chain(&d, &settings, &SupplySettings::default())).map_err(omo_error)?;
+    crate::company::json(&serde_json::json!({"channel": channel, "supply": supply}))
+}

@@ -214,3 +214,40 @@ def test_errors_name_the_period_of_a_bad_quantity():
         omo.plan.mrp_record([10, -1, 5])
     with pytest.raises(omo.ArgumentError, match=r"scheduled_receipts\[1\]"):
         omo.plan.mrp_record([10, 1, 5], scheduled_receipts=[0, float("inf"), 0])
+
+
+# ---- omo.plan.supply_chain_plan: the core's channel and supply plans laid out as frames.
+
+@pytest.fixture(scope="module")
+def small_company():
+    return omo.sample_company(distributors=2, retailers_per_distributor=2, farmers=40, years=2)
+
+
+def test_the_channel_plan_balances_every_period_from_shop_to_plant(small_company):
+    plan = omo.plan.supply_chain_plan(small_company, horizon=4)
+    frame = plan.channel
+    assert plan.periods[0].isoformat() == "2025-01-01" and len(plan.periods) == 4
+    assert sorted(frame["kind"].unique()) == ["distributor", "plant", "retailer"]
+    for _, record in frame.groupby(["node", "product"]):
+        stock = record["on_hand"].iloc[0]
+        for row in record.itertuples():
+            stock += row.scheduled_receipts + row.planned_receipts - row.gross
+            assert row.closing == stock and row.gross == max(row.forecast, row.confirmed) + row.dependent
+    # What a distributor plans to order from the plant is the plant's dependent demand.
+    releases = frame[frame["supplied_from"] == "PLANT-1"].groupby("period")["planned_releases"].sum()
+    dependent = frame[frame["node"] == "PLANT-1"].groupby("period")["dependent"].sum()
+    assert (releases <= dependent).all() and releases.sum() > 0
+    # The sample company gives no lines or suppliers: its supply frames are empty.
+    assert plan.line_loads.empty and plan.carrying_cost == Decimal(0)
+
+
+def test_a_weekly_plan_and_polars(small_company):
+    plan = omo.plan.supply_chain_plan(small_company, as_of="2025-06-30", horizon=8, period="week", backend="polars")
+    assert plan.periods[0].isoformat() == "2025-06-30" and plan.channel.height > 0
+
+
+@pytest.mark.parametrize("kwargs, named", [({"period": "day"}, "period"), ({"horizon": 0}, "horizon"),
+                                           ({"method": "nonsense"}, "model"), ({"as_of": "2025-13-01"}, "as_of")])
+def test_bad_plan_settings_name_the_argument(small_company, kwargs, named):
+    with pytest.raises(omo.ArgumentError, match=named):
+        omo.plan.supply_chain_plan(small_company, **kwargs)

@@ -1,6 +1,8 @@
 """Planning from the forecast, computed by the Rust core (``omo_core::plan``).
 
-So far: :func:`mrp_record`, the textbook material requirements planning (MRP) record of one item.
+- :func:`supply_chain_plan`: the channel plan (DRP) from each shop's sell-out forecast up to the
+  plant, and the supply plan meeting it (lines, building ahead, the OEM supplier, materials);
+- :func:`mrp_record`: the textbook material requirements planning (MRP) record of one item.
 """
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ from decimal import Decimal
 
 import numpy as np
 
+import json
+
 from . import _native
 from ._convert import optional_whole, whole
 from .errors import ArgumentError
 
-__all__ = ["mrp_record", "LOT_SIZING", "MRP_COLUMNS"]
+__all__ = ["mrp_record", "supply_chain_plan", "SupplyChainPlan", "LOT_SIZING", "MRP_COLUMNS"]
 
 #: The lot-sizing rules :func:`mrp_record` knows.
 LOT_SIZING = ("lot_for_lot", "fixed_order_quantity", "periods_of_supply", "eoq")
@@ -111,3 +115,101 @@ def mrp_record(gross_requirements, scheduled_receipts=None, on_hand=0, safety_st
         frame[name] = frame[name].astype("float64")
     frame.attrs["past_due"] = float(columns["past_due"])
     return frame
+
+
+_CHANNEL_COLUMNS = ("node", "product", "kind", "supplied_from", "period", "forecast", "confirmed", "dependent", "gross",
+                    "scheduled_receipts", "planned_receipts", "planned_releases", "closing", "days_of_cover",
+                    "stockout", "overstock", "on_hand", "safety_stock", "lead_time", "past_due", "model")
+_CHANNEL_DECIMALS = ("on_hand", "safety_stock", "past_due", "forecast", "confirmed", "dependent", "gross",
+                     "scheduled_receipts", "planned_receipts", "planned_releases", "closing")
+
+
+class SupplyChainPlan:
+    """A plan from the shops' forecasts to the plant (see :func:`supply_chain_plan`). Every
+    number is the core's; the frames only lay its records out.
+
+    - ``channel``: one row per node, product and period (``node``, ``product``, ``kind``,
+      ``supplied_from``, ``on_hand``, ``safety_stock``, ``lead_time`` in periods, ``model``,
+      ``past_due``, ``period``, ``forecast``, ``confirmed``, ``dependent``, ``gross``,
+      ``scheduled_receipts``, ``planned_receipts``, ``planned_releases``, ``closing``,
+      ``days_of_cover``, ``stockout``, ``overstock``), quantities exact;
+    - ``line_loads``: capacity, required and planned hours per line and period, with the
+      ``over_capacity`` (搶產能) and ``idle`` (等訂單) flags;
+    - ``production``: per product and period, required, made, built ahead, from the OEM, unmet;
+    - ``oem_orders``: the planned orders on OEM suppliers (``late`` when already past due);
+    - ``materials``: each component's MRP record, one row per item and period;
+    - ``carrying_cost``: the cost of building ahead, a ``decimal.Decimal``.
+
+    The supply frames are empty for a company that gave no production lines and no suppliers.
+    """
+
+    def __init__(self, raw: dict, backend: str):
+        from .company import _frame
+
+        periods = raw["channel"]["periods"]
+        rows = []
+        for record in raw["channel"]["nodes"]:
+            head = {k: v for k, v in record.items() if k not in ("rows", "first_stockout", "overstock")}
+            rows.extend({**head, **row} for row in record["rows"])
+        self.periods = [_dt_date(p) for p in periods]
+        self.channel = _frame(rows, _CHANNEL_DECIMALS, ("period",), backend=backend)[list(_CHANNEL_COLUMNS)] \
+            if rows else _frame(rows, backend=backend)
+        supply = raw["supply"] or {"loads": [], "products": [], "oem_orders": [], "components": [],
+                                   "carrying_cost": "0"}
+        for table in (supply["loads"], supply["products"]):
+            for row in table:
+                row["period"] = periods[row["period"]]
+        self.line_loads = _frame(supply["loads"], ("capacity_hours", "required_hours", "planned_hours"), ("period",),
+                                 backend=backend)
+        self.production = _frame(supply["products"], ("required", "made", "built_ahead", "from_oem", "unmet"),
+                                 ("period",), backend=backend)
+        for order in supply["oem_orders"]:
+            order["receipt_period"] = periods[order["receipt_period"]]
+            order["release_period"] = periods[order["release_period"]]
+        self.oem_orders = _frame(supply["oem_orders"], ("quantity",), ("receipt_period", "release_period"),
+                                 backend=backend)
+        materials = []
+        for component in supply["components"]:
+            item = " ".join(f"{k} {v}" for k, v in component["item"].items())
+            for row in component["record"]["rows"]:
+                materials.append({"item": item, "level": component["level"], "supplier": component["supplier"],
+                                  **row, "period": periods[row["period"] - 1],
+                                  "past_due": component["record"]["past_due"]})
+        self.materials = _frame(materials, MRP_COLUMNS[1:] + ("past_due",), ("period",), backend=backend)
+        self.carrying_cost = Decimal(supply["carrying_cost"])
+
+    def __repr__(self) -> str:
+        return (f"SupplyChainPlan({len(self.periods)} periods from {self.periods[0]}, "
+                f"{len(self.channel)} channel rows, carrying cost {self.carrying_cost})")
+
+
+def _dt_date(text: str):
+    import datetime
+
+    return datetime.date.fromisoformat(text)
+
+
+def supply_chain_plan(dataset, as_of=None, horizon: int = 6, period: str = "month", method=None,
+                      backend: str = "pandas") -> SupplyChainPlan:
+    """The whole plan of ``dataset`` made at the end of ``as_of`` (default: the dataset's date),
+    by ``period`` (``"month"`` or ``"week"``) over ``horizon`` periods: each shop's sell-out
+    forecast (by ``method``, default ``"auto"``, a year's season) drives its planned orders on its
+    distributor, theirs on the plant, and the plant's requirements meet its lines' capacity
+    (building ahead of peaks), the OEM supplier and the materials. The rules are the core's
+    (``omo_core::plan``); bad settings raise ``omo.ArgumentError`` naming them.
+
+    >>> import omo
+    >>> company = omo.sample_company(distributors=2, retailers_per_distributor=2, farmers=40, years=2)
+    >>> plan = omo.plan.supply_chain_plan(company, horizon=3)
+    >>> sorted(plan.channel["kind"].unique())
+    ['distributor', 'plant', 'retailer']
+    >>> bool((plan.channel["closing"] >= 0).all())
+    True
+    """
+    from .company import _date
+
+    day = _date(as_of, "as_of") or dataset.as_of
+    raw = json.loads(_native.supply_chain_plan_json(dataset._native, day, str(period),
+                                                     whole(horizon, "horizon", 10_000),
+                                                     None if method is None else str(method)))
+    return SupplyChainPlan(raw, backend)

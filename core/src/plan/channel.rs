@@ -112,6 +112,12 @@ impl ChannelSettings {
         }
     }
 
+    /// The defaults of [`ChannelSettings::new`], planned by `period` (weeks or months) with a
+    /// season of a year of them.
+    pub fn by(as_of: NaiveDate, period: Period, horizon: usize) -> Self {
+        ChannelSettings { period, horizon, season_length: period.per_year() as usize, ..ChannelSettings::new(as_of) }
+    }
+
     fn policy(&self, kind: NodeKind) -> Option<&TierPolicy> {
         self.policies.iter().find(|p| p.kind == kind)
     }

@@ -27,6 +27,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+use super::channel::{ChannelPlan, ChannelSettings, channel_plan};
 use super::demand::Horizon;
 use super::mrp::{LotSizing, MrpInput, MrpRecord, OrderModifiers, mrp_record};
 use crate::dataset::Dataset;
@@ -136,6 +137,27 @@ pub struct SupplyPlan {
     pub carrying_cost: Decimal,
     /// The components' records, by level then item.
     pub components: Vec<ComponentPlan>,
+}
+
+/// The channel plan of `dataset` and the supply plan meeting the requirements at its top: the
+/// whole plan from the shops' forecasts to the plant's lines, the OEM supplier and materials.
+/// The supply plan is `None` for a company that gave no production lines and no suppliers (its
+/// supply side is not modelled, so nothing can be said of its capacity).
+///
+/// # Errors
+/// Those of [`channel_plan`] and [`supply_plan`].
+pub fn plan_supply_chain(
+    dataset: &Dataset,
+    channel: &ChannelSettings,
+    settings: &SupplySettings,
+) -> Result<(ChannelPlan, Option<SupplyPlan>)> {
+    let plan = channel_plan(dataset, channel)?;
+    if dataset.supply.production_lines.is_empty() && dataset.supply.suppliers.is_empty() {
+        return Ok((plan, None));
+    }
+    let horizon = Horizon::after(channel.as_of, channel.period, channel.horizon)?;
+    let supply = supply_plan(dataset, &horizon, &plan.top_requirements(), settings)?;
+    Ok((plan, Some(supply)))
 }
 
 /// The supply plan meeting `required` (finished goods per product, one quantity per period of
@@ -339,14 +361,17 @@ impl<'a> Leveling<'a> {
     }
 }
 
-/// OEM orders for the quantities no line can make, per product and period.
+/// Quantities per product and period.
+type PerPeriod = HashMap<ProductId, Vec<Decimal>>;
+
+/// OEM orders for the quantities no line can make, and what they deliver per product and period.
 fn oem_orders(
     suppliers: &[Supplier],
     horizon: &Horizon,
     excess: &BTreeMap<&ProductId, Vec<Decimal>>,
-) -> Result<(Vec<OemOrder>, HashMap<ProductId, Vec<Decimal>>)> {
+) -> Result<(Vec<OemOrder>, PerPeriod)> {
     let mut orders = Vec::new();
-    let mut received: HashMap<ProductId, Vec<Decimal>> = HashMap::new();
+    let mut received: PerPeriod = HashMap::new();
     for (product, over) in excess {
         let Some((supplier, terms)) = oem_for(suppliers, product) else { continue };
         let lead = horizon.periods_of(terms.lead_time_days);
