@@ -202,9 +202,11 @@ pub fn suggest_orders_json(
     service_level: f64,
     lead_time_days: u32,
     review_days: u32,
+    demand: &str,
 ) -> PyResult<String> {
+    let demand = omo_core::spi::DemandBasis::from_name(demand).map_err(omo_error)?;
     let settings =
-        PlanSettings { service_level, lead_time_days, review_days, ..PlanSettings::new(dataset.inner.as_of) };
+        PlanSettings { service_level, lead_time_days, review_days, demand, ..PlanSettings::new(dataset.inner.as_of) };
     let rows = py.detach(|| omo_core::spi::suggest_orders(&dataset.inner, &settings)).map_err(omo_error)?;
     json(&rows)
 }

@@ -34,7 +34,7 @@ mod _native {
     };
 
     #[pymodule_export]
-    use super::plan::{mrp_record, supply_chain_plan_json};
+    use super::plan::{mrp_record, supplier_scorecard_json, supply_chain_plan_json};
 
     #[pymodule_export]
     use super::engine::{PyEngine, events_of_json};

@@ -408,3 +408,86 @@ fn bad_supply_data_is_refused_naming_the_culprit() {
     let err = supply_plan(&dataset, &horizon, &need, &SupplySettings::default()).unwrap_err();
     assert!(err.to_string().contains("product P3: no line makes it and no supplier delivers it"), "{err}");
 }
+
+// ---- The S&OP table and the supplier scorecard.
+
+use omo_core::plan::{sales_and_operations, supplier_scorecard};
+
+#[test]
+fn the_sop_table_of_the_worked_chain() -> Result<()> {
+    // April of the worked chain: demand RA 10 + RB 20 = 30; the plant need deliver nothing
+    // (18.20 in May); closing stock RA 5 + RB 5.20 + DN 14.80 + plant 7 = 32 against safety
+    // stocks 0 + 5.20 + 5.20 + 5.20 = 15.60. No lines or suppliers: what is required is unmet.
+    let dataset = Dataset::from_json_validated(&chain().to_string())?;
+    let plan = channel_plan(&dataset, &settings())?;
+    let table = sales_and_operations(&dataset, &plan, None);
+    assert_eq!(table.len(), 4);
+    let april = &table[0];
+    assert_eq!((april.period, april.category.as_str()), (day("2026-04-01"), "C"));
+    assert_eq!((april.demand.units, april.demand.value), (dec("30"), dec("3000")));
+    assert_eq!(
+        (april.inventory.units, april.inventory_target.units, april.inventory_gap.units),
+        (dec("32"), dec("15.60"), dec("16.40"))
+    );
+    assert_eq!(
+        (table[1].required.units, table[1].unmet.units, table[1].unmet.value),
+        (dec("18.20"), dec("18.20"), dec("1820"))
+    );
+    Ok(())
+}
+
+#[test]
+fn the_supplier_scorecard_by_hand() -> Result<()> {
+    // CHEM: PO2 ordered 2 Jan, promised 10 Jan, came 15 Jan (5 days late), 100 t at 2.10 against
+    // 2 agreed, 4 rejected; PO3 ordered 5 Jan, promised 20 Jan, came 18 Jan, 50 t at 2. On time
+    // 1 of 2; lead times 13 and 13 days; paid 10 above the agreed 300 (3.33 %); rejected 4 of
+    // 150. PO1 (promised 10 March) is open and not yet overdue.
+    let mut data = plant("100");
+    let po = |id: &str, ordered: &str, promised: &str, came: &str, q: &str, price: &str, rejected: &str| {
+        json!({"id": id, "supplier": "CHEM", "order_date": ordered, "deliver_to": "PLANT", "lines": [{"item": {"material": "UREA"},
+               "quantity": q, "price": price, "promised_date": promised, "received_date": came, "received_quantity": q,
+               "rejected_quantity": rejected}]})
+    };
+    let orders = data["supply"]["purchase_orders"].as_array_mut().unwrap();
+    orders.push(po("PO2", "2026-01-02", "2026-01-10", "2026-01-15", "100", "2.10", "4"));
+    orders.push(po("PO3", "2026-01-05", "2026-01-20", "2026-01-18", "50", "2", "0"));
+    let dataset = Dataset::from_json_validated(&data.to_string())?;
+    let scores = supplier_scorecard(&dataset, day("2026-01-31"))?;
+    let chem = scores.iter().find(|s| s.supplier.as_str() == "CHEM").unwrap();
+    assert_eq!(
+        (chem.lines_received, chem.on_time_rate, chem.lead_time_mean_days, chem.lead_time_sd_days),
+        (2, Some(0.5), Some(13.0), Some(0.0))
+    );
+    assert_eq!((chem.days_late_mean, chem.price_variance), (Some(5.0), dec("10.00")));
+    assert!((chem.price_variance_share.unwrap() - 10.0 / 300.0).abs() < 1e-12);
+    assert!((chem.rejected_share.unwrap() - 4.0 / 150.0).abs() < 1e-12);
+    assert_eq!((chem.open_lines, chem.open_lines_overdue), (1, 0));
+    Ok(())
+}
+
+#[test]
+fn the_sample_company_has_a_plant_short_of_its_spring_peak_and_a_late_oem() -> Result<()> {
+    use omo_core::sample::{SampleConfig, sample_company};
+    let company = sample_company(&SampleConfig::small(5))?;
+    let supply = &company.supply;
+    assert_eq!(supply.production_lines.len(), 3);
+    assert!(!supply.production_orders.is_empty() && !supply.boms.is_empty() && !supply.material_stock.is_empty());
+    // The simulated plant ran above its lines' nominal hours in some months: over capacity.
+    let horizon = Horizon::after(day("2025-12-31"), Period::Month, 6)?;
+    let (_, plan) = omo_core::plan::plan_supply_chain(
+        &company,
+        &ChannelSettings::new(day("2025-12-31")),
+        &SupplySettings::default(),
+    )?;
+    let plan = plan.expect("the sample company has lines and suppliers");
+    assert_eq!(plan.loads.len(), 3 * horizon.len());
+    assert!(plan.loads.iter().any(|l| l.over_capacity), "the spring peak needs more hours than a line has");
+    assert!(plan.carrying_cost > Decimal::ZERO, "so the plan builds ahead");
+    // The OEM supplier is late about four times in ten.
+    let scores = supplier_scorecard(&company, company.as_of)?;
+    let oem = scores.iter().find(|s| s.supplier.as_str() == "SUP-OEM").unwrap();
+    let on_time = oem.on_time_rate.unwrap();
+    assert!((0.45..0.75).contains(&on_time), "{on_time}");
+    assert!(oem.consignment.iter().any(|c| c.book > Decimal::ZERO));
+    Ok(())
+}

@@ -282,7 +282,7 @@ fn suggested_orders_bring_the_position_up_to_the_target_in_packs() {
     for offset in 0..90 {
         d.movements.push(mv("W1", "UREA", day(10, 3) + Days::new(offset), MovementKind::Sale, 10));
     }
-    let settings = PlanSettings::new(day(12, 31));
+    let settings = PlanSettings { demand: DemandBasis::TrailingMean, ..PlanSettings::new(day(12, 31)) };
     let plan = suggest_orders(&d, &settings).unwrap();
     assert_eq!(plan.len(), 1);
     let s = &plan[0];

@@ -6,5 +6,6 @@ pub mod dashboard;
 pub mod hold_out;
 pub mod live;
 pub mod online_retail;
+pub mod replay;
 pub mod report;
 pub mod views;

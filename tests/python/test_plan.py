@@ -237,8 +237,8 @@ def test_the_channel_plan_balances_every_period_from_shop_to_plant(small_company
     releases = frame[frame["supplied_from"] == "PLANT-1"].groupby("period")["planned_releases"].sum()
     dependent = frame[frame["node"] == "PLANT-1"].groupby("period")["dependent"].sum()
     assert (releases <= dependent).all() and releases.sum() > 0
-    # The sample company gives no lines or suppliers: its supply frames are empty.
-    assert plan.line_loads.empty and plan.carrying_cost == Decimal(0)
+    # The sample plant's lines are short of the spring peak: it builds ahead.
+    assert set(plan.line_loads["line"]) == {"GRAN-1", "BAG-1", "BLEND-1"}
 
 
 def test_a_weekly_plan_and_polars(small_company):
@@ -251,3 +251,19 @@ def test_a_weekly_plan_and_polars(small_company):
 def test_bad_plan_settings_name_the_argument(small_company, kwargs, named):
     with pytest.raises(omo.ArgumentError, match=named):
         omo.plan.supply_chain_plan(small_company, **kwargs)
+
+
+def test_the_sop_table_and_the_supplier_scorecard(small_company):
+    plan = omo.plan.supply_chain_plan(small_company, horizon=4)
+    sop = plan.sop
+    assert list(sop.columns[:4]) == ["period", "category", "demand_units", "demand_value"]
+    # The supply plan makes or buys what the plant must deliver in time (building ahead: earlier),
+    # or reports it unmet: cumulatively, per product family.
+    for _, family in sop.groupby("category"):
+        supplied = (family["supply_units"] + family["unmet_units"]).cumsum()
+        assert (supplied >= family["required_units"].cumsum() - Decimal("0.01")).all()
+    assert (sop["inventory_gap_units"] == sop["inventory_units"] - sop["inventory_target_units"]).all()
+    assert not plan.line_loads.empty and plan.line_loads["over_capacity"].any()
+    scores = omo.plan.supplier_scorecard(small_company).set_index("supplier")
+    assert scores.loc["SUP-OEM", "kind"] == "oem" and 0.4 < scores.loc["SUP-OEM", "on_time_rate"] < 0.8
+    assert isinstance(scores.loc["SUP-CHEM", "price_variance"], Decimal)

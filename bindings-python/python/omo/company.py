@@ -175,11 +175,14 @@ def inventory_health(dataset: Dataset, as_of=None, backend: str = "pandas"):
 
 
 def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7,
-                   backend: str = "pandas"):
-    """Suggested orders for every distributor and product on the snapshot date."""
+                   backend: str = "pandas", demand: str = "forecast"):
+    """Suggested orders for every distributor and product on the snapshot date, each with its
+    ``reason`` in words. ``demand="forecast"`` (the default) takes the demand over lead time and
+    review from each pair's monthly forecast and the safety stock from the forecast's own error;
+    ``"trailing_mean"`` from the last 90 days of sales (the older rule, for comparison)."""
     rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level),
                                                   whole(lead_time_days, "lead_time_days", U32_MAX),
-                                                  whole(review_days, "review_days", U32_MAX)))
+                                                  whole(review_days, "review_days", U32_MAX), str(demand)))
     for row in rows:
         row.update({f"position_{k}": v for k, v in row.pop("position").items()})
     return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "position_on_hand",

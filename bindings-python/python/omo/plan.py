@@ -16,7 +16,7 @@ from . import _native
 from ._convert import optional_whole, whole
 from .errors import ArgumentError
 
-__all__ = ["mrp_record", "supply_chain_plan", "SupplyChainPlan", "LOT_SIZING", "MRP_COLUMNS"]
+__all__ = ["mrp_record", "supply_chain_plan", "SupplyChainPlan", "supplier_scorecard", "LOT_SIZING", "MRP_COLUMNS"]
 
 #: The lot-sizing rules :func:`mrp_record` knows.
 LOT_SIZING = ("lot_for_lot", "fixed_order_quantity", "periods_of_supply", "eoq")
@@ -138,7 +138,10 @@ class SupplyChainPlan:
     - ``production``: per product and period, required, made, built ahead, from the OEM, unmet;
     - ``oem_orders``: the planned orders on OEM suppliers (``late`` when already past due);
     - ``materials``: each component's MRP record, one row per item and period;
-    - ``carrying_cost``: the cost of building ahead, a ``decimal.Decimal``.
+    - ``carrying_cost``: the cost of building ahead, a ``decimal.Decimal``;
+    - ``sop``: the S&OP table, per period and product family (category) the demand, required,
+      supply, unmet, inventory, inventory target and inventory gap, each in units and in value
+      (``demand_units``, ``demand_value``, ...).
 
     The supply frames are empty for a company that gave no production lines and no suppliers.
     """
@@ -177,6 +180,11 @@ class SupplyChainPlan:
                                   "past_due": component["record"]["past_due"]})
         self.materials = _frame(materials, MRP_COLUMNS[1:] + ("past_due",), ("period",), backend=backend)
         self.carrying_cost = Decimal(supply["carrying_cost"])
+        sop = [{"period": row["period"], "category": row["category"],
+                **{f"{k}_{part}": v[part] for k, v in row.items() if isinstance(v, dict) for part in ("units", "value")}}
+               for row in raw["sop"]]
+        self.sop = _frame(sop, [c for c in (sop[0] if sop else {}) if c.endswith(("_units", "_value"))], ("period",),
+                          backend=backend)
 
     def __repr__(self) -> str:
         return (f"SupplyChainPlan({len(self.periods)} periods from {self.periods[0]}, "
@@ -213,3 +221,18 @@ def supply_chain_plan(dataset, as_of=None, horizon: int = 6, period: str = "mont
                                                      whole(horizon, "horizon", 10_000),
                                                      None if method is None else str(method)))
     return SupplyChainPlan(raw, backend)
+
+
+def supplier_scorecard(dataset, as_of=None, backend: str = "pandas"):
+    """Delivery time, cost and quality of every supplier and OEM supplier up to ``as_of`` (default:
+    the dataset's date): ``on_time_rate``, ``lead_time_mean_days``, ``lead_time_sd_days``,
+    ``days_late_mean``, ``price_variance`` (paid above the agreed prices, exact) and its
+    ``price_variance_share``, ``rejected_share``, ``open_lines`` and ``open_lines_overdue``, and
+    ``consignment``: our stock held at the supplier's node per product (book, and the latest count
+    against the book that day). The rules are the core's (``omo_core::plan::supplier_scorecard``).
+    """
+    from .company import _date, _frame
+
+    day = _date(as_of, "as_of") or dataset.as_of
+    rows = json.loads(_native.supplier_scorecard_json(dataset._native, day))
+    return _frame(rows, ("price_variance",), backend=backend)

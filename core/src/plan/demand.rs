@@ -81,6 +81,24 @@ impl Horizon {
         ((days + nominal / 2) / nominal) as usize
     }
 
+    /// Demand over the `days` after the plan's start, from `per_period` demand (the first period's
+    /// already scaled to its share ahead): whole periods while they fit, then the share of the
+    /// next one its days cover.
+    pub fn demand_within(&self, per_period: &[Decimal], days: u32) -> f64 {
+        let mut left = f64::from(days);
+        let mut total = 0.0;
+        for (t, q) in per_period.iter().enumerate() {
+            let span = self.days_of(t);
+            if left <= 0.0 || span <= 0.0 {
+                break;
+            }
+            let q = q.to_f64().unwrap_or(0.0);
+            total += if left >= span { q } else { q * left / span };
+            left -= span;
+        }
+        total
+    }
+
     /// The nominal days of period `index` (its calendar days; the first only its share).
     pub fn days_of(&self, index: usize) -> f64 {
         let days = self.starts.get(index).map_or(0.0, |s| f64::from(self.period.days_in(*s)));
@@ -112,7 +130,10 @@ pub struct DemandModel {
 /// Each planned node's independent demand history per period before the plan, per product, then
 /// forecast over the horizon by `model` (in parallel). Pairs whose history holds no demand at all
 /// are left out. `suppliers` are the planned nodes that supply other planned nodes.
-pub(crate) fn independent_demand(
+///
+/// # Errors
+/// [`OmoError::InSeries`] naming the node and product whose forecast failed.
+pub fn independent_demand(
     dataset: &Dataset,
     horizon: &Horizon,
     model: DemandModel,

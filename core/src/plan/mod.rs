@@ -3,6 +3,10 @@
 //! - [`channel_plan`]: the channel plan (DRP) from each shop's sell-out forecast up to the plant;
 //! - [`supply_plan`]: the plant's lines, building ahead, the OEM supplier and the materials (MRP
 //!   through the bills of materials); [`plan_supply_chain`] runs both;
+//! - [`sales_and_operations`]: the S&OP table, demand, supply and inventory plans per month and
+//!   product family with their gaps in units and value;
+//! - [`supplier_scorecard`]: delivery time, cost and quality of each supplier and OEM, and the
+//!   consignment stock held there, book against physical;
 //! - [`mrp_record`]: the textbook material requirements planning (MRP) record of one item over
 //!   periods `1..n` — gross and net requirements with stock on hand, scheduled receipts and
 //!   safety stock, lot sizing by one of four rules ([`LotSizing`]) and order modifiers
@@ -12,11 +16,15 @@
 mod channel;
 mod demand;
 mod mrp;
+mod sop;
+mod suppliers;
 mod supply;
 
 pub use channel::{ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, days_of_cover};
-pub use demand::{DemandModel, Horizon, NodeDemand};
+pub use demand::{DemandModel, Horizon, NodeDemand, independent_demand};
 pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};
+pub use sop::{Amount, SopRow, sales_and_operations};
+pub use suppliers::{ConsignedStock, SupplierScore, supplier_scorecard};
 pub use supply::{
     ComponentPlan, LineLoad, OemOrder, ProductSupply, SupplyPlan, SupplySettings, plan_supply_chain, supply_plan,
 };

@@ -10,8 +10,8 @@
 //! 2. a line's load in a period is the hours its products need (`quantity / units_per_hour`);
 //!    where it exceeds the line's hours, the excess is **built ahead** in the latest earlier
 //!    periods with spare hours, the products cheapest to carry per hour first (standard cost /
-//!    rate); each unit built `k` periods early adds `k x standard cost x holding rate` of
-//!    carrying cost;
+//!    rate), in hundredths of a unit; each unit built `k` periods early adds `k x standard cost
+//!    x holding rate` of carrying cost;
 //! 3. what no earlier period can take goes to the **OEM supplier** of the product (its lead time
 //!    and minimum order and multiple; an order that should have been placed before the first
 //!    period is flagged late), or, without one, is **unmet**;
@@ -23,7 +23,7 @@
 //!    the chosen lot-sizing rule; the planned releases of a made component are the gross
 //!    requirements of its own components.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -327,14 +327,15 @@ impl<'a> Leveling<'a> {
         let mut cost = Decimal::ZERO;
         for t in 0..self.capacity.len() {
             for i in 0..self.items.len() {
-                let mut over = self.hours(t) - self.capacity[t];
-                if over <= Decimal::ZERO {
-                    break;
-                }
                 let (product, _, rate, unit_cost) = self.items[i].clone();
+                // The excess in units of this product; less than a hundredth of one is none.
+                let mut over = (self.hours(t) - self.capacity[t]) * rate;
+                if over < UNIT_STEP {
+                    continue;
+                }
                 for s in (0..t).rev() {
-                    let spare = self.capacity[s] - self.hours(s);
-                    let units = (spare.min(over) * rate).min(self.items[i].1[t]);
+                    let spare = (self.capacity[s] - self.hours(s)) * rate;
+                    let units = down(spare.min(over).min(self.items[i].1[t]));
                     if units <= Decimal::ZERO {
                         continue;
                     }
@@ -343,13 +344,13 @@ impl<'a> Leveling<'a> {
                         a[s] += units;
                     }
                     cost += units * unit_cost * holding_rate * Decimal::from(t - s);
-                    over -= units / rate;
-                    if over <= Decimal::ZERO {
+                    over -= units;
+                    if over < UNIT_STEP {
                         break;
                     }
                 }
-                if over > Decimal::ZERO {
-                    let units = (over * rate).min(self.items[i].1[t]);
+                if over >= UNIT_STEP {
+                    let units = over.round_dp_with_strategy(2, RoundingStrategy::AwayFromZero).min(self.items[i].1[t]);
                     self.items[i].1[t] -= units;
                     if let Some(e) = self.excess.get_mut(product) {
                         e[t] += units;
@@ -359,6 +360,14 @@ impl<'a> Leveling<'a> {
         }
         cost
     }
+}
+
+/// Plans move units in hundredths.
+const UNIT_STEP: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+/// `units` rounded down to a hundredth.
+fn down(units: Decimal) -> Decimal {
+    units.round_dp_with_strategy(2, RoundingStrategy::ToZero)
 }
 
 /// Quantities per product and period.

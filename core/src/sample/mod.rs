@@ -8,8 +8,10 @@
 //! orders, shipments (some late), invoices, payments (some customers pay late or in parts),
 //! pre-season prepaid orders, returns, and quarterly stock counts with a few book-vs-physical
 //! differences (those of the last quarter not yet posted), and credit accounts set at the start
-//! of the last year from each customer's purchases and payment habits, and monthly sales plans
-//! (last year's revenue plus 8 %).
+//! of the last year from each customer's purchases and payment habits, monthly sales plans
+//! (last year's revenue plus 8 %), and the supply side: materials, bills of materials, three
+//! production lines whose hours cannot meet the spring peak, production and purchase orders, and
+//! an OEM supplier that is often late.
 //!
 //! All randomness comes from one ChaCha stream seeded by [`SampleConfig::seed`] and all
 //! transcendental maths from `libm`, so the same seed gives the same data on every machine.
@@ -29,6 +31,7 @@ mod master;
 mod plans;
 mod simulate;
 mod stream;
+mod supply;
 
 pub use stream::movement_stream;
 
@@ -133,6 +136,7 @@ pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
     simulate::simulate(&mut dataset, &layout, start, end, &mut draws)?;
     credit::credit_accounts(&mut dataset, &layout, end)?;
     plans::sales_targets(&mut dataset, start);
+    supply::supply_side(&mut dataset, &layout, end, &mut draws)?;
     Ok(dataset)
 }
 

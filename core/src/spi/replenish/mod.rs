@@ -11,7 +11,7 @@ pub use formulas::{
     newsvendor_normal, newsvendor_poisson, newsvendor_profit, normal_quantile, poisson_level_cost, reorder_point,
     safety_stock, standard_normal_loss, standard_normal_second_loss,
 };
-pub use plan::{PlanSettings, SuggestedOrder, suggest_orders};
+pub use plan::{DemandBasis, PlanSettings, SuggestedOrder, suggest_orders};
 pub use policies::{
     GsmStage, LotSizingPlan, RqPolicy, SsPolicy, cycle_service_level, gsm_safety_stock, gsm_serial, optimal_ss_poisson,
     rq_eoq_plus_safety_stock, rq_expected_inventory_level, rq_loss_function, rq_poisson_exact, wagner_whitin,
