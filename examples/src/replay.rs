@@ -37,7 +37,10 @@ pub struct ReplayScore {
 type Pair = (String, String);
 
 /// Replays the 12 months from `start` (a first of the month) with suggestions on `basis`, lead
-/// time `lead_time_days`, a month between reviews.
+/// time `lead_time_days`, a month between reviews. With `up_to_every_review`, each review orders
+/// up to the suggestion's order-up-to level whenever the position is below it (the periodic
+/// review policy) instead of waiting for its reorder point: to tell the basis's effect from the
+/// policy's.
 ///
 /// # Errors
 /// The suggested orders' errors, as text.
@@ -46,6 +49,7 @@ pub fn replay(
     start: NaiveDate,
     basis: DemandBasis,
     lead_time_days: u32,
+    up_to_every_review: bool,
 ) -> Result<ReplayScore, String> {
     let end = start.checked_add_months(chrono::Months::new(12)).ok_or("no end date")?;
     let distributors: Vec<&str> =
@@ -80,7 +84,7 @@ pub fn replay(
                     arriving.iter().filter(|((p, d), _)| p == &pair && *d >= day).map(|(_, q)| *q).sum();
                 let position = *stock.entry(pair.clone()).or_default() + on_way;
                 let rule = ReorderRule {
-                    reorder_level: s.reorder_point,
+                    reorder_level: if up_to_every_review { s.order_up_to } else { s.reorder_point },
                     order_up_to: s.order_up_to,
                     minimum_quantity: product.map_or(Decimal::ZERO, |p| p.minimum_order),
                     trigger: Trigger::AtOrBelow,

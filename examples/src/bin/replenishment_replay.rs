@@ -1,6 +1,8 @@
-//! Replays the last year of sample companies' distributor replenishment twice — with the
-//! forecast-driven suggested orders and with the trailing-mean rule — against the demand that
-//! happened, and prints fill rate, stock-out days and average stock (see `omo_examples::replay`).
+//! Replays the last year of sample companies' distributor replenishment — with the
+//! forecast-driven suggested orders, with the trailing-mean rule, and with the trailing mean under
+//! the forecast rule's periodic-review policy (to tell the demand basis's effect from the
+//! policy's) — against the demand that happened, and prints fill rate, stock-out days and average
+//! stock (see `omo_examples::replay`).
 //!
 //! ```text
 //! cargo run --release -p omo-examples --bin replenishment_replay -- [SEED ...]
@@ -29,11 +31,13 @@ fn main() -> ExitCode {
         };
         let start =
             chrono::NaiveDate::from_ymd_opt(config.start_year + config.years as i32 - 1, 1, 1).unwrap_or(company.as_of);
-        for (name, basis) in [
-            ("forecast (auto)", DemandBasis::Forecast { method: Method::Auto }),
-            ("trailing 90-day mean", DemandBasis::TrailingMean),
-        ] {
-            match replay(&company, start, basis, 7) {
+        let rules = [
+            ("forecast (auto), order up to S each review", DemandBasis::Forecast { method: Method::Auto }, false),
+            ("trailing 90-day mean, reorder point", DemandBasis::TrailingMean, false),
+            ("trailing 90-day mean, order up to S each review", DemandBasis::TrailingMean, true),
+        ];
+        for (name, basis, up_to) in rules {
+            match replay(&company, start, basis, 7, up_to) {
                 Ok(s) => println!(
                     "| {seed} | {name} | {:.4} | {} | {:.1} | {:.0} | {} |",
                     s.fill_rate, s.stockout_days, s.average_stock, s.average_stock_value, s.orders

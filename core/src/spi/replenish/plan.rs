@@ -3,13 +3,17 @@
 //! order that brings the position back up, in whole packs, each line saying why.
 //!
 //! The demand comes from one of two bases ([`DemandBasis`]):
-//! - **the forecast** (有效備貨, the default): the node's own demand forecast per month
-//!   ([`crate::plan`]'s independent demand: a shop's POS sell-out, any other node's sales), summed
-//!   over the lead time and over lead time plus review period (a month counted by its days);
-//!   safety stock `z x sd x sqrt((L + R) / 30.4375)` from the forecast's own monthly error (the
-//!   root mean square of its in-sample residuals);
-//! - **the trailing mean**, the rule kept for comparison: the mean and spread of the last
-//!   `history_days` days of sales, `z x sd x sqrt(L + R)` (days).
+//! - **the forecast** (有效備貨, the default): the textbook periodic-review order-up-to policy.
+//!   The node's own demand forecast per month ([`crate::plan`]'s independent demand: a shop's POS
+//!   sell-out, any other node's sales) summed over the lead time plus the review period (a month
+//!   counted by its days), plus safety stock `z x sd x sqrt((L + R) / 30.4375)` from the
+//!   forecast's own monthly error (the root mean square of its in-sample residuals), is the
+//!   order-up-to level `S`; at each review the position is brought up to `S` (the reorder point is
+//!   `S` too: an order placed now must last until the next review's order arrives);
+//! - **the trailing mean**, the older rule kept for comparison: the mean and spread of the last
+//!   `history_days` days of sales, a reorder point of the lead time's demand plus `z x sd x
+//!   sqrt(L + R)` (days) and an order-up-to level of the lead time and review period's demand plus
+//!   the same.
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -261,7 +265,7 @@ fn forecast_demand(
     method: Method,
 ) -> Result<BTreeMap<(NodeId, ProductId), Demand>> {
     const MONTH_DAYS: f64 = 30.4375;
-    let (lead, cycle) = (settings.lead_time_days, settings.lead_time_days + settings.review_days);
+    let cycle = settings.lead_time_days + settings.review_days;
     let months = (f64::from(cycle) / 28.0).ceil() as usize + 1;
     let horizon = Horizon::after(settings.as_of, Period::Month, months)?;
     let model = DemandModel { method, season_length: 12 };
@@ -269,7 +273,8 @@ fn forecast_demand(
     let mut out = BTreeMap::new();
     for (key, f) in forecasts {
         let over = |days: u32| horizon.demand_within(&f.forecast, days);
-        let (over_lead, over_cycle) = (over(lead), over(cycle));
+        // Periodic review: the position must last until the next review's order arrives.
+        let over_cycle = over(cycle);
         let safety = z * f.error_sd * (f64::from(cycle) / MONTH_DAYS).sqrt();
         let basis = format!(
             "forecast {over_cycle:.2} over the {cycle} days of lead time and review ({}, monthly error sd {:.2})",
@@ -278,7 +283,14 @@ fn forecast_demand(
         let daily = if cycle == 0 { 0.0 } else { over_cycle / f64::from(cycle) };
         out.insert(
             key,
-            Demand { over_lead, over_cycle, safety, daily, daily_sd: f.error_sd / MONTH_DAYS.sqrt(), basis },
+            Demand {
+                over_lead: over_cycle,
+                over_cycle,
+                safety,
+                daily,
+                daily_sd: f.error_sd / MONTH_DAYS.sqrt(),
+                basis,
+            },
         );
     }
     Ok(out)
