@@ -85,8 +85,8 @@ pub fn mrp_record<'py>(
 
 /// The channel plan and the supply plan of `dataset` planned at the end of `as_of`, by `period`
 /// (`"week"` or `"month"`) over `horizon` periods, with the core's default policies, as JSON
-/// (`{"channel": ..., "supply": ..., "sop": ...}`); every number, window and default is the core's
-/// (`omo_core::plan::plan_supply_chain`).
+/// (`{"channel": ..., "supply": ..., "sop": ..., "suppliers": ..., "signals": ...}`); every number,
+/// window and default is the core's (`omo_core::plan::company_plan`).
 #[pyfunction]
 #[pyo3(signature = (dataset, as_of, period, horizon, method))]
 pub fn supply_chain_plan_json(
@@ -97,21 +97,15 @@ pub fn supply_chain_plan_json(
     horizon: usize,
     method: Option<&str>,
 ) -> PyResult<String> {
-    use omo_core::plan::{ChannelSettings, SupplySettings, plan_supply_chain, sales_and_operations};
+    use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
     let period: omo_core::spi::Period = period.parse().map_err(omo_error)?;
     let mut settings = ChannelSettings::by(as_of, period, horizon);
     if let Some(name) = method {
         settings.method = omo_core::forecast::Method::from_name(name).map_err(omo_error)?;
     }
     let d = std::sync::Arc::clone(&dataset.inner);
-    let (channel, supply, sop) = py
-        .detach(|| {
-            let (channel, supply) = plan_supply_chain(&d, &settings, &SupplySettings::default())?;
-            let sop = sales_and_operations(&d, &channel, supply.as_ref());
-            Ok::<_, omo_core::OmoError>((channel, supply, sop))
-        })
-        .map_err(omo_error)?;
-    crate::company::json(&serde_json::json!({"channel": channel, "supply": supply, "sop": sop}))
+    let plan = py.detach(|| company_plan(&d, &settings, &SupplySettings::default())).map_err(omo_error)?;
+    crate::company::json(&plan)
 }
 
 /// The scorecard of every supplier and OEM on `as_of` as JSON (`omo_core::plan::supplier_scorecard`).

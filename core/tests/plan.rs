@@ -251,6 +251,39 @@ fn orlicky_fig_10_10a_fixed_quantity_safety_stock_and_scheduled_receipt() {
     assert_eq!(ints(&r, |r| r.planned_order_releases), [0, 0, 0, 100, 0, 0, 0]);
 }
 
+/// Orlicky's chapter 8 (pp. 147-149) runs every lot-sizing rule on the same nine months of net
+/// requirements (no stock, no lead time): setup $100, a unit carried a month costs $1.
+const ORLICKY_CH8: [i64; 9] = [35, 10, 0, 40, 0, 20, 5, 10, 30];
+
+#[test]
+fn orlicky_fig_8_2_economic_order_quantity() {
+    // P. 147: U = 150 x 12 / 9 = 200 a year, EOQ = sqrt(2 x 200 x 100 / (0.24 x 50)) = 58; three
+    // lots of 58 in periods 1, 4 and 8, each leaving a remnant (23, 31 and 54 after receipt).
+    let rule = LotSizing::Eoq { ordering_cost: Decimal::from(100), holding_cost: Decimal::ONE };
+    let r = record(&ORLICKY_CH8, &[0; 9], 0, 0, 0, rule);
+    assert_eq!(ints(&r, |r| r.planned_order_receipts), [58, 0, 0, 58, 0, 0, 0, 58, 0]);
+    assert_eq!(ints(&r, |r| r.planned_order_releases), [58, 0, 0, 58, 0, 0, 0, 58, 0]);
+    assert_eq!(ints(&r, |r| r.projected_on_hand), [23, 13, 13, 31, 31, 11, 6, 54, 24]);
+}
+
+#[test]
+fn orlicky_fig_8_3_lot_for_lot() {
+    // P. 148: the coverage is the net requirements themselves; nothing is carried.
+    let r = record(&ORLICKY_CH8, &[0; 9], 0, 0, 0, LotSizing::LotForLot);
+    assert_eq!(ints(&r, |r| r.planned_order_receipts), ORLICKY_CH8);
+    assert_eq!(ints(&r, |r| r.projected_on_hand), [0; 9]);
+}
+
+#[test]
+fn orlicky_fig_8_4_fixed_period_requirements() {
+    // P. 149: two periods' supply per order, counted from the first period with a net
+    // requirement: 45 in period 1 (the book prints 40, but its total of 150 and periods 1 and
+    // 2 need 45), 40 in period 4, 25 in period 6, 40 in period 8.
+    let r = record(&ORLICKY_CH8, &[0; 9], 0, 0, 0, LotSizing::PeriodsOfSupply { periods: 2 });
+    assert_eq!(ints(&r, |r| r.planned_order_receipts), [45, 0, 0, 40, 0, 25, 0, 40, 0]);
+    assert_eq!(ints(&r, |r| r.projected_on_hand), [10, 0, 0, 0, 0, 5, 0, 30, 0]);
+}
+
 #[test]
 fn orlicky_fig_15_4_drp_from_three_distributors_to_the_plant() {
     // P. 278: three distribution centres order in fixed lots; their planned releases add up to
@@ -314,20 +347,21 @@ fn required(p1: &[i64], p2: &[i64]) -> std::collections::BTreeMap<omo_core::mode
     [("P1".parse().unwrap(), d(p1)), ("P2".parse().unwrap(), d(p2))].into_iter().collect()
 }
 
+/// The supply plan of the plant with `april_hours` in April for P1 400 600 1200 300 and P2 0 0
+/// 200 0, February to May.
+fn peak_plan(april_hours: &str) -> Result<omo_core::plan::SupplyPlan> {
+    let dataset = Dataset::from_json_validated(&plant(april_hours).to_string())?;
+    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4)?;
+    supply_plan(&dataset, &horizon, &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]), &SupplySettings::default())
+}
+
 #[test]
 fn the_spring_peak_is_built_ahead_with_its_carrying_cost() -> Result<()> {
     // Hours needed: P1 40 60 120 30, P2 0 0 40 0: April needs 160 of 100. The 60 extra hours
     // go, cheapest to carry first (P1: 100 / 10 = 10 an hour against P2's 60), into March's 40
     // spare hours (400 units, one month early) and February's 60 less the 40 used (200 units,
     // two months early): carrying cost 400 x 100 x 2 % x 1 + 200 x 100 x 2 % x 2 = 1,600.
-    let dataset = Dataset::from_json_validated(&plant("100").to_string())?;
-    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4)?;
-    let plan = supply_plan(
-        &dataset,
-        &horizon,
-        &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]),
-        &SupplySettings::default(),
-    )?;
+    let plan = peak_plan("100")?;
     assert_eq!(plan.carrying_cost, dec("1600"));
     let hours: Vec<Decimal> = plan.loads.iter().map(|l| l.planned_hours).collect();
     assert_eq!(hours, decs(&["60", "100", "100", "30"]));
@@ -355,14 +389,7 @@ fn a_shutdown_sends_what_no_earlier_month_can_make_to_the_oem_or_leaves_it_unmet
     // April has no hours. P1 moves 400 into March and 600 into February (carrying 400 x 2 +
     // 600 x 4 = 3,200); its last 200 have no line time left and no OEM: unmet. P2's 200 go to the
     // OEM, ordered in March for April (lead one month), 200 already a multiple of 50.
-    let dataset = Dataset::from_json_validated(&plant("0").to_string())?;
-    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4)?;
-    let plan = supply_plan(
-        &dataset,
-        &horizon,
-        &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]),
-        &SupplySettings::default(),
-    )?;
+    let plan = peak_plan("0")?;
     assert_eq!(plan.carrying_cost, dec("3200"));
     let row = |product: &str, t: usize| {
         plan.products.iter().find(|p| p.product.as_str() == product && p.period == t).unwrap()
@@ -489,5 +516,49 @@ fn the_sample_company_has_a_plant_short_of_its_spring_peak_and_a_late_oem() -> R
     let on_time = oem.on_time_rate.unwrap();
     assert!((0.45..0.75).contains(&on_time), "{on_time}");
     assert!(oem.consignment.iter().any(|c| c.book > Decimal::ZERO));
+    Ok(())
+}
+
+// ---- The plan's lights and what to do.
+
+use omo_core::kpi::Light;
+use omo_core::plan::plan_signals;
+
+#[test]
+fn the_plan_lights_a_late_order_an_overloaded_line_and_a_short_production() -> Result<()> {
+    // The chain with DN's 45-day lead time: P's May receipt is past due at DN: one product,
+    // yellow, "reorder_now".
+    let mut s = settings();
+    s.policies.iter_mut().find(|p| p.kind == NodeKind::Distributor).unwrap().lead_time_days = 45;
+    let dataset = Dataset::from_json_validated(&chain().to_string())?;
+    let channel = channel_plan(&dataset, &s)?;
+    let signals = plan_signals(&dataset, &channel, None, &[], dataset.as_of)?;
+    let dn = signals.iter().find(|x| x.kpi == "projected_stockouts" && x.member == "DN").unwrap();
+    assert_eq!(
+        (dn.evaluation.value, dn.evaluation.light, dn.action.as_str()),
+        (Some(dec("1")), Light::Yellow, "reorder_now")
+    );
+    assert!(dn.message.contains("P (20 past due, out in 2026-05)"), "{}", dn.message);
+    let ra = signals.iter().find(|x| x.kpi == "projected_stockouts" && x.member == "RA").unwrap();
+    assert_eq!((ra.evaluation.light, ra.action.as_str()), (Light::Green, ""));
+    // The plant's April needs 160 hours of 100: load 1.6, red; March needs 60: 0.6, green (the
+    // load counts what a period requires, not what the plan builds ahead into it).
+    // A production order of 100 made 95 in the last 30 days: 95 %, yellow.
+    let mut data = plant("100");
+    data["supply"]["production_orders"] = json!([{"id": "MO1", "line": "L1", "product": "P1", "quantity": "100",
+        "start": "2026-01-10", "due": "2026-01-20", "status": "done", "output": "95", "scrap": "5", "finished": "2026-01-20"}]);
+    let dataset = Dataset::from_json_validated(&data.to_string())?;
+    let supply = peak_plan("100")?;
+    let signals = plan_signals(&dataset, &channel, Some(&supply), &[], day("2026-01-31"))?;
+    let load: Vec<(Option<Decimal>, Light)> =
+        signals.iter().filter(|x| x.kpi == "capacity_load").map(|x| (x.evaluation.value, x.evaluation.light)).collect();
+    assert_eq!(load[1], (Some(dec("0.6")), Light::Green));
+    assert_eq!(load[2], (Some(dec("1.6")), Light::Red));
+    let made = signals.iter().find(|x| x.kpi == "production_attainment").unwrap();
+    assert_eq!(
+        (made.member.as_str(), made.evaluation.value, made.evaluation.light),
+        ("L1", Some(dec("0.95")), Light::Yellow)
+    );
+    assert_eq!(made.action, "review_production");
     Ok(())
 }

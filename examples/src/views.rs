@@ -1,10 +1,12 @@
 //! The core's results that both the terminal report and the dashboard show, computed once per
-//! run: the standard KPIs of the last twelve months and the inventory health on the snapshot day.
+//! run: the standard KPIs of the last twelve months, the inventory health on the snapshot day and
+//! the company's plan from that day.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use omo_core::kpi::{KpiInput, months_up_to, standard_history};
+use omo_core::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
 use omo_core::spi::{HealthOptions, HealthReport, inventory_health};
 use omo_core::{Dataset, OmoError};
 
@@ -22,6 +24,8 @@ pub struct Views<'a> {
     pub health_options: HealthOptions,
     /// Inventory health on the snapshot day.
     pub health: HealthReport,
+    /// The plan from the snapshot day, with the core's default settings.
+    pub plan: CompanyPlan,
 }
 
 impl<'a> Views<'a> {
@@ -31,7 +35,8 @@ impl<'a> Views<'a> {
         let kpi_history = standard_history(dataset, &months)?;
         let health_options = HealthOptions::new(dataset.as_of);
         let health = inventory_health(dataset, &health_options)?;
-        Ok(Views { dataset, months, kpi_history, health_options, health })
+        let plan = company_plan(dataset, &ChannelSettings::new(dataset.as_of), &SupplySettings::default())?;
+        Ok(Views { dataset, months, kpi_history, health_options, health, plan })
     }
 
     /// The last complete month, whose lights the scorecards show.

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use omo_core::kpi::{Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_inputs, standard_kpis};
+use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_examples::dashboard::{SECTIONS, render};
 use omo_examples::report::last_complete_month;
@@ -54,6 +55,17 @@ fn every_section_is_drawn_and_the_lights_are_the_cores() {
     assert!(reds > 0);
     let scorecards = &page[page.find(r#"data-scorecard="region""#).unwrap()..page.find("Alerts, ").unwrap()];
     assert_eq!(scorecards.matches(r#"data-light="red""#).count(), reds);
+
+    // The plan section lists the core's plan lights to act on, as many red as the core has.
+    let plan = company_plan(&company, &ChannelSettings::new(company.as_of), &SupplySettings::default()).unwrap();
+    let to_act_on = plan.to_act_on();
+    let section = &page[page.find(r#"data-section="plan""#).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(section.matches("data-plan-signal=").count(), to_act_on.len());
+    let red = to_act_on.iter().filter(|s| s.evaluation.light == omo_core::kpi::Light::Red).count();
+    assert!(red > 0, "the sample's spring peak overloads its lines");
+    assert_eq!(section.matches(r#"data-light="red""#).count(), red);
+    assert!(section.contains("Line GRAN-1: hours per month") && section.contains("SUP-OEM"));
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dashboard-fixture");
     std::fs::create_dir_all(&dir).unwrap();

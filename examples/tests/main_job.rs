@@ -52,6 +52,21 @@ fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
     let total: Decimal = cells.iter().map(|c| c.revenue).sum();
     let total_line = text.lines().find(|l| l.trim_start().starts_with("total")).unwrap();
     assert!(total_line.trim_end().ends_with(&money(total)), "{total_line} vs {}", money(total));
+    // The plan section: the lines' loads and the count of lights to act on are the core's.
+    let settings = omo_core::plan::ChannelSettings::new(company.as_of);
+    let plan = omo_core::plan::company_plan(&company, &settings, &Default::default()).unwrap();
+    assert!(text.contains(&format!("Plan lights not green: {}", plan.to_act_on().len())), "{text}");
+    let supply = plan.supply.unwrap();
+    let gran: Vec<String> = supply
+        .loads
+        .iter()
+        .filter(|l| l.line.as_str() == "GRAN-1")
+        .map(|l| format!("{}%", (l.load().unwrap() * Decimal::ONE_HUNDRED).round_dp(0)))
+        .collect();
+    let row = text.lines().find(|l| l.trim_start().starts_with("GRAN-1")).unwrap();
+    let printed: Vec<String> =
+        row.split_whitespace().skip(1).map(|c| c.trim_end_matches(['!', '-']).to_owned()).collect();
+    assert_eq!(printed, gran);
     // Every region of the sample appears in the sales table.
     for region in ["North China", "East China", "South China", "Southwest China"] {
         assert!(text.lines().filter(|l| l.trim_start().starts_with(region)).count() >= 2, "{region}");

@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 const [page_path, expected_path, screenshot_path] = process.argv.slice(2);
 const expected = JSON.parse(readFileSync(expected_path, "utf8"));
-const SECTIONS = ["scorecard", "spi", "forecast", "health", "credit", "customers"];
+const SECTIONS = ["scorecard", "spi", "forecast", "health", "credit", "customers", "plan"];
 const COLOURS = { green: "rgb(44, 160, 44)", yellow: "rgb(242, 200, 15)", red: "rgb(214, 39, 40)", grey: "rgb(176, 183, 191)" };
 
 let failures = 0;

@@ -264,6 +264,10 @@ def test_the_sop_table_and_the_supplier_scorecard(small_company):
         assert (supplied >= family["required_units"].cumsum() - Decimal("0.01")).all()
     assert (sop["inventory_gap_units"] == sop["inventory_units"] - sop["inventory_target_units"]).all()
     assert not plan.line_loads.empty and plan.line_loads["over_capacity"].any()
+    signals = plan.signals
+    assert set(signals["kpi"]) >= {"capacity_load", "oem_on_time", "production_attainment", "projected_stockouts"}
+    red = signals[signals["light"] == "red"]
+    assert (red["action"] != "").all() and (signals.loc[signals["light"] == "green", "action"] == "").all()
     scores = omo.plan.supplier_scorecard(small_company).set_index("supplier")
     assert scores.loc["SUP-OEM", "kind"] == "oem" and 0.4 < scores.loc["SUP-OEM", "on_time_rate"] < 0.8
     assert isinstance(scores.loc["SUP-CHEM", "price_variance"], Decimal)

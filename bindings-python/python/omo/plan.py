@@ -141,7 +141,10 @@ class SupplyChainPlan:
     - ``carrying_cost``: the cost of building ahead, a ``decimal.Decimal``;
     - ``sop``: the S&OP table, per period and product family (category) the demand, required,
       supply, unmet, inventory, inventory target and inventory gap, each in units and in value
-      (``demand_units``, ``demand_value``, ...).
+      (``demand_units``, ``demand_value``, ...);
+    - ``signals``: the plan's lights (``projected_stockouts`` per node, ``capacity_load`` per line
+      and period, ``oem_on_time`` per OEM supplier, ``production_attainment`` per line) with
+      ``value``, ``light``, ``threshold`` and, where not green, ``action`` and ``message``.
 
     The supply frames are empty for a company that gave no production lines and no suppliers.
     """
@@ -180,11 +183,20 @@ class SupplyChainPlan:
                                   "past_due": component["record"]["past_due"]})
         self.materials = _frame(materials, MRP_COLUMNS[1:] + ("past_due",), ("period",), backend=backend)
         self.carrying_cost = Decimal(supply["carrying_cost"])
+        self.signals = self._signals(raw["signals"], backend)
         sop = [{"period": row["period"], "category": row["category"],
                 **{f"{k}_{part}": v[part] for k, v in row.items() if isinstance(v, dict) for part in ("units", "value")}}
                for row in raw["sop"]]
         self.sop = _frame(sop, [c for c in (sop[0] if sop else {}) if c.endswith(("_units", "_value"))], ("period",),
                           backend=backend)
+
+    def _signals(self, raw: list, backend: str):
+        from .company import _frame
+
+        rows = [{"kpi": r["kpi"], "member": r["member"], "period": r["period"], "value": r["evaluation"]["value"],
+                 "light": r["evaluation"]["light"], "threshold": r["evaluation"]["threshold"], "action": r["action"],
+                 "message": r["message"]} for r in raw]
+        return _frame(rows, ("value", "threshold"), ("period",), backend=backend)
 
     def __repr__(self) -> str:
         return (f"SupplyChainPlan({len(self.periods)} periods from {self.periods[0]}, "

@@ -19,7 +19,9 @@ use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind, Hierarchy, InvoiceKind, MovementKind, NodeId, TargetScope};
 use crate::spi::{HealthOptions, Period, StockStatus, inventory_health};
 
-fn absolute(
+/// A KPI with absolute thresholds: green at or better than `good`, yellow at or better than
+/// `acceptable`, red beyond; roll-up by the share of members in red.
+pub(crate) fn absolute(
     id: &str,
     name: &str,
     unit: &str,

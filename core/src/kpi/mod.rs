@@ -9,7 +9,7 @@ mod evaluate;
 mod scorecard;
 
 pub use alerts::{AlertEvent, AlertEventKind, AlertMachine, AlertRule, AlertState, AlertTimer, run_alerts};
-pub(crate) use catalogue::{MonthFacts, on_time_in_full, wape_of_terms, wape_terms};
+pub(crate) use catalogue::{MonthFacts, absolute, on_time_in_full, wape_of_terms, wape_terms};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, first_of_month, last_complete_month,
     months_in_data, months_up_to, standard_alerts, standard_history, standard_inputs, standard_kpis, window_start,

@@ -181,6 +181,20 @@ pub enum SupplierKind {
     Oem,
 }
 
+impl SupplierKind {
+    /// The kind as the dataset JSON writes it: `"material"` or `"oem"`.
+    ///
+    /// ```
+    /// assert_eq!(omo_core::model::SupplierKind::Oem.as_str(), "oem");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplierKind::Material => "material",
+            SupplierKind::Oem => "oem",
+        }
+    }
+}
+
 /// The agreed terms on which a supplier delivers one item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

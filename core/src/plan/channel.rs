@@ -222,16 +222,44 @@ impl ChannelPlan {
 pub fn channel_plan(dataset: &Dataset, settings: &ChannelSettings) -> Result<ChannelPlan> {
     dataset.validate_stock().into_result()?;
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
-    check_policies(settings, &horizon)?;
     let chain = Chain::of(dataset, settings)?;
     let planned: HashSet<&NodeId> = chain.order.iter().collect();
     let suppliers: HashSet<&NodeId> = chain.supplier.values().collect();
     let model = DemandModel { method: settings.method, season_length: settings.season_length };
     let demand = independent_demand(dataset, &horizon, model, &planned, &suppliers)?;
+    channel_plan_of(dataset, settings, &demand)
+}
+
+/// The channel plan of `dataset` from independent demand already forecast (one
+/// [`NodeDemand`] per node and product, as [`independent_demand`] makes them, each with one
+/// quantity per period of the horizon): the plan without its forecasting step, for a forecast
+/// made elsewhere (or in advance, for many plans).
+///
+/// # Errors
+/// Those of [`channel_plan`], and [`OmoError::InvalidArgument`] for a forecast of another length
+/// than the horizon.
+pub fn channel_plan_of(
+    dataset: &Dataset,
+    settings: &ChannelSettings,
+    demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
+) -> Result<ChannelPlan> {
+    let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
+    check_policies(settings, &horizon)?;
+    if let Some(((node, product), d)) = demand.iter().find(|(_, d)| d.forecast.len() != horizon.len()) {
+        return Err(invalid(
+            "demand",
+            format!(
+                "node {node}, product {product}: {} periods of forecast for a {}-period horizon",
+                d.forecast.len(),
+                horizon.len()
+            ),
+        ));
+    }
+    let chain = Chain::of(dataset, settings)?;
     let facts = Facts::gather(dataset, settings, &horizon, &chain)?;
 
     let mut dependent: HashMap<(NodeId, ProductId), Vec<Decimal>> = facts.allocated.clone();
-    let mut products = facts.products(&demand);
+    let mut products = facts.products(demand);
     let mut pooled_variance: HashMap<(NodeId, ProductId), f64> = HashMap::new();
     let mut out = Vec::new();
     for node in &chain.order {

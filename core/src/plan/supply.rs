@@ -75,6 +75,30 @@ pub struct LineLoad {
     pub idle: bool,
 }
 
+impl LineLoad {
+    /// The load: hours the period's own requirements need over the line's hours, to four
+    /// decimals (1.6: 60 % more than the line has); `None` for a period without hours.
+    ///
+    /// ```
+    /// use omo_core::plan::LineLoad;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let april = LineLoad {
+    ///     line: "L1".parse().unwrap(),
+    ///     period: 2,
+    ///     capacity_hours: Decimal::from(100),
+    ///     required_hours: Decimal::from(160),
+    ///     planned_hours: Decimal::from(100),
+    ///     over_capacity: true,
+    ///     idle: false,
+    /// };
+    /// assert_eq!(april.load(), Some(Decimal::new(16, 1)));
+    /// ```
+    pub fn load(&self) -> Option<Decimal> {
+        (!self.capacity_hours.is_zero()).then(|| (self.required_hours / self.capacity_hours).round_dp(4))
+    }
+}
+
 /// One product in one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductSupply {

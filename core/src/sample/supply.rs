@@ -53,21 +53,31 @@ struct MaterialSupplier {
     materials: &'static [&'static str],
 }
 
-const fn supplier(
-    id: &'static str,
-    name: &'static str,
-    lead_time_days: u32,
-    minimum: i64,
-    multiple: i64,
-    materials: &'static [&'static str],
-) -> MaterialSupplier {
-    MaterialSupplier { id, name, lead_time_days, minimum, multiple, materials }
-}
-
 const MATERIAL_SUPPLIERS: [MaterialSupplier; 3] = [
-    supplier("SUP-CHEM", "Shandong chemicals", 21, 10, 5, &["UREA", "DAP", "MOP", "AS", "SSP", "FILLER"]),
-    supplier("SUP-BIO", "Linyi compost works", 10, 5, 1, &["COMPOST"]),
-    supplier("SUP-PACK", "Rizhao packaging", 7, 5_000, 1_000, &["BAG"]),
+    MaterialSupplier {
+        id: "SUP-CHEM",
+        name: "Shandong chemicals",
+        lead_time_days: 21,
+        minimum: 10,
+        multiple: 5,
+        materials: &["UREA", "DAP", "MOP", "AS", "SSP", "FILLER"],
+    },
+    MaterialSupplier {
+        id: "SUP-BIO",
+        name: "Linyi compost works",
+        lead_time_days: 10,
+        minimum: 5,
+        multiple: 1,
+        materials: &["COMPOST"],
+    },
+    MaterialSupplier {
+        id: "SUP-PACK",
+        name: "Rizhao packaging",
+        lead_time_days: 7,
+        minimum: 5_000,
+        multiple: 1_000,
+        materials: &["BAG"],
+    },
 ];
 
 /// (line id, name, category it makes).

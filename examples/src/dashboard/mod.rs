@@ -1,6 +1,6 @@
 //! The dashboard of a company: one self-contained HTML file with the scorecard's lights and
-//! alerts, S-P-I and channel stock, forecasts against history, inventory health, credit and
-//! customers, every chart drawn by plotters from the core's results.
+//! alerts, S-P-I and channel stock, forecasts against history, inventory health, credit,
+//! customers and the plan, every chart drawn by plotters from the core's results.
 
 pub mod charts;
 mod credit;
@@ -8,6 +8,7 @@ mod customers;
 mod forecast;
 pub mod html;
 mod lights;
+mod plan;
 mod stock;
 
 use std::fmt;
@@ -56,23 +57,25 @@ impl From<String> for DashboardError {
 pub type Result<T> = std::result::Result<T, DashboardError>;
 
 /// The ids and titles of the sections, in page order.
-pub const SECTIONS: [(&str, &str); 6] = [
+pub const SECTIONS: [(&str, &str); 7] = [
     ("scorecard", "KPI lights"),
     ("spi", "S-P-I"),
     ("forecast", "Forecast"),
     ("health", "Inventory health"),
     ("credit", "Credit"),
     ("customers", "Customers"),
+    ("plan", "Plan"),
 ];
 
 /// What each section shows, in a sentence for its reader.
-const INTROS: [&str; 6] = [
+const INTROS: [&str; 7] = [
     "The standard KPIs of every distributor as traffic lights, rolled up to the regions and business units (a parent shows the roll-up of the distributors below it), and the alerts they raised.",
     "Sales (S), purchases (P) and inventory (I) per month for the whole company and per region, and the channel: what distributors bought against what shops sold to end users.",
     "The next three months of units sold to end users, forecast per series by omo's automatic model choice, against the history and the same months last year.",
     "Stock on hand by how well it sells: ABC by revenue, XYZ by the variability of demand, and the stock that no longer moves.",
     "How much each distributor owes against its limit, how old the open receivables are, and the orders a credit check would have stopped.",
     "Who buys: recency-frequency-money segments, the largest customers, and each salesperson against the plan.",
+    "The plan from today: each production line's hours against its capacity (building ahead of the peak), what the plant and the OEM supplier deliver against what the channel needs, the S&OP table, the suppliers' record, and the plan's lights with what to do.",
 ];
 
 /// The whole dashboard of `d` as one HTML page.
@@ -93,6 +96,7 @@ pub fn render_views(views: &Views<'_>) -> Result<String> {
         stock::health_section(views)?,
         credit::section(d)?,
         customers::section(d, month)?,
+        plan::section(views)?,
     ];
     let sections: Vec<(&str, &str, String)> = SECTIONS
         .iter()

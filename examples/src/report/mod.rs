@@ -1,10 +1,11 @@
 //! The main job's terminal report of a company: its structure along the three axes and its last
-//! quarter's sales by region and category. Later sections (S-P-I, forecasts, credit, KPI lights)
-//! are added as those parts of the core land.
+//! quarter's sales by region and category, forecasts, S-P-I, credit, the KPI lights and the
+//! plan.
 
 mod credit;
 mod forecast;
 mod kpi;
+mod plan;
 mod spi;
 mod table;
 
@@ -13,6 +14,7 @@ use std::fmt::Write;
 
 pub use kpi::{display_name, light};
 pub use omo_core::kpi::last_complete_month;
+pub use plan::{SOP_HEADER, SUPPLIER_HEADER, sop_cells, supplier_cells};
 pub use table::{Table, money, quantity};
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -42,6 +44,8 @@ pub fn render_views(views: &crate::views::Views<'_>) -> Result<String, OmoError>
     out.push_str(&credit::section(dataset)?);
     out.push('\n');
     out.push_str(&kpi::section(views, kpi::colour_wanted())?);
+    out.push('\n');
+    out.push_str(&plan::section(views, kpi::colour_wanted())?);
     Ok(out)
 }
 
