@@ -116,21 +116,20 @@ impl PyEngine {
 #[pymethods]
 impl PyEngine {
     /// An engine on `dataset`'s history (validated), or on an empty company when `None`: in
-    /// memory, or durable in a new store file at `path` (an existing path is refused).
+    /// memory, or durable in a new store file at `path` (an existing path is refused);
+    /// `plan_alerts` is `EngineOptions::plan_alerts`.
     #[new]
-    #[pyo3(signature = (dataset = None, path = None))]
-    fn new(py: Python<'_>, dataset: Option<&PyDataset>, path: Option<PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (dataset = None, path = None, plan_alerts = false))]
+    fn new(py: Python<'_>, dataset: Option<&PyDataset>, path: Option<PathBuf>, plan_alerts: bool) -> PyResult<Self> {
         let history = match dataset {
             Some(d) => Dataset::clone(&d.inner),
             None => Engine::empty_history().map_err(omo_error)?,
         };
+        let options = EngineOptions { plan_alerts, ..EngineOptions::default() };
         let backend = match path {
-            None => Backend::Memory(Box::new(
-                py.detach(|| Engine::new(history, EngineOptions::default())).map_err(omo_error)?,
-            )),
+            None => Backend::Memory(Box::new(py.detach(|| Engine::new(history, options)).map_err(omo_error)?)),
             Some(path) => {
-                let store =
-                    py.detach(|| Store::create(&path, history, EngineOptions::default())).map_err(store_error)?;
+                let store = py.detach(|| Store::create(&path, history, options)).map_err(store_error)?;
                 Backend::Durable(Box::new(store))
             }
         };

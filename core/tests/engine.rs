@@ -515,3 +515,123 @@ fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_compute
     assert_eq!(live, expected);
     Ok(())
 }
+
+/// A plan alert: KPI, member, kind, value, action code, the month closed.
+type PlanAlert = (String, String, String, Option<Decimal>, String, NaiveDate);
+
+/// The plan's alerts of a stream of changes.
+fn plan_alerts(changes: &[omo_core::engine::Change]) -> Vec<PlanAlert> {
+    changes
+        .iter()
+        .filter_map(|c| match &c.what {
+            ChangeKind::Alert { kpi, member, kind, value, action_code, month, .. }
+                if omo_core::plan::plan_action(kpi).is_some() =>
+            {
+                Some((kpi.clone(), member.clone(), format!("{kind:?}"), *value, action_code.clone(), *month))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_s_alerts_fire_at_month_close_with_what_to_do_and_survive_a_snapshot() -> Res {
+    use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
+    let company = company();
+    let date = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+    let cut = date(2025, 9, 30)?;
+    // Without the option, no plan is made and no plan alert exists.
+    let mut quiet = Engine::new(company.until(cut), EngineOptions::default())?;
+    quiet.advance_to(company.as_of)?;
+    assert!(quiet.alert_states().iter().all(|s| omo_core::plan::plan_action(&s.kpi).is_none()));
+
+    let options = EngineOptions { plan_alerts: true, ..EngineOptions::default() };
+    let mut engine = Engine::new(company.until(cut), options)?;
+    let mut changes = Vec::new();
+    for event in omo_core::engine::events_of(&company, cut)? {
+        changes.extend(engine.apply(event)?);
+    }
+    changes.extend(engine.advance_to(company.as_of)?);
+    // The months closed from October to December each planned six months ahead; as the spring
+    // peak comes into view a line's heaviest month goes red, and at the second close running
+    // its alert is raised, with what to do.
+    let raised = plan_alerts(&changes);
+    let load = raised.iter().find(|a| a.0 == "capacity_load").ok_or("no capacity alert")?;
+    assert_eq!((load.2.as_str(), load.4.as_str()), ("Raised", "build_ahead"));
+    // Its value is the line's heaviest month in the batch plan of the company as it stood at the
+    // end of that month.
+    let heaviest = |d: &Dataset, day: NaiveDate| -> Result<Option<Decimal>, OmoError> {
+        let plan = company_plan(d, &ChannelSettings::new(day), &SupplySettings::default())?;
+        let loads = plan.supply.map(|s| s.loads).unwrap_or_default();
+        Ok(loads.iter().filter(|l| l.line.as_str() == load.1).filter_map(|l| l.load()).max())
+    };
+    let month_end = |m: NaiveDate| m.checked_add_months(chrono::Months::new(1)).map(|d| d - Days::new(1));
+    let end = month_end(load.5).ok_or("month")?;
+    assert_eq!(load.3, heaviest(&company.until(end), end)?);
+    assert!(load.3 > Some(Decimal::new(115, 2)), "red: more than 115 % of the line's hours");
+    // The OEM supplier, late four times in ten, is chased.
+    assert!(raised.iter().any(|a| a.0 == "oem_on_time" && a.1 == "SUP-OEM" && a.4 == "chase_oem"), "{raised:?}");
+    let states = |e: &Engine| {
+        let mut s: Vec<_> = e
+            .alert_states()
+            .into_iter()
+            .filter(|s| omo_core::plan::plan_action(&s.kpi).is_some())
+            .map(|s| (s.kpi, s.member, s.state))
+            .collect();
+        s.sort();
+        s
+    };
+    assert!(states(&engine).iter().any(|s| s.0 == "capacity_load" && s.1 == load.1 && s.2 == "firing"));
+    // A snapshot keeps the machines: the restored engine closes January as the original does,
+    // with the value of the line's heaviest month in the plan made from January's last day, and
+    // an alert already firing is not raised again.
+    let json = serde_json::to_string(&engine.snapshot())?;
+    let mut restored = Engine::restore(omo_core::engine::EngineSnapshot::from_json(&json)?)?;
+    assert_eq!(states(&restored), states(&engine));
+    let january = date(2026, 1, 31)?;
+    let (original, again) = (engine.advance_to(january)?, restored.advance_to(january)?);
+    assert_eq!(plan_alerts(&original), plan_alerts(&again));
+    assert!(!plan_alerts(&original).iter().any(|a| a.0 == load.0 && a.1 == load.1 && a.2 == "Raised"));
+    // January's value decides the state: still over the line's hours, firing; back within them,
+    // recovering (kept one month).
+    let now = heaviest(&engine.to_dataset(), january)?;
+    let expected = if now > Some(Decimal::ONE) { "firing" } else { "recovering" };
+    let status = engine.alert_states().into_iter().find(|s| s.kpi == "capacity_load" && s.member == load.1);
+    assert_eq!(status.map(|s| s.state), Some(expected));
+    Ok(())
+}
+
+#[test]
+fn purchase_and_production_orders_move_the_material_stock_and_bad_ones_are_refused() -> Res {
+    let mut engine = engine();
+    let stock = |e: &Engine, m: &str| -> Decimal {
+        let d = e.to_dataset();
+        d.supply.material_stock.iter().filter(|s| s.material.as_str() == m).map(|s| s.quantity).sum()
+    };
+    let d = engine.to_dataset();
+    let plant = d.supply.production_lines[0].node.clone();
+    let supplier = d.supply.suppliers.iter().find(|s| s.kind == SupplierKind::Material).ok_or("supplier")?.id.clone();
+    let urea = stock(&engine, "UREA");
+    let day1 = day(&engine, 1);
+    let json = |event: &str, supplier: &str, received: &str| {
+        format!(
+            r#"{{"type": "purchase_order", "id": "{event}", "record": {{"id": "PO-LIVE", "supplier": "{supplier}",
+              "order_date": "{day1}", "deliver_to": "{plant}", "lines": [{{"item": {{"material": "UREA"}}, "quantity": "30",
+              "price": "2", "promised_date": "{day1}" {received}}}]}}}}"#
+        )
+    };
+    // Placed: nothing received yet. Then 30 received, 4 rejected: 26 more urea at the plant.
+    engine.apply(Event::from_json(&json("E1", supplier.as_str(), ""))?)?;
+    assert_eq!(stock(&engine, "UREA"), urea);
+    let received = format!(r#", "received_date": "{day1}", "received_quantity": "30", "rejected_quantity": "4""#);
+    engine.apply(Event::from_json(&json("E2", supplier.as_str(), &received))?)?;
+    assert_eq!(stock(&engine, "UREA"), urea + Decimal::from(26));
+    assert_eq!(engine.to_dataset().supply.purchase_orders.iter().filter(|o| o.id.as_str() == "PO-LIVE").count(), 1);
+    // An unknown supplier: refused, naming the field, nothing changed.
+    let before = state(&engine);
+    let err = engine.apply(Event::from_json(&json("E3", "NOBODY", ""))?).unwrap_err();
+    assert!(err.to_string().contains(r#"supplier: unknown supplier "NOBODY""#), "{err}");
+    assert!(matches!(&err, OmoError::Refused { field: Some(f), .. } if f == "record.supplier"), "{err:?}");
+    assert_eq!(state(&engine), before);
+    Ok(())
+}

@@ -130,3 +130,28 @@ def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
     assert seen == block["changes"] + results[1]["changes"]
     assert [e["id"] for e in eng.events_since(1)] == ["APP-2"]
     assert eng.events_since(1)[0]["record"]["lines"][0]["unit_price"] == "99.50"
+
+
+def test_with_plan_alerts_a_line_overloaded_ahead_raises_an_alert_to_build_ahead(history):
+    # From the end of September each month close plans six months ahead; as the spring peak
+    # comes into view a line's heaviest month goes red, and the second close running raises it.
+    cut = dt.date(history.as_of.year, 9, 30)
+    events = omo.events_of(history, after=cut)
+    with omo.Engine(history.until(cut), plan_alerts=True) as eng:
+        changes = eng.apply_many(events) + eng.advance_to(history.as_of)
+    alerts = [c for c in changes if c["type"] == "alert" and c["kpi"] == "capacity_load"]
+    assert alerts and {a["kind"] for a in alerts} == {"raised"}
+    assert {a["action_code"] for a in alerts} == {"build_ahead"}
+    assert all(a["action"].startswith(f"build ahead on line {a['member']}") for a in alerts)
+    # Each value is the line's heaviest month in the plan of the company as it stood at the end
+    # of the month closed.
+    for a in alerts:
+        month = dt.date.fromisoformat(a["month"])
+        end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        loads = omo.plan.supply_chain_plan(history.until(end)).line_loads
+        mine = loads[(loads["line"] == a["member"]) & (loads["capacity_hours"] > 0)]
+        heaviest = max(Decimal(str(r)) / Decimal(str(c)) for r, c in zip(mine["required_hours"], mine["capacity_hours"]))
+        assert abs(Decimal(a["value"]) - heaviest) < Decimal("0.0001"), (a, heaviest)
+    with omo.Engine(history.until(cut)) as eng:
+        quiet = eng.apply_many(events) + eng.advance_to(history.as_of)
+    assert not [c for c in quiet if c["type"] == "alert" and c["kpi"] in ("capacity_load", "oem_on_time")]

@@ -29,7 +29,7 @@ __all__ = ["Engine", "events_of"]
 _TYPES = ("movement", "count", "pos_sale", "order", "shipment", "invoice", "payment", "prepaid_order",
           "order_status", "shipment_delivered", "shipment_tracked", "prepaid_pickup", "customer", "product",
           "node", "credit_account", "credit_limit", "temporary_increase", "credit_block", "credit_unblock",
-          "credit_risk_class", "credit_override", "sales_target")
+          "credit_risk_class", "credit_override", "sales_target", "purchase_order", "production_order")
 
 
 def _plain(value, path: str):
@@ -102,6 +102,12 @@ class Engine:
     process or another, gets ``omo.StoreError``); a failing disk raises ``omo.StorageError`` (an
     ``OSError``).
 
+    With ``plan_alerts=True`` each month close also plans the company (the plan of
+    :func:`omo.plan.supply_chain_plan` with its defaults) and steps the plan's alerts: a line
+    overloaded in the months ahead (``build_ahead``), a node whose orders are past due
+    (``reorder_now``), a late OEM supplier (``chase_oem``), production short of plan
+    (``review_production``). Off by default: planning forecasts every shop and product.
+
     >>> import os, tempfile, omo
     >>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
     >>> cut = history.as_of.replace(day=1)
@@ -116,10 +122,10 @@ class Engine:
     >>> import shutil; shutil.rmtree(os.path.dirname(path))
     """
 
-    def __init__(self, dataset: Optional["company.Dataset"] = None, path=None):
+    def __init__(self, dataset: Optional["company.Dataset"] = None, path=None, *, plan_alerts: bool = False):
         native_dataset = None if dataset is None else _dataset(dataset)._native
         native_path = None if path is None else _path(path)
-        self._start(_native.Engine(native_dataset, native_path))
+        self._start(_native.Engine(native_dataset, native_path, bool(plan_alerts)))
 
     def _start(self, native) -> None:
         self._native = native

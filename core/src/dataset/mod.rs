@@ -21,6 +21,7 @@ use crate::error::{OmoError, Result};
 use crate::model::*;
 use references::*;
 pub(crate) use references::{Ids, ids_from_fields};
+pub(crate) use supply::{SupplyIds, check_production_order, check_purchase_order};
 
 /// Everything the library knows about one company: master data of the three axes and the
 /// transactions up to `as_of`. Serializes to and from JSON without loss (Decimals as strings).

@@ -21,10 +21,7 @@ impl Dataset {
         unique("purchase_order", s.purchase_orders.iter().map(|p| &p.id), out);
         unique("production_order", s.production_orders.iter().map(|p| &p.id), out);
         unique("bom", s.boms.iter().map(|b| &b.product), out);
-        let item = |is: &mut Issues<'_>, field: &str, item: &Item| match item {
-            Item::Product(id) => refers(is, &format!("{field}.product"), known.products(), Some(id)),
-            Item::Material(id) => refers(is, &format!("{field}.material"), &materials, Some(id)),
-        };
+        let item = |is: &mut Issues<'_>, field: &str, item: &Item| refers_item(is, field, item, known, &materials);
         for material in &s.materials {
             issues_of(material, None, out);
         }
@@ -59,30 +56,12 @@ impl Dataset {
                 item(&mut is, &format!("items[{i}].item"), &terms.item);
             }
         }
+        let ids = SupplyIds { materials, suppliers, lines };
         for order in &s.purchase_orders {
-            let mut is = issues_of(order, None, out);
-            refers(&mut is, "supplier", &suppliers, Some(&order.supplier));
-            refers(&mut is, "deliver_to", known.nodes(), Some(&order.deliver_to));
-            is.not_before("as_of", self.as_of, "order_date", order.order_date);
-            for (i, line) in order.lines.iter().enumerate() {
-                item(&mut is, &format!("lines[{i}].item"), &line.item);
-                if let Some(received) = line.received_date {
-                    is.not_before("as_of", self.as_of, &format!("lines[{i}].received_date"), received);
-                }
-            }
+            check_purchase_order(order, known, &ids, self.as_of, out);
         }
         for order in &s.production_orders {
-            let mut is = issues_of(order, None, out);
-            refers(&mut is, "line", &lines, Some(&order.line));
-            refers(&mut is, "product", known.products(), Some(&order.product));
-            if let Some(line) = s.production_lines.iter().find(|l| l.id == order.line)
-                && line.rate_of(&order.product).is_none()
-            {
-                is.push("product", format!("line {} does not make product {}", order.line, order.product));
-            }
-            if let Some(day) = order.finished {
-                is.not_before("as_of", self.as_of, "finished", day);
-            }
+            check_production_order(order, known, s, &ids, self.as_of, out);
         }
     }
 
@@ -108,6 +87,79 @@ impl Dataset {
                 format!("cycle {}", crate::error::shown_path(&ids)),
             ));
         }
+    }
+}
+
+/// The supply-side ids a purchase or production order may name.
+pub(crate) struct SupplyIds<'a> {
+    /// The materials.
+    pub materials: HashSet<&'a MaterialId>,
+    /// The suppliers.
+    pub suppliers: HashSet<&'a SupplierId>,
+    /// The production lines.
+    pub lines: HashSet<&'a LineId>,
+}
+
+impl<'a> SupplyIds<'a> {
+    /// The ids of `supply`.
+    pub(crate) fn of(supply: &'a SupplyData) -> Self {
+        SupplyIds {
+            materials: supply.materials.iter().map(|m| &m.id).collect(),
+            suppliers: supply.suppliers.iter().map(|x| &x.id).collect(),
+            lines: supply.production_lines.iter().map(|l| &l.id).collect(),
+        }
+    }
+}
+
+/// An item named at `field`: a known product or material.
+fn refers_item(is: &mut Issues<'_>, field: &str, item: &Item, ids: &impl Ids, materials: &HashSet<&MaterialId>) {
+    match item {
+        Item::Product(id) => refers(is, &format!("{field}.product"), ids.products(), Some(id)),
+        Item::Material(id) => refers(is, &format!("{field}.material"), materials, Some(id)),
+    }
+}
+
+/// A purchase order's fields, its supplier, where it goes, its items, and its dates up to
+/// `as_of`.
+pub(crate) fn check_purchase_order(
+    order: &PurchaseOrder,
+    ids: &impl Ids,
+    supply: &SupplyIds<'_>,
+    as_of: NaiveDate,
+    out: &mut Vec<ValidationIssue>,
+) {
+    let mut is = issues_of(order, None, out);
+    refers(&mut is, "supplier", &supply.suppliers, Some(&order.supplier));
+    refers(&mut is, "deliver_to", ids.nodes(), Some(&order.deliver_to));
+    is.not_before("as_of", as_of, "order_date", order.order_date);
+    for (i, line) in order.lines.iter().enumerate() {
+        refers_item(&mut is, &format!("lines[{i}].item"), &line.item, ids, &supply.materials);
+        if let Some(received) = line.received_date {
+            is.not_before("as_of", as_of, &format!("lines[{i}].received_date"), received);
+        }
+    }
+}
+
+/// A production order's fields, its line, a product the line makes, and its finish up to
+/// `as_of`.
+pub(crate) fn check_production_order(
+    order: &ProductionOrder,
+    ids: &impl Ids,
+    supply: &SupplyData,
+    known: &SupplyIds<'_>,
+    as_of: NaiveDate,
+    out: &mut Vec<ValidationIssue>,
+) {
+    let mut is = issues_of(order, None, out);
+    refers(&mut is, "line", &known.lines, Some(&order.line));
+    refers(&mut is, "product", ids.products(), Some(&order.product));
+    if let Some(line) = supply.production_lines.iter().find(|l| l.id == order.line)
+        && line.rate_of(&order.product).is_none()
+    {
+        is.push("product", format!("line {} does not make product {}", order.line, order.product));
+    }
+    if let Some(day) = order.finished {
+        is.not_before("as_of", as_of, "finished", day);
     }
 }
 
@@ -187,42 +239,10 @@ impl SupplyData {
                 }
             }
         }
-        let purchase_orders = self
-            .purchase_orders
-            .iter()
-            .filter(|o| o.order_date <= date)
-            .map(|o| PurchaseOrder {
-                lines: o
-                    .lines
-                    .iter()
-                    .map(|l| match l.received_date {
-                        Some(d) if d > date => PurchaseLine {
-                            received_date: None,
-                            received_quantity: Decimal::ZERO,
-                            rejected_quantity: Decimal::ZERO,
-                            ..l.clone()
-                        },
-                        _ => l.clone(),
-                    })
-                    .collect(),
-                ..o.clone()
-            })
-            .collect();
-        let production_orders = self
-            .production_orders
-            .iter()
-            .filter(|o| o.start <= date)
-            .map(|o| match o.finished {
-                Some(d) if d > date => ProductionOrder {
-                    status: ProductionStatus::Released,
-                    output: Decimal::ZERO,
-                    scrap: Decimal::ZERO,
-                    finished: None,
-                    ..o.clone()
-                },
-                _ => o.clone(),
-            })
-            .collect();
+        let purchase_orders =
+            self.purchase_orders.iter().filter(|o| o.order_date <= date).map(|o| o.as_of(date)).collect();
+        let production_orders =
+            self.production_orders.iter().filter(|o| o.start <= date).map(|o| o.as_of(date)).collect();
         SupplyData {
             material_stock: self
                 .material_stock

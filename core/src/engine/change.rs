@@ -152,7 +152,7 @@ pub(crate) fn action_code(kpi: &str, value: Option<Decimal>, target: Option<Deci
         "otif" => "review_deliveries",
         "forecast_wape" => "review_forecast",
         "revenue_vs_plan" | "revenue_growth" | "active_retailers" | "average_order_value" => "visit_customer",
-        _ => "none",
+        plan => crate::plan::plan_action(plan).unwrap_or("none"),
     }
 }
 
@@ -166,6 +166,14 @@ fn action_words(code: &str, member: &str) -> String {
         "review_deliveries" => format!("review late and short deliveries to {member}"),
         "review_forecast" => format!("review the demand forecast of {member}"),
         "visit_customer" => format!("visit {member}: sales below plan or last year"),
+        "reorder_now" => format!("place {member}'s past-due orders now: the plan sees it run out inside its lead time"),
+        "build_ahead" => {
+            format!(
+                "build ahead on line {member} or send work to the OEM: the months ahead need more hours than it has"
+            )
+        }
+        "chase_oem" => format!("chase {member}: its deliveries come later than promised"),
+        "review_production" => format!("review line {member}'s scrap and stoppages: output below plan"),
         _ => format!("look at {member}"),
     }
 }

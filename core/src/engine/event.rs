@@ -175,6 +175,14 @@ pub enum EventBody {
     CreditOverride(CreditOverride),
     /// A new or changed monthly sales target (same scope and month: replaced).
     SalesTarget(SalesTarget),
+    /// A purchase order as it stands: placed, or with lines received since (replaces the
+    /// order with its id; good units of material received add to the material's stock where
+    /// it is delivered).
+    PurchaseOrder(PurchaseOrder),
+    /// A production order as it stands: started, or finished since (replaces the order with
+    /// its id; a finished order takes its bill of materials' quantities for its output and
+    /// scrap from the plant's material stock).
+    ProductionOrder(ProductionOrder),
 }
 
 impl EventBody {
@@ -204,6 +212,8 @@ impl EventBody {
             EventBody::CreditRiskClass(_) => "credit_risk_class",
             EventBody::CreditOverride(_) => "credit_override",
             EventBody::SalesTarget(_) => "sales_target",
+            EventBody::PurchaseOrder(_) => "purchase_order",
+            EventBody::ProductionOrder(_) => "production_order",
         }
     }
 
@@ -229,6 +239,8 @@ impl EventBody {
             EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => c.stamp.date,
             EventBody::CreditRiskClass(c) => c.stamp.date,
             EventBody::CreditOverride(c) => c.stamp.date,
+            EventBody::PurchaseOrder(o) => o.last_change(),
+            EventBody::ProductionOrder(o) => o.last_change(),
             EventBody::Customer(_)
             | EventBody::Product(_)
             | EventBody::Node(_)
@@ -374,6 +386,8 @@ fn body_of(kind: &str, record: &str) -> std::result::Result<EventBody, String> {
         "credit_risk_class" => read(record, EventBody::CreditRiskClass),
         "credit_override" => read(record, EventBody::CreditOverride),
         "sales_target" => read(record, EventBody::SalesTarget),
+        "purchase_order" => read(record, EventBody::PurchaseOrder),
+        "production_order" => read(record, EventBody::ProductionOrder),
         other => Err(format!("type: unknown event type {:?}", crate::error::shown(other))),
     }
 }

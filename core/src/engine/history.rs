@@ -248,6 +248,8 @@ enum Slot {
     Payment,
     Pickup,
     Credit,
+    /// Purchase and production orders: before the day's movements.
+    Supply,
     Inflow,
     Outflow,
     Count,
@@ -279,7 +281,8 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 /// dated after `after`, as they stood on their own day ([`Dataset::until`] of that day), and
 /// every later change to a record — an order's status on the day a shipment or an invoice
 /// changed it, a shipment's delivery and tracking steps, a prepaid order's pickups, a credit
-/// account's limit changes, temporary increases, blocks and unblocks.
+/// account's limit changes, temporary increases, blocks and unblocks; purchase orders placed and
+/// received, production orders started and finished.
 ///
 /// `Engine::new(dataset.until(after), ..)`, then every event in order, then
 /// `advance_to(dataset.as_of)` gives an engine whose dataset holds the same records as `dataset`
@@ -287,13 +290,15 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 ///
 /// **Order.** By date; within a day: orders, prepaid orders, shipments, order statuses,
 /// deliveries, tracking steps, invoices (credit notes correcting another document after the
-/// documents of the day), payments, pickups, credit changes, movements (those adding stock before
+/// documents of the day), payments, pickups, credit changes, purchase and production orders,
+/// movements (those adding stock before
 /// those taking it), counts, POS sales; within each kind, the dataset's order.
 ///
 /// **Ids** are unique per type and the same on every call: a record's own id (order, shipment,
 /// invoice, payment, prepaid order); `movement#{row}`, `count#{row}`, `pos_sale#{row}` (the row in
 /// its collection); `{order}:{status}:{date}`, `{shipment}:delivered`, `{shipment}:track:{i}`,
-/// `{prepaid order}:pickup:{i}`, `{customer}:credit:{i}` (`i` the index in the record's list).
+/// `{prepaid order}:pickup:{i}`, `{customer}:credit:{i}` (`i` the index in the record's list),
+/// `{purchase order}:received:{date}`, `{production order}:finished`.
 /// A change id longer than [`MAX_EVENT_ID_BYTES`] uses the record's row instead of its id
 /// (`order#{row}:{status}:{date}`).
 ///
@@ -466,6 +471,7 @@ pub fn events_of(dataset: &Dataset, after: NaiveDate) -> Result<Vec<Event>> {
         }
     }
 
+    supply_events(&dataset.supply, after, &mut out);
     for (row, movement) in dataset.movements.iter().enumerate().filter(|(_, m)| m.date > after) {
         let slot = if movement.stock_change() >= Decimal::ZERO { Slot::Inflow } else { Slot::Outflow };
         out.push(movement.date, slot, format!("movement#{row}"), EventBody::Movement(movement.clone()));
@@ -480,6 +486,40 @@ pub fn events_of(dataset: &Dataset, after: NaiveDate) -> Result<Vec<Event>> {
     // Stable: within a day and a slot, the order of the dataset.
     out.events.sort_by_key(|(date, slot, _)| (*date, *slot));
     Ok(out.events.into_iter().map(|(_, _, event)| event).collect())
+}
+
+/// The purchase and production orders' events after `after`: a purchase order when placed and
+/// on each day lines of it were received; a production order when it started and when it
+/// finished; each as it stood at the end of its day.
+fn supply_events(supply: &crate::model::SupplyData, after: NaiveDate, out: &mut Stream) {
+    for (row, order) in supply.purchase_orders.iter().enumerate() {
+        let mut days: Vec<NaiveDate> = order.lines.iter().filter_map(|l| l.received_date).collect();
+        days.push(order.order_date);
+        days.sort();
+        days.dedup();
+        for day in days.into_iter().filter(|d| *d > after) {
+            let id = if day == order.order_date {
+                order.id.to_string()
+            } else {
+                event_id(format!("{}:received:{day}", order.id), || format!("purchase_order#{row}:received:{day}"))
+            };
+            out.push(day, Slot::Supply, id, EventBody::PurchaseOrder(order.as_of(day)));
+        }
+    }
+    for (row, order) in supply.production_orders.iter().enumerate() {
+        if order.start > after {
+            out.push(
+                order.start,
+                Slot::Supply,
+                order.id.to_string(),
+                EventBody::ProductionOrder(order.as_of(order.start)),
+            );
+        }
+        if let Some(day) = order.finished.filter(|d| *d > after && *d > order.start) {
+            let id = event_id(format!("{}:finished", order.id), || format!("production_order#{row}:finished"));
+            out.push(day, Slot::Supply, id, EventBody::ProductionOrder(order.clone()));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -547,6 +587,17 @@ mod tests {
         compare("credit_accounts", &a.credit_accounts, &b.credit_accounts, &mut out);
         compare("sales_targets", &a.sales_targets, &b.sales_targets, &mut out);
         compare("exchange_rates", &a.exchange_rates, &b.exchange_rates, &mut out);
+        compare("purchase_orders", &a.supply.purchase_orders, &b.supply.purchase_orders, &mut out);
+        compare("production_orders", &a.supply.production_orders, &b.supply.production_orders, &mut out);
+        // Stock compared by value: 85.2200 (rolled back by `until`) is the 85.220 booked.
+        let stock = |d: &Dataset| -> Vec<(String, String, Decimal)> {
+            d.supply
+                .material_stock
+                .iter()
+                .map(|m| (m.node.to_string(), m.material.to_string(), m.quantity.normalize()))
+                .collect()
+        };
+        compare("material_stock", &stock(a), &stock(b), &mut out);
         out
     }
 

@@ -26,6 +26,8 @@ pub(crate) struct Index {
     pub prepaid_orders: HashMap<PrepaidOrderId, usize>,
     pub credit_accounts: HashMap<CustomerId, usize>,
     pub sales_targets: HashMap<(TargetScope, NaiveDate), usize>,
+    pub purchase_orders: HashMap<PurchaseOrderId, usize>,
+    pub production_orders: HashMap<ProductionOrderId, usize>,
 }
 
 fn positions<K: Clone + Eq + Hash, T>(rows: &[T], id: impl Fn(&T) -> &K) -> HashMap<K, usize> {
@@ -50,6 +52,8 @@ impl Index {
             prepaid_orders: positions(&d.prepaid_orders, |p| &p.id),
             credit_accounts: positions(&d.credit_accounts, |a| &a.customer),
             sales_targets: d.sales_targets.iter().enumerate().map(|(i, t)| ((t.scope.clone(), t.month), i)).collect(),
+            purchase_orders: positions(&d.supply.purchase_orders, |o| &o.id),
+            production_orders: positions(&d.supply.production_orders, |o| &o.id),
         }
     }
 }

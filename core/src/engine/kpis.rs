@@ -18,7 +18,7 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
-    AlertEventKind, AlertMachine, AlertRule, AlertState, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
+    AlertEvent, AlertEventKind, AlertMachine, AlertRule, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
     distributor_hierarchy, first_of_month, last_complete_month, on_time_in_full, standard_kpis, wape_of_terms,
     wape_terms,
 };
@@ -46,6 +46,20 @@ pub(crate) enum KpiChange {
         value: Option<Decimal>,
         threshold: Option<Decimal>,
     },
+}
+
+impl From<AlertEvent<String>> for KpiChange {
+    fn from(event: AlertEvent<String>) -> Self {
+        KpiChange::Alert {
+            kpi: event.kpi,
+            member: event.member,
+            month: event.period,
+            kind: event.kind,
+            light: event.light,
+            value: event.value,
+            threshold: event.threshold,
+        }
+    }
 }
 
 /// A Grafana-style view of one alert: where it stands now.
@@ -670,15 +684,7 @@ impl KpiState {
                     .entry((id.to_string(), kpi.id.clone()))
                     .or_insert_with(|| AlertMachine::new(&self.rule));
                 if let Some(event) = machine.step(kpi, &self.rule, &id.to_string(), month, value) {
-                    changes.push(KpiChange::Alert {
-                        kpi: event.kpi,
-                        member: event.member,
-                        month: event.period,
-                        kind: event.kind,
-                        light: event.light,
-                        value: event.value,
-                        threshold: event.threshold,
-                    });
+                    changes.push(event.into());
                 }
             }
         }
@@ -709,13 +715,7 @@ impl KpiState {
             .iter()
             .map(|((member, kpi), machine)| {
                 let last = self.values.get(member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
-                let state = match machine.state() {
-                    AlertState::Firing if !machine.condition() => "recovering",
-                    AlertState::Firing => "firing",
-                    AlertState::Pending => "pending",
-                    AlertState::Inactive if last.is_none() => "no_data",
-                    AlertState::Inactive => "normal",
-                };
+                let state = AlertStatus::state_name(machine, last.is_some());
                 AlertStatus { member: member.clone(), kpi: kpi.clone(), state, raised: machine.raised() }
             })
             .collect()

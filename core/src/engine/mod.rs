@@ -29,6 +29,11 @@
 //! batch book keeps the remainder of a payment that named its invoices unapplied, where the
 //! engine applies it to the next invoice too.
 //!
+//! **The plan's alerts.** With [`EngineOptions::plan_alerts`], each month close also plans the
+//! company and steps the plan's alerts (a line overloaded ahead, a node whose orders are past
+//! due, a late OEM supplier, production short of plan): see [`PlanAlertRecord`] and
+//! [`Engine::plan`].
+//!
 //! **Incremental equals batch.** After any stream of events, [`Engine::spi_rows`] equals
 //! [`crate::spi::build_ledger`] over [`Engine::to_dataset`]'s movements, and every credit position
 //! equals [`CreditBook::from_dataset`]'s on the same dataset (tests check both, on the sample
@@ -54,7 +59,9 @@ mod event;
 mod history;
 mod index;
 mod kpis;
+mod plan_alerts;
 mod stock;
+mod supply;
 
 pub use change::{Change, ChangeKind};
 pub use event::{
@@ -63,6 +70,7 @@ pub use event::{
 };
 pub use history::events_of;
 pub use kpis::AlertStatus;
+pub use plan_alerts::PlanAlertRecord;
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -77,6 +85,7 @@ use crate::model::{CustomerId, NodeId, OrderStatus, ProductId, TargetScope, Vali
 use crate::spi::SpiRow;
 use index::Index;
 use kpis::{Facet, KpiChange, KpiState};
+use plan_alerts::PlanAlerts;
 use stock::StockState;
 
 /// What [`Engine::apply_many`] did: the changes of the events it applied, in order, and the
@@ -128,6 +137,10 @@ pub struct EngineOptions {
     /// default: the clock's month and the one before).
     #[serde(default = "default_open_months")]
     pub open_months: u32,
+    /// Whether each month close plans the company and steps the plan's alerts (off by default:
+    /// planning forecasts every shop and product).
+    #[serde(default)]
+    pub plan_alerts: bool,
 }
 
 fn default_open_months() -> u32 {
@@ -136,7 +149,7 @@ fn default_open_months() -> u32 {
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions { policy: CreditPolicy::default(), open_months: default_open_months() }
+        EngineOptions { policy: CreditPolicy::default(), open_months: default_open_months(), plan_alerts: false }
     }
 }
 
@@ -172,6 +185,9 @@ pub struct EngineSnapshot {
     pub seq: u64,
     /// `(type, id)` of every applied event, for the duplicate rule.
     pub seen: Vec<(String, String)>,
+    /// The plan's alert machines (none unless [`EngineOptions::plan_alerts`] is on).
+    #[serde(default)]
+    pub plan_alerts: Vec<PlanAlertRecord>,
 }
 
 impl EngineSnapshot {
@@ -207,6 +223,7 @@ pub struct Engine {
     stock: StockState,
     book: CreditBook,
     kpis: KpiState,
+    plan_alerts: PlanAlerts,
     seq: u64,
     /// Events applied since the engine was built or restored, the first with `log_start + 1`.
     log: Vec<Event>,
@@ -230,7 +247,14 @@ impl Engine {
     /// An engine on `history`, which must pass [`Dataset::validate`] (every problem is reported
     /// at once, as [`OmoError::Invalid`]).
     pub fn new(history: Dataset, options: EngineOptions) -> Result<Self> {
-        Engine::restore(EngineSnapshot { format: SNAPSHOT_FORMAT, dataset: history, options, seq: 0, seen: Vec::new() })
+        Engine::restore(EngineSnapshot {
+            format: SNAPSHOT_FORMAT,
+            dataset: history,
+            options,
+            seq: 0,
+            seen: Vec::new(),
+            plan_alerts: Vec::new(),
+        })
     }
 
     /// The history of an engine that starts from nothing: a company named "omo" keeping its
@@ -243,7 +267,7 @@ impl Engine {
 
     /// An engine back from a snapshot (see [`Engine::snapshot`]); its log starts empty.
     pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { format, dataset, options, seq, seen } = snapshot;
+        let EngineSnapshot { format, dataset, options, seq, seen, plan_alerts } = snapshot;
         check_format(format)?;
         if options.open_months == 0 {
             return Err(OmoError::InvalidArgument {
@@ -260,6 +284,7 @@ impl Engine {
         Ok(Engine {
             index,
             kpis,
+            plan_alerts: PlanAlerts::from_records(plan_alerts, crate::kpi::AlertRule::default()),
             dataset,
             options,
             stock,
@@ -282,6 +307,7 @@ impl Engine {
             options: self.options.clone(),
             seq: self.seq,
             seen,
+            plan_alerts: self.plan_alerts.records(),
         }
     }
 
@@ -611,6 +637,8 @@ impl Engine {
                 is.amount("amount", c.amount);
             }
             EventBody::SalesTarget(t) => references::check_target(t, None, ids, &mut out),
+            EventBody::PurchaseOrder(o) => supply::check_purchase(&self.dataset, ids, o, as_of, &mut out),
+            EventBody::ProductionOrder(o) => supply::check_production(&self.dataset, ids, o, as_of, &mut out),
         }
         issues(out)
     }
@@ -834,6 +862,8 @@ impl Engine {
                     touched.extend(kpis.distributor_touched(Some(c), None).map(|d| (d, MONEY)));
                 }
             }
+            EventBody::PurchaseOrder(o) => supply::book_purchase(d, &mut self.index, o),
+            EventBody::ProductionOrder(o) => supply::book_production(d, &mut self.index, o),
         }
         Ok(touched)
     }
@@ -875,6 +905,11 @@ impl Engine {
             let parts = (&self.dataset, &self.stock, &self.book, &self.index);
             for change in self.kpis.close_month(month, parts) {
                 changes.push(self.kpi_change(seq, change));
+            }
+            if self.options.plan_alerts {
+                for change in self.plan_alerts.close_month(&self.dataset, month) {
+                    changes.push(self.kpi_change(seq, change));
+                }
             }
         }
         changes
@@ -946,7 +981,20 @@ impl Engine {
 
     /// Where every distributor's alert on every KPI stands.
     pub fn alert_states(&self) -> Vec<AlertStatus> {
-        self.kpis.alert_states()
+        let mut states = self.kpis.alert_states();
+        states.extend(self.plan_alerts.states());
+        states
+    }
+
+    /// The company's plan from the clock, with the core's default settings
+    /// ([`crate::plan::company_plan`]): what the plan's alerts step on at each month close.
+    ///
+    /// # Errors
+    /// Those of [`crate::plan::company_plan`]: a product nobody can make or supply, a supplier's
+    /// lead time beyond the horizon.
+    pub fn plan(&self) -> Result<crate::plan::CompanyPlan> {
+        let settings = crate::plan::ChannelSettings::new(self.dataset.as_of);
+        crate::plan::company_plan(&self.dataset, &settings, &crate::plan::SupplySettings::default())
     }
 }
 

@@ -292,6 +292,36 @@ pub struct PurchaseOrder {
     pub lines: Vec<PurchaseLine>,
 }
 
+impl PurchaseOrder {
+    /// The order as it stood at the end of `date`: its lines received later open again.
+    pub fn as_of(&self, date: NaiveDate) -> PurchaseOrder {
+        let line = |l: &PurchaseLine| match l.received_date {
+            Some(d) if d > date => PurchaseLine {
+                received_date: None,
+                received_quantity: Decimal::ZERO,
+                rejected_quantity: Decimal::ZERO,
+                ..l.clone()
+            },
+            _ => l.clone(),
+        };
+        PurchaseOrder { lines: self.lines.iter().map(line).collect(), ..self.clone() }
+    }
+
+    /// The day of its last change: the latest of its order date and its lines' receipts.
+    pub fn last_change(&self) -> NaiveDate {
+        self.lines.iter().filter_map(|l| l.received_date).fold(self.order_date, NaiveDate::max)
+    }
+
+    /// Good units of `material` received: received less rejected, over its lines.
+    pub fn good_received(&self, material: &MaterialId) -> Decimal {
+        self.lines
+            .iter()
+            .filter(|l| l.received_date.is_some() && l.item == Item::Material(material.clone()))
+            .map(|l| l.received_quantity - l.rejected_quantity)
+            .sum()
+    }
+}
+
 /// Where a production order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -334,6 +364,27 @@ pub struct ProductionOrder {
     /// The day it finished (done orders).
     #[serde(default, deserialize_with = "crate::model::exact::option_date")]
     pub finished: Option<NaiveDate>,
+}
+
+impl ProductionOrder {
+    /// The order as it stood at the end of `date`: one finished later was still released.
+    pub fn as_of(&self, date: NaiveDate) -> ProductionOrder {
+        match self.finished {
+            Some(d) if d > date => ProductionOrder {
+                status: ProductionStatus::Released,
+                output: Decimal::ZERO,
+                scrap: Decimal::ZERO,
+                finished: None,
+                ..self.clone()
+            },
+            _ => self.clone(),
+        }
+    }
+
+    /// The day of its last change: when it finished, else its start.
+    pub fn last_change(&self) -> NaiveDate {
+        self.finished.unwrap_or(self.start)
+    }
 }
 
 /// Every supply-side record of a company: the `supply` section of the dataset's JSON.

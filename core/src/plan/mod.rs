@@ -32,7 +32,7 @@ pub use channel::{
 pub use company::{CompanyPlan, company_plan};
 pub use demand::{DemandModel, Horizon, NodeDemand, independent_demand};
 pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};
-pub use signals::{PlanSignal, plan_kpis, plan_signals};
+pub use signals::{PlanSignal, plan_action, plan_kpis, plan_signals};
 pub use sop::{Amount, SopRow, sales_and_operations};
 pub use suppliers::{ConsignedStock, SupplierScore, supplier_scorecard};
 pub use supply::{

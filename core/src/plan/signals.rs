@@ -54,6 +54,23 @@ pub fn plan_kpis() -> Vec<KpiDefinition> {
     ]
 }
 
+/// What to do about a plan KPI that is not green, as a code; `None` for a KPI that is not the
+/// plan's.
+///
+/// ```
+/// assert_eq!(omo_core::plan::plan_action("capacity_load"), Some("build_ahead"));
+/// assert_eq!(omo_core::plan::plan_action("dso"), None);
+/// ```
+pub fn plan_action(kpi: &str) -> Option<&'static str> {
+    match kpi {
+        "projected_stockouts" => Some("reorder_now"),
+        "capacity_load" => Some("build_ahead"),
+        "oem_on_time" => Some("chase_oem"),
+        "production_attainment" => Some("review_production"),
+        _ => None,
+    }
+}
+
 /// One light of the plan and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSignal {
@@ -86,20 +103,19 @@ pub fn plan_signals(
 ) -> Result<Vec<PlanSignal>> {
     let kpis: BTreeMap<String, KpiDefinition> = plan_kpis().into_iter().map(|k| (k.id.clone(), k)).collect();
     let mut out = Vec::new();
-    let mut push =
-        |kpi: &str, member: String, period: Option<NaiveDate>, value: Decimal, action: &str, message: String| {
-            let Some(definition) = kpis.get(kpi) else { return };
-            let evaluation = evaluate(definition, Some(value), None, None);
-            let green = evaluation.light == Light::Green;
-            out.push(PlanSignal {
-                kpi: kpi.to_owned(),
-                member,
-                period,
-                evaluation,
-                action: if green { String::new() } else { action.to_owned() },
-                message: if green { String::new() } else { message },
-            });
-        };
+    let mut push = |kpi: &str, member: String, period: Option<NaiveDate>, value: Decimal, message: String| {
+        let (Some(definition), Some(action)) = (kpis.get(kpi), plan_action(kpi)) else { return };
+        let evaluation = evaluate(definition, Some(value), None, None);
+        let green = evaluation.light == Light::Green;
+        out.push(PlanSignal {
+            kpi: kpi.to_owned(),
+            member,
+            period,
+            evaluation,
+            action: if green { String::new() } else { action.to_owned() },
+            message: if green { String::new() } else { message },
+        });
+    };
     let mut late: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for plan in &channel.nodes {
         let entry = late.entry(plan.node.as_str()).or_default();
@@ -109,7 +125,7 @@ pub fn plan_signals(
     }
     for (node, products) in late {
         let message = format!("place the past-due orders at {node} now: {}", products.join(", "));
-        push("projected_stockouts", node.to_owned(), None, Decimal::from(products.len()), "reorder_now", message);
+        push("projected_stockouts", node.to_owned(), None, Decimal::from(products.len()), message);
     }
     for load in supply.map_or(&[][..], |s| s.loads.as_slice()) {
         if load.capacity_hours.is_zero() && load.required_hours.is_zero() {
@@ -125,7 +141,7 @@ pub fn plan_signals(
             load.capacity_hours,
             period.map_or_else(String::new, |p| p.format("%Y-%m").to_string())
         );
-        push("capacity_load", load.line.to_string(), period, ratio, "build_ahead", message);
+        push("capacity_load", load.line.to_string(), period, ratio, message);
     }
     for score in suppliers.iter().filter(|s| s.kind == SupplierKind::Oem) {
         let Some(rate) = score.on_time_rate.and_then(Decimal::from_f64) else { continue };
@@ -136,7 +152,7 @@ pub fn plan_signals(
             score.days_late_mean.unwrap_or(0.0),
             score.open_lines_overdue
         );
-        push("oem_on_time", score.supplier.to_string(), None, rate.round_dp(4), "chase_oem", message);
+        push("oem_on_time", score.supplier.to_string(), None, rate.round_dp(4), message);
     }
     let since = as_of.checked_sub_days(Days::new(30)).unwrap_or(as_of);
     let mut production: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
@@ -154,14 +170,7 @@ pub fn plan_signals(
         let message = format!(
             "line {line} made {output} of the {planned} planned in the last 30 days: review scrap and stoppages"
         );
-        push(
-            "production_attainment",
-            line.to_owned(),
-            None,
-            (output / planned).round_dp(4),
-            "review_production",
-            message,
-        );
+        push("production_attainment", line.to_owned(), None, (output / planned).round_dp(4), message);
     }
     Ok(out)
 }
