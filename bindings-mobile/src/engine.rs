@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::analytics::customer_summaries;
 use omo_core::credit::{CheckMode, CreditPolicy};
 use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{first_of_month, last_complete_month, standard_inputs, standard_kpis};
+use omo_core::kpi::{standard_inputs, standard_kpis};
 use omo_core::model::{CustomerId, NodeId, ProductId};
+use omo_core::plan::{ChannelSettings, NodePlan, channel_plan};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::suggest_orders;
 use omo_core::spi::{HealthOptions, LedgerOptions, PlanSettings, build_ledger, inventory_health, roll_up};
@@ -49,10 +50,8 @@ impl Engine {
 /// The month whose KPIs a scorecard shows: the given day's month, else the last complete month
 /// before the snapshot date.
 fn scorecard_month(as_of: NaiveDate, month: Option<String>) -> Result<NaiveDate> {
-    Ok(match month {
-        Some(text) => first_of_month(parse_date("month", &text)?),
-        None => last_complete_month(as_of).unwrap_or_else(|| first_of_month(as_of)),
-    })
+    let day = month.map(|text| parse_date("month", &text)).transpose()?;
+    Ok(omo_core::kpi::scorecard_month(as_of, day))
 }
 
 #[uniffi::export]
@@ -111,8 +110,8 @@ impl Engine {
         let id: CustomerId = parse_id(&customer)?;
         let known =
             d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("customer {customer:?}") })?;
-        let from = d.as_of.checked_sub_months(Months::new(12)).unwrap_or(d.as_of);
-        let summaries = customer_summaries(d, from, d.as_of, 90)?;
+        let (from, to) = omo_core::kpi::trailing_window(d);
+        let summaries = customer_summaries(d, from, to, 90)?;
         let found = summaries.into_iter().find(|c| c.customer == id);
         Ok(CustomerView {
             customer: id.to_string(),
@@ -248,8 +247,21 @@ impl Engine {
                 reorder_point: o.reorder_point,
                 order_up_to: o.order_up_to,
                 quantity: o.quantity,
+                reason: o.reason,
             })
             .collect())
+    }
+
+    /// A node's plan (a distributor's, a shop's) of each product over the next `months` months:
+    /// the channel plan (DRP) from the shops' sell-out forecasts up the chain, with the core's
+    /// default tier policies.
+    pub fn node_plan(&self, node: String, months: u32) -> Result<Vec<NodePlanView>> {
+        let s = self.read();
+        let d = s.dataset();
+        let node: NodeId = parse_id(&node)?;
+        d.node(&node).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("node {:?}", node.as_str()) })?;
+        let settings = ChannelSettings::by(d.as_of, omo_core::spi::Period::Month, months as usize);
+        Ok(channel_plan(d, &settings)?.nodes.into_iter().filter(|p| p.node == node).map(node_plan_view).collect())
     }
 
     /// Sell-out forecasts for the next `months` months by region and category, with last year's
@@ -440,4 +452,35 @@ fn date_range(from: Option<String>, to: Option<String>) -> Result<DateRange> {
     let from = from.as_deref().map(|t| parse_date("from", t)).transpose()?;
     let to = to.as_deref().map(|t| parse_date("to", t)).transpose()?;
     Ok(DateRange(from, to))
+}
+
+/// A node's plan as the app receives it.
+fn node_plan_view(plan: NodePlan) -> NodePlanView {
+    NodePlanView {
+        node: plan.node.to_string(),
+        product: plan.product.to_string(),
+        supplied_from: plan.supplied_from.map(|n| n.to_string()),
+        on_hand: plan.on_hand,
+        safety_stock: plan.safety_stock,
+        past_due: plan.past_due,
+        first_stockout: plan.first_stockout.map(iso),
+        periods: plan
+            .rows
+            .into_iter()
+            .map(|r| PlanPeriodView {
+                period: iso(r.period),
+                forecast: r.forecast,
+                confirmed: r.confirmed,
+                dependent: r.dependent,
+                gross: r.gross,
+                scheduled_receipts: r.scheduled_receipts,
+                planned_receipts: r.planned_receipts,
+                planned_orders: r.planned_releases,
+                closing: r.closing,
+                days_of_cover: r.days_of_cover,
+                stockout: r.stockout,
+                overstock: r.overstock,
+            })
+            .collect(),
+    }
 }

@@ -196,6 +196,58 @@ pub struct SuggestedOrderView {
     pub order_up_to: Decimal,
     /// Quantity to order now (0: nothing).
     pub quantity: Decimal,
+    /// Why, in words: the demand basis, the lead time and review period, the safety stock.
+    pub reason: String,
+}
+
+/// One period of a node's plan of one product.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PlanPeriodView {
+    /// The period's first day.
+    pub period: String,
+    /// Its own customers' forecast demand.
+    pub forecast: Decimal,
+    /// Confirmed orders due in the period.
+    pub confirmed: Decimal,
+    /// What the nodes it supplies plan to order from it.
+    pub dependent: Decimal,
+    /// Everything it must deliver: the greater of forecast and confirmed, plus dependent.
+    pub gross: Decimal,
+    /// Receipts already on the way (in transit, open orders).
+    pub scheduled_receipts: Decimal,
+    /// Receipts the plan adds.
+    pub planned_receipts: Decimal,
+    /// Orders the plan places in the period (the receipts moved back by the lead time).
+    pub planned_orders: Decimal,
+    /// Stock at the period's end.
+    pub closing: Decimal,
+    /// Days the closing stock lasts at the demand ahead (none: no demand ahead).
+    pub days_of_cover: Option<f64>,
+    /// The stock runs out in the period.
+    pub stockout: bool,
+    /// More stock than the policy's cover.
+    pub overstock: bool,
+}
+
+/// A node's plan of one product: what it has, what it must order, period by period.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NodePlanView {
+    /// The node.
+    pub node: String,
+    /// The product.
+    pub product: String,
+    /// Who supplies it in the plan (none at the top of the chain).
+    pub supplied_from: Option<String>,
+    /// Stock on hand at the start.
+    pub on_hand: Decimal,
+    /// Safety stock kept at every period's end.
+    pub safety_stock: Decimal,
+    /// Orders that should already have been placed.
+    pub past_due: Decimal,
+    /// The first period whose stock runs out, if any.
+    pub first_stockout: Option<String>,
+    /// One row per period.
+    pub periods: Vec<PlanPeriodView>,
 }
 
 /// Forecast sell-out of one region and category in one month.

@@ -78,6 +78,20 @@ fn core_figures(s: &Snapshot) -> BTreeMap<&'static str, String> {
     out.insert("spi.rows", rows.len().to_string());
     out.insert("spi.last_closing", rows.last().unwrap().flows.closing.to_string());
     out.insert("spi.total_sales", rows.iter().map(|r| r.flows.sales).sum::<Decimal>().to_string());
+
+    // The first distributor's plan of its first product, three months ahead.
+    let node = d.nodes.iter().find(|n| n.kind == omo_core::model::NodeKind::Distributor).unwrap();
+    let settings = omo_core::plan::ChannelSettings::by(d.as_of, Period::Month, 3);
+    let plan = omo_core::plan::channel_plan(d, &settings).unwrap();
+    let records: Vec<_> = plan.nodes.iter().filter(|p| p.node == node.id).collect();
+    out.insert("plan.node", node.id.to_string());
+    out.insert("plan.records", records.len().to_string());
+    out.insert("plan.product", records[0].product.to_string());
+    out.insert("plan.first_closing", records[0].rows[0].closing.to_string());
+    out.insert(
+        "plan.planned_orders",
+        records.iter().flat_map(|p| &p.rows).map(|r| r.planned_releases).sum::<Decimal>().to_string(),
+    );
     out
 }
 
@@ -111,6 +125,15 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
         engine.spi(want["spi.node"].clone(), Some(want["spi.product"].clone()), SpiPeriod::Month, None, None).unwrap();
     assert_eq!(spi.len().to_string(), want["spi.rows"]);
     assert_eq!(spi.last().unwrap().closing.to_string(), want["spi.last_closing"]);
+
+    let plan = engine.node_plan(want["plan.node"].clone(), 3).unwrap();
+    assert_eq!(plan.len().to_string(), want["plan.records"]);
+    assert_eq!((plan[0].product.as_str(), plan[0].periods.len()), (want["plan.product"].as_str(), 3));
+    assert_eq!(plan[0].periods[0].closing.to_string(), want["plan.first_closing"]);
+    let orders: Decimal = plan.iter().flat_map(|p| &p.periods).map(|r| r.planned_orders).sum();
+    assert_eq!(orders.to_string(), want["plan.planned_orders"]);
+    assert!(matches!(engine.node_plan("NOWHERE".into(), 3), Err(OmoMobileError::UnknownId { .. })));
+    assert!(engine.replenishment(None).unwrap().iter().all(|o| !o.reason.is_empty()));
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mobile-fixture");
     std::fs::create_dir_all(&dir).unwrap();

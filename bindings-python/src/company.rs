@@ -14,7 +14,7 @@ use chrono::{Months, NaiveDate};
 use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
 use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{first_of_month, last_complete_month, standard_inputs, standard_kpis};
+use omo_core::kpi::{first_of_month, last_complete_month, scorecard_month, standard_inputs, standard_kpis};
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
@@ -292,14 +292,6 @@ impl PyCreditBook {
             None => AgingBuckets::default(),
         };
         json(&self.book.receivables().aging(as_of.unwrap_or(self.as_of), &buckets))
-    }
-}
-
-/// The first day of `month`'s month, or of the last complete month before the snapshot.
-fn scorecard_month(as_of: NaiveDate, month: Option<NaiveDate>) -> NaiveDate {
-    match month {
-        Some(day) => first_of_month(day),
-        None => last_complete_month(as_of).unwrap_or_else(|| first_of_month(as_of)),
     }
 }
 

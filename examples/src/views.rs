@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use omo_core::kpi::{KpiInput, months_up_to, standard_history};
+use omo_core::kpi::{KpiInput, TRAILING_MONTHS, months_up_to, standard_history};
 use omo_core::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
 use omo_core::spi::{HealthOptions, HealthReport, inventory_health};
 use omo_core::{Dataset, OmoError};
@@ -31,7 +31,7 @@ pub struct Views<'a> {
 impl<'a> Views<'a> {
     /// Computes the shared results of `dataset`.
     pub fn new(dataset: &'a Dataset) -> Result<Self, OmoError> {
-        let months = last_complete_month(dataset.as_of).map(|m| months_up_to(m, 12)).unwrap_or_default();
+        let months = last_complete_month(dataset.as_of).map(|m| months_up_to(m, TRAILING_MONTHS)).unwrap_or_default();
         let kpi_history = standard_history(dataset, &months)?;
         let health_options = HealthOptions::new(dataset.as_of);
         let health = inventory_health(dataset, &health_options)?;

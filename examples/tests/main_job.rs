@@ -67,6 +67,15 @@ fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
     let printed: Vec<String> =
         row.split_whitespace().skip(1).map(|c| c.trim_end_matches(['!', '-']).to_owned()).collect();
     assert_eq!(printed, gran);
+    // Top customers: one ranking (the core's) in the report and on the page.
+    let (from, to) = omo_core::kpi::trailing_window(&company);
+    let top = omo_core::analytics::top_customers(&company, from, to, 8);
+    let heading = text.lines().position(|l| l.starts_with("Top customers by revenue")).unwrap();
+    let printed: Vec<&str> =
+        text.lines().skip(heading + 2).take(top.len()).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(printed, top.iter().map(|s| s.customer.as_str()).collect::<Vec<_>>());
+    let on_page = &page[page.find("Top customers by revenue").unwrap()..];
+    assert!(on_page.find(top[0].customer.as_str()) < on_page.find(top[1].customer.as_str()));
     // Every region of the sample appears in the sales table.
     for region in ["North China", "East China", "South China", "Southwest China"] {
         assert!(text.lines().filter(|l| l.trim_start().starts_with(region)).count() >= 2, "{region}");

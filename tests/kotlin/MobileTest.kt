@@ -108,6 +108,24 @@ fun main(args: Array<String>) {
     checkEq("sales over the months", spi.fold(BigDecimal.ZERO) { a, r -> a + r.sales }, BigDecimal(w("spi.total_sales")))
     check("each month opens with the last one's closing", spi.zipWithNext().all { (a, b) -> a.closing == b.opening })
 
+    // A distributor's own plan: the core's figures, and each period's stock balance by hand.
+    val plan = engine.nodePlan(w("plan.node"), 3u)
+    checkEq("plan records of the distributor", plan.size, w("plan.records").toInt())
+    checkEq("plan product", plan[0].product, w("plan.product"))
+    checkEq("plan first closing", plan[0].periods[0].closing, BigDecimal(w("plan.first_closing")))
+    checkAmount("planned orders", plan.flatMap { it.periods }.fold(BigDecimal.ZERO) { a, r -> a + r.plannedOrders },
+        BigDecimal(w("plan.planned_orders")))
+    val balanced = plan.all { p ->
+        var opening = p.onHand
+        p.periods.all { r ->
+            val ok = (opening + r.scheduledReceipts + r.plannedReceipts - r.gross).compareTo(r.closing) == 0
+            opening = r.closing
+            ok
+        }
+    }
+    check("closing = opening + receipts - gross, every period", balanced)
+    check("every suggested order says why", engine.replenishment(null).all { it.reason.isNotEmpty() })
+
     // Recording offline: an order of 4 x 250.25 raises open orders by exactly 1001.00.
     val before = engine.creditPosition(customer)
     engine.recordOrder(

@@ -64,7 +64,15 @@ class MobileBindings(unittest.TestCase):
         health = self.engine.inventory_health(None)
         self.assertEqual(health.total_value, sum((s.value for s in health.stock), D(0)))
         orders = self.engine.replenishment(None)
-        self.assertTrue(all(o.quantity >= 0 for o in orders))
+        self.assertTrue(all(o.quantity >= 0 and o.reason for o in orders))
+
+    def test_a_distributor_s_plan_is_the_core_s(self):
+        plan = self.engine.node_plan(WANT["plan.node"], 3)
+        self.assertEqual(len(plan), int(WANT["plan.records"]))
+        self.assertEqual(plan[0].periods[0].closing, D(WANT["plan.first_closing"]))
+        self.assertEqual(sum((r.planned_orders for p in plan for r in p.periods), D(0)), D(WANT["plan.planned_orders"]))
+        with self.assertRaises(m.OmoMobileError.UnknownId):
+            self.engine.node_plan("NOWHERE", 3)
 
     def test_bad_input_raises_typed_errors_with_the_core_message(self):
         with self.assertRaises(m.OmoMobileError.InvalidData) as bad:

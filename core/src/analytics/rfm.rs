@@ -109,6 +109,31 @@ pub fn rfm_scores<K: Ord + Clone>(rows: &[(K, i64, u32, Decimal)]) -> Vec<RfmSco
         .collect()
 }
 
+/// The `count` largest customers of `[from, to]`: by money spent (invoices less credit notes),
+/// then by number of invoices, then by id — the one ranking of "top customers" every view shows,
+/// each with its RFM score.
+///
+/// ```
+/// use omo_core::analytics::{rfm_from_invoices, top_customers};
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;
+/// let (from, to) = omo_core::kpi::trailing_window(&d);
+/// let top = top_customers(&d, from, to, 3);
+/// let most = rfm_from_invoices(&d, from, to).into_iter().map(|s| s.monetary).max();
+/// assert_eq!(top.len(), 3);
+/// assert_eq!(Some(top[0].monetary), most);
+/// assert!(top.windows(2).all(|w| w[0].monetary >= w[1].monetary));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn top_customers(dataset: &Dataset, from: NaiveDate, to: NaiveDate, count: usize) -> Vec<RfmScore<CustomerId>> {
+    let mut scores = rfm_from_invoices(dataset, from, to);
+    scores.sort_by(|a, b| {
+        (b.monetary, b.frequency).cmp(&(a.monetary, a.frequency)).then_with(|| a.customer.cmp(&b.customer))
+    });
+    scores.truncate(count);
+    scores
+}
+
 /// RFM of every customer with an invoice in `[from, to]`, from the maker's invoices (credit notes
 /// reduce money spent), sorted by customer.
 pub fn rfm_from_invoices(dataset: &Dataset, from: NaiveDate, to: NaiveDate) -> Vec<RfmScore<CustomerId>> {

@@ -238,6 +238,19 @@ pub struct CreditCheck {
     pub available: Decimal,
 }
 
+impl CreditCheck {
+    /// Exposure before the order over the limit (1.0: the whole limit used); `None` without a
+    /// limit.
+    pub fn limit_used(&self) -> Option<Decimal> {
+        (!self.limit.is_zero()).then(|| self.exposure_before / self.limit)
+    }
+
+    /// The finding with this reason `code` (`"limit_exceeded"`, `"near_limit"`, ...), if any.
+    pub fn finding(&self, code: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.reason.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct OrderLine {
     customer: CustomerId,

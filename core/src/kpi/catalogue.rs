@@ -4,13 +4,14 @@
 //! actual sales), DSO, overdue ratio, on-time-in-full deliveries,
 //! active retailers, average order value and collection rate.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 use super::alerts::{AlertEvent, AlertRule, run_alerts};
+use super::calendar::{first_of_month, months_in_data, months_up_to};
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
@@ -148,71 +149,6 @@ pub fn standard_alerts(
     let periods = months_up_to(last_month, months_in_data(dataset, last_month, months));
     let history = standard_history(dataset, &periods)?;
     alerts_in_history(dataset, &periods, &history, rule)
-}
-
-/// `months` clamped to the months from the dataset's first transaction to `last_month` (both
-/// included; at least one): a window reaching back before the company's history holds nothing,
-/// so `months = 1_000_000` costs what the data's span costs.
-///
-/// ```
-/// use omo_core::kpi::months_in_data;
-/// use omo_core::sample::{SampleConfig, sample_company};
-/// let d = sample_company(&SampleConfig::small(7))?;          // two years: 2024 and 2025
-/// let last = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
-/// assert_eq!(months_in_data(&d, last, 12), 12);
-/// assert_eq!(months_in_data(&d, last, 1_000_000), 24);
-/// # Ok::<(), omo_core::OmoError>(())
-/// ```
-pub fn months_in_data(dataset: &Dataset, last_month: NaiveDate, months: u32) -> u32 {
-    let Some(first) = dataset.first_date() else { return months.min(1) };
-    let span = (last_month.year() - first.year()) * 12 + last_month.month() as i32 - first.month() as i32 + 1;
-    months.min(u32::try_from(span).unwrap_or(1).max(1))
-}
-
-/// The first day of a "last `months` months" view ending on `end` (customer summaries, RFM): the
-/// same day `months` months earlier, but never before the dataset's first transaction, so that a
-/// window of a million months costs what the data's span costs. One definition for every door.
-///
-/// ```
-/// use omo_core::kpi::window_start;
-/// use omo_core::sample::{SampleConfig, sample_company};
-/// let d = sample_company(&SampleConfig::small(7))?;
-/// let end = d.as_of;
-/// assert_eq!(window_start(&d, end, 12), end.checked_sub_months(chrono::Months::new(12)).unwrap());
-/// assert_eq!(window_start(&d, end, u32::MAX), d.first_date().unwrap());
-/// # Ok::<(), omo_core::OmoError>(())
-/// ```
-pub fn window_start(dataset: &Dataset, end: NaiveDate, months: u32) -> NaiveDate {
-    let start = end.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN);
-    match dataset.first_date() {
-        Some(first) => start.max(first.min(end)),
-        None => end,
-    }
-}
-
-/// The `count` months up to and including `last` (their first days), oldest first.
-pub fn months_up_to(last: NaiveDate, count: u32) -> Vec<NaiveDate> {
-    let first = first_of_month(last);
-    (0..count).rev().filter_map(|n| first.checked_sub_months(Months::new(n))).collect()
-}
-
-/// The first day of `day`'s month: the key of a month's KPIs.
-pub fn first_of_month(day: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day)
-}
-
-/// The first day of the last month that ended on or before `as_of`: the month a scorecard shows
-/// by default.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use omo_core::kpi::last_complete_month;
-/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-/// assert_eq!(last_complete_month(d(2025, 12, 31)), Some(d(2025, 12, 1)));
-/// assert_eq!(last_complete_month(d(2025, 3, 30)), Some(d(2025, 2, 1)));
-/// ```
-pub fn last_complete_month(as_of: NaiveDate) -> Option<NaiveDate> {
-    first_of_month(as_of.succ_opt()?).checked_sub_months(Months::new(1))
 }
 
 /// The alerts of every distributor's standard KPIs in a history [`standard_history`] computed

@@ -3,16 +3,21 @@
 //! that do not flap, and the standard catalogue computed from a dataset.
 
 mod alerts;
+mod calendar;
 mod catalogue;
 mod definition;
 mod evaluate;
 mod scorecard;
 
 pub use alerts::{AlertEvent, AlertEventKind, AlertMachine, AlertRule, AlertState, AlertTimer, run_alerts};
+pub use calendar::{
+    TRAILING_MONTHS, first_of_month, last_complete_month, months_in_data, months_up_to, scorecard_month,
+    trailing_window, window_start,
+};
 pub(crate) use catalogue::{MonthFacts, absolute, on_time_in_full, wape_of_terms, wape_terms};
 pub use catalogue::{
-    alerts_in_history, business_unit_hierarchy, distributor_hierarchy, first_of_month, last_complete_month,
-    months_in_data, months_up_to, standard_alerts, standard_history, standard_inputs, standard_kpis, window_start,
+    alerts_in_history, business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history,
+    standard_inputs, standard_kpis,
 };
 pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 pub use evaluate::{Evaluation, Trend, evaluate};

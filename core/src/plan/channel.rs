@@ -366,7 +366,8 @@ fn plan_one(
         if t < lead {
             late += r.planned_order_receipts;
         }
-        let cover = days_of_cover(r.projected_on_hand, &gross[t + 1..], |k| horizon.days_of(t + 1 + k), mean_daily);
+        let cover =
+            forward_days_of_cover(r.projected_on_hand, &gross[t + 1..], |k| horizon.days_of(t + 1 + k), mean_daily);
         rows.push(ChannelRow {
             period: horizon.starts[t],
             forecast: forecast[t],
@@ -403,8 +404,23 @@ fn plan_one(
 /// and after them `mean_daily` a day; `None` when nothing more is required.
 ///
 /// The forward-looking days of cover of a plan: stock measured against the demand to come, not
-/// against past sales.
-pub fn days_of_cover(stock: Decimal, next: &[Decimal], days: impl Fn(usize) -> f64, mean_daily: f64) -> Option<f64> {
+/// against past sales as the S-P-I measures' and the KPI catalogue's `days_of_cover` are.
+///
+/// ```
+/// use omo_core::plan::forward_days_of_cover;
+/// use rust_decimal::Decimal;
+/// // 150 units against 100 then 100 in 30-day months: the first month, then half the second.
+/// let months = [Decimal::from(100), Decimal::from(100)];
+/// assert_eq!(forward_days_of_cover(Decimal::from(150), &months, |_| 30.0, 0.0), Some(45.0));
+/// // Past the periods, the mean daily demand: 250 units last 60 days, then 50 more at 1 a day.
+/// assert_eq!(forward_days_of_cover(Decimal::from(250), &months, |_| 30.0, 1.0), Some(110.0));
+/// ```
+pub fn forward_days_of_cover(
+    stock: Decimal,
+    next: &[Decimal],
+    days: impl Fn(usize) -> f64,
+    mean_daily: f64,
+) -> Option<f64> {
     let mut left = stock.to_f64().unwrap_or(0.0);
     if left <= 0.0 {
         return Some(0.0);

@@ -27,7 +27,8 @@ mod suppliers;
 mod supply;
 
 pub use channel::{
-    ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, channel_plan_of, days_of_cover,
+    ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, channel_plan_of,
+    forward_days_of_cover,
 };
 pub use company::{CompanyPlan, company_plan};
 pub use demand::{DemandModel, Horizon, NodeDemand, independent_demand};

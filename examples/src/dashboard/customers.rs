@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{Months, NaiveDate};
 use omo_core::Dataset;
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
+use omo_core::kpi::trailing_window;
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, PALETTE, bar_chart};
@@ -17,8 +18,8 @@ const TOP: usize = 10;
 
 /// The section.
 pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
-    let from = d.as_of.checked_sub_months(Months::new(12)).unwrap_or(d.as_of);
-    let mut scores = rfm_from_invoices(d, from, d.as_of);
+    let (from, to) = trailing_window(d);
+    let scores = rfm_from_invoices(d, from, to);
     let mut segments: BTreeMap<String, f64> = BTreeMap::new();
     for s in &scores {
         *segments.entry(format!("{:?}", s.segment)).or_default() += 1.0;
@@ -29,10 +30,8 @@ pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
         &segments.keys().cloned().collect::<Vec<_>>(),
         &[Bars { name: "customers".into(), values: segments.values().copied().collect(), colour: PALETTE[3] }],
     )?;
-    scores.sort_by_key(|s| std::cmp::Reverse((s.monetary, s.frequency)));
-    let top: Vec<Vec<String>> = scores
+    let top: Vec<Vec<String>> = omo_core::analytics::top_customers(d, from, to, TOP)
         .iter()
-        .take(TOP)
         .map(|s| {
             vec![
                 escape(s.customer.as_str()),

@@ -20,7 +20,7 @@ pub fn section(d: &Dataset) -> Result<String, OmoError> {
     let policy = CreditPolicy::default();
     let book = CreditBook::from_dataset(d, d.as_of, policy.clone())?;
     let mut out = String::from("== Credit ==\n");
-    out.push_str(&limits(d, &book)?);
+    out.push_str(&limits(d, &book, &policy)?);
     out.push_str(&aging(d, &book));
     out.push_str(&payers(d, &book));
     out.push_str(&blocked_orders(d, &policy)?);
@@ -54,11 +54,13 @@ fn audit_trail(d: &Dataset) -> String {
     out
 }
 
-fn limits(d: &Dataset, book: &CreditBook) -> Result<String, OmoError> {
-    let mut out = format!(
-        "Exposure against limits on {} (policy: everything open counts, deposits net; warn above 90 %)\n",
-        d.as_of
+fn limits(d: &Dataset, book: &CreditBook, policy: &CreditPolicy) -> Result<String, OmoError> {
+    let warn = policy.warn_share.map_or_else(
+        || "no warning share".to_owned(),
+        |w| format!("warn above {} %", (w * Decimal::ONE_HUNDRED).normalize()),
     );
+    let mut out =
+        format!("Exposure against limits on {} (policy: everything open counts, deposits net; {warn})\n", d.as_of);
     let mut table = Table::new(
         [
             "customer",
@@ -79,16 +81,14 @@ fn limits(d: &Dataset, book: &CreditBook) -> Result<String, OmoError> {
     let mut rows = Vec::new();
     for customer in book.customers() {
         let check = book.credit_position(customer, d.as_of)?;
-        let used =
-            if check.limit.is_zero() { None } else { Some(check.exposure_before / check.limit * Decimal::ONE_HUNDRED) };
-        rows.push((used, check));
+        rows.push((check.limit_used(), check));
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (used, check) in rows {
         let b = &check.breakdown;
-        let status = if check.exposure_before > check.limit {
+        let status = if check.finding("limit_exceeded").is_some() {
             "OVER"
-        } else if used.is_some_and(|u| u > Decimal::from(90)) {
+        } else if check.finding("near_limit").is_some() {
             "near"
         } else {
             ""
@@ -104,7 +104,7 @@ fn limits(d: &Dataset, book: &CreditBook) -> Result<String, OmoError> {
             money(b.receivables_overdue),
             money(b.prepayments),
             money(check.exposure_before),
-            used.map_or_else(|| "-".to_owned(), |u| format!("{}%", u.round_dp(0))),
+            used.map_or_else(|| "-".to_owned(), |u| format!("{}%", (u * Decimal::ONE_HUNDRED).round_dp(0))),
             status.to_owned(),
         ]);
     }

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use chrono::{Months, NaiveDate};
-use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
+use omo_core::analytics::{Team, team_performance};
 use omo_core::kpi::{
     AlertEventKind, AlertRule, KpiInput, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
-    distributor_hierarchy, standard_kpis,
+    distributor_hierarchy, standard_kpis, trailing_window,
 };
 use omo_core::model::Hierarchy;
 use omo_core::{Dataset, OmoError};
@@ -126,14 +126,13 @@ fn alerts(
 }
 
 fn top_customers(d: &Dataset) -> Result<String, OmoError> {
-    let from = d.as_of.checked_sub_months(Months::new(12)).unwrap_or(d.as_of);
-    let mut scores = rfm_from_invoices(d, from, d.as_of);
-    scores.sort_by_key(|s| std::cmp::Reverse((s.r + s.f + s.m, s.monetary)));
-    let mut out = String::from("Top customers by RFM (last 12 months of invoices)\n");
+    let (from, to) = trailing_window(d);
+    let scores = omo_core::analytics::top_customers(d, from, to, 8);
+    let mut out = format!("Top customers by revenue, with their RFM (invoices {from} to {to})\n");
     let mut table = Table::new(
         ["customer", "R", "F", "M", "segment", "days since", "invoices", "revenue"].map(String::from).to_vec(),
     );
-    for s in scores.iter().take(8) {
+    for s in &scores {
         table.row(vec![
             s.customer.to_string(),
             s.r.to_string(),

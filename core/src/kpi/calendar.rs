@@ -1,0 +1,108 @@
+//! The calendar of the views: months, the last complete month a scorecard shows, and the
+//! standard trailing window of the customer views, RFM and alert histories — one definition for
+//! the report, the dashboard and every door.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::dataset::Dataset;
+
+/// The months of the standard trailing window: customer summaries, RFM, payers and the alert
+/// history look back this far.
+pub const TRAILING_MONTHS: u32 = 12;
+
+/// The standard trailing window up to the dataset's `as_of`, as `(from, to)`: [`TRAILING_MONTHS`]
+/// months back ([`window_start`]), both days included.
+///
+/// ```
+/// use omo_core::kpi::trailing_window;
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;
+/// let (from, to) = trailing_window(&d);
+/// assert_eq!((from.to_string(), to.to_string()), ("2024-12-31".to_owned(), "2025-12-31".to_owned()));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn trailing_window(dataset: &Dataset) -> (NaiveDate, NaiveDate) {
+    (window_start(dataset, dataset.as_of, TRAILING_MONTHS), dataset.as_of)
+}
+
+/// The month a scorecard shows (its first day): `month`'s month when given, else the last month
+/// complete on `as_of` (or `as_of`'s own month, when none is).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use omo_core::kpi::scorecard_month;
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// assert_eq!(scorecard_month(d(2025, 12, 30), None), d(2025, 11, 1));
+/// assert_eq!(scorecard_month(d(2025, 12, 30), Some(d(2025, 6, 17))), d(2025, 6, 1));
+/// ```
+pub fn scorecard_month(as_of: NaiveDate, month: Option<NaiveDate>) -> NaiveDate {
+    match month {
+        Some(day) => first_of_month(day),
+        None => last_complete_month(as_of).unwrap_or_else(|| first_of_month(as_of)),
+    }
+}
+
+/// `months` clamped to the months from the dataset's first transaction to `last_month` (both
+/// included; at least one): a window reaching back before the company's history holds nothing,
+/// so `months = 1_000_000` costs what the data's span costs.
+///
+/// ```
+/// use omo_core::kpi::months_in_data;
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;          // two years: 2024 and 2025
+/// let last = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+/// assert_eq!(months_in_data(&d, last, 12), 12);
+/// assert_eq!(months_in_data(&d, last, 1_000_000), 24);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn months_in_data(dataset: &Dataset, last_month: NaiveDate, months: u32) -> u32 {
+    let Some(first) = dataset.first_date() else { return months.min(1) };
+    let span = (last_month.year() - first.year()) * 12 + last_month.month() as i32 - first.month() as i32 + 1;
+    months.min(u32::try_from(span).unwrap_or(1).max(1))
+}
+
+/// The first day of a "last `months` months" view ending on `end` (customer summaries, RFM): the
+/// same day `months` months earlier, but never before the dataset's first transaction, so that a
+/// window of a million months costs what the data's span costs. One definition for every door.
+///
+/// ```
+/// use omo_core::kpi::window_start;
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let d = sample_company(&SampleConfig::small(7))?;
+/// let end = d.as_of;
+/// assert_eq!(window_start(&d, end, 12), end.checked_sub_months(chrono::Months::new(12)).unwrap());
+/// assert_eq!(window_start(&d, end, u32::MAX), d.first_date().unwrap());
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn window_start(dataset: &Dataset, end: NaiveDate, months: u32) -> NaiveDate {
+    let start = end.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN);
+    match dataset.first_date() {
+        Some(first) => start.max(first.min(end)),
+        None => end,
+    }
+}
+
+/// The `count` months up to and including `last` (their first days), oldest first.
+pub fn months_up_to(last: NaiveDate, count: u32) -> Vec<NaiveDate> {
+    let first = first_of_month(last);
+    (0..count).rev().filter_map(|n| first.checked_sub_months(Months::new(n))).collect()
+}
+
+/// The first day of `day`'s month: the key of a month's KPIs.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day)
+}
+
+/// The first day of the last month that ended on or before `as_of`: the month a scorecard shows
+/// by default.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use omo_core::kpi::last_complete_month;
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// assert_eq!(last_complete_month(d(2025, 12, 31)), Some(d(2025, 12, 1)));
+/// assert_eq!(last_complete_month(d(2025, 3, 30)), Some(d(2025, 2, 1)));
+/// ```
+pub fn last_complete_month(as_of: NaiveDate) -> Option<NaiveDate> {
+    first_of_month(as_of.succ_opt()?).checked_sub_months(Months::new(1))
+}
