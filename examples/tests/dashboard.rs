@@ -56,6 +56,16 @@ fn every_section_is_drawn_and_the_lights_are_the_cores() {
     let scorecards = &page[page.find(r#"data-scorecard="region""#).unwrap()..page.find("Alerts, ").unwrap()];
     assert_eq!(scorecards.matches(r#"data-light="red""#).count(), reds);
 
+    // The forecast table shows the core's outlook: the company's first month ahead.
+    let outlook = omo_core::forecast::sell_out_outlook(&company, company.as_of, 3, 3).unwrap();
+    let first = &outlook[0];
+    let row = format!(
+        "<td>The company</td><td>{}</td><td>{:.0}</td>",
+        first.months_ahead[0].format("%Y-%m"),
+        first.forecast.mean[0]
+    );
+    assert!(page.contains(&row), "{row} missing");
+
     // The plan section lists the core's plan lights to act on, as many red as the core has.
     let plan = company_plan(&company, &ChannelSettings::new(company.as_of), &SupplySettings::default()).unwrap();
     let to_act_on = plan.to_act_on();

@@ -1,16 +1,13 @@
 //! The next three months of sell-out against history, with prediction intervals and last year's
 //! same months: for the company, per category and for the top SKUs.
 
-use std::collections::BTreeMap;
-
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::Dataset;
-use omo_core::forecast::{ForecastOptions, Method, forecast};
-use omo_core::model::PosSale;
+use omo_core::forecast::{OutlookScope, sell_out_outlook};
 
 use super::charts::{Band, Line, PALETTE, line_chart};
 use super::html::{escape, figure, table};
-use super::{Result, float, month_labels, month_number};
+use super::{Result, month_labels};
 use omo_core::kpi::months_up_to;
 
 /// Months of history on each chart, and months forecast.
@@ -19,66 +16,30 @@ const HORIZON: usize = 3;
 /// How many of the best-selling SKUs get a chart.
 const TOP_SKUS: usize = 3;
 
-/// Monthly sell-out (units) of the complete months up to `last`, per key, oldest first.
-fn monthly_sell_out(
-    d: &Dataset,
-    last: NaiveDate,
-    key: impl Fn(&PosSale) -> Option<String>,
-) -> BTreeMap<String, BTreeMap<i64, f64>> {
-    let last = month_number(last);
-    let mut out: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
-    for sale in d.pos_sales.iter().filter(|s| month_number(s.date) <= last) {
-        if let Some(k) = key(sale) {
-            *out.entry(k).or_default().entry(month_number(sale.date)).or_default() += float(sale.quantity);
-        }
-    }
-    out
-}
-
-/// The section: one chart per series, and a table of the forecasts.
+/// The section: one chart per series of the core's outlook, and a table of the forecasts.
 pub fn section(d: &Dataset) -> Result<String> {
     let Some(last) = crate::report::last_complete_month(d.as_of) else { return Ok(String::new()) };
-    let category: BTreeMap<_, _> = d.products.iter().map(|p| (&p.id, p.category.to_string())).collect();
-    let mut series: Vec<(String, BTreeMap<i64, f64>)> = Vec::new();
-    if let Some(all) = monthly_sell_out(d, last, |_| Some("company".into())).remove("company") {
-        series.push(("The company".into(), all));
-    }
-    for (name, months) in monthly_sell_out(d, last, |s| category.get(&s.product).cloned()) {
-        series.push((format!("Category {name}"), months));
-    }
-    let mut skus: Vec<_> = monthly_sell_out(d, last, |s| Some(s.product.to_string())).into_iter().collect();
-    skus.sort_by(|a, b| b.1.values().sum::<f64>().total_cmp(&a.1.values().sum::<f64>()).then(a.0.cmp(&b.0)));
-    series.extend(skus.into_iter().take(TOP_SKUS).map(|(sku, months)| (format!("SKU {sku}"), months)));
-
     let history = months_up_to(last, HISTORY);
-    let future: Vec<NaiveDate> = (1..=HORIZON as u32).filter_map(|n| last.checked_add_months(Months::new(n))).collect();
+    let outlook = sell_out_outlook(d, d.as_of, HORIZON, TOP_SKUS)?;
+    let future: Vec<NaiveDate> = outlook.first().map(|o| o.months_ahead.clone()).unwrap_or_default();
     let labels = month_labels(&history.iter().chain(&future).copied().collect::<Vec<_>>());
     let mut charts = String::new();
     let mut rows = Vec::new();
-    for (name, months) in &series {
-        let (Some(first), Some(end)) = (months.keys().next().copied(), Some(month_number(last))) else { continue };
-        let y: Vec<f64> = (first..=end).map(|m| months.get(&m).copied().unwrap_or(0.0)).collect();
-        let options = ForecastOptions {
-            season_length: 12,
-            levels: vec![80.0, 95.0],
-            non_negative: true,
-            ..ForecastOptions::new(HORIZON)
+    for series in &outlook {
+        let name = match &series.scope {
+            OutlookScope::Company => "The company".to_owned(),
+            OutlookScope::Category(c) => format!("Category {c}"),
+            OutlookScope::Product(p) => format!("SKU {p}"),
         };
-        let f = forecast(&y, Method::Auto, &options)?;
+        let f = &series.forecast;
         let shown = history.len();
-        let actual: Vec<Option<f64>> = history
-            .iter()
-            .map(|m| months.get(&month_number(*m)).copied().or(Some(0.0)))
-            .chain(future.iter().map(|_| None))
-            .collect();
+        let actual: Vec<Option<f64>> =
+            history.iter().map(|m| series.sold_in(*m).or(Some(0.0))).chain(future.iter().map(|_| None)).collect();
         let mut mean = vec![None; shown - 1];
         mean.push(actual.get(shown - 1).copied().flatten());
         mean.extend(f.mean.iter().map(|v| Some(*v)));
-        let last_year: Vec<Option<f64>> = history
-            .iter()
-            .map(|_| None)
-            .chain(future.iter().map(|m| months.get(&(month_number(*m) - 12)).copied()))
-            .collect();
+        let last_year: Vec<Option<f64>> =
+            history.iter().map(|_| None).chain(series.last_year.iter().copied()).collect();
         let band_of = |level: f64| {
             f.intervals.iter().find(|i| i.level == level).map(|i| Band {
                 name: format!("{level:.0}% interval"),
@@ -112,7 +73,7 @@ pub fn section(d: &Dataset) -> Result<String> {
             let bound =
                 |v: Option<&Vec<f64>>| v.and_then(|x| x.get(k)).map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
             rows.push(vec![
-                escape(name),
+                escape(&name),
                 month.format("%Y-%m").to_string(),
                 format!("{:.0}", f.mean.get(k).copied().unwrap_or(0.0)),
                 format!("{} – {}", bound(wide.map(|i| &i.lower)), bound(wide.map(|i| &i.upper))),
