@@ -67,6 +67,9 @@ fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
     let printed: Vec<String> =
         row.split_whitespace().skip(1).map(|c| c.trim_end_matches(['!', '-']).to_owned()).collect();
     assert_eq!(printed, gran);
+    // The channel line counts the customers buying through another, as the dataset records them.
+    let through = company.customers.iter().filter(|c| c.parent.is_some()).count();
+    assert!(text.contains(&format!("channel: {through} customers buy through another")), "{text}");
     // Top customers: one ranking (the core's) in the report and on the page.
     let (from, to) = omo_core::kpi::trailing_window(&company);
     let top = omo_core::analytics::top_customers(&company, from, to, 8);

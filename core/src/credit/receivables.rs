@@ -261,13 +261,6 @@ impl Receivables {
         self.customers.get(customer).map_or(Decimal::ZERO, |l| l.unapplied)
     }
 
-    /// Open invoices due before `date - days` (overdue by more than `days`): the sum and the days
-    /// overdue of the oldest, if any.
-    pub fn overdue_beyond(&self, customer: &CustomerId, date: NaiveDate, days: u32) -> Option<(Decimal, i64)> {
-        let summary = self.overdue_summary(customer, date, &[days]);
-        summary.beyond.first().copied().filter(|a| !a.is_zero()).map(|a| (a, summary.oldest_days))
-    }
-
     /// A customer's overdue invoices on `date`: everything overdue, the open amount overdue by
     /// more than each of `thresholds` days, and the days past due of the oldest. Read from the
     /// kept summary on the business day, else in one pass over the overdue invoices.

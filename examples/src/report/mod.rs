@@ -109,8 +109,18 @@ pub fn structure(d: &Dataset) -> Result<String, OmoError> {
         }
     }
     out.push_str(&table.render());
-    let units: Vec<String> = d.business_units.iter().filter(|b| b.parent.is_some()).map(|b| b.name.clone()).collect();
-    let _ = writeln!(out, "  business units: {}", units.join(", "));
+    let units = d.business_unit_tree()?;
+    let names: Vec<String> = leaves(&units)
+        .into_iter()
+        .map(|u| d.business_units.iter().find(|b| &b.id == u).map_or_else(|| u.to_string(), |b| b.name.clone()))
+        .collect();
+    let _ = writeln!(out, "  business units: {}", names.join(", "));
+    let sales = d.sales_tree()?;
+    let managers = sales.members().filter(|s| !sales.children(s).is_empty()).count();
+    let _ = writeln!(out, "  sales organisation: {} salespeople, {managers} of them managing others", sales.len());
+    let channel = d.channel_tree()?;
+    let through = channel.members().filter(|c| channel.depth(c).unwrap_or(0) > 0).count();
+    let _ = writeln!(out, "  channel: {through} customers buy through another customer (a distributor, a retailer)");
 
     let nodes = d.node_tree()?;
     let mut per_kind: BTreeMap<NodeKind, usize> = BTreeMap::new();
