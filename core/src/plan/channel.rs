@@ -33,6 +33,7 @@
 //! errors taken as independent).
 
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
@@ -262,17 +263,31 @@ pub fn channel_plan_of(
     let mut products = facts.products(demand);
     let mut pooled_variance: HashMap<(NodeId, ProductId), f64> = HashMap::new();
     let mut out = Vec::new();
-    for node in &chain.order {
-        let kind = chain.kind[node];
-        let policy =
-            settings.policy(kind).ok_or_else(|| invalid("policies", format!("no policy for {kind:?} nodes")))?;
-        for product in products.remove(node).unwrap_or_default() {
-            let key = (node.clone(), product);
-            let own = demand.get(&key);
-            let variance = pooled_variance.get(&key).copied().unwrap_or(0.0) + own.map_or(0.0, |d| d.error_sd.powi(2));
-            let up = chain.supplier.get(node).cloned();
-            let plan =
-                plan_one(dataset, &horizon, policy, &key, up, own, &facts, dependent.get(&key).cloned(), variance)?;
+    // A level's nodes supply none of each other: their records are planned in parallel, then
+    // passed up in the order a sequential walk would (the same sums, to the last bit).
+    for level in chain.levels() {
+        let mut jobs = Vec::new();
+        for node in level {
+            let kind = chain.kind[node];
+            let policy =
+                settings.policy(kind).ok_or_else(|| invalid("policies", format!("no policy for {kind:?} nodes")))?;
+            for product in products.remove(node).unwrap_or_default() {
+                let key = (node.clone(), product);
+                let own = demand.get(&key);
+                let variance =
+                    pooled_variance.get(&key).copied().unwrap_or(0.0) + own.map_or(0.0, |d| d.error_sd.powi(2));
+                jobs.push((policy, key, own, variance));
+            }
+        }
+        let plans: Vec<Result<NodePlan>> = jobs
+            .par_iter()
+            .map(|(policy, key, own, variance)| {
+                let up = chain.supplier.get(&key.0).cloned();
+                plan_one(dataset, &horizon, policy, key, up, *own, &facts, dependent.get(key).cloned(), *variance)
+            })
+            .collect();
+        for ((_, key, _, variance), plan) in jobs.into_iter().zip(plans) {
+            let plan = plan?;
             if let Some(up) = &plan.supplied_from {
                 let up_key = (up.clone(), key.1.clone());
                 let slots = dependent.entry(up_key.clone()).or_insert_with(|| vec![Decimal::ZERO; horizon.len()]);
@@ -442,10 +457,23 @@ pub fn forward_days_of_cover(
 struct Chain {
     supplier: HashMap<NodeId, NodeId>,
     kind: HashMap<NodeId, NodeKind>,
+    /// The planned nodes, deepest first.
     order: Vec<NodeId>,
+    /// How many nodes of `order` each depth holds, deepest first.
+    levels: Vec<usize>,
 }
 
 impl Chain {
+    /// The planned nodes by depth, deepest first: a level's nodes supply none of each other.
+    fn levels(&self) -> impl Iterator<Item = &[NodeId]> {
+        let mut start = 0;
+        self.levels.iter().map(move |&n| {
+            let level = &self.order[start..start + n];
+            start += n;
+            level
+        })
+    }
+
     fn of(dataset: &Dataset, settings: &ChannelSettings) -> Result<Self> {
         let by_id: HashMap<&NodeId, &Node> = dataset.nodes.iter().map(|n| (&n.id, n)).collect();
         let planned: Vec<&Node> = dataset.nodes.iter().filter(|n| settings.policy(n.kind).is_some()).collect();
@@ -475,9 +503,11 @@ impl Chain {
         };
         let mut order: Vec<(usize, NodeId)> = planned.iter().map(|n| (depth(&n.id), n.id.clone())).collect();
         order.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let levels = order.chunk_by(|a, b| a.0 == b.0).map(|level| level.len()).collect();
         Ok(Chain {
             kind: planned.iter().map(|n| (n.id.clone(), n.kind)).collect(),
             order: order.into_iter().map(|(_, id)| id).collect(),
+            levels,
             supplier,
         })
     }
