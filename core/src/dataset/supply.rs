@@ -225,17 +225,9 @@ impl SupplyData {
             }
         }
         for order in self.production_orders.iter().filter(|o| o.finished.is_some_and(|d| d > date)) {
-            let (Some(bom), Some(line)) = (
-                self.boms.iter().find(|b| b.product == order.product),
-                self.production_lines.iter().find(|l| l.id == order.line),
-            ) else {
-                continue;
-            };
-            for component in &bom.components {
-                if let Item::Material(m) = &component.item
-                    && let Some(q) = stock.get_mut(&(line.node.clone(), m.clone()))
-                {
-                    *q += component.quantity * (order.output + order.scrap) / bom.batch;
+            for (plant, material, used) in self.materials_used(order) {
+                if let Some(q) = stock.get_mut(&(plant, material)) {
+                    *q += used;
                 }
             }
         }

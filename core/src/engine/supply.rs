@@ -51,20 +51,16 @@ pub(crate) fn book_purchase(d: &mut Dataset, index: &mut Index, order: &Purchase
 /// Books a production order as it stands: replaces the one with its id, and takes what its
 /// newly booked output and scrap used from the plant's material stock.
 pub(crate) fn book_production(d: &mut Dataset, index: &mut Index, order: &ProductionOrder) {
-    let before = index.production_orders.get(&order.id).and_then(|&i| d.supply.production_orders.get(i));
-    let made =
-        |o: Option<&ProductionOrder>| o.filter(|o| o.finished.is_some()).map_or(Decimal::ZERO, |o| o.output + o.scrap);
-    let more = made(Some(order)) - made(before);
-    let plant = d.supply.production_lines.iter().find(|l| l.id == order.line).map(|l| l.node.clone());
-    let bom = d.supply.boms.iter().find(|b| b.product == order.product).cloned();
-    if let (Some(plant), Some(bom)) = (plant, bom)
-        && !more.is_zero()
-        && !bom.batch.is_zero()
-    {
-        for component in &bom.components {
-            if let Item::Material(m) = &component.item {
-                add_stock(&mut d.supply, &plant, m, -(component.quantity * more / bom.batch));
-            }
+    let before = index.production_orders.get(&order.id).and_then(|&i| d.supply.production_orders.get(i)).cloned();
+    let finished = |o: &ProductionOrder| o.finished.is_some();
+    let used = |o: Option<&ProductionOrder>| o.filter(|o| finished(o)).map(|o| d.supply.materials_used(o));
+    let (now, then) = (used(Some(order)).unwrap_or_default(), used(before.as_ref()).unwrap_or_default());
+    if now != then {
+        for (plant, material, quantity) in now {
+            add_stock(&mut d.supply, &plant, &material, -quantity);
+        }
+        for (plant, material, quantity) in then {
+            add_stock(&mut d.supply, &plant, &material, quantity);
         }
     }
     super::upsert(&mut d.supply.production_orders, &mut index.production_orders, order.id.clone(), order.clone());

@@ -415,6 +415,30 @@ pub struct SupplyData {
 }
 
 impl SupplyData {
+    /// What `order`'s output and scrap used of each material by its product's bill of materials,
+    /// at its line's plant: `(plant, material, quantity)`; nothing without a line, a bill of
+    /// materials or a batch size.
+    pub fn materials_used(&self, order: &ProductionOrder) -> Vec<(NodeId, MaterialId, Decimal)> {
+        let (Some(bom), Some(line)) = (
+            self.boms.iter().find(|b| b.product == order.product),
+            self.production_lines.iter().find(|l| l.id == order.line),
+        ) else {
+            return Vec::new();
+        };
+        if bom.batch.is_zero() {
+            return Vec::new();
+        }
+        bom.components
+            .iter()
+            .filter_map(|c| match &c.item {
+                Item::Material(m) => {
+                    Some((line.node.clone(), m.clone(), c.quantity * (order.output + order.scrap) / bom.batch))
+                }
+                Item::Product(_) => None,
+            })
+            .collect()
+    }
+
     /// True when the company gave no supply-side data.
     pub fn is_empty(&self) -> bool {
         *self == SupplyData::default()
