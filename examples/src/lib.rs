@@ -8,4 +8,5 @@ pub mod live;
 pub mod online_retail;
 pub mod replay;
 pub mod report;
+pub mod study;
 pub mod views;
