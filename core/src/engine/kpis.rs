@@ -18,9 +18,9 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
-    AlertEvent, AlertEventKind, AlertMachine, AlertRule, KpiDefinition, KpiInput, Light, MonthFacts, Scorecard,
-    distributor_hierarchy, first_of_month, last_complete_month, on_time_in_full, standard_kpis, wape_of_terms,
-    wape_terms,
+    AlertEvent, AlertEventKind, AlertMachine, AlertRule, COVER_WINDOW_DAYS, KpiDefinition, KpiInput, Light, MonthFacts,
+    Scorecard, distributor_hierarchy, first_of_month, last_complete_month, on_time_in_full, standard_kpis,
+    wape_of_terms, wape_terms,
 };
 use crate::model::{
     CustomerId, CustomerKind, Hierarchy, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder,
@@ -106,9 +106,6 @@ struct CustomerDays {
     /// Deliveries by month number: (delivered, on time in full).
     deliveries: BTreeMap<i64, (u32, u32)>,
 }
-
-/// The days of sales a distributor's days of cover are computed over.
-const SALES_WINDOW_DAYS: u32 = 90;
 
 fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
     if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
@@ -449,7 +446,7 @@ impl KpiState {
         match facet {
             Facet::Stock => {
                 let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
-                let window_from = (end - Days::new(u64::from(SALES_WINDOW_DAYS))) + Days::new(1);
+                let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
                 (facts.opening, facts.receipts, facts.sales, facts.closing) =
                     (flows.opening, flows.receipts, flows.sales, flows.closing);
                 facts.window_sales = node
@@ -622,7 +619,7 @@ impl KpiState {
     /// and shops' first sales before last year's same month, payments and amounts falling due
     /// before `next`, and deliveries of earlier months.
     fn forget_before(&mut self, next: NaiveDate) {
-        let window_days = HealthOptions::new(next).cover_window_days.max(SALES_WINDOW_DAYS);
+        let window_days = HealthOptions::new(next).cover_window_days.max(COVER_WINDOW_DAYS);
         let window = next - Days::new(u64::from(window_days));
         let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
         let month = Period::Month.number(next);

@@ -10,6 +10,10 @@ use crate::dataset::Dataset;
 /// history look back this far.
 pub const TRAILING_MONTHS: u32 = 12;
 
+/// The days of sales a distributor's days of cover (the standard KPI) are computed over, in the
+/// batch scorecard and in the live engine alike.
+pub const COVER_WINDOW_DAYS: u32 = 90;
+
 /// The standard trailing window up to the dataset's `as_of`, as `(from, to)`: [`TRAILING_MONTHS`]
 /// months back ([`window_start`]), both days included.
 ///

@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 use super::alerts::{AlertEvent, AlertRule, run_alerts};
-use super::calendar::{first_of_month, months_in_data, months_up_to};
+use super::calendar::{COVER_WINDOW_DAYS, first_of_month, months_in_data, months_up_to};
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
@@ -294,7 +294,7 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let in_month_last_year = |d: NaiveDate| d >= year_before(start) && d <= year_before(end);
     let distributors: Vec<_> = dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).collect();
     let nodes: FxHashSet<_> = distributors.iter().filter_map(|c| c.node.as_ref()).collect();
-    let window = end - Days::new(90);
+    let window = end - Days::new(u64::from(COVER_WINDOW_DAYS));
     let mut stock: FxHashMap<&crate::model::NodeId, NodeMonth> = FxHashMap::default();
     // Monthly sales per node and product over the two years before the month, for the forecast.
     let this_month = crate::spi::Period::Month.number(start);
@@ -425,7 +425,7 @@ pub(crate) struct MonthFacts {
     pub sales: Decimal,
     /// Stock at the end of the month (or today).
     pub closing: Decimal,
-    /// Goods sold in the 90 days up to the end.
+    /// Goods sold in the [`COVER_WINDOW_DAYS`] up to the end.
     pub window_sales: Decimal,
     /// Value of dead and slow stock at the end.
     pub dead_or_slow: Decimal,
@@ -461,8 +461,8 @@ impl MonthFacts {
         let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
         values.insert("revenue_vs_plan", ratio(self.revenue, self.plan));
         values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
-        values.insert("sell_through", ratio(self.sales, self.opening + self.receipts));
-        values.insert("days_of_cover", ratio(self.closing * Decimal::from(90), self.window_sales));
+        values.insert("sell_through", crate::spi::sell_through(self.sales, self.opening, self.receipts));
+        values.insert("days_of_cover", crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS));
         values.insert("ineffective_stock_share", ratio(self.dead_or_slow, self.stock_value));
         values.insert("forecast_wape", self.forecast_wape);
         values.insert("dso", self.dso);

@@ -371,8 +371,8 @@ pub(crate) fn stock_status(
     window_issues: Decimal,
     options: &HealthOptions,
 ) -> (StockStatus, Option<f64>) {
-    let daily = window_issues / Decimal::from(options.cover_window_days.max(1));
-    let days_of_cover = if daily > Decimal::ZERO { (on_hand.max(Decimal::ZERO) / daily).to_f64() } else { None };
+    let days_of_cover =
+        super::days_of_cover(on_hand, window_issues, options.cover_window_days).and_then(|d| d.to_f64());
     let idle_days = last_issue.map(|d| (options.as_of - d).num_days());
     let status = if on_hand <= Decimal::ZERO {
         StockStatus::Empty

@@ -53,6 +53,41 @@ pub struct SpiMeasures {
     pub sales_vs_last_year_ratio: Option<f64>,
 }
 
+/// Days of cover: how many days the stock on hand lasts at the daily rate at which stock left
+/// over a trailing window of `window_days` (what "left" is, net sales or every issue, is the
+/// caller's choice and named there). Stock at or below zero covers 0 days; with nothing leaving
+/// there is no rate to divide by: `None`. The one definition the S-P-I measures, the inventory
+/// health and the KPI catalogue use.
+///
+/// ```
+/// use omo_core::spi::days_of_cover;
+/// use rust_decimal::Decimal;
+/// // 300 on hand, 900 sold over 90 days (10 a day): 30 days.
+/// assert_eq!(days_of_cover(Decimal::from(300), Decimal::from(900), 90), Some(Decimal::from(30)));
+/// assert_eq!(days_of_cover(Decimal::from(-5), Decimal::from(900), 90), Some(Decimal::ZERO));
+/// assert_eq!(days_of_cover(Decimal::from(300), Decimal::ZERO, 90), None);
+/// ```
+pub fn days_of_cover(on_hand: Decimal, outflow: Decimal, window_days: u32) -> Option<Decimal> {
+    if on_hand <= Decimal::ZERO {
+        return Some(Decimal::ZERO);
+    }
+    (outflow > Decimal::ZERO && window_days > 0).then(|| on_hand * Decimal::from(window_days) / outflow)
+}
+
+/// Sell-through of a period at one node: the share of what it could sell (opening stock plus
+/// receipts) that it sold; `None` when it had nothing. (The channel view's `sell_through` is the
+/// channel's middle flow, a quantity, not this ratio.)
+///
+/// ```
+/// use omo_core::spi::sell_through;
+/// use rust_decimal::Decimal;
+/// assert_eq!(sell_through(Decimal::from(30), Decimal::from(40), Decimal::from(60)), Some(Decimal::new(3, 1)));
+/// ```
+pub fn sell_through(sales: Decimal, opening: Decimal, receipts: Decimal) -> Option<Decimal> {
+    let available = opening + receipts;
+    (available > Decimal::ZERO).then(|| sales / available)
+}
+
 fn ratio(numerator: Decimal, denominator: Decimal) -> Option<f64> {
     (denominator > Decimal::ZERO).then(|| (numerator / denominator).to_f64()).flatten()
 }
@@ -80,8 +115,7 @@ pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions)
                     break;
                 }
             }
-            let daily = if window_days > 0 { window_sales / Decimal::from(window_days) } else { Decimal::ZERO };
-            let days_of_cover = if f.closing <= Decimal::ZERO { Some(0.0) } else { ratio(f.closing, daily) };
+            let days_of_cover = days_of_cover(f.closing, window_sales, window_days).and_then(|d| d.to_f64());
             let previous = position.checked_sub(1).and_then(|p| run.get(p)).map(|&j| rows[j].flows.net_sales());
             let last_year =
                 period.year_before(row.period).and_then(|d| by_period.get(&d)).map(|&j| rows[j].flows.net_sales());
@@ -91,7 +125,7 @@ pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions)
                 period: row.period,
                 days_of_cover,
                 turnover: ratio(net_sales, (f.opening + f.closing) / Decimal::TWO),
-                sell_through: ratio(f.sales, f.opening + f.receipts),
+                sell_through: sell_through(f.sales, f.opening, f.receipts).and_then(|r| r.to_f64()),
                 stock_to_sales: ratio(f.closing, net_sales),
                 sales_change: previous.map(|p| net_sales - p),
                 sales_change_ratio: previous.and_then(|p| ratio(net_sales - p, p)),

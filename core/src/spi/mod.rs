@@ -21,7 +21,7 @@ pub use health::{
     XyzClass, abc_classes, inventory_health, xyz_class,
 };
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost};
-pub use measures::{MeasureOptions, SpiMeasures, derive_measures};
+pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, sell_through};
 pub use period::Period;
 pub use projection::{ProjectedPeriod, Projection, project_stock};
 pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reconcile_counts};
