@@ -43,7 +43,7 @@ pub(crate) fn is_seasonal(y: &[f64], m: usize) -> bool {
 /// The seasonal indices of a classical decomposition: the trend a centred moving average over one
 /// season (2 x m when `m` is even), each phase's index the mean of the detrended values in that
 /// phase, the indices scaled to a mean of 1 (multiplicative) or 0 (additive).
-fn classical_indices(y: &[f64], m: usize, multiplicative: bool) -> Vec<f64> {
+pub(crate) fn classical_indices(y: &[f64], m: usize, multiplicative: bool) -> Vec<f64> {
     let n = y.len();
     let trend = centred_moving_average(y, m);
     let mut sums = vec![0.0; m];

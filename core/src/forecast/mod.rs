@@ -5,7 +5,8 @@
 //! from the first value with a given or fitted alpha), Holt's linear and damped trend, Croston
 //! (classic, optimised), SBA, TSB (fitted or with given parameters), ADIDA, IMAPA, Theta and
 //! optimised Theta (seasonally adjusted by classical decomposition), ETS, AutoETS (over every
-//! form or a pattern's) and `auto`, each with in-sample fitted values, its fitted parameters and
+//! form or a pattern's), complex exponential smoothing (CES in its four seasonal forms, and
+//! AutoCES) and `auto`, each with in-sample fitted values, its fitted parameters and
 //! normal prediction intervals at any levels. Many series at once: [`forecast_many`], and
 //! [`Panel`] for series laid end to end as a long data frame holds them ([`forecast_panel`],
 //! [`cross_validate_panel`]). The statsforecast conventions each follows are in its own
@@ -13,6 +14,7 @@
 
 pub mod auto;
 mod batch;
+mod ces;
 mod conformal;
 mod decompose;
 mod demand;
@@ -28,6 +30,7 @@ mod theta;
 
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
+pub use ces::CesForm;
 pub use conformal::ConformalMethod;
 pub use demand::{DemandForecast, projected_stock_from_forecast, sell_out_forecast};
 pub use ets::{ErrorType, EtsPattern, EtsSpec, SeasonType, TrendType};
@@ -112,6 +115,12 @@ pub enum Method {
         /// Multiplicative seasonality.
         multiplicative: bool,
     },
+    /// AutoCES: complex exponential smoothing in its four seasonal forms, the lowest AICc wins
+    /// (statsforecast's `AutoCES(season_length=m, model="Z")`; see `ces`).
+    AutoCes,
+    /// Complex exponential smoothing of one seasonal form (statsforecast's `AutoCES` with `model`
+    /// that form's letter); a seasonal form on a season of 1 or fewer than two seasons is `N`.
+    Ces(CesForm),
     /// omo's automatic choice, per series: the rules and their measured accuracy are in [`auto`].
     Auto,
 }
@@ -121,7 +130,7 @@ impl Method {
     /// `"moving_average"` (window 3), `"historic_average"`, `"ses"`, `"ses_optimized"`,
     /// `"croston_optimized"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
     /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"dynamic_optimized_theta"`,
-    /// `"auto_theta"`, `"ets"` (AutoETS),
+    /// `"auto_theta"`, `"ets"` (AutoETS), `"auto_ces"` (AutoCES),
     /// `"holt_winters"` (additive), `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
@@ -144,6 +153,7 @@ impl Method {
             "dynamic_optimized_theta" => Method::StateSpaceTheta(ThetaModel::Dotm),
             "auto_theta" => Method::AutoTheta,
             "ets" => Method::AutoEts,
+            "auto_ces" => Method::AutoCes,
             "auto" => Method::Auto,
             "holt_winters" => Method::HoltWinters { multiplicative: false },
             other => {
@@ -390,6 +400,8 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
             }
             ets_or_fallback(y, h, fit)
         }
+        Method::AutoCes => ces::ces(y, None, options.season_length, h),
+        Method::Ces(form) => ces::ces(y, Some(form), options.season_length, h),
         Method::Auto => auto::auto(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =
