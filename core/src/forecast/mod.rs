@@ -5,12 +5,13 @@
 //! from the first value with a given or fitted alpha), Holt's linear and damped trend, Croston
 //! (classic, optimised), SBA, TSB (fitted or with given parameters), ADIDA, IMAPA, Theta and
 //! optimised Theta (seasonally adjusted by classical decomposition), ETS, AutoETS (over every
-//! form or a pattern's), MSTL (several seasonal periods by STL, the trend by AutoETS: [`mstl`],
-//! [`mstl_decompose`], [`stl`]) and `auto`, each with in-sample fitted values, its fitted parameters and
-//! normal prediction intervals at any levels. Many series at once: [`forecast_many`], and
-//! [`Panel`] for series laid end to end as a long data frame holds them ([`forecast_panel`],
-//! [`cross_validate_panel`]). The statsforecast conventions each follows are in its own
-//! documentation; see `FORECASTING.md` of the project for the sources.
+//! form or a pattern's), MSTL (several seasonal periods by STL, the trend by AutoETS:
+//! [`mstl`](fn@mstl), [`mstl_decompose`], [`stl`](fn@stl)) and `auto`, each with in-sample
+//! fitted values, its fitted parameters and normal prediction intervals at any levels. Many
+//! series at once: [`forecast_many`], and [`Panel`] for series laid end to end as a long data
+//! frame holds them ([`forecast_panel`], [`cross_validate_panel`]). The statsforecast
+//! conventions each follows are in its own documentation; see `FORECASTING.md` of the project
+//! for the sources.
 
 pub mod auto;
 mod batch;
@@ -118,7 +119,7 @@ pub enum Method {
         multiplicative: bool,
     },
     /// MSTL with the one period `season_length` (at least 2) and AutoETS `"ZZN"` on the
-    /// deseasonalised series, as statsforecast's `MSTL`; several periods: [`mstl`].
+    /// deseasonalised series, as statsforecast's `MSTL`; several periods: [`mstl`](fn@mstl).
     Mstl,
     /// omo's automatic choice, per series: the rules and their measured accuracy are in [`auto`].
     Auto,

@@ -3,7 +3,7 @@
 //! Patterns", arXiv 2107.13462), and the forecasting model statsforecast builds on it,
 //! `MSTL(season_length=[...], trend_forecaster=AutoETS(model="ZZN"))`.
 //!
-//! The decomposition ([`mstl_decompose`]) applies STL ([`super::stl`]) once per period, in
+//! The decomposition ([`mstl_decompose`]) applies STL ([`stl`](fn@super::stl)) once per period, in
 //! increasing order, each to the series with the other periods' seasonal components taken out,
 //! and repeats that sweep twice (once with a single period); the trend is the last STL's, the
 //! remainder what is left. Each STL is statsmodels' with a cycle-subseries loess of degree 0 and
@@ -12,7 +12,7 @@
 //! R's `forecast::mstl` and statsmodels' `MSTL` do; statsforecast 2.1.1 keeps them (its STL then
 //! works from fewer than two cycles). Periods are sorted and repeated ones merged.
 //!
-//! The forecast ([`mstl`], and [`super::Method::Mstl`] for one period) is statsforecast's: each
+//! The forecast ([`mstl`](fn@mstl), and [`super::Method::Mstl`] for one period) is statsforecast's: each
 //! seasonal component repeats its last cycle (seasonal naive); the deseasonalised series, trend
 //! plus remainder, is forecast by non-seasonal AutoETS (`"ZZN"`, the core's own
 //! [`super::Method::AutoEtsOf`] through [`super::forecast`]), whose prediction intervals (normal,
@@ -338,6 +338,8 @@ mod tests {
         within("mean", &f.mean, &mean);
         within("lo-95", &f.intervals[1].lower, &lo_95);
         within("hi-80", &f.intervals[0].upper, &hi_80);
+        // The same call with fitted=True: "fitted", the trend forecaster's plus the seasonals.
+        within("fitted", &f.fitted[..3], &[112.071492867, 113.996315518, 144.546530076]);
         assert!(f.model.starts_with("MSTL(12; trend ETS(M,A,N)"), "{}", f.model);
         // Method::Mstl is the same model through `forecast`.
         let options = ForecastOptions { season_length: 12, ..options };
@@ -355,6 +357,10 @@ mod tests {
         assert_eq!(parts.trend, y[..40].to_vec());
         let f = mstl(&y[..40], &[24], &ForecastOptions::new(3)).unwrap();
         assert!(f.mean.iter().all(|v| v.is_finite()));
+        for n in [1, 2, 4, 5] {
+            let f = mstl(&y[..n], &[2], &ForecastOptions::new(3)).unwrap();
+            assert!(f.mean.iter().all(|v| v.is_finite()), "{n} values: {f:?}");
+        }
     }
 
     #[test]
