@@ -6,11 +6,12 @@
 //! (classic, optimised), SBA, TSB (fitted or with given parameters), ADIDA, IMAPA, Theta and
 //! optimised Theta (seasonally adjusted by classical decomposition), ETS, AutoETS (over every
 //! form or a pattern's), complex exponential smoothing (CES in its four seasonal forms, and
-//! AutoCES) and `auto`, each with in-sample fitted values, its fitted parameters and
-//! normal prediction intervals at any levels. Many series at once: [`forecast_many`], and
-//! [`Panel`] for series laid end to end as a long data frame holds them ([`forecast_panel`],
-//! [`cross_validate_panel`]). The statsforecast conventions each follows are in its own
-//! documentation; see `FORECASTING.md` of the project for the sources.
+//! AutoCES), MSTL (several seasonal periods by STL, the trend by AutoETS: [`mstl`](fn@mstl),
+//! [`mstl_decompose`], [`stl`](fn@stl)) and `auto`, each with in-sample fitted values, its fitted
+//! parameters and normal prediction intervals at any levels. Many series at once:
+//! [`forecast_many`], and [`Panel`] for series laid end to end as a long data frame holds them
+//! ([`forecast_panel`], [`cross_validate_panel`]). The statsforecast conventions each follows are
+//! in its own documentation; see `FORECASTING.md` of the project for the sources.
 
 pub mod auto;
 mod batch;
@@ -22,10 +23,12 @@ mod ets;
 mod intermittent;
 mod metrics;
 mod models;
+mod mstl;
 mod optimize;
 mod outlook;
 mod panel;
 mod reconcile;
+mod stl;
 mod theta;
 
 pub use auto::{DemandClass, demand_class};
@@ -35,9 +38,11 @@ pub use conformal::ConformalMethod;
 pub use demand::{DemandForecast, projected_stock_from_forecast, sell_out_forecast};
 pub use ets::{ErrorType, EtsPattern, EtsSpec, SeasonType, TrendType};
 pub use metrics::{bias, coverage, mae, mape, mase, msis, rmse, smape, wape};
+pub use mstl::{MstlDecomposition, mstl, mstl_decompose};
 pub use outlook::{OutlookScope, SellOutOutlook, sell_out_outlook};
 pub use panel::{Panel, PanelForecast, cross_validate_panel, forecast_panel, train_lengths};
 pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
+pub use stl::{LoessDegree, StlDecomposition, StlOptions, stl};
 pub use theta::ThetaModel;
 
 use serde::{Deserialize, Serialize};
@@ -121,6 +126,9 @@ pub enum Method {
     /// Complex exponential smoothing of one seasonal form (statsforecast's `AutoCES` with `model`
     /// that form's letter); a seasonal form on a season of 1 or fewer than two seasons is `N`.
     Ces(CesForm),
+    /// MSTL with the one period `season_length` (at least 2) and AutoETS `"ZZN"` on the
+    /// deseasonalised series, as statsforecast's `MSTL`; several periods: [`mstl`](fn@mstl).
+    Mstl,
     /// omo's automatic choice, per series: the rules and their measured accuracy are in [`auto`].
     Auto,
 }
@@ -131,7 +139,7 @@ impl Method {
     /// `"croston_optimized"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
     /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"dynamic_optimized_theta"`,
     /// `"auto_theta"`, `"ets"` (AutoETS), `"auto_ces"` (AutoCES),
-    /// `"holt_winters"` (additive), `"auto"`).
+    /// `"holt_winters"` (additive), `"mstl"`, `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
             "naive" => Method::Naive,
@@ -156,6 +164,7 @@ impl Method {
             "auto_ces" => Method::AutoCes,
             "auto" => Method::Auto,
             "holt_winters" => Method::HoltWinters { multiplicative: false },
+            "mstl" => Method::Mstl,
             other => {
                 return Err(OmoError::InvalidArgument { name: "model", message: format!("unknown model {other:?}") });
             }
@@ -403,6 +412,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::AutoCes => ces::ces(y, None, options.season_length, h),
         Method::Ces(form) => ces::ces(y, Some(form), options.season_length, h),
         Method::Auto => auto::auto(y, h, options.season_length),
+        Method::Mstl => return mstl(y, &[options.season_length], options),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =
                 if multiplicative { (ErrorType::M, SeasonType::M) } else { (ErrorType::A, SeasonType::A) };
