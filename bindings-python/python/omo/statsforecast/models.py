@@ -28,7 +28,7 @@ from ..errors import ArgumentError
 from .utils import ConformalIntervals
 
 __all__ = [
-    "ADIDA", "IMAPA", "TSB", "AutoETS", "AutoTheta", "Auto", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
+    "ADIDA", "IMAPA", "TSB", "AutoCES", "AutoETS", "AutoTheta", "Auto", "MSTL", "CrostonClassic", "CrostonOptimized", "CrostonSBA",
     "DynamicOptimizedTheta", "DynamicTheta",
     "HistoricAverage", "Holt", "HoltWinters", "Naive", "OptimizedTheta", "SeasonalNaive",
     "SimpleExponentialSmoothing", "SimpleExponentialSmoothingOptimized", "Theta", "WindowAverage",
@@ -274,6 +274,40 @@ class SimpleExponentialSmoothingOptimized(_Model):
         super().__init__(alias, {"ses_from_first": {"alpha": None}}, 1, prediction_intervals)
 
 
+class AutoCES(_Model):
+    """Complex exponential smoothing (Svetunkov & Kourentzes) in its seasonal forms ``"N"``,
+    ``"S"``, ``"P"``, ``"F"``, or ``"Z"``: the lowest AICc of the four. Intervals are normal from the
+    model's linear error variance, where statsforecast simulates them."""
+
+    def __init__(self, season_length: int = 1, model: str = "Z", alias: str = "CES", prediction_intervals=None,
+                 distribution: str = "normal"):
+        if model not in ("Z", "N", "S", "P", "F"):
+            raise ArgumentError(f"{alias}: model must be one of 'Z', 'N', 'S', 'P', 'F', got {model!r}")
+        if distribution != "normal":
+            raise NotImplementedError(f"{alias}: distribution={distribution!r} is not in omo yet (normal errors only)")
+        self.model = model
+        super().__init__(alias, "auto_ces" if model == "Z" else {"ces": model}, season_length, prediction_intervals)
+
+
+class MSTL(_Model):
+    """MSTL: the seasonal component of ``season_length`` by STL (statsmodels' defaults), forecast
+    by repeating its last cycle, and the rest by AutoETS ``"ZZN"``. One season length for now:
+    several (``[24, 168]``) are in the core's ``forecast::mstl`` but not yet through this door."""
+
+    def __init__(self, season_length, trend_forecaster=None, stl_kwargs=None, alias: str = "MSTL",
+                 prediction_intervals=None):
+        seasons = season_length if isinstance(season_length, (list, tuple)) else [season_length]
+        if len(seasons) != 1:
+            raise NotImplementedError(f"{alias}: several season lengths are not through omo's door yet")
+        if trend_forecaster is not None and not (isinstance(trend_forecaster, AutoETS)
+                                                 and trend_forecaster.model == "ZZN"):
+            raise NotImplementedError(f"{alias}: omo's MSTL forecasts the trend with AutoETS(model='ZZN') only")
+        if stl_kwargs:
+            raise NotImplementedError(f"{alias}: stl_kwargs are not in omo yet (statsmodels' STL defaults)")
+        self.trend_forecaster, self.stl_kwargs = trend_forecaster, stl_kwargs
+        super().__init__(alias, "mstl", seasons[0], prediction_intervals)
+
+
 class Auto(_Model):
     """omo's own automatic choice per series (``omo.forecast``'s ``"auto"``: its rules and measured
     accuracy are in the core's ``forecast::auto``)."""
@@ -292,7 +326,7 @@ def _not_in_omo(name: str):
 
 
 # statsforecast's other models: importable, so that code naming them fails where it builds them.
-for _name in ("AutoARIMA", "ARIMA", "AutoRegressive", "AutoCES", "MSTL", "AutoTBATS", "TBATS", "AutoMFLES", "MFLES", "GARCH", "ARCH", "RandomWalkWithDrift",
+for _name in ("AutoARIMA", "ARIMA", "AutoRegressive", "AutoTBATS", "TBATS", "AutoMFLES", "MFLES", "GARCH", "ARCH", "RandomWalkWithDrift",
               "SeasonalExponentialSmoothing", "SeasonalExponentialSmoothingOptimized", "SeasonalWindowAverage",
               "ConformalSeasonalPool", "SklearnModel", "ConstantModel", "ZeroModel", "NaNModel"):
     globals()[_name] = _not_in_omo(_name)
