@@ -17,7 +17,7 @@ use super::model::{Orders, StateSpace, css, expand, partial_autocorrelations, to
 
 /// How a model is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Estimation {
+pub(crate) enum Estimation {
     /// Conditional sum of squares only (the search's approximation).
     Css,
     /// CSS starting values, then the exact likelihood.
@@ -68,7 +68,7 @@ pub(super) fn least_squares(y: &[f64], x: &[Vec<f64>]) -> Option<Vec<f64>> {
         for j in 0..=i {
             let s: f64 = a[i * k + j] - (0..j).map(|m| l[i * k + m] * l[j * k + m]).sum::<f64>();
             if i == j {
-                if !(s > 1e-10 * scale) {
+                if s.is_nan() || s <= 1e-10 * scale {
                     return None;
                 }
                 l[i * k + i] = s.sqrt();

@@ -102,7 +102,7 @@ pub(super) fn partial_autocorrelations(phi: &[f64]) -> Option<Vec<f64>> {
     for j in (1..a.len()).rev() {
         let c = a[j];
         let denominator = 1.0 - c * c;
-        if !(c.abs() < 1.0) || denominator <= 0.0 {
+        if c.is_nan() || c.abs() >= 1.0 || denominator <= 0.0 {
             return None;
         }
         for i in 0..j {
@@ -110,7 +110,7 @@ pub(super) fn partial_autocorrelations(phi: &[f64]) -> Option<Vec<f64>> {
         }
         a[..j].copy_from_slice(&work[..j]);
     }
-    if a.first().is_some_and(|c| !(c.abs() < 1.0)) {
+    if a.first().is_some_and(|c| c.is_nan() || c.abs() >= 1.0) {
         return None;
     }
     Some(a)
@@ -367,13 +367,13 @@ impl StateSpace {
             let row = &mut self.mm[i * rd..(i + 1) * rd];
             if i < r {
                 let ph = self.phi.get(i).copied().unwrap_or(0.0);
-                for j in 0..rd {
+                for (j, cell) in row.iter_mut().enumerate() {
                     let below = if i + 1 < r { self.p[(i + 1) * rd + j] } else { 0.0 };
-                    row[j] = ph * self.p[j] + below;
+                    *cell = ph * self.p[j] + below;
                 }
             } else if i == r {
-                for j in 0..rd {
-                    row[j] = self.p[j] + self.delta.iter().map(|(k, c)| c * self.p[(r + k) * rd + j]).sum::<f64>();
+                for (j, cell) in row.iter_mut().enumerate() {
+                    *cell = self.p[j] + self.delta.iter().map(|(k, c)| c * self.p[(r + k) * rd + j]).sum::<f64>();
                 }
             } else {
                 row.copy_from_slice(&self.p[(i - 1) * rd..i * rd]);

@@ -420,10 +420,12 @@ fn stepwise(
         if moved {
             continue;
         }
-        if allow_constant && tried.len() < spec.max_models && is_new(&tried, (p, q, sp, sq, !constant)) {
-            if attempt(p, q, sp, sq, !constant, &mut tried, &mut best) {
-                constant = !constant;
-            }
+        if allow_constant
+            && tried.len() < spec.max_models
+            && is_new(&tried, (p, q, sp, sq, !constant))
+            && attempt(p, q, sp, sq, !constant, &mut tried, &mut best)
+        {
+            constant = !constant;
         }
     }
     best.filter(|b| b.ic.is_finite())

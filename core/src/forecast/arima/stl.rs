@@ -16,10 +16,10 @@ fn loess_at(y: &[f64], span: usize, degree: usize, xs: f64, left: usize, right: 
     }
     let (h9, h1) = (0.999 * h, 0.001 * h);
     let mut total = 0.0;
-    for j in left - 1..right {
+    for (j, wj) in w.iter_mut().enumerate().take(right).skip(left - 1) {
         let r = (j as f64 + 1.0 - xs).abs();
-        w[j] = if r <= h9 { if r <= h1 { 1.0 } else { (1.0 - (r / h).powi(3)).powi(3) } } else { 0.0 };
-        total += w[j];
+        *wj = if r <= h9 { if r <= h1 { 1.0 } else { (1.0 - (r / h).powi(3)).powi(3) } } else { 0.0 };
+        total += *wj;
     }
     if total <= 0.0 {
         return None;
@@ -30,8 +30,8 @@ fn loess_at(y: &[f64], span: usize, degree: usize, xs: f64, left: usize, right: 
         let c: f64 = (left - 1..right).map(|j| w[j] * (j as f64 + 1.0 - a).powi(2)).sum();
         if c.sqrt() > 0.001 * range {
             let b = (xs - a) / c;
-            for j in left - 1..right {
-                w[j] *= b * (j as f64 + 1.0 - a) + 1.0;
+            for (j, wj) in w.iter_mut().enumerate().take(right).skip(left - 1) {
+                *wj *= b * (j as f64 + 1.0 - a) + 1.0;
             }
         }
     }

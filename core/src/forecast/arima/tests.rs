@@ -455,3 +455,50 @@ proptest::proptest! {
         }
     }
 }
+
+/// Accuracy and speed on the tourism monthly training parts (the last 24 months of each held
+/// out): `ARIMA_SERIES=60 cargo test -p omo-core --lib forecast::arima::tests::tourism -- --ignored --nocapture`.
+/// Writes the forecasts to `$ARIMA_OUT` when set.
+#[test]
+#[ignore]
+fn tourism_monthly_hold_out() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/tourism_monthly_train.csv");
+    let text = std::fs::read_to_string(path)
+        .or_else(|_| std::fs::read_to_string("/work/shared/data/tourism_monthly_train.csv"));
+    let text = text.unwrap_or_else(|e| panic!("{e}"));
+    let mut series: Vec<(usize, Vec<f64>)> = Vec::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let id: usize = fields[0].trim_start_matches("TOURISM-").parse().unwrap_or(0);
+        let y: f64 = fields[2].parse().unwrap_or(f64::NAN);
+        match series.last_mut() {
+            Some((last, values)) if *last == id => values.push(y),
+            _ => series.push((id, vec![y])),
+        }
+    }
+    series.sort_by_key(|(id, _)| *id);
+    let count: usize = std::env::var("ARIMA_SERIES").ok().and_then(|v| v.parse().ok()).unwrap_or(series.len());
+    let exact = std::env::var("ARIMA_EXACT").is_ok();
+    let spec = SearchSpec {
+        estimation: if exact { Estimation::CssMl } else { Estimation::Statsforecast },
+        ..SearchSpec::default()
+    };
+    let start = std::time::Instant::now();
+    let (mut total, mut points) = (0.0, 0usize);
+    let mut out = String::new();
+    for (id, y) in series.iter().take(count) {
+        let (train, test) = y.split_at(y.len() - 24);
+        let f = auto_arima_with(train, 24, 12, spec);
+        for (k, (a, p)) in test.iter().zip(&f.mean).enumerate() {
+            let denominator = a.abs() + p.abs();
+            total += if denominator > 0.0 { 200.0 * (a - p).abs() / denominator } else { 0.0 };
+            points += 1;
+            out += &format!("{id},{k},{p},{}\n", f.name);
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!("series {} time {elapsed:.2}s smape {:.4} exact {exact}", count.min(series.len()), total / points as f64);
+    if let Ok(file) = std::env::var("ARIMA_OUT") {
+        std::fs::write(file, out).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
