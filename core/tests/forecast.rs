@@ -5,8 +5,9 @@ use omo_core::OmoError;
 use omo_core::forecast::*;
 use proptest::prelude::*;
 
-const ALL: [Method; 27] = [
+const ALL: [Method; 28] = [
     Method::Naive,
+    Method::AutoArima,
     Method::AutoCes,
     Method::Ces(CesForm::P),
     Method::Mstl,

@@ -7,12 +7,13 @@
 //! optimised Theta (seasonally adjusted by classical decomposition), ETS, AutoETS (over every
 //! form or a pattern's), complex exponential smoothing (CES in its four seasonal forms, and
 //! AutoCES), MSTL (several seasonal periods by STL, the trend by AutoETS: [`mstl`](fn@mstl),
-//! [`mstl_decompose`], [`stl`](fn@stl)) and `auto`, each with in-sample fitted values, its fitted
-//! parameters and normal prediction intervals at any levels. Many series at once:
-//! [`forecast_many`], and [`Panel`] for series laid end to end as a long data frame holds them
-//! ([`forecast_panel`], [`cross_validate_panel`]). The statsforecast conventions each follows are
-//! in its own documentation; see `FORECASTING.md` of the project for the sources.
+//! [`mstl_decompose`], [`stl`](fn@stl)), AutoARIMA (also with regressors) and `auto`, each with
+//! in-sample fitted values, its fitted parameters and normal prediction intervals at any levels.
+//! Many series at once: [`forecast_many`], and [`Panel`] for series laid end to end as a long data
+//! frame holds them ([`forecast_panel`], [`cross_validate_panel`]). The statsforecast conventions
+//! each follows are in its own documentation; see `FORECASTING.md` of the project for the sources.
 
+mod arima;
 pub mod auto;
 mod batch;
 mod ces;
@@ -31,6 +32,7 @@ mod reconcile;
 mod stl;
 mod theta;
 
+pub use arima::auto_arima_with_regressors;
 pub use auto::{DemandClass, demand_class};
 pub use batch::{CvWindow, cross_validate, forecast_many, revenue_forecast};
 pub use ces::CesForm;
@@ -129,6 +131,11 @@ pub enum Method {
     /// MSTL with the one period `season_length` (at least 2) and AutoETS `"ZZN"` on the
     /// deseasonalised series, as statsforecast's `MSTL`; several periods: [`mstl`](fn@mstl).
     Mstl,
+    /// AutoARIMA: ARIMA(p,d,q)(P,D,Q)_m with a mean or drift, fitted by exact maximum likelihood,
+    /// orders by the stepwise search of Hyndman & Khandakar (2008) with statsforecast's
+    /// `AutoARIMA` defaults (see `arima`); a series too short for any ARIMA gets the naive
+    /// forecast (the random walk), named so. With regressors: [`auto_arima_with_regressors`].
+    AutoArima,
     /// omo's automatic choice, per series: the rules and their measured accuracy are in [`auto`].
     Auto,
 }
@@ -139,7 +146,7 @@ impl Method {
     /// `"croston_optimized"`, `"holt"`, `"holt_damped"`, `"croston"`, `"sba"`,
     /// `"tsb"`, `"adida"`, `"imapa"`, `"theta"`, `"optimized_theta"`, `"dynamic_optimized_theta"`,
     /// `"auto_theta"`, `"ets"` (AutoETS), `"auto_ces"` (AutoCES),
-    /// `"holt_winters"` (additive), `"mstl"`, `"auto"`).
+    /// `"holt_winters"` (additive), `"mstl"`, `"auto_arima"`, `"auto"`).
     pub fn from_name(name: &str) -> Result<Method> {
         Ok(match name {
             "naive" => Method::Naive,
@@ -163,6 +170,7 @@ impl Method {
             "ets" => Method::AutoEts,
             "auto_ces" => Method::AutoCes,
             "auto" => Method::Auto,
+            "auto_arima" => Method::AutoArima,
             "holt_winters" => Method::HoltWinters { multiplicative: false },
             "mstl" => Method::Mstl,
             other => {
@@ -326,25 +334,9 @@ fn normal_intervals(fit: &models::Fit, levels: &[f64]) -> Result<Vec<Interval>> 
         .collect()
 }
 
-/// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
-/// plan, so that a mistyped horizon is an error rather than an allocation that never ends.
-pub const MAX_HORIZON: usize = 100_000;
-
-/// Forecasts `y` with `method`.
-///
-/// Errors name what was wrong: an empty series, a NaN or infinite value (with its index), a zero
-/// horizon, a level outside (0, 100). A season longer than the data falls back to naive and says
-/// so in [`Forecast::model`].
-///
-/// ```
-/// use omo_core::forecast::{ForecastOptions, Method, forecast};
-/// let y = [3.0, 5.0, 4.0, 6.0, 5.0, 7.0];
-/// let f = forecast(&y, Method::Naive, &ForecastOptions { levels: vec![80.0], ..ForecastOptions::new(2) })?;
-/// assert_eq!(f.mean, vec![7.0, 7.0]);
-/// assert!(f.intervals[0].lower[1] < f.intervals[0].lower[0]); // wider two steps ahead
-/// # Ok::<(), omo_core::OmoError>(())
-/// ```
-pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<Forecast> {
+/// The checks every forecast makes of the series and the options: not empty, finite, a
+/// horizon from 1 to [`MAX_HORIZON`], levels strictly between 0 and 100.
+fn check_request(y: &[f64], options: &ForecastOptions) -> Result<()> {
     if y.is_empty() {
         return Err(OmoError::InvalidArgument { name: "y", message: "the series is empty".into() });
     }
@@ -365,6 +357,29 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
             message: format!("{level} is not strictly between 0 and 100"),
         });
     }
+    Ok(())
+}
+
+/// The longest horizon a forecast may ask for: 100,000 steps (27 years of days), far beyond any
+/// plan, so that a mistyped horizon is an error rather than an allocation that never ends.
+pub const MAX_HORIZON: usize = 100_000;
+
+/// Forecasts `y` with `method`.
+///
+/// Errors name what was wrong: an empty series, a NaN or infinite value (with its index), a zero
+/// horizon, a level outside (0, 100). A season longer than the data falls back to naive and says
+/// so in [`Forecast::model`].
+///
+/// ```
+/// use omo_core::forecast::{ForecastOptions, Method, forecast};
+/// let y = [3.0, 5.0, 4.0, 6.0, 5.0, 7.0];
+/// let f = forecast(&y, Method::Naive, &ForecastOptions { levels: vec![80.0], ..ForecastOptions::new(2) })?;
+/// assert_eq!(f.mean, vec![7.0, 7.0]);
+/// assert!(f.intervals[0].lower[1] < f.intervals[0].lower[0]); // wider two steps ahead
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<Forecast> {
+    check_request(y, options)?;
     check_smoothing(method)?;
     check_season(method, options.season_length)?;
     let h = options.horizon;
@@ -413,6 +428,7 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::Ces(form) => ces::ces(y, Some(form), options.season_length, h),
         Method::Auto => auto::auto(y, h, options.season_length),
         Method::Mstl => return mstl(y, &[options.season_length], options),
+        Method::AutoArima => arima::auto_arima_or_fallback(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =
                 if multiplicative { (ErrorType::M, SeasonType::M) } else { (ErrorType::A, SeasonType::A) };
@@ -420,22 +436,27 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
             ets_or_fallback(y, h, ets::fit_ets(y, spec, options.season_length, h))
         }
     };
-    let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
-    let mut intervals = match options.intervals {
+    let intervals = match options.intervals {
         Intervals::Normal => normal_intervals(&fit, &options.levels)?,
         Intervals::Conformal { windows, method: how } => {
             conformal::intervals(y, method, options, &fit.mean, windows, how)?
         }
     };
+    Ok(finish(fit, options, intervals))
+}
+
+/// A fit and its intervals as a [`Forecast`], clipped at zero when `options.non_negative`.
+fn finish(fit: models::Fit, options: &ForecastOptions, mut intervals: Vec<Interval>) -> Forecast {
+    let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
     for interval in &mut intervals {
         interval.lower.iter_mut().chain(interval.upper.iter_mut()).for_each(|v| *v = floor(*v));
     }
-    Ok(Forecast {
+    Forecast {
         model: fit.name,
         mean: fit.mean.into_iter().map(floor).collect(),
         fitted: fit.fitted,
         intervals,
         sd: fit.sd,
         params: fit.params,
-    })
+    }
 }
