@@ -29,3 +29,23 @@ fn sample_variance(x: &[f64]) -> f64 {
     let mean = x.iter().sum::<f64>() / x.len() as f64;
     x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len() - 1) as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::seasonal_strength;
+    use crate::forecast::arima::tests::AIR;
+
+    #[test]
+    fn the_strength_is_statsforecast_s_seas_heuristic() {
+        // statsforecast 2.1.1: `statsforecast.arima.seas_heuristic(x, 12)` of AirPassengers,
+        // of the differenced log series, and of its first 30 months.
+        let log_diff: Vec<f64> = AIR.windows(2).map(|w| w[1].ln() - w[0].ln()).collect();
+        for (y, expected) in
+            [(&AIR[..], 0.9410288793899182), (&log_diff[..], 0.9147007043183089), (&AIR[..30], 0.9453297008084481)]
+        {
+            let got = seasonal_strength(y, 12);
+            assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+        }
+        assert_eq!(seasonal_strength(&AIR[..20], 12), 0.0);
+    }
+}
