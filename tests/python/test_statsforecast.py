@@ -130,6 +130,8 @@ def test_exact_models_equal_statsforecast_s_forecasts_intervals_and_fitted_value
     ("CES simple seasonal", lambda m: m.AutoCES(season_length=12, model="S"), 0.01),
     # MSTL: statsmodels' STL and AutoETS ZZN on the rest; both choose ETS(M,A,N) here.
     ("MSTL", lambda m: m.MSTL(season_length=12), 0.01),
+    # AutoARIMA: both choose ARIMA(1,1,0)(0,1,0)[12] here (the Rust golden test: to 1e-4).
+    ("AutoARIMA", lambda m: m.AutoARIMA(season_length=12), 0.01),
 ])
 def test_fitted_models_stay_within_their_stated_tolerance_of_statsforecast(sf, air, name, make, tolerance):
     peer, ours = both(sf, lambda m: [make(m)], "MS", df=air, h=12)
@@ -241,8 +243,10 @@ def test_polars_in_polars_out_with_its_own_intervals_and_date_type(sf, air):
 
 
 def test_a_model_omo_does_not_have_yet_refuses_by_name():
-    with pytest.raises(NotImplementedError, match="AutoARIMA"):
-        omo_models.AutoARIMA(season_length=12)
+    with pytest.raises(NotImplementedError, match="ARIMA"):
+        omo_models.ARIMA(order=(1, 1, 1))
+    with pytest.raises(NotImplementedError, match="AutoARIMA: max_p=3"):
+        omo_models.AutoARIMA(max_p=3)
     with pytest.raises(NotImplementedError, match="MSTL: several season lengths"):
         omo_models.MSTL(season_length=[7, 365])
     with pytest.raises(omo.ArgumentError, match="model must be one of"):

@@ -81,7 +81,7 @@ __all__ = [
     "__version__",
 ]
 
-MODELS = ("auto", "ets", "auto_ces", "mstl", "theta", "optimized_theta", "dynamic_optimized_theta", "auto_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
+MODELS = ("auto", "ets", "auto_arima", "auto_ces", "mstl", "theta", "optimized_theta", "dynamic_optimized_theta", "auto_theta", "croston", "sba", "tsb", "adida", "imapa", "naive", "seasonal_naive", "ses", "holt", "holt_damped", "holt_winters", "moving_average")
 
 
 def _model(model) -> str:
@@ -213,7 +213,7 @@ def forecast(df, h: int, freq, season_length: int = 1, models: Sequence[str] = (
     times. Rows may come in any order.
 
     ``models`` is one name or a sequence of names out of :data:`MODELS`: ``"auto"`` (omo's
-    choice per series), ``"ets"`` (AutoETS), ``"auto_ces"`` (AutoCES), ``"mstl"`` (MSTL with the
+    choice per series), ``"ets"`` (AutoETS), ``"auto_arima"`` (AutoARIMA), ``"auto_ces"`` (AutoCES), ``"mstl"`` (MSTL with the
     one season ``season_length``), ``"theta"``, ``"optimized_theta"`` (the classic
     Theta methods), ``"dynamic_optimized_theta"``, ``"auto_theta"`` (the state-space Theta
     models), ``"croston"``,

@@ -100,8 +100,13 @@ fn to_fit(y: &[f64], s: &Scored, h: usize, future: &[Vec<f64>], regressors: usiz
             .collect();
     params.extend(coefficient_names(&o, s.term, regressors).into_iter().zip(s.fitted.coef.iter().copied()));
     params.push(("sigma2".into(), sigma2));
-    params.push(("aicc".into(), s.aicc));
-    params.push(("loglik".into(), s.fitted.loglik));
+    // A constant series has no likelihood to speak of: its criteria are left out, not NaN.
+    params.extend(
+        [("aicc", s.aicc), ("loglik", s.fitted.loglik)]
+            .into_iter()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(k, v)| (k.to_owned(), v)),
+    );
     Fit { name: model_name(s, regressors), mean, fitted, sd, params }
 }
 
