@@ -135,6 +135,11 @@ def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
 def test_with_plan_alerts_a_line_overloaded_ahead_raises_an_alert_to_build_ahead(history):
     # From the end of September each month close plans six months ahead; as the spring peak
     # comes into view a line's heaviest month goes red, and the second close running raises it.
+    # The plant here works four fifths of the sample's hours, so that the peak overloads a line.
+    company = json.loads(history.to_json())
+    for line in company["supply"]["production_lines"]:
+        line["hours_per_month"] = str(Decimal(line["hours_per_month"]) * 4 / 5)
+    history = omo.Dataset.from_json(json.dumps(company))
     cut = dt.date(history.as_of.year, 9, 30)
     events = omo.events_of(history, after=cut)
     with omo.Engine(history.until(cut), plan_alerts=True) as eng:
