@@ -537,7 +537,12 @@ fn plan_alerts(changes: &[omo_core::engine::Change]) -> Vec<PlanAlert> {
 #[test]
 fn the_plan_s_alerts_fire_at_month_close_with_what_to_do_and_survive_a_snapshot() -> Res {
     use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
-    let company = company();
+    // The plant works two thirds of the sample's hours, so that the spring peak overloads a
+    // line whatever the forecasting rule (the sample sizes its lines to run below capacity).
+    let mut company = company();
+    for line in &mut company.supply.production_lines {
+        line.hours_per_month = (line.hours_per_month * Decimal::TWO / Decimal::from(3)).round_dp(2);
+    }
     let date = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
     let cut = date(2025, 9, 30)?;
     // Without the option, no plan is made and no plan alert exists.
@@ -568,7 +573,7 @@ fn the_plan_s_alerts_fire_at_month_close_with_what_to_do_and_survive_a_snapshot(
     let month_end = |m: NaiveDate| m.checked_add_months(chrono::Months::new(1)).map(|d| d - Days::new(1));
     let end = month_end(load.5).ok_or("month")?;
     assert_eq!(load.3, heaviest(&company.until(end), end)?);
-    assert!(load.3 > Some(Decimal::new(115, 2)), "red: more than 115 % of the line's hours");
+    assert!(load.3 > Some(Decimal::new(115, 2)), "red: more than 115 % of the line's hours: {load:?}");
     // The OEM supplier, late four times in ten, is chased.
     assert!(raised.iter().any(|a| a.0 == "oem_on_time" && a.1 == "SUP-OEM" && a.4 == "chase_oem"), "{raised:?}");
     let states = |e: &Engine| {
