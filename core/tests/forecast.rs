@@ -328,44 +328,46 @@ fn auto_chooses_by_demand_class_and_season() {
     // Too short to hold any periods out: the first candidate, and the name says why.
     let short = forecast(&[0.0, 3.0, 0.0], Method::Auto, &options(1)).unwrap();
     assert_eq!(short.model, "auto: mean of TSB, SES (intermittent; too short to compare candidates)");
-    // A season: the ETS forms weighted by their Akaike weights, recomputed here from each form's
-    // own fit and AICc.
-    let seasonal = forecast(&AIR, Method::Auto, &options(12)).unwrap();
-    assert!(seasonal.model.starts_with("auto: Akaike-weighted mean of 15 ETS forms (ETS("), "{}", seasonal.model);
-    let mut forms = Vec::new();
-    for error in [ErrorType::A, ErrorType::M] {
-        for trend in [TrendType::N, TrendType::A, TrendType::Ad] {
-            for season in [SeasonType::N, SeasonType::A, SeasonType::M] {
-                if !(error == ErrorType::A && season == SeasonType::M) {
-                    forms.push(forecast(&AIR, Method::Ets(EtsSpec { error, trend, season }), &options(12)).unwrap());
-                }
-            }
+    // Smooth demand, with a season or without: per step the median of AutoETS, AutoCES, AutoARIMA
+    // and DOTM (the mean of the middle two), each computed here on its own.
+    let smooth: Vec<f64> = (0..40).map(|t| 100.0 + t as f64 + if t % 3 == 0 { 4.0 } else { -2.0 }).collect();
+    for (y, m, name) in [
+        (
+            &AIR[..],
+            12,
+            "auto: median of ETS(M,A,M), CES(F), ARIMA(1,1,0)(0,1,0)[12], DOTM (seasonally adjusted, multiplicative)",
+        ),
+        (&smooth[..], 1, ""),
+    ] {
+        let combined = forecast(y, Method::Auto, &options(m)).unwrap();
+        assert!(combined.model.starts_with("auto: median of ETS("), "{}", combined.model);
+        if !name.is_empty() {
+            assert_eq!(combined.model, name);
+        }
+        let members: Vec<Forecast> =
+            [Method::AutoEts, Method::AutoCes, Method::AutoArima, Method::StateSpaceTheta(ThetaModel::Dotm)]
+                .iter()
+                .map(|method| forecast(y, *method, &options(m)).unwrap())
+                .collect();
+        for k in 0..6 {
+            let mut values: Vec<f64> = members.iter().map(|f| f.mean[k]).collect();
+            values.sort_by(f64::total_cmp);
+            assert_eq!(combined.mean[k], (values[1] + values[2]) / 2.0, "step {k}");
         }
     }
-    let aicc = |f: &Forecast| f.params.iter().find(|p| p.0 == "aicc").unwrap().1;
-    let least = forms.iter().map(aicc).fold(f64::INFINITY, f64::min);
-    let raw: Vec<f64> = forms.iter().map(|f| (-(aicc(f) - least) / 2.0).exp()).collect();
-    let total: f64 = raw.iter().sum();
-    for k in 0..6 {
-        let expected: f64 = forms.iter().zip(&raw).map(|(f, w)| f.mean[k] * w / total).sum();
-        assert!((seasonal.mean[k] - expected).abs() < 1e-9 * expected, "{k}: {} vs {expected}", seasonal.mean[k]);
-    }
-    for (f, w) in forms.iter().zip(&raw) {
-        let named = seasonal.params.iter().find(|p| p.0 == format!("weight.{}", f.model)).unwrap().1;
-        assert!((named - w / total).abs() < 1e-12);
-    }
-    // Otherwise, per step the median of SES, Holt and AutoETS.
-    let smooth: Vec<f64> = (0..40).map(|t| 100.0 + t as f64 + if t % 3 == 0 { 4.0 } else { -2.0 }).collect();
-    let combined = forecast(&smooth, Method::Auto, &options(1)).unwrap();
-    assert!(combined.model.starts_with("auto: median of SES, Holt, ETS("), "{}", combined.model);
-    let members: Vec<Forecast> = [Method::Ses, Method::Holt, Method::AutoEts]
+    // Two years of monthly history, fewer than 2 m + 1 values: AutoARIMA may take no seasonal
+    // difference and is left out; the median of the other three is their middle value.
+    let two_years = &AIR[AIR.len() - 24..];
+    let combined = forecast(two_years, Method::Auto, &options(12)).unwrap();
+    assert!(!combined.model.contains("ARIMA"), "{}", combined.model);
+    let members: Vec<Forecast> = [Method::AutoEts, Method::AutoCes, Method::StateSpaceTheta(ThetaModel::Dotm)]
         .iter()
-        .map(|m| forecast(&smooth, *m, &options(1)).unwrap())
+        .map(|method| forecast(two_years, *method, &options(12)).unwrap())
         .collect();
     for k in 0..6 {
         let mut values: Vec<f64> = members.iter().map(|f| f.mean[k]).collect();
         values.sort_by(f64::total_cmp);
-        assert_eq!(combined.mean[k], values[1]);
+        assert_eq!(combined.mean[k], values[1], "step {k}");
     }
     // ADI and CV2 with the Syntetos-Boylan-Croston cut-offs.
     assert_eq!(demand_class(&[5.0, 5.0, 5.0, 5.0]).unwrap().0, DemandClass::Smooth);

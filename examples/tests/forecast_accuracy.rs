@@ -86,6 +86,10 @@ fn autoets_is_as_accurate_as_statsforecast_s_on_the_monthly_training_parts() {
         assert!(ets.smape <= 1.03 * statsforecast, "{file}: {ets:?} against statsforecast's {statsforecast}");
         let naive = seasonal_score(&series, horizon, 12, Method::SeasonalNaive, false);
         assert!(ets.smape < naive.smape && ets.mase < naive.mase, "{file}: {ets:?} {naive:?}");
+        // auto (SCUM: the median of AutoETS, AutoCES, AutoARIMA and DOTM) at least 3 % ahead of
+        // AutoETS.
+        let auto = seasonal_score(&series, horizon, 12, Method::Auto, false);
+        assert!(auto.smape <= 0.97 * ets.smape && auto.mase < ets.mase, "{file}: auto {auto:?} AutoETS {ets:?}");
     }
 }
 

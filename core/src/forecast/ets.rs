@@ -541,11 +541,6 @@ pub(crate) fn candidates(y: &[f64], m: usize) -> Vec<EtsSpec> {
     out
 }
 
-/// Every candidate form that fits the data, fitted.
-pub(crate) fn fit_candidates(y: &[f64], m: usize, h: usize) -> Vec<EtsFit> {
-    candidates(y, m).into_iter().filter_map(|spec| fit_ets(y, spec, m, h)).collect()
-}
-
 /// AutoETS: the candidate with the lowest AICc; `None` when none fits (the caller falls back).
 pub(crate) fn auto_ets(y: &[f64], m: usize, h: usize) -> Option<EtsFit> {
     auto_ets_of(y, m, h, EtsPattern::default())

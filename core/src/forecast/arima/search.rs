@@ -159,7 +159,9 @@ fn term_of(o: &Orders, constant: bool) -> Term {
 }
 
 /// Fits and scores one candidate, as statsforecast's `myarima`: AICc (or AIC), sigma2 over
-/// n - d - Dm - k, and an infinite criterion when a root is near the unit circle.
+/// n - d - Dm - k, and an infinite criterion when a root is near the unit circle or when the
+/// candidate has so many parameters that sigma2 is not a finite positive number (statsforecast
+/// divides by zero there and forecasts with infinite intervals).
 pub(super) fn score(
     y: &[f64],
     o: Orders,
@@ -185,6 +187,10 @@ pub(super) fn score(
     let mut ic = if use_aic { fitted.aic } else { aicc };
     let ssr: f64 = fitted.residuals.iter().filter(|r| r.is_finite()).map(|r| r * r).sum();
     fitted.sigma2 = ssr / (nstar - npar + 1.0);
+    if !(nstar - npar + 1.0 > 0.0 && fitted.sigma2.is_finite()) {
+        // More parameters than values: no variance, so no intervals; not a candidate.
+        ic = f64::INFINITY;
+    }
     // Roots within 1.01 of the unit circle (polynomials of two or more terms, as statsforecast).
     let long = |c: &[f64]| c.iter().rposition(|v| v.abs() > 1e-8).is_some_and(|i| i > 0);
     let ar_bad = o.p + o.sp > 0 && long(&fitted.state.phi) && !roots_outside(&fitted.state.phi, 1.01);
