@@ -31,11 +31,7 @@ fn differences(a: &Dataset, b: &Dataset) -> Vec<String> {
         if a != b {
             let only_a = a.iter().find(|r| !b.contains(r)).cloned().unwrap_or_default();
             let only_b = b.iter().find(|r| !a.contains(r)).cloned().unwrap_or_default();
-            out.push(format!(
-                "{name}: {} vs {} records; only left: {only_a}; only right: {only_b}",
-                a.len(),
-                b.len()
-            ));
+            out.push(format!("{name}: {} vs {} records; only left: {only_a}; only right: {only_b}", a.len(), b.len()));
         }
     }
     let mut out = Vec::new();
