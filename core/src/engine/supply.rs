@@ -45,7 +45,7 @@ pub(crate) fn book_purchase(d: &mut Dataset, index: &mut Index, order: &Purchase
             order.good_received(&material) - before.as_ref().map_or(Decimal::ZERO, |b| b.good_received(&material));
         add_stock(&mut d.supply, &order.deliver_to, &material, received);
     }
-    super::upsert(&mut d.supply.purchase_orders, &mut index.purchase_orders, order.id.clone(), order.clone());
+    super::booking::upsert(&mut d.supply.purchase_orders, &mut index.purchase_orders, order.id.clone(), order.clone());
 }
 
 /// Books a production order as it stands: replaces the one with its id, and takes what its
@@ -63,7 +63,12 @@ pub(crate) fn book_production(d: &mut Dataset, index: &mut Index, order: &Produc
             add_stock(&mut d.supply, &plant, &material, quantity);
         }
     }
-    super::upsert(&mut d.supply.production_orders, &mut index.production_orders, order.id.clone(), order.clone());
+    super::booking::upsert(
+        &mut d.supply.production_orders,
+        &mut index.production_orders,
+        order.id.clone(),
+        order.clone(),
+    );
 }
 
 /// The materials an order's lines name, each once.

@@ -1,0 +1,227 @@
+//! What is posted to the credit book: orders booked, shipped and closed, invoices and payments,
+//! and the book of a whole dataset built from them.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{CreditBook, OrderLine};
+use crate::credit::policy::CreditPolicy;
+use crate::dataset::Dataset;
+use crate::error::{OmoError, Result};
+use crate::model::{Check, CustomerId, Invoice, MAX_AMOUNT, OrderId, OrderStatus, Payment};
+
+/// The largest order the book takes: an order's lines hold at most [`crate::model::MAX_QUANTITY`]
+/// units at [`crate::model::MAX_UNIT_PRICE`] each, 10^18 a line: 10^21 is a thousand such lines,
+/// and sums over millions of orders still fit a Decimal.
+const MAX_ORDER_AMOUNT: Decimal = Decimal::from_parts(3_735_027_712, 902_409_669, 54, false, 0);
+
+impl CreditBook {
+    /// Books an order: its amount is open until shipped. `expected` is its requested delivery date.
+    pub fn book_order(
+        &mut self,
+        order: OrderId,
+        customer: &CustomerId,
+        amount: Decimal,
+        expected: NaiveDate,
+    ) -> Result<()> {
+        self.known(customer)?;
+        if amount < Decimal::ZERO || amount > MAX_ORDER_AMOUNT {
+            return Err(OmoError::InvalidArgument {
+                name: "amount",
+                message: format!("order {order} has an amount {amount} below zero or above {MAX_ORDER_AMOUNT}"),
+            });
+        }
+        if self.orders.contains_key(&order) {
+            return Err(OmoError::DuplicateId { kind: "order", id: order.to_string() });
+        }
+        let Some(pipeline) = self.accounts.get_mut(customer.as_str()).map(|e| &mut e.pipeline) else {
+            return Err(OmoError::UnknownCreditAccount { customer: customer.to_string() });
+        };
+        pipeline.open_orders += amount;
+        *pipeline.by_date.entry(expected).or_default() += amount;
+        self.orders.insert(
+            order,
+            OrderLine { customer: customer.clone(), expected, open: amount, shipped_not_invoiced: Decimal::ZERO },
+        );
+        Ok(())
+    }
+
+    /// Ships part of an order: that much moves from open orders to shipped-not-invoiced.
+    pub fn ship(&mut self, order: &OrderId, amount: Decimal) -> Result<()> {
+        let line =
+            self.orders.get_mut(order).ok_or_else(|| OmoError::UnknownId { kind: "order", id: order.to_string() })?;
+        let moved = amount.max(Decimal::ZERO).min(line.open);
+        line.open -= moved;
+        line.shipped_not_invoiced += moved;
+        if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
+            p.open_orders -= moved;
+            p.shipped_not_invoiced += moved;
+        }
+        Ok(())
+    }
+
+    /// Takes an order out of the pipeline (cancelled, or invoiced): what was still open, or
+    /// shipped and not invoiced, no longer counts. An order the book does not hold is left alone.
+    ///
+    /// ```
+    /// use omo_core::credit::{CheckMode, CreditAccount, CreditBook, CreditPolicy};
+    /// use omo_core::model::{Currency, CustomerId, OrderId};
+    /// use rust_decimal::Decimal;
+    /// let (cny, day) = (Currency::new("CNY")?, chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    /// let d01 = CustomerId::new("D-01")?;
+    /// let mut book = CreditBook::new(cny.clone(), CreditPolicy::default());
+    /// book.open_account(CreditAccount::new(d01.clone(), Decimal::from(100_000), 30, cny)?)?;
+    /// book.book_order(OrderId::new("SO-1")?, &d01, Decimal::from(70_000), day)?;
+    /// book.close_order(&OrderId::new("SO-1")?);
+    /// assert_eq!(book.exposure(&d01, day, CheckMode::Static).open_orders, Decimal::ZERO);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn close_order(&mut self, order: &OrderId) {
+        let Some(line) = self.orders.remove(order) else { return };
+        if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
+            p.open_orders -= line.open;
+            p.shipped_not_invoiced -= line.shipped_not_invoiced;
+            if let Some(slot) = p.by_date.get_mut(&line.expected) {
+                *slot -= line.open + line.shipped_not_invoiced;
+                if slot.is_zero() {
+                    p.by_date.remove(&line.expected);
+                }
+            }
+        }
+    }
+
+    /// True when the book holds `order` in its pipeline.
+    pub fn holds_order(&self, order: &OrderId) -> bool {
+        self.orders.contains_key(order)
+    }
+
+    /// Posts an invoice or credit note; an invoice of a booked order first clears what was
+    /// shipped and not invoiced, then what was open, of that order.
+    pub fn post_invoice(&mut self, invoice: &Invoice) -> Result<()> {
+        self.known(&invoice.customer)?;
+        // Fields in their bounds (quantities, prices, discounts) before any amount is formed.
+        invoice.check()?;
+        self.receivables.post_invoice(invoice)?;
+        self.refresh_position(&invoice.customer);
+        if invoice.kind == crate::model::InvoiceKind::Invoice
+            && let Some(order) = &invoice.order
+            && let Some(line) = self.orders.get_mut(order)
+        {
+            let mut left = invoice.amount();
+            let from_shipped = left.min(line.shipped_not_invoiced);
+            line.shipped_not_invoiced -= from_shipped;
+            left -= from_shipped;
+            let from_open = left.min(line.open);
+            line.open -= from_open;
+            if let Some(p) = self.accounts.get_mut(line.customer.as_str()).map(|e| &mut e.pipeline) {
+                p.shipped_not_invoiced -= from_shipped;
+                p.open_orders -= from_open;
+                if let Some(slot) = p.by_date.get_mut(&line.expected) {
+                    *slot -= from_shipped + from_open;
+                    if slot.is_zero() {
+                        p.by_date.remove(&line.expected);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a customer's unapplied cash to its open invoices, oldest first, on `date` (a live
+    /// book does this when an invoice arrives after money the customer paid ahead).
+    pub fn apply_unapplied(&mut self, customer: &CustomerId, date: NaiveDate) -> Result<()> {
+        self.known(customer)?;
+        if self.receivables.unapplied(customer) > Decimal::ZERO {
+            self.receivables.apply_unapplied(customer, date)?;
+            self.refresh_position(customer);
+        }
+        Ok(())
+    }
+
+    /// Posts a payment (see [`Receivables::post_payment`] for how it is applied).
+    ///
+    /// [`Receivables::post_payment`]: crate::credit::Receivables::post_payment
+    pub fn post_payment(&mut self, payment: &Payment) -> Result<()> {
+        self.known(&payment.customer)?;
+        // Amounts in their bounds before they are summed (the record's own check sums them).
+        if let Some(amount) = std::iter::once(payment.amount)
+            .chain(payment.allocations.iter().map(|a| a.amount))
+            .find(|a| a.abs() > MAX_AMOUNT)
+        {
+            return Err(OmoError::InvalidArgument {
+                name: "amount",
+                message: format!("payment {}: amount {amount} is above {MAX_AMOUNT}", payment.id),
+            });
+        }
+        payment.check()?;
+        self.receivables.post_payment(payment)?;
+        self.refresh_position(&payment.customer);
+        Ok(())
+    }
+
+    /// The book of a dataset on `as_of`: its credit accounts, open and shipped orders, and the
+    /// invoices and payments dated up to then (all invoices first, then payments, each in date
+    /// order, so a payment can settle any invoice it names).
+    pub fn from_dataset(dataset: &Dataset, as_of: NaiveDate, policy: CreditPolicy) -> Result<Self> {
+        let mut book = CreditBook::new(dataset.currency.clone(), policy);
+        for account in &dataset.credit_accounts {
+            book.open_account(account.clone())?;
+        }
+        let shipped = shipped_values(dataset, as_of);
+        let with_account: std::collections::HashSet<&CustomerId> =
+            dataset.credit_accounts.iter().map(|a| &a.customer).collect();
+        for order in dataset.orders.iter().filter(|o| o.order_date <= as_of && with_account.contains(&o.customer)) {
+            let invoiced = matches!(order.status, OrderStatus::Invoiced | OrderStatus::Cancelled);
+            if invoiced {
+                continue;
+            }
+            book.book_order(
+                order.id.clone(),
+                &order.customer,
+                order.total(),
+                order.requested_date.unwrap_or(order.order_date),
+            )?;
+            if let Some(value) = shipped.get(&order.id) {
+                book.ship(&order.id, *value)?;
+            }
+        }
+        let mut invoices: Vec<&Invoice> =
+            dataset.invoices.iter().filter(|i| i.date <= as_of && with_account.contains(&i.customer)).collect();
+        invoices.sort_by_key(|i| i.date);
+        for invoice in invoices {
+            book.post_invoice(invoice)?;
+        }
+        let mut payments: Vec<&Payment> =
+            dataset.payments.iter().filter(|p| p.date <= as_of && with_account.contains(&p.customer)).collect();
+        payments.sort_by_key(|p| p.date);
+        for payment in payments {
+            book.post_payment(payment)?;
+        }
+        book.set_business_day(as_of);
+        Ok(book)
+    }
+}
+
+/// Value shipped (at the order's net prices) per order, from shipments dated up to `as_of`.
+fn shipped_values(dataset: &Dataset, as_of: NaiveDate) -> HashMap<OrderId, Decimal> {
+    let orders: HashMap<&OrderId, &crate::model::SalesOrder> = dataset.orders.iter().map(|o| (&o.id, o)).collect();
+    let mut values = HashMap::default();
+    for shipment in dataset.shipments.iter().filter(|s| s.shipped_date <= as_of) {
+        let Some(order) = orders.get(&shipment.order) else { continue };
+        *values.entry(shipment.order.clone()).or_default() += shipment_value(order, shipment);
+    }
+    values
+}
+
+/// What a shipment of `order` is worth at the order's net prices (a product the order does not
+/// have is worth nothing to its credit).
+pub(crate) fn shipment_value(order: &crate::model::SalesOrder, shipment: &crate::model::Shipment) -> Decimal {
+    let mut value = Decimal::ZERO;
+    for line in &shipment.lines {
+        if let Some(priced) = order.lines.iter().find(|l| l.product == line.product) {
+            value += line.quantity * priced.unit_price * (Decimal::ONE - priced.discount);
+        }
+    }
+    value
+}

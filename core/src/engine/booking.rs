@@ -1,0 +1,233 @@
+//! Booking a checked event, kind by kind: the stock and its S-P-I rows, the credit book, the
+//! dataset's records and indexes, and the KPI facts each kind moves.
+
+use rust_decimal::Decimal;
+
+use super::change::{Change, ChangeKind};
+use super::clock::open_from;
+use super::event::EventBody;
+use super::kpis::Facet;
+use super::{Engine, supply};
+use crate::credit::{CheckMode, CreditCheck, Decision};
+use crate::error::Result;
+use crate::model::{CustomerId, OrderStatus, TargetScope};
+
+impl Engine {
+    /// Books a checked event. The credit book goes first (its few failures leave everything as
+    /// it was); the rest cannot fail.
+    /// Returns the distributors whose KPIs it moved.
+    pub(super) fn book_event(
+        &mut self,
+        body: &EventBody,
+        seq: u64,
+        changes: &mut Vec<Change>,
+    ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
+        let d = &mut self.dataset;
+        let today = d.as_of;
+        let kpis = &mut self.kpis;
+        let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
+        match body {
+            EventBody::Movement(m) => {
+                let on_hand = self.stock.book(m, open_from(today, self.options.open_months));
+                if m.stock_change() < Decimal::ZERO && on_hand <= Decimal::ZERO {
+                    let what = ChangeKind::StockOut { node: m.node.clone(), product: m.product.clone(), on_hand };
+                    changes.push(Change { seq, date: m.date, what });
+                }
+                kpis.on_movement(m);
+                touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
+                d.movements.push(m.clone());
+            }
+            EventBody::Count(c) => d.counts.push(c.clone()),
+            EventBody::PosSale(s) => {
+                if kpis.on_pos_sale(s) {
+                    touched.extend(kpis.shop_owner(&s.node).map(|d| (d, SHOPS)));
+                }
+                d.pos_sales.push(s.clone());
+            }
+            EventBody::Order(o) => {
+                if self.book.account(&o.customer).is_some()
+                    && !matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
+                {
+                    let check =
+                        self.book.check_order(&o.customer, o.total(), today.max(o.order_date), CheckMode::Static)?;
+                    self.book.book_order(
+                        o.id.clone(),
+                        &o.customer,
+                        o.total(),
+                        o.requested_date.unwrap_or(o.order_date),
+                    )?;
+                    if check.decision == Decision::Blocked {
+                        changes.push(order_blocked(seq, o, &check));
+                    }
+                }
+                kpis.on_order(o);
+                touched.extend(kpis.distributor_touched(Some(&o.customer), None).map(|d| (d, ORDERS)));
+                self.index.orders.insert(o.id.clone(), d.orders.len());
+                d.orders.push(o.clone());
+            }
+            EventBody::Shipment(s) => {
+                if self.book.holds_order(&s.order)
+                    && let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i))
+                {
+                    self.book.ship(&s.order, crate::credit::shipment_value(order, s))?;
+                }
+                if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
+                    kpis.on_delivery(order, s, None);
+                    touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
+                }
+                self.index.shipments.insert(s.id.clone(), d.shipments.len());
+                d.shipments.push(s.clone());
+            }
+            EventBody::Invoice(i) => {
+                if self.book.account(&i.customer).is_some() {
+                    self.book.post_invoice(i)?;
+                    self.book.apply_unapplied(&i.customer, i.date)?;
+                }
+                kpis.on_invoice(i);
+                touched.extend(kpis.distributor_touched(Some(&i.customer), None).map(|d| (d, MONEY)));
+                self.index.invoices.insert(i.id.clone(), i.customer.clone());
+                d.invoices.push(i.clone());
+            }
+            EventBody::Payment(p) => {
+                if self.book.account(&p.customer).is_some() {
+                    self.book.post_payment(p)?;
+                }
+                kpis.on_payment(p);
+                touched.extend(kpis.distributor_touched(Some(&p.customer), None).map(|d| (d, MONEY)));
+                self.index.payments.insert(p.id.clone());
+                d.payments.push(p.clone());
+            }
+            EventBody::PrepaidOrder(p) => {
+                self.index.prepaid_orders.insert(p.id.clone(), d.prepaid_orders.len());
+                d.prepaid_orders.push(p.clone());
+            }
+            EventBody::OrderStatus(change) => {
+                if matches!(change.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
+                    self.book.close_order(&change.order);
+                }
+                if let Some(order) = self.index.orders.get(&change.order).and_then(|&i| d.orders.get_mut(i)) {
+                    order.status = change.status;
+                }
+            }
+            EventBody::ShipmentDelivered(delivery) => {
+                if let Some(s) = self.index.shipments.get(&delivery.shipment).and_then(|&i| d.shipments.get_mut(i)) {
+                    let before = s.clone();
+                    s.delivered_date = Some(delivery.date);
+                    if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
+                        kpis.on_delivery(order, s, Some(&before));
+                        touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
+                    }
+                }
+            }
+            EventBody::ShipmentTracked(tracking) => {
+                if let Some(s) = self.index.shipments.get(&tracking.shipment).and_then(|&i| d.shipments.get_mut(i)) {
+                    s.events.push(tracking.event.clone());
+                }
+            }
+            EventBody::PrepaidPickup(pickup) => {
+                let at = self.index.prepaid_orders.get(&pickup.prepaid_order);
+                if let Some(p) = at.and_then(|&i| d.prepaid_orders.get_mut(i)) {
+                    p.pickups.push(pickup.pickup.clone());
+                }
+            }
+            EventBody::Customer(c) => {
+                upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), c.clone());
+                kpis.refresh_customers(d)?;
+                touched.extend(kpis.distributor_touched(Some(&c.id), None).map(|d| (d, &Facet::ALL[..])));
+            }
+            EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), p.clone()),
+            EventBody::Node(n) => {
+                upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), n.clone());
+                kpis.refresh_customers(d)?;
+            }
+            EventBody::CreditAccount(a) => {
+                self.book.open_account(a.clone())?;
+                self.index.credit_accounts.insert(a.customer.clone(), d.credit_accounts.len());
+                d.credit_accounts.push(a.clone());
+            }
+            EventBody::CreditLimit(c) => {
+                self.book.account_mut(&c.customer)?.set_limit(c.limit, &c.stamp)?;
+                self.copy_account(&c.customer);
+            }
+            EventBody::TemporaryIncrease(c) => {
+                let i = &c.increase;
+                self.book.account_mut(&c.customer)?.grant_temporary_increase(i.amount, i.from, i.until, &c.stamp)?;
+                self.copy_account(&c.customer);
+            }
+            EventBody::CreditBlock(c) => {
+                self.book.account_mut(&c.customer)?.block(&c.stamp);
+                self.copy_account(&c.customer);
+            }
+            EventBody::CreditUnblock(c) => {
+                self.book.account_mut(&c.customer)?.unblock(&c.stamp);
+                self.copy_account(&c.customer);
+            }
+            EventBody::CreditRiskClass(c) => {
+                self.book.account_mut(&c.customer)?.set_risk_class(c.class, &c.stamp);
+                self.copy_account(&c.customer);
+            }
+            EventBody::CreditOverride(c) => {
+                self.book.account_mut(&c.customer)?.override_blocked_order(c.order.clone(), c.amount, &c.stamp);
+                self.copy_account(&c.customer);
+            }
+            EventBody::SalesTarget(t) => {
+                let key = (t.scope.clone(), t.month);
+                upsert(&mut d.sales_targets, &mut self.index.sales_targets, key, t.clone());
+                if let TargetScope::Customer(c) = &t.scope {
+                    touched.extend(kpis.distributor_touched(Some(c), None).map(|d| (d, MONEY)));
+                }
+            }
+            EventBody::PurchaseOrder(o) => supply::book_purchase(d, &mut self.index, o),
+            EventBody::ProductionOrder(o) => supply::book_production(d, &mut self.index, o),
+        }
+        Ok(touched)
+    }
+
+    /// The dataset's copy of an account, made equal to the book's after a change.
+    fn copy_account(&mut self, customer: &CustomerId) {
+        let (Some(account), Some(&i)) = (self.book.account(customer), self.index.credit_accounts.get(customer)) else {
+            return;
+        };
+        if let Some(slot) = self.dataset.credit_accounts.get_mut(i) {
+            *slot = account.clone();
+        }
+    }
+}
+
+/// The facets of a distributor's KPI facts each kind of event moves.
+const STOCK: &[Facet] = &[Facet::Stock];
+const SHOPS: &[Facet] = &[Facet::Shops];
+const ORDERS: &[Facet] = &[Facet::Orders];
+const DELIVERIES: &[Facet] = &[Facet::Deliveries];
+const MONEY: &[Facet] = &[Facet::Money];
+/// Replaces the record with `key`, or appends it.
+pub(super) fn upsert<K: Eq + std::hash::Hash, T>(
+    rows: &mut Vec<T>,
+    positions: &mut rustc_hash::FxHashMap<K, usize>,
+    key: K,
+    record: T,
+) {
+    match positions.get(&key).and_then(|&i| rows.get_mut(i)) {
+        Some(slot) => *slot = record,
+        None => {
+            positions.insert(key, rows.len());
+            rows.push(record);
+        }
+    }
+}
+
+fn order_blocked(seq: u64, order: &crate::model::SalesOrder, check: &CreditCheck) -> Change {
+    let blocking = check.findings.iter().filter(|f| f.blocks);
+    Change {
+        seq,
+        date: order.order_date,
+        what: ChangeKind::OrderBlocked {
+            order: order.id.clone(),
+            customer: order.customer.clone(),
+            amount: check.order_amount,
+            available: check.available,
+            codes: blocking.clone().map(|f| f.reason.code().to_owned()).collect(),
+            reasons: blocking.map(|f| f.reason.to_string()).collect(),
+        },
+    }
+}

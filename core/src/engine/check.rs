@@ -1,0 +1,272 @@
+//! The checks an event must pass before it is booked — the closed period, its currency, its
+//! record's fields and references, ids not taken, stock, parent loops and a replica's credit
+//! check — and the refusal that names the event and the field at fault.
+
+use chrono::NaiveDate;
+
+use super::event::{Event, EventBody};
+use super::{Engine, supply};
+use crate::credit::{CheckMode, Decision};
+use crate::dataset::references;
+use crate::error::{OmoError, Result};
+use crate::model::{CustomerId, NodeId, ValidationIssue};
+
+impl Engine {
+    /// Checks an event against the state without changing anything; returns its body converted
+    /// into the company's currency when it came in another one.
+    pub(super) fn prepare(&self, body: &EventBody, remote: bool) -> Result<Option<EventBody>> {
+        let open_from = self.open_from();
+        if let Some(date) = body.date()
+            && date < open_from
+        {
+            return Err(OmoError::ClosedPeriod { date, open_from });
+        }
+        let as_of = body.date().map_or(self.dataset.as_of, |d| d.max(self.dataset.as_of));
+        let converted = self.convert(body)?;
+        self.check(converted.as_ref().unwrap_or(body), as_of, remote)?;
+        Ok(converted)
+    }
+
+    /// An invoice or payment in another currency, converted at the rate of its date (`None`:
+    /// nothing to convert), or the mismatch when no rate is known.
+    fn convert(&self, body: &EventBody) -> Result<Option<EventBody>> {
+        let mismatch = |customer: &CustomerId, got: &crate::model::Currency| OmoError::CurrencyMismatch {
+            customer: customer.to_string(),
+            expected: self.dataset.currency.to_string(),
+            got: got.to_string(),
+        };
+        match body {
+            EventBody::Invoice(i) if i.currency != self.dataset.currency => {
+                let converted = self.dataset.invoice_in_company_currency(i.clone());
+                converted.map(|c| Some(EventBody::Invoice(c))).ok_or_else(|| mismatch(&i.customer, &i.currency))
+            }
+            EventBody::Payment(p) if p.currency != self.dataset.currency => {
+                let converted = self.dataset.payment_in_company_currency(p.clone());
+                converted.map(|c| Some(EventBody::Payment(c))).ok_or_else(|| mismatch(&p.customer, &p.currency))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Every rule an event must pass: its record's fields and references (the dataset's own
+    /// checks), ids not taken, stock not below zero, and for a replica's order, the credit check.
+    fn check(&self, body: &EventBody, as_of: NaiveDate, remote: bool) -> Result<()> {
+        let mut out = Vec::new();
+        let ids = &self.index;
+        let taken = |taken: bool, entity: &'static str, id: &str| -> Result<()> {
+            if taken { Err(OmoError::DuplicateId { kind: entity, id: id.to_owned() }) } else { Ok(()) }
+        };
+        match body {
+            EventBody::Movement(m) => {
+                references::check_movement(m, None, ids, as_of, &mut out);
+                issues(out)?;
+                if !self.dataset.allow_negative_stock {
+                    self.stock.check(m, self.open_from())?;
+                }
+                return Ok(());
+            }
+            EventBody::Count(c) => references::check_count(c, None, ids, as_of, &mut out),
+            EventBody::PosSale(s) => references::check_pos_sale(s, None, ids, as_of, &mut out),
+            EventBody::Order(o) => {
+                taken(ids.orders.contains_key(&o.id), "sales_order", o.id.as_str())?;
+                references::check_order(o, ids, as_of, &mut out);
+                issues(out)?;
+                if remote {
+                    self.credit_allows(o)?;
+                }
+                return Ok(());
+            }
+            EventBody::Shipment(s) => {
+                taken(ids.shipments.contains_key(&s.id), "shipment", s.id.as_str())?;
+                references::check_shipment(s, ids, as_of, &mut out);
+            }
+            EventBody::Invoice(i) => {
+                taken(ids.invoices.contains_key(&i.id), "invoice", i.id.as_str())?;
+                references::check_invoice(i, ids, as_of, &mut out);
+            }
+            EventBody::Payment(p) => {
+                taken(ids.payments.contains(&p.id), "payment", p.id.as_str())?;
+                references::check_payment(p, ids, as_of, &mut out);
+            }
+            EventBody::PrepaidOrder(p) => {
+                taken(ids.prepaid_orders.contains_key(&p.id), "prepaid_order", p.id.as_str())?;
+                references::check_prepaid(p, ids, as_of, &mut out);
+            }
+            EventBody::OrderStatus(change) => {
+                known(ids.orders.contains_key(&change.order), "sales_order", change.order.as_str())?;
+            }
+            EventBody::ShipmentDelivered(delivery) => {
+                let shipment = self.shipment(&delivery.shipment)?;
+                if delivery.date < shipment.shipped_date {
+                    let message = format!("{} is before shipped_date {}", delivery.date, shipment.shipped_date);
+                    out.push(ValidationIssue::new("shipment", shipment.id.to_string(), "delivered_date", message));
+                }
+            }
+            EventBody::ShipmentTracked(tracking) => {
+                self.shipment(&tracking.shipment)?;
+            }
+            EventBody::PrepaidPickup(pickup) => {
+                let position = self.index.prepaid_orders.get(&pickup.prepaid_order);
+                let Some(prepaid) = position.and_then(|&i| self.dataset.prepaid_orders.get(i)) else {
+                    return known(false, "prepaid_order", pickup.prepaid_order.as_str());
+                };
+                let mut after = prepaid.clone();
+                after.pickups.push(pickup.pickup.clone());
+                references::check_prepaid(&after, ids, as_of, &mut out);
+            }
+            EventBody::Customer(c) => {
+                references::check_customer(c, ids, &mut out);
+                issues(out)?;
+                return self.no_cycle("customer", c.id.as_str(), c.parent.as_ref().map(|p| p.as_str()), |id| {
+                    let i = self.index.customers.get(&CustomerId::new(id).ok()?)?;
+                    self.dataset.customers.get(*i)?.parent.as_ref().map(|p| p.as_str())
+                });
+            }
+            EventBody::Node(n) => {
+                references::check_node(n, ids, &mut out);
+                issues(out)?;
+                return self.no_cycle("node", n.id.as_str(), n.parent.as_ref().map(|p| p.as_str()), |id| {
+                    let i = self.index.nodes.get(&NodeId::new(id).ok()?)?;
+                    self.dataset.nodes.get(*i)?.parent.as_ref().map(|p| p.as_str())
+                });
+            }
+            EventBody::Product(p) => references::check_product(p, ids, &mut out),
+            EventBody::CreditAccount(a) => {
+                taken(ids.credit_accounts.contains_key(&a.customer), "credit_account", a.customer.as_str())?;
+                references::check_credit_account(a, ids, &mut out);
+                if a.currency != self.dataset.currency {
+                    return Err(OmoError::CurrencyMismatch {
+                        customer: a.customer.to_string(),
+                        expected: self.dataset.currency.to_string(),
+                        got: a.currency.to_string(),
+                    });
+                }
+            }
+            EventBody::CreditLimit(c) => {
+                let mut account = self.account(&c.customer)?.clone();
+                account.set_limit(c.limit, &c.stamp)?;
+            }
+            EventBody::TemporaryIncrease(c) => {
+                let mut account = self.account(&c.customer)?.clone();
+                account.grant_temporary_increase(c.increase.amount, c.increase.from, c.increase.until, &c.stamp)?;
+            }
+            EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => {
+                self.account(&c.customer)?;
+            }
+            EventBody::CreditRiskClass(c) => {
+                self.account(&c.customer)?;
+            }
+            EventBody::CreditOverride(c) => {
+                self.account(&c.customer)?;
+                known(ids.orders.contains_key(&c.order), "sales_order", c.order.as_str())?;
+                let mut is = crate::model::Issues::new("credit_override", c.order.as_str(), &mut out);
+                is.amount("amount", c.amount);
+            }
+            EventBody::SalesTarget(t) => references::check_target(t, None, ids, &mut out),
+            EventBody::PurchaseOrder(o) => supply::check_purchase(&self.dataset, ids, o, as_of, &mut out),
+            EventBody::ProductionOrder(o) => supply::check_production(&self.dataset, ids, o, as_of, &mut out),
+        }
+        issues(out)
+    }
+
+    fn shipment(&self, id: &crate::model::ShipmentId) -> Result<&crate::model::Shipment> {
+        self.index
+            .shipments
+            .get(id)
+            .and_then(|&i| self.dataset.shipments.get(i))
+            .ok_or_else(|| OmoError::UnknownId { kind: "shipment", id: id.to_string() })
+    }
+
+    fn account(&self, customer: &CustomerId) -> Result<&crate::credit::CreditAccount> {
+        self.book.account(customer).ok_or_else(|| OmoError::UnknownCreditAccount { customer: customer.to_string() })
+    }
+
+    /// Refuses a parent link that would close a loop: walks up from `parent` (bounded by the
+    /// number of records) looking for `id`.
+    fn no_cycle<'a>(
+        &'a self,
+        entity: &'static str,
+        id: &'a str,
+        parent: Option<&'a str>,
+        parent_of: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<()> {
+        let mut path = vec![id.to_owned()];
+        let mut at = parent;
+        let limit = self.dataset.customers.len() + self.dataset.nodes.len() + 1;
+        while let Some(current) = at {
+            path.push(current.to_owned());
+            if current == id {
+                return Err(OmoError::Cycle { axis: entity, ids: path });
+            }
+            if path.len() > limit {
+                break;
+            }
+            at = parent_of(current);
+        }
+        Ok(())
+    }
+
+    /// A replica's order must pass the credit check as things stand now.
+    fn credit_allows(&self, order: &crate::model::SalesOrder) -> Result<()> {
+        if self.book.account(&order.customer).is_none() {
+            return Ok(());
+        }
+        let check = self.book.check_order(&order.customer, order.total(), self.dataset.as_of, CheckMode::Static)?;
+        if check.decision == Decision::Blocked {
+            let reasons: Vec<String> =
+                check.findings.iter().filter(|f| f.blocks).map(|f| f.reason.to_string()).collect();
+            return Err(OmoError::CreditBlocked {
+                order: order.id.to_string(),
+                customer: order.customer.to_string(),
+                reasons: reasons.join("; "),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `Ok(())` when nothing was found, else every issue.
+fn issues(out: Vec<ValidationIssue>) -> Result<()> {
+    if out.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues: out }) }
+}
+
+fn known(found: bool, kind: &'static str, id: &str) -> Result<()> {
+    if found { Ok(()) } else { Err(OmoError::UnknownId { kind, id: id.to_owned() }) }
+}
+
+/// The error of a refused event: its type and id, the field at fault, and the reason.
+pub(super) fn refusal(event: &Event, reason: OmoError) -> OmoError {
+    if matches!(reason, OmoError::Refused { .. }) {
+        return reason;
+    }
+    let field = field_of(&reason);
+    let reason = match reason {
+        OmoError::Invalid { mut issues } => {
+            for issue in issues.iter_mut().filter(|i| i.id.is_empty()) {
+                issue.id = event.id.clone();
+            }
+            OmoError::Invalid { issues }
+        }
+        other => other,
+    };
+    OmoError::Refused { kind: event.kind().to_owned(), id: event.id.clone(), field, reason: Box::new(reason) }
+}
+
+/// The record field an error is about, as a path from the event (`record.lines[0].quantity`).
+fn field_of(reason: &OmoError) -> Option<String> {
+    let in_record = |field: &str| Some(format!("record.{field}"));
+    match reason {
+        OmoError::Invalid { issues } => issues.first().and_then(|i| in_record(&i.field)),
+        OmoError::NegativeStock { .. } => in_record("quantity"),
+        OmoError::ClosedPeriod { .. } => Some("record.date".to_owned()),
+        OmoError::CurrencyMismatch { .. } => in_record("currency"),
+        OmoError::DuplicateId { kind: "event", .. } => Some("id".to_owned()),
+        OmoError::DuplicateId { .. } => in_record("id"),
+        OmoError::UnknownCreditAccount { .. } => in_record("customer"),
+        OmoError::CreditBlocked { .. } => in_record("lines"),
+        OmoError::Cycle { .. } => in_record("parent"),
+        OmoError::UnknownId { kind: "sales_order", .. } => in_record("order"),
+        OmoError::UnknownId { kind, .. } => in_record(kind),
+        _ => None,
+    }
+}

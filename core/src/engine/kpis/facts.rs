@@ -1,0 +1,164 @@
+//! A distributor's month facts read from the running totals and the stock, facet by facet, with
+//! the per-node caches of forecast-error terms and stock health they use.
+
+use chrono::{Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use super::{CustomerDays, Facet, KpiState, sum_between};
+use crate::credit::CreditBook;
+use crate::dataset::Dataset;
+use crate::engine::index::Index;
+use crate::engine::stock::StockState;
+use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, wape_of_terms, wape_terms};
+use crate::model::{CustomerId, NodeId, TargetScope};
+use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
+
+impl KpiState {
+    /// A node's forecast error of month number `month`: each product's terms from the cache
+    /// while no sale of it at the node changed them.
+    pub(super) fn wape_of(&mut self, node: &NodeId, month: i64, stock: &StockState) -> Option<Decimal> {
+        let entry = self.wape.entry(node.clone()).or_default();
+        if entry.0 != month {
+            *entry = (month, FxHashMap::default());
+        }
+        let products = stock.products_at(node);
+        for product in products {
+            if !entry.1.contains_key(product) {
+                entry.1.insert(product.clone(), wape_terms(&stock.sales_history(node, product, month)));
+            }
+        }
+        wape_of_terms(products.iter().filter_map(|p| entry.1.get(p).copied().flatten()))
+    }
+
+    /// Brings `node`'s stock health on `end` (for month number `month`) up to date: each
+    /// product's from the cache while no movement of it changed it.
+    pub(super) fn refresh_health(
+        &mut self,
+        node: &NodeId,
+        month: i64,
+        end: NaiveDate,
+        parts: (&Dataset, &StockState, &Index),
+    ) {
+        let (d, stock, index) = parts;
+        let entry = self.health.entry(node.clone()).or_default();
+        if entry.0 != (end, month) {
+            *entry = ((end, month), FxHashMap::default());
+        }
+        let options = HealthOptions::new(end);
+        let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
+        for product in stock.products_at(node) {
+            if entry.1.contains_key(product) {
+                continue;
+            }
+            let issues = self.issue_days.get(&(node.clone(), product.clone()));
+            let last_issue = issues.and_then(|days| days.range(..=end).next_back().map(|(day, _)| *day));
+            let window = issues.map_or(Decimal::ZERO, |days| sum_between(days, window_from, end));
+            let on_hand = stock.closing_in(node, product, month);
+            let (status, _) = stock_status(on_hand, last_issue, window, &options);
+            let cost =
+                index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
+            let value = on_hand.max(Decimal::ZERO) * cost;
+            let bad = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
+            entry.1.insert(product.clone(), (bad, value));
+        }
+    }
+
+    /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
+    pub(super) fn facts(
+        &self,
+        who: (&CustomerId, Option<&NodeId>),
+        days: (NaiveDate, NaiveDate),
+        forecast_wape: Option<Decimal>,
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> MonthFacts {
+        let mut facts = MonthFacts::default();
+        for facet in Facet::ALL {
+            self.fill(&mut facts, facet, who, days, forecast_wape, parts);
+        }
+        facts
+    }
+
+    /// Fills one facet of `facts` (the fields one kind of event moves).
+    pub(super) fn fill(
+        &self,
+        facts: &mut MonthFacts,
+        facet: Facet,
+        (id, node): (&CustomerId, Option<&NodeId>),
+        (start, end): (NaiveDate, NaiveDate),
+        forecast_wape: Option<Decimal>,
+        (d, stock, book, index): (&Dataset, &StockState, &CreditBook, &Index),
+    ) {
+        let month = Period::Month.number(start);
+        let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
+        let blank = CustomerDays::default();
+        let c = self.customers.get(id).unwrap_or(&blank);
+        match facet {
+            Facet::Stock => {
+                let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
+                let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
+                (facts.opening, facts.receipts, facts.sales, facts.closing) =
+                    (flows.opening, flows.receipts, flows.sales, flows.closing);
+                facts.window_sales = node
+                    .and_then(|n| self.sales_days.get(n))
+                    .map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
+                (facts.dead_or_slow, facts.stock_value) =
+                    node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n));
+                facts.forecast_wape = forecast_wape;
+            }
+            Facet::Money => {
+                facts.revenue = sum_between(&c.revenue, start, end);
+                facts.revenue_last_year = sum_between(&c.revenue, year_before(start), year_before(end));
+                facts.plan = index
+                    .sales_targets
+                    .get(&(TargetScope::Customer(id.clone()), start))
+                    .and_then(|&i| d.sales_targets.get(i))
+                    .map_or(Decimal::ZERO, |t| t.revenue);
+                facts.paid = sum_between(&c.paid, start, end);
+                facts.due = sum_between(&c.due, start, end);
+                let float = |x: Option<f64>| {
+                    x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4))
+                };
+                facts.dso = float(book.receivables().dso_simple(Some(id), end, 90));
+                facts.overdue_ratio = float(book.receivables().overdue_ratio(Some(id), end));
+            }
+            Facet::Orders => {
+                let between = |from: NaiveDate, to: NaiveDate| {
+                    if from > to {
+                        return (Decimal::ZERO, 0);
+                    }
+                    c.orders.range(from..=to).fold((Decimal::ZERO, 0), |(s, n), (_, (v, k))| (s + v, n + k))
+                };
+                facts.orders = between(start, end);
+                facts.orders_last_year = between(year_before(start), year_before(end));
+            }
+            Facet::Deliveries => {
+                let (delivered, good) = c.deliveries.get(&month).copied().unwrap_or_default();
+                facts.otif = (delivered > 0).then(|| Decimal::from(good) / Decimal::from(delivered));
+            }
+            Facet::Shops => {
+                facts.selling_shops = self.selling_shops(id, start, end);
+                facts.selling_shops_last_year = self.selling_shops(id, year_before(start), year_before(end));
+            }
+        }
+    }
+
+    /// Dead-or-slow and total stock value at `node` (the inventory-health rule), from the cache
+    /// [`KpiState::refresh_health`] brought up to date.
+    fn stock_health(&self, node: &NodeId) -> (Decimal, Decimal) {
+        self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |(_, products)| {
+            products.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), (bad, value)| (b + bad, a + value))
+        })
+    }
+
+    /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.
+    fn selling_shops(&self, distributor: &CustomerId, from: NaiveDate, to: NaiveDate) -> usize {
+        let month = Period::Month.number(from);
+        self.shops_of.get(distributor).map_or(0, |shops| {
+            shops
+                .iter()
+                .filter(|n| self.first_sale.get(*n).and_then(|m| m.get(&month)).is_some_and(|d| *d >= from && *d <= to))
+                .count()
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! The lights: a distributor's values recomputed into the month-to-date scorecard, rolled up
+//! the regions, and the lights that changed since they were last reported.
+
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Facet, KpiChange, KpiState};
+use crate::credit::CreditBook;
+use crate::dataset::Dataset;
+use crate::engine::index::Index;
+use crate::engine::stock::StockState;
+use crate::error::Result;
+use crate::kpi::{KpiInput, Light, Scorecard, first_of_month};
+use crate::model::CustomerId;
+use crate::spi::Period;
+
+impl KpiState {
+    /// Recomputes the `facets` of one distributor's month-to-date facts (every facet when they
+    /// are of another day), then its values; returns whether a light of its own, or a value a
+    /// roll-up weighs (a weighted score), changed: only then do the roll-ups move.
+    pub(crate) fn recompute(
+        &mut self,
+        distributor: &CustomerId,
+        facets: &[Facet],
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> bool {
+        let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
+        let Some((id, node)) = found.cloned() else {
+            return false;
+        };
+        let as_of = parts.0.as_of;
+        let start = first_of_month(as_of);
+        let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
+        let wape = if facets.contains(&Facet::Stock) || stale {
+            let month = Period::Month.number(start);
+            if let Some(n) = &node {
+                self.refresh_health(n, month, as_of, (parts.0, parts.1, parts.3));
+            }
+            node.as_ref().and_then(|n| self.wape_of(n, month, parts.1))
+        } else {
+            None
+        };
+        let facts = match self.facts.remove(&id) {
+            Some((day, mut facts)) if day == as_of => {
+                for facet in facets {
+                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), wape, parts);
+                }
+                facts
+            }
+            _ => self.facts((&id, node.as_ref()), (start, as_of), wape, parts),
+        };
+        let values = facts.values();
+        self.facts.insert(id.clone(), (as_of, facts));
+        let key = id.to_string();
+        let inputs = inputs_of(&values);
+        self.values.insert(key.clone(), values);
+        // The distributors and the card's tree come from the same customers
+        // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
+        // card knows every member and KPI it is given here.
+        match self.card.set_inputs(&self.hierarchy, &key, &inputs, &HashMap::new()) {
+            Ok(changed) => {
+                let moved = !changed.is_empty();
+                self.pending.extend(changed);
+                moved
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Recomputes every distributor's values (the day changed: windows and ages moved).
+    pub(crate) fn recompute_all(&mut self, d: &Dataset, stock: &StockState, book: &CreditBook, index: &Index) {
+        let ids: Vec<CustomerId> = self.distributors.iter().map(|(c, _)| c.clone()).collect();
+        for id in ids {
+            self.facts.remove(&id);
+            self.recompute(&id, &Facet::ALL, (d, stock, book, index));
+        }
+    }
+
+    /// The card rebuilt from every distributor's values (the tree changed); the lights that
+    /// differ from the card before are pending changes.
+    pub(super) fn rebuild_card(&mut self) -> Result<()> {
+        let inputs: HashMap<(String, String), KpiInput> = self
+            .values
+            .iter()
+            .flat_map(|(member, values)| {
+                inputs_of(values).into_iter().map(move |(kpi, input)| ((member.clone(), kpi), input))
+            })
+            .collect();
+        let card = Scorecard::build(&self.hierarchy, &self.kpis, &inputs, &HashMap::new())?;
+        let (before, after) = (card_lights(&self.card), card_lights(&card));
+        for key in before.keys().chain(after.keys()) {
+            let from = before.get(key).copied().unwrap_or(Light::Grey);
+            let to = after.get(key).copied().unwrap_or(Light::Grey);
+            if from != to {
+                self.pending.push((key.0.clone(), key.1.clone(), from, to));
+            }
+        }
+        self.card = card;
+        Ok(())
+    }
+
+    /// The lights that changed since the last call, in member and KPI order: a light that
+    /// changed more than once since is reported once, from where it was to where it is.
+    pub(crate) fn light_changes(&mut self) -> Vec<KpiChange> {
+        let mut net: BTreeMap<(String, String), (Light, Light)> = BTreeMap::new();
+        for (member, kpi, from, to) in self.pending.drain(..) {
+            net.entry((member, kpi)).and_modify(|(_, last)| *last = to).or_insert((from, to));
+        }
+        net.into_iter()
+            .filter(|(_, (from, to))| from != to)
+            .map(|((member, kpi), (from, to))| {
+                let value = self.values.get(&member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
+                KpiChange::Light { member, kpi, from, to, value }
+            })
+            .collect()
+    }
+
+    /// Every member's light of every KPI, sorted.
+    pub(crate) fn lights(&self) -> BTreeMap<(String, String), Light> {
+        card_lights(&self.card)
+    }
+}
+
+/// A distributor's values as the scorecard's inputs (this period's value only).
+fn inputs_of(values: &BTreeMap<&'static str, Option<Decimal>>) -> HashMap<String, KpiInput> {
+    values
+        .iter()
+        .map(|(kpi, value)| ((*kpi).to_owned(), KpiInput { value: *value, previous: None, last_year: None }))
+        .collect()
+}
+
+/// Every cell's light of a card, by (member, KPI).
+fn card_lights(card: &Scorecard<String>) -> BTreeMap<(String, String), Light> {
+    card.cells
+        .iter()
+        .flat_map(|(member, row)| row.iter().map(move |(kpi, cell)| ((member.clone(), kpi.clone()), cell.light())))
+        .collect()
+}

@@ -1,0 +1,269 @@
+//! The standard KPIs kept live: per distributor, the month-to-date facts the catalogue's
+//! formulas read ([`crate::kpi::MonthFacts`]), gathered from running totals by day instead of a
+//! scan of history; their lights, rolled up the regions; and an alert state machine per
+//! distributor and KPI, stepped at each month close.
+//!
+//! What one event costs here is bounded by what it touches: one customer's running totals, one
+//! node's, one pair's, and the recomputation of the KPIs of the distributor it belongs to (its
+//! own node's products, its own shops). Lights roll up the region tree only when a leaf light
+//! changed.
+
+mod alerts;
+mod facts;
+mod lights;
+mod totals;
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::credit::CreditBook;
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::kpi::{
+    AlertEvent, AlertEventKind, AlertMachine, AlertRule, KpiDefinition, Light, MonthFacts, Scorecard,
+    distributor_hierarchy, standard_kpis,
+};
+use crate::model::{CustomerId, CustomerKind, Hierarchy, NodeId, ProductId};
+
+use super::index::Index;
+use super::stock::StockState;
+
+/// A KPI's light that changed, or an alert's transition, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KpiChange {
+    /// A member's light of a KPI changed colour.
+    Light { kpi: String, member: String, from: Light, to: Light, value: Option<Decimal> },
+    /// An alert was raised, escalated or resolved at a month close.
+    Alert {
+        kpi: String,
+        member: String,
+        month: NaiveDate,
+        kind: AlertEventKind,
+        light: Light,
+        value: Option<Decimal>,
+        threshold: Option<Decimal>,
+    },
+}
+
+impl From<AlertEvent<String>> for KpiChange {
+    fn from(event: AlertEvent<String>) -> Self {
+        KpiChange::Alert {
+            kpi: event.kpi,
+            member: event.member,
+            month: event.period,
+            kind: event.kind,
+            light: event.light,
+            value: event.value,
+            threshold: event.threshold,
+        }
+    }
+}
+
+/// A Grafana-style view of one alert: where it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertStatus {
+    /// The distributor.
+    pub member: String,
+    /// The KPI.
+    pub kpi: String,
+    /// `normal`, `pending`, `firing`, `recovering` (firing, its condition gone, kept for its
+    /// `keep_for_periods`) or `no_data` (no value last month).
+    pub state: &'static str,
+    /// The light it was raised at, while raised.
+    pub raised: Option<Light>,
+}
+
+/// The part of a distributor's month facts that one kind of event moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Facet {
+    /// Its node's stock (a movement): flows, cover, dead and slow stock, forecast error.
+    Stock,
+    /// Its money (an invoice, a payment, a target): revenue, plan, collections, DSO, overdue.
+    Money,
+    /// Its orders (an order).
+    Orders,
+    /// Its deliveries (a shipment delivered).
+    Deliveries,
+    /// Its shops selling (a shop's first sale of the month).
+    Shops,
+}
+
+impl Facet {
+    /// Every facet.
+    pub(crate) const ALL: [Facet; 5] = [Facet::Stock, Facet::Money, Facet::Orders, Facet::Deliveries, Facet::Shops];
+}
+
+/// One customer's running totals by day.
+#[derive(Debug, Clone, Default)]
+struct CustomerDays {
+    revenue: BTreeMap<NaiveDate, Decimal>,
+    due: BTreeMap<NaiveDate, Decimal>,
+    orders: BTreeMap<NaiveDate, (Decimal, usize)>,
+    paid: BTreeMap<NaiveDate, Decimal>,
+    /// Deliveries by month number: (delivered, on time in full).
+    deliveries: BTreeMap<i64, (u32, u32)>,
+}
+
+fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
+    if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
+}
+
+/// Per node: the month of its products' forecast-error terms, and the terms.
+type WapeCache = FxHashMap<NodeId, (i64, FxHashMap<ProductId, Option<(f64, f64)>>)>;
+
+/// Per node: the day and month of its products' (dead-or-slow value, value), and those.
+type HealthCache = FxHashMap<NodeId, ((NaiveDate, i64), FxHashMap<ProductId, (Decimal, Decimal)>)>;
+
+/// The live KPI state.
+#[derive(Debug, Clone)]
+pub(crate) struct KpiState {
+    kpis: Vec<KpiDefinition>,
+    rule: AlertRule,
+    hierarchy: Hierarchy<String>,
+    /// Every distributor with its node, in the dataset's order, and each one's place in it (an
+    /// event finds its distributor in O(1)).
+    distributors: Vec<(CustomerId, Option<NodeId>)>,
+    distributor_at: FxHashMap<CustomerId, usize>,
+    /// A retailer's distributor, and each distributor's shops (their nodes).
+    distributor_of: FxHashMap<CustomerId, CustomerId>,
+    shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
+    /// The distributor operating each node, and the distributor of each shop's node.
+    node_owner: FxHashMap<NodeId, CustomerId>,
+    shop_owner: FxHashMap<NodeId, CustomerId>,
+    /// Each node's products' forecast-error terms of a month, a product's kept until a sale of
+    /// it at the node changes them.
+    wape: WapeCache,
+    /// Each node's products' (dead-or-slow value, value) on a day for a month, a product's kept
+    /// until a movement of it at the node.
+    health: HealthCache,
+    customers: FxHashMap<CustomerId, CustomerDays>,
+    /// Sales per node and day (days of cover).
+    sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
+    /// Issues per node x product and day (dead and slow stock).
+    issue_days: FxHashMap<(NodeId, ProductId), BTreeMap<NaiveDate, Decimal>>,
+    /// The first POS sale of each shop in each month.
+    first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
+    /// Month-to-date facts of each distributor (with the month they are of) and their values.
+    facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
+    values: BTreeMap<String, BTreeMap<&'static str, Option<Decimal>>>,
+    /// The scorecard of the month to date: every member's cells (distributors, regions, the
+    /// root), kept current one distributor at a time.
+    card: Scorecard<String>,
+    /// The lights that changed since they were last reported: (member, KPI, from, to).
+    pending: Vec<(String, String, Light, Light)>,
+    /// Each distributor's alert on each KPI.
+    alerts: BTreeMap<(String, String), AlertMachine>,
+    /// The last month whose alerts have stepped (its first day).
+    closed_through: Option<NaiveDate>,
+}
+
+impl KpiState {
+    /// The state of a history on its `as_of`: running totals from every record, the lights of
+    /// the month to date, and alerts run over the `warm_months` complete months before it.
+    pub(crate) fn new(
+        d: &Dataset,
+        stock: &StockState,
+        book: &CreditBook,
+        index: &Index,
+        rule: AlertRule,
+    ) -> Result<Self> {
+        let kpis = standard_kpis()?;
+        let hierarchy = distributor_hierarchy(d)?;
+        let card = Scorecard::build(&hierarchy, &kpis, &HashMap::new(), &HashMap::new())?;
+        let mut state = KpiState {
+            kpis,
+            rule,
+            hierarchy,
+            distributors: Vec::new(),
+            distributor_at: FxHashMap::default(),
+            distributor_of: FxHashMap::default(),
+            shops_of: FxHashMap::default(),
+            node_owner: FxHashMap::default(),
+            shop_owner: FxHashMap::default(),
+            wape: FxHashMap::default(),
+            health: FxHashMap::default(),
+            customers: FxHashMap::default(),
+            sales_days: FxHashMap::default(),
+            issue_days: FxHashMap::default(),
+            first_sale: FxHashMap::default(),
+            facts: FxHashMap::default(),
+            values: BTreeMap::new(),
+            card,
+            pending: Vec::new(),
+            alerts: BTreeMap::new(),
+            closed_through: None,
+        };
+        state.refresh_customers(d)?;
+        for m in &d.movements {
+            state.on_movement(m);
+        }
+        for i in &d.invoices {
+            state.on_invoice(i);
+        }
+        for o in &d.orders {
+            state.on_order(o);
+        }
+        for p in &d.payments {
+            state.on_payment(p);
+        }
+        let orders: FxHashMap<_, _> = d.orders.iter().map(|o| (&o.id, o)).collect();
+        for s in &d.shipments {
+            if let Some(order) = orders.get(&s.order) {
+                state.on_delivery(order, s, None);
+            }
+        }
+        for s in &d.pos_sales {
+            state.on_pos_sale(s);
+        }
+        state.warm_alerts(d)?;
+        if let Some(next) = state.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
+            state.forget_before(next);
+        }
+        state.recompute_all(d, stock, book, index);
+        // The lights of the history are where the engine starts, not changes.
+        state.pending.clear();
+        Ok(state)
+    }
+
+    /// Re-reads the distributors, their nodes and shops, and the region tree (a customer or a
+    /// node changed).
+    pub(crate) fn refresh_customers(&mut self, d: &Dataset) -> Result<()> {
+        self.hierarchy = distributor_hierarchy(d)?;
+        self.values.retain(|member, _| self.hierarchy.contains(member));
+        self.rebuild_card()?;
+        self.distributors = d
+            .customers
+            .iter()
+            .filter(|c| c.kind == CustomerKind::Distributor)
+            .map(|c| (c.id.clone(), c.node.clone()))
+            .collect();
+        self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
+        self.node_owner = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
+        self.shops_of.clear();
+        self.shop_owner.clear();
+        self.distributor_of.clear();
+        for retailer in &d.customers {
+            if let Some(parent) = &retailer.parent {
+                self.distributor_of.insert(retailer.id.clone(), parent.clone());
+                if let Some(node) = &retailer.node {
+                    self.shops_of.entry(parent.clone()).or_default().push(node.clone());
+                    self.shop_owner.insert(node.clone(), parent.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A KPI's target, if it has one.
+    pub(crate) fn target(&self, kpi: &str) -> Option<Decimal> {
+        self.kpis.iter().find(|k| k.id == kpi).and_then(|k| k.target)
+    }
+
+    /// The month-to-date value of a distributor's KPI.
+    pub(crate) fn value(&self, member: &str, kpi: &str) -> Option<Decimal> {
+        self.values.get(member).and_then(|v| v.get(kpi).copied().flatten())
+    }
+}

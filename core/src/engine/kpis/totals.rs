@@ -1,0 +1,135 @@
+//! The running totals by day an event adds to (a customer's revenue, amounts due, orders,
+//! payments and deliveries; a node's sales and issues; a shop's first sale of each month), the
+//! distributor an event touches, and the totals dropped once no open month reads them.
+
+use chrono::{Days, Months, NaiveDate};
+
+use super::KpiState;
+use crate::kpi::{COVER_WINDOW_DAYS, on_time_in_full};
+use crate::model::{
+    CustomerId, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, SalesOrder, Shipment, StockMovement,
+};
+use crate::spi::{HealthOptions, Period};
+
+impl KpiState {
+    pub(crate) fn on_movement(&mut self, m: &StockMovement) {
+        if let Some((_, products)) = self.health.get_mut(&m.node) {
+            products.remove(&m.product);
+        }
+        if m.kind == MovementKind::Sale {
+            if let Some((_, products)) = self.wape.get_mut(&m.node) {
+                products.remove(&m.product);
+            }
+            *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
+        }
+        if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
+            let days = self.issue_days.entry((m.node.clone(), m.product.clone())).or_default();
+            *days.entry(m.date).or_default() += m.quantity;
+        }
+    }
+
+    pub(crate) fn on_invoice(&mut self, i: &Invoice) {
+        let days = self.customers.entry(i.customer.clone()).or_default();
+        *days.revenue.entry(i.date).or_default() += i.signed_amount();
+        if i.kind == InvoiceKind::Invoice {
+            *days.due.entry(i.due_date).or_default() += i.amount();
+        }
+    }
+
+    pub(crate) fn on_order(&mut self, o: &SalesOrder) {
+        let slot = self.customers.entry(o.customer.clone()).or_default().orders.entry(o.order_date).or_default();
+        *slot = (slot.0 + o.total(), slot.1 + 1);
+    }
+
+    pub(crate) fn on_payment(&mut self, p: &crate::model::Payment) {
+        *self.customers.entry(p.customer.clone()).or_default().paid.entry(p.date).or_default() += p.amount;
+    }
+
+    /// A shipment of `order` delivered (or delivered again: `before` is its earlier delivery).
+    pub(crate) fn on_delivery(&mut self, order: &SalesOrder, shipment: &Shipment, before: Option<&Shipment>) {
+        let deliveries = &mut self.customers.entry(order.customer.clone()).or_default().deliveries;
+        if let Some(old) = before
+            && let Some(day) = old.delivered_date
+            && let Some(slot) = deliveries.get_mut(&Period::Month.number(day))
+        {
+            let good = u32::from(on_time_in_full(order, old));
+            *slot = (slot.0.saturating_sub(1), slot.1.saturating_sub(good));
+        }
+        if let Some(day) = shipment.delivered_date {
+            let slot = deliveries.entry(Period::Month.number(day)).or_default();
+            *slot = (slot.0 + 1, slot.1 + u32::from(on_time_in_full(order, shipment)));
+        }
+    }
+
+    /// Notes a POS sale; true when it is its shop's first of the month (or earlier than the
+    /// first known): only then can it move a KPI (active retailers).
+    pub(crate) fn on_pos_sale(&mut self, s: &PosSale) -> bool {
+        let months = self.first_sale.entry(s.node.clone()).or_default();
+        match months.get_mut(&Period::Month.number(s.date)) {
+            Some(first) if *first <= s.date => false,
+            Some(first) => {
+                *first = s.date;
+                true
+            }
+            None => {
+                months.insert(Period::Month.number(s.date), s.date);
+                true
+            }
+        }
+    }
+
+    /// The distributor whose KPIs a record of `customer` or at `node` moves.
+    pub(crate) fn distributor_touched(
+        &self,
+        customer: Option<&CustomerId>,
+        node: Option<&NodeId>,
+    ) -> Option<CustomerId> {
+        if let Some(owner) = node.and_then(|n| self.node_owner.get(n)) {
+            return Some(owner.clone());
+        }
+        let customer = customer?;
+        if self.distributor_at.contains_key(customer) {
+            return Some(customer.clone());
+        }
+        self.distributor_of.get(customer).cloned()
+    }
+
+    /// The distributor whose shop `node` is.
+    pub(crate) fn shop_owner(&self, node: &NodeId) -> Option<CustomerId> {
+        self.shop_owner.get(node).cloned()
+    }
+
+    /// Drops the running totals that no month from the one starting `next` on can read, so the
+    /// state stays the size of its windows however long the history: day totals before the
+    /// 90-day windows (sales for days of cover, issues for dead and slow stock, of which each
+    /// product's last issue day is kept: dead stock counts the days since), revenue, orders
+    /// and shops' first sales before last year's same month, payments and amounts falling due
+    /// before `next`, and deliveries of earlier months.
+    pub(super) fn forget_before(&mut self, next: NaiveDate) {
+        let window_days = HealthOptions::new(next).cover_window_days.max(COVER_WINDOW_DAYS);
+        let window = next - Days::new(u64::from(window_days));
+        let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
+        let month = Period::Month.number(next);
+        for days in self.sales_days.values_mut() {
+            *days = days.split_off(&window);
+        }
+        for days in self.issue_days.values_mut() {
+            let last = days.range(..window).next_back().map(|(day, quantity)| (*day, *quantity));
+            *days = days.split_off(&window);
+            if let Some((day, quantity)) = last {
+                days.insert(day, quantity);
+            }
+        }
+        let last_year_month = Period::Month.number(last_year);
+        for months in self.first_sale.values_mut() {
+            *months = months.split_off(&last_year_month);
+        }
+        for c in self.customers.values_mut() {
+            c.revenue = c.revenue.split_off(&last_year);
+            c.orders = c.orders.split_off(&last_year);
+            c.paid = c.paid.split_off(&next);
+            c.due = c.due.split_off(&next);
+            c.deliveries = c.deliveries.split_off(&month);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The engine's whole state as a store keeps it: [`EngineSnapshot`], its format, and how an
+//! engine is written to one ([`Engine::snapshot`]) and restored from one ([`Engine::restore`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::open_from;
+use super::index::Index;
+use super::kpis::KpiState;
+use super::plan_alerts::{PlanAlertRecord, PlanAlerts};
+use super::stock::StockState;
+use super::{Engine, EngineOptions};
+use crate::credit::CreditBook;
+use crate::dataset::Dataset;
+use crate::error::{OmoError, Result};
+
+/// The format of [`EngineSnapshot`] this version writes and reads.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
+/// The engine's whole state in a form a store writes and reads back: the history with every
+/// applied event folded in, the sequence number, and the ids of every applied event. Versioned:
+/// [`EngineSnapshot::from_json`] refuses a format it does not know, naming it.
+///
+/// ```
+/// use omo_core::engine::{Engine, EngineOptions, EngineSnapshot};
+/// let engine = Engine::new(Engine::empty_history()?, EngineOptions::default())?;
+/// let json = serde_json::to_string(&engine.snapshot()).unwrap();
+/// assert_eq!(EngineSnapshot::from_json(&json)?.seq, 0);
+/// let newer = json.replacen("\"format\":1", "\"format\":2", 1);
+/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 2"));
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSnapshot {
+    /// The snapshot's format ([`SNAPSHOT_FORMAT`] when written by this version).
+    pub format: u32,
+    /// The dataset as of the engine's clock.
+    pub dataset: Dataset,
+    /// How the engine runs.
+    pub options: EngineOptions,
+    /// The sequence number of the last applied event.
+    pub seq: u64,
+    /// `(type, id)` of every applied event, for the duplicate rule.
+    pub seen: Vec<(String, String)>,
+    /// The plan's alert machines (none unless [`EngineOptions::plan_alerts`] is on).
+    #[serde(default)]
+    pub plan_alerts: Vec<PlanAlertRecord>,
+}
+
+impl EngineSnapshot {
+    /// Reads a snapshot's JSON: its format first (a newer one is refused naming it, before its
+    /// fields are read), then the whole.
+    pub fn from_json(json: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        let head: Format =
+            serde_json::from_str(json).map_err(|e| OmoError::Json(format!("engine snapshot: format: {e}")))?;
+        check_format(head.format)?;
+        serde_json::from_str(json).map_err(|e| OmoError::Json(format!("engine snapshot: {e}")))
+    }
+}
+
+fn check_format(format: u32) -> Result<()> {
+    if format == SNAPSHOT_FORMAT {
+        return Ok(());
+    }
+    Err(OmoError::InvalidArgument {
+        name: "snapshot",
+        message: format!("engine snapshot format {format}: this version of omo reads format {SNAPSHOT_FORMAT}"),
+    })
+}
+
+impl Engine {
+    /// An engine back from a snapshot (see [`Engine::snapshot`]); its log starts empty.
+    pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
+        let EngineSnapshot { format, dataset, options, seq, seen, plan_alerts } = snapshot;
+        check_format(format)?;
+        if options.open_months == 0 {
+            return Err(OmoError::InvalidArgument {
+                name: "open_months",
+                message: "at least the clock's own month must be open".to_owned(),
+            });
+        }
+        dataset.validate().into_result()?;
+        let open_from = open_from(dataset.as_of, options.open_months);
+        let stock = StockState::from_movements(&dataset.movements, open_from)?;
+        let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
+        let index = Index::of(&dataset);
+        let kpis = KpiState::new(&dataset, &stock, &book, &index, crate::kpi::AlertRule::default())?;
+        Ok(Engine {
+            index,
+            kpis,
+            plan_alerts: PlanAlerts::from_records(plan_alerts, crate::kpi::AlertRule::default()),
+            dataset,
+            options,
+            stock,
+            book,
+            seq,
+            log: Vec::new(),
+            log_start: seq,
+            seen: seen.into_iter().collect(),
+            subscribers: Vec::new(),
+        })
+    }
+
+    /// The whole state, for a store to write (see [`Engine::restore`]).
+    pub fn snapshot(&self) -> EngineSnapshot {
+        let mut seen: Vec<(String, String)> = self.seen.iter().cloned().collect();
+        seen.sort();
+        EngineSnapshot {
+            format: SNAPSHOT_FORMAT,
+            dataset: self.dataset.clone(),
+            options: self.options.clone(),
+            seq: self.seq,
+            seen,
+            plan_alerts: self.plan_alerts.records(),
+        }
+    }
+}

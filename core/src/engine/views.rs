@@ -1,0 +1,94 @@
+//! The engine's views: the clock, the dataset and credit book it keeps current, stock and S-P-I
+//! rows, the KPI lights and alerts, and the company's plan, read from its state.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::Engine;
+use super::clock::open_from;
+use super::kpis::AlertStatus;
+use crate::credit::{CreditBook, CreditCheck};
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::model::{CustomerId, NodeId, ProductId};
+use crate::spi::SpiRow;
+
+impl Engine {
+    /// The engine's clock.
+    pub fn as_of(&self) -> NaiveDate {
+        self.dataset.as_of
+    }
+
+    /// The sequence number of the last applied event (0: none).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The first day on which events are still accepted (see the module's documentation).
+    pub fn open_from(&self) -> NaiveDate {
+        open_from(self.dataset.as_of, self.options.open_months)
+    }
+
+    /// The history with every applied event, as a dataset whose `as_of` is the clock.
+    pub fn to_dataset(&self) -> Dataset {
+        self.dataset.clone()
+    }
+
+    /// The dataset the engine keeps current, by reference.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The credit book of the current state, on the clock's day.
+    pub fn credit_book(&self) -> &CreditBook {
+        &self.book
+    }
+
+    /// A customer's credit position today (see [`CreditBook::credit_position`]).
+    pub fn credit_position(&self, customer: &CustomerId) -> Result<CreditCheck> {
+        self.book.credit_position(customer, self.dataset.as_of)
+    }
+
+    /// Every S-P-I row (monthly), sorted by node, product and month.
+    pub fn spi_rows(&self) -> Vec<SpiRow> {
+        self.stock.rows()
+    }
+
+    /// Stock on hand of a node and product.
+    pub fn on_hand(&self, node: &NodeId, product: &ProductId) -> Decimal {
+        self.stock.on_hand(node, product)
+    }
+
+    /// Stock on hand of every node x product that ever moved, sorted.
+    pub fn stock_on_hand(&self) -> Vec<(NodeId, ProductId, Decimal)> {
+        self.stock.on_hand_all()
+    }
+
+    /// Every member's light of every KPI now (month to date), sorted by member and KPI.
+    pub fn lights(&self) -> Vec<(String, String, crate::kpi::Light)> {
+        self.kpis.lights().into_iter().map(|((m, k), l)| (m, k, l)).collect()
+    }
+
+    /// A distributor's month-to-date value of a standard KPI.
+    pub fn kpi_value(&self, member: &str, kpi: &str) -> Option<Decimal> {
+        self.kpis.value(member, kpi)
+    }
+
+    /// Where every distributor's alert on every KPI stands.
+    pub fn alert_states(&self) -> Vec<AlertStatus> {
+        let mut states = self.kpis.alert_states();
+        states.extend(self.plan_alerts.states());
+        states
+    }
+
+    /// The company's plan from the clock, with the core's default settings
+    /// ([`crate::plan::company_plan`]): what the plan's alerts step on at each month close.
+    ///
+    /// # Errors
+    /// Those of [`crate::plan::company_plan`]: a product nobody can make or supply, a supplier's
+    /// lead time beyond the horizon.
+    pub fn plan(&self) -> Result<crate::plan::CompanyPlan> {
+        let settings = crate::plan::ChannelSettings::new(self.dataset.as_of);
+        crate::plan::company_plan(&self.dataset, &settings, &crate::plan::SupplySettings::default())
+    }
+}
