@@ -6,10 +6,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::account::RiskClass;
 use super::receivables::{Receivables, Settlement};
 use crate::error::{OmoError, Result};
 use crate::model::CustomerId;
+use crate::model::RiskClass;
 
 /// How a customer paid over a window of time (payments only; credit notes do not count).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]

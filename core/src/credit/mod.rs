@@ -2,13 +2,14 @@
 //! aging and DSO, payment behaviour and risk classes, recommended limits, and the order credit
 //! check. Money is `Decimal` throughout.
 
-mod account;
 mod behaviour;
 mod book;
 mod policy;
 mod receivables;
 
-pub use account::{AccountChange, AuditEntry, AuditStamp, CreditAccount, RiskClass, TemporaryIncrease};
+/// The credit account is an entity of the model (a dataset holds accounts); it is named here too,
+/// beside the calculations on it.
+pub use crate::model::{AccountChange, AuditEntry, AuditStamp, CreditAccount, RiskClass, TemporaryIncrease};
 pub use behaviour::{
     LimitRecommendation, LimitRules, PaymentBehaviour, PaymentStats, ScoringRules, payment_behaviour, recommend_limit,
 };

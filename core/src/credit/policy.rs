@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::account::RiskClass;
+use crate::model::RiskClass;
 
 /// The categories of credit exposure, as the best ERP credit modules break it down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

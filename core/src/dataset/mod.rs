@@ -85,7 +85,7 @@ pub struct Dataset {
     pub prepaid_orders: Vec<PrepaidOrder>,
     /// Credit accounts of the customers who buy on credit.
     #[serde(default)]
-    pub credit_accounts: Vec<crate::credit::CreditAccount>,
+    pub credit_accounts: Vec<CreditAccount>,
     /// Monthly revenue targets.
     #[serde(default)]
     pub sales_targets: Vec<SalesTarget>,

@@ -267,11 +267,7 @@ pub(crate) fn check_prepaid(prepaid: &PrepaidOrder, ids: &impl Ids, as_of: Naive
 }
 
 /// A credit account: fields, customer and group head (not the uniqueness of accounts).
-pub(crate) fn check_credit_account(
-    account: &crate::credit::CreditAccount,
-    ids: &impl Ids,
-    out: &mut Vec<ValidationIssue>,
-) {
+pub(crate) fn check_credit_account(account: &CreditAccount, ids: &impl Ids, out: &mut Vec<ValidationIssue>) {
     let mut is = issues_of(account, None, out);
     refers(&mut is, "customer", ids.customers(), Some(&account.customer));
     refers(&mut is, "group", ids.customers(), account.group.as_ref());

@@ -3,6 +3,7 @@
 //! checks the references between them.
 
 mod billing;
+mod credit_account;
 mod currency;
 mod customer;
 pub mod exact;
@@ -18,6 +19,7 @@ mod supply;
 mod supply_chain;
 
 pub use billing::{Invoice, InvoiceKind, Payment, PaymentAllocation};
+pub use credit_account::{AccountChange, AuditEntry, AuditStamp, CreditAccount, RiskClass, TemporaryIncrease};
 pub use currency::{Conversion, ExchangeRate, RateTable, convert};
 pub use customer::{BusinessUnit, Customer, CustomerKind, Region, Salesperson};
 pub use hierarchy::Hierarchy;

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::CreditBook;
 use super::position::Exposure;
-use crate::credit::account::RiskClass;
 use crate::credit::policy::{CreditPolicy, ExposureKind, OverLimitAction};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
+use crate::model::RiskClass;
 use crate::model::{CustomerId, OrderId};
 
 /// Whether a check considers everything open, or only what falls due soon.

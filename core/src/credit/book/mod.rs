@@ -19,10 +19,10 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
-use super::account::CreditAccount;
 use super::policy::CreditPolicy;
 use super::receivables::Receivables;
 use crate::error::{OmoError, Result};
+use crate::model::CreditAccount;
 use crate::model::{Check, Currency, CustomerId, OrderId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

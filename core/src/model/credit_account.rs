@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::{Check, Currency, CustomerId, Issues, OrderId};
 use crate::error::{OmoError, Result};
-use crate::model::{Check, Currency, CustomerId, Issues, OrderId};
 
 /// A risk class, from A (best) to E (worst).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
