@@ -158,6 +158,28 @@ mod _native {
         ForecastOptions { season_length, levels, non_negative, ..ForecastOptions::new(h) }
     }
 
+    /// A season length, or several (statsforecast's `MSTL(season_length=[24, 168])`).
+    #[derive(FromPyObject)]
+    enum Seasons {
+        One(usize),
+        Many(Vec<usize>),
+    }
+
+    impl Seasons {
+        /// The options' first season and further ones; none given is no season.
+        fn into_options(self, options: ForecastOptions) -> ForecastOptions {
+            match self {
+                Seasons::One(season_length) => ForecastOptions { season_length, ..options },
+                Seasons::Many(seasons) => match seasons.split_first() {
+                    Some((first, more)) => {
+                        ForecastOptions { season_length: *first, more_seasons: more.to_vec(), ..options }
+                    }
+                    None => options,
+                },
+            }
+        }
+    }
+
     fn to_dict<'py>(py: Python<'py>, f: &omo_core::forecast::Forecast) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("model", &f.model)?;
@@ -309,7 +331,7 @@ mod _native {
     /// `intervals` as `(level, lower, upper)`, and with `fitted` the in-sample `fitted` values and
     /// `fitted_intervals`).
     #[pyfunction]
-    #[pyo3(signature = (values, offsets, labels, h, method, season_length = 1, levels = vec![], fitted = false, fallback = None, n_jobs = None, intervals = None))]
+    #[pyo3(signature = (values, offsets, labels, h, method, season_length = Seasons::One(1), levels = vec![], fitted = false, fallback = None, n_jobs = None, intervals = None))]
     #[allow(clippy::too_many_arguments)]
     fn forecast_panel<'py>(
         py: Python<'py>,
@@ -318,7 +340,7 @@ mod _native {
         labels: Vec<String>,
         h: usize,
         method: &str,
-        season_length: usize,
+        season_length: Seasons,
         levels: Vec<f64>,
         fitted: bool,
         fallback: Option<&str>,
@@ -327,7 +349,8 @@ mod _native {
     ) -> PyResult<Bound<'py, PyDict>> {
         let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
         let panel = call.panel()?;
-        let opts = ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, season_length, levels, false) };
+        let opts = season_length
+            .into_options(ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, 1, levels, false) });
         let f = on_threads(py, n_jobs, || {
             omo_core::forecast::forecast_panel(&panel, call.method, call.fallback, &opts, fitted)
         })?
@@ -338,7 +361,7 @@ mod _native {
     /// Rolling-origin cross-validation of every series of a panel: the forecasts' flat columns
     /// (as [`forecast_panel`]) and `train_lengths`, one per series and window.
     #[pyfunction]
-    #[pyo3(signature = (values, offsets, labels, h, method, windows, step, season_length = 1, levels = vec![], fallback = None, n_jobs = None, intervals = None))]
+    #[pyo3(signature = (values, offsets, labels, h, method, windows, step, season_length = Seasons::One(1), levels = vec![], fallback = None, n_jobs = None, intervals = None))]
     #[allow(clippy::too_many_arguments)]
     fn cross_validate_panel<'py>(
         py: Python<'py>,
@@ -349,7 +372,7 @@ mod _native {
         method: &str,
         windows: usize,
         step: usize,
-        season_length: usize,
+        season_length: Seasons,
         levels: Vec<f64>,
         fallback: Option<&str>,
         n_jobs: Option<usize>,
@@ -357,7 +380,8 @@ mod _native {
     ) -> PyResult<Bound<'py, PyDict>> {
         let call = PanelCall::read(&values, &offsets, labels, method, fallback)?;
         let panel = call.panel()?;
-        let opts = ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, season_length, levels, false) };
+        let opts = season_length
+            .into_options(ForecastOptions { intervals: intervals_of(intervals)?, ..options(h, 1, levels, false) });
         let (f, lengths) = on_threads(py, n_jobs, || {
             omo_core::forecast::cross_validate_panel(&panel, call.method, call.fallback, &opts, windows, step)
         })?

@@ -34,11 +34,11 @@ def forecast_array(y: npt.NDArray[np.float64], h: int, season_length: int = 1, m
 def forecast_batch(series: Sequence[npt.NDArray[np.float64]], h: int, season_length: int = 1, model: str = "auto",
                    levels: Sequence[float] = ..., non_negative: bool = False) -> List[dict]: ...
 def forecast_panel(values: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], labels: Sequence[str], h: int,
-                   method: str, season_length: int = 1, levels: Sequence[float] = ..., fitted: bool = False,
+                   method: str, season_length: Union[int, Sequence[int]] = 1, levels: Sequence[float] = ..., fitted: bool = False,
                    fallback: Optional[str] = None, n_jobs: Optional[int] = None,
                    intervals: Optional[str] = None) -> Dict[str, Any]: ...
 def cross_validate_panel(values: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], labels: Sequence[str],
-                         h: int, method: str, windows: int, step: int, season_length: int = 1,
+                         h: int, method: str, windows: int, step: int, season_length: Union[int, Sequence[int]] = 1,
                          levels: Sequence[float] = ..., fallback: Optional[str] = None,
                          n_jobs: Optional[int] = None, intervals: Optional[str] = None) -> Dict[str, Any]: ...
 def spi_ledger(node_codes: npt.NDArray[np.int64], node_labels: Sequence[str], product_codes: npt.NDArray[np.int64],

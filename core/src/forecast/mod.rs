@@ -128,8 +128,9 @@ pub enum Method {
     /// Complex exponential smoothing of one seasonal form (statsforecast's `AutoCES` with `model`
     /// that form's letter); a seasonal form on a season of 1 or fewer than two seasons is `N`.
     Ces(CesForm),
-    /// MSTL with the one period `season_length` (at least 2) and AutoETS `"ZZN"` on the
-    /// deseasonalised series, as statsforecast's `MSTL`; several periods: [`mstl`](fn@mstl).
+    /// MSTL with the periods `season_length` and [`ForecastOptions::more_seasons`] (each at
+    /// least 2) and AutoETS `"ZZN"` on the deseasonalised series, as statsforecast's `MSTL`: see
+    /// [`mstl`](fn@mstl).
     Mstl,
     /// AutoARIMA: ARIMA(p,d,q)(P,D,Q)_m with a mean or drift, fitted by exact maximum likelihood,
     /// orders by the stepwise search of Hyndman & Khandakar (2008) with statsforecast's
@@ -187,6 +188,11 @@ pub struct ForecastOptions {
     pub horizon: usize,
     /// Observations per seasonal cycle (1: none).
     pub season_length: usize,
+    /// Further seasonal cycles, for the models with several seasonalities ([`Method::Mstl`]:
+    /// daily sales with a week of 7 and a year of 365); the other models use `season_length`
+    /// alone.
+    #[serde(default)]
+    pub more_seasons: Vec<usize>,
     /// Prediction-interval levels in percent, each strictly between 0 and 100.
     pub levels: Vec<f64>,
     /// Demand cannot be negative: clip forecasts and lower bounds at zero.
@@ -202,6 +208,7 @@ impl ForecastOptions {
         ForecastOptions {
             horizon,
             season_length: 1,
+            more_seasons: Vec::new(),
             levels: Vec::new(),
             non_negative: false,
             intervals: Intervals::Normal,
@@ -427,7 +434,11 @@ pub fn forecast(y: &[f64], method: Method, options: &ForecastOptions) -> Result<
         Method::AutoCes => ces::ces(y, None, options.season_length, h),
         Method::Ces(form) => ces::ces(y, Some(form), options.season_length, h),
         Method::Auto => auto::auto(y, h, options.season_length),
-        Method::Mstl => return mstl(y, &[options.season_length], options),
+        Method::Mstl => {
+            let seasons: Vec<usize> =
+                std::iter::once(options.season_length).chain(options.more_seasons.clone()).collect();
+            return mstl(y, &seasons, options);
+        }
         Method::AutoArima => arima::auto_arima_or_fallback(y, h, options.season_length),
         Method::HoltWinters { multiplicative } => {
             let (error, season) =

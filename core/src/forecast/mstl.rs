@@ -152,7 +152,8 @@ fn decompose(y: &[f64], periods: &[usize]) -> MstlDecomposition {
 /// ```
 pub fn mstl(y: &[f64], seasons: &[usize], options: &ForecastOptions) -> Result<Forecast> {
     let parts = mstl_decompose(y, seasons)?;
-    let trend_options = ForecastOptions { season_length: 1, non_negative: false, ..options.clone() };
+    let trend_options =
+        ForecastOptions { season_length: 1, more_seasons: Vec::new(), non_negative: false, ..options.clone() };
     let non_seasonal = EtsPattern::parse("ZZN", None)?;
     let mut result = forecast(&parts.deseasonalised(), Method::AutoEtsOf(non_seasonal), &trend_options)?;
     let floor = |v: f64| if options.non_negative { v.max(0.0) } else { v };
@@ -268,6 +269,11 @@ mod tests {
         ];
         let parts = mstl_decompose(&hourly(), &[168, 24]).unwrap();
         assert_eq!(parts.seasons, vec![24, 168]);
+        // Through `forecast`, the second period is one of the options' further seasons.
+        let options = ForecastOptions { season_length: 24, more_seasons: vec![168], ..ForecastOptions::new(48) };
+        let both = forecast(&hourly(), Method::Mstl, &options).unwrap();
+        assert_eq!(both, mstl(&hourly(), &[24, 168], &ForecastOptions::new(48)).unwrap());
+        assert_ne!(both.mean, mstl(&hourly(), &[24], &ForecastOptions::new(48)).unwrap().mean);
         for (what, got, want) in [
             ("trend", &parts.trend, &trend),
             ("seasonal24", &parts.seasonals[0], &daily),

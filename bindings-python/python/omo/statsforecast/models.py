@@ -325,15 +325,16 @@ class AutoCES(_Model):
 
 
 class MSTL(_Model):
-    """MSTL: the seasonal component of ``season_length`` by STL (statsmodels' defaults), forecast
-    by repeating its last cycle, and the rest by AutoETS ``"ZZN"``. One season length for now:
-    several (``[24, 168]``) are in the core's ``forecast::mstl`` but not yet through this door."""
+    """MSTL: a seasonal component per season length (one, or several such as ``[24, 168]`` for
+    hourly data) by STL (statsmodels' defaults), each forecast by repeating its last cycle, and the
+    rest by AutoETS ``"ZZN"`` (the core's ``forecast::mstl``)."""
 
     def __init__(self, season_length, trend_forecaster=None, stl_kwargs=None, alias: str = "MSTL",
                  prediction_intervals=None):
-        seasons = season_length if isinstance(season_length, (list, tuple)) else [season_length]
-        if len(seasons) != 1:
-            raise NotImplementedError(f"{alias}: several season lengths are not through omo's door yet")
+        several = isinstance(season_length, (list, tuple))
+        seasons = [whole(s, "season_length") for s in (season_length if several else [season_length])]
+        if not seasons:
+            raise ArgumentError(f"{alias}: season_length must name at least one season")
         if trend_forecaster is not None and not (isinstance(trend_forecaster, AutoETS)
                                                  and trend_forecaster.model == "ZZN"):
             raise NotImplementedError(f"{alias}: omo's MSTL forecasts the trend with AutoETS(model='ZZN') only")
@@ -341,6 +342,7 @@ class MSTL(_Model):
             raise NotImplementedError(f"{alias}: stl_kwargs are not in omo yet (statsmodels' STL defaults)")
         self.trend_forecaster, self.stl_kwargs = trend_forecaster, stl_kwargs
         super().__init__(alias, "mstl", seasons[0], prediction_intervals)
+        self.season_length = seasons if several else seasons[0]
 
 
 class Auto(_Model):
