@@ -147,11 +147,11 @@ struct Ces {
 }
 
 impl Ces {
-    /// The one-step forecast for row `i` of `states`, then the states of row `i` updated with the
-    /// observation (`None`: the forecast itself, a zero error). Needs `lag <= i < states.len()`.
-    fn step(&self, states: &mut [Row], i: usize, observed: Option<f64>) -> f64 {
-        let previous = states[i - 1];
-        let season_ago = states[i - self.lag];
+    /// One step of the recursion from the rows one step back (`previous`) and `lag` steps back
+    /// (`season_ago`): the one-step forecast and the next row, updated with the observation
+    /// (`None`: the forecast itself, a zero error).
+    #[inline]
+    fn next(&self, previous: Row, season_ago: Row, observed: Option<f64>) -> (f64, Row) {
         let level = if self.form == CesForm::S { season_ago } else { previous };
         let seasonal = matches!(self.form, CesForm::P | CesForm::F);
         let forecast = level[0] + if seasonal { season_ago[2] } else { 0.0 };
@@ -168,61 +168,91 @@ impl Ces {
             }
             CesForm::N | CesForm::S => {}
         }
-        states[i] = next;
-        forecast
+        (forecast, next)
     }
 
-    /// One pass over `y` from the initial states in `states[..lag]`: the states after each value
-    /// fill the rows that follow, and the last `lag` rows are projected on with zero errors (the
-    /// start of a backward pass). `states` holds `y`'s length plus `2 lag` rows. Pushes the
-    /// one-step forecasts into `fitted` when given; returns the sum of squared errors.
-    fn pass(&self, y: impl Iterator<Item = f64>, states: &mut [Row], mut fitted: Option<&mut Vec<f64>>) -> f64 {
-        let lag = self.lag;
-        let end = states.len().saturating_sub(lag);
+    /// Runs the recursion over `values` (`None`: no observation, a zero error) from `rows`, the
+    /// last `lag` rows of states oldest first, and leaves the last `lag` rows in it, oldest first:
+    /// only the rows a step reads are kept, in a ring. Calls `each` with every value and its
+    /// one-step forecast.
+    fn pass(
+        &self,
+        values: impl Iterator<Item = Option<f64>>,
+        rows: &mut [Row],
+        mut each: impl FnMut(Option<f64>, f64),
+    ) {
+        let lag = rows.len();
+        if lag == 1 {
+            // One row read and written: kept in registers rather than a round trip through memory
+            // per step.
+            let mut row = rows[0];
+            for observed in values {
+                let (forecast, next) = self.next(row, row, observed);
+                each(observed, forecast);
+                row = next;
+            }
+            rows[0] = row;
+            return;
+        }
+        if lag == 0 {
+            return;
+        }
+        let (mut slot, mut previous) = (0, lag - 1);
+        for observed in values {
+            let (forecast, next) = self.next(rows[previous], rows[slot], observed);
+            each(observed, forecast);
+            rows[slot] = next;
+            previous = slot;
+            slot = if slot + 1 == lag { 0 } else { slot + 1 };
+        }
+        rows.rotate_left(slot);
+    }
+
+    /// Runs over `y` from `initial` (one row per lag) with backcasting: forward and on `lag`
+    /// steps with zero errors, backward over the reversed series from the rows that ends in, and
+    /// forward again from the rows the backward pass ends in. Leaves the last `lag` rows of the
+    /// final pass in `rows` (oldest first) and returns its sum of squared errors.
+    fn run(&self, y: &[f64], initial: &[Row], rows: &mut Vec<Row>, mut fitted: Option<&mut Vec<f64>>) -> f64 {
+        let ahead = || std::iter::repeat_n(None, self.lag);
+        rows.clear();
+        rows.extend_from_slice(initial);
+        rows.resize(self.lag, [0.0; 4]);
+        self.pass(y.iter().map(|v| Some(*v)).chain(ahead()), rows, |_, _| {});
+        rows.reverse();
+        self.pass(y.iter().rev().map(|v| Some(*v)).chain(ahead()), rows, |_, _| {});
+        rows.reverse();
         let mut sse = 0.0;
-        for (i, v) in (lag..end).zip(y) {
-            let forecast = self.step(states, i, Some(v));
-            sse += (v - forecast) * (v - forecast);
+        self.pass(y.iter().map(|v| Some(*v)), rows, |observed, forecast| {
+            let error = observed.map_or(0.0, |v| v - forecast);
+            sse += error * error;
             if let Some(out) = fitted.as_deref_mut() {
                 out.push(forecast);
             }
-        }
-        for i in end.max(lag)..states.len() {
-            self.step(states, i, None);
-        }
+        });
         sse
     }
 
-    /// Runs over `y` from `initial` (one row per lag) with backcasting: forward, backward over the
-    /// reversed series, and forward again from the states the backward pass ended in. Leaves the
-    /// final pass's states in `states` and returns its sum of squared errors.
-    fn run(&self, y: &[f64], initial: &[Row], states: &mut Vec<Row>, fitted: Option<&mut Vec<f64>>) -> f64 {
-        states.clear();
-        states.resize(y.len() + 2 * self.lag, [0.0; 4]);
-        for (row, start) in states.iter_mut().zip(initial) {
-            *row = *start;
-        }
-        self.pass(y.iter().copied(), states, None);
-        states.reverse();
-        self.pass(y.iter().rev().copied(), states, None);
-        states.reverse();
-        self.pass(y.iter().copied(), states, fitted)
-    }
-
-    /// `h` forecasts from the last `lag` rows of states after the values (`states` as `run` leaves
-    /// them for `n` values).
-    fn forecasts(&self, states: &[Row], n: usize, h: usize) -> Vec<f64> {
-        let mut ahead: Vec<Row> = states.iter().skip(n).take(self.lag).copied().collect();
-        ahead.resize(self.lag + h, [0.0; 4]);
-        (self.lag..self.lag + h).map(|i| self.step(&mut ahead, i, None)).collect()
+    /// `h` forecasts from `last`, the last `lag` rows of states after the values (as `run`
+    /// leaves them).
+    fn forecasts(&self, last: &[Row], h: usize) -> Vec<f64> {
+        let mut rows = last.to_vec();
+        let mut out = Vec::with_capacity(h);
+        self.pass(std::iter::repeat_n(None, h), &mut rows, |_, forecast| out.push(forecast));
+        out
     }
 
     /// The model's response to one unit error: `c_1 .. c_{h-1}`, the change in the forecasts 1 to
     /// `h - 1` steps after it (the model is linear, so from zero states).
     fn impulse_response(&self, h: usize) -> Vec<f64> {
-        let mut states = vec![[0.0; 4]; self.lag + h.max(1)];
-        self.step(&mut states, self.lag, Some(1.0));
-        (self.lag + 1..self.lag + h).map(|i| self.step(&mut states, i, None)).collect()
+        let mut rows = vec![[0.0; 4]; self.lag];
+        let mut out = Vec::with_capacity(h);
+        let shock = std::iter::once(Some(1.0)).chain(std::iter::repeat_n(None, h.saturating_sub(1)));
+        self.pass(shock, &mut rows, |observed, forecast| {
+            if observed.is_none() {
+                out.push(forecast);
+            }
+        });
+        out
     }
 }
 
@@ -276,7 +306,7 @@ fn fit_form(y: &[f64], form: CesForm, m: usize, h: usize) -> Option<CesFit> {
     }
     let lag = if form.is_seasonal() { m } else { 1 };
     let initial = initial_states(y, form, lag);
-    let scratch = RefCell::new(Vec::with_capacity(n + 2 * lag));
+    let scratch = RefCell::new(Vec::with_capacity(lag));
     let objective = |p: &[f64]| {
         let model = Ces { form, lag, p: Smoothing::from_values(p) };
         likelihood(n, model.run(y, &initial, &mut scratch.borrow_mut(), None))
@@ -284,16 +314,16 @@ fn fit_form(y: &[f64], form: CesForm, m: usize, h: usize) -> Option<CesFit> {
     let (start, low, high) = form.search_box();
     let (best, _) = minimise(objective, start, low, high, 1000);
     let model = Ces { form, lag, p: Smoothing::from_values(&best) };
-    let mut states = Vec::with_capacity(n + 2 * lag);
+    let mut last = Vec::with_capacity(lag);
     let mut fitted = Vec::with_capacity(n);
-    let sse = model.run(y, &initial, &mut states, Some(&mut fitted));
+    let sse = model.run(y, &initial, &mut last, Some(&mut fitted));
     if !sse.is_finite() {
         return None;
     }
     let parameters = form.components() + 1;
     let aicc = criterion(likelihood(n, sse), n, parameters);
     let sigma = (sse / n.saturating_sub(parameters + 1).max(1) as f64).sqrt();
-    let mean = model.forecasts(&states, n, h);
+    let mean = model.forecasts(&last, h);
     let sd = forecast_sd(sigma, &model.impulse_response(h), h);
     let params = named_params(&model, aicc);
     Some(CesFit { fit: Fit { name: format!("CES({})", form.letter()), mean, fitted, sd, params }, aicc })

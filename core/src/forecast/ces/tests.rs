@@ -64,7 +64,7 @@ fn the_recursion_and_backcasting_match_statsforecast_for_given_parameters() {
         let sse = model.run(&AIR, &initial_states(&AIR, form, lag), &mut states, Some(&mut fitted));
         assert!(close(likelihood(AIR.len(), sse), lik, 1e-9), "{form:?} {} {lik}", likelihood(AIR.len(), sse));
         assert!(close(fitted[0], first_fitted, 1e-9), "{form:?} {} {first_fitted}", fitted[0]);
-        let mean = model.forecasts(&states, AIR.len(), 12);
+        let mean = model.forecasts(&states, 12);
         for (got, want) in [mean[0], mean[5], mean[11]].iter().zip(steps) {
             assert!(close(*got, want, 1e-9), "{form:?} {got} {want}");
         }
@@ -211,7 +211,7 @@ fn partial_form_finds_a_better_optimum_than_statsforecast_on_air_passengers() {
     let mut states = Vec::new();
     let sse = theirs.run(&AIR, &initial_states(&AIR, CesForm::P, 12), &mut states, None);
     assert!(close(likelihood(AIR.len(), sse), 1482.3562862053673, 1e-9));
-    let mean = theirs.forecasts(&states, AIR.len(), 12);
+    let mean = theirs.forecasts(&states, 12);
     for (got, want) in mean.iter().zip(&SF_P) {
         assert!(close(*got, *want, 1e-6), "{got} {want}");
     }
