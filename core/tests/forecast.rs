@@ -198,11 +198,12 @@ fn series() -> impl Strategy<Value = Vec<f64>> {
 }
 
 proptest! {
-    /// Every method gives finite forecasts and intervals for any finite series.
+    /// Every method gives finite forecasts and intervals for any finite series, the 80 % interval
+    /// inside the 95 % one.
     #[test]
     fn forecasts_are_finite(y in series(), h in 1usize..15) {
         for method in ALL {
-            let f = match forecast(&y, method, &ForecastOptions { season_length: 4, levels: vec![80.0], ..ForecastOptions::new(h) }) {
+            let f = match forecast(&y, method, &ForecastOptions { season_length: 4, levels: vec![80.0, 95.0], ..ForecastOptions::new(h) }) {
                 Ok(f) => f,
                 // The Theta models refuse fewer than 4 values, by name: a fallback takes over.
                 Err(OmoError::InvalidArgument { name: "y", .. }) if y.len() < 4 => continue,
@@ -210,6 +211,10 @@ proptest! {
             };
             prop_assert_eq!(f.mean.len(), h);
             prop_assert!(f.mean.iter().chain(&f.intervals[0].lower).chain(&f.intervals[0].upper).all(|v| v.is_finite()), "{:?} {:?}", method, f);
+            let (i80, i95) = (&f.intervals[0], &f.intervals[1]);
+            for k in 0..h {
+                prop_assert!(i95.lower[k] <= i80.lower[k] && i80.upper[k] <= i95.upper[k], "{:?} step {}: {:?}", method, k, f);
+            }
         }
     }
 }
