@@ -197,12 +197,13 @@ impl Ces {
         if lag == 0 {
             return;
         }
-        let (mut slot, mut previous) = (0, lag - 1);
+        // The row one step back stays in registers; the one `lag` steps back is read from the ring.
+        let (mut slot, mut previous) = (0, rows[lag - 1]);
         for observed in values {
-            let (forecast, next) = self.next(rows[previous], rows[slot], observed);
+            let (forecast, next) = self.next(previous, rows[slot], observed);
             each(observed, forecast);
             rows[slot] = next;
-            previous = slot;
+            previous = next;
             slot = if slot + 1 == lag { 0 } else { slot + 1 };
         }
         rows.rotate_left(slot);
