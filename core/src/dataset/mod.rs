@@ -188,6 +188,74 @@ impl Dataset {
         }
     }
 
+    /// The same company with `movements` as its only stock records (no counts, no POS sales):
+    /// the slice of a dataset a calculation over some nodes reads, built without copying the
+    /// rest of the stock records.
+    ///
+    /// ```
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let company = sample_company(&SampleConfig::small(1))?;
+    /// let plant = company.nodes[0].id.clone();
+    /// let part = company.with_movements(company.movements.iter().filter(|m| m.node == plant).cloned().collect());
+    /// assert!(part.pos_sales.is_empty() && part.customers == company.customers);
+    /// assert!(part.movements.iter().all(|m| m.node == plant));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn with_movements(&self, movements: Vec<StockMovement>) -> Dataset {
+        let Dataset {
+            company,
+            currency,
+            as_of,
+            categories,
+            products,
+            bundles,
+            regions,
+            business_units,
+            salespeople,
+            customers,
+            nodes,
+            movements: _,
+            counts: _,
+            pos_sales: _,
+            orders,
+            shipments,
+            invoices,
+            payments,
+            prepaid_orders,
+            credit_accounts,
+            sales_targets,
+            exchange_rates,
+            allow_negative_stock,
+            supply,
+        } = self;
+        Dataset {
+            company: company.clone(),
+            currency: currency.clone(),
+            as_of: *as_of,
+            categories: categories.clone(),
+            products: products.clone(),
+            bundles: bundles.clone(),
+            regions: regions.clone(),
+            business_units: business_units.clone(),
+            salespeople: salespeople.clone(),
+            customers: customers.clone(),
+            nodes: nodes.clone(),
+            movements,
+            counts: Vec::new(),
+            pos_sales: Vec::new(),
+            orders: orders.clone(),
+            shipments: shipments.clone(),
+            invoices: invoices.clone(),
+            payments: payments.clone(),
+            prepaid_orders: prepaid_orders.clone(),
+            credit_accounts: credit_accounts.clone(),
+            sales_targets: sales_targets.clone(),
+            exchange_rates: exchange_rates.clone(),
+            allow_negative_stock: *allow_negative_stock,
+            supply: supply.clone(),
+        }
+    }
+
     /// Checks every record's fields and every reference between records and reports all problems:
     /// duplicate ids, unknown parents and cycles in the hierarchies, references to unknown ids,
     /// transactions dated after `as_of`, records in another currency than the company's. Once

@@ -1,27 +1,54 @@
 //! One rule for stock in every door: a dataset whose movements take a node's stock of a product
 //! below zero at the end of a day is refused when it is validated, as the S-P-I ledger refuses it,
 //! instead of loading and showing negative stock in one view while another view fails.
+//!
+//! The check groups the movements by node x product through a hash of the pair (one pass, no
+//! comparison of ids), orders each pair's few movements by date, and checks the pairs in
+//! parallel; issues come out in the order of (node, product).
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::Dataset;
-use crate::model::{StockMovement, ValidationIssue};
+use crate::model::{NodeId, ProductId, StockMovement, ValidationIssue};
 
 impl Dataset {
     /// An issue for every node x product whose stock goes below zero at the end of some day (all
     /// that day's movements applied, from zero before the first): the first such day is named.
     pub(super) fn check_negative_stock(&self, out: &mut Vec<ValidationIssue>) {
         let movements = &self.movements;
-        let mut order: Vec<usize> = (0..movements.len()).collect();
-        order.par_sort_unstable_by_key(|&i| movements.get(i).map(|m| (&m.node, &m.product, m.date)));
-        let pair_of = |i: &usize| movements.get(*i).map(|m| (&m.node, &m.product));
-        for pair in order.chunk_by(|a, b| pair_of(a) == pair_of(b)) {
-            if let Some(issue) = first_negative_day(movements, pair) {
-                out.push(issue);
-            }
+        let (pairs, groups) = group_by_pair(movements);
+        let mut issues: Vec<(&(&NodeId, &ProductId), ValidationIssue)> = groups
+            .into_par_iter()
+            .zip(pairs.par_iter())
+            .filter_map(|(mut pair, key)| {
+                pair.sort_by_key(|&i| movements.get(i).map(|m| m.date));
+                first_negative_day(movements, &pair).map(|issue| (key, issue))
+            })
+            .collect();
+        issues.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.extend(issues.into_iter().map(|(_, issue)| issue));
+    }
+}
+
+/// The distinct node x product pairs of `movements`, in order of first appearance, and for each
+/// the indices of its movements, in the movements' order.
+fn group_by_pair(movements: &[StockMovement]) -> (Vec<(&NodeId, &ProductId)>, Vec<Vec<usize>>) {
+    let mut index: FxHashMap<(&NodeId, &ProductId), usize> = FxHashMap::default();
+    let mut pairs = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, m) in movements.iter().enumerate() {
+        let at = *index.entry((&m.node, &m.product)).or_insert_with(|| {
+            pairs.push((&m.node, &m.product));
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(at) {
+            group.push(i);
         }
     }
+    (pairs, groups)
 }
 
 /// The first day on which the stock of one pair (its movements' indices in date order) ends

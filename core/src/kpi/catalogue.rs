@@ -18,7 +18,7 @@ use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind, Hierarchy, InvoiceKind, MovementKind, NodeId, TargetScope};
-use crate::spi::{HealthOptions, Period, StockStatus, inventory_health};
+use crate::spi::{HealthOptions, Period, StockStatus};
 
 /// A KPI with absolute thresholds: green at or better than `good`, yellow at or better than
 /// `acceptable`, red beyond; roll-up by the share of members in red.
@@ -185,6 +185,11 @@ pub fn standard_inputs(dataset: &Dataset, month: NaiveDate) -> Result<HashMap<(S
 /// the months need it (as this month, the month before or last year).
 pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
     dataset.validate_stock().into_result()?;
+    history_of(dataset, months)
+}
+
+/// [`standard_history`] of a dataset whose stock records have been validated.
+pub(crate) fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
     let scope = Scope::new(dataset);
     let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
     let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
@@ -257,9 +262,8 @@ impl<'a> Scope<'a> {
             .filter(|c| c.kind == CustomerKind::Distributor)
             .filter_map(|c| c.node.as_ref())
             .collect();
-        let mut distributors =
-            Dataset { movements: Vec::new(), pos_sales: Vec::new(), counts: Vec::new(), ..dataset.clone() };
-        distributors.movements = dataset.movements.iter().filter(|m| nodes.contains(&m.node)).cloned().collect();
+        let distributors =
+            dataset.with_movements(dataset.movements.iter().filter(|m| nodes.contains(&m.node)).cloned().collect());
         let mut first_sale: FxHashMap<i64, FxHashMap<&NodeId, NaiveDate>> = FxHashMap::default();
         for sale in &dataset.pos_sales {
             let first =
@@ -354,7 +358,8 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let book = CreditBook::from_dataset(dataset, end, CreditPolicy::default())?;
     let mut health_options = HealthOptions::new(end);
     health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
-    let health = inventory_health(dataset, &health_options)?;
+    // The history's stock was validated once, for every month (`standard_history`).
+    let health = crate::spi::health::health_of(dataset, &health_options)?;
     let float = |x: Option<f64>| x.and_then(Decimal::from_f64).map(|d| d.round_dp(4));
     let mut out = MonthValues::new();
     for distributor in distributors {

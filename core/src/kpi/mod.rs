@@ -4,7 +4,7 @@
 
 mod alerts;
 mod calendar;
-mod catalogue;
+pub(crate) mod catalogue;
 mod definition;
 mod evaluate;
 mod scorecard;

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::model::ValidationIssue;
+use crate::model::{PosSale, StockMovement, ValidationIssue};
 
 /// The size and seed of the sample company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,15 +128,56 @@ impl SampleConfig {
 ///
 /// Fails only for a configuration out of its documented bounds; the result always validates.
 pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
+    let (mut movements, mut pos_sales) = (Vec::new(), Vec::new());
+    let mut dataset = sample_company_streamed(config, &mut |record| match record {
+        StockRecord::Movement(m) => movements.push(m),
+        StockRecord::PosSale(s) => pos_sales.push(s),
+    })?;
+    dataset.movements = movements;
+    dataset.pos_sales = pos_sales;
+    Ok(dataset)
+}
+
+/// A stock record of the sample company's stream: the two kinds that grow with the number of
+/// shops and days.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StockRecord {
+    /// A stock movement.
+    Movement(StockMovement),
+    /// A POS sale at a retailer.
+    PosSale(PosSale),
+}
+
+/// [`sample_company`] with its movements and POS sales handed to `sink` as they are made, in
+/// date order, instead of kept: the returned dataset holds every other record (master data,
+/// orders, shipments, invoices, payments, counts, accounts, targets, the supply side) and no
+/// movement or POS sale. Memory then follows the company's size, not its history's length, so
+/// a company of the articles' size (600 distributors, 30,000 shops, 3 years: hundreds of
+/// millions of records) can be streamed into a store or an engine's bulk load.
+///
+/// ```
+/// use omo_core::sample::{SampleConfig, StockRecord, sample_company, sample_company_streamed};
+/// let config = SampleConfig::small(2);
+/// let (mut movements, mut sales) = (0, 0);
+/// let rest = sample_company_streamed(&config, &mut |record| match record {
+///     StockRecord::Movement(_) => movements += 1,
+///     StockRecord::PosSale(_) => sales += 1,
+/// })?;
+/// let whole = sample_company(&config)?;
+/// assert_eq!((movements, sales), (whole.movements.len(), whole.pos_sales.len()));
+/// assert!(rest.movements.is_empty() && rest.invoices == whole.invoices);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn sample_company_streamed(config: &SampleConfig, sink: &mut dyn FnMut(StockRecord)) -> Result<Dataset> {
     config.check()?;
     let start = config.start()?;
     let end = config.end()?;
     let mut draws = demand::Draws::new(config.seed);
     let (mut dataset, layout) = master::master_data(config, start, end, &mut draws)?;
-    simulate::simulate(&mut dataset, &layout, start, end, &mut draws)?;
+    let batches = simulate::simulate(&mut dataset, sink, &layout, start, end, &mut draws)?;
     credit::credit_accounts(&mut dataset, &layout, end)?;
     plans::sales_targets(&mut dataset, start);
-    supply::supply_side(&mut dataset, &layout, end, &mut draws)?;
+    supply::supply_side(&mut dataset, &batches, &layout, end, &mut draws)?;
     Ok(dataset)
 }
 

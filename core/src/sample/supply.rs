@@ -94,7 +94,14 @@ const OEM_SUPPLIER: &str = "SUP-OEM";
 const OEM_LEAD_DAYS: u32 = 21;
 
 /// Adds the supply side to the simulated company (see the [module](self)).
-pub(crate) fn supply_side(d: &mut Dataset, layout: &Layout, end: NaiveDate, draws: &mut Draws) -> Result<()> {
+/// `batches` are the production receipts of the plant and the OEM supplier, in date order.
+pub(crate) fn supply_side(
+    d: &mut Dataset,
+    batches: &[StockMovement],
+    layout: &Layout,
+    end: NaiveDate,
+    draws: &mut Draws,
+) -> Result<()> {
     let mut s = SupplyData::default();
     for (id, name, unit, cents) in MATERIALS {
         s.materials.push(Material {
@@ -108,27 +115,14 @@ pub(crate) fn supply_side(d: &mut Dataset, layout: &Layout, end: NaiveDate, draw
     for spec in &made {
         s.boms.push(bill_of_materials(spec.id, spec.name, spec.category)?);
     }
-    let batches: Vec<&StockMovement> = d
-        .movements
-        .iter()
-        .filter(|m| {
-            m.node == layout.plant && m.kind == MovementKind::Receipt && m.reference.as_deref() == Some("production")
-        })
-        .collect();
-    s.production_lines = lines(&made, &batches, &layout.plant)?;
-    s.production_orders = production_orders(&s, &batches, draws)?;
+    let plant_batches: Vec<&StockMovement> = batches.iter().filter(|m| m.node == layout.plant).collect();
+    s.production_lines = lines(&made, &plant_batches, &layout.plant)?;
+    s.production_orders = production_orders(&s, &plant_batches, draws)?;
     let use_by_month = consumption(&s);
     s.suppliers = suppliers(&layout.oem)?;
     s.purchase_orders = material_orders(&use_by_month, &layout.plant, end, draws)?;
     s.material_stock = material_stock(&s, &use_by_month, &layout.plant)?;
-    let oem_batches: Vec<StockMovement> = d
-        .movements
-        .iter()
-        .filter(|m| {
-            m.node == layout.oem && m.kind == MovementKind::Receipt && m.reference.as_deref() == Some("production")
-        })
-        .cloned()
-        .collect();
+    let oem_batches: Vec<StockMovement> = batches.iter().filter(|m| m.node == layout.oem).cloned().collect();
     let list_cost: BTreeMap<&ProductId, Decimal> = d.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     s.purchase_orders.extend(oem_orders(&oem_batches, &layout.oem, &list_cost, draws)?);
     d.supply = s;

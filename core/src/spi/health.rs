@@ -390,6 +390,11 @@ pub(crate) fn stock_status(
 /// dataset's movements (those after `as_of` are ignored) and standard costs.
 pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
     dataset.validate_stock().into_result()?;
+    health_of(dataset, options)
+}
+
+/// [`inventory_health`] of a dataset whose stock records have been validated.
+pub(crate) fn health_of(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
     let cost: rustc_hash::FxHashMap<&ProductId, Decimal> =
         dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let window_start = options.as_of - chrono::Days::new(u64::from(options.cover_window_days));

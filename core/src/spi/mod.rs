@@ -6,7 +6,7 @@
 //! - replenishment: safety stock, reorder points, EOQ, newsvendor, optimal (s, S) and (r, Q)
 //!   policies, lot sizing, multi-echelon safety stock, and ERP reorder rules.
 
-mod health;
+pub(crate) mod health;
 mod ledger;
 mod measures;
 mod period;

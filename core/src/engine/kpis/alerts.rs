@@ -24,7 +24,8 @@ impl KpiState {
             return Ok(());
         }
         let periods = crate::kpi::months_up_to(last, months);
-        let history = crate::kpi::standard_history(d, &periods)?;
+        // The engine validated its history when it was built.
+        let history = crate::kpi::catalogue::history_of(d, &periods)?;
         for (period, inputs) in periods.iter().zip(&history) {
             for (member, _) in &self.distributors {
                 for kpi in &self.kpis {

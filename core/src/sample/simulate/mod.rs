@@ -8,13 +8,14 @@
 mod billing;
 mod orders;
 mod prepaid;
-mod production;
+pub(crate) mod production;
 mod retail;
 mod shipments;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
+use super::StockRecord;
 use super::catalog::SKUS;
 use super::demand::{Draws, seasonal_factor};
 use super::master::Layout;
@@ -74,6 +75,10 @@ struct PrepaidState {
 
 struct Sim<'a> {
     d: &'a mut Dataset,
+    /// Where movements and POS sales go as they are made.
+    sink: &'a mut dyn FnMut(StockRecord),
+    /// The plant's and the OEM supplier's production receipts (the supply side reads them).
+    batches: Vec<StockMovement>,
     layout: &'a Layout,
     draws: &'a mut Draws,
     start: NaiveDate,
@@ -95,13 +100,16 @@ struct Sim<'a> {
 
 const K: usize = SKUS.len();
 
+/// Simulates the company's trade from `start` to `end` into `d`, movements and POS sales into
+/// `sink` in date order; returns the production receipts of the plant and the OEM supplier.
 pub(crate) fn simulate(
     d: &mut Dataset,
+    sink: &mut dyn FnMut(StockRecord),
     layout: &Layout,
     start: NaiveDate,
     end: NaiveDate,
     draws: &mut Draws,
-) -> Result<()> {
+) -> Result<Vec<StockMovement>> {
     let days = usize::try_from((end - start).num_days() + 1).unwrap_or(0);
     let horizon = days + 60;
     let mut rates = Vec::with_capacity(horizon * K);
@@ -136,13 +144,15 @@ pub(crate) fn simulate(
         buyers: Vec::new(),
         prepaid: Vec::new(),
         d,
+        sink,
+        batches: Vec::new(),
         draws,
     };
     sim.opening_stock()?;
     for day in 0..days {
         sim.run_day(day)?;
     }
-    Ok(())
+    Ok(sim.batches)
 }
 
 impl Sim<'_> {
@@ -193,20 +203,40 @@ impl Sim<'_> {
 
     /// Books a movement and applies it to the simulated stock.
     fn book(&mut self, day: usize, site: Site, k: usize, kind: MovementKind, quantity: i64, reference: Option<String>) {
+        self.book_with(day, site, k, kind, quantity, reference, None);
+    }
+
+    /// [`Sim::book`] naming the other node of a transfer.
+    #[allow(clippy::too_many_arguments)]
+    fn book_with(
+        &mut self,
+        day: usize,
+        site: Site,
+        k: usize,
+        kind: MovementKind,
+        quantity: i64,
+        reference: Option<String>,
+        counterparty: Option<NodeId>,
+    ) {
         if quantity == 0 {
             return;
         }
         let change = if kind.sign() > Decimal::ZERO { quantity } else { -quantity };
         *self.stock(site, k) += change;
-        self.d.movements.push(StockMovement {
+        let movement = StockMovement {
             node: self.node(site),
             product: self.product(k),
             date: self.date(day),
             kind,
             quantity: Decimal::from(quantity),
-            counterparty: None,
+            counterparty,
             reference,
-        });
+        };
+        let produced = kind == MovementKind::Receipt && movement.reference.as_deref() == Some(production::REFERENCE);
+        if produced && matches!(site, Site::Plant | Site::Oem) {
+            self.batches.push(movement.clone());
+        }
+        (self.sink)(StockRecord::Movement(movement));
     }
 
     fn transfer(&mut self, day: usize, from: Site, to: Site, k: usize, quantity: i64) {
@@ -214,14 +244,9 @@ impl Sim<'_> {
             return;
         }
         let (from_node, to_node) = (self.node(from), self.node(to));
-        self.book(day, from, k, MovementKind::TransferOut, quantity, Some("consignment call-off".into()));
-        if let Some(m) = self.d.movements.last_mut() {
-            m.counterparty = Some(to_node);
-        }
-        self.book(day, to, k, MovementKind::TransferIn, quantity, Some("consignment call-off".into()));
-        if let Some(m) = self.d.movements.last_mut() {
-            m.counterparty = Some(from_node);
-        }
+        let reference = || Some("consignment call-off".to_owned());
+        self.book_with(day, from, k, MovementKind::TransferOut, quantity, reference(), Some(to_node));
+        self.book_with(day, to, k, MovementKind::TransferIn, quantity, reference(), Some(from_node));
     }
 
     /// Stock on the first day: every site holds what its policy would target.

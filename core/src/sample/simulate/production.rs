@@ -7,6 +7,9 @@ use super::{Event, K, Sim, Site, round_up};
 use crate::model::{MovementKind, StockCount};
 use crate::sample::catalog::SKUS;
 
+/// The reference of a production receipt at the plant or the OEM supplier.
+pub(crate) const REFERENCE: &str = "production";
+
 impl Sim<'_> {
     /// Plant and OEM production every Monday: up to six weeks of channel demand plus reservations.
     pub(super) fn produce(&mut self, day: usize) {
@@ -17,7 +20,7 @@ impl Sim<'_> {
             let on_hand = *self.stock(site, k) + if spec.oem { *self.stock(Site::Plant, k) } else { 0 };
             let batch = round_up(target - on_hand, 50);
             if batch > 0 {
-                self.book(day, site, k, MovementKind::Receipt, batch, Some("production".into()));
+                self.book(day, site, k, MovementKind::Receipt, batch, Some(REFERENCE.into()));
             }
         }
     }

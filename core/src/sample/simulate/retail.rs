@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::{Event, K, RETAIL_LEAD_DAYS, RETAIL_MARKUP, Sim, Site};
 use crate::error::Result;
 use crate::model::{MovementKind, PosSale};
+use crate::sample::StockRecord;
 use crate::sample::catalog::{SKUS, SkuSpec};
 
 impl Sim<'_> {
@@ -26,14 +27,15 @@ impl Sim<'_> {
                 let farmer = (!farmers.is_empty() && self.draws.chance(0.7))
                     .then(|| self.draws.between(farmers.start as i64, farmers.end as i64 - 1) as usize)
                     .and_then(|f| self.layout.farmers.get(f).cloned());
-                self.d.pos_sales.push(PosSale {
+                let sale = PosSale {
                     node: self.node(Site::Retailer(r)),
                     product: self.product(k),
                     date,
                     quantity: Decimal::from(sold),
                     revenue: (Decimal::from(sold) * price).round_dp(2),
                     customer: farmer,
-                });
+                };
+                (self.sink)(StockRecord::PosSale(sale));
                 if self.draws.chance(0.004) {
                     self.book(day, Site::Retailer(r), k, MovementKind::CustomerReturn, 1, Some("farmer return".into()));
                 }
