@@ -21,7 +21,7 @@ use omo_core::sample::{SampleConfig, sample_company as core_sample};
 use omo_core::spi::{
     HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
 };
-use omo_core::{Dataset, JsonLimits, OmoError};
+use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyBytes;
@@ -37,7 +37,7 @@ pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
 /// A company's data: master data of the three axes and its transactions, validated.
 #[pyclass(name = "Dataset", module = "omo._native", frozen)]
 pub struct PyDataset {
-    pub(crate) inner: Arc<Dataset>,
+    pub(crate) inner: Arc<ValidDataset>,
 }
 
 #[pymethods]
@@ -51,7 +51,7 @@ impl PyDataset {
     fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>, max_string_bytes: Option<usize>) -> PyResult<Self> {
         let limits =
             max_string_bytes.map_or_else(JsonLimits::default, |max_string_bytes| JsonLimits { max_string_bytes });
-        let read = |dataset: omo_core::Result<Dataset>| dataset.and_then(|d| d.validate().into_result().map(|()| d));
+        let read = |dataset: omo_core::Result<Dataset>| dataset.and_then(ValidDataset::new);
         let dataset = if let Ok(bytes) = text.cast::<PyBytes>() {
             let bytes = bytes.as_bytes();
             py.detach(|| read(Dataset::from_json_bytes(bytes, &limits)))
@@ -67,10 +67,12 @@ impl PyDataset {
         py.detach(|| self.inner.to_json()).map_err(omo_error)
     }
 
-    /// The same company as it stood at the end of `date` (see the core's `Dataset::until`).
-    fn until(&self, py: Python<'_>, date: NaiveDate) -> PyDataset {
+    /// The same company as it stood at the end of `date` (see the core's `Dataset::until`),
+    /// validated: a payment that names an invoice of a later day raises `ValidationError`.
+    fn until(&self, py: Python<'_>, date: NaiveDate) -> PyResult<PyDataset> {
         let d = Arc::clone(&self.inner);
-        PyDataset { inner: Arc::new(py.detach(|| d.until(date))) }
+        let cut = py.detach(|| ValidDataset::new(d.until(date))).map_err(omo_error)?;
+        Ok(PyDataset { inner: Arc::new(cut) })
     }
 
     /// The company's name.
@@ -147,7 +149,7 @@ pub fn sample_company(
 ) -> PyResult<PyDataset> {
     let config =
         SampleConfig { seed, distributors, retailers_per_distributor, farmers, years, ..SampleConfig::default() };
-    let dataset = py.detach(|| core_sample(&config)).map_err(omo_error)?;
+    let dataset = py.detach(|| core_sample(&config).and_then(ValidDataset::new)).map_err(omo_error)?;
     Ok(PyDataset { inner: Arc::new(dataset) })
 }
 

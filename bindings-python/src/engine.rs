@@ -268,7 +268,7 @@ impl PyEngine {
 
     /// The history plus every applied event, as a dataset.
     fn to_dataset(&self, py: Python<'_>) -> PyResult<PyDataset> {
-        let dataset = self.with(py, |backend| Ok(backend.engine().to_dataset()))?;
+        let dataset = self.with(py, |backend| Ok(backend.engine().to_valid_dataset()))?;
         Ok(PyDataset { inner: Arc::new(dataset) })
     }
 }

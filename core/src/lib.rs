@@ -31,6 +31,6 @@ pub mod sample;
 mod snapshot;
 pub mod spi;
 
-pub use dataset::{Dataset, JsonLimits, ValidationReport};
+pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};
 pub use snapshot::Snapshot;

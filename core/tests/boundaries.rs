@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 use omo_core::credit::{AccountChange, AuditStamp, CreditAccount, RiskClass};
 use omo_core::model::{Currency, CustomerId, MovementKind, OrderId, StockMovement};
+use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::{Dataset, OmoError};
+use omo_core::spi::{HealthOptions, NodeLevel, Period, ProductLevel, inventory_health, roll_up};
+use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::str::FromStr;
@@ -255,6 +257,30 @@ fn stock_that_goes_negative_is_refused_naming_node_product_and_day() {
     // A company that books negative stock (ERPNext's "Allow Negative Stock") says so, and loads.
     d["allow_negative_stock"] = json!(true);
     assert!(read(&d).unwrap().allow_negative_stock);
+}
+
+#[test]
+fn a_valid_dataset_is_refused_as_validation_refuses_and_its_views_are_the_same() {
+    let mut d = base();
+    d["movements"] = json!([
+        movement(day(2025, 3, 1), MovementKind::Receipt, "10"),
+        movement(day(2025, 3, 2), MovementKind::Sale, "11"),
+    ]);
+    let err = serde_json::from_value::<ValidDataset>(d).unwrap_err().to_string();
+    assert!(err.contains("stock UREA at PLANT: quantity: stock would go negative on 2025-03-02"), "{err}");
+    // Checked once or on every call, the calculators give the same answers.
+    let company = sample_company(&SampleConfig::small(4)).unwrap();
+    let valid = ValidDataset::new(company.clone()).unwrap();
+    let level = (Period::Quarter, NodeLevel::Region, ProductLevel::Category);
+    assert_eq!(
+        roll_up(&valid, level.0, &level.1, &level.2).unwrap(),
+        roll_up(&company, level.0, &level.1, &level.2).unwrap()
+    );
+    let options = HealthOptions::new(company.as_of);
+    assert_eq!(inventory_health(&valid, &options).unwrap(), inventory_health(&company, &options).unwrap());
+    let (channel, supply) = (ChannelSettings::new(company.as_of), SupplySettings::default());
+    assert_eq!(company_plan(&valid, &channel, &supply).unwrap(), company_plan(&company, &channel, &supply).unwrap());
+    assert_eq!(serde_json::to_value(&valid).unwrap(), serde_json::to_value(&company).unwrap());
 }
 
 #[test]

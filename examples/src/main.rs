@@ -76,7 +76,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
     let (live, mut text) = live::replay_last_quarter(&dataset, store.as_deref())?;
-    let dataset = live.engine().to_dataset();
+    let dataset = live.engine().to_valid_dataset();
     let views = Views::new(&dataset).map_err(|e| e.to_string())?;
     text.push_str(&report::render_views(&views).map_err(|e| e.to_string())?);
     let page = dashboard::render_views(&views).map_err(|e| e.to_string())?;

@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use omo_core::kpi::{KpiInput, TRAILING_MONTHS, months_up_to, standard_history};
 use omo_core::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
 use omo_core::spi::{HealthOptions, HealthReport, inventory_health};
-use omo_core::{Dataset, OmoError};
+use omo_core::{OmoError, ValidDataset};
 
 use crate::report::last_complete_month;
 
 /// Shared results of one company.
 pub struct Views<'a> {
-    /// The company.
-    pub dataset: &'a Dataset,
+    /// The company, validated once.
+    pub dataset: &'a ValidDataset,
     /// The twelve months up to the last complete one (first days), oldest first.
     pub months: Vec<NaiveDate>,
     /// The standard KPIs of every distributor in each of `months`.
@@ -30,7 +30,7 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     /// Computes the shared results of `dataset`.
-    pub fn new(dataset: &'a Dataset) -> Result<Self, OmoError> {
+    pub fn new(dataset: &'a ValidDataset) -> Result<Self, OmoError> {
         let months = last_complete_month(dataset.as_of).map(|m| months_up_to(m, TRAILING_MONTHS)).unwrap_or_default();
         let kpi_history = standard_history(dataset, &months)?;
         let health_options = HealthOptions::new(dataset.as_of);

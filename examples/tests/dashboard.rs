@@ -15,7 +15,7 @@ use omo_examples::report::last_complete_month;
 #[test]
 fn every_section_is_drawn_and_the_lights_are_the_cores() {
     // The main job's default company.
-    let company = sample_company(&SampleConfig::default()).unwrap();
+    let company = omo_core::ValidDataset::new(sample_company(&SampleConfig::default()).unwrap()).unwrap();
     let page = render(&company).unwrap();
     for (id, _) in SECTIONS {
         let start = page.find(&format!(r#"data-section="{id}""#)).unwrap_or_else(|| panic!("no section {id}"));

@@ -104,7 +104,9 @@ class Dataset:
 
     def until(self, date) -> "Dataset":
         """The same company as it stood at the end of ``date`` (``as_of == date``): records dated
-        later left out, orders, shipments, prepaid orders and credit accounts as they were then."""
+        later left out, orders, shipments, prepaid orders and credit accounts as they were then.
+        The cut is validated as ``from_json`` validates: a payment that names an invoice of a later
+        day raises ``ValidationError``."""
         return Dataset(self._native.until(_date(date, "date")))
 
     def to_json(self) -> str:

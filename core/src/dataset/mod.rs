@@ -7,8 +7,11 @@ mod negative_stock;
 mod record;
 pub(crate) mod references;
 mod supply;
+mod valid;
 
 pub use json::JsonLimits;
+pub(crate) use valid::Checked;
+pub use valid::{DatasetInput, ValidDataset};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;

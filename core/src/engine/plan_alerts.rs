@@ -68,7 +68,9 @@ impl PlanAlerts {
     /// condition).
     pub(crate) fn close_month(&mut self, dataset: &Dataset, month: NaiveDate) -> Vec<KpiChange> {
         let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - Days::new(1));
-        let Ok(plan) = company_plan(dataset, &ChannelSettings::new(end), &SupplySettings::default()) else {
+        let Ok(plan) =
+            company_plan(&crate::dataset::Checked(dataset), &ChannelSettings::new(end), &SupplySettings::default())
+        else {
             return Vec::new();
         };
         let worst = self.worst(&plan.signals);

@@ -8,7 +8,7 @@ use super::Engine;
 use super::clock::open_from;
 use super::kpis::AlertStatus;
 use crate::credit::{CreditBook, CreditCheck};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::SpiRow;
@@ -32,6 +32,23 @@ impl Engine {
     /// The history with every applied event, as a dataset whose `as_of` is the clock.
     pub fn to_dataset(&self) -> Dataset {
         self.dataset.clone()
+    }
+
+    /// [`Engine::to_dataset`] as a [`ValidDataset`], without validating it again: the engine
+    /// accepts an event exactly when the batch validation would accept the dataset with it.
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let engine = Engine::new(sample_company(&SampleConfig::small(1))?, EngineOptions::default())?;
+    /// let company = engine.to_valid_dataset();
+    /// let rows = omo_core::spi::roll_up(&company, omo_core::spi::Period::Month,
+    ///     &omo_core::spi::NodeLevel::Company, &omo_core::spi::ProductLevel::All)?;
+    /// assert!(!rows.is_empty());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn to_valid_dataset(&self) -> ValidDataset {
+        ValidDataset::assume_valid(self.dataset.clone())
     }
 
     /// The dataset the engine keeps current, by reference.
@@ -89,6 +106,10 @@ impl Engine {
     /// lead time beyond the horizon.
     pub fn plan(&self) -> Result<crate::plan::CompanyPlan> {
         let settings = crate::plan::ChannelSettings::new(self.dataset.as_of);
-        crate::plan::company_plan(&self.dataset, &settings, &crate::plan::SupplySettings::default())
+        crate::plan::company_plan(
+            &crate::dataset::Checked(&self.dataset),
+            &settings,
+            &crate::plan::SupplySettings::default(),
+        )
     }
 }

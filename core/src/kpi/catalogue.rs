@@ -15,10 +15,10 @@ use super::calendar::{COVER_WINDOW_DAYS, first_of_month, months_in_data, months_
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
-use crate::dataset::Dataset;
+use crate::dataset::{Checked, Dataset, DatasetInput};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind, Hierarchy, InvoiceKind, MovementKind, NodeId, TargetScope};
-use crate::spi::{HealthOptions, Period, StockStatus};
+use crate::spi::{HealthOptions, Period, StockStatus, inventory_health};
 
 /// A KPI with absolute thresholds: green at or better than `good`, yellow at or better than
 /// `acceptable`, red beyond; roll-up by the share of members in red.
@@ -138,7 +138,7 @@ fn distributors_under(
 ///
 /// Errors: `months` of 0 ([`crate::OmoError::InvalidArgument`]), and what computing the KPIs raises.
 pub fn standard_alerts(
-    dataset: &Dataset,
+    dataset: &impl DatasetInput,
     last_month: NaiveDate,
     months: u32,
     rule: &AlertRule,
@@ -146,8 +146,9 @@ pub fn standard_alerts(
     if months == 0 {
         return Err(crate::OmoError::InvalidArgument { name: "months", message: "must be at least 1".into() });
     }
+    let dataset = dataset.checked_stock()?;
     let periods = months_up_to(last_month, months_in_data(dataset, last_month, months));
-    let history = standard_history(dataset, &periods)?;
+    let history = history_of(dataset, &periods)?;
     alerts_in_history(dataset, &periods, &history, rule)
 }
 
@@ -177,19 +178,21 @@ pub fn alerts_in_history(
 
 /// The standard KPIs of every distributor for `month` (any day of it), with the previous month's
 /// and last year's values: the inputs of [`super::Scorecard::build`].
-pub fn standard_inputs(dataset: &Dataset, month: NaiveDate) -> Result<HashMap<(String, String), KpiInput>> {
+pub fn standard_inputs(dataset: &impl DatasetInput, month: NaiveDate) -> Result<HashMap<(String, String), KpiInput>> {
     Ok(standard_history(dataset, &[month])?.pop().unwrap_or_default())
 }
 
 /// [`standard_inputs`] for several months, each month's values computed once however many of
 /// the months need it (as this month, the month before or last year).
-pub fn standard_history(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
-    dataset.validate_stock().into_result()?;
-    history_of(dataset, months)
+pub fn standard_history(
+    dataset: &impl DatasetInput,
+    months: &[NaiveDate],
+) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
+    history_of(dataset.checked_stock()?, months)
 }
 
 /// [`standard_history`] of a dataset whose stock records have been validated.
-pub(crate) fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
+fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
     let scope = Scope::new(dataset);
     let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
     let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
@@ -358,8 +361,8 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let book = CreditBook::from_dataset(dataset, end, CreditPolicy::default())?;
     let mut health_options = HealthOptions::new(end);
     health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
-    // The history's stock was validated once, for every month (`standard_history`).
-    let health = crate::spi::health::health_of(dataset, &health_options)?;
+    // The history's stock was checked once, for every month (`standard_history`).
+    let health = inventory_health(&Checked(dataset), &health_options)?;
     let float = |x: Option<f64>| x.and_then(Decimal::from_f64).map(|d| d.round_dp(4));
     let mut out = MonthValues::new();
     for distributor in distributors {

@@ -4,7 +4,7 @@
 
 mod alerts;
 mod calendar;
-pub(crate) mod catalogue;
+mod catalogue;
 mod definition;
 mod evaluate;
 mod scorecard;

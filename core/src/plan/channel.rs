@@ -41,7 +41,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::demand::{DemandModel, Horizon, NodeDemand, independent_demand};
 use super::mrp::{LotSizing, MrpInput, OrderModifiers, mrp_record};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{Item, Node, NodeId, NodeKind, OrderStatus, ProductId, ProductionStatus, SupplierKind};
@@ -220,8 +220,8 @@ impl ChannelPlan {
 /// the horizon (naming the tier), no plant to supply the distributors, or an unknown source;
 /// [`OmoError::InSeries`] naming the node and product whose forecast failed; the dataset's stock
 /// issues when its movements do not validate.
-pub fn channel_plan(dataset: &Dataset, settings: &ChannelSettings) -> Result<ChannelPlan> {
-    dataset.validate_stock().into_result()?;
+pub fn channel_plan(dataset: &impl DatasetInput, settings: &ChannelSettings) -> Result<ChannelPlan> {
+    let dataset = dataset.checked_stock()?;
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
     let chain = Chain::of(dataset, settings)?;
     let planned: HashSet<&NodeId> = chain.order.iter().collect();

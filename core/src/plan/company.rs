@@ -9,7 +9,7 @@ use super::signals::{PlanSignal, plan_signals};
 use super::sop::{SopRow, sales_and_operations};
 use super::suppliers::{SupplierScore, supplier_scorecard};
 use super::supply::{SupplyPlan, SupplySettings, plan_supply_chain};
-use crate::dataset::Dataset;
+use crate::dataset::{Checked, DatasetInput};
 use crate::error::Result;
 use crate::kpi::Light;
 
@@ -54,10 +54,15 @@ impl CompanyPlan {
 ///
 /// # Errors
 /// Those of [`plan_supply_chain`] and [`supplier_scorecard`].
-pub fn company_plan(dataset: &Dataset, channel: &ChannelSettings, supply: &SupplySettings) -> Result<CompanyPlan> {
-    let (channel_plan, supply_plan) = plan_supply_chain(dataset, channel, supply)?;
+pub fn company_plan(
+    dataset: &impl DatasetInput,
+    channel: &ChannelSettings,
+    supply: &SupplySettings,
+) -> Result<CompanyPlan> {
+    let dataset = dataset.checked_stock()?;
+    let (channel_plan, supply_plan) = plan_supply_chain(&Checked(dataset), channel, supply)?;
     let sop = sales_and_operations(dataset, &channel_plan, supply_plan.as_ref());
-    let suppliers = supplier_scorecard(dataset, channel.as_of)?;
+    let suppliers = supplier_scorecard(&Checked(dataset), channel.as_of)?;
     let signals = plan_signals(dataset, &channel_plan, supply_plan.as_ref(), &suppliers, channel.as_of)?;
     Ok(CompanyPlan { channel: channel_plan, supply: supply_plan, sop, suppliers, signals })
 }

@@ -19,7 +19,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Checked, Dataset, DatasetInput};
 use crate::error::Result;
 use crate::model::{NodeId, ProductId, SupplierId, SupplierKind};
 use crate::spi::{CountDifference, reconcile_counts};
@@ -72,9 +72,10 @@ pub struct ConsignedStock {
 ///
 /// # Errors
 /// The dataset's stock issues, when its movements and counts do not validate.
-pub fn supplier_scorecard(dataset: &Dataset, as_of: NaiveDate) -> Result<Vec<SupplierScore>> {
+pub fn supplier_scorecard(dataset: &impl DatasetInput, as_of: NaiveDate) -> Result<Vec<SupplierScore>> {
+    let dataset = dataset.checked_stock()?;
     let start = dataset.first_date().unwrap_or(as_of);
-    let counts = reconcile_counts(dataset, start.min(as_of), as_of)?;
+    let counts = reconcile_counts(&Checked(dataset), start.min(as_of), as_of)?;
     let mut out = Vec::new();
     for supplier in &dataset.supply.suppliers {
         let mut score = Score::default();

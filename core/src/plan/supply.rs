@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::channel::{ChannelPlan, ChannelSettings, channel_plan};
 use super::demand::Horizon;
 use super::mrp::{LotSizing, MrpInput, MrpRecord, OrderModifiers, mrp_record};
-use crate::dataset::Dataset;
+use crate::dataset::{Checked, Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::model::{Item, LineId, NodeKind, ProductId, ProductionLine, Supplier, SupplierId, SupplierKind};
 
@@ -171,11 +171,12 @@ pub struct SupplyPlan {
 /// # Errors
 /// Those of [`channel_plan`] and [`supply_plan`].
 pub fn plan_supply_chain(
-    dataset: &Dataset,
+    dataset: &impl DatasetInput,
     channel: &ChannelSettings,
     settings: &SupplySettings,
 ) -> Result<(ChannelPlan, Option<SupplyPlan>)> {
-    let plan = channel_plan(dataset, channel)?;
+    let dataset = dataset.checked_stock()?;
+    let plan = channel_plan(&Checked(dataset), channel)?;
     if dataset.supply.production_lines.is_empty() && dataset.supply.suppliers.is_empty() {
         return Ok((plan, None));
     }

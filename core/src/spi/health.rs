@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::period::Period;
 use crate::analytics::SalesSource;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::model::{InvoiceKind, MovementKind, NodeId, ProductId};
 
@@ -388,13 +388,8 @@ pub(crate) fn stock_status(
 
 /// Assesses the health of every node's stock of every product at `options.as_of`, from the
 /// dataset's movements (those after `as_of` are ignored) and standard costs.
-pub fn inventory_health(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
-    dataset.validate_stock().into_result()?;
-    health_of(dataset, options)
-}
-
-/// [`inventory_health`] of a dataset whose stock records have been validated.
-pub(crate) fn health_of(dataset: &Dataset, options: &HealthOptions) -> Result<HealthReport> {
+pub fn inventory_health(dataset: &impl DatasetInput, options: &HealthOptions) -> Result<HealthReport> {
+    let dataset = dataset.checked_stock()?;
     let cost: rustc_hash::FxHashMap<&ProductId, Decimal> =
         dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let window_start = options.as_of - chrono::Days::new(u64::from(options.cover_window_days));

@@ -6,7 +6,7 @@
 //! - replenishment: safety stock, reorder points, EOQ, newsvendor, optimal (s, S) and (r, Q)
 //!   policies, lot sizing, multi-echelon safety stock, and ERP reorder rules.
 
-pub(crate) mod health;
+mod health;
 mod ledger;
 mod measures;
 mod period;
@@ -28,12 +28,12 @@ pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reco
 pub use replenish::*;
 pub use rollup::{ALL, ChannelRow, NodeLevel, ProductLevel, RollUpRow, channel_view, kind_name, roll_up};
 
-use crate::dataset::Dataset;
+use crate::dataset::DatasetInput;
 use crate::error::Result;
 
 /// The ledger of every movement of a dataset, after checking that each names a known node and
 /// product and is dated no later than the dataset's `as_of`.
-pub fn dataset_ledger(dataset: &Dataset, options: LedgerOptions) -> Result<Vec<SpiRow>> {
-    dataset.validate_stock().into_result()?;
+pub fn dataset_ledger(dataset: &impl DatasetInput, options: LedgerOptions) -> Result<Vec<SpiRow>> {
+    let dataset = dataset.checked_stock()?;
     build_ledger(&dataset.movements, &[], options)
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::dataset::Dataset;
+use crate::dataset::DatasetInput;
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, ProductId, ValidationIssue};
 
@@ -80,8 +80,8 @@ pub struct Reconciliation {
 ///
 /// A count of a product the node never held (no movement up to the count date) is an error naming
 /// node, product and date: it points at a wrong code or a missing receipt.
-pub fn reconcile_counts(dataset: &Dataset, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
-    dataset.validate_stock().into_result()?;
+pub fn reconcile_counts(dataset: &impl DatasetInput, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
+    let dataset = dataset.checked_stock()?;
     let cost: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let consigned: HashMap<&NodeId, bool> = dataset.nodes.iter().map(|n| (&n.id, n.holds_consigned_stock())).collect();
     let counts: Vec<_> = dataset.counts.iter().filter(|c| c.date >= from && c.date <= to).collect();

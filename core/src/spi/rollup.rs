@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::ledger::{LedgerOptions, SpiFlows, aggregate};
 use super::period::Period;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, NodeKind, ProductId, RegionId};
 
@@ -75,15 +75,16 @@ pub const ALL: &str = "ALL";
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 pub fn roll_up(
-    dataset: &Dataset,
+    dataset: &impl DatasetInput,
     period: Period,
     nodes: &NodeLevel,
     products: &ProductLevel,
 ) -> Result<Vec<RollUpRow>> {
-    roll_up_where(dataset, period, nodes, products, |_| true)
+    roll_up_where(dataset.checked_stock()?, period, nodes, products, |_| true)
 }
 
-/// [`roll_up`] over the movements of the nodes that `keep` accepts.
+/// [`roll_up`] of a dataset whose stock records are checked, over the movements of the nodes
+/// that `keep` accepts.
 fn roll_up_where(
     dataset: &Dataset,
     period: Period,
@@ -91,7 +92,6 @@ fn roll_up_where(
     products: &ProductLevel,
     keep: impl Fn(&NodeId) -> bool + Clone,
 ) -> Result<Vec<RollUpRow>> {
-    dataset.validate_stock().into_result()?;
     let node_group = node_groups(dataset, nodes)?;
     let product_group = product_groups(dataset, products)?;
     let group_of_node = |id| node_group.get(id).map_or("-", String::as_str);
@@ -217,7 +217,8 @@ impl ChannelRow {
 
 /// Sell-in, sell-through, sell-out and channel stock per period, for the whole market or the
 /// nodes within `region` (and the regions below it).
-pub fn channel_view(dataset: &Dataset, period: Period, region: Option<&RegionId>) -> Result<Vec<ChannelRow>> {
+pub fn channel_view(input: &impl DatasetInput, period: Period, region: Option<&RegionId>) -> Result<Vec<ChannelRow>> {
+    let dataset = input.checked_stock()?;
     let tree = dataset.region_tree()?;
     if let Some(region) = region
         && !tree.contains(region)

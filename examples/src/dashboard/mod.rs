@@ -15,7 +15,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use omo_core::spi::Period;
-use omo_core::{Dataset, OmoError};
+use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -79,7 +79,7 @@ const INTROS: [&str; 7] = [
 ];
 
 /// The whole dashboard of `d` as one HTML page.
-pub fn render(d: &Dataset) -> Result<String> {
+pub fn render(d: &ValidDataset) -> Result<String> {
     render_views(&Views::new(d)?)
 }
 

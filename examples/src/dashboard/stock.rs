@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use omo_core::Dataset;
+use omo_core::ValidDataset;
 use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, StockStatus, XyzClass, channel_view, roll_up};
 use rust_decimal::Decimal;
 
@@ -18,7 +18,7 @@ use omo_core::kpi::months_up_to;
 const MONTHS: u32 = 24;
 
 /// Sales, purchases and inventory per month for the company and per region, and the channel.
-pub fn spi_section(d: &Dataset) -> Result<String> {
+pub fn spi_section(d: &ValidDataset) -> Result<String> {
     let months = months_up_to(d.as_of, MONTHS);
     let labels = month_labels(&months);
     let index: BTreeMap<i64, usize> = months.iter().enumerate().map(|(i, m)| (month_number(*m), i)).collect();

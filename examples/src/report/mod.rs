@@ -20,11 +20,11 @@ pub use table::{Table, money, quantity};
 use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{SalesCell, SalesSource, sales_by_region_and_category};
 use omo_core::model::{CustomerKind, Hierarchy, NodeKind};
-use omo_core::{Dataset, OmoError};
+use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
 /// The whole report.
-pub fn render(dataset: &Dataset) -> Result<String, OmoError> {
+pub fn render(dataset: &ValidDataset) -> Result<String, OmoError> {
     render_views(&crate::views::Views::new(dataset)?)
 }
 

@@ -8,7 +8,7 @@ use omo_core::spi::{
     AbcClass, HealthReport, NodeLevel, Period, PlanSettings, ProductLevel, StockStatus, channel_view, reconcile_counts,
     roll_up, suggest_orders,
 };
-use omo_core::{Dataset, OmoError};
+use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
 use super::{Table, last_complete_quarter, money, quantity, region_name};
@@ -29,7 +29,7 @@ pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn by_region(d: &Dataset) -> Result<String, OmoError> {
+fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
     let (from, to) = last_complete_quarter(d.as_of);
     let rows = roll_up(d, Period::Quarter, &NodeLevel::Region, &ProductLevel::All)?;
     let mut out = format!("Stock by region, {from} to {to} (units; transfers inside a region cancel)\n");
@@ -66,7 +66,7 @@ fn by_region(d: &Dataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn channel(d: &Dataset) -> Result<String, OmoError> {
+fn channel(d: &ValidDataset) -> Result<String, OmoError> {
     let (from, _) = last_complete_quarter(d.as_of);
     let rows = channel_view(d, Period::Month, None)?;
     let mut out = String::from(
@@ -135,7 +135,7 @@ fn health(report: &HealthReport) -> String {
     out
 }
 
-fn book_vs_physical(d: &Dataset) -> Result<String, OmoError> {
+fn book_vs_physical(d: &ValidDataset) -> Result<String, OmoError> {
     let Some(last) = d.counts.iter().map(|c| c.date).max() else {
         return Ok("Book vs physical: no stock counts\n".to_owned());
     };
@@ -169,7 +169,7 @@ fn book_vs_physical(d: &Dataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn suggestions(d: &Dataset) -> Result<String, OmoError> {
+fn suggestions(d: &ValidDataset) -> Result<String, OmoError> {
     let plan = suggest_orders(d, &PlanSettings::new(d.as_of))?;
     let cost: BTreeMap<_, _> = d.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
     let due = plan.iter().filter(|s| s.quantity > Decimal::ZERO).count();

@@ -25,7 +25,7 @@ impl KpiState {
         }
         let periods = crate::kpi::months_up_to(last, months);
         // The engine validated its history when it was built.
-        let history = crate::kpi::catalogue::history_of(d, &periods)?;
+        let history = crate::kpi::standard_history(&crate::dataset::Checked(d), &periods)?;
         for (period, inputs) in periods.iter().zip(&history) {
             for (member, _) in &self.distributors {
                 for kpi in &self.kpis {

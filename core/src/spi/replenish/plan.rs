@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::formulas::{normal_quantile, probability};
 use super::rules::{InventoryPosition, ReorderRule, Rounding, Trigger};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{MovementKind, NodeId, NodeKind, OrderStatus, ProductId};
@@ -145,8 +145,8 @@ struct Demand {
 
 /// Suggested orders for every node of the chosen kinds and every product it sold in the history
 /// window, sorted by node and product; lines with nothing to order are included (quantity 0).
-pub fn suggest_orders(dataset: &Dataset, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
-    dataset.validate_stock().into_result()?;
+pub fn suggest_orders(dataset: &impl DatasetInput, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
+    let dataset = dataset.checked_stock()?;
     let z = normal_quantile(probability("service_level", settings.service_level)?)?;
     if settings.history_days == 0 {
         return Err(OmoError::InvalidArgument { name: "history_days", message: "must be at least 1".into() });
