@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
 use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, events_of};
-use omo_core::{Dataset, OmoError};
+use omo_core::{OmoError, ValidDataset};
 use omo_store::{Store, StoreError};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
@@ -122,14 +122,14 @@ impl PyEngine {
     #[pyo3(signature = (dataset = None, path = None, plan_alerts = false))]
     fn new(py: Python<'_>, dataset: Option<&PyDataset>, path: Option<PathBuf>, plan_alerts: bool) -> PyResult<Self> {
         let history = match dataset {
-            Some(d) => Dataset::clone(&d.inner),
-            None => Engine::empty_history().map_err(omo_error)?,
+            Some(d) => ValidDataset::clone(&d.inner),
+            None => ValidDataset::new(Engine::empty_history().map_err(omo_error)?).map_err(omo_error)?,
         };
         let options = EngineOptions { plan_alerts, ..EngineOptions::default() };
         let backend = match path {
-            None => Backend::Memory(Box::new(py.detach(|| Engine::new(history, options)).map_err(omo_error)?)),
+            None => Backend::Memory(Box::new(py.detach(|| Engine::on_valid(history, options)).map_err(omo_error)?)),
             Some(path) => {
-                let store = py.detach(|| Store::create(&path, history, options)).map_err(store_error)?;
+                let store = py.detach(|| Store::create(&path, history.into_inner(), options)).map_err(store_error)?;
                 Backend::Durable(Box::new(store))
             }
         };

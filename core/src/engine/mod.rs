@@ -85,7 +85,7 @@ use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::credit::{CreditBook, CreditPolicy};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 use index::Index;
 use kpis::KpiState;
@@ -185,6 +185,28 @@ impl Engine {
         Engine::restore(EngineSnapshot {
             format: SNAPSHOT_FORMAT,
             dataset: history,
+            options,
+            seq: 0,
+            seen: Vec::new(),
+            plan_alerts: Vec::new(),
+        })
+    }
+
+    /// [`Engine::new`] on a history already validated: it is not checked again.
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let history = ValidDataset::new(sample_company(&SampleConfig::small(1))?)?;
+    /// let engine = Engine::on_valid(history.clone(), EngineOptions::default())?;
+    /// assert_eq!(engine.spi_rows(), Engine::new(history.into_inner(), EngineOptions::default())?.spi_rows());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn on_valid(history: ValidDataset, options: EngineOptions) -> Result<Self> {
+        Engine::build(EngineSnapshot {
+            format: SNAPSHOT_FORMAT,
+            dataset: history.into_inner(),
             options,
             seq: 0,
             seen: Vec::new(),

@@ -75,15 +75,20 @@ fn check_format(format: u32) -> Result<()> {
 impl Engine {
     /// An engine back from a snapshot (see [`Engine::snapshot`]); its log starts empty.
     pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { format, dataset, options, seq, seen, plan_alerts } = snapshot;
-        check_format(format)?;
+        check_format(snapshot.format)?;
+        snapshot.dataset.validate().into_result()?;
+        Engine::build(snapshot)
+    }
+
+    /// The engine of a snapshot whose dataset is valid.
+    pub(super) fn build(snapshot: EngineSnapshot) -> Result<Self> {
+        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts } = snapshot;
         if options.open_months == 0 {
             return Err(OmoError::InvalidArgument {
                 name: "open_months",
                 message: "at least the clock's own month must be open".to_owned(),
             });
         }
-        dataset.validate().into_result()?;
         let open_from = open_from(dataset.as_of, options.open_months);
         let stock = StockState::from_movements(&dataset.movements, open_from)?;
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
