@@ -145,7 +145,7 @@ pub(crate) fn seasonally_adjusted(y: &[f64], m: usize, model: impl Fn(&[f64]) ->
 mod tests {
     use super::*;
 
-    use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+    use omo_test_support::AIR_PASSENGERS as AIR;
 
     #[test]
     fn air_passengers_is_seasonal_and_a_straight_line_is_not() {

@@ -21,8 +21,6 @@ mod conformal;
 mod decompose;
 mod demand;
 mod ets;
-#[cfg(test)]
-mod fixtures;
 mod intermittent;
 mod metrics;
 mod models;

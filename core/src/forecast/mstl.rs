@@ -181,7 +181,7 @@ mod tests {
     use crate::forecast::{Intervals, smape};
     use proptest::prelude::*;
 
-    use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+    use omo_test_support::AIR_PASSENGERS as AIR;
 
     /// Three weeks of a constructed hourly series: a trend, a daily and a weekly cycle and a
     /// deterministic wiggle, `10 + 0.01 t + 2 sin(2 pi t / 24) + 1.5 cos(2 pi t / 168) + 0.3 sin(0.7 t^1.1)`.

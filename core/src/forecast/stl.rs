@@ -375,7 +375,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+    use omo_test_support::AIR_PASSENGERS as AIR;
 
     /// The times the golden values are taken at: both ends, where the extensions and the shifted
     /// loess windows act, and the middle.

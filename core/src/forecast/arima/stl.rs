@@ -33,7 +33,7 @@ fn sample_variance(x: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::seasonal_strength;
-    use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+    use omo_test_support::AIR_PASSENGERS as AIR;
 
     #[test]
     fn the_strength_is_statsforecast_s_seas_heuristic() {

@@ -5,7 +5,7 @@ use super::*;
 use crate::error::OmoError;
 use crate::forecast::{ForecastOptions, Method, forecast};
 
-use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+use omo_test_support::AIR_PASSENGERS as AIR;
 
 fn close(a: &[f64], b: &[f64], relative: f64) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= relative * y.abs().max(1e-9))

@@ -4,7 +4,7 @@
 use super::*;
 
 // AirPassengers (Box & Jenkins), as `AIR` in core/tests/forecast.rs.
-use crate::forecast::fixtures::AIR_PASSENGERS as AIR;
+use omo_test_support::AIR_PASSENGERS as AIR;
 
 fn close(a: f64, b: f64, relative: f64) -> bool {
     (a - b).abs() <= relative * b.abs().max(1e-12)
