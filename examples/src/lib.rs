@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod hold_out;
 pub mod live;
 pub mod online_retail;
+pub mod process;
 pub mod replay;
 pub mod report;
 pub mod study;

@@ -182,14 +182,7 @@ impl Engine {
     /// An engine on `history`, which must pass [`Dataset::validate`] (every problem is reported
     /// at once, as [`OmoError::Invalid`]).
     pub fn new(history: Dataset, options: EngineOptions) -> Result<Self> {
-        Engine::restore(EngineSnapshot {
-            format: SNAPSHOT_FORMAT,
-            dataset: history,
-            options,
-            seq: 0,
-            seen: Vec::new(),
-            plan_alerts: Vec::new(),
-        })
+        Engine::on_valid(ValidDataset::new(history)?, options)
     }
 
     /// [`Engine::new`] on a history already validated: it is not checked again.

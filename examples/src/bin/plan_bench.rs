@@ -72,7 +72,7 @@ fn main() -> Result<(), String> {
         per_series * demand.len() as f64,
         demand.len()
     );
-    println!("peak resident memory: {}", peak_memory());
+    println!("peak resident memory: {}", omo_examples::process::peak_resident());
     Ok(())
 }
 
@@ -225,15 +225,4 @@ fn history(i: usize, months: usize) -> Vec<f64> {
     (0..months)
         .map(|t| f64::from(season(t)) * (1.0 + (i % 9) as f64 / 10.0) + ((i * 31 + t * 17) % 7) as f64 / 3.0)
         .collect()
-}
-
-fn peak_memory() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-        })
-        .unwrap_or_else(|| "unknown".into())
 }

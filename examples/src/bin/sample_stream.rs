@@ -63,7 +63,7 @@ fn main() -> Result<(), String> {
         config.farmers,
         config.years,
         elapsed.as_secs_f64(),
-        peak_resident()
+        omo_examples::process::peak_resident()
     );
     println!(
         "stock movements {movements} ({:.1} million a second with the POS sales)",
@@ -87,14 +87,4 @@ fn main() -> Result<(), String> {
         monthly.len()
     );
     Ok(())
-}
-
-/// The process's peak resident memory, from `/proc/self/status` (Linux), or "n/a".
-fn peak_resident() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
-        })
-        .unwrap_or_else(|| "n/a".to_owned())
 }
