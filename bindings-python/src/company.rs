@@ -10,17 +10,16 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
-use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{first_of_month, last_complete_month, scorecard_month, standard_inputs, standard_kpis};
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
 use omo_core::spi::{
     HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
 };
+use omo_core::views::{Axis, Views, Window};
 use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -298,49 +297,43 @@ impl PyCreditBook {
 }
 
 /// The standard scorecard of a month along an axis (`"region"` or `"business_unit"`): JSON of
-/// the month, the KPIs, and one row per member and KPI with the member's parent and depth.
+/// the month, the KPIs, and one row per member and KPI with the member's name, parent and depth
+/// (the core's `Views::scorecard`, flattened).
 #[pyfunction]
 #[pyo3(signature = (dataset, axis = "region", month = None))]
 pub fn scorecard_json(py: Python<'_>, dataset: &PyDataset, axis: &str, month: Option<NaiveDate>) -> PyResult<String> {
-    let d = &dataset.inner;
-    let month = scorecard_month(d.as_of, month);
-    let tree = match axis {
-        "region" => distributor_hierarchy(d),
-        "business_unit" => business_unit_hierarchy(d),
-        other => return Err(validation_error(&format!("axis: {other:?} is not region or business_unit"))),
-    }
-    .map_err(omo_error)?;
-    let kpis = standard_kpis().map_err(omo_error)?;
-    let inputs = py.detach(|| standard_inputs(d, month)).map_err(omo_error)?;
-    let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new()).map_err(omo_error)?;
+    let axis = Axis::from_str(axis).map_err(omo_error)?;
+    let card = py.detach(|| Views::new(&dataset.inner).scorecard(axis, month)).map_err(omo_error)?;
     #[derive(Serialize)]
     struct Row<'a> {
         member: &'a str,
+        name: &'a str,
         parent: Option<&'a str>,
-        depth: usize,
+        depth: u32,
         kpi: &'a str,
         light: &'static str,
         value: Option<Decimal>,
         threshold: Option<Decimal>,
-        red_members: Vec<String>,
+        red_members: &'a [String],
     }
-    let mut rows = Vec::new();
-    for member in tree.members() {
-        for kpi in &kpis {
-            let cell = card.cell(member, &kpi.id);
-            rows.push(Row {
-                member,
-                parent: tree.parent(member).map(String::as_str),
-                depth: tree.depth(member).unwrap_or(0),
-                kpi: &kpi.id,
-                light: cell.map_or(omo_core::kpi::Light::Grey, |c| c.light()).as_str(),
-                value: cell.and_then(|c| c.own.as_ref()).and_then(|e| e.value),
-                threshold: cell.and_then(|c| c.own.as_ref()).and_then(|e| e.threshold),
-                red_members: cell.and_then(|c| c.rolled.as_ref()).map(|r| r.red_members.clone()).unwrap_or_default(),
-            });
-        }
-    }
-    json(&(month, &kpis, rows))
+    let rows: Vec<Row<'_>> = card
+        .rows
+        .iter()
+        .flat_map(|r| {
+            r.cells.iter().map(move |c| Row {
+                member: &r.member,
+                name: &r.name,
+                parent: r.parent.as_deref(),
+                depth: r.depth,
+                kpi: &c.kpi,
+                light: c.light.as_str(),
+                value: c.value,
+                threshold: c.threshold,
+                red_members: &c.red_members,
+            })
+        })
+        .collect();
+    json(&(card.month, &card.kpis, rows))
 }
 
 /// The alerts of the distributors' standard KPIs over the `months` months up to the last
@@ -348,10 +341,8 @@ pub fn scorecard_json(py: Python<'_>, dataset: &PyDataset, axis: &str, month: Op
 #[pyfunction]
 #[pyo3(signature = (dataset, months = 12))]
 pub fn alerts_json(py: Python<'_>, dataset: &PyDataset, months: u32) -> PyResult<String> {
-    let d = &dataset.inner;
-    let last = scorecard_month(d.as_of, None);
-    let events = py.detach(|| standard_alerts(d, last, months, &AlertRule::default())).map_err(omo_error)?;
-    json(&events)
+    let view = py.detach(|| Views::new(&dataset.inner).alerts(Some(months))).map_err(omo_error)?;
+    json(&view.events)
 }
 
 /// The first day of a "last `months` months" view ending on `end`, clamped to the dataset's
@@ -405,14 +396,8 @@ pub fn team_performance_json(
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 ) -> PyResult<String> {
-    let as_of = dataset.inner.as_of;
-    let end = end.unwrap_or_else(|| {
-        last_complete_month(as_of)
-            .and_then(|m| m.checked_add_months(Months::new(1)))
-            .and_then(|next| next.pred_opt())
-            .unwrap_or(as_of)
-    });
-    let start = start.unwrap_or_else(|| first_of_month(end));
+    let end = end.unwrap_or_else(|| Window::last_complete_month(dataset.inner.as_of).to);
+    let start = start.unwrap_or_else(|| Window::month_of(end).from);
     let team = match team {
         "salesperson" => Team::Salesperson,
         "business_unit" => Team::BusinessUnit,

@@ -30,6 +30,7 @@ pub mod plan;
 pub mod sample;
 mod snapshot;
 pub mod spi;
+pub mod views;
 
 pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};

@@ -10,4 +10,3 @@ pub mod process;
 pub mod replay;
 pub mod report;
 pub mod study;
-pub mod views;

@@ -7,10 +7,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use omo_core::Dataset;
 use omo_core::engine::{Change, ChangeKind, Engine, EngineOptions, Event, events_of};
 use omo_core::kpi::Light;
+use omo_core::views::quarter_start;
 use omo_store::Store;
 
 /// The engine the replay ran on: in memory, or durable in a store.
@@ -31,16 +32,11 @@ impl Live {
     }
 }
 
-/// The first day of the quarter `day` is in.
-fn quarter_start(day: NaiveDate) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1)
-}
-
 /// The day before the last quarter of `company` starts: the history the engine opens on.
 pub fn history_cut(company: &Dataset) -> Option<NaiveDate> {
     let as_of = company.as_of;
     // A quarter is the last one once it has begun; on its first day, the quarter before is.
-    let start = quarter_start(as_of)?;
+    let start = quarter_start(as_of);
     let start = if start == as_of { start.checked_sub_months(Months::new(3))? } else { start };
     start.pred_opt()
 }

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::{Dataset, JsonLimits};
-use omo_examples::views::Views;
 use omo_examples::{dashboard, live, report};
 
 const USAGE: &str = "usage: omo-examples [--seed N] [--distributors N] [--retailers-per-distributor N] [--farmers N] \
@@ -76,8 +75,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
     let (live, mut text) = live::replay_last_quarter(&dataset, store.as_deref())?;
-    let dataset = live.engine().to_valid_dataset();
-    let views = Views::new(&dataset).map_err(|e| e.to_string())?;
+    let views = live.engine().views();
     text.push_str(&report::render_views(&views).map_err(|e| e.to_string())?);
     let page = dashboard::render_views(&views).map_err(|e| e.to_string())?;
     write_whole(&out, &page)?;

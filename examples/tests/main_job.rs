@@ -6,7 +6,8 @@ use std::process::Command;
 
 use omo_core::analytics::{SalesSource, sales_by_region_and_category};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_examples::report::{last_complete_quarter, money};
+use omo_core::views::Window;
+use omo_examples::report::money;
 use rust_decimal::Decimal;
 
 /// A dashboard path of this test's own, in the temporary folder.
@@ -47,7 +48,7 @@ fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
     assert!(text.contains("== Sales, 2025-10-01 to 2025-12-31 =="));
     // The grand total printed is the core's figure for the same quarter.
     let company = sample_company(&SampleConfig::default()).unwrap();
-    let (from, to) = last_complete_quarter(company.as_of);
+    let Window { from, to } = Window::last_complete_quarter(company.as_of);
     let cells = sales_by_region_and_category(&company, from, to, SalesSource::Invoiced).unwrap();
     let total: Decimal = cells.iter().map(|c| c.revenue).sum();
     let total_line = text.lines().find(|l| l.trim_start().starts_with("total")).unwrap();

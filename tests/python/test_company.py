@@ -111,6 +111,11 @@ def test_scorecard_lights_alerts_and_customers(company, book):
     assert lights.shape[1] == len(card.kpis) == 12
     root = card.frame[card.frame["parent"].isna()]["member"].unique()
     assert list(root) == ["CN"]
+    names = dict(zip(card.frame["member"], card.frame["name"]))
+    regions = company.frame("regions").set_index("id")["name"]
+    distributors = company.frame("customers").query("kind == 'distributor'").set_index("id")["name"]
+    assert {m: names[m] for m in regions.index} == dict(regions)
+    assert {m: names[m] for m in distributors.index} == dict(distributors)
     assert "#d62728" in card._repr_html_() or "red" not in set(lights.values.ravel())
     with pytest.raises(omo.ValidationError, match="axis"):
         omo.scorecard(company, axis="planet")

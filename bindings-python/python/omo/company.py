@@ -328,7 +328,8 @@ class Scorecard:
         for member, group in self._table().groupby("member", sort=False):
             depth = int(group["depth"].iloc[0])
             cells = "".join(f"<td>{_dot(r.light, f'{r.kpi}: {r.value}')}</td>" for r in group.itertuples())
-            rows.append(f'<tr><td style="padding-left:{depth}em">{html.escape(member)}</td>{cells}</tr>')
+            name = html.escape(str(group["name"].iloc[0]))
+            rows.append(f'<tr><td style="padding-left:{depth}em" title="{html.escape(member)}">{name}</td>{cells}</tr>')
         return (f"<div><b>Scorecard, {self.month:%B %Y}</b><table><tr><th>member</th>{head}</tr>"
                 f"{''.join(rows)}</table></div>")
 

@@ -49,6 +49,12 @@ impl ValidDataset {
         ValidDataset(dataset)
     }
 
+    /// The dataset to change in place, for the engine only: its checks of every event keep it
+    /// valid.
+    pub(crate) fn as_mut_unchecked(&mut self) -> &mut Dataset {
+        &mut self.0
+    }
+
     /// The dataset itself.
     pub fn into_inner(self) -> Dataset {
         self.0

@@ -22,7 +22,7 @@ impl Engine {
         seq: u64,
         changes: &mut Vec<Change>,
     ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
-        let d = &mut self.dataset;
+        let d = self.dataset.as_mut_unchecked();
         let today = d.as_of;
         let kpis = &mut self.kpis;
         let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
@@ -188,7 +188,7 @@ impl Engine {
         let (Some(account), Some(&i)) = (self.book.account(customer), self.index.credit_accounts.get(customer)) else {
             return;
         };
-        if let Some(slot) = self.dataset.credit_accounts.get_mut(i) {
+        if let Some(slot) = self.dataset.as_mut_unchecked().credit_accounts.get_mut(i) {
             *slot = account.clone();
         }
     }

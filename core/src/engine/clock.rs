@@ -30,7 +30,7 @@ impl Engine {
             return false;
         }
         let before = self.open_from();
-        self.dataset.as_of = date;
+        self.dataset.as_mut_unchecked().as_of = date;
         self.book.set_business_day(date);
         let after = self.open_from();
         if after > before {
@@ -47,7 +47,7 @@ impl Engine {
     pub(super) fn close_months(&mut self, day: NaiveDate, seq: u64) -> Vec<Change> {
         let mut changes = Vec::new();
         while let Some(month) = self.kpis.next_to_close(day) {
-            let parts = (&self.dataset, &self.stock, &self.book, &self.index);
+            let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
             for change in self.kpis.close_month(month, parts) {
                 changes.push(self.kpi_change(seq, change));
             }

@@ -152,7 +152,7 @@ pub type Subscriber = Box<dyn FnMut(&Change) + Send>;
 
 /// The live engine (see the module's documentation).
 pub struct Engine {
-    dataset: Dataset,
+    dataset: ValidDataset,
     options: EngineOptions,
     index: Index,
     stock: StockState,
@@ -291,7 +291,7 @@ impl Engine {
         let moved = event.date().is_some_and(|date| self.move_clock(date));
         let mut lights_moved = moved;
         for (distributor, facets) in &touched {
-            let parts = (&self.dataset, &self.stock, &self.book, &self.index);
+            let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
             lights_moved |= self.kpis.recompute(distributor, facets, parts);
         }
         if lights_moved {

@@ -10,7 +10,7 @@ use super::plan_alerts::{PlanAlertRecord, PlanAlerts};
 use super::stock::StockState;
 use super::{Engine, EngineOptions};
 use crate::credit::CreditBook;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 
 /// The format of [`EngineSnapshot`] this version writes and reads.
@@ -95,10 +95,10 @@ impl Engine {
         let index = Index::of(&dataset);
         let kpis = KpiState::new(&dataset, &stock, &book, &index, crate::kpi::AlertRule::default())?;
         Ok(Engine {
+            dataset: ValidDataset::assume_valid(dataset),
             index,
             kpis,
             plan_alerts: PlanAlerts::from_records(plan_alerts, crate::kpi::AlertRule::default()),
-            dataset,
             options,
             stock,
             book,
@@ -116,7 +116,7 @@ impl Engine {
         seen.sort();
         EngineSnapshot {
             format: SNAPSHOT_FORMAT,
-            dataset: self.dataset.clone(),
+            dataset: Dataset::clone(&self.dataset),
             options: self.options.clone(),
             seq: self.seq,
             seen,

@@ -12,6 +12,7 @@ use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::SpiRow;
+use crate::views::Views;
 
 impl Engine {
     /// The engine's clock.
@@ -31,7 +32,7 @@ impl Engine {
 
     /// The history with every applied event, as a dataset whose `as_of` is the clock.
     pub fn to_dataset(&self) -> Dataset {
-        self.dataset.clone()
+        Dataset::clone(&self.dataset)
     }
 
     /// [`Engine::to_dataset`] as a [`ValidDataset`], without validating it again: the engine
@@ -48,11 +49,11 @@ impl Engine {
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     pub fn to_valid_dataset(&self) -> ValidDataset {
-        ValidDataset::assume_valid(self.dataset.clone())
+        self.dataset.clone()
     }
 
     /// The dataset the engine keeps current, by reference.
-    pub fn dataset(&self) -> &Dataset {
+    pub fn dataset(&self) -> &ValidDataset {
         &self.dataset
     }
 
@@ -98,18 +99,18 @@ impl Engine {
         states
     }
 
-    /// The company's plan from the clock, with the core's default settings
-    /// ([`crate::plan::company_plan`]): what the plan's alerts step on at each month close.
+    /// The views of the current state ([`crate::views`]), reading the engine's own credit book.
     ///
-    /// # Errors
-    /// Those of [`crate::plan::company_plan`]: a product nobody can make or supply, a supplier's
-    /// lead time beyond the horizon.
-    pub fn plan(&self) -> Result<crate::plan::CompanyPlan> {
-        let settings = crate::plan::ChannelSettings::new(self.dataset.as_of);
-        crate::plan::company_plan(
-            &crate::dataset::Checked(&self.dataset),
-            &settings,
-            &crate::plan::SupplySettings::default(),
-        )
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::views::{Axis, Views};
+    /// let engine = Engine::new(sample_company(&SampleConfig::small(1))?, EngineOptions::default())?;
+    /// let company = engine.to_valid_dataset();
+    /// assert_eq!(engine.views().scorecard(Axis::Region, None)?, Views::new(&company).scorecard(Axis::Region, None)?);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn views(&self) -> Views<'_> {
+        Views::of(&self.dataset, Some(&self.book))
     }
 }

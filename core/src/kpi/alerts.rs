@@ -116,6 +116,17 @@ pub enum AlertEventKind {
     Resolved,
 }
 
+impl AlertEventKind {
+    /// Its name, as JSON writes it: `"raised"`, `"escalated"` or `"resolved"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertEventKind::Raised => "raised",
+            AlertEventKind::Escalated => "escalated",
+            AlertEventKind::Resolved => "resolved",
+        }
+    }
+}
+
 /// One alert transition of one member's KPI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertEvent<K> {

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use omo_core::Dataset;
 use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
 use omo_core::kpi::trailing_window;
+use omo_core::views::Window;
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, PALETTE, bar_chart};
@@ -44,8 +45,8 @@ pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
             ]
         })
         .collect();
-    let to = month.checked_add_months(Months::new(1)).and_then(|m| m.pred_opt()).unwrap_or(month);
-    let reps = team_performance(d, Team::Salesperson, month, to)?;
+    let window = Window::month_of(month);
+    let reps = team_performance(d, Team::Salesperson, window.from, window.to)?;
     let plan_chart = bar_chart(
         &format!("Salespeople against plan, {}", month.format("%B %Y")),
         &format!("revenue ({})", d.currency),

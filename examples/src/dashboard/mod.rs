@@ -19,7 +19,7 @@ use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::views::Views;
+use omo_core::views::Views;
 
 /// Why the dashboard could not be drawn.
 #[derive(Debug)]
@@ -80,21 +80,19 @@ const INTROS: [&str; 7] = [
 
 /// The whole dashboard of `d` as one HTML page.
 pub fn render(d: &ValidDataset) -> Result<String> {
-    render_views(&Views::new(d)?)
+    render_views(&Views::new(d))
 }
 
 /// The whole dashboard, from results computed once for the report and the dashboard.
 pub fn render_views(views: &Views<'_>) -> Result<String> {
-    let d = views.dataset;
-    let month = views
-        .month()
-        .ok_or_else(|| OmoError::InvalidArgument { name: "as_of", message: "no complete month".into() })?;
+    let d = views.dataset();
+    let month = views.scorecard_month();
     let bodies = [
         lights::section(views, month)?,
         stock::spi_section(d)?,
         forecast::section(d)?,
         stock::health_section(views)?,
-        credit::section(d)?,
+        credit::section(views)?,
         customers::section(d, month)?,
         plan::section(views)?,
     ];

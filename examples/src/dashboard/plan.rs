@@ -7,11 +7,11 @@ use super::charts::{Bars, PALETTE, bar_chart};
 use super::html::{escape, figure, light, table};
 use super::{Result, float, month_labels};
 use crate::report::{SOP_HEADER, SUPPLIER_HEADER, sop_cells, supplier_cells};
-use crate::views::Views;
+use omo_core::views::Views;
 
 /// The section.
 pub fn section(views: &Views<'_>) -> Result<String> {
-    let plan = &views.plan;
+    let plan = views.plan()?;
     let months = month_labels(&plan.channel.periods);
     let mut charts = String::new();
     if let Some(supply) = &plan.supply {
@@ -69,7 +69,7 @@ pub fn section(views: &Views<'_>) -> Result<String> {
     let mut out = format!(r#"<div class="charts">{charts}</div>"#);
     out.push_str(&signals(plan));
     let sop: Vec<Vec<String>> =
-        plan.sop.iter().map(|r| sop_cells(views.dataset, r).iter().map(|c| escape(c)).collect()).collect();
+        plan.sop.iter().map(|r| sop_cells(views.dataset(), r).iter().map(|c| escape(c)).collect()).collect();
     out.push_str("<h3>S&amp;OP by month and product family (units; gap value at standard cost)</h3>");
     out.push_str(&table("sop", &SOP_HEADER, &sop));
     let suppliers: Vec<Vec<String>> =

@@ -11,8 +11,8 @@ use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
 use super::html::{escape, figure, table};
 use super::{Result, float, month_labels, month_number};
 use crate::report::{money, quantity, region_name};
-use crate::views::Views;
 use omo_core::kpi::months_up_to;
+use omo_core::views::Views;
 
 /// Months shown on the S-P-I charts.
 const MONTHS: u32 = 24;
@@ -104,7 +104,7 @@ const TOP: usize = 10;
 
 /// ABC x XYZ, the ineffective share, the worst dead and slow stock, and stock by age.
 pub fn health_section(views: &Views<'_>) -> Result<String> {
-    let (options, report) = (&views.health_options, &views.health);
+    let (options, report) = (views.health_options(), views.health()?);
     let xyz: BTreeMap<_, XyzClass> = report.xyz.iter().map(|(p, c, _)| (p, *c)).collect();
     let mut stock_value: BTreeMap<_, Decimal> = BTreeMap::new();
     for s in &report.stock {

@@ -3,27 +3,25 @@
 
 use std::fmt::Write;
 
-use chrono::Months;
-use omo_core::credit::{
-    AgingBuckets, CheckMode, CreditBook, CreditPolicy, Decision, ScoringRules, payment_behaviour, replay_order_checks,
-};
+use omo_core::credit::{AgingBuckets, CreditBook, CreditPolicy, ScoringRules, payment_behaviour};
+use omo_core::views::{BlockedOrders, LimitStatus, Position, Views};
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
 use super::{Table, money};
 
 /// The whole credit section.
-pub fn section(d: &Dataset) -> Result<String, OmoError> {
+pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
+    let d = views.dataset();
     if d.credit_accounts.is_empty() {
         return Ok("== Credit ==\nNo credit accounts.\n".to_owned());
     }
-    let policy = CreditPolicy::default();
-    let book = CreditBook::from_dataset(d, d.as_of, policy.clone())?;
+    let book = views.credit_book()?;
     let mut out = String::from("== Credit ==\n");
-    out.push_str(&limits(d, &book, &policy)?);
-    out.push_str(&aging(d, &book));
-    out.push_str(&payers(d, &book));
-    out.push_str(&blocked_orders(d, &policy)?);
+    out.push_str(&limits(d, book.policy(), &views.positions(None)?));
+    out.push_str(&aging(d, book));
+    out.push_str(&payers(d, book));
+    out.push_str(&blocked_orders(&views.blocked_orders(None)?));
     out.push_str(&audit_trail(d));
     Ok(out)
 }
@@ -54,7 +52,7 @@ fn audit_trail(d: &Dataset) -> String {
     out
 }
 
-fn limits(d: &Dataset, book: &CreditBook, policy: &CreditPolicy) -> Result<String, OmoError> {
+fn limits(d: &Dataset, policy: &CreditPolicy, positions: &[Position]) -> String {
     let warn = policy.warn_share.map_or_else(
         || "no warning share".to_owned(),
         |w| format!("warn above {} %", (w * Decimal::ONE_HUNDRED).normalize()),
@@ -78,25 +76,16 @@ fn limits(d: &Dataset, book: &CreditBook, policy: &CreditPolicy) -> Result<Strin
         .map(String::from)
         .to_vec(),
     );
-    let mut rows = Vec::new();
-    for customer in book.customers() {
-        let check = book.credit_position(customer, d.as_of)?;
-        rows.push((check.limit_used(), check));
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
-    for (used, check) in rows {
-        let b = &check.breakdown;
-        let status = if check.finding("limit_exceeded").is_some() {
-            "OVER"
-        } else if check.finding("near_limit").is_some() {
-            "near"
-        } else {
-            ""
+    for p in positions {
+        let (check, b) = (&p.check, &p.check.breakdown);
+        let status = match p.status {
+            LimitStatus::Over => "OVER",
+            LimitStatus::Near => "near",
+            LimitStatus::Within => "",
         };
-        let class = book.account(&check.customer).map_or("-", |a| a.risk_class.as_str());
         table.row(vec![
             check.customer.to_string(),
-            class.to_owned(),
+            p.risk_class.clone().unwrap_or_else(|| "-".to_owned()),
             money(check.limit),
             money(b.open_orders),
             money(b.shipped_not_invoiced),
@@ -104,12 +93,12 @@ fn limits(d: &Dataset, book: &CreditBook, policy: &CreditPolicy) -> Result<Strin
             money(b.receivables_overdue),
             money(b.prepayments),
             money(check.exposure_before),
-            used.map_or_else(|| "-".to_owned(), |u| format!("{}%", (u * Decimal::ONE_HUNDRED).round_dp(0))),
+            p.used.map_or_else(|| "-".to_owned(), |u| format!("{}%", (u * Decimal::ONE_HUNDRED).round_dp(0))),
             status.to_owned(),
         ]);
     }
     out.push_str(&table.render());
-    Ok(out)
+    out
 }
 
 fn aging(d: &Dataset, book: &CreditBook) -> String {
@@ -176,26 +165,24 @@ fn payers(d: &Dataset, book: &CreditBook) -> String {
     out
 }
 
-fn blocked_orders(d: &Dataset, policy: &CreditPolicy) -> Result<String, OmoError> {
-    let from = d.as_of.checked_sub_months(Months::new(1)).unwrap_or(d.as_of);
-    let checks = replay_order_checks(d, from, d.as_of, policy, CheckMode::Static)?;
+fn blocked_orders(orders: &BlockedOrders) -> String {
     let mut table = Table::new(
         ["order", "customer", "date", "amount", "exposure after", "limit", "reasons"].map(String::from).to_vec(),
     );
-    let blocked: Vec<_> = checks.iter().filter(|(_, c)| c.decision == Decision::Blocked).collect();
-    for (order, check) in &blocked {
-        let reasons: Vec<String> = check.findings.iter().filter(|f| f.blocks).map(|f| f.reason.to_string()).collect();
+    for b in &orders.blocked {
+        let check = &b.check;
         table.row(vec![
-            order.to_string(),
+            b.order.to_string(),
             check.customer.to_string(),
             check.date.to_string(),
             money(check.order_amount),
             money(check.exposure_after),
             money(check.limit),
-            reasons.join("; "),
+            b.reasons.join("; "),
         ]);
     }
-    let mut out = format!("Orders of the last month a credit check blocks: {} of {}\n", blocked.len(), checks.len());
+    let mut out =
+        format!("Orders of the last month a credit check blocks: {} of {}\n", orders.blocked.len(), orders.checked);
     out.push_str(&table.render());
-    Ok(out)
+    out
 }

@@ -12,25 +12,25 @@ mod table;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub use kpi::{display_name, light};
+pub use kpi::light;
 pub use omo_core::kpi::last_complete_month;
 pub use plan::{SOP_HEADER, SUPPLIER_HEADER, sop_cells, supplier_cells};
 pub use table::{Table, money, quantity};
 
-use chrono::{Datelike, Months, NaiveDate};
 use omo_core::analytics::{SalesCell, SalesSource, sales_by_region_and_category};
 use omo_core::model::{CustomerKind, Hierarchy, NodeKind};
+use omo_core::views::{Views, Window};
 use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
 /// The whole report.
 pub fn render(dataset: &ValidDataset) -> Result<String, OmoError> {
-    render_views(&crate::views::Views::new(dataset)?)
+    render_views(&Views::new(dataset))
 }
 
 /// The whole report, from results computed once for the report and the dashboard.
-pub fn render_views(views: &crate::views::Views<'_>) -> Result<String, OmoError> {
-    let dataset = views.dataset;
+pub fn render_views(views: &Views<'_>) -> Result<String, OmoError> {
+    let dataset = views.dataset();
     let mut out = String::new();
     let _ = writeln!(out, "{} — as of {} (amounts in {})\n", dataset.company, dataset.as_of, dataset.currency);
     out.push_str(&structure(dataset)?);
@@ -41,7 +41,7 @@ pub fn render_views(views: &crate::views::Views<'_>) -> Result<String, OmoError>
     out.push('\n');
     out.push_str(&spi::section(views)?);
     out.push('\n');
-    out.push_str(&credit::section(dataset)?);
+    out.push_str(&credit::section(views)?);
     out.push('\n');
     out.push_str(&kpi::section(views, kpi::colour_wanted())?);
     out.push('\n');
@@ -150,7 +150,7 @@ pub fn structure(d: &Dataset) -> Result<String, OmoError> {
 
 /// The last complete quarter's sell-in revenue and sell-out volume by region and category.
 pub fn last_quarter_sales(d: &Dataset) -> Result<String, OmoError> {
-    let (from, to) = last_complete_quarter(d.as_of);
+    let Window { from, to } = Window::last_complete_quarter(d.as_of);
     let mut out = format!("== Sales, {from} to {to} ==\n");
     let sell_in = sales_by_region_and_category(d, from, to, SalesSource::Invoiced)?;
     out.push_str(&format!("Sell-in: invoiced revenue net of credit notes ({})\n", d.currency));
@@ -161,16 +161,6 @@ pub fn last_quarter_sales(d: &Dataset) -> Result<String, OmoError> {
         out.push_str(&pivot(d, &sell_out, |c| c.quantity, false));
     }
     Ok(out)
-}
-
-/// The last quarter that ended on or before `as_of`: (first day, last day).
-pub fn last_complete_quarter(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let quarter_start =
-        |date: NaiveDate| NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1).unwrap_or(date);
-    let next_day = as_of.succ_opt().unwrap_or(as_of);
-    let end_exclusive = quarter_start(next_day);
-    let start = end_exclusive.checked_sub_months(Months::new(3)).unwrap_or(end_exclusive);
-    (start, end_exclusive.pred_opt().unwrap_or(end_exclusive))
 }
 
 fn pivot(d: &Dataset, cells: &[SalesCell], value: impl Fn(&SalesCell) -> Decimal, as_money: bool) -> String {
@@ -228,14 +218,6 @@ fn node_kind(kind: NodeKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quarters_end_on_or_before_the_snapshot() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(last_complete_quarter(d(2025, 12, 31)), (d(2025, 10, 1), d(2025, 12, 31)));
-        assert_eq!(last_complete_quarter(d(2011, 12, 9)), (d(2011, 7, 1), d(2011, 9, 30)));
-        assert_eq!(last_complete_quarter(d(2024, 3, 30)), (d(2023, 10, 1), d(2023, 12, 31)));
-    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -8,20 +8,20 @@ use omo_core::plan::{CompanyPlan, SopRow, SupplierScore, SupplyPlan};
 use omo_core::{Dataset, OmoError};
 
 use super::{Table, light, money, quantity};
-use crate::views::Views;
+use omo_core::views::Views;
 
 /// How many months of the S&OP table the report prints (the articles' "next three months").
 const SOP_MONTHS: usize = 3;
 
 /// The whole plan section.
 pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
-    let plan = &views.plan;
-    let mut out = format!("== Plan from {} ({} months ahead) ==\n", views.dataset.as_of, plan.channel.periods.len());
+    let plan = views.plan()?;
+    let mut out = format!("== Plan from {} ({} months ahead) ==\n", views.as_of(), plan.channel.periods.len());
     match &plan.supply {
         Some(supply) => out.push_str(&capacity(plan, supply)),
         None => out.push_str("No production lines or suppliers given: the supply side is not planned.\n"),
     }
-    out.push_str(&sop(views.dataset, plan));
+    out.push_str(&sop(views.dataset(), plan));
     out.push_str(&suppliers(&plan.suppliers));
     out.push_str(&signals(plan, colour));
     Ok(out)

@@ -8,29 +8,29 @@ use omo_core::spi::{
     AbcClass, HealthReport, NodeLevel, Period, PlanSettings, ProductLevel, StockStatus, channel_view, reconcile_counts,
     roll_up, suggest_orders,
 };
+use omo_core::views::{Views, Window};
 use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
-use super::{Table, last_complete_quarter, money, quantity, region_name};
-use crate::views::Views;
+use super::{Table, money, quantity, region_name};
 
 /// How many rows the top-N tables show.
 const TOP: usize = 8;
 
 /// The whole S-P-I section.
 pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
-    let d = views.dataset;
+    let d = views.dataset();
     let mut out = String::from("== S-P-I ==\n");
     out.push_str(&by_region(d)?);
     out.push_str(&channel(d)?);
-    out.push_str(&health(&views.health));
+    out.push_str(&health(views.health()?));
     out.push_str(&book_vs_physical(d)?);
     out.push_str(&suggestions(d)?);
     Ok(out)
 }
 
 fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
-    let (from, to) = last_complete_quarter(d.as_of);
+    let Window { from, to } = Window::last_complete_quarter(d.as_of);
     let rows = roll_up(d, Period::Quarter, &NodeLevel::Region, &ProductLevel::All)?;
     let mut out = format!("Stock by region, {from} to {to} (units; transfers inside a region cancel)\n");
     let mut table = Table::new(
@@ -67,7 +67,7 @@ fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
 }
 
 fn channel(d: &ValidDataset) -> Result<String, OmoError> {
-    let (from, _) = last_complete_quarter(d.as_of);
+    let from = Window::last_complete_quarter(d.as_of).from;
     let rows = channel_view(d, Period::Month, None)?;
     let mut out = String::from(
         "Channel per month (units): sell-in to distributors, sell-through to retailers, sell-out to farmers\n",

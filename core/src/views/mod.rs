@@ -1,0 +1,160 @@
+//! The views every door shows — the Python package, the mobile engine, the report and the
+//! dashboard — composed once here, so that no door decides a number, a window, a default or a
+//! ranking: the scorecard with its members' names and depths, the alerts of the standard
+//! window, credit positions ranked, the orders a credit check blocks.
+//!
+//! A [`Views`] reads one validated state, either a [`ValidDataset`] ([`Views::new`]) or the live
+//! engine's ([`crate::engine::Engine::views`]), and computes what several views share (the KPI
+//! history, the inventory health, the company plan, the credit book) once, on first use.
+//!
+//! ```
+//! use omo_core::ValidDataset;
+//! use omo_core::sample::{SampleConfig, sample_company};
+//! use omo_core::views::{Axis, Views};
+//! let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+//! let views = Views::new(&company);
+//! let card = views.scorecard(Axis::Region, None)?;
+//! assert_eq!(card.month.to_string(), "2025-12-01");
+//! assert_eq!(card.rows[0].depth, 0);
+//! # Ok::<(), omo_core::OmoError>(())
+//! ```
+
+mod calendar;
+mod credit;
+mod scorecard;
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+pub use calendar::{Window, quarter_start};
+pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position};
+pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
+
+use crate::credit::{CreditBook, CreditPolicy};
+use crate::dataset::ValidDataset;
+use crate::error::Result;
+use crate::kpi::{KpiInput, TRAILING_MONTHS, months_in_data, months_up_to, scorecard_month, standard_history};
+use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
+use crate::spi::{HealthOptions, HealthReport, inventory_health};
+
+/// The standard KPI inputs of every distributor (keyed by member and KPI) in each month of the
+/// standard alert window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiHistory {
+    /// The months (first days), oldest first: [`TRAILING_MONTHS`] up to the last complete one,
+    /// clamped to the months the data spans.
+    pub months: Vec<NaiveDate>,
+    /// The inputs of each month, in the order of `months`.
+    pub inputs: Vec<HashMap<(String, String), KpiInput>>,
+}
+
+/// The views of one validated state (see the module's documentation).
+pub struct Views<'a> {
+    data: &'a ValidDataset,
+    engine_book: Option<&'a CreditBook>,
+    book: OnceCell<CreditBook>,
+    kpi_history: OnceCell<KpiHistory>,
+    health: OnceCell<HealthReport>,
+    plan: OnceCell<CompanyPlan>,
+}
+
+impl std::fmt::Debug for Views<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Views").field("company", &self.data.company).field("as_of", &self.data.as_of).finish()
+    }
+}
+
+/// The value in `cell`, computed by `make` the first time.
+fn cached<T>(cell: &OnceCell<T>, make: impl FnOnce() -> Result<T>) -> Result<&T> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let value = make()?;
+    Ok(cell.get_or_init(|| value))
+}
+
+impl<'a> Views<'a> {
+    /// The views of `data`, with the default credit policy.
+    pub fn new(data: &'a ValidDataset) -> Self {
+        Views::of(data, None)
+    }
+
+    /// The views of `data` reading `engine_book` for credit when given (the engine's, with its
+    /// policy).
+    pub(crate) fn of(data: &'a ValidDataset, engine_book: Option<&'a CreditBook>) -> Self {
+        Views {
+            data,
+            engine_book,
+            book: OnceCell::new(),
+            kpi_history: OnceCell::new(),
+            health: OnceCell::new(),
+            plan: OnceCell::new(),
+        }
+    }
+
+    /// The company's records.
+    pub fn dataset(&self) -> &'a ValidDataset {
+        self.data
+    }
+
+    /// The day the views are of.
+    pub fn as_of(&self) -> NaiveDate {
+        self.data.as_of
+    }
+
+    /// The month the scorecard shows by default (its first day): the last complete one.
+    pub fn scorecard_month(&self) -> NaiveDate {
+        scorecard_month(self.data.as_of, None)
+    }
+
+    /// The standard KPI inputs over the standard alert window (computed once).
+    ///
+    /// # Errors
+    /// Those of [`crate::kpi::standard_history`].
+    pub fn kpi_history(&self) -> Result<&KpiHistory> {
+        cached(&self.kpi_history, || {
+            let last = self.scorecard_month();
+            let months = months_up_to(last, months_in_data(self.data, last, TRAILING_MONTHS));
+            let inputs = standard_history(self.data, &months)?;
+            Ok(KpiHistory { months, inputs })
+        })
+    }
+
+    /// Inventory health on the views' day, with the default options (computed once).
+    ///
+    /// # Errors
+    /// Those of [`crate::spi::inventory_health`].
+    pub fn health(&self) -> Result<&HealthReport> {
+        cached(&self.health, || inventory_health(self.data, &self.health_options()))
+    }
+
+    /// The options [`Views::health`] assesses with: the defaults on the views' day.
+    pub fn health_options(&self) -> HealthOptions {
+        HealthOptions::new(self.data.as_of)
+    }
+
+    /// The company's plan from the views' day, with the core's default settings (computed
+    /// once).
+    ///
+    /// # Errors
+    /// Those of [`crate::plan::company_plan`].
+    pub fn plan(&self) -> Result<&CompanyPlan> {
+        cached(&self.plan, || {
+            company_plan(self.data, &ChannelSettings::new(self.data.as_of), &SupplySettings::default())
+        })
+    }
+
+    /// The credit book on the views' day: the engine's own, else one built with the default
+    /// policy (once).
+    ///
+    /// # Errors
+    /// Those of [`CreditBook::from_dataset`].
+    pub fn credit_book(&self) -> Result<&CreditBook> {
+        if let Some(book) = self.engine_book {
+            return Ok(book);
+        }
+        cached(&self.book, || CreditBook::from_dataset(self.data, self.data.as_of, CreditPolicy::default()))
+    }
+}

@@ -1,0 +1,160 @@
+//! The views every door shows: computed once in the core, the same on the live engine as on the
+//! batch dataset with the same records, and each with the definition its documentation states.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, Days, NaiveDate};
+use omo_core::engine::{Engine, EngineOptions};
+use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
+use omo_core::model::CustomerKind;
+use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::views::{Axis, LimitStatus, Views, Window};
+use omo_core::{Dataset, ValidDataset};
+use rust_decimal::Decimal;
+
+type Res = Result<(), Box<dyn std::error::Error>>;
+
+fn company() -> Dataset {
+    sample_company(&SampleConfig::small(11)).unwrap_or_else(|e| unreachable!("sample: {e}"))
+}
+
+/// An engine opened 75 days before the company's last day and fed the rest as events.
+fn replayed() -> Result<Engine, Box<dyn std::error::Error>> {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        engine.apply(event)?;
+    }
+    Ok(engine)
+}
+
+#[test]
+fn the_engine_s_views_equal_the_views_of_its_records_as_a_dataset() -> Res {
+    let engine = replayed()?;
+    let records = engine.to_valid_dataset();
+    let (live, batch) = (engine.views(), Views::new(&records));
+    for axis in [Axis::Region, Axis::BusinessUnit] {
+        assert_eq!(live.scorecard(axis, None)?, batch.scorecard(axis, None)?, "{axis:?}");
+    }
+    assert_eq!(live.alerts(None)?, batch.alerts(None)?);
+    assert_eq!(live.positions(None)?, batch.positions(None)?);
+    assert_eq!(live.blocked_orders(None)?, batch.blocked_orders(None)?);
+    Ok(())
+}
+
+#[test]
+fn a_scorecard_has_every_member_once_parents_first_with_names_depths_and_a_cell_per_kpi() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let kpis: Vec<String> = standard_kpis()?.into_iter().map(|k| k.id).collect();
+    let card = views.scorecard(Axis::Region, None)?;
+    assert_eq!(card.month, NaiveDate::from_ymd_opt(2025, 12, 1).ok_or("date")?, "the last complete month");
+    let mut depth_of: HashMap<&str, u32> = HashMap::new();
+    for row in &card.rows {
+        let expected = match &row.parent {
+            None => 0,
+            Some(parent) => depth_of.get(parent.as_str()).ok_or("a member before its parent")? + 1,
+        };
+        assert_eq!(row.depth, expected, "{}", row.member);
+        assert!(depth_of.insert(&row.member, row.depth).is_none(), "{} twice", row.member);
+        assert_eq!(row.cells.iter().map(|c| c.kpi.as_str()).collect::<Vec<_>>(), kpis, "{}", row.member);
+        assert_eq!(row.overall, row.cells.iter().map(|c| c.light).max().unwrap_or(Light::Grey), "{}", row.member);
+    }
+    let regions: HashMap<&str, &str> = company.regions.iter().map(|r| (r.id.as_str(), r.name.as_str())).collect();
+    let distributors: HashMap<&str, &str> = company
+        .customers
+        .iter()
+        .filter(|c| c.kind == CustomerKind::Distributor)
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    for row in &card.rows {
+        let name = regions.get(row.member.as_str()).or_else(|| distributors.get(row.member.as_str()));
+        assert_eq!(Some(&row.name.as_str()), name, "{} is a region or a distributor, shown by name", row.member);
+    }
+    assert_eq!(card.rows.iter().filter(|r| distributors.contains_key(r.member.as_str())).count(), distributors.len());
+    // A distributor's own value is its input's value; a region's cell has none of its own.
+    for row in card.rows.iter().filter(|r| regions.contains_key(r.member.as_str())) {
+        assert!(row.cells.iter().all(|c| c.value.is_none()), "{}", row.member);
+    }
+    // An earlier month, asked by any day of it, is that month.
+    let june = views.scorecard(Axis::BusinessUnit, NaiveDate::from_ymd_opt(2025, 6, 17))?;
+    assert_eq!((june.month.month(), june.month.day()), (6, 1));
+    Ok(())
+}
+
+#[test]
+fn alerts_are_the_catalogue_s_over_the_standard_window_and_counted_per_month() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let view = views.alerts(None)?;
+    assert_eq!(view.months.len(), 12);
+    assert_eq!(view.months.last(), Some(&views.scorecard_month()));
+    let last = views.scorecard_month();
+    assert_eq!(view.events, standard_alerts(&company, last, 12, &AlertRule::default())?);
+    assert_eq!(views.alerts(Some(5))?.events, standard_alerts(&company, last, 5, &AlertRule::default())?);
+    // Clamped to the two years of data.
+    assert_eq!(views.alerts(Some(1_000))?.months.len(), 24);
+    let counted: u32 = view.per_month().iter().flat_map(|(_, c)| c.iter()).sum();
+    assert_eq!(counted as usize, view.events.len());
+    assert!(views.alerts(Some(0)).is_err());
+    Ok(())
+}
+
+#[test]
+fn positions_are_ranked_by_the_share_of_the_limit_used_with_the_policy_s_status() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let positions = views.positions(None)?;
+    assert_eq!(positions.len(), company.credit_accounts.len());
+    for pair in positions.windows(2) {
+        assert!(pair[0].used >= pair[1].used, "{:?} before {:?}", pair[0].used, pair[1].used);
+    }
+    let warn = views.credit_book()?.policy().warn_share.ok_or("the default policy warns")?;
+    for p in &positions {
+        let c = &p.check;
+        assert_eq!(p.used, (!c.limit.is_zero()).then(|| c.exposure_before / c.limit));
+        // Independently of the findings: over when exposure passes the limit, near past the
+        // policy's warning share of it.
+        let expected = if c.exposure_before > c.limit {
+            LimitStatus::Over
+        } else if c.exposure_before > c.limit * warn {
+            LimitStatus::Near
+        } else {
+            LimitStatus::Within
+        };
+        if !c.limit.is_zero() {
+            assert_eq!(p.status, expected, "{}: {} of {}", c.customer, c.exposure_before, c.limit);
+        }
+        assert_eq!(c.date, company.as_of);
+        assert_eq!(c.order_amount, Decimal::ZERO);
+    }
+    let distributors: HashSet<_> =
+        company.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).map(|c| &c.id).collect();
+    let of_distributors = views.positions(Some(CustomerKind::Distributor))?;
+    assert!(!of_distributors.is_empty());
+    assert!(of_distributors.iter().all(|p| distributors.contains(&p.check.customer)));
+    let expected: Vec<_> = positions.iter().filter(|p| distributors.contains(&p.check.customer)).collect();
+    assert_eq!(of_distributors.iter().collect::<Vec<_>>(), expected, "the same ranking, filtered");
+    Ok(())
+}
+
+#[test]
+fn blocked_orders_are_the_orders_of_the_window_a_static_check_blocks() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let orders = views.blocked_orders(None)?;
+    assert_eq!(orders.window, Window::trailing_month(company.as_of));
+    let in_window = company.orders.iter().filter(|o| orders.window.contains(o.order_date)).count();
+    assert!(orders.checked as usize <= in_window && orders.checked > 0, "{} of {in_window}", orders.checked);
+    for b in &orders.blocked {
+        assert!(orders.window.contains(b.check.date), "{}", b.order);
+        assert!(!b.reasons.is_empty(), "{} is blocked for a reason", b.order);
+        let order = company.orders.iter().find(|o| o.id == b.order).ok_or("the order exists")?;
+        assert_eq!(b.check.customer, order.customer);
+    }
+    let year = Window::new(company.as_of - Days::new(365), company.as_of)?;
+    let over_a_year = views.blocked_orders(Some(year))?;
+    assert!(over_a_year.checked >= orders.checked && over_a_year.blocked.len() >= orders.blocked.len());
+    Ok(())
+}
