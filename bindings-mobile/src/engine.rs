@@ -193,7 +193,7 @@ impl Engine {
         options.nodes = node.as_deref().map(|n| parse_id::<NodeId>(n).map(|id| vec![id])).transpose()?;
         let report = inventory_health(d, &options)?;
         Ok(HealthView {
-            ineffective_share: report.ineffective_share(),
+            ineffective_share: report.ineffective_share,
             stock: report
                 .stock
                 .iter()
@@ -204,7 +204,7 @@ impl Engine {
                     value: h.value,
                     last_issue: h.last_issue.map(iso),
                     days_of_cover: h.days_of_cover,
-                    status: format!("{:?}", h.status).to_lowercase(),
+                    status: h.status.as_str().to_owned(),
                 })
                 .collect(),
             abc: report

@@ -195,21 +195,27 @@ pub fn inventory_health_json(py: Python<'_>, dataset: &PyDataset, as_of: Option<
     json(&report)
 }
 
-/// Suggested orders on the snapshot date, as JSON rows.
+/// Suggested orders on the snapshot date, as JSON rows ranked as the core ranks them, each with
+/// its value; a setting not given is the core's default (`PlanSettings::new`).
 #[pyfunction]
+#[pyo3(signature = (dataset, service_level = None, lead_time_days = None, review_days = None, demand = None))]
 pub fn suggest_orders_json(
     py: Python<'_>,
     dataset: &PyDataset,
-    service_level: f64,
-    lead_time_days: u32,
-    review_days: u32,
-    demand: &str,
+    service_level: Option<f64>,
+    lead_time_days: Option<u32>,
+    review_days: Option<u32>,
+    demand: Option<&str>,
 ) -> PyResult<String> {
-    let demand = omo_core::spi::DemandBasis::from_name(demand).map_err(omo_error)?;
-    let settings =
-        PlanSettings { service_level, lead_time_days, review_days, demand, ..PlanSettings::new(dataset.inner.as_of) };
-    let rows = py.detach(|| omo_core::spi::suggest_orders(&dataset.inner, &settings)).map_err(omo_error)?;
-    json(&rows)
+    let mut settings = PlanSettings::new(dataset.inner.as_of);
+    settings.service_level = service_level.unwrap_or(settings.service_level);
+    settings.lead_time_days = lead_time_days.unwrap_or(settings.lead_time_days);
+    settings.review_days = review_days.unwrap_or(settings.review_days);
+    if let Some(name) = demand {
+        settings.demand = omo_core::spi::DemandBasis::from_name(name).map_err(omo_error)?;
+    }
+    let orders = py.detach(|| Views::new(&dataset.inner).suggested_orders(None, Some(settings))).map_err(omo_error)?;
+    json(&orders.rows)
 }
 
 /// A credit book of a dataset on its snapshot date under the default policy.

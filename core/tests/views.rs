@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, Days, NaiveDate};
 use omo_core::engine::{Engine, EngineOptions};
 use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
-use omo_core::model::CustomerKind;
+use omo_core::model::{CustomerKind, NodeId, NodeKind};
 use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::spi::StockStatus;
 use omo_core::views::{Axis, LimitStatus, Views, Window};
-use omo_core::{Dataset, ValidDataset};
+use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
 type Res = Result<(), Box<dyn std::error::Error>>;
@@ -40,6 +41,9 @@ fn the_engine_s_views_equal_the_views_of_its_records_as_a_dataset() -> Res {
     assert_eq!(live.alerts(None)?, batch.alerts(None)?);
     assert_eq!(live.positions(None)?, batch.positions(None)?);
     assert_eq!(live.blocked_orders(None)?, batch.blocked_orders(None)?);
+    assert_eq!(live.suggested_orders(None, None)?, batch.suggested_orders(None, None)?);
+    assert_eq!(live.unhealthy_stock()?, batch.unhealthy_stock()?);
+    assert_eq!(live.reconciliation(None)?, batch.reconciliation(None)?);
     Ok(())
 }
 
@@ -156,5 +160,51 @@ fn blocked_orders_are_the_orders_of_the_window_a_static_check_blocks() -> Res {
     let year = Window::new(company.as_of - Days::new(365), company.as_of)?;
     let over_a_year = views.blocked_orders(Some(year))?;
     assert!(over_a_year.checked >= orders.checked && over_a_year.blocked.len() >= orders.blocked.len());
+    Ok(())
+}
+
+#[test]
+fn dead_and_slow_stock_the_abc_summary_and_the_count_differences_are_ranked_as_documented() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let health = views.health()?;
+    let unhealthy = views.unhealthy_stock()?;
+    let expected = health.stock.iter().filter(|s| matches!(s.status, StockStatus::Dead | StockStatus::Slow)).count();
+    assert_eq!(unhealthy.len(), expected);
+    assert!(unhealthy.windows(2).all(|w| w[0].value >= w[1].value));
+    let share = (health.dead_value + health.slow_value) / health.total_value;
+    assert_eq!(health.ineffective_share, share);
+    let abc = views.abc_summary()?;
+    assert_eq!(abc.iter().map(|c| c.products).sum::<u64>() as usize, health.abc.len());
+    for class in &abc {
+        let value: Decimal = health.abc.iter().filter(|a| a.class == class.class).map(|a| a.value).sum();
+        assert_eq!(class.value, value, "{:?}", class.class);
+    }
+    let (day, reconciliation) = views.reconciliation(None)?.ok_or("the sample counts its stock")?;
+    assert_eq!(Some(day), company.counts.iter().map(|c| c.date).max());
+    assert!(reconciliation.lines.windows(2).all(|w| w[0].difference_value <= w[1].difference_value));
+    assert!(reconciliation.lines.iter().all(|l| l.date == day));
+    Ok(())
+}
+
+#[test]
+fn suggested_orders_carry_their_value_at_standard_cost_and_one_node_is_planned_as_its_kind() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let orders = views.suggested_orders(None, None)?;
+    assert_eq!((orders.settings.lead_time_days, orders.settings.review_days), (7, 7));
+    assert_eq!(orders.due as usize, orders.rows.iter().filter(|r| r.order.quantity > Decimal::ZERO).count());
+    assert!(orders.due > 0);
+    for row in &orders.rows {
+        let product = company.products.iter().find(|p| p.id == row.order.product).ok_or("a known product")?;
+        assert_eq!(row.value, row.order.quantity * product.standard_cost);
+    }
+    assert!(orders.rows.windows(2).all(|w| w[0].value >= w[1].value));
+    let shop = company.nodes.iter().find(|n| n.kind == NodeKind::Retailer).ok_or("a shop")?;
+    let of_shop = views.suggested_orders(Some(&shop.id), None)?;
+    assert_eq!(of_shop.settings.node_kinds, vec![NodeKind::Retailer]);
+    assert!(!of_shop.rows.is_empty() && of_shop.rows.iter().all(|r| r.order.node == shop.id));
+    let nowhere = NodeId::new("NOWHERE")?;
+    assert!(matches!(views.suggested_orders(Some(&nowhere), None), Err(OmoError::UnknownId { kind: "node", .. })));
     Ok(())
 }

@@ -166,28 +166,36 @@ def inventory_health(dataset: Dataset, as_of=None, backend: str = "pandas"):
     polars frame carries the same ``attrs``)."""
     report = json.loads(_native.inventory_health_json(dataset._native, _date(as_of, "as_of")))
     frame = _frame(report["stock"], ("on_hand", "value"), ("last_issue",), backend)
-    total, dead, slow = (Decimal(report[k]) for k in ("total_value", "dead_value", "slow_value"))
+    total, dead, slow, share = (Decimal(report[k]) for k in ("total_value", "dead_value", "slow_value",
+                                                            "ineffective_share"))
     if backend == "polars":
         frame.attrs = {}
-    frame.attrs.update(total_value=total, dead_value=dead, slow_value=slow,
-                       ineffective_share=(dead + slow) / total if total else Decimal(0),
+    frame.attrs.update(total_value=total, dead_value=dead, slow_value=slow, ineffective_share=share,
                        abc={a["item"]: a["class"] for a in report["abc"]},
                        xyz={p: c for p, c, _ in report["xyz"]})
     return frame
 
 
-def suggest_orders(dataset: Dataset, service_level: float = 0.95, lead_time_days: int = 7, review_days: int = 7,
-                   backend: str = "pandas", demand: str = "forecast"):
+def _whole_or_none(value, name: str) -> Optional[int]:
+    """``value`` as a whole number up to ``U32_MAX`` (see :func:`whole`), or None when not given."""
+    return None if value is None else whole(value, name, U32_MAX)
+
+
+def suggest_orders(dataset: Dataset, service_level: Optional[float] = None, lead_time_days: Optional[int] = None,
+                   review_days: Optional[int] = None, backend: str = "pandas", demand: Optional[str] = None):
     """Suggested orders for every distributor and product on the snapshot date, each with its
-    ``reason`` in words. ``demand="forecast"`` (the default) takes the demand over lead time and
-    review from each pair's monthly forecast and the safety stock from the forecast's own error;
-    ``"trailing_mean"`` from the last 90 days of sales (the older rule, for comparison)."""
-    rows = json.loads(_native.suggest_orders_json(dataset._native, float(service_level),
-                                                  whole(lead_time_days, "lead_time_days", U32_MAX),
-                                                  whole(review_days, "review_days", U32_MAX), str(demand)))
+    ``reason`` in words and its ``value`` at standard cost, the largest order first. Settings not
+    given are the core's defaults (95 % service, 7 days' lead time, weekly review, ``demand=
+    "forecast"``: the demand over lead time and review from each pair's monthly forecast and the
+    safety stock from the forecast's own error; ``"trailing_mean"`` takes it from the last 90 days
+    of sales, the older rule, for comparison)."""
+    rows = json.loads(_native.suggest_orders_json(
+        dataset._native, None if service_level is None else float(service_level),
+        _whole_or_none(lead_time_days, "lead_time_days"), _whole_or_none(review_days, "review_days"),
+        None if demand is None else str(demand)))
     for row in rows:
         row.update({f"position_{k}": v for k, v in row.pop("position").items()})
-    return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "position_on_hand",
+    return _frame(rows, ("safety_stock", "reorder_point", "order_up_to", "quantity", "value", "position_on_hand",
                          "position_on_order", "position_requested", "position_planned", "position_backorders",
                          "position_reserved"), backend=backend)
 

@@ -314,6 +314,18 @@ pub enum StockStatus {
     Empty,
 }
 
+impl StockStatus {
+    /// Its name, as JSON writes it: `"healthy"`, `"dead"`, `"slow"` or `"empty"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockStatus::Healthy => "healthy",
+            StockStatus::Dead => "dead",
+            StockStatus::Slow => "slow",
+            StockStatus::Empty => "empty",
+        }
+    }
+}
+
 /// The health of one node's stock of one product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StockHealth {
@@ -351,13 +363,8 @@ pub struct HealthReport {
     pub dead_value: Decimal,
     /// Value of slow stock.
     pub slow_value: Decimal,
-}
-
-impl HealthReport {
-    /// Dead plus slow value over total value (0 when there is no stock).
-    pub fn ineffective_share(&self) -> Decimal {
-        if self.total_value.is_zero() { Decimal::ZERO } else { (self.dead_value + self.slow_value) / self.total_value }
-    }
+    /// The ineffective share: dead plus slow value over total value (0 when there is no stock).
+    pub ineffective_share: Decimal,
 }
 
 /// The status of a node's stock of one product on `options.as_of` and its days of cover: from
@@ -445,7 +452,8 @@ pub fn inventory_health(dataset: &impl DatasetInput, options: &HealthOptions) ->
     }
     let value_of = |status| stock.iter().filter(|s| s.status == status).map(|s| s.value).sum::<Decimal>();
     let (dead_value, slow_value) = (value_of(StockStatus::Dead), value_of(StockStatus::Slow));
-    let total_value = stock.iter().map(|s| s.value).sum();
+    let total_value: Decimal = stock.iter().map(|s| s.value).sum();
+    let ineffective_share = if total_value.is_zero() { Decimal::ZERO } else { (dead_value + slow_value) / total_value };
     Ok(HealthReport {
         abc: abc_classes(&product_revenue(dataset, options)?, options.abc)?,
         xyz: product_xyz(dataset, options),
@@ -453,6 +461,7 @@ pub fn inventory_health(dataset: &impl DatasetInput, options: &HealthOptions) ->
         total_value,
         dead_value,
         slow_value,
+        ineffective_share,
     })
 }
 

@@ -22,6 +22,7 @@
 mod calendar;
 mod credit;
 mod scorecard;
+mod stock;
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ use chrono::NaiveDate;
 pub use calendar::{Window, quarter_start};
 pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
+pub use stock::{AbcShare, SuggestedOrderRow, SuggestedOrders};
 
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::ValidDataset;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use omo_core::ValidDataset;
-use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, StockStatus, XyzClass, channel_view, roll_up};
+use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass, channel_view, roll_up};
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
@@ -135,9 +135,7 @@ pub fn health_section(views: &Views<'_>) -> Result<String> {
         .collect();
     let matrix_table = table("abc-xyz", &["ABC \\ XYZ", "X steady", "Y fluctuating", "Z erratic", "no sales"], &rows);
 
-    let mut unhealthy: Vec<_> =
-        report.stock.iter().filter(|s| matches!(s.status, StockStatus::Dead | StockStatus::Slow)).collect();
-    unhealthy.sort_by_key(|s| std::cmp::Reverse(s.value));
+    let unhealthy = views.unhealthy_stock()?;
     let worst: Vec<Vec<String>> = unhealthy
         .iter()
         .take(TOP)
@@ -145,7 +143,7 @@ pub fn health_section(views: &Views<'_>) -> Result<String> {
             vec![
                 escape(s.node.as_str()),
                 escape(s.product.as_str()),
-                format!("{:?}", s.status).to_lowercase(),
+                s.status.as_str().to_owned(),
                 quantity(s.on_hand),
                 money(s.value),
                 s.last_issue.map_or_else(|| "never".to_owned(), |d| d.to_string()),
@@ -176,7 +174,7 @@ pub fn health_section(views: &Views<'_>) -> Result<String> {
     Ok(format!(
         r#"<div class="kpis"><div><div class="big" data-figure="ineffective_share">{}%</div>ineffective stock (dead or slow) of {} at standard cost</div><div><div class="big">{}</div>dead stock value</div><div><div class="big">{}</div>slow stock value</div></div>
 <h3>ABC (last year's revenue) x XYZ (variability of monthly sales)</h3>{}<div class="charts">{}<div><h3>Top dead and slow stock</h3>{}</div></div>"#,
-        (report.ineffective_share() * Decimal::ONE_HUNDRED).round_dp(1),
+        (report.ineffective_share * Decimal::ONE_HUNDRED).round_dp(1),
         money(report.total_value),
         money(report.dead_value),
         money(report.slow_value),

@@ -1,14 +1,10 @@
 //! The S-P-I section of the report: sales, purchases and inventory by region for the last
 //! quarter, the channel, inventory health, book-vs-physical differences and suggested orders.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use omo_core::spi::{
-    AbcClass, HealthReport, NodeLevel, Period, PlanSettings, ProductLevel, StockStatus, channel_view, reconcile_counts,
-    roll_up, suggest_orders,
-};
-use omo_core::views::{Views, Window};
+use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, StockHealth, channel_view, roll_up};
+use omo_core::views::{AbcShare, SuggestedOrders, Views, Window};
 use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
@@ -23,9 +19,9 @@ pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
     let mut out = String::from("== S-P-I ==\n");
     out.push_str(&by_region(d)?);
     out.push_str(&channel(d)?);
-    out.push_str(&health(views.health()?));
-    out.push_str(&book_vs_physical(d)?);
-    out.push_str(&suggestions(d)?);
+    out.push_str(&health(views.health()?, &views.abc_summary()?, &views.unhealthy_stock()?));
+    out.push_str(&book_vs_physical(views)?);
+    out.push_str(&suggestions(&views.suggested_orders(None, None)?));
     Ok(out)
 }
 
@@ -91,32 +87,19 @@ fn channel(d: &ValidDataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn health(report: &HealthReport) -> String {
+fn health(report: &HealthReport, abc: &[AbcShare], unhealthy: &[&StockHealth]) -> String {
     let mut out = String::new();
-    let total: Decimal = report.abc.iter().map(|a| a.value).sum();
-    let mut classes: BTreeMap<AbcClass, (usize, Decimal)> = BTreeMap::new();
-    for item in &report.abc {
-        let entry = classes.entry(item.class).or_default();
-        entry.0 += 1;
-        entry.1 += item.value;
-    }
-    let summary: Vec<String> = classes
+    let summary: Vec<String> = abc
         .iter()
-        .map(|(class, (n, value))| {
-            let share = if total.is_zero() { Decimal::ZERO } else { *value / total * Decimal::ONE_HUNDRED };
-            format!("{} {n} SKUs {}%", class.as_str(), share.round_dp(1))
-        })
+        .map(|c| format!("{} {} SKUs {}%", c.class.as_str(), c.products, (c.share * Decimal::ONE_HUNDRED).round_dp(1)))
         .collect();
     let _ = writeln!(out, "ABC by last year's invoiced revenue: {}", summary.join(", "));
     let _ = writeln!(
         out,
         "Ineffective stock (dead: not issued for 180 days; slow: over 180 days of cover): {}% of {} stock value at standard cost",
-        (report.ineffective_share() * Decimal::ONE_HUNDRED).round_dp(1),
+        (report.ineffective_share * Decimal::ONE_HUNDRED).round_dp(1),
         money(report.total_value)
     );
-    let mut unhealthy: Vec<_> =
-        report.stock.iter().filter(|s| matches!(s.status, StockStatus::Dead | StockStatus::Slow)).collect();
-    unhealthy.sort_by_key(|s| std::cmp::Reverse(s.value));
     let mut table = Table::new(
         ["node", "product", "status", "on hand", "value", "last issue", "days of cover"].map(String::from).to_vec(),
     );
@@ -124,7 +107,7 @@ fn health(report: &HealthReport) -> String {
         table.row(vec![
             s.node.to_string(),
             s.product.to_string(),
-            format!("{:?}", s.status).to_lowercase(),
+            s.status.as_str().to_owned(),
             quantity(s.on_hand),
             money(s.value),
             s.last_issue.map_or_else(|| "never".to_owned(), |d| d.to_string()),
@@ -135,11 +118,10 @@ fn health(report: &HealthReport) -> String {
     out
 }
 
-fn book_vs_physical(d: &ValidDataset) -> Result<String, OmoError> {
-    let Some(last) = d.counts.iter().map(|c| c.date).max() else {
+fn book_vs_physical(views: &Views<'_>) -> Result<String, OmoError> {
+    let Some((last, r)) = views.reconciliation(None)? else {
         return Ok("Book vs physical: no stock counts\n".to_owned());
     };
-    let r = reconcile_counts(d, last, last)?;
     let mut out = String::new();
     for (what, s) in [("own sites", &r.own), ("consigned at OEM", &r.consigned)] {
         let _ = writeln!(
@@ -151,11 +133,9 @@ fn book_vs_physical(d: &ValidDataset) -> Result<String, OmoError> {
             money(s.difference_value)
         );
     }
-    let mut lines: Vec<_> = r.lines.iter().filter(|l| !l.difference.is_zero()).collect();
-    lines.sort_by_key(|l| l.difference_value);
     let mut table =
         Table::new(["node", "product", "book", "counted", "difference", "value"].map(String::from).to_vec());
-    for l in lines.iter().take(TOP) {
+    for l in r.lines.iter().filter(|l| !l.difference.is_zero()).take(TOP) {
         table.row(vec![
             l.node.to_string(),
             l.product.to_string(),
@@ -169,28 +149,23 @@ fn book_vs_physical(d: &ValidDataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn suggestions(d: &ValidDataset) -> Result<String, OmoError> {
-    let plan = suggest_orders(d, &PlanSettings::new(d.as_of))?;
-    let cost: BTreeMap<_, _> = d.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
-    let due = plan.iter().filter(|s| s.quantity > Decimal::ZERO).count();
-    // The lines that need an order first, then those closest to their reorder point.
-    let mut orders: Vec<_> = plan.iter().collect();
-    orders.sort_by_key(|s| {
-        (
-            std::cmp::Reverse(s.quantity * cost.get(&s.product).copied().unwrap_or_default()),
-            s.position.projected() - s.reorder_point,
-        )
-    });
+fn suggestions(orders: &SuggestedOrders) -> String {
+    let s = &orders.settings;
     let mut out = format!(
-        "Suggested distributor orders (95 % service, 7-day lead time, weekly review): {due} of {} node x SKU lines need an order now\n",
-        plan.len()
+        "Suggested distributor orders ({}% service, {}-day lead time, review every {} days): {} of {} node x SKU lines need an order now\n",
+        s.service_level * 100.0,
+        s.lead_time_days,
+        s.review_days,
+        orders.due,
+        orders.rows.len()
     );
     let mut table = Table::new(
         ["node", "product", "on hand", "on order", "reorder point", "order up to", "order", "value"]
             .map(String::from)
             .to_vec(),
     );
-    for s in orders.iter().take(TOP) {
+    for row in orders.rows.iter().take(TOP) {
+        let s = &row.order;
         table.row(vec![
             s.node.to_string(),
             s.product.to_string(),
@@ -199,9 +174,9 @@ fn suggestions(d: &ValidDataset) -> Result<String, OmoError> {
             quantity(s.reorder_point),
             quantity(s.order_up_to),
             quantity(s.quantity),
-            money(s.quantity * cost.get(&s.product).copied().unwrap_or_default()),
+            money(row.value),
         ]);
     }
     out.push_str(&table.render());
-    Ok(out)
+    out
 }
