@@ -110,8 +110,8 @@ impl Engine {
         let id: CustomerId = parse_id(&customer)?;
         let known =
             d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("customer {customer:?}") })?;
-        let (from, to) = omo_core::kpi::trailing_window(d);
-        let summaries = customer_summaries(d, from, to, 90)?;
+        let year = omo_core::views::Window::trailing(d, d.as_of, omo_core::kpi::TRAILING_MONTHS);
+        let summaries = customer_summaries(d, year.from, year.to, omo_core::views::DORMANT_AFTER_DAYS)?;
         let found = summaries.into_iter().find(|c| c.customer == id);
         Ok(CustomerView {
             customer: id.to_string(),

@@ -11,8 +11,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use omo_core::analytics::{Team, customer_summaries, rfm_from_invoices, team_performance};
+use omo_core::analytics::Team;
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
+use omo_core::kpi::TRAILING_MONTHS;
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
@@ -351,33 +352,37 @@ pub fn alerts_json(py: Python<'_>, dataset: &PyDataset, months: u32) -> PyResult
     json(&view.events)
 }
 
-/// The first day of a "last `months` months" view ending on `end`, clamped to the dataset's
-/// first transaction (the core's `kpi::window_start`).
+/// Customer summaries over the last `months` months (the core's trailing year by default),
+/// active when they bought within `dormant_after_days` (the core's default when None).
 #[pyfunction]
-pub fn window_start(dataset: &PyDataset, end: NaiveDate, months: u32) -> NaiveDate {
-    omo_core::kpi::window_start(&dataset.inner, end, months)
-}
-
-/// Customer summaries over `[start, end]` (active when they bought within `dormant_after_days`).
-#[pyfunction]
+#[pyo3(signature = (dataset, months = None, dormant_after_days = None))]
 pub fn customer_summaries_json(
     py: Python<'_>,
     dataset: &PyDataset,
-    start: NaiveDate,
-    end: NaiveDate,
-    dormant_after_days: u32,
+    months: Option<u32>,
+    dormant_after_days: Option<u32>,
 ) -> PyResult<String> {
-    let rows = py.detach(|| customer_summaries(&dataset.inner, start, end, dormant_after_days)).map_err(omo_error)?;
+    let d = &dataset.inner;
+    let window = months.map(|m| Window::trailing(d, d.as_of, m));
+    let rows = py.detach(|| Views::new(d).customer_summaries(window, dormant_after_days)).map_err(omo_error)?;
     json(&rows)
 }
 
-/// RFM scores and segments of the customers invoiced in `[start, end]`.
+/// RFM scores and segments of the customers invoiced in `[start, end]`: `end` defaults to the
+/// snapshot date, `start` to the trailing year before `end`.
 #[pyfunction]
-pub fn rfm_json(py: Python<'_>, dataset: &PyDataset, start: NaiveDate, end: NaiveDate) -> PyResult<String> {
-    if end < start {
-        return Err(validation_error(&format!("end {end} is before start {start}")));
-    }
-    json(&py.detach(|| rfm_from_invoices(&dataset.inner, start, end)))
+#[pyo3(signature = (dataset, start = None, end = None))]
+pub fn rfm_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> PyResult<String> {
+    let d = &dataset.inner;
+    let end = end.unwrap_or(d.as_of);
+    let start = start.unwrap_or_else(|| Window::trailing(d, end, TRAILING_MONTHS).from);
+    let window = Window::new(start, end).map_err(omo_error)?;
+    json(&py.detach(|| Views::new(d).rfm(Some(window))))
 }
 
 /// Sell-in, sell-through, sell-out and channel stock per period, for the market or a region.
@@ -403,12 +408,12 @@ pub fn team_performance_json(
     end: Option<NaiveDate>,
 ) -> PyResult<String> {
     let end = end.unwrap_or_else(|| Window::last_complete_month(dataset.inner.as_of).to);
-    let start = start.unwrap_or_else(|| Window::month_of(end).from);
+    let window = Window::new(start.unwrap_or_else(|| Window::month_of(end).from), end).map_err(omo_error)?;
     let team = match team {
         "salesperson" => Team::Salesperson,
         "business_unit" => Team::BusinessUnit,
         other => return Err(validation_error(&format!("team: {other:?} is not salesperson or business_unit"))),
     };
-    let rows = py.detach(|| team_performance(&dataset.inner, team, start, end)).map_err(omo_error)?;
+    let rows = py.detach(|| Views::new(&dataset.inner).team_performance(team, Some(window))).map_err(omo_error)?;
     json(&rows)
 }

@@ -30,7 +30,6 @@ mod _native {
     use super::company::{
         PyCreditBook, PyDataset, alerts_json, channel_view_json, customer_summaries_json, inventory_health_json,
         rfm_json, sample_company, scorecard_json, spi_rollup_json, suggest_orders_json, team_performance_json,
-        window_start,
     };
 
     #[pymodule_export]

@@ -4,9 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate};
+use omo_core::analytics::{Activity, Team, customer_summaries, rfm_from_invoices, team_performance, top_customers};
 use omo_core::engine::{Engine, EngineOptions};
 use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
-use omo_core::model::{CustomerKind, NodeId, NodeKind};
+use omo_core::model::{CustomerId, CustomerKind, InvoiceKind, NodeId, NodeKind};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::StockStatus;
 use omo_core::views::{Axis, LimitStatus, Views, Window};
@@ -44,6 +45,8 @@ fn the_engine_s_views_equal_the_views_of_its_records_as_a_dataset() -> Res {
     assert_eq!(live.suggested_orders(None, None)?, batch.suggested_orders(None, None)?);
     assert_eq!(live.unhealthy_stock()?, batch.unhealthy_stock()?);
     assert_eq!(live.reconciliation(None)?, batch.reconciliation(None)?);
+    assert_eq!(live.customer_summaries(None, None)?, batch.customer_summaries(None, None)?);
+    assert_eq!(live.team_performance(Team::BusinessUnit, None)?, batch.team_performance(Team::BusinessUnit, None)?);
     Ok(())
 }
 
@@ -206,5 +209,47 @@ fn suggested_orders_carry_their_value_at_standard_cost_and_one_node_is_planned_a
     assert!(!of_shop.rows.is_empty() && of_shop.rows.iter().all(|r| r.order.node == shop.id));
     let nowhere = NodeId::new("NOWHERE")?;
     assert!(matches!(views.suggested_orders(Some(&nowhere), None), Err(OmoError::UnknownId { kind: "node", .. })));
+    Ok(())
+}
+
+#[test]
+fn customer_views_default_to_the_trailing_year_and_ninety_days_and_know_who_never_bought() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    // The sample ends on 2025-12-31: the trailing year starts on 2024-12-31.
+    let (from, to) = (NaiveDate::from_ymd_opt(2024, 12, 31).ok_or("date")?, company.as_of);
+    assert_eq!(views.trailing_year(), Window::new(from, to)?);
+    let summaries = views.customer_summaries(None, None)?;
+    assert_eq!(summaries, customer_summaries(&company, from, to, 90)?);
+    assert_eq!(views.rfm(None), rfm_from_invoices(&company, from, to));
+    let segments = views.rfm_segments(None);
+    assert_eq!(segments.iter().map(|s| s.customers).sum::<u64>() as usize, views.rfm(None).len());
+    assert_eq!(views.top_customers(5), top_customers(&company, from, to, 5));
+    let december = Window::new(NaiveDate::from_ymd_opt(2025, 12, 1).ok_or("date")?, to)?;
+    assert_eq!(
+        views.team_performance(Team::Salesperson, None)?,
+        team_performance(&company, Team::Salesperson, december.from, december.to)?
+    );
+    // Someone in the summaries has its summary; someone outside them is dormant or never bought,
+    // by the last purchase before the window.
+    let first = &summaries[0];
+    assert_eq!(&views.customer(&first.customer)?.summary, first);
+    let listed: HashSet<_> = summaries.iter().map(|s| &s.customer).collect();
+    let outside = company.customers.iter().find(|c| !listed.contains(&c.id)).ok_or("a customer outside the year")?;
+    let profile = views.customer(&outside.id)?;
+    assert_eq!(
+        (profile.name.as_str(), profile.summary.deals, profile.summary.revenue),
+        (outside.name.as_str(), 0, Decimal::ZERO)
+    );
+    let bought = company.pos_sales.iter().filter(|s| s.customer.as_ref() == Some(&outside.id)).map(|s| s.date);
+    let invoiced = company.invoices.iter().filter(|i| i.customer == outside.id && i.kind == InvoiceKind::Invoice);
+    let invoiced = invoiced.map(|i| i.date);
+    let last = bought.chain(invoiced).max();
+    assert_eq!(profile.summary.last_purchase, last);
+    assert!(last.is_none_or(|day| day < from), "outside the year");
+    let expected = if last.is_some() { Activity::Dormant } else { Activity::Never };
+    assert_eq!(profile.summary.activity, expected);
+    let nobody = CustomerId::new("NOBODY")?;
+    assert!(matches!(views.customer(&nobody), Err(OmoError::UnknownId { kind: "customer", .. })));
     Ok(())
 }

@@ -72,7 +72,7 @@ fn the_report_shows_structure_and_last_quarter_sales_of_the_sample() {
     let through = company.customers.iter().filter(|c| c.parent.is_some()).count();
     assert!(text.contains(&format!("channel: {through} customers buy through another")), "{text}");
     // Top customers: one ranking (the core's) in the report and on the page.
-    let (from, to) = omo_core::kpi::trailing_window(&company);
+    let Window { from, to } = Window::trailing(&company, company.as_of, omo_core::kpi::TRAILING_MONTHS);
     let top = omo_core::analytics::top_customers(&company, from, to, 8);
     let heading = text.lines().position(|l| l.starts_with("Top customers by revenue")).unwrap();
     let printed: Vec<&str> =

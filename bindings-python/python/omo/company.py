@@ -359,26 +359,25 @@ def alerts(dataset: Dataset, months: int = 12, backend: str = "pandas"):
     return _frame(json.loads(_native.alerts_json(dataset._native, months)), ("value", "threshold"), ("period",), backend)
 
 
-def customer_summaries(dataset: Dataset, months: int = 12, dormant_after_days: int = 90, backend: str = "pandas"):
-    """Each customer at a glance over the last ``months`` months: activity, deals, revenue, average
-    order value, product mix, receivables.
+def customer_summaries(dataset: Dataset, months: Optional[int] = None, dormant_after_days: Optional[int] = None,
+                       backend: str = "pandas"):
+    """Each customer at a glance over the last ``months`` months (the core's trailing year, 12
+    months, by default): activity (dormant after ``dormant_after_days`` without a purchase, 90 by
+    default), deals, revenue, average order value, product mix, receivables.
 
     ``months`` and ``dormant_after_days`` are whole numbers; a window reaching back before the
     dataset's first transaction is clamped to it (``months=10**5`` is the whole history).
     """
-    to = dataset.as_of
-    start = _native.window_start(dataset._native, to, whole(months, "months", U32_MAX))
-    rows = json.loads(_native.customer_summaries_json(dataset._native, start, to,
-                                                      whole(dormant_after_days, "dormant_after_days", U32_MAX)))
+    rows = json.loads(_native.customer_summaries_json(dataset._native, _whole_or_none(months, "months"),
+                                                      _whole_or_none(dormant_after_days, "dormant_after_days")))
     return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",), backend)
 
 
 def rfm(dataset: Dataset, start=None, end=None, backend: str = "pandas"):
     """RFM scores (1-5) and segments of the customers invoiced between ``start`` and ``end``
     (the year before the snapshot by default)."""
-    end = _date(end, "end") or dataset.as_of
-    start = _date(start, "start") or _native.window_start(dataset._native, end, 12)
-    return _frame(json.loads(_native.rfm_json(dataset._native, start, end)), ("monetary",), backend=backend)
+    rows = json.loads(_native.rfm_json(dataset._native, _date(start, "start"), _date(end, "end")))
+    return _frame(rows, ("monetary",), backend=backend)
 
 
 def channel_view(dataset: Dataset, period: str = "month", region: Optional[str] = None, backend: str = "pandas"):

@@ -23,6 +23,27 @@ pub enum Activity {
     Never,
 }
 
+impl Activity {
+    /// The activity on `day` of a customer whose last purchase was `last`: active when it is at
+    /// most `dormant_after_days` before `day`.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use omo_core::analytics::Activity;
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day);
+    /// assert_eq!(Activity::of(d(3, 1), d(5, 30).unwrap(), 90), Activity::Active);
+    /// assert_eq!(Activity::of(d(3, 1), d(5, 31).unwrap(), 90), Activity::Dormant);
+    /// assert_eq!(Activity::of(None, d(5, 31).unwrap(), 90), Activity::Never);
+    /// ```
+    pub fn of(last: Option<NaiveDate>, day: NaiveDate, dormant_after_days: u32) -> Self {
+        match last {
+            None => Activity::Never,
+            Some(last) if (day - last).num_days() <= i64::from(dormant_after_days) => Activity::Active,
+            Some(_) => Activity::Dormant,
+        }
+    }
+}
+
 /// One customer at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerSummary {
@@ -111,11 +132,7 @@ pub fn customer_summaries(
             continue;
         }
         let t = tally.unwrap_or_default();
-        let activity = match t.last {
-            None => Activity::Never,
-            Some(last) if (to - last).num_days() <= i64::from(dormant_after_days) => Activity::Active,
-            Some(_) => Activity::Dormant,
-        };
+        let activity = Activity::of(t.last, to, dormant_after_days);
         let mut mix: Vec<(CategoryId, Decimal)> = t
             .mix
             .iter()

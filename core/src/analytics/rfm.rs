@@ -117,7 +117,7 @@ pub fn rfm_scores<K: Ord + Clone>(rows: &[(K, i64, u32, Decimal)]) -> Vec<RfmSco
 /// use omo_core::analytics::{rfm_from_invoices, top_customers};
 /// use omo_core::sample::{SampleConfig, sample_company};
 /// let d = sample_company(&SampleConfig::small(7))?;
-/// let (from, to) = omo_core::kpi::trailing_window(&d);
+/// let omo_core::views::Window { from, to } = omo_core::views::Window::trailing(&d, d.as_of, 12);
 /// let top = top_customers(&d, from, to, 3);
 /// let most = rfm_from_invoices(&d, from, to).into_iter().map(|s| s.monetary).max();
 /// assert_eq!(top.len(), 3);

@@ -14,21 +14,6 @@ pub const TRAILING_MONTHS: u32 = 12;
 /// batch scorecard and in the live engine alike.
 pub const COVER_WINDOW_DAYS: u32 = 90;
 
-/// The standard trailing window up to the dataset's `as_of`, as `(from, to)`: [`TRAILING_MONTHS`]
-/// months back ([`window_start`]), both days included.
-///
-/// ```
-/// use omo_core::kpi::trailing_window;
-/// use omo_core::sample::{SampleConfig, sample_company};
-/// let d = sample_company(&SampleConfig::small(7))?;
-/// let (from, to) = trailing_window(&d);
-/// assert_eq!((from.to_string(), to.to_string()), ("2024-12-31".to_owned(), "2025-12-31".to_owned()));
-/// # Ok::<(), omo_core::OmoError>(())
-/// ```
-pub fn trailing_window(dataset: &Dataset) -> (NaiveDate, NaiveDate) {
-    (window_start(dataset, dataset.as_of, TRAILING_MONTHS), dataset.as_of)
-}
-
 /// The month a scorecard shows (its first day): `month`'s month when given, else the last month
 /// complete on `as_of` (or `as_of`'s own month, when none is).
 ///

@@ -12,7 +12,7 @@ mod scorecard;
 pub use alerts::{AlertEvent, AlertEventKind, AlertMachine, AlertRule, AlertState, AlertTimer, run_alerts};
 pub use calendar::{
     COVER_WINDOW_DAYS, TRAILING_MONTHS, first_of_month, last_complete_month, months_in_data, months_up_to,
-    scorecard_month, trailing_window, window_start,
+    scorecard_month, window_start,
 };
 pub(crate) use catalogue::{MonthFacts, absolute, on_time_in_full, wape_of_terms, wape_terms};
 pub use catalogue::{

@@ -4,8 +4,9 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::kpi::{first_of_month, last_complete_month};
+use crate::kpi::{first_of_month, last_complete_month, window_start};
 
 /// A period of days, both ends included.
 ///
@@ -83,6 +84,22 @@ impl Window {
     /// ```
     pub fn last_complete_month(as_of: NaiveDate) -> Self {
         Window::month_of(last_complete_month(as_of).unwrap_or(as_of))
+    }
+
+    /// The `months` months up to `end`: from the same day `months` months earlier, but never
+    /// before the company's first transaction (see [`crate::kpi::window_start`]), to `end`.
+    ///
+    /// ```
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::views::Window;
+    /// let d = sample_company(&SampleConfig::small(7))?;
+    /// let year = Window::trailing(&d, d.as_of, 12);
+    /// assert_eq!((year.from.to_string(), year.to.to_string()), ("2024-12-31".to_owned(), "2025-12-31".to_owned()));
+    /// assert_eq!(Window::trailing(&d, d.as_of, u32::MAX).from, d.first_date().unwrap());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn trailing(dataset: &Dataset, end: NaiveDate, months: u32) -> Self {
+        Window { from: window_start(dataset, end, months), to: end }
     }
 
     /// The last quarter that ended on or before `as_of` (the sales pivot's window).

@@ -21,6 +21,7 @@
 
 mod calendar;
 mod credit;
+mod customers;
 mod scorecard;
 mod stock;
 
@@ -31,6 +32,7 @@ use chrono::NaiveDate;
 
 pub use calendar::{Window, quarter_start};
 pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position};
+pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
 pub use stock::{AbcShare, SuggestedOrderRow, SuggestedOrders};
 

@@ -1,12 +1,7 @@
 //! Customers: RFM segments, the top customers, and the salespeople against their plan.
 
-use std::collections::BTreeMap;
-
-use chrono::NaiveDate;
-use omo_core::Dataset;
-use omo_core::analytics::{Team, rfm_from_invoices, team_performance};
-use omo_core::kpi::trailing_window;
-use omo_core::views::Window;
+use omo_core::analytics::Team;
+use omo_core::views::Views;
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, PALETTE, bar_chart};
@@ -18,20 +13,21 @@ use crate::report::money;
 const TOP: usize = 10;
 
 /// The section.
-pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
-    let (from, to) = trailing_window(d);
-    let scores = rfm_from_invoices(d, from, to);
-    let mut segments: BTreeMap<String, f64> = BTreeMap::new();
-    for s in &scores {
-        *segments.entry(format!("{:?}", s.segment)).or_default() += 1.0;
-    }
+pub fn section(views: &Views<'_>) -> Result<String> {
+    let d = views.dataset();
+    let segments = views.rfm_segments(None);
     let segment_chart = bar_chart(
         "Customers per RFM segment",
         "customers (invoiced, last 12 months)",
-        &segments.keys().cloned().collect::<Vec<_>>(),
-        &[Bars { name: "customers".into(), values: segments.values().copied().collect(), colour: PALETTE[3] }],
+        &segments.iter().map(|s| format!("{:?}", s.segment)).collect::<Vec<_>>(),
+        &[Bars {
+            name: "customers".into(),
+            values: segments.iter().map(|s| s.customers as f64).collect(),
+            colour: PALETTE[3],
+        }],
     )?;
-    let top: Vec<Vec<String>> = omo_core::analytics::top_customers(d, from, to, TOP)
+    let top: Vec<Vec<String>> = views
+        .top_customers(TOP)
         .iter()
         .map(|s| {
             vec![
@@ -45,8 +41,8 @@ pub fn section(d: &Dataset, month: NaiveDate) -> Result<String> {
             ]
         })
         .collect();
-    let window = Window::month_of(month);
-    let reps = team_performance(d, Team::Salesperson, window.from, window.to)?;
+    let month = views.scorecard_month();
+    let reps = views.team_performance(Team::Salesperson, None)?;
     let plan_chart = bar_chart(
         &format!("Salespeople against plan, {}", month.format("%B %Y")),
         &format!("revenue ({})", d.currency),

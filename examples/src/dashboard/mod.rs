@@ -93,7 +93,7 @@ pub fn render_views(views: &Views<'_>) -> Result<String> {
         forecast::section(d)?,
         stock::health_section(views)?,
         credit::section(views)?,
-        customers::section(d, month)?,
+        customers::section(views)?,
         plan::section(views)?,
     ];
     let sections: Vec<(&str, &str, String)> = SECTIONS

@@ -4,10 +4,10 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
-use omo_core::analytics::{Team, team_performance};
-use omo_core::kpi::{AlertEventKind, Light, trailing_window};
+use omo_core::OmoError;
+use omo_core::analytics::Team;
+use omo_core::kpi::{AlertEventKind, Light};
 use omo_core::views::{AlertsView, Axis, MemberNames, ScorecardView, Views, Window};
-use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 
 use super::{Table, money};
@@ -34,7 +34,6 @@ pub fn light(light: Light, colour: bool) -> String {
 
 /// The whole KPI section.
 pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
-    let d = views.dataset();
     let month = views.scorecard_month();
     let mut out = format!("== KPI lights, {} ==\n", month.format("%B %Y"));
     for (title, axis) in [("by region", Axis::Region), ("by business unit", Axis::BusinessUnit)] {
@@ -42,8 +41,8 @@ pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
         out.push_str(&scorecard_table(&views.scorecard(axis, Some(month))?, colour));
     }
     out.push_str(&alerts(&views.alerts(None)?, &views.member_names(), colour));
-    out.push_str(&top_customers(d)?);
-    out.push_str(&salespeople(d, month)?);
+    out.push_str(&top_customers(views));
+    out.push_str(&salespeople(views, month)?);
     Ok(out)
 }
 
@@ -96,9 +95,9 @@ fn alerts(view: &AlertsView, names: &MemberNames<'_>, colour: bool) -> String {
     out
 }
 
-fn top_customers(d: &Dataset) -> Result<String, OmoError> {
-    let (from, to) = trailing_window(d);
-    let scores = omo_core::analytics::top_customers(d, from, to, 8);
+fn top_customers(views: &Views<'_>) -> String {
+    let Window { from, to } = views.trailing_year();
+    let scores = views.top_customers(8);
     let mut out = format!("Top customers by revenue, with their RFM (invoices {from} to {to})\n");
     let mut table = Table::new(
         ["customer", "R", "F", "M", "segment", "days since", "invoices", "revenue"].map(String::from).to_vec(),
@@ -116,12 +115,11 @@ fn top_customers(d: &Dataset) -> Result<String, OmoError> {
         ]);
     }
     out.push_str(&table.render());
-    Ok(out)
+    out
 }
 
-fn salespeople(d: &Dataset, month: NaiveDate) -> Result<String, OmoError> {
-    let window = Window::month_of(month);
-    let reps = team_performance(d, Team::Salesperson, window.from, window.to)?;
+fn salespeople(views: &Views<'_>, month: NaiveDate) -> Result<String, OmoError> {
+    let reps = views.team_performance(Team::Salesperson, None)?;
     let mut out = format!("Salespeople, {} (against plan, last month and last year)\n", month.format("%B %Y"));
     let mut table = Table::new(
         ["salesperson", "revenue", "margin", "plan", "attainment", "last month", "last year", "new", "lost"]
