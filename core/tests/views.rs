@@ -10,7 +10,7 @@ use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
 use omo_core::model::{CustomerId, CustomerKind, InvoiceKind, NodeId, NodeKind};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::StockStatus;
-use omo_core::views::{Axis, LimitStatus, Views, Window};
+use omo_core::views::{Axis, LimitStatus, RollupBy, Views, Window};
 use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
@@ -251,5 +251,44 @@ fn customer_views_default_to_the_trailing_year_and_ninety_days_and_know_who_neve
     assert_eq!(profile.summary.activity, expected);
     let nobody = CustomerId::new("NOBODY")?;
     assert!(matches!(views.customer(&nobody), Err(OmoError::UnknownId { kind: "customer", .. })));
+    Ok(())
+}
+
+#[test]
+fn forecast_roll_ups_add_up_the_series_and_charts_show_two_years_to_the_last_complete_month() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let series = views.sell_out_forecast(None)?;
+    let months: Vec<NaiveDate> = (1..=3).filter_map(|m| NaiveDate::from_ymd_opt(2026, m, 1)).collect();
+    let mut seen: Vec<NaiveDate> = series.iter().map(|f| f.month).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, months, "the next three months");
+    let total = views.forecast_rollup(RollupBy::Company)?;
+    assert_eq!(total.iter().map(|r| r.month).collect::<Vec<_>>(), months);
+    for row in &total {
+        let of_month = series.iter().filter(|f| f.month == row.month);
+        let revenue: Decimal = of_month.clone().map(|f| f.revenue).sum();
+        let last_year: Decimal = of_month.map(|f| f.volume_last_year).sum();
+        assert_eq!((row.revenue, row.volume_last_year), (revenue, last_year), "{}", row.month);
+        assert_eq!(row.change, Some(row.volume / row.volume_last_year - Decimal::ONE));
+    }
+    for by in [RollupBy::Region, RollupBy::Category] {
+        let rows = views.forecast_rollup(by)?;
+        for month in &months {
+            let revenue: Decimal = rows.iter().filter(|r| r.month == *month).map(|r| r.revenue).sum();
+            let company_row = total.iter().find(|r| r.month == *month).ok_or("a total per month")?;
+            assert_eq!(revenue, company_row.revenue, "{by:?} {month}");
+        }
+    }
+    let region = &company.regions.iter().find(|r| r.parent.is_some()).ok_or("a region")?;
+    let rows = views.forecast_rollup(RollupBy::Region)?;
+    if let Some(row) = rows.iter().find(|r| r.key == region.id.as_str()) {
+        assert_eq!(row.name, region.name);
+    }
+    let chart = views.chart_months();
+    assert_eq!((chart.len(), chart.last()), (24, NaiveDate::from_ymd_opt(2025, 12, 1).as_ref()));
+    let outlook = views.outlook(2)?;
+    assert_eq!((outlook.history_months, outlook.months_ahead), (chart, months));
     Ok(())
 }

@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use omo_core::kpi::last_complete_month;
 use omo_core::kpi::{Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_inputs, standard_kpis};
 use omo_core::plan::{ChannelSettings, SupplySettings, company_plan};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_examples::dashboard::{SECTIONS, render};
-use omo_examples::report::last_complete_month;
 
 #[test]
 fn every_section_is_drawn_and_the_lights_are_the_cores() {

@@ -22,6 +22,7 @@
 mod calendar;
 mod credit;
 mod customers;
+mod forecast;
 mod scorecard;
 mod stock;
 
@@ -33,6 +34,7 @@ use chrono::NaiveDate;
 pub use calendar::{Window, quarter_start};
 pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position};
 pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
+pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
 pub use stock::{AbcShare, SuggestedOrderRow, SuggestedOrders};
 

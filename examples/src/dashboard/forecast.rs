@@ -1,31 +1,24 @@
 //! The next three months of sell-out against history, with prediction intervals and last year's
 //! same months: for the company, per category and for the top SKUs.
 
-use chrono::NaiveDate;
-use omo_core::Dataset;
-use omo_core::forecast::{OutlookScope, sell_out_outlook};
+use omo_core::forecast::OutlookScope;
+use omo_core::views::{FORECAST_MONTHS, Views};
 
 use super::charts::{Band, Line, PALETTE, line_chart};
 use super::html::{escape, figure, table};
 use super::{Result, month_labels};
-use omo_core::kpi::months_up_to;
 
-/// Months of history on each chart, and months forecast.
-const HISTORY: u32 = 24;
-const HORIZON: usize = 3;
 /// How many of the best-selling SKUs get a chart.
 const TOP_SKUS: usize = 3;
 
 /// The section: one chart per series of the core's outlook, and a table of the forecasts.
-pub fn section(d: &Dataset) -> Result<String> {
-    let Some(last) = crate::report::last_complete_month(d.as_of) else { return Ok(String::new()) };
-    let history = months_up_to(last, HISTORY);
-    let outlook = sell_out_outlook(d, d.as_of, HORIZON, TOP_SKUS)?;
-    let future: Vec<NaiveDate> = outlook.first().map(|o| o.months_ahead.clone()).unwrap_or_default();
-    let labels = month_labels(&history.iter().chain(&future).copied().collect::<Vec<_>>());
+pub fn section(views: &Views<'_>) -> Result<String> {
+    let outlook = views.outlook(TOP_SKUS)?;
+    let (history, future) = (&outlook.history_months, &outlook.months_ahead);
+    let labels = month_labels(&history.iter().chain(future).copied().collect::<Vec<_>>());
     let mut charts = String::new();
     let mut rows = Vec::new();
-    for series in &outlook {
+    for series in &outlook.series {
         let name = match &series.scope {
             OutlookScope::Company => "The company".to_owned(),
             OutlookScope::Category(c) => format!("Category {c}"),
@@ -67,7 +60,7 @@ pub fn section(d: &Dataset) -> Result<String> {
             ],
             band.as_ref(),
         )?;
-        charts.push_str(&figure(&chart, &format!("{name}: monthly units sold to end users, the next {HORIZON} months forecast by {} with an 80 % interval", f.model)));
+        charts.push_str(&figure(&chart, &format!("{name}: monthly units sold to end users, the next {FORECAST_MONTHS} months forecast by {} with an 80 % interval", f.model)));
         let wide = f.intervals.iter().find(|i| i.level == 95.0);
         for (k, month) in future.iter().enumerate() {
             let bound =

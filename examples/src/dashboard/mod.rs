@@ -89,8 +89,8 @@ pub fn render_views(views: &Views<'_>) -> Result<String> {
     let month = views.scorecard_month();
     let bodies = [
         lights::section(views, month)?,
-        stock::spi_section(d)?,
-        forecast::section(d)?,
+        stock::spi_section(views)?,
+        forecast::section(views)?,
         stock::health_section(views)?,
         credit::section(views)?,
         customers::section(views)?,

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use omo_core::ValidDataset;
 use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass, channel_view, roll_up};
 use rust_decimal::Decimal;
 
@@ -11,15 +10,12 @@ use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
 use super::html::{escape, figure, table};
 use super::{Result, float, month_labels, month_number};
 use crate::report::{money, quantity, region_name};
-use omo_core::kpi::months_up_to;
 use omo_core::views::Views;
 
-/// Months shown on the S-P-I charts.
-const MONTHS: u32 = 24;
-
 /// Sales, purchases and inventory per month for the company and per region, and the channel.
-pub fn spi_section(d: &ValidDataset) -> Result<String> {
-    let months = months_up_to(d.as_of, MONTHS);
+pub fn spi_section(views: &Views<'_>) -> Result<String> {
+    let d = views.dataset();
+    let months = views.chart_months();
     let labels = month_labels(&months);
     let index: BTreeMap<i64, usize> = months.iter().enumerate().map(|(i, m)| (month_number(*m), i)).collect();
     let slot = |date| index.get(&month_number(date)).copied();

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub use kpi::light;
-pub use omo_core::kpi::last_complete_month;
 pub use plan::{SOP_HEADER, SUPPLIER_HEADER, sop_cells, supplier_cells};
 pub use table::{Table, money, quantity};
 
@@ -37,7 +36,7 @@ pub fn render_views(views: &Views<'_>) -> Result<String, OmoError> {
     out.push('\n');
     out.push_str(&last_quarter_sales(dataset)?);
     out.push('\n');
-    out.push_str(&forecast::section(dataset)?);
+    out.push_str(&forecast::section(views)?);
     out.push('\n');
     out.push_str(&spi::section(views)?);
     out.push('\n');

@@ -8,10 +8,7 @@ use omo_core::plan::{CompanyPlan, SopRow, SupplierScore, SupplyPlan};
 use omo_core::{Dataset, OmoError};
 
 use super::{Table, light, money, quantity};
-use omo_core::views::Views;
-
-/// How many months of the S&OP table the report prints (the articles' "next three months").
-const SOP_MONTHS: usize = 3;
+use omo_core::views::{FORECAST_MONTHS, Views};
 
 /// The whole plan section.
 pub fn section(views: &Views<'_>, colour: bool) -> Result<String, OmoError> {
@@ -94,9 +91,11 @@ pub fn sop_cells(d: &Dataset, row: &SopRow) -> Vec<String> {
 
 /// The S&OP table of the first months, per product family.
 fn sop(d: &Dataset, plan: &CompanyPlan) -> String {
-    let mut out = format!("S&OP, next {SOP_MONTHS} months by product family (units; gap value at standard cost)\n");
+    let mut out =
+        format!("S&OP, next {FORECAST_MONTHS} months by product family (units; gap value at standard cost)\n");
     let mut table = Table::new(SOP_HEADER.map(String::from).to_vec());
-    let first = |r: &&SopRow| plan.channel.periods.iter().position(|p| *p == r.period).is_some_and(|t| t < SOP_MONTHS);
+    let first =
+        |r: &&SopRow| plan.channel.periods.iter().position(|p| *p == r.period).is_some_and(|t| t < FORECAST_MONTHS);
     for row in plan.sop.iter().filter(first) {
         table.row(sop_cells(d, row));
     }
