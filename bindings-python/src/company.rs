@@ -20,7 +20,7 @@ use omo_core::sample::{SampleConfig, sample_company as core_sample};
 use omo_core::spi::{
     HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
 };
-use omo_core::views::{Axis, Views, Window};
+use omo_core::views::{Axis, Views, Window, ranked_positions};
 use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -254,16 +254,10 @@ impl PyCreditBook {
         json(&(check, messages))
     }
 
-    /// Every account's position on the snapshot date (a check of an order of nothing), as JSON.
+    /// Every account's position on the snapshot date (a check of an order of nothing, with its
+    /// risk class, share of the limit used and status), ranked as the core ranks them, as JSON.
     fn positions_json(&self) -> PyResult<String> {
-        let checks: Vec<_> = self
-            .book
-            .customers()
-            .into_iter()
-            .map(|c| self.book.credit_position(c, self.as_of))
-            .collect::<Result<_, _>>()
-            .map_err(omo_error)?;
-        json(&checks)
+        json(&ranked_positions(&self.book, self.as_of).map_err(omo_error)?)
     }
 
     /// Every account's audit trail on `as_of` (the snapshot date by default), as JSON rows:

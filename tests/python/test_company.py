@@ -84,7 +84,16 @@ def test_inventory_health_totals_are_the_sum_of_its_rows(company):
 
 
 def test_credit_positions_checks_and_aging_agree(company, book):
-    positions = omo.CreditBook(company).positions().set_index("customer")
+    ranked = omo.CreditBook(company).positions()
+    used = [u for u in ranked["used"] if u is not None]
+    assert used == sorted(used, reverse=True) and len(used) > 0, "most of the limit used first"
+    for row in ranked.itertuples():
+        if row.limit:
+            # The core's share (28 decimal places) against Python's (28 significant digits).
+            assert abs(row.used - row.exposure / row.limit) < Decimal("1e-25")
+            assert (row.status == "over") == (row.exposure > row.limit)
+    assert set(ranked["status"]) <= {"over", "near", "within"}
+    positions = ranked.set_index("customer")
     assert ((positions["limit"] - positions["exposure"]) == positions["available"]).all()
     worst = positions["exposure"].idxmax()
     over = max(positions.loc[worst, "available"], Decimal(0)) + Decimal("0.01")

@@ -176,11 +176,6 @@ def inventory_health(dataset: Dataset, as_of=None, backend: str = "pandas"):
     return frame
 
 
-def _whole_or_none(value, name: str) -> Optional[int]:
-    """``value`` as a whole number up to ``U32_MAX`` (see :func:`whole`), or None when not given."""
-    return None if value is None else whole(value, name, U32_MAX)
-
-
 def suggest_orders(dataset: Dataset, service_level: Optional[float] = None, lead_time_days: Optional[int] = None,
                    review_days: Optional[int] = None, backend: str = "pandas", demand: Optional[str] = None):
     """Suggested orders for every distributor and product on the snapshot date, each with its
@@ -191,7 +186,8 @@ def suggest_orders(dataset: Dataset, service_level: Optional[float] = None, lead
     of sales, the older rule, for comparison)."""
     rows = json.loads(_native.suggest_orders_json(
         dataset._native, None if service_level is None else float(service_level),
-        _whole_or_none(lead_time_days, "lead_time_days"), _whole_or_none(review_days, "review_days"),
+        optional_whole(lead_time_days, "lead_time_days", U32_MAX),
+        optional_whole(review_days, "review_days", U32_MAX),
         None if demand is None else str(demand)))
     for row in rows:
         row.update({f"position_{k}": v for k, v in row.pop("position").items()})
@@ -249,7 +245,7 @@ class CreditBook:
     def __repr__(self) -> str:
         """The accounts and their decisions at a glance: ``<CreditBook: 36 accounts (30 approve,
         4 warn, 2 block)>``."""
-        decisions = Counter(c["decision"] for c in json.loads(self._native.positions_json()))
+        decisions = Counter(p["check"]["decision"] for p in json.loads(self._native.positions_json()))
         counts = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
         return f"<CreditBook: {sum(decisions.values())} accounts ({counts})>"
 
@@ -268,14 +264,18 @@ class CreditBook:
         return CreditCheck(check, messages)
 
     def positions(self, backend: str = "pandas"):
-        """Every account's exposure by category against its limit on the snapshot date."""
+        """Every account's exposure by category against its limit on the snapshot date, with its
+        risk class, the share of the limit used and its status (``over``, ``near`` or ``within``),
+        most of the limit used first."""
         rows = []
-        for c in json.loads(self._native.positions_json()):
+        for p in json.loads(self._native.positions_json()):
+            c = p["check"]
             row = {"customer": c["customer"], "limit_holder": c["limit_holder"], "limit": c["limit"],
-                   "exposure": c["exposure_before"], "available": c["available"], "decision": c["decision"]}
+                   "exposure": c["exposure_before"], "available": c["available"], "decision": c["decision"],
+                   "risk_class": p["risk_class"], "used": p["used"], "status": p["status"]}
             row.update(c["breakdown"])
             rows.append(row)
-        return _frame(rows, ("limit", "exposure", "available", "open_orders", "shipped_not_invoiced",
+        return _frame(rows, ("limit", "exposure", "available", "used", "open_orders", "shipped_not_invoiced",
                              "receivables_not_due", "receivables_overdue", "prepayments"), backend=backend)
 
     def audit_trail(self, as_of=None, backend: str = "pandas"):
@@ -368,8 +368,8 @@ def customer_summaries(dataset: Dataset, months: Optional[int] = None, dormant_a
     ``months`` and ``dormant_after_days`` are whole numbers; a window reaching back before the
     dataset's first transaction is clamped to it (``months=10**5`` is the whole history).
     """
-    rows = json.loads(_native.customer_summaries_json(dataset._native, _whole_or_none(months, "months"),
-                                                      _whole_or_none(dormant_after_days, "dormant_after_days")))
+    rows = json.loads(_native.customer_summaries_json(dataset._native, optional_whole(months, "months", U32_MAX),
+                                                      optional_whole(dormant_after_days, "dormant_after_days", U32_MAX)))
     return _frame(rows, ("revenue", "average_order_value", "open_receivables", "overdue"), ("last_purchase",), backend)
 
 

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{Views, Window};
-use crate::credit::{CheckMode, CreditCheck, Decision, replay_order_checks};
+use chrono::NaiveDate;
+
+use crate::credit::{CheckMode, CreditBook, CreditCheck, Decision, replay_order_checks};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind, OrderId};
 
@@ -69,6 +71,23 @@ pub struct BlockedOrders {
     pub blocked: Vec<BlockedOrder>,
 }
 
+/// Every account's position in `book` on `day`, most of its limit used first, then by customer
+/// id; accounts without a limit last (the ranking of [`Views::positions`], for a door that holds
+/// a book of its own).
+///
+/// # Errors
+/// Those of [`CreditBook::credit_position`].
+pub fn ranked_positions(book: &CreditBook, day: NaiveDate) -> Result<Vec<Position>> {
+    let mut positions = Vec::new();
+    for customer in book.customers() {
+        let check = book.credit_position(customer, day)?;
+        let risk_class = book.account(customer).map(|a| a.risk_class.as_str().to_owned());
+        positions.push(Position { used: check.limit_used(), status: LimitStatus::of(&check), risk_class, check });
+    }
+    positions.sort_by(|a, b| b.used.cmp(&a.used).then_with(|| a.check.customer.cmp(&b.check.customer)));
+    Ok(positions)
+}
+
 impl Views<'_> {
     /// Every account's position on the views' day (of one kind of customer when given), most
     /// of its limit used first, then by customer id; accounts without a limit last.
@@ -88,19 +107,11 @@ impl Views<'_> {
     /// Those of the credit book.
     pub fn positions(&self, kind: Option<CustomerKind>) -> Result<Vec<Position>> {
         let d = self.dataset();
-        let book = self.credit_book()?;
-        let of_kind: Option<HashSet<&CustomerId>> =
-            kind.map(|k| d.customers.iter().filter(|c| c.kind == k).map(|c| &c.id).collect());
-        let mut positions = Vec::new();
-        for customer in book.customers() {
-            if of_kind.as_ref().is_some_and(|wanted| !wanted.contains(customer)) {
-                continue;
-            }
-            let check = book.credit_position(customer, d.as_of)?;
-            let risk_class = book.account(customer).map(|a| a.risk_class.as_str().to_owned());
-            positions.push(Position { used: check.limit_used(), status: LimitStatus::of(&check), risk_class, check });
+        let mut positions = ranked_positions(self.credit_book()?, d.as_of)?;
+        if let Some(kind) = kind {
+            let wanted: HashSet<&CustomerId> = d.customers.iter().filter(|c| c.kind == kind).map(|c| &c.id).collect();
+            positions.retain(|p| wanted.contains(&p.check.customer));
         }
-        positions.sort_by(|a, b| b.used.cmp(&a.used).then_with(|| a.check.customer.cmp(&b.check.customer)));
         Ok(positions)
     }
 

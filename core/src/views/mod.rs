@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 pub use calendar::{Window, quarter_start};
-pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position};
+pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position, ranked_positions};
 pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
 pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
