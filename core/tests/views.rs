@@ -4,7 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate};
-use omo_core::analytics::{Activity, Team, customer_summaries, rfm_from_invoices, team_performance, top_customers};
+use omo_core::analytics::{
+    Activity, SalesSource, Team, customer_summaries, rfm_from_invoices, sales_by_region_and_category, team_performance,
+    top_customers,
+};
 use omo_core::engine::{Engine, EngineOptions};
 use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
 use omo_core::model::{CustomerId, CustomerKind, InvoiceKind, NodeId, NodeKind};
@@ -290,5 +293,32 @@ fn forecast_roll_ups_add_up_the_series_and_charts_show_two_years_to_the_last_com
     assert_eq!((chart.len(), chart.last()), (24, NaiveDate::from_ymd_opt(2025, 12, 1).as_ref()));
     let outlook = views.outlook(2)?;
     assert_eq!((outlook.history_months, outlook.months_ahead), (chart, months));
+    Ok(())
+}
+
+#[test]
+fn the_sales_pivot_holds_every_cell_of_the_last_complete_quarter_with_row_and_column_totals() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    for source in [SalesSource::Invoiced, SalesSource::SellOut] {
+        let pivot = views.sales(source, None)?;
+        let quarter = Window::new(NaiveDate::from_ymd_opt(2025, 10, 1).ok_or("date")?, company.as_of)?;
+        assert_eq!(pivot.window, quarter);
+        let cells = sales_by_region_and_category(&company, quarter.from, quarter.to, source)?;
+        assert!(!cells.is_empty());
+        for cell in &cells {
+            let row = pivot.rows.iter().find(|r| r.key == cell.region.as_str()).ok_or("a row per region")?;
+            let column = pivot.categories.iter().position(|c| *c == cell.category).ok_or("a column per category")?;
+            assert_eq!((row.cells[column].quantity, row.cells[column].revenue), (cell.quantity, cell.revenue));
+        }
+        let revenue: Decimal = cells.iter().map(|c| c.revenue).sum();
+        let quantity: Decimal = cells.iter().map(|c| c.quantity).sum();
+        assert_eq!((pivot.total.total.revenue, pivot.total.total.quantity), (revenue, quantity), "{source:?}");
+        for (i, category) in pivot.categories.iter().enumerate() {
+            let column: Decimal = cells.iter().filter(|c| &c.category == category).map(|c| c.revenue).sum();
+            assert_eq!(pivot.total.cells[i].revenue, column, "{category}");
+        }
+        assert!(pivot.categories.windows(2).all(|w| w[0] < w[1]));
+    }
     Ok(())
 }

@@ -23,6 +23,7 @@ mod calendar;
 mod credit;
 mod customers;
 mod forecast;
+mod sales;
 mod scorecard;
 mod stock;
 
@@ -35,6 +36,7 @@ pub use calendar::{Window, quarter_start};
 pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position, ranked_positions};
 pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
 pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
+pub use sales::{SalesAmount, SalesPivot, SalesPivotRow};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
 pub use stock::{AbcShare, SuggestedOrderRow, SuggestedOrders};
 

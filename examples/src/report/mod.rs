@@ -16,11 +16,10 @@ pub use kpi::light;
 pub use plan::{SOP_HEADER, SUPPLIER_HEADER, sop_cells, supplier_cells};
 pub use table::{Table, money, quantity};
 
-use omo_core::analytics::{SalesCell, SalesSource, sales_by_region_and_category};
+use omo_core::analytics::SalesSource;
 use omo_core::model::{CustomerKind, Hierarchy, NodeKind};
-use omo_core::views::{Views, Window};
+use omo_core::views::{SalesAmount, SalesPivot, Views, Window};
 use omo_core::{Dataset, OmoError, ValidDataset};
-use rust_decimal::Decimal;
 
 /// The whole report.
 pub fn render(dataset: &ValidDataset) -> Result<String, OmoError> {
@@ -34,7 +33,7 @@ pub fn render_views(views: &Views<'_>) -> Result<String, OmoError> {
     let _ = writeln!(out, "{} — as of {} (amounts in {})\n", dataset.company, dataset.as_of, dataset.currency);
     out.push_str(&structure(dataset)?);
     out.push('\n');
-    out.push_str(&last_quarter_sales(dataset)?);
+    out.push_str(&last_quarter_sales(views)?);
     out.push('\n');
     out.push_str(&forecast::section(views)?);
     out.push('\n');
@@ -148,50 +147,32 @@ pub fn structure(d: &Dataset) -> Result<String, OmoError> {
 }
 
 /// The last complete quarter's sell-in revenue and sell-out volume by region and category.
-pub fn last_quarter_sales(d: &Dataset) -> Result<String, OmoError> {
-    let Window { from, to } = Window::last_complete_quarter(d.as_of);
+pub fn last_quarter_sales(views: &Views<'_>) -> Result<String, OmoError> {
+    let sell_in = views.sales(SalesSource::Invoiced, None)?;
+    let Window { from, to } = sell_in.window;
     let mut out = format!("== Sales, {from} to {to} ==\n");
-    let sell_in = sales_by_region_and_category(d, from, to, SalesSource::Invoiced)?;
-    out.push_str(&format!("Sell-in: invoiced revenue net of credit notes ({})\n", d.currency));
-    out.push_str(&pivot(d, &sell_in, |c| c.revenue, true));
-    let sell_out = sales_by_region_and_category(d, from, to, SalesSource::SellOut)?;
-    if !sell_out.is_empty() {
+    out.push_str(&format!("Sell-in: invoiced revenue net of credit notes ({})\n", views.dataset().currency));
+    out.push_str(&pivot(&sell_in, |a| money(a.revenue)));
+    let sell_out = views.sales(SalesSource::SellOut, None)?;
+    if !sell_out.rows.is_empty() {
         out.push_str("Sell-out: units sold to end users at retailers (POS)\n");
-        out.push_str(&pivot(d, &sell_out, |c| c.quantity, false));
+        out.push_str(&pivot(&sell_out, |a| quantity(a.quantity)));
     }
     Ok(out)
 }
 
-fn pivot(d: &Dataset, cells: &[SalesCell], value: impl Fn(&SalesCell) -> Decimal, as_money: bool) -> String {
-    let categories: Vec<String> = {
-        let mut seen: Vec<String> = cells.iter().map(|c| c.category.to_string()).collect();
-        seen.sort();
-        seen.dedup();
-        seen
-    };
-    let mut grid: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
-    for cell in cells {
-        *grid.entry(cell.region.to_string()).or_default().entry(cell.category.to_string()).or_default() += value(cell);
-    }
-    let show = |x: Decimal| if as_money { money(x) } else { quantity(x) };
+fn pivot(sales: &SalesPivot, show: impl Fn(&SalesAmount) -> String) -> String {
     let mut table = Table::new(
-        std::iter::once("region".to_owned()).chain(categories.iter().cloned()).chain(["total".to_owned()]).collect(),
+        std::iter::once("region".to_owned())
+            .chain(sales.categories.iter().map(ToString::to_string))
+            .chain(["total".to_owned()])
+            .collect(),
     );
-    let mut column_totals = vec![Decimal::ZERO; categories.len()];
-    for (region, row) in &grid {
-        let values: Vec<Decimal> = categories.iter().map(|c| row.get(c).copied().unwrap_or_default()).collect();
-        for (total, v) in column_totals.iter_mut().zip(&values) {
-            *total += *v;
-        }
-        let total: Decimal = values.iter().sum();
+    for row in sales.rows.iter().chain([&sales.total]) {
         table.row(
-            std::iter::once(region_name(d, region)).chain(values.into_iter().map(show)).chain([show(total)]).collect(),
+            std::iter::once(row.name.clone()).chain(row.cells.iter().map(&show)).chain([show(&row.total)]).collect(),
         );
     }
-    let grand: Decimal = column_totals.iter().sum();
-    table.row(
-        std::iter::once("total".to_owned()).chain(column_totals.into_iter().map(show)).chain([show(grand)]).collect(),
-    );
     table.render()
 }
 
@@ -216,6 +197,8 @@ fn node_kind(kind: NodeKind) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
 
     #[test]
