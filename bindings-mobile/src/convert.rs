@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use omo_core::OmoError;
 use omo_core::credit::{CreditCheck, Decision};
 use omo_core::error::shown;
-use omo_core::kpi::{AlertEvent, AlertEventKind, Light};
+use omo_core::kpi::{AlertEvent, Light};
 use omo_core::model::{
     Currency, CustomerId, MovementKind, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder,
     StockMovement,
@@ -107,6 +107,34 @@ impl From<Light> for LightColour {
     }
 }
 
+impl From<omo_core::views::ScorecardView> for ScorecardView {
+    fn from(card: omo_core::views::ScorecardView) -> Self {
+        let cell = |c: omo_core::views::ScorecardCell| ScorecardCell {
+            kpi: c.kpi,
+            light: c.light.into(),
+            value: c.value,
+            threshold: c.threshold,
+            red_members: c.red_members,
+        };
+        ScorecardView {
+            month: iso(card.month),
+            kpis: card.kpis.into_iter().map(|k| KpiView { id: k.id, name: k.name, unit: k.unit }).collect(),
+            rows: card
+                .rows
+                .into_iter()
+                .map(|r| ScorecardRow {
+                    member: r.member,
+                    name: r.name,
+                    parent: r.parent,
+                    depth: r.depth,
+                    overall: r.overall.into(),
+                    cells: r.cells.into_iter().map(cell).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// An S-P-I line of a group (or of one node and product: its ids as the groups).
 pub fn spi_line(nodes: String, products: String, period: NaiveDate, f: &SpiFlows) -> SpiLine {
     SpiLine {
@@ -172,12 +200,7 @@ impl From<AlertEvent<String>> for AlertView {
             month: iso(e.period),
             member: e.member,
             kpi: e.kpi,
-            event: match e.kind {
-                AlertEventKind::Raised => "raised",
-                AlertEventKind::Escalated => "escalated",
-                AlertEventKind::Resolved => "resolved",
-            }
-            .to_owned(),
+            event: e.kind.as_str().to_owned(),
             light: e.light.into(),
             value: e.value,
             threshold: e.threshold,

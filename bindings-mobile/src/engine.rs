@@ -1,20 +1,16 @@
 //! The engine an app holds: a snapshot of its scope behind a read-write lock, so several threads
 //! may query it while one records.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::NaiveDate;
-use omo_core::analytics::customer_summaries;
 use omo_core::credit::{CheckMode, CreditPolicy};
 use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
-use omo_core::kpi::{AlertRule, Scorecard, business_unit_hierarchy, distributor_hierarchy, standard_alerts};
-use omo_core::kpi::{standard_inputs, standard_kpis};
 use omo_core::model::{CustomerId, NodeId, ProductId};
 use omo_core::plan::{ChannelSettings, NodePlan, channel_plan};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::spi::suggest_orders;
-use omo_core::spi::{HealthOptions, LedgerOptions, PlanSettings, build_ledger, inventory_health, roll_up};
+use omo_core::spi::{HealthOptions, LedgerOptions, build_ledger, inventory_health, roll_up};
+use omo_core::views::Axis;
 use omo_core::{Dataset, JsonLimits, Snapshot};
 
 use crate::convert::{credit_check, iso, parse_date, parse_decimal, parse_id, payment, spi_line};
@@ -45,13 +41,6 @@ impl Engine {
         let snapshot = Snapshot::new(dataset, CreditPolicy::default())?;
         Ok(Arc::new(Engine { snapshot: RwLock::new(snapshot) }))
     }
-}
-
-/// The month whose KPIs a scorecard shows: the given day's month, else the last complete month
-/// before the snapshot date.
-fn scorecard_month(as_of: NaiveDate, month: Option<String>) -> Result<NaiveDate> {
-    let day = month.map(|text| parse_date("month", &text)).transpose()?;
-    Ok(omo_core::kpi::scorecard_month(as_of, day))
 }
 
 #[uniffi::export]
@@ -105,34 +94,25 @@ impl Engine {
     /// A customer's summary over the twelve months up to the snapshot date (dormant after 90
     /// days without a purchase).
     pub fn customer_summary(&self, customer: String) -> Result<CustomerView> {
-        let s = self.read();
-        let d = s.dataset();
         let id: CustomerId = parse_id(&customer)?;
-        let known =
-            d.customer(&id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("customer {customer:?}") })?;
-        let year = omo_core::views::Window::trailing(d, d.as_of, omo_core::kpi::TRAILING_MONTHS);
-        let summaries = customer_summaries(d, year.from, year.to, omo_core::views::DORMANT_AFTER_DAYS)?;
-        let found = summaries.into_iter().find(|c| c.customer == id);
+        let profile = self.read().views().customer(&id)?;
+        let c = profile.summary;
         Ok(CustomerView {
             customer: id.to_string(),
-            name: known.name.clone(),
-            kind: known.kind.as_str().to_owned(),
-            activity: found.as_ref().map_or_else(|| "never".to_owned(), |c| format!("{:?}", c.activity).to_lowercase()),
-            last_purchase: found.as_ref().and_then(|c| c.last_purchase).map(iso),
-            deals: found.as_ref().map_or(0, |c| c.deals as u64),
-            revenue: found.as_ref().map_or_else(Default::default, |c| c.revenue),
-            average_order_value: found.as_ref().and_then(|c| c.average_order_value),
-            product_mix: found
-                .as_ref()
-                .map(|c| {
-                    c.product_mix
-                        .iter()
-                        .map(|(category, share)| CategoryShare { category: category.to_string(), share: *share })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            open_receivables: found.as_ref().map_or_else(Default::default, |c| c.open_receivables),
-            overdue: found.as_ref().map_or_else(Default::default, |c| c.overdue),
+            name: profile.name,
+            kind: c.kind.as_str().to_owned(),
+            activity: format!("{:?}", c.activity).to_lowercase(),
+            last_purchase: c.last_purchase.map(iso),
+            deals: c.deals as u64,
+            revenue: c.revenue,
+            average_order_value: c.average_order_value,
+            product_mix: c
+                .product_mix
+                .iter()
+                .map(|(category, share)| CategoryShare { category: category.to_string(), share: *share })
+                .collect(),
+            open_receivables: c.open_receivables,
+            overdue: c.overdue,
         })
     }
 
@@ -224,30 +204,29 @@ impl Engine {
     }
 
     /// Suggested orders on the snapshot date for every distributor (or one node), with the
-    /// default plan settings (95 % service, 7 days lead time and review).
+    /// default plan settings (95 % service, 7 days lead time and review), the largest order by
+    /// value first.
     pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderView>> {
-        let s = self.read();
-        let d = s.dataset();
         let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
-        let mut settings = PlanSettings::new(d.as_of);
-        if let Some(id) = &node {
-            let found =
-                d.node(id).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("node {:?}", id.as_str()) })?;
-            settings.node_kinds = vec![found.kind];
-        }
-        Ok(suggest_orders(d, &settings)?
+        Ok(self
+            .read()
+            .views()
+            .suggested_orders(node.as_ref(), None)?
+            .rows
             .into_iter()
-            .filter(|o| node.as_ref().is_none_or(|n| &o.node == n))
-            .map(|o| SuggestedOrderView {
-                node: o.node.to_string(),
-                product: o.product.to_string(),
-                position: o.position.projected(),
-                daily_demand: o.daily_demand,
-                safety_stock: o.safety_stock,
-                reorder_point: o.reorder_point,
-                order_up_to: o.order_up_to,
-                quantity: o.quantity,
-                reason: o.reason,
+            .map(|row| {
+                let o = row.order;
+                SuggestedOrderView {
+                    node: o.node.to_string(),
+                    product: o.product.to_string(),
+                    position: o.position.projected(),
+                    daily_demand: o.daily_demand,
+                    safety_stock: o.safety_stock,
+                    reorder_point: o.reorder_point,
+                    order_up_to: o.order_up_to,
+                    quantity: o.quantity,
+                    reason: o.reason,
+                }
             })
             .collect())
     }
@@ -315,65 +294,18 @@ impl Engine {
     /// The standard scorecard of a month (any day of it; the last complete month when None)
     /// along `axis`: every member with its parent, so the app can drill down.
     pub fn scorecard(&self, axis: ScorecardAxis, month: Option<String>) -> Result<ScorecardView> {
-        let s = self.read();
-        let d = s.dataset();
-        let month = scorecard_month(d.as_of, month)?;
-        let tree = match axis {
-            ScorecardAxis::Region => distributor_hierarchy(d)?,
-            ScorecardAxis::BusinessUnit => business_unit_hierarchy(d)?,
+        let month = month.map(|text| parse_date("month", &text)).transpose()?;
+        let axis = match axis {
+            ScorecardAxis::Region => Axis::Region,
+            ScorecardAxis::BusinessUnit => Axis::BusinessUnit,
         };
-        let kpis = standard_kpis()?;
-        let inputs = standard_inputs(d, month)?;
-        let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
-        let names = member_names(d);
-        // Depths in one pass, parents before children: asking each member's depth would walk up
-        // to the root once per member, quadratic in a deep hierarchy.
-        let mut depths: HashMap<&str, u32> = HashMap::with_capacity(tree.len());
-        let mut rows = Vec::with_capacity(tree.len());
-        for member in tree.members() {
-            let parent = tree.parent(member);
-            let depth = parent.and_then(|p| depths.get(p.as_str())).map_or(0, |d| d.saturating_add(1));
-            depths.insert(member.as_str(), depth);
-            rows.push(ScorecardRow {
-                member: member.clone(),
-                name: names.get(member.as_str()).cloned().unwrap_or_else(|| member.clone()),
-                parent: parent.cloned(),
-                depth,
-                overall: card.overall(member).into(),
-                cells: card
-                    .cells
-                    .get(member)
-                    .map(|row| {
-                        row.iter()
-                            .map(|(kpi, cell)| ScorecardCell {
-                                kpi: kpi.clone(),
-                                light: cell.light().into(),
-                                value: cell.own.as_ref().and_then(|e| e.value),
-                                threshold: cell.own.as_ref().and_then(|e| e.threshold),
-                                red_members: cell.rolled.as_ref().map(|r| r.red_members.clone()).unwrap_or_default(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            });
-        }
-        Ok(ScorecardView {
-            month: iso(month),
-            kpis: kpis
-                .iter()
-                .map(|k| KpiView { id: k.id.clone(), name: k.name.clone(), unit: k.unit.clone() })
-                .collect(),
-            rows,
-        })
+        Ok(self.read().views().scorecard(axis, month)?.into())
     }
 
     /// The alerts of every distributor's standard KPIs over the last `months` complete months
     /// (raised after two months yellow or red, resolved after two months back).
     pub fn alerts(&self, months: u32) -> Result<Vec<AlertView>> {
-        let s = self.read();
-        let d = s.dataset();
-        let last = scorecard_month(d.as_of, None)?;
-        Ok(standard_alerts(d, last, months, &AlertRule::default())?.into_iter().map(AlertView::from).collect())
+        Ok(self.read().views().alerts(Some(months))?.events.into_iter().map(AlertView::from).collect())
     }
 
     /// Records an order taken offline; a customer with a credit account has it booked, so the
@@ -430,13 +362,6 @@ pub fn forecast_series(
 
 fn risk_class(s: &Snapshot, id: &CustomerId) -> Option<String> {
     s.book().account(id).map(|a| a.risk_class.as_str().to_owned())
-}
-
-fn member_names(d: &Dataset) -> HashMap<&str, String> {
-    let regions = d.regions.iter().map(|r| (r.id.as_str(), r.name.clone()));
-    let units = d.business_units.iter().map(|b| (b.id.as_str(), b.name.clone()));
-    let customers = d.customers.iter().map(|c| (c.id.as_str(), c.name.clone()));
-    regions.chain(units).chain(customers).collect()
 }
 
 /// An inclusive date range from optional ISO bounds.

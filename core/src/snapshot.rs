@@ -2,9 +2,10 @@
 //! book built from it, kept in step as orders, payments and stock movements are recorded.
 
 use crate::credit::{CreditBook, CreditCheck, CreditPolicy};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, Payment, SalesOrder, StockMovement};
+use crate::views::Views;
 
 /// A validated dataset with its credit book. Recording a transaction updates both or neither.
 ///
@@ -20,7 +21,7 @@ use crate::model::{CustomerId, Payment, SalesOrder, StockMovement};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    dataset: Dataset,
+    dataset: ValidDataset,
     book: CreditBook,
 }
 
@@ -28,7 +29,7 @@ impl Snapshot {
     /// Validates `dataset` (every broken reference reported at once) and builds its credit book
     /// on its `as_of` under `policy`.
     pub fn new(dataset: Dataset, policy: CreditPolicy) -> Result<Self> {
-        dataset.validate().into_result()?;
+        let dataset = ValidDataset::new(dataset)?;
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, policy)?;
         Ok(Snapshot { dataset, book })
     }
@@ -38,9 +39,15 @@ impl Snapshot {
         Snapshot::new(Dataset::from_json(json)?, policy)
     }
 
-    /// The dataset, with every recorded transaction.
-    pub fn dataset(&self) -> &Dataset {
+    /// The dataset, with every recorded transaction (each checked as the batch validation
+    /// would: it stays valid).
+    pub fn dataset(&self) -> &ValidDataset {
         &self.dataset
+    }
+
+    /// The views of the snapshot ([`crate::views`]), reading its credit book.
+    pub fn views(&self) -> Views<'_> {
+        Views::of(&self.dataset, Some(&self.book))
     }
 
     /// The credit book, on the dataset's `as_of`.
@@ -57,12 +64,13 @@ impl Snapshot {
     /// customer has a credit account the order is booked as open. Either both happen or neither.
     pub fn record_order(&mut self, order: SalesOrder) -> Result<()> {
         let as_of = self.dataset.as_of;
-        self.dataset.record_order(order.clone())?;
+        self.dataset.as_mut_unchecked().record_order(order.clone())?;
         if self.book.account(&order.customer).is_some() {
             let expected = order.requested_date.unwrap_or(order.order_date);
             if let Err(e) = self.book.book_order(order.id.clone(), &order.customer, order.total(), expected) {
-                self.dataset.orders.pop();
-                self.dataset.as_of = as_of;
+                let d = self.dataset.as_mut_unchecked();
+                d.orders.pop();
+                d.as_of = as_of;
                 return Err(e);
             }
         }
@@ -75,13 +83,14 @@ impl Snapshot {
     /// another currency than the account is refused). Either both happen or neither.
     pub fn record_payment(&mut self, payment: Payment) -> Result<()> {
         let as_of = self.dataset.as_of;
-        self.dataset.record_payment(payment)?;
+        self.dataset.as_mut_unchecked().record_payment(payment)?;
         let Some(payment) = self.dataset.payments.last() else { return Ok(()) };
         if self.book.account(&payment.customer).is_some()
             && let Err(e) = self.book.post_payment(payment)
         {
-            self.dataset.payments.pop();
-            self.dataset.as_of = as_of;
+            let d = self.dataset.as_mut_unchecked();
+            d.payments.pop();
+            d.as_of = as_of;
             return Err(e);
         }
         self.move_business_day(as_of);
@@ -91,7 +100,7 @@ impl Snapshot {
     /// Records a stock movement after the snapshot (see [`Dataset::record_movement`]).
     pub fn record_movement(&mut self, movement: StockMovement) -> Result<()> {
         let as_of = self.dataset.as_of;
-        self.dataset.record_movement(movement)?;
+        self.dataset.as_mut_unchecked().record_movement(movement)?;
         self.move_business_day(as_of);
         Ok(())
     }
