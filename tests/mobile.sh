@@ -31,7 +31,7 @@ for lang in kotlin swift python; do
 done
 
 echo "-- Kotlin on the JVM (the test, and the Android-style sample so it never rots)"
-"$tools/kotlin/bin/kotlinc" "$out/kotlin/omo/mobile/omo_mobile.kt" tests/kotlin/MobileTest.kt examples/mobile/OrderCheck.kt \
+"$tools/kotlin/bin/kotlinc" "$out/kotlin/omo/core/omo_core.kt" "$out/kotlin/omo/mobile/omo_mobile.kt" tests/kotlin/MobileTest.kt examples/mobile/OrderCheck.kt \
     -cp /usr/share/java/jna.jar -d "$out/kotlin-test.jar" -nowarn
 java -Djna.library.path=target/debug \
     -cp "$out/kotlin-test.jar:/usr/share/java/jna.jar:$tools/kotlin/lib/kotlin-stdlib.jar" MobileTestKt "$fixture"
@@ -42,8 +42,10 @@ python3 tests/mobile_python/test_mobile.py "$out/python" "$fixture"
 
 echo "-- Swift"
 if command -v swiftc >/dev/null; then
-    swiftc -emit-library -module-name omo_mobile -Xcc -fmodule-map-file="$out/swift/omo_mobileFFI.modulemap" \
-        -L target/debug -lomo_mobile "$out/swift/omo_mobile.swift" -o "$out/swift/libomo_mobile_swift.so"
+    # The core's types and the engine compile as one Swift module.
+    swiftc -emit-library -module-name omo_mobile -Xcc -fmodule-map-file="$out/swift/omo_coreFFI.modulemap" \
+        -Xcc -fmodule-map-file="$out/swift/omo_mobileFFI.modulemap" -L target/debug -lomo_mobile \
+        "$out/swift/omo_core.swift" "$out/swift/omo_mobile.swift" -o "$out/swift/libomo_mobile_swift.so"
     echo "Swift bindings compiled"
 else
     echo "no Swift toolchain here: the Swift bindings are kept in $out/swift"

@@ -7,12 +7,11 @@ use chrono::NaiveDate;
 use omo_core::OmoError;
 use omo_core::credit::{CreditCheck, Decision};
 use omo_core::error::shown;
-use omo_core::kpi::{AlertEvent, Light};
+use omo_core::kpi::AlertEvent;
 use omo_core::model::{
-    Currency, CustomerId, MovementKind, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder,
-    StockMovement,
+    Currency, CustomerId, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder, StockMovement,
 };
-use omo_core::spi::{NodeLevel, Period, ProductLevel, RollUpRow, SpiFlows};
+use omo_core::spi::{NodeLevel, ProductLevel, RollUpRow, SpiFlows};
 use rust_decimal::Decimal;
 
 use crate::error::OmoMobileError;
@@ -49,18 +48,6 @@ pub fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-impl From<SpiPeriod> for Period {
-    fn from(p: SpiPeriod) -> Self {
-        match p {
-            SpiPeriod::Day => Period::Day,
-            SpiPeriod::Week => Period::Week,
-            SpiPeriod::Month => Period::Month,
-            SpiPeriod::Quarter => Period::Quarter,
-            SpiPeriod::Year => Period::Year,
-        }
-    }
-}
-
 impl From<NodeGrouping> for NodeLevel {
     fn from(g: NodeGrouping) -> Self {
         match g {
@@ -82,36 +69,11 @@ impl From<ProductGrouping> for ProductLevel {
     }
 }
 
-impl From<MovementKindView> for MovementKind {
-    fn from(k: MovementKindView) -> Self {
-        match k {
-            MovementKindView::Receipt => MovementKind::Receipt,
-            MovementKindView::Sale => MovementKind::Sale,
-            MovementKindView::CustomerReturn => MovementKind::CustomerReturn,
-            MovementKindView::SupplierReturn => MovementKind::SupplierReturn,
-            MovementKindView::TransferIn => MovementKind::TransferIn,
-            MovementKindView::TransferOut => MovementKind::TransferOut,
-            MovementKindView::Adjustment => MovementKind::Adjustment,
-        }
-    }
-}
-
-impl From<Light> for LightColour {
-    fn from(l: Light) -> Self {
-        match l {
-            Light::Green => LightColour::Green,
-            Light::Yellow => LightColour::Yellow,
-            Light::Red => LightColour::Red,
-            Light::Grey => LightColour::Grey,
-        }
-    }
-}
-
 impl From<omo_core::views::ScorecardView> for ScorecardView {
     fn from(card: omo_core::views::ScorecardView) -> Self {
         let cell = |c: omo_core::views::ScorecardCell| ScorecardCell {
             kpi: c.kpi,
-            light: c.light.into(),
+            light: c.light,
             value: c.value,
             threshold: c.threshold,
             red_members: c.red_members,
@@ -127,7 +89,7 @@ impl From<omo_core::views::ScorecardView> for ScorecardView {
                     name: r.name,
                     parent: r.parent,
                     depth: r.depth,
-                    overall: r.overall.into(),
+                    overall: r.overall,
                     cells: r.cells.into_iter().map(cell).collect(),
                 })
                 .collect(),
@@ -201,7 +163,7 @@ impl From<AlertEvent<String>> for AlertView {
             member: e.member,
             kpi: e.kpi,
             event: e.kind.as_str().to_owned(),
-            light: e.light.into(),
+            light: e.light,
             value: e.value,
             threshold: e.threshold,
         }
@@ -261,7 +223,7 @@ impl TryFrom<NewMovement> for StockMovement {
             parse_id::<NodeId>(&m.node)?,
             parse_id::<ProductId>(&m.product)?,
             parse_date("date", &m.date)?,
-            m.kind.into(),
+            m.kind,
             parse_decimal("quantity", &m.quantity)?,
         )?)
     }

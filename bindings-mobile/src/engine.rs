@@ -1,17 +1,19 @@
-//! The engine an app holds: a snapshot of its scope behind a read-write lock, so several threads
-//! may query it while one records.
+//! The engine an app holds: the core's live engine behind a lock, so several threads may query
+//! it while one records. Changes are delivered to the app's listeners after the lock is released,
+//! so a listener may query the engine.
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
-use omo_core::credit::{CheckMode, CreditPolicy};
+use omo_core::credit::CheckMode;
+use omo_core::engine::{self as core, Change, EngineOptions, Event, EventBody};
 use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
 use omo_core::model::{CustomerId, NodeId, ProductId};
 use omo_core::plan::{ChannelSettings, NodePlan, channel_plan};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::spi::{HealthOptions, LedgerOptions, build_ledger, inventory_health, roll_up};
+use omo_core::spi::{HealthOptions, LedgerOptions, Period, build_ledger, inventory_health, roll_up};
 use omo_core::views::Axis;
-use omo_core::{Dataset, JsonLimits, Snapshot};
+use omo_core::{Dataset, JsonLimits};
 
 use crate::convert::{credit_check, iso, parse_date, parse_decimal, parse_id, payment, spi_line};
 use crate::error::OmoMobileError;
@@ -19,27 +21,82 @@ use crate::views::*;
 
 type Result<T> = std::result::Result<T, OmoMobileError>;
 
-/// A company's snapshot, queried and updated offline. Thread-safe: queries share a read lock,
-/// recording takes the write lock.
+/// What an app implements to hear of changes as they happen: a light that turned red, an order
+/// the credit check blocks, a node out of stock, an alert raised at a month close.
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    /// Called once per change, in order, on the thread that recorded or synced the event, after
+    /// the engine is free again (the listener may query it).
+    fn on_change(&self, change: Change);
+}
+
+/// An event this engine applied, as a replica fetches it to sync: its sequence number here and
+/// the event in the engine's JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncedEvent {
+    /// The event's sequence number in this engine.
+    pub seq: u64,
+    /// The event as JSON (`{"type": ..., "id": ..., "record": ...}`).
+    pub event: String,
+}
+
+/// What became of one of a replica's events in [`Engine::apply_remote`].
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum RemoteOutcome {
+    /// Applied: its sequence number here and the changes it caused.
+    Accepted {
+        /// The sequence number.
+        seq: u64,
+        /// The changes, in order.
+        changes: Vec<Change>,
+    },
+    /// Refused, and why; nothing of it was applied.
+    Refused {
+        /// The reason, with the event's id and the field at fault.
+        error: OmoMobileError,
+    },
+}
+
+/// A company's engine, queried and updated offline, synced by sequence numbers. Thread-safe.
 #[derive(uniffi::Object)]
 pub struct Engine {
-    snapshot: RwLock<Snapshot>,
+    core: Mutex<core::Engine>,
+    listeners: Mutex<Vec<Arc<dyn ChangeListener>>>,
+}
+
+/// A lock whose holder panicked still guards consistent state: the core checks before it changes.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Engine {
-    fn read(&self) -> RwLockReadGuard<'_, Snapshot> {
-        // A panic cannot happen while the lock is held (the core does not panic), so a poisoned
-        // lock still guards a consistent snapshot.
-        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, Snapshot> {
-        self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     fn new(dataset: Dataset) -> Result<Arc<Self>> {
-        let snapshot = Snapshot::new(dataset, CreditPolicy::default())?;
-        Ok(Arc::new(Engine { snapshot: RwLock::new(snapshot) }))
+        let core = core::Engine::new(dataset, EngineOptions::default())?;
+        Ok(Arc::new(Engine { core: Mutex::new(core), listeners: Mutex::new(Vec::new()) }))
+    }
+
+    fn read(&self) -> MutexGuard<'_, core::Engine> {
+        lock(&self.core)
+    }
+
+    /// Runs `f` on the engine, then hands the changes it made to the listeners, the lock released.
+    fn changing<R>(&self, f: impl FnOnce(&mut core::Engine) -> (R, Vec<Change>)) -> R {
+        let (result, changes) = f(&mut self.read());
+        let listeners = lock(&self.listeners).clone();
+        for change in &changes {
+            for listener in &listeners {
+                listener.on_change(change.clone());
+            }
+        }
+        result
+    }
+
+    /// Applies one event and returns its changes.
+    fn apply(&self, event: Event) -> Result<Vec<Change>> {
+        self.changing(|e| match e.apply(event) {
+            Ok(changes) => (Ok(changes.clone()), changes),
+            Err(error) => (Err(error.into()), Vec::new()),
+        })
     }
 }
 
@@ -68,9 +125,71 @@ impl Engine {
         Engine::new(sample_company(&SampleConfig::small(seed))?)
     }
 
-    /// The snapshot as JSON, with everything recorded offline: what the app saves and syncs.
+    /// The company as JSON (the core's dataset format), with everything recorded or synced:
+    /// what the app saves, and opens again with [`Engine::from_json`].
     pub fn to_json(&self) -> Result<String> {
-        Ok(self.read().dataset().to_json()?)
+        Ok(self.read().to_dataset().to_json()?)
+    }
+
+    /// The engine's date: the latest of the snapshot's date, the latest event's date and the
+    /// last [`Engine::advance_to`] (ISO); it never goes back.
+    pub fn as_of(&self) -> NaiveDate {
+        self.read().as_of()
+    }
+
+    /// The sequence number of the last event applied (0 before any).
+    pub fn seq(&self) -> u64 {
+        self.read().seq()
+    }
+
+    /// Calls `listener` with every change from now on, in order.
+    pub fn add_listener(&self, listener: Arc<dyn ChangeListener>) {
+        lock(&self.listeners).push(listener);
+    }
+
+    /// Applies one event in the engine's JSON form (`{"type": "order", "id": ..., "record":
+    /// {...}}`: any of the core's event types) and returns the changes it caused. A refused event
+    /// changes nothing; the error names the event, the field and the reason.
+    pub fn apply_event(&self, event: String) -> Result<Vec<Change>> {
+        self.apply(Event::from_json(&event)?)
+    }
+
+    /// Lets time pass to `date` (ISO): the day and month closes (overdue days, monthly KPIs and
+    /// their alerts), with the changes they caused. A date before the engine's is refused.
+    pub fn advance_to(&self, date: String) -> Result<Vec<Change>> {
+        let date = parse_date("date", &date)?;
+        self.changing(|e| match e.advance_to(date) {
+            Ok(changes) => (Ok(changes.clone()), changes),
+            Err(error) => (Err(error.into()), Vec::new()),
+        })
+    }
+
+    /// Sync, outbound: the events applied after sequence number `seq`, in order (what the app
+    /// sends to the server; it remembers the last number the server took).
+    pub fn events_since(&self, seq: u64) -> Result<Vec<SyncedEvent>> {
+        let events = self.read().events_since(seq)?;
+        events.into_iter().map(|(seq, event)| Ok(SyncedEvent { seq, event: event.to_json()? })).collect()
+    }
+
+    /// Sync, inbound: applies the server's (or another replica's) events one by one, in order.
+    /// Each is accepted with its sequence number and changes, or refused with its reason (an id
+    /// already taken, stock already gone, an order the credit check now blocks); a refusal does
+    /// not stop the events after it.
+    pub fn apply_remote(&self, events: Vec<String>) -> Vec<RemoteOutcome> {
+        self.changing(|e| {
+            let mut changes = Vec::new();
+            let outcomes = events
+                .iter()
+                .map(|text| match Event::from_json(text).and_then(|event| e.apply_remote_event(event)) {
+                    Ok(accepted) => {
+                        changes.extend(accepted.changes.iter().cloned());
+                        RemoteOutcome::Accepted { seq: accepted.seq, changes: accepted.changes }
+                    }
+                    Err(error) => RemoteOutcome::Refused { error: error.into() },
+                })
+                .collect();
+            (outcomes, changes)
+        })
     }
 
     /// What the snapshot holds.
@@ -122,7 +241,7 @@ impl Engine {
         &self,
         node: String,
         product: Option<String>,
-        period: SpiPeriod,
+        period: Period,
         from: Option<String>,
         to: Option<String>,
     ) -> Result<Vec<SpiLine>> {
@@ -140,7 +259,7 @@ impl Engine {
             .filter(|m| m.node == node && product.as_ref().is_none_or(|p| &m.product == p))
             .cloned()
             .collect();
-        let rows = build_ledger(&movements, &[], LedgerOptions { period: period.into(), allow_negative: true })?;
+        let rows = build_ledger(&movements, &[], LedgerOptions { period, allow_negative: true })?;
         Ok(rows
             .into_iter()
             .filter(|r| range.contains(r.period))
@@ -154,13 +273,13 @@ impl Engine {
         &self,
         nodes: NodeGrouping,
         products: ProductGrouping,
-        period: SpiPeriod,
+        period: Period,
         from: Option<String>,
         to: Option<String>,
     ) -> Result<Vec<SpiLine>> {
         let s = self.read();
         let range = date_range(from, to)?;
-        let rows = roll_up(s.dataset(), period.into(), &nodes.into(), &products.into())?;
+        let rows = roll_up(s.dataset(), period, &nodes.into(), &products.into())?;
         Ok(rows.into_iter().filter(|r| range.contains(r.period)).map(SpiLine::from).collect())
     }
 
@@ -287,7 +406,7 @@ impl Engine {
         let amount = parse_decimal("amount", &amount)?;
         let date = date.as_deref().map(|t| parse_date("date", t)).transpose()?.unwrap_or(s.dataset().as_of);
         let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
-        let check = s.book().check_order(&id, amount, date, mode)?;
+        let check = s.credit_book().check_order(&id, amount, date, mode)?;
         Ok(credit_check(check, risk_class(&s, &id)))
     }
 
@@ -308,24 +427,27 @@ impl Engine {
         Ok(self.read().views().alerts(Some(months))?.events.into_iter().map(AlertView::from).collect())
     }
 
-    /// Records an order taken offline; a customer with a credit account has it booked, so the
-    /// next check sees it. A refused order changes nothing.
-    pub fn record_order(&self, order: NewOrder) -> Result<()> {
-        let order = order.try_into()?;
-        Ok(self.write().record_order(order)?)
+    /// Records an order taken offline (the event `order`, with the order's id) and returns the
+    /// changes it caused: one the credit check blocks is recorded, with an `OrderBlocked` change
+    /// (check it first with [`Engine::check_order`]). A refused order changes nothing.
+    pub fn record_order(&self, order: NewOrder) -> Result<Vec<Change>> {
+        let order: omo_core::model::SalesOrder = order.try_into()?;
+        self.apply(Event::new(order.id.to_string(), EventBody::Order(order)))
     }
 
-    /// Records a payment received offline (in the snapshot's currency unless it names one).
-    pub fn record_payment(&self, payment_received: NewPayment) -> Result<()> {
-        let mut s = self.write();
-        let p = payment(payment_received, &s.dataset().currency)?;
-        Ok(s.record_payment(p)?)
+    /// Records a payment received offline (the event `payment`, with the payment's id; in the
+    /// company's currency unless it names one).
+    pub fn record_payment(&self, payment_received: NewPayment) -> Result<Vec<Change>> {
+        let currency = self.read().dataset().currency.clone();
+        let p = payment(payment_received, &currency)?;
+        self.apply(Event::new(p.id.to_string(), EventBody::Payment(p)))
     }
 
-    /// Records a stock movement taken offline; one that would take stock below zero is refused.
-    pub fn record_movement(&self, movement: NewMovement) -> Result<()> {
-        let movement = movement.try_into()?;
-        Ok(self.write().record_movement(movement)?)
+    /// Records a stock movement taken offline (the event `movement`, with the app's `event_id`);
+    /// one that would take stock below zero is refused.
+    pub fn record_movement(&self, movement: NewMovement) -> Result<Vec<Change>> {
+        let id = movement.event_id.clone();
+        self.apply(Event::new(id, EventBody::Movement(movement.try_into()?)))
     }
 }
 
@@ -360,8 +482,8 @@ pub fn forecast_series(
     })
 }
 
-fn risk_class(s: &Snapshot, id: &CustomerId) -> Option<String> {
-    s.book().account(id).map(|a| a.risk_class.as_str().to_owned())
+fn risk_class(s: &core::Engine, id: &CustomerId) -> Option<String> {
+    s.credit_book().account(id).map(|a| a.risk_class.as_str().to_owned())
 }
 
 /// An inclusive date range from optional ISO bounds.

@@ -1,30 +1,36 @@
 //! Mobile bindings of omo-core, generated for Kotlin, Swift and Python by uniffi.
 //!
-//! An app creates an [`Engine`] from a JSON snapshot of its scope (the core's dataset format),
-//! queries whole views of it offline — a customer's summary, S-P-I, inventory health, suggested
-//! orders, forecasts, the credit position and order check, scorecards with drill-down, alerts —
-//! and records the orders, payments and stock movements it takes while offline.
+//! An app creates an [`Engine`] — the core's live engine — from a JSON snapshot of its scope (the
+//! core's dataset format), queries whole views of it offline (a customer's summary, S-P-I,
+//! inventory health, suggested orders, forecasts, the credit position and order check,
+//! scorecards with drill-down, alerts), records the orders, payments and stock movements it takes
+//! while offline (or any event of the core's), hears each change through a [`ChangeListener`],
+//! and syncs by sequence numbers ([`Engine::events_since`], [`Engine::apply_remote`], with a
+//! refusal and its reason per event).
 //!
-//! This crate converts and maps errors only; every rule lives in `omo-core`. Money crosses as
-//! [`Decimal`] over a string (Kotlin `BigDecimal`, Python `decimal.Decimal`, Swift `Decimal`),
-//! never a float; dates cross as ISO `YYYY-MM-DD` strings. Amounts the app passes in are strings
-//! too, so a malformed one is a typed error rather than a crash.
+//! This crate converts and maps errors only; every rule lives in `omo-core`, whose records and
+//! enums (feature `uniffi`) reach apps as they are, in their own module (`omo.core` in Kotlin,
+//! `omo_core` in Python and Swift). Money crosses as exact text (Kotlin `BigDecimal`, Python
+//! `decimal.Decimal`, Swift `Decimal`), never a float; dates as ISO `YYYY-MM-DD` strings. Amounts
+//! the app passes in are strings too, so a malformed one is a typed error rather than a crash.
 
 mod convert;
 mod engine;
 mod error;
 mod views;
 
-pub use engine::{Engine, forecast_series};
+pub use engine::{ChangeListener, Engine, RemoteOutcome, SyncedEvent, forecast_series};
 pub use error::OmoMobileError;
 pub use views::*;
 
-use rust_decimal::Decimal;
-
 uniffi::setup_scaffolding!();
 
-uniffi::custom_type!(Decimal, String, {
-    remote,
-    lower: |d| d.to_string(),
-    try_lift: |s| Ok(convert::parse_decimal("decimal", &s)?),
-});
+// The core's records, enums and custom types (money, dates, ids) live in the core's own namespace
+// (`omo_core`): this brings their scaffolding into the one library an app links.
+omo_core::uniffi_reexport_scaffolding!();
+
+// Money and dates in this crate's own records cross as the core declares them.
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+uniffi::use_remote_type!(omo_core::Decimal);
+uniffi::use_remote_type!(omo_core::NaiveDate);

@@ -1,6 +1,8 @@
 //! The records and enums an app receives and sends: flat views of the core's results, with
 //! money as [`Decimal`] and dates as ISO strings.
 
+use omo_core::kpi::Light;
+use omo_core::model::MovementKind;
 use rust_decimal::Decimal;
 
 /// What a snapshot holds.
@@ -60,21 +62,6 @@ pub struct CategoryShare {
     pub category: String,
     /// Its share (0.25 = 25 %).
     pub share: Decimal,
-}
-
-/// The period of an S-P-I view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SpiPeriod {
-    /// Days.
-    Day,
-    /// ISO weeks.
-    Week,
-    /// Calendar months.
-    Month,
-    /// Quarters.
-    Quarter,
-    /// Years.
-    Year,
 }
 
 /// How nodes are grouped in an S-P-I roll-up.
@@ -361,19 +348,6 @@ pub enum ScorecardAxis {
     BusinessUnit,
 }
 
-/// A traffic light.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum LightColour {
-    /// Good.
-    Green,
-    /// Watch.
-    Yellow,
-    /// Act.
-    Red,
-    /// No value.
-    Grey,
-}
-
 /// A KPI of a scorecard.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct KpiView {
@@ -391,7 +365,7 @@ pub struct ScorecardCell {
     /// The KPI id.
     pub kpi: String,
     /// The light shown: rolled up where the member has members below, else its own.
-    pub light: LightColour,
+    pub light: Light,
     /// The member's own value, where it has one.
     pub value: Option<Decimal>,
     /// The threshold at the edge of the value's zone.
@@ -413,7 +387,7 @@ pub struct ScorecardRow {
     /// Depth in the tree (0: root).
     pub depth: u32,
     /// The worst light across its KPIs.
-    pub overall: LightColour,
+    pub overall: Light,
     /// One cell per KPI with a value or roll-up.
     pub cells: Vec<ScorecardCell>,
 }
@@ -441,7 +415,7 @@ pub struct AlertView {
     /// `"raised"`, `"escalated"` or `"resolved"`.
     pub event: String,
     /// The light in that month.
-    pub light: LightColour,
+    pub light: Light,
     /// The value in that month.
     pub value: Option<Decimal>,
     /// The threshold at the edge of the value's zone.
@@ -491,28 +465,12 @@ pub struct NewPayment {
     pub currency: Option<String>,
 }
 
-/// The kind of a stock movement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum MovementKindView {
-    /// Goods received.
-    Receipt,
-    /// Goods sold.
-    Sale,
-    /// Returned by a customer.
-    CustomerReturn,
-    /// Returned to a supplier.
-    SupplierReturn,
-    /// Transferred in from another node.
-    TransferIn,
-    /// Transferred out to another node.
-    TransferOut,
-    /// A correction (signed quantity).
-    Adjustment,
-}
-
 /// A stock movement recorded offline.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct NewMovement {
+    /// The event's id, unique among the company's movements (a UUID the app makes): a movement
+    /// synced twice is booked once.
+    pub event_id: String,
     /// The node.
     pub node: String,
     /// The product.
@@ -520,7 +478,7 @@ pub struct NewMovement {
     /// The day (ISO).
     pub date: String,
     /// What happened.
-    pub kind: MovementKindView,
+    pub kind: MovementKind,
     /// Units, a decimal number as text (positive; signed for adjustments).
     pub quantity: String,
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use omo_core::Dataset;
-use omo_core::model::{Currency, Region, RegionId};
+use omo_core::model::{Currency, MovementKind, Region, RegionId};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_mobile::*;
 use rust_decimal::Decimal;
@@ -149,8 +149,9 @@ fn payment(customer: &str, date: &str, amount: &str) -> NewPayment {
     }
 }
 
-fn movement(node: &str, product: &str, kind: MovementKindView, quantity: &str) -> NewMovement {
+fn movement(node: &str, product: &str, kind: MovementKind, quantity: &str) -> NewMovement {
     NewMovement {
+        event_id: format!("{node}:{product}:{quantity}"),
         node: node.into(),
         product: product.into(),
         date: "2026-01-02".into(),
@@ -328,7 +329,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordPayment",
             Arc::new({
                 let (customer, amount) = (customer.clone(), ten_to_30.clone());
-                move |e| e.record_payment(payment(&customer, "2026-01-02", &amount)).map(|()| String::new())
+                move |e| e.record_payment(payment(&customer, "2026-01-02", &amount)).map(|_| String::new())
             }),
             error("InvalidInput", "amount"),
         ),
@@ -347,7 +348,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordOrder",
             Arc::new({
                 let (id, customer, node, product) = (megabyte.clone(), customer.clone(), node.clone(), product.clone());
-                move |e| e.record_order(order(&id, &customer, &node, &product, "1")).map(|()| String::new())
+                move |e| e.record_order(order(&id, &customer, &node, &product, "1")).map(|_| String::new())
             }),
             error("InvalidInput", "order"),
         ),
@@ -357,7 +358,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             Arc::new({
                 let (id, customer, node, product) =
                     (existing_order.clone(), customer.clone(), node.clone(), product.clone());
-                move |e| e.record_order(order(&id, &customer, &node, &product, "1")).map(|()| String::new())
+                move |e| e.record_order(order(&id, &customer, &node, &product, "1")).map(|_| String::new())
             }),
             error("InvalidData", existing_order.clone()),
         ),
@@ -366,14 +367,14 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordOrder",
             Arc::new({
                 let (customer, node) = (customer.clone(), node.clone());
-                move |e| e.record_order(order("APP-1", &customer, &node, "NO-SUCH-SKU", "1")).map(|()| String::new())
+                move |e| e.record_order(order("APP-1", &customer, &node, "NO-SUCH-SKU", "1")).map(|_| String::new())
             }),
             error("InvalidData", "NO-SUCH-SKU"),
         ),
         row(
             "payment of an unknown customer",
             "recordPayment",
-            Arc::new(|e| e.record_payment(payment("NO-SUCH-CUSTOMER", "2026-01-02", "10")).map(|()| String::new())),
+            Arc::new(|e| e.record_payment(payment("NO-SUCH-CUSTOMER", "2026-01-02", "10")).map(|_| String::new())),
             error("InvalidData", "NO-SUCH-CUSTOMER"),
         ),
         // Quantities.
@@ -382,9 +383,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordMovement",
             Arc::new({
                 let (node, product) = (node.clone(), product.clone());
-                move |e| {
-                    e.record_movement(movement(&node, &product, MovementKindView::Sale, "-5")).map(|()| String::new())
-                }
+                move |e| e.record_movement(movement(&node, &product, MovementKind::Sale, "-5")).map(|_| String::new())
             }),
             error("InvalidData", "quantity"),
         ),
@@ -393,7 +392,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordOrder",
             Arc::new({
                 let (customer, node, product) = (customer.clone(), node.clone(), product.clone());
-                move |e| e.record_order(order("APP-2", &customer, &node, &product, "-3")).map(|()| String::new())
+                move |e| e.record_order(order("APP-2", &customer, &node, &product, "-3")).map(|_| String::new())
             }),
             error("InvalidData", "quantity"),
         ),
@@ -403,11 +402,10 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             Arc::new({
                 let (node, product) = (node.clone(), product.clone());
                 move |e| {
-                    e.record_movement(movement(&node, &product, MovementKindView::Sale, "999999999"))
-                        .map(|()| String::new())
+                    e.record_movement(movement(&node, &product, MovementKind::Sale, "999999999")).map(|_| String::new())
                 }
             }),
-            error("InvalidData", "negative"),
+            error("NegativeStock", "negative"),
         ),
         // Dates.
         row(
@@ -415,7 +413,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordPayment",
             Arc::new({
                 let customer = customer.clone();
-                move |e| e.record_payment(payment(&customer, "2025-13-45", "10")).map(|()| String::new())
+                move |e| e.record_payment(payment(&customer, "2025-13-45", "10")).map(|_| String::new())
             }),
             error("InvalidInput", "date: \"2025-13-45\""),
         ),
@@ -436,7 +434,7 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             Arc::new({
                 let node = node.clone();
                 move |e| {
-                    e.spi(node.clone(), None, SpiPeriod::Month, Some("300000-01-01".into()), None)
+                    e.spi(node.clone(), None, omo_core::spi::Period::Month, Some("300000-01-01".into()), None)
                         .map(|_| String::new())
                 }
             }),

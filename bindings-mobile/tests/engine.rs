@@ -114,7 +114,7 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     let card = engine.scorecard(ScorecardAxis::Region, None).unwrap();
     assert_eq!(card.month, want["scorecard.month"]);
     assert_eq!(card.rows.len().to_string(), want["scorecard.members"]);
-    let reds = card.rows.iter().flat_map(|r| &r.cells).filter(|c| c.light == LightColour::Red).count();
+    let reds = card.rows.iter().flat_map(|r| &r.cells).filter(|c| c.light == Light::Red).count();
     assert_eq!(reds.to_string(), want["scorecard.red_cells"]);
     assert_eq!(engine.alerts(12).unwrap().len().to_string(), want["alerts.count"]);
 
@@ -122,7 +122,7 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     assert_eq!(format!("{:?}", forecasts[0].volume), want["forecast.first_volume"]);
 
     let spi =
-        engine.spi(want["spi.node"].clone(), Some(want["spi.product"].clone()), SpiPeriod::Month, None, None).unwrap();
+        engine.spi(want["spi.node"].clone(), Some(want["spi.product"].clone()), Period::Month, None, None).unwrap();
     assert_eq!(spi.len().to_string(), want["spi.rows"]);
     assert_eq!(spi.last().unwrap().closing.to_string(), want["spi.last_closing"]);
 

@@ -30,8 +30,13 @@ pub mod plan;
 pub mod sample;
 mod snapshot;
 pub mod spi;
+#[cfg(feature = "uniffi")]
+mod uniffi_support;
 pub mod views;
 
 pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};
 pub use snapshot::Snapshot;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();

@@ -9,6 +9,7 @@ import java.math.BigDecimal
 import java.util.Properties
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
+import omo.core.*
 import omo.mobile.*
 
 var failures = 0
@@ -87,7 +88,7 @@ fun main(args: Array<String>) {
     val root = card.rows.first { it.parent == null }
     checkEq("root member", root.member, w("scorecard.root"))
     checkEq("root overall light", root.overall.name.lowercase(), w("scorecard.root_overall"))
-    checkEq("red cells", card.rows.sumOf { r -> r.cells.count { it.light == LightColour.RED } }, w("scorecard.red_cells").toInt())
+    checkEq("red cells", card.rows.sumOf { r -> r.cells.count { it.light == Light.RED } }, w("scorecard.red_cells").toInt())
     val children = card.rows.filter { it.parent == root.member }
     check("drill-down: the root has members below", children.isNotEmpty())
     checkEq("alerts over 12 months", engine.alerts(12u).size, w("alerts.count").toInt())
@@ -102,7 +103,7 @@ fun main(args: Array<String>) {
     check("interval widens with the horizon", naive.intervals[0].lower[1] < naive.intervals[0].lower[0])
 
     // S-P-I of one node and product.
-    val spi = engine.spi(w("spi.node"), w("spi.product"), SpiPeriod.MONTH, null, null)
+    val spi = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null)
     checkEq("S-P-I months", spi.size, w("spi.rows").toInt())
     checkEq("closing stock", spi.last().closing, BigDecimal(w("spi.last_closing")))
     checkEq("sales over the months", spi.fold(BigDecimal.ZERO) { a, r -> a + r.sales }, BigDecimal(w("spi.total_sales")))
@@ -136,6 +137,36 @@ fun main(args: Array<String>) {
     checkAmount("recorded order booked", after.openOrders - before.openOrders, BigDecimal("1001.00"))
     checkEq("snapshot date moved", engine.info().asOf, "2026-01-02")
 
+    // Offline recording, heard by a Kotlin listener: selling all that is on hand is a stock-out.
+    val heard = java.util.Collections.synchronizedList(mutableListOf<Change>())
+    engine.addListener(object : ChangeListener {
+        override fun onChange(change: Change) { heard.add(change) }
+    })
+    val onHand = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null).last().closing
+    val sold = engine.recordMovement(
+        NewMovement("APP-KT-MOVE-1", w("spi.node"), w("spi.product"), "2026-01-02", MovementKind.SALE, onHand.toPlainString()))
+    val out = sold.map { it.what }.filterIsInstance<ChangeKind.StockOut>()
+    checkEq("selling all on hand is one stock-out", out.map { "${it.node}/${it.product}/${it.onHand.signum()}" },
+        listOf("${w("spi.node")}/${w("spi.product")}/0"))
+    checkEq("the listener heard every change, in order", heard.toList(), sold)
+
+    // Sync by sequence numbers: the app's two events go to a replica of the same snapshot; the
+    // order sent again is refused there with its reason, and the refusal does not stop the others.
+    val log = engine.eventsSince(0uL)
+    checkEq("events since 0: the order and the sale, numbered", log.map { it.seq }, listOf(1uL, 2uL))
+    checkEq("engine sequence number", engine.seq(), 2uL)
+    val replica = Engine.fromJson(File(dir, "snapshot.json").readText())
+    val outcomes = replica.applyRemote(listOf(log[0].event, log[0].event, log[1].event))
+    checkEq("first accepted as 1", (outcomes[0] as? RemoteOutcome.Accepted)?.seq, 1uL)
+    val refused = (outcomes[1] as? RemoteOutcome.Refused)?.error
+    check("the order sent twice is refused as a duplicate naming it",
+        refused is OmoMobileException.InvalidData && refused.detail.contains("APP-KT-1") && refused.detail.contains("duplicate")) { "$refused" }
+    checkEq("the sale after the refusal accepted as 2", (outcomes[2] as? RemoteOutcome.Accepted)?.seq, 2uL)
+    checkEq("the replica's exposure is the app's", replica.creditPosition(customer).exposureBefore,
+        engine.creditPosition(customer).exposureBefore)
+    checkEq("the replica's stock-out reached it too",
+        (outcomes[2] as? RemoteOutcome.Accepted)?.changes?.map { it.what }?.filterIsInstance<ChangeKind.StockOut>()?.size, 1)
+
     // Several threads query the engine at once.
     val pool = Executors.newFixedThreadPool(4)
     val sizes = (1..8).map { pool.submit<Int> { engine.scorecard(ScorecardAxis.BUSINESS_UNIT, null).rows.size } }.map { it.get() }
@@ -161,7 +192,7 @@ fun main(args: Array<String>) {
         engine.recordPayment(NewPayment("APP-KT-PAY", customer, "2025-13-45", "10", null))
     }
     badInput<OmoMobileException.InvalidData>("sale of a negative quantity", engine, "quantity") {
-        engine.recordMovement(NewMovement(w("spi.node"), w("spi.product"), "2026-01-02", MovementKindView.SALE, "-5"))
+        engine.recordMovement(NewMovement("APP-KT-MOVE-BAD", w("spi.node"), w("spi.product"), "2026-01-02", MovementKind.SALE, "-5"))
     }
     badInput<OmoMobileException.InvalidData>("order id already recorded", engine, "APP-KT-1") {
         engine.recordOrder(NewOrder("APP-KT-1", customer, "2026-01-02", w("spi.node"), listOf(NewOrderLine(w("spi.product"), "1", "1", null))))

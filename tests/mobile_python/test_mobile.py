@@ -13,6 +13,7 @@ import unittest
 
 BINDINGS, FIXTURE = (pathlib.Path(p) for p in sys.argv[1:3])
 sys.path.insert(0, str(BINDINGS))
+import omo_core as c  # noqa: E402
 import omo_mobile as m  # noqa: E402
 
 parser = configparser.ConfigParser()
@@ -43,7 +44,7 @@ class MobileBindings(unittest.TestCase):
         card = self.engine.scorecard(m.ScorecardAxis.REGION, None)
         self.assertEqual(card.month, WANT["scorecard.month"])
         self.assertEqual(len(card.rows), int(WANT["scorecard.members"]))
-        reds = sum(c.light == m.LightColour.RED for r in card.rows for c in r.cells)
+        reds = sum(cell.light == c.Light.RED for r in card.rows for cell in r.cells)
         self.assertEqual(reds, int(WANT["scorecard.red_cells"]))
         self.assertEqual(len(self.engine.alerts(12)), int(WANT["alerts.count"]))
         forecasts = self.engine.sell_out_forecast(3)
@@ -53,11 +54,11 @@ class MobileBindings(unittest.TestCase):
         self.assertEqual(naive.mean, [7.0, 7.0])
 
     def test_spi_of_one_node_and_product(self):
-        rows = self.engine.spi(WANT["spi.node"], WANT["spi.product"], m.SpiPeriod.MONTH, None, None)
+        rows = self.engine.spi(WANT["spi.node"], WANT["spi.product"], c.Period.MONTH, None, None)
         self.assertEqual(len(rows), int(WANT["spi.rows"]))
         self.assertEqual(rows[-1].closing, D(WANT["spi.last_closing"]))
         self.assertEqual(sum((r.sales for r in rows), D(0)), D(WANT["spi.total_sales"]))
-        later = self.engine.spi(WANT["spi.node"], WANT["spi.product"], m.SpiPeriod.MONTH, "2025-07-01", None)
+        later = self.engine.spi(WANT["spi.node"], WANT["spi.product"], c.Period.MONTH, "2025-07-01", None)
         self.assertEqual([r.period for r in later], [r.period for r in rows if r.period >= "2025-07-01"])
 
     def test_health_and_replenishment(self):
@@ -122,6 +123,25 @@ class MobileBindings(unittest.TestCase):
         pay = m.NewPayment(id="APP-PY-PAY", customer=self.customer, date="2026-01-05", amount="500", currency="USD")
         with self.assertRaises(m.OmoMobileError.CurrencyMismatch):
             engine.record_payment(pay)
+        # Sync: the app's order goes to a replica; sent twice, the second is refused with its reason.
+        log = engine.events_since(0)
+        self.assertEqual([e.seq for e in log], [1])
+        replica = m.Engine.from_json((FIXTURE / "snapshot.json").read_text())
+        heard = []
+
+        class Listener(m.ChangeListener):
+            def on_change(self, change):
+                heard.append(change)
+
+        replica.add_listener(Listener())
+        first, again = replica.apply_remote([log[0].event, log[0].event])
+        self.assertIsInstance(first, m.RemoteOutcome.ACCEPTED)
+        self.assertEqual(first.seq, 1)
+        self.assertIsInstance(again, m.RemoteOutcome.REFUSED)
+        self.assertIsInstance(again.error, m.OmoMobileError.InvalidData)
+        self.assertIn("APP-PY-1", again.error.detail)
+        self.assertEqual(heard, first.changes)
+        self.assertEqual(replica.credit_position(self.customer).exposure_before, after.exposure_before)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             sizes = set(pool.map(lambda _: len(engine.scorecard(m.ScorecardAxis.BUSINESS_UNIT, None).rows), range(8)))
         self.assertEqual(len(sizes), 1)

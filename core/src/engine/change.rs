@@ -26,6 +26,7 @@ use crate::model::{CustomerId, NodeId, OrderId, ProductId};
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Change {
     /// The sequence number of the event that caused it.
     pub seq: u64,
@@ -39,6 +40,7 @@ pub struct Change {
 /// The kinds of change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ChangeKind {
     /// A node ran out of a product: a movement left nothing (or less) on hand.
     StockOut {
@@ -66,7 +68,8 @@ pub enum ChangeKind {
         reasons: Vec<String>,
     },
     /// A member's light of a KPI changed colour (month to date; a region's light is rolled up
-    /// from its distributors').
+    /// from its distributors'). Apps see it as `LightChanged` (beside the `Light` enum).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "LightChanged"))]
     Light {
         /// The KPI's id (`days_of_cover`, `overdue_ratio`, ...).
         kpi: String,

@@ -22,14 +22,14 @@ impl Engine {
     /// gone, or an order the credit check now blocks ([`OmoError::CreditBlocked`]) — and a
     /// refusal does not stop the events after it. Nothing is merged or dropped silently.
     pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<Accepted>> {
-        events
-            .into_iter()
-            .map(|event| {
-                let changes = self.apply_checked(event, true)?;
-                self.deliver(&changes);
-                Ok(Accepted { seq: self.seq, changes })
-            })
-            .collect()
+        events.into_iter().map(|event| self.apply_remote_event(event)).collect()
+    }
+
+    /// One of a replica's events, as [`Engine::apply_remote`] applies each.
+    pub fn apply_remote_event(&mut self, event: Event) -> Result<Accepted> {
+        let changes = self.apply_checked(event, true)?;
+        self.deliver(&changes);
+        Ok(Accepted { seq: self.seq, changes })
     }
 
     /// The events applied after sequence number `seq`, each with its own number, in order.

@@ -106,6 +106,7 @@ impl Default for AlertRule {
 
 /// A transition of an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertEventKind {
     /// The alert is raised.

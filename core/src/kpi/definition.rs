@@ -11,6 +11,7 @@ use crate::error::{OmoError, Result};
 /// Ordered by severity for roll-ups: green, then grey (unknown — never silently green), then
 /// yellow, then red.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
     /// On standard.

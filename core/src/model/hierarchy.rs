@@ -36,8 +36,12 @@ pub struct Hierarchy<K: Eq + Hash> {
     index: rustc_hash::FxHashMap<K, usize>,
     parent: Vec<Option<usize>>,
     children: Vec<Vec<usize>>,
-    /// Every member once, each parent before its children.
+    /// Every member once, each parent before its children (depth first, children in order).
     top_down: Vec<usize>,
+    /// The leaves in the order of `top_down`: the leaves below a member are one run of it.
+    leaf_order: Vec<usize>,
+    /// Each member's run of `leaf_order`: where it starts and how long it is.
+    leaf_span: Vec<(usize, usize)>,
 }
 
 impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
@@ -85,7 +89,8 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
             }
         }
         let top_down = order_top_down(&parent, &children);
-        Ok(Hierarchy { axis, ids, index, parent, children, top_down })
+        let (leaf_order, leaf_span) = leaf_runs(&top_down, &parent, &children);
+        Ok(Hierarchy { axis, ids, index, parent, children, top_down, leaf_order, leaf_span })
     }
 
     /// The name of the axis this hierarchy was built for.
@@ -172,18 +177,21 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
         out
     }
 
-    /// The leaves below `id`, or `id` itself when it is a leaf.
+    /// The leaves below `id`, or `id` itself when it is a leaf, depth first (empty for a
+    /// non-member). Its cost is the number of leaves returned, however deep the tree.
     pub fn leaves_under(&self, id: &K) -> Vec<&K> {
-        let below = self.descendants(id);
-        if below.is_empty() {
-            return self.index.get_key_value(id).map(|(k, _)| vec![k]).unwrap_or_default();
-        }
-        below.into_iter().filter(|k| self.is_leaf(k)).collect()
+        self.index.get(id).map(|&i| self.leaf_run(i)).unwrap_or_default()
+    }
+
+    /// The leaves below member `i` (itself for a leaf).
+    fn leaf_run(&self, i: usize) -> Vec<&K> {
+        let (start, len) = self.leaf_span.get(i).copied().unwrap_or_default();
+        let run = self.leaf_order.get(start..start + len).unwrap_or_default();
+        run.iter().filter_map(|&leaf| self.ids.get(leaf)).collect()
     }
 
     /// The leaves below every member (a leaf's own list is itself), members in the order the
-    /// links were given: built bottom-up in one pass, so a chain 100,000 levels deep costs
-    /// what its size costs (asking [`Hierarchy::leaves_under`] for each member would be quadratic).
+    /// links were given.
     ///
     /// ```
     /// use omo_core::model::Hierarchy;
@@ -194,23 +202,7 @@ impl<K: Clone + Eq + Hash + Display> Hierarchy<K> {
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     pub fn leaves_by_member(&self) -> Vec<(&K, Vec<&K>)> {
-        let mut leaves: Vec<Vec<usize>> = vec![Vec::new(); self.ids.len()];
-        for &member in self.top_down.iter().rev() {
-            let kids = self.children.get(member).map(Vec::as_slice).unwrap_or_default();
-            let below: Vec<usize> = if kids.is_empty() {
-                vec![member]
-            } else {
-                kids.iter().flat_map(|&k| leaves.get(k).cloned().unwrap_or_default()).collect()
-            };
-            if let Some(slot) = leaves.get_mut(member) {
-                *slot = below;
-            }
-        }
-        self.ids
-            .iter()
-            .zip(leaves)
-            .map(|(id, below)| (id, below.into_iter().filter_map(|i| self.ids.get(i)).collect()))
-            .collect()
+        self.ids.iter().enumerate().map(|(i, id)| (id, self.leaf_run(i))).collect()
     }
 
     /// True when `ancestor` is `id` or above it.
@@ -293,6 +285,39 @@ fn order_top_down(parent: &[Option<usize>], children: &[Vec<usize>]) -> Vec<usiz
         }
     }
     order
+}
+
+/// The leaves in depth-first order and each member's run of them (start, length): a member's
+/// leaves follow one another in a depth-first walk, so one pass numbers them all.
+fn leaf_runs(
+    top_down: &[usize],
+    parent: &[Option<usize>],
+    children: &[Vec<usize>],
+) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let is_leaf = |i: usize| children.get(i).is_none_or(Vec::is_empty);
+    let mut leaf_order = Vec::new();
+    let mut span = vec![(0, 0); parent.len()];
+    for &i in top_down {
+        if let Some(slot) = span.get_mut(i) {
+            slot.0 = leaf_order.len();
+        }
+        if is_leaf(i) {
+            leaf_order.push(i);
+        }
+    }
+    for &i in top_down.iter().rev() {
+        let own = usize::from(is_leaf(i));
+        let below = span.get(i).map_or(0, |s| s.1) + own;
+        if let Some(slot) = span.get_mut(i) {
+            slot.1 = below;
+        }
+        if let Some(p) = parent.get(i).copied().flatten()
+            && let Some(slot) = span.get_mut(p)
+        {
+            slot.1 += below;
+        }
+    }
+    (leaf_order, span)
 }
 
 #[cfg(test)]
@@ -386,6 +411,21 @@ mod tests {
                 let below: i64 = h.descendants(member).iter().map(|d| vals[*d]).sum();
                 prop_assert_eq!(rolled[member], vals[member] + below);
             }
+        }
+
+        /// Random forests: the leaves under a member are its descendants without children, in
+        /// the depth-first order of `descendants` (itself for a leaf).
+        #[test]
+        fn leaves_under_are_the_childless_descendants(parents in proptest::collection::vec(proptest::option::of(0usize..1000), 1..60)) {
+            let links: Vec<(usize, Option<usize>)> = parents.iter().enumerate()
+                .map(|(i, p)| (i, p.filter(|_| i > 0).map(|p| p % i.max(1)))).collect();
+            let h = Hierarchy::from_parent_links("test", links).unwrap();
+            for member in h.members() {
+                let below = h.descendants(member);
+                let want: Vec<&usize> = if below.is_empty() { vec![member] } else { below.into_iter().filter(|d| h.is_leaf(d)).collect() };
+                prop_assert_eq!(h.leaves_under(member), want);
+            }
+            prop_assert!(h.leaves_under(&10_000).is_empty());
         }
     }
 }

@@ -86,6 +86,10 @@ macro_rules! define_id {
                 &self.0
             }
         }
+
+        // Apps see the id as a string; one the core would refuse does not cross in.
+        #[cfg(feature = "uniffi")]
+        uniffi::custom_type!($name, String);
     };
 }
 

@@ -10,6 +10,7 @@ use crate::error::Result;
 
 /// The kind of a stock movement, which fixes its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
     /// Goods received (from production, a supplier, or an upstream seller): a purchase (進貨).

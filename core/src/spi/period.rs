@@ -18,6 +18,7 @@ use crate::error::OmoError;
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// One calendar day.
