@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use omo_core::OmoError;
-use omo_core::credit::{CreditCheck, Decision};
+use omo_core::credit::CreditCheck;
 use omo_core::error::shown;
 use omo_core::kpi::AlertEvent;
 use omo_core::model::{
@@ -129,11 +129,7 @@ pub fn credit_check(check: CreditCheck, risk_class: Option<String>) -> CreditChe
         limit_holder: check.limit_holder.to_string(),
         date: iso(check.date),
         order_amount: check.order_amount,
-        decision: match check.decision {
-            Decision::Approved => CreditDecision::Approved,
-            Decision::ApprovedWithWarning => CreditDecision::ApprovedWithWarning,
-            Decision::Blocked => CreditDecision::Blocked,
-        },
+        decision: check.decision,
         findings: check
             .findings
             .iter()

@@ -412,12 +412,8 @@ impl Engine {
 
     /// The standard scorecard of a month (any day of it; the last complete month when None)
     /// along `axis`: every member with its parent, so the app can drill down.
-    pub fn scorecard(&self, axis: ScorecardAxis, month: Option<String>) -> Result<ScorecardView> {
+    pub fn scorecard(&self, axis: Axis, month: Option<String>) -> Result<ScorecardView> {
         let month = month.map(|text| parse_date("month", &text)).transpose()?;
-        let axis = match axis {
-            ScorecardAxis::Region => Axis::Region,
-            ScorecardAxis::BusinessUnit => Axis::BusinessUnit,
-        };
         Ok(self.read().views().scorecard(axis, month)?.into())
     }
 

@@ -1,6 +1,7 @@
 //! The records and enums an app receives and sends: flat views of the core's results, with
 //! money as [`Decimal`] and dates as ISO strings.
 
+use omo_core::credit::Decision;
 use omo_core::kpi::Light;
 use omo_core::model::MovementKind;
 use rust_decimal::Decimal;
@@ -280,17 +281,6 @@ pub struct ForecastInterval {
     pub upper: Vec<f64>,
 }
 
-/// The outcome of a credit check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum CreditDecision {
-    /// Nothing against it.
-    Approved,
-    /// Passes, with warnings.
-    ApprovedWithWarning,
-    /// Stopped.
-    Blocked,
-}
-
 /// One reason a check warned or blocked.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CreditFinding {
@@ -314,7 +304,7 @@ pub struct CreditCheckView {
     /// The order's amount.
     pub order_amount: Decimal,
     /// The decision.
-    pub decision: CreditDecision,
+    pub decision: Decision,
     /// Every reason that applies.
     pub findings: Vec<CreditFinding>,
     /// The effective limit (temporary increases included).
@@ -337,15 +327,6 @@ pub struct CreditCheckView {
     pub available: Decimal,
     /// The customer's risk class, when it has an account.
     pub risk_class: Option<String>,
-}
-
-/// The axis of a scorecard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ScorecardAxis {
-    /// Distributors under their regions.
-    Region,
-    /// Distributors under their business units.
-    BusinessUnit,
 }
 
 /// A KPI of a scorecard.

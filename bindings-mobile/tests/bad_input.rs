@@ -234,7 +234,9 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
                 let json = deep.clone();
                 move |_| {
                     let engine = Engine::from_json(json.clone())?;
-                    engine.scorecard(ScorecardAxis::Region, None).map(|card| format!("{} members", card.rows.len()))
+                    engine
+                        .scorecard(omo_core::views::Axis::Region, None)
+                        .map(|card| format!("{} members", card.rows.len()))
                 }
             }),
             Expect::Ok,

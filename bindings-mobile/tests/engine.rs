@@ -108,10 +108,10 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     assert_eq!(position.available.to_string(), want["credit.available"]);
     let check =
         engine.check_order(want["credit.customer"].clone(), want["credit.over_amount"].clone(), None, None).unwrap();
-    assert_eq!(check.decision, CreditDecision::Blocked);
+    assert_eq!(check.decision, omo_core::credit::Decision::Blocked);
     assert_eq!(check.exposure_after.to_string(), want["credit.over_exposure_after"]);
 
-    let card = engine.scorecard(ScorecardAxis::Region, None).unwrap();
+    let card = engine.scorecard(omo_core::views::Axis::Region, None).unwrap();
     assert_eq!(card.month, want["scorecard.month"]);
     assert_eq!(card.rows.len().to_string(), want["scorecard.members"]);
     let reds = card.rows.iter().flat_map(|r| &r.cells).filter(|c| c.light == Light::Red).count();
@@ -197,7 +197,7 @@ fn the_engine_is_shared_between_threads() {
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let e = engine.clone();
-            std::thread::spawn(move || e.scorecard(ScorecardAxis::BusinessUnit, None).unwrap().rows.len())
+            std::thread::spawn(move || e.scorecard(omo_core::views::Axis::BusinessUnit, None).unwrap().rows.len())
         })
         .collect();
     let sizes: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();

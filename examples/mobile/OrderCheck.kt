@@ -3,12 +3,12 @@
 package com.example.omo
 
 import java.math.BigDecimal
-import omo.mobile.CreditDecision
+import omo.core.CreditDecision
+import omo.core.ScorecardAxis
 import omo.mobile.Engine
 import omo.mobile.NewOrder
 import omo.mobile.NewOrderLine
 import omo.mobile.OmoMobileException
-import omo.mobile.ScorecardAxis
 
 class OrderScreen(snapshotJson: String) {
     // One engine per snapshot; it is thread-safe, so a ViewModel may query it from any dispatcher.

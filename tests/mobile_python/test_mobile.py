@@ -34,14 +34,14 @@ class MobileBindings(unittest.TestCase):
         self.assertEqual(position.exposure_before, D(WANT["credit.exposure"]))
         self.assertEqual(position.available, position.limit - position.exposure_before)
         over = self.engine.check_order(self.customer, WANT["credit.over_amount"], None, None)
-        self.assertEqual(over.decision, m.CreditDecision.BLOCKED)
+        self.assertEqual(over.decision, c.CreditDecision.BLOCKED)
         self.assertEqual(",".join(f.code for f in over.findings if f.blocks), WANT["credit.over_codes"])
         self.assertEqual(over.exposure_after, D(WANT["credit.over_exposure_after"]))
         dynamic = self.engine.check_order(self.customer, "1", None, 0)
         self.assertLessEqual(dynamic.exposure_before, position.exposure_before)
 
     def test_scorecard_alerts_and_forecast(self):
-        card = self.engine.scorecard(m.ScorecardAxis.REGION, None)
+        card = self.engine.scorecard(c.ScorecardAxis.REGION, None)
         self.assertEqual(card.month, WANT["scorecard.month"])
         self.assertEqual(len(card.rows), int(WANT["scorecard.members"]))
         reds = sum(cell.light == c.Light.RED for r in card.rows for cell in r.cells)
@@ -143,7 +143,7 @@ class MobileBindings(unittest.TestCase):
         self.assertEqual(heard, first.changes)
         self.assertEqual(replica.credit_position(self.customer).exposure_before, after.exposure_before)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            sizes = set(pool.map(lambda _: len(engine.scorecard(m.ScorecardAxis.BUSINESS_UNIT, None).rows), range(8)))
+            sizes = set(pool.map(lambda _: len(engine.scorecard(c.ScorecardAxis.BUSINESS_UNIT, None).rows), range(8)))
         self.assertEqual(len(sizes), 1)
 
 

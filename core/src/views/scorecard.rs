@@ -18,6 +18,7 @@ use crate::kpi::{
 
 /// The hierarchy a scorecard rolls the distributors up along.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "ScorecardAxis"))]
 #[serde(rename_all = "snake_case")]
 pub enum Axis {
     /// Distributors under their regions.

@@ -29,6 +29,7 @@ pub enum CheckMode {
 
 /// The outcome of a credit check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "CreditDecision"))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Nothing against it.
