@@ -5,9 +5,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use omo_core::OmoError;
-use omo_core::credit::CreditCheck;
 use omo_core::error::shown;
-use omo_core::kpi::AlertEvent;
 use omo_core::model::{
     Currency, CustomerId, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder, StockMovement,
 };
@@ -69,34 +67,6 @@ impl From<ProductGrouping> for ProductLevel {
     }
 }
 
-impl From<omo_core::views::ScorecardView> for ScorecardView {
-    fn from(card: omo_core::views::ScorecardView) -> Self {
-        let cell = |c: omo_core::views::ScorecardCell| ScorecardCell {
-            kpi: c.kpi,
-            light: c.light,
-            value: c.value,
-            threshold: c.threshold,
-            red_members: c.red_members,
-        };
-        ScorecardView {
-            month: iso(card.month),
-            kpis: card.kpis.into_iter().map(|k| KpiView { id: k.id, name: k.name, unit: k.unit }).collect(),
-            rows: card
-                .rows
-                .into_iter()
-                .map(|r| ScorecardRow {
-                    member: r.member,
-                    name: r.name,
-                    parent: r.parent,
-                    depth: r.depth,
-                    overall: r.overall,
-                    cells: r.cells.into_iter().map(cell).collect(),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// An S-P-I line of a group (or of one node and product: its ids as the groups).
 pub fn spi_line(nodes: String, products: String, period: NaiveDate, f: &SpiFlows) -> SpiLine {
     SpiLine {
@@ -118,51 +88,6 @@ pub fn spi_line(nodes: String, products: String, period: NaiveDate, f: &SpiFlows
 impl From<RollUpRow> for SpiLine {
     fn from(r: RollUpRow) -> Self {
         spi_line(r.nodes, r.products, r.period, &r.flows)
-    }
-}
-
-/// The view of a credit check, with the account's risk class.
-pub fn credit_check(check: CreditCheck, risk_class: Option<String>) -> CreditCheckView {
-    let b = &check.breakdown;
-    CreditCheckView {
-        customer: check.customer.to_string(),
-        limit_holder: check.limit_holder.to_string(),
-        date: iso(check.date),
-        order_amount: check.order_amount,
-        decision: check.decision,
-        findings: check
-            .findings
-            .iter()
-            .map(|f| CreditFinding {
-                blocks: f.blocks,
-                code: f.reason.code().to_owned(),
-                message: f.reason.to_string(),
-            })
-            .collect(),
-        limit: check.limit,
-        open_orders: b.open_orders,
-        shipped_not_invoiced: b.shipped_not_invoiced,
-        receivables_not_due: b.receivables_not_due,
-        receivables_overdue: b.receivables_overdue,
-        prepayments: b.prepayments,
-        exposure_before: check.exposure_before,
-        exposure_after: check.exposure_after,
-        available: check.available,
-        risk_class,
-    }
-}
-
-impl From<AlertEvent<String>> for AlertView {
-    fn from(e: AlertEvent<String>) -> Self {
-        AlertView {
-            month: iso(e.period),
-            member: e.member,
-            kpi: e.kpi,
-            event: e.kind.as_str().to_owned(),
-            light: e.light,
-            value: e.value,
-            threshold: e.threshold,
-        }
     }
 }
 

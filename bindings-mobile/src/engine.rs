@@ -5,17 +5,18 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
-use omo_core::credit::CheckMode;
+use omo_core::credit::{CheckMode, CreditCheck};
 use omo_core::engine::{self as core, Change, EngineOptions, Event, EventBody};
 use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
+use omo_core::kpi::AlertEvent;
 use omo_core::model::{CustomerId, NodeId, ProductId};
 use omo_core::plan::{ChannelSettings, NodePlan, channel_plan};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::{HealthOptions, LedgerOptions, Period, build_ledger, inventory_health, roll_up};
-use omo_core::views::Axis;
+use omo_core::views::{Axis, Position, ScorecardView};
 use omo_core::{Dataset, JsonLimits};
 
-use crate::convert::{credit_check, iso, parse_date, parse_decimal, parse_id, payment, spi_line};
+use crate::convert::{iso, parse_date, parse_decimal, parse_id, payment, spi_line};
 use crate::error::OmoMobileError;
 use crate::views::*;
 
@@ -382,13 +383,12 @@ impl Engine {
             .collect())
     }
 
-    /// A customer's credit position on the snapshot date: its exposure by category against its
-    /// limit, as a check of an order of nothing.
-    pub fn credit_position(&self, customer: String) -> Result<CreditCheckView> {
-        let s = self.read();
+    /// A customer's credit position on the engine's date: its exposure by category against its
+    /// limit (as a check of an order of nothing), its risk class, the share of the limit used and
+    /// whether it is over, near or within it.
+    pub fn credit_position(&self, customer: String) -> Result<Position> {
         let id: CustomerId = parse_id(&customer)?;
-        let check = s.credit_position(&id)?;
-        Ok(credit_check(check, risk_class(&s, &id)))
+        Ok(self.read().views().position(&id)?)
     }
 
     /// Checks an order of `amount` (a decimal number as text) for `customer` on `date` (the
@@ -400,27 +400,26 @@ impl Engine {
         amount: String,
         date: Option<String>,
         horizon_days: Option<u32>,
-    ) -> Result<CreditCheckView> {
+    ) -> Result<CreditCheck> {
         let s = self.read();
         let id: CustomerId = parse_id(&customer)?;
         let amount = parse_decimal("amount", &amount)?;
         let date = date.as_deref().map(|t| parse_date("date", t)).transpose()?.unwrap_or(s.dataset().as_of);
         let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
-        let check = s.credit_book().check_order(&id, amount, date, mode)?;
-        Ok(credit_check(check, risk_class(&s, &id)))
+        Ok(s.credit_book().check_order(&id, amount, date, mode)?)
     }
 
     /// The standard scorecard of a month (any day of it; the last complete month when None)
     /// along `axis`: every member with its parent, so the app can drill down.
     pub fn scorecard(&self, axis: Axis, month: Option<String>) -> Result<ScorecardView> {
         let month = month.map(|text| parse_date("month", &text)).transpose()?;
-        Ok(self.read().views().scorecard(axis, month)?.into())
+        Ok(self.read().views().scorecard(axis, month)?)
     }
 
     /// The alerts of every distributor's standard KPIs over the last `months` complete months
     /// (raised after two months yellow or red, resolved after two months back).
-    pub fn alerts(&self, months: u32) -> Result<Vec<AlertView>> {
-        Ok(self.read().views().alerts(Some(months))?.events.into_iter().map(AlertView::from).collect())
+    pub fn alerts(&self, months: u32) -> Result<Vec<AlertEvent>> {
+        Ok(self.read().views().alerts(Some(months))?.events)
     }
 
     /// Records an order taken offline (the event `order`, with the order's id) and returns the
@@ -476,10 +475,6 @@ pub fn forecast_series(
             .map(|i| ForecastInterval { level: i.level, lower: i.lower, upper: i.upper })
             .collect(),
     })
-}
-
-fn risk_class(s: &core::Engine, id: &CustomerId) -> Option<String> {
-    s.credit_book().account(id).map(|a| a.risk_class.as_str().to_owned())
 }
 
 /// An inclusive date range from optional ISO bounds.

@@ -1,8 +1,6 @@
 //! The records and enums an app receives and sends: flat views of the core's results, with
 //! money as [`Decimal`] and dates as ISO strings.
 
-use omo_core::credit::Decision;
-use omo_core::kpi::Light;
 use omo_core::model::MovementKind;
 use rust_decimal::Decimal;
 
@@ -279,128 +277,6 @@ pub struct ForecastInterval {
     pub lower: Vec<f64>,
     /// Upper bounds.
     pub upper: Vec<f64>,
-}
-
-/// One reason a check warned or blocked.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct CreditFinding {
-    /// True when it blocks.
-    pub blocks: bool,
-    /// A code: `"limit_exceeded"`, `"overdue"`, `"account_blocked"`, ...
-    pub code: String,
-    /// The reason in words, with exact amounts.
-    pub message: String,
-}
-
-/// A credit check of an order (an order of zero is the customer's position).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct CreditCheckView {
-    /// The customer.
-    pub customer: String,
-    /// Whose limit applies (the customer, or its credit group's head).
-    pub limit_holder: String,
-    /// The day of the check.
-    pub date: String,
-    /// The order's amount.
-    pub order_amount: Decimal,
-    /// The decision.
-    pub decision: Decision,
-    /// Every reason that applies.
-    pub findings: Vec<CreditFinding>,
-    /// The effective limit (temporary increases included).
-    pub limit: Decimal,
-    /// Orders not yet shipped.
-    pub open_orders: Decimal,
-    /// Shipped, not invoiced.
-    pub shipped_not_invoiced: Decimal,
-    /// Invoices not yet due.
-    pub receivables_not_due: Decimal,
-    /// Invoices past due.
-    pub receivables_overdue: Decimal,
-    /// Money held for the customer.
-    pub prepayments: Decimal,
-    /// Exposure before the order.
-    pub exposure_before: Decimal,
-    /// Exposure with the order.
-    pub exposure_after: Decimal,
-    /// Limit minus exposure with the order (negative when over).
-    pub available: Decimal,
-    /// The customer's risk class, when it has an account.
-    pub risk_class: Option<String>,
-}
-
-/// A KPI of a scorecard.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct KpiView {
-    /// Its id (`"dso"`, `"days_of_cover"`, ...).
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its unit.
-    pub unit: String,
-}
-
-/// One KPI of one scorecard member.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ScorecardCell {
-    /// The KPI id.
-    pub kpi: String,
-    /// The light shown: rolled up where the member has members below, else its own.
-    pub light: Light,
-    /// The member's own value, where it has one.
-    pub value: Option<Decimal>,
-    /// The threshold at the edge of the value's zone.
-    pub threshold: Option<Decimal>,
-    /// The members below whose own light is red.
-    pub red_members: Vec<String>,
-}
-
-/// One member (a region, a business unit or a distributor) of a scorecard, with its parent so
-/// the app can drill down.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ScorecardRow {
-    /// The member id.
-    pub member: String,
-    /// Its name.
-    pub name: String,
-    /// Its parent (None for the root).
-    pub parent: Option<String>,
-    /// Depth in the tree (0: root).
-    pub depth: u32,
-    /// The worst light across its KPIs.
-    pub overall: Light,
-    /// One cell per KPI with a value or roll-up.
-    pub cells: Vec<ScorecardCell>,
-}
-
-/// A scorecard of one month along one axis.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ScorecardView {
-    /// The month's first day.
-    pub month: String,
-    /// The KPIs, in order.
-    pub kpis: Vec<KpiView>,
-    /// Every member, parents before children.
-    pub rows: Vec<ScorecardRow>,
-}
-
-/// One alert transition.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct AlertView {
-    /// The month's first day.
-    pub month: String,
-    /// The member (a distributor).
-    pub member: String,
-    /// The KPI id.
-    pub kpi: String,
-    /// `"raised"`, `"escalated"` or `"resolved"`.
-    pub event: String,
-    /// The light in that month.
-    pub light: Light,
-    /// The value in that month.
-    pub value: Option<Decimal>,
-    /// The threshold at the edge of the value's zone.
-    pub threshold: Option<Decimal>,
 }
 
 /// A line of an order taken offline.

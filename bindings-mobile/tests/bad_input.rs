@@ -523,7 +523,7 @@ fn an_amount_is_read_exactly_or_not_at_all() {
     let engine = Engine::sample(7).unwrap();
     let customer = engine
         .credit_position(sample_company(&SampleConfig::small(7)).unwrap().credit_accounts[0].customer.to_string());
-    let customer = customer.unwrap().customer;
+    let customer = customer.unwrap().check.customer.to_string();
     // 28 significant digits: the most a Decimal holds, kept to the last digit.
     let exact = "1234567890.123456789012345678";
     let check = engine.check_order(customer, exact.into(), None, None).unwrap();

@@ -104,15 +104,15 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     let engine = Engine::from_json(json.clone()).unwrap();
 
     let position = engine.credit_position(want["credit.customer"].clone()).unwrap();
-    assert_eq!(position.exposure_before.to_string(), want["credit.exposure"]);
-    assert_eq!(position.available.to_string(), want["credit.available"]);
+    assert_eq!(position.check.exposure_before.to_string(), want["credit.exposure"]);
+    assert_eq!(position.check.available.to_string(), want["credit.available"]);
     let check =
         engine.check_order(want["credit.customer"].clone(), want["credit.over_amount"].clone(), None, None).unwrap();
     assert_eq!(check.decision, omo_core::credit::Decision::Blocked);
     assert_eq!(check.exposure_after.to_string(), want["credit.over_exposure_after"]);
 
     let card = engine.scorecard(omo_core::views::Axis::Region, None).unwrap();
-    assert_eq!(card.month, want["scorecard.month"]);
+    assert_eq!(card.month.to_string(), want["scorecard.month"]);
     assert_eq!(card.rows.len().to_string(), want["scorecard.members"]);
     let reds = card.rows.iter().flat_map(|r| &r.cells).filter(|c| c.light == Light::Red).count();
     assert_eq!(reds.to_string(), want["scorecard.red_cells"]);
@@ -183,7 +183,7 @@ fn an_order_recorded_offline_is_seen_by_the_next_check_and_saved() {
     engine.record_order(order.clone()).unwrap();
     let after = engine.credit_position(account).unwrap();
     // 4 x 250.25 = 1001.00, booked as an open order.
-    assert_eq!(after.open_orders - before.open_orders, Decimal::new(100100, 2));
+    assert_eq!(after.check.breakdown.open_orders - before.check.breakdown.open_orders, Decimal::new(100100, 2));
     assert_eq!(engine.info().as_of, next_day);
     assert!(matches!(engine.record_order(order), Err(OmoMobileError::InvalidData { .. })));
     assert!(engine.to_json().unwrap().contains("APP-7"));

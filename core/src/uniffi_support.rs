@@ -10,6 +10,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::credit::Reason;
+use crate::kpi::Thresholds;
+
 uniffi::custom_type!(Decimal, String, {
     remote,
     lower: |d| d.to_string(),
@@ -30,6 +33,27 @@ uniffi::custom_type!(Count, u64, {
     lower: |n| n as u64,
     try_lift: |n| usize::try_from(n).map_err(|_| anyhow_text(format!("{n} is too large a count here"))),
 });
+
+// A KPI's thresholds cross as their JSON (`{"mode": "zones", ...}`, as the KPI catalogue writes
+// them): apps show them, the core evaluates them.
+uniffi::custom_type!(Thresholds, String, {
+    lower: |t| serde_json::to_string(&t).unwrap_or_default(),
+    try_lift: |s| serde_json::from_str(&s).map_err(|e| anyhow_text(format!("thresholds: {e}"))),
+});
+
+/// What apps may ask a credit finding's reason besides its variant and fields.
+#[uniffi::export]
+impl Reason {
+    /// The reason as a code: `limit_exceeded`, `near_limit`, `overdue`, ... (as in JSON).
+    pub fn reason_code(&self) -> String {
+        self.code().to_owned()
+    }
+
+    /// The reason in words, with its figures.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
 
 /// A conversion failure as uniffi reports it.
 fn anyhow_text(message: String) -> uniffi::deps::anyhow::Error {

@@ -254,7 +254,7 @@ fn series(values: &[f64]) -> Vec<(NaiveDate, Option<Decimal>)> {
     values.iter().enumerate().map(|(n, v)| (month(n as u32), Some(d(*v)))).collect()
 }
 
-fn kinds(events: &[AlertEvent<&str>]) -> Vec<(u32, AlertEventKind)> {
+fn kinds(events: &[AlertEvent]) -> Vec<(u32, AlertEventKind)> {
     events.iter().map(|e| (e.period.signed_duration_since(month(0)).num_days() as u32 / 28, e.kind)).collect()
 }
 

@@ -19,8 +19,8 @@ class OrderScreen(snapshotJson: String) {
         val check = engine.checkOrder(customer, amount.toPlainString(), null, null)
         when (check.decision) {
             CreditDecision.APPROVED -> "OK - ${check.available} left of ${check.limit}"
-            CreditDecision.APPROVED_WITH_WARNING -> "Warning: " + check.findings.joinToString("; ") { it.message }
-            CreditDecision.BLOCKED -> "Blocked: " + check.findings.filter { it.blocks }.joinToString("; ") { it.message }
+            CreditDecision.APPROVED_WITH_WARNING -> "Warning: " + check.findings.joinToString("; ") { it.reason.message() }
+            CreditDecision.BLOCKED -> "Blocked: " + check.findings.filter { it.blocks }.joinToString("; ") { it.reason.message() }
         }
     } catch (e: OmoMobileException) {
         "Cannot check: ${e.message}"

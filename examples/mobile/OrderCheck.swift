@@ -16,8 +16,8 @@ final class OrderScreen {
             let check = try engine.checkOrder(customer: customer, amount: "\(amount)", date: nil, horizonDays: nil)
             switch check.decision {
             case .approved: return "OK - \(check.available) left of \(check.limit)"
-            case .approvedWithWarning: return "Warning: " + check.findings.map(\.message).joined(separator: "; ")
-            case .blocked: return "Blocked: " + check.findings.filter(\.blocks).map(\.message).joined(separator: "; ")
+            case .approvedWithWarning: return "Warning: " + check.findings.map { $0.reason.message() }.joined(separator: "; ")
+            case .blocked: return "Blocked: " + check.findings.filter(\.blocks).map { $0.reason.message() }.joined(separator: "; ")
             }
         } catch {
             return "Cannot check: \(error)"

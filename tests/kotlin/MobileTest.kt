@@ -70,13 +70,15 @@ fun main(args: Array<String>) {
 
     // Credit: the position, then an order one unit over what is available is blocked for both reasons.
     val customer = w("credit.customer")
-    val position = engine.creditPosition(customer)
+    val position = engine.creditPosition(customer).check
     checkEq("credit limit", position.limit.compareTo(BigDecimal(w("credit.limit"))), 0)
     checkEq("exposure (exact decimal)", position.exposureBefore, BigDecimal(w("credit.exposure")))
     checkEq("available = limit - exposure", position.available, position.limit - position.exposureBefore)
+    val ranked = engine.creditPosition(customer)
+    checkEq("share of the limit used = exposure / limit", ranked.used?.compareTo(position.exposureBefore.divide(position.limit, java.math.MathContext.DECIMAL128)), 0)
     val over = engine.checkOrder(customer, w("credit.over_amount"), null, null)
     checkEq("order over the limit is blocked", over.decision, CreditDecision.BLOCKED)
-    checkEq("blocking reasons", over.findings.filter { it.blocks }.joinToString(",") { it.code }, w("credit.over_codes"))
+    checkEq("blocking reasons", over.findings.filter { it.blocks }.joinToString(",") { it.reason.reasonCode() }, w("credit.over_codes"))
     checkEq("exposure after", over.exposureAfter, BigDecimal(w("credit.over_exposure_after")))
     val small = engine.checkOrder(customer, "1.00", null, null)
     checkAmount("a small order adds exactly its amount", small.exposureAfter - small.exposureBefore, BigDecimal("1.00"))
@@ -134,7 +136,7 @@ fun main(args: Array<String>) {
             listOf(NewOrderLine(w("spi.product"), "4", "250.25", null)))
     )
     val after = engine.creditPosition(customer)
-    checkAmount("recorded order booked", after.openOrders - before.openOrders, BigDecimal("1001.00"))
+    checkAmount("recorded order booked", after.check.breakdown.openOrders - before.check.breakdown.openOrders, BigDecimal("1001.00"))
     checkEq("snapshot date moved", engine.info().asOf, "2026-01-02")
 
     // Offline recording, heard by a Kotlin listener: selling all that is on hand is a stock-out.
@@ -162,8 +164,8 @@ fun main(args: Array<String>) {
     check("the order sent twice is refused as a duplicate naming it",
         refused is OmoMobileException.InvalidData && refused.detail.contains("APP-KT-1") && refused.detail.contains("duplicate")) { "$refused" }
     checkEq("the sale after the refusal accepted as 2", (outcomes[2] as? RemoteOutcome.Accepted)?.seq, 2uL)
-    checkEq("the replica's exposure is the app's", replica.creditPosition(customer).exposureBefore,
-        engine.creditPosition(customer).exposureBefore)
+    checkEq("the replica's exposure is the app's", replica.creditPosition(customer).check.exposureBefore,
+        engine.creditPosition(customer).check.exposureBefore)
     checkEq("the replica's stock-out reached it too",
         (outcomes[2] as? RemoteOutcome.Accepted)?.changes?.map { it.what }?.filterIsInstance<ChangeKind.StockOut>()?.size, 1)
 

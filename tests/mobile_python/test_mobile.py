@@ -29,13 +29,13 @@ class MobileBindings(unittest.TestCase):
         cls.customer = WANT["credit.customer"]
 
     def test_credit_position_and_blocked_order_are_exact(self):
-        position = self.engine.credit_position(self.customer)
+        position = self.engine.credit_position(self.customer).check
         self.assertIsInstance(position.exposure_before, decimal.Decimal)
         self.assertEqual(position.exposure_before, D(WANT["credit.exposure"]))
         self.assertEqual(position.available, position.limit - position.exposure_before)
         over = self.engine.check_order(self.customer, WANT["credit.over_amount"], None, None)
         self.assertEqual(over.decision, c.CreditDecision.BLOCKED)
-        self.assertEqual(",".join(f.code for f in over.findings if f.blocks), WANT["credit.over_codes"])
+        self.assertEqual(",".join(f.reason.reason_code() for f in over.findings if f.blocks), WANT["credit.over_codes"])
         self.assertEqual(over.exposure_after, D(WANT["credit.over_exposure_after"]))
         dynamic = self.engine.check_order(self.customer, "1", None, 0)
         self.assertLessEqual(dynamic.exposure_before, position.exposure_before)
@@ -119,7 +119,7 @@ class MobileBindings(unittest.TestCase):
                                        ship_from=WANT["spi.node"], lines=[line]))
         after = engine.credit_position(self.customer)
         # 3 x 99.99 x 0.9 = 269.973
-        self.assertEqual(after.open_orders - before.open_orders, D("269.973"))
+        self.assertEqual(after.check.breakdown.open_orders - before.check.breakdown.open_orders, D("269.973"))
         pay = m.NewPayment(id="APP-PY-PAY", customer=self.customer, date="2026-01-05", amount="500", currency="USD")
         with self.assertRaises(m.OmoMobileError.CurrencyMismatch):
             engine.record_payment(pay)
@@ -141,7 +141,7 @@ class MobileBindings(unittest.TestCase):
         self.assertIsInstance(again.error, m.OmoMobileError.InvalidData)
         self.assertIn("APP-PY-1", again.error.detail)
         self.assertEqual(heard, first.changes)
-        self.assertEqual(replica.credit_position(self.customer).exposure_before, after.exposure_before)
+        self.assertEqual(replica.credit_position(self.customer).check.exposure_before, after.check.exposure_before)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             sizes = set(pool.map(lambda _: len(engine.scorecard(c.ScorecardAxis.BUSINESS_UNIT, None).rows), range(8)))
         self.assertEqual(len(sizes), 1)

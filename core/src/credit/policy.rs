@@ -9,6 +9,7 @@ use crate::model::RiskClass;
 
 /// The categories of credit exposure, as the best ERP credit modules break it down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ExposureKind {
     /// Sales orders taken, not yet shipped.

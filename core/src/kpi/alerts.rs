@@ -130,9 +130,10 @@ impl AlertEventKind {
 
 /// One alert transition of one member's KPI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertEvent<K> {
-    /// The member.
-    pub member: K,
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct AlertEvent {
+    /// The member (its id).
+    pub member: String,
     /// The KPI.
     pub kpi: String,
     /// The period it happened in.
@@ -149,12 +150,12 @@ pub struct AlertEvent<K> {
 
 /// Runs `rule` over a member's values of `definition`, period by period, and returns every
 /// transition. A period without a value leaves the alert as it is.
-pub fn run_alerts<K: Clone>(
+pub fn run_alerts<K: std::fmt::Display + ?Sized>(
     definition: &KpiDefinition,
     rule: &AlertRule,
     member: &K,
     series: &[(NaiveDate, Option<Decimal>)],
-) -> Vec<AlertEvent<K>> {
+) -> Vec<AlertEvent> {
     let mut machine = AlertMachine::new(rule);
     series.iter().filter_map(|(period, value)| machine.step(definition, rule, member, *period, *value)).collect()
 }
@@ -213,14 +214,14 @@ impl AlertMachine {
     }
 
     /// Steps to `period` with the member's `value` in it; returns the transition, if any.
-    pub fn step<K: Clone>(
+    pub fn step<K: std::fmt::Display + ?Sized>(
         &mut self,
         definition: &KpiDefinition,
         rule: &AlertRule,
         member: &K,
         period: NaiveDate,
         value: Option<Decimal>,
-    ) -> Option<AlertEvent<K>> {
+    ) -> Option<AlertEvent> {
         let evaluation = evaluate(definition, value, None, None);
         let condition = match value {
             None => self.last_condition,
@@ -234,7 +235,7 @@ impl AlertMachine {
         self.state = self.timer.step(self.steps, condition);
         self.steps += 1;
         let event = |kind| AlertEvent {
-            member: member.clone(),
+            member: member.to_string(),
             kpi: definition.id.clone(),
             period,
             kind,

@@ -142,7 +142,7 @@ pub fn standard_alerts(
     last_month: NaiveDate,
     months: u32,
     rule: &AlertRule,
-) -> Result<Vec<AlertEvent<String>>> {
+) -> Result<Vec<AlertEvent>> {
     if months == 0 {
         return Err(crate::OmoError::InvalidArgument { name: "months", message: "must be at least 1".into() });
     }
@@ -159,7 +159,7 @@ pub fn alerts_in_history(
     periods: &[NaiveDate],
     history: &[HashMap<(String, String), KpiInput>],
     rule: &AlertRule,
-) -> Result<Vec<AlertEvent<String>>> {
+) -> Result<Vec<AlertEvent>> {
     let kpis = standard_kpis()?;
     let members: Vec<String> =
         dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).map(|c| c.id.to_string()).collect();

@@ -48,6 +48,7 @@ impl Light {
 
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Higher is better (revenue, sell-through): SAP's Maximize.
@@ -115,6 +116,7 @@ pub enum Thresholds {
 
 /// How a KPI's lights roll up a hierarchy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum RollUp {
     /// The worst light below (PerformancePoint's WorstChild).
@@ -138,6 +140,7 @@ pub enum RollUp {
 
 /// A KPI definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct KpiDefinition {
     /// Short id (`"revenue_vs_plan"`).

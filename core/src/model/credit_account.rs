@@ -10,6 +10,7 @@ use crate::error::{OmoError, Result};
 
 /// A risk class, from A (best) to E (worst).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RiskClass {
     /// Excellent payer.
     A,

@@ -10,10 +10,11 @@ use chrono::NaiveDate;
 
 use crate::credit::{CheckMode, CreditBook, CreditCheck, Decision, replay_order_checks};
 use crate::error::Result;
-use crate::model::{CustomerId, CustomerKind, OrderId};
+use crate::model::{CustomerId, CustomerKind, OrderId, RiskClass};
 
 /// Where an account stands against its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum LimitStatus {
     /// Exposure above the limit (the finding `limit_exceeded`).
@@ -38,11 +39,12 @@ impl LimitStatus {
 
 /// One account's credit position on the views' day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Position {
     /// The position, as a check of an order of nothing.
     pub check: CreditCheck,
-    /// The account's risk class (`"A"`…), if it has one.
-    pub risk_class: Option<String>,
+    /// The account's risk class, if it has one.
+    pub risk_class: Option<RiskClass>,
     /// Exposure over the limit (1: all of it used); `None` without a limit.
     pub used: Option<rust_decimal::Decimal>,
     /// Over, near or within the limit.
@@ -81,14 +83,39 @@ pub fn ranked_positions(book: &CreditBook, day: NaiveDate) -> Result<Vec<Positio
     let mut positions = Vec::new();
     for customer in book.customers() {
         let check = book.credit_position(customer, day)?;
-        let risk_class = book.account(customer).map(|a| a.risk_class.as_str().to_owned());
-        positions.push(Position { used: check.limit_used(), status: LimitStatus::of(&check), risk_class, check });
+        positions.push(position(book, check));
     }
     positions.sort_by(|a, b| b.used.cmp(&a.used).then_with(|| a.check.customer.cmp(&b.check.customer)));
     Ok(positions)
 }
 
+/// The position of `check`'s customer in `book`.
+fn position(book: &CreditBook, check: CreditCheck) -> Position {
+    let risk_class = book.account(&check.customer).map(|a| a.risk_class);
+    Position { used: check.limit_used(), status: LimitStatus::of(&check), risk_class, check }
+}
+
 impl Views<'_> {
+    /// One account's position on the views' day.
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let views = Views::new(&company);
+    /// let first = &views.positions(None)?[0];
+    /// assert_eq!(&views.position(&first.check.customer)?, first);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::OmoError::UnknownCreditAccount`] for a customer without an account.
+    pub fn position(&self, customer: &CustomerId) -> Result<Position> {
+        let book = self.credit_book()?;
+        Ok(position(book, book.credit_position(customer, self.dataset().as_of)?))
+    }
+
     /// Every account's position on the views' day (of one kind of customer when given), most
     /// of its limit used first, then by customer id; accounts without a limit last.
     ///

@@ -61,6 +61,7 @@ impl FromStr for Axis {
 }
 
 /// One member's light of one KPI.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScorecardCell {
     /// The KPI id.
@@ -80,6 +81,7 @@ pub struct ScorecardCell {
 }
 
 /// One member of a scorecard.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScorecardRow {
     /// The member id.
@@ -97,6 +99,7 @@ pub struct ScorecardRow {
 }
 
 /// A scorecard of one month along one axis, parents before their members.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScorecardView {
     /// The month's first day.
@@ -110,12 +113,13 @@ pub struct ScorecardView {
 }
 
 /// The alert transitions of the distributors' standard KPIs over a run of months.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertsView {
     /// The months (first days), oldest first.
     pub months: Vec<NaiveDate>,
     /// The transitions, sorted by month, member and KPI.
-    pub events: Vec<AlertEvent<String>>,
+    pub events: Vec<AlertEvent>,
 }
 
 impl AlertsView {

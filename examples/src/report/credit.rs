@@ -85,7 +85,7 @@ fn limits(d: &Dataset, policy: &CreditPolicy, positions: &[Position]) -> String 
         };
         table.row(vec![
             check.customer.to_string(),
-            p.risk_class.clone().unwrap_or_else(|| "-".to_owned()),
+            p.risk_class.map_or("-", |c| c.as_str()).to_owned(),
             money(check.limit),
             money(b.open_orders),
             money(b.shipped_not_invoiced),

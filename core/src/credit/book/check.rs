@@ -42,6 +42,7 @@ pub enum Decision {
 
 /// Why a check warned or blocked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Reason {
     /// The account is blocked by hand.
@@ -144,6 +145,7 @@ impl std::fmt::Display for Reason {
 
 /// One finding of a check: a reason and whether it blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Finding {
     /// True when it blocks the order, false for a warning.
     pub blocks: bool,
@@ -154,6 +156,7 @@ pub struct Finding {
 
 /// A credit check of one order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreditCheck {
     /// The customer ordering.
     pub customer: CustomerId,

@@ -12,6 +12,7 @@ use crate::model::CustomerId;
 
 /// A customer's exposure by category; every amount is zero or positive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Exposure {
     /// Sales orders not yet shipped.
     pub open_orders: Decimal,

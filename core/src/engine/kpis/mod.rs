@@ -48,8 +48,8 @@ pub(crate) enum KpiChange {
     },
 }
 
-impl From<AlertEvent<String>> for KpiChange {
-    fn from(event: AlertEvent<String>) -> Self {
+impl From<AlertEvent> for KpiChange {
+    fn from(event: AlertEvent) -> Self {
         KpiChange::Alert {
             kpi: event.kpi,
             member: event.member,
