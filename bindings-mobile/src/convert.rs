@@ -9,7 +9,6 @@ use omo_core::error::shown;
 use omo_core::model::{
     Currency, CustomerId, NodeId, OrderId, Payment, PaymentId, ProductId, SalesLine, SalesOrder, StockMovement,
 };
-use omo_core::spi::{NodeLevel, ProductLevel, RollUpRow, SpiFlows};
 use rust_decimal::Decimal;
 
 use crate::error::OmoMobileError;
@@ -44,51 +43,6 @@ pub fn parse_id<T: FromStr<Err = OmoError>>(text: &str) -> Result<T> {
 /// A date as ISO text.
 pub fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
-}
-
-impl From<NodeGrouping> for NodeLevel {
-    fn from(g: NodeGrouping) -> Self {
-        match g {
-            NodeGrouping::Node => NodeLevel::Node,
-            NodeGrouping::Region => NodeLevel::Region,
-            NodeGrouping::Kind => NodeLevel::Kind,
-            NodeGrouping::All => NodeLevel::Company,
-        }
-    }
-}
-
-impl From<ProductGrouping> for ProductLevel {
-    fn from(g: ProductGrouping) -> Self {
-        match g {
-            ProductGrouping::Product => ProductLevel::Product,
-            ProductGrouping::Category => ProductLevel::Category,
-            ProductGrouping::All => ProductLevel::All,
-        }
-    }
-}
-
-/// An S-P-I line of a group (or of one node and product: its ids as the groups).
-pub fn spi_line(nodes: String, products: String, period: NaiveDate, f: &SpiFlows) -> SpiLine {
-    SpiLine {
-        nodes,
-        products,
-        period: iso(period),
-        opening: f.opening,
-        receipts: f.receipts,
-        sales: f.sales,
-        customer_returns: f.customer_returns,
-        supplier_returns: f.supplier_returns,
-        transfers_in: f.transfers_in,
-        transfers_out: f.transfers_out,
-        adjustments: f.adjustments,
-        closing: f.closing,
-    }
-}
-
-impl From<RollUpRow> for SpiLine {
-    fn from(r: RollUpRow) -> Self {
-        spi_line(r.nodes, r.products, r.period, &r.flows)
-    }
 }
 
 impl TryFrom<NewOrder> for SalesOrder {

@@ -7,16 +7,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::NaiveDate;
 use omo_core::credit::{CheckMode, CreditCheck};
 use omo_core::engine::{self as core, Change, EngineOptions, Event, EventBody};
-use omo_core::forecast::{ForecastOptions, Method, forecast, sell_out_forecast};
+use omo_core::forecast::{DemandForecast, ForecastOptions, Method, forecast};
 use omo_core::kpi::AlertEvent;
 use omo_core::model::{CustomerId, NodeId, ProductId};
-use omo_core::plan::{ChannelSettings, NodePlan, channel_plan};
+use omo_core::plan::NodePlan;
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::spi::{HealthOptions, LedgerOptions, Period, build_ledger, inventory_health, roll_up};
-use omo_core::views::{Axis, Position, ScorecardView};
+use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow};
+use omo_core::views::{Axis, CustomerProfile, Position, ScorecardView, SuggestedOrderRow, Window};
 use omo_core::{Dataset, JsonLimits};
 
-use crate::convert::{iso, parse_date, parse_decimal, parse_id, payment, spi_line};
+use crate::convert::{iso, parse_date, parse_decimal, parse_id, payment};
 use crate::error::OmoMobileError;
 use crate::views::*;
 
@@ -213,31 +213,13 @@ impl Engine {
 
     /// A customer's summary over the twelve months up to the snapshot date (dormant after 90
     /// days without a purchase).
-    pub fn customer_summary(&self, customer: String) -> Result<CustomerView> {
+    pub fn customer_summary(&self, customer: String) -> Result<CustomerProfile> {
         let id: CustomerId = parse_id(&customer)?;
-        let profile = self.read().views().customer(&id)?;
-        let c = profile.summary;
-        Ok(CustomerView {
-            customer: id.to_string(),
-            name: profile.name,
-            kind: c.kind.as_str().to_owned(),
-            activity: format!("{:?}", c.activity).to_lowercase(),
-            last_purchase: c.last_purchase.map(iso),
-            deals: c.deals as u64,
-            revenue: c.revenue,
-            average_order_value: c.average_order_value,
-            product_mix: c
-                .product_mix
-                .iter()
-                .map(|(category, share)| CategoryShare { category: category.to_string(), share: *share })
-                .collect(),
-            open_receivables: c.open_receivables,
-            overdue: c.overdue,
-        })
+        Ok(self.read().views().customer(&id)?)
     }
 
-    /// The S-P-I ledger of one node (and optionally one product) per period, from `from` to `to`
-    /// (ISO dates, inclusive, either optional), in units.
+    /// The S-P-I ledger of one node (and optionally one product) per period, the periods
+    /// starting from `from` to `to` (ISO dates, inclusive, either optional), in units.
     pub fn spi(
         &self,
         node: String,
@@ -245,142 +227,54 @@ impl Engine {
         period: Period,
         from: Option<String>,
         to: Option<String>,
-    ) -> Result<Vec<SpiLine>> {
-        let s = self.read();
-        let d = s.dataset();
+    ) -> Result<Vec<SpiRow>> {
         let node: NodeId = parse_id(&node)?;
-        if d.node(&node).is_none() {
-            return Err(OmoMobileError::UnknownId { detail: format!("node {:?}", node.as_str()) });
-        }
         let product: Option<ProductId> = product.as_deref().map(parse_id).transpose()?;
-        let range = date_range(from, to)?;
-        let movements: Vec<_> = d
-            .movements
-            .iter()
-            .filter(|m| m.node == node && product.as_ref().is_none_or(|p| &m.product == p))
-            .cloned()
-            .collect();
-        let rows = build_ledger(&movements, &[], LedgerOptions { period, allow_negative: true })?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| range.contains(r.period))
-            .map(|r| spi_line(r.node.to_string(), r.product.to_string(), r.period, &r.flows))
-            .collect())
+        let window = window(from, to)?;
+        Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Some(window))?)
     }
 
     /// The S-P-I ledger rolled up along the supply chain and the product tree (internal
-    /// transfers cancelled), from `from` to `to`.
+    /// transfers cancelled), the periods starting from `from` to `to`.
     pub fn spi_rollup(
         &self,
-        nodes: NodeGrouping,
-        products: ProductGrouping,
+        nodes: NodeLevel,
+        products: ProductLevel,
         period: Period,
         from: Option<String>,
         to: Option<String>,
-    ) -> Result<Vec<SpiLine>> {
-        let s = self.read();
-        let range = date_range(from, to)?;
-        let rows = roll_up(s.dataset(), period, &nodes.into(), &products.into())?;
-        Ok(rows.into_iter().filter(|r| range.contains(r.period)).map(SpiLine::from).collect())
+    ) -> Result<Vec<RollUpRow>> {
+        let window = window(from, to)?;
+        Ok(self.read().views().spi_rollup(&nodes, &products, period, Some(window))?)
     }
 
     /// Inventory health on the snapshot date: every node's (or one node's) stock with its
     /// status, ABC and XYZ classes, and the ineffective (dead plus slow) share.
-    pub fn inventory_health(&self, node: Option<String>) -> Result<HealthView> {
-        let s = self.read();
-        let d = s.dataset();
-        let mut options = HealthOptions::new(d.as_of);
-        options.nodes = node.as_deref().map(|n| parse_id::<NodeId>(n).map(|id| vec![id])).transpose()?;
-        let report = inventory_health(d, &options)?;
-        Ok(HealthView {
-            ineffective_share: report.ineffective_share,
-            stock: report
-                .stock
-                .iter()
-                .map(|h| StockHealthLine {
-                    node: h.node.to_string(),
-                    product: h.product.to_string(),
-                    on_hand: h.on_hand,
-                    value: h.value,
-                    last_issue: h.last_issue.map(iso),
-                    days_of_cover: h.days_of_cover,
-                    status: h.status.as_str().to_owned(),
-                })
-                .collect(),
-            abc: report
-                .abc
-                .iter()
-                .map(|a| ProductClass { product: a.item.to_string(), class: format!("{:?}", a.class) })
-                .collect(),
-            xyz: report
-                .xyz
-                .iter()
-                .map(|(p, class, _)| ProductClass { product: p.to_string(), class: format!("{class:?}") })
-                .collect(),
-            total_value: report.total_value,
-            dead_value: report.dead_value,
-            slow_value: report.slow_value,
-        })
+    pub fn inventory_health(&self, node: Option<String>) -> Result<HealthReport> {
+        let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
+        Ok(self.read().views().node_health(node.as_ref())?)
     }
 
     /// Suggested orders on the snapshot date for every distributor (or one node), with the
     /// default plan settings (95 % service, 7 days lead time and review), the largest order by
     /// value first.
-    pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderView>> {
+    pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderRow>> {
         let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
-        Ok(self
-            .read()
-            .views()
-            .suggested_orders(node.as_ref(), None)?
-            .rows
-            .into_iter()
-            .map(|row| {
-                let o = row.order;
-                SuggestedOrderView {
-                    node: o.node.to_string(),
-                    product: o.product.to_string(),
-                    position: o.position.projected(),
-                    daily_demand: o.daily_demand,
-                    safety_stock: o.safety_stock,
-                    reorder_point: o.reorder_point,
-                    order_up_to: o.order_up_to,
-                    quantity: o.quantity,
-                    reason: o.reason,
-                }
-            })
-            .collect())
+        Ok(self.read().views().suggested_orders(node.as_ref(), None)?.rows)
     }
 
     /// A node's plan (a distributor's, a shop's) of each product over the next `months` months:
     /// the channel plan (DRP) from the shops' sell-out forecasts up the chain, with the core's
     /// default tier policies.
-    pub fn node_plan(&self, node: String, months: u32) -> Result<Vec<NodePlanView>> {
-        let s = self.read();
-        let d = s.dataset();
+    pub fn node_plan(&self, node: String, months: u32) -> Result<Vec<NodePlan>> {
         let node: NodeId = parse_id(&node)?;
-        d.node(&node).ok_or_else(|| OmoMobileError::UnknownId { detail: format!("node {:?}", node.as_str()) })?;
-        let settings = ChannelSettings::by(d.as_of, omo_core::spi::Period::Month, months as usize);
-        Ok(channel_plan(d, &settings)?.nodes.into_iter().filter(|p| p.node == node).map(node_plan_view).collect())
+        Ok(self.read().views().node_plan(&node, months as usize)?)
     }
 
     /// Sell-out forecasts for the next `months` months by region and category, with last year's
     /// same months beside them.
-    pub fn sell_out_forecast(&self, months: u32) -> Result<Vec<DemandForecastView>> {
-        let s = self.read();
-        let d = s.dataset();
-        Ok(sell_out_forecast(d, d.as_of, months as usize)?
-            .into_iter()
-            .map(|f| DemandForecastView {
-                region: f.region.to_string(),
-                category: f.category.to_string(),
-                month: iso(f.month),
-                volume: f.volume,
-                revenue: f.revenue,
-                model: f.model,
-                volume_last_year: f.volume_last_year,
-                revenue_last_year: f.revenue_last_year,
-            })
-            .collect())
+    pub fn sell_out_forecast(&self, months: u32) -> Result<Vec<DemandForecast>> {
+        Ok(self.read().views().sell_out_forecast(Some(months as usize))?)
     }
 
     /// A customer's credit position on the engine's date: its exposure by category against its
@@ -466,59 +360,12 @@ pub fn forecast_series(
         ..ForecastOptions::new(0)
     };
     let f = forecast(&values, method, &options)?;
-    Ok(SeriesForecast {
-        model: f.model,
-        mean: f.mean,
-        intervals: f
-            .intervals
-            .into_iter()
-            .map(|i| ForecastInterval { level: i.level, lower: i.lower, upper: i.upper })
-            .collect(),
-    })
+    Ok(SeriesForecast { model: f.model, mean: f.mean, intervals: f.intervals })
 }
 
-/// An inclusive date range from optional ISO bounds.
-struct DateRange(Option<NaiveDate>, Option<NaiveDate>);
-
-impl DateRange {
-    fn contains(&self, day: NaiveDate) -> bool {
-        self.0.is_none_or(|from| day >= from) && self.1.is_none_or(|to| day <= to)
-    }
-}
-
-fn date_range(from: Option<String>, to: Option<String>) -> Result<DateRange> {
+/// The window from optional ISO bounds.
+fn window(from: Option<String>, to: Option<String>) -> Result<Window> {
     let from = from.as_deref().map(|t| parse_date("from", t)).transpose()?;
     let to = to.as_deref().map(|t| parse_date("to", t)).transpose()?;
-    Ok(DateRange(from, to))
-}
-
-/// A node's plan as the app receives it.
-fn node_plan_view(plan: NodePlan) -> NodePlanView {
-    NodePlanView {
-        node: plan.node.to_string(),
-        product: plan.product.to_string(),
-        supplied_from: plan.supplied_from.map(|n| n.to_string()),
-        on_hand: plan.on_hand,
-        safety_stock: plan.safety_stock,
-        past_due: plan.past_due,
-        first_stockout: plan.first_stockout.map(iso),
-        periods: plan
-            .rows
-            .into_iter()
-            .map(|r| PlanPeriodView {
-                period: iso(r.period),
-                forecast: r.forecast,
-                confirmed: r.confirmed,
-                dependent: r.dependent,
-                gross: r.gross,
-                scheduled_receipts: r.scheduled_receipts,
-                planned_receipts: r.planned_receipts,
-                planned_orders: r.planned_releases,
-                closing: r.closing,
-                days_of_cover: r.days_of_cover,
-                stockout: r.stockout,
-                overstock: r.overstock,
-            })
-            .collect(),
-    }
+    Ok(Window::between(from, to)?)
 }

@@ -29,8 +29,6 @@ uniffi::setup_scaffolding!();
 // (`omo_core`): this brings their scaffolding into the one library an app links.
 omo_core::uniffi_reexport_scaffolding!();
 
-// Money and dates in this crate's own records cross as the core declares them.
+// Dates in this crate's own signatures cross as the core declares them (ISO text).
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-uniffi::use_remote_type!(omo_core::Decimal);
 uniffi::use_remote_type!(omo_core::NaiveDate);

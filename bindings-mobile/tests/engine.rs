@@ -124,16 +124,16 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     let spi =
         engine.spi(want["spi.node"].clone(), Some(want["spi.product"].clone()), Period::Month, None, None).unwrap();
     assert_eq!(spi.len().to_string(), want["spi.rows"]);
-    assert_eq!(spi.last().unwrap().closing.to_string(), want["spi.last_closing"]);
+    assert_eq!(spi.last().unwrap().flows.closing.to_string(), want["spi.last_closing"]);
 
     let plan = engine.node_plan(want["plan.node"].clone(), 3).unwrap();
     assert_eq!(plan.len().to_string(), want["plan.records"]);
-    assert_eq!((plan[0].product.as_str(), plan[0].periods.len()), (want["plan.product"].as_str(), 3));
-    assert_eq!(plan[0].periods[0].closing.to_string(), want["plan.first_closing"]);
-    let orders: Decimal = plan.iter().flat_map(|p| &p.periods).map(|r| r.planned_orders).sum();
+    assert_eq!((plan[0].product.as_str(), plan[0].rows.len()), (want["plan.product"].as_str(), 3));
+    assert_eq!(plan[0].rows[0].closing.to_string(), want["plan.first_closing"]);
+    let orders: Decimal = plan.iter().flat_map(|p| &p.rows).map(|r| r.planned_releases).sum();
     assert_eq!(orders.to_string(), want["plan.planned_orders"]);
     assert!(matches!(engine.node_plan("NOWHERE".into(), 3), Err(OmoMobileError::UnknownId { .. })));
-    assert!(engine.replenishment(None).unwrap().iter().all(|o| !o.reason.is_empty()));
+    assert!(engine.replenishment(None).unwrap().iter().all(|o| !o.order.reason.is_empty()));
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mobile-fixture");
     std::fs::create_dir_all(&dir).unwrap();

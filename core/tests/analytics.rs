@@ -89,7 +89,7 @@ fn customer_and_team_views_of_the_sample() {
     let deals = invoices.iter().filter(|i| i.kind == InvoiceKind::Invoice).count();
     assert_eq!((d01.deals, d01.activity), (deals, Activity::Active));
     assert_eq!(d01.average_order_value, Some(gross / Decimal::from(deals)));
-    assert_eq!(d01.product_mix.iter().map(|(_, s)| *s).sum::<Decimal>().round_dp(20), Decimal::ONE);
+    assert_eq!(d01.product_mix.iter().map(|m| m.share).sum::<Decimal>().round_dp(20), Decimal::ONE);
     // Farmers appear through their POS purchases.
     assert!(summaries.iter().any(|s| s.customer.as_str().starts_with("F-") && s.deals > 0));
     // The activity rule is exact: a last purchase 90 days back is active, 91 dormant.

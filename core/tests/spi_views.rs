@@ -270,7 +270,7 @@ fn the_sample_has_dead_stock_of_its_discontinued_products() {
     assert_eq!(report.abc[0].class, AbcClass::A);
     // Seaweed extract sells in lumps now and then: its monthly demand varies more than urea's,
     // which sells every day; discontinued products have no demand and no class.
-    let cv = |id: &str| report.xyz.iter().find(|x| x.0.as_str() == id).map(|x| x.2);
+    let cv = |id: &str| report.xyz.iter().find(|x| x.product.as_str() == id).map(|x| x.cv);
     assert!(cv("BIO-SEA-20").unwrap() > cv("UREA-46-50").unwrap(), "{:?}", report.xyz);
     assert_eq!(cv("SSP-16-50"), None);
 }

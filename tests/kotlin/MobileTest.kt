@@ -107,27 +107,27 @@ fun main(args: Array<String>) {
     // S-P-I of one node and product.
     val spi = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null)
     checkEq("S-P-I months", spi.size, w("spi.rows").toInt())
-    checkEq("closing stock", spi.last().closing, BigDecimal(w("spi.last_closing")))
-    checkEq("sales over the months", spi.fold(BigDecimal.ZERO) { a, r -> a + r.sales }, BigDecimal(w("spi.total_sales")))
-    check("each month opens with the last one's closing", spi.zipWithNext().all { (a, b) -> a.closing == b.opening })
+    checkEq("closing stock", spi.last().flows.closing, BigDecimal(w("spi.last_closing")))
+    checkEq("sales over the months", spi.fold(BigDecimal.ZERO) { a, r -> a + r.flows.sales }, BigDecimal(w("spi.total_sales")))
+    check("each month opens with the last one's closing", spi.zipWithNext().all { (a, b) -> a.flows.closing == b.flows.opening })
 
     // A distributor's own plan: the core's figures, and each period's stock balance by hand.
     val plan = engine.nodePlan(w("plan.node"), 3u)
     checkEq("plan records of the distributor", plan.size, w("plan.records").toInt())
     checkEq("plan product", plan[0].product, w("plan.product"))
-    checkEq("plan first closing", plan[0].periods[0].closing, BigDecimal(w("plan.first_closing")))
-    checkAmount("planned orders", plan.flatMap { it.periods }.fold(BigDecimal.ZERO) { a, r -> a + r.plannedOrders },
+    checkEq("plan first closing", plan[0].rows[0].closing, BigDecimal(w("plan.first_closing")))
+    checkAmount("planned orders", plan.flatMap { it.rows }.fold(BigDecimal.ZERO) { a, r -> a + r.plannedReleases },
         BigDecimal(w("plan.planned_orders")))
     val balanced = plan.all { p ->
         var opening = p.onHand
-        p.periods.all { r ->
+        p.rows.all { r ->
             val ok = (opening + r.scheduledReceipts + r.plannedReceipts - r.gross).compareTo(r.closing) == 0
             opening = r.closing
             ok
         }
     }
     check("closing = opening + receipts - gross, every period", balanced)
-    check("every suggested order says why", engine.replenishment(null).all { it.reason.isNotEmpty() })
+    check("every suggested order says why", engine.replenishment(null).all { it.order.reason.isNotEmpty() })
 
     // Recording offline: an order of 4 x 250.25 raises open orders by exactly 1001.00.
     val before = engine.creditPosition(customer)
@@ -144,7 +144,7 @@ fun main(args: Array<String>) {
     engine.addListener(object : ChangeListener {
         override fun onChange(change: Change) { heard.add(change) }
     })
-    val onHand = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null).last().closing
+    val onHand = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null).last().flows.closing
     val sold = engine.recordMovement(
         NewMovement("APP-KT-MOVE-1", w("spi.node"), w("spi.product"), "2026-01-02", MovementKind.SALE, onHand.toPlainString()))
     val out = sold.map { it.what }.filterIsInstance<ChangeKind.StockOut>()

@@ -56,8 +56,8 @@ class MobileBindings(unittest.TestCase):
     def test_spi_of_one_node_and_product(self):
         rows = self.engine.spi(WANT["spi.node"], WANT["spi.product"], c.Period.MONTH, None, None)
         self.assertEqual(len(rows), int(WANT["spi.rows"]))
-        self.assertEqual(rows[-1].closing, D(WANT["spi.last_closing"]))
-        self.assertEqual(sum((r.sales for r in rows), D(0)), D(WANT["spi.total_sales"]))
+        self.assertEqual(rows[-1].flows.closing, D(WANT["spi.last_closing"]))
+        self.assertEqual(sum((r.flows.sales for r in rows), D(0)), D(WANT["spi.total_sales"]))
         later = self.engine.spi(WANT["spi.node"], WANT["spi.product"], c.Period.MONTH, "2025-07-01", None)
         self.assertEqual([r.period for r in later], [r.period for r in rows if r.period >= "2025-07-01"])
 
@@ -65,13 +65,13 @@ class MobileBindings(unittest.TestCase):
         health = self.engine.inventory_health(None)
         self.assertEqual(health.total_value, sum((s.value for s in health.stock), D(0)))
         orders = self.engine.replenishment(None)
-        self.assertTrue(all(o.quantity >= 0 and o.reason for o in orders))
+        self.assertTrue(all(o.order.quantity >= 0 and o.order.reason for o in orders))
 
     def test_a_distributor_s_plan_is_the_core_s(self):
         plan = self.engine.node_plan(WANT["plan.node"], 3)
         self.assertEqual(len(plan), int(WANT["plan.records"]))
-        self.assertEqual(plan[0].periods[0].closing, D(WANT["plan.first_closing"]))
-        self.assertEqual(sum((r.planned_orders for p in plan for r in p.periods), D(0)), D(WANT["plan.planned_orders"]))
+        self.assertEqual(plan[0].rows[0].closing, D(WANT["plan.first_closing"]))
+        self.assertEqual(sum((r.planned_releases for p in plan for r in p.rows), D(0)), D(WANT["plan.planned_orders"]))
         with self.assertRaises(m.OmoMobileError.UnknownId):
             self.engine.node_plan("NOWHERE", 3)
 

@@ -171,8 +171,8 @@ def inventory_health(dataset: Dataset, as_of=None, backend: str = "pandas"):
     if backend == "polars":
         frame.attrs = {}
     frame.attrs.update(total_value=total, dead_value=dead, slow_value=slow, ineffective_share=share,
-                       abc={a["item"]: a["class"] for a in report["abc"]},
-                       xyz={p: c for p, c, _ in report["xyz"]})
+                       abc={a["product"]: a["class"] for a in report["abc"]},
+                       xyz={x["product"]: x["class"] for x in report["xyz"]})
     return frame
 
 

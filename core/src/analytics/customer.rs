@@ -12,6 +12,7 @@ use crate::error::{OmoError, Result};
 use crate::model::{CategoryId, CustomerId, CustomerKind, InvoiceKind, ProductId};
 
 /// Whether a customer still buys.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
@@ -44,8 +45,19 @@ impl Activity {
     }
 }
 
+/// A product category's share of a customer's gross revenue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CategoryShare {
+    /// The category.
+    pub category: CategoryId,
+    /// Its share (0 to 1).
+    pub share: Decimal,
+}
+
 /// One customer at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerSummary {
     /// The customer.
     pub customer: CustomerId,
@@ -62,7 +74,7 @@ pub struct CustomerSummary {
     /// Gross revenue per deal in the window.
     pub average_order_value: Option<Decimal>,
     /// Share of the window's gross revenue per product category, largest first.
-    pub product_mix: Vec<(CategoryId, Decimal)>,
+    pub product_mix: Vec<CategoryShare>,
     /// Open receivables on the assessment day (customers with a credit account).
     pub open_receivables: Decimal,
     /// Of which overdue.
@@ -133,12 +145,15 @@ pub fn customer_summaries(
         }
         let t = tally.unwrap_or_default();
         let activity = Activity::of(t.last, to, dormant_after_days);
-        let mut mix: Vec<(CategoryId, Decimal)> = t
+        let mut mix: Vec<CategoryShare> = t
             .mix
             .iter()
-            .map(|(c, v)| ((*c).clone(), if t.gross.is_zero() { Decimal::ZERO } else { *v / t.gross }))
+            .map(|(c, v)| CategoryShare {
+                category: (*c).clone(),
+                share: if t.gross.is_zero() { Decimal::ZERO } else { *v / t.gross },
+            })
             .collect();
-        mix.sort_by_key(|m| std::cmp::Reverse(m.1));
+        mix.sort_by_key(|m| std::cmp::Reverse(m.share));
         let overdue = book.receivables().overdue_summary(&customer.id, to, &[]).overdue;
         out.push(CustomerSummary {
             customer: customer.id.clone(),

@@ -10,7 +10,7 @@ mod sales;
 mod team;
 
 pub use bgnbd::BgNbd;
-pub use customer::{Activity, CustomerSummary, customer_summaries};
+pub use customer::{Activity, CategoryShare, CustomerSummary, customer_summaries};
 pub use engagement::{CampaignDay, Engagement, engagement};
 pub use rfm::{RfmScore, Segment, rfm_from_invoices, rfm_scores, top_customers};
 pub use sales::{SalesCell, SalesSource, sales_by_region_and_category};

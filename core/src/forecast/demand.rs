@@ -17,6 +17,7 @@ use crate::spi::{Period, Projection, project_stock};
 
 /// Forecast sell-out of one region and category in one future month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DemandForecast {
     /// The region (of the shop).
     pub region: RegionId,

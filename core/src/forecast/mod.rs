@@ -246,6 +246,7 @@ pub enum Intervals {
 
 /// A prediction interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Interval {
     /// Level in percent.
     pub level: f64,

@@ -101,6 +101,7 @@ impl Check for Salesperson {
 
 /// The tier of a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKind {
     /// Buys from the maker and sells on to retailers (經銷商).

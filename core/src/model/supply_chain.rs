@@ -8,6 +8,7 @@ use crate::error::Result;
 
 /// What a node of the supply chain is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     /// The maker itself (the root of its own chain).

@@ -126,6 +126,7 @@ impl ChannelSettings {
 
 /// One future period of one node and product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record), uniffi(name = "PlanRow"))]
 pub struct ChannelRow {
     /// First day of the period.
     pub period: NaiveDate,
@@ -157,6 +158,7 @@ pub struct ChannelRow {
 
 /// The plan of one node and product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NodePlan {
     /// The node.
     pub node: NodeId,

@@ -15,6 +15,7 @@ use crate::error::{OmoError, Result};
 use crate::model::{InvoiceKind, MovementKind, NodeId, ProductId};
 
 /// A class of the ABC (Pareto) analysis.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AbcClass {
     /// The few items that make most of the value.
@@ -122,6 +123,7 @@ pub fn abc_classes<K: Clone + Ord>(values: &[(K, Decimal)], cuts: AbcCuts) -> Re
 }
 
 /// A class of the XYZ analysis, by the coefficient of variation of demand per period.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum XyzClass {
     /// Steady demand.
@@ -301,6 +303,7 @@ impl HealthOptions {
 }
 
 /// What is wrong, if anything, with a node's stock of a product.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StockStatus {
@@ -327,6 +330,7 @@ impl StockStatus {
 }
 
 /// The health of one node's stock of one product.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StockHealth {
     /// The node.
@@ -348,15 +352,56 @@ pub struct StockHealth {
     pub age_buckets: Vec<Decimal>,
 }
 
+/// A product's ABC class by revenue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ProductAbc {
+    /// The product.
+    pub product: ProductId,
+    /// Its revenue.
+    pub value: Decimal,
+    /// Its share of the total.
+    pub share: Decimal,
+    /// The share of it and every product of higher revenue.
+    pub cumulative_share: Decimal,
+    /// Its class.
+    pub class: AbcClass,
+}
+
+impl From<AbcItem<ProductId>> for ProductAbc {
+    fn from(a: AbcItem<ProductId>) -> Self {
+        ProductAbc {
+            product: a.item,
+            value: a.value,
+            share: a.share,
+            cumulative_share: a.cumulative_share,
+            class: a.class,
+        }
+    }
+}
+
+/// A product's XYZ class by the variation of its monthly sales.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ProductXyz {
+    /// The product.
+    pub product: ProductId,
+    /// Its class.
+    pub class: XyzClass,
+    /// The coefficient of variation of its monthly sales.
+    pub cv: f64,
+}
+
 /// The whole picture: per node and product, per product, and the ineffective share.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthReport {
     /// Every node and product with stock or movements, sorted by node and product.
     pub stock: Vec<StockHealth>,
-    /// ABC classes of the products by revenue.
-    pub abc: Vec<AbcItem<ProductId>>,
+    /// ABC classes of the products by revenue, highest first.
+    pub abc: Vec<ProductAbc>,
     /// XYZ class and CV of each product with sales.
-    pub xyz: Vec<(ProductId, XyzClass, f64)>,
+    pub xyz: Vec<ProductXyz>,
     /// Value of all stock at standard cost.
     pub total_value: Decimal,
     /// Value of dead stock.
@@ -455,7 +500,7 @@ pub fn inventory_health(dataset: &impl DatasetInput, options: &HealthOptions) ->
     let total_value: Decimal = stock.iter().map(|s| s.value).sum();
     let ineffective_share = if total_value.is_zero() { Decimal::ZERO } else { (dead_value + slow_value) / total_value };
     Ok(HealthReport {
-        abc: abc_classes(&product_revenue(dataset, options)?, options.abc)?,
+        abc: abc_classes(&product_revenue(dataset, options)?, options.abc)?.into_iter().map(ProductAbc::from).collect(),
         xyz: product_xyz(dataset, options),
         stock,
         total_value,
@@ -488,7 +533,7 @@ fn product_revenue(dataset: &Dataset, options: &HealthOptions) -> Result<Vec<(Pr
 }
 
 /// XYZ class of each product by its monthly sales (all nodes) over the 12 months before `as_of`.
-fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<(ProductId, XyzClass, f64)> {
+fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<ProductXyz> {
     let last = Period::Month.number(options.as_of);
     let mut monthly: rustc_hash::FxHashMap<&ProductId, [f64; 12]> = rustc_hash::FxHashMap::default();
     for m in dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && m.date <= options.as_of) {
@@ -504,7 +549,11 @@ fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<(ProductId, Xy
     monthly
         .into_iter()
         .filter_map(|(product, months)| {
-            xyz_class(&months, options.xyz_limits.0, options.xyz_limits.1).map(|(c, cv)| (product.clone(), c, cv))
+            xyz_class(&months, options.xyz_limits.0, options.xyz_limits.1).map(|(class, cv)| ProductXyz {
+                product: product.clone(),
+                class,
+                cv,
+            })
         })
         .collect()
 }

@@ -24,6 +24,7 @@ use crate::model::{MAX_QUANTITY, MovementKind, NodeId, ProductId, StockMovement,
 
 /// The quantities (or values) of one S-P-I row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SpiFlows {
     /// Stock at the start of the period.
     pub opening: Decimal,
@@ -106,6 +107,7 @@ impl SpiFlows {
 
 /// One row of the S-P-I ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SpiRow {
     /// The node.
     pub node: NodeId,

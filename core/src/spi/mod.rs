@@ -17,8 +17,8 @@ mod rollup;
 
 pub(crate) use health::stock_status;
 pub use health::{
-    AbcClass, AbcCuts, AbcItem, Cut, FifoLayer, FifoQueue, HealthOptions, HealthReport, StockHealth, StockStatus,
-    XyzClass, abc_classes, inventory_health, xyz_class,
+    AbcClass, AbcCuts, AbcItem, Cut, FifoLayer, FifoQueue, HealthOptions, HealthReport, ProductAbc, ProductXyz,
+    StockHealth, StockStatus, XyzClass, abc_classes, inventory_health, xyz_class,
 };
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost};
 pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, sell_through};

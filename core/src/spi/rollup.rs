@@ -20,6 +20,7 @@ use crate::model::{NodeId, NodeKind, ProductId, RegionId};
 /// How nodes are grouped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum NodeLevel {
     /// Each node on its own.
     Node,
@@ -36,6 +37,7 @@ pub enum NodeLevel {
 /// How products are grouped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ProductLevel {
     /// Each SKU on its own.
     Product,
@@ -49,6 +51,7 @@ pub enum ProductLevel {
 
 /// One row of a rolled-up ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RollUpRow {
     /// The node group (a node, region or kind id, or `"ALL"`).
     pub nodes: String,

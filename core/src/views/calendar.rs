@@ -40,6 +40,25 @@ impl Window {
         Ok(Window { from, to })
     }
 
+    /// The days from `from` to `to`, either end open when `None` (to the first or the last day a
+    /// date can name).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use omo_core::views::Window;
+    /// let day = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    /// let after = Window::between(Some(day), None)?;
+    /// assert!(after.contains(NaiveDate::from_ymd_opt(9999, 1, 1).unwrap()) && !after.contains(day.pred_opt().unwrap()));
+    /// assert!(Window::between(Some(day), day.pred_opt()).is_err());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Window::new`].
+    pub fn between(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Self> {
+        Window::new(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))
+    }
+
     /// Whether `day` falls in the window.
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to

@@ -19,6 +19,7 @@ pub const DORMANT_AFTER_DAYS: u32 = 90;
 
 /// One customer with its name and its summary over the standard trailing year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerProfile {
     /// The customer's name.
     pub name: String,

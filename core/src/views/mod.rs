@@ -25,6 +25,7 @@ mod customers;
 mod forecast;
 mod sales;
 mod scorecard;
+mod spi;
 mod stock;
 
 use std::cell::OnceCell;
@@ -44,6 +45,7 @@ use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::ValidDataset;
 use crate::error::Result;
 use crate::kpi::{KpiInput, TRAILING_MONTHS, months_in_data, months_up_to, scorecard_month, standard_history};
+use crate::model::NodeId;
 use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
 use crate::spi::{HealthOptions, HealthReport, inventory_health};
 
@@ -136,6 +138,29 @@ impl<'a> Views<'a> {
     /// Those of [`crate::spi::inventory_health`].
     pub fn health(&self) -> Result<&HealthReport> {
         cached(&self.health, || inventory_health(self.data, &self.health_options()))
+    }
+
+    /// Inventory health on the views' day of one node's stock (the whole company's when `None`,
+    /// as [`Views::health`]).
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let views = Views::new(&company);
+    /// let node = views.health()?.stock[0].node.clone();
+    /// let one = views.node_health(Some(&node))?;
+    /// assert!(!one.stock.is_empty() && one.stock.iter().all(|s| s.node == node));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`crate::spi::inventory_health`].
+    pub fn node_health(&self, node: Option<&NodeId>) -> Result<HealthReport> {
+        let Some(node) = node else { return self.health().cloned() };
+        let options = HealthOptions { nodes: Some(vec![node.clone()]), ..self.health_options() };
+        inventory_health(self.data, &options)
     }
 
     /// The options [`Views::health`] assesses with: the defaults on the views' day.

@@ -29,6 +29,7 @@ pub struct AbcShare {
 
 /// A suggested order with its value at standard cost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SuggestedOrderRow {
     /// The suggestion (its fields at the top level in JSON).
     #[serde(flatten)]

@@ -101,16 +101,16 @@ const TOP: usize = 10;
 /// ABC x XYZ, the ineffective share, the worst dead and slow stock, and stock by age.
 pub fn health_section(views: &Views<'_>) -> Result<String> {
     let (options, report) = (views.health_options(), views.health()?);
-    let xyz: BTreeMap<_, XyzClass> = report.xyz.iter().map(|(p, c, _)| (p, *c)).collect();
+    let xyz: BTreeMap<_, XyzClass> = report.xyz.iter().map(|x| (&x.product, x.class)).collect();
     let mut stock_value: BTreeMap<_, Decimal> = BTreeMap::new();
     for s in &report.stock {
         *stock_value.entry(&s.product).or_default() += s.value;
     }
     let mut matrix: BTreeMap<(AbcClass, Option<XyzClass>), (usize, Decimal)> = BTreeMap::new();
     for item in &report.abc {
-        let cell = matrix.entry((item.class, xyz.get(&item.item).copied())).or_default();
+        let cell = matrix.entry((item.class, xyz.get(&item.product).copied())).or_default();
         cell.0 += 1;
-        cell.1 += stock_value.get(&item.item).copied().unwrap_or_default();
+        cell.1 += stock_value.get(&item.product).copied().unwrap_or_default();
     }
     let columns = [Some(XyzClass::X), Some(XyzClass::Y), Some(XyzClass::Z), None];
     let rows: Vec<Vec<String>> = [AbcClass::A, AbcClass::B, AbcClass::C]

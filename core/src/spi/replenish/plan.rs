@@ -107,6 +107,7 @@ impl PlanSettings {
 
 /// What to order for one node and product, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SuggestedOrder {
     /// The node.
     pub node: NodeId,

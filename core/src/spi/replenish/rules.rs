@@ -11,6 +11,7 @@ use crate::error::{OmoError, Result};
 /// `projected()` is ERPNext's projected quantity and the inventory position of the textbooks:
 /// on hand + on order + requested + planned - backorders - reserved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InventoryPosition {
     /// Physically on hand.
     pub on_hand: Decimal,

@@ -1,0 +1,88 @@
+//! S-P-I as a door shows it: one node's ledger (of one product or all) and the ledger rolled up
+//! along the supply chain and the product tree, each cut to a window; and one node's projected
+//! S-P-I, its plan of the months ahead.
+
+use super::{Views, Window};
+use crate::error::{OmoError, Result};
+use crate::model::{NodeId, ProductId};
+use crate::plan::{ChannelSettings, NodePlan, channel_plan};
+use crate::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, build_ledger, roll_up};
+
+impl Views<'_> {
+    /// One node's S-P-I ledger per `period` (of one product, or each of its products), the
+    /// periods starting in `window` (all when `None`), in units.
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::spi::Period;
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let node = company.movements[0].node.clone();
+    /// let rows = Views::new(&company).node_ledger(&node, None, Period::Month, None)?;
+    /// assert!(rows.iter().all(|r| r.node == node && r.flows.closing >= 0.into()));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`OmoError::UnknownId`] for a node the company does not have.
+    pub fn node_ledger(
+        &self,
+        node: &NodeId,
+        product: Option<&ProductId>,
+        period: Period,
+        window: Option<Window>,
+    ) -> Result<Vec<SpiRow>> {
+        let d = self.dataset();
+        known_node(d, node)?;
+        let movements: Vec<_> = d
+            .movements
+            .iter()
+            .filter(|m| &m.node == node && product.is_none_or(|p| &m.product == p))
+            .cloned()
+            .collect();
+        let options = LedgerOptions { period, allow_negative: d.allow_negative_stock };
+        let mut rows = build_ledger(&movements, &[], options)?;
+        rows.retain(|r| window.is_none_or(|w| w.contains(r.period)));
+        Ok(rows)
+    }
+
+    /// One node's plan of each of its products over the next `months` months: the channel plan
+    /// (DRP) from the shops' sell-out forecasts up the chain, with the core's default tier
+    /// policies.
+    ///
+    /// # Errors
+    /// [`OmoError::UnknownId`] for a node the company does not have; those of
+    /// [`crate::plan::channel_plan`].
+    pub fn node_plan(&self, node: &NodeId, months: usize) -> Result<Vec<NodePlan>> {
+        let d = self.dataset();
+        known_node(d, node)?;
+        let settings = ChannelSettings::by(d.as_of, Period::Month, months);
+        Ok(channel_plan(d, &settings)?.nodes.into_iter().filter(|p| &p.node == node).collect())
+    }
+
+    /// The S-P-I ledger per `period` rolled up to `nodes` x `products` (transfers inside a group
+    /// cancelled), the periods starting in `window` (all when `None`).
+    ///
+    /// # Errors
+    /// Those of [`crate::spi::roll_up`].
+    pub fn spi_rollup(
+        &self,
+        nodes: &NodeLevel,
+        products: &ProductLevel,
+        period: Period,
+        window: Option<Window>,
+    ) -> Result<Vec<RollUpRow>> {
+        let mut rows = roll_up(self.dataset(), period, nodes, products)?;
+        rows.retain(|r| window.is_none_or(|w| w.contains(r.period)));
+        Ok(rows)
+    }
+}
+
+/// [`OmoError::UnknownId`] unless the company has `node`.
+fn known_node(d: &crate::Dataset, node: &NodeId) -> Result<()> {
+    match d.node(node) {
+        Some(_) => Ok(()),
+        None => Err(OmoError::UnknownId { kind: "node", id: node.to_string() }),
+    }
+}
