@@ -203,3 +203,72 @@ fn the_engine_is_shared_between_threads() {
     let sizes: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(sizes.windows(2).all(|w| w[0] == w[1]) && sizes[0] > 1);
 }
+
+/// A listener that keeps what it hears, and queries the engine from inside the callback (the
+/// engine delivers after it is free again, so this must not deadlock).
+struct Heard {
+    engine: std::sync::Mutex<Option<std::sync::Arc<Engine>>>,
+    changes: std::sync::Mutex<Vec<(omo_core::engine::Change, u64)>>,
+}
+
+impl ChangeListener for Heard {
+    fn on_change(&self, change: omo_core::engine::Change) {
+        let seq = self.engine.lock().unwrap().as_ref().map_or(0, |e| e.seq());
+        self.changes.lock().unwrap().push((change, seq));
+    }
+}
+
+#[test]
+fn a_replica_syncs_by_sequence_numbers_and_refuses_what_it_cannot_take() {
+    let app = Engine::sample(SEED).unwrap();
+    let d = omo_core::Dataset::from_json(&app.to_json().unwrap()).unwrap();
+    let customer = d.credit_accounts[0].customer.to_string();
+    let day = (d.as_of + chrono::Days::new(1)).to_string();
+    let order = |id: &str| NewOrder {
+        id: id.into(),
+        customer: customer.clone(),
+        date: day.clone(),
+        ship_from: d.nodes[0].id.to_string(),
+        lines: vec![NewOrderLine {
+            product: d.products[0].id.to_string(),
+            quantity: "2".into(),
+            unit_price: "10".into(),
+            discount: None,
+        }],
+    };
+    app.record_order(order("APP-S1")).unwrap();
+    app.record_order(order("APP-S2")).unwrap();
+    let log = app.events_since(0).unwrap();
+    assert_eq!(log.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(app.events_since(1).unwrap(), log[1..]);
+
+    let replica = Engine::sample(SEED).unwrap();
+    let heard = std::sync::Arc::new(Heard { engine: Default::default(), changes: Default::default() });
+    *heard.engine.lock().unwrap() = Some(replica.clone());
+    replica.add_listener(heard.clone());
+    let sent = vec![log[0].event.clone(), "{\"type\": \"order\"".into(), log[0].event.clone(), log[1].event.clone()];
+    let outcomes = replica.apply_remote(sent);
+    let seqs: Vec<Option<u64>> =
+        outcomes.iter().map(|o| if let RemoteOutcome::Accepted { seq, .. } = o { Some(*seq) } else { None }).collect();
+    assert_eq!(seqs, [Some(1), None, None, Some(2)]);
+    assert!(matches!(&outcomes[1], RemoteOutcome::Refused { error: OmoMobileError::InvalidData { .. } }));
+    assert!(
+        matches!(&outcomes[2], RemoteOutcome::Refused { error: OmoMobileError::InvalidData { detail } } if detail.contains("APP-S1")),
+        "{:?}",
+        outcomes[2]
+    );
+    let returned: Vec<_> = outcomes
+        .into_iter()
+        .flat_map(|o| if let RemoteOutcome::Accepted { changes, .. } = o { changes } else { Vec::new() })
+        .collect();
+    let delivered: Vec<_> = heard.changes.lock().unwrap().iter().map(|(c, _)| c.clone()).collect();
+    assert!(!returned.is_empty(), "the first order crosses a month close: lights and alerts move");
+    // The listener could query the engine from the callback, and saw the event already applied.
+    assert!(heard.changes.lock().unwrap().iter().all(|(change, seen)| *seen >= change.seq));
+    assert_eq!(delivered, returned);
+    assert_eq!(
+        replica.credit_position(customer.clone()).unwrap().check.exposure_before,
+        app.credit_position(customer).unwrap().check.exposure_before
+    );
+    assert_eq!(replica.seq(), 2);
+}
