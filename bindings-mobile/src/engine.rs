@@ -193,7 +193,7 @@ impl Engine {
         })
     }
 
-    /// What the snapshot holds.
+    /// What the engine holds: the company, its currency, its date and its record counts.
     pub fn info(&self) -> SnapshotInfo {
         let s = self.read();
         let d = s.dataset();
@@ -211,7 +211,7 @@ impl Engine {
         }
     }
 
-    /// A customer's summary over the twelve months up to the snapshot date (dormant after 90
+    /// A customer's summary over the twelve months up to the engine's date (dormant after 90
     /// days without a purchase).
     pub fn customer_summary(&self, customer: String) -> Result<CustomerProfile> {
         let id: CustomerId = parse_id(&customer)?;
@@ -248,14 +248,14 @@ impl Engine {
         Ok(self.read().views().spi_rollup(&nodes, &products, period, Some(window))?)
     }
 
-    /// Inventory health on the snapshot date: every node's (or one node's) stock with its
+    /// Inventory health on the engine's date: every node's (or one node's) stock with its
     /// status, ABC and XYZ classes, and the ineffective (dead plus slow) share.
     pub fn inventory_health(&self, node: Option<String>) -> Result<HealthReport> {
         let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
         Ok(self.read().views().node_health(node.as_ref())?)
     }
 
-    /// Suggested orders on the snapshot date for every distributor (or one node), with the
+    /// Suggested orders on the engine's date for every distributor (or one node), with the
     /// default plan settings (95 % service, 7 days lead time and review), the largest order by
     /// value first.
     pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderRow>> {
@@ -286,7 +286,7 @@ impl Engine {
     }
 
     /// Checks an order of `amount` (a decimal number as text) for `customer` on `date` (the
-    /// snapshot date when None): static (everything open counts), or dynamic over the next
+    /// engine's date when None): static (everything open counts), or dynamic over the next
     /// `horizon_days`. The check changes nothing; record the order to book it.
     pub fn check_order(
         &self,

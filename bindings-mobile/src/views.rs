@@ -1,5 +1,6 @@
-//! The records and enums an app receives and sends: flat views of the core's results, with
-//! money as [`Decimal`] and dates as ISO strings.
+//! The records of this crate's own: what an app sends (orders, payments and movements, their
+//! amounts, dates and ids as text, so a malformed one is a typed error), the engine's summary and
+//! a series forecast. Every view the engine returns is the core's own record.
 
 use omo_core::forecast::Interval;
 use omo_core::model::MovementKind;
