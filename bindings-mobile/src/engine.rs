@@ -92,12 +92,17 @@ impl Engine {
         result
     }
 
-    /// Applies one event and returns its changes.
-    fn apply(&self, event: Event) -> Result<Vec<Change>> {
-        self.changing(|e| match e.apply(event) {
+    /// Runs `f`, which either changes the engine or refuses, and returns (and delivers) its changes.
+    fn change(&self, f: impl FnOnce(&mut core::Engine) -> omo_core::Result<Vec<Change>>) -> Result<Vec<Change>> {
+        self.changing(|e| match f(e) {
             Ok(changes) => (Ok(changes.clone()), changes),
             Err(error) => (Err(error.into()), Vec::new()),
         })
+    }
+
+    /// Applies one event and returns its changes.
+    fn apply(&self, event: Event) -> Result<Vec<Change>> {
+        self.change(|e| e.apply(event))
     }
 }
 
@@ -159,10 +164,7 @@ impl Engine {
     /// their alerts), with the changes they caused. A date before the engine's is refused.
     pub fn advance_to(&self, date: String) -> Result<Vec<Change>> {
         let date = parse_date("date", &date)?;
-        self.changing(|e| match e.advance_to(date) {
-            Ok(changes) => (Ok(changes.clone()), changes),
-            Err(error) => (Err(error.into()), Vec::new()),
-        })
+        self.change(|e| e.advance_to(date))
     }
 
     /// Sync, outbound: the events applied after sequence number `seq`, in order (what the app
