@@ -161,6 +161,23 @@ fn bad_input_from_the_app_is_a_typed_error_with_the_core_message() {
     assert!(matches!(&bad_model, OmoMobileError::InvalidInput { detail } if detail.contains("prophet")));
 }
 
+/// An order `id` of the first credit account for the day after the snapshot: `quantity` of the
+/// first product at `unit_price`, shipped from the first node.
+fn next_day_order(d: &omo_core::Dataset, id: &str, quantity: &str, unit_price: &str) -> NewOrder {
+    NewOrder {
+        id: id.into(),
+        customer: d.credit_accounts[0].customer.to_string(),
+        date: (d.as_of + chrono::Days::new(1)).to_string(),
+        ship_from: d.nodes[0].id.to_string(),
+        lines: vec![NewOrderLine {
+            product: d.products[0].id.to_string(),
+            quantity: quantity.into(),
+            unit_price: unit_price.into(),
+            discount: None,
+        }],
+    }
+}
+
 #[test]
 fn an_order_recorded_offline_is_seen_by_the_next_check_and_saved() {
     let engine = Engine::sample(SEED).unwrap();
@@ -168,18 +185,7 @@ fn an_order_recorded_offline_is_seen_by_the_next_check_and_saved() {
     let account = snapshot.credit_accounts[0].customer.to_string();
     let before = engine.credit_position(account.clone()).unwrap();
     let next_day = (snapshot.as_of + chrono::Days::new(1)).to_string();
-    let order = NewOrder {
-        id: "APP-7".into(),
-        customer: account.clone(),
-        date: next_day.clone(),
-        ship_from: snapshot.nodes[0].id.to_string(),
-        lines: vec![NewOrderLine {
-            product: snapshot.products[0].id.to_string(),
-            quantity: "4".into(),
-            unit_price: "250.25".into(),
-            discount: None,
-        }],
-    };
+    let order = next_day_order(&snapshot, "APP-7", "4", "250.25");
     engine.record_order(order.clone()).unwrap();
     let after = engine.credit_position(account).unwrap();
     // 4 x 250.25 = 1001.00, booked as an open order.
@@ -223,21 +229,8 @@ fn a_replica_syncs_by_sequence_numbers_and_refuses_what_it_cannot_take() {
     let app = Engine::sample(SEED).unwrap();
     let d = omo_core::Dataset::from_json(&app.to_json().unwrap()).unwrap();
     let customer = d.credit_accounts[0].customer.to_string();
-    let day = (d.as_of + chrono::Days::new(1)).to_string();
-    let order = |id: &str| NewOrder {
-        id: id.into(),
-        customer: customer.clone(),
-        date: day.clone(),
-        ship_from: d.nodes[0].id.to_string(),
-        lines: vec![NewOrderLine {
-            product: d.products[0].id.to_string(),
-            quantity: "2".into(),
-            unit_price: "10".into(),
-            discount: None,
-        }],
-    };
-    app.record_order(order("APP-S1")).unwrap();
-    app.record_order(order("APP-S2")).unwrap();
+    app.record_order(next_day_order(&d, "APP-S1", "2", "10")).unwrap();
+    app.record_order(next_day_order(&d, "APP-S2", "2", "10")).unwrap();
     let log = app.events_since(0).unwrap();
     assert_eq!(log.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(app.events_since(1).unwrap(), log[1..]);
