@@ -5,19 +5,19 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
+use omo_core::OmoMobileError;
 use omo_core::credit::{CheckMode, CreditCheck};
 use omo_core::engine::{self as core, Change, EngineOptions, Event, EventBody};
 use omo_core::forecast::{DemandForecast, ForecastOptions, Method, forecast};
 use omo_core::kpi::AlertEvent;
-use omo_core::model::{CustomerId, NodeId, ProductId};
+use omo_core::model::{CustomerId, NodeId, Payment, ProductId, SalesOrder, StockMovement};
 use omo_core::plan::NodePlan;
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow};
 use omo_core::views::{Axis, CustomerProfile, Position, ScorecardView, SuggestedOrderRow, Window};
 use omo_core::{Dataset, JsonLimits};
+use rust_decimal::Decimal;
 
-use crate::convert::{iso, parse_date, parse_decimal, parse_id, payment};
-use crate::error::OmoMobileError;
 use crate::views::*;
 
 type Result<T> = std::result::Result<T, OmoMobileError>;
@@ -160,10 +160,9 @@ impl Engine {
         self.apply(Event::from_json(&event)?)
     }
 
-    /// Lets time pass to `date` (ISO): the day and month closes (overdue days, monthly KPIs and
-    /// their alerts), with the changes they caused. A date before the engine's is refused.
-    pub fn advance_to(&self, date: String) -> Result<Vec<Change>> {
-        let date = parse_date("date", &date)?;
+    /// Lets time pass to `date`: the day and month closes (overdue days, monthly KPIs and their
+    /// alerts), with the changes they caused. A date before the engine's is refused.
+    pub fn advance_to(&self, date: NaiveDate) -> Result<Vec<Change>> {
         self.change(|e| e.advance_to(date))
     }
 
@@ -202,8 +201,8 @@ impl Engine {
         let count = |n: usize| n as u64;
         SnapshotInfo {
             company: d.company.clone(),
-            currency: d.currency.to_string(),
-            as_of: iso(d.as_of),
+            currency: d.currency.clone(),
+            as_of: d.as_of,
             customers: count(d.customers.len()),
             products: count(d.products.len()),
             nodes: count(d.nodes.len()),
@@ -215,24 +214,21 @@ impl Engine {
 
     /// A customer's summary over the twelve months up to the engine's date (dormant after 90
     /// days without a purchase).
-    pub fn customer_summary(&self, customer: String) -> Result<CustomerProfile> {
-        let id: CustomerId = parse_id(&customer)?;
-        Ok(self.read().views().customer(&id)?)
+    pub fn customer_summary(&self, customer: CustomerId) -> Result<CustomerProfile> {
+        Ok(self.read().views().customer(&customer)?)
     }
 
     /// The S-P-I ledger of one node (and optionally one product) per period, the periods
-    /// starting from `from` to `to` (ISO dates, inclusive, either optional), in units.
+    /// starting from `from` to `to` (inclusive, either optional), in units.
     pub fn spi(
         &self,
-        node: String,
-        product: Option<String>,
+        node: NodeId,
+        product: Option<ProductId>,
         period: Period,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
     ) -> Result<Vec<SpiRow>> {
-        let node: NodeId = parse_id(&node)?;
-        let product: Option<ProductId> = product.as_deref().map(parse_id).transpose()?;
-        let window = window(from, to)?;
+        let window = Window::between(from, to)?;
         Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Some(window))?)
     }
 
@@ -243,33 +239,30 @@ impl Engine {
         nodes: NodeLevel,
         products: ProductLevel,
         period: Period,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
     ) -> Result<Vec<RollUpRow>> {
-        let window = window(from, to)?;
+        let window = Window::between(from, to)?;
         Ok(self.read().views().spi_rollup(&nodes, &products, period, Some(window))?)
     }
 
     /// Inventory health on the engine's date: every node's (or one node's) stock with its
     /// status, ABC and XYZ classes, and the ineffective (dead plus slow) share.
-    pub fn inventory_health(&self, node: Option<String>) -> Result<HealthReport> {
-        let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
+    pub fn inventory_health(&self, node: Option<NodeId>) -> Result<HealthReport> {
         Ok(self.read().views().node_health(node.as_ref())?)
     }
 
     /// Suggested orders on the engine's date for every distributor (or one node), with the
     /// default plan settings (95 % service, 7 days lead time and review), the largest order by
     /// value first.
-    pub fn replenishment(&self, node: Option<String>) -> Result<Vec<SuggestedOrderRow>> {
-        let node: Option<NodeId> = node.as_deref().map(parse_id).transpose()?;
+    pub fn replenishment(&self, node: Option<NodeId>) -> Result<Vec<SuggestedOrderRow>> {
         Ok(self.read().views().suggested_orders(node.as_ref(), None)?.rows)
     }
 
     /// A node's plan (a distributor's, a shop's) of each product over the next `months` months:
     /// the channel plan (DRP) from the shops' sell-out forecasts up the chain, with the core's
     /// default tier policies.
-    pub fn node_plan(&self, node: String, months: u32) -> Result<Vec<NodePlan>> {
-        let node: NodeId = parse_id(&node)?;
+    pub fn node_plan(&self, node: NodeId, months: u32) -> Result<Vec<NodePlan>> {
         Ok(self.read().views().node_plan(&node, months as usize)?)
     }
 
@@ -282,33 +275,29 @@ impl Engine {
     /// A customer's credit position on the engine's date: its exposure by category against its
     /// limit (as a check of an order of nothing), its risk class, the share of the limit used and
     /// whether it is over, near or within it.
-    pub fn credit_position(&self, customer: String) -> Result<Position> {
-        let id: CustomerId = parse_id(&customer)?;
-        Ok(self.read().views().position(&id)?)
+    pub fn credit_position(&self, customer: CustomerId) -> Result<Position> {
+        Ok(self.read().views().position(&customer)?)
     }
 
-    /// Checks an order of `amount` (a decimal number as text) for `customer` on `date` (the
-    /// engine's date when None): static (everything open counts), or dynamic over the next
-    /// `horizon_days`. The check changes nothing; record the order to book it.
+    /// Checks an order of `amount` for `customer` on `date` (the engine's date when None): static
+    /// (everything open counts), or dynamic over the next `horizon_days`. The check changes
+    /// nothing; record the order to book it.
     pub fn check_order(
         &self,
-        customer: String,
-        amount: String,
-        date: Option<String>,
+        customer: CustomerId,
+        amount: Decimal,
+        date: Option<NaiveDate>,
         horizon_days: Option<u32>,
     ) -> Result<CreditCheck> {
         let s = self.read();
-        let id: CustomerId = parse_id(&customer)?;
-        let amount = parse_decimal("amount", &amount)?;
-        let date = date.as_deref().map(|t| parse_date("date", t)).transpose()?.unwrap_or(s.dataset().as_of);
+        let date = date.unwrap_or(s.dataset().as_of);
         let mode = horizon_days.map_or(CheckMode::Static, |horizon_days| CheckMode::Dynamic { horizon_days });
-        Ok(s.credit_book().check_order(&id, amount, date, mode)?)
+        Ok(s.credit_book().check_order(&customer, amount, date, mode)?)
     }
 
     /// The standard scorecard of a month (any day of it; the last complete month when None)
     /// along `axis`: every member with its parent, so the app can drill down.
-    pub fn scorecard(&self, axis: Axis, month: Option<String>) -> Result<ScorecardView> {
-        let month = month.map(|text| parse_date("month", &text)).transpose()?;
+    pub fn scorecard(&self, axis: Axis, month: Option<NaiveDate>) -> Result<ScorecardView> {
         Ok(self.read().views().scorecard(axis, month)?)
     }
 
@@ -321,24 +310,21 @@ impl Engine {
     /// Records an order taken offline (the event `order`, with the order's id) and returns the
     /// changes it caused: one the credit check blocks is recorded, with an `OrderBlocked` change
     /// (check it first with [`Engine::check_order`]). A refused order changes nothing.
-    pub fn record_order(&self, order: NewOrder) -> Result<Vec<Change>> {
-        let order: omo_core::model::SalesOrder = order.try_into()?;
+    pub fn record_order(&self, order: SalesOrder) -> Result<Vec<Change>> {
         self.apply(Event::new(order.id.to_string(), EventBody::Order(order)))
     }
 
-    /// Records a payment received offline (the event `payment`, with the payment's id; in the
-    /// company's currency unless it names one).
-    pub fn record_payment(&self, payment_received: NewPayment) -> Result<Vec<Change>> {
-        let currency = self.read().dataset().currency.clone();
-        let p = payment(payment_received, &currency)?;
-        self.apply(Event::new(p.id.to_string(), EventBody::Payment(p)))
+    /// Records a payment received offline (the event `payment`, with the payment's id); one in
+    /// another currency is converted at the engine's rates, or refused when it has none.
+    pub fn record_payment(&self, payment: Payment) -> Result<Vec<Change>> {
+        self.apply(Event::new(payment.id.to_string(), EventBody::Payment(payment)))
     }
 
-    /// Records a stock movement taken offline (the event `movement`, with the app's `event_id`);
-    /// one that would take stock below zero is refused.
-    pub fn record_movement(&self, movement: NewMovement) -> Result<Vec<Change>> {
-        let id = movement.event_id.clone();
-        self.apply(Event::new(id, EventBody::Movement(movement.try_into()?)))
+    /// Records a stock movement taken offline as the event `movement` with the app's `event_id`
+    /// (unique among the company's movements, a UUID the app makes: a movement synced twice is
+    /// booked once); one that would take stock below zero is refused.
+    pub fn record_movement(&self, event_id: String, movement: StockMovement) -> Result<Vec<Change>> {
+        self.apply(Event::new(event_id, EventBody::Movement(movement)))
     }
 }
 
@@ -363,11 +349,4 @@ pub fn forecast_series(
     };
     let f = forecast(&values, method, &options)?;
     Ok(SeriesForecast { model: f.model, mean: f.mean, intervals: f.intervals })
-}
-
-/// The window from optional ISO bounds.
-fn window(from: Option<String>, to: Option<String>) -> Result<Window> {
-    let from = from.as_deref().map(|t| parse_date("from", t)).transpose()?;
-    let to = to.as_deref().map(|t| parse_date("to", t)).transpose()?;
-    Ok(Window::between(from, to)?)
 }

@@ -11,16 +11,15 @@
 //! This crate converts and maps errors only; every rule lives in `omo-core`, whose records and
 //! enums (feature `uniffi`) reach apps as they are, in their own module (`omo.core` in Kotlin,
 //! `omo_core` in Python and Swift). Money crosses as exact text (Kotlin `BigDecimal`, Python
-//! `decimal.Decimal`, Swift `Decimal`), never a float; dates as ISO `YYYY-MM-DD` strings. Amounts
-//! the app passes in are strings too, so a malformed one is a typed error rather than a crash.
+//! `decimal.Decimal`, Swift `Decimal`), never a float; dates as ISO `YYYY-MM-DD` strings; ids as
+//! strings. A value that cannot cross in (a malformed date or id, an amount a `Decimal` cannot
+//! hold) fails the call with `OmoMobileError.InvalidInput` naming it, never a crash.
 
-mod convert;
 mod engine;
-mod error;
 mod views;
 
 pub use engine::{ChangeListener, Engine, RemoteOutcome, SyncedEvent, forecast_series};
-pub use error::OmoMobileError;
+pub use omo_core::OmoMobileError;
 pub use views::*;
 
 uniffi::setup_scaffolding!();
@@ -29,6 +28,8 @@ uniffi::setup_scaffolding!();
 // (`omo_core`): this brings their scaffolding into the one library an app links.
 omo_core::uniffi_reexport_scaffolding!();
 
-// Dates in this crate's own signatures cross as the core declares them (ISO text).
+// Dates and money in this crate's own signatures cross as the core declares them.
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 uniffi::use_remote_type!(omo_core::NaiveDate);
+uniffi::use_remote_type!(omo_core::Decimal);

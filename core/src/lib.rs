@@ -36,6 +36,8 @@ pub mod views;
 
 pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};
+#[cfg(feature = "uniffi")]
+pub use uniffi_support::OmoMobileError;
 pub use snapshot::Snapshot;
 
 #[cfg(feature = "uniffi")]

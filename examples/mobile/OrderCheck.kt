@@ -4,11 +4,12 @@ package com.example.omo
 
 import java.math.BigDecimal
 import omo.core.CreditDecision
+import omo.core.OmoMobileException
+import omo.core.OrderStatus
+import omo.core.SalesLine
+import omo.core.SalesOrder
 import omo.core.ScorecardAxis
 import omo.mobile.Engine
-import omo.mobile.NewOrder
-import omo.mobile.NewOrderLine
-import omo.mobile.OmoMobileException
 
 class OrderScreen(snapshotJson: String) {
     // One engine per snapshot; it is thread-safe, so a ViewModel may query it from any dispatcher.
@@ -16,7 +17,7 @@ class OrderScreen(snapshotJson: String) {
 
     /** What the order screen shows before the salesperson confirms an order. */
     fun creditBanner(customer: String, amount: BigDecimal): String = try {
-        val check = engine.checkOrder(customer, amount.toPlainString(), null, null)
+        val check = engine.checkOrder(customer, amount, null, null)
         when (check.decision) {
             CreditDecision.APPROVED -> "OK - ${check.available} left of ${check.limit}"
             CreditDecision.APPROVED_WITH_WARNING -> "Warning: " + check.findings.joinToString("; ") { it.reason.message() }
@@ -27,8 +28,9 @@ class OrderScreen(snapshotJson: String) {
     }
 
     /** Records the order offline; the next credit check sees it, and toJson() carries it to the server. */
-    fun takeOrder(id: String, customer: String, today: String, shipFrom: String, product: String, units: String, price: String) {
-        engine.recordOrder(NewOrder(id, customer, today, shipFrom, listOf(NewOrderLine(product, units, price, null))))
+    fun takeOrder(id: String, customer: String, today: String, shipFrom: String, product: String, units: BigDecimal, price: BigDecimal) {
+        val line = SalesLine(product = product, quantity = units, unitPrice = price, discount = BigDecimal.ZERO)
+        engine.recordOrder(SalesOrder(id = id, customer = customer, orderDate = today, shipFrom = shipFrom, status = OrderStatus.OPEN, lines = listOf(line)))
     }
 
     /** The regional manager's home screen: red lights first. */

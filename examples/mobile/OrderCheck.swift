@@ -13,7 +13,7 @@ final class OrderScreen {
     /// What the order screen shows before the salesperson confirms an order.
     func creditBanner(customer: String, amount: Decimal) -> String {
         do {
-            let check = try engine.checkOrder(customer: customer, amount: "\(amount)", date: nil, horizonDays: nil)
+            let check = try engine.checkOrder(customer: customer, amount: amount, date: nil, horizonDays: nil)
             switch check.decision {
             case .approved: return "OK - \(check.available) left of \(check.limit)"
             case .approvedWithWarning: return "Warning: " + check.findings.map { $0.reason.message() }.joined(separator: "; ")
@@ -25,13 +25,14 @@ final class OrderScreen {
     }
 
     /// Records the order offline; the next credit check sees it, and toJson() carries it to the server.
-    func takeOrder(id: String, customer: String, today: String, shipFrom: String, product: String, units: String, price: String) throws {
-        let line = NewOrderLine(product: product, quantity: units, unitPrice: price, discount: nil)
-        try engine.recordOrder(order: NewOrder(id: id, customer: customer, date: today, shipFrom: shipFrom, lines: [line]))
+    func takeOrder(id: String, customer: String, today: String, shipFrom: String, product: String, units: Decimal, price: Decimal) throws {
+        let line = SalesLine(product: product, quantity: units, unitPrice: price, discount: 0)
+        let order = SalesOrder(id: id, customer: customer, orderDate: today, shipFrom: shipFrom, status: .open, lines: [line])
+        _ = try engine.recordOrder(order: order)
     }
 
     /// The next three months of sell-out by region and category, for the forecast screen.
-    func forecast() throws -> [DemandForecastView] {
+    func forecast() throws -> [DemandForecast] {
         try engine.sellOutForecast(months: 3)
     }
 }

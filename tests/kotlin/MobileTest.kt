@@ -58,6 +58,12 @@ fun kind(e: OmoMobileException): String = when (e) {
     is OmoMobileException.Unexpected -> "unexpected: please report"
 }
 
+/** An order taken on 2026-01-02: [units] of [product] at [price], shipped from [node]. */
+fun order(id: String, customer: String, node: String, product: String, units: String, price: String) = SalesOrder(
+    id = id, customer = customer, orderDate = "2026-01-02", shipFrom = node, status = OrderStatus.OPEN,
+    lines = listOf(SalesLine(product, BigDecimal(units), BigDecimal(price), BigDecimal.ZERO)),
+)
+
 fun main(args: Array<String>) {
     val dir = File(args[0])
     val want = Properties().apply { File(dir, "expected.properties").inputStream().use { load(it) } }
@@ -76,11 +82,11 @@ fun main(args: Array<String>) {
     checkEq("available = limit - exposure", position.available, position.limit - position.exposureBefore)
     val ranked = engine.creditPosition(customer)
     checkEq("share of the limit used = exposure / limit", ranked.used?.compareTo(position.exposureBefore.divide(position.limit, java.math.MathContext.DECIMAL128)), 0)
-    val over = engine.checkOrder(customer, w("credit.over_amount"), null, null)
+    val over = engine.checkOrder(customer, BigDecimal(w("credit.over_amount")), null, null)
     checkEq("order over the limit is blocked", over.decision, CreditDecision.BLOCKED)
     checkEq("blocking reasons", over.findings.filter { it.blocks }.joinToString(",") { it.reason.reasonCode() }, w("credit.over_codes"))
     checkEq("exposure after", over.exposureAfter, BigDecimal(w("credit.over_exposure_after")))
-    val small = engine.checkOrder(customer, "1.00", null, null)
+    val small = engine.checkOrder(customer, BigDecimal("1.00"), null, null)
     checkAmount("a small order adds exactly its amount", small.exposureAfter - small.exposureBefore, BigDecimal("1.00"))
 
     // Scorecard and alerts.
@@ -131,10 +137,7 @@ fun main(args: Array<String>) {
 
     // Recording offline: an order of 4 x 250.25 raises open orders by exactly 1001.00.
     val before = engine.creditPosition(customer)
-    engine.recordOrder(
-        NewOrder("APP-KT-1", customer, "2026-01-02", w("spi.node"),
-            listOf(NewOrderLine(w("spi.product"), "4", "250.25", null)))
-    )
+    engine.recordOrder(order("APP-KT-1", customer, w("spi.node"), w("spi.product"), "4", "250.25"))
     val after = engine.creditPosition(customer)
     checkAmount("recorded order booked", after.check.breakdown.openOrders - before.check.breakdown.openOrders, BigDecimal("1001.00"))
     checkEq("snapshot date moved", engine.info().asOf, "2026-01-02")
@@ -145,8 +148,8 @@ fun main(args: Array<String>) {
         override fun onChange(change: Change) { heard.add(change) }
     })
     val onHand = engine.spi(w("spi.node"), w("spi.product"), Period.MONTH, null, null).last().flows.closing
-    val sold = engine.recordMovement(
-        NewMovement("APP-KT-MOVE-1", w("spi.node"), w("spi.product"), "2026-01-02", MovementKind.SALE, onHand.toPlainString()))
+    val sold = engine.recordMovement("APP-KT-MOVE-1",
+        StockMovement(node = w("spi.node"), product = w("spi.product"), date = "2026-01-02", kind = MovementKind.SALE, quantity = onHand))
     val out = sold.map { it.what }.filterIsInstance<ChangeKind.StockOut>()
     checkEq("selling all on hand is one stock-out", out.map { "${it.node}/${it.product}/${it.onHand.signum()}" },
         listOf("${w("spi.node")}/${w("spi.product")}/0"))
@@ -180,24 +183,25 @@ fun main(args: Array<String>) {
     check("the message says where", bad?.message?.contains("line") == true) { "${bad?.message}" }
     val unknown = expectThrows<OmoMobileException.UnknownId>("unknown customer") { engine.creditPosition("NO-SUCH") }
     check("the message names the id", unknown?.message?.contains("NO-SUCH") == true)
-    val nan = expectThrows<OmoMobileException.InvalidInput>("amount not a number") { engine.checkOrder(customer, "12,50", null, null) }
-    check("the message names the field", nan?.message?.contains("amount") == true)
+    val badDate = expectThrows<OmoMobileException.InvalidInput>("a date not ISO") { engine.checkOrder(customer, BigDecimal.ONE, "31/12/2025", null) }
+    check("the message names the date", badDate?.message?.contains("31/12/2025") == true) { "${badDate?.message}" }
 
     // A few rows of the bad-input catalogue, through the FFI: typed, named, short, nothing changed.
     val megabyteId = "X".repeat(1 shl 20)
     badInput<OmoMobileException.InvalidInput>("1 MB customer id", engine, "customer") { engine.creditPosition(megabyteId) }
     badInput<OmoMobileException.InvalidInput>("amount 10^30", engine, "amount") {
-        engine.checkOrder(customer, "1" + "0".repeat(30), null, null)
+        engine.checkOrder(customer, BigDecimal("1" + "0".repeat(30)), null, null)
     }
-    badInput<OmoMobileException.InvalidInput>("amount 1E+99", engine, "amount") { engine.checkOrder(customer, "1E+99", null, null) }
+    badInput<OmoMobileException.InvalidInput>("amount 1E+99", engine, "amount") { engine.checkOrder(customer, BigDecimal("1E+99"), null, null) }
     badInput<OmoMobileException.InvalidInput>("payment dated 2025-13-45", engine, "2025-13-45") {
-        engine.recordPayment(NewPayment("APP-KT-PAY", customer, "2025-13-45", "10", null))
+        engine.recordPayment(Payment(id = "APP-KT-PAY", customer = customer, date = "2025-13-45", amount = BigDecimal.TEN, currency = info.currency))
     }
     badInput<OmoMobileException.InvalidData>("sale of a negative quantity", engine, "quantity") {
-        engine.recordMovement(NewMovement("APP-KT-MOVE-BAD", w("spi.node"), w("spi.product"), "2026-01-02", MovementKind.SALE, "-5"))
+        engine.recordMovement("APP-KT-MOVE-BAD",
+            StockMovement(node = w("spi.node"), product = w("spi.product"), date = "2026-01-02", kind = MovementKind.SALE, quantity = BigDecimal("-5")))
     }
     badInput<OmoMobileException.InvalidData>("order id already recorded", engine, "APP-KT-1") {
-        engine.recordOrder(NewOrder("APP-KT-1", customer, "2026-01-02", w("spi.node"), listOf(NewOrderLine(w("spi.product"), "1", "1", null))))
+        engine.recordOrder(order("APP-KT-1", customer, w("spi.node"), w("spi.product"), "1", "1"))
     }
     badInput<OmoMobileException.InvalidInput>("NaN in a series", engine, "NaN") {
         forecastSeries(listOf(3.0, Double.NaN, 4.0), 2u, 1u, "naive", listOf(80.0))

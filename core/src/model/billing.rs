@@ -128,6 +128,7 @@ impl Check for Invoice {
 }
 
 /// A part of a payment applied to one invoice.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentAllocation {
@@ -140,6 +141,7 @@ pub struct PaymentAllocation {
 
 /// A payment received from a customer (回款), optionally allocated to invoices. Whatever is not
 /// allocated stays on the customer's account as unapplied credit.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
@@ -157,9 +159,11 @@ pub struct Payment {
     pub currency: Currency,
     /// Explicit allocation to invoices; empty to leave it to the receivables rules (oldest first).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub allocations: Vec<PaymentAllocation>,
     /// Set when the payment arrived in a foreign currency and was converted into the company's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub converted_from: Option<Conversion>,
 }
 

@@ -44,6 +44,7 @@ impl Check for ExchangeRate {
 
 /// How a record was converted into the company's currency: from which currency, at which rate,
 /// set on which day.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conversion {

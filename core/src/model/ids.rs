@@ -87,9 +87,13 @@ macro_rules! define_id {
             }
         }
 
-        // Apps see the id as a string; one the core would refuse does not cross in.
+        // Apps see the id as a string; one the core would refuse does not cross in (the call
+        // fails with `InvalidInput` naming it).
         #[cfg(feature = "uniffi")]
-        uniffi::custom_type!($name, String);
+        uniffi::custom_type!($name, String, {
+            lower: |id| String::from(id),
+            try_lift: |text| $name::new(text).map_err(crate::uniffi_support::refused_input),
+        });
     };
 }
 
@@ -225,6 +229,13 @@ impl From<Currency> for String {
         code.0
     }
 }
+
+// Apps see a currency as its code; a malformed one does not cross in.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Currency, String, {
+    lower: |code| String::from(code),
+    try_lift: |code| Currency::new(code).map_err(crate::uniffi_support::refused_input),
+});
 
 #[cfg(test)]
 mod tests {

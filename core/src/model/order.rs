@@ -18,6 +18,7 @@ use crate::error::Result;
 /// assert_eq!(line.amount(), Decimal::new(11250, 2)); // 10 x 12.50 x (1 - 0.10)
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SalesLine {
@@ -64,6 +65,7 @@ pub fn lines_total(lines: &[SalesLine]) -> Decimal {
 }
 
 /// Where an order stands.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -94,6 +96,7 @@ impl OrderStatus {
 }
 
 /// A customer's sales order.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SalesOrder {
@@ -106,6 +109,7 @@ pub struct SalesOrder {
     pub order_date: NaiveDate,
     /// When the customer wants it, if said.
     #[serde(default, deserialize_with = "crate::model::exact::option_date")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub requested_date: Option<NaiveDate>,
     /// The node it ships from.
     pub ship_from: NodeId,

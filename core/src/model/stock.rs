@@ -87,6 +87,7 @@ impl MovementKind {
 /// assert!(StockMovement::new(sale.node.clone(), sale.product.clone(), sale.date, MovementKind::Sale, Decimal::ZERO).is_err());
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StockMovement {
@@ -104,9 +105,11 @@ pub struct StockMovement {
     pub quantity: Decimal,
     /// For transfers, the other node.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub counterparty: Option<NodeId>,
     /// The document behind it (order, shipment, count), free text.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reference: Option<String>,
 }
 
