@@ -129,7 +129,12 @@ fn deep_regions(base: &Dataset, length: usize, ring: bool) -> String {
 /// An order as an app may build it (its fields set directly, unchecked): `quantity` of `product`
 /// at 10, on 2026-01-02.
 fn order(id: &str, customer: &str, node: &str, product: &str, quantity: &str) -> SalesOrder {
-    let line = SalesLine { product: parsed(product), quantity: parsed(quantity), unit_price: Decimal::TEN, discount: Decimal::ZERO };
+    let line = SalesLine {
+        product: parsed(product),
+        quantity: parsed(quantity),
+        unit_price: Decimal::TEN,
+        discount: Decimal::ZERO,
+    };
     SalesOrder {
         id: parsed(id),
         customer: parsed(customer),
@@ -338,7 +343,10 @@ fn catalogue(base: &Dataset) -> Vec<Row> {
             "recordMovement",
             Arc::new({
                 let (node, product) = (node.clone(), product.clone());
-                move |e| e.record_movement("APP-M1".into(), movement(&node, &product, MovementKind::Sale, "-5")).map(|_| String::new())
+                move |e| {
+                    e.record_movement("APP-M1".into(), movement(&node, &product, MovementKind::Sale, "-5"))
+                        .map(|_| String::new())
+                }
             }),
             error("InvalidData", "quantity"),
         ),

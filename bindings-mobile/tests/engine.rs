@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use omo_core::Snapshot;
-use omo_core::model::{SalesLine, SalesOrder};
 use omo_core::credit::{CheckMode, CreditPolicy, Decision};
 use omo_core::forecast::sell_out_forecast;
 use omo_core::kpi::{
     AlertRule, Light, Scorecard, distributor_hierarchy, standard_alerts, standard_inputs, standard_kpis,
 };
+use omo_core::model::{SalesLine, SalesOrder};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::{LedgerOptions, Period, build_ledger};
 use omo_mobile::*;

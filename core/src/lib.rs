@@ -36,9 +36,9 @@ pub mod views;
 
 pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};
+pub use snapshot::Snapshot;
 #[cfg(feature = "uniffi")]
 pub use uniffi_support::OmoMobileError;
-pub use snapshot::Snapshot;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
