@@ -6,19 +6,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
 use omo_core::OmoMobileError;
+use omo_core::analytics::{RfmScore, Team, TeamPerformance};
 use omo_core::credit::{CheckMode, CreditCheck};
 use omo_core::engine::{self as core, Change, EngineOptions, Event, EventBody};
-use omo_core::forecast::{DemandForecast, ForecastOptions, Method, forecast};
+use omo_core::forecast::{DemandForecast, ForecastOptions, Interval, Method, forecast};
 use omo_core::kpi::AlertEvent;
-use omo_core::model::{CustomerId, NodeId, Payment, ProductId, SalesOrder, StockMovement};
+use omo_core::model::{CustomerId, NodeId, Payment, ProductId, RegionId, SalesOrder, StockMovement};
 use omo_core::plan::NodePlan;
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow};
-use omo_core::views::{Axis, CustomerProfile, Position, ScorecardView, SuggestedOrderRow, Window};
-use omo_core::{Dataset, JsonLimits};
+use omo_core::spi::{ChannelRow, HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow};
+use omo_core::views::{Axis, CustomerProfile, Position, ScorecardView, StockTake, SuggestedOrderRow, Window};
+use omo_core::{Dataset, DatasetSummary, JsonLimits};
 use rust_decimal::Decimal;
-
-use crate::views::*;
 
 type Result<T> = std::result::Result<T, OmoMobileError>;
 
@@ -195,21 +194,8 @@ impl Engine {
     }
 
     /// What the engine holds: the company, its currency, its date and its record counts.
-    pub fn info(&self) -> SnapshotInfo {
-        let s = self.read();
-        let d = s.dataset();
-        let count = |n: usize| n as u64;
-        SnapshotInfo {
-            company: d.company.clone(),
-            currency: d.currency.clone(),
-            as_of: d.as_of,
-            customers: count(d.customers.len()),
-            products: count(d.products.len()),
-            nodes: count(d.nodes.len()),
-            orders: count(d.orders.len()),
-            payments: count(d.payments.len()),
-            movements: count(d.movements.len()),
-        }
+    pub fn info(&self) -> DatasetSummary {
+        self.read().dataset().summary()
     }
 
     /// A customer's summary over the twelve months up to the engine's date (dormant after 90
@@ -228,8 +214,7 @@ impl Engine {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<SpiRow>> {
-        let window = Window::between(from, to)?;
-        Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Some(window))?)
+        Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Window::given(from, to)?)?)
     }
 
     /// The S-P-I ledger rolled up along the supply chain and the product tree (internal
@@ -242,8 +227,7 @@ impl Engine {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<RollUpRow>> {
-        let window = Window::between(from, to)?;
-        Ok(self.read().views().spi_rollup(&nodes, &products, period, Some(window))?)
+        Ok(self.read().views().spi_rollup(&nodes, &products, period, Window::given(from, to)?)?)
     }
 
     /// Inventory health on the engine's date: every node's (or one node's) stock with its
@@ -266,10 +250,45 @@ impl Engine {
         Ok(self.read().views().node_plan(&node, months as usize)?)
     }
 
+    /// Sell-in, sell-through, sell-out and the stock between, per period, for the market or one
+    /// region (and the regions below it), the periods starting from `from` to `to`.
+    pub fn channel(
+        &self,
+        period: Period,
+        region: Option<RegionId>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<ChannelRow>> {
+        Ok(self.read().views().channel(period, region.as_ref(), Window::given(from, to)?)?)
+    }
+
+    /// The book against the physical counts of `day` (the last stock-take when None), the most
+    /// missing first; None when nothing was ever counted.
+    pub fn stock_take(&self, day: Option<NaiveDate>) -> Result<Option<StockTake>> {
+        Ok(self.read().views().reconciliation(day)?)
+    }
+
     /// Sell-out forecasts for the next `months` months by region and category, with last year's
     /// same months beside them.
     pub fn sell_out_forecast(&self, months: u32) -> Result<Vec<DemandForecast>> {
         Ok(self.read().views().sell_out_forecast(Some(months as usize))?)
+    }
+
+    /// Every customer's RFM scores and segment over `from` to `to` (the twelve months up to the
+    /// engine's date when both are None), in customer id order.
+    pub fn rfm(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<RfmScore>> {
+        Ok(self.read().views().rfm(Window::given(from, to)?))
+    }
+
+    /// Each salesperson's or business unit's revenue, margin, plan attainment and customers won
+    /// and lost over `from` to `to` (the last complete month when both are None).
+    pub fn team_performance(
+        &self,
+        team: Team,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<TeamPerformance>> {
+        Ok(self.read().views().team_performance(team, Window::given(from, to)?)?)
     }
 
     /// A customer's credit position on the engine's date: its exposure by category against its
@@ -326,6 +345,17 @@ impl Engine {
     pub fn record_movement(&self, event_id: String, movement: StockMovement) -> Result<Vec<Change>> {
         self.apply(Event::new(event_id, EventBody::Movement(movement)))
     }
+}
+
+/// A forecast of one series.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SeriesForecast {
+    /// The model fitted, named exactly (e.g. `"ETS(A,N,N)"`).
+    pub model: String,
+    /// Point forecasts.
+    pub mean: Vec<f64>,
+    /// One interval per requested level.
+    pub intervals: Vec<Interval>,
 }
 
 /// Forecasts one series `horizon` steps ahead with `model` (`"auto"`, `"ets"`, `"theta"`,

@@ -16,11 +16,9 @@
 //! hold) fails the call with `OmoMobileError.InvalidInput` naming it, never a crash.
 
 mod engine;
-mod views;
 
-pub use engine::{ChangeListener, Engine, RemoteOutcome, SyncedEvent, forecast_series};
+pub use engine::{ChangeListener, Engine, RemoteOutcome, SeriesForecast, SyncedEvent, forecast_series};
 pub use omo_core::OmoMobileError;
-pub use views::*;
 
 uniffi::setup_scaffolding!();
 

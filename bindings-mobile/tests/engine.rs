@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use omo_core::Snapshot;
+use omo_core::analytics::{Segment, Team};
 use omo_core::credit::{CheckMode, CreditPolicy, Decision};
 use omo_core::forecast::sell_out_forecast;
 use omo_core::kpi::{
@@ -93,6 +94,24 @@ fn core_figures(s: &Snapshot) -> BTreeMap<&'static str, String> {
         "plan.planned_orders",
         records.iter().flat_map(|p| &p.rows).map(|r| r.planned_releases).sum::<Decimal>().to_string(),
     );
+
+    // The channel's last month, the last stock-take, RFM and the business units' last month.
+    let channel = omo_core::spi::channel_view(d, Period::Month, None).unwrap();
+    let last = channel.last().unwrap();
+    out.insert("channel.months", channel.len().to_string());
+    out.insert("channel.last_sell_out", last.sell_out.to_string());
+    out.insert("channel.last_retailer_stock", last.retailer_stock.to_string());
+    let day = d.counts.iter().map(|c| c.date).max().unwrap();
+    let counted = omo_core::spi::reconcile_counts(d, day, day).unwrap();
+    out.insert("stock_take.day", day.to_string());
+    out.insert("stock_take.lines", counted.lines.len().to_string());
+    out.insert("stock_take.own_difference", counted.own.difference_value.to_string());
+    let views = omo_core::views::Views::new(d);
+    let rfm = views.rfm(None);
+    out.insert("rfm.customers", rfm.len().to_string());
+    out.insert("rfm.champions", rfm.iter().filter(|r| r.segment == Segment::Champions).count().to_string());
+    let team = views.team_performance(Team::BusinessUnit, None).unwrap();
+    out.insert("team.revenue", team.iter().map(|t| t.revenue).sum::<Decimal>().to_string());
     out
 }
 
@@ -135,6 +154,19 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     assert_eq!(orders.to_string(), want["plan.planned_orders"]);
     assert!(matches!(engine.node_plan(parsed("NOWHERE"), 3), Err(OmoMobileError::UnknownId { .. })));
     assert!(engine.replenishment(None).unwrap().iter().all(|o| !o.order.reason.is_empty()));
+
+    let channel = engine.channel(Period::Month, None, None, None).unwrap();
+    assert_eq!(channel.len().to_string(), want["channel.months"]);
+    assert_eq!(channel.last().unwrap().sell_out.to_string(), want["channel.last_sell_out"]);
+    let take = engine.stock_take(None).unwrap().unwrap();
+    assert_eq!(
+        (take.day.to_string(), take.reconciliation.lines.len().to_string()),
+        (want["stock_take.day"].clone(), want["stock_take.lines"].clone())
+    );
+    let rfm = engine.rfm(None, None).unwrap();
+    assert_eq!(rfm.len().to_string(), want["rfm.customers"]);
+    let team = engine.team_performance(Team::BusinessUnit, None, None).unwrap();
+    assert_eq!(team.iter().map(|t| t.revenue).sum::<Decimal>().to_string(), want["team.revenue"]);
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mobile-fixture");
     std::fs::create_dir_all(&dir).unwrap();

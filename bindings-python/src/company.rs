@@ -17,9 +17,7 @@ use omo_core::kpi::TRAILING_MONTHS;
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
-use omo_core::spi::{
-    HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, channel_view, inventory_health, roll_up,
-};
+use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health, roll_up};
 use omo_core::views::{Axis, Views, Window, ranked_positions};
 use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
@@ -121,17 +119,17 @@ impl PyDataset {
 
     /// How many records each collection holds.
     fn counts(&self) -> HashMap<&'static str, usize> {
-        let d = &self.inner;
+        let s = self.inner.summary();
         HashMap::from([
-            ("products", d.products.len()),
-            ("customers", d.customers.len()),
-            ("nodes", d.nodes.len()),
-            ("movements", d.movements.len()),
-            ("pos_sales", d.pos_sales.len()),
-            ("orders", d.orders.len()),
-            ("invoices", d.invoices.len()),
-            ("payments", d.payments.len()),
-            ("credit_accounts", d.credit_accounts.len()),
+            ("products", s.products),
+            ("customers", s.customers),
+            ("nodes", s.nodes),
+            ("movements", s.movements),
+            ("pos_sales", s.pos_sales),
+            ("orders", s.orders),
+            ("invoices", s.invoices),
+            ("payments", s.payments),
+            ("credit_accounts", s.credit_accounts),
         ])
     }
 }
@@ -385,7 +383,7 @@ pub fn rfm_json(
 pub fn channel_view_json(py: Python<'_>, dataset: &PyDataset, period: &str, region: Option<&str>) -> PyResult<String> {
     let period = Period::from_str(period).map_err(omo_error)?;
     let region = region.map(RegionId::new).transpose().map_err(omo_error)?;
-    let rows = py.detach(|| channel_view(&dataset.inner, period, region.as_ref())).map_err(omo_error)?;
+    let rows = py.detach(|| Views::new(&dataset.inner).channel(period, region.as_ref(), None)).map_err(omo_error)?;
     json(&rows)
 }
 

@@ -34,7 +34,7 @@ pub mod spi;
 mod uniffi_support;
 pub mod views;
 
-pub use dataset::{Dataset, DatasetInput, JsonLimits, ValidDataset, ValidationReport};
+pub use dataset::{Dataset, DatasetInput, DatasetSummary, JsonLimits, ValidDataset, ValidationReport};
 pub use error::{OmoError, Result};
 pub use snapshot::Snapshot;
 #[cfg(feature = "uniffi")]

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 #[test]
 fn rfm_quintiles_of_a_hand_computed_case() {
-    let rows: Vec<(&str, i64, u32, Decimal)> = [
+    let rows: Vec<(CustomerId, i64, u32, Decimal)> = [
         ("A", 5, 12, 5000),
         ("B", 10, 8, 3000),
         ("C", 20, 8, 2500),
@@ -24,7 +24,7 @@ fn rfm_quintiles_of_a_hand_computed_case() {
         ("J", 365, 1, 60),
     ]
     .iter()
-    .map(|(k, r, f, m)| (*k, *r, *f, Decimal::from(*m)))
+    .map(|(k, r, f, m)| (CustomerId::new(*k).unwrap(), *r, *f, Decimal::from(*m)))
     .collect();
     // Ranked worst to best (ties by customer), rank i of 10 scores 1 + floor(i / 2).
     let expected = [
@@ -41,7 +41,7 @@ fn rfm_quintiles_of_a_hand_computed_case() {
     ];
     let scores = rfm_scores(&rows);
     for (score, (k, r, f, m, segment)) in scores.iter().zip(expected) {
-        assert_eq!((score.customer, score.r, score.f, score.m, score.segment), (k, r, f, m, segment));
+        assert_eq!((score.customer.as_str(), score.r, score.f, score.m, score.segment), (k, r, f, m, segment));
     }
     assert_eq!(Segment::of(5, 1, 2), Segment::New);
     assert_eq!(Segment::of(1, 4, 5), Segment::AtRisk);

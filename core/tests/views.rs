@@ -13,7 +13,7 @@ use omo_core::kpi::{AlertRule, Light, standard_alerts, standard_kpis};
 use omo_core::model::{CustomerId, CustomerKind, InvoiceKind, NodeId, NodeKind};
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::StockStatus;
-use omo_core::views::{Axis, LimitStatus, RollupBy, Views, Window};
+use omo_core::views::{Axis, LimitStatus, RollupBy, StockTake, Views, Window};
 use omo_core::{Dataset, OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
@@ -186,7 +186,7 @@ fn dead_and_slow_stock_the_abc_summary_and_the_count_differences_are_ranked_as_d
         let value: Decimal = health.abc.iter().filter(|a| a.class == class.class).map(|a| a.value).sum();
         assert_eq!(class.value, value, "{:?}", class.class);
     }
-    let (day, reconciliation) = views.reconciliation(None)?.ok_or("the sample counts its stock")?;
+    let StockTake { day, reconciliation } = views.reconciliation(None)?.ok_or("the sample counts its stock")?;
     assert_eq!(Some(day), company.counts.iter().map(|c| c.date).max());
     assert!(reconciliation.lines.windows(2).all(|w| w[0].difference_value <= w[1].difference_value));
     assert!(reconciliation.lines.iter().all(|l| l.date == day));

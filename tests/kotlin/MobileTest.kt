@@ -135,6 +135,22 @@ fun main(args: Array<String>) {
     check("closing = opening + receipts - gross, every period", balanced)
     check("every suggested order says why", engine.replenishment(null).all { it.order.reason.isNotEmpty() })
 
+    // What a distributor's and a sales manager's app show besides: the channel, the last
+    // stock-take, RFM and the business units' last month, the core's figures through the FFI.
+    val channel = engine.channel(Period.MONTH, null, null, null)
+    checkEq("channel months", channel.size, w("channel.months").toInt())
+    checkEq("last month's sell-out", channel.last().sellOut, BigDecimal(w("channel.last_sell_out")))
+    checkEq("last month's retailer stock", channel.last().retailerStock, BigDecimal(w("channel.last_retailer_stock")))
+    val take = engine.stockTake(null)
+    checkEq("last stock-take day", take?.day, w("stock_take.day"))
+    checkEq("its count lines", take?.reconciliation?.lines?.size, w("stock_take.lines").toInt())
+    checkEq("its own sites' difference", take?.reconciliation?.own?.differenceValue, BigDecimal(w("stock_take.own_difference")))
+    val rfm = engine.rfm(null, null)
+    checkEq("RFM customers", rfm.size, w("rfm.customers").toInt())
+    checkEq("champions", rfm.count { it.segment == Segment.CHAMPIONS }, w("rfm.champions").toInt())
+    checkAmount("business units' revenue", engine.teamPerformance(Team.BUSINESS_UNIT, null, null).fold(BigDecimal.ZERO) { a, t -> a + t.revenue },
+        BigDecimal(w("team.revenue")))
+
     // Recording offline: an order of 4 x 250.25 raises open orders by exactly 1001.00.
     val before = engine.creditPosition(customer)
     engine.recordOrder(order("APP-KT-1", customer, w("spi.node"), w("spi.product"), "4", "250.25"))

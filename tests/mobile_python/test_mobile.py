@@ -67,6 +67,23 @@ class MobileBindings(unittest.TestCase):
         orders = self.engine.replenishment(None)
         self.assertTrue(all(o.order.quantity >= 0 and o.order.reason for o in orders))
 
+    def test_channel_stock_take_rfm_and_team_are_the_core_s(self):
+        channel = self.engine.channel(c.Period.MONTH, None, None, None)
+        self.assertEqual(len(channel), int(WANT["channel.months"]))
+        self.assertEqual(channel[-1].sell_out, D(WANT["channel.last_sell_out"]))
+        late = self.engine.channel(c.Period.MONTH, None, "2025-07-01", None)
+        self.assertEqual(late, [row for row in channel if row.period >= "2025-07-01"])
+        take = self.engine.stock_take(None)
+        self.assertEqual((take.day, len(take.reconciliation.lines)), (WANT["stock_take.day"], int(WANT["stock_take.lines"])))
+        self.assertEqual(take.reconciliation.own.difference_value, D(WANT["stock_take.own_difference"]))
+        rfm = self.engine.rfm(None, None)
+        self.assertEqual(len(rfm), int(WANT["rfm.customers"]))
+        self.assertEqual(sum(r.segment == c.Segment.CHAMPIONS for r in rfm), int(WANT["rfm.champions"]))
+        team = self.engine.team_performance(c.Team.BUSINESS_UNIT, None, None)
+        self.assertEqual(sum((t.revenue for t in team), D(0)), D(WANT["team.revenue"]))
+        with self.assertRaises(c.OmoMobileError.UnknownId):
+            self.engine.channel(c.Period.MONTH, "ATLANTIS", None, None)
+
     def test_a_distributor_s_plan_is_the_core_s(self):
         plan = self.engine.node_plan(WANT["plan.node"], 3)
         self.assertEqual(len(plan), int(WANT["plan.records"]))

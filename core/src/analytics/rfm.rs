@@ -9,6 +9,7 @@ use crate::dataset::Dataset;
 use crate::model::{CustomerId, InvoiceKind};
 
 /// A named RFM segment.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Segment {
@@ -46,10 +47,11 @@ impl Segment {
 }
 
 /// One customer's RFM.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RfmScore<K> {
+pub struct RfmScore {
     /// The customer.
-    pub customer: K,
+    pub customer: CustomerId,
     /// Days since the last purchase.
     pub recency_days: i64,
     /// Number of purchases.
@@ -82,12 +84,15 @@ fn quintiles<K: Ord + Clone, V: Ord + Copy>(values: &[(K, V)], better_is_higher:
 ///
 /// ```
 /// use omo_core::analytics::{Segment, rfm_scores};
+/// use omo_core::model::CustomerId;
 /// use rust_decimal::Decimal;
-/// let rows: Vec<(u32, i64, u32, Decimal)> = (0..5).map(|i| (i, 50 - 10 * i as i64, i + 1, Decimal::from(100 * (i + 1)))).collect();
-/// let scores = rfm_scores(&rows);
+/// let customer = |i: u32| CustomerId::new(format!("C{i}"));
+/// let rows = (0..5).map(|i| Ok((customer(i)?, 50 - 10 * i as i64, i + 1, Decimal::from(100 * (i + 1)))));
+/// let scores = rfm_scores(&rows.collect::<Result<Vec<_>, omo_core::OmoError>>()?);
 /// assert_eq!((scores[4].r, scores[4].f, scores[4].m, scores[4].segment), (5, 5, 5, Segment::Champions));
+/// # Ok::<(), omo_core::OmoError>(())
 /// ```
-pub fn rfm_scores<K: Ord + Clone>(rows: &[(K, i64, u32, Decimal)]) -> Vec<RfmScore<K>> {
+pub fn rfm_scores(rows: &[(CustomerId, i64, u32, Decimal)]) -> Vec<RfmScore> {
     let r = quintiles(&rows.iter().map(|(k, days, _, _)| (k.clone(), *days)).collect::<Vec<_>>(), false);
     let f = quintiles(&rows.iter().map(|(k, _, n, _)| (k.clone(), *n)).collect::<Vec<_>>(), true);
     let m = quintiles(&rows.iter().map(|(k, _, _, money)| (k.clone(), *money)).collect::<Vec<_>>(), true);
@@ -125,7 +130,7 @@ pub fn rfm_scores<K: Ord + Clone>(rows: &[(K, i64, u32, Decimal)]) -> Vec<RfmSco
 /// assert!(top.windows(2).all(|w| w[0].monetary >= w[1].monetary));
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
-pub fn top_customers(dataset: &Dataset, from: NaiveDate, to: NaiveDate, count: usize) -> Vec<RfmScore<CustomerId>> {
+pub fn top_customers(dataset: &Dataset, from: NaiveDate, to: NaiveDate, count: usize) -> Vec<RfmScore> {
     let mut scores = rfm_from_invoices(dataset, from, to);
     scores.sort_by(|a, b| {
         (b.monetary, b.frequency).cmp(&(a.monetary, a.frequency)).then_with(|| a.customer.cmp(&b.customer))
@@ -136,7 +141,7 @@ pub fn top_customers(dataset: &Dataset, from: NaiveDate, to: NaiveDate, count: u
 
 /// RFM of every customer with an invoice in `[from, to]`, from the maker's invoices (credit notes
 /// reduce money spent), sorted by customer.
-pub fn rfm_from_invoices(dataset: &Dataset, from: NaiveDate, to: NaiveDate) -> Vec<RfmScore<CustomerId>> {
+pub fn rfm_from_invoices(dataset: &Dataset, from: NaiveDate, to: NaiveDate) -> Vec<RfmScore> {
     let mut tally: BTreeMap<&CustomerId, (NaiveDate, u32, Decimal)> = BTreeMap::new();
     for invoice in dataset.invoices.iter().filter(|i| i.date >= from && i.date <= to) {
         let entry = tally.entry(&invoice.customer).or_insert((invoice.date, 0, Decimal::ZERO));

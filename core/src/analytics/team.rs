@@ -11,6 +11,7 @@ use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, InvoiceKind, ProductId, TargetScope};
 
 /// Which team a performance row is for.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Team {
@@ -21,6 +22,7 @@ pub enum Team {
 }
 
 /// A team's performance over a period.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamPerformance {
     /// The salesperson or BU id.

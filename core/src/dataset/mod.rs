@@ -6,10 +6,12 @@ mod json;
 mod negative_stock;
 mod record;
 pub(crate) mod references;
+mod summary;
 mod supply;
 mod valid;
 
 pub use json::JsonLimits;
+pub use summary::DatasetSummary;
 pub(crate) use valid::Checked;
 pub use valid::{DatasetInput, ValidDataset};
 

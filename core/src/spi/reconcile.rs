@@ -11,6 +11,7 @@ use crate::error::{OmoError, Result};
 use crate::model::{NodeId, ProductId, ValidationIssue};
 
 /// One count against the book.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountDifference {
     /// The node counted.
@@ -34,6 +35,7 @@ pub struct CountDifference {
 }
 
 /// Totals of a set of counts.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationSummary {
     /// Count lines.
@@ -66,6 +68,7 @@ impl ReconciliationSummary {
 }
 
 /// Every count of a period compared with the book, and totals for own and consigned stock.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     /// Every count line, sorted by date, node and product.

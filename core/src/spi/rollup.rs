@@ -195,6 +195,7 @@ pub fn kind_name(kind: NodeKind) -> &'static str {
 
 /// The channel in one period: what the maker sold in, what distributors sold through to
 /// retailers, what retailers sold out to end users, and the stock between.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelRow {
     /// First day of the period.

@@ -30,6 +30,7 @@ pub struct CustomerProfile {
 }
 
 /// How many customers fall in an RFM segment.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentCount {
     /// The segment.
@@ -114,7 +115,7 @@ impl Views<'_> {
     }
 
     /// RFM scores of the customers invoiced in `window` (the trailing year by default).
-    pub fn rfm(&self, window: Option<Window>) -> Vec<RfmScore<CustomerId>> {
+    pub fn rfm(&self, window: Option<Window>) -> Vec<RfmScore> {
         let window = self.customer_window(window);
         rfm_from_invoices(self.dataset(), window.from, window.to)
     }
@@ -129,7 +130,7 @@ impl Views<'_> {
     }
 
     /// The `count` largest customers of the trailing year (see [`crate::analytics::top_customers`]).
-    pub fn top_customers(&self, count: usize) -> Vec<RfmScore<CustomerId>> {
+    pub fn top_customers(&self, count: usize) -> Vec<RfmScore> {
         let window = self.customer_window(None);
         top_customers(self.dataset(), window.from, window.to, count)
     }

@@ -39,7 +39,7 @@ pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
 pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
 pub use sales::{SalesAmount, SalesPivot, SalesPivotRow};
 pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
-pub use stock::{AbcShare, SuggestedOrderRow, SuggestedOrders};
+pub use stock::{AbcShare, StockTake, SuggestedOrderRow, SuggestedOrders};
 
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::ValidDataset;

@@ -1,5 +1,6 @@
 //! Stock as the doors show it: the dead and slow stock worst first, the ABC summary, the book
-//! against the last physical count, and suggested orders with their value, ranked.
+//! against the last physical count, the channel's flows, and suggested orders with their value,
+//! ranked.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -7,12 +8,23 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::Views;
+use super::{Views, Window};
 use crate::error::{OmoError, Result};
-use crate::model::NodeId;
+use crate::model::{NodeId, RegionId};
 use crate::spi::{
-    AbcClass, PlanSettings, Reconciliation, StockHealth, StockStatus, SuggestedOrder, reconcile_counts, suggest_orders,
+    AbcClass, ChannelRow, Period, PlanSettings, Reconciliation, StockHealth, StockStatus, SuggestedOrder, channel_view,
+    reconcile_counts, suggest_orders,
 };
+
+/// A stock-take (盤點): the book against the physical counts of one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct StockTake {
+    /// The day counted.
+    pub day: NaiveDate,
+    /// Its count lines against the book, and their totals.
+    pub reconciliation: Reconciliation,
+}
 
 /// One ABC class of the products: how many, their revenue and its share.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,11 +115,28 @@ impl Views<'_> {
     ///
     /// # Errors
     /// Those of [`crate::spi::reconcile_counts`].
-    pub fn reconciliation(&self, day: Option<NaiveDate>) -> Result<Option<(NaiveDate, Reconciliation)>> {
+    pub fn reconciliation(&self, day: Option<NaiveDate>) -> Result<Option<StockTake>> {
         let Some(day) = day.or_else(|| self.dataset().counts.iter().map(|c| c.date).max()) else { return Ok(None) };
         let mut reconciliation = reconcile_counts(self.dataset(), day, day)?;
         reconciliation.lines.sort_by_key(|l| l.difference_value);
-        Ok(Some((day, reconciliation)))
+        Ok(Some(StockTake { day, reconciliation }))
+    }
+
+    /// Sell-in, sell-through, sell-out and the stock between per period, for the whole market or
+    /// the nodes within `region`, the periods starting within `window` (all when `None`).
+    ///
+    /// # Errors
+    /// An unknown region is an [`OmoError::UnknownId`]; else those of
+    /// [`crate::spi::channel_view`].
+    pub fn channel(
+        &self,
+        period: Period,
+        region: Option<&RegionId>,
+        window: Option<Window>,
+    ) -> Result<Vec<ChannelRow>> {
+        let mut rows = channel_view(self.dataset(), period, region)?;
+        rows.retain(|row| window.is_none_or(|w| w.contains(row.period)));
+        Ok(rows)
     }
 
     /// Suggested orders on the views' day with `settings` (the defaults of

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass, channel_view, roll_up};
+use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass, roll_up};
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
@@ -67,7 +67,7 @@ pub fn spi_section(views: &Views<'_>) -> Result<String> {
     let region_stock = line_chart("Closing stock per region", "units on hand", &labels, &region_lines(1), None)?;
 
     let mut channel = [vec![None; months.len()], vec![None; months.len()], vec![None; months.len()]];
-    for row in channel_view(d, Period::Month, None)? {
+    for row in views.channel(Period::Month, None, None)? {
         if let Some(i) = slot(row.period) {
             channel[0][i] = Some(float(row.sell_in));
             channel[1][i] = Some(float(row.sell_out));

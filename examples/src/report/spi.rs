@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, StockHealth, channel_view, roll_up};
-use omo_core::views::{AbcShare, SuggestedOrders, Views, Window};
+use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, StockHealth, roll_up};
+use omo_core::views::{AbcShare, StockTake, SuggestedOrders, Views, Window};
 use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
@@ -18,7 +18,7 @@ pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
     let d = views.dataset();
     let mut out = String::from("== S-P-I ==\n");
     out.push_str(&by_region(d)?);
-    out.push_str(&channel(d)?);
+    out.push_str(&channel(views)?);
     out.push_str(&health(views.health()?, &views.abc_summary()?, &views.unhealthy_stock()?));
     out.push_str(&book_vs_physical(views)?);
     out.push_str(&suggestions(&views.suggested_orders(None, None)?));
@@ -62,9 +62,9 @@ fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn channel(d: &ValidDataset) -> Result<String, OmoError> {
-    let from = Window::last_complete_quarter(d.as_of).from;
-    let rows = channel_view(d, Period::Month, None)?;
+fn channel(views: &Views<'_>) -> Result<String, OmoError> {
+    let from = Window::last_complete_quarter(views.as_of()).from;
+    let rows = views.channel(Period::Month, None, Some(Window::between(Some(from), None)?))?;
     let mut out = String::from(
         "Channel per month (units): sell-in to distributors, sell-through to retailers, sell-out to farmers\n",
     );
@@ -73,7 +73,7 @@ fn channel(d: &ValidDataset) -> Result<String, OmoError> {
             .map(String::from)
             .to_vec(),
     );
-    for row in rows.iter().filter(|r| r.period >= from) {
+    for row in &rows {
         table.row(vec![
             row.period.format("%Y-%m").to_string(),
             quantity(row.sell_in),
@@ -119,7 +119,7 @@ fn health(report: &HealthReport, abc: &[AbcShare], unhealthy: &[&StockHealth]) -
 }
 
 fn book_vs_physical(views: &Views<'_>) -> Result<String, OmoError> {
-    let Some((last, r)) = views.reconciliation(None)? else {
+    let Some(StockTake { day: last, reconciliation: r }) = views.reconciliation(None)? else {
         return Ok("Book vs physical: no stock counts\n".to_owned());
     };
     let mut out = String::new();
