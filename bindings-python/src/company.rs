@@ -5,6 +5,9 @@
 //! Results cross as JSON text of the core's own serde form (Decimals as exact strings, dates as
 //! ISO strings); `omo/_frames.py` turns them into data frames with `decimal.Decimal` and
 //! `datetime.date` columns. Nothing here decides anything: each function calls one core function.
+//!
+//! Every view reads a [`Source`]: a dataset, or the current state of a live engine (its views
+//! read the engine's own dataset and credit book, nothing copied).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -12,12 +15,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use omo_core::analytics::Team;
-use omo_core::credit::{AgingBuckets, CheckMode, CreditBook, CreditPolicy};
+use omo_core::credit::{AgingBuckets, CheckMode, CreditBook};
 use omo_core::kpi::TRAILING_MONTHS;
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
-use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health, roll_up};
+use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health};
 use omo_core::views::{Axis, Views, Window, ranked_positions};
 use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
@@ -27,9 +30,32 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::convert::{money, omo_error, validation_error};
+use crate::engine::PyEngine;
 
 pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| omo_error(OmoError::Json(e.to_string())))
+}
+
+/// What a view reads: a dataset, or a live engine's current state.
+#[derive(FromPyObject)]
+pub enum Source<'py> {
+    /// A validated dataset.
+    Dataset(PyRef<'py, PyDataset>),
+    /// A live engine, in memory or durable.
+    Engine(PyRef<'py, PyEngine>),
+}
+
+impl Source<'_> {
+    /// Runs `f` on the source's views without the GIL.
+    fn views<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&Views<'_>) -> omo_core::Result<R> + Send) -> PyResult<R> {
+        match self {
+            Source::Dataset(dataset) => {
+                let dataset = Arc::clone(&dataset.inner);
+                py.detach(|| f(&Views::new(&dataset))).map_err(omo_error)
+            }
+            Source::Engine(engine) => engine.read(py, |engine| f(&engine.views()).map_err(omo_error)),
+        }
+    }
 }
 
 /// A company's data: master data of the three axes and its transactions, validated.
@@ -174,46 +200,44 @@ fn product_level(name: &str) -> PyResult<ProductLevel> {
 #[pyfunction]
 pub fn spi_rollup_json(
     py: Python<'_>,
-    dataset: &PyDataset,
+    source: Source<'_>,
     period: &str,
     nodes: &str,
     products: &str,
 ) -> PyResult<String> {
     let period = Period::from_str(period).map_err(omo_error)?;
     let (nodes, products) = (node_level(nodes)?, product_level(products)?);
-    let rows = py.detach(|| roll_up(&dataset.inner, period, &nodes, &products)).map_err(omo_error)?;
-    json(&rows)
+    json(&source.views(py, |v| v.spi_rollup(&nodes, &products, period, None))?)
 }
 
 /// Inventory health on `as_of` (the snapshot date by default), as JSON of the core's report.
 #[pyfunction]
-#[pyo3(signature = (dataset, as_of = None))]
-pub fn inventory_health_json(py: Python<'_>, dataset: &PyDataset, as_of: Option<NaiveDate>) -> PyResult<String> {
-    let options = HealthOptions::new(as_of.unwrap_or(dataset.inner.as_of));
-    let report = py.detach(|| inventory_health(&dataset.inner, &options)).map_err(omo_error)?;
-    json(&report)
+#[pyo3(signature = (source, as_of = None))]
+pub fn inventory_health_json(py: Python<'_>, source: Source<'_>, as_of: Option<NaiveDate>) -> PyResult<String> {
+    json(&source.views(py, |v| inventory_health(v.dataset(), &HealthOptions::new(as_of.unwrap_or(v.as_of()))))?)
 }
 
 /// Suggested orders on the snapshot date, as JSON rows ranked as the core ranks them, each with
 /// its value; a setting not given is the core's default (`PlanSettings::new`).
 #[pyfunction]
-#[pyo3(signature = (dataset, service_level = None, lead_time_days = None, review_days = None, demand = None))]
+#[pyo3(signature = (source, service_level = None, lead_time_days = None, review_days = None, demand = None))]
 pub fn suggest_orders_json(
     py: Python<'_>,
-    dataset: &PyDataset,
+    source: Source<'_>,
     service_level: Option<f64>,
     lead_time_days: Option<u32>,
     review_days: Option<u32>,
     demand: Option<&str>,
 ) -> PyResult<String> {
-    let mut settings = PlanSettings::new(dataset.inner.as_of);
-    settings.service_level = service_level.unwrap_or(settings.service_level);
-    settings.lead_time_days = lead_time_days.unwrap_or(settings.lead_time_days);
-    settings.review_days = review_days.unwrap_or(settings.review_days);
-    if let Some(name) = demand {
-        settings.demand = omo_core::spi::DemandBasis::from_name(name).map_err(omo_error)?;
-    }
-    let orders = py.detach(|| Views::new(&dataset.inner).suggested_orders(None, Some(settings))).map_err(omo_error)?;
+    let demand = demand.map(omo_core::spi::DemandBasis::from_name).transpose().map_err(omo_error)?;
+    let orders = source.views(py, |v| {
+        let mut settings = PlanSettings::new(v.as_of());
+        settings.service_level = service_level.unwrap_or(settings.service_level);
+        settings.lead_time_days = lead_time_days.unwrap_or(settings.lead_time_days);
+        settings.review_days = review_days.unwrap_or(settings.review_days);
+        settings.demand = demand.unwrap_or(settings.demand);
+        v.suggested_orders(None, Some(settings))
+    })?;
     json(&orders.rows)
 }
 
@@ -226,11 +250,11 @@ pub struct PyCreditBook {
 
 #[pymethods]
 impl PyCreditBook {
+    /// A dataset's book, built under the default policy; an engine's own book, copied.
     #[new]
-    fn new(py: Python<'_>, dataset: &PyDataset) -> PyResult<Self> {
-        let d = Arc::clone(&dataset.inner);
-        let book = py.detach(|| CreditBook::from_dataset(&d, d.as_of, CreditPolicy::default())).map_err(omo_error)?;
-        Ok(PyCreditBook { book, as_of: d.as_of })
+    fn new(py: Python<'_>, source: Source<'_>) -> PyResult<Self> {
+        let (book, as_of) = source.views(py, |v| Ok((v.credit_book()?.clone(), v.as_of())))?;
+        Ok(PyCreditBook { book, as_of })
     }
 
     /// The check of an order of `amount` (exact decimal text, plain or scientific) as JSON; `horizon_days` makes it
@@ -299,10 +323,10 @@ impl PyCreditBook {
 /// the month, the KPIs, and one row per member and KPI with the member's name, parent and depth
 /// (the core's `Views::scorecard`, flattened).
 #[pyfunction]
-#[pyo3(signature = (dataset, axis = "region", month = None))]
-pub fn scorecard_json(py: Python<'_>, dataset: &PyDataset, axis: &str, month: Option<NaiveDate>) -> PyResult<String> {
+#[pyo3(signature = (source, axis = "region", month = None))]
+pub fn scorecard_json(py: Python<'_>, source: Source<'_>, axis: &str, month: Option<NaiveDate>) -> PyResult<String> {
     let axis = Axis::from_str(axis).map_err(omo_error)?;
-    let card = py.detach(|| Views::new(&dataset.inner).scorecard(axis, month)).map_err(omo_error)?;
+    let card = source.views(py, |v| v.scorecard(axis, month))?;
     #[derive(Serialize)]
     struct Row<'a> {
         member: &'a str,
@@ -338,74 +362,73 @@ pub fn scorecard_json(py: Python<'_>, dataset: &PyDataset, axis: &str, month: Op
 /// The alerts of the distributors' standard KPIs over the `months` months up to the last
 /// complete one, as JSON.
 #[pyfunction]
-#[pyo3(signature = (dataset, months = 12))]
-pub fn alerts_json(py: Python<'_>, dataset: &PyDataset, months: u32) -> PyResult<String> {
-    let view = py.detach(|| Views::new(&dataset.inner).alerts(Some(months))).map_err(omo_error)?;
-    json(&view.events)
+#[pyo3(signature = (source, months = 12))]
+pub fn alerts_json(py: Python<'_>, source: Source<'_>, months: u32) -> PyResult<String> {
+    json(&source.views(py, |v| v.alerts(Some(months)))?.events)
 }
 
 /// Customer summaries over the last `months` months (the core's trailing year by default),
 /// active when they bought within `dormant_after_days` (the core's default when None).
 #[pyfunction]
-#[pyo3(signature = (dataset, months = None, dormant_after_days = None))]
+#[pyo3(signature = (source, months = None, dormant_after_days = None))]
 pub fn customer_summaries_json(
     py: Python<'_>,
-    dataset: &PyDataset,
+    source: Source<'_>,
     months: Option<u32>,
     dormant_after_days: Option<u32>,
 ) -> PyResult<String> {
-    let d = &dataset.inner;
-    let window = months.map(|m| Window::trailing(d, d.as_of, m));
-    let rows = py.detach(|| Views::new(d).customer_summaries(window, dormant_after_days)).map_err(omo_error)?;
-    json(&rows)
+    json(&source.views(py, |v| {
+        let window = months.map(|m| Window::trailing(v.dataset(), v.as_of(), m));
+        v.customer_summaries(window, dormant_after_days)
+    })?)
 }
 
 /// RFM scores and segments of the customers invoiced in `[start, end]`: `end` defaults to the
 /// snapshot date, `start` to the trailing year before `end`.
 #[pyfunction]
-#[pyo3(signature = (dataset, start = None, end = None))]
+#[pyo3(signature = (source, start = None, end = None))]
 pub fn rfm_json(
     py: Python<'_>,
-    dataset: &PyDataset,
+    source: Source<'_>,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 ) -> PyResult<String> {
-    let d = &dataset.inner;
-    let end = end.unwrap_or(d.as_of);
-    let start = start.unwrap_or_else(|| Window::trailing(d, end, TRAILING_MONTHS).from);
-    let window = Window::new(start, end).map_err(omo_error)?;
-    json(&py.detach(|| Views::new(d).rfm(Some(window))))
+    json(&source.views(py, |v| {
+        let end = end.unwrap_or(v.as_of());
+        let start = start.unwrap_or_else(|| Window::trailing(v.dataset(), end, TRAILING_MONTHS).from);
+        Ok(v.rfm(Some(Window::new(start, end)?)))
+    })?)
 }
 
 /// Sell-in, sell-through, sell-out and channel stock per period, for the market or a region.
 #[pyfunction]
-#[pyo3(signature = (dataset, period = "month", region = None))]
-pub fn channel_view_json(py: Python<'_>, dataset: &PyDataset, period: &str, region: Option<&str>) -> PyResult<String> {
+#[pyo3(signature = (source, period = "month", region = None))]
+pub fn channel_view_json(py: Python<'_>, source: Source<'_>, period: &str, region: Option<&str>) -> PyResult<String> {
     let period = Period::from_str(period).map_err(omo_error)?;
     let region = region.map(RegionId::new).transpose().map_err(omo_error)?;
-    let rows = py.detach(|| Views::new(&dataset.inner).channel(period, region.as_ref(), None)).map_err(omo_error)?;
-    json(&rows)
+    json(&source.views(py, |v| v.channel(period, region.as_ref(), None))?)
 }
 
 /// Each salesperson's or business unit's revenue, margin, plan, last month and last year, and
 /// customers won and lost, over `[start, end]`: by default `end` is the last day of the last
 /// complete month and `start` the first day of `end`'s month.
 #[pyfunction]
-#[pyo3(signature = (dataset, team, start = None, end = None))]
+#[pyo3(signature = (source, team, start = None, end = None))]
 pub fn team_performance_json(
     py: Python<'_>,
-    dataset: &PyDataset,
+    source: Source<'_>,
     team: &str,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 ) -> PyResult<String> {
-    let end = end.unwrap_or_else(|| Window::last_complete_month(dataset.inner.as_of).to);
-    let window = Window::new(start.unwrap_or_else(|| Window::month_of(end).from), end).map_err(omo_error)?;
     let team = match team {
         "salesperson" => Team::Salesperson,
         "business_unit" => Team::BusinessUnit,
         other => return Err(validation_error(&format!("team: {other:?} is not salesperson or business_unit"))),
     };
-    let rows = py.detach(|| Views::new(&dataset.inner).team_performance(team, Some(window))).map_err(omo_error)?;
-    json(&rows)
+    json(&source.views(py, |v| {
+        let end = end.unwrap_or_else(|| Window::last_complete_month(v.as_of()).to);
+        let window = Window::new(start.unwrap_or_else(|| Window::month_of(end).from), end)?;
+        v.team_performance(team, Some(window))
+    })?)
 }

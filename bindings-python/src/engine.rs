@@ -104,6 +104,11 @@ impl PyEngine {
         })
     }
 
+    /// Runs `f` on the open engine's state without the GIL (the view functions read it so).
+    pub(crate) fn read<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> PyResult<R> + Send) -> PyResult<R> {
+        self.with(py, |backend| f(backend.engine()))
+    }
+
     /// Runs `f` on the open engine without the GIL.
     fn with<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Backend) -> PyResult<R> + Send) -> PyResult<R> {
         py.detach(|| match self.lock()?.as_mut() {

@@ -42,6 +42,16 @@ def test_replaying_what_happened_after_a_cut_ends_where_the_dataset_is(history):
         live_positions = eng.credit_book().positions().reset_index(drop=True)
         batch_positions = omo.CreditBook(history).positions().reset_index(drop=True)
         assert live_positions.equals(batch_positions)
+        # Every view reads the engine itself (no copy of its history) and shows the batch's numbers.
+        for view in ("scorecard", "alerts", "inventory_health", "suggest_orders", "customer_summaries", "rfm",
+                     "channel_view", "team_performance"):
+            live, batch = getattr(eng, view)(), getattr(omo, view)(history)
+            if view == "scorecard":
+                live, batch = live.frame, batch.frame
+            assert live.reset_index(drop=True).equals(batch.reset_index(drop=True)), view
+            assert live.attrs == batch.attrs, view
+    with pytest.raises(omo.ArgumentError, match="closed"):
+        eng.scorecard()
 
 
 def _account(history):

@@ -240,44 +240,45 @@ class Engine:
         return company.Dataset(self._engine().to_dataset())
 
     def credit_book(self) -> "company.CreditBook":
-        """The credit book of the current state."""
-        return company.CreditBook(self.to_dataset())
+        """The credit book of the current state (a copy of the engine's own: later events do not
+        change it)."""
+        return company.CreditBook(self)
 
     def spi_rollup(self, *args, **kwargs):
-        """:func:`omo.spi_rollup` of the current state."""
-        return company.spi_rollup(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.spi_rollup` of the current state, read from the engine itself."""
+        return company.spi_rollup(self, *args, **kwargs)
 
     def channel_view(self, *args, **kwargs):
-        """:func:`omo.channel_view` of the current state."""
-        return company.channel_view(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.channel_view` of the current state, read from the engine itself."""
+        return company.channel_view(self, *args, **kwargs)
 
     def inventory_health(self, *args, **kwargs):
-        """:func:`omo.inventory_health` of the current state."""
-        return company.inventory_health(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.inventory_health` of the current state, read from the engine itself."""
+        return company.inventory_health(self, *args, **kwargs)
 
     def suggest_orders(self, *args, **kwargs):
-        """:func:`omo.suggest_orders` of the current state."""
-        return company.suggest_orders(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.suggest_orders` of the current state, read from the engine itself."""
+        return company.suggest_orders(self, *args, **kwargs)
 
     def scorecard(self, *args, **kwargs):
-        """:func:`omo.scorecard` of the current state."""
-        return company.scorecard(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.scorecard` of the current state, read from the engine itself."""
+        return company.scorecard(self, *args, **kwargs)
 
     def alerts(self, *args, **kwargs):
-        """:func:`omo.alerts` of the current state."""
-        return company.alerts(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.alerts` of the current state, read from the engine itself."""
+        return company.alerts(self, *args, **kwargs)
 
     def customer_summaries(self, *args, **kwargs):
-        """:func:`omo.customer_summaries` of the current state."""
-        return company.customer_summaries(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.customer_summaries` of the current state, read from the engine itself."""
+        return company.customer_summaries(self, *args, **kwargs)
 
     def rfm(self, *args, **kwargs):
-        """:func:`omo.rfm` of the current state."""
-        return company.rfm(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.rfm` of the current state, read from the engine itself."""
+        return company.rfm(self, *args, **kwargs)
 
     def team_performance(self, *args, **kwargs):
-        """:func:`omo.team_performance` of the current state."""
-        return company.team_performance(self.to_dataset(), *args, **kwargs)
+        """:func:`omo.team_performance` of the current state, read from the engine itself."""
+        return company.team_performance(self, *args, **kwargs)
 
     def __repr__(self) -> str:
         if self._closed:
