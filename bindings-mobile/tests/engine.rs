@@ -118,6 +118,7 @@ fn core_figures(s: &Snapshot) -> BTreeMap<&'static str, String> {
 #[test]
 fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
     let dataset = sample_company(&SampleConfig::small(SEED)).unwrap();
+    let dataset_again = dataset.clone();
     let json = dataset.to_json().unwrap();
     let core = Snapshot::new(dataset, CreditPolicy::default()).unwrap();
     let want = core_figures(&core);
@@ -177,6 +178,10 @@ fn the_engine_gives_the_core_figures_and_writes_the_fixture() {
         let _ = writeln!(properties, "{key}={value}");
     }
     std::fs::write(dir.join("expected.properties"), properties).unwrap();
+    // The main job's report of the same state: tests/python/test_doors.py finds the numbers the
+    // Python package and these bindings show in it.
+    let live = omo_core::engine::Engine::new(dataset_again, omo_core::engine::EngineOptions::default()).unwrap();
+    std::fs::write(dir.join("report.txt"), omo_examples::report::render_views(&live.views()).unwrap()).unwrap();
 }
 
 #[test]
