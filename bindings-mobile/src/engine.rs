@@ -274,21 +274,26 @@ impl Engine {
         Ok(self.read().views().sell_out_forecast(Some(months as usize))?)
     }
 
-    /// Every customer's RFM scores and segment over `from` to `to` (the twelve months up to the
-    /// engine's date when both are None), in customer id order.
+    /// Every customer's RFM scores and segment over `from` to `to` (by default the engine's date
+    /// and the trailing year before `to`), in customer id order.
     pub fn rfm(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<RfmScore>> {
-        Ok(self.read().views().rfm(Window::given(from, to)?))
+        let engine = self.read();
+        let views = engine.views();
+        Ok(views.rfm(Some(views.customer_window(from, to)?)))
     }
 
     /// Each salesperson's or business unit's revenue, margin, plan attainment and customers won
-    /// and lost over `from` to `to` (the last complete month when both are None).
+    /// and lost over `from` to `to` (by default the last day of the last complete month and the
+    /// first day of `to`'s month).
     pub fn team_performance(
         &self,
         team: Team,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<TeamPerformance>> {
-        Ok(self.read().views().team_performance(team, Window::given(from, to)?)?)
+        let engine = self.read();
+        let views = engine.views();
+        Ok(views.team_performance(team, Some(views.team_window(from, to)?))?)
     }
 
     /// A customer's credit position on the engine's date: its exposure by category against its

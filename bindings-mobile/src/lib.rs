@@ -1,12 +1,11 @@
 //! Mobile bindings of omo-core, generated for Kotlin, Swift and Python by uniffi.
 //!
-//! An app creates an [`Engine`] — the core's live engine — from a JSON snapshot of its scope (the
-//! core's dataset format), queries whole views of it offline (a customer's summary, S-P-I,
-//! inventory health, suggested orders, forecasts, the credit position and order check,
-//! scorecards with drill-down, alerts), records the orders, payments and stock movements it takes
-//! while offline (or any event of the core's), hears each change through a [`ChangeListener`],
-//! and syncs by sequence numbers ([`Engine::events_since`], [`Engine::apply_remote`], with a
-//! refusal and its reason per event).
+//! An app creates an [`Engine`] (the core's live engine) from a JSON snapshot of its scope, queries
+//! its views offline (customers, RFM and teams, S-P-I and the channel, stock health and stock-takes,
+//! suggested orders and plans, forecasts, credit, scorecards with drill-down, alerts), records the
+//! orders, payments and movements it takes (or any event of the core's), hears each change through
+//! a [`ChangeListener`], and syncs by sequence numbers ([`Engine::events_since`],
+//! [`Engine::apply_remote`], with a refusal and its reason per event).
 //!
 //! This crate converts and maps errors only; every rule lives in `omo-core`, whose records and
 //! enums (feature `uniffi`) reach apps as they are, in their own module (`omo.core` in Kotlin,

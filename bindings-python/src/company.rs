@@ -16,7 +16,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use omo_core::analytics::Team;
 use omo_core::credit::{AgingBuckets, CheckMode, CreditBook};
-use omo_core::kpi::TRAILING_MONTHS;
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
@@ -393,11 +392,7 @@ pub fn rfm_json(
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 ) -> PyResult<String> {
-    json(&source.views(py, |v| {
-        let end = end.unwrap_or(v.as_of());
-        let start = start.unwrap_or_else(|| Window::trailing(v.dataset(), end, TRAILING_MONTHS).from);
-        Ok(v.rfm(Some(Window::new(start, end)?)))
-    })?)
+    json(&source.views(py, |v| Ok(v.rfm(Some(v.customer_window(start, end)?))))?)
 }
 
 /// Sell-in, sell-through, sell-out and channel stock per period, for the market or a region.
@@ -426,9 +421,5 @@ pub fn team_performance_json(
         "business_unit" => Team::BusinessUnit,
         other => return Err(validation_error(&format!("team: {other:?} is not salesperson or business_unit"))),
     };
-    json(&source.views(py, |v| {
-        let end = end.unwrap_or_else(|| Window::last_complete_month(v.as_of()).to);
-        let window = Window::new(start.unwrap_or_else(|| Window::month_of(end).from), end)?;
-        v.team_performance(team, Some(window))
-    })?)
+    json(&source.views(py, |v| v.team_performance(team, Some(v.team_window(start, end)?)))?)
 }

@@ -102,6 +102,10 @@ def test_rfm_and_top_customers(doors):
             assert rows[row.customer][1:4] + rows[row.customer][-1:] == [str(row.r), str(row.f), str(row.m),
                                                                          _money(row.monetary)]
     assert set(rows) <= set(scores)
+    # A window given by its end only: both doors take the trailing year before it, as the core does.
+    june = dt.date(2025, 6, 30)
+    assert [(s.customer, s.monetary) for s in mobile.rfm(None, june.isoformat())] == list(
+        zip(python.rfm(end=june)["customer"], python.rfm(end=june)["monetary"]))
 
 
 def test_suggested_orders(doors):
@@ -171,6 +175,9 @@ def test_team_performance(doors):
         assert (t.revenue, t.margin, t.plan) == (row.revenue, row.margin, row.plan)
         plan = "-" if t.plan is None else _money(t.plan)
         assert printed[row.member][1:4] == [_money(t.revenue), _money(t.margin), plan]
+    quarter = mobile.team_performance(omo_core.Team.SALESPERSON, "2025-10-01", None)
+    assert [(t.member, t.revenue) for t in quarter] == list(
+        zip(*(python.team_performance(team="salesperson", start=dt.date(2025, 10, 1))[c] for c in ("member", "revenue"))))
 
 
 def test_spi_and_customers(doors):

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Views, Window};
@@ -46,8 +48,42 @@ impl Views<'_> {
         Window::trailing(self.dataset(), self.as_of(), crate::kpi::TRAILING_MONTHS)
     }
 
-    fn customer_window(&self, window: Option<Window>) -> Window {
+    fn or_trailing_year(&self, window: Option<Window>) -> Window {
         window.unwrap_or_else(|| self.trailing_year())
+    }
+
+    /// The window of the customer views between optional bounds: `to` is the views' day and
+    /// `from` the start of the trailing year before `to` unless given.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use omo_core::ValidDataset;
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let views = Views::new(&company);
+    /// assert_eq!(views.customer_window(None, None)?, views.trailing_year());
+    /// let june = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    /// assert_eq!(views.customer_window(None, Some(june))?.from, NaiveDate::from_ymd_opt(2024, 7, 1).unwrap());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Window::new`].
+    pub fn customer_window(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Window> {
+        let to = to.unwrap_or(self.as_of());
+        let from = from.unwrap_or_else(|| Window::trailing(self.dataset(), to, crate::kpi::TRAILING_MONTHS).from);
+        Window::new(from, to)
+    }
+
+    /// The window of team performance between optional bounds: `to` is the last day of the
+    /// last complete month and `from` the first day of `to`'s month unless given.
+    ///
+    /// # Errors
+    /// As [`Window::new`].
+    pub fn team_window(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Window> {
+        let to = to.unwrap_or_else(|| Window::last_complete_month(self.as_of()).to);
+        Window::new(from.unwrap_or_else(|| Window::month_of(to).from), to)
     }
 
     /// Every customer who bought in `window` (the trailing year by default) or holds a credit
@@ -61,7 +97,7 @@ impl Views<'_> {
         window: Option<Window>,
         dormant_after_days: Option<u32>,
     ) -> Result<Vec<CustomerSummary>> {
-        let window = self.customer_window(window);
+        let window = self.or_trailing_year(window);
         customer_summaries(self.dataset(), window.from, window.to, dormant_after_days.unwrap_or(DORMANT_AFTER_DAYS))
     }
 
@@ -116,7 +152,7 @@ impl Views<'_> {
 
     /// RFM scores of the customers invoiced in `window` (the trailing year by default).
     pub fn rfm(&self, window: Option<Window>) -> Vec<RfmScore> {
-        let window = self.customer_window(window);
+        let window = self.or_trailing_year(window);
         rfm_from_invoices(self.dataset(), window.from, window.to)
     }
 
@@ -131,7 +167,7 @@ impl Views<'_> {
 
     /// The `count` largest customers of the trailing year (see [`crate::analytics::top_customers`]).
     pub fn top_customers(&self, count: usize) -> Vec<RfmScore> {
-        let window = self.customer_window(None);
+        let window = self.trailing_year();
         top_customers(self.dataset(), window.from, window.to, count)
     }
 
