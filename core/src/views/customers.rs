@@ -64,7 +64,7 @@ impl Views<'_> {
     /// let views = Views::new(&company);
     /// assert_eq!(views.customer_window(None, None)?, views.trailing_year());
     /// let june = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    /// assert_eq!(views.customer_window(None, Some(june))?.from, NaiveDate::from_ymd_opt(2024, 7, 1).unwrap());
+    /// assert_eq!(views.customer_window(None, Some(june))?.from, NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     ///
