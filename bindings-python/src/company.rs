@@ -285,26 +285,7 @@ impl PyCreditBook {
     /// customer, date, action code, the change in words, by whom and why.
     #[pyo3(signature = (as_of = None))]
     fn audit_trail_json(&self, as_of: Option<NaiveDate>) -> PyResult<String> {
-        let as_of = as_of.unwrap_or(self.as_of);
-        let rows: Vec<_> = self
-            .book
-            .customers()
-            .into_iter()
-            .filter_map(|c| self.book.account(c))
-            .flat_map(|a| {
-                a.audit_trail(as_of).into_iter().map(move |e| {
-                    (
-                        a.customer.as_str().to_owned(),
-                        e.stamp.date,
-                        e.change.action(),
-                        e.change.to_string(),
-                        e.stamp.by,
-                        e.stamp.reason,
-                    )
-                })
-            })
-            .collect();
-        json(&rows)
+        json(&self.book.credit_decisions(as_of.unwrap_or(self.as_of)))
     }
 
     /// The aging of all receivables on `as_of` (the snapshot date by default), as JSON.

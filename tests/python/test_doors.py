@@ -87,6 +87,16 @@ def test_credit_positions(doors):
         assert (printed[2], printed[8]) == (_money(row.limit), _money(row.exposure))
 
 
+def test_credit_decisions(doors):
+    python, _, _, report = doors
+    trail = python.credit_book().audit_trail()
+    match = re.search(r"Credit decisions \(audit trail, latest (\d+) of (\d+)\)", report)
+    assert match and int(match[2]) == len(trail) > 0
+    printed = report[match.end():].splitlines()[2:2 + int(match[1])]
+    assert [line.split()[:2] for line in printed] == [
+        [_day(d), c] for d, c in zip(trail["date"][:len(printed)], trail["customer"][:len(printed)])]
+
+
 def test_rfm_and_top_customers(doors):
     python, mobile, _, report = doors
     frame = python.rfm()

@@ -281,7 +281,7 @@ class CreditBook:
     def audit_trail(self, as_of=None, backend: str = "pandas"):
         """Every change to every credit account up to ``as_of`` (the snapshot date by default):
         limits, temporary increases and their end (by ``"omo"``, the day after the last), blocks
-        and unblocks, risk classes, overridden orders — with when, by whom and why.
+        and unblocks, risk classes, overridden orders — with when, by whom and why, newest first.
 
         >>> book = CreditBook(sample_company(seed=7, distributors=2, retailers_per_distributor=2, farmers=50, years=2))
         >>> trail = book.audit_trail()
@@ -289,8 +289,7 @@ class CreditBook:
         ['increase_expired', 'limit', 'risk_class']
         """
         rows = json.loads(self._native.audit_trail_json(_date(as_of, "as_of")))
-        columns = ("customer", "date", "action", "change", "by", "reason")
-        return _frame([dict(zip(columns, r)) for r in rows], dates=("date",), backend=backend)
+        return _frame(rows, dates=("date",), backend=backend)
 
     def aging(self, as_of=None, buckets: Optional[Sequence[int]] = None, backend: str = "pandas"):
         """Open receivables per customer by days past due (columns named by bucket)."""

@@ -14,6 +14,8 @@ pub use behaviour::{
     LimitRecommendation, LimitRules, PaymentBehaviour, PaymentStats, ScoringRules, payment_behaviour, recommend_limit,
 };
 pub(crate) use book::shipment_value;
-pub use book::{CheckMode, CreditBook, CreditCheck, Decision, Exposure, Finding, Reason, replay_order_checks};
+pub use book::{
+    CheckMode, CreditBook, CreditCheck, CreditDecisionRow, Decision, Exposure, Finding, Reason, replay_order_checks,
+};
 pub use policy::{CategoryRule, CreditPolicy, ExposureKind, LimitComparison, OverLimitAction, ZeroLimit};
 pub use receivables::{AgingBuckets, AgingReport, AgingRow, OpenItem, OverdueSummary, Receivables, Settlement};

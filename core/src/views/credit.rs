@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Views, Window};
 use chrono::NaiveDate;
 
-use crate::credit::{CheckMode, CreditBook, CreditCheck, Decision, replay_order_checks};
+use crate::credit::{CheckMode, CreditBook, CreditCheck, CreditDecisionRow, Decision, replay_order_checks};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind, OrderId, RiskClass};
 
@@ -140,6 +140,15 @@ impl Views<'_> {
             positions.retain(|p| wanted.contains(&p.check.customer));
         }
         Ok(positions)
+    }
+
+    /// Every account's credit decisions up to `as_of` (the views' day by default), newest first
+    /// ([`CreditBook::credit_decisions`]).
+    ///
+    /// # Errors
+    /// Those of building the credit book.
+    pub fn credit_decisions(&self, as_of: Option<NaiveDate>) -> Result<Vec<CreditDecisionRow>> {
+        Ok(self.credit_book()?.credit_decisions(as_of.unwrap_or(self.as_of())))
     }
 
     /// The orders taken in `window` (the trailing month by default) that a static credit check

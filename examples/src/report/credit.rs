@@ -22,34 +22,23 @@ pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
     out.push_str(&aging(d, book));
     out.push_str(&payers(d, book));
     out.push_str(&blocked_orders(&views.blocked_orders(None)?));
-    out.push_str(&audit_trail(d));
+    out.push_str(&audit_trail(views)?);
     Ok(out)
 }
 
 /// The latest credit decisions of every account (limits, increases and their end, blocks, risk
 /// classes, overridden orders): when, what, by whom and why.
-fn audit_trail(d: &Dataset) -> String {
+fn audit_trail(views: &Views<'_>) -> Result<String, OmoError> {
     const SHOWN: usize = 12;
-    let mut entries: Vec<(&omo_core::model::CustomerId, omo_core::credit::AuditEntry)> = d
-        .credit_accounts
-        .iter()
-        .flat_map(|a| a.audit_trail(d.as_of).into_iter().map(move |e| (&a.customer, e)))
-        .collect();
-    entries.sort_by(|a, b| b.1.stamp.date.cmp(&a.1.stamp.date).then_with(|| a.0.cmp(b.0)));
-    let mut out = format!("Credit decisions (audit trail, latest {SHOWN} of {})\n", entries.len());
+    let decisions = views.credit_decisions(None)?;
+    let mut out = format!("Credit decisions (audit trail, latest {SHOWN} of {})\n", decisions.len());
     let mut table = Table::new(["date", "customer", "change", "by", "why"].map(String::from).to_vec());
-    for (customer, entry) in entries.iter().take(SHOWN) {
-        table.row(vec![
-            entry.stamp.date.to_string(),
-            customer.to_string(),
-            entry.change.to_string(),
-            entry.stamp.by.clone(),
-            entry.stamp.reason.clone(),
-        ]);
+    for d in decisions.iter().take(SHOWN) {
+        table.row(vec![d.date.to_string(), d.customer.to_string(), d.change.clone(), d.by.clone(), d.reason.clone()]);
     }
     out.push_str(&table.render());
     out.push('\n');
-    out
+    Ok(out)
 }
 
 fn limits(d: &Dataset, policy: &CreditPolicy, positions: &[Position]) -> String {

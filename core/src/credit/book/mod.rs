@@ -5,10 +5,12 @@
 //! The book's state and its accounts are here; what is posted to it is in `bookings`, a
 //! customer's exposure and receivables position in `position`, and the order check in `check`.
 
+mod audit;
 mod bookings;
 mod check;
 mod position;
 
+pub use audit::CreditDecisionRow;
 pub(crate) use bookings::shipment_value;
 pub use check::{CheckMode, CreditCheck, Decision, Finding, Reason, replay_order_checks};
 pub use position::Exposure;
