@@ -214,7 +214,7 @@ impl Engine {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<SpiRow>> {
-        Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Window::given(from, to)?)?)
+        Ok(self.read().views().node_ledger(&node, product.as_ref(), period, Some(Window::between(from, to)?))?)
     }
 
     /// The S-P-I ledger rolled up along the supply chain and the product tree (internal
@@ -227,7 +227,7 @@ impl Engine {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<RollUpRow>> {
-        Ok(self.read().views().spi_rollup(&nodes, &products, period, Window::given(from, to)?)?)
+        Ok(self.read().views().spi_rollup(&nodes, &products, period, Some(Window::between(from, to)?))?)
     }
 
     /// Inventory health on the engine's date: every node's (or one node's) stock with its
@@ -259,7 +259,7 @@ impl Engine {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<ChannelRow>> {
-        Ok(self.read().views().channel(period, region.as_ref(), Window::given(from, to)?)?)
+        Ok(self.read().views().channel(period, region.as_ref(), Some(Window::between(from, to)?))?)
     }
 
     /// The book against the physical counts of `day` (the last stock-take when None), the most

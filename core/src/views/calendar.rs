@@ -59,24 +59,6 @@ impl Window {
         Window::new(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))
     }
 
-    /// The window between optional bounds as a view's argument: `None` (the view's own default
-    /// window) when neither bound is given.
-    ///
-    /// ```
-    /// use chrono::NaiveDate;
-    /// use omo_core::views::Window;
-    /// assert_eq!(Window::given(None, None)?, None);
-    /// let day = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-    /// assert_eq!(Window::given(None, Some(day))?.map(|w| w.to), Some(day));
-    /// # Ok::<(), omo_core::OmoError>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Window::new`].
-    pub fn given(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Option<Self>> {
-        from.or(to).map(|_| Window::between(from, to)).transpose()
-    }
-
     /// Whether `day` falls in the window.
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
