@@ -25,7 +25,6 @@ use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyBytes;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::convert::{money, omo_error, validation_error};
@@ -307,36 +306,7 @@ impl PyCreditBook {
 pub fn scorecard_json(py: Python<'_>, source: Source<'_>, axis: &str, month: Option<NaiveDate>) -> PyResult<String> {
     let axis = Axis::from_str(axis).map_err(omo_error)?;
     let card = source.views(py, |v| v.scorecard(axis, month))?;
-    #[derive(Serialize)]
-    struct Row<'a> {
-        member: &'a str,
-        name: &'a str,
-        parent: Option<&'a str>,
-        depth: u32,
-        kpi: &'a str,
-        light: &'static str,
-        value: Option<Decimal>,
-        threshold: Option<Decimal>,
-        red_members: &'a [String],
-    }
-    let rows: Vec<Row<'_>> = card
-        .rows
-        .iter()
-        .flat_map(|r| {
-            r.cells.iter().map(move |c| Row {
-                member: &r.member,
-                name: &r.name,
-                parent: r.parent.as_deref(),
-                depth: r.depth,
-                kpi: &c.kpi,
-                light: c.light.as_str(),
-                value: c.value,
-                threshold: c.threshold,
-                red_members: &c.red_members,
-            })
-        })
-        .collect();
-    json(&(card.month, &card.kpis, rows))
+    json(&(card.month, &card.kpis, card.lines()))
 }
 
 /// The alerts of the distributors' standard KPIs over the `months` months up to the last

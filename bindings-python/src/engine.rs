@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
-use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, events_of};
+use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, EventBatch, events_of};
 use omo_core::{OmoError, ValidDataset};
-use omo_store::{Store, StoreError};
+use omo_store::{Checks, Store};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
@@ -46,30 +46,12 @@ fn text<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
 
 /// Changes as JSON values: each change's own fields, its action in words.
 fn changes_value(changes: &[Change]) -> Value {
-    changes
-        .iter()
-        .map(|c| {
-            let mut row = serde_json::to_value(c).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut row {
-                map.insert("action".to_owned(), Value::String(c.action()));
-            }
-            row
-        })
-        .collect()
+    changes.iter().map(Change::to_value).collect()
 }
 
 /// Changes as JSON text.
 fn changes_json(changes: &[Change]) -> PyResult<String> {
     text(&changes_value(changes))
-}
-
-/// A refusal as sync reports it: the event's id, the reason in words, the field at fault.
-fn refusal_json(id: Option<&str>, error: &OmoError) -> Value {
-    let (id, field) = match error {
-        OmoError::Refused { id, field, .. } => (Some(id.as_str()), field.clone()),
-        _ => (id, None),
-    };
-    json!({"id": id, "error": error.to_string(), "field": field})
 }
 
 /// Events read from JSON text in order, up to the first that does not read: those, and its error.
@@ -202,38 +184,21 @@ impl PyEngine {
     /// the accepted ones in one commit; a failed commit raises, nothing of the batch is durable).
     fn apply_remote_json(&self, py: Python<'_>, events: Vec<String>) -> PyResult<String> {
         let results = self.with(py, |backend| {
-            // One result per event; one that does not read is refused in its place, the others
-            // go to the engine together (each with its slot and id).
-            let mut results = Vec::with_capacity(events.len());
-            let mut slots = Vec::new();
-            let mut readable = Vec::new();
-            for text in &events {
-                match Event::from_json(text) {
-                    Ok(event) => {
-                        slots.push((results.len(), event.id.clone()));
-                        readable.push(event);
-                        results.push(Value::Null);
-                    }
-                    Err(e) => results.push(refusal_json(None, &e)),
-                }
-            }
-            let outcomes: Vec<Result<Accepted, StoreError>> = match backend {
-                Backend::Memory(engine) => {
-                    engine.apply_remote(readable).into_iter().map(|r| r.map_err(StoreError::Engine)).collect()
-                }
-                Backend::Durable(store) => store.apply_remote(readable),
+            let mut batch = EventBatch::read(events.iter().map(String::as_str));
+            let readable = batch.take_events();
+            let outcomes: Vec<Result<Accepted, OmoError>> = match backend {
+                Backend::Memory(engine) => engine.apply_remote(readable),
+                // A failed commit is the disk's, not an event's: nothing of the batch is durable.
+                Backend::Durable(store) => store.apply_each(readable, Checks::Remote).map_err(store_error)?,
             };
-            for ((slot, id), outcome) in slots.into_iter().zip(outcomes) {
-                let result = match outcome {
+            let results: Vec<Value> = batch
+                .results(outcomes)
+                .into_iter()
+                .map(|result| match result {
                     Ok(accepted) => json!({"seq": accepted.seq, "changes": changes_value(&accepted.changes)}),
-                    Err(StoreError::Engine(e)) => refusal_json(Some(&id), &e),
-                    // The disk, not the event: nothing of the batch is durable.
-                    Err(e) => return Err(store_error(e)),
-                };
-                if let Some(place) = results.get_mut(slot) {
-                    *place = result;
-                }
-            }
+                    Err(refusal) => serde_json::to_value(refusal).unwrap_or(Value::Null),
+                })
+                .collect();
             Ok(results)
         })?;
         text(&results)

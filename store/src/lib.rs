@@ -85,6 +85,17 @@ use omo_core::Dataset;
 use omo_core::engine::{Accepted, Applied, Change, Engine, EngineOptions, EngineSnapshot, Event, Subscriber};
 use rusqlite::{Connection, OpenFlags, Transaction};
 
+/// How [`Store::apply_each`] checks its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    /// As the ERP's own ([`Engine::apply`]): an order over the credit limit is booked and
+    /// flagged (the ERP took it).
+    Local,
+    /// As a replica's ([`Engine::apply_remote`]): an order the credit check now blocks is
+    /// refused, as is anything the engine can no longer accept.
+    Remote,
+}
+
 /// How a store writes snapshots.
 ///
 /// A snapshot holds the whole state, so writing one costs in proportion to the records the
@@ -325,36 +336,55 @@ impl Store {
     /// Sync: applies a replica's events one by one with the engine's remote checks
     /// ([`Engine::apply_remote`]) and commits the accepted ones in one transaction. Each gets its
     /// sequence number and changes, or the reason it was refused; a refusal does not stop the
-    /// rest. Should the commit fail, every event accepted in the batch gets that error instead
-    /// (none is durable).
+    /// rest. Should the commit fail, every event of the batch gets that error instead (none is
+    /// durable).
     pub fn apply_remote(&mut self, events: impl IntoIterator<Item = Event>) -> Vec<Result<Accepted>> {
-        if let Err(e) = self.usable() {
-            return events.into_iter().map(|_| Err(e.clone())).collect();
+        let events: Vec<Event> = events.into_iter().collect();
+        let count = events.len();
+        match self.apply_each(events, Checks::Remote) {
+            Ok(results) => results.into_iter().map(|r| r.map_err(StoreError::Engine)).collect(),
+            Err(e) => (0..count).map(|_| Err(e.clone())).collect(),
         }
+    }
+
+    /// Applies `events` one by one with `checks` — a refusal does not stop the rest; each gets
+    /// its sequence number and changes, or the engine's reason — and commits the accepted ones in
+    /// one transaction (group commit) before returning. The outer error is the store's (the
+    /// disk, a broken store): then nothing of the batch is durable.
+    ///
+    /// This is how the live server books what an ERP posts: every event answered, in order.
+    pub fn apply_each(
+        &mut self,
+        events: impl IntoIterator<Item = Event>,
+        checks: Checks,
+    ) -> Result<Vec<omo_core::Result<Accepted>>> {
+        self.usable()?;
         let mut rows = Vec::new();
         let mut results = Vec::new();
         for event in events {
-            let result = encode(&event).and_then(|(kind, id, json)| {
-                let accepted =
-                    self.engine.apply_remote(std::iter::once(event)).into_iter().next().unwrap_or_else(|| {
-                        Err(omo_core::OmoError::InvalidArgument {
-                            name: "events",
-                            message: "the engine returned no result for a remote event".to_owned(),
-                        })
-                    })?;
+            let (kind, id, json) = match encode(&event) {
+                Ok(row) => row,
+                Err(StoreError::Engine(e)) => {
+                    results.push(Err(e));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let outcome = match checks {
+                Checks::Local => self.engine.apply(event).map(|changes| Accepted { seq: self.engine.seq(), changes }),
+                Checks::Remote => self.engine.apply_remote_event(event),
+            };
+            if let Ok(accepted) = &outcome {
                 rows.push(Row { seq: accepted.seq, kind, id, json });
-                Ok(accepted)
-            });
-            results.push(result);
+            }
+            results.push(outcome);
         }
-        if !rows.is_empty()
-            && let Err(e) = self.commit(&rows, None)
-        {
-            return results.into_iter().map(|r| r.and_then(|_| Err(e.clone()))).collect();
+        if !rows.is_empty() {
+            self.commit(&rows, None)?;
         }
         let changes: Vec<Change> = results.iter().flatten().flat_map(|a| a.changes.iter().cloned()).collect();
         self.deliver(&changes);
-        results
+        Ok(results)
     }
 
     /// Lets time pass to the end of `date` (see [`Engine::advance_to`]) and records it durably:

@@ -112,6 +112,30 @@ pub enum ChangeKind {
 }
 
 impl Change {
+    /// The change as the doors send it on (Python's change dicts, the live server's stream): its
+    /// own fields (`seq`, `date`, `type`, ...) and `action`, what to do about it in words.
+    ///
+    /// ```
+    /// use omo_core::engine::{Change, ChangeKind};
+    /// use omo_core::model::{NodeId, ProductId};
+    /// let change = Change {
+    ///     seq: 3,
+    ///     date: chrono::NaiveDate::from_ymd_opt(2025, 3, 2).unwrap(),
+    ///     what: ChangeKind::StockOut { node: NodeId::new("DC")?, product: ProductId::new("UREA")?, on_hand: 0.into() },
+    /// };
+    /// let json = change.to_value();
+    /// assert_eq!(json["action"], "replenish UREA at DC: nothing left on hand");
+    /// assert_eq!(json["node"], "DC");
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn to_value(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("action".to_owned(), serde_json::Value::String(self.action()));
+        }
+        value
+    }
+
     /// What to do about the change, in words.
     pub fn action(&self) -> String {
         match &self.what {

@@ -78,7 +78,7 @@ pub use history::events_of;
 pub use kpis::AlertStatus;
 pub use plan_alerts::PlanAlertRecord;
 pub use snapshot::{EngineSnapshot, SNAPSHOT_FORMAT};
-pub use sync::Accepted;
+pub use sync::{Accepted, EventBatch, Refusal};
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashSet;

@@ -5,6 +5,7 @@ use super::Engine;
 use super::change::Change;
 use super::event::Event;
 use crate::error::{OmoError, Result};
+use serde::Serialize;
 
 /// A replica's event that [`Engine::apply_remote`] accepted: its sequence number here and the
 /// changes it caused.
@@ -14,6 +15,94 @@ pub struct Accepted {
     pub seq: u64,
     /// The changes it caused, in order.
     pub changes: Vec<Change>,
+}
+
+/// An event refused, as sync and the live server's ingest report it: the event's id (when it
+/// could be read), the reason in words and the field at fault (`record.lines[0].quantity`).
+///
+/// ```
+/// use omo_core::engine::{Event, Refusal};
+/// let error = Event::from_json(r#"{"type": "payment", "id": "P-1", "record": {"amount": 1.5}}"#).unwrap_err();
+/// let refusal = Refusal::of(None, &error);
+/// assert_eq!(refusal.id.as_deref(), Some("P-1"));
+/// assert!(refusal.error.contains("P-1"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The sender's id of the event, when known.
+    pub id: Option<String>,
+    /// Why, in words (naming the event and the field).
+    pub error: String,
+    /// The field at fault, where one is known.
+    pub field: Option<String>,
+}
+
+impl Refusal {
+    /// The refusal of the event `id` (when the caller knows it) for `error`; an
+    /// [`OmoError::Refused`] names its own event and field.
+    pub fn of(id: Option<&str>, error: &OmoError) -> Self {
+        let (id, field) = match error {
+            OmoError::Refused { id, field, .. } => (Some(id.as_str()), field.clone()),
+            _ => (id, None),
+        };
+        Refusal { id: id.map(str::to_owned), error: error.to_string(), field }
+    }
+}
+
+/// Events sent as JSON texts in one batch that goes on past refusals (sync, the live server's
+/// ingest): the ones that read go to the engine together, and each text gets its result in its
+/// place — the event's [`Accepted`], or its [`Refusal`] (one that did not even read included).
+#[derive(Debug)]
+pub struct EventBatch {
+    /// The events that read, in order.
+    events: Vec<Event>,
+    /// Per text: the refusal of one that did not read, or the id of one that did.
+    slots: Vec<std::result::Result<String, Refusal>>,
+}
+
+impl EventBatch {
+    /// Reads each text as an event (exactly, as [`Event::from_json`]).
+    pub fn read<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut events = Vec::new();
+        let slots = texts
+            .into_iter()
+            .map(|text| match Event::from_json(text) {
+                Ok(event) => {
+                    let id = event.id.clone();
+                    events.push(event);
+                    Ok(id)
+                }
+                Err(e) => Err(Refusal::of(None, &e)),
+            })
+            .collect();
+        EventBatch { events, slots }
+    }
+
+    /// The events that read, in order, to apply; then [`EventBatch::results`] with their outcomes.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// One result per text, in the order sent, given the outcome of each event that read (in
+    /// the order [`EventBatch::take_events`] gave them).
+    pub fn results(self, outcomes: Vec<Result<Accepted>>) -> Vec<std::result::Result<Accepted, Refusal>> {
+        let mut outcomes = outcomes.into_iter();
+        self.slots
+            .into_iter()
+            .map(|slot| {
+                let id = slot?;
+                match outcomes.next() {
+                    Some(Ok(accepted)) => Ok(accepted),
+                    Some(Err(e)) => Err(Refusal::of(Some(&id), &e)),
+                    None => Err(Refusal {
+                        id: Some(id),
+                        error: "the engine returned no result for this event".to_owned(),
+                        field: None,
+                    }),
+                }
+            })
+            .collect()
+    }
 }
 
 impl Engine {

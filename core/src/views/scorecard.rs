@@ -112,6 +112,53 @@ pub struct ScorecardView {
     pub rows: Vec<ScorecardRow>,
 }
 
+/// One cell of a scorecard laid flat, a table's row: the member with its place in the tree, one
+/// KPI's light (lower case), value and threshold. What Python's `scorecard(...).frame` and the
+/// live server's `GET /api/scorecard` show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScorecardLine<'a> {
+    /// The member id.
+    pub member: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// The member above it, if any.
+    pub parent: Option<&'a str>,
+    /// Its depth (0: a root).
+    pub depth: u32,
+    /// The KPI id.
+    pub kpi: &'a str,
+    /// The light shown, in lower case (`green`, `yellow`, `red`, `grey`).
+    pub light: &'static str,
+    /// The member's own value, if any.
+    pub value: Option<Decimal>,
+    /// The threshold at the edge of the value's zone.
+    pub threshold: Option<Decimal>,
+    /// The members below whose own light is red.
+    pub red_members: &'a [String],
+}
+
+impl ScorecardView {
+    /// Every cell as a line, member by member (parents first), KPIs in the scorecard's order.
+    pub fn lines(&self) -> Vec<ScorecardLine<'_>> {
+        self.rows
+            .iter()
+            .flat_map(|r| {
+                r.cells.iter().map(move |c| ScorecardLine {
+                    member: &r.member,
+                    name: &r.name,
+                    parent: r.parent.as_deref(),
+                    depth: r.depth,
+                    kpi: &c.kpi,
+                    light: c.light.as_str(),
+                    value: c.value,
+                    threshold: c.threshold,
+                    red_members: &c.red_members,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The alert transitions of the distributors' standard KPIs over a run of months.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
