@@ -175,25 +175,6 @@ pub fn sample_company(
     Ok(PyDataset { inner: Arc::new(dataset) })
 }
 
-fn node_level(name: &str) -> PyResult<NodeLevel> {
-    Ok(match name {
-        "node" => NodeLevel::Node,
-        "region" => NodeLevel::Region,
-        "kind" => NodeLevel::Kind,
-        "company" | "all" => NodeLevel::Company,
-        other => return Err(validation_error(&format!("nodes: {other:?} is not node, region, kind or company"))),
-    })
-}
-
-fn product_level(name: &str) -> PyResult<ProductLevel> {
-    Ok(match name {
-        "product" => ProductLevel::Product,
-        "category" => ProductLevel::Category,
-        "all" => ProductLevel::All,
-        other => return Err(validation_error(&format!("products: {other:?} is not product, category or all"))),
-    })
-}
-
 /// The S-P-I ledger rolled up along the supply chain and the product tree, as JSON rows.
 #[pyfunction]
 pub fn spi_rollup_json(
@@ -204,7 +185,8 @@ pub fn spi_rollup_json(
     products: &str,
 ) -> PyResult<String> {
     let period = Period::from_str(period).map_err(omo_error)?;
-    let (nodes, products) = (node_level(nodes)?, product_level(products)?);
+    let nodes = NodeLevel::from_str(nodes).map_err(omo_error)?;
+    let products = ProductLevel::from_str(products).map_err(omo_error)?;
     json(&source.views(py, |v| v.spi_rollup(&nodes, &products, period, None))?)
 }
 

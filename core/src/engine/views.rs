@@ -12,7 +12,7 @@ use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::SpiRow;
-use crate::views::Views;
+use crate::views::{ScorecardView, Views};
 
 impl Engine {
     /// The engine's clock.
@@ -85,6 +85,13 @@ impl Engine {
     /// Every member's light of every KPI now (month to date), sorted by member and KPI.
     pub fn lights(&self) -> Vec<(String, String, crate::kpi::Light)> {
         self.kpis.lights().into_iter().map(|((m, k), l)| (m, k, l)).collect()
+    }
+
+    /// The live scorecard: every member's month-to-date light of every standard KPI along the
+    /// regions (distributors, regions, the company), laid out as a month's scorecard is
+    /// ([`crate::views::ScorecardView`]); it changes with every event that moves a light.
+    pub fn live_scorecard(&self) -> ScorecardView {
+        self.kpis.live_view(&self.dataset, crate::kpi::first_of_month(self.dataset.as_of))
     }
 
     /// A distributor's month-to-date value of a standard KPI.

@@ -49,6 +49,39 @@ pub enum ProductLevel {
     All,
 }
 
+impl std::str::FromStr for NodeLevel {
+    type Err = OmoError;
+    /// `node`, `region`, `kind`, `company` (or `all`).
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "node" => Ok(NodeLevel::Node),
+            "region" => Ok(NodeLevel::Region),
+            "kind" => Ok(NodeLevel::Kind),
+            "company" | "all" => Ok(NodeLevel::Company),
+            other => Err(OmoError::InvalidArgument {
+                name: "nodes",
+                message: format!("{other:?} is not node, region, kind or company"),
+            }),
+        }
+    }
+}
+
+impl std::str::FromStr for ProductLevel {
+    type Err = OmoError;
+    /// `product`, `category`, `all`.
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "product" => Ok(ProductLevel::Product),
+            "category" => Ok(ProductLevel::Category),
+            "all" => Ok(ProductLevel::All),
+            other => Err(OmoError::InvalidArgument {
+                name: "products",
+                message: format!("{other:?} is not product, category or all"),
+            }),
+        }
+    }
+}
+
 /// One row of a rolled-up ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

@@ -22,9 +22,11 @@
 mod calendar;
 mod credit;
 mod customers;
+mod drill;
 mod forecast;
 mod sales;
 mod scorecard;
+pub(crate) use scorecard::scorecard_view;
 mod spi;
 mod stock;
 
@@ -36,9 +38,10 @@ use chrono::NaiveDate;
 pub use calendar::{Window, quarter_start};
 pub use credit::{BlockedOrder, BlockedOrders, LimitStatus, Position, ranked_positions};
 pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
+pub use drill::{DistributorView, ShopLine, TOP_END_CUSTOMERS};
 pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
 pub use sales::{SalesAmount, SalesPivot, SalesPivotRow};
-pub use scorecard::{AlertsView, Axis, MemberNames, ScorecardCell, ScorecardRow, ScorecardView};
+pub use scorecard::{AlertsView, Axis, KpiPoint, MemberNames, ScorecardCell, ScorecardLine, ScorecardRow, ScorecardView};
 pub use stock::{AbcShare, StockTake, SuggestedOrderRow, SuggestedOrders};
 
 use crate::credit::{CreditBook, CreditPolicy};

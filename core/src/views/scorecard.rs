@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Views;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
+use crate::model::Hierarchy;
 use crate::kpi::{
     AlertEvent, AlertEventKind, AlertRule, KpiDefinition, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
     distributor_hierarchy, first_of_month, standard_alerts, standard_inputs, standard_kpis,
@@ -159,6 +160,19 @@ impl ScorecardView {
     }
 }
 
+/// One month of a member's KPI ([`Views::kpi_series`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiPoint {
+    /// The month's first day.
+    pub month: NaiveDate,
+    /// The light shown.
+    pub light: Light,
+    /// The member's own value, if any.
+    pub value: Option<Decimal>,
+    /// The threshold at the edge of the value's zone.
+    pub threshold: Option<Decimal>,
+}
+
 /// The alert transitions of the distributors' standard KPIs over a run of months.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,26 +227,33 @@ impl Views<'_> {
             None => standard_inputs(d, month)?,
         };
         let card = Scorecard::build(&tree, &kpis, &inputs, &HashMap::new())?;
-        let names = MemberNames::of(d);
-        // Depths in one pass, parents before members: asking each member's depth would walk up
-        // to the root once per member, quadratic in a deep hierarchy.
-        let mut depths: HashMap<&str, u32> = HashMap::with_capacity(tree.len());
-        let mut rows = Vec::with_capacity(tree.len());
-        for member in tree.members() {
-            let parent = tree.parent(member);
-            let depth = parent.and_then(|p| depths.get(p.as_str())).map_or(0, |d| d.saturating_add(1));
-            depths.insert(member.as_str(), depth);
-            let cells = kpis.iter().map(|kpi| cell_of(&card, member, &kpi.id)).collect();
-            rows.push(ScorecardRow {
-                member: member.clone(),
-                name: names.name(member).to_owned(),
-                parent: parent.cloned(),
-                depth,
-                overall: card.overall(member),
-                cells,
-            });
+        Ok(scorecard_view(d, &tree, kpis, &card, month, axis))
+    }
+
+    /// One member's KPI month by month over the standard alert window ([`Views::kpi_history`]'s
+    /// months): its light, value and threshold in each month's scorecard along `axis`.
+    ///
+    /// # Errors
+    /// [`OmoError::UnknownId`] for a member not on the axis or a KPI not in the catalogue;
+    /// those of [`Views::scorecard`].
+    pub fn kpi_series(&self, axis: Axis, member: &str, kpi: &str) -> Result<Vec<KpiPoint>> {
+        let months = self.kpi_history()?.months.clone();
+        let mut points = Vec::with_capacity(months.len());
+        for month in months {
+            let card = self.scorecard(axis, Some(month))?;
+            let row = card
+                .rows
+                .iter()
+                .find(|r| r.member == member)
+                .ok_or_else(|| OmoError::UnknownId { kind: "member", id: member.to_owned() })?;
+            let cell = row
+                .cells
+                .iter()
+                .find(|c| c.kpi == kpi)
+                .ok_or_else(|| OmoError::UnknownId { kind: "kpi", id: kpi.to_owned() })?;
+            points.push(KpiPoint { month, light: cell.light, value: cell.value, threshold: cell.threshold });
         }
-        Ok(ScorecardView { month, axis, kpis, rows })
+        Ok(points)
     }
 
     /// The alerts of every distributor's standard KPIs over the `months` months up to the last
@@ -297,6 +318,39 @@ impl<'a> MemberNames<'a> {
     {
         self.0.get(member).copied().unwrap_or(member)
     }
+}
+
+/// A card laid out as a view: every member of `tree` (parents first) with its name, parent,
+/// depth, worst light and one cell per KPI. The month's scorecard and the engine's live one
+/// ([`crate::engine::Engine::live_scorecard`]) share it.
+pub(crate) fn scorecard_view(
+    d: &Dataset,
+    tree: &Hierarchy<String>,
+    kpis: Vec<KpiDefinition>,
+    card: &Scorecard<String>,
+    month: NaiveDate,
+    axis: Axis,
+) -> ScorecardView {
+    let names = MemberNames::of(d);
+    // Depths in one pass, parents before members: asking each member's depth would walk up
+    // to the root once per member, quadratic in a deep hierarchy.
+    let mut depths: HashMap<&str, u32> = HashMap::with_capacity(tree.len());
+    let mut rows = Vec::with_capacity(tree.len());
+    for member in tree.members() {
+        let parent = tree.parent(member);
+        let depth = parent.and_then(|p| depths.get(p.as_str())).map_or(0, |d| d.saturating_add(1));
+        depths.insert(member.as_str(), depth);
+        let cells = kpis.iter().map(|kpi| cell_of(card, member, &kpi.id)).collect();
+        rows.push(ScorecardRow {
+            member: member.clone(),
+            name: names.name(member).to_owned(),
+            parent: parent.cloned(),
+            depth,
+            overall: card.overall(member),
+            cells,
+        });
+    }
+    ScorecardView { month, axis, kpis, rows }
 }
 
 fn cell_of(card: &Scorecard<String>, member: &String, kpi: &str) -> ScorecardCell {

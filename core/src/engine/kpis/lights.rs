@@ -11,6 +11,7 @@ use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
 use crate::kpi::{KpiInput, Light, Scorecard, first_of_month};
+use crate::views::{Axis, ScorecardView, scorecard_view};
 use crate::model::CustomerId;
 use crate::spi::Period;
 
@@ -116,6 +117,11 @@ impl KpiState {
     }
 
     /// Every member's light of every KPI, sorted.
+    /// The card of the month to date laid out as a scorecard view of `month`.
+    pub(crate) fn live_view(&self, d: &Dataset, month: chrono::NaiveDate) -> ScorecardView {
+        scorecard_view(d, &self.hierarchy, self.kpis.clone(), &self.card, month, Axis::Region)
+    }
+
     pub(crate) fn lights(&self) -> BTreeMap<(String, String), Light> {
         card_lights(&self.card)
     }
