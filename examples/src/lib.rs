@@ -9,4 +9,5 @@ pub mod online_retail;
 pub mod process;
 pub mod replay;
 pub mod report;
+pub mod serve;
 pub mod study;

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::{Dataset, JsonLimits};
+use omo_examples::serve::{self, ServeOptions};
 use omo_examples::{dashboard, live, report};
 
 const USAGE: &str = "usage: omo-examples [--seed N] [--distributors N] [--retailers-per-distributor N] [--farmers N] \
@@ -23,16 +24,41 @@ dataset exported as JSON; opens the live engine on its history up to its last qu
 quarter as events, printing each light that turns red and each alert as it fires; then prints the
 report and writes the dashboard (default target/omo-dashboard.html) of the engine's state. With
 --store the engine is durable in that SQLite file: a second run continues where the first stopped.
+
+omo-examples serve --token SECRET [--port 8080] ... serves the live engine and its dashboard (serve --help).
 ";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "serve") {
+        return serve(args.into_iter().skip(1));
+    }
+    match run(args) {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS
         }
         Err(message) => {
             eprintln!("omo-examples: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `omo-examples serve ...`: the live server (see [`omo_examples::serve`]).
+fn serve(args: impl Iterator<Item = String>) -> ExitCode {
+    let outcome = match ServeOptions::parse(args) {
+        Ok(Some(options)) => serve::run(options),
+        Ok(None) => {
+            print!("{}", serve::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => Err(message),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("omo-examples serve: {message}");
             ExitCode::FAILURE
         }
     }

@@ -8,10 +8,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Views;
+use super::credit::Position;
 use crate::analytics::CustomerSummary;
 use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, CustomerKind, NodeId, RegionId};
-use super::credit::Position;
 
 /// How many of a distributor's end customers [`Views::distributor`] lists.
 pub const TOP_END_CUSTOMERS: usize = 20;
@@ -111,8 +111,12 @@ impl Views<'_> {
             })
             .collect();
         lines.sort_by(|a, b| b.sell_out_revenue.cmp(&a.sell_out_revenue).then_with(|| a.customer.cmp(&b.customer)));
-        let below: BTreeSet<&CustomerId> =
-            d.customers.iter().filter(|c| c.parent.as_ref().is_some_and(|p| shop_ids.contains(p))).map(|c| &c.id).collect();
+        let below: BTreeSet<&CustomerId> = d
+            .customers
+            .iter()
+            .filter(|c| c.parent.as_ref().is_some_and(|p| shop_ids.contains(p)))
+            .map(|c| &c.id)
+            .collect();
         let mut top: Vec<CustomerSummary> =
             self.customer_summaries(None, None)?.into_iter().filter(|s| below.contains(&s.customer)).collect();
         top.truncate(TOP_END_CUSTOMERS);

@@ -41,7 +41,9 @@ pub use customers::{CustomerProfile, DORMANT_AFTER_DAYS, SegmentCount};
 pub use drill::{DistributorView, ShopLine, TOP_END_CUSTOMERS};
 pub use forecast::{CHART_MONTHS, FORECAST_MONTHS, ForecastRollupRow, OutlookView, RollupBy};
 pub use sales::{SalesAmount, SalesPivot, SalesPivotRow};
-pub use scorecard::{AlertsView, Axis, KpiPoint, MemberNames, ScorecardCell, ScorecardLine, ScorecardRow, ScorecardView};
+pub use scorecard::{
+    AlertsView, Axis, KpiPoint, MemberNames, ScorecardCell, ScorecardLine, ScorecardRow, ScorecardView,
+};
 pub use stock::{AbcShare, StockTake, SuggestedOrderRow, SuggestedOrders};
 
 use crate::credit::{CreditBook, CreditPolicy};

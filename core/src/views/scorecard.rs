@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::Views;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::model::Hierarchy;
 use crate::kpi::{
     AlertEvent, AlertEventKind, AlertRule, KpiDefinition, Light, Scorecard, alerts_in_history, business_unit_hierarchy,
     distributor_hierarchy, first_of_month, standard_alerts, standard_inputs, standard_kpis,
 };
+use crate::model::Hierarchy;
 
 /// The hierarchy a scorecard rolls the distributors up along.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,9 +11,9 @@ use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
 use crate::kpi::{KpiInput, Light, Scorecard, first_of_month};
-use crate::views::{Axis, ScorecardView, scorecard_view};
 use crate::model::CustomerId;
 use crate::spi::Period;
+use crate::views::{Axis, ScorecardView, scorecard_view};
 
 impl KpiState {
     /// Recomputes the `facets` of one distributor's month-to-date facts (every facet when they
