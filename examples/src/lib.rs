@@ -11,3 +11,18 @@ pub mod replay;
 pub mod report;
 pub mod serve;
 pub mod study;
+
+/// A company's dataset exported as JSON, read and validated: the main job's and the live
+/// server's `--dataset`. Bytes, not text: the core names the byte where a file stops being
+/// UTF-8 (and skips a BOM). Every error names the file.
+///
+/// # Errors
+/// The file does not read, is not a dataset, or does not validate (every broken reference named).
+pub fn read_dataset(path: &std::path::Path) -> Result<omo_core::Dataset, String> {
+    let named = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| named(&e))?;
+    let dataset =
+        omo_core::Dataset::from_json_bytes(&bytes, &omo_core::JsonLimits::default()).map_err(|e| named(&e))?;
+    dataset.validate().into_result().map_err(|e| named(&e))?;
+    Ok(dataset)
+}

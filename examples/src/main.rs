@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::{Dataset, JsonLimits};
 use omo_examples::serve::{self, ServeOptions};
 use omo_examples::{dashboard, live, report};
 
@@ -90,14 +89,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         }
     }
     let dataset = match dataset_path {
-        Some(path) => {
-            // Bytes, not text: the core names the byte where a file stops being UTF-8 (and skips a BOM).
-            let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-            let dataset =
-                Dataset::from_json_bytes(&bytes, &JsonLimits::default()).map_err(|e| format!("{path}: {e}"))?;
-            dataset.validate().into_result().map_err(|e| format!("{path}: {e}"))?;
-            dataset
-        }
+        Some(path) => omo_examples::read_dataset(Path::new(&path))?,
         None => sample_company(&config).map_err(|e| e.to_string())?,
     };
     let (live, mut text) = live::replay_last_quarter(&dataset, store.as_deref())?;

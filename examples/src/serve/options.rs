@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use omo_core::Dataset;
 use omo_core::engine::{EngineOptions, Event, events_of};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::{Dataset, JsonLimits};
 use omo_store::Store;
 
 use crate::live::history_cut;
@@ -180,13 +180,7 @@ pub fn open(options: &ServeOptions) -> Result<Opened, String> {
 /// The dataset at `--dataset`, or the sample company.
 fn company(options: &ServeOptions) -> Result<Dataset, String> {
     match &options.dataset {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let dataset = Dataset::from_json_bytes(&bytes, &JsonLimits::default())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            dataset.validate().into_result().map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(dataset)
-        }
+        Some(path) => crate::read_dataset(path),
         None => sample_company(&options.sample).map_err(|e| e.to_string()),
     }
 }
