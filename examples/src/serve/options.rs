@@ -137,6 +137,12 @@ pub struct Opened {
 /// # Errors
 /// A dataset that does not read or validate, a store that does not open.
 pub fn open(options: &ServeOptions) -> Result<Opened, String> {
+    if !options.host.is_loopback() {
+        eprintln!(
+            "serve: listening on {}: the views and the stream are open to anyone who reaches it (writes need the token); put it behind a proxy that authenticates",
+            options.host
+        );
+    }
     let reopen = options.store.exists();
     if reopen && options.dataset.is_some() {
         eprintln!("serve: {} holds an engine already: reopened, --dataset ignored", options.store.display());
