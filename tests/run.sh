@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints, the Rust unit, property, golden and
 # integration tests (which read ../shared/ in place where it exists; under CI=true they must),
-# then the main job's dashboard in headless Chromium (tests/dashboard.sh), the mobile bindings
+# then the main job's dashboard and the live server's page in headless Chromium (tests/dashboard.sh,
+# tests/live.sh) with a load run of the server, the mobile bindings
 # from Kotlin and Python (tests/mobile.sh), and the Python package built as a wheel into a fresh
 # virtual environment with its pytest suite.
 # Installs what it needs; a new machine has Rust, Python 3.11, Java 17 and Node.
@@ -20,6 +21,11 @@ cargo test --workspace --locked --features omo-mobile/bindgen
 
 echo "== The dashboard in headless Chromium =="
 bash tests/dashboard.sh
+
+echo "== The live server: its page in headless Chromium, then a bounded load run on loopback =="
+bash tests/live.sh
+# A report, not a timed test: it fails only if an acknowledged event is lost or booked twice.
+target/debug/serve_load --clients 50 --seconds 10
 
 echo "== Mobile bindings: Kotlin on the JVM and Python over the generated uniffi bindings =="
 bash tests/mobile.sh

@@ -322,3 +322,90 @@ fn the_sales_pivot_holds_every_cell_of_the_last_complete_quarter_with_row_and_co
     }
     Ok(())
 }
+
+#[test]
+fn the_live_scorecard_shows_the_engine_s_month_to_date_lights_and_values_in_the_tree_s_order() -> Res {
+    let engine = replayed()?;
+    let live = engine.live_scorecard();
+    let month_card = engine.views().scorecard(Axis::Region, None)?;
+    // The same tree as the month's scorecard: members, parents and depths in the same order.
+    let tree = |card: &omo_core::views::ScorecardView| -> Vec<(String, Option<String>, u32)> {
+        card.rows.iter().map(|r| (r.member.clone(), r.parent.clone(), r.depth)).collect()
+    };
+    assert_eq!(tree(&live), tree(&month_card));
+    assert_eq!(live.month, NaiveDate::from_ymd_opt(engine.as_of().year(), engine.as_of().month(), 1).unwrap());
+    let lights: HashMap<(String, String), Light> = engine.lights().into_iter().map(|(m, k, l)| ((m, k), l)).collect();
+    let mut red = 0;
+    for row in &live.rows {
+        for cell in &row.cells {
+            assert_eq!(
+                Some(&cell.light),
+                lights.get(&(row.member.clone(), cell.kpi.clone())),
+                "{} {}",
+                row.member,
+                cell.kpi
+            );
+            if row.cells.iter().any(|c| c.value.is_some()) {
+                assert_eq!(cell.value, engine.kpi_value(&row.member, &cell.kpi), "{} {}", row.member, cell.kpi);
+            }
+            red += usize::from(cell.light == Light::Red);
+        }
+        assert_eq!(row.overall, row.cells.iter().map(|c| c.light).max().unwrap_or(Light::Grey), "{}", row.member);
+    }
+    assert!(red > 0, "no red light month to date: the test shows nothing");
+    Ok(())
+}
+
+#[test]
+fn a_kpi_series_is_the_member_s_cell_in_each_month_s_scorecard() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let months = views.kpi_history()?.months.clone();
+    let card = views.scorecard(Axis::Region, Some(months[months.len() - 2]))?;
+    // A distributor's cell with a value of its own.
+    let (row, cell) = card
+        .rows
+        .iter()
+        .find_map(|r| r.cells.iter().find(|c| c.value.is_some()).map(|c| (r, c)))
+        .ok_or("no member has a value")?;
+    let series = views.kpi_series(Axis::Region, &row.member, &cell.kpi)?;
+    assert_eq!(series.iter().map(|p| p.month).collect::<Vec<_>>(), months);
+    let point = &series[months.len() - 2];
+    assert_eq!((point.light, point.value, point.threshold), (cell.light, cell.value, cell.threshold));
+    assert!(matches!(views.kpi_series(Axis::Region, "NOBODY", &cell.kpi), Err(OmoError::UnknownId { .. })));
+    assert!(matches!(views.kpi_series(Axis::Region, &row.member, "happiness"), Err(OmoError::UnknownId { .. })));
+    Ok(())
+}
+
+#[test]
+fn a_distributor_s_drill_down_holds_its_shops_stock_and_sell_out_and_its_shops_best_customers() -> Res {
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let distributor = company.customers.iter().find(|c| c.kind == CustomerKind::Distributor).ok_or("none")?;
+    let view = views.distributor(&distributor.id)?;
+    assert_eq!(view.node, distributor.node);
+    let window = views.trailing_year();
+    for shop in &view.shops {
+        let node = shop.node.as_ref().ok_or("a shop without a node")?;
+        // Recomputed here from the records: stock is every movement's change up to the day,
+        // sell-out the trailing year's POS sales at the shop.
+        let on_hand: Decimal = company.movements.iter().filter(|m| &m.node == node).map(|m| m.stock_change()).sum();
+        let sales: Vec<_> = company.pos_sales.iter().filter(|s| &s.node == node && window.contains(s.date)).collect();
+        assert_eq!(shop.on_hand, on_hand, "{}", shop.customer);
+        assert_eq!(shop.sell_out_units, sales.iter().map(|s| s.quantity).sum::<Decimal>());
+        assert_eq!(shop.sell_out_revenue, sales.iter().map(|s| s.revenue).sum::<Decimal>());
+        assert_eq!(
+            shop.buyers as usize,
+            sales.iter().filter_map(|s| s.customer.as_ref()).collect::<HashSet<_>>().len()
+        );
+    }
+    assert!(view.shops.iter().any(|s| s.sell_out_revenue > Decimal::ZERO));
+    let shops: HashSet<&CustomerId> = view.shops.iter().map(|s| &s.customer).collect();
+    for summary in &view.top_customers {
+        let customer = company.customers.iter().find(|c| c.id == summary.customer).ok_or("unknown")?;
+        assert!(customer.parent.as_ref().is_some_and(|p| shops.contains(p)), "{} is not a shop's", summary.customer);
+    }
+    assert!(view.top_customers.windows(2).all(|w| w[0].revenue >= w[1].revenue));
+    assert!(matches!(views.distributor(&view.shops[0].customer), Err(OmoError::UnknownId { .. })));
+    Ok(())
+}

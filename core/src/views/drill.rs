@@ -44,6 +44,8 @@ pub struct DistributorView {
     pub name: String,
     /// Its region.
     pub region: RegionId,
+    /// Its stock node, if it keeps stock.
+    pub node: Option<NodeId>,
     /// Its credit position, if it has an account.
     pub position: Option<Position>,
     /// Its shops, highest sell-out revenue first, then by id.
@@ -125,6 +127,7 @@ impl Views<'_> {
             distributor: id.clone(),
             name: distributor.name.clone(),
             region: distributor.region.clone(),
+            node: distributor.node.clone(),
             position: if has_account { Some(self.position(id)?) } else { None },
             shops: lines,
             top_customers: top,

@@ -24,9 +24,9 @@ use omo_core::views::{Axis, RollupBy};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_stream::{Stream, StreamExt};
 
 use super::Shared;
 use super::ingest::refuse;
@@ -82,6 +82,7 @@ impl ViewCache {
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/seq", get(seq))
+        .route("/api/info", get(info))
         .route("/api/live", get(live))
         .route("/api/scorecard", get(scorecard))
         .route("/api/kpi_series", get(kpi_series))
@@ -138,6 +139,11 @@ async fn view<T: serde::Serialize>(
 async fn seq(State(shared): State<Arc<Shared>>) -> Response {
     let store = shared.store();
     axum::Json(json!({"seq": store.seq(), "as_of": store.engine().as_of()})).into_response()
+}
+
+/// `GET /api/info`: the company, its currency, clock and how many records of each kind it holds.
+async fn info(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    view(shared, uri, |engine| Ok(engine.dataset().summary())).await
 }
 
 /// `GET /api/live`: the month-to-date lights of the region tree.
@@ -332,14 +338,14 @@ async fn events_since(State(shared): State<Arc<Shared>>, Query(q): Query<SinceQu
 /// `GET /api/stream`: every committed change as a server-sent event, one `data:` line of JSON
 /// each; a client too slow to keep up gets an event `lagged` with how many it missed (its page
 /// should read the views again).
-pub async fn stream(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+pub async fn stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let changes = BroadcastStream::new(shared.changes.subscribe()).map(|item| {
-        Ok(match item {
+        Ok::<_, Infallible>(match item {
             Ok(text) => SseEvent::default().data(&*text),
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 SseEvent::default().event("lagged").data(format!("{{\"missed\": {missed}}}"))
             }
         })
     });
-    Sse::new(changes).keep_alive(KeepAlive::default())
+    ([(header::CACHE_CONTROL, "no-cache")], Sse::new(changes).keep_alive(KeepAlive::default()))
 }

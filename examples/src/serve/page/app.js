@@ -148,6 +148,7 @@
     selected: null,      // {member, kpi} whose history is shown
     units: [],           // business units: [{member, name, depth}]
     categories: new Map(), // category id -> name
+    forecastPreset: null, // the filter that last chose the forecast's series
     received: [],        // light changes received while /api/live was being read
     liveReading: false,
     changes: 0,
@@ -207,7 +208,9 @@
     }
   }
 
-  const isRegion = (member) => state.children.has(member);
+  /** A region (or the root) of the tree: a member with members below, or one that is not a
+   *  distributor once the distributors are known (a region may have none yet). */
+  const isRegion = (member) => state.children.has(member) || (state.distributors !== null && state.rows.has(member) && !state.distributors.has(member));
   function isDistributor(member) {
     if (state.distributors) return state.distributors.has(member);
     return !isRegion(member) && (state.rows.get(member)?.depth ?? 0) > 0;
@@ -314,10 +317,11 @@
     syncRegionFilter();
     renderLive();
     const current = path[path.length - 1];
-    if (current !== undefined && isDistributor(current)) loadDistributor(current);
+    if (current !== undefined && isDistributor(current)) guard("distributor-error", () => loadDistributor(current))();
     else $("distributor").hidden = true;
-    refreshSpi();
-    refreshMonthCard();
+    guard("spi-error", refreshSpi)();
+    guard("month-card-error", refreshMonthCard)();
+    if ($("forecast-by").value === "region") guard("forecast-error", refreshForecast)();
   }
 
   // Clicking a light shows its history; keyboard too.
@@ -330,7 +334,7 @@
     for (const other of document.querySelectorAll("#live-lights td.cell.selected")) other.classList.remove("selected");
     td.classList.add("selected");
     state.selected = { member: td.getAttribute("data-member"), kpi: td.getAttribute("data-kpi") };
-    loadHistory();
+    guard("live-error", loadHistory)();
   }
 
   async function refreshLive() {
@@ -372,19 +376,36 @@
       return;
     }
     if (state.selected !== sel) return; // another cell was clicked meanwhile
+    // The month to date from the live card, after the complete months.
+    const now = state.rows.get(sel.member)?.cells.find((c) => c.kpi === sel.kpi);
+    if (now && state.live && (points.length === 0 || points[points.length - 1].month < state.live.month)) {
+      points = [...points, { month: state.live.month, light: now.light, value: now.value, threshold: now.threshold, toDate: true }];
+    }
     const scale = kpi && kpi.unit === "ratio" ? 100 : 1;
     const unit = kpi && kpi.unit === "ratio" ? "%" : kpi ? kpi.unit : "";
     const value = (x) => (num(x) === null ? null : num(x) * scale);
-    const hasThreshold = points.some((p) => num(p.threshold) !== null);
-    const series = [{ label: `${kpi ? kpi.name : sel.kpi} (${unit})`, values: points.map((p) => value(p.value)), color: "#1f77b4" }];
-    if (hasThreshold) series.push({ label: "threshold", values: points.map((p) => value(p.threshold)), color: "#d62728", dash: [6, 4] });
-    lineChart($("history-chart"), {
-      xs: points.map((p) => epoch(p.month)), series, yLabel: unit, xFormat: (d) => d.slice(0, 7),
-      height: 240, lights: points.map((p) => p.light),
-    });
+    const label = (p) => (p.toDate ? `${p.month.slice(0, 7)} to date` : p.month.slice(0, 7));
+    const xFormat = (d) => label(points.find((p) => p.month === d) || { month: d });
+    const hasValues = points.some((p) => num(p.value) !== null);
+    if (hasValues) {
+      const series = [{ label: `${kpi ? kpi.name : sel.kpi} (${unit})`, values: points.map((p) => value(p.value)), color: "#1f77b4" }];
+      if (points.some((p) => num(p.threshold) !== null)) {
+        series.push({ label: "threshold", values: points.map((p) => value(p.threshold)), color: "#d62728", dash: [6, 4] });
+      }
+      lineChart($("history-chart"), { id: `${sel.member}/${sel.kpi}/${points.length}`, xs: points.map((p) => epoch(p.month)), series, yLabel: unit, xFormat, xTick: (d) => d.slice(0, 7), height: 240 });
+    } else {
+      // A roll-up has no value of its own: its light month by month.
+      const level = { green: 0, yellow: 1, red: 2 };
+      lineChart($("history-chart"), {
+        id: `${sel.member}/${sel.kpi}/${points.length}`, xs: points.map((p) => epoch(p.month)), yLabel: "light", xFormat, xTick: (d) => d.slice(0, 7), height: 200,
+        yValues: (v) => ["green", "yellow", "red"][v] ?? "", yRange: [-0.25, 2.25],
+        series: [{ label: "light (roll-up)", values: points.map((p) => level[p.light] ?? null), color: "#4a5866",
+          format: (v) => ["green", "yellow", "red"][Math.round(v)] ?? "-" }],
+      });
+    }
     fill($("history-strip"), points.map((p) =>
-      h("span", { class: "strip-item", title: `${p.month.slice(0, 7)}: ${kpiValue(kpi, p.value)} · ${p.light}` },
-        dot(p.light, null), h("small", null, p.month.slice(2, 7)))));
+      h("span", { class: "strip-item", title: `${label(p)}: ${kpiValue(kpi, p.value)} · ${p.light}` },
+        dot(p.light, null), h("small", null, p.toDate ? "now" : p.month.slice(2, 7)))));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -410,8 +431,22 @@
 
   /** A line chart in `holder`: x values in seconds (days), one line per series; hover shows the
    *  values in the legend, dragging across zooms, a double click zooms out. */
-  function lineChart(holder, { xs, series, yLabel, height = 260, xFormat = (d) => d }) {
+  function lineChart(holder, { id = "", xs, series, yLabel, height = 260, xFormat = (d) => d, xTick = xFormat, yValues = compact, yRange = null }) {
+    const data = [xs, ...series.map((s) => s.values)];
+    const key = JSON.stringify([id, yLabel, series.map((s) => s.label)]);
+    const json = JSON.stringify(data);
     const old = charts.get(holder);
+    if (old && old.key === key && xs.length > 0) {
+      // The same chart with new numbers: keep it, and keep the reader's zoom if the periods are the same.
+      if (old.json !== json) {
+        const before = old.chart.data[0];
+        const samePeriods = before.length === xs.length && xs.every((x, i) => x === before[i]);
+        old.json = json;
+        old.chart.setData(data, !samePeriods);
+        holder.setAttribute("data-points", String(xs.length));
+      }
+      return old.chart;
+    }
     if (old) { old.chart.destroy(); charts.delete(holder); resizer && resizer.unobserve(holder); }
     holder.replaceChildren();
     if (typeof uPlot !== "function") { fill(holder, h("p", { class: "error" }, "the chart library did not load")); return null; }
@@ -421,24 +456,32 @@
       width, height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
       cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 7 } },
-      scales: { x: { time: true } },
+      scales: yRange ? { x: { time: true }, y: { range: yRange } } : { x: { time: true } },
       legend: { live: true },
       axes: [
-        { stroke: "#4a5866", grid: { stroke: "#e3e7eb" }, ticks: { stroke: "#e3e7eb" } },
+        // One tick per data point in view (periods, not calendar days), thinned to fit.
+        { stroke: "#4a5866", grid: { stroke: "#e3e7eb" }, ticks: { stroke: "#e3e7eb" },
+          splits: (u, axis, min, max) => {
+            const shown = u.data[0].filter((x) => x >= min && x <= max);
+            const room = Math.max(1, Math.floor(u.bbox.width / (window.devicePixelRatio || 1) / 64));
+            const step = Math.ceil(shown.length / room);
+            return shown.filter((_, i) => i % step === 0);
+          },
+          values: (u, splits) => splits.map((v) => xTick(dateOf(v))) },
         { stroke: "#4a5866", grid: { stroke: "#e3e7eb" }, ticks: { stroke: "#e3e7eb" }, label: yLabel, size: 56, labelSize: 18,
-          values: (u, vals) => vals.map((v) => (v === null ? "" : compact(v))) },
+          values: (u, vals) => vals.map((v) => (v === null ? "" : yValues(v))) },
       ],
       series: [
         { label: "period", value: (u, v) => (v === null || v === undefined ? "-" : xFormat(dateOf(v))) },
         ...series.map((s) => ({
           label: s.label, stroke: s.color, width: 2, dash: s.dash, spanGaps: false,
           points: { show: true, size: 4, fill: s.color },
-          value: (u, v) => (v === null || v === undefined ? "-" : fmt(v, Math.abs(v) < 100 ? 1 : 0)),
+          value: (u, v) => (v === null || v === undefined ? "-" : s.format ? s.format(v) : fmt(v, Math.abs(v) < 100 ? 1 : 0)),
         })),
       ],
     };
-    const chart = new uPlot(options, [xs, ...series.map((s) => s.values)], holder);
-    charts.set(holder, { chart, height });
+    const chart = new uPlot(options, data, holder);
+    charts.set(holder, { chart, height, key, json });
     if (resizer) resizer.observe(holder);
     holder.setAttribute("data-points", String(xs.length));
     return chart;
@@ -582,11 +625,11 @@
     const order = { firing: 0, pending: 1, recovering: 2, no_data: 3, normal: 4 };
     const open = states.filter((s) => s.state !== "normal" && s.state !== "no_data")
       .sort((a, b) => (order[a.state] - order[b.state]) || a.member.localeCompare(b.member) || a.kpi.localeCompare(b.kpi));
-    fillTable($("alert-states"), [["member"], ["KPI"], ["state"], ["raised at"]],
+    fillTable($("alert-states"), [["state"], ["member"], ["KPI"], ["raised at"]],
       open.slice(0, 40).map((s) => [
+        { node: h("span", { class: `badge state-${s.state}` }, s.state) },
         state.rows.get(s.member)?.name ?? s.member,
         state.kpis.get(s.kpi)?.name ?? s.kpi,
-        { node: h("span", { class: `badge state-${s.state}` }, s.state) },
         s.raised ? { node: [dot(s.raised, s.raised), ` ${s.raised}`] } : "-",
       ]));
     showError("alerts-error", null);
@@ -604,12 +647,12 @@
         { label: "resolved", values: per("resolved"), color: "#2ca02c" },
       ],
     });
-    const recent = [...events].sort((a, b) => b.period.localeCompare(a.period)).slice(0, 30);
-    fillTable($("alert-events"), [["month"], ["member"], ["KPI"], ["event"], ["light"], ["value", "n"]],
+    const recent = [...events].sort((a, b) => b.period.localeCompare(a.period)).slice(0, 20);
+    fillTable($("alert-events"), [["month"], ["event"], ["member"], ["KPI"], ["light"], ["value", "n"]],
       recent.map((e) => {
         const kpi = state.kpis.get(e.kpi);
-        return [e.period.slice(0, 7), state.rows.get(e.member)?.name ?? e.member, kpi ? kpi.name : e.kpi,
-          { node: h("span", { class: `badge kind-${e.kind}` }, e.kind) }, { node: dot(e.light, e.light) }, kpiValue(kpi, e.value)];
+        return [e.period.slice(0, 7), { node: h("span", { class: `badge kind-${e.kind}` }, e.kind) },
+          state.rows.get(e.member)?.name ?? e.member, kpi ? kpi.name : e.kpi, { node: dot(e.light, e.light) }, kpiValue(kpi, e.value)];
       }));
   }
 
@@ -639,7 +682,7 @@
     const what = category ? `category ${state.categories.get(category) ?? category}` : "all products";
     $("spi-title").textContent = `${where}, ${what}, per ${period}`;
     lineChart($("spi-chart"), {
-      xs: periods.map(epoch), yLabel: "units", xFormat: (d) => periodLabel(d, period),
+      id: `${period}/${region}/${category}`, xs: periods.map(epoch), yLabel: "units", xFormat: (d) => periodLabel(d, period),
       series: [
         { label: "S: sales", values: periods.map((p) => byPeriod.get(p).sales), color: "#1f77b4" },
         { label: "P: receipts", values: periods.map((p) => byPeriod.get(p).receipts), color: "#ff7f0e" },
@@ -690,9 +733,13 @@
       fill(keySelect, h("option", { value: "" }, by === "company" ? "the company" : "all"),
         [...keys].map(([key, name]) => h("option", { value: key }, name)));
       keySelect.setAttribute("data-keys", `${by}:${wanted}`);
-      // The filters above choose the series when they name one.
-      const preset = by === "region" ? filters.region() : by === "category" ? filters.category() : "";
-      keySelect.value = keys.has(preset) ? preset : keys.has(chosen) ? chosen : "";
+      keySelect.value = keys.has(chosen) ? chosen : "";
+    }
+    // The filters above choose the series when they name one (and when they change).
+    const preset = by === "region" ? filters.region() : by === "category" ? filters.category() : "";
+    if (`${by}:${preset}` !== state.forecastPreset) {
+      state.forecastPreset = `${by}:${preset}`;
+      keySelect.value = keys.has(preset) ? preset : "";
     }
     keySelect.disabled = by === "company";
     const key = keySelect.value;
@@ -700,7 +747,7 @@
     const months = [...new Set(shown.map((r) => r.month))].sort();
     const total = (m, field) => shown.filter((r) => r.month === m).reduce((s, r) => s + (num(r[field]) || 0), 0);
     lineChart($("forecast-chart"), {
-      xs: months.map(epoch), yLabel: "units", height: 220, xFormat: (d) => d.slice(0, 7),
+      id: `${by}/${key}`, xs: months.map(epoch), yLabel: "units", height: 220, xFormat: (d) => d.slice(0, 7),
       series: [
         { label: "forecast", values: months.map((m) => total(m, "volume")), color: "#1f77b4" },
         { label: "same month last year", values: months.map((m) => total(m, "volume_last_year")), color: "#ff7f0e", dash: [6, 4] },
@@ -740,15 +787,16 @@
     for (const p of positions) counts[p.status] = (counts[p.status] || 0) + 1;
     fill($("credit-counts"), Object.entries(counts).map(([s, n]) => h("span", { class: `chip status-${s}`, "data-status": s }, `${s}: ${n}`)));
     fillTable($("positions"),
-      [["customer"], ["risk"], ["limit", "n"], ["exposure", "n"], ["available", "n"], ["used", "n"], ["status"]],
+      [["customer"], ["status"], ["used", "n"], ["limit", "n"], ["exposure", "n"], ["available", "n"], ["risk"]],
       positions.slice(0, 25).map((p) => {
         const c = p.check || p;
         const used = num(p.used);
+        const name = state.rows.get(c.customer)?.name;
         return [
-          { node: [state.rows.get(c.customer)?.name ?? c.customer, " ", h("small", null, c.customer)] },
-          p.risk_class ?? "-", fmt(c.limit), fmt(c.exposure_before ?? c.exposure), fmt(c.available),
-          { node: [h("span", { class: "bar", style: `width:${Math.max(0, Math.min(100, (used || 0) * 100)).toFixed(0)}%` }), pct(used, 0)], class: "used" },
+          { node: name ? [name, " ", h("small", null, c.customer)] : c.customer, attrs: { "data-customer": c.customer } },
           { node: h("span", { class: `badge status-${p.status}` }, p.status) },
+          { node: [h("span", { class: "bar", style: `width:${Math.max(0, Math.min(100, (used || 0) * 100)).toFixed(0)}%` }), h("span", { class: "v" }, pct(used, 0))], class: "used" },
+          fmt(c.limit), fmt(c.exposure_before ?? c.exposure), fmt(c.available), p.risk_class ?? "-",
         ];
       }));
     if (positions.length > 25) $("positions").tBodies[0].appendChild(h("tr", { class: "more" }, h("td", { colspan: 7 }, `… and ${positions.length - 25} more accounts`)));
@@ -923,7 +971,6 @@
       const region = filters.region();
       const roots = state.children.get("") || [];
       goTo(region ? pathTo(region) : roots.length === 1 ? [roots[0]] : []);
-      guard("forecast-error", refreshForecast)();
     });
     $("f-unit").addEventListener("change", guard("month-card-error", refreshMonthCard));
     $("forecast-by").addEventListener("change", guard("forecast-error", refreshForecast));
