@@ -6,7 +6,7 @@
 // node dashboard.test.mjs <dashboard.html> <expected-lights.json> <screenshot.png>
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { collectProblems, launchChromium } from "./support.mjs";
 
 const [page_path, expected_path, screenshot_path] = process.argv.slice(2);
 const expected = JSON.parse(readFileSync(expected_path, "utf8"));
@@ -19,17 +19,10 @@ const check = (what, ok, detail = "") => {
   if (!ok) failures += 1;
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+  const problems = collectProblems(page);
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(pathToFileURL(page_path).href, { waitUntil: "load" });

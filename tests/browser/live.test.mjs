@@ -7,7 +7,7 @@
 //
 // OMO_URL=http://127.0.0.1:PORT OMO_TOKEN=SECRET node live.test.mjs <screenshot directory>
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { collectProblems, launchChromium } from "./support.mjs";
 
 const base = (process.env.OMO_URL || "").replace(/\/$/, "");
 const token = process.env.OMO_TOKEN || "";
@@ -52,18 +52,10 @@ function firstOfPreviousMonth(day) {
 
 const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  const problems = collectProblems(page);
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
   let loads = 0;
