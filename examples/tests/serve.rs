@@ -2,8 +2,8 @@
 //! one by one and as JSON lines, answered per event; bad requests (no or a wrong token,
 //! malformed JSON, an unknown event type, a 50 MB body, a client that never finishes its body)
 //! each refused clearly while other clients are served, and the engine's seq showing nothing
-//! was applied; the stream delivering each change; and a server killed with SIGKILL restarting
-//! on its store with every acknowledged event.
+//! was applied; the stream delivering each change; a server killed with SIGKILL restarting on
+//! its store with every acknowledged event; and the replay driver feeding the last quarter.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -184,5 +184,37 @@ fn a_killed_server_restarts_with_every_acknowledged_event() {
     let restarted = start(&dir, &dataset, &[]);
     assert_eq!(seq(restarted.address), acknowledged as u64);
     assert_eq!(request(restarted.address, "GET", "/api/credit/positions", None, b"").unwrap().body, views);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_replay_feeds_the_last_quarter_and_a_restart_books_nothing_twice() {
+    let dir = scratch("replay");
+    let company = sample_company(&SampleConfig::small(3)).unwrap();
+    let cut = history_cut(&company).unwrap();
+    let quarter = events_of(&company, cut).unwrap().len() as u64;
+    let path = dir.join("company.json");
+    std::fs::write(&path, company.to_json().unwrap()).unwrap();
+    let clock = |at: SocketAddr| request(at, "GET", "/api/seq", None, b"").unwrap().json();
+    let until_done = |at: SocketAddr| {
+        let began = Instant::now();
+        loop {
+            let now = clock(at);
+            if now["as_of"] == company.as_of.to_string() && now["seq"] == quarter {
+                return now;
+            }
+            assert!(began.elapsed() < Duration::from_secs(120), "the replay stalled at {now}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let server = start(&dir, &path, &["--replay", "20000"]);
+    // The engine opens on the history before the quarter, then the quarter arrives as events:
+    // each one booked, and the clock at the company's last day.
+    until_done(server.address);
+    drop(server);
+    // Restarted with the same replay: what the store has is refused as a duplicate, not booked again.
+    let again = start(&dir, &path, &["--replay", "20000"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(until_done(again.address)["seq"], quarter);
     let _ = std::fs::remove_dir_all(&dir);
 }
