@@ -161,6 +161,14 @@ fn events_are_answered_one_by_one_and_streamed() {
     let card = request(at, "GET", "/api/scorecard?axis=region", None, b"").unwrap().json();
     let rows = card.as_array().unwrap();
     assert!(rows.iter().all(|r| ["green", "yellow", "red", "grey"].contains(&r["light"].as_str().unwrap())));
+    // Health totals are of all the stock, not of the listed worst lines.
+    let health = request(at, "GET", "/api/health", None, b"").unwrap().json();
+    let number = |v: &serde_json::Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let (dead, slow, total) =
+        (number(&health["dead_value"]), number(&health["slow_value"]), number(&health["total_value"]));
+    assert!(total > dead + slow && dead + slow > rust_decimal::Decimal::ZERO, "{health}");
+    assert_eq!(number(&health["ineffective_share"]), (dead + slow) / total);
+    assert!(health["unhealthy_lines"].as_u64().unwrap() as usize >= health["unhealthy"].as_array().unwrap().len());
     assert_eq!(request(at, "GET", "/api/distributor?id=NOBODY", None, b"").unwrap().status, 404);
     assert_eq!(request(at, "GET", "/api/spi?nodes=planet", None, b"").unwrap().status, 400);
     let _ = std::fs::remove_dir_all(&dir);

@@ -251,12 +251,23 @@ async fn stock(State(shared): State<Arc<Shared>>, uri: Uri, Query(q): Query<Node
     .await
 }
 
-/// `GET /api/health`: the worst dead and slow stock and the ABC shares.
+/// `GET /api/health`: the totals of dead and slow stock and the ineffective share, the worst
+/// lines of dead and slow stock (at most [`UNHEALTHY_ROWS`]) and the ABC shares.
 async fn health(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     view(shared, uri, |engine| {
         let views = engine.views();
-        let unhealthy: Vec<_> = views.unhealthy_stock()?.into_iter().take(UNHEALTHY_ROWS).cloned().collect();
-        Ok(json!({"unhealthy": unhealthy, "abc": views.abc_summary()?}))
+        let report = views.health()?;
+        let unhealthy = views.unhealthy_stock()?;
+        let worst: Vec<_> = unhealthy.iter().take(UNHEALTHY_ROWS).copied().cloned().collect();
+        Ok(json!({
+            "total_value": report.total_value,
+            "dead_value": report.dead_value,
+            "slow_value": report.slow_value,
+            "ineffective_share": report.ineffective_share,
+            "unhealthy_lines": unhealthy.len(),
+            "unhealthy": worst,
+            "abc": views.abc_summary()?,
+        }))
     })
     .await
 }

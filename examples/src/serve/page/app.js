@@ -766,10 +766,9 @@
   async function refreshHealth() {
     const health = await api("/api/health");
     const unhealthy = health.unhealthy || [];
-    const value = (status) => unhealthy.filter((s) => s.status === status).reduce((a, s) => a + (num(s.value) || 0), 0);
     fill($("health-cards"),
-      card("dead stock value (listed)", fmt(value("dead"))), card("slow stock value (listed)", fmt(value("slow"))),
-      card("dead and slow lines", fmt(unhealthy.length)));
+      card("dead stock value", fmt(health.dead_value)), card("slow stock value", fmt(health.slow_value)),
+      card("ineffective share", pct(health.ineffective_share)), card("dead and slow lines", fmt(health.unhealthy_lines)));
     fillTable($("abc"), [["class"], ["products", "n"], ["value", "n"], ["share", "n"]],
       (health.abc || []).map((a) => [a.class, fmt(a.products), fmt(a.value), pct(a.share)]));
     fillTable($("unhealthy"), [["node"], ["product"], ["status"], ["on hand", "n"], ["value", "n"], ["last issue"], ["days of cover", "n"]],
