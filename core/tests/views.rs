@@ -409,3 +409,45 @@ fn a_distributor_s_drill_down_holds_its_shops_stock_and_sell_out_and_its_shops_b
     assert!(matches!(views.distributor(&view.shops[0].customer), Err(OmoError::UnknownId { .. })));
     Ok(())
 }
+
+#[test]
+fn a_region_s_spi_is_its_nodes_taken_together() -> Res {
+    use omo_core::spi::{NodeLevel, Period, ProductLevel};
+    let company = ValidDataset::new(company())?;
+    let views = Views::new(&company);
+    let tree = company.region_tree()?;
+    // A region with regions below it, so its nodes sit in several regions.
+    let region = company
+        .nodes
+        .iter()
+        .filter_map(|n| n.region.as_ref())
+        .flat_map(|r| tree.ancestors(r))
+        .next()
+        .ok_or("no region above another")?
+        .clone();
+    let rows = views.region_spi(Some(&region), &ProductLevel::All, Period::Month)?;
+    let within: HashSet<String> = company
+        .nodes
+        .iter()
+        .filter(|n| n.region.as_ref().is_some_and(|r| tree.is_within(r, &region)))
+        .map(|n| n.id.to_string())
+        .collect();
+    let per_node = views.spi_rollup(&NodeLevel::Node, &ProductLevel::All, Period::Month, None)?;
+    for row in &rows {
+        // Sales leave the region whichever node sells; each node's own sales add up to them.
+        let sales: Decimal = per_node
+            .iter()
+            .filter(|r| r.period == row.period && within.contains(&r.nodes))
+            .map(|r| r.flows.sales)
+            .sum();
+        assert_eq!(row.flows.sales, sales, "{}", row.period);
+    }
+    assert!(rows.iter().any(|r| r.flows.sales > Decimal::ZERO));
+    let all = views.region_spi(None, &ProductLevel::All, Period::Month)?;
+    assert!(all.iter().all(|r| r.nodes == "ALL"));
+    assert!(matches!(
+        views.region_spi(Some(&omo_core::model::RegionId::new("ATLANTIS")?), &ProductLevel::All, Period::Month),
+        Err(OmoError::UnknownId { .. })
+    ));
+    Ok(())
+}

@@ -4,7 +4,7 @@
 
 use super::{Views, Window};
 use crate::error::{OmoError, Result};
-use crate::model::{NodeId, ProductId};
+use crate::model::{NodeId, ProductId, RegionId};
 use crate::plan::{ChannelSettings, NodePlan, channel_plan};
 use crate::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, build_ledger, roll_up};
 
@@ -75,6 +75,47 @@ impl Views<'_> {
     ) -> Result<Vec<RollUpRow>> {
         let mut rows = roll_up(self.dataset(), period, nodes, products)?;
         rows.retain(|r| window.is_none_or(|w| w.contains(r.period)));
+        Ok(rows)
+    }
+}
+
+impl Views<'_> {
+    /// The S-P-I ledger of one region's nodes taken together — a transfer between two of its
+    /// nodes is internal and left out — per product group and `period`; the whole company's
+    /// when `region` is `None`.
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::spi::{Period, ProductLevel};
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let views = Views::new(&company);
+    /// let region = company.nodes.iter().find_map(|n| n.region.clone()).unwrap();
+    /// let rows = views.region_spi(Some(&region), &ProductLevel::All, Period::Month)?;
+    /// assert!(!rows.is_empty() && rows.iter().all(|r| r.nodes == region.as_str()));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`OmoError::UnknownId`] for a region the company does not have; those of
+    /// [`crate::spi::roll_up`].
+    pub fn region_spi(
+        &self,
+        region: Option<&RegionId>,
+        products: &ProductLevel,
+        period: Period,
+    ) -> Result<Vec<RollUpRow>> {
+        let Some(region) = region else {
+            return self.spi_rollup(&NodeLevel::Company, products, period, None);
+        };
+        let depth = self
+            .dataset()
+            .region_tree()?
+            .depth(region)
+            .ok_or_else(|| OmoError::UnknownId { kind: "region", id: region.to_string() })?;
+        let mut rows = self.spi_rollup(&NodeLevel::RegionAtDepth(depth), products, period, None)?;
+        rows.retain(|r| r.nodes == region.as_str());
         Ok(rows)
     }
 }

@@ -200,16 +200,21 @@ async fn alerts(State(shared): State<Arc<Shared>>, uri: Uri, Query(q): Query<Ale
 #[derive(Deserialize)]
 struct SpiQuery {
     nodes: Option<String>,
+    region: Option<String>,
     products: Option<String>,
     period: Option<String>,
 }
 
-/// `GET /api/spi?nodes=company&products=all&period=month`: the S-P-I ledger rolled up.
+/// `GET /api/spi?nodes=company&products=all&period=month`: the S-P-I ledger rolled up; with
+/// `region=R` instead of `nodes`, the region's nodes taken together.
 async fn spi(State(shared): State<Arc<Shared>>, uri: Uri, Query(q): Query<SpiQuery>) -> Response {
     view(shared, uri, move |engine| {
-        let nodes = NodeLevel::from_str(q.nodes.as_deref().unwrap_or("company"))?;
         let products = ProductLevel::from_str(q.products.as_deref().unwrap_or("all"))?;
         let period = Period::from_str(q.period.as_deref().unwrap_or("month"))?;
+        if let Some(region) = &q.region {
+            return engine.views().region_spi(Some(&RegionId::new(region)?), &products, period);
+        }
+        let nodes = NodeLevel::from_str(q.nodes.as_deref().unwrap_or("company"))?;
         engine.views().spi_rollup(&nodes, &products, period, None)
     })
     .await

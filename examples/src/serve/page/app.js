@@ -553,14 +553,6 @@
     return path;
   }
 
-  /** The regions at or below `region` (S-P-I groups nodes by their own region). */
-  function regionsUnder(region) {
-    const out = new Set([region]);
-    const stack = [region];
-    while (stack.length) for (const child of state.children.get(stack.pop()) || []) if (isRegion(child)) { out.add(child); stack.push(child); }
-    return out;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Last complete month's scorecard (by region or business unit)
 
@@ -663,15 +655,14 @@
     const period = filters.period();
     const region = filters.region();
     const category = filters.category();
-    const nodes = region ? "region" : "company";
+    // The region's nodes taken together (transfers inside it cancelled by the core), or the company.
+    const nodes = region ? `region=${encodeURIComponent(region)}` : "nodes=company";
     const products = category ? "category" : "all";
-    const rows = await api(`/api/spi?nodes=${nodes}&products=${products}&period=${period}`);
+    const rows = await api(`/api/spi?${nodes}&products=${products}&period=${period}`);
     if (products === "category") for (const r of rows) if (!state.categories.has(r.products)) state.categories.set(r.products, r.products);
-    const regions = region ? regionsUnder(region) : null;
     const byPeriod = new Map();
     const FLOWS = ["opening", "receipts", "sales", "customer_returns", "supplier_returns", "transfers_in", "transfers_out", "adjustments", "closing"];
     for (const r of rows) {
-      if (regions && !regions.has(r.nodes)) continue;
       if (category && r.products !== category) continue;
       if (!byPeriod.has(r.period)) byPeriod.set(r.period, Object.fromEntries(FLOWS.map((f) => [f, 0])));
       const sum = byPeriod.get(r.period);
