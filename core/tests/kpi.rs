@@ -445,6 +445,45 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Changing some of a member's KPIs at a time (the others kept, a `None` removing one) gives
+    /// the card `build` gives for the inputs so changed.
+    #[test]
+    fn change_inputs_equals_build_on_the_same_inputs(
+        updates in proptest::collection::vec(
+            (0usize..12, proptest::collection::vec(proptest::option::of(proptest::option::of(0u32..130)), 3)),
+            1..40,
+        ),
+    ) {
+        let (tree, kpis) = incremental_card();
+        let members: Vec<String> = tree.members().cloned().collect();
+        let weights: HashMap<String, Decimal> =
+            members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
+        let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
+        let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
+        for (who, values) in updates {
+            let member = &members[who % members.len()];
+            let changed: HashMap<String, Option<KpiInput>> = kpis
+                .iter()
+                .zip(&values)
+                .filter_map(|(k, v)| v.map(|v| (k.id.clone(), v.map(|p| KpiInput { value: Some(Decimal::new(i64::from(p), 2)), ..KpiInput::default() }))))
+                .collect();
+            for (kpi, input) in &changed {
+                let key = (member.clone(), kpi.clone());
+                match input {
+                    Some(i) => inputs.insert(key, *i),
+                    None => inputs.remove(&key),
+                };
+            }
+            card.change_inputs(&tree, member, &changed, &weights).unwrap();
+            let expected = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
+            proptest::prop_assert_eq!(&card.cells, &expected.cells);
+        }
+    }
+}
+
 #[test]
 fn set_inputs_refuses_a_stranger_and_an_unknown_kpi_and_changes_nothing() {
     let (tree, kpis) = incremental_card();

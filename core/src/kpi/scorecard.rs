@@ -133,31 +133,91 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         inputs: &HashMap<String, KpiInput>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
+        self.check_inputs(hierarchy, member, inputs.keys())?;
+        self.set_own(hierarchy, member, |kpi| Some(inputs.get(kpi)), weights)
+    }
+
+    /// Like [`Scorecard::set_inputs`], for the KPIs named in `changed` only (`None`: no own value
+    /// any more); `member`'s other KPIs keep their inputs. What a live feed calls when it knows
+    /// which values moved: the KPIs it does not name cost nothing.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use omo_core::kpi::{KpiInput, Light, Scorecard, standard_kpis};
+    /// use omo_core::model::Hierarchy;
+    /// use rust_decimal::Decimal;
+    /// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("D1", Some("CN"))])?;
+    /// let kpis: Vec<_> = standard_kpis()?.into_iter().filter(|k| k.id == "otif" || k.id == "dso").collect();
+    /// let mut card = Scorecard::build(&tree, &kpis, &HashMap::new(), &HashMap::new())?;
+    /// let input = |v: i64| Some(KpiInput { value: Some(Decimal::new(v, 2)), ..KpiInput::default() });
+    /// card.change_inputs(&tree, &"D1", &HashMap::from([("otif".to_owned(), input(50))]), &HashMap::new())?;
+    /// card.change_inputs(&tree, &"D1", &HashMap::from([("dso".to_owned(), input(3000))]), &HashMap::new())?;
+    /// assert_eq!(card.cell(&"D1", "otif").map(|c| c.light()), Some(Light::Red)); // kept
+    /// let gone = card.change_inputs(&tree, &"D1", &HashMap::from([("otif".to_owned(), None)]), &HashMap::new())?;
+    /// assert!(gone.contains(&("D1", "otif".to_owned(), Light::Red, Light::Grey)));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn change_inputs(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        member: &K,
+        changed: &HashMap<String, Option<KpiInput>>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Vec<(K, String, Light, Light)>> {
+        self.check_inputs(hierarchy, member, changed.keys())?;
+        self.set_own(hierarchy, member, |kpi| changed.get(kpi).map(Option::as_ref), weights)
+    }
+
+    /// A member not in `hierarchy`, or a KPI id not on the card, is an error naming it.
+    fn check_inputs<'a>(
+        &self,
+        hierarchy: &Hierarchy<K>,
+        member: &K,
+        mut kpis: impl Iterator<Item = &'a String>,
+    ) -> Result<()> {
         if !hierarchy.contains(member) {
             return Err(OmoError::UnknownId { kind: hierarchy.axis(), id: member.to_string() });
         }
-        if let Some(kpi) = inputs.keys().find(|id| !self.kpis.iter().any(|d| &d.id == *id)) {
+        if let Some(kpi) = kpis.find(|id| !self.kpis.iter().any(|d| &d.id == *id)) {
             return Err(OmoError::UnknownId { kind: "kpi", id: kpi.clone() });
         }
+        Ok(())
+    }
+
+    /// Sets `member`'s own input of every KPI `input_of` gives one for (`Some(None)`: no own
+    /// value; `None`: left as it is) and rolls the KPIs whose evaluation moved up its ancestors.
+    fn set_own<'i>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        member: &K,
+        input_of: impl Fn(&str) -> Option<Option<&'i KpiInput>>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Vec<(K, String, Light, Light)>> {
         let is_leaf = hierarchy.is_leaf(member);
         let own_leaves: Vec<&K> = if is_leaf { Vec::new() } else { hierarchy.leaves_under(member) };
         let mut changed = Vec::new();
         let mut moved = Vec::new();
         for k in 0..self.kpis.len() {
             let kpi = &self.kpis[k];
-            let new_own = inputs.get(&kpi.id).map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
-            let old = self.cell(member, &kpi.id);
-            if old.and_then(|c| c.own.as_ref()) == new_own.as_ref() {
+            let Some(input) = input_of(&kpi.id) else {
+                continue;
+            };
+            let new_own = input.map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
+            let old = self.cell(member, &kpi.id).and_then(|c| c.own.as_ref());
+            if old == new_own.as_ref() {
                 continue;
             }
-            if is_leaf {
+            // A roll-up reads its leaves' lights and scores only.
+            let rolled_by = |e: Option<&Evaluation>| e.map(|e| (e.light, e.score));
+            if is_leaf && rolled_by(old) != rolled_by(new_own.as_ref()) {
                 moved.push(k);
             }
             let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
             let cell = cell_of(&self.kpis[k], new_own, &own_leaves, below, weights);
             self.replace(member, k, cell, &mut changed);
         }
-        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs it moved.
+        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose light or
+        // score it moved.
         if moved.is_empty() {
             return Ok(changed);
         }
@@ -215,7 +275,9 @@ fn cell_of<'a, 'b, K: Clone + Hash + Eq>(
     (own.is_some() || rolled.is_some()).then_some(Cell { own, rolled })
 }
 
-/// Rolls evaluated members up by `method`.
+/// Rolls evaluated members up by `method`. It reads each member's light and score only (a
+/// live scorecard relies on it: a leaf whose value moved within the same light and score leaves
+/// its ancestors as they are).
 pub fn roll_up<K: Clone + Hash + Eq>(
     method: &RollUp,
     members: &[(&K, &Evaluation)],

@@ -53,12 +53,17 @@ impl KpiState {
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
         let key = id.to_string();
-        let inputs = inputs_of(&values);
-        self.values.insert(key.clone(), values);
+        let before = self.values.insert(key.clone(), values);
+        let Some(changed) = self.values.get(&key).map(|after| changed_inputs(before.as_ref(), after)) else {
+            return false;
+        };
+        if changed.is_empty() {
+            return false;
+        }
         // The distributors and the card's tree come from the same customers
         // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
         // card knows every member and KPI it is given here.
-        match self.card.set_inputs(&self.hierarchy, &key, &inputs, &HashMap::new()) {
+        match self.card.change_inputs(&self.hierarchy, &key, &changed, &HashMap::new()) {
             Ok(changed) => {
                 let moved = !changed.is_empty();
                 self.pending.extend(changed);
@@ -125,6 +130,19 @@ impl KpiState {
     pub(crate) fn lights(&self) -> BTreeMap<(String, String), Light> {
         card_lights(&self.card)
     }
+}
+
+/// The scorecard inputs of the values in `after` that differ from `before` (all of them when
+/// there was no `before`).
+fn changed_inputs(
+    before: Option<&BTreeMap<&'static str, Option<Decimal>>>,
+    after: &BTreeMap<&'static str, Option<Decimal>>,
+) -> HashMap<String, Option<KpiInput>> {
+    after
+        .iter()
+        .filter(|(kpi, value)| before.and_then(|b| b.get(*kpi)) != Some(*value))
+        .map(|(kpi, value)| ((*kpi).to_owned(), Some(KpiInput { value: *value, previous: None, last_year: None })))
+        .collect()
 }
 
 /// A distributor's values as the scorecard's inputs (this period's value only).
