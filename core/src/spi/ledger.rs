@@ -321,16 +321,26 @@ where
     }
     let mut buckets = vec![SpiFlows::default(); total];
     let mut gross_out = if options.allow_negative { Vec::new() } else { vec![Decimal::ZERO; total] };
-    for ((_, date, kind, quantity), &k) in entries.clone().zip(&key_of_entry) {
-        let k = k as usize;
-        let (Some(&base), Some(&(first, _))) = (offset.get(k), range.get(k)) else { continue };
-        let slot = base + usize::try_from(period.number(date) - first).unwrap_or(0);
+    let slots = entries.clone().zip(&key_of_entry).filter_map(|((_, date, kind, quantity), &k)| {
+        let (Some(&base), Some(&(first, _))) = (offset.get(k as usize), range.get(k as usize)) else { return None };
+        Some((base + usize::try_from(period.number(date) - first).unwrap_or(0), kind, quantity))
+    });
+    let mut add = |slot: usize, kind: MovementKind, quantity: Decimal| {
         if let Some(bucket) = buckets.get_mut(slot) {
             bucket.add(kind, quantity);
         }
         if !options.allow_negative && (kind.sign() < Decimal::ZERO || quantity < Decimal::ZERO) {
             if let Some(out) = gross_out.get_mut(slot) {
                 *out += quantity.abs();
+            }
+        }
+    };
+    if total <= BUCKETS_PER_BLOCK {
+        slots.for_each(|(slot, kind, quantity)| add(slot, kind, quantity));
+    } else {
+        for (b, block) in in_blocks(slots, total, key_of_entry.len()).into_iter().enumerate() {
+            for staged in block {
+                add(b * BUCKETS_PER_BLOCK + staged.slot as usize, staged.kind, staged.quantity);
             }
         }
     }
@@ -374,6 +384,38 @@ where
         }
     }
     Ok(rows)
+}
+
+/// How many buckets one block of [`in_blocks`] covers: their flows (144 bytes each) fit in a
+/// core's cache.
+const BUCKETS_PER_BLOCK: usize = 4096;
+
+/// One quantity on its way to its bucket (`slot`: the bucket's place in its block).
+struct Staged {
+    slot: u16,
+    kind: MovementKind,
+    quantity: Decimal,
+}
+
+/// The quantities of `slots` (bucket, kind, quantity) grouped by block of
+/// [`BUCKETS_PER_BLOCK`] buckets, each block's in the order they came. Movements arrive in any
+/// order and the buckets of a big ledger are far larger than the cache: adding block by block
+/// touches one cache-sized stretch of buckets at a time instead of one at random per movement
+/// (sums are exact, so the order of the additions does not change them).
+fn in_blocks(
+    slots: impl Iterator<Item = (usize, MovementKind, Decimal)>,
+    buckets: usize,
+    entries: usize,
+) -> Vec<Vec<Staged>> {
+    let count = buckets.div_ceil(BUCKETS_PER_BLOCK);
+    let mut blocks: Vec<Vec<Staged>> = (0..count).map(|_| Vec::with_capacity(entries / count + 64)).collect();
+    for (slot, kind, quantity) in slots {
+        if let Some(block) = blocks.get_mut(slot / BUCKETS_PER_BLOCK) {
+            // Below BUCKETS_PER_BLOCK, which is below u16::MAX.
+            block.push(Staged { slot: (slot % BUCKETS_PER_BLOCK) as u16, kind, quantity });
+        }
+    }
+    blocks
 }
 
 /// Replays the suspect periods day by day; returns, for each that dips, the first day stock ends
