@@ -207,8 +207,9 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             if old == new_own.as_ref() {
                 continue;
             }
-            // A roll-up reads its leaves' lights and scores only.
-            let rolled_by = |e: Option<&Evaluation>| e.map(|e| (e.light, e.score));
+            // A roll-up reads its leaves' lights, and their scores unless it counts reds.
+            let reads_score = !matches!(kpi.roll_up, RollUp::ShareInRed { .. });
+            let rolled_by = |e: Option<&Evaluation>| e.map(|e| (e.light, e.score.filter(|_| reads_score)));
             if is_leaf && rolled_by(old) != rolled_by(new_own.as_ref()) {
                 moved.push(k);
             }
@@ -216,8 +217,8 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             let cell = cell_of(&self.kpis[k], new_own, &own_leaves, below, weights);
             self.replace(member, k, cell, &mut changed);
         }
-        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose light or
-        // score it moved.
+        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose roll-up
+        // reads what it moved.
         if moved.is_empty() {
             return Ok(changed);
         }
@@ -275,9 +276,9 @@ fn cell_of<'a, 'b, K: Clone + Hash + Eq>(
     (own.is_some() || rolled.is_some()).then_some(Cell { own, rolled })
 }
 
-/// Rolls evaluated members up by `method`. It reads each member's light and score only (a
-/// live scorecard relies on it: a leaf whose value moved within the same light and score leaves
-/// its ancestors as they are).
+/// Rolls evaluated members up by `method`. It reads each member's light and score only, and
+/// [`RollUp::ShareInRed`] the light only (a live scorecard relies on it: a leaf whose value moved
+/// without changing what its roll-up reads leaves its ancestors as they are).
 pub fn roll_up<K: Clone + Hash + Eq>(
     method: &RollUp,
     members: &[(&K, &Evaluation)],
