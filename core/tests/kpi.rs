@@ -395,6 +395,15 @@ fn incremental_card() -> (Hierarchy<String>, Vec<KpiDefinition>) {
     (tree, kpis)
 }
 
+/// [`incremental_card`] with its members and a weight for each (1 to 3).
+#[allow(clippy::type_complexity)]
+fn weighted_card() -> (Hierarchy<String>, Vec<KpiDefinition>, Vec<String>, HashMap<String, Decimal>) {
+    let (tree, kpis) = incremental_card();
+    let members: Vec<String> = tree.members().cloned().collect();
+    let weights = members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
+    (tree, kpis, members, weights)
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
@@ -407,10 +416,7 @@ proptest::proptest! {
             1..40,
         ),
     ) {
-        let (tree, kpis) = incremental_card();
-        let members: Vec<String> = tree.members().cloned().collect();
-        let weights: HashMap<String, Decimal> =
-            members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
+        let (tree, kpis, members, weights) = weighted_card();
         let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
         let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
         for (who, values) in updates {
@@ -457,10 +463,7 @@ proptest::proptest! {
             1..40,
         ),
     ) {
-        let (tree, kpis) = incremental_card();
-        let members: Vec<String> = tree.members().cloned().collect();
-        let weights: HashMap<String, Decimal> =
-            members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
+        let (tree, kpis, members, weights) = weighted_card();
         let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
         let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
         for (who, values) in updates {
