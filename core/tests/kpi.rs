@@ -395,13 +395,15 @@ fn incremental_card() -> (Hierarchy<String>, Vec<KpiDefinition>) {
     (tree, kpis)
 }
 
-/// [`incremental_card`] with its members and a weight for each (1 to 3).
+/// [`incremental_card`] with its members, a weight for each (1 to 3), and its card without inputs.
 #[allow(clippy::type_complexity)]
-fn weighted_card() -> (Hierarchy<String>, Vec<KpiDefinition>, Vec<String>, HashMap<String, Decimal>) {
+fn weighted_card() -> (Hierarchy<String>, Vec<KpiDefinition>, Vec<String>, HashMap<String, Decimal>, Scorecard<String>)
+{
     let (tree, kpis) = incremental_card();
     let members: Vec<String> = tree.members().cloned().collect();
     let weights = members.iter().enumerate().map(|(i, m)| (m.clone(), Decimal::from(1 + i % 3))).collect();
-    (tree, kpis, members, weights)
+    let card = Scorecard::build(&tree, &kpis, &HashMap::new(), &weights).unwrap();
+    (tree, kpis, members, weights, card)
 }
 
 proptest::proptest! {
@@ -416,9 +418,8 @@ proptest::proptest! {
             1..40,
         ),
     ) {
-        let (tree, kpis, members, weights) = weighted_card();
+        let (tree, kpis, members, weights, mut card) = weighted_card();
         let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
-        let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
         for (who, values) in updates {
             let member = &members[who % members.len()];
             // A missing entry: no input for that KPI; Some(None) would be an input without a value.
@@ -463,9 +464,8 @@ proptest::proptest! {
             1..40,
         ),
     ) {
-        let (tree, kpis, members, weights) = weighted_card();
+        let (tree, kpis, members, weights, mut card) = weighted_card();
         let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
-        let mut card = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
         for (who, values) in updates {
             let member = &members[who % members.len()];
             let changed: HashMap<String, Option<KpiInput>> = kpis
