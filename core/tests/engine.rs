@@ -640,3 +640,45 @@ fn purchase_and_production_orders_move_the_material_stock_and_bad_ones_are_refus
     assert_eq!(state(&engine), before);
     Ok(())
 }
+
+/// Day totals are kept for distributors' nodes only; a distributor moved to another node reads
+/// that node's history from then on, as the batch catalogue does.
+#[test]
+fn a_distributor_moved_to_another_node_reads_that_node_s_history() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(40);
+    let history = company.until(cut);
+    let owned: std::collections::HashSet<&NodeId> = history.customers.iter().filter_map(|c| c.node.as_ref()).collect();
+    let recent = cut - Days::new(60);
+    let node = history
+        .movements
+        .iter()
+        .rev()
+        .find(|m| !owned.contains(&m.node) && m.kind == MovementKind::Sale && m.date > recent)
+        .map(|m| m.node.clone())
+        .ok_or("no node of the company's own with recent sales")?;
+    let distributor = history
+        .customers
+        .iter()
+        .find(|c| c.kind == CustomerKind::Distributor && c.node.is_some())
+        .ok_or("no distributor with a node")?;
+    let moved = Customer { node: Some(node.clone()), ..distributor.clone() };
+    let mut engine = Engine::new(history.clone(), EngineOptions::default())?;
+    let before = engine.kpi_value(distributor.id.as_str(), "days_of_cover");
+    engine.apply(event("move-distributor", EventBody::Customer(moved)))?;
+    for event in omo_core::engine::events_of(&company, cut)?.into_iter().take(500) {
+        engine.apply(event)?;
+    }
+    let d = engine.to_dataset();
+    let batch = batch_kpis(&d);
+    let mut compared = 0;
+    for ((member, kpi), input) in &batch {
+        let live = engine.kpi_value(member, kpi);
+        assert!(same_value(kpi, live, input.value), "{member} {kpi}: live {live:?}, batch {:?}", input.value);
+        compared += 1;
+    }
+    let cover = (distributor.id.to_string(), "days_of_cover".to_owned());
+    let after = batch.get(&cover).and_then(|i| i.value);
+    assert!(compared > 20 && after.is_some() && after != before, "{compared} {before:?} {after:?}");
+    Ok(())
+}

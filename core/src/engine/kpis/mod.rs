@@ -140,9 +140,9 @@ pub(crate) struct KpiState {
     /// until a movement of it at the node.
     health: HealthCache,
     customers: FxHashMap<CustomerId, CustomerDays>,
-    /// Sales per node and day (days of cover).
+    /// Sales per distributor's node and day (days of cover).
     sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
-    /// Issues per node x product and day (dead and slow stock).
+    /// Issues per distributor's node x product and day (dead and slow stock).
     issue_days: FxHashMap<(NodeId, ProductId), BTreeMap<NaiveDate, Decimal>>,
     /// The first POS sale of each shop in each month.
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
@@ -196,10 +196,8 @@ impl KpiState {
             alerts: BTreeMap::new(),
             closed_through: None,
         };
+        // The distributors' nodes' day totals start here, from every movement.
         state.refresh_customers(d)?;
-        for m in &d.movements {
-            state.on_movement(m);
-        }
         for i in &d.invoices {
             state.on_invoice(i);
         }
@@ -241,7 +239,9 @@ impl KpiState {
             .map(|c| (c.id.clone(), c.node.clone()))
             .collect();
         self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
-        self.node_owner = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
+        let owners = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
+        let before = std::mem::replace(&mut self.node_owner, owners);
+        self.track_nodes(&d.movements, &before);
         self.shops_of.clear();
         self.shop_owner.clear();
         self.distributor_of.clear();

@@ -3,6 +3,7 @@
 //! distributor an event touches, and the totals dropped once no open month reads them.
 
 use chrono::{Days, Months, NaiveDate};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::KpiState;
 use crate::kpi::{COVER_WINDOW_DAYS, on_time_in_full};
@@ -16,15 +17,39 @@ impl KpiState {
         if let Some((_, products)) = self.health.get_mut(&m.node) {
             products.remove(&m.product);
         }
+        if m.kind == MovementKind::Sale
+            && let Some((_, products)) = self.wape.get_mut(&m.node)
+        {
+            products.remove(&m.product);
+        }
+        if self.node_owner.contains_key(&m.node) {
+            self.add_days(m);
+        }
+    }
+
+    /// Adds a movement at a distributor's node to the node's sales and issues by day.
+    fn add_days(&mut self, m: &StockMovement) {
         if m.kind == MovementKind::Sale {
-            if let Some((_, products)) = self.wape.get_mut(&m.node) {
-                products.remove(&m.product);
-            }
             *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
             let days = self.issue_days.entry((m.node.clone(), m.product.clone())).or_default();
             *days.entry(m.date).or_default() += m.quantity;
+        }
+    }
+
+    /// Keeps day totals for the distributors' nodes only (no KPI reads a shop's): drops those of
+    /// nodes no distributor operates any more, and starts those of nodes that became a
+    /// distributor's (`before`: the owners until now) from the history's movements.
+    pub(super) fn track_nodes(&mut self, movements: &[StockMovement], before: &FxHashMap<NodeId, CustomerId>) {
+        self.sales_days.retain(|node, _| self.node_owner.contains_key(node));
+        self.issue_days.retain(|(node, _), _| self.node_owner.contains_key(node));
+        let added: FxHashSet<NodeId> = self.node_owner.keys().filter(|n| !before.contains_key(*n)).cloned().collect();
+        if added.is_empty() {
+            return;
+        }
+        for m in movements.iter().filter(|m| added.contains(&m.node)) {
+            self.add_days(m);
         }
     }
 
