@@ -53,10 +53,8 @@ impl KpiState {
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
         let key = id.to_string();
-        let before = self.values.insert(key.clone(), values);
-        let Some(changed) = self.values.get(&key).map(|after| changed_inputs(before.as_ref(), after)) else {
-            return false;
-        };
+        let changed = changed_inputs(self.values.get(&key), &values);
+        self.values.insert(key.clone(), values);
         if changed.is_empty() {
             return false;
         }
@@ -141,16 +139,18 @@ fn changed_inputs(
     after
         .iter()
         .filter(|(kpi, value)| before.and_then(|b| b.get(*kpi)) != Some(*value))
-        .map(|(kpi, value)| ((*kpi).to_owned(), Some(KpiInput { value: *value, previous: None, last_year: None })))
+        .map(|(kpi, value)| ((*kpi).to_owned(), Some(this_period(*value))))
         .collect()
 }
 
-/// A distributor's values as the scorecard's inputs (this period's value only).
+/// A distributor's values as the scorecard's inputs.
 fn inputs_of(values: &BTreeMap<&'static str, Option<Decimal>>) -> HashMap<String, KpiInput> {
-    values
-        .iter()
-        .map(|(kpi, value)| ((*kpi).to_owned(), KpiInput { value: *value, previous: None, last_year: None }))
-        .collect()
+    values.iter().map(|(kpi, value)| ((*kpi).to_owned(), this_period(*value))).collect()
+}
+
+/// A month-to-date value as a scorecard input: this period's value only.
+fn this_period(value: Option<Decimal>) -> KpiInput {
+    KpiInput { value, previous: None, last_year: None }
 }
 
 /// Every cell's light of a card, by (member, KPI).
