@@ -99,11 +99,31 @@ fn bad_quantities_are_named_by_row() {
     zero.quantity = Decimal::ZERO;
     let mut negative = mv("DC", "UREA", day(1, 3), Sale, 1);
     negative.quantity = Decimal::from(-3);
-    let moves = vec![mv("DC", "UREA", day(1, 2), Receipt, 5), zero, negative];
+    // At the limit of a billion units, in whole and in decimal form; one unit (or a thousandth)
+    // more is refused, and only an adjustment may be negative.
+    let at = |kind, quantity: Decimal| {
+        let mut m = mv("DC", "UREA", day(1, 4), kind, 1);
+        m.quantity = quantity;
+        m
+    };
+    let billion = Decimal::from(1_000_000_000);
+    let moves = vec![
+        mv("DC", "UREA", day(1, 2), Receipt, 5),
+        zero,
+        negative,
+        at(Receipt, billion),
+        at(Receipt, billion + Decimal::ONE),
+        at(Receipt, Decimal::new(1_000_000_000_000, 3)),
+        at(Receipt, Decimal::new(1_000_000_000_001, 3)),
+        at(Adjustment, -billion),
+        at(Adjustment, -billion - Decimal::ONE),
+        at(Adjustment, Decimal::from(-7)),
+        at(Sale, Decimal::new(-25, 1)),
+    ];
     let OmoError::Invalid { issues } = build_ledger(&moves, &[], LedgerOptions::default()).unwrap_err() else {
         panic!()
     };
-    assert_eq!(issues.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["#1", "#2"]);
+    assert_eq!(issues.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["#1", "#2", "#4", "#6", "#8", "#10"]);
     assert!(
         issues[1].message.contains("sale of UREA at DC on 2025-01-03: quantity -3 must be positive"),
         "{}",
@@ -142,18 +162,25 @@ fn the_sample_company_ledger_never_goes_negative_in_any_bucket() {
 
 /// Movements of 3 nodes and 2 products over about a year, or (one case in three) over eight
 /// years: by day, those pairs span more buckets than the ledger adds at once (it adds big ledgers
-/// block by block).
+/// block by block). Quantities are whole, or have decimals, or (rarely) have more digits than
+/// 32 bits hold, which the ledger stages apart.
 fn arb_movements() -> impl Strategy<Value = Vec<StockMovement>> {
     let kinds = prop::sample::select(MovementKind::ALL.to_vec());
     let span = prop_oneof![2 => Just(400u64), 1 => Just(3000u64)];
+    let quantity = prop_oneof![
+        6 => (1i64..50).prop_map(Decimal::from),
+        2 => (1i64..50_000).prop_map(|q| Decimal::new(q, 3)),
+        1 => (1i64..1000).prop_map(|q| Decimal::new(q * 1_000_000_007, 5)),
+    ];
     let raw = span.prop_flat_map(move |span| {
-        prop::collection::vec((0usize..3, 0usize..2, 0u64..span, kinds.clone(), 1i64..50, any::<bool>()), 1..120)
+        prop::collection::vec((0usize..3, 0usize..2, 0u64..span, kinds.clone(), quantity.clone(), any::<bool>()), 1..120)
     });
     raw.prop_map(|raw| {
         raw.into_iter()
             .map(|(n, p, offset, kind, q, negative)| {
                 let q = if kind == Adjustment && negative { -q } else { q };
-                mv(["A", "B", "C"][n], ["X", "Y"][p], day(1, 1) + Days::new(offset), kind, q)
+                let (node, product) = (NodeId::new(["A", "B", "C"][n]).unwrap(), ProductId::new(["X", "Y"][p]).unwrap());
+                StockMovement::new(node, product, day(1, 1) + Days::new(offset), kind, q).unwrap()
             })
             .collect()
     })

@@ -43,13 +43,18 @@ impl MovementKind {
 
     /// +1 for kinds that add stock, -1 for kinds that take it; adjustments carry their own sign (+1).
     pub fn sign(self) -> Decimal {
-        match self {
-            MovementKind::Receipt
-            | MovementKind::CustomerReturn
-            | MovementKind::TransferIn
-            | MovementKind::Adjustment => Decimal::ONE,
-            MovementKind::Sale | MovementKind::SupplierReturn | MovementKind::TransferOut => Decimal::NEGATIVE_ONE,
-        }
+        if self.is_outflow() { Decimal::NEGATIVE_ONE } else { Decimal::ONE }
+    }
+
+    /// True for the kinds that take stock out of the node: sale, supplier return, transfer out.
+    ///
+    /// ```
+    /// use omo_core::model::MovementKind;
+    /// assert!(MovementKind::Sale.is_outflow());
+    /// assert!(!MovementKind::Adjustment.is_outflow()); // signed: its quantity says
+    /// ```
+    pub fn is_outflow(self) -> bool {
+        matches!(self, MovementKind::Sale | MovementKind::SupplierReturn | MovementKind::TransferOut)
     }
 
     /// The kind's name as used in JSON and data frames (`"customer_return"`, ...).

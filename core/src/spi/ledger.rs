@@ -186,14 +186,23 @@ pub fn build_ledger(
     opening: &[OpeningStock],
     options: LedgerOptions,
 ) -> Result<Vec<SpiRow>> {
-    check_quantities(movements)?;
-    let openings = opening_map(opening, options.allow_negative)?;
-    let entries = movements.iter().map(|m| ((&m.node, &m.product), m.date, m.kind, m.quantity));
-    let rows = aggregate(entries, &openings, options)
-        .map_err(|at| negative_stock_error(at, |(n, p)| (n.to_string(), p.to_string())))?;
+    let ids = PairIds::of(movements, options.period)?;
+    let openings: FxHashMap<(u32, u32), Decimal> = opening_map(opening, options.allow_negative)?
+        .into_iter()
+        .filter_map(|((node, product), quantity)| Some((ids.numbers(node, product)?, quantity)))
+        .collect();
+    let flows = movements.iter().map(|m| (m.date, m.kind, m.quantity));
+    let rows = aggregate_keyed(ids.keyed, flows, &openings, options).map_err(|at| {
+        negative_stock_error(at, |&(n, p)| {
+            names(&ids.nodes, &ids.products, n, p)
+                .map(|(node, product)| (node.to_string(), product.to_string()))
+                .unwrap_or_default()
+        })
+    })?;
     Ok(rows
         .into_iter()
-        .filter_map(|((node, product), period, flows)| {
+        .filter_map(|((n, p), period, flows)| {
+            let (node, product) = names(&ids.nodes, &ids.products, n, p)?;
             Some(SpiRow {
                 node: node.clone(),
                 product: product.clone(),
@@ -204,16 +213,140 @@ pub fn build_ledger(
         .collect())
 }
 
+/// Pass one of [`build_ledger`]: each movement's (node, product) as a pair of numbers that sort as
+/// the ids do, and the ids they stand for. Hashing two short strings against two small tables
+/// that own copies of the ids (so they stay in cache), the passes never compare against a key
+/// that points back into the (far bigger than cache) movements.
+struct PairIds<'a> {
+    keyed: Keyed<(u32, u32)>,
+    nodes: Numbered<'a, NodeId>,
+    products: Numbered<'a, ProductId>,
+}
+
+impl<'a> PairIds<'a> {
+    /// Numbers the ids of `movements` and finds each pair's periods in one pass, checking each
+    /// quantity on the way (an error names every offending row, as [`check_quantities`] does).
+    fn of(movements: &'a [StockMovement], period: Period) -> Result<Self> {
+        let mut nodes = Numbered::default();
+        let mut products = Numbered::default();
+        // Per node, each product's key number (u32::MAX: not seen yet); a node's few products
+        // make this a small table, read without hashing.
+        let mut key_of: Vec<Vec<u32>> = Vec::new();
+        let mut keyed = Keyed::with_capacity(movements.len());
+        let mut quantities_ok = true;
+        for m in movements {
+            quantities_ok &= quantity_ok(m);
+            let pair = (nodes.number(&m.node), products.number(&m.product));
+            let next = keyed.keys.len() as u32;
+            let k = key_number(&mut key_of, pair, next);
+            keyed.push(k, || pair, period.number(m.date));
+        }
+        if !quantities_ok {
+            check_quantities(movements)?;
+        }
+        let (node_rank, product_rank) = (nodes.sort(), products.sort());
+        for key in &mut keyed.keys {
+            *key = (rank(&node_rank, key.0), rank(&product_rank, key.1));
+        }
+        Ok(PairIds { keyed, nodes, products })
+    }
+
+    /// The numbers of a node and product, when both moved.
+    fn numbers(&self, node: &NodeId, product: &ProductId) -> Option<(u32, u32)> {
+        Some((*self.nodes.index.get(node)?, *self.products.index.get(product)?))
+    }
+}
+
+/// The key number of a (node, product) pair in `key_of`; `next` when the pair is new.
+fn key_number(key_of: &mut Vec<Vec<u32>>, (node, product): (u32, u32), next: u32) -> u32 {
+    let (node, product) = (node as usize, product as usize);
+    if key_of.len() <= node {
+        key_of.resize_with(node + 1, Vec::new);
+    }
+    let Some(products) = key_of.get_mut(node) else { return next };
+    if products.len() <= product {
+        products.resize(product + 1, u32::MAX);
+    }
+    match products.get_mut(product) {
+        Some(k) if *k == u32::MAX => {
+            *k = next;
+            next
+        }
+        Some(k) => *k,
+        None => next,
+    }
+}
+
+/// The ids behind a pair of numbers.
+fn names<'a>(
+    nodes: &Numbered<'a, NodeId>,
+    products: &Numbered<'a, ProductId>,
+    node: u32,
+    product: u32,
+) -> Option<(&'a NodeId, &'a ProductId)> {
+    Some((*nodes.ids.get(node as usize)?, *products.ids.get(product as usize)?))
+}
+
+/// Distinct ids numbered as they are first seen, then renumbered in sorted order by
+/// [`Numbered::sort`]. The index owns copies of the ids, so it stays small and in cache.
+struct Numbered<'a, T> {
+    index: FxHashMap<T, u32>,
+    ids: Vec<&'a T>,
+}
+
+impl<T> Default for Numbered<'_, T> {
+    fn default() -> Self {
+        Numbered { index: FxHashMap::default(), ids: Vec::new() }
+    }
+}
+
+impl<'a, T: Hash + Eq + Ord + Clone> Numbered<'a, T> {
+    fn number(&mut self, id: &'a T) -> u32 {
+        let n = number_in(&mut self.index, id);
+        if n as usize == self.ids.len() {
+            self.ids.push(id);
+        }
+        n
+    }
+
+    /// Sorts the ids; returns, for each number given so far, its place in that order.
+    fn sort(&mut self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.ids.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.ids.get(a as usize).cmp(&self.ids.get(b as usize)));
+        let mut places = vec![0; order.len()];
+        for (place, &n) in order.iter().enumerate() {
+            if let Some(r) = places.get_mut(n as usize) {
+                *r = place as u32;
+            }
+        }
+        self.ids = order.iter().filter_map(|&n| self.ids.get(n as usize).copied()).collect();
+        for n in self.index.values_mut() {
+            *n = rank(&places, *n);
+        }
+        places
+    }
+}
+
+/// The number of `key` in `index`; a new key gets the next number.
+fn number_in<T: Hash + Eq + Clone>(index: &mut FxHashMap<T, u32>, key: &T) -> u32 {
+    if let Some(&n) = index.get(key) {
+        return n;
+    }
+    let n = index.len() as u32;
+    index.insert(key.clone(), n);
+    n
+}
+
+/// The place of number `n` in sorted order.
+fn rank(ranks: &[u32], n: u32) -> u32 {
+    ranks.get(n as usize).copied().unwrap_or(n)
+}
+
 /// Checks every movement's quantity against its kind; names each offending row.
 pub(crate) fn check_quantities(movements: &[StockMovement]) -> Result<()> {
     let mut issues = Vec::new();
     for (row, m) in movements.iter().enumerate() {
-        let ok = if m.kind == MovementKind::Adjustment {
-            m.quantity.abs() <= MAX_QUANTITY
-        } else {
-            m.quantity > Decimal::ZERO && m.quantity <= MAX_QUANTITY
-        };
-        if !ok {
+        if !quantity_ok(m) {
             let rule = if m.kind == MovementKind::Adjustment { "signed" } else { "positive" };
             issues.push(ValidationIssue::new(
                 "stock_movement",
@@ -231,6 +364,25 @@ pub(crate) fn check_quantities(movements: &[StockMovement]) -> Result<()> {
         }
     }
     if issues.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues }) }
+}
+
+/// [`MAX_QUANTITY`]'s digits (its scale is 0).
+const MAX_WHOLE_QUANTITY: i128 = MAX_QUANTITY.mantissa();
+
+/// Whether a movement's quantity fits its kind: positive, or signed for adjustments; at most
+/// [`MAX_QUANTITY`].
+fn quantity_ok(m: &StockMovement) -> bool {
+    let parts = m.quantity.unpack();
+    if parts.hi == 0 && parts.mid == 0 && parts.scale == 0 && parts.lo != 0 {
+        // A whole number of at most 32 bits, the common case, checked without decimal compares.
+        let fits = i128::from(parts.lo) <= MAX_WHOLE_QUANTITY;
+        return fits && (m.kind == MovementKind::Adjustment || !parts.negative);
+    }
+    if m.kind == MovementKind::Adjustment {
+        m.quantity.abs() <= MAX_QUANTITY
+    } else {
+        m.quantity > Decimal::ZERO && m.quantity <= MAX_QUANTITY
+    }
 }
 
 fn opening_map(opening: &[OpeningStock], allow_negative: bool) -> Result<FxHashMap<(&NodeId, &ProductId), Decimal>> {
@@ -277,8 +429,8 @@ pub(crate) fn negative_stock_error<K>(at: NegativeAt<K>, names: impl Fn(&K) -> (
 /// The ledger engine: movements keyed by any key (a node and product, or a roll-up group of them)
 /// into rows per key and period number, sorted by key and period.
 ///
-/// Two passes over `entries` and no sorting of movements: pass one finds each key's period range,
-/// pass two adds every quantity into its (key, period) bucket.
+/// Two passes over `entries` and no sorting of movements: pass one finds each key's period range
+/// ([`Keyed::of`]), pass two adds every quantity into its (key, period) bucket.
 pub(crate) fn aggregate<K, I>(
     entries: I,
     openings: &FxHashMap<K, Decimal>,
@@ -288,30 +440,65 @@ where
     K: Hash + Eq + Ord + Clone,
     I: Iterator<Item = (K, NaiveDate, MovementKind, Decimal)> + Clone,
 {
-    let period = options.period;
-    // Pass one: a dense index per key, and each key's first and last period.
-    let mut index: FxHashMap<K, u32> = FxHashMap::default();
-    let mut keys: Vec<K> = Vec::new();
-    let mut range: Vec<(i64, i64)> = Vec::new();
-    let mut key_of_entry: Vec<u32> = Vec::with_capacity(entries.size_hint().0);
-    for (key, date, _, _) in entries.clone() {
-        let p = period.number(date);
-        let k = match index.get(&key) {
-            Some(&k) => k,
-            None => {
-                let k = keys.len() as u32;
-                index.insert(key.clone(), k);
-                keys.push(key);
-                range.push((p, p));
-                k
-            }
-        };
-        if let Some(r) = range.get_mut(k as usize) {
-            r.0 = r.0.min(p);
-            r.1 = r.1.max(p);
-        }
-        key_of_entry.push(k);
+    let keyed = Keyed::of(entries.clone().map(|(key, date, _, _)| (key, date)), options.period);
+    aggregate_keyed(keyed, entries.map(|(_, date, kind, quantity)| (date, kind, quantity)), openings, options)
+}
+
+/// Pass one of the ledger: each entry's key as a dense number, the keys, and each key's first and
+/// last period.
+pub(crate) struct Keyed<K> {
+    keys: Vec<K>,
+    range: Vec<(i64, i64)>,
+    key_of_entry: Vec<u32>,
+}
+
+impl<K> Keyed<K> {
+    /// Room for `entries` entries.
+    fn with_capacity(entries: usize) -> Self {
+        Keyed { keys: Vec::new(), range: Vec::new(), key_of_entry: Vec::with_capacity(entries) }
     }
+
+    /// Records the next entry: of key number `k` (a new key when `k` is the count so far), in
+    /// period `p`.
+    fn push(&mut self, k: u32, new_key: impl FnOnce() -> K, p: i64) {
+        match self.range.get_mut(k as usize) {
+            Some(r) => *r = (r.0.min(p), r.1.max(p)),
+            None => {
+                self.keys.push(new_key());
+                self.range.push((p, p));
+            }
+        }
+        self.key_of_entry.push(k);
+    }
+}
+
+impl<K: Hash + Eq + Clone> Keyed<K> {
+    /// Pass one over entries given as (key, date).
+    fn of(entries: impl Iterator<Item = (K, NaiveDate)>, period: Period) -> Self {
+        let mut index: FxHashMap<K, u32> = FxHashMap::default();
+        let mut keyed = Keyed::with_capacity(entries.size_hint().0);
+        for (key, date) in entries {
+            let k = number_in(&mut index, &key);
+            keyed.push(k, || key, period.number(date));
+        }
+        keyed
+    }
+}
+
+/// Pass two onwards: `flows` are the entries' (date, kind, quantity) in the order [`Keyed`] saw
+/// them.
+fn aggregate_keyed<K, I>(
+    keyed: Keyed<K>,
+    flows: I,
+    openings: &FxHashMap<K, Decimal>,
+    options: LedgerOptions,
+) -> Result<Vec<(K, i64, SpiFlows)>, NegativeAt<K>>
+where
+    K: Hash + Eq + Ord + Clone,
+    I: Iterator<Item = (NaiveDate, MovementKind, Decimal)> + Clone,
+{
+    let period = options.period;
+    let Keyed { keys, range, key_of_entry } = keyed;
     // Pass two: every quantity into its bucket; gross outflows kept apart for the negative check.
     let mut offset = Vec::with_capacity(keys.len() + 1);
     let mut total = 0usize;
@@ -319,31 +506,28 @@ where
         offset.push(total);
         total += usize::try_from(last - first + 1).unwrap_or(0);
     }
-    let mut buckets = vec![SpiFlows::default(); total];
-    let mut gross_out = if options.allow_negative { Vec::new() } else { vec![Decimal::ZERO; total] };
-    let slots = entries.clone().zip(&key_of_entry).filter_map(|((_, date, kind, quantity), &k)| {
+    let mut sink = Buckets {
+        flows: vec![SpiFlows::default(); total],
+        gross_out: if options.allow_negative { Vec::new() } else { vec![Decimal::ZERO; total] },
+    };
+    let slots = flows.clone().zip(&key_of_entry).filter_map(|((date, kind, quantity), &k)| {
         let (Some(&base), Some(&(first, _))) = (offset.get(k as usize), range.get(k as usize)) else { return None };
         Some((base + usize::try_from(period.number(date) - first).unwrap_or(0), kind, quantity))
     });
-    let mut add = |slot: usize, kind: MovementKind, quantity: Decimal| {
-        if let Some(bucket) = buckets.get_mut(slot) {
-            bucket.add(kind, quantity);
-        }
-        if !options.allow_negative && (kind.sign() < Decimal::ZERO || quantity < Decimal::ZERO) {
-            if let Some(out) = gross_out.get_mut(slot) {
-                *out += quantity.abs();
-            }
-        }
-    };
     if total <= BUCKETS_PER_BLOCK {
-        slots.for_each(|(slot, kind, quantity)| add(slot, kind, quantity));
+        slots.for_each(|(slot, kind, quantity)| sink.add(slot, kind, quantity));
     } else {
+        let mut sums = BlockSums::default();
         for (b, block) in in_blocks(slots, total, key_of_entry.len()).into_iter().enumerate() {
-            for staged in block {
-                add(b * BUCKETS_PER_BLOCK + staged.slot as usize, staged.kind, staged.quantity);
+            let base = b * BUCKETS_PER_BLOCK;
+            for (slot, kind, quantity) in block.wide {
+                sink.add(base + usize::from(slot), kind, quantity);
             }
+            // The compact quantities, summed per bucket and kind first (the gross outflow too).
+            sums.add_up(&block.narrow, |slot, column, sum| sink.add_sum(base + slot, column, sum));
         }
     }
+    let Buckets { flows: mut buckets, gross_out } = sink;
     // Chain the periods of each key; note the periods that could dip below zero.
     let mut suspects: FxHashMap<(u32, i64), Decimal> = FxHashMap::default();
     for (k, key) in keys.iter().enumerate() {
@@ -360,7 +544,7 @@ where
         }
     }
     if !suspects.is_empty() {
-        let dips = negative_days(entries, &key_of_entry, &suspects, period);
+        let dips = negative_days(flows, &key_of_entry, &suspects, period);
         // The earliest day; on a tie, the smallest key, so the answer does not depend on input order.
         let first = dips
             .into_iter()
@@ -390,11 +574,127 @@ where
 /// core's cache.
 const BUCKETS_PER_BLOCK: usize = 4096;
 
-/// One quantity on its way to its bucket (`slot`: the bucket's place in its block).
+/// One quantity on its way to its bucket, in 8 bytes: `slot` is the bucket's place in its block,
+/// `digits` the quantity's digits when they fit in 32 bits (most quantities), `scale_and_sign` its
+/// scale with the sign in the top bit. Half the bytes of a staged [`Decimal`] to write and read
+/// back.
+#[derive(Clone, Copy)]
 struct Staged {
     slot: u16,
     kind: MovementKind,
-    quantity: Decimal,
+    scale_and_sign: u8,
+    digits: u32,
+}
+
+impl Staged {
+    const NEGATIVE: u8 = 0x80;
+
+    /// The compact form, when the quantity's digits fit in 32 bits.
+    fn new(slot: u16, kind: MovementKind, quantity: Decimal) -> Option<Staged> {
+        let parts = quantity.unpack();
+        // A decimal's scale is at most 28, below the sign bit.
+        let sign = if parts.negative { Self::NEGATIVE } else { 0 };
+        (parts.mid == 0 && parts.hi == 0).then_some(Staged {
+            slot,
+            kind,
+            scale_and_sign: parts.scale as u8 | sign,
+            digits: parts.lo,
+        })
+    }
+
+    fn scale(&self) -> u32 {
+        u32::from(self.scale_and_sign & !Self::NEGATIVE)
+    }
+
+    fn is_negative(&self) -> bool {
+        self.scale_and_sign & Self::NEGATIVE != 0
+    }
+}
+
+/// The ledger's buckets while quantities are added: the flows, and (when negative stock is
+/// refused) each bucket's gross outflow, which finds the periods that could dip below zero.
+struct Buckets {
+    flows: Vec<SpiFlows>,
+    gross_out: Vec<Decimal>,
+}
+
+impl Buckets {
+    /// Adds one movement's quantity to bucket `slot`.
+    fn add(&mut self, slot: usize, kind: MovementKind, quantity: Decimal) {
+        if let Some(bucket) = self.flows.get_mut(slot) {
+            bucket.add(kind, quantity);
+        }
+        if kind.is_outflow() || quantity.is_sign_negative() {
+            if let Some(out) = self.gross_out.get_mut(slot) {
+                *out += quantity.abs();
+            }
+        }
+    }
+
+    /// Adds a [`BlockSums`] cell to bucket `slot`: a kind's sum, or the gross outflow.
+    fn add_sum(&mut self, slot: usize, column: usize, sum: Decimal) {
+        match MovementKind::ALL.get(column) {
+            Some(&kind) => {
+                if let Some(bucket) = self.flows.get_mut(slot) {
+                    bucket.add(kind, sum);
+                }
+            }
+            None => {
+                if let Some(out) = self.gross_out.get_mut(slot) {
+                    *out += sum;
+                }
+            }
+        }
+    }
+}
+
+/// Whole-number sums of one block's compact quantities, one scale at a time: per bucket, each
+/// kind's sum and the gross outflow. Adding integers and turning each cell into a [`Decimal`] once
+/// is exact and several times cheaper than a decimal addition per movement.
+#[derive(Default)]
+struct BlockSums {
+    cells: Vec<i64>,
+}
+
+impl BlockSums {
+    /// Columns per bucket: the seven kinds, then the gross outflow.
+    const COLUMNS: usize = MovementKind::ALL.len() + 1;
+    const GROSS_OUT: usize = MovementKind::ALL.len();
+
+    /// Sums `staged` and hands each non-zero cell to `emit` as (slot, column, sum); column
+    /// [`Self::GROSS_OUT`] is the gross outflow (outflows and negative adjustments, as
+    /// magnitudes). A cell's sum is below 2^32 times the entries, which a `u32`-indexed ledger
+    /// keeps far inside `i64`.
+    fn add_up(&mut self, staged: &[Staged], mut emit: impl FnMut(usize, usize, Decimal)) {
+        let scales = staged.iter().fold(0u32, |seen, s| seen | 1 << s.scale());
+        for scale in (0..=Decimal::MAX_SCALE).filter(|scale| scales & 1 << scale != 0) {
+            self.cells.clear();
+            self.cells.resize(BUCKETS_PER_BLOCK * Self::COLUMNS, 0);
+            for s in staged.iter().filter(|s| s.scale() == scale) {
+                let row = usize::from(s.slot) * Self::COLUMNS;
+                let digits = i64::from(s.digits);
+                let negative = s.is_negative();
+                if let Some(cell) = self.cells.get_mut(row + s.kind as usize) {
+                    *cell += if negative { -digits } else { digits };
+                }
+                if negative || s.kind.is_outflow() {
+                    if let Some(cell) = self.cells.get_mut(row + Self::GROSS_OUT) {
+                        *cell += digits;
+                    }
+                }
+            }
+            for (i, &sum) in self.cells.iter().enumerate().filter(|(_, sum)| **sum != 0) {
+                emit(i / Self::COLUMNS, i % Self::COLUMNS, Decimal::new(sum, scale));
+            }
+        }
+    }
+}
+
+/// The quantities staged for one block of buckets: compact ones, and the few too long for it.
+#[derive(Default)]
+struct Block {
+    narrow: Vec<Staged>,
+    wide: Vec<(u16, MovementKind, Decimal)>,
 }
 
 /// The quantities of `slots` (bucket, kind, quantity) grouped by block of
@@ -406,13 +706,19 @@ fn in_blocks(
     slots: impl Iterator<Item = (usize, MovementKind, Decimal)>,
     buckets: usize,
     entries: usize,
-) -> Vec<Vec<Staged>> {
+) -> Vec<Block> {
     let count = buckets.div_ceil(BUCKETS_PER_BLOCK);
-    let mut blocks: Vec<Vec<Staged>> = (0..count).map(|_| Vec::with_capacity(entries / count + 64)).collect();
+    let mut blocks: Vec<Block> = (0..count)
+        .map(|_| Block { narrow: Vec::with_capacity(entries / count + 64), wide: Vec::new() })
+        .collect();
     for (slot, kind, quantity) in slots {
         if let Some(block) = blocks.get_mut(slot / BUCKETS_PER_BLOCK) {
             // Below BUCKETS_PER_BLOCK, which is below u16::MAX.
-            block.push(Staged { slot: (slot % BUCKETS_PER_BLOCK) as u16, kind, quantity });
+            let slot = (slot % BUCKETS_PER_BLOCK) as u16;
+            match Staged::new(slot, kind, quantity) {
+                Some(staged) => block.narrow.push(staged),
+                None => block.wide.push((slot, kind, quantity)),
+            }
         }
     }
     blocks
@@ -420,17 +726,17 @@ fn in_blocks(
 
 /// Replays the suspect periods day by day; returns, for each that dips, the first day stock ends
 /// below zero as (key index, date, stock before the day, the day's change).
-fn negative_days<K, I>(
-    entries: I,
+fn negative_days<I>(
+    flows: I,
     key_of_entry: &[u32],
     suspects: &FxHashMap<(u32, i64), Decimal>,
     period: Period,
 ) -> Vec<(u32, NaiveDate, Decimal, Decimal)>
 where
-    I: Iterator<Item = (K, NaiveDate, MovementKind, Decimal)>,
+    I: Iterator<Item = (NaiveDate, MovementKind, Decimal)>,
 {
     let mut days: FxHashMap<(u32, i64), Vec<(NaiveDate, Decimal)>> = FxHashMap::default();
-    for ((_, date, kind, quantity), &k) in entries.zip(key_of_entry) {
+    for ((date, kind, quantity), &k) in flows.zip(key_of_entry) {
         let p = period.number(date);
         if suspects.contains_key(&(k, p)) {
             let change = if kind == MovementKind::Adjustment { quantity } else { kind.sign() * quantity };
