@@ -173,13 +173,17 @@ fn arb_movements() -> impl Strategy<Value = Vec<StockMovement>> {
         1 => (1i64..1000).prop_map(|q| Decimal::new(q * 1_000_000_007, 5)),
     ];
     let raw = span.prop_flat_map(move |span| {
-        prop::collection::vec((0usize..3, 0usize..2, 0u64..span, kinds.clone(), quantity.clone(), any::<bool>()), 1..120)
+        prop::collection::vec(
+            (0usize..3, 0usize..2, 0u64..span, kinds.clone(), quantity.clone(), any::<bool>()),
+            1..120,
+        )
     });
     raw.prop_map(|raw| {
         raw.into_iter()
             .map(|(n, p, offset, kind, q, negative)| {
                 let q = if kind == Adjustment && negative { -q } else { q };
-                let (node, product) = (NodeId::new(["A", "B", "C"][n]).unwrap(), ProductId::new(["X", "Y"][p]).unwrap());
+                let (node, product) =
+                    (NodeId::new(["A", "B", "C"][n]).unwrap(), ProductId::new(["X", "Y"][p]).unwrap());
                 StockMovement::new(node, product, day(1, 1) + Days::new(offset), kind, q).unwrap()
             })
             .collect()

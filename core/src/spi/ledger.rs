@@ -708,9 +708,8 @@ fn in_blocks(
     entries: usize,
 ) -> Vec<Block> {
     let count = buckets.div_ceil(BUCKETS_PER_BLOCK);
-    let mut blocks: Vec<Block> = (0..count)
-        .map(|_| Block { narrow: Vec::with_capacity(entries / count + 64), wide: Vec::new() })
-        .collect();
+    let mut blocks: Vec<Block> =
+        (0..count).map(|_| Block { narrow: Vec::with_capacity(entries / count + 64), wide: Vec::new() }).collect();
     for (slot, kind, quantity) in slots {
         if let Some(block) = blocks.get_mut(slot / BUCKETS_PER_BLOCK) {
             // Below BUCKETS_PER_BLOCK, which is below u16::MAX.
