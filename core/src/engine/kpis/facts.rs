@@ -51,9 +51,9 @@ impl KpiState {
             if entry.1.contains_key(product) {
                 continue;
             }
-            let issues = self.issue_days.get(&(node.clone(), product.clone()));
-            let last_issue = issues.and_then(|days| days.range(..=end).next_back().map(|(day, _)| *day));
-            let window = issues.map_or(Decimal::ZERO, |days| sum_between(days, window_from, end));
+            let issues = self.issue_days.get_mut(&(node.clone(), product.clone()));
+            let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(end));
+            let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
             let on_hand = stock.closing_in(node, product, month);
             let (status, _) = stock_status(on_hand, last_issue, window, &options);
             let cost =

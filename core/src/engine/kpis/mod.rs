@@ -9,6 +9,7 @@
 //! changed.
 
 mod alerts;
+mod day_totals;
 mod facts;
 mod lights;
 mod totals;
@@ -30,6 +31,7 @@ use crate::model::{CustomerId, CustomerKind, Hierarchy, NodeId, ProductId};
 
 use super::index::Index;
 use super::stock::StockState;
+use day_totals::DayTotals;
 
 /// A KPI's light that changed, or an alert's transition, as the engine reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +145,7 @@ pub(crate) struct KpiState {
     /// Sales per distributor's node and day (days of cover).
     sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
     /// Issues per distributor's node x product and day (dead and slow stock).
-    issue_days: FxHashMap<(NodeId, ProductId), BTreeMap<NaiveDate, Decimal>>,
+    issue_days: FxHashMap<(NodeId, ProductId), DayTotals>,
     /// The first POS sale of each shop in each month.
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
     /// Month-to-date facts of each distributor (with the month they are of) and their values.

@@ -33,8 +33,7 @@ impl KpiState {
             *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
-            let days = self.issue_days.entry((m.node.clone(), m.product.clone())).or_default();
-            *days.entry(m.date).or_default() += m.quantity;
+            self.issue_days.entry((m.node.clone(), m.product.clone())).or_default().add(m.date, m.quantity);
         }
     }
 
@@ -139,11 +138,7 @@ impl KpiState {
             *days = days.split_off(&window);
         }
         for days in self.issue_days.values_mut() {
-            let last = days.range(..window).next_back().map(|(day, quantity)| (*day, *quantity));
-            *days = days.split_off(&window);
-            if let Some((day, quantity)) = last {
-                days.insert(day, quantity);
-            }
+            days.forget_before(window);
         }
         let last_year_month = Period::Month.number(last_year);
         for months in self.first_sale.values_mut() {
