@@ -663,8 +663,9 @@ impl BlockSums {
 
     /// Sums `staged` and hands each non-zero cell to `emit` as (slot, column, sum); column
     /// [`Self::GROSS_OUT`] is the gross outflow (outflows and negative adjustments, as
-    /// magnitudes). A cell's sum is below 2^32 times the entries, which a `u32`-indexed ledger
-    /// keeps far inside `i64`.
+    /// magnitudes). A cell's sum is below 2^32 times the entries staged, inside `i64` because
+    /// [`in_blocks`] stages compactly only below [`MAX_COMPACT_ENTRIES`] entries. A kind's column
+    /// is its discriminant, which is its place in [`MovementKind::ALL`] (checked at compile time).
     fn add_up(&mut self, staged: &[Staged], mut emit: impl FnMut(usize, usize, Decimal)) {
         let scales = staged.iter().fold(0u32, |seen, s| seen | 1 << s.scale());
         for scale in (0..=Decimal::MAX_SCALE).filter(|scale| scales & 1 << scale != 0) {
@@ -690,6 +691,19 @@ impl BlockSums {
     }
 }
 
+// BlockSums reads a kind's column as `kind as usize` and maps it back through `ALL`.
+const _: () = {
+    let mut i = 0;
+    while i < MovementKind::ALL.len() {
+        assert!(MovementKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
+/// Below this many entries, every cell of [`BlockSums`] (at most the entries' digits, each below
+/// 2^32) fits in an `i64`; a ledger this big or bigger stages every quantity as a [`Decimal`].
+const MAX_COMPACT_ENTRIES: usize = 1 << 31;
+
 /// The quantities staged for one block of buckets: compact ones, and the few too long for it.
 #[derive(Default)]
 struct Block {
@@ -714,7 +728,7 @@ fn in_blocks(
         if let Some(block) = blocks.get_mut(slot / BUCKETS_PER_BLOCK) {
             // Below BUCKETS_PER_BLOCK, which is below u16::MAX.
             let slot = (slot % BUCKETS_PER_BLOCK) as u16;
-            match Staged::new(slot, kind, quantity) {
+            match Staged::new(slot, kind, quantity).filter(|_| entries < MAX_COMPACT_ENTRIES) {
                 Some(staged) => block.narrow.push(staged),
                 None => block.wide.push((slot, kind, quantity)),
             }
