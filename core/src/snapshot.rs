@@ -47,7 +47,7 @@ impl Snapshot {
 
     /// The views of the snapshot ([`crate::views`]), reading its credit book.
     pub fn views(&self) -> Views<'_> {
-        Views::of(&self.dataset, Some(&self.book))
+        Views::of(&self.dataset, Some(&self.book), None)
     }
 
     /// The credit book, on the dataset's `as_of`.

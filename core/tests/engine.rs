@@ -516,6 +516,93 @@ fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_compute
     Ok(())
 }
 
+/// The engine's views of the KPI history (the values it kept as months closed, not computed
+/// from its records) equal the batch views of a dataset holding the same records: every input
+/// (the forecast error to its last rounded digit), the alerts of the window, the lights of the
+/// scorecard of the last complete month.
+fn assert_history_as_batch(engine: &Engine) -> Res {
+    use omo_core::views::{Axis, Views};
+    let company = engine.to_valid_dataset();
+    let (live_views, batch_views) = (engine.views(), Views::new(&company));
+    let (live, batch) = (live_views.kpi_history()?, batch_views.kpi_history()?);
+    assert_eq!(live.months, batch.months, "{}", engine.as_of());
+    for (month, (live, batch)) in live.months.iter().zip(live.inputs.iter().zip(&batch.inputs)) {
+        assert_eq!(live.len(), batch.len(), "{month}");
+        for (key, b) in batch {
+            let l = live.get(key).ok_or_else(|| format!("{month} {key:?} not kept"))?;
+            for (x, y) in [(l.value, b.value), (l.previous, b.previous), (l.last_year, b.last_year)] {
+                assert!(same_value(&key.1, x, y), "{} {month} {key:?}: live {x:?}, batch {y:?}", engine.as_of());
+            }
+        }
+    }
+    assert_eq!(live_views.alerts(None)?, batch_views.alerts(None)?, "{}", engine.as_of());
+    let lights = |card: omo_core::views::ScorecardView| -> Vec<(String, Vec<omo_core::kpi::Light>)> {
+        card.rows.into_iter().map(|r| (r.member, r.cells.into_iter().map(|c| c.light).collect())).collect()
+    };
+    let (l, b) = (live_views.scorecard(Axis::Region, None)?, batch_views.scorecard(Axis::Region, None)?);
+    assert_eq!(lights(l), lights(b), "{}", engine.as_of());
+    Ok(())
+}
+
+/// One distributor's values in a month of the engine's KPI history.
+fn kept_values(engine: &Engine, member: &str, month: NaiveDate) -> Result<Vec<Option<Decimal>>, OmoError> {
+    let views = engine.views();
+    let history = views.kpi_history()?;
+    let at = history
+        .months
+        .iter()
+        .position(|m| *m == month)
+        .ok_or(OmoError::UnknownId { kind: "month", id: month.to_string() })?;
+    let mut values: Vec<_> =
+        history.inputs[at].iter().filter(|((m, _), _)| m == member).map(|((_, k), i)| (k.clone(), i.value)).collect();
+    values.sort();
+    Ok(values.into_iter().map(|(_, v)| v).collect())
+}
+
+#[test]
+fn the_kpi_history_is_kept_as_months_close_and_a_late_posting_moves_its_month() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    assert_history_as_batch(&engine)?;
+    let events = omo_core::engine::events_of(&company, cut)?;
+    let first_month = omo_core::kpi::first_of_month(cut);
+    let mut events = events.into_iter();
+    // Up to the first event of the second month after the cut: one month closed on the stream.
+    for event in events.by_ref() {
+        engine.apply(event)?;
+        if omo_core::kpi::first_of_month(engine.as_of())
+            > first_month.checked_add_months(chrono::Months::new(1)).ok_or("month")?
+        {
+            break;
+        }
+    }
+    assert_history_as_batch(&engine)?;
+    // A receipt posted late into the month closed on the stream (still open for postings).
+    let closed =
+        omo_core::kpi::first_of_month(engine.as_of()).checked_sub_months(chrono::Months::new(1)).ok_or("month")?;
+    let d = engine.to_dataset();
+    let distributor =
+        d.customers.iter().find(|c| c.kind == CustomerKind::Distributor && c.node.is_some()).ok_or("distributor")?;
+    let node = distributor.node.clone().ok_or("node")?;
+    let product = d.products[0].id.clone();
+    let before = kept_values(&engine, distributor.id.as_str(), closed)?;
+    let late = movement(&node, &product, closed + Days::new(14), MovementKind::Receipt, 50_000);
+    engine.apply(event("late-receipt", EventBody::Movement(late)))?;
+    assert_ne!(
+        kept_values(&engine, distributor.id.as_str(), closed)?,
+        before,
+        "the late receipt moved nothing in {closed}"
+    );
+    assert_history_as_batch(&engine)?;
+    for event in events {
+        engine.apply(event)?;
+    }
+    engine.advance_to(company.as_of)?;
+    assert_history_as_batch(&engine)?;
+    Ok(())
+}
+
 /// A plan alert: KPI, member, kind, value, action code, the month closed.
 type PlanAlert = (String, String, String, Option<Decimal>, String, NaiveDate);
 

@@ -288,6 +288,9 @@ impl Engine {
         };
         self.seq = seq;
         self.seen.insert(key);
+        if let Some(date) = event.date() {
+            self.reclose(&touched, date);
+        }
         let moved = event.date().is_some_and(|date| self.move_clock(date));
         let mut lights_moved = moved;
         for (distributor, facets) in &touched {
@@ -299,5 +302,16 @@ impl Engine {
         }
         self.log.push(event);
         Ok(changes)
+    }
+
+    /// A posting dated in a closed month: the touched distributors' values of that month (and
+    /// of any closed after it) computed again. The dataset passed validation and every posting
+    /// was checked by the book, so the month-end books cannot fail; should one, the month keeps
+    /// the values it closed with.
+    fn reclose(&mut self, touched: &[(crate::model::CustomerId, &'static [kpis::Facet])], date: NaiveDate) {
+        for (distributor, _) in touched {
+            let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
+            let _kept_as_closed = self.kpis.reclose(distributor, date, parts);
+        }
     }
 }

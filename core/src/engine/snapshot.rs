@@ -93,7 +93,8 @@ impl Engine {
         let stock = StockState::from_movements(&dataset.movements, open_from)?;
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
         let index = Index::of(&dataset);
-        let kpis = KpiState::new(&dataset, &stock, &book, &index, crate::kpi::AlertRule::default())?;
+        let kpis =
+            KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
         Ok(Engine {
             dataset: ValidDataset::assume_valid(dataset),
             index,

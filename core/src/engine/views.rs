@@ -118,6 +118,7 @@ impl Engine {
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     pub fn views(&self) -> Views<'_> {
-        Views::of(&self.dataset, Some(&self.book))
+        let (kpis, dataset) = (&self.kpis, &self.dataset);
+        Views::of(&self.dataset, Some(&self.book), Some(Box::new(move || kpis.history(dataset))))
     }
 }

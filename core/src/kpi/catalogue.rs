@@ -195,15 +195,24 @@ pub fn standard_history(
 fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
     let scope = Scope::new(dataset);
     let mut cache: BTreeMap<NaiveDate, MonthValues> = BTreeMap::new();
-    let mut value_of = |start: Option<NaiveDate>| -> Result<MonthValues> {
-        let Some(start) = start else { return Ok(MonthValues::new()) };
+    inputs_of_months(months, |start| {
         if let Some(found) = cache.get(&start) {
             return Ok(found.clone());
         }
         let values = month_values(&scope, start)?;
         cache.insert(start, values.clone());
         Ok(values)
-    };
+    })
+}
+
+/// The scorecard inputs of each of `months`: every distributor's value of every KPI in the
+/// month, with the month before's and last year's, `value_of` giving the values of a month
+/// (its first day). The batch catalogue computes them; the live engine reads those it kept.
+pub(crate) fn inputs_of_months(
+    months: &[NaiveDate],
+    mut value_of: impl FnMut(NaiveDate) -> Result<MonthValues>,
+) -> Result<Vec<HashMap<(String, String), KpiInput>>> {
+    let mut value_of = |start: Option<NaiveDate>| start.map_or_else(|| Ok(MonthValues::new()), &mut value_of);
     let mut out = Vec::with_capacity(months.len());
     for month in months {
         let start = first_of_month(*month);
@@ -225,7 +234,8 @@ fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(St
     Ok(out)
 }
 
-type MonthValues = BTreeMap<CustomerId, BTreeMap<&'static str, Option<Decimal>>>;
+/// Every distributor's value of every standard KPI in one month.
+pub(crate) type MonthValues = BTreeMap<CustomerId, BTreeMap<&'static str, Option<Decimal>>>;
 
 /// Per-node stock figures of one month.
 #[derive(Default)]

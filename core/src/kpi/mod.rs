@@ -15,6 +15,7 @@ pub use calendar::{
     scorecard_month, window_start,
 };
 pub(crate) use catalogue::{MonthFacts, absolute, on_time_in_full, wape_of_terms, wape_terms};
+pub(crate) use catalogue::{MonthValues, inputs_of_months};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history,
     standard_inputs, standard_kpis,

@@ -65,10 +65,14 @@ pub struct KpiHistory {
     pub inputs: Vec<HashMap<(String, String), KpiInput>>,
 }
 
+/// Where the live engine's views read the KPI history from: the values the engine kept.
+pub(crate) type KpiHistorySource<'a> = Box<dyn Fn() -> Result<KpiHistory> + 'a>;
+
 /// The views of one validated state (see the module's documentation).
 pub struct Views<'a> {
     data: &'a ValidDataset,
     engine_book: Option<&'a CreditBook>,
+    engine_history: Option<KpiHistorySource<'a>>,
     book: OnceCell<CreditBook>,
     kpi_history: OnceCell<KpiHistory>,
     health: OnceCell<HealthReport>,
@@ -93,15 +97,21 @@ fn cached<T>(cell: &OnceCell<T>, make: impl FnOnce() -> Result<T>) -> Result<&T>
 impl<'a> Views<'a> {
     /// The views of `data`, with the default credit policy.
     pub fn new(data: &'a ValidDataset) -> Self {
-        Views::of(data, None)
+        Views::of(data, None, None)
     }
 
     /// The views of `data` reading `engine_book` for credit when given (the engine's, with its
-    /// policy).
-    pub(crate) fn of(data: &'a ValidDataset, engine_book: Option<&'a CreditBook>) -> Self {
+    /// policy), and the KPI history from `engine_history` when given (the values the engine
+    /// kept as months closed) instead of computing it from the records.
+    pub(crate) fn of(
+        data: &'a ValidDataset,
+        engine_book: Option<&'a CreditBook>,
+        engine_history: Option<KpiHistorySource<'a>>,
+    ) -> Self {
         Views {
             data,
             engine_book,
+            engine_history,
             book: OnceCell::new(),
             kpi_history: OnceCell::new(),
             health: OnceCell::new(),
@@ -124,12 +134,16 @@ impl<'a> Views<'a> {
         scorecard_month(self.data.as_of, None)
     }
 
-    /// The standard KPI inputs over the standard alert window (computed once).
+    /// The standard KPI inputs over the standard alert window (computed once; the live
+    /// engine's views read the values it kept as months closed).
     ///
     /// # Errors
     /// Those of [`crate::kpi::standard_history`].
     pub fn kpi_history(&self) -> Result<&KpiHistory> {
         cached(&self.kpi_history, || {
+            if let Some(kept) = &self.engine_history {
+                return kept();
+            }
             let last = self.scorecard_month();
             let months = months_up_to(last, months_in_data(self.data, last, TRAILING_MONTHS));
             let inputs = standard_history(self.data, &months)?;

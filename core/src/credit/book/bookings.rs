@@ -164,13 +164,47 @@ impl CreditBook {
     /// invoices and payments dated up to then (all invoices first, then payments, each in date
     /// order, so a payment can settle any invoice it names).
     pub fn from_dataset(dataset: &Dataset, as_of: NaiveDate, policy: CreditPolicy) -> Result<Self> {
+        CreditBook::from_dataset_where(dataset, as_of, policy, |_| true)
+    }
+
+    /// [`CreditBook::from_dataset`] with one customer's account only: the same position for
+    /// it, at the cost of reading its records alone (the live engine's KPIs of a month gone
+    /// by read a distributor's receivables as they stood on the month's last day).
+    ///
+    /// ```
+    /// use omo_core::credit::{CreditBook, CreditPolicy};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let company = sample_company(&SampleConfig::small(3))?;
+    /// let customer = company.credit_accounts[0].customer.clone();
+    /// let whole = CreditBook::from_dataset(&company, company.as_of, CreditPolicy::default())?;
+    /// let one = CreditBook::from_dataset_for(&company, company.as_of, CreditPolicy::default(), &customer)?;
+    /// assert_eq!(one.receivables().receivable(&customer), whole.receivables().receivable(&customer));
+    /// assert_eq!(one.receivables().customers(), [&customer]);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn from_dataset_for(
+        dataset: &Dataset,
+        as_of: NaiveDate,
+        policy: CreditPolicy,
+        customer: &CustomerId,
+    ) -> Result<Self> {
+        CreditBook::from_dataset_where(dataset, as_of, policy, |c| c == customer)
+    }
+
+    /// The book of the accounts of `dataset` whose customer `keep` accepts.
+    fn from_dataset_where(
+        dataset: &Dataset,
+        as_of: NaiveDate,
+        policy: CreditPolicy,
+        keep: impl Fn(&CustomerId) -> bool,
+    ) -> Result<Self> {
         let mut book = CreditBook::new(dataset.currency.clone(), policy);
-        for account in &dataset.credit_accounts {
+        for account in dataset.credit_accounts.iter().filter(|a| keep(&a.customer)) {
             book.open_account(account.clone())?;
         }
-        let shipped = shipped_values(dataset, as_of);
+        let shipped = shipped_values(dataset, as_of, &keep);
         let with_account: std::collections::HashSet<&CustomerId> =
-            dataset.credit_accounts.iter().map(|a| &a.customer).collect();
+            dataset.credit_accounts.iter().map(|a| &a.customer).filter(|c| keep(c)).collect();
         for order in dataset.orders.iter().filter(|o| o.order_date <= as_of && with_account.contains(&o.customer)) {
             let invoiced = matches!(order.status, OrderStatus::Invoiced | OrderStatus::Cancelled);
             if invoiced {
@@ -203,9 +237,15 @@ impl CreditBook {
     }
 }
 
-/// Value shipped (at the order's net prices) per order, from shipments dated up to `as_of`.
-fn shipped_values(dataset: &Dataset, as_of: NaiveDate) -> HashMap<OrderId, Decimal> {
-    let orders: HashMap<&OrderId, &crate::model::SalesOrder> = dataset.orders.iter().map(|o| (&o.id, o)).collect();
+/// Value shipped (at the order's net prices) per order of the customers `keep` accepts, from
+/// shipments dated up to `as_of`.
+fn shipped_values(
+    dataset: &Dataset,
+    as_of: NaiveDate,
+    keep: impl Fn(&CustomerId) -> bool,
+) -> HashMap<OrderId, Decimal> {
+    let orders: HashMap<&OrderId, &crate::model::SalesOrder> =
+        dataset.orders.iter().filter(|o| keep(&o.customer)).map(|o| (&o.id, o)).collect();
     let mut values = HashMap::default();
     for shipment in dataset.shipments.iter().filter(|s| s.shipped_date <= as_of) {
         let Some(order) = orders.get(&shipment.order) else { continue };

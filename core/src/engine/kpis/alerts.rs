@@ -3,38 +3,50 @@
 
 use chrono::{Days, Months, NaiveDate};
 
+use super::history::{month_end, warm_months};
 use super::{AlertStatus, KpiChange, KpiState};
-use crate::credit::CreditBook;
+use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{AlertMachine, first_of_month, last_complete_month};
-use crate::spi::Period;
+use crate::kpi::{AlertMachine, TRAILING_MONTHS, first_of_month, last_complete_month};
 
 impl KpiState {
-    /// Runs the alerts over the twelve complete months up to the clock (a month is complete once
-    /// the clock reaches its last day), with the batch catalogue (once, at bulk load), so that
-    /// their timers stand where the history left them.
-    pub(super) fn warm_alerts(&mut self, d: &Dataset) -> Result<()> {
+    /// Computes the values of the months the standard window reads (see
+    /// [`KpiState::warm_months`]) from the running totals and the stock, each with the credit
+    /// book of its last day, and runs the alerts over the window's months up to the last
+    /// complete one on the clock (a month is complete once the clock reaches its last day), so
+    /// that their timers stand where the history left them. Once, at bulk load.
+    pub(super) fn warm_alerts(
+        &mut self,
+        d: &Dataset,
+        stock: &StockState,
+        index: &Index,
+        policy: &CreditPolicy,
+    ) -> Result<()> {
         let Some(last) = last_complete_month(d.as_of) else { return Ok(()) };
         self.closed_through = Some(last);
-        let months = crate::kpi::months_in_data(d, last, 12);
+        for month in warm_months(last) {
+            let end = month_end(month).min(d.as_of);
+            let book = CreditBook::from_dataset(d, end, policy.clone())?;
+            let values = self.month_values(month, end, (d, stock, &book, index));
+            self.closed_values.insert(month, values);
+        }
         if d.first_date().is_none_or(|first| first > last) {
             return Ok(());
         }
-        let periods = crate::kpi::months_up_to(last, months);
-        // The engine validated its history when it was built.
-        let history = crate::kpi::standard_history(&crate::dataset::Checked(d), &periods)?;
-        for (period, inputs) in periods.iter().zip(&history) {
+        let periods = crate::kpi::months_up_to(last, crate::kpi::months_in_data(d, last, TRAILING_MONTHS));
+        for period in periods {
             for (member, _) in &self.distributors {
+                let values = self.closed_values.get(&period).and_then(|v| v.get(member));
                 for kpi in &self.kpis {
-                    let value = inputs.get(&(member.to_string(), kpi.id.clone())).and_then(|i| i.value);
+                    let value = values.and_then(|v| v.get(kpi.id.as_str()).copied().flatten());
                     let machine = self
                         .alerts
                         .entry((member.to_string(), kpi.id.clone()))
                         .or_insert_with(|| AlertMachine::new(&self.rule));
-                    machine.step(kpi, &self.rule, &member.to_string(), *period, value);
+                    machine.step(kpi, &self.rule, &member.to_string(), period, value);
                 }
             }
         }
@@ -51,26 +63,21 @@ impl KpiState {
         (end <= day).then_some(next)
     }
 
-    /// Closes the month starting `month` (the engine's state stands on its last day): steps
-    /// every alert with the month's final values; returns the transitions.
+    /// Closes the month starting `month` (the engine's state stands on its last day): keeps
+    /// every distributor's values of the month and steps its alerts with them; returns the
+    /// transitions.
     pub(crate) fn close_month(
         &mut self,
         month: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> Vec<KpiChange> {
         self.closed_through = Some(month);
-        let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - Days::new(1));
+        let values = self.month_values(month, month_end(month), parts);
         let mut changes = Vec::new();
-        let distributors = self.distributors.clone();
-        for (id, node) in &distributors {
-            let number = Period::Month.number(month);
-            if let Some(n) = node {
-                self.refresh_health(n, number, end, (parts.0, parts.1, parts.3));
-            }
-            let wape = node.as_ref().and_then(|n| self.wape_of(n, number, parts.1));
-            let values = self.facts((id, node.as_ref()), (month, end), wape, parts).values();
+        for (id, _) in &self.distributors {
+            let values = values.get(id);
             for kpi in &self.kpis {
-                let value = values.get(kpi.id.as_str()).copied().flatten();
+                let value = values.and_then(|v| v.get(kpi.id.as_str()).copied().flatten());
                 let machine = self
                     .alerts
                     .entry((id.to_string(), kpi.id.clone()))
@@ -80,8 +87,9 @@ impl KpiState {
                 }
             }
         }
+        self.keep_month(month, values);
         if let Some(next) = month.checked_add_months(Months::new(1)) {
-            self.forget_before(next);
+            self.forget_before(self.first_to_keep(next));
         }
         changes
     }

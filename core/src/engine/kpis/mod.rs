@@ -11,6 +11,7 @@
 mod alerts;
 mod day_totals;
 mod facts;
+mod history;
 mod lights;
 mod totals;
 
@@ -160,17 +161,21 @@ pub(crate) struct KpiState {
     alerts: BTreeMap<(String, String), AlertMachine>,
     /// The last month whose alerts have stepped (its first day).
     closed_through: Option<NaiveDate>,
+    /// Every distributor's values of each closed month kept (see [`history`]).
+    closed_values: BTreeMap<NaiveDate, crate::kpi::MonthValues>,
+    /// How many months are open for postings (the running totals are kept back to the first).
+    open_months: u32,
 }
 
 impl KpiState {
-    /// The state of a history on its `as_of`: running totals from every record, the lights of
-    /// the month to date, and alerts run over the `warm_months` complete months before it.
+    /// The state of a history on its `as_of`: running totals from every record, the values of
+    /// the months the standard window reads, the lights of the month to date, and alerts run
+    /// over the complete months of the window.
     pub(crate) fn new(
         d: &Dataset,
-        stock: &StockState,
-        book: &CreditBook,
-        index: &Index,
+        (stock, book, index): (&StockState, &CreditBook, &Index),
         rule: AlertRule,
+        open_months: u32,
     ) -> Result<Self> {
         let kpis = standard_kpis()?;
         let hierarchy = distributor_hierarchy(d)?;
@@ -197,6 +202,8 @@ impl KpiState {
             pending: Vec::new(),
             alerts: BTreeMap::new(),
             closed_through: None,
+            closed_values: BTreeMap::new(),
+            open_months,
         };
         // The distributors' nodes' day totals start here, from every movement.
         state.refresh_customers(d)?;
@@ -218,9 +225,9 @@ impl KpiState {
         for s in &d.pos_sales {
             state.on_pos_sale(s);
         }
-        state.warm_alerts(d)?;
+        state.warm_alerts(d, stock, index, book.policy())?;
         if let Some(next) = state.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
-            state.forget_before(next);
+            state.forget_before(state.first_to_keep(next));
         }
         state.recompute_all(d, stock, book, index);
         // The lights of the history are where the engine starts, not changes.
