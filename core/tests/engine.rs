@@ -6,7 +6,7 @@ use omo_core::credit::{AuditStamp, CreditBook, CreditCheck, CreditPolicy};
 use omo_core::engine::{ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, Event, EventBody};
 use omo_core::model::*;
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_core::spi::{LedgerOptions, build_ledger};
+use omo_core::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, build_ledger};
 use omo_core::{Dataset, OmoError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -425,7 +425,73 @@ proptest! {
         let d = engine.to_dataset();
         prop_assert_eq!(engine.spi_rows(), build_ledger(&d.movements, &[], LedgerOptions::default()).unwrap_or_default());
         prop_assert_eq!(credit_positions(&engine), batch_positions(&d));
+        let levels = [(NodeLevel::Region, ProductLevel::Category), (NodeLevel::Node, ProductLevel::Product)];
+        prop_assert!(assert_rollups_as_batch(&engine, &levels).is_ok());
     }
+}
+
+/// The engine's S-P-I roll-ups (its monthly rows rolled up) equal the batch ones (the
+/// movements rolled up) at each of `levels`, by month, quarter and year, and so does the
+/// channel of the whole market and of each region.
+fn assert_rollups_as_batch(engine: &Engine, levels: &[(NodeLevel, ProductLevel)]) -> Res {
+    use omo_core::views::Views;
+    let company = engine.to_valid_dataset();
+    let (live, batch) = (engine.views(), Views::new(&company));
+    let regions: Vec<Option<RegionId>> =
+        std::iter::once(None).chain(company.regions.iter().map(|r| Some(r.id.clone()))).collect();
+    for period in [Period::Month, Period::Quarter, Period::Year] {
+        for (nodes, products) in levels {
+            let (l, b) =
+                (live.spi_rollup(nodes, products, period, None)?, batch.spi_rollup(nodes, products, period, None)?);
+            assert!(!b.is_empty());
+            assert_eq!(l, b, "{period:?} {nodes:?} {products:?}");
+        }
+        for region in &regions {
+            assert_eq!(
+                live.channel(period, region.as_ref(), None)?,
+                batch.channel(period, region.as_ref(), None)?,
+                "{region:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn roll_ups_and_the_channel_read_the_engine_s_monthly_rows_as_the_batch_reads_the_movements() -> Res {
+    let mut engine = engine();
+    let every_level =
+        [NodeLevel::Node, NodeLevel::Region, NodeLevel::RegionAtDepth(0), NodeLevel::Kind, NodeLevel::Company];
+    let every_group =
+        [ProductLevel::Product, ProductLevel::Category, ProductLevel::CategoryAtDepth(0), ProductLevel::All];
+    let levels: Vec<_> =
+        every_level.iter().flat_map(|n| every_group.iter().map(move |p| (n.clone(), p.clone()))).collect();
+    assert_rollups_as_batch(&engine, &levels)?;
+    // Transfers from the best-stocked node: to a node of its own region (inside the region's
+    // group), to one of another region, one of them back-dated into the month before.
+    let (from, product, _) = stocked(&engine);
+    let d = engine.to_dataset();
+    let region_of = |n: &NodeId| d.node(n).and_then(|n| n.region.clone());
+    let same = d
+        .nodes
+        .iter()
+        .find(|n| n.id != from && n.region.is_some() && n.region == region_of(&from))
+        .ok_or("no neighbour")?;
+    let other = d.nodes.iter().find(|n| n.region.is_some() && n.region != region_of(&from)).ok_or("no other region")?;
+    // The engine's clock is at a month's end: the third transfer lands in the month before the
+    // one the first two open.
+    let transfers =
+        [(&same.id, day(&engine, 1), 5), (&other.id, day(&engine, 2), 3), (&same.id, engine.as_of() - Days::new(3), 2)];
+    for (n, (to, date, quantity)) in transfers.into_iter().enumerate() {
+        let mut out = movement(&from, &product, date, MovementKind::TransferOut, quantity);
+        out.counterparty = Some(to.clone());
+        let mut into = movement(to, &product, date, MovementKind::TransferIn, quantity);
+        into.counterparty = Some(from.clone());
+        engine.apply(event(&format!("t-out-{n}"), EventBody::Movement(out)))?;
+        engine.apply(event(&format!("t-in-{n}"), EventBody::Movement(into)))?;
+    }
+    assert_rollups_as_batch(&engine, &levels)?;
+    Ok(())
 }
 
 /// The batch catalogue's month-to-date values of every distributor's KPIs on `d.as_of`.

@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 use crate::error::{OmoError, Result};
-use crate::model::{NodeId, ProductId, StockMovement};
-use crate::spi::{LedgerOptions, Period, SpiFlows, SpiRow, build_ledger};
+use crate::model::{MovementKind, NodeId, ProductId, StockMovement};
+use crate::spi::{LedgerOptions, Period, RollUpRow, SpiFlows, SpiRow, build_ledger};
 
 /// One node x product: its monthly rows from its first movement on, and the daily net changes
 /// of the open period.
@@ -19,8 +19,23 @@ struct PairLedger {
     first: i64,
     /// One row per month, chained (each opening is the row before's closing).
     rows: Vec<SpiFlows>,
+    /// How many movements each month of `rows` holds (a month between two with movements may
+    /// hold none): a roll-up's rows run from a group's first month with a movement to its last.
+    counts: Vec<u32>,
+    /// Transfers, per month and counterparty: a roll-up leaves out those inside a group.
+    transfers: Vec<PairTransfer>,
     /// Net change per day, for days on or after the open period's first day.
     days: BTreeMap<NaiveDate, Decimal>,
+}
+
+/// A pair's transfers with one counterparty in one month.
+#[derive(Debug, Clone)]
+struct PairTransfer {
+    month: i64,
+    counterparty: NodeId,
+    received: Decimal,
+    sent: Decimal,
+    movements: u32,
 }
 
 impl PairLedger {
@@ -61,6 +76,37 @@ impl PairLedger {
         }
     }
 
+    /// Counts a movement of `month` (`rows` reaching it), and notes it among the transfers when
+    /// it is one.
+    fn count(&mut self, movement: &StockMovement, month: i64) {
+        if let Some(count) = usize::try_from(month - self.first).ok().and_then(|at| self.counts.get_mut(at)) {
+            *count += 1;
+        }
+        let Some(counterparty) = movement.counterparty.as_ref().filter(|_| movement.kind.is_transfer()) else {
+            return;
+        };
+        let at = self.transfers.iter().position(|t| t.month == month && &t.counterparty == counterparty);
+        let entry = match at.and_then(|i| self.transfers.get_mut(i)) {
+            Some(entry) => entry,
+            None => {
+                self.transfers.push(PairTransfer {
+                    month,
+                    counterparty: counterparty.clone(),
+                    received: Decimal::ZERO,
+                    sent: Decimal::ZERO,
+                    movements: 0,
+                });
+                let Some(entry) = self.transfers.last_mut() else { return };
+                entry
+            }
+        };
+        entry.movements += 1;
+        match movement.kind {
+            MovementKind::TransferIn => entry.received += movement.quantity,
+            _ => entry.sent += movement.quantity,
+        }
+    }
+
     /// Adds a movement of `month` and re-chains the rows from it on.
     fn add(&mut self, movement: &StockMovement, month: i64) {
         if self.rows.is_empty() {
@@ -68,17 +114,20 @@ impl PairLedger {
         }
         while month < self.first {
             self.rows.insert(0, SpiFlows::default());
+            self.counts.insert(0, 0);
             self.first -= 1;
         }
         let last = self.first + self.rows.len() as i64 - 1;
         for _ in last..month {
             let closing = self.on_hand();
             self.rows.push(SpiFlows { opening: closing, closing, ..SpiFlows::default() });
+            self.counts.push(0);
         }
         let Ok(at) = usize::try_from(month - self.first) else { return };
         if let Some(row) = self.rows.get_mut(at) {
             row.add(movement.kind, movement.quantity);
         }
+        self.count(movement, month);
         let mut stock = at.checked_sub(1).and_then(|i| self.rows.get(i)).map(|r| r.closing).unwrap_or_default();
         for row in self.rows.iter_mut().skip(at) {
             row.opening = stock;
@@ -108,6 +157,18 @@ impl StockState {
                 pair.first = Period::Month.number(row.period);
             }
             pair.rows.push(row.flows);
+        }
+        let mut counted: FxHashMap<(&NodeId, &ProductId), Vec<&StockMovement>> = FxHashMap::default();
+        for m in movements {
+            counted.entry((&m.node, &m.product)).or_default().push(m);
+        }
+        for ((node, product), moved) in counted {
+            if let Some(pair) = pairs.get_mut(&(node.clone(), product.clone())) {
+                pair.counts = vec![0; pair.rows.len()];
+                for m in moved {
+                    pair.count(m, Period::Month.number(m.date));
+                }
+            }
         }
         let mut by_node: FxHashMap<NodeId, Vec<ProductId>> = FxHashMap::default();
         for (node, product) in pairs.keys() {
@@ -244,6 +305,54 @@ impl StockState {
     pub(crate) fn on_hand_all(&self) -> Vec<(NodeId, ProductId, Decimal)> {
         let mut out: Vec<_> = self.pairs.iter().map(|((n, p), pair)| (n.clone(), p.clone(), pair.on_hand())).collect();
         out.sort();
+        out
+    }
+
+    /// The S-P-I rows of node groups x product groups per `period` (whole months: month,
+    /// quarter or year) over the pairs whose node `keep` accepts, a transfer between two nodes
+    /// of one group left out: [`crate::spi::roll_up`] from the monthly rows instead of the
+    /// movements. A group's rows run from its first period with a movement to its last, as the
+    /// batch roll-up's do; sorted by node group, product group and period.
+    pub(crate) fn roll_up<'g>(
+        &self,
+        period: Period,
+        (node_group, product_group): (impl Fn(&NodeId) -> &'g str, impl Fn(&ProductId) -> &'g str),
+        keep: &dyn Fn(&NodeId) -> bool,
+    ) -> Vec<RollUpRow> {
+        let mut groups: BTreeMap<(&str, &str), BTreeMap<i64, SpiFlows>> = BTreeMap::new();
+        for ((node, product), pair) in self.pairs.iter().filter(|((node, _), _)| keep(node)) {
+            let group = node_group(node);
+            let months = groups.entry((group, product_group(product))).or_default();
+            for (i, (row, &count)) in pair.rows.iter().zip(&pair.counts).enumerate() {
+                let month = pair.first + i as i64;
+                let mut flows = SpiFlows { opening: Decimal::ZERO, closing: Decimal::ZERO, ..*row };
+                let mut count = count;
+                for inside in pair.transfers.iter().filter(|t| t.month == month && node_group(&t.counterparty) == group)
+                {
+                    flows.transfers_in -= inside.received;
+                    flows.transfers_out -= inside.sent;
+                    count = count.saturating_sub(inside.movements);
+                }
+                let Some(start) = Period::Month.start_of_number(month) else { continue };
+                if count > 0 {
+                    months.entry(period.number(start)).or_default().accumulate(&flows);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for ((nodes, products), numbers) in groups {
+            let (Some(&first), Some(&last)) = (numbers.keys().next(), numbers.keys().next_back()) else { continue };
+            let mut stock = Decimal::ZERO;
+            for number in first..=last {
+                let mut flows = numbers.get(&number).copied().unwrap_or_default();
+                flows.opening = stock;
+                flows.closing = stock + flows.inflows() - flows.outflows();
+                stock = flows.closing;
+                if let Some(period) = period.start_of_number(number) {
+                    out.push(RollUpRow { nodes: nodes.to_owned(), products: products.to_owned(), period, flows });
+                }
+            }
+        }
         out
     }
 }

@@ -11,8 +11,8 @@ use crate::credit::{CreditBook, CreditCheck};
 use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, NodeId, ProductId};
-use crate::spi::SpiRow;
-use crate::views::{ScorecardView, Views};
+use crate::spi::{NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, node_groups, product_groups};
+use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
 
 impl Engine {
     /// The engine's clock.
@@ -118,7 +118,29 @@ impl Engine {
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     pub fn views(&self) -> Views<'_> {
-        let (kpis, dataset) = (&self.kpis, &self.dataset);
-        Views::of(&self.dataset, Some(&self.book), Some(Box::new(move || kpis.history(dataset))))
+        Views::of(&self.dataset, Some(&self.book), Some(self))
+    }
+}
+
+impl LiveState for Engine {
+    fn kpi_history(&self) -> Result<KpiHistory> {
+        self.kpis.history(&self.dataset)
+    }
+
+    fn roll_up(
+        &self,
+        period: Period,
+        (nodes, products): (&NodeLevel, &ProductLevel),
+        keep: &dyn Fn(&NodeId) -> bool,
+    ) -> Option<Result<Vec<RollUpRow>>> {
+        if matches!(period, Period::Day | Period::Week) {
+            return None;
+        }
+        let groups = node_groups(&self.dataset, nodes).and_then(|n| Ok((n, product_groups(&self.dataset, products)?)));
+        Some(groups.map(|(node_group, product_group)| {
+            let of_node = |id: &NodeId| node_group.get(id).map_or("-", String::as_str);
+            let of_product = |id: &ProductId| product_group.get(id).map_or("-", String::as_str);
+            self.stock.roll_up(period, (of_node, of_product), keep)
+        }))
     }
 }

@@ -27,6 +27,7 @@ pub use projection::{ProjectedPeriod, Projection, project_stock};
 pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reconcile_counts};
 pub use replenish::*;
 pub use rollup::{ALL, ChannelRow, NodeLevel, ProductLevel, RollUpRow, channel_view, kind_name, roll_up};
+pub(crate) use rollup::{channel_from, node_groups, product_groups, roll_up_of};
 
 use crate::dataset::DatasetInput;
 use crate::error::Result;

@@ -119,6 +119,16 @@ pub fn roll_up(
     roll_up_where(dataset.checked_stock()?, period, nodes, products, |_| true)
 }
 
+/// [`roll_up`] over the movements of the nodes that `keep` accepts.
+pub(crate) fn roll_up_of(
+    dataset: &impl DatasetInput,
+    period: Period,
+    (nodes, products): (&NodeLevel, &ProductLevel),
+    keep: &dyn Fn(&NodeId) -> bool,
+) -> Result<Vec<RollUpRow>> {
+    roll_up_where(dataset.checked_stock()?, period, nodes, products, keep)
+}
+
 /// [`roll_up`] of a dataset whose stock records are checked, over the movements of the nodes
 /// that `keep` accepts.
 fn roll_up_where(
@@ -162,7 +172,8 @@ fn roll_up_where(
         .collect())
 }
 
-fn node_groups<'a>(dataset: &'a Dataset, level: &NodeLevel) -> Result<HashMap<&'a NodeId, String>> {
+/// The group of every node at `level`.
+pub(crate) fn node_groups<'a>(dataset: &'a Dataset, level: &NodeLevel) -> Result<HashMap<&'a NodeId, String>> {
     let regions = dataset.region_tree()?;
     let mut groups = HashMap::with_capacity(dataset.nodes.len());
     for node in &dataset.nodes {
@@ -182,7 +193,8 @@ fn node_groups<'a>(dataset: &'a Dataset, level: &NodeLevel) -> Result<HashMap<&'
     Ok(groups)
 }
 
-fn product_groups<'a>(dataset: &'a Dataset, level: &ProductLevel) -> Result<HashMap<&'a ProductId, String>> {
+/// The group of every product at `level`.
+pub(crate) fn product_groups<'a>(dataset: &'a Dataset, level: &ProductLevel) -> Result<HashMap<&'a ProductId, String>> {
     let categories = dataset.category_tree()?;
     Ok(dataset
         .products
@@ -256,6 +268,17 @@ impl ChannelRow {
 /// nodes within `region` (and the regions below it).
 pub fn channel_view(input: &impl DatasetInput, period: Period, region: Option<&RegionId>) -> Result<Vec<ChannelRow>> {
     let dataset = input.checked_stock()?;
+    channel_from(dataset, region, |keep| roll_up_where(dataset, period, &NodeLevel::Kind, &ProductLevel::All, keep))
+}
+
+/// The channel of the nodes within `region` (all when `None`) from their roll-up by kind of
+/// node over all products, which `rows_of` gives for the nodes its argument accepts (the batch
+/// view rolls the movements up, the live engine its monthly rows).
+pub(crate) fn channel_from(
+    dataset: &Dataset,
+    region: Option<&RegionId>,
+    rows_of: impl FnOnce(&dyn Fn(&NodeId) -> bool) -> Result<Vec<RollUpRow>>,
+) -> Result<Vec<ChannelRow>> {
     let tree = dataset.region_tree()?;
     if let Some(region) = region
         && !tree.contains(region)
@@ -268,7 +291,7 @@ pub fn channel_view(input: &impl DatasetInput, period: Period, region: Option<&R
         None => true,
         Some(scope) => node_region.get(node).copied().flatten().is_some_and(|r| tree.is_within(r, scope)),
     };
-    let rows = roll_up_where(dataset, period, &NodeLevel::Kind, &ProductLevel::All, keep)?;
+    let rows = rows_of(&keep)?;
     let periods: std::collections::BTreeSet<NaiveDate> = rows.iter().map(|r| r.period).collect();
     let kind_rows = |kind: NodeKind| -> std::collections::BTreeMap<NaiveDate, SpiFlows> {
         rows.iter().filter(|r| r.nodes == kind_name(kind)).map(|r| (r.period, r.flows)).collect()

@@ -53,6 +53,7 @@ use crate::kpi::{KpiInput, TRAILING_MONTHS, months_in_data, months_up_to, scorec
 use crate::model::NodeId;
 use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
 use crate::spi::{HealthOptions, HealthReport, inventory_health};
+use crate::spi::{NodeLevel, Period, ProductLevel, RollUpRow};
 
 /// The standard KPI inputs of every distributor (keyed by member and KPI) in each month of the
 /// standard alert window.
@@ -65,14 +66,26 @@ pub struct KpiHistory {
     pub inputs: Vec<HashMap<(String, String), KpiInput>>,
 }
 
-/// Where the live engine's views read the KPI history from: the values the engine kept.
-pub(crate) type KpiHistorySource<'a> = Box<dyn Fn() -> Result<KpiHistory> + 'a>;
+/// What the live engine keeps that the batch views compute from the records: the KPI values
+/// of the months it closed and its monthly S-P-I rows. Its views read them.
+pub(crate) trait LiveState {
+    /// The standard KPI inputs over the standard window (see [`Views::kpi_history`]).
+    fn kpi_history(&self) -> Result<KpiHistory>;
+    /// The S-P-I rows of node groups x product groups per `period` over the nodes `keep`
+    /// accepts (see [`crate::spi::roll_up`]); `None` for a period finer than the rows kept.
+    fn roll_up(
+        &self,
+        period: Period,
+        groups: (&NodeLevel, &ProductLevel),
+        keep: &dyn Fn(&NodeId) -> bool,
+    ) -> Option<Result<Vec<RollUpRow>>>;
+}
 
 /// The views of one validated state (see the module's documentation).
 pub struct Views<'a> {
     data: &'a ValidDataset,
     engine_book: Option<&'a CreditBook>,
-    engine_history: Option<KpiHistorySource<'a>>,
+    live: Option<&'a dyn LiveState>,
     book: OnceCell<CreditBook>,
     kpi_history: OnceCell<KpiHistory>,
     health: OnceCell<HealthReport>,
@@ -106,12 +119,12 @@ impl<'a> Views<'a> {
     pub(crate) fn of(
         data: &'a ValidDataset,
         engine_book: Option<&'a CreditBook>,
-        engine_history: Option<KpiHistorySource<'a>>,
+        live: Option<&'a dyn LiveState>,
     ) -> Self {
         Views {
             data,
             engine_book,
-            engine_history,
+            live,
             book: OnceCell::new(),
             kpi_history: OnceCell::new(),
             health: OnceCell::new(),
@@ -141,8 +154,8 @@ impl<'a> Views<'a> {
     /// Those of [`crate::kpi::standard_history`].
     pub fn kpi_history(&self) -> Result<&KpiHistory> {
         cached(&self.kpi_history, || {
-            if let Some(kept) = &self.engine_history {
-                return kept();
+            if let Some(live) = self.live {
+                return live.kpi_history();
             }
             let last = self.scorecard_month();
             let months = months_up_to(last, months_in_data(self.data, last, TRAILING_MONTHS));

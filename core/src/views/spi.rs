@@ -6,7 +6,7 @@ use super::{Views, Window};
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, ProductId, RegionId};
 use crate::plan::{ChannelSettings, NodePlan, channel_plan};
-use crate::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, build_ledger, roll_up};
+use crate::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, build_ledger, roll_up_of};
 
 impl Views<'_> {
     /// One node's S-P-I ledger per `period` (of one product, or each of its products), the
@@ -73,9 +73,26 @@ impl Views<'_> {
         period: Period,
         window: Option<Window>,
     ) -> Result<Vec<RollUpRow>> {
-        let mut rows = roll_up(self.dataset(), period, nodes, products)?;
+        let mut rows = self.rolled_up(period, (nodes, products), &|_| true)?;
         rows.retain(|r| window.is_none_or(|w| w.contains(r.period)));
         Ok(rows)
+    }
+}
+
+impl Views<'_> {
+    /// The S-P-I ledger of node groups x product groups per `period` over the nodes `keep`
+    /// accepts: the live engine's monthly rows rolled up when it keeps the period, else the
+    /// movements.
+    pub(super) fn rolled_up(
+        &self,
+        period: Period,
+        groups: (&NodeLevel, &ProductLevel),
+        keep: &dyn Fn(&NodeId) -> bool,
+    ) -> Result<Vec<RollUpRow>> {
+        match self.live.and_then(|live| live.roll_up(period, groups, keep)) {
+            Some(rows) => rows,
+            None => roll_up_of(self.dataset(), period, groups, keep),
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use super::{Views, Window};
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, RegionId};
 use crate::spi::{
-    AbcClass, ChannelRow, Period, PlanSettings, Reconciliation, StockHealth, StockStatus, SuggestedOrder, channel_view,
-    reconcile_counts, suggest_orders,
+    AbcClass, ChannelRow, NodeLevel, Period, PlanSettings, ProductLevel, Reconciliation, StockHealth, StockStatus,
+    SuggestedOrder, channel_from, reconcile_counts, suggest_orders,
 };
 
 /// A stock-take (盤點): the book against the physical counts of one day.
@@ -134,7 +134,8 @@ impl Views<'_> {
         region: Option<&RegionId>,
         window: Option<Window>,
     ) -> Result<Vec<ChannelRow>> {
-        let mut rows = channel_view(self.dataset(), period, region)?;
+        let by_kind = (&NodeLevel::Kind, &ProductLevel::All);
+        let mut rows = channel_from(self.dataset(), region, |keep| self.rolled_up(period, by_kind, keep))?;
         rows.retain(|row| window.is_none_or(|w| w.contains(row.period)));
         Ok(rows)
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass, roll_up};
+use omo_core::spi::{AbcClass, NodeLevel, Period, ProductLevel, XyzClass};
 use rust_decimal::Decimal;
 
 use super::charts::{Bars, Line, PALETTE, bar_chart, line_chart};
@@ -21,7 +21,7 @@ pub fn spi_section(views: &Views<'_>) -> Result<String> {
     let slot = |date| index.get(&month_number(date)).copied();
 
     let mut company = [vec![None; months.len()], vec![None; months.len()], vec![None; months.len()]];
-    for row in roll_up(d, Period::Month, &NodeLevel::Company, &ProductLevel::All)? {
+    for row in views.spi_rollup(&NodeLevel::Company, &ProductLevel::All, Period::Month, None)? {
         if let Some(i) = slot(row.period) {
             company[0][i] = Some(float(row.flows.sales));
             company[1][i] = Some(float(row.flows.receipts));
@@ -42,7 +42,7 @@ pub fn spi_section(views: &Views<'_>) -> Result<String> {
     )?;
 
     let mut by_region: BTreeMap<String, [Vec<Option<f64>>; 2]> = BTreeMap::new();
-    for row in roll_up(d, Period::Month, &NodeLevel::Region, &ProductLevel::All)? {
+    for row in views.spi_rollup(&NodeLevel::Region, &ProductLevel::All, Period::Month, None)? {
         if let Some(i) = slot(row.period) {
             let entry = by_region
                 .entry(region_name(d, &row.nodes))

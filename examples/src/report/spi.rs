@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, StockHealth, roll_up};
+use omo_core::OmoError;
+use omo_core::spi::{HealthReport, NodeLevel, Period, ProductLevel, StockHealth};
 use omo_core::views::{AbcShare, StockTake, SuggestedOrders, Views, Window};
-use omo_core::{OmoError, ValidDataset};
 use rust_decimal::Decimal;
 
 use super::{Table, money, quantity, region_name};
@@ -15,9 +15,8 @@ const TOP: usize = 8;
 
 /// The whole S-P-I section.
 pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
-    let d = views.dataset();
     let mut out = String::from("== S-P-I ==\n");
-    out.push_str(&by_region(d)?);
+    out.push_str(&by_region(views)?);
     out.push_str(&channel(views)?);
     out.push_str(&health(views.health()?, &views.abc_summary()?, &views.unhealthy_stock()?));
     out.push_str(&book_vs_physical(views)?);
@@ -25,9 +24,9 @@ pub fn section(views: &Views<'_>) -> Result<String, OmoError> {
     Ok(out)
 }
 
-fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
-    let Window { from, to } = Window::last_complete_quarter(d.as_of);
-    let rows = roll_up(d, Period::Quarter, &NodeLevel::Region, &ProductLevel::All)?;
+fn by_region(views: &Views<'_>) -> Result<String, OmoError> {
+    let Window { from, to } = Window::last_complete_quarter(views.as_of());
+    let rows = views.spi_rollup(&NodeLevel::Region, &ProductLevel::All, Period::Quarter, None)?;
     let mut out = format!("Stock by region, {from} to {to} (units; transfers inside a region cancel)\n");
     let mut table = Table::new(
         [
@@ -47,7 +46,7 @@ fn by_region(d: &ValidDataset) -> Result<String, OmoError> {
     for row in rows.iter().filter(|r| r.period == from) {
         let f = &row.flows;
         table.row(vec![
-            region_name(d, &row.nodes),
+            region_name(views.dataset(), &row.nodes),
             quantity(f.opening),
             quantity(f.receipts),
             quantity(f.sales),
