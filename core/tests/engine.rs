@@ -669,6 +669,45 @@ fn the_kpi_history_is_kept_as_months_close_and_a_late_posting_moves_its_month() 
     Ok(())
 }
 
+/// The engine's sell-out views (the POS months it keeps) equal the batch ones on the same
+/// records: the pivot of the last complete quarter and of a whole year (months), of a window
+/// that is not whole months (read from the records), the outlook and the forecast.
+fn assert_sell_out_as_batch(engine: &Engine) -> Res {
+    use omo_core::analytics::{SalesSource, sales_by_region_and_category};
+    use omo_core::views::{Views, Window};
+    let company = engine.to_valid_dataset();
+    let (live, batch) = (engine.views(), Views::new(&company));
+    let year = Window::between(Some(company.as_of - Days::new(400)), None)?;
+    let first = omo_core::kpi::first_of_month(year.from);
+    let whole_year =
+        Window::new(first, first.checked_add_months(chrono::Months::new(12)).ok_or("month")? - Days::new(1))?;
+    for window in [None, Some(whole_year), Some(year)] {
+        let pivot = live.sales(SalesSource::SellOut, window)?;
+        assert_eq!(pivot, batch.sales(SalesSource::SellOut, window)?);
+        let w = pivot.window;
+        let cells = sales_by_region_and_category(&company, w.from, w.to, SalesSource::SellOut)?;
+        let total: Decimal = cells.iter().map(|c| c.revenue).sum();
+        assert_eq!(pivot.total.total.revenue, total, "{w:?}");
+    }
+    assert_eq!(live.outlook(3)?, batch.outlook(3)?);
+    let forecast = omo_core::forecast::sell_out_forecast(&company, company.as_of, 3)?;
+    assert_eq!(live.sell_out_forecast(None)?, forecast);
+    Ok(())
+}
+
+#[test]
+fn sell_out_views_read_the_engine_s_pos_months() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    assert_sell_out_as_batch(&engine)?;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        engine.apply(event)?;
+    }
+    assert_sell_out_as_batch(&engine)?;
+    Ok(())
+}
+
 /// A plan alert: KPI, member, kind, value, action code, the month closed.
 type PlanAlert = (String, String, String, Option<Decimal>, String, NaiveDate);
 

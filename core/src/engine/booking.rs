@@ -42,6 +42,7 @@ impl Engine {
                 if kpis.on_pos_sale(s) {
                     touched.extend(kpis.shop_owner(&s.node).map(|d| (d, SHOPS)));
                 }
+                self.sell_out.add(s);
                 d.pos_sales.push(s.clone());
             }
             EventBody::Order(o) => {

@@ -158,6 +158,8 @@ pub struct Engine {
     stock: StockState,
     book: CreditBook,
     kpis: KpiState,
+    /// POS units and revenue per node x product x month.
+    sell_out: crate::analytics::SellOutMonths,
     plan_alerts: PlanAlerts,
     seq: u64,
     /// Events applied since the engine was built or restored, the first with `log_start + 1`.

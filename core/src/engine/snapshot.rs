@@ -95,8 +95,10 @@ impl Engine {
         let index = Index::of(&dataset);
         let kpis =
             KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
+        let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
         Ok(Engine {
             dataset: ValidDataset::assume_valid(dataset),
+            sell_out,
             index,
             kpis,
             plan_alerts: PlanAlerts::from_records(plan_alerts, crate::kpi::AlertRule::default()),

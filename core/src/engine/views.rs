@@ -143,4 +143,8 @@ impl LiveState for Engine {
             self.stock.roll_up(period, (of_node, of_product), keep)
         }))
     }
+
+    fn sell_out(&self) -> &crate::analytics::SellOutMonths {
+        &self.sell_out
+    }
 }

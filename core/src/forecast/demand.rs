@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::batch::{forecast_many, revenue_forecast};
 use super::{ForecastOptions, Method, forecast};
+use crate::analytics::SellOutMonths;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::model::{CategoryId, MovementKind, NodeId, ProductId, RegionId};
@@ -40,6 +41,16 @@ pub struct DemandForecast {
 /// Monthly sell-out (POS) forecasts for the `horizon` months after the last complete month on or
 /// before `as_of`, per region and category, by `auto` with a 12-month season, in parallel.
 pub fn sell_out_forecast(dataset: &Dataset, as_of: NaiveDate, horizon: usize) -> Result<Vec<DemandForecast>> {
+    sell_out_forecast_of(dataset, &SellOutMonths::of(&dataset.pos_sales), as_of, horizon)
+}
+
+/// [`sell_out_forecast`] of the sell-out `months` (the records' or the live engine's).
+pub(crate) fn sell_out_forecast_of(
+    dataset: &Dataset,
+    months: &SellOutMonths,
+    as_of: NaiveDate,
+    horizon: usize,
+) -> Result<Vec<DemandForecast>> {
     let next = as_of.succ_opt().unwrap_or(as_of);
     let first_future = NaiveDate::from_ymd_opt(next.year(), next.month(), 1)
         .ok_or_else(|| OmoError::InvalidArgument { name: "as_of", message: "no month".into() })?;
@@ -49,11 +60,11 @@ pub fn sell_out_forecast(dataset: &Dataset, as_of: NaiveDate, horizon: usize) ->
     let category: BTreeMap<&ProductId, &CategoryId> = dataset.products.iter().map(|p| (&p.id, &p.category)).collect();
     type Key<'a> = (&'a RegionId, &'a CategoryId);
     let mut volume: BTreeMap<Key, BTreeMap<i64, (Decimal, Decimal)>> = BTreeMap::new();
-    for sale in dataset.pos_sales.iter().filter(|s| Period::Month.number(s.date) <= last_month) {
-        let (Some(r), Some(c)) = (region.get(&sale.node), category.get(&sale.product)) else { continue };
-        let slot = volume.entry((r, c)).or_default().entry(Period::Month.number(sale.date)).or_default();
-        slot.0 += sale.quantity;
-        slot.1 += sale.revenue;
+    for (node, product, month, sold) in months.months().filter(|(_, _, month, _)| *month <= last_month) {
+        let (Some(r), Some(c)) = (region.get(node), category.get(product)) else { continue };
+        let slot = volume.entry((r, c)).or_default().entry(month).or_default();
+        slot.0 += sold.units;
+        slot.1 += sold.revenue;
     }
     let first_month = volume.values().filter_map(|m| m.keys().next().copied()).min().unwrap_or(last_month);
     let keys: Vec<Key> = volume.keys().copied().collect();

@@ -4,12 +4,14 @@
 //! earlier — computed here once, in parallel, so every view shows the same numbers.
 
 use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::batch::forecast_many;
 use super::{Forecast, ForecastOptions, Method};
+use crate::analytics::SellOutMonths;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::last_complete_month;
@@ -81,20 +83,39 @@ pub fn sell_out_outlook(
     horizon: usize,
     top_products: usize,
 ) -> Result<Vec<SellOutOutlook>> {
+    sell_out_outlook_of(dataset, &SellOutMonths::of(&dataset.pos_sales), as_of, horizon, top_products)
+}
+
+/// [`sell_out_outlook`] of the sell-out `months` (the records' or the live engine's).
+pub(crate) fn sell_out_outlook_of(
+    dataset: &Dataset,
+    months: &SellOutMonths,
+    as_of: NaiveDate,
+    horizon: usize,
+    top_products: usize,
+) -> Result<Vec<SellOutOutlook>> {
     let Some(last) = last_complete_month(as_of) else { return Ok(Vec::new()) };
     let last_number = Period::Month.number(last);
     let category: BTreeMap<&ProductId, &CategoryId> = dataset.products.iter().map(|p| (&p.id, &p.category)).collect();
-    let mut company: BTreeMap<i64, f64> = BTreeMap::new();
-    let mut categories: BTreeMap<&CategoryId, BTreeMap<i64, f64>> = BTreeMap::new();
-    let mut products: BTreeMap<&ProductId, BTreeMap<i64, f64>> = BTreeMap::new();
-    for sale in dataset.pos_sales.iter().filter(|s| Period::Month.number(s.date) <= last_number) {
-        let (month, units) = (Period::Month.number(sale.date), sale.quantity.to_f64().unwrap_or(0.0));
-        *company.entry(month).or_default() += units;
-        if let Some(c) = category.get(&sale.product) {
-            *categories.entry(c).or_default().entry(month).or_default() += units;
+    // Units summed exactly, each month's sum read as a float once.
+    let mut company: BTreeMap<i64, Decimal> = BTreeMap::new();
+    let mut categories: BTreeMap<&CategoryId, BTreeMap<i64, Decimal>> = BTreeMap::new();
+    let mut products: BTreeMap<&ProductId, BTreeMap<i64, Decimal>> = BTreeMap::new();
+    for (_, product, month, sold) in months.months().filter(|(_, _, month, _)| *month <= last_number) {
+        *company.entry(month).or_default() += sold.units;
+        if let Some(c) = category.get(product) {
+            *categories.entry(c).or_default().entry(month).or_default() += sold.units;
         }
-        *products.entry(&sale.product).or_default().entry(month).or_default() += units;
+        *products.entry(product).or_default().entry(month).or_default() += sold.units;
     }
+    let floats = |months: BTreeMap<i64, Decimal>| -> BTreeMap<i64, f64> {
+        months.into_iter().map(|(m, units)| (m, units.to_f64().unwrap_or(0.0))).collect()
+    };
+    let company = floats(company);
+    let categories: BTreeMap<&CategoryId, BTreeMap<i64, f64>> =
+        categories.into_iter().map(|(c, m)| (c, floats(m))).collect();
+    let products: BTreeMap<&ProductId, BTreeMap<i64, f64>> =
+        products.into_iter().map(|(p, m)| (p, floats(m))).collect();
     let mut best: Vec<(&ProductId, BTreeMap<i64, f64>)> = products.into_iter().collect();
     best.sort_by(|a, b| b.1.values().sum::<f64>().total_cmp(&a.1.values().sum::<f64>()).then(a.0.cmp(b.0)));
     let mut series: Vec<(OutlookScope, BTreeMap<i64, f64>)> = Vec::new();

@@ -10,8 +10,9 @@ use rust_decimal::prelude::FromPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::Views;
+use super::cached;
 use crate::error::Result;
-use crate::forecast::{DemandForecast, SellOutOutlook, sell_out_forecast, sell_out_outlook};
+use crate::forecast::{DemandForecast, SellOutOutlook, sell_out_forecast_of, sell_out_outlook_of};
 use crate::kpi::months_up_to;
 
 /// The months a forecast view looks ahead: the articles' "next three months".
@@ -78,7 +79,11 @@ impl Views<'_> {
     /// # Errors
     /// Those of [`crate::forecast::sell_out_forecast`].
     pub fn sell_out_forecast(&self, months: Option<usize>) -> Result<Vec<DemandForecast>> {
-        sell_out_forecast(self.dataset(), self.as_of(), months.unwrap_or(FORECAST_MONTHS))
+        let forecast = |horizon| sell_out_forecast_of(self.dataset(), self.sell_out_months(), self.as_of(), horizon);
+        match months {
+            Some(horizon) if horizon != FORECAST_MONTHS => forecast(horizon),
+            _ => cached(&self.sell_out_forecast, || forecast(FORECAST_MONTHS)).cloned(),
+        }
     }
 
     /// The default sell-out forecast rolled up `by` region, category or the whole company, sorted
@@ -140,7 +145,8 @@ impl Views<'_> {
     /// Those of [`crate::forecast::sell_out_outlook`].
     pub fn outlook(&self, top_products: usize) -> Result<OutlookView> {
         let history_months = self.chart_months();
-        let series = sell_out_outlook(self.dataset(), self.as_of(), FORECAST_MONTHS, top_products)?;
+        let series =
+            sell_out_outlook_of(self.dataset(), self.sell_out_months(), self.as_of(), FORECAST_MONTHS, top_products)?;
         let months_ahead = series.first().map(|s| s.months_ahead.clone()).unwrap_or_default();
         Ok(OutlookView { history_months, months_ahead, series })
     }

@@ -46,6 +46,7 @@ pub use scorecard::{
 };
 pub use stock::{AbcShare, StockTake, SuggestedOrderRow, SuggestedOrders};
 
+use crate::analytics::SellOutMonths;
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::ValidDataset;
 use crate::error::Result;
@@ -79,6 +80,8 @@ pub(crate) trait LiveState {
         groups: (&NodeLevel, &ProductLevel),
         keep: &dyn Fn(&NodeId) -> bool,
     ) -> Option<Result<Vec<RollUpRow>>>;
+    /// The sell-out by month (POS units and revenue per node x product x month).
+    fn sell_out(&self) -> &SellOutMonths;
 }
 
 /// The views of one validated state (see the module's documentation).
@@ -90,6 +93,8 @@ pub struct Views<'a> {
     kpi_history: OnceCell<KpiHistory>,
     health: OnceCell<HealthReport>,
     plan: OnceCell<CompanyPlan>,
+    sell_out: OnceCell<SellOutMonths>,
+    sell_out_forecast: OnceCell<Vec<crate::forecast::DemandForecast>>,
 }
 
 impl std::fmt::Debug for Views<'_> {
@@ -129,6 +134,8 @@ impl<'a> Views<'a> {
             kpi_history: OnceCell::new(),
             health: OnceCell::new(),
             plan: OnceCell::new(),
+            sell_out: OnceCell::new(),
+            sell_out_forecast: OnceCell::new(),
         }
     }
 
@@ -209,6 +216,14 @@ impl<'a> Views<'a> {
         cached(&self.plan, || {
             company_plan(self.data, &ChannelSettings::new(self.data.as_of), &SupplySettings::default())
         })
+    }
+
+    /// The sell-out by month: the live engine's, else the records' (built once).
+    pub(crate) fn sell_out_months(&self) -> &SellOutMonths {
+        match self.live {
+            Some(live) => live.sell_out(),
+            None => self.sell_out.get_or_init(|| SellOutMonths::of(&self.data.pos_sales)),
+        }
     }
 
     /// The credit book on the views' day: the engine's own, else one built with the default

@@ -1,15 +1,17 @@
 //! Sales as the doors show them: a region x category pivot of sell-in or sell-out over a window
 //! (the last complete quarter by default), with the totals of each row and column.
 
+use chrono::Datelike;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Views, Window};
-use crate::analytics::{SalesSource, sales_by_region_and_category};
+use crate::analytics::{SalesSource, sales_by_region_and_category, sell_out_by_region_and_category};
 use crate::error::Result;
 use crate::model::CategoryId;
+use crate::spi::Period;
 
 /// Units and revenue of one cell of the pivot.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +78,12 @@ impl Views<'_> {
     /// Those of [`crate::analytics::sales_by_region_and_category`].
     pub fn sales(&self, source: SalesSource, window: Option<Window>) -> Result<SalesPivot> {
         let window = window.unwrap_or_else(|| Window::last_complete_quarter(self.as_of()));
-        let cells = sales_by_region_and_category(self.dataset(), window.from, window.to, source)?;
+        let cells = match (source, whole_months(&window)) {
+            (SalesSource::SellOut, Some(months)) => {
+                sell_out_by_region_and_category(self.dataset(), self.sell_out_months(), months)?
+            }
+            _ => sales_by_region_and_category(self.dataset(), window.from, window.to, source)?,
+        };
         let mut categories: Vec<CategoryId> = cells.iter().map(|c| c.category.clone()).collect();
         categories.sort();
         categories.dedup();
@@ -103,4 +110,13 @@ impl Views<'_> {
         }
         Ok(SalesPivot { window, source, categories, rows: rows.into_values().collect(), total })
     }
+}
+
+/// The first and last month numbers of a window of whole months (from a month's first day to a
+/// month's last), read from the sell-out by month; `None` for any other window.
+fn whole_months(window: &Window) -> Option<(i64, i64)> {
+    let starts_a_month = window.from.day() == 1;
+    let ends_a_month = window.to.succ_opt().is_some_and(|next| next.day() == 1);
+    (starts_a_month && ends_a_month && window.from <= window.to)
+        .then(|| (Period::Month.number(window.from), Period::Month.number(window.to)))
 }
