@@ -28,7 +28,9 @@ impl Engine {
         let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
         match body {
             EventBody::Movement(m) => {
-                let on_hand = self.stock.book(m, open_from(today, self.options.open_months));
+                let open = open_from(today, self.options.open_months);
+                let on_hand = self.stock.book(m, open);
+                self.count_books.on_movement(m, &d.counts, &self.stock, open);
                 if m.stock_change() < Decimal::ZERO && on_hand <= Decimal::ZERO {
                     let what = ChangeKind::StockOut { node: m.node.clone(), product: m.product.clone(), on_hand };
                     changes.push(Change { seq, date: m.date, what });
@@ -37,7 +39,10 @@ impl Engine {
                 touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
                 d.movements.push(m.clone());
             }
-            EventBody::Count(c) => d.counts.push(c.clone()),
+            EventBody::Count(c) => {
+                self.count_books.on_count(c, &self.stock, open_from(today, self.options.open_months));
+                d.counts.push(c.clone());
+            }
             EventBody::PosSale(s) => {
                 if kpis.on_pos_sale(s) {
                     touched.extend(kpis.shop_owner(&s.node).map(|d| (d, SHOPS)));

@@ -58,6 +58,7 @@ mod booking;
 mod change;
 mod check;
 mod clock;
+mod counts;
 mod event;
 mod history;
 mod index;
@@ -160,6 +161,8 @@ pub struct Engine {
     kpis: KpiState,
     /// POS units and revenue per node x product x month.
     sell_out: crate::analytics::SellOutMonths,
+    /// The book stock at each stock count.
+    count_books: counts::CountBooks,
     plan_alerts: PlanAlerts,
     seq: u64,
     /// Events applied since the engine was built or restored, the first with `log_start + 1`.

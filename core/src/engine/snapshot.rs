@@ -96,9 +96,11 @@ impl Engine {
         let kpis =
             KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
         let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
+        let count_books = super::counts::CountBooks::of(&dataset.movements, &dataset.counts);
         Ok(Engine {
             dataset: ValidDataset::assume_valid(dataset),
             sell_out,
+            count_books,
             index,
             kpis,
             plan_alerts: PlanAlerts::from_records(plan_alerts, crate::kpi::AlertRule::default()),

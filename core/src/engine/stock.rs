@@ -24,6 +24,8 @@ struct PairLedger {
     counts: Vec<u32>,
     /// Transfers, per month and counterparty: a roll-up leaves out those inside a group.
     transfers: Vec<PairTransfer>,
+    /// The day of the pair's first movement.
+    first_day: Option<NaiveDate>,
     /// Net change per day, for days on or after the open period's first day.
     days: BTreeMap<NaiveDate, Decimal>,
 }
@@ -79,6 +81,7 @@ impl PairLedger {
     /// Counts a movement of `month` (`rows` reaching it), and notes it among the transfers when
     /// it is one.
     fn count(&mut self, movement: &StockMovement, month: i64) {
+        self.first_day = Some(self.first_day.map_or(movement.date, |first| first.min(movement.date)));
         if let Some(count) = usize::try_from(month - self.first).ok().and_then(|at| self.counts.get_mut(at)) {
             *count += 1;
         }
@@ -232,6 +235,20 @@ impl StockState {
             let kept = pair.days.split_off(&open_from);
             pair.days = kept;
         }
+    }
+
+    /// The book stock of a node and product at the end of `day` (on or after `open_from`);
+    /// `None` when it had not moved by then.
+    pub(crate) fn book_at_end_of(
+        &self,
+        node: &NodeId,
+        product: &ProductId,
+        day: NaiveDate,
+        open_from: NaiveDate,
+    ) -> Option<Decimal> {
+        let pair = self.pairs.get(&(node.clone(), product.clone()))?;
+        pair.first_day.filter(|first| *first <= day)?;
+        pair.closings_from(day, open_from).first().map(|(_, closing)| *closing)
     }
 
     /// Stock on hand of a node and product (zero when it never moved).

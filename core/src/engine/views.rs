@@ -147,4 +147,8 @@ impl LiveState for Engine {
     fn sell_out(&self) -> &crate::analytics::SellOutMonths {
         &self.sell_out
     }
+
+    fn count_books(&self) -> &[Option<Decimal>] {
+        self.count_books.books()
+    }
 }

@@ -25,6 +25,7 @@ pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, 
 pub use period::Period;
 pub use projection::{ProjectedPeriod, Projection, project_stock};
 pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reconcile_counts};
+pub(crate) use reconcile::{book_at_counts, reconcile_with};
 pub use replenish::*;
 pub use rollup::{ALL, ChannelRow, NodeLevel, ProductLevel, RollUpRow, channel_view, kind_name, roll_up};
 pub(crate) use rollup::{channel_from, node_groups, product_groups, roll_up_of};

@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::dataset::DatasetInput;
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
-use crate::model::{NodeId, ProductId, ValidationIssue};
+use crate::model::{NodeId, ProductId, StockCount, StockMovement, ValidationIssue};
 
 /// One count against the book.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -85,14 +85,23 @@ pub struct Reconciliation {
 /// node, product and date: it points at a wrong code or a missing receipt.
 pub fn reconcile_counts(dataset: &impl DatasetInput, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
     let dataset = dataset.checked_stock()?;
-    let cost: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
-    let consigned: HashMap<&NodeId, bool> = dataset.nodes.iter().map(|n| (&n.id, n.holds_consigned_stock())).collect();
-    let counts: Vec<_> = dataset.counts.iter().filter(|c| c.date >= from && c.date <= to).collect();
-    let wanted: std::collections::HashSet<(&NodeId, &ProductId)> =
-        counts.iter().map(|c| (&c.node, &c.product)).collect();
+    let in_window = |c: &StockCount| c.date >= from && c.date <= to;
+    let books = book_at_counts(&dataset.movements, &dataset.counts, in_window);
+    reconcile_with(dataset, (from, to), |i| books.get(i).copied().flatten())
+}
+
+/// The book stock at the end of each count's day, from `movements` (`None`: the node held no
+/// movement of the product up to then, or `wanted` left the count out).
+pub(crate) fn book_at_counts(
+    movements: &[StockMovement],
+    counts: &[StockCount],
+    wanted: impl Fn(&StockCount) -> bool,
+) -> Vec<Option<Decimal>> {
+    let pairs: std::collections::HashSet<(&NodeId, &ProductId)> =
+        counts.iter().filter(|c| wanted(c)).map(|c| (&c.node, &c.product)).collect();
     // Running book stock per counted pair: (date, stock at the end of that date), in date order.
     let mut daily: HashMap<(&NodeId, &ProductId), Vec<(NaiveDate, Decimal)>> = HashMap::new();
-    for m in dataset.movements.iter().filter(|m| wanted.contains(&(&m.node, &m.product))) {
+    for m in movements.iter().filter(|m| pairs.contains(&(&m.node, &m.product))) {
         daily.entry((&m.node, &m.product)).or_default().push((m.date, m.stock_change()));
     }
     for changes in daily.values_mut() {
@@ -103,15 +112,31 @@ pub fn reconcile_counts(dataset: &impl DatasetInput, from: NaiveDate, to: NaiveD
             change.1 = stock;
         }
     }
+    counts
+        .iter()
+        .map(|count| {
+            let history = daily.get(&(&count.node, &count.product)).filter(|_| wanted(count))?;
+            let upto = history.partition_point(|c| c.0 <= count.date);
+            upto.checked_sub(1).and_then(|i| history.get(i)).map(|c| c.1)
+        })
+        .collect()
+}
+
+/// [`reconcile_counts`] of the counts dated `from` to `to`, `book_of` giving the book stock of
+/// the dataset's count at a position (`None`: never stocked): the batch reads it from the
+/// movements, the live engine from the books it keeps.
+pub(crate) fn reconcile_with(
+    dataset: &Dataset,
+    (from, to): (NaiveDate, NaiveDate),
+    book_of: impl Fn(usize) -> Option<Decimal>,
+) -> Result<Reconciliation> {
+    let cost: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
+    let consigned: HashMap<&NodeId, bool> = dataset.nodes.iter().map(|n| (&n.id, n.holds_consigned_stock())).collect();
+    let counts: Vec<_> = dataset.counts.iter().enumerate().filter(|(_, c)| c.date >= from && c.date <= to).collect();
     let mut lines = Vec::with_capacity(counts.len());
     let mut issues = Vec::new();
-    for (row, count) in counts.iter().enumerate() {
-        let history = daily.get(&(&count.node, &count.product));
-        let book = history.and_then(|h| {
-            let upto = h.partition_point(|c| c.0 <= count.date);
-            upto.checked_sub(1).and_then(|i| h.get(i)).map(|c| c.1)
-        });
-        let Some(book) = book else {
+    for (row, (at, count)) in counts.iter().enumerate() {
+        let Some(book) = book_of(*at) else {
             issues.push(ValidationIssue::new(
                 "stock_count",
                 format!("#{row}"),

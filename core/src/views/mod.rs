@@ -82,6 +82,9 @@ pub(crate) trait LiveState {
     ) -> Option<Result<Vec<RollUpRow>>>;
     /// The sell-out by month (POS units and revenue per node x product x month).
     fn sell_out(&self) -> &SellOutMonths;
+    /// The book stock at the end of each stock count's day, in the order of the dataset's
+    /// counts (`None`: never stocked by then).
+    fn count_books(&self) -> &[Option<rust_decimal::Decimal>];
 }
 
 /// The views of one validated state (see the module's documentation).

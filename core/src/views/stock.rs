@@ -13,7 +13,7 @@ use crate::error::{OmoError, Result};
 use crate::model::{NodeId, RegionId};
 use crate::spi::{
     AbcClass, ChannelRow, NodeLevel, Period, PlanSettings, ProductLevel, Reconciliation, StockHealth, StockStatus,
-    SuggestedOrder, channel_from, reconcile_counts, suggest_orders,
+    SuggestedOrder, channel_from, reconcile_counts, reconcile_with, suggest_orders,
 };
 
 /// A stock-take (盤點): the book against the physical counts of one day.
@@ -117,7 +117,12 @@ impl Views<'_> {
     /// Those of [`crate::spi::reconcile_counts`].
     pub fn reconciliation(&self, day: Option<NaiveDate>) -> Result<Option<StockTake>> {
         let Some(day) = day.or_else(|| self.dataset().counts.iter().map(|c| c.date).max()) else { return Ok(None) };
-        let mut reconciliation = reconcile_counts(self.dataset(), day, day)?;
+        let mut reconciliation = match self.live {
+            Some(live) => {
+                reconcile_with(self.dataset(), (day, day), |at| live.count_books().get(at).copied().flatten())?
+            }
+            None => reconcile_counts(self.dataset(), day, day)?,
+        };
         reconciliation.lines.sort_by_key(|l| l.difference_value);
         Ok(Some(StockTake { day, reconciliation }))
     }
