@@ -59,6 +59,7 @@ mod change;
 mod check;
 mod clock;
 mod counts;
+mod day_totals;
 mod event;
 mod history;
 mod index;

@@ -2,14 +2,18 @@
 //! hand, and, for the open period only, the net change of each day (what the negative-stock rule
 //! needs to accept or refuse a back-dated movement without reading history).
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
+use super::day_totals::DayTotals;
 use crate::error::{OmoError, Result};
 use crate::model::{MovementKind, NodeId, ProductId, StockMovement};
-use crate::spi::{LedgerOptions, Period, RollUpRow, SpiFlows, SpiRow, build_ledger};
+use crate::spi::{
+    FifoQueue, HealthOptions, LedgerOptions, Period, RollUpRow, SpiFlows, SpiRow, StockHealth, build_ledger,
+    pair_health,
+};
 
 /// One node x product: its monthly rows from its first movement on, and the daily net changes
 /// of the open period.
@@ -26,6 +30,13 @@ struct PairLedger {
     transfers: Vec<PairTransfer>,
     /// The day of the pair's first movement.
     first_day: Option<NaiveDate>,
+    /// FIFO stock layers of the movements before the open period, applied in date order.
+    layers: FifoQueue<NaiveDate>,
+    /// The open period's stock changes, in the order they were booked.
+    open_moves: Vec<(NaiveDate, Decimal)>,
+    /// Issues (sales, transfers out, returns to suppliers) by day: the days a cover window can
+    /// still read, and the last issue day before them.
+    issues: DayTotals,
     /// Net change per day, for days on or after the open period's first day.
     days: BTreeMap<NaiveDate, Decimal>,
 }
@@ -76,6 +87,31 @@ impl PairLedger {
             Ok(i) => self.rows.get(i).map_or_else(|| self.on_hand(), |r| r.opening),
             Err(_) => Decimal::ZERO,
         }
+    }
+
+    /// Adds a movement to the stock layers (those of the open period wait in `open_moves`,
+    /// where a back-dated one can still come before them) and to the issues.
+    fn layer(&mut self, movement: &StockMovement, open_from: NaiveDate) {
+        if movement.date < open_from {
+            self.layers.apply(movement.stock_change(), movement.date);
+        } else {
+            self.open_moves.push((movement.date, movement.stock_change()));
+        }
+        if movement.kind.is_outflow() {
+            self.issues.add(movement.date, movement.quantity);
+        }
+    }
+
+    /// The stock layers after every movement, in date order (those of one day in the order
+    /// they were booked, as the batch health reads the records).
+    fn all_layers(&self) -> FifoQueue<NaiveDate> {
+        let mut layers = self.layers.clone();
+        let mut open = self.open_moves.clone();
+        open.sort_by_key(|(day, _)| *day);
+        for (day, change) in open {
+            layers.apply(change, day);
+        }
+        layers
     }
 
     /// Counts a movement of `month` (`rows` reaching it), and notes it among the transfers when
@@ -165,12 +201,15 @@ impl StockState {
         for m in movements {
             counted.entry((&m.node, &m.product)).or_default().push(m);
         }
-        for ((node, product), moved) in counted {
+        for ((node, product), mut moved) in counted {
             if let Some(pair) = pairs.get_mut(&(node.clone(), product.clone())) {
                 pair.counts = vec![0; pair.rows.len()];
+                moved.sort_by_key(|m| m.date);
                 for m in moved {
                     pair.count(m, Period::Month.number(m.date));
+                    pair.layer(m, open_from);
                 }
+                pair.issues.forget_before(issues_from(open_from));
             }
         }
         let mut by_node: FxHashMap<NodeId, Vec<ProductId>> = FxHashMap::default();
@@ -223,18 +262,64 @@ impl StockState {
         }
         let pair = self.pairs.entry(key).or_default();
         pair.add(movement, Period::Month.number(movement.date));
+        pair.layer(movement, open_from);
         if movement.date >= open_from {
             *pair.days.entry(movement.date).or_default() += movement.stock_change();
         }
         pair.on_hand()
     }
 
-    /// Forgets the daily changes of days before `open_from` (their period closed).
+    /// Forgets the daily changes of days before `open_from` (their period closed), moves the
+    /// movements of those days into the stock layers, and forgets the issues no cover window
+    /// reads any more.
     pub(crate) fn close_before(&mut self, open_from: NaiveDate) {
         for pair in self.pairs.values_mut() {
             let kept = pair.days.split_off(&open_from);
             pair.days = kept;
+            let (mut closed, open): (Vec<_>, Vec<_>) = pair.open_moves.iter().partition(|(day, _)| *day < open_from);
+            closed.sort_by_key(|(day, _)| *day);
+            for (day, change) in closed {
+                pair.layers.apply(change, day);
+            }
+            pair.open_moves = open;
+            pair.issues.forget_before(issues_from(open_from));
         }
+    }
+
+    /// The health of every node x product that ever moved on `options.as_of` (the clock's day,
+    /// in the open period), those of `options.nodes` when given, sorted by node and product;
+    /// `None` when the cover window is longer than the issues kept.
+    pub(crate) fn health(
+        &self,
+        options: &HealthOptions,
+        unit_cost: impl Fn(&ProductId) -> Decimal,
+    ) -> Option<Vec<StockHealth>> {
+        let window = u64::from(options.cover_window_days);
+        if window > ISSUE_DAYS {
+            return None;
+        }
+        let wanted: Option<rustc_hash::FxHashSet<&NodeId>> = options.nodes.as_ref().map(|n| n.iter().collect());
+        let mut keys: Vec<&(NodeId, ProductId)> =
+            self.pairs.keys().filter(|(node, _)| wanted.as_ref().is_none_or(|w| w.contains(node))).collect();
+        keys.sort();
+        let window_start = options.as_of - Days::new(window);
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let Some(pair) = self.pairs.get(key) else { continue };
+            let issues = (
+                pair.issues.last_on_or_before(options.as_of),
+                pair.issues.sum(window_start.succ_opt()?, options.as_of),
+            );
+            out.push(pair_health((&key.0, &key.1), &pair.all_layers(), issues, unit_cost(&key.1), options));
+        }
+        Some(out)
+    }
+
+    /// Every product's sales at every node by month, as (product, month number, units).
+    pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&ProductId, i64, Decimal)> {
+        self.pairs.iter().flat_map(|((_, product), pair)| {
+            pair.rows.iter().enumerate().map(move |(i, row)| (product, pair.first + i as i64, row.sales))
+        })
     }
 
     /// The book stock of a node and product at the end of `day` (on or after `open_from`);
@@ -372,4 +457,13 @@ impl StockState {
         }
         out
     }
+}
+
+/// How many days of issues a pair keeps before the open period's first day: the longest cover
+/// window a health view reads (the standard 90 days) from any day of the open period.
+const ISSUE_DAYS: u64 = 90;
+
+/// The first day whose issues a pair keeps while the open period starts on `open_from`.
+fn issues_from(open_from: NaiveDate) -> NaiveDate {
+    open_from - Days::new(ISSUE_DAYS)
 }

@@ -11,7 +11,10 @@ use crate::credit::{CreditBook, CreditCheck};
 use crate::dataset::{Dataset, ValidDataset};
 use crate::error::Result;
 use crate::model::{CustomerId, NodeId, ProductId};
-use crate::spi::{NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, node_groups, product_groups};
+use crate::spi::{
+    HealthOptions, HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, health_report, node_groups,
+    product_groups, product_xyz,
+};
 use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
 
 impl Engine {
@@ -150,5 +153,18 @@ impl LiveState for Engine {
 
     fn count_books(&self) -> &[Option<Decimal>] {
         self.count_books.books()
+    }
+
+    fn health(&self, options: &HealthOptions) -> Option<Result<HealthReport>> {
+        if options.as_of != self.as_of() || options.abc_source != crate::analytics::SalesSource::Invoiced {
+            return None;
+        }
+        let d = &self.dataset;
+        let unit_cost = |product: &ProductId| {
+            self.index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost)
+        };
+        let stock = self.stock.health(options, unit_cost)?;
+        let xyz = product_xyz(self.stock.monthly_sales(), options);
+        Some(health_report(d, stock, xyz, options))
     }
 }

@@ -469,39 +469,61 @@ pub fn inventory_health(dataset: &impl DatasetInput, options: &HealthOptions) ->
                 }
             }
         }
-        let on_hand = queue.quantity();
-        let (status, days_of_cover) = stock_status(on_hand, last_issue, window_issues, options);
-        let mut age_buckets = vec![Decimal::ZERO; options.age_buckets.len() + 1];
-        for layer in queue.layers().iter().filter(|l| l.quantity > Decimal::ZERO) {
-            let age = (options.as_of - layer.received).num_days();
-            let bucket = options
-                .age_buckets
-                .iter()
-                .position(|&limit| age <= i64::from(limit))
-                .unwrap_or(options.age_buckets.len());
-            if let Some(slot) = age_buckets.get_mut(bucket) {
-                *slot += layer.quantity;
-            }
-        }
-        let value = on_hand.max(Decimal::ZERO) * cost.get(product).copied().unwrap_or_default();
-        stock.push(StockHealth {
-            node: node.clone(),
-            product: product.clone(),
-            on_hand,
-            value,
-            last_issue,
-            days_of_cover,
-            status,
-            age_buckets,
-        });
+        let unit_cost = cost.get(product).copied().unwrap_or_default();
+        stock.push(pair_health((node, product), &queue, (last_issue, window_issues), unit_cost, options));
     }
+    let sales = dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && m.date <= options.as_of);
+    let xyz = product_xyz(sales.map(|m| (&m.product, Period::Month.number(m.date), m.quantity)), options);
+    health_report(dataset, stock, xyz, options)
+}
+
+/// One node x product's health on `options.as_of` from its FIFO `layers` and its `issues`: the
+/// last issue day and the quantity issued in the cover window.
+pub(crate) fn pair_health(
+    (node, product): (&NodeId, &ProductId),
+    layers: &FifoQueue<NaiveDate>,
+    (last_issue, window_issues): (Option<NaiveDate>, Decimal),
+    unit_cost: Decimal,
+    options: &HealthOptions,
+) -> StockHealth {
+    let on_hand = layers.quantity();
+    let (status, days_of_cover) = stock_status(on_hand, last_issue, window_issues, options);
+    let mut age_buckets = vec![Decimal::ZERO; options.age_buckets.len() + 1];
+    for layer in layers.layers().iter().filter(|l| l.quantity > Decimal::ZERO) {
+        let age = (options.as_of - layer.received).num_days();
+        let bucket =
+            options.age_buckets.iter().position(|&limit| age <= i64::from(limit)).unwrap_or(options.age_buckets.len());
+        if let Some(slot) = age_buckets.get_mut(bucket) {
+            *slot += layer.quantity;
+        }
+    }
+    StockHealth {
+        node: node.clone(),
+        product: product.clone(),
+        on_hand,
+        value: on_hand.max(Decimal::ZERO) * unit_cost,
+        last_issue,
+        days_of_cover,
+        status,
+        age_buckets,
+    }
+}
+
+/// The report of `stock` (every node x product, sorted by node and product) with the products'
+/// `xyz` classes: the totals, the ineffective share and the ABC classes by revenue.
+pub(crate) fn health_report(
+    dataset: &Dataset,
+    stock: Vec<StockHealth>,
+    xyz: Vec<ProductXyz>,
+    options: &HealthOptions,
+) -> Result<HealthReport> {
     let value_of = |status| stock.iter().filter(|s| s.status == status).map(|s| s.value).sum::<Decimal>();
     let (dead_value, slow_value) = (value_of(StockStatus::Dead), value_of(StockStatus::Slow));
     let total_value: Decimal = stock.iter().map(|s| s.value).sum();
     let ineffective_share = if total_value.is_zero() { Decimal::ZERO } else { (dead_value + slow_value) / total_value };
     Ok(HealthReport {
         abc: abc_classes(&product_revenue(dataset, options)?, options.abc)?.into_iter().map(ProductAbc::from).collect(),
-        xyz: product_xyz(dataset, options),
+        xyz,
         stock,
         total_value,
         dead_value,
@@ -532,16 +554,20 @@ fn product_revenue(dataset: &Dataset, options: &HealthOptions) -> Result<Vec<(Pr
     Ok(revenue.into_iter().map(|(p, v)| (p.clone(), v.max(Decimal::ZERO))).collect())
 }
 
-/// XYZ class of each product by its monthly sales (all nodes) over the 12 months before `as_of`.
-fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<ProductXyz> {
+/// XYZ class of each product by its monthly sales (all nodes) over the 12 months up to
+/// `as_of`'s, from `sales` (product, month number, units; those of later months ignored), each
+/// month's units summed exactly and read as a float once.
+pub(crate) fn product_xyz<'a>(
+    sales: impl Iterator<Item = (&'a ProductId, i64, Decimal)>,
+    options: &HealthOptions,
+) -> Vec<ProductXyz> {
     let last = Period::Month.number(options.as_of);
-    let mut monthly: rustc_hash::FxHashMap<&ProductId, [f64; 12]> = rustc_hash::FxHashMap::default();
-    for m in dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && m.date <= options.as_of) {
-        let age = last - Period::Month.number(m.date);
-        if let Ok(age) = usize::try_from(age)
-            && let Some(slot) = monthly.entry(&m.product).or_insert([0.0; 12]).get_mut(age)
+    let mut monthly: rustc_hash::FxHashMap<&ProductId, [Decimal; 12]> = rustc_hash::FxHashMap::default();
+    for (product, month, units) in sales {
+        if let Ok(age) = usize::try_from(last - month)
+            && let Some(slot) = monthly.entry(product).or_insert([Decimal::ZERO; 12]).get_mut(age)
         {
-            *slot += m.quantity.to_f64().unwrap_or(0.0);
+            *slot += units;
         }
     }
     let mut monthly: Vec<_> = monthly.into_iter().collect();
@@ -549,6 +575,7 @@ fn product_xyz(dataset: &Dataset, options: &HealthOptions) -> Vec<ProductXyz> {
     monthly
         .into_iter()
         .filter_map(|(product, months)| {
+            let months = months.map(|units| units.to_f64().unwrap_or(0.0));
             xyz_class(&months, options.xyz_limits.0, options.xyz_limits.1).map(|(class, cv)| ProductXyz {
                 product: product.clone(),
                 class,

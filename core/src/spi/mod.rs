@@ -15,11 +15,11 @@ mod reconcile;
 mod replenish;
 mod rollup;
 
-pub(crate) use health::stock_status;
 pub use health::{
     AbcClass, AbcCuts, AbcItem, Cut, FifoLayer, FifoQueue, HealthOptions, HealthReport, ProductAbc, ProductXyz,
     StockHealth, StockStatus, XyzClass, abc_classes, inventory_health, xyz_class,
 };
+pub(crate) use health::{health_report, pair_health, product_xyz, stock_status};
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost};
 pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, sell_through};
 pub use period::Period;

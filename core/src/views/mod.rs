@@ -85,6 +85,9 @@ pub(crate) trait LiveState {
     /// The book stock at the end of each stock count's day, in the order of the dataset's
     /// counts (`None`: never stocked by then).
     fn count_books(&self) -> &[Option<rust_decimal::Decimal>];
+    /// Inventory health with `options` (see [`crate::spi::inventory_health`]); `None` when the
+    /// state kept cannot give it (another day, a longer cover window, ABC by sell-out).
+    fn health(&self, options: &HealthOptions) -> Option<Result<HealthReport>>;
 }
 
 /// The views of one validated state (see the module's documentation).
@@ -179,7 +182,7 @@ impl<'a> Views<'a> {
     /// # Errors
     /// Those of [`crate::spi::inventory_health`].
     pub fn health(&self) -> Result<&HealthReport> {
-        cached(&self.health, || inventory_health(self.data, &self.health_options()))
+        cached(&self.health, || self.health_with(&self.health_options()))
     }
 
     /// Inventory health on the views' day of one node's stock (the whole company's when `None`,
@@ -202,7 +205,16 @@ impl<'a> Views<'a> {
     pub fn node_health(&self, node: Option<&NodeId>) -> Result<HealthReport> {
         let Some(node) = node else { return self.health().cloned() };
         let options = HealthOptions { nodes: Some(vec![node.clone()]), ..self.health_options() };
-        inventory_health(self.data, &options)
+        self.health_with(&options)
+    }
+
+    /// Inventory health with `options`: the live engine's stock layers and issues when it keeps
+    /// what they need, else the movements.
+    fn health_with(&self, options: &HealthOptions) -> Result<HealthReport> {
+        match self.live.and_then(|live| live.health(options)) {
+            Some(report) => report,
+            None => inventory_health(self.data, options),
+        }
     }
 
     /// The options [`Views::health`] assesses with: the defaults on the views' day.

@@ -9,7 +9,6 @@
 //! changed.
 
 mod alerts;
-mod day_totals;
 mod facts;
 mod history;
 mod lights;
@@ -30,9 +29,9 @@ use crate::kpi::{
 };
 use crate::model::{CustomerId, CustomerKind, Hierarchy, NodeId, ProductId};
 
+use super::day_totals::{DayTotals, sum_between};
 use super::index::Index;
 use super::stock::StockState;
-use day_totals::DayTotals;
 
 /// A KPI's light that changed, or an alert's transition, as the engine reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,10 +107,6 @@ struct CustomerDays {
     paid: BTreeMap<NaiveDate, Decimal>,
     /// Deliveries by month number: (delivered, on time in full).
     deliveries: BTreeMap<i64, (u32, u32)>,
-}
-
-fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
-    if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
 }
 
 /// Per node: the month of its products' forecast-error terms, and the terms.

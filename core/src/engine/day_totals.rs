@@ -1,17 +1,20 @@
 //! Quantities by day with a running window sum: what the dead-and-slow-stock rule reads for
-//! each product at a distributor's node every day (its issues of the last 90 days).
+//! each product at a node (its issues of the last 90 days, and the last issue day).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-use super::sum_between;
+/// The sum of `days` from `from` to `to`, both included.
+pub(crate) fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
+    if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
+}
 
 /// Quantities by day, and the sum over the last window read, so that a window moved forward by
 /// a day (the clock's next day) costs the days it gains and loses, not its length. Sums are
 /// exact, so the running sum always equals the window's sum read afresh.
 #[derive(Debug, Clone, Default)]
-pub(super) struct DayTotals {
+pub(crate) struct DayTotals {
     days: BTreeMap<NaiveDate, Decimal>,
     /// The last window summed: its first and last day, and the sum.
     window: Option<(NaiveDate, NaiveDate, Decimal)>,
@@ -19,7 +22,7 @@ pub(super) struct DayTotals {
 
 impl DayTotals {
     /// Adds `quantity` on `day` (to the running sum too when the day is inside its window).
-    pub(super) fn add(&mut self, day: NaiveDate, quantity: Decimal) {
+    pub(crate) fn add(&mut self, day: NaiveDate, quantity: Decimal) {
         *self.days.entry(day).or_default() += quantity;
         if let Some((from, to, sum)) = &mut self.window
             && *from <= day
@@ -31,7 +34,7 @@ impl DayTotals {
 
     /// The sum of the days from `from` to `to`, both included: from the last window's sum when
     /// this window starts and ends no earlier than it, by the days gained and lost.
-    pub(super) fn window_sum(&mut self, from: NaiveDate, to: NaiveDate) -> Decimal {
+    pub(crate) fn window_sum(&mut self, from: NaiveDate, to: NaiveDate) -> Decimal {
         let sum = match self.window {
             Some((before_from, before_to, before)) if before_from <= from && before_to <= to && from <= to => {
                 let gained = before_to.succ_opt().map_or(Decimal::ZERO, |after| sum_between(&self.days, after, to));
@@ -44,14 +47,19 @@ impl DayTotals {
         sum
     }
 
+    /// The sum of the days from `from` to `to`, both included, read afresh.
+    pub(crate) fn sum(&self, from: NaiveDate, to: NaiveDate) -> Decimal {
+        sum_between(&self.days, from, to)
+    }
+
     /// The last day with a quantity on or before `day`.
-    pub(super) fn last_on_or_before(&self, day: NaiveDate) -> Option<NaiveDate> {
+    pub(crate) fn last_on_or_before(&self, day: NaiveDate) -> Option<NaiveDate> {
         self.days.range(..=day).next_back().map(|(d, _)| *d)
     }
 
     /// Drops the days before `start`, except the last of them (the last issue day, which dead
     /// stock counts from); the running sum is read afresh next time.
-    pub(super) fn forget_before(&mut self, start: NaiveDate) {
+    pub(crate) fn forget_before(&mut self, start: NaiveDate) {
         let last = self.days.range(..start).next_back().map(|(day, quantity)| (*day, *quantity));
         self.days = self.days.split_off(&start);
         if let Some((day, quantity)) = last {
