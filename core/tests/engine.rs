@@ -818,6 +818,35 @@ fn inventory_health_reads_the_engine_s_stock_layers_and_issues() -> Res {
     Ok(())
 }
 
+/// The engine's suggested orders (its stock on hand, monthly sales and sell-out) equal the
+/// batch ones (the records) for the distributors and for one shop (planned on its POS sales).
+fn assert_orders_as_batch(engine: &Engine) -> Res {
+    use omo_core::views::Views;
+    let company = engine.to_valid_dataset();
+    let (live, batch) = (engine.views(), Views::new(&company));
+    let (l, b) = (live.suggested_orders(None, None)?, batch.suggested_orders(None, None)?);
+    assert!(b.rows.iter().any(|r| !r.order.quantity.is_zero()));
+    assert_eq!(l, b, "{}", engine.as_of());
+    let shop = company.nodes.iter().find(|n| n.kind == NodeKind::Retailer).ok_or("no shop")?;
+    let (l, b) = (live.suggested_orders(Some(&shop.id), None)?, batch.suggested_orders(Some(&shop.id), None)?);
+    assert!(!b.rows.is_empty());
+    assert_eq!(l, b);
+    Ok(())
+}
+
+#[test]
+fn suggested_orders_read_the_engine_s_stock_and_monthly_sales() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    assert_orders_as_batch(&engine)?;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        engine.apply(event)?;
+    }
+    assert_orders_as_batch(&engine)?;
+    Ok(())
+}
+
 /// A plan alert: KPI, member, kind, value, action code, the month closed.
 type PlanAlert = (String, String, String, Option<Decimal>, String, NaiveDate);
 

@@ -315,10 +315,15 @@ impl StockState {
         Some(out)
     }
 
-    /// Every product's sales at every node by month, as (product, month number, units).
-    pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&ProductId, i64, Decimal)> {
-        self.pairs.iter().flat_map(|((_, product), pair)| {
-            pair.rows.iter().enumerate().map(move |(i, row)| (product, pair.first + i as i64, row.sales))
+    /// Every node's sales of every product by month, as (node, product, month number, units),
+    /// the months without a sale left out.
+    pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, Decimal)> {
+        self.pairs.iter().flat_map(|((node, product), pair)| {
+            pair.rows
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| !row.sales.is_zero())
+                .map(move |(i, row)| (node, product, pair.first + i as i64, row.sales))
         })
     }
 

@@ -7,15 +7,18 @@ use rust_decimal::Decimal;
 use super::Engine;
 use super::clock::open_from;
 use super::kpis::AlertStatus;
+use super::stock::StockState;
+use crate::analytics::SellOutMonths;
 use crate::credit::{CreditBook, CreditCheck};
 use crate::dataset::{Dataset, ValidDataset};
-use crate::error::Result;
+use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::{
-    HealthOptions, HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, health_report, node_groups,
-    product_groups, product_xyz,
+    HealthOptions, HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, StockFacts, UnitsByPeriod,
+    health_report, node_groups, product_groups, product_xyz, units_by_period,
 };
 use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
+use std::collections::BTreeMap;
 
 impl Engine {
     /// The engine's clock.
@@ -155,6 +158,10 @@ impl LiveState for Engine {
         self.count_books.books()
     }
 
+    fn stock_facts(&self, as_of: NaiveDate) -> Option<Box<dyn StockFacts + '_>> {
+        (as_of == self.as_of()).then(|| Box::new(EngineFacts { stock: &self.stock, sell_out: &self.sell_out }) as _)
+    }
+
     fn health(&self, options: &HealthOptions) -> Option<Result<HealthReport>> {
         if options.as_of != self.as_of() || options.abc_source != crate::analytics::SalesSource::Invoiced {
             return None;
@@ -164,7 +171,55 @@ impl LiveState for Engine {
             self.index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost)
         };
         let stock = self.stock.health(options, unit_cost)?;
-        let xyz = product_xyz(self.stock.monthly_sales(), options);
+        let xyz =
+            product_xyz(self.stock.monthly_sales().map(|(_, product, month, units)| (product, month, units)), options);
         Some(health_report(d, stock, xyz, options))
+    }
+}
+
+/// The live engine's stock facts on its clock's day: its stock on hand, and its monthly rows
+/// and sell-out by month rolled up to whole months (months, quarters, years).
+struct EngineFacts<'a> {
+    stock: &'a StockState,
+    sell_out: &'a SellOutMonths,
+}
+
+impl EngineFacts<'_> {
+    /// The number of the `period` holding month number `month`; a period finer than a month is
+    /// an [`OmoError::InvalidArgument`].
+    fn period_of(period: Period, month: i64) -> Result<i64> {
+        if matches!(period, Period::Day | Period::Week) {
+            return Err(OmoError::InvalidArgument {
+                name: "period",
+                message: format!("the live engine keeps sales by month, not by {}", period.as_str()),
+            });
+        }
+        let start = Period::Month.start_of_number(month).ok_or_else(|| OmoError::InvalidArgument {
+            name: "month",
+            message: format!("month number {month} has no date"),
+        })?;
+        Ok(period.number(start))
+    }
+}
+
+impl StockFacts for EngineFacts<'_> {
+    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
+        self.stock.on_hand_all().into_iter().filter(|(node, _, _)| keep(node)).map(|(n, p, q)| ((n, p), q)).collect()
+    }
+
+    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
+        let mut sold = Vec::new();
+        for (node, product, month, m) in self.sell_out.months().filter(|(node, ..)| keep(node)) {
+            sold.push((node, product, Self::period_of(period, month)?, m.units));
+        }
+        Ok(units_by_period(sold.into_iter(), last))
+    }
+
+    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
+        let mut sold = Vec::new();
+        for (node, product, month, units) in self.stock.monthly_sales().filter(|(node, ..)| keep(node)) {
+            sold.push((node, product, Self::period_of(period, month)?, units));
+        }
+        Ok(units_by_period(sold.into_iter(), last))
     }
 }

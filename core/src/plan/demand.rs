@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, HashSet};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::forecast::{ForecastOptions, Method, forecast};
-use crate::model::{CustomerId, MovementKind, NodeId, NodeKind, OrderStatus, ProductId};
+use crate::model::{CustomerId, NodeId, NodeKind, OrderStatus, ProductId};
 use crate::spi::Period;
+use crate::spi::{RecordFacts, StockFacts};
 
 /// The planning periods: the first is the one holding the day after `as_of` (the rest of it when
 /// `as_of` falls inside it), then `horizon - 1` whole periods.
@@ -140,26 +141,30 @@ pub fn independent_demand(
     planned: &HashSet<&NodeId>,
     suppliers: &HashSet<&NodeId>,
 ) -> Result<BTreeMap<(NodeId, ProductId), NodeDemand>> {
+    let facts = RecordFacts { dataset, as_of: dataset.as_of };
+    independent_demand_with(dataset, &facts, horizon, model, (planned, suppliers))
+}
+
+/// [`independent_demand`] with the POS and sales history read from `facts` (the records' or the
+/// live engine's).
+pub(crate) fn independent_demand_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    horizon: &Horizon,
+    model: DemandModel,
+    (planned, suppliers): (&HashSet<&NodeId>, &HashSet<&NodeId>),
+) -> Result<BTreeMap<(NodeId, ProductId), NodeDemand>> {
     let last = horizon.first - 1;
     let period = horizon.period;
-    let mut history: BTreeMap<(&NodeId, &ProductId), BTreeMap<i64, Decimal>> = BTreeMap::new();
     let retailers: HashSet<&NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Retailer).map(|n| &n.id).collect();
-    for sale in dataset.pos_sales.iter().filter(|s| planned.contains(&s.node) && retailers.contains(&s.node)) {
-        let k = period.number(sale.date);
-        if k <= last {
-            *history.entry((&sale.node, &sale.product)).or_default().entry(k).or_default() += sale.quantity;
-        }
-    }
-    for m in dataset.movements.iter().filter(|m| {
-        m.kind == MovementKind::Sale
-            && planned.contains(&m.node)
-            && !retailers.contains(&m.node)
-            && !suppliers.contains(&m.node)
-    }) {
-        let k = period.number(m.date);
-        if k <= last {
-            *history.entry((&m.node, &m.product)).or_default().entry(k).or_default() += m.quantity;
+    let mut history = facts.pos_units(period, last, &|n| planned.contains(n) && retailers.contains(n))?;
+    let sold =
+        facts.sale_units(period, last, &|n| planned.contains(n) && !retailers.contains(n) && !suppliers.contains(n))?;
+    for (pair, months) in sold {
+        let slot = history.entry(pair).or_default();
+        for (k, units) in months {
+            *slot.entry(k).or_default() += units;
         }
     }
     let planned_buyer: HashSet<&CustomerId> = dataset
@@ -174,7 +179,8 @@ pub fn independent_demand(
         let k = period.number(order.order_date);
         if k <= last {
             for line in &order.lines {
-                *history.entry((&order.ship_from, &line.product)).or_default().entry(k).or_default() += line.quantity;
+                let pair = (order.ship_from.clone(), line.product.clone());
+                *history.entry(pair).or_default().entry(k).or_default() += line.quantity;
             }
         }
     }
@@ -186,12 +192,12 @@ pub fn independent_demand(
         non_negative: true,
         ..ForecastOptions::new(horizon.len())
     };
-    let series: Vec<((&NodeId, &ProductId), Vec<f64>)> = history
+    let series: Vec<(&(NodeId, ProductId), Vec<f64>)> = history
         .iter()
         .filter(|(_, h)| h.values().any(|q| !q.is_zero()))
         .map(|(key, h)| {
             let values = (first..=last).map(|k| h.get(&k).and_then(Decimal::to_f64).unwrap_or(0.0)).collect();
-            (*key, values)
+            (key, values)
         })
         .collect();
     series
@@ -207,7 +213,7 @@ pub fn independent_demand(
                 error_sd: residual_sd(y, &f.fitted),
                 model: f.model,
             };
-            Ok((((*node).clone(), (*product).clone()), demand))
+            Ok(((node.clone(), product.clone()), demand))
         })
         .collect()
 }

@@ -31,6 +31,7 @@ pub use channel::{
     forward_days_of_cover,
 };
 pub use company::{CompanyPlan, company_plan};
+pub(crate) use demand::independent_demand_with;
 pub use demand::{DemandModel, Horizon, NodeDemand, independent_demand};
 pub use mrp::{LotSizing, MrpInput, MrpRecord, MrpRow, OrderModifiers, mrp_record};
 pub use signals::{PlanSignal, plan_action, plan_kpis, plan_signals};

@@ -12,8 +12,8 @@ use super::{Views, Window};
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, RegionId};
 use crate::spi::{
-    AbcClass, ChannelRow, NodeLevel, Period, PlanSettings, ProductLevel, Reconciliation, StockHealth, StockStatus,
-    SuggestedOrder, channel_from, reconcile_counts, reconcile_with, suggest_orders,
+    AbcClass, ChannelRow, DemandBasis, NodeLevel, Period, PlanSettings, ProductLevel, Reconciliation, StockHealth,
+    StockStatus, SuggestedOrder, channel_from, reconcile_counts, reconcile_with, suggest_orders, suggest_orders_with,
 };
 
 /// A stock-take (盤點): the book against the physical counts of one day.
@@ -171,7 +171,12 @@ impl Views<'_> {
             settings.node_kinds = vec![found.kind];
         }
         let cost: HashMap<_, _> = d.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
-        let mut rows: Vec<SuggestedOrderRow> = suggest_orders(d, &settings)?
+        let live = self.live.and_then(|live| live.stock_facts(settings.as_of));
+        let suggested = match (live, settings.demand) {
+            (Some(facts), DemandBasis::Forecast { .. }) => suggest_orders_with(d, facts.as_ref(), &settings)?,
+            _ => suggest_orders(d, &settings)?,
+        };
+        let mut rows: Vec<SuggestedOrderRow> = suggested
             .into_iter()
             .filter(|o| node.is_none_or(|n| &o.node == n))
             .map(|order| {

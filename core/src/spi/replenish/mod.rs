@@ -11,6 +11,7 @@ pub use formulas::{
     newsvendor_normal, newsvendor_poisson, newsvendor_profit, normal_quantile, poisson_level_cost, reorder_point,
     safety_stock, standard_normal_loss, standard_normal_second_loss,
 };
+pub(crate) use plan::suggest_orders_with;
 pub use plan::{DemandBasis, PlanSettings, SuggestedOrder, suggest_orders};
 pub use policies::{
     GsmStage, LotSizingPlan, RqPolicy, SsPolicy, cycle_service_level, gsm_safety_stock, gsm_serial, optimal_ss_poisson,

@@ -27,8 +27,8 @@ use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{MovementKind, NodeId, NodeKind, OrderStatus, ProductId};
-use crate::plan::{DemandModel, Horizon, independent_demand};
-use crate::spi::Period;
+use crate::plan::{DemandModel, Horizon, independent_demand_with};
+use crate::spi::{Period, RecordFacts, StockFacts};
 
 /// How suggested orders are computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +148,16 @@ struct Demand {
 /// window, sorted by node and product; lines with nothing to order are included (quantity 0).
 pub fn suggest_orders(dataset: &impl DatasetInput, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
     let dataset = dataset.checked_stock()?;
+    suggest_orders_with(dataset, &RecordFacts { dataset, as_of: settings.as_of }, settings)
+}
+
+/// [`suggest_orders`] with the stock on hand and the sales history read from `facts` (the
+/// records' or the live engine's).
+pub(crate) fn suggest_orders_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    settings: &PlanSettings,
+) -> Result<Vec<SuggestedOrder>> {
     let z = normal_quantile(probability("service_level", settings.service_level)?)?;
     if settings.history_days == 0 {
         return Err(OmoError::InvalidArgument { name: "history_days", message: "must be at least 1".into() });
@@ -156,23 +166,21 @@ pub fn suggest_orders(dataset: &impl DatasetInput, settings: &PlanSettings) -> R
         dataset.nodes.iter().filter(|n| settings.node_kinds.contains(&n.kind)).map(|n| &n.id).collect();
     let pack: HashMap<&ProductId, (Decimal, Decimal)> =
         dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
-    let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
-    for m in dataset.movements.iter().filter(|m| nodes.contains(&m.node) && m.date <= settings.as_of) {
-        *on_hand.entry((&m.node, &m.product)).or_default() += m.stock_change();
-    }
+    let on_hand = facts.on_hand(&|n| nodes.contains(n));
     let demand = match settings.demand {
         DemandBasis::TrailingMean => trailing_demand(dataset, settings, &nodes, z),
-        DemandBasis::Forecast { method } => forecast_demand(dataset, settings, &nodes, z, method)?,
+        DemandBasis::Forecast { method } => forecast_demand((dataset, facts), settings, &nodes, z, method)?,
     };
     let on_order = open_order_quantities(dataset, &nodes, settings.as_of);
     let reserved = prepaid_reservations(dataset, &nodes, settings.as_of);
     let to_decimal = |x: f64| Decimal::from_f64(x).unwrap_or_default().round_dp(2);
     let mut out = Vec::new();
     for ((node, product), d) in demand {
+        let on_hand = on_hand.get(&(node.clone(), product.clone())).copied().unwrap_or_default();
         let (node, product) = (&node, &product);
         let (reorder_point, order_up_to) = (to_decimal(d.over_lead + d.safety), to_decimal(d.over_cycle + d.safety));
         let position = InventoryPosition {
-            on_hand: on_hand.get(&(node, product)).copied().unwrap_or_default(),
+            on_hand,
             on_order: on_order.get(&(node, product)).copied().unwrap_or_default(),
             reserved: reserved.get(&(node, product)).copied().unwrap_or_default(),
             ..InventoryPosition::default()
@@ -259,7 +267,7 @@ fn trailing_demand(
 
 /// The forecast basis: each pair with any demand in its history, forecast by month.
 fn forecast_demand(
-    dataset: &Dataset,
+    (dataset, facts): (&Dataset, &dyn StockFacts),
     settings: &PlanSettings,
     nodes: &HashSet<&NodeId>,
     z: f64,
@@ -270,7 +278,7 @@ fn forecast_demand(
     let months = (f64::from(cycle) / 28.0).ceil() as usize + 1;
     let horizon = Horizon::after(settings.as_of, Period::Month, months)?;
     let model = DemandModel { method, season_length: 12 };
-    let forecasts = independent_demand(dataset, &horizon, model, nodes, &HashSet::new())?;
+    let forecasts = independent_demand_with(dataset, facts, &horizon, model, (nodes, &HashSet::new()))?;
     let mut out = BTreeMap::new();
     for (key, f) in forecasts {
         let over = |days: u32| horizon.demand_within(&f.forecast, days);

@@ -1,0 +1,71 @@
+//! The stock facts the planners read — stock on hand, units sold per node x product x period —
+//! from a dataset's records (the batch) or from what the live engine keeps.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+use super::period::Period;
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::model::{MovementKind, NodeId, ProductId};
+
+/// Units per node x product x period number (periods without a sale left out).
+pub(crate) type UnitsByPeriod = BTreeMap<(NodeId, ProductId), BTreeMap<i64, Decimal>>;
+
+/// What the planners read of stock and sales, for the nodes a filter accepts.
+pub(crate) trait StockFacts {
+    /// Stock on hand of every node x product that moved.
+    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal>;
+    /// POS units per `period` up to period number `last`.
+    ///
+    /// # Errors
+    /// A period the facts are not kept by (the live engine keeps whole months).
+    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod>;
+    /// Units of sales movements per `period` up to period number `last`.
+    ///
+    /// # Errors
+    /// As [`StockFacts::pos_units`].
+    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod>;
+}
+
+/// The facts of a dataset's records on `as_of` (later records ignored for the stock on hand).
+pub(crate) struct RecordFacts<'a> {
+    /// The records.
+    pub(crate) dataset: &'a Dataset,
+    /// The day of the stock on hand.
+    pub(crate) as_of: NaiveDate,
+}
+
+impl StockFacts for RecordFacts<'_> {
+    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
+        let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
+        for m in self.dataset.movements.iter().filter(|m| keep(&m.node) && m.date <= self.as_of) {
+            *on_hand.entry((&m.node, &m.product)).or_default() += m.stock_change();
+        }
+        on_hand.into_iter().map(|((n, p), q)| ((n.clone(), p.clone()), q)).collect()
+    }
+
+    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
+        let sold = self.dataset.pos_sales.iter().filter(|s| keep(&s.node));
+        Ok(units_by_period(sold.map(|s| (&s.node, &s.product, period.number(s.date), s.quantity)), last))
+    }
+
+    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
+        let sold = self.dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && keep(&m.node));
+        Ok(units_by_period(sold.map(|m| (&m.node, &m.product, period.number(m.date), m.quantity)), last))
+    }
+}
+
+/// `sold` (node, product, period number, units) summed per node x product x period, up to
+/// period number `last`.
+pub(crate) fn units_by_period<'a>(
+    sold: impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, Decimal)>,
+    last: i64,
+) -> UnitsByPeriod {
+    let mut units: BTreeMap<(&NodeId, &ProductId), BTreeMap<i64, Decimal>> = BTreeMap::new();
+    for (node, product, k, quantity) in sold.filter(|(_, _, k, _)| *k <= last) {
+        *units.entry((node, product)).or_default().entry(k).or_default() += quantity;
+    }
+    units.into_iter().map(|((n, p), months)| ((n.clone(), p.clone()), months)).collect()
+}
