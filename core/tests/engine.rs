@@ -818,9 +818,10 @@ fn inventory_health_reads_the_engine_s_stock_layers_and_issues() -> Res {
     Ok(())
 }
 
-/// The engine's suggested orders (its stock on hand, monthly sales and sell-out) equal the
-/// batch ones (the records) for the distributors and for one shop (planned on its POS sales).
-fn assert_orders_as_batch(engine: &Engine) -> Res {
+/// The engine's planners (its stock on hand, monthly sales, sell-out and count books) equal the
+/// batch ones (the records): the suggested orders of the distributors and of one shop (planned
+/// on its POS sales), the company plan and a distributor's node plan.
+fn assert_planners_as_batch(engine: &Engine) -> Res {
     use omo_core::views::Views;
     let company = engine.to_valid_dataset();
     let (live, batch) = (engine.views(), Views::new(&company));
@@ -831,19 +832,28 @@ fn assert_orders_as_batch(engine: &Engine) -> Res {
     let (l, b) = (live.suggested_orders(Some(&shop.id), None)?, batch.suggested_orders(Some(&shop.id), None)?);
     assert!(!b.rows.is_empty());
     assert_eq!(l, b);
+    // The company plan reads the stock on hand of the channel (an OEM supplier's credited to
+    // the plant) and of the plants, and the consignment stock with its counts.
+    let (l, b) = (live.plan()?, batch.plan()?);
+    assert!(b.channel.nodes.iter().any(|n| n.on_hand > Decimal::ZERO));
+    let consigned = b.suppliers.iter().flat_map(|s| &s.consignment);
+    assert!(consigned.clone().any(|c| c.book > Decimal::ZERO && c.last_count.is_some()));
+    assert_eq!(l, b, "{}", engine.as_of());
+    let distributor = company.nodes.iter().find(|n| n.kind == NodeKind::Distributor).ok_or("no distributor")?;
+    assert_eq!(live.node_plan(&distributor.id, 3)?, batch.node_plan(&distributor.id, 3)?);
     Ok(())
 }
 
 #[test]
-fn suggested_orders_read_the_engine_s_stock_and_monthly_sales() -> Res {
+fn suggested_orders_and_the_plan_read_the_engine_s_stock_sales_and_counts() -> Res {
     let company = company();
     let cut = company.as_of - Days::new(75);
     let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
-    assert_orders_as_batch(&engine)?;
+    assert_planners_as_batch(&engine)?;
     for event in omo_core::engine::events_of(&company, cut)? {
         engine.apply(event)?;
     }
-    assert_orders_as_batch(&engine)?;
+    assert_planners_as_batch(&engine)?;
     Ok(())
 }
 

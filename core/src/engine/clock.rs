@@ -7,6 +7,7 @@ use chrono::{Months, NaiveDate};
 use super::Engine;
 use super::change::{self, Change, ChangeKind};
 use super::kpis::KpiChange;
+use super::views::EngineFacts;
 use crate::error::Result;
 use crate::kpi::first_of_month;
 use crate::model::CustomerId;
@@ -52,7 +53,9 @@ impl Engine {
                 changes.push(self.kpi_change(seq, change));
             }
             if self.options.plan_alerts {
-                for change in self.plan_alerts.close_month(&self.dataset, month) {
+                let facts =
+                    EngineFacts { stock: &self.stock, sell_out: &self.sell_out, count_books: &self.count_books };
+                for change in self.plan_alerts.close_month(&self.dataset, &facts, month) {
                     changes.push(self.kpi_change(seq, change));
                 }
             }

@@ -1,5 +1,5 @@
 //! The plan's alerts kept live. When [`EngineOptions::plan_alerts`](super::EngineOptions) is on,
-//! each month close plans the company from the month's last day ([`company_plan`] with the
+//! each month close plans the company from the month's last day ([`crate::plan::company_plan`] with the
 //! core's default settings: the channel plan, the supply plan, the supplier scorecard) and steps
 //! one alert state machine per plan KPI ([`plan_kpis`]) and member — a node, a production line,
 //! an OEM supplier — with the member's worst value over the horizon (a line's heaviest month
@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use super::kpis::{AlertStatus, KpiChange};
 use crate::dataset::Dataset;
 use crate::kpi::{AlertMachine, AlertRule, AlertState, Direction, KpiDefinition};
-use crate::plan::{ChannelSettings, PlanSignal, SupplySettings, company_plan, plan_kpis};
+use crate::plan::{ChannelSettings, PlanSignal, SupplySettings, company_plan_with, plan_kpis};
+use crate::spi::StockFacts;
 
 /// One plan alert's machine, as a snapshot keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,11 +67,14 @@ impl PlanAlerts {
     /// Plans from the last day of `month` and steps every machine; returns the transitions.
     /// A member missing from this month's plan steps with no value (its alert keeps its
     /// condition).
-    pub(crate) fn close_month(&mut self, dataset: &Dataset, month: NaiveDate) -> Vec<KpiChange> {
+    pub(crate) fn close_month(
+        &mut self,
+        dataset: &Dataset,
+        facts: &dyn StockFacts,
+        month: NaiveDate,
+    ) -> Vec<KpiChange> {
         let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - Days::new(1));
-        let Ok(plan) =
-            company_plan(&crate::dataset::Checked(dataset), &ChannelSettings::new(end), &SupplySettings::default())
-        else {
+        let Ok(plan) = company_plan_with(dataset, facts, &ChannelSettings::new(end), &SupplySettings::default()) else {
             return Vec::new();
         };
         let worst = self.worst(&plan.signals);

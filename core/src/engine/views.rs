@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::Engine;
 use super::clock::open_from;
+use super::counts::CountBooks;
 use super::kpis::AlertStatus;
 use super::stock::StockState;
 use crate::analytics::SellOutMonths;
@@ -159,7 +160,8 @@ impl LiveState for Engine {
     }
 
     fn stock_facts(&self, as_of: NaiveDate) -> Option<Box<dyn StockFacts + '_>> {
-        (as_of == self.as_of()).then(|| Box::new(EngineFacts { stock: &self.stock, sell_out: &self.sell_out }) as _)
+        let facts = EngineFacts { stock: &self.stock, sell_out: &self.sell_out, count_books: &self.count_books };
+        (as_of == self.as_of()).then(|| Box::new(facts) as _)
     }
 
     fn health(&self, options: &HealthOptions) -> Option<Result<HealthReport>> {
@@ -177,11 +179,14 @@ impl LiveState for Engine {
     }
 }
 
-/// The live engine's stock facts on its clock's day: its stock on hand, and its monthly rows
-/// and sell-out by month rolled up to whole months (months, quarters, years).
-struct EngineFacts<'a> {
-    stock: &'a StockState,
-    sell_out: &'a SellOutMonths,
+/// The live engine's stock facts: its stock on hand, its monthly rows and sell-out by month
+/// rolled up to whole months (months, quarters, years), and the book stock of its counts. True
+/// on the engine's clock's day, and on any later day before its next event (nothing it holds is
+/// dated after its clock).
+pub(super) struct EngineFacts<'a> {
+    pub(super) stock: &'a StockState,
+    pub(super) sell_out: &'a SellOutMonths,
+    pub(super) count_books: &'a CountBooks,
 }
 
 impl EngineFacts<'_> {
@@ -221,5 +226,9 @@ impl StockFacts for EngineFacts<'_> {
             sold.push((node, product, Self::period_of(period, month)?, units));
         }
         Ok(units_by_period(sold.into_iter(), last))
+    }
+
+    fn count_book(&self, at: usize) -> Option<Decimal> {
+        self.count_books.books().get(at).copied().flatten()
     }
 }

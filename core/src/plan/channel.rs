@@ -39,13 +39,13 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::demand::{DemandModel, Horizon, NodeDemand, independent_demand};
+use super::demand::{DemandModel, Horizon, NodeDemand, independent_demand_with};
 use super::mrp::{LotSizing, MrpInput, OrderModifiers, mrp_record};
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{Item, Node, NodeId, NodeKind, OrderStatus, ProductId, ProductionStatus, SupplierKind};
-use crate::spi::{Period, safety_stock};
+use crate::spi::{Period, RecordFacts, StockFacts, safety_stock};
 
 /// How one tier of the chain plans its orders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,17 +224,27 @@ impl ChannelPlan {
 /// issues when its movements do not validate.
 pub fn channel_plan(dataset: &impl DatasetInput, settings: &ChannelSettings) -> Result<ChannelPlan> {
     let dataset = dataset.checked_stock()?;
+    channel_plan_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings)
+}
+
+/// [`channel_plan`] with the stock and sales read from `facts` (the records' or the live
+/// engine's, on `settings.as_of`).
+pub(crate) fn channel_plan_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    settings: &ChannelSettings,
+) -> Result<ChannelPlan> {
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
     let chain = Chain::of(dataset, settings)?;
     let planned: HashSet<&NodeId> = chain.order.iter().collect();
     let suppliers: HashSet<&NodeId> = chain.supplier.values().collect();
     let model = DemandModel { method: settings.method, season_length: settings.season_length };
-    let demand = independent_demand(dataset, &horizon, model, &planned, &suppliers)?;
-    channel_plan_of(dataset, settings, &demand)
+    let demand = independent_demand_with(dataset, facts, &horizon, model, (&planned, &suppliers))?;
+    channel_plan_of_with(dataset, facts, settings, &demand)
 }
 
 /// The channel plan of `dataset` from independent demand already forecast (one
-/// [`NodeDemand`] per node and product, as [`independent_demand`] makes them, each with one
+/// [`NodeDemand`] per node and product, as [`super::independent_demand`] makes them, each with one
 /// quantity per period of the horizon): the plan without its forecasting step, for a forecast
 /// made elsewhere (or in advance, for many plans).
 ///
@@ -243,6 +253,16 @@ pub fn channel_plan(dataset: &impl DatasetInput, settings: &ChannelSettings) -> 
 /// than the horizon.
 pub fn channel_plan_of(
     dataset: &Dataset,
+    settings: &ChannelSettings,
+    demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
+) -> Result<ChannelPlan> {
+    channel_plan_of_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, demand)
+}
+
+/// [`channel_plan_of`] with the stock read from `facts`.
+fn channel_plan_of_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
     settings: &ChannelSettings,
     demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
 ) -> Result<ChannelPlan> {
@@ -259,7 +279,7 @@ pub fn channel_plan_of(
         ));
     }
     let chain = Chain::of(dataset, settings)?;
-    let facts = Facts::gather(dataset, settings, &horizon, &chain)?;
+    let facts = Facts::gather(dataset, facts, settings, &horizon, &chain)?;
 
     let mut dependent: HashMap<(NodeId, ProductId), Vec<Decimal>> = facts.allocated.clone();
     let mut products = facts.products(demand);
@@ -544,7 +564,13 @@ struct Facts {
 }
 
 impl Facts {
-    fn gather(dataset: &Dataset, settings: &ChannelSettings, horizon: &Horizon, chain: &Chain) -> Result<Self> {
+    fn gather(
+        dataset: &Dataset,
+        stock: &dyn StockFacts,
+        settings: &ChannelSettings,
+        horizon: &Horizon,
+        chain: &Chain,
+    ) -> Result<Self> {
         let as_of = settings.as_of;
         let n = horizon.len();
         let mut facts = Facts {
@@ -561,10 +587,11 @@ impl Facts {
         let top = source_plant(dataset, settings)?;
         let oem: HashSet<&NodeId> =
             dataset.nodes.iter().filter(|n| n.kind == NodeKind::OemSupplier).map(|n| &n.id).collect();
-        for m in dataset.movements.iter().filter(|m| m.date <= as_of) {
-            let at = if oem.contains(&m.node) { top.as_ref() } else { Some(&m.node) };
-            if let Some(at) = at.filter(|a| chain.kind.contains_key(*a)) {
-                *facts.on_hand.entry((at.clone(), m.product.clone())).or_default() += m.stock_change();
+        let held = stock.on_hand(&|node| oem.contains(node) || chain.kind.contains_key(node));
+        for ((node, product), quantity) in held {
+            let at = if oem.contains(&node) { top.clone() } else { Some(node) };
+            if let Some(at) = at.filter(|a| chain.kind.contains_key(a)) {
+                *facts.on_hand.entry((at, product)).or_default() += quantity;
             }
         }
         let node_of: HashMap<_, _> = dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();

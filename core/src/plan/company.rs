@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::channel::{ChannelPlan, ChannelSettings};
 use super::signals::{PlanSignal, plan_signals};
 use super::sop::{SopRow, sales_and_operations};
-use super::suppliers::{SupplierScore, supplier_scorecard};
-use super::supply::{SupplyPlan, SupplySettings, plan_supply_chain};
-use crate::dataset::{Checked, DatasetInput};
+use super::suppliers::{SupplierScore, supplier_scorecard_with};
+use super::supply::{SupplyPlan, SupplySettings, plan_supply_chain_with};
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::Result;
 use crate::kpi::Light;
+use crate::spi::{RecordFacts, StockFacts};
 
 /// Everything planned for a company at one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,9 +61,20 @@ pub fn company_plan(
     supply: &SupplySettings,
 ) -> Result<CompanyPlan> {
     let dataset = dataset.checked_stock()?;
-    let (channel_plan, supply_plan) = plan_supply_chain(&Checked(dataset), channel, supply)?;
+    company_plan_with(dataset, &RecordFacts::new(dataset, channel.as_of), channel, supply)
+}
+
+/// [`company_plan`] with the stock, sales and count books read from `facts` (the records' or
+/// the live engine's, on `channel.as_of`).
+pub(crate) fn company_plan_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    channel: &ChannelSettings,
+    supply: &SupplySettings,
+) -> Result<CompanyPlan> {
+    let (channel_plan, supply_plan) = plan_supply_chain_with(dataset, facts, channel, supply)?;
     let sop = sales_and_operations(dataset, &channel_plan, supply_plan.as_ref());
-    let suppliers = supplier_scorecard(&Checked(dataset), channel.as_of)?;
+    let suppliers = supplier_scorecard_with(dataset, facts, channel.as_of)?;
     let signals = plan_signals(dataset, &channel_plan, supply_plan.as_ref(), &suppliers, channel.as_of)?;
     Ok(CompanyPlan { channel: channel_plan, supply: supply_plan, sop, suppliers, signals })
 }

@@ -141,7 +141,7 @@ pub fn independent_demand(
     planned: &HashSet<&NodeId>,
     suppliers: &HashSet<&NodeId>,
 ) -> Result<BTreeMap<(NodeId, ProductId), NodeDemand>> {
-    let facts = RecordFacts { dataset, as_of: dataset.as_of };
+    let facts = RecordFacts::new(dataset, dataset.as_of);
     independent_demand_with(dataset, &facts, horizon, model, (planned, suppliers))
 }
 

@@ -26,10 +26,12 @@ mod sop;
 mod suppliers;
 mod supply;
 
+pub(crate) use channel::channel_plan_with;
 pub use channel::{
     ChannelPlan, ChannelRow, ChannelSettings, NodePlan, TierPolicy, channel_plan, channel_plan_of,
     forward_days_of_cover,
 };
+pub(crate) use company::company_plan_with;
 pub use company::{CompanyPlan, company_plan};
 pub(crate) use demand::independent_demand_with;
 pub use demand::{DemandModel, Horizon, NodeDemand, independent_demand};

@@ -17,12 +17,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-use crate::dataset::{Checked, Dataset, DatasetInput};
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::Result;
 use crate::model::{NodeId, ProductId, SupplierId, SupplierKind};
-use crate::spi::{CountDifference, reconcile_counts};
+use crate::spi::{CountDifference, RecordFacts, StockFacts, reconcile_with};
 
 /// One supplier's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,8 +73,17 @@ pub struct ConsignedStock {
 /// The dataset's stock issues, when its movements and counts do not validate.
 pub fn supplier_scorecard(dataset: &impl DatasetInput, as_of: NaiveDate) -> Result<Vec<SupplierScore>> {
     let dataset = dataset.checked_stock()?;
-    let start = dataset.first_date().unwrap_or(as_of);
-    let counts = reconcile_counts(&Checked(dataset), start.min(as_of), as_of)?;
+    supplier_scorecard_with(dataset, &RecordFacts::new(dataset, as_of), as_of)
+}
+
+/// [`supplier_scorecard`] with the stock and the count books read from `facts` (the records' or
+/// the live engine's, on `as_of`).
+pub(crate) fn supplier_scorecard_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    as_of: NaiveDate,
+) -> Result<Vec<SupplierScore>> {
+    let counts = reconcile_with(dataset, (NaiveDate::MIN, as_of), |at| facts.count_book(at))?;
     let mut out = Vec::new();
     for supplier in &dataset.supply.suppliers {
         let mut score = Score::default();
@@ -98,7 +106,7 @@ pub fn supplier_scorecard(dataset: &impl DatasetInput, as_of: NaiveDate) -> Resu
         out.push(score.finish(
             supplier.id.clone(),
             supplier.kind,
-            consignment(dataset, supplier.node.as_ref(), as_of, &counts.lines),
+            consignment(facts, supplier.node.as_ref(), &counts.lines),
         ));
     }
     out.sort_by(|a, b| a.supplier.cmp(&b.supplier));
@@ -166,28 +174,16 @@ impl Score {
     }
 }
 
-/// Book stock at `as_of` per product at `node`, with each product's latest count there.
-fn consignment(
-    dataset: &Dataset,
-    node: Option<&NodeId>,
-    as_of: NaiveDate,
-    counts: &[CountDifference],
-) -> Vec<ConsignedStock> {
+/// Book stock on the facts' day per product at `node`, with each product's latest count there.
+fn consignment(facts: &dyn StockFacts, node: Option<&NodeId>, counts: &[CountDifference]) -> Vec<ConsignedStock> {
     let Some(node) = node else { return Vec::new() };
-    let mut book: BTreeMap<&ProductId, Decimal> = BTreeMap::new();
-    for m in dataset.movements.iter().filter(|m| &m.node == node && m.date <= as_of) {
-        *book.entry(&m.product).or_default() += m.stock_change();
-    }
-    book.into_iter()
-        .map(|(product, stock)| ConsignedStock {
-            node: node.clone(),
-            product: product.clone(),
-            book: stock,
-            last_count: counts
-                .iter()
-                .filter(|c| &c.node == node && &c.product == product)
-                .max_by_key(|c| c.date)
-                .cloned(),
+    facts
+        .on_hand(&|n| n == node)
+        .into_iter()
+        .map(|((node, product), book)| {
+            let last_count =
+                counts.iter().filter(|c| c.node == node && c.product == product).max_by_key(|c| c.date).cloned();
+            ConsignedStock { node, product, book, last_count }
         })
         .collect()
 }

@@ -25,14 +25,15 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::channel::{ChannelPlan, ChannelSettings, channel_plan};
+use super::channel::{ChannelPlan, ChannelSettings, channel_plan_with};
 use super::demand::Horizon;
 use super::mrp::{LotSizing, MrpInput, MrpRecord, OrderModifiers, mrp_record};
-use crate::dataset::{Checked, Dataset, DatasetInput};
+use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::model::{Item, LineId, NodeKind, ProductId, ProductionLine, Supplier, SupplierId, SupplierKind};
+use crate::spi::{RecordFacts, StockFacts};
 
 /// How the supply plan is made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,12 +177,23 @@ pub fn plan_supply_chain(
     settings: &SupplySettings,
 ) -> Result<(ChannelPlan, Option<SupplyPlan>)> {
     let dataset = dataset.checked_stock()?;
-    let plan = channel_plan(&Checked(dataset), channel)?;
+    plan_supply_chain_with(dataset, &RecordFacts::new(dataset, channel.as_of), channel, settings)
+}
+
+/// [`plan_supply_chain`] with the stock and sales read from `facts` (the records' or the live
+/// engine's, on `channel.as_of`).
+pub(crate) fn plan_supply_chain_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
+    channel: &ChannelSettings,
+    settings: &SupplySettings,
+) -> Result<(ChannelPlan, Option<SupplyPlan>)> {
+    let plan = channel_plan_with(dataset, facts, channel)?;
     if dataset.supply.production_lines.is_empty() && dataset.supply.suppliers.is_empty() {
         return Ok((plan, None));
     }
     let horizon = Horizon::after(channel.as_of, channel.period, channel.horizon)?;
-    let supply = supply_plan(dataset, &horizon, &plan.top_requirements(), settings)?;
+    let supply = supply_plan_with(dataset, facts, &horizon, &plan.top_requirements(), settings)?;
     Ok((plan, Some(supply)))
 }
 
@@ -194,6 +206,17 @@ pub fn plan_supply_chain(
 /// time is not shorter than the horizon.
 pub fn supply_plan(
     dataset: &Dataset,
+    horizon: &Horizon,
+    required: &BTreeMap<ProductId, Vec<Decimal>>,
+    settings: &SupplySettings,
+) -> Result<SupplyPlan> {
+    supply_plan_with(dataset, &RecordFacts::new(dataset, dataset.as_of), horizon, required, settings)
+}
+
+/// [`supply_plan`] with the plants' stock read from `facts` (the records' or the live engine's).
+pub(crate) fn supply_plan_with(
+    dataset: &Dataset,
+    facts: &dyn StockFacts,
     horizon: &Horizon,
     required: &BTreeMap<ProductId, Vec<Decimal>>,
     settings: &SupplySettings,
@@ -274,7 +297,7 @@ pub fn supply_plan(
             });
         }
     }
-    let components = explode(dataset, horizon, &on_line, settings)?;
+    let components = explode(dataset, horizon, &on_line, settings, facts)?;
     Ok(SupplyPlan { loads, products, oem_orders, carrying_cost: carrying_cost.round_dp(2), components })
 }
 
@@ -433,6 +456,7 @@ fn explode(
     horizon: &Horizon,
     production: &BTreeMap<&ProductId, Vec<Decimal>>,
     settings: &SupplySettings,
+    facts: &dyn StockFacts,
 ) -> Result<Vec<ComponentPlan>> {
     let supply = &dataset.supply;
     let n = horizon.len();
@@ -451,8 +475,12 @@ fn explode(
     for (product, quantities) in production {
         add_parent(&mut gross, product, quantities);
     }
-    let plants: Vec<&crate::model::NodeId> =
+    let plants: HashSet<&crate::model::NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Plant).map(|n| &n.id).collect();
+    let mut plant_stock: BTreeMap<ProductId, Decimal> = BTreeMap::new();
+    for ((_, product), quantity) in facts.on_hand(&|node| plants.contains(node)) {
+        *plant_stock.entry(product).or_default() += quantity;
+    }
     let mut order: Vec<(usize, Item)> = levels.iter().map(|(item, level)| (*level, item.clone())).collect();
     order.sort();
     let mut out = Vec::new();
@@ -472,7 +500,7 @@ fn explode(
                 }
             }
         }
-        let on_hand = on_hand_at(dataset, &plants, &item);
+        let on_hand = on_hand_at(dataset, &plants, &plant_stock, &item);
         let record = mrp_record(&MrpInput {
             gross_requirements: requirements.iter().map(|q| q.round_dp(4)).collect(),
             scheduled_receipts: Some(scheduled),
@@ -492,23 +520,23 @@ fn explode(
     Ok(out)
 }
 
-/// Stock of `item` at the plants: materials from the material stock, products from the ledger.
-fn on_hand_at(dataset: &Dataset, plants: &[&crate::model::NodeId], item: &Item) -> Decimal {
+/// Stock of `item` at the plants: materials from the material stock, products from the
+/// plants' stock on hand (`plant_stock`, summed over the plants).
+fn on_hand_at(
+    dataset: &Dataset,
+    plants: &HashSet<&crate::model::NodeId>,
+    plant_stock: &BTreeMap<ProductId, Decimal>,
+    item: &Item,
+) -> Decimal {
     match item {
         Item::Material(m) => dataset
             .supply
             .material_stock
             .iter()
-            .filter(|s| &s.material == m && plants.contains(&&s.node))
+            .filter(|s| &s.material == m && plants.contains(&s.node))
             .map(|s| s.quantity)
             .sum(),
-        Item::Product(p) => dataset
-            .movements
-            .iter()
-            .filter(|mv| &mv.product == p && plants.contains(&&mv.node) && mv.date <= dataset.as_of)
-            .map(|mv| mv.stock_change())
-            .sum::<Decimal>()
-            .max(Decimal::ZERO),
+        Item::Product(p) => plant_stock.get(p).copied().unwrap_or_default().max(Decimal::ZERO),
     }
 }
 

@@ -1,11 +1,14 @@
-//! The stock facts the planners read — stock on hand, units sold per node x product x period —
-//! from a dataset's records (the batch) or from what the live engine keeps.
+//! The stock facts the planners read — stock on hand, units sold per node x product x period,
+//! the book stock at each count — from a dataset's records (the batch) or from what the live
+//! engine keeps.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use super::period::Period;
+use super::reconcile::book_at_counts;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::model::{MovementKind, NodeId, ProductId};
@@ -27,14 +30,24 @@ pub(crate) trait StockFacts {
     /// # Errors
     /// As [`StockFacts::pos_units`].
     fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod>;
+    /// The book stock at the end of the day of the dataset's count at position `at` (`None`:
+    /// the node held no movement of the product up to then).
+    fn count_book(&self, at: usize) -> Option<Decimal>;
 }
 
 /// The facts of a dataset's records on `as_of` (later records ignored for the stock on hand).
 pub(crate) struct RecordFacts<'a> {
-    /// The records.
-    pub(crate) dataset: &'a Dataset,
-    /// The day of the stock on hand.
-    pub(crate) as_of: NaiveDate,
+    dataset: &'a Dataset,
+    as_of: NaiveDate,
+    /// The book stock at every count, read from the movements when first asked.
+    count_books: OnceCell<Vec<Option<Decimal>>>,
+}
+
+impl<'a> RecordFacts<'a> {
+    /// The facts of `dataset`'s records with the stock on hand of `as_of`.
+    pub(crate) fn new(dataset: &'a Dataset, as_of: NaiveDate) -> Self {
+        RecordFacts { dataset, as_of, count_books: OnceCell::new() }
+    }
 }
 
 impl StockFacts for RecordFacts<'_> {
@@ -54,6 +67,12 @@ impl StockFacts for RecordFacts<'_> {
     fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
         let sold = self.dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && keep(&m.node));
         Ok(units_by_period(sold.map(|m| (&m.node, &m.product, period.number(m.date), m.quantity)), last))
+    }
+
+    fn count_book(&self, at: usize) -> Option<Decimal> {
+        let d = self.dataset;
+        let books = self.count_books.get_or_init(|| book_at_counts(&d.movements, &d.counts, |_| true));
+        books.get(at).copied().flatten()
     }
 }
 

@@ -52,7 +52,7 @@ use crate::dataset::ValidDataset;
 use crate::error::Result;
 use crate::kpi::{KpiInput, TRAILING_MONTHS, months_in_data, months_up_to, scorecard_month, standard_history};
 use crate::model::NodeId;
-use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan};
+use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan, company_plan_with};
 use crate::spi::{HealthOptions, HealthReport, inventory_health};
 use crate::spi::{NodeLevel, Period, ProductLevel, RollUpRow};
 
@@ -231,7 +231,11 @@ impl<'a> Views<'a> {
     /// Those of [`crate::plan::company_plan`].
     pub fn plan(&self) -> Result<&CompanyPlan> {
         cached(&self.plan, || {
-            company_plan(self.data, &ChannelSettings::new(self.data.as_of), &SupplySettings::default())
+            let settings = (ChannelSettings::new(self.data.as_of), SupplySettings::default());
+            match self.live.and_then(|live| live.stock_facts(self.data.as_of)) {
+                Some(facts) => company_plan_with(self.data, facts.as_ref(), &settings.0, &settings.1),
+                None => company_plan(self.data, &settings.0, &settings.1),
+            }
         })
     }
 

@@ -5,7 +5,7 @@
 use super::{Views, Window};
 use crate::error::{OmoError, Result};
 use crate::model::{NodeId, ProductId, RegionId};
-use crate::plan::{ChannelSettings, NodePlan, channel_plan};
+use crate::plan::{ChannelSettings, NodePlan, channel_plan, channel_plan_with};
 use crate::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, build_ledger, roll_up_of};
 
 impl Views<'_> {
@@ -58,7 +58,11 @@ impl Views<'_> {
         let d = self.dataset();
         known_node(d, node)?;
         let settings = ChannelSettings::by(d.as_of, Period::Month, months);
-        Ok(channel_plan(d, &settings)?.nodes.into_iter().filter(|p| &p.node == node).collect())
+        let plan = match self.live.and_then(|live| live.stock_facts(d.as_of)) {
+            Some(facts) => channel_plan_with(d, facts.as_ref(), &settings)?,
+            None => channel_plan(d, &settings)?,
+        };
+        Ok(plan.nodes.into_iter().filter(|p| &p.node == node).collect())
     }
 
     /// The S-P-I ledger per `period` rolled up to `nodes` x `products` (transfers inside a group

@@ -148,7 +148,7 @@ struct Demand {
 /// window, sorted by node and product; lines with nothing to order are included (quantity 0).
 pub fn suggest_orders(dataset: &impl DatasetInput, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
     let dataset = dataset.checked_stock()?;
-    suggest_orders_with(dataset, &RecordFacts { dataset, as_of: settings.as_of }, settings)
+    suggest_orders_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings)
 }
 
 /// [`suggest_orders`] with the stock on hand and the sales history read from `facts` (the
