@@ -22,11 +22,16 @@ pub(crate) struct CountBooks {
 impl CountBooks {
     /// The books of a history's counts, from its movements.
     pub(crate) fn of(movements: &[StockMovement], counts: &[StockCount]) -> Self {
+        CountBooks::from_books(book_at_counts(movements, counts, |_| true), counts)
+    }
+
+    /// The books of `counts` given in their order.
+    pub(crate) fn from_books(books: Vec<Option<Decimal>>, counts: &[StockCount]) -> Self {
         let mut by_pair: FxHashMap<(NodeId, ProductId), Vec<usize>> = FxHashMap::default();
         for (i, c) in counts.iter().enumerate() {
             by_pair.entry((c.node.clone(), c.product.clone())).or_default().push(i);
         }
-        CountBooks { books: book_at_counts(movements, counts, |_| true), by_pair }
+        CountBooks { books, by_pair }
     }
 
     /// Every count's book stock, in the order of the dataset's counts.

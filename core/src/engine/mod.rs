@@ -64,6 +64,7 @@ mod event;
 mod history;
 mod index;
 mod kpis;
+mod load;
 mod plan_alerts;
 mod snapshot;
 mod stock;
@@ -78,6 +79,7 @@ pub use event::{
 };
 pub use history::events_of;
 pub use kpis::AlertStatus;
+pub use load::FoldedHistory;
 pub use plan_alerts::PlanAlertRecord;
 pub use snapshot::{EngineSnapshot, SNAPSHOT_FORMAT};
 pub use sync::{Accepted, EventBatch, Refusal};
@@ -171,6 +173,8 @@ pub struct Engine {
     log_start: u64,
     seen: FxHashSet<(String, String)>,
     subscribers: Vec<Subscriber>,
+    /// What a bulk load folded without keeping ([`Engine::load`]).
+    folded: Option<FoldedHistory>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -210,6 +214,7 @@ impl Engine {
             seq: 0,
             seen: Vec::new(),
             plan_alerts: Vec::new(),
+            folded: None,
         })
     }
 

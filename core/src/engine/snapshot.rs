@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::open_from;
 use super::index::Index;
 use super::kpis::KpiState;
+use super::load::FoldedHistory;
 use super::plan_alerts::{PlanAlertRecord, PlanAlerts};
 use super::stock::StockState;
 use super::{Engine, EngineOptions};
@@ -45,6 +46,10 @@ pub struct EngineSnapshot {
     /// The plan's alert machines (none unless [`EngineOptions::plan_alerts`] is on).
     #[serde(default)]
     pub plan_alerts: Vec<PlanAlertRecord>,
+    /// What a bulk load folded without keeping ([`Engine::load`]): such a snapshot's dataset
+    /// holds the records kept only, so [`Engine::restore`] refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folded: Option<FoldedHistory>,
 }
 
 impl EngineSnapshot {
@@ -72,23 +77,39 @@ fn check_format(format: u32) -> Result<()> {
     })
 }
 
+/// Refuses options an engine cannot run with.
+pub(super) fn check_options(options: &EngineOptions) -> Result<()> {
+    if options.open_months == 0 {
+        return Err(OmoError::InvalidArgument {
+            name: "open_months",
+            message: "at least the clock's own month must be open".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 impl Engine {
     /// An engine back from a snapshot (see [`Engine::snapshot`]); its log starts empty.
     pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
         check_format(snapshot.format)?;
+        if let Some(folded) = snapshot.folded {
+            return Err(OmoError::InvalidArgument {
+                name: "snapshot",
+                message: format!(
+                    "an engine bulk-loaded from a stream: its movements and POS sales before {} were folded into its \
+                     state, not kept, and snapshot format {SNAPSHOT_FORMAT} holds records only; load it again",
+                    folded.kept_from
+                ),
+            });
+        }
         snapshot.dataset.validate().into_result()?;
         Engine::build(snapshot)
     }
 
     /// The engine of a snapshot whose dataset is valid.
     pub(super) fn build(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts } = snapshot;
-        if options.open_months == 0 {
-            return Err(OmoError::InvalidArgument {
-                name: "open_months",
-                message: "at least the clock's own month must be open".to_owned(),
-            });
-        }
+        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts, folded: _ } = snapshot;
+        check_options(&options)?;
         let open_from = open_from(dataset.as_of, options.open_months);
         let stock = StockState::from_movements(&dataset.movements, open_from)?;
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
@@ -112,6 +133,7 @@ impl Engine {
             log_start: seq,
             seen: seen.into_iter().collect(),
             subscribers: Vec::new(),
+            folded: None,
         })
     }
 
@@ -126,6 +148,7 @@ impl Engine {
             seq: self.seq,
             seen,
             plan_alerts: self.plan_alerts.records(),
+            folded: self.folded,
         }
     }
 }

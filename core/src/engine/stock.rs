@@ -341,6 +341,11 @@ impl StockState {
         pair.closings_from(day, open_from).first().map(|(_, closing)| *closing)
     }
 
+    /// Stock on hand of a node and product; `None` when it never moved.
+    pub(crate) fn held(&self, node: &NodeId, product: &ProductId) -> Option<Decimal> {
+        self.pairs.get(&(node.clone(), product.clone())).map(PairLedger::on_hand)
+    }
+
     /// Stock on hand of a node and product (zero when it never moved).
     pub(crate) fn on_hand(&self, node: &NodeId, product: &ProductId) -> Decimal {
         self.pairs.get(&(node.clone(), product.clone())).map(PairLedger::on_hand).unwrap_or_default()

@@ -131,7 +131,15 @@ impl Engine {
 
 impl LiveState for Engine {
     fn kpi_history(&self) -> Result<KpiHistory> {
-        self.kpis.history(&self.dataset)
+        self.kpis.history(&self.dataset, self.first_date())
+    }
+
+    fn first_date(&self) -> Option<NaiveDate> {
+        Engine::first_date(self)
+    }
+
+    fn folded(&self) -> Option<crate::engine::FoldedHistory> {
+        self.folded
     }
 
     fn roll_up(

@@ -45,7 +45,12 @@ pub fn scorecard_month(as_of: NaiveDate, month: Option<NaiveDate>) -> NaiveDate 
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 pub fn months_in_data(dataset: &Dataset, last_month: NaiveDate, months: u32) -> u32 {
-    let Some(first) = dataset.first_date() else { return months.min(1) };
+    months_since(dataset.first_date(), last_month, months)
+}
+
+/// [`months_in_data`] of a history whose first transaction is `first` (`None`: no transaction).
+pub(crate) fn months_since(first: Option<NaiveDate>, last_month: NaiveDate, months: u32) -> u32 {
+    let Some(first) = first else { return months.min(1) };
     let span = (last_month.year() - first.year()) * 12 + last_month.month() as i32 - first.month() as i32 + 1;
     months.min(u32::try_from(span).unwrap_or(1).max(1))
 }
@@ -64,8 +69,13 @@ pub fn months_in_data(dataset: &Dataset, last_month: NaiveDate, months: u32) -> 
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 pub fn window_start(dataset: &Dataset, end: NaiveDate, months: u32) -> NaiveDate {
+    window_start_since(dataset.first_date(), end, months)
+}
+
+/// [`window_start`] of a history whose first transaction is `first` (`None`: no transaction).
+pub(crate) fn window_start_since(first: Option<NaiveDate>, end: NaiveDate, months: u32) -> NaiveDate {
     let start = end.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN);
-    match dataset.first_date() {
+    match first {
         Some(first) => start.max(first.min(end)),
         None => end,
     }

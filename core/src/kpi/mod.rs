@@ -14,6 +14,7 @@ pub use calendar::{
     COVER_WINDOW_DAYS, TRAILING_MONTHS, first_of_month, last_complete_month, months_in_data, months_up_to,
     scorecard_month, window_start,
 };
+pub(crate) use calendar::{months_since, window_start_since};
 pub(crate) use catalogue::{MonthFacts, absolute, on_time_in_full, wape_of_terms, wape_terms};
 pub(crate) use catalogue::{MonthValues, inputs_of_months};
 pub use catalogue::{

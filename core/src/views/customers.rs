@@ -14,6 +14,7 @@ use crate::analytics::{
     team_performance, top_customers,
 };
 use crate::error::{OmoError, Result};
+use crate::kpi::window_start_since;
 use crate::model::{CustomerId, InvoiceKind};
 
 /// Days without a purchase after which a customer counts as dormant.
@@ -45,7 +46,8 @@ impl Views<'_> {
     /// The default window of the customer views: the standard trailing year up to the views'
     /// day ([`Window::trailing`] over [`crate::kpi::TRAILING_MONTHS`]).
     pub fn trailing_year(&self) -> Window {
-        Window::trailing(self.dataset(), self.as_of(), crate::kpi::TRAILING_MONTHS)
+        let months = crate::kpi::TRAILING_MONTHS;
+        Window { from: window_start_since(self.first_date(), self.as_of(), months), to: self.as_of() }
     }
 
     fn or_trailing_year(&self, window: Option<Window>) -> Window {
@@ -72,7 +74,7 @@ impl Views<'_> {
     /// As [`Window::new`].
     pub fn customer_window(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Window> {
         let to = to.unwrap_or(self.as_of());
-        let from = from.unwrap_or_else(|| Window::trailing(self.dataset(), to, crate::kpi::TRAILING_MONTHS).from);
+        let from = from.unwrap_or_else(|| window_start_since(self.first_date(), to, crate::kpi::TRAILING_MONTHS));
         Window::new(from, to)
     }
 
@@ -98,6 +100,7 @@ impl Views<'_> {
         dormant_after_days: Option<u32>,
     ) -> Result<Vec<CustomerSummary>> {
         let window = self.or_trailing_year(window);
+        self.needs_all_records("customer summaries")?;
         customer_summaries(self.dataset(), window.from, window.to, dormant_after_days.unwrap_or(DORMANT_AFTER_DAYS))
     }
 

@@ -83,6 +83,7 @@ impl Views<'_> {
             .ok_or_else(|| OmoError::UnknownId { kind: "distributor", id: id.to_string() })?;
         let shops: Vec<_> = d.customers.iter().filter(|c| c.parent.as_ref() == Some(id)).collect();
         let shop_ids: BTreeSet<&CustomerId> = shops.iter().map(|c| &c.id).collect();
+        self.needs_all_records("the distributor's shops")?;
         let window = self.trailing_year();
         let nodes: BTreeSet<&NodeId> = shops.iter().filter_map(|c| c.node.as_ref()).collect();
         let mut on_hand: BTreeMap<&NodeId, Decimal> = BTreeMap::new();

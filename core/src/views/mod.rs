@@ -49,7 +49,7 @@ pub use stock::{AbcShare, StockTake, SuggestedOrderRow, SuggestedOrders};
 use crate::analytics::SellOutMonths;
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::ValidDataset;
-use crate::error::Result;
+use crate::error::{OmoError, Result};
 use crate::kpi::{KpiInput, TRAILING_MONTHS, months_in_data, months_up_to, scorecard_month, standard_history};
 use crate::model::NodeId;
 use crate::plan::{ChannelSettings, CompanyPlan, SupplySettings, company_plan, company_plan_with};
@@ -90,6 +90,10 @@ pub(crate) trait LiveState {
     /// Inventory health with `options` (see [`crate::spi::inventory_health`]); `None` when the
     /// state kept cannot give it (another day, a longer cover window, ABC by sell-out).
     fn health(&self, options: &HealthOptions) -> Option<Result<HealthReport>>;
+    /// The history's first day, its records kept or folded.
+    fn first_date(&self) -> Option<NaiveDate>;
+    /// What a bulk load folded without keeping (`None`: every record is kept).
+    fn folded(&self) -> Option<crate::engine::FoldedHistory>;
 }
 
 /// The views of one validated state (see the module's documentation).
@@ -157,6 +161,37 @@ impl<'a> Views<'a> {
         self.data.as_of
     }
 
+    /// The history's first day (the live engine's, whose oldest records a bulk load may have
+    /// folded into its state without keeping them).
+    pub fn first_date(&self) -> Option<NaiveDate> {
+        match self.live {
+            Some(live) => live.first_date(),
+            None => self.data.first_date(),
+        }
+    }
+
+    /// Refuses `view`, which reads the movements or POS sales dated from `from` on, when the
+    /// live engine folded some of those into its state without keeping them
+    /// ([`crate::engine::Engine::load`]).
+    pub(crate) fn needs_records_from(&self, from: NaiveDate, view: &str) -> Result<()> {
+        match self.live.and_then(|live| live.folded()) {
+            Some(folded) if from < folded.kept_from => Err(OmoError::InvalidArgument {
+                name: "history",
+                message: format!(
+                    "{view} reads movements or POS sales before {}, and this engine was bulk-loaded: it keeps \
+                     them from that day on, the older ones folded into its state",
+                    folded.kept_from
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Views::needs_records_from`] the history's first day.
+    pub(crate) fn needs_all_records(&self, view: &str) -> Result<()> {
+        self.needs_records_from(NaiveDate::MIN, view)
+    }
+
     /// The month the scorecard shows by default (its first day): the last complete one.
     pub fn scorecard_month(&self) -> NaiveDate {
         scorecard_month(self.data.as_of, None)
@@ -215,7 +250,10 @@ impl<'a> Views<'a> {
     fn health_with(&self, options: &HealthOptions) -> Result<HealthReport> {
         match self.live.and_then(|live| live.health(options)) {
             Some(report) => report,
-            None => inventory_health(self.data, options),
+            None => {
+                self.needs_all_records("inventory health of another day or basis")?;
+                inventory_health(self.data, options)
+            }
         }
     }
 

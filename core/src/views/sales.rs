@@ -82,7 +82,12 @@ impl Views<'_> {
             (SalesSource::SellOut, Some(months)) => {
                 sell_out_by_region_and_category(self.dataset(), self.sell_out_months(), months)?
             }
-            _ => sales_by_region_and_category(self.dataset(), window.from, window.to, source)?,
+            _ => {
+                if source == SalesSource::SellOut {
+                    self.needs_records_from(window.from, "the sell-out of a window that is not whole months")?;
+                }
+                sales_by_region_and_category(self.dataset(), window.from, window.to, source)?
+            }
         };
         let mut categories: Vec<CategoryId> = cells.iter().map(|c| c.category.clone()).collect();
         categories.sort();

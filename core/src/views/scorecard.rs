@@ -273,8 +273,9 @@ impl Views<'_> {
         }
         let months = months.unwrap_or(crate::kpi::TRAILING_MONTHS);
         let last = self.scorecard_month();
+        self.needs_all_records("alerts over another window")?;
         let events = standard_alerts(self.dataset(), last, months, &rule)?;
-        let span = crate::kpi::months_in_data(self.dataset(), last, months);
+        let span = crate::kpi::months_since(self.first_date(), last, months);
         Ok(AlertsView { months: crate::kpi::months_up_to(last, span), events })
     }
 

@@ -35,6 +35,7 @@ impl Views<'_> {
     ) -> Result<Vec<SpiRow>> {
         let d = self.dataset();
         known_node(d, node)?;
+        self.needs_all_records("a node's ledger")?;
         let movements: Vec<_> = d
             .movements
             .iter()
@@ -95,7 +96,10 @@ impl Views<'_> {
     ) -> Result<Vec<RollUpRow>> {
         match self.live.and_then(|live| live.roll_up(period, groups, keep)) {
             Some(rows) => rows,
-            None => roll_up_of(self.dataset(), period, groups, keep),
+            None => {
+                self.needs_all_records("an S-P-I roll-up by day or week")?;
+                roll_up_of(self.dataset(), period, groups, keep)
+            }
         }
     }
 }

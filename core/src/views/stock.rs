@@ -174,7 +174,10 @@ impl Views<'_> {
         let live = self.live.and_then(|live| live.stock_facts(settings.as_of));
         let suggested = match (live, settings.demand) {
             (Some(facts), DemandBasis::Forecast { .. }) => suggest_orders_with(d, facts.as_ref(), &settings)?,
-            _ => suggest_orders(d, &settings)?,
+            _ => {
+                self.needs_all_records("suggested orders of another day or demand basis")?;
+                suggest_orders(d, &settings)?
+            }
         };
         let mut rows: Vec<SuggestedOrderRow> = suggested
             .into_iter()

@@ -21,6 +21,7 @@ impl KpiState {
     pub(super) fn warm_alerts(
         &mut self,
         d: &Dataset,
+        first: Option<NaiveDate>,
         stock: &StockState,
         index: &Index,
         policy: &CreditPolicy,
@@ -33,10 +34,10 @@ impl KpiState {
             let values = self.month_values(month, end, (d, stock, &book, index));
             self.closed_values.insert(month, values);
         }
-        if d.first_date().is_none_or(|first| first > last) {
+        if first.is_none_or(|first| first > last) {
             return Ok(());
         }
-        let periods = crate::kpi::months_up_to(last, crate::kpi::months_in_data(d, last, TRAILING_MONTHS));
+        let periods = crate::kpi::months_up_to(last, crate::kpi::months_since(first, last, TRAILING_MONTHS));
         for period in periods {
             for (member, _) in &self.distributors {
                 let values = self.closed_values.get(&period).and_then(|v| v.get(member));

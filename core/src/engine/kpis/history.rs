@@ -18,7 +18,7 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::{OmoError, Result};
-use crate::kpi::{MonthValues, TRAILING_MONTHS, inputs_of_months, months_in_data, months_up_to, scorecard_month};
+use crate::kpi::{MonthValues, TRAILING_MONTHS, inputs_of_months, months_since, months_up_to, scorecard_month};
 use crate::model::{CustomerId, NodeId};
 use crate::spi::Period;
 use crate::views::KpiHistory;
@@ -116,9 +116,9 @@ impl KpiState {
 
     /// The standard KPI inputs over the standard window, read from the values kept (the month
     /// to date's for a window that ends in the clock's month).
-    pub(crate) fn history(&self, d: &Dataset) -> Result<KpiHistory> {
+    pub(crate) fn history(&self, d: &Dataset, first: Option<NaiveDate>) -> Result<KpiHistory> {
         let last = scorecard_month(d.as_of, None);
-        let months = months_up_to(last, months_in_data(d, last, TRAILING_MONTHS));
+        let months = months_up_to(last, months_since(first, last, TRAILING_MONTHS));
         let today = crate::kpi::first_of_month(d.as_of);
         let inputs = inputs_of_months(&months, |month| {
             if let Some(kept) = self.closed_values.get(&month) {

@@ -172,6 +172,18 @@ impl KpiState {
         rule: AlertRule,
         open_months: u32,
     ) -> Result<Self> {
+        let mut state = KpiState::start(d, rule, open_months)?;
+        for s in &d.pos_sales {
+            state.on_pos_sale(s);
+        }
+        state.finish(d, d.first_date(), (stock, book, index))?;
+        Ok(state)
+    }
+
+    /// The running totals of `d`'s records but its POS sales (a distributor's node's day totals
+    /// from its movements), before a bulk load adds the POS sales ([`KpiState::on_pos_sale`])
+    /// and movements it streams ([`KpiState::on_movement`]).
+    pub(crate) fn start(d: &Dataset, rule: AlertRule, open_months: u32) -> Result<Self> {
         let kpis = standard_kpis()?;
         let hierarchy = distributor_hierarchy(d)?;
         let card = Scorecard::build(&hierarchy, &kpis, &HashMap::new(), &HashMap::new())?;
@@ -217,17 +229,26 @@ impl KpiState {
                 state.on_delivery(order, s, None);
             }
         }
-        for s in &d.pos_sales {
-            state.on_pos_sale(s);
-        }
-        state.warm_alerts(d, stock, index, book.policy())?;
-        if let Some(next) = state.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
-            state.forget_before(state.first_to_keep(next));
-        }
-        state.recompute_all(d, stock, book, index);
-        // The lights of the history are where the engine starts, not changes.
-        state.pending.clear();
         Ok(state)
+    }
+
+    /// Ends a bulk load whose history starts on `first`: the values of the months the
+    /// standard window reads, the alerts run over its complete months, the totals no open month
+    /// reads dropped, and the lights of the month to date.
+    pub(crate) fn finish(
+        &mut self,
+        d: &Dataset,
+        first: Option<NaiveDate>,
+        (stock, book, index): (&StockState, &CreditBook, &Index),
+    ) -> Result<()> {
+        self.warm_alerts(d, first, stock, index, book.policy())?;
+        if let Some(next) = self.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
+            self.forget_before(self.first_to_keep(next));
+        }
+        self.recompute_all(d, stock, book, index);
+        // The lights of the history are where the engine starts, not changes.
+        self.pending.clear();
+        Ok(())
     }
 
     /// Re-reads the distributors, their nodes and shops, and the region tree (a customer or a

@@ -1,0 +1,301 @@
+//! The bulk load of a history too long to hold as records ([`Engine::load`]): the master data
+//! and the small collections as a dataset, the movements and POS sales as a stream in date
+//! order, folded one by one into what the engine keeps — the S-P-I rows, stock layers and
+//! issues of each node x product, the sell-out by month, the book stock at each count, the KPI
+//! running totals — and kept as records only from the first day of the open period.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::clock::open_from;
+use super::counts::CountBooks;
+use super::index::Index;
+use super::kpis::KpiState;
+use super::plan_alerts::PlanAlerts;
+use super::stock::StockState;
+use super::{Engine, EngineOptions};
+use crate::analytics::SellOutMonths;
+use crate::credit::CreditBook;
+use crate::dataset::{Dataset, ValidDataset, references};
+use crate::error::{OmoError, Result};
+use crate::model::{NodeId, PosSale, ProductId, StockMovement};
+use crate::sample::StockRecord;
+use crate::spi::Period;
+
+/// What a bulk load folded into the engine's state without keeping it as records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldedHistory {
+    /// The history's first day (its first record, folded or kept).
+    pub first_day: NaiveDate,
+    /// The first day whose movements and POS sales the engine keeps as records (the first day
+    /// of the open period at the load); those before it live on only in its aggregates.
+    pub kept_from: NaiveDate,
+}
+
+impl Engine {
+    /// An engine on a history given as `master` — every record but the movements and POS sales:
+    /// master data, orders, shipments, invoices, payments, counts, the supply side — and
+    /// `records`, its movements and POS sales in date order (as
+    /// [`crate::sample::sample_company_streamed`] makes them). Each record is checked as the
+    /// dataset's validation checks it (its references, not after `as_of`, stock not below zero
+    /// at the end of any day unless the dataset allows it) and folded into the engine's state;
+    /// only those of the open period are kept as records. Its memory follows the company (its
+    /// nodes, products and customers, the months of its rows), not the length of its history.
+    ///
+    /// Its S-P-I rows, stock, credit positions, lights, alerts and the views that read the
+    /// engine's state are those of [`Engine::new`] on the whole history. The views that read
+    /// older movements or POS sales themselves (customer summaries, a node's daily ledger, days
+    /// and weeks, another day's health) are refused, naming [`FoldedHistory::kept_from`]; so is
+    /// [`Engine::restore`] of its snapshot, which holds the records kept only.
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company, sample_company_streamed};
+    /// let config = SampleConfig::small(3);
+    /// let mut records = Vec::new();
+    /// let master = sample_company_streamed(&config, &mut |record| records.push(record))?;
+    /// let loaded = Engine::load(master, records, EngineOptions::default())?;
+    /// let whole = Engine::new(sample_company(&config)?, EngineOptions::default())?;
+    /// assert_eq!(loaded.spi_rows(), whole.spi_rows());
+    /// assert!(loaded.to_dataset().movements.len() < whole.to_dataset().movements.len());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`OmoError::InvalidArgument`] for a `master` holding movements or POS sales, or a record
+    /// dated before the one before it; [`OmoError::Invalid`] naming the record (its position in
+    /// the stream) whose references or date fail; [`OmoError::NegativeStock`] for a day whose
+    /// movements leave stock below zero; and those of [`Engine::new`] for the master data.
+    pub fn load(
+        master: Dataset,
+        records: impl IntoIterator<Item = StockRecord>,
+        options: EngineOptions,
+    ) -> Result<Engine> {
+        if !master.movements.is_empty() || !master.pos_sales.is_empty() {
+            return Err(OmoError::InvalidArgument {
+                name: "master",
+                message: format!(
+                    "holds {} movements and {} POS sales: pass them as the stream of records",
+                    master.movements.len(),
+                    master.pos_sales.len()
+                ),
+            });
+        }
+        super::snapshot::check_options(&options)?;
+        let master = ValidDataset::new(master)?.into_inner();
+        let index = Index::of(&master);
+        let mut fold = Fold::new(&master, &options)?;
+        for (row, record) in records.into_iter().enumerate() {
+            fold.add(row, record, &master, &index)?;
+        }
+        fold.finish(master, index, options)
+    }
+
+    /// The history's first day: its first record's, kept or folded by [`Engine::load`].
+    pub fn first_date(&self) -> Option<NaiveDate> {
+        let kept = self.dataset.first_date();
+        match self.folded {
+            Some(folded) => Some(kept.map_or(folded.first_day, |day| day.min(folded.first_day))),
+            None => kept,
+        }
+    }
+
+    /// What [`Engine::load`] folded without keeping (`None` for an engine holding every record).
+    pub fn folded(&self) -> Option<FoldedHistory> {
+        self.folded
+    }
+}
+
+/// The state of a bulk load while its stream passes.
+struct Fold {
+    open_from: NaiveDate,
+    allow_negative: bool,
+    stock: StockState,
+    sell_out: SellOutMonths,
+    kpis: KpiState,
+    /// The master's counts by date (their positions), the next to settle, and their books.
+    counts: Vec<usize>,
+    settled: usize,
+    books: Vec<Option<Decimal>>,
+    kept_movements: Vec<StockMovement>,
+    kept_sales: Vec<PosSale>,
+    first_day: Option<NaiveDate>,
+    /// Whether a record before the open period was folded (not kept).
+    folded_any: bool,
+    /// The day the stream stands on, and the stock before it of each pair it moved.
+    day: Option<NaiveDate>,
+    day_start: FxHashMap<(NodeId, ProductId), Decimal>,
+    /// The month number the stream stands in.
+    month: Option<i64>,
+}
+
+impl Fold {
+    fn new(master: &Dataset, options: &EngineOptions) -> Result<Self> {
+        let mut counts: Vec<usize> = (0..master.counts.len()).collect();
+        counts.sort_by_key(|&at| master.counts.get(at).map(|c| c.date));
+        Ok(Fold {
+            open_from: open_from(master.as_of, options.open_months),
+            allow_negative: master.allow_negative_stock,
+            stock: StockState::default(),
+            sell_out: SellOutMonths::default(),
+            kpis: KpiState::start(master, crate::kpi::AlertRule::default(), options.open_months)?,
+            books: vec![None; counts.len()],
+            counts,
+            settled: 0,
+            kept_movements: Vec::new(),
+            kept_sales: Vec::new(),
+            first_day: None,
+            folded_any: false,
+            day: None,
+            day_start: FxHashMap::default(),
+            month: None,
+        })
+    }
+
+    /// Checks and folds the stream's record at position `row`.
+    fn add(&mut self, row: usize, record: StockRecord, master: &Dataset, index: &Index) -> Result<()> {
+        let mut issues = Vec::new();
+        let date = match &record {
+            StockRecord::Movement(m) => {
+                references::check_movement(m, Some(row), index, master.as_of, &mut issues);
+                m.date
+            }
+            StockRecord::PosSale(s) => {
+                references::check_pos_sale(s, Some(row), index, master.as_of, &mut issues);
+                s.date
+            }
+        };
+        if !issues.is_empty() {
+            return Err(OmoError::Invalid { issues });
+        }
+        self.move_to(row, date, master)?;
+        self.folded_any |= date < self.open_from;
+        match record {
+            StockRecord::Movement(m) => {
+                if !self.allow_negative {
+                    let before = self.stock.on_hand(&m.node, &m.product);
+                    self.day_start.entry((m.node.clone(), m.product.clone())).or_insert(before);
+                }
+                self.stock.book(&m, self.open_from);
+                self.kpis.on_movement(&m);
+                if m.date >= self.open_from {
+                    self.kept_movements.push(m);
+                }
+            }
+            StockRecord::PosSale(s) => {
+                self.sell_out.add(&s);
+                self.kpis.on_pos_sale(&s);
+                if s.date >= self.open_from {
+                    self.kept_sales.push(s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the stream to `date`: the day before it ends (its stock checked, the counts up to
+    /// it settled), and the issues no cover window reads any more are dropped as months pass.
+    fn move_to(&mut self, row: usize, date: NaiveDate, master: &Dataset) -> Result<()> {
+        match self.day {
+            Some(day) if date < day => {
+                return Err(OmoError::InvalidArgument {
+                    name: "records",
+                    message: format!(
+                        "record {row} is dated {date}, before the one before it ({day}): give them in date order"
+                    ),
+                });
+            }
+            Some(day) if date == day => return Ok(()),
+            Some(day) => self.end_day(day)?,
+            None => self.first_day = Some(date),
+        }
+        self.settle_counts(Some(date), master);
+        self.day = Some(date);
+        let month = Period::Month.number(date);
+        if self.month.is_some_and(|m| m != month) {
+            self.stock.close_before(self.open_from);
+        }
+        self.month = Some(month);
+        Ok(())
+    }
+
+    /// Refuses a day that leaves a pair's stock below zero (all its movements applied).
+    fn end_day(&mut self, day: NaiveDate) -> Result<()> {
+        let mut below: Vec<_> = self
+            .day_start
+            .drain()
+            .filter_map(|(key, before)| {
+                let after = self.stock.on_hand(&key.0, &key.1);
+                (after < Decimal::ZERO).then_some((key, before, after))
+            })
+            .collect();
+        below.sort_by(|a, b| a.0.cmp(&b.0));
+        match below.into_iter().next() {
+            None => Ok(()),
+            Some(((node, product), before, after)) => Err(OmoError::NegativeStock {
+                node: node.to_string(),
+                product: product.to_string(),
+                date: day,
+                before,
+                change: after - before,
+                after,
+            }),
+        }
+    }
+
+    /// The book of every count dated before `next` (all of them when `None`): the stock of its
+    /// node and product now, the stream being past its day.
+    fn settle_counts(&mut self, next: Option<NaiveDate>, master: &Dataset) {
+        while let Some(&at) = self.counts.get(self.settled) {
+            let Some(count) = master.counts.get(at) else { break };
+            if next.is_some_and(|next| count.date >= next) {
+                break;
+            }
+            if let Some(book) = self.books.get_mut(at) {
+                *book = self.stock.held(&count.node, &count.product);
+            }
+            self.settled += 1;
+        }
+    }
+
+    /// The engine once the stream has passed.
+    fn finish(mut self, master: Dataset, index: Index, options: EngineOptions) -> Result<Engine> {
+        if let Some(day) = self.day {
+            self.end_day(day)?;
+        }
+        self.settle_counts(None, &master);
+        self.stock.close_before(self.open_from);
+        let first_kept = master.first_date();
+        let first_day = match (first_kept, self.first_day) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut dataset = master;
+        dataset.movements = self.kept_movements;
+        dataset.pos_sales = self.kept_sales;
+        let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
+        self.kpis.finish(&dataset, first_day, (&self.stock, &book, &index))?;
+        let count_books = CountBooks::from_books(self.books, &dataset.counts);
+        let kept_from = self.open_from;
+        let folded = first_day.filter(|_| self.folded_any).map(|first_day| FoldedHistory { first_day, kept_from });
+        Ok(Engine {
+            dataset: ValidDataset::assume_valid(dataset),
+            sell_out: self.sell_out,
+            count_books,
+            index,
+            kpis: self.kpis,
+            plan_alerts: PlanAlerts::from_records(Vec::new(), crate::kpi::AlertRule::default()),
+            options,
+            stock: self.stock,
+            book,
+            seq: 0,
+            log: Vec::new(),
+            log_start: 0,
+            seen: Default::default(),
+            subscribers: Vec::new(),
+            folded,
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! The bulk load of a history as a stream (`Engine::load`): what the engine keeps equals what
+//! it builds from the whole dataset, before and after a stream of events, and what it folded
+//! without keeping is refused by name, never read as if it were missing.
+
+use chrono::{Datelike, Days, NaiveDate};
+use omo_core::engine::{Engine, EngineOptions, events_of};
+use omo_core::model::{NodeKind, StockMovement};
+use omo_core::sample::{SampleConfig, StockRecord, sample_company, sample_company_streamed};
+use omo_core::spi::{NodeLevel, Period, ProductLevel};
+use omo_core::views::Window;
+use omo_core::{Dataset, OmoError};
+use rust_decimal::Decimal;
+
+type Res = Result<(), Box<dyn std::error::Error>>;
+
+/// A dataset as a bulk load takes it: every record but its movements and POS sales, and those
+/// in date order (a day's in the dataset's order).
+fn as_stream(mut history: Dataset) -> (Dataset, Vec<StockRecord>) {
+    let movements = std::mem::take(&mut history.movements).into_iter().map(StockRecord::Movement);
+    let sales = std::mem::take(&mut history.pos_sales).into_iter().map(StockRecord::PosSale);
+    let mut records: Vec<StockRecord> = movements.chain(sales).collect();
+    records.sort_by_key(date_of);
+    (history, records)
+}
+
+fn date_of(record: &StockRecord) -> NaiveDate {
+    match record {
+        StockRecord::Movement(m) => m.date,
+        StockRecord::PosSale(s) => s.date,
+    }
+}
+
+/// Every state and view the loaded engine reads from what it keeps equals the engine built on
+/// the whole history.
+fn assert_same(loaded: &Engine, whole: &Engine) -> Res {
+    let day = loaded.as_of();
+    assert_eq!(loaded.spi_rows(), whole.spi_rows(), "{day}");
+    assert_eq!(loaded.stock_on_hand(), whole.stock_on_hand());
+    assert_eq!(loaded.lights(), whole.lights());
+    assert_eq!(loaded.alert_states(), whole.alert_states());
+    assert_eq!(loaded.first_date(), whole.first_date());
+    let (l, w) = (loaded.views(), whole.views());
+    assert_eq!(l.positions(None)?, w.positions(None)?);
+    assert_eq!(l.kpi_history()?, w.kpi_history()?);
+    assert_eq!(l.alerts(None)?, w.alerts(None)?);
+    assert_eq!(l.health()?, w.health()?);
+    let distributor = whole.dataset().nodes.iter().find(|n| n.kind == NodeKind::Distributor).ok_or("none")?;
+    assert_eq!(l.node_health(Some(&distributor.id))?, w.node_health(Some(&distributor.id))?);
+    for period in [Period::Month, Period::Quarter] {
+        let by = (&NodeLevel::Kind, &ProductLevel::Category);
+        assert_eq!(l.spi_rollup(by.0, by.1, period, None)?, w.spi_rollup(by.0, by.1, period, None)?);
+        assert_eq!(l.channel(period, None, None)?, w.channel(period, None, None)?);
+    }
+    assert_eq!(l.sell_out_forecast(None)?, w.sell_out_forecast(None)?);
+    assert_eq!(l.reconciliation(None)?, w.reconciliation(None)?);
+    assert_eq!(l.suggested_orders(None, None)?, w.suggested_orders(None, None)?);
+    assert_eq!(l.plan()?, w.plan()?);
+    assert_eq!(l.trailing_year(), w.trailing_year());
+    let quarter = Window::last_complete_quarter(day);
+    let source = omo_core::analytics::SalesSource::SellOut;
+    assert_eq!(l.sales(source, Some(quarter))?, w.sales(source, Some(quarter))?);
+    Ok(())
+}
+
+/// The error of a view the loaded engine refuses: it names the history and the day it keeps
+/// records from.
+fn assert_refused<T: std::fmt::Debug>(view: omo_core::Result<T>, kept_from: NaiveDate) -> Res {
+    match view {
+        Err(OmoError::InvalidArgument { name: "history", message }) if message.contains(&kept_from.to_string()) => {
+            Ok(())
+        }
+        other => Err(format!("not refused by the history kept: {other:?}").into()),
+    }
+}
+
+#[test]
+fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_folded() -> Res {
+    let config = SampleConfig::small(11);
+    let company = sample_company(&config)?;
+    let cut = company.as_of - Days::new(75);
+    let (master, records) = as_stream(company.until(cut));
+    // The sample's own stream is this one: the generator's, in date order.
+    let mut generated = Vec::new();
+    let whole_master = sample_company_streamed(&config, &mut |record| generated.push(record))?;
+    assert!(generated.windows(2).all(|w| date_of(&w[0]) <= date_of(&w[1])));
+    assert_eq!(generated.len(), company.movements.len() + company.pos_sales.len());
+    let full = Engine::load(whole_master, generated, EngineOptions::default())?;
+    assert_same(&full, &Engine::new(company.clone(), EngineOptions::default())?)?;
+
+    let mut loaded = Engine::load(master, records, EngineOptions::default())?;
+    let mut whole = Engine::new(company.until(cut), EngineOptions::default())?;
+    let folded = loaded.folded().ok_or("nothing folded")?;
+    assert_eq!(folded.kept_from, loaded.open_from());
+    let kept = loaded.to_dataset();
+    assert!(!kept.movements.is_empty() && kept.movements.iter().all(|m| m.date >= folded.kept_from));
+    assert!(kept.pos_sales.iter().all(|s| s.date >= folded.kept_from));
+    assert_same(&loaded, &whole)?;
+
+    // The views that read older records themselves are refused, naming the day.
+    let views = loaded.views();
+    assert_refused(views.customer_summaries(None, None), folded.kept_from)?;
+    let node = &kept.movements[0].node;
+    assert_refused(views.node_ledger(node, None, Period::Month, None), folded.kept_from)?;
+    assert_refused(views.spi_rollup(&NodeLevel::Company, &ProductLevel::All, Period::Week, None), folded.kept_from)?;
+    let january = NaiveDate::from_ymd_opt(cut.year(), 1, 10).ok_or("date")?;
+    let source = omo_core::analytics::SalesSource::SellOut;
+    assert_refused(views.sales(source, Some(Window::new(january, cut)?)), folded.kept_from)?;
+    // A window inside the records kept is served.
+    let recent = Window::new(folded.kept_from + Days::new(3), cut)?;
+    assert_eq!(views.sales(source, Some(recent))?, whole.views().sales(source, Some(recent))?);
+    // Its snapshot holds the records kept only: restoring it is refused.
+    let restored = Engine::restore(loaded.snapshot());
+    assert!(matches!(restored, Err(OmoError::InvalidArgument { name: "snapshot", .. })), "{restored:?}");
+
+    // The stream of events after the cut moves both alike, months closing on the way.
+    for event in events_of(&company, cut)? {
+        assert_eq!(loaded.apply(event.clone())?, whole.apply(event)?);
+    }
+    assert_same(&loaded, &whole)?;
+    Ok(())
+}
+
+#[test]
+fn a_bad_stream_is_refused_naming_the_record() -> Res {
+    let company = sample_company(&SampleConfig::small(2))?;
+    let (master, records) = as_stream(company);
+    let load = |records: Vec<StockRecord>| Engine::load(master.clone(), records, EngineOptions::default());
+    // Out of date order: the record and both dates.
+    let mut swapped = records.clone();
+    let last = swapped.len() - 1;
+    swapped.swap(0, last);
+    let Err(OmoError::InvalidArgument { name: "records", message }) = load(swapped) else {
+        return Err("out of order accepted".into());
+    };
+    assert!(message.starts_with("record 1 is dated"), "{message}");
+    // An unknown product: the record's position in the stream.
+    let mut unknown = records.clone();
+    let at = unknown.iter().position(|r| matches!(r, StockRecord::Movement(_))).ok_or("no movement")?;
+    if let StockRecord::Movement(m) = &mut unknown[at] {
+        m.product = omo_core::model::ProductId::new("NO-SUCH-SKU")?;
+    }
+    let Err(OmoError::Invalid { issues }) = load(unknown) else { return Err("unknown product accepted".into()) };
+    let named = (issues[0].entity.as_str(), issues[0].id.as_str(), issues[0].field.as_str());
+    assert_eq!(named, ("stock_movement", format!("#{at}").as_str(), "product"));
+    // A sale of more than the shop holds: the day it goes below zero, with the day's numbers.
+    let mut oversold = records.clone();
+    let sale = oversold
+        .iter()
+        .position(|r| {
+            matches!(r, StockRecord::Movement(StockMovement { kind: omo_core::model::MovementKind::Sale, .. }))
+        })
+        .ok_or("no sale")?;
+    let day = date_of(&oversold[sale]);
+    if let StockRecord::Movement(m) = &mut oversold[sale] {
+        m.quantity += Decimal::from(1_000_000);
+    }
+    let Err(OmoError::NegativeStock { date, after, .. }) = load(oversold) else {
+        return Err("negative stock accepted".into());
+    };
+    assert!(date == day && after < Decimal::ZERO);
+    // A master holding movements: they belong in the stream.
+    let whole = sample_company(&SampleConfig::small(2))?;
+    let refused = Engine::load(whole, Vec::new(), EngineOptions::default());
+    assert!(matches!(refused, Err(OmoError::InvalidArgument { name: "master", .. })));
+    Ok(())
+}
