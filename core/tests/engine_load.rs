@@ -40,6 +40,7 @@ fn assert_same(loaded: &Engine, whole: &Engine) -> Res {
     assert_eq!(loaded.alert_states(), whole.alert_states());
     assert_eq!(loaded.first_date(), whole.first_date());
     let (l, w) = (loaded.views(), whole.views());
+    assert_eq!(l.stock_record_counts(), w.stock_record_counts());
     assert_eq!(l.positions(None)?, w.positions(None)?);
     assert_eq!(l.kpi_history()?, w.kpi_history()?);
     assert_eq!(l.alerts(None)?, w.alerts(None)?);
@@ -112,11 +113,15 @@ fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_
     let restored = Engine::restore(loaded.snapshot());
     assert!(matches!(restored, Err(OmoError::InvalidArgument { name: "snapshot", .. })), "{restored:?}");
 
-    // The stream of events after the cut moves both alike, months closing on the way.
+    // The stream of events after the cut moves both alike, months closing on the way; the
+    // records of each month that closes are folded too.
     for event in events_of(&company, cut)? {
         assert_eq!(loaded.apply(event.clone())?, whole.apply(event)?);
     }
     assert_same(&loaded, &whole)?;
+    let folded = loaded.folded().ok_or("nothing folded")?;
+    assert!(folded.kept_from > cut && folded.kept_from == loaded.open_from());
+    assert!(loaded.to_dataset().movements.iter().all(|m| m.date >= folded.kept_from));
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use chrono::{Months, NaiveDate};
 use omo_core::Dataset;
 use omo_core::engine::{Change, ChangeKind, Engine, EngineOptions, Event, events_of};
 use omo_core::kpi::Light;
+use omo_core::sample::{SampleConfig, StockRecord, sample_company_streamed};
 use omo_core::views::quarter_start;
 use omo_store::Store;
 
@@ -48,7 +49,7 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
     let cut = history_cut(company).ok_or("the company's dates are out of range")?;
     let events = events_of(company, cut).map_err(|e| e.to_string())?;
     let mut out = String::new();
-    let (mut live, done) = match store {
+    let (live, done) = match store {
         Some(path) if path.exists() => {
             let store = Store::open(path).map_err(|e| e.to_string())?;
             let done = usize::try_from(store.seq()).unwrap_or(usize::MAX);
@@ -65,23 +66,75 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
             (Live::Memory(Box::new(engine)), 0)
         }
     };
+    replay(live, events.into_iter().skip(done).collect(), (cut, company.as_of), out)
+}
+
+/// [`replay_last_quarter`] of the sample company made by `config`, in memory, its history
+/// bulk-loaded as a stream ([`Engine::load`]): the generator runs twice, first for every record
+/// but the movements and POS sales, then on a thread of its own streaming those, folded into
+/// the engine up to the cut and kept after it (the quarter's events). Memory follows the
+/// engine's state and the quarter, not the history.
+pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String), String> {
+    let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
+    let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
+    let (send, receive) = std::sync::mpsc::sync_channel::<StockRecord>(1 << 16);
+    let generator = {
+        let config = config.clone();
+        std::thread::spawn(move || {
+            sample_company_streamed(&config, &mut |record| {
+                // A closed receiver means the load stopped on an error, which it reports.
+                let _ = send.send(record);
+            })
+        })
+    };
+    let mut quarter = (Vec::new(), Vec::new());
+    let history = receive.into_iter().filter(|record| match record {
+        StockRecord::Movement(m) if m.date > cut => {
+            quarter.0.push(m.clone());
+            false
+        }
+        StockRecord::PosSale(s) if s.date > cut => {
+            quarter.1.push(s.clone());
+            false
+        }
+        _ => true,
+    });
+    let loaded = Engine::load(master.until(cut), history, EngineOptions::default());
+    generator.join().map_err(|_| "the generator's thread failed")?.map_err(|e| e.to_string())?;
+    let engine = loaded.map_err(|e| e.to_string())?;
+    let mut company = master;
+    (company.movements, company.pos_sales) = quarter;
+    let events = events_of(&company, cut).map_err(|e| e.to_string())?;
+    let out = format!(
+        "Live: the history up to {cut} bulk-loaded as a stream (kept as records from {})\n",
+        engine.open_from()
+    );
+    replay(Live::Memory(Box::new(engine)), events, (cut, company.as_of), out)
+}
+
+/// Applies `events` (the quarter after `cut`, less those a reopened store holds) to `live` in
+/// chunks, then lets time pass to `end`, noting each change in `out`.
+fn replay(
+    mut live: Live,
+    events: Vec<Event>,
+    (cut, end): (NaiveDate, NaiveDate),
+    mut out: String,
+) -> Result<(Live, String), String> {
     let _ = writeln!(
         out,
-        "Live: history up to {cut}, then {} events of the quarter to {} replayed as a stream",
-        events.len().saturating_sub(done),
-        company.as_of
+        "Live: history up to {cut}, then {} events of the quarter to {end} replayed as a stream",
+        events.len()
     );
     let mut tally = Tally::default();
-    let pending: Vec<Event> = events.into_iter().skip(done).collect();
-    for chunk in pending.chunks(1_000) {
+    for chunk in events.chunks(1_000) {
         let changes = apply(&mut live, chunk)?;
         for change in &changes {
             tally.note(change, &mut out);
         }
     }
     let changes = match &mut live {
-        Live::Memory(engine) => engine.advance_to(company.as_of).map_err(|e| e.to_string())?,
-        Live::Durable(store) => store.advance_to(company.as_of).map_err(|e| e.to_string())?,
+        Live::Memory(engine) => engine.advance_to(end).map_err(|e| e.to_string())?,
+        Live::Durable(store) => store.advance_to(end).map_err(|e| e.to_string())?,
     };
     for change in &changes {
         tally.note(change, &mut out);

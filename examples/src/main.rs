@@ -88,11 +88,15 @@ fn run(args: Vec<String>) -> Result<String, String> {
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
-    let dataset = match dataset_path {
-        Some(path) => omo_examples::read_dataset(Path::new(&path))?,
-        None => sample_company(&config).map_err(|e| e.to_string())?,
+    let (live, mut text) = match (dataset_path, store) {
+        (Some(path), store) => {
+            live::replay_last_quarter(&omo_examples::read_dataset(Path::new(&path))?, store.as_deref())?
+        }
+        (None, Some(store)) => {
+            live::replay_last_quarter(&sample_company(&config).map_err(|e| e.to_string())?, Some(&store))?
+        }
+        (None, None) => live::replay_sample_last_quarter(&config)?,
     };
-    let (live, mut text) = live::replay_last_quarter(&dataset, store.as_deref())?;
     let views = live.engine().views();
     text.push_str(&report::render_views(&views).map_err(|e| e.to_string())?);
     let page = dashboard::render_views(&views).map_err(|e| e.to_string())?;

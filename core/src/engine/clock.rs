@@ -36,6 +36,7 @@ impl Engine {
         let after = self.open_from();
         if after > before {
             self.stock.close_before(after);
+            self.fold_closed_records(after);
         }
         self.kpis.recompute_all(&self.dataset, &self.stock, &self.book, &self.index);
         true

@@ -32,6 +32,10 @@ pub struct FoldedHistory {
     /// The first day whose movements and POS sales the engine keeps as records (the first day
     /// of the open period at the load); those before it live on only in its aggregates.
     pub kept_from: NaiveDate,
+    /// How many movements were folded without being kept.
+    pub movements: u64,
+    /// How many POS sales were folded without being kept.
+    pub pos_sales: u64,
 }
 
 impl Engine {
@@ -106,6 +110,19 @@ impl Engine {
     pub fn folded(&self) -> Option<FoldedHistory> {
         self.folded
     }
+
+    /// A loaded engine's movements and POS sales dated before `open_from` (their period just
+    /// closed) folded like the history's: no longer kept as records.
+    pub(super) fn fold_closed_records(&mut self, open_from: NaiveDate) {
+        let Some(folded) = &mut self.folded else { return };
+        let d = self.dataset.as_mut_unchecked();
+        let kept = (d.movements.len(), d.pos_sales.len());
+        d.movements.retain(|m| m.date >= open_from);
+        d.pos_sales.retain(|s| s.date >= open_from);
+        folded.movements += (kept.0 - d.movements.len()) as u64;
+        folded.pos_sales += (kept.1 - d.pos_sales.len()) as u64;
+        folded.kept_from = open_from;
+    }
 }
 
 /// The state of a bulk load while its stream passes.
@@ -122,8 +139,8 @@ struct Fold {
     kept_movements: Vec<StockMovement>,
     kept_sales: Vec<PosSale>,
     first_day: Option<NaiveDate>,
-    /// Whether a record before the open period was folded (not kept).
-    folded_any: bool,
+    /// How many movements and POS sales were folded without being kept.
+    folded: (u64, u64),
     /// The day the stream stands on, and the stock before it of each pair it moved.
     day: Option<NaiveDate>,
     day_start: FxHashMap<(NodeId, ProductId), Decimal>,
@@ -147,7 +164,7 @@ impl Fold {
             kept_movements: Vec::new(),
             kept_sales: Vec::new(),
             first_day: None,
-            folded_any: false,
+            folded: (0, 0),
             day: None,
             day_start: FxHashMap::default(),
             month: None,
@@ -171,7 +188,6 @@ impl Fold {
             return Err(OmoError::Invalid { issues });
         }
         self.move_to(row, date, master)?;
-        self.folded_any |= date < self.open_from;
         match record {
             StockRecord::Movement(m) => {
                 if !self.allow_negative {
@@ -182,6 +198,8 @@ impl Fold {
                 self.kpis.on_movement(&m);
                 if m.date >= self.open_from {
                     self.kept_movements.push(m);
+                } else {
+                    self.folded.0 += 1;
                 }
             }
             StockRecord::PosSale(s) => {
@@ -189,6 +207,8 @@ impl Fold {
                 self.kpis.on_pos_sale(&s);
                 if s.date >= self.open_from {
                     self.kept_sales.push(s);
+                } else {
+                    self.folded.1 += 1;
                 }
             }
         }
@@ -278,8 +298,13 @@ impl Fold {
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
         self.kpis.finish(&dataset, first_day, (&self.stock, &book, &index))?;
         let count_books = CountBooks::from_books(self.books, &dataset.counts);
-        let kept_from = self.open_from;
-        let folded = first_day.filter(|_| self.folded_any).map(|first_day| FoldedHistory { first_day, kept_from });
+        let (kept_from, (movements, pos_sales)) = (self.open_from, self.folded);
+        let folded = first_day.filter(|_| movements + pos_sales > 0).map(|first_day| FoldedHistory {
+            first_day,
+            kept_from,
+            movements,
+            pos_sales,
+        });
         Ok(Engine {
             dataset: ValidDataset::assume_valid(dataset),
             sell_out: self.sell_out,

@@ -187,6 +187,16 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// How many stock movements and POS sales the history holds: the records, and those a
+    /// bulk load folded into the live engine's state without keeping them.
+    pub fn stock_record_counts(&self) -> (u64, u64) {
+        let kept = (self.data.movements.len() as u64, self.data.pos_sales.len() as u64);
+        match self.live.and_then(|live| live.folded()) {
+            Some(folded) => (kept.0 + folded.movements, kept.1 + folded.pos_sales),
+            None => kept,
+        }
+    }
+
     /// [`Views::needs_records_from`] the history's first day.
     pub(crate) fn needs_all_records(&self, view: &str) -> Result<()> {
         self.needs_records_from(NaiveDate::MIN, view)

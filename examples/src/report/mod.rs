@@ -31,7 +31,7 @@ pub fn render_views(views: &Views<'_>) -> Result<String, OmoError> {
     let dataset = views.dataset();
     let mut out = String::new();
     let _ = writeln!(out, "{} — as of {} (amounts in {})\n", dataset.company, dataset.as_of, dataset.currency);
-    out.push_str(&structure(dataset)?);
+    out.push_str(&structure(views)?);
     out.push('\n');
     out.push_str(&last_quarter_sales(views)?);
     out.push('\n');
@@ -47,8 +47,10 @@ pub fn render_views(views: &Views<'_>) -> Result<String, OmoError> {
     Ok(out)
 }
 
-/// The company along its three axes: products, customers and the supply chain.
-pub fn structure(d: &Dataset) -> Result<String, OmoError> {
+/// The company along its three axes: products, customers and the supply chain, and how many
+/// records of each kind its history holds.
+pub fn structure(views: &Views<'_>) -> Result<String, OmoError> {
+    let d = views.dataset();
     let mut out = String::from("== Structure ==\n");
     let categories = d.category_tree()?;
     let _ = writeln!(
@@ -134,8 +136,8 @@ pub fn structure(d: &Dataset) -> Result<String, OmoError> {
     let _ = writeln!(
         out,
         "Transactions: {} stock movements, {} POS sales, {} orders, {} shipments, {} invoices and credit notes, {} payments, {} prepaid orders, {} stock counts",
-        d.movements.len(),
-        d.pos_sales.len(),
+        views.stock_record_counts().0,
+        views.stock_record_counts().1,
         d.orders.len(),
         d.shipments.len(),
         d.invoices.len(),
