@@ -105,11 +105,13 @@ pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String
     let mut company = master;
     (company.movements, company.pos_sales) = quarter;
     let events = events_of(&company, cut).map_err(|e| e.to_string())?;
+    let end = company.as_of;
+    drop(company);
     let out = format!(
         "Live: the history up to {cut} bulk-loaded as a stream (kept as records from {})\n",
         engine.open_from()
     );
-    replay(Live::Memory(Box::new(engine)), events, (cut, company.as_of), out)
+    replay(Live::Memory(Box::new(engine)), events, (cut, end), out)
 }
 
 /// Applies `events` (the quarter after `cut`, less those a reopened store holds) to `live` in
@@ -126,8 +128,9 @@ fn replay(
         events.len()
     );
     let mut tally = Tally::default();
-    for chunk in events.chunks(1_000) {
-        let changes = apply(&mut live, chunk)?;
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        let changes = apply(&mut live, events.by_ref().take(1_000))?;
         for change in &changes {
             tally.note(change, &mut out);
         }
@@ -157,12 +160,10 @@ fn replay(
 }
 
 /// Applies a chunk of events (one group commit in a store).
-fn apply(live: &mut Live, events: &[Event]) -> Result<Vec<Change>, String> {
+fn apply(live: &mut Live, events: impl Iterator<Item = Event>) -> Result<Vec<Change>, String> {
     match live {
-        Live::Memory(engine) => engine.apply_many(events.iter().cloned()).into_result().map_err(|e| e.to_string()),
-        Live::Durable(store) => {
-            store.apply_many(events.iter().cloned()).and_then(|a| a.into_result()).map_err(|e| e.to_string())
-        }
+        Live::Memory(engine) => engine.apply_many(events).into_result().map_err(|e| e.to_string()),
+        Live::Durable(store) => store.apply_many(events).and_then(|a| a.into_result()).map_err(|e| e.to_string()),
     }
 }
 

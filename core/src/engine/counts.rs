@@ -15,8 +15,9 @@ pub(crate) struct CountBooks {
     /// In the order of the dataset's counts; `None` while the node has held no movement of the
     /// product up to the count's day.
     books: Vec<Option<Decimal>>,
-    /// The positions of each node x product's counts.
-    by_pair: FxHashMap<(NodeId, ProductId), Vec<usize>>,
+    /// The positions of each node x product's counts, by node then product (a movement looks
+    /// its pair up without making a key of its own).
+    by_pair: FxHashMap<NodeId, FxHashMap<ProductId, Vec<usize>>>,
 }
 
 impl CountBooks {
@@ -27,11 +28,11 @@ impl CountBooks {
 
     /// The books of `counts` given in their order.
     pub(crate) fn from_books(books: Vec<Option<Decimal>>, counts: &[StockCount]) -> Self {
-        let mut by_pair: FxHashMap<(NodeId, ProductId), Vec<usize>> = FxHashMap::default();
+        let mut books = CountBooks { books, by_pair: FxHashMap::default() };
         for (i, c) in counts.iter().enumerate() {
-            by_pair.entry((c.node.clone(), c.product.clone())).or_default().push(i);
+            books.note(c, i);
         }
-        CountBooks { books, by_pair }
+        books
     }
 
     /// Every count's book stock, in the order of the dataset's counts.
@@ -43,7 +44,13 @@ impl CountBooks {
     pub(crate) fn on_count(&mut self, count: &StockCount, stock: &StockState, open_from: NaiveDate) {
         let at = self.books.len();
         self.books.push(stock.book_at_end_of(&count.node, &count.product, count.date, open_from));
-        self.by_pair.entry((count.node.clone(), count.product.clone())).or_default().push(at);
+        self.note(count, at);
+    }
+
+    /// Notes that the count at position `at` is of its node and product.
+    fn note(&mut self, count: &StockCount, at: usize) {
+        let products = self.by_pair.entry(count.node.clone()).or_default();
+        products.entry(count.product.clone()).or_default().push(at);
     }
 
     /// A movement booked (`stock` holds it): the counts of its node and product on its day or
@@ -55,7 +62,7 @@ impl CountBooks {
         stock: &StockState,
         open_from: NaiveDate,
     ) {
-        let Some(positions) = self.by_pair.get(&(movement.node.clone(), movement.product.clone())) else { return };
+        let Some(positions) = self.by_pair.get(&movement.node).and_then(|p| p.get(&movement.product)) else { return };
         for &at in positions {
             let Some(count) = counts.get(at).filter(|c| c.date >= movement.date) else { continue };
             if let Some(book) = self.books.get_mut(at) {
