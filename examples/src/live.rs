@@ -77,18 +77,9 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
 pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String), String> {
     let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
     let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
-    let (send, receive) = std::sync::mpsc::sync_channel::<StockRecord>(1 << 16);
-    let generator = {
-        let config = config.clone();
-        std::thread::spawn(move || {
-            sample_company_streamed(&config, &mut |record| {
-                // A closed receiver means the load stopped on an error, which it reports.
-                let _ = send.send(record);
-            })
-        })
-    };
+    let (generator, records) = sample_records(config);
     let mut quarter = (Vec::new(), Vec::new());
-    let history = receive.into_iter().filter(|record| match record {
+    let history = records.filter(|record| match record {
         StockRecord::Movement(m) if m.date > cut => {
             quarter.0.push(m.clone());
             false
@@ -112,6 +103,30 @@ pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String
         engine.open_from()
     );
     replay(Live::Memory(Box::new(engine)), events, (cut, end), out)
+}
+
+/// The generator of the sample company made by `config`, run on a thread of its own (its
+/// result: every record but the movements and POS sales), and those records as it makes them,
+/// in date order, handed over in batches.
+pub fn sample_records(
+    config: &SampleConfig,
+) -> (std::thread::JoinHandle<omo_core::Result<Dataset>>, impl Iterator<Item = StockRecord> + use<>) {
+    const BATCH: usize = 4_096;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<StockRecord>>(16);
+    let config = config.clone();
+    let generator = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        let made = sample_company_streamed(&config, &mut |record| {
+            batch.push(record);
+            if batch.len() == BATCH {
+                // A closed receiver means the reader stopped on an error, which it reports.
+                let _ = send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        let _ = send.send(batch);
+        made
+    });
+    (generator, receive.into_iter().flatten())
 }
 
 /// Applies `events` (the quarter after `cut`, less those a reopened store holds) to `live` in

@@ -141,9 +141,9 @@ struct Fold {
     first_day: Option<NaiveDate>,
     /// How many movements and POS sales were folded without being kept.
     folded: (u64, u64),
-    /// The day the stream stands on, and the stock before it of each pair it moved.
+    /// The day the stream stands on, and the stock before it and now of each pair it moved.
     day: Option<NaiveDate>,
-    day_start: FxHashMap<(NodeId, ProductId), Decimal>,
+    day_start: FxHashMap<(NodeId, ProductId), (Decimal, Decimal)>,
     /// The month number the stream stands in.
     month: Option<i64>,
 }
@@ -190,11 +190,11 @@ impl Fold {
         self.move_to(row, date, master)?;
         match record {
             StockRecord::Movement(m) => {
+                let after = self.stock.book(&m, self.open_from);
                 if !self.allow_negative {
-                    let before = self.stock.on_hand(&m.node, &m.product);
-                    self.day_start.entry((m.node.clone(), m.product.clone())).or_insert(before);
+                    let day = self.day_start.entry((m.node.clone(), m.product.clone()));
+                    day.or_insert((after - m.stock_change(), after)).1 = after;
                 }
-                self.stock.book(&m, self.open_from);
                 self.kpis.on_movement(&m);
                 if m.date >= self.open_from {
                     self.kept_movements.push(m);
@@ -246,10 +246,8 @@ impl Fold {
         let mut below: Vec<_> = self
             .day_start
             .drain()
-            .filter_map(|(key, before)| {
-                let after = self.stock.on_hand(&key.0, &key.1);
-                (after < Decimal::ZERO).then_some((key, before, after))
-            })
+            .filter(|(_, (_, after))| after.is_sign_negative() && !after.is_zero())
+            .map(|(key, (before, after))| (key, before, after))
             .collect();
         below.sort_by(|a, b| a.0.cmp(&b.0));
         match below.into_iter().next() {
