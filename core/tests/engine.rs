@@ -118,8 +118,12 @@ fn a_back_dated_sale_is_checked_against_every_later_day() -> Res {
     engine.apply(event("DN-2", EventBody::Movement(movement(&node, &product, d3, MovementKind::Sale, 1))))?;
     let err = engine.apply(event("DN-3", EventBody::Movement(movement(&node, &product, d3, MovementKind::Sale, 1))));
     let Err(OmoError::Refused { reason, .. }) = err else { return Err(format!("{err:?}").into()) };
-    let OmoError::NegativeStock { date, after, .. } = *reason else { return Err(reason.to_string().into()) };
+    let OmoError::NegativeStock { date, before, change, after, .. } = *reason else {
+        return Err(reason.to_string().into());
+    };
     assert_eq!((date, after), (d5, Decimal::from(-1)));
+    // Day 5 starts with the stock less the new sale of day 3, and its own change is DN-1's sale.
+    assert_eq!((before, change), (Decimal::from(take - 1), Decimal::from(-take)));
     assert_eq!(engine.spi_rows(), build_ledger(&engine.to_dataset().movements, &[], LedgerOptions::default())?);
     Ok(())
 }

@@ -37,8 +37,6 @@ struct PairLedger {
     /// Issues (sales, transfers out, returns to suppliers) by day: the days a cover window can
     /// still read, and the last issue day before them.
     issues: DayTotals,
-    /// Net change per day, for days on or after the open period's first day.
-    days: BTreeMap<NaiveDate, Decimal>,
 }
 
 /// A pair's transfers with one counterparty in one month.
@@ -62,7 +60,7 @@ impl PairLedger {
         let mut stock = self.closing_before(open_from);
         let mut out = Vec::new();
         let mut placed = false;
-        for (&d, &change) in self.days.range(open_from..) {
+        for (d, change) in self.day_changes() {
             if d > day && !placed {
                 out.push((day, stock));
                 placed = true;
@@ -77,6 +75,28 @@ impl PairLedger {
             out.push((day, stock));
         }
         out
+    }
+
+    /// The open period's net stock change per day, in day order (its changes are kept in the
+    /// order they were booked, nearly always the days' order).
+    fn day_changes(&self) -> Vec<(NaiveDate, Decimal)> {
+        let mut moves = self.open_moves.clone();
+        if !moves.is_sorted_by_key(|(day, _)| *day) {
+            moves.sort_by_key(|(day, _)| *day);
+        }
+        let mut days: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(moves.len());
+        for (day, change) in moves {
+            match days.last_mut() {
+                Some(last) if last.0 == day => last.1 += change,
+                _ => days.push((day, change)),
+            }
+        }
+        days
+    }
+
+    /// The net stock change booked on `day` (in the open period).
+    fn day_change(&self, day: NaiveDate) -> Decimal {
+        self.open_moves.iter().filter(|(d, _)| *d == day).map(|(_, change)| *change).sum()
     }
 
     /// Stock at the end of the day before `day` (`day` the first of a month at or after the
@@ -216,11 +236,6 @@ impl StockState {
         for (node, product) in pairs.keys() {
             by_node.entry(node.clone()).or_default().push(product.clone());
         }
-        for m in movements.iter().filter(|m| m.date >= open_from) {
-            if let Some(pair) = pairs.get_mut(&(m.node.clone(), m.product.clone())) {
-                *pair.days.entry(m.date).or_default() += m.stock_change();
-            }
-        }
         Ok(StockState { pairs, by_node })
     }
 
@@ -239,7 +254,7 @@ impl StockState {
         match closings.into_iter().find(|(_, closing)| closing + change < Decimal::ZERO) {
             None => Ok(()),
             Some((day, closing)) => {
-                let booked = self.pairs.get(&key).and_then(|p| p.days.get(&day)).copied().unwrap_or_default();
+                let booked = self.pairs.get(&key).map_or(Decimal::ZERO, |p| p.day_change(day));
                 let day_net = if day == movement.date { booked + change } else { booked };
                 let after = closing + change;
                 Err(OmoError::NegativeStock {
@@ -263,19 +278,14 @@ impl StockState {
         let pair = self.pairs.entry(key).or_default();
         pair.add(movement, Period::Month.number(movement.date));
         pair.layer(movement, open_from);
-        if movement.date >= open_from {
-            *pair.days.entry(movement.date).or_default() += movement.stock_change();
-        }
         pair.on_hand()
     }
 
-    /// Forgets the daily changes of days before `open_from` (their period closed), moves the
-    /// movements of those days into the stock layers, and forgets the issues no cover window
+    /// Moves the stock changes of days before `open_from` (their period closed) into the stock
+    /// layers, and forgets the issues no cover window
     /// reads any more.
     pub(crate) fn close_before(&mut self, open_from: NaiveDate) {
         for pair in self.pairs.values_mut() {
-            let kept = pair.days.split_off(&open_from);
-            pair.days = kept;
             let (mut closed, open): (Vec<_>, Vec<_>) = pair.open_moves.iter().partition(|(day, _)| *day < open_from);
             closed.sort_by_key(|(day, _)| *day);
             for (day, change) in closed {
