@@ -136,6 +136,9 @@ fn the_month_before_the_clock_is_open_and_the_one_before_it_closed() -> Res {
     let next_month = as_of + Days::new(15);
     engine.advance_to(next_month)?;
     assert_eq!(engine.open_from(), NaiveDate::from_ymd_opt(2025, 12, 1).ok_or("date")?);
+    // A receipt in January, then a late one in December: January's opening and closing move.
+    let january = movement(&node, &product, next_month, MovementKind::Receipt, 2);
+    engine.apply(event("GRN-JAN", EventBody::Movement(january)))?;
     let late = movement(&node, &product, as_of - Days::new(3), MovementKind::Receipt, 5);
     engine.apply(event("GRN-LATE", EventBody::Movement(late)))?;
     let closed =

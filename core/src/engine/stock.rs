@@ -166,7 +166,9 @@ impl PairLedger {
         }
     }
 
-    /// Adds a movement of `month` and re-chains the rows from it on.
+    /// Adds a movement of `month`: its column, and its stock change to the closing of its month
+    /// and to the opening and closing of every later one (the chain kept by differences, not
+    /// summed again from the columns).
     fn add(&mut self, movement: &StockMovement, month: i64) {
         if self.rows.is_empty() {
             self.first = month;
@@ -183,16 +185,16 @@ impl PairLedger {
             self.counts.push(0);
         }
         let Ok(at) = usize::try_from(month - self.first) else { return };
+        let change = movement.stock_change();
         if let Some(row) = self.rows.get_mut(at) {
             row.add(movement.kind, movement.quantity);
+            row.closing += change;
+        }
+        for row in self.rows.iter_mut().skip(at + 1) {
+            row.opening += change;
+            row.closing += change;
         }
         self.count(movement, month);
-        let mut stock = at.checked_sub(1).and_then(|i| self.rows.get(i)).map(|r| r.closing).unwrap_or_default();
-        for row in self.rows.iter_mut().skip(at) {
-            row.opening = stock;
-            row.closing = stock + row.inflows() - row.outflows();
-            stock = row.closing;
-        }
     }
 }
 
