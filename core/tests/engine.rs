@@ -676,6 +676,19 @@ fn the_kpi_history_is_kept_as_months_close_and_a_late_posting_moves_its_month() 
     Ok(())
 }
 
+/// `check` on an engine opened 75 days before the sample company's end, then again once the
+/// events of those days are applied.
+fn at_the_cut_and_after_the_stream(check: impl Fn(&Engine) -> Res) -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    check(&engine)?;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        engine.apply(event)?;
+    }
+    check(&engine)
+}
+
 /// The engine's sell-out views (the POS months it keeps) equal the batch ones on the same
 /// records: the pivot of the last complete quarter and of a whole year (months), of a window
 /// that is not whole months (read from the records), the outlook and the forecast.
@@ -704,15 +717,7 @@ fn assert_sell_out_as_batch(engine: &Engine) -> Res {
 
 #[test]
 fn sell_out_views_read_the_engine_s_pos_months() -> Res {
-    let company = company();
-    let cut = company.as_of - Days::new(75);
-    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
-    assert_sell_out_as_batch(&engine)?;
-    for event in omo_core::engine::events_of(&company, cut)? {
-        engine.apply(event)?;
-    }
-    assert_sell_out_as_batch(&engine)?;
-    Ok(())
+    at_the_cut_and_after_the_stream(assert_sell_out_as_batch)
 }
 
 /// The engine's reconciliation of every count day (the book stock it keeps per count) equals
@@ -853,15 +858,7 @@ fn assert_planners_as_batch(engine: &Engine) -> Res {
 
 #[test]
 fn suggested_orders_and_the_plan_read_the_engine_s_stock_sales_and_counts() -> Res {
-    let company = company();
-    let cut = company.as_of - Days::new(75);
-    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
-    assert_planners_as_batch(&engine)?;
-    for event in omo_core::engine::events_of(&company, cut)? {
-        engine.apply(event)?;
-    }
-    assert_planners_as_batch(&engine)?;
-    Ok(())
+    at_the_cut_and_after_the_stream(assert_planners_as_batch)
 }
 
 /// A plan alert: KPI, member, kind, value, action code, the month closed.
