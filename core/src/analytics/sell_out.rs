@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::model::{NodeId, PosSale, ProductId};
-use crate::spi::Period;
+use crate::spi::{Period, reserve_months};
 
 /// One node's sell-out of one product in one month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,6 +56,7 @@ impl SellOutMonths {
         }
         let Ok(at) = usize::try_from(month - pair.first) else { return };
         if pair.months.len() <= at {
+            reserve_months(&mut pair.months, at + 1);
             pair.months.resize(at + 1, MonthSellOut::default());
         }
         if let Some(slot) = pair.months.get_mut(at) {

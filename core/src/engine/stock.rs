@@ -8,24 +8,18 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 use super::day_totals::DayTotals;
+use super::pair_rows::PairRows;
 use crate::error::{OmoError, Result};
 use crate::model::{MovementKind, NodeId, ProductId, StockMovement};
-use crate::spi::{
-    FifoQueue, HealthOptions, LedgerOptions, Period, RollUpRow, SpiFlows, SpiRow, StockHealth, build_ledger,
-    pair_health,
-};
+use crate::spi::{FifoQueue, HealthOptions, Period, RollUpRow, SpiFlows, SpiRow, StockHealth, pair_health};
 
 /// One node x product: its monthly rows from its first movement on, and the daily net changes
 /// of the open period.
 #[derive(Debug, Clone, Default)]
 struct PairLedger {
-    /// Month number (see [`Period::number`]) of `rows[0]`.
-    first: i64,
-    /// One row per month, chained (each opening is the row before's closing).
-    rows: Vec<SpiFlows>,
-    /// How many movements each month of `rows` holds (a month between two with movements may
-    /// hold none): a roll-up's rows run from a group's first month with a movement to its last.
-    counts: Vec<u32>,
+    /// Its rows by month, with the movements each month holds (a roll-up's rows run from a
+    /// group's first month with a movement to its last).
+    rows: PairRows,
     /// Transfers, per month and counterparty: a roll-up leaves out those inside a group.
     transfers: Vec<PairTransfer>,
     /// The day of the pair's first movement.
@@ -51,7 +45,7 @@ struct PairTransfer {
 
 impl PairLedger {
     fn on_hand(&self) -> Decimal {
-        self.rows.last().map(|r| r.closing).unwrap_or_default()
+        self.rows.on_hand()
     }
 
     /// Stock at the end of each day from `day` on, as (day, closing), `day` itself first (days
@@ -102,11 +96,7 @@ impl PairLedger {
     /// Stock at the end of the day before `day` (`day` the first of a month at or after the
     /// pair's first row): the closing of the month before, or the opening of `day`'s month.
     fn closing_before(&self, day: NaiveDate) -> Decimal {
-        let month = Period::Month.number(day);
-        match usize::try_from(month - self.first) {
-            Ok(i) => self.rows.get(i).map_or_else(|| self.on_hand(), |r| r.opening),
-            Err(_) => Decimal::ZERO,
-        }
+        self.rows.closing_in(Period::Month.number(day) - 1)
     }
 
     /// Adds a movement to the stock layers (those of the open period wait in `open_moves`,
@@ -134,13 +124,9 @@ impl PairLedger {
         layers
     }
 
-    /// Counts a movement of `month` (`rows` reaching it), and notes it among the transfers when
-    /// it is one.
-    fn count(&mut self, movement: &StockMovement, month: i64) {
+    /// Notes a movement of `month`'s day, and notes it among the transfers when it is one.
+    fn note(&mut self, movement: &StockMovement, month: i64) {
         self.first_day = Some(self.first_day.map_or(movement.date, |first| first.min(movement.date)));
-        if let Some(count) = usize::try_from(month - self.first).ok().and_then(|at| self.counts.get_mut(at)) {
-            *count += 1;
-        }
         let Some(counterparty) = movement.counterparty.as_ref().filter(|_| movement.kind.is_transfer()) else {
             return;
         };
@@ -166,35 +152,10 @@ impl PairLedger {
         }
     }
 
-    /// Adds a movement of `month`: its column, and its stock change to the closing of its month
-    /// and to the opening and closing of every later one (the chain kept by differences, not
-    /// summed again from the columns).
+    /// Adds a movement of `month` to its rows, its first day and its transfers.
     fn add(&mut self, movement: &StockMovement, month: i64) {
-        if self.rows.is_empty() {
-            self.first = month;
-        }
-        while month < self.first {
-            self.rows.insert(0, SpiFlows::default());
-            self.counts.insert(0, 0);
-            self.first -= 1;
-        }
-        let last = self.first + self.rows.len() as i64 - 1;
-        for _ in last..month {
-            let closing = self.on_hand();
-            self.rows.push(SpiFlows { opening: closing, closing, ..SpiFlows::default() });
-            self.counts.push(0);
-        }
-        let Ok(at) = usize::try_from(month - self.first) else { return };
-        let change = movement.stock_change();
-        if let Some(row) = self.rows.get_mut(at) {
-            row.add(movement.kind, movement.quantity);
-            row.closing += change;
-        }
-        for row in self.rows.iter_mut().skip(at + 1) {
-            row.opening += change;
-            row.closing += change;
-        }
-        self.count(movement, month);
+        self.rows.add(movement.kind, movement.quantity, month);
+        self.note(movement, month);
     }
 }
 
@@ -207,38 +168,28 @@ pub(crate) struct StockState {
 }
 
 impl StockState {
-    /// The state of a history's movements: its ledger (built by the batch S-P-I function, the
-    /// one rule), and the daily changes of the days on or after `open_from`.
-    pub(crate) fn from_movements(movements: &[StockMovement], open_from: NaiveDate) -> Result<Self> {
-        let options = LedgerOptions { period: Period::Month, allow_negative: true };
-        let mut pairs: FxHashMap<(NodeId, ProductId), PairLedger> = FxHashMap::default();
-        for row in build_ledger(movements, &[], options)? {
-            let pair = pairs.entry((row.node, row.product)).or_default();
-            if pair.rows.is_empty() {
-                pair.first = Period::Month.number(row.period);
-            }
-            pair.rows.push(row.flows);
-        }
-        let mut counted: FxHashMap<(&NodeId, &ProductId), Vec<&StockMovement>> = FxHashMap::default();
+    /// The state of a history's movements: each pair's rows, stock layers and issues, and the
+    /// stock changes of the days on or after `open_from`.
+    pub(crate) fn from_movements(movements: &[StockMovement], open_from: NaiveDate) -> Self {
+        let mut by_pair: FxHashMap<(&NodeId, &ProductId), Vec<&StockMovement>> = FxHashMap::default();
         for m in movements {
-            counted.entry((&m.node, &m.product)).or_default().push(m);
+            by_pair.entry((&m.node, &m.product)).or_default().push(m);
         }
-        for ((node, product), mut moved) in counted {
-            if let Some(pair) = pairs.get_mut(&(node.clone(), product.clone())) {
-                pair.counts = vec![0; pair.rows.len()];
-                moved.sort_by_key(|m| m.date);
-                for m in moved {
-                    pair.count(m, Period::Month.number(m.date));
-                    pair.layer(m, open_from);
-                }
-                pair.issues.forget_before(issues_from(open_from));
+        let mut pairs: FxHashMap<(NodeId, ProductId), PairLedger> = FxHashMap::default();
+        for ((node, product), mut moved) in by_pair {
+            let pair = pairs.entry((node.clone(), product.clone())).or_default();
+            moved.sort_by_key(|m| m.date);
+            for m in moved {
+                pair.add(m, Period::Month.number(m.date));
+                pair.layer(m, open_from);
             }
+            pair.issues.forget_before(issues_from(open_from));
         }
         let mut by_node: FxHashMap<NodeId, Vec<ProductId>> = FxHashMap::default();
         for (node, product) in pairs.keys() {
             by_node.entry(node.clone()).or_default().push(product.clone());
         }
-        Ok(StockState { pairs, by_node })
+        StockState { pairs, by_node }
     }
 
     /// Refuses `movement` when it would leave its stock below zero at the end of its day or of
@@ -331,11 +282,7 @@ impl StockState {
     /// the months without a sale left out.
     pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, Decimal)> {
         self.pairs.iter().flat_map(|((node, product), pair)| {
-            pair.rows
-                .iter()
-                .enumerate()
-                .filter(|(_, row)| !row.sales.is_zero())
-                .map(move |(i, row)| (node, product, pair.first + i as i64, row.sales))
+            pair.rows.sales().map(move |(month, units)| (node, product, month, units))
         })
     }
 
@@ -370,9 +317,9 @@ impl StockState {
         let mut out = Vec::new();
         for key in keys {
             let Some(pair) = self.pairs.get(key) else { continue };
-            for (i, flows) in pair.rows.iter().enumerate() {
-                if let Some(period) = Period::Month.start_of_number(pair.first + i as i64) {
-                    out.push(SpiRow { node: key.0.clone(), product: key.1.clone(), period, flows: *flows });
+            for (month, flows) in pair.rows.rows() {
+                if let Some(period) = Period::Month.start_of_number(month) {
+                    out.push(SpiRow { node: key.0.clone(), product: key.1.clone(), period, flows });
                 }
             }
         }
@@ -381,11 +328,7 @@ impl StockState {
 
     /// Stock of a node and product at the end of month number `month`.
     pub(crate) fn closing_in(&self, node: &NodeId, product: &ProductId, month: i64) -> Decimal {
-        let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return Decimal::ZERO };
-        match usize::try_from(month - pair.first) {
-            Err(_) => Decimal::ZERO,
-            Ok(i) => pair.rows.get(i).map_or_else(|| pair.on_hand(), |r| r.closing),
-        }
+        self.pairs.get(&(node.clone(), product.clone())).map_or(Decimal::ZERO, |pair| pair.rows.closing_in(month))
     }
 
     /// The products that ever moved at `node`.
@@ -400,13 +343,14 @@ impl StockState {
         let mut total = SpiFlows::default();
         for product in self.products_at(node) {
             let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { continue };
-            let row = match usize::try_from(month - pair.first) {
-                Err(_) => continue,
-                Ok(i) => match pair.rows.get(i) {
-                    Some(row) => *row,
-                    None => SpiFlows { opening: pair.on_hand(), closing: pair.on_hand(), ..SpiFlows::default() },
-                },
-            };
+            if month < pair.rows.first() {
+                continue;
+            }
+            let row = pair.rows.row(month).unwrap_or_else(|| SpiFlows {
+                opening: pair.on_hand(),
+                closing: pair.on_hand(),
+                ..SpiFlows::default()
+            });
             total.accumulate(&row);
         }
         total
@@ -419,8 +363,7 @@ impl StockState {
         let mut slots = [0.0; 25];
         let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return slots };
         for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
-            let row = usize::try_from(m - pair.first).ok().and_then(|i| pair.rows.get(i));
-            *slot = row.and_then(|r| r.sales.to_f64()).unwrap_or(0.0);
+            *slot = pair.rows.sales_in(m).to_f64().unwrap_or(0.0);
         }
         slots
     }
@@ -447,10 +390,7 @@ impl StockState {
         for ((node, product), pair) in self.pairs.iter().filter(|((node, _), _)| keep(node)) {
             let group = node_group(node);
             let months = groups.entry((group, product_group(product))).or_default();
-            for (i, (row, &count)) in pair.rows.iter().zip(&pair.counts).enumerate() {
-                let month = pair.first + i as i64;
-                let mut flows = SpiFlows { opening: Decimal::ZERO, closing: Decimal::ZERO, ..*row };
-                let mut count = count;
+            for (month, mut flows, mut count) in pair.rows.flows() {
                 for inside in pair.transfers.iter().filter(|t| t.month == month && node_group(&t.counterparty) == group)
                 {
                     flows.transfers_in -= inside.received;
