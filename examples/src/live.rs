@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::{Months, NaiveDate};
 use omo_core::Dataset;
-use omo_core::engine::{Change, ChangeKind, Engine, EngineOptions, Event, events_of};
+use omo_core::engine::{Change, ChangeKind, Engine, EngineOptions, Event, events_of, events_streamed, numbered};
 use omo_core::kpi::Light;
 use omo_core::sample::{SampleConfig, StockRecord, sample_company_streamed};
 use omo_core::views::quarter_start;
@@ -66,43 +66,36 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
             (Live::Memory(Box::new(engine)), 0)
         }
     };
-    replay(live, events.into_iter().skip(done).collect(), (cut, company.as_of), out)
+    let count = events.len();
+    replay(live, events.into_iter().skip(done), (cut, company.as_of), out, Some(count))
 }
 
 /// [`replay_last_quarter`] of the sample company made by `config`, in memory, its history
 /// bulk-loaded as a stream ([`Engine::load`]): the generator runs twice, first for every record
 /// but the movements and POS sales, then on a thread of its own streaming those, folded into
-/// the engine up to the cut and kept after it (the quarter's events). Memory follows the
-/// engine's state and the quarter, not the history.
+/// the engine up to the cut and, after it, turned into the quarter's events a day at a time
+/// ([`events_streamed`]) as they are applied. Neither the history nor the quarter is held:
+/// memory follows the engine's state.
 pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String), String> {
     let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
     let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
     let (generator, records) = sample_records(config);
-    let mut quarter = (Vec::new(), Vec::new());
-    let history = records.filter(|record| match record {
-        StockRecord::Movement(m) if m.date > cut => {
-            quarter.0.push(m.clone());
-            false
-        }
-        StockRecord::PosSale(s) if s.date > cut => {
-            quarter.1.push(s.clone());
-            false
-        }
-        _ => true,
-    });
+    let mut records = numbered(records).peekable();
+    let history = std::iter::from_fn(|| records.next_if(|(_, r)| r.date() <= cut).map(|(_, r)| r));
     let loaded = Engine::load(master.until(cut), history, EngineOptions::default());
+    let replayed = loaded.map_err(|e| e.to_string()).and_then(|engine| {
+        let out = format!(
+            "Live: the history up to {cut} bulk-loaded as a stream (kept as records from {})\n",
+            engine.open_from()
+        );
+        let events = events_streamed(&master, cut, records.by_ref()).map_err(|e| e.to_string())?;
+        replay(Live::Memory(Box::new(engine)), events, (cut, master.as_of), out, None)
+    });
+    // A reader that stopped early drops the receiver first, so the generator's sends fail
+    // and it ends.
+    drop(records);
     generator.join().map_err(|_| "the generator's thread failed")?.map_err(|e| e.to_string())?;
-    let engine = loaded.map_err(|e| e.to_string())?;
-    let mut company = master;
-    (company.movements, company.pos_sales) = quarter;
-    let events = events_of(&company, cut).map_err(|e| e.to_string())?;
-    let end = company.as_of;
-    drop(company);
-    let out = format!(
-        "Live: the history up to {cut} bulk-loaded as a stream (kept as records from {})\n",
-        engine.open_from()
-    );
-    replay(Live::Memory(Box::new(engine)), events, (cut, end), out)
+    replayed
 }
 
 /// The generator of the sample company made by `config`, run on a thread of its own (its
@@ -129,21 +122,20 @@ pub fn sample_records(
     (generator, receive.into_iter().flatten())
 }
 
-/// Applies `events` (the quarter after `cut`, less those a reopened store holds) to `live` in
-/// chunks, then lets time pass to `end`, noting each change in `out`.
+/// Applies `events` (the quarter after `cut`, less those a reopened store holds; `count` of
+/// them in all when known ahead) to `live` in chunks, then lets time pass to `end`, noting each
+/// change in `out`.
 fn replay(
     mut live: Live,
-    events: Vec<Event>,
+    events: impl Iterator<Item = Event>,
     (cut, end): (NaiveDate, NaiveDate),
     mut out: String,
+    count: Option<usize>,
 ) -> Result<(Live, String), String> {
-    let _ = writeln!(
-        out,
-        "Live: history up to {cut}, then {} events of the quarter to {end} replayed as a stream",
-        events.len()
-    );
+    let quarter = count.map_or_else(|| "the events".to_owned(), |n| format!("{n} events"));
+    let _ = writeln!(out, "Live: history up to {cut}, then {quarter} of the quarter to {end} replayed as a stream");
     let mut tally = Tally::default();
-    let mut events = events.into_iter().peekable();
+    let mut events = events.peekable();
     while events.peek().is_some() {
         let changes = apply(&mut live, events.by_ref().take(1_000))?;
         for change in &changes {

@@ -78,7 +78,7 @@ pub use event::{
     CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,
 };
-pub use history::events_of;
+pub use history::{StreamedEvents, events_of, events_streamed, numbered};
 pub use kpis::AlertStatus;
 pub use load::FoldedHistory;
 pub use plan_alerts::PlanAlertRecord;

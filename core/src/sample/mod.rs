@@ -148,6 +148,16 @@ pub enum StockRecord {
     PosSale(PosSale),
 }
 
+impl StockRecord {
+    /// The record's day.
+    pub fn date(&self) -> chrono::NaiveDate {
+        match self {
+            StockRecord::Movement(m) => m.date,
+            StockRecord::PosSale(s) => s.date,
+        }
+    }
+}
+
 /// [`sample_company`] with its movements and POS sales handed to `sink` as they are made, in
 /// date order, instead of kept: the returned dataset holds every other record (master data,
 /// orders, shipments, invoices, payments, counts, accounts, targets, the supply side) and no

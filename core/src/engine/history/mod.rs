@@ -25,6 +25,7 @@ use crate::credit::{AccountChange, AuditEntry, CreditAccount};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::model::{InvoiceId, InvoiceKind, OrderId, OrderStatus, PrepaidOrder, SalesOrder, Shipment, ValidationIssue};
+use crate::sample::StockRecord;
 
 /// What the dataset says about the fulfilment of one order: the days its shipments left (sorted)
 /// and the day of its first invoice.
@@ -323,6 +324,11 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 pub fn events_of(dataset: &Dataset, after: NaiveDate) -> Result<Vec<Event>> {
+    Ok(slotted_events(dataset, after)?.into_iter().map(|(_, _, event)| event).collect())
+}
+
+/// [`events_of`] with each event's day and slot, sorted by them.
+fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate, Slot, Event)>> {
     let facts = Fulfilment::of(dataset);
     let as_of = dataset.as_of;
     let mut out = Stream { events: Vec::new() };
@@ -473,19 +479,137 @@ pub fn events_of(dataset: &Dataset, after: NaiveDate) -> Result<Vec<Event>> {
 
     supply_events(&dataset.supply, after, &mut out);
     for (row, movement) in dataset.movements.iter().enumerate().filter(|(_, m)| m.date > after) {
-        let slot = if movement.stock_change() >= Decimal::ZERO { Slot::Inflow } else { Slot::Outflow };
-        out.push(movement.date, slot, format!("movement#{row}"), EventBody::Movement(movement.clone()));
+        out.events.push(stock_event(row, StockRecord::Movement(movement.clone())));
     }
     for (row, count) in dataset.counts.iter().enumerate().filter(|(_, c)| c.date > after) {
         out.push(count.date, Slot::Count, format!("count#{row}"), EventBody::Count(count.clone()));
     }
     for (row, sale) in dataset.pos_sales.iter().enumerate().filter(|(_, s)| s.date > after) {
-        out.push(sale.date, Slot::PosSale, format!("pos_sale#{row}"), EventBody::PosSale(sale.clone()));
+        out.events.push(stock_event(row, StockRecord::PosSale(sale.clone())));
     }
 
     // Stable: within a day and a slot, the order of the dataset.
     out.events.sort_by_key(|(date, slot, _)| (*date, *slot));
-    Ok(out.events.into_iter().map(|(_, _, event)| event).collect())
+    Ok(out.events)
+}
+
+/// A movement or POS sale at `row` of its collection as an event, with its day and slot.
+fn stock_event(row: usize, record: StockRecord) -> (NaiveDate, Slot, Event) {
+    let date = record.date();
+    match record {
+        StockRecord::Movement(m) => {
+            let slot = if m.stock_change() >= Decimal::ZERO { Slot::Inflow } else { Slot::Outflow };
+            (date, slot, Event::new(format!("movement#{row}"), EventBody::Movement(m)))
+        }
+        StockRecord::PosSale(s) => (date, Slot::PosSale, Event::new(format!("pos_sale#{row}"), EventBody::PosSale(s))),
+    }
+}
+
+/// Numbers a stream of movements and POS sales as a dataset would hold them: each record with
+/// its row in its own collection (the `n`th movement is row `n` of the movements, whatever the
+/// POS sales between), the rows [`events_of`] names its events by.
+///
+/// ```
+/// use omo_core::engine::numbered;
+/// use omo_core::sample::{SampleConfig, StockRecord, sample_company_streamed};
+/// let mut records = Vec::new();
+/// sample_company_streamed(&SampleConfig::small(2), &mut |record| records.push(record))?;
+/// let rows: Vec<usize> = numbered(records.clone())
+///     .filter(|(_, r)| matches!(r, StockRecord::PosSale(_)))
+///     .map(|(row, _)| row)
+///     .take(3)
+///     .collect();
+/// assert_eq!(rows, [0, 1, 2]);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub fn numbered(records: impl IntoIterator<Item = StockRecord>) -> impl Iterator<Item = (usize, StockRecord)> {
+    let mut rows = (0, 0);
+    records.into_iter().map(move |record| {
+        let next = match record {
+            StockRecord::Movement(_) => &mut rows.0,
+            StockRecord::PosSale(_) => &mut rows.1,
+        };
+        *next += 1;
+        (*next - 1, record)
+    })
+}
+
+/// [`events_of`] for a history whose movements and POS sales come as a stream, never held
+/// whole: `master` holds every other record (as
+/// [`crate::sample::sample_company_streamed`] returns it) and `records` the movements and POS
+/// sales in date order, each with its row in its collection ([`numbered`]); those dated on or
+/// before `after` are passed over. The events are those [`events_of`] gives on the dataset
+/// holding them all, in the same order and with the same ids; one day of records is held at a
+/// time. A record out of date order is given where it comes (the engine then books it
+/// back-dated or refuses it).
+///
+/// ```
+/// use omo_core::engine::{events_of, events_streamed, numbered};
+/// use omo_core::sample::{SampleConfig, sample_company, sample_company_streamed};
+/// let config = SampleConfig::small(3);
+/// let mut records = Vec::new();
+/// let master = sample_company_streamed(&config, &mut |record| records.push(record))?;
+/// let whole = sample_company(&config)?;
+/// let cut = whole.as_of - chrono::Days::new(20);
+/// let streamed: Vec<_> = events_streamed(&master, cut, numbered(records))?.collect();
+/// assert_eq!(streamed, events_of(&whole, cut)?);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+///
+/// # Errors
+/// Those of [`events_of`] for `master`'s records.
+pub fn events_streamed<I: Iterator<Item = (usize, StockRecord)>>(
+    master: &Dataset,
+    after: NaiveDate,
+    records: impl IntoIterator<IntoIter = I>,
+) -> Result<StreamedEvents<I>> {
+    Ok(StreamedEvents {
+        others: slotted_events(master, after)?.into_iter().peekable(),
+        records: records.into_iter().peekable(),
+        after,
+        day: std::collections::VecDeque::new(),
+    })
+}
+
+/// The events of [`events_streamed`], a day at a time.
+pub struct StreamedEvents<I: Iterator<Item = (usize, StockRecord)>> {
+    others: std::iter::Peekable<std::vec::IntoIter<(NaiveDate, Slot, Event)>>,
+    records: std::iter::Peekable<I>,
+    after: NaiveDate,
+    /// The rest of the day being given.
+    day: std::collections::VecDeque<Event>,
+}
+
+impl<I: Iterator<Item = (usize, StockRecord)>> StreamedEvents<I> {
+    /// Takes the next day's records and other events, in the order of [`events_of`].
+    fn next_day(&mut self) {
+        let after = self.after;
+        while self.records.next_if(|(_, r)| r.date() <= after).is_some() {}
+        let next_record = self.records.peek().map(|(_, r)| r.date());
+        let next_other = self.others.peek().map(|(date, _, _)| *date);
+        let Some(day) = next_record.into_iter().chain(next_other).min() else { return };
+        let mut slotted: Vec<(NaiveDate, Slot, Event)> = Vec::new();
+        while let Some(other) = self.others.next_if(|(date, _, _)| *date == day) {
+            slotted.push(other);
+        }
+        while let Some((row, record)) = self.records.next_if(|(_, r)| r.date() == day) {
+            slotted.push(stock_event(row, record));
+        }
+        // Stable: the other events' slots are never a movement's or a POS sale's.
+        slotted.sort_by_key(|(_, slot, _)| *slot);
+        self.day.extend(slotted.into_iter().map(|(_, _, event)| event));
+    }
+}
+
+impl<I: Iterator<Item = (usize, StockRecord)>> Iterator for StreamedEvents<I> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.day.is_empty() {
+            self.next_day();
+        }
+        self.day.pop_front()
+    }
 }
 
 /// The purchase and production orders' events after `after`: a purchase order when placed and
