@@ -45,7 +45,7 @@ pub use mstl::{MstlDecomposition, mstl, mstl_decompose};
 pub(crate) use outlook::sell_out_outlook_of;
 pub use outlook::{OutlookScope, SellOutOutlook, sell_out_outlook};
 pub use panel::{Panel, PanelForecast, cross_validate_panel, forecast_panel, train_lengths};
-pub use reconcile::{MemberForecasts, Reconciliation, reconcile};
+pub use reconcile::{MemberForecasts, Reconciliation, historical_shares, reconcile};
 pub use stl::{LoessDegree, StlDecomposition, StlOptions, stl};
 pub use theta::ThetaModel;
 

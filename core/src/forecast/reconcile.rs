@@ -126,19 +126,17 @@ pub fn reconcile<K: Clone + Eq + Hash + Display>(
         Reconciliation::BottomUp => leaves.iter().map(|k| ((*k).clone(), get(k))).collect(),
         Reconciliation::TopDownHistorical => {
             let root = single_root(tree)?;
-            let totals: Vec<f64> = leaves.iter().map(|k| history.get(*k).map_or(0.0, |v| v.iter().sum())).collect();
-            let grand: f64 = totals.iter().sum();
-            if grand <= 0.0 {
-                return Err(OmoError::InvalidArgument {
-                    name: "history",
-                    message: "the bottom series' history sums to zero".into(),
-                });
-            }
+            let histories: Vec<&[f64]> =
+                leaves.iter().map(|k| history.get(*k).map_or(&[][..], Vec::as_slice)).collect();
+            let shares = historical_shares(&histories).ok_or_else(|| OmoError::InvalidArgument {
+                name: "history",
+                message: "the bottom series' history sums to zero".into(),
+            })?;
             let top = get(root);
             leaves
                 .iter()
-                .zip(&totals)
-                .map(|(k, t)| ((*k).clone(), top.iter().map(|v| v * t / grand).collect()))
+                .zip(&shares)
+                .map(|(k, share)| ((*k).clone(), top.iter().map(|v| v * share).collect()))
                 .collect()
         }
         Reconciliation::TopDownForecastProportions => {
@@ -158,6 +156,23 @@ pub fn reconcile<K: Clone + Eq + Hash + Display>(
         }
     };
     sum_up(tree, &bottom, h)
+}
+
+/// Each member's share of its group: its history's total over the group's (Gross & Sohl's
+/// proportions of the historical averages, members of one length); `None` when the group's
+/// total is not above zero.
+///
+/// ```
+/// use omo_core::forecast::historical_shares;
+/// let shares = historical_shares(&[&[1.0, 3.0], &[0.0, 0.0], &[2.0, 2.0]]).ok_or("no demand")?;
+/// assert_eq!(shares, [0.5, 0.0, 0.5]);
+/// assert_eq!(historical_shares(&[&[0.0], &[0.0]]), None);
+/// # Ok::<(), &str>(())
+/// ```
+pub fn historical_shares(histories: &[&[f64]]) -> Option<Vec<f64>> {
+    let totals: Vec<f64> = histories.iter().map(|h| h.iter().sum()).collect();
+    let grand: f64 = totals.iter().sum();
+    (grand > 0.0).then(|| totals.iter().map(|t| t / grand).collect())
 }
 
 fn single_root<K: Clone + Eq + Hash + Display>(tree: &Hierarchy<K>) -> Result<&K> {
