@@ -86,6 +86,7 @@ pub use snapshot::{EngineSnapshot, SNAPSHOT_FORMAT};
 pub use sync::{Accepted, EventBatch, Refusal};
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +173,8 @@ pub struct Engine {
     /// Events applied since the engine was built or restored, the first with `log_start + 1`.
     log: Vec<Event>,
     log_start: u64,
-    seen: FxHashSet<(String, String)>,
+    /// Every applied event's type and id (short ones inline, without an allocation each).
+    seen: FxHashSet<(CompactString, CompactString)>,
     subscribers: Vec<Subscriber>,
     /// What a bulk load folded without keeping ([`Engine::load`]).
     folded: Option<FoldedHistory>,
@@ -279,7 +281,7 @@ impl Engine {
     /// Checks and books one event; `remote` adds the checks of a replica's proposal.
     fn apply_checked(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
-        let key = (event.kind().to_owned(), event.id.clone());
+        let key = (CompactString::const_new(event.kind()), CompactString::new(&event.id));
         if self.seen.contains(&key) {
             let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", key.0, key.1) };
             return Err(refused(duplicate, &event));

@@ -131,7 +131,7 @@ impl Engine {
             seq,
             log: Vec::new(),
             log_start: seq,
-            seen: seen.into_iter().collect(),
+            seen: seen.into_iter().map(|(kind, id)| (kind.into(), id.into())).collect(),
             subscribers: Vec::new(),
             folded: None,
         })
@@ -139,7 +139,8 @@ impl Engine {
 
     /// The whole state, for a store to write (see [`Engine::restore`]).
     pub fn snapshot(&self) -> EngineSnapshot {
-        let mut seen: Vec<(String, String)> = self.seen.iter().cloned().collect();
+        let mut seen: Vec<(String, String)> =
+            self.seen.iter().map(|(kind, id)| (kind.to_string(), id.to_string())).collect();
         seen.sort();
         EngineSnapshot {
             format: SNAPSHOT_FORMAT,
