@@ -149,9 +149,10 @@ fn a_bad_stream_is_refused_naming_the_record() -> Res {
     assert_eq!(named, ("stock_movement", format!("#{at}").as_str(), "product"));
     // A sale of more than the shop holds: the day it goes below zero, with the day's numbers.
     let mut oversold = records.clone();
+    // The last sale: its shop holds stock from the days before.
     let sale = oversold
         .iter()
-        .position(|r| {
+        .rposition(|r| {
             matches!(r, StockRecord::Movement(StockMovement { kind: omo_core::model::MovementKind::Sale, .. }))
         })
         .ok_or("no sale")?;
@@ -159,10 +160,25 @@ fn a_bad_stream_is_refused_naming_the_record() -> Res {
     if let StockRecord::Movement(m) = &mut oversold[sale] {
         m.quantity += Decimal::from(1_000_000);
     }
-    let Err(OmoError::NegativeStock { date, after, .. }) = load(oversold) else {
+    // The pair's stock before that day and its net change that day, summed from the records.
+    let StockRecord::Movement(sold) = &oversold[sale] else { return Err("not a movement".into()) };
+    let (mut opening, mut change) = (Decimal::ZERO, Decimal::ZERO);
+    for record in &oversold {
+        if let StockRecord::Movement(m) = record
+            && (&m.node, &m.product) == (&sold.node, &sold.product)
+        {
+            if m.date < day {
+                opening += m.stock_change();
+            } else if m.date == day {
+                change += m.stock_change();
+            }
+        }
+    }
+    let Err(OmoError::NegativeStock { date, before, change: day_change, after, .. }) = load(oversold.clone()) else {
         return Err("negative stock accepted".into());
     };
-    assert!(date == day && after < Decimal::ZERO);
+    assert_eq!((date, before, day_change, after), (day, opening, change, opening + change));
+    assert!(after < Decimal::ZERO && opening > Decimal::ZERO);
     // A master holding movements: they belong in the stream.
     let whole = sample_company(&SampleConfig::small(2))?;
     let refused = Engine::load(whole, Vec::new(), EngineOptions::default());

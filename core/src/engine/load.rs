@@ -6,7 +6,6 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::clock::open_from;
@@ -141,9 +140,9 @@ struct Fold {
     first_day: Option<NaiveDate>,
     /// How many movements and POS sales were folded without being kept.
     folded: (u64, u64),
-    /// The day the stream stands on, and the stock before it and now of each pair it moved.
+    /// The day the stream stands on, and the pairs a movement of it left below zero.
     day: Option<NaiveDate>,
-    day_start: FxHashMap<(NodeId, ProductId), (Decimal, Decimal)>,
+    below: Vec<(NodeId, ProductId)>,
     /// The month number the stream stands in.
     month: Option<i64>,
 }
@@ -166,7 +165,7 @@ impl Fold {
             first_day: None,
             folded: (0, 0),
             day: None,
-            day_start: FxHashMap::default(),
+            below: Vec::new(),
             month: None,
         })
     }
@@ -191,9 +190,8 @@ impl Fold {
         match record {
             StockRecord::Movement(m) => {
                 let after = self.stock.book(&m, self.open_from);
-                if !self.allow_negative {
-                    let day = self.day_start.entry((m.node.clone(), m.product.clone()));
-                    day.or_insert((after - m.stock_change(), after)).1 = after;
+                if !self.allow_negative && after.is_sign_negative() && !after.is_zero() {
+                    self.below.push((m.node.clone(), m.product.clone()));
                 }
                 self.kpis.on_movement(&m);
                 if m.date >= self.open_from {
@@ -241,18 +239,18 @@ impl Fold {
         Ok(())
     }
 
-    /// Refuses a day that leaves a pair's stock below zero (all its movements applied).
+    /// Refuses a day that leaves a pair's stock below zero (all its movements applied): of the
+    /// pairs a movement of the day took below zero, the first by node and product still below.
     fn end_day(&mut self, day: NaiveDate) -> Result<()> {
-        let mut below: Vec<_> = self
-            .day_start
-            .drain()
-            .filter(|(_, (_, after))| after.is_sign_negative() && !after.is_zero())
-            .map(|(key, (before, after))| (key, before, after))
-            .collect();
-        below.sort_by(|a, b| a.0.cmp(&b.0));
-        match below.into_iter().next() {
+        let mut below = std::mem::take(&mut self.below);
+        below.sort();
+        let still_below = below.into_iter().find_map(|(node, product)| {
+            let (before, after) = self.stock.held_since_day(&node, &product)?;
+            (after.is_sign_negative() && !after.is_zero()).then_some((node, product, before, after))
+        });
+        match still_below {
             None => Ok(()),
-            Some(((node, product), before, after)) => Err(OmoError::NegativeStock {
+            Some((node, product, before, after)) => Err(OmoError::NegativeStock {
                 node: node.to_string(),
                 product: product.to_string(),
                 date: day,

@@ -31,6 +31,9 @@ struct PairLedger {
     /// Issues (sales, transfers out, returns to suppliers) by day: the days a cover window can
     /// still read, and the last issue day before them.
     issues: DayTotals,
+    /// The day of the latest movement booked and the stock before that day's first movement: a
+    /// day's opening stock while movements are booked in date order (a bulk load's stream).
+    day: Option<(NaiveDate, Decimal)>,
 }
 
 /// A pair's transfers with one counterparty in one month.
@@ -154,6 +157,9 @@ impl PairLedger {
 
     /// Adds a movement of `month` to its rows, its first day and its transfers.
     fn add(&mut self, movement: &StockMovement, month: i64) {
+        if self.day.is_none_or(|(day, _)| day != movement.date) {
+            self.day = Some((movement.date, self.on_hand()));
+        }
         self.rows.add(movement.kind, movement.quantity, month);
         self.note(movement, month);
     }
@@ -298,6 +304,14 @@ impl StockState {
         let pair = self.pairs.get(&(node.clone(), product.clone()))?;
         pair.first_day.filter(|first| *first <= day)?;
         pair.closings_from(day, open_from).first().map(|(_, closing)| *closing)
+    }
+
+    /// Stock on hand of a node and product with its stock before the first movement of the day
+    /// of its latest (that day's opening while movements are booked in date order), as
+    /// (opening, on hand); `None` when it never moved.
+    pub(crate) fn held_since_day(&self, node: &NodeId, product: &ProductId) -> Option<(Decimal, Decimal)> {
+        let pair = self.pairs.get(&(node.clone(), product.clone()))?;
+        pair.day.map(|(_, opening)| (opening, pair.on_hand()))
     }
 
     /// Stock on hand of a node and product; `None` when it never moved.
