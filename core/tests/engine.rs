@@ -318,6 +318,29 @@ fn an_engine_s_snapshot_restores_the_same_state() -> Res {
     Ok(())
 }
 
+#[test]
+fn a_format_1_snapshot_keeping_the_ids_themselves_restores_with_the_duplicate_rule() -> Res {
+    let mut engine = engine();
+    let (node, product, _) = stocked(&engine);
+    let receipt = |id: &str, engine: &Engine| {
+        event(id, EventBody::Movement(movement(&node, &product, day(engine, 1), MovementKind::Receipt, 3)))
+    };
+    engine.apply(receipt("GRN-1", &engine))?;
+    // Format 1 wrote `seen` as `[type, id]` pairs.
+    let mut json = serde_json::to_value(engine.snapshot())?;
+    json["format"] = serde_json::json!(1);
+    json["seen"] = serde_json::json!([["movement", "GRN-1"]]);
+    let mut restored = Engine::restore(omo_core::engine::EngineSnapshot::from_json(&json.to_string())?)?;
+    assert_eq!(state(&restored), state(&engine));
+    assert_eq!(restored.snapshot().seen, engine.snapshot().seen);
+    match restored.apply(receipt("GRN-1", &engine)) {
+        Err(OmoError::Refused { reason, .. }) if matches!(*reason, OmoError::DuplicateId { .. }) => {}
+        other => return Err(format!("the format 1 id should make GRN-1 a duplicate: {other:?}").into()),
+    }
+    restored.apply(receipt("GRN-2", &engine))?;
+    Ok(())
+}
+
 /// One random step of a stream: a movement, an order, an invoice or a payment.
 #[derive(Debug, Clone)]
 enum Step {

@@ -312,7 +312,7 @@ impl Fold {
             stock: self.stock,
             book,
             seq: 0,
-            log: Vec::new(),
+            log: std::collections::VecDeque::new(),
             log_start: 0,
             seen: Default::default(),
             subscribers: Vec::new(),

@@ -67,6 +67,7 @@ mod kpis;
 mod load;
 mod pair_rows;
 mod plan_alerts;
+mod seen;
 mod snapshot;
 mod stock;
 mod supply;
@@ -82,13 +83,13 @@ pub use history::{StreamedEvents, events_of, events_streamed, numbered};
 pub use kpis::AlertStatus;
 pub use load::FoldedHistory;
 pub use plan_alerts::PlanAlertRecord;
+pub use seen::EventFingerprint;
 pub use snapshot::{EngineSnapshot, SNAPSHOT_FORMAT};
 pub use sync::{Accepted, EventBatch, Refusal};
 
 use chrono::NaiveDate;
-use compact_str::CompactString;
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::{Dataset, ValidDataset};
@@ -141,15 +142,31 @@ pub struct EngineOptions {
     /// planning forecasts every shop and product).
     #[serde(default)]
     pub plan_alerts: bool,
+    /// How many of the latest applied events the engine keeps in memory for
+    /// [`Engine::events_since`] (1,000,000 by default: a few hundred MB of the sample company's
+    /// events). Older ones are dropped, oldest first, as a replication backlog drops them: a
+    /// replica further behind reads them from the store, which keeps every event, or starts again
+    /// from a snapshot.
+    #[serde(default = "default_log_capacity")]
+    pub log_capacity: usize,
 }
 
 fn default_open_months() -> u32 {
     2
 }
 
+fn default_log_capacity() -> usize {
+    1_000_000
+}
+
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions { policy: CreditPolicy::default(), open_months: default_open_months(), plan_alerts: false }
+        EngineOptions {
+            policy: CreditPolicy::default(),
+            open_months: default_open_months(),
+            plan_alerts: false,
+            log_capacity: default_log_capacity(),
+        }
     }
 }
 
@@ -170,11 +187,12 @@ pub struct Engine {
     count_books: counts::CountBooks,
     plan_alerts: PlanAlerts,
     seq: u64,
-    /// Events applied since the engine was built or restored, the first with `log_start + 1`.
-    log: Vec<Event>,
+    /// The latest events applied since the engine was built or restored (at most
+    /// [`EngineOptions::log_capacity`]), the first with `log_start + 1`.
+    log: VecDeque<Event>,
     log_start: u64,
-    /// Every applied event's type and id (short ones inline, without an allocation each).
-    seen: FxHashSet<(CompactString, CompactString)>,
+    /// Every applied event's type and id, as fingerprints.
+    seen: seen::SeenEvents,
     subscribers: Vec<Subscriber>,
     /// What a bulk load folded without keeping ([`Engine::load`]).
     folded: Option<FoldedHistory>,
@@ -281,9 +299,8 @@ impl Engine {
     /// Checks and books one event; `remote` adds the checks of a replica's proposal.
     fn apply_checked(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
-        let key = (CompactString::const_new(event.kind()), CompactString::new(&event.id));
-        if self.seen.contains(&key) {
-            let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", key.0, key.1) };
+        if self.seen.contains(event.kind(), &event.id) {
+            let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", event.kind(), event.id) };
             return Err(refused(duplicate, &event));
         }
         let event = match self.prepare(&event.body, remote) {
@@ -301,7 +318,7 @@ impl Engine {
             Err(e) => return Err(refused(e, &event)),
         };
         self.seq = seq;
-        self.seen.insert(key);
+        self.seen.insert(event.kind(), &event.id);
         if let Some(date) = event.date() {
             self.reclose(&touched, date);
         }
@@ -314,7 +331,11 @@ impl Engine {
         if lights_moved {
             changes.extend(self.light_changes(seq, event.date().unwrap_or(self.dataset.as_of)));
         }
-        self.log.push(event);
+        self.log.push_back(event);
+        if self.log.len() > self.options.log_capacity {
+            self.log.pop_front();
+            self.log_start += 1;
+        }
         Ok(changes)
     }
 

@@ -8,17 +8,18 @@ use super::index::Index;
 use super::kpis::KpiState;
 use super::load::FoldedHistory;
 use super::plan_alerts::{PlanAlertRecord, PlanAlerts};
+use super::seen::EventFingerprint;
 use super::stock::StockState;
 use super::{Engine, EngineOptions};
 use crate::credit::CreditBook;
 use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 
-/// The format of [`EngineSnapshot`] this version writes and reads.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// The format of [`EngineSnapshot`] this version writes (it reads format 1 too).
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 /// The engine's whole state in a form a store writes and reads back: the history with every
-/// applied event folded in, the sequence number, and the ids of every applied event. Versioned:
+/// applied event folded in, the sequence number, and the fingerprints of every applied event. Versioned:
 /// [`EngineSnapshot::from_json`] refuses a format it does not know, naming it.
 ///
 /// ```
@@ -26,8 +27,8 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 /// let engine = Engine::new(Engine::empty_history()?, EngineOptions::default())?;
 /// let json = serde_json::to_string(&engine.snapshot()).unwrap();
 /// assert_eq!(EngineSnapshot::from_json(&json)?.seq, 0);
-/// let newer = json.replacen("\"format\":1", "\"format\":2", 1);
-/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 2"));
+/// let newer = json.replacen("\"format\":2", "\"format\":3", 1);
+/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 3"));
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,8 +42,9 @@ pub struct EngineSnapshot {
     pub options: EngineOptions,
     /// The sequence number of the last applied event.
     pub seq: u64,
-    /// `(type, id)` of every applied event, for the duplicate rule.
-    pub seen: Vec<(String, String)>,
+    /// The fingerprint of every applied event's `(type, id)`, for the duplicate rule, sorted
+    /// (format 1 kept the pairs themselves; they are read as their fingerprints).
+    pub seen: Vec<EventFingerprint>,
     /// The plan's alert machines (none unless [`EngineOptions::plan_alerts`] is on).
     #[serde(default)]
     pub plan_alerts: Vec<PlanAlertRecord>,
@@ -67,13 +69,14 @@ impl EngineSnapshot {
     }
 }
 
+/// Format 1 kept every applied event's `(type, id)`; format 2 keeps their fingerprints.
 fn check_format(format: u32) -> Result<()> {
-    if format == SNAPSHOT_FORMAT {
+    if (1..=SNAPSHOT_FORMAT).contains(&format) {
         return Ok(());
     }
     Err(OmoError::InvalidArgument {
         name: "snapshot",
-        message: format!("engine snapshot format {format}: this version of omo reads format {SNAPSHOT_FORMAT}"),
+        message: format!("engine snapshot format {format}: this version of omo reads formats 1 to {SNAPSHOT_FORMAT}"),
     })
 }
 
@@ -129,9 +132,9 @@ impl Engine {
             stock,
             book,
             seq,
-            log: Vec::new(),
+            log: std::collections::VecDeque::new(),
             log_start: seq,
-            seen: seen.into_iter().map(|(kind, id)| (kind.into(), id.into())).collect(),
+            seen: seen.into_iter().collect(),
             subscribers: Vec::new(),
             folded: None,
         })
@@ -139,15 +142,12 @@ impl Engine {
 
     /// The whole state, for a store to write (see [`Engine::restore`]).
     pub fn snapshot(&self) -> EngineSnapshot {
-        let mut seen: Vec<(String, String)> =
-            self.seen.iter().map(|(kind, id)| (kind.to_string(), id.to_string())).collect();
-        seen.sort();
         EngineSnapshot {
             format: SNAPSHOT_FORMAT,
             dataset: Dataset::clone(&self.dataset),
             options: self.options.clone(),
             seq: self.seq,
-            seen,
+            seen: self.seen.sorted(),
             plan_alerts: self.plan_alerts.records(),
             folded: self.folded,
         }

@@ -122,12 +122,38 @@ impl Engine {
     }
 
     /// The events applied after sequence number `seq`, each with its own number, in order.
-    /// Errors when `seq` is before this engine's log (it was restored from a snapshot then).
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions, events_of};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let company = sample_company(&SampleConfig::small(1))?;
+    /// let cut = company.as_of - chrono::Days::new(20);
+    /// let options = EngineOptions { log_capacity: 3, ..EngineOptions::default() };
+    /// let mut engine = Engine::new(company.until(cut), options)?;
+    /// let events = events_of(&company, cut)?;
+    /// for event in events.iter().take(5).cloned() {
+    ///     engine.apply(event)?;
+    /// }
+    /// let since: Vec<u64> = engine.events_since(2)?.into_iter().map(|(seq, _)| seq).collect();
+    /// assert_eq!(since, [3, 4, 5]);
+    /// assert_eq!(engine.events_since(3)?[0].1, events[3]);
+    /// assert!(engine.events_since(1).is_err()); // dropped from memory: the log keeps 3
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`OmoError::InvalidArgument`] when `seq` is before the events this engine still holds:
+    /// those applied before it was restored from a snapshot, or dropped beyond
+    /// [`super::EngineOptions::log_capacity`]. A store keeps them all.
     pub fn events_since(&self, seq: u64) -> Result<Vec<(u64, Event)>> {
         if seq < self.log_start {
             return Err(OmoError::InvalidArgument {
                 name: "seq",
-                message: format!("events up to {} are in the store, not in memory; ask the store", self.log_start),
+                message: format!(
+                    "the events after {seq} up to {} are no longer in memory (kept: the last {} applied since the \
+                     engine was built or restored); read them from the store",
+                    self.log_start, self.options.log_capacity
+                ),
             });
         }
         let skip = usize::try_from(seq - self.log_start).unwrap_or(usize::MAX);
