@@ -221,19 +221,19 @@ impl StockFacts for EngineFacts<'_> {
     }
 
     fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let mut sold = Vec::new();
-        for (node, product, month, m) in self.sell_out.months().filter(|(node, ..)| keep(node)) {
-            sold.push((node, product, Self::period_of(period, month)?, m.units));
-        }
-        Ok(units_by_period(sold.into_iter(), last))
+        let sold = self.sell_out.months().filter(|(node, ..)| keep(node));
+        units_by_period(
+            sold.map(|(node, product, month, m)| Ok((node, product, Self::period_of(period, month)?, m.units))),
+            last,
+        )
     }
 
     fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let mut sold = Vec::new();
-        for (node, product, month, units) in self.stock.monthly_sales().filter(|(node, ..)| keep(node)) {
-            sold.push((node, product, Self::period_of(period, month)?, units));
-        }
-        Ok(units_by_period(sold.into_iter(), last))
+        let sold = self.stock.monthly_sales().filter(|(node, ..)| keep(node));
+        units_by_period(
+            sold.map(|(node, product, month, units)| Ok((node, product, Self::period_of(period, month)?, units))),
+            last,
+        )
     }
 
     fn count_book(&self, at: usize) -> Option<Decimal> {

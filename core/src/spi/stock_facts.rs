@@ -61,12 +61,12 @@ impl StockFacts for RecordFacts<'_> {
 
     fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
         let sold = self.dataset.pos_sales.iter().filter(|s| keep(&s.node));
-        Ok(units_by_period(sold.map(|s| (&s.node, &s.product, period.number(s.date), s.quantity)), last))
+        units_by_period(sold.map(|s| Ok((&s.node, &s.product, period.number(s.date), s.quantity))), last)
     }
 
     fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
         let sold = self.dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && keep(&m.node));
-        Ok(units_by_period(sold.map(|m| (&m.node, &m.product, period.number(m.date), m.quantity)), last))
+        units_by_period(sold.map(|m| Ok((&m.node, &m.product, period.number(m.date), m.quantity))), last)
     }
 
     fn count_book(&self, at: usize) -> Option<Decimal> {
@@ -77,14 +77,18 @@ impl StockFacts for RecordFacts<'_> {
 }
 
 /// `sold` (node, product, period number, units) summed per node x product x period, up to
-/// period number `last`.
+/// period number `last`; the first error of `sold`, if any, instead. Read as it passes: the
+/// sales are never held.
 pub(crate) fn units_by_period<'a>(
-    sold: impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, Decimal)>,
+    sold: impl Iterator<Item = Result<(&'a NodeId, &'a ProductId, i64, Decimal)>>,
     last: i64,
-) -> UnitsByPeriod {
+) -> Result<UnitsByPeriod> {
     let mut units: BTreeMap<(&NodeId, &ProductId), BTreeMap<i64, Decimal>> = BTreeMap::new();
-    for (node, product, k, quantity) in sold.filter(|(_, _, k, _)| *k <= last) {
-        *units.entry((node, product)).or_default().entry(k).or_default() += quantity;
+    for sale in sold {
+        let (node, product, k, quantity) = sale?;
+        if k <= last {
+            *units.entry((node, product)).or_default().entry(k).or_default() += quantity;
+        }
     }
-    units.into_iter().map(|((n, p), months)| ((n.clone(), p.clone()), months)).collect()
+    Ok(units.into_iter().map(|((n, p), months)| ((n.clone(), p.clone()), months)).collect())
 }
