@@ -6,6 +6,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 use super::day_totals::DayTotals;
 use super::pair_rows::PairRows;
@@ -230,11 +231,13 @@ impl StockState {
 
     /// Books `movement`; returns the stock on hand after it.
     pub(crate) fn book(&mut self, movement: &StockMovement, open_from: NaiveDate) -> Decimal {
-        let key = (movement.node.clone(), movement.product.clone());
-        if !self.pairs.contains_key(&key) {
-            self.by_node.entry(movement.node.clone()).or_default().push(movement.product.clone());
-        }
-        let pair = self.pairs.entry(key).or_default();
+        let pair = match self.pairs.entry((movement.node.clone(), movement.product.clone())) {
+            Entry::Occupied(pair) => pair.into_mut(),
+            Entry::Vacant(pair) => {
+                self.by_node.entry(movement.node.clone()).or_default().push(movement.product.clone());
+                pair.insert(PairLedger::default())
+            }
+        };
         pair.add(movement, Period::Month.number(movement.date));
         pair.layer(movement, open_from);
         pair.on_hand()
