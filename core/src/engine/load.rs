@@ -244,6 +244,7 @@ impl Fold {
     fn end_day(&mut self, day: NaiveDate) -> Result<()> {
         let mut below = std::mem::take(&mut self.below);
         below.sort();
+        below.dedup();
         let still_below = below.into_iter().find_map(|(node, product)| {
             let (before, after) = self.stock.held_since_day(&node, &product)?;
             (after.is_sign_negative() && !after.is_zero()).then_some((node, product, before, after))

@@ -37,7 +37,7 @@ struct OtherFlow {
 impl OtherFlow {
     /// Its stock change.
     fn net(&self) -> Decimal {
-        self.kind.sign() * self.quantity
+        self.kind.stock_change(self.quantity)
     }
 }
 
@@ -57,11 +57,6 @@ impl PairRows {
     /// Stock on hand: the last month's closing.
     pub(super) fn on_hand(&self) -> Decimal {
         self.on_hand
-    }
-
-    /// Month number of the first row.
-    pub(super) fn first(&self) -> i64 {
-        self.first
     }
 
     /// Month number of the last row (`first - 1` when there are none).
@@ -86,7 +81,7 @@ impl PairRows {
             MovementKind::Sale => row.sales += quantity,
             _ => self.add_other(month, kind, quantity),
         }
-        self.on_hand += kind.sign() * quantity;
+        self.on_hand += kind.stock_change(quantity);
     }
 
     /// Extends the rows to cover `month`: empty months before the first or after the last.
@@ -147,10 +142,14 @@ impl PairRows {
         self.on_hand - later - later_others
     }
 
-    /// The row of month number `month` with its opening and closing; `None` outside the rows.
+    /// The row of month number `month` with its opening and closing; a month after the last row
+    /// carries the stock on hand forward (no flows); `None` before the first row or with none.
     pub(super) fn row(&self, month: i64) -> Option<SpiFlows> {
-        if month < self.first || month > self.last() {
+        if month < self.first || self.months.is_empty() {
             return None;
+        }
+        if month > self.last() {
+            return Some(SpiFlows { opening: self.on_hand, closing: self.on_hand, ..SpiFlows::default() });
         }
         let (mut flows, _) = self.columns(month);
         flows.closing = self.closing_in(month);
@@ -211,7 +210,8 @@ mod tests {
         rows.add(MovementKind::Adjustment, tenths(-15), 6);
         // Back-dated before the first month: the rows grow at the front.
         rows.add(MovementKind::TransferIn, tenths(20), 3);
-        assert_eq!((rows.first(), rows.last()), (3, 7));
+        let months: Vec<i64> = rows.rows().iter().map(|(month, _)| *month).collect();
+        assert_eq!(months, [3, 4, 5, 6, 7]);
         assert_eq!(rows.on_hand(), tenths(65));
         let closings: Vec<Decimal> = rows.rows().iter().map(|(_, r)| r.closing).collect();
         assert_eq!(closings, [tenths(20), tenths(20), tenths(120), tenths(105), tenths(65)]);
@@ -219,7 +219,9 @@ mod tests {
         assert_eq!((june.opening, june.adjustments, june.closing), (tenths(120), tenths(-15), tenths(105)));
         assert_eq!(rows.closing_in(2), Decimal::ZERO);
         assert_eq!(rows.closing_in(9), tenths(65));
-        assert_eq!(rows.row(8), None);
+        let august = rows.row(8).ok_or("no August")?;
+        assert_eq!((august.opening, august.sales, august.closing), (tenths(65), Decimal::ZERO, tenths(65)));
+        assert_eq!(rows.row(2), None);
         let counts: Vec<u32> = rows.flows().map(|(_, _, n)| n).collect();
         assert_eq!(counts, [1, 0, 1, 1, 1]);
         Ok(())

@@ -128,7 +128,8 @@ impl PairLedger {
         layers
     }
 
-    /// Notes a movement of `month`'s day, and notes it among the transfers when it is one.
+    /// Records a movement of month number `month`: the pair's first day, and the month's transfers
+    /// with the movement's counterparty when it is a transfer.
     fn note(&mut self, movement: &StockMovement, month: i64) {
         self.first_day = Some(self.first_day.map_or(movement.date, |first| first.min(movement.date)));
         let Some(counterparty) = movement.counterparty.as_ref().filter(|_| movement.kind.is_transfer()) else {
@@ -359,15 +360,10 @@ impl StockState {
     pub(crate) fn node_month(&self, node: &NodeId, month: i64) -> SpiFlows {
         let mut total = SpiFlows::default();
         for product in self.products_at(node) {
-            let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { continue };
-            if month < pair.rows.first() {
+            let Some(row) = self.pairs.get(&(node.clone(), product.clone())).and_then(|pair| pair.rows.row(month))
+            else {
                 continue;
-            }
-            let row = pair.rows.row(month).unwrap_or_else(|| SpiFlows {
-                opening: pair.on_hand(),
-                closing: pair.on_hand(),
-                ..SpiFlows::default()
-            });
+            };
             total.accumulate(&row);
         }
         total

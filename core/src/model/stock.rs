@@ -46,6 +46,18 @@ impl MovementKind {
         if self.is_outflow() { Decimal::NEGATIVE_ONE } else { Decimal::ONE }
     }
 
+    /// The signed change a movement of this kind and `quantity` makes to the node's stock.
+    ///
+    /// ```
+    /// use omo_core::model::MovementKind;
+    /// use rust_decimal::Decimal;
+    /// assert_eq!(MovementKind::Sale.stock_change(Decimal::from(3)), Decimal::from(-3));
+    /// assert_eq!(MovementKind::Adjustment.stock_change(Decimal::from(-2)), Decimal::from(-2));
+    /// ```
+    pub fn stock_change(self, quantity: Decimal) -> Decimal {
+        self.sign() * quantity
+    }
+
     /// True for the kinds that take stock out of the node: sale, supplier return, transfer out.
     ///
     /// ```
@@ -132,7 +144,7 @@ impl StockMovement {
 
     /// The signed change this movement makes to the node's stock.
     pub fn stock_change(&self) -> Decimal {
-        self.kind.sign() * self.quantity
+        self.kind.stock_change(self.quantity)
     }
 }
 

@@ -752,7 +752,7 @@ where
     for ((date, kind, quantity), &k) in flows.zip(key_of_entry) {
         let p = period.number(date);
         if suspects.contains_key(&(k, p)) {
-            let change = if kind == MovementKind::Adjustment { quantity } else { kind.sign() * quantity };
+            let change = kind.stock_change(quantity);
             days.entry((k, p)).or_default().push((date, change));
         }
     }
