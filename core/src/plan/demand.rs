@@ -192,8 +192,9 @@ pub(crate) fn independent_demand_with(
         non_negative: true,
         ..ForecastOptions::new(horizon.len())
     };
-    let series: Vec<(&(NodeId, ProductId), Vec<f64>)> = history
-        .iter()
+    // The history is consumed as the series are built: the two are never held whole together.
+    let series: Vec<((NodeId, ProductId), Vec<f64>)> = history
+        .into_iter()
         .filter(|(_, h)| h.values().any(|q| !q.is_zero()))
         .map(|(key, h)| {
             let values = (first..=last).map(|k| h.get(&k).and_then(Decimal::to_f64).unwrap_or(0.0)).collect();
