@@ -104,15 +104,24 @@ impl PyEngine {
 impl PyEngine {
     /// An engine on `dataset`'s history (validated), or on an empty company when `None`: in
     /// memory, or durable in a new store file at `path` (an existing path is refused);
-    /// `plan_alerts` is `EngineOptions::plan_alerts`.
+    /// `plan_alerts` is `EngineOptions::plan_alerts`, `log_capacity` (the core's default when
+    /// `None`) `EngineOptions::log_capacity`.
     #[new]
-    #[pyo3(signature = (dataset = None, path = None, plan_alerts = false))]
-    fn new(py: Python<'_>, dataset: Option<&PyDataset>, path: Option<PathBuf>, plan_alerts: bool) -> PyResult<Self> {
+    #[pyo3(signature = (dataset = None, path = None, plan_alerts = false, log_capacity = None))]
+    fn new(
+        py: Python<'_>,
+        dataset: Option<&PyDataset>,
+        path: Option<PathBuf>,
+        plan_alerts: bool,
+        log_capacity: Option<usize>,
+    ) -> PyResult<Self> {
         let history = match dataset {
             Some(d) => ValidDataset::clone(&d.inner),
             None => ValidDataset::new(Engine::empty_history().map_err(omo_error)?).map_err(omo_error)?,
         };
-        let options = EngineOptions { plan_alerts, ..EngineOptions::default() };
+        let defaults = EngineOptions::default();
+        let log_capacity = log_capacity.unwrap_or(defaults.log_capacity);
+        let options = EngineOptions { plan_alerts, log_capacity, ..defaults };
         let backend = match path {
             None => Backend::Memory(Box::new(py.detach(|| Engine::on_valid(history, options)).map_err(omo_error)?)),
             Some(path) => {

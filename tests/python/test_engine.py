@@ -142,6 +142,20 @@ def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
     assert eng.events_since(1)[0]["record"]["lines"][0]["unit_price"] == "99.50"
 
 
+def test_in_memory_events_since_serves_the_latest_log_capacity_events(history):
+    cut = _cut(history)
+    events = omo.events_of(history, after=cut)[:5]
+    with omo.Engine(history.until(cut), log_capacity=3) as eng:
+        eng.apply_many(events)
+        assert [e["id"] for e in eng.events_since(2)] == [e["id"] for e in events[2:]]
+        assert eng.events_since(3)[0] == events[3]
+        with pytest.raises(omo.ArgumentError, match="no longer in memory"):
+            eng.events_since(1)
+    with omo.Engine(history.until(cut)) as eng:  # the core's default keeps them all here
+        eng.apply_many(events)
+        assert len(eng.events_since(0)) == 5
+
+
 def test_with_plan_alerts_a_line_overloaded_ahead_raises_an_alert_to_build_ahead(history):
     # From the end of September each month close plans six months ahead; as the spring peak
     # comes into view a line's heaviest month goes red, and the second close running raises it.

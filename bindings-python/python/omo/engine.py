@@ -108,6 +108,11 @@ class Engine:
     (``reorder_now``), a late OEM supplier (``chase_oem``), production short of plan
     (``review_production``). Off by default: planning forecasts every shop and product.
 
+    In memory the engine keeps the latest ``log_capacity`` events for :meth:`events_since` (the
+    core's default, a million, when ``None``), as a replication backlog does: a replica further
+    behind gets ``omo.ArgumentError`` and starts again from a snapshot. A durable engine reads
+    them all from its file.
+
     >>> import os, tempfile, omo
     >>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
     >>> cut = history.as_of.replace(day=1)
@@ -122,10 +127,17 @@ class Engine:
     >>> import shutil; shutil.rmtree(os.path.dirname(path))
     """
 
-    def __init__(self, dataset: Optional["company.Dataset"] = None, path=None, *, plan_alerts: bool = False):
+    def __init__(
+        self,
+        dataset: Optional["company.Dataset"] = None,
+        path=None,
+        *,
+        plan_alerts: bool = False,
+        log_capacity: Optional[int] = None,
+    ):
         native_dataset = None if dataset is None else _dataset(dataset)._native
         native_path = None if path is None else _path(path)
-        self._start(_native.Engine(native_dataset, native_path, bool(plan_alerts)))
+        self._start(_native.Engine(native_dataset, native_path, bool(plan_alerts), log_capacity))
 
     def _start(self, native) -> None:
         self._native = native
@@ -232,7 +244,8 @@ class Engine:
 
     def events_since(self, seq: int) -> list:
         """The events applied after ``seq``, in order, in the event form (durable: read from the
-        file, so also the events of earlier sessions)."""
+        file, so also the events of earlier sessions; in memory: the latest ``log_capacity``,
+        an earlier ``seq`` raises ``omo.ArgumentError``)."""
         return json.loads(self._engine().events_since_json(int(seq)))
 
     def to_dataset(self) -> "company.Dataset":
