@@ -299,7 +299,8 @@ impl Engine {
     /// Checks and books one event; `remote` adds the checks of a replica's proposal.
     fn apply_checked(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
-        if self.seen.contains(event.kind(), &event.id) {
+        let fingerprint = EventFingerprint::of(event.kind(), &event.id);
+        if self.seen.contains(fingerprint) {
             let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", event.kind(), event.id) };
             return Err(refused(duplicate, &event));
         }
@@ -318,7 +319,7 @@ impl Engine {
             Err(e) => return Err(refused(e, &event)),
         };
         self.seq = seq;
-        self.seen.insert(event.kind(), &event.id);
+        self.seen.insert(fingerprint);
         if let Some(date) = event.date() {
             self.reclose(&touched, date);
         }

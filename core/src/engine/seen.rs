@@ -17,7 +17,9 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 /// ```
 /// use omo_core::engine::EventFingerprint;
 /// let a = EventFingerprint::of("movement", "mv-1");
-/// assert_eq!(a, EventFingerprint::of("movement", "mv-1"));
+/// // SipHash-1-3-128 of b"movement\xffmv-1", keys 0, computed apart by a Python transcription of
+/// // the paper's algorithm: a snapshot's fingerprints stay readable across versions.
+/// assert_eq!(serde_json::to_string(&a).unwrap(), "\"e9405497d12456fb4e8e9a1dff2ad152\"");
 /// assert_ne!(a, EventFingerprint::of("pos_sale", "mv-1"));
 /// assert_ne!(EventFingerprint::of("movement", "mv-1x"), EventFingerprint::of("movementm", "v-1x"));
 /// let json = serde_json::to_string(&a).unwrap();
@@ -34,9 +36,10 @@ impl EventFingerprint {
         let mut hasher = SipHasher13::new();
         hasher.write(kind.as_bytes());
         // No UTF-8 text holds the byte 0xff: the type ends here, whatever the two strings are.
-        hasher.write_u8(0xff);
+        hasher.write(&[0xff]);
         hasher.write(id.as_bytes());
-        EventFingerprint(hasher.finish128().as_u128())
+        // The hash's two halves as little-endian bytes: the same number on every platform.
+        EventFingerprint(u128::from_le_bytes(hasher.finish128().as_bytes()))
     }
 }
 
@@ -71,14 +74,14 @@ impl<'de> Deserialize<'de> for EventFingerprint {
 pub(super) struct SeenEvents(FxHashSet<EventFingerprint>);
 
 impl SeenEvents {
-    /// Whether an event of type `kind` with `id` was applied.
-    pub(super) fn contains(&self, kind: &str, id: &str) -> bool {
-        self.0.contains(&EventFingerprint::of(kind, id))
+    /// Whether the event with `fingerprint` was applied.
+    pub(super) fn contains(&self, fingerprint: EventFingerprint) -> bool {
+        self.0.contains(&fingerprint)
     }
 
-    /// Notes an event of type `kind` with `id` as applied.
-    pub(super) fn insert(&mut self, kind: &str, id: &str) {
-        self.0.insert(EventFingerprint::of(kind, id));
+    /// Notes the event with `fingerprint` as applied.
+    pub(super) fn insert(&mut self, fingerprint: EventFingerprint) {
+        self.0.insert(fingerprint);
     }
 
     /// Every fingerprint, sorted (a snapshot's order).
