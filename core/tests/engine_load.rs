@@ -91,23 +91,24 @@ fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_
     let mut loaded = Engine::load(master, records, EngineOptions::default())?;
     let mut whole = Engine::new(company.until(cut), EngineOptions::default())?;
     let folded = loaded.folded().ok_or("nothing folded")?;
-    assert_eq!(folded.kept_from, loaded.open_from());
+    assert_eq!(folded.kept_from, Some(loaded.open_from()));
+    let kept_from = loaded.open_from();
     let kept = loaded.to_dataset();
-    assert!(!kept.movements.is_empty() && kept.movements.iter().all(|m| m.date >= folded.kept_from));
-    assert!(kept.pos_sales.iter().all(|s| s.date >= folded.kept_from));
+    assert!(!kept.movements.is_empty() && kept.movements.iter().all(|m| m.date >= kept_from));
+    assert!(kept.pos_sales.iter().all(|s| s.date >= kept_from));
     assert_same(&loaded, &whole)?;
 
     // The views that read older records themselves are refused, naming the day.
     let views = loaded.views();
-    assert_refused(views.customer_summaries(None, None), folded.kept_from)?;
+    assert_refused(views.customer_summaries(None, None), kept_from)?;
     let node = &kept.movements[0].node;
-    assert_refused(views.node_ledger(node, None, Period::Month, None), folded.kept_from)?;
-    assert_refused(views.spi_rollup(&NodeLevel::Company, &ProductLevel::All, Period::Week, None), folded.kept_from)?;
+    assert_refused(views.node_ledger(node, None, Period::Month, None), kept_from)?;
+    assert_refused(views.spi_rollup(&NodeLevel::Company, &ProductLevel::All, Period::Week, None), kept_from)?;
     let january = NaiveDate::from_ymd_opt(cut.year(), 1, 10).ok_or("date")?;
     let source = omo_core::analytics::SalesSource::SellOut;
-    assert_refused(views.sales(source, Some(Window::new(january, cut)?)), folded.kept_from)?;
+    assert_refused(views.sales(source, Some(Window::new(january, cut)?)), kept_from)?;
     // A window inside the records kept is served.
-    let recent = Window::new(folded.kept_from + Days::new(3), cut)?;
+    let recent = Window::new(kept_from + Days::new(3), cut)?;
     assert_eq!(views.sales(source, Some(recent))?, whole.views().sales(source, Some(recent))?);
     // Its snapshot holds the records kept only: restoring it is refused.
     let restored = Engine::restore(loaded.snapshot());
@@ -119,9 +120,48 @@ fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_
         assert_eq!(loaded.apply(event.clone())?, whole.apply(event)?);
     }
     assert_same(&loaded, &whole)?;
+    let kept_from = loaded.folded().and_then(|f| f.kept_from).ok_or("nothing kept")?;
+    assert!(kept_from > cut && kept_from == loaded.open_from());
+    assert!(loaded.to_dataset().movements.iter().all(|m| m.date >= kept_from));
+    Ok(())
+}
+
+#[test]
+fn an_engine_loaded_keeping_no_records_reads_the_same_aggregates_and_refuses_the_record_views() -> Res {
+    let company = sample_company(&SampleConfig::small(5))?;
+    let cut = company.as_of - Days::new(75);
+    let (master, records) = as_stream(company.until(cut));
+    let (movements, sales) = (records.iter().filter(|r| matches!(r, StockRecord::Movement(_))).count(), records.len());
+    let lean = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
+    let mut loaded = Engine::load(master, records, lean)?;
+    let mut whole = Engine::new(company.until(cut), EngineOptions::default())?;
     let folded = loaded.folded().ok_or("nothing folded")?;
-    assert!(folded.kept_from > cut && folded.kept_from == loaded.open_from());
-    assert!(loaded.to_dataset().movements.iter().all(|m| m.date >= folded.kept_from));
+    // Every record is folded, none kept, and the counts still hold them all.
+    assert_eq!(
+        (folded.kept_from, folded.movements, folded.pos_sales),
+        (None, movements as u64, (sales - movements) as u64)
+    );
+    assert!(loaded.to_dataset().movements.is_empty() && loaded.to_dataset().pos_sales.is_empty());
+    assert_same(&loaded, &whole)?;
+    // A view reading records, even of the open period only, is refused naming the option.
+    let recent = Window::new(loaded.open_from() + Days::new(3), cut)?;
+    let source = omo_core::analytics::SalesSource::SellOut;
+    for refused in
+        [loaded.views().sales(source, Some(recent)).err(), loaded.views().customer_summaries(None, None).err()]
+    {
+        let Some(OmoError::InvalidArgument { name: "history", message }) = refused else {
+            return Err(format!("not refused: {refused:?}").into());
+        };
+        assert!(message.contains("keep_open_records off"), "{message}");
+    }
+    // Events after the cut (months closing on the way) move it as they move the whole engine,
+    // and their movements and POS sales are counted, not kept.
+    for event in events_of(&company, cut)? {
+        assert_eq!(loaded.apply(event.clone())?, whole.apply(event)?);
+    }
+    assert_same(&loaded, &whole)?;
+    assert_eq!(loaded.folded().map(|f| f.kept_from), Some(None));
+    assert!(loaded.to_dataset().movements.is_empty());
     Ok(())
 }
 

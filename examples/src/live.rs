@@ -74,18 +74,22 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
 /// bulk-loaded as a stream ([`Engine::load`]): the generator runs twice, first for every record
 /// but the movements and POS sales, then on a thread of its own streaming those, folded into
 /// the engine up to the cut and, after it, turned into the quarter's events a day at a time
-/// ([`events_streamed`]) as they are applied. Neither the history nor the quarter is held:
-/// memory follows the engine's state.
+/// ([`events_streamed`]) as they are applied. Neither the history nor the quarter is held, and
+/// the engine keeps no movement or POS sale as a record ([`EngineOptions::keep_open_records`]
+/// off): memory follows its aggregates.
 pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String), String> {
     let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
     let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
     let (generator, records) = sample_records(config);
     let mut records = numbered(records).peekable();
     let history = std::iter::from_fn(|| records.next_if(|(_, r)| r.date() <= cut).map(|(_, r)| r));
-    let loaded = Engine::load(master.until(cut), history, EngineOptions::default());
+    // The report and the dashboard read the engine's aggregates only: no movement or POS sale
+    // is kept as a record, the open period's included.
+    let aggregates_only = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
+    let loaded = Engine::load(master.until(cut), history, aggregates_only);
     let replayed = loaded.map_err(|e| e.to_string()).and_then(|engine| {
         let out = format!(
-            "Live: the history up to {cut} bulk-loaded as a stream (kept as records from {})\n",
+            "Live: the history up to {cut} bulk-loaded as a stream into the engine's aggregates (open from {})\n",
             engine.open_from()
         );
         let events = events_streamed(&master, cut, records.by_ref()).map_err(|e| e.to_string())?;

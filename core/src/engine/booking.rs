@@ -22,6 +22,7 @@ impl Engine {
         seq: u64,
         changes: &mut Vec<Change>,
     ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
+        let keeps_records = self.folded.is_none_or(|folded| folded.kept_from.is_some());
         let d = self.dataset.as_mut_unchecked();
         let today = d.as_of;
         let kpis = &mut self.kpis;
@@ -37,7 +38,10 @@ impl Engine {
                 }
                 kpis.on_movement(m);
                 touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
-                d.movements.push(m.clone());
+                match &mut self.folded {
+                    Some(folded) if !keeps_records => folded.movements += 1,
+                    _ => d.movements.push(m.clone()),
+                }
             }
             EventBody::Count(c) => {
                 self.count_books.on_count(c, &self.stock, open_from(today, self.options.open_months));
@@ -48,7 +52,10 @@ impl Engine {
                     touched.extend(kpis.shop_owner(&s.node).map(|d| (d, SHOPS)));
                 }
                 self.sell_out.add(s);
-                d.pos_sales.push(s.clone());
+                match &mut self.folded {
+                    Some(folded) if !keeps_records => folded.pos_sales += 1,
+                    _ => d.pos_sales.push(s.clone()),
+                }
             }
             EventBody::Order(o) => {
                 if self.book.account(&o.customer).is_some()

@@ -29,8 +29,9 @@ pub struct FoldedHistory {
     /// The history's first day (its first record, folded or kept).
     pub first_day: NaiveDate,
     /// The first day whose movements and POS sales the engine keeps as records (the first day
-    /// of the open period at the load); those before it live on only in its aggregates.
-    pub kept_from: NaiveDate,
+    /// of its open period); those before it live on only in its aggregates. `None` when it keeps
+    /// none ([`super::EngineOptions::keep_open_records`] off).
+    pub kept_from: Option<NaiveDate>,
     /// How many movements were folded without being kept.
     pub movements: u64,
     /// How many POS sales were folded without being kept.
@@ -44,7 +45,8 @@ impl Engine {
     /// [`crate::sample::sample_company_streamed`] makes them). Each record is checked as the
     /// dataset's validation checks it (its references, not after `as_of`, stock not below zero
     /// at the end of any day unless the dataset allows it) and folded into the engine's state;
-    /// only those of the open period are kept as records. Its memory follows the company (its
+    /// only those of the open period are kept as records (none with
+    /// [`EngineOptions::keep_open_records`] off). Its memory follows the company (its
     /// nodes, products and customers, the months of its rows), not the length of its history.
     ///
     /// Its S-P-I rows, stock, credit positions, lights, alerts and the views that read the
@@ -120,13 +122,15 @@ impl Engine {
         d.pos_sales.retain(|s| s.date >= open_from);
         folded.movements += (kept.0 - d.movements.len()) as u64;
         folded.pos_sales += (kept.1 - d.pos_sales.len()) as u64;
-        folded.kept_from = open_from;
+        folded.kept_from = folded.kept_from.map(|_| open_from);
     }
 }
 
 /// The state of a bulk load while its stream passes.
 struct Fold {
     open_from: NaiveDate,
+    /// Whether the open period's movements and POS sales are kept as records.
+    keep_open_records: bool,
     allow_negative: bool,
     stock: StockState,
     sell_out: SellOutMonths,
@@ -153,6 +157,7 @@ impl Fold {
         counts.sort_by_key(|&at| master.counts.get(at).map(|c| c.date));
         Ok(Fold {
             open_from: open_from(master.as_of, options.open_months),
+            keep_open_records: options.keep_open_records,
             allow_negative: master.allow_negative_stock,
             stock: StockState::default(),
             sell_out: SellOutMonths::default(),
@@ -168,6 +173,11 @@ impl Fold {
             below: Vec::new(),
             month: None,
         })
+    }
+
+    /// Whether a movement or POS sale dated `date` is kept as a record.
+    fn keeps(&self, date: NaiveDate) -> bool {
+        self.keep_open_records && date >= self.open_from
     }
 
     /// Checks and folds the stream's record at position `row`.
@@ -194,7 +204,7 @@ impl Fold {
                     self.below.push((m.node.clone(), m.product.clone()));
                 }
                 self.kpis.on_movement(&m);
-                if m.date >= self.open_from {
+                if self.keeps(m.date) {
                     self.kept_movements.push(m);
                 } else {
                     self.folded.0 += 1;
@@ -203,7 +213,7 @@ impl Fold {
             StockRecord::PosSale(s) => {
                 self.sell_out.add(&s);
                 self.kpis.on_pos_sale(&s);
-                if s.date >= self.open_from {
+                if self.keeps(s.date) {
                     self.kept_sales.push(s);
                 } else {
                     self.folded.1 += 1;
@@ -295,7 +305,8 @@ impl Fold {
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
         self.kpis.finish(&dataset, first_day, (&self.stock, &book, &index))?;
         let count_books = CountBooks::from_books(self.books, &dataset.counts);
-        let (kept_from, (movements, pos_sales)) = (self.open_from, self.folded);
+        let kept_from = options.keep_open_records.then_some(self.open_from);
+        let (movements, pos_sales) = self.folded;
         let folded = first_day.filter(|_| movements + pos_sales > 0).map(|first_day| FoldedHistory {
             first_day,
             kept_from,

@@ -96,12 +96,12 @@ impl Engine {
     pub fn restore(snapshot: EngineSnapshot) -> Result<Self> {
         check_format(snapshot.format)?;
         if let Some(folded) = snapshot.folded {
+            let kept = folded.kept_from.map_or_else(|| "all".to_owned(), |day| format!("those before {day}"));
             return Err(OmoError::InvalidArgument {
                 name: "snapshot",
                 message: format!(
-                    "an engine bulk-loaded from a stream: its movements and POS sales before {} were folded into its \
-                     state, not kept, and snapshot format {SNAPSHOT_FORMAT} holds records only; load it again",
-                    folded.kept_from
+                    "an engine bulk-loaded from a stream: its movements and POS sales ({kept}) were folded into its \
+                     state, not kept, and snapshot format {SNAPSHOT_FORMAT} holds records only; load it again"
                 ),
             });
         }

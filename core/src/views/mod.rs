@@ -174,16 +174,23 @@ impl<'a> Views<'a> {
     /// live engine folded some of those into its state without keeping them
     /// ([`crate::engine::Engine::load`]).
     pub(crate) fn needs_records_from(&self, from: NaiveDate, view: &str) -> Result<()> {
-        match self.live.and_then(|live| live.folded()) {
-            Some(folded) if from < folded.kept_from => Err(OmoError::InvalidArgument {
+        let Some(folded) = self.live.and_then(|live| live.folded()) else { return Ok(()) };
+        match folded.kept_from {
+            Some(kept_from) if from < kept_from => Err(OmoError::InvalidArgument {
                 name: "history",
                 message: format!(
-                    "{view} reads movements or POS sales before {}, and this engine was bulk-loaded: it keeps \
-                     them from that day on, the older ones folded into its state",
-                    folded.kept_from
+                    "{view} reads movements or POS sales before {kept_from}, and this engine was bulk-loaded: it \
+                     keeps them from that day on, the older ones folded into its state"
                 ),
             }),
-            _ => Ok(()),
+            Some(_) => Ok(()),
+            None => Err(OmoError::InvalidArgument {
+                name: "history",
+                message: format!(
+                    "{view} reads movements or POS sales, and this engine was bulk-loaded keeping none of them as \
+                     records (EngineOptions::keep_open_records off): they live on only in its aggregates"
+                ),
+            }),
         }
     }
 

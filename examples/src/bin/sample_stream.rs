@@ -119,7 +119,7 @@ fn load_engine(config: &SampleConfig, master: omo_core::Dataset) -> Result<(), S
         folded.pos_sales,
         engine.dataset().movements.len(),
         engine.dataset().pos_sales.len(),
-        folded.kept_from,
+        folded.kept_from.map_or_else(|| "none".to_owned(), |day| day.to_string()),
         engine.spi_rows().len()
     );
     Ok(())
