@@ -22,7 +22,6 @@ impl Engine {
         seq: u64,
         changes: &mut Vec<Change>,
     ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
-        let keeps_records = self.folded.is_none_or(|folded| folded.kept_from.is_some());
         let d = self.dataset.as_mut_unchecked();
         let today = d.as_of;
         let kpis = &mut self.kpis;
@@ -39,7 +38,7 @@ impl Engine {
                 kpis.on_movement(m);
                 touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
                 match &mut self.folded {
-                    Some(folded) if !keeps_records => folded.movements += 1,
+                    Some(folded) if folded.kept_from.is_none() => folded.movements += 1,
                     _ => d.movements.push(m.clone()),
                 }
             }
@@ -53,7 +52,7 @@ impl Engine {
                 }
                 self.sell_out.add(s);
                 match &mut self.folded {
-                    Some(folded) if !keeps_records => folded.pos_sales += 1,
+                    Some(folded) if folded.kept_from.is_none() => folded.pos_sales += 1,
                     _ => d.pos_sales.push(s.clone()),
                 }
             }
