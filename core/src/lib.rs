@@ -26,6 +26,7 @@ pub mod forecast;
 pub mod import;
 pub mod kpi;
 pub mod model;
+mod packed;
 pub mod plan;
 pub mod sample;
 mod snapshot;

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::model::{NodeId, PosSale, ProductId};
+use crate::packed::Packed;
 use crate::spi::{Period, reserve_months};
 
 /// One node's sell-out of one product in one month.
@@ -19,12 +20,22 @@ pub(crate) struct MonthSellOut {
     pub(crate) sales: u32,
 }
 
+/// A month's sell-out as kept: units and revenue [`Packed`], 20 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct PackedMonth {
+    units: Packed,
+    revenue: Packed,
+    sales: u32,
+}
+
 /// A node x product's months, from its first month with a sale on.
 #[derive(Debug, Clone, Default)]
 struct PairMonths {
     /// Month number (see [`Period::number`]) of `months[0]`.
     first: i64,
-    months: Vec<MonthSellOut>,
+    months: Vec<PackedMonth>,
+    /// The values of `months` too large to pack.
+    aside: Vec<Decimal>,
 }
 
 /// POS units and revenue per node x product x month.
@@ -51,29 +62,32 @@ impl SellOutMonths {
             pair.first = month;
         }
         while month < pair.first {
-            pair.months.insert(0, MonthSellOut::default());
+            pair.months.insert(0, PackedMonth::default());
             pair.first -= 1;
         }
         let Ok(at) = usize::try_from(month - pair.first) else { return };
         if pair.months.len() <= at {
             reserve_months(&mut pair.months, at + 1);
-            pair.months.resize(at + 1, MonthSellOut::default());
+            pair.months.resize(at + 1, PackedMonth::default());
         }
         if let Some(slot) = pair.months.get_mut(at) {
-            slot.units += sale.quantity;
-            slot.revenue += sale.revenue;
+            slot.units.add(sale.quantity, &mut pair.aside);
+            slot.revenue.add(sale.revenue, &mut pair.aside);
             slot.sales += 1;
         }
     }
 
     /// Every node x product x month number with a sale, in no particular order.
-    pub(crate) fn months(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, &MonthSellOut)> {
+    pub(crate) fn months(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, MonthSellOut)> {
         self.pairs.iter().flat_map(|((node, product), pair)| {
-            pair.months
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.sales > 0)
-                .map(move |(i, m)| (node, product, pair.first + i as i64, m))
+            pair.months.iter().enumerate().filter(|(_, m)| m.sales > 0).map(move |(i, m)| {
+                let month = MonthSellOut {
+                    units: m.units.get(&pair.aside),
+                    revenue: m.revenue.get(&pair.aside),
+                    sales: m.sales,
+                };
+                (node, product, pair.first + i as i64, month)
+            })
         })
     }
 }

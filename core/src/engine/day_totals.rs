@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+use crate::packed::Packed;
+
 /// The sum of `days` from `from` to `to`, both included.
 pub(crate) fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, to: NaiveDate) -> Decimal {
     if from > to { Decimal::ZERO } else { days.range(from..=to).map(|(_, v)| *v).sum() }
@@ -13,10 +15,13 @@ pub(crate) fn sum_between(days: &BTreeMap<NaiveDate, Decimal>, from: NaiveDate, 
 /// Quantities by day, and the sum over the last window read, so that a window moved forward by
 /// a day (the clock's next day) costs the days it gains and loses, not its length. Sums are
 /// exact, so the running sum always equals the window's sum read afresh. The days are a vector
-/// sorted by day: movements arrive nearly in date order, so adding one is mostly a push.
+/// sorted by day: movements arrive nearly in date order, so adding one is mostly a push. Each
+/// day's quantity is [`Packed`] (a day takes 12 bytes).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DayTotals {
-    days: Vec<(NaiveDate, Decimal)>,
+    days: Vec<(NaiveDate, Packed)>,
+    /// The quantities of `days` too large to pack.
+    aside: Vec<Decimal>,
     /// The last window summed: its first and last day, and the sum.
     window: Option<(NaiveDate, NaiveDate, Decimal)>,
 }
@@ -24,13 +29,22 @@ pub(crate) struct DayTotals {
 impl DayTotals {
     /// Adds `quantity` on `day` (to the running sum too when the day is inside its window).
     pub(crate) fn add(&mut self, day: NaiveDate, quantity: Decimal) {
-        match self.days.last_mut() {
-            Some(last) if last.0 == day => last.1 += quantity,
-            Some(last) if last.0 > day => match self.days.binary_search_by_key(&day, |d| d.0) {
-                Ok(at) => self.days[at].1 += quantity,
-                Err(at) => self.days.insert(at, (day, quantity)),
-            },
-            _ => self.days.push((day, quantity)),
+        let at = match self.days.last() {
+            Some(last) if last.0 == day => Ok(self.days.len() - 1),
+            Some(last) if last.0 > day => self.days.binary_search_by_key(&day, |d| d.0),
+            _ => Err(self.days.len()),
+        };
+        match at {
+            Ok(at) => {
+                if let Some(slot) = self.days.get_mut(at) {
+                    slot.1.add(quantity, &mut self.aside);
+                }
+            }
+            Err(at) => {
+                let mut packed = Packed::default();
+                packed.set(quantity, &mut self.aside);
+                self.days.insert(at, (day, packed));
+            }
         }
         if let Some((from, to, sum)) = &mut self.window
             && *from <= day
@@ -61,7 +75,7 @@ impl DayTotals {
             return Decimal::ZERO;
         }
         let start = self.days.partition_point(|d| d.0 < from);
-        self.days[start..].iter().take_while(|d| d.0 <= to).map(|d| d.1).sum()
+        self.days[start..].iter().take_while(|d| d.0 <= to).map(|d| d.1.get(&self.aside)).sum()
     }
 
     /// The last day with a quantity on or before `day`.

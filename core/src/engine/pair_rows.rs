@@ -4,25 +4,27 @@
 //! columns (customer and supplier returns, transfers, adjustments) are kept apart, one entry per
 //! month and kind that has them; the opening and closing are not kept at all but chained when a
 //! row is read, back from the stock on hand (the last months, the ones read on every event,
-//! cost the fewest steps).
+//! cost the fewest steps). Receipts and sales are [`Packed`] (8 bytes each, exact), so a month
+//! takes 20 bytes.
 
 use rust_decimal::Decimal;
 
 use crate::model::MovementKind;
+use crate::packed::Packed;
 use crate::spi::{SpiFlows, reserve_months};
 
 /// A month's receipts, sales and movement count.
 #[derive(Debug, Clone, Copy, Default)]
 struct MonthRow {
-    receipts: Decimal,
-    sales: Decimal,
+    receipts: Packed,
+    sales: Packed,
     movements: u32,
 }
 
 impl MonthRow {
     /// The month's stock change from its receipts and sales.
-    fn net(&self) -> Decimal {
-        self.receipts - self.sales
+    fn net(&self, aside: &[Decimal]) -> Decimal {
+        self.receipts.get(aside) - self.sales.get(aside)
     }
 }
 
@@ -48,6 +50,8 @@ pub(super) struct PairRows {
     /// Month number (see [`crate::spi::Period::number`]) of `months[0]`.
     first: i64,
     months: Vec<MonthRow>,
+    /// The values of `months` too large to pack (see [`Packed`]).
+    aside: Vec<Decimal>,
     /// The rarer columns, sorted by month and kind.
     others: Vec<OtherFlow>,
     on_hand: Decimal,
@@ -77,8 +81,8 @@ impl PairRows {
         };
         row.movements += 1;
         match kind {
-            MovementKind::Receipt => row.receipts += quantity,
-            MovementKind::Sale => row.sales += quantity,
+            MovementKind::Receipt => row.receipts.add(quantity, &mut self.aside),
+            MovementKind::Sale => row.sales.add(quantity, &mut self.aside),
             _ => self.add_other(month, kind, quantity),
         }
         self.on_hand += kind.stock_change(quantity);
@@ -120,8 +124,8 @@ impl PairRows {
         let Some(row) = usize::try_from(month - self.first).ok().and_then(|at| self.months.get(at)) else {
             return (flows, 0);
         };
-        flows.receipts = row.receipts;
-        flows.sales = row.sales;
+        flows.receipts = row.receipts.get(&self.aside);
+        flows.sales = row.sales.get(&self.aside);
         let from = self.others.partition_point(|o| o.month < month);
         for other in self.others.iter().skip(from).take_while(|o| o.month == month) {
             flows.add(other.kind, other.quantity);
@@ -136,7 +140,7 @@ impl PairRows {
             return Decimal::ZERO;
         }
         let after = usize::try_from(month - self.first + 1).unwrap_or(usize::MAX);
-        let later: Decimal = self.months.iter().skip(after).map(MonthRow::net).sum();
+        let later: Decimal = self.months.iter().skip(after).map(|row| row.net(&self.aside)).sum();
         let from = self.others.partition_point(|o| o.month <= month);
         let later_others: Decimal = self.others.iter().skip(from).map(OtherFlow::net).sum();
         self.on_hand - later - later_others
@@ -159,7 +163,8 @@ impl PairRows {
 
     /// The month's sales (zero outside the rows).
     pub(super) fn sales_in(&self, month: i64) -> Decimal {
-        usize::try_from(month - self.first).ok().and_then(|at| self.months.get(at)).map_or(Decimal::ZERO, |r| r.sales)
+        let row = usize::try_from(month - self.first).ok().and_then(|at| self.months.get(at));
+        row.map_or(Decimal::ZERO, |r| r.sales.get(&self.aside))
     }
 
     /// Every month with its columns (opening and closing zero) and movement count, in order.
@@ -188,8 +193,8 @@ impl PairRows {
         self.months
             .iter()
             .enumerate()
-            .filter(|(_, row)| !row.sales.is_zero())
-            .map(|(at, row)| (self.first + at as i64, row.sales))
+            .map(|(at, row)| (self.first + at as i64, row.sales.get(&self.aside)))
+            .filter(|(_, sales)| !sales.is_zero())
     }
 }
 
