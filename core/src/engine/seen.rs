@@ -83,7 +83,7 @@ const PER_BUCKET: usize = 8;
 /// after doubling) and 850 MB while doubling; a look-up costs a probe of the set and a short
 /// binary search (15.2 million fingerprints checked and inserted in 7.8 s against the hash
 /// set's 7.2 s, fingerprinting included).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct SeenEvents {
     recent: FxHashSet<EventFingerprint>,
     /// Sorted, without repeats, none of them in `recent`.
@@ -97,6 +97,18 @@ pub(super) struct SeenEvents {
     recent_limit: usize,
 }
 
+impl Default for SeenEvents {
+    fn default() -> Self {
+        SeenEvents {
+            recent: FxHashSet::default(),
+            merged: Vec::new(),
+            starts: Vec::new(),
+            bits: 0,
+            recent_limit: RECENT,
+        }
+    }
+}
+
 impl SeenEvents {
     /// Whether the event with `fingerprint` was applied.
     pub(super) fn contains(&self, fingerprint: EventFingerprint) -> bool {
@@ -108,36 +120,16 @@ impl SeenEvents {
         if self.bucket(fingerprint).binary_search(&fingerprint).is_ok() || !self.recent.insert(fingerprint) {
             return;
         }
-        if self.recent.len() >= self.limit() {
+        if self.recent.len() >= self.recent_limit {
             self.merge();
         }
     }
 
-    /// How many fingerprints it holds.
-    pub(super) fn len(&self) -> usize {
-        self.recent.len() + self.merged.len()
-    }
-
-    /// Every fingerprint, sorted (a snapshot's order).
+    /// Every fingerprint, sorted (a snapshot's order): a copy with the latest merged in.
     pub(super) fn sorted(&self) -> Vec<EventFingerprint> {
-        let mut recent: Vec<EventFingerprint> = self.recent.iter().copied().collect();
-        recent.sort_unstable();
-        let mut all = Vec::with_capacity(self.len());
-        let (mut old, mut new) = (self.merged.iter().peekable(), recent.into_iter().peekable());
-        while let (Some(a), Some(b)) = (old.peek(), new.peek()) {
-            if **a < *b {
-                all.extend(old.next().copied());
-            } else {
-                all.extend(new.next());
-            }
-        }
-        all.extend(old.copied());
-        all.extend(new);
-        all
-    }
-
-    fn limit(&self) -> usize {
-        if self.recent_limit == 0 { RECENT } else { self.recent_limit }
+        let mut copy = SeenEvents { recent: self.recent.clone(), merged: self.merged.clone(), ..SeenEvents::default() };
+        copy.merge_recent();
+        copy.merged
     }
 
     /// The sorted fingerprints sharing `fingerprint`'s top bits.
@@ -152,12 +144,18 @@ impl SeenEvents {
     /// The index's bucket of `fingerprint` (its top `bits` bits); `None` before any merge.
     fn bucket_of(&self, fingerprint: EventFingerprint) -> Option<usize> {
         let top = fingerprint.0.checked_shr(128u32.checked_sub(self.bits)?)?;
-        usize::try_from(top).ok().filter(|_| self.bits > 0)
+        usize::try_from(top).ok()
     }
 
-    /// Merges the latest fingerprints into the sorted ones (from the back, in place: the vector
-    /// grows by exactly their number) and rebuilds the index.
+    /// Merges the latest fingerprints into the sorted ones and rebuilds the index.
     fn merge(&mut self) {
+        self.merge_recent();
+        self.index();
+    }
+
+    /// Merges the latest fingerprints into the sorted ones, from the back, in place: the vector
+    /// grows by exactly their number.
+    fn merge_recent(&mut self) {
         let mut recent: Vec<EventFingerprint> = self.recent.drain().collect();
         recent.sort_unstable();
         let old = self.merged.len();
@@ -181,7 +179,6 @@ impl SeenEvents {
                 *slot = value;
             }
         }
-        self.index();
     }
 
     /// Rebuilds the index of `merged` for a few fingerprints a bucket.
@@ -236,8 +233,8 @@ mod tests {
                 seen.insert(fingerprint(*id));
                 expected.insert(*id);
             }
-            prop_assert_eq!(seen.len(), expected.len());
             let sorted = seen.sorted();
+            prop_assert_eq!(sorted.len(), expected.len());
             prop_assert!(sorted.windows(2).all(|w| w[0] < w[1]));
             let restored: SeenEvents = sorted.iter().copied().collect();
             for id in 0..400 {
