@@ -18,7 +18,7 @@ use crate::error::{OmoError, Result};
 use crate::forecast::{ForecastOptions, Method, forecast};
 use crate::model::{CustomerId, NodeId, NodeKind, OrderStatus, ProductId};
 use crate::spi::Period;
-use crate::spi::{RecordFacts, StockFacts};
+use crate::spi::{PeriodUnits, RecordFacts, StockFacts};
 
 /// The planning periods: the first is the one holding the day after `as_of` (the rest of it when
 /// `as_of` falls inside it), then `horizon - 1` whole periods.
@@ -161,10 +161,10 @@ pub(crate) fn independent_demand_with(
     let mut history = facts.pos_units(period, last, &|n| planned.contains(n) && retailers.contains(n))?;
     let sold =
         facts.sale_units(period, last, &|n| planned.contains(n) && !retailers.contains(n) && !suppliers.contains(n))?;
-    for (pair, months) in sold {
+    for (pair, periods) in sold {
         let slot = history.entry(pair).or_default();
-        for (k, units) in months {
-            *slot.entry(k).or_default() += units;
+        for (k, units) in periods.iter() {
+            slot.add(k, units);
         }
     }
     let planned_buyer: HashSet<&CustomerId> = dataset
@@ -180,11 +180,11 @@ pub(crate) fn independent_demand_with(
         if k <= last {
             for line in &order.lines {
                 let pair = (order.ship_from.clone(), line.product.clone());
-                *history.entry(pair).or_default().entry(k).or_default() += line.quantity;
+                history.entry(pair).or_default().add(k, line.quantity);
             }
         }
     }
-    let Some(first) = history.values().filter_map(|h| h.keys().next().copied()).min() else {
+    let Some(first) = history.values().filter_map(PeriodUnits::first).min() else {
         return Ok(BTreeMap::new());
     };
     let options = ForecastOptions {
@@ -195,9 +195,9 @@ pub(crate) fn independent_demand_with(
     // The history is consumed as the series are built: the two are never held whole together.
     let series: Vec<((NodeId, ProductId), Vec<f64>)> = history
         .into_iter()
-        .filter(|(_, h)| h.values().any(|q| !q.is_zero()))
+        .filter(|(_, h)| h.iter().any(|(_, q)| !q.is_zero()))
         .map(|(key, h)| {
-            let values = (first..=last).map(|k| h.get(&k).and_then(Decimal::to_f64).unwrap_or(0.0)).collect();
+            let values = (first..=last).map(|k| h.get(k).to_f64().unwrap_or(0.0)).collect();
             (key, values)
         })
         .collect();
