@@ -170,7 +170,8 @@ impl PairLedger {
 /// Stock of every node x product, kept current.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StockState {
-    pairs: FxHashMap<(NodeId, ProductId), PairLedger>,
+    /// Boxed: the table's spare slots then cost a pointer each, not a whole ledger.
+    pairs: FxHashMap<(NodeId, ProductId), Box<PairLedger>>,
     /// The products that ever moved at each node.
     by_node: FxHashMap<NodeId, Vec<ProductId>>,
 }
@@ -183,7 +184,7 @@ impl StockState {
         for m in movements {
             by_pair.entry((&m.node, &m.product)).or_default().push(m);
         }
-        let mut pairs: FxHashMap<(NodeId, ProductId), PairLedger> = FxHashMap::default();
+        let mut pairs: FxHashMap<(NodeId, ProductId), Box<PairLedger>> = FxHashMap::default();
         for ((node, product), mut moved) in by_pair {
             let pair = pairs.entry((node.clone(), product.clone())).or_default();
             moved.sort_by_key(|m| m.date);
@@ -236,7 +237,7 @@ impl StockState {
             Entry::Occupied(pair) => pair.into_mut(),
             Entry::Vacant(pair) => {
                 self.by_node.entry(movement.node.clone()).or_default().push(movement.product.clone());
-                pair.insert(PairLedger::default())
+                pair.insert(Box::default())
             }
         };
         pair.add(movement, Period::Month.number(movement.date));
@@ -320,12 +321,12 @@ impl StockState {
 
     /// Stock on hand of a node and product; `None` when it never moved.
     pub(crate) fn held(&self, node: &NodeId, product: &ProductId) -> Option<Decimal> {
-        self.pairs.get(&(node.clone(), product.clone())).map(PairLedger::on_hand)
+        self.pairs.get(&(node.clone(), product.clone())).map(|pair| pair.on_hand())
     }
 
     /// Stock on hand of a node and product (zero when it never moved).
     pub(crate) fn on_hand(&self, node: &NodeId, product: &ProductId) -> Decimal {
-        self.pairs.get(&(node.clone(), product.clone())).map(PairLedger::on_hand).unwrap_or_default()
+        self.pairs.get(&(node.clone(), product.clone())).map(|pair| pair.on_hand()).unwrap_or_default()
     }
 
     /// Every S-P-I row, sorted by node, product and month, as [`build_ledger`] gives them.

@@ -308,6 +308,7 @@ fn channel_plan_of_with(
                 plan_one(dataset, &horizon, policy, key, up, *own, &facts, dependent.get(key).cloned(), *variance)
             })
             .collect();
+        out.reserve_exact(plans.len());
         for ((_, key, _, variance), plan) in jobs.into_iter().zip(plans) {
             let plan = plan?;
             if let Some(up) = &plan.supplied_from {
@@ -323,7 +324,9 @@ fn channel_plan_of_with(
             out.push(plan);
         }
     }
-    out.sort_by(|a, b| (&a.node, &a.product).cmp(&(&b.node, &b.product)));
+    // Each node and product is planned once: an unstable sort gives the same order, without
+    // a stable sort's buffer of half the plans.
+    out.sort_unstable_by(|a, b| (&a.node, &a.product).cmp(&(&b.node, &b.product)));
     Ok(ChannelPlan { periods: horizon.starts.clone(), nodes: out })
 }
 

@@ -201,20 +201,22 @@ pub(crate) fn independent_demand_with(
             (key, values)
         })
         .collect();
+    // Each series is dropped once forecast: the histories and the forecasts are never held
+    // whole together either.
     series
-        .par_iter()
+        .into_par_iter()
         .map(|((node, product), y)| {
-            let f = forecast(y, model.method, &options).map_err(|e| OmoError::InSeries {
+            let f = forecast(&y, model.method, &options).map_err(|e| OmoError::InSeries {
                 series: format!("node {node}, product {product}"),
                 source: Box::new(e),
             })?;
             let scaled = f.mean.iter().enumerate().map(|(i, v)| if i == 0 { v * horizon.first_share } else { *v });
             let demand = NodeDemand {
                 forecast: scaled.map(|v| Decimal::from_f64(v.max(0.0)).unwrap_or_default().round_dp(2)).collect(),
-                error_sd: residual_sd(y, &f.fitted),
+                error_sd: residual_sd(&y, &f.fitted),
                 model: f.model,
             };
-            Ok(((node.clone(), product.clone()), demand))
+            Ok(((node, product), demand))
         })
         .collect()
 }
