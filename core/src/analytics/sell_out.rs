@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::{NodeId, PosSale, ProductId};
 use crate::packed::Packed;
-use crate::spi::{Period, reserve_months};
+use crate::spi::{Period, PeriodRun};
 
 /// One node's sell-out of one product in one month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,9 +31,7 @@ struct PackedMonth {
 /// A node x product's months, from its first month with a sale on.
 #[derive(Debug, Clone, Default)]
 struct PairMonths {
-    /// Month number (see [`Period::number`]) of `months[0]`.
-    first: i64,
-    months: Vec<PackedMonth>,
+    months: PeriodRun<PackedMonth>,
     /// The values of `months` too large to pack.
     aside: Vec<Decimal>,
 }
@@ -58,19 +56,7 @@ impl SellOutMonths {
     pub(crate) fn add(&mut self, sale: &PosSale) {
         let month = Period::Month.number(sale.date);
         let pair = self.pairs.entry((sale.node.clone(), sale.product.clone())).or_default();
-        if pair.months.is_empty() {
-            pair.first = month;
-        }
-        while month < pair.first {
-            pair.months.insert(0, PackedMonth::default());
-            pair.first -= 1;
-        }
-        let Ok(at) = usize::try_from(month - pair.first) else { return };
-        if pair.months.len() <= at {
-            reserve_months(&mut pair.months, at + 1);
-            pair.months.resize(at + 1, PackedMonth::default());
-        }
-        if let Some(slot) = pair.months.get_mut(at) {
+        if let Some(slot) = pair.months.slot(month) {
             slot.units.add(sale.quantity, &mut pair.aside);
             slot.revenue.add(sale.revenue, &mut pair.aside);
             slot.sales += 1;
@@ -80,13 +66,13 @@ impl SellOutMonths {
     /// Every node x product x month number with a sale, in no particular order.
     pub(crate) fn months(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, MonthSellOut)> {
         self.pairs.iter().flat_map(|((node, product), pair)| {
-            pair.months.iter().enumerate().filter(|(_, m)| m.sales > 0).map(move |(i, m)| {
-                let month = MonthSellOut {
+            pair.months.iter().filter(|(_, m)| m.sales > 0).map(move |(month, m)| {
+                let sold = MonthSellOut {
                     units: m.units.get(&pair.aside),
                     revenue: m.revenue.get(&pair.aside),
                     sales: m.sales,
                 };
-                (node, product, pair.first + i as i64, month)
+                (node, product, month, sold)
             })
         })
     }

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::model::MovementKind;
 use crate::packed::Packed;
-use crate::spi::{SpiFlows, reserve_months};
+use crate::spi::{PeriodRun, SpiFlows};
 
 /// A month's receipts, sales and movement count.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,9 +47,8 @@ impl OtherFlow {
 /// month before's closing; a month between two with movements may hold none).
 #[derive(Debug, Clone, Default)]
 pub(super) struct PairRows {
-    /// Month number (see [`crate::spi::Period::number`]) of `months[0]`.
-    first: i64,
-    months: Vec<MonthRow>,
+    /// By month number (see [`crate::spi::Period::number`]).
+    months: PeriodRun<MonthRow>,
     /// The values of `months` too large to pack (see [`Packed`]).
     aside: Vec<Decimal>,
     /// The rarer columns, sorted by month and kind.
@@ -63,11 +62,6 @@ impl PairRows {
         self.on_hand
     }
 
-    /// Month number of the last row (`first - 1` when there are none).
-    pub(super) fn last(&self) -> i64 {
-        self.first + self.months.len() as i64 - 1
-    }
-
     /// Adds a movement of `kind` and `quantity` in month number `month` to its column and counts
     /// it; the rows reach from the earliest month to the latest either way.
     ///
@@ -75,10 +69,7 @@ impl PairRows {
     /// receipt 10 in month 5, sale 4 in month 7  ->  rows 5, 6, 7: closings 10, 10, 6
     /// ```
     pub(super) fn add(&mut self, kind: MovementKind, quantity: Decimal, month: i64) {
-        self.reach(month);
-        let Some(row) = usize::try_from(month - self.first).ok().and_then(|at| self.months.get_mut(at)) else {
-            return;
-        };
+        let Some(row) = self.months.slot(month) else { return };
         row.movements += 1;
         match kind {
             MovementKind::Receipt => row.receipts.add(quantity, &mut self.aside),
@@ -86,24 +77,6 @@ impl PairRows {
             _ => self.add_other(month, kind, quantity),
         }
         self.on_hand += kind.stock_change(quantity);
-    }
-
-    /// Extends the rows to cover `month`: empty months before the first or after the last.
-    fn reach(&mut self, month: i64) {
-        if self.months.is_empty() {
-            self.first = month;
-        }
-        if month < self.first {
-            let missing = (self.first - month) as usize;
-            self.months.splice(0..0, std::iter::repeat_n(MonthRow::default(), missing));
-            self.first = month;
-        }
-        if let Ok(len) = usize::try_from(month - self.first + 1)
-            && len > self.months.len()
-        {
-            reserve_months(&mut self.months, len);
-            self.months.resize(len, MonthRow::default());
-        }
     }
 
     fn add_other(&mut self, month: i64, kind: MovementKind, quantity: Decimal) {
@@ -121,9 +94,7 @@ impl PairRows {
     /// The columns of month number `month` (opening and closing zero), with its movement count.
     fn columns(&self, month: i64) -> (SpiFlows, u32) {
         let mut flows = SpiFlows::default();
-        let Some(row) = usize::try_from(month - self.first).ok().and_then(|at| self.months.get(at)) else {
-            return (flows, 0);
-        };
+        let Some(row) = self.months.get(month) else { return (flows, 0) };
         flows.receipts = row.receipts.get(&self.aside);
         flows.sales = row.sales.get(&self.aside);
         let from = self.others.partition_point(|o| o.month < month);
@@ -136,11 +107,11 @@ impl PairRows {
     /// Stock at the end of month number `month`: zero before the first row, the stock on hand
     /// from the last on (the months after it taken back off the stock on hand).
     pub(super) fn closing_in(&self, month: i64) -> Decimal {
-        if month < self.first || self.months.is_empty() {
+        if self.months.first().is_none_or(|first| month < first) {
             return Decimal::ZERO;
         }
-        let after = usize::try_from(month - self.first + 1).unwrap_or(usize::MAX);
-        let later: Decimal = self.months.iter().skip(after).map(|row| row.net(&self.aside)).sum();
+        let later: Decimal =
+            self.months.iter().rev().take_while(|(k, _)| *k > month).map(|(_, row)| row.net(&self.aside)).sum();
         let from = self.others.partition_point(|o| o.month <= month);
         let later_others: Decimal = self.others.iter().skip(from).map(OtherFlow::net).sum();
         self.on_hand - later - later_others
@@ -149,10 +120,11 @@ impl PairRows {
     /// The row of month number `month` with its opening and closing; a month after the last row
     /// carries the stock on hand forward (no flows); `None` before the first row or with none.
     pub(super) fn row(&self, month: i64) -> Option<SpiFlows> {
-        if month < self.first || self.months.is_empty() {
+        let (first, last) = (self.months.first()?, self.months.last()?);
+        if month < first {
             return None;
         }
-        if month > self.last() {
+        if month > last {
             return Some(SpiFlows { opening: self.on_hand, closing: self.on_hand, ..SpiFlows::default() });
         }
         let (mut flows, _) = self.columns(month);
@@ -163,13 +135,12 @@ impl PairRows {
 
     /// The month's sales (zero outside the rows).
     pub(super) fn sales_in(&self, month: i64) -> Decimal {
-        let row = usize::try_from(month - self.first).ok().and_then(|at| self.months.get(at));
-        row.map_or(Decimal::ZERO, |r| r.sales.get(&self.aside))
+        self.months.get(month).map_or(Decimal::ZERO, |r| r.sales.get(&self.aside))
     }
 
     /// Every month with its columns (opening and closing zero) and movement count, in order.
     pub(super) fn flows(&self) -> impl Iterator<Item = (i64, SpiFlows, u32)> + '_ {
-        (self.first..=self.last()).map(|month| {
+        self.months.iter().map(|(month, _)| {
             let (flows, movements) = self.columns(month);
             (month, flows, movements)
         })
@@ -190,11 +161,7 @@ impl PairRows {
 
     /// Every month with a sale, as (month number, units).
     pub(super) fn sales(&self) -> impl Iterator<Item = (i64, Decimal)> + '_ {
-        self.months
-            .iter()
-            .enumerate()
-            .map(|(at, row)| (self.first + at as i64, row.sales.get(&self.aside)))
-            .filter(|(_, sales)| !sales.is_zero())
+        self.months.iter().map(|(month, row)| (month, row.sales.get(&self.aside))).filter(|(_, sales)| !sales.is_zero())
     }
 }
 

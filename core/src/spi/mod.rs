@@ -24,7 +24,7 @@ pub(crate) use health::{health_report, pair_health, product_xyz, stock_status};
 pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost};
 pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, sell_through};
 pub use period::Period;
-pub(crate) use period::reserve_months;
+pub(crate) use period::PeriodRun;
 pub use projection::{ProjectedPeriod, Projection, project_stock};
 pub use reconcile::{CountDifference, Reconciliation, ReconciliationSummary, reconcile_counts};
 pub(crate) use reconcile::{book_at_counts, reconcile_with};

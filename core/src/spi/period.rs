@@ -108,12 +108,69 @@ impl Period {
     }
 }
 
-/// Makes room in a vector of months kept per node x product for `len` of them, a year at a time
-/// rather than by doubling: at the articles' size (600,000 pairs of three years) doubling would
-/// leave nearly half of every pair's slots empty.
-pub(crate) fn reserve_months<T>(months: &mut Vec<T>, len: usize) {
-    if len > months.capacity() {
-        months.reserve_exact((len - months.len()).max(12));
+/// One value per period number, dense from the first period given a value to the last: what
+/// each node x product keeps by month (its S-P-I columns, its sell-out, the plan's demand
+/// history). It grows a year of slots at a time rather than by doubling: at the articles' size
+/// (600,000 pairs of three years) doubling would leave nearly half of every pair's slots empty.
+///
+/// ```text
+/// slot(5), slot(7)  ->  slots of periods 5, 6, 7 (6 at its default); slot(3) adds 3 and 4 before
+/// ```
+#[derive(Debug, Clone)]
+pub(crate) struct PeriodRun<T> {
+    /// The period number of `slots[0]`.
+    first: i64,
+    slots: Vec<T>,
+}
+
+impl<T> Default for PeriodRun<T> {
+    fn default() -> Self {
+        PeriodRun { first: 0, slots: Vec::new() }
+    }
+}
+
+impl<T: Clone + Default> PeriodRun<T> {
+    /// The slot of period number `k`, the run extended to it (default values in between);
+    /// `None` only for a period too far from the run to index.
+    pub(crate) fn slot(&mut self, k: i64) -> Option<&mut T> {
+        if self.slots.is_empty() {
+            self.first = k;
+        }
+        if k < self.first {
+            let before = usize::try_from(self.first - k).ok()?;
+            self.slots.splice(0..0, std::iter::repeat_n(T::default(), before));
+            self.first = k;
+        }
+        let at = usize::try_from(k - self.first).ok()?;
+        if at >= self.slots.len() {
+            if at >= self.slots.capacity() {
+                self.slots.reserve_exact((at + 1 - self.slots.len()).max(12));
+            }
+            self.slots.resize(at + 1, T::default());
+        }
+        self.slots.get_mut(at)
+    }
+}
+
+impl<T> PeriodRun<T> {
+    /// The value of period number `k`; `None` outside the run.
+    pub(crate) fn get(&self, k: i64) -> Option<&T> {
+        usize::try_from(k - self.first).ok().and_then(|at| self.slots.get(at))
+    }
+
+    /// The first period number of the run; `None` when it is empty.
+    pub(crate) fn first(&self) -> Option<i64> {
+        (!self.slots.is_empty()).then_some(self.first)
+    }
+
+    /// The last period number of the run; `None` when it is empty.
+    pub(crate) fn last(&self) -> Option<i64> {
+        self.first().map(|first| first + self.slots.len() as i64 - 1)
+    }
+
+    /// Every period number of the run with its value, in order.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, &T)> + '_ {
+        self.slots.iter().enumerate().map(|(at, value)| (self.first + at as i64, value))
     }
 }
 
@@ -141,6 +198,24 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_period_run_reaches_back_and_forward_with_defaults_between() {
+        let mut run: PeriodRun<u32> = PeriodRun::default();
+        assert_eq!((run.first(), run.last(), run.get(0)), (None, None, None));
+        *run.slot(5).unwrap() += 1;
+        *run.slot(7).unwrap() += 2;
+        *run.slot(3).unwrap() += 4;
+        *run.slot(7).unwrap() += 8;
+        let seen: Vec<(i64, u32)> = run.iter().map(|(k, v)| (k, *v)).collect();
+        assert_eq!(seen, vec![(3, 4), (4, 0), (5, 1), (6, 0), (7, 10)]);
+        assert_eq!((run.first(), run.last()), (Some(3), Some(7)));
+        assert_eq!((run.get(2), run.get(6), run.get(8)), (None, Some(&0), None));
+        // Room for a year more than it holds at a time, not a doubling.
+        assert_eq!(run.slots.capacity(), 12);
+        run.slot(15);
+        assert_eq!((run.slots.len(), run.slots.capacity()), (13, 5 + 12));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use super::period::{Period, reserve_months};
+use super::period::{Period, PeriodRun};
 use super::reconcile::book_at_counts;
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -22,9 +22,7 @@ pub(crate) type UnitsByPeriod = BTreeMap<(NodeId, ProductId), PeriodUnits>;
 /// some 600,000 of them at the articles' size.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PeriodUnits {
-    /// The period number of `units[0]`.
-    first: i64,
-    units: Vec<Packed>,
+    units: PeriodRun<Packed>,
     /// The values of `units` too large to pack.
     aside: Vec<Decimal>,
 }
@@ -32,38 +30,24 @@ pub(crate) struct PeriodUnits {
 impl PeriodUnits {
     /// Adds `quantity` to period number `k`.
     pub(crate) fn add(&mut self, k: i64, quantity: Decimal) {
-        if self.units.is_empty() {
-            self.first = k;
-        }
-        if k < self.first {
-            let Ok(before) = usize::try_from(self.first - k) else { return };
-            self.units.splice(0..0, std::iter::repeat_n(Packed::default(), before));
-            self.first = k;
-        }
-        let Ok(at) = usize::try_from(k - self.first) else { return };
-        if self.units.len() <= at {
-            reserve_months(&mut self.units, at + 1);
-            self.units.resize(at + 1, Packed::default());
-        }
-        if let Some(slot) = self.units.get_mut(at) {
+        if let Some(slot) = self.units.slot(k) {
             slot.add(quantity, &mut self.aside);
         }
     }
 
     /// The first period number with units added, if any.
     pub(crate) fn first(&self) -> Option<i64> {
-        (!self.units.is_empty()).then_some(self.first)
+        self.units.first()
     }
 
     /// The units of period number `k` (zero outside the periods added).
     pub(crate) fn get(&self, k: i64) -> Decimal {
-        let at = usize::try_from(k - self.first).ok();
-        at.and_then(|at| self.units.get(at)).map_or(Decimal::ZERO, |units| units.get(&self.aside))
+        self.units.get(k).map_or(Decimal::ZERO, |units| units.get(&self.aside))
     }
 
     /// Every period number from the first to the last added, with its units.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, Decimal)> + '_ {
-        (self.first..).zip(self.units.iter().map(|units| units.get(&self.aside)))
+        self.units.iter().map(|(k, units)| (k, units.get(&self.aside)))
     }
 }
 
