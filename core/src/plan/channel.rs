@@ -308,9 +308,10 @@ fn channel_plan_of_with(
                 plan_one(dataset, &horizon, policy, key, up, *own, &facts, dependent.get(key).cloned(), *variance)
             })
             .collect();
-        out.reserve_exact(plans.len());
-        for ((_, key, _, variance), plan) in jobs.into_iter().zip(plans) {
-            let plan = plan?;
+        // The first failure in the level's order; collected in place (no second buffer of the
+        // shops' plans, some 600,000 at the articles' size).
+        let plans: Vec<NodePlan> = plans.into_iter().collect::<Result<_>>()?;
+        for ((_, key, _, variance), plan) in jobs.into_iter().zip(&plans) {
             if let Some(up) = &plan.supplied_from {
                 let up_key = (up.clone(), key.1.clone());
                 let slots = dependent.entry(up_key.clone()).or_insert_with(|| vec![Decimal::ZERO; horizon.len()]);
@@ -321,7 +322,11 @@ fn channel_plan_of_with(
                 *pooled_variance.entry(up_key).or_default() += variance;
                 products.entry(up.clone()).or_default().insert(key.1.clone());
             }
-            out.push(plan);
+        }
+        if out.is_empty() {
+            out = plans;
+        } else {
+            out.extend(plans);
         }
     }
     // Each node and product is planned once: an unstable sort gives the same order, without
