@@ -341,7 +341,7 @@ impl Engine {
     /// Records a payment received offline (the event `payment`, with the payment's id); one in
     /// another currency is converted at the engine's rates, or refused when it has none.
     pub fn record_payment(&self, payment: Payment) -> Result<Vec<Change>> {
-        self.apply(Event::new(payment.id.to_string(), EventBody::Payment(payment)))
+        self.apply(Event::new(payment.id.to_string(), EventBody::Payment(Box::new(payment))))
     }
 
     /// Records a stock movement taken offline as the event `movement` with the app's `event_id`

@@ -342,9 +342,9 @@ fn fold(d: &mut Dataset, body: &EventBody) {
         EventBody::Count(c) => d.counts.push(c.clone()),
         EventBody::PosSale(s) => d.pos_sales.push(s.clone()),
         EventBody::Order(o) => d.orders.push(o.clone()),
-        EventBody::Shipment(s) => d.shipments.push(s.clone()),
-        EventBody::Invoice(i) => d.invoices.push(i.clone()),
-        EventBody::Payment(p) => d.payments.push(p.clone()),
+        EventBody::Shipment(s) => d.shipments.push((**s).clone()),
+        EventBody::Invoice(i) => d.invoices.push((**i).clone()),
+        EventBody::Payment(p) => d.payments.push((**p).clone()),
         _ => {}
     }
     if let Some(date) = body.date() {

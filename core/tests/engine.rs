@@ -175,7 +175,7 @@ fn duplicates_unknown_ids_bad_json_and_foreign_money_are_refused_naming_the_even
     refused.push(engine.apply(event("SO-again", EventBody::Order(SalesOrder { order_date: d1, ..taken }))));
     // A payment in a currency without a rate.
     let usd = Payment::new(PaymentId::new("P-USD")?, customer, d1, Decimal::from(100), Currency::new("USD")?)?;
-    refused.push(engine.apply(event("P-USD", EventBody::Payment(usd))));
+    refused.push(engine.apply(event("P-USD", EventBody::Payment(Box::new(usd)))));
     let fields: Vec<Option<String>> = refused
         .iter()
         .map(|r| match r {
@@ -402,7 +402,7 @@ fn event_of(engine: &Engine, n: usize, step: &Step) -> Option<Event> {
                 order.lines.clone(),
             )
             .ok()?;
-            EventBody::Invoice(Invoice { order: Some(order.id.clone()), ..invoice })
+            EventBody::Invoice(Box::new(Invoice { order: Some(order.id.clone()), ..invoice }))
         }
         Step::Pay { customer, amount } => {
             let accounts = engine.credit_book().customers();
@@ -415,7 +415,7 @@ fn event_of(engine: &Engine, n: usize, step: &Step) -> Option<Event> {
                 d.currency.clone(),
             )
             .ok()?;
-            EventBody::Payment(payment)
+            EventBody::Payment(Box::new(payment))
         }
     };
     Some(event(&format!("e{n}"), body))
@@ -430,8 +430,8 @@ fn with_record(dataset: &Dataset, body: &EventBody) -> Dataset {
     match body.clone() {
         EventBody::Movement(m) => d.movements.push(m),
         EventBody::Order(o) => d.orders.push(o),
-        EventBody::Invoice(i) => d.invoices.push(i),
-        EventBody::Payment(p) => d.payments.push(p),
+        EventBody::Invoice(i) => d.invoices.push(*i),
+        EventBody::Payment(p) => d.payments.push(*p),
         _ => {}
     }
     d
@@ -1033,7 +1033,7 @@ fn a_distributor_moved_to_another_node_reads_that_node_s_history() -> Res {
     let moved = Customer { node: Some(node.clone()), ..distributor.clone() };
     let mut engine = Engine::new(history.clone(), EngineOptions::default())?;
     let before = engine.kpi_value(distributor.id.as_str(), "days_of_cover");
-    engine.apply(event("move-distributor", EventBody::Customer(moved)))?;
+    engine.apply(event("move-distributor", EventBody::Customer(Box::new(moved))))?;
     for event in omo_core::engine::events_of(&company, cut)?.into_iter().take(500) {
         engine.apply(event)?;
     }

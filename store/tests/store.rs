@@ -57,7 +57,7 @@ fn hand_made(engine: &Engine, count: usize) -> Result<Vec<Event>, Box<dyn std::e
                 let customer = customers.get(i % customers.len().max(1)).ok_or("no account")?.clone();
                 let id = PaymentId::new(format!("PAY-T-{i}"))?;
                 let payment = Payment::new(id, customer, date, Decimal::new(12_345, 2), d.currency.clone())?;
-                Event::new(format!("pay-{i}"), EventBody::Payment(payment))
+                Event::new(format!("pay-{i}"), EventBody::Payment(Box::new(payment)))
             }
         };
         events.push(event);

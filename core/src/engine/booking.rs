@@ -88,7 +88,7 @@ impl Engine {
                     touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
                 }
                 self.index.shipments.insert(s.id.clone(), d.shipments.len());
-                d.shipments.push(s.clone());
+                d.shipments.push((**s).clone());
             }
             EventBody::Invoice(i) => {
                 if self.book.account(&i.customer).is_some() {
@@ -98,7 +98,7 @@ impl Engine {
                 kpis.on_invoice(i);
                 touched.extend(kpis.distributor_touched(Some(&i.customer), None).map(|d| (d, MONEY)));
                 self.index.invoices.insert(i.id.clone(), i.customer.clone());
-                d.invoices.push(i.clone());
+                d.invoices.push((**i).clone());
             }
             EventBody::Payment(p) => {
                 if self.book.account(&p.customer).is_some() {
@@ -107,11 +107,11 @@ impl Engine {
                 kpis.on_payment(p);
                 touched.extend(kpis.distributor_touched(Some(&p.customer), None).map(|d| (d, MONEY)));
                 self.index.payments.insert(p.id.clone());
-                d.payments.push(p.clone());
+                d.payments.push((**p).clone());
             }
             EventBody::PrepaidOrder(p) => {
                 self.index.prepaid_orders.insert(p.id.clone(), d.prepaid_orders.len());
-                d.prepaid_orders.push(p.clone());
+                d.prepaid_orders.push((**p).clone());
             }
             EventBody::OrderStatus(change) => {
                 if matches!(change.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
@@ -143,19 +143,19 @@ impl Engine {
                 }
             }
             EventBody::Customer(c) => {
-                upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), c.clone());
+                upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), (**c).clone());
                 kpis.refresh_customers(d)?;
                 touched.extend(kpis.distributor_touched(Some(&c.id), None).map(|d| (d, &Facet::ALL[..])));
             }
-            EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), p.clone()),
+            EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), (**p).clone()),
             EventBody::Node(n) => {
-                upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), n.clone());
+                upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), (**n).clone());
                 kpis.refresh_customers(d)?;
             }
             EventBody::CreditAccount(a) => {
-                self.book.open_account(a.clone())?;
+                self.book.open_account((**a).clone())?;
                 self.index.credit_accounts.insert(a.customer.clone(), d.credit_accounts.len());
-                d.credit_accounts.push(a.clone());
+                d.credit_accounts.push((**a).clone());
             }
             EventBody::CreditLimit(c) => {
                 self.book.account_mut(&c.customer)?.set_limit(c.limit, &c.stamp)?;

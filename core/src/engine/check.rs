@@ -37,12 +37,16 @@ impl Engine {
         };
         match body {
             EventBody::Invoice(i) if i.currency != self.dataset.currency => {
-                let converted = self.dataset.invoice_in_company_currency(i.clone());
-                converted.map(|c| Some(EventBody::Invoice(c))).ok_or_else(|| mismatch(&i.customer, &i.currency))
+                let converted = self.dataset.invoice_in_company_currency((**i).clone());
+                converted
+                    .map(|c| Some(EventBody::Invoice(Box::new(c))))
+                    .ok_or_else(|| mismatch(&i.customer, &i.currency))
             }
             EventBody::Payment(p) if p.currency != self.dataset.currency => {
-                let converted = self.dataset.payment_in_company_currency(p.clone());
-                converted.map(|c| Some(EventBody::Payment(c))).ok_or_else(|| mismatch(&p.customer, &p.currency))
+                let converted = self.dataset.payment_in_company_currency((**p).clone());
+                converted
+                    .map(|c| Some(EventBody::Payment(Box::new(c))))
+                    .ok_or_else(|| mismatch(&p.customer, &p.currency))
             }
             _ => Ok(None),
         }

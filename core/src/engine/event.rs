@@ -126,6 +126,9 @@ pub struct CreditOverride {
 }
 
 /// What an event records: its `type` and its `record`.
+///
+/// The records larger than a stock movement are boxed, so an event is the size of a movement's
+/// (the engine keeps the latest million events for [`crate::engine::Engine::events_since`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 pub enum EventBody {
@@ -138,13 +141,13 @@ pub enum EventBody {
     /// A new sales order.
     Order(SalesOrder),
     /// A new shipment.
-    Shipment(Shipment),
+    Shipment(Box<Shipment>),
     /// A new invoice or credit note.
-    Invoice(Invoice),
+    Invoice(Box<Invoice>),
     /// A payment received.
-    Payment(Payment),
+    Payment(Box<Payment>),
     /// A new prepaid pre-season order.
-    PrepaidOrder(PrepaidOrder),
+    PrepaidOrder(Box<PrepaidOrder>),
     /// An order's status changed.
     OrderStatus(OrderStatusChange),
     /// A shipment was delivered.
@@ -154,13 +157,13 @@ pub enum EventBody {
     /// Goods were collected against a prepaid order.
     PrepaidPickup(PrepaidPickup),
     /// A new or changed customer.
-    Customer(Customer),
+    Customer(Box<Customer>),
     /// A new or changed product.
-    Product(Product),
+    Product(Box<Product>),
     /// A new or changed supply-chain node.
-    Node(Node),
+    Node(Box<Node>),
     /// A new credit account.
-    CreditAccount(CreditAccount),
+    CreditAccount(Box<CreditAccount>),
     /// A new base credit limit.
     CreditLimit(CreditLimit),
     /// A temporary increase granted.
@@ -182,7 +185,7 @@ pub enum EventBody {
     /// A production order as it stands: started, or finished since (replaces the order with
     /// its id; a finished order takes its bill of materials' quantities for its output and
     /// scrap from the plant's material stock).
-    ProductionOrder(ProductionOrder),
+    ProductionOrder(Box<ProductionOrder>),
 }
 
 impl EventBody {

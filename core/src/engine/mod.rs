@@ -143,7 +143,7 @@ pub struct EngineOptions {
     #[serde(default)]
     pub plan_alerts: bool,
     /// How many of the latest applied events the engine keeps in memory for
-    /// [`Engine::events_since`] (1,000,000 by default: a few hundred MB of the sample company's
+    /// [`Engine::events_since`] (1,000,000 by default: about 150 MB of the sample company's
     /// events). Older ones are dropped, oldest first, as a replication backlog drops them: a
     /// replica further behind reads them from the store, which keeps every event, or starts again
     /// from a snapshot.

@@ -367,7 +367,12 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
         let since = after.max(prepaid.order_date);
         if prepaid.order_date > after {
             let record = prepaid_on(prepaid, since);
-            out.push(prepaid.order_date, Slot::PrepaidOrder, prepaid.id.to_string(), EventBody::PrepaidOrder(record));
+            out.push(
+                prepaid.order_date,
+                Slot::PrepaidOrder,
+                prepaid.id.to_string(),
+                EventBody::PrepaidOrder(Box::new(record)),
+            );
         }
         for (i, pickup) in prepaid.pickups.iter().enumerate().filter(|(_, p)| p.date > since) {
             let id = event_id(format!("{}:pickup:{i}", prepaid.id), || format!("prepaid_order#{row}:pickup:{i}"));
@@ -387,7 +392,12 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
                 return Err(inexpressible("shipment", shipment.id.as_str(), "shipped_date", message));
             }
             let record = shipment_on(shipment, since);
-            out.push(shipment.shipped_date, Slot::Shipment, shipment.id.to_string(), EventBody::Shipment(record));
+            out.push(
+                shipment.shipped_date,
+                Slot::Shipment,
+                shipment.id.to_string(),
+                EventBody::Shipment(Box::new(record)),
+            );
         }
         if let Some(day) = shipment.delivered_date.filter(|d| *d > since) {
             let id = event_id(format!("{}:delivered", shipment.id), || format!("shipment#{row}:delivered"));
@@ -422,7 +432,7 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
             }
             None => Slot::Invoice,
         };
-        out.push(invoice.date, slot, invoice.id.to_string(), EventBody::Invoice(invoice.clone()));
+        out.push(invoice.date, slot, invoice.id.to_string(), EventBody::Invoice(Box::new(invoice.clone())));
     }
 
     for payment in dataset.payments.iter().filter(|p| p.date > after) {
@@ -442,7 +452,7 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
                 ));
             }
         }
-        out.push(payment.date, Slot::Payment, payment.id.to_string(), EventBody::Payment(payment.clone()));
+        out.push(payment.date, Slot::Payment, payment.id.to_string(), EventBody::Payment(Box::new(payment.clone())));
     }
 
     for (row, account) in dataset.credit_accounts.iter().enumerate() {
@@ -636,12 +646,12 @@ fn supply_events(supply: &crate::model::SupplyData, after: NaiveDate, out: &mut 
                 order.start,
                 Slot::Supply,
                 order.id.to_string(),
-                EventBody::ProductionOrder(order.as_of(order.start)),
+                EventBody::ProductionOrder(Box::new(order.as_of(order.start))),
             );
         }
         if let Some(day) = order.finished.filter(|d| *d > after && *d > order.start) {
             let id = event_id(format!("{}:finished", order.id), || format!("production_order#{row}:finished"));
-            out.push(day, Slot::Supply, id, EventBody::ProductionOrder(order.clone()));
+            out.push(day, Slot::Supply, id, EventBody::ProductionOrder(Box::new(order.clone())));
         }
     }
 }
