@@ -404,3 +404,17 @@ fn refused_json(kind: &str, id: &str, reason: &str) -> OmoError {
         reason: Box::new(OmoError::Json(reason.to_owned())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine keeps a million events: each must stay the size of a stock movement's, the
+    /// larger records boxed (a new large kind left unboxed fails here).
+    #[test]
+    fn an_event_is_the_size_of_a_movement() {
+        let movement = std::mem::size_of::<StockMovement>();
+        let event = std::mem::size_of::<Event>();
+        assert!(event <= movement + std::mem::size_of::<String>() + 8, "{event} bytes");
+    }
+}
