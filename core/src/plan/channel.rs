@@ -41,6 +41,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::demand::{DemandModel, Horizon, NodeDemand, independent_demand_with};
 use super::mrp::{LotSizing, MrpInput, OrderModifiers, mrp_record};
+use super::rows::PlanRows;
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
@@ -183,7 +184,7 @@ pub struct NodePlan {
     /// The periods with overstock.
     pub overstock: Vec<NaiveDate>,
     /// One row per period.
-    pub rows: Vec<ChannelRow>,
+    pub rows: PlanRows,
 }
 
 /// A channel plan: every planned node and product, sorted by node and product.
@@ -207,7 +208,7 @@ impl ChannelPlan {
         let mut out: BTreeMap<ProductId, Vec<Decimal>> = BTreeMap::new();
         for plan in self.nodes.iter().filter(|p| p.supplied_from.is_none()) {
             let row = out.entry(plan.product.clone()).or_insert_with(|| vec![Decimal::ZERO; self.periods.len()]);
-            for (slot, r) in row.iter_mut().zip(&plan.rows) {
+            for (slot, r) in row.iter_mut().zip(plan.rows.iter()) {
                 *slot += r.planned_receipts;
             }
         }
@@ -316,7 +317,7 @@ fn channel_plan_of_with(
                 let up_key = (up.clone(), key.1.clone());
                 let slots = dependent.entry(up_key.clone()).or_insert_with(|| vec![Decimal::ZERO; horizon.len()]);
                 slots[0] += plan.past_due;
-                for (slot, row) in slots.iter_mut().zip(&plan.rows) {
+                for (slot, row) in slots.iter_mut().zip(plan.rows.iter()) {
                     *slot += row.planned_releases;
                 }
                 *pooled_variance.entry(up_key).or_default() += variance;
@@ -406,14 +407,14 @@ fn plan_one(
         gross.iter().filter_map(Decimal::to_f64).sum::<f64>() / days.max(1.0)
     };
     let mut late = Decimal::ZERO;
-    let mut rows = Vec::with_capacity(n);
+    let (mut rows, mut first_stockout, mut overstock) = (PlanRows::with_capacity(n), None, Vec::new());
     for (t, r) in record.rows.iter().enumerate() {
         if t < lead {
             late += r.planned_order_receipts;
         }
         let cover =
             forward_days_of_cover(r.projected_on_hand, &gross[t + 1..], |k| horizon.days_of(t + 1 + k), mean_daily);
-        rows.push(ChannelRow {
+        let row = ChannelRow {
             period: horizon.starts[t],
             forecast: forecast[t],
             confirmed: confirmed[t],
@@ -427,7 +428,14 @@ fn plan_one(
             stockout: r.projected_on_hand - late < Decimal::ZERO,
             overstock: r.projected_on_hand > Decimal::ZERO
                 && cover.is_none_or(|days| days > f64::from(policy.max_days_of_cover)),
-        });
+        };
+        if row.stockout && first_stockout.is_none() {
+            first_stockout = Some(row.period);
+        }
+        if row.overstock {
+            overstock.push(row.period);
+        }
+        rows.push(&row);
     }
     Ok(NodePlan {
         node: key.0.clone(),
@@ -439,8 +447,8 @@ fn plan_one(
         lead_time: lead,
         model: own.map(|d| d.model.clone()),
         past_due: record.past_due,
-        first_stockout: rows.iter().find(|r| r.stockout).map(|r| r.period),
-        overstock: rows.iter().filter(|r| r.overstock).map(|r| r.period).collect(),
+        first_stockout,
+        overstock,
         rows,
     })
 }
