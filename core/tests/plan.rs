@@ -2,11 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use omo_core::forecast::Method;
+use omo_core::model::NodeId;
 use omo_core::model::NodeKind;
-use omo_core::plan::{ChannelPlan, ChannelSettings, channel_plan};
+use omo_core::plan::{
+    ChannelPlan, ChannelSettings, DemandModel, Horizon, channel_plan, channel_plan_of, independent_demand,
+};
 use omo_core::{Dataset, OmoError};
 use rust_decimal::Decimal;
 use serde_json::json;
+use std::collections::HashSet;
 
 type Result<T> = std::result::Result<T, OmoError>;
 
@@ -195,7 +199,27 @@ fn the_sample_company_plan_balances_every_period_and_orders_whole_packs() -> Res
         "{:?}",
         (0..6).map(total).collect::<Vec<_>>()
     );
+    // The same plan from the same forecasts made in advance (a caller's, copied into the plan,
+    // where the plan's own are moved into it): the shops forecast from their POS sales, the
+    // distributors and the plant supplying them.
+    let settings = ChannelSettings::new(as_of);
+    let horizon = Horizon::after(as_of, settings.period, settings.horizon)?;
+    let planned: HashSet<&NodeId> = company.nodes.iter().filter(|n| kinds_planned(n.kind)).map(|n| &n.id).collect();
+    let suppliers: HashSet<&NodeId> = company
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Distributor | NodeKind::Plant))
+        .map(|n| &n.id)
+        .collect();
+    let model = DemandModel { method: settings.method, season_length: settings.season_length };
+    let demand = independent_demand(&company, &horizon, model, &planned, &suppliers)?;
+    assert!(demand.keys().any(|(node, _)| node.as_str().starts_with('R')), "shops' forecasts");
+    assert_eq!(channel_plan_of(&company, &settings, &demand)?, plan);
     Ok(())
+}
+
+fn kinds_planned(kind: NodeKind) -> bool {
+    matches!(kind, NodeKind::Retailer | NodeKind::Distributor | NodeKind::Plant)
 }
 
 // ---- Textbook MRP and DRP records: Orlicky's Material Requirements Planning, 3rd ed. (Ptak and
@@ -304,7 +328,7 @@ fn orlicky_fig_15_4_drp_from_three_distributors_to_the_plant() {
 
 // ---- The supply plan: capacity, building ahead, the OEM supplier and materials, by hand.
 
-use omo_core::plan::{Horizon, SupplySettings, supply_plan};
+use omo_core::plan::{SupplySettings, supply_plan};
 use omo_core::spi::Period;
 
 /// A plant whose line `L1` has 100 hours a month and makes P1 at 10 an hour (standard cost 100)

@@ -241,7 +241,7 @@ pub(crate) fn channel_plan_with(
     let suppliers: HashSet<&NodeId> = chain.supplier.values().collect();
     let model = DemandModel { method: settings.method, season_length: settings.season_length };
     let demand = independent_demand_with(dataset, facts, &horizon, model, (&planned, &suppliers))?;
-    channel_plan_of_with(dataset, facts, settings, &demand)
+    channel_plan_of_with(dataset, facts, settings, Demand::Owned(demand))
 }
 
 /// The channel plan of `dataset` from independent demand already forecast (one
@@ -257,7 +257,31 @@ pub fn channel_plan_of(
     settings: &ChannelSettings,
     demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
 ) -> Result<ChannelPlan> {
-    channel_plan_of_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, demand)
+    channel_plan_of_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, Demand::Borrowed(demand))
+}
+
+/// The forecasts a plan is made from: its own, taken from the map as each node and product is
+/// planned (each forecast moved into its plan and freed with the map's nodes as they empty), or
+/// a caller's, copied.
+enum Demand<'a> {
+    Owned(BTreeMap<(NodeId, ProductId), NodeDemand>),
+    Borrowed(&'a BTreeMap<(NodeId, ProductId), NodeDemand>),
+}
+
+impl Demand<'_> {
+    fn map(&self) -> &BTreeMap<(NodeId, ProductId), NodeDemand> {
+        match self {
+            Demand::Owned(map) => map,
+            Demand::Borrowed(map) => map,
+        }
+    }
+
+    fn take(&mut self, key: &(NodeId, ProductId)) -> Option<NodeDemand> {
+        match self {
+            Demand::Owned(map) => map.remove(key),
+            Demand::Borrowed(map) => map.get(key).cloned(),
+        }
+    }
 }
 
 /// [`channel_plan_of`] with the stock read from `facts`.
@@ -265,11 +289,11 @@ fn channel_plan_of_with(
     dataset: &Dataset,
     facts: &dyn StockFacts,
     settings: &ChannelSettings,
-    demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
+    mut demand: Demand<'_>,
 ) -> Result<ChannelPlan> {
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
     check_policies(settings, &horizon)?;
-    if let Some(((node, product), d)) = demand.iter().find(|(_, d)| d.forecast.len() != horizon.len()) {
+    if let Some(((node, product), d)) = demand.map().iter().find(|(_, d)| d.forecast.len() != horizon.len()) {
         return Err(invalid(
             "demand",
             format!(
@@ -283,30 +307,31 @@ fn channel_plan_of_with(
     let facts = Facts::gather(dataset, facts, settings, &horizon, &chain)?;
 
     let mut dependent: HashMap<(NodeId, ProductId), Vec<Decimal>> = facts.allocated.clone();
-    let mut products = facts.products(demand);
+    let mut products = facts.products(demand.map());
     let mut pooled_variance: HashMap<(NodeId, ProductId), f64> = HashMap::new();
     let mut out = Vec::new();
     // A level's nodes supply none of each other: their records are planned in parallel, then
     // passed up in the order a sequential walk would (the same sums, to the last bit).
     for level in chain.levels() {
-        let mut jobs = Vec::new();
+        let size = level.iter().map(|node| products.get(node).map_or(0, BTreeSet::len)).sum();
+        let mut jobs = Vec::with_capacity(size);
         for node in level {
             let kind = chain.kind[node];
             let policy =
                 settings.policy(kind).ok_or_else(|| invalid("policies", format!("no policy for {kind:?} nodes")))?;
             for product in products.remove(node).unwrap_or_default() {
                 let key = (node.clone(), product);
-                let own = demand.get(&key);
-                let variance =
-                    pooled_variance.get(&key).copied().unwrap_or(0.0) + own.map_or(0.0, |d| d.error_sd.powi(2));
+                let own = demand.take(&key);
+                let variance = pooled_variance.get(&key).copied().unwrap_or(0.0)
+                    + own.as_ref().map_or(0.0, |d| d.error_sd.powi(2));
                 jobs.push((policy, key, own, variance));
             }
         }
         let plans: Vec<Result<NodePlan>> = jobs
-            .par_iter()
+            .par_iter_mut()
             .map(|(policy, key, own, variance)| {
                 let up = chain.supplier.get(&key.0).cloned();
-                plan_one(dataset, &horizon, policy, key, up, *own, &facts, dependent.get(key).cloned(), *variance)
+                plan_one(dataset, &horizon, policy, key, up, own.take(), &facts, dependent.get(key).cloned(), *variance)
             })
             .collect();
         // The first failure in the level's order; collected in place (no second buffer of the
@@ -371,14 +396,14 @@ fn plan_one(
     policy: &TierPolicy,
     key: &(NodeId, ProductId),
     supplied_from: Option<NodeId>,
-    own: Option<&NodeDemand>,
+    own: Option<NodeDemand>,
     facts: &Facts,
     dependent: Option<Vec<Decimal>>,
     variance: f64,
 ) -> Result<NodePlan> {
     let n = horizon.len();
     let zeros = || vec![Decimal::ZERO; n];
-    let forecast = own.map_or_else(zeros, |d| d.forecast.clone());
+    let (forecast, model) = own.map_or_else(|| (zeros(), None), |d| (d.forecast, Some(d.model)));
     let confirmed = facts.confirmed.get(key).cloned().unwrap_or_else(zeros);
     let dependent = dependent.unwrap_or_else(zeros);
     let scheduled = facts.scheduled.get(key).cloned().unwrap_or_else(zeros);
@@ -445,7 +470,7 @@ fn plan_one(
         on_hand,
         safety_stock: safety,
         lead_time: lead,
-        model: own.map(|d| d.model.clone()),
+        model,
         past_due: record.past_due,
         first_stockout,
         overstock,
