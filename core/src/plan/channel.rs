@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::demand::{DemandModel, Horizon, NodeDemand, independent_demand_with};
@@ -241,7 +242,7 @@ pub(crate) fn channel_plan_with(
     let suppliers: HashSet<&NodeId> = chain.supplier.values().collect();
     let model = DemandModel { method: settings.method, season_length: settings.season_length };
     let demand = independent_demand_with(dataset, facts, &horizon, model, (&planned, &suppliers))?;
-    channel_plan_of_with(dataset, facts, settings, Demand::Owned(demand))
+    channel_plan_of_with(dataset, facts, settings, Cow::Owned(demand))
 }
 
 /// The channel plan of `dataset` from independent demand already forecast (one
@@ -257,30 +258,18 @@ pub fn channel_plan_of(
     settings: &ChannelSettings,
     demand: &BTreeMap<(NodeId, ProductId), NodeDemand>,
 ) -> Result<ChannelPlan> {
-    channel_plan_of_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, Demand::Borrowed(demand))
+    channel_plan_of_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, Cow::Borrowed(demand))
 }
 
-/// The forecasts a plan is made from: its own, taken from the map as each node and product is
-/// planned (each forecast moved into its plan and freed with the map's nodes as they empty), or
-/// a caller's, copied.
-enum Demand<'a> {
-    Owned(BTreeMap<(NodeId, ProductId), NodeDemand>),
-    Borrowed(&'a BTreeMap<(NodeId, ProductId), NodeDemand>),
-}
+/// The forecasts a plan is made from: its own, each taken out of the map as its node and product
+/// is planned (moved into the plan, the map's nodes freed as they empty), or a caller's, copied.
+type Demand<'a> = Cow<'a, BTreeMap<(NodeId, ProductId), NodeDemand>>;
 
-impl Demand<'_> {
-    fn map(&self) -> &BTreeMap<(NodeId, ProductId), NodeDemand> {
-        match self {
-            Demand::Owned(map) => map,
-            Demand::Borrowed(map) => map,
-        }
-    }
-
-    fn take(&mut self, key: &(NodeId, ProductId)) -> Option<NodeDemand> {
-        match self {
-            Demand::Owned(map) => map.remove(key),
-            Demand::Borrowed(map) => map.get(key).cloned(),
-        }
+/// The forecast of `key`, taken out of `demand` when the plan owns it.
+fn take_demand(demand: &mut Demand<'_>, key: &(NodeId, ProductId)) -> Option<NodeDemand> {
+    match demand {
+        Cow::Owned(map) => map.remove(key),
+        Cow::Borrowed(map) => map.get(key).cloned(),
     }
 }
 
@@ -293,7 +282,7 @@ fn channel_plan_of_with(
 ) -> Result<ChannelPlan> {
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
     check_policies(settings, &horizon)?;
-    if let Some(((node, product), d)) = demand.map().iter().find(|(_, d)| d.forecast.len() != horizon.len()) {
+    if let Some(((node, product), d)) = demand.iter().find(|(_, d)| d.forecast.len() != horizon.len()) {
         return Err(invalid(
             "demand",
             format!(
@@ -307,7 +296,7 @@ fn channel_plan_of_with(
     let facts = Facts::gather(dataset, facts, settings, &horizon, &chain)?;
 
     let mut dependent: HashMap<(NodeId, ProductId), Vec<Decimal>> = facts.allocated.clone();
-    let mut products = facts.products(demand.map());
+    let mut products = facts.products(&demand);
     let mut pooled_variance: HashMap<(NodeId, ProductId), f64> = HashMap::new();
     let mut out = Vec::new();
     // A level's nodes supply none of each other: their records are planned in parallel, then
@@ -321,7 +310,7 @@ fn channel_plan_of_with(
                 settings.policy(kind).ok_or_else(|| invalid("policies", format!("no policy for {kind:?} nodes")))?;
             for product in products.remove(node).unwrap_or_default() {
                 let key = (node.clone(), product);
-                let own = demand.take(&key);
+                let own = take_demand(&mut demand, &key);
                 let variance = pooled_variance.get(&key).copied().unwrap_or(0.0)
                     + own.as_ref().map_or(0.0, |d| d.error_sd.powi(2));
                 jobs.push((policy, key, own, variance));
