@@ -35,7 +35,7 @@ impl Engine {
         self.book.set_business_day(date);
         let after = self.open_from();
         if after > before {
-            self.stock.close_before(after);
+            self.stock.close_before(after, date);
             self.fold_closed_records(after);
         }
         self.kpis.recompute_all(&self.dataset, &self.stock, &self.book, &self.index);

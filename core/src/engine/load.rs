@@ -243,7 +243,7 @@ impl Fold {
         self.day = Some(date);
         let month = Period::Month.number(date);
         if self.month.is_some_and(|m| m != month) {
-            self.stock.close_before(self.open_from);
+            self.stock.close_before(self.open_from, date);
         }
         self.month = Some(month);
         Ok(())
@@ -293,7 +293,7 @@ impl Fold {
             self.end_day(day)?;
         }
         self.settle_counts(None, &master);
-        self.stock.close_before(self.open_from);
+        self.stock.close_before(self.open_from, master.as_of);
         let first_kept = master.first_date();
         let first_day = match (first_kept, self.first_day) {
             (Some(a), Some(b)) => Some(a.min(b)),

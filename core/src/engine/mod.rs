@@ -65,6 +65,7 @@ mod history;
 mod index;
 mod kpis;
 mod load;
+mod open_moves;
 mod pair_rows;
 mod plan_alerts;
 mod seen;

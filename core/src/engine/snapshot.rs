@@ -114,7 +114,7 @@ impl Engine {
         let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts, folded: _ } = snapshot;
         check_options(&options)?;
         let open_from = open_from(dataset.as_of, options.open_months);
-        let stock = StockState::from_movements(&dataset.movements, open_from);
+        let stock = StockState::from_movements(&dataset.movements, open_from, dataset.as_of);
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
         let index = Index::of(&dataset);
         let kpis =

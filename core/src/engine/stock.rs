@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 
 use super::day_totals::DayTotals;
+use super::open_moves::OpenMoves;
 use super::pair_rows::PairRows;
 use crate::error::{OmoError, Result};
 use crate::model::{MovementKind, NodeId, ProductId, StockMovement};
@@ -28,7 +29,7 @@ struct PairLedger {
     /// FIFO stock layers of the movements before the open period, applied in date order.
     layers: FifoQueue<NaiveDate>,
     /// The open period's stock changes, in the order they were booked.
-    open_moves: Vec<(NaiveDate, Decimal)>,
+    open_moves: OpenMoves,
     /// Issues (sales, transfers out, returns to suppliers) by day: the days a cover window can
     /// still read, and the last issue day before them.
     issues: DayTotals,
@@ -78,10 +79,7 @@ impl PairLedger {
     /// The open period's net stock change per day, in day order (its changes are kept in the
     /// order they were booked, nearly always the days' order).
     fn day_changes(&self) -> Vec<(NaiveDate, Decimal)> {
-        let mut moves = self.open_moves.clone();
-        if !moves.is_sorted_by_key(|(day, _)| *day) {
-            moves.sort_by_key(|(day, _)| *day);
-        }
+        let moves = self.open_moves.by_day();
         let mut days: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(moves.len());
         for (day, change) in moves {
             match days.last_mut() {
@@ -94,7 +92,7 @@ impl PairLedger {
 
     /// The net stock change booked on `day` (in the open period).
     fn day_change(&self, day: NaiveDate) -> Decimal {
-        self.open_moves.iter().filter(|(d, _)| *d == day).map(|(_, change)| *change).sum()
+        self.open_moves.iter().filter(|(d, _)| *d == day).map(|(_, change)| change).sum()
     }
 
     /// Stock at the end of the day before `day` (`day` the first of a month at or after the
@@ -109,7 +107,7 @@ impl PairLedger {
         if movement.date < open_from {
             self.layers.apply(movement.stock_change(), movement.date);
         } else {
-            self.open_moves.push((movement.date, movement.stock_change()));
+            self.open_moves.push(movement.date, movement.stock_change());
         }
         if movement.kind.is_outflow() {
             self.issues.add(movement.date, movement.quantity);
@@ -120,9 +118,7 @@ impl PairLedger {
     /// they were booked, as the batch health reads the records).
     fn all_layers(&self) -> FifoQueue<NaiveDate> {
         let mut layers = self.layers.clone();
-        let mut open = self.open_moves.clone();
-        open.sort_by_key(|(day, _)| *day);
-        for (day, change) in open {
+        for (day, change) in self.open_moves.by_day() {
             layers.apply(change, day);
         }
         layers
@@ -179,7 +175,7 @@ pub(crate) struct StockState {
 impl StockState {
     /// The state of a history's movements: each pair's rows, stock layers and issues, and the
     /// stock changes of the days on or after `open_from`.
-    pub(crate) fn from_movements(movements: &[StockMovement], open_from: NaiveDate) -> Self {
+    pub(crate) fn from_movements(movements: &[StockMovement], open_from: NaiveDate, as_of: NaiveDate) -> Self {
         let mut by_pair: FxHashMap<(&NodeId, &ProductId), Vec<&StockMovement>> = FxHashMap::default();
         for m in movements {
             by_pair.entry((&m.node, &m.product)).or_default().push(m);
@@ -192,7 +188,7 @@ impl StockState {
                 pair.add(m, Period::Month.number(m.date));
                 pair.layer(m, open_from);
             }
-            pair.issues.forget_before(issues_from(open_from));
+            pair.issues.forget_before(issues_from(as_of));
         }
         let mut by_node: FxHashMap<NodeId, Vec<ProductId>> = FxHashMap::default();
         for (node, product) in pairs.keys() {
@@ -246,17 +242,14 @@ impl StockState {
     }
 
     /// Moves the stock changes of days before `open_from` (their period closed) into the stock
-    /// layers, and forgets the issues no cover window
-    /// reads any more.
-    pub(crate) fn close_before(&mut self, open_from: NaiveDate) {
+    /// layers, and forgets the issues no cover window read on `as_of` (the clock's day) or later
+    /// reaches.
+    pub(crate) fn close_before(&mut self, open_from: NaiveDate, as_of: NaiveDate) {
         for pair in self.pairs.values_mut() {
-            let (mut closed, open): (Vec<_>, Vec<_>) = pair.open_moves.iter().partition(|(day, _)| *day < open_from);
-            closed.sort_by_key(|(day, _)| *day);
-            for (day, change) in closed {
+            for (day, change) in pair.open_moves.take_before(open_from) {
                 pair.layers.apply(change, day);
             }
-            pair.open_moves = open;
-            pair.issues.forget_before(issues_from(open_from));
+            pair.issues.forget_before(issues_from(as_of));
         }
     }
 
@@ -435,11 +428,12 @@ impl StockState {
     }
 }
 
-/// How many days of issues a pair keeps before the open period's first day: the longest cover
-/// window a health view reads (the standard 90 days) from any day of the open period.
+/// How many days of issues a pair keeps before the clock's day: the longest cover window a
+/// health view reads (the standard 90 days). The engine's health is read on the clock's day
+/// only, and the clock never goes back.
 const ISSUE_DAYS: u64 = 90;
 
-/// The first day whose issues a pair keeps while the open period starts on `open_from`.
-fn issues_from(open_from: NaiveDate) -> NaiveDate {
-    open_from - Days::new(ISSUE_DAYS)
+/// The first day whose issues a pair keeps while the clock reads `as_of`.
+fn issues_from(as_of: NaiveDate) -> NaiveDate {
+    as_of - Days::new(ISSUE_DAYS)
 }
