@@ -19,7 +19,7 @@ use omo_core::credit::{AgingBuckets, CheckMode, CreditBook};
 use omo_core::model::CustomerId;
 use omo_core::model::RegionId;
 use omo_core::sample::{SampleConfig, sample_company as core_sample};
-use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel, inventory_health};
+use omo_core::spi::{HealthOptions, NodeLevel, Period, PlanSettings, ProductLevel};
 use omo_core::views::{Axis, Views, Window, ranked_positions};
 use omo_core::{Dataset, JsonLimits, OmoError, ValidDataset};
 use pyo3::prelude::*;
@@ -194,7 +194,7 @@ pub fn spi_rollup_json(
 #[pyfunction]
 #[pyo3(signature = (source, as_of = None))]
 pub fn inventory_health_json(py: Python<'_>, source: Source<'_>, as_of: Option<NaiveDate>) -> PyResult<String> {
-    json(&source.views(py, |v| inventory_health(v.dataset(), &HealthOptions::new(as_of.unwrap_or(v.as_of()))))?)
+    json(&source.views(py, |v| v.health_with(&HealthOptions::new(as_of.unwrap_or(v.as_of()))))?)
 }
 
 /// Suggested orders on the snapshot date, as JSON rows ranked as the core ranks them, each with

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
 use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, EventBatch, events_of};
+use omo_core::sample::StockRecord;
 use omo_core::{OmoError, ValidDataset};
 use omo_store::{Checks, Store};
 use pyo3::prelude::*;
@@ -130,6 +131,37 @@ impl PyEngine {
             }
         };
         Ok(PyEngine::wrap(backend))
+    }
+
+    /// An engine in memory on `master` (every record but the movements and POS sales) and
+    /// `records`, an iterable of movement and POS-sale events as JSON text in date order, read
+    /// one at a time ([`Engine::load`]); `keep_open_records` is
+    /// `EngineOptions::keep_open_records`. The first record that does not read stops the load
+    /// and is raised.
+    #[staticmethod]
+    #[pyo3(signature = (master, records, keep_open_records = true, log_capacity = None))]
+    fn load(
+        master: &PyDataset,
+        records: &Bound<'_, PyAny>,
+        keep_open_records: bool,
+        log_capacity: Option<usize>,
+    ) -> PyResult<Self> {
+        let defaults = EngineOptions::default();
+        let log_capacity = log_capacity.unwrap_or(defaults.log_capacity);
+        let options = EngineOptions { keep_open_records, log_capacity, ..defaults };
+        let mut unread: Option<PyErr> = None;
+        // Python's iterator is read under the GIL, one record at a time, as the core folds them.
+        let stream = records.try_iter()?.map_while(|item| {
+            let record = item
+                .and_then(|item| item.extract::<String>())
+                .and_then(|text| Event::from_json(&text).and_then(StockRecord::try_from).map_err(omo_error));
+            record.map_err(|e| unread = Some(e)).ok()
+        });
+        let loaded = Engine::load(ValidDataset::clone(&master.inner).into_inner(), stream, options);
+        match unread {
+            Some(e) => Err(e),
+            None => Ok(PyEngine::wrap(Backend::Memory(Box::new(loaded.map_err(omo_error)?)))),
+        }
     }
 
     /// Reopens the durable engine in the store file at `path` (also after a crash).

@@ -184,3 +184,50 @@ def test_with_plan_alerts_a_line_overloaded_ahead_raises_an_alert_to_build_ahead
     with omo.Engine(history.until(cut)) as eng:
         quiet = eng.apply_many(events) + eng.advance_to(history.as_of)
     assert not [c for c in quiet if c["type"] == "alert" and c["kpi"] in ("capacity_load", "oem_on_time")]
+
+
+def _master_and_stream(history):
+    """The history's master (every record but movements and POS sales) and those two as one
+    stream of events in date order."""
+    whole = json.loads(history.to_json())
+    stream = [{"type": kind, "id": f"{kind}-{i}", "record": record}
+              for kind, collection in (("movement", "movements"), ("pos_sale", "pos_sales"))
+              for i, record in enumerate(whole[collection])]
+    stream.sort(key=lambda event: event["record"]["date"])
+    whole["movements"], whole["pos_sales"] = [], []
+    return omo.Dataset.from_json(json.dumps(whole)), stream
+
+
+def test_a_bulk_load_read_from_a_generator_gives_the_views_of_the_whole_history(history):
+    master, stream = _master_and_stream(history)
+    read = []
+
+    def records():  # a generator, as over a file: read one at a time
+        for event in stream:
+            read.append(event["id"])
+            yield json.dumps(event)
+
+    with omo.Engine.load(master, records(), keep_open_records=False) as eng, omo.Engine(history) as whole:
+        assert len(read) == len(stream) and eng.as_of == history.as_of
+        for view in ("spi_rollup", "scorecard", "inventory_health"):
+            live, batch = getattr(eng, view)(), getattr(whole, view)()
+            if view == "scorecard":
+                live, batch = live.frame, batch.frame
+            assert live.reset_index(drop=True).equals(batch.reset_index(drop=True)), view
+        # Aggregates only: a view that reads the records themselves is refused, naming the option.
+        with pytest.raises(omo.ArgumentError, match="keep_open_records"):
+            eng.customer_summaries()
+
+
+def test_a_bulk_load_stops_at_the_first_record_it_cannot_take_and_names_it(history):
+    master, stream = _master_and_stream(history)
+    bad = dict(stream[3], record=dict(stream[3]["record"], node="NO-SUCH-NODE"))
+    with pytest.raises(omo.ValidationError, match="NO-SUCH-NODE"):
+        omo.Engine.load(master, stream[:3] + [bad] + stream[4:])
+    order = {"type": "order", "id": "o-1", "record": json.loads(history.to_json())["orders"][0]}
+    with pytest.raises(omo.ValidationError, match="order o-1"):
+        omo.Engine.load(master, [stream[0], order])
+    with pytest.raises(omo.ValidationError, match="float"):
+        omo.Engine.load(master, [dict(stream[0], record=dict(stream[0]["record"], quantity=1.5))])
+    with pytest.raises(omo.ArgumentError, match="date order"):
+        omo.Engine.load(master, [stream[-1], stream[0]])

@@ -99,6 +99,13 @@ class Engine:
         log_capacity: Optional[int] = None,
     ) -> None: ...
     @staticmethod
+    def load(
+        master: Dataset,
+        records: Iterable[str],
+        keep_open_records: bool = True,
+        log_capacity: Optional[int] = None,
+    ) -> Engine: ...
+    @staticmethod
     def open(path: str) -> Engine: ...
     def close(self) -> None: ...
     @property

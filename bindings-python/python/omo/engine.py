@@ -145,6 +145,43 @@ class Engine:
         self._closed = False
 
     @classmethod
+    def load(
+        cls,
+        master: "company.Dataset",
+        records: Iterable,
+        *,
+        keep_open_records: bool = True,
+        log_capacity: Optional[int] = None,
+    ) -> "Engine":
+        """A bulk load, in memory, of a history too long to hold as records: ``master`` holds
+        every record but the movements and POS sales (master data, orders, invoices, payments,
+        counts, ...) and ``records`` gives those, in date order, as movement and POS-sale events
+        (dicts or JSON text, the form :func:`omo.events_of` writes), read one at a time (a
+        generator over a file works). Each is checked as a dataset's validation checks it and
+        folded into the engine's aggregates; the views equal those of ``omo.Engine`` on the whole
+        history. With ``keep_open_records=False`` it keeps no movement or POS sale as a record,
+        and the views that read records themselves (customer summaries, a node's daily ledger)
+        raise, naming the option.
+
+        >>> import json, omo
+        >>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
+        >>> whole = json.loads(history.to_json())
+        >>> stock = [{"type": kind, "id": f"{kind}-{i}", "record": record}
+        ...          for kind, collection in (("movement", "movements"), ("pos_sale", "pos_sales"))
+        ...          for i, record in enumerate(whole[collection])]
+        >>> stock.sort(key=lambda event: event["record"]["date"])
+        >>> whole["movements"], whole["pos_sales"] = [], []
+        >>> with omo.Engine.load(omo.Dataset.from_json(json.dumps(whole)), iter(stock)) as eng:
+        ...     eng.spi_rollup().equals(omo.Engine(history).spi_rollup())
+        True
+        """
+        eng = cls.__new__(cls)
+        texts = (_event_text(record) for record in records)
+        native = _native.Engine.load(_dataset(master)._native, texts, bool(keep_open_records), log_capacity)
+        eng._start(native)
+        return eng
+
+    @classmethod
     def open(cls, path) -> "Engine":
         """Reopens the durable engine in the file at ``path`` — also after a crash — with every
         event committed before. No file there, a file that is not an omo store, a corrupt one or

@@ -14,7 +14,7 @@ use super::index::Index;
 use super::kpis::KpiState;
 use super::plan_alerts::PlanAlerts;
 use super::stock::StockState;
-use super::{Engine, EngineOptions};
+use super::{Engine, EngineOptions, Event, EventBody};
 use crate::analytics::SellOutMonths;
 use crate::credit::CreditBook;
 use crate::dataset::{Dataset, ValidDataset, references};
@@ -22,6 +22,42 @@ use crate::error::{OmoError, Result};
 use crate::model::{NodeId, PosSale, ProductId, StockMovement};
 use crate::sample::StockRecord;
 use crate::spi::Period;
+
+impl TryFrom<Event> for StockRecord {
+    type Error = OmoError;
+
+    /// A movement or POS-sale event as a record of a bulk load's stream (its id is not kept:
+    /// a load records no event). Any other event is refused, naming it: its record belongs in
+    /// the master dataset.
+    ///
+    /// ```
+    /// use omo_core::engine::Event;
+    /// use omo_core::sample::StockRecord;
+    /// let sale = r#"{"type": "pos_sale", "id": "s1", "record": {"node": "R1", "product": "P1",
+    ///     "date": "2026-03-02", "quantity": "2", "revenue": "90.50"}}"#;
+    /// let StockRecord::PosSale(sale) = StockRecord::try_from(Event::from_json(sale)?)? else { panic!() };
+    /// assert_eq!(sale.revenue.to_string(), "90.50");
+    /// let count = r#"{"type": "count", "id": "c1", "record": {"node": "R1", "product": "P1",
+    ///     "date": "2026-03-02", "counted": "5"}}"#;
+    /// let refused = StockRecord::try_from(Event::from_json(count)?).unwrap_err();
+    /// assert!(refused.to_string().contains("count c1"), "{refused}");
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    fn try_from(event: Event) -> Result<Self> {
+        match event.body {
+            EventBody::Movement(movement) => Ok(StockRecord::Movement(movement)),
+            EventBody::PosSale(sale) => Ok(StockRecord::PosSale(sale)),
+            other => Err(OmoError::InvalidArgument {
+                name: "records",
+                message: format!(
+                    "event {} {}: only movements and POS sales are streamed; give it in the master dataset",
+                    other.kind(),
+                    event.id
+                ),
+            }),
+        }
+    }
+}
 
 /// What a bulk load folded into the engine's state without keeping it as records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -263,8 +263,25 @@ impl<'a> Views<'a> {
     }
 
     /// Inventory health with `options`: the live engine's stock layers and issues when it keeps
-    /// what they need, else the movements.
-    fn health_with(&self, options: &HealthOptions) -> Result<HealthReport> {
+    /// what they need (the defaults on its clock's day), else the movements.
+    ///
+    /// ```
+    /// use omo_core::ValidDataset;
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// use omo_core::spi::{HealthOptions, inventory_health};
+    /// use omo_core::views::Views;
+    /// let company = ValidDataset::new(sample_company(&SampleConfig::small(7))?)?;
+    /// let engine = Engine::on_valid(company.clone(), EngineOptions::default())?;
+    /// let options = HealthOptions::new(company.as_of);
+    /// assert_eq!(engine.views().health_with(&options)?, inventory_health(&*company, &options)?);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`crate::spi::inventory_health`]; [`OmoError::InvalidArgument`] for another
+    /// day's health from an engine that keeps no records from that far back.
+    pub fn health_with(&self, options: &HealthOptions) -> Result<HealthReport> {
         match self.live.and_then(|live| live.health(options)) {
             Some(report) => report,
             None => {
