@@ -102,8 +102,9 @@ impl DayTotals {
     }
 }
 
-/// The slots a vector of `len` days grows by: a quarter of it, at least four.
-fn room(len: usize) -> usize {
+/// The slots a per-pair vector of `len` entries grows by: a quarter of it, at least four (the
+/// issue days here, the open period's stock changes in `open_moves`).
+pub(super) fn room(len: usize) -> usize {
     (len / 4).max(4)
 }
 

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::day_totals::room;
 use crate::packed::Packed;
 
 /// The open period's stock changes of one pair, in booking order.
@@ -20,7 +21,7 @@ impl OpenMoves {
     /// Adds the stock change `change` booked on `day`.
     pub(super) fn push(&mut self, day: NaiveDate, change: Decimal) {
         if self.moves.len() == self.moves.capacity() {
-            self.moves.reserve_exact((self.moves.len() / 4).max(4));
+            self.moves.reserve_exact(room(self.moves.len()));
         }
         let mut packed = Packed::default();
         packed.set(change, &mut self.aside);
