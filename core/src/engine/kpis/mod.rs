@@ -109,7 +109,8 @@ struct CustomerDays {
     deliveries: BTreeMap<i64, (u32, u32)>,
 }
 
-/// Per node: the month of its products' forecast-error terms, and the terms.
+/// Per node: the month of its products' forecasts and sales, and those (the forecast error's
+/// parts).
 type WapeCache = FxHashMap<NodeId, (i64, FxHashMap<ProductId, Option<(f64, f64)>>)>;
 
 /// Per node: the day and month of its products' (dead-or-slow value, value), and those.
@@ -131,8 +132,8 @@ pub(crate) struct KpiState {
     /// The distributor operating each node, and the distributor of each shop's node.
     node_owner: FxHashMap<NodeId, CustomerId>,
     shop_owner: FxHashMap<NodeId, CustomerId>,
-    /// Each node's products' forecast-error terms of a month, a product's kept until a sale of
-    /// it at the node changes them.
+    /// Each node's products' forecast and sales of a month, a product's kept until a sale of it
+    /// at the node changes them.
     wape: WapeCache,
     /// Each node's products' (dead-or-slow value, value) on a day for a month, a product's kept
     /// until a movement of it at the node.
