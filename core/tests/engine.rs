@@ -524,10 +524,9 @@ fn roll_ups_and_the_channel_read_the_engine_s_monthly_rows_as_the_batch_reads_th
     Ok(())
 }
 
-/// The batch catalogue's month-to-date values of every distributor's KPIs on `d.as_of`, that
-/// day in progress as the engine's clock day is.
+/// The batch catalogue's month-to-date values of every distributor's KPIs on `d.as_of`.
 fn batch_kpis(d: &Dataset) -> std::collections::HashMap<(String, String), omo_core::kpi::KpiInput> {
-    omo_core::kpi::standard_inputs_in_progress(d).unwrap_or_else(|e| unreachable!("batch KPIs: {e}"))
+    omo_core::kpi::standard_inputs(d, d.as_of).unwrap_or_else(|e| unreachable!("batch KPIs: {e}"))
 }
 
 /// Engine and batch agree on a KPI value (the forecast error sums floats in another order: to

@@ -131,7 +131,7 @@ impl Engine {
 
 impl LiveState for Engine {
     fn kpi_history(&self) -> Result<KpiHistory> {
-        self.kpis.history(self.first_date(), (&self.dataset, &self.stock, &self.book, &self.index))
+        self.kpis.history(&self.dataset, self.first_date())
     }
 
     fn first_date(&self) -> Option<NaiveDate> {

@@ -106,57 +106,21 @@ pub fn last_complete_month(as_of: NaiveDate) -> Option<NaiveDate> {
     first_of_month(as_of.succ_opt()?).checked_sub_months(Months::new(1))
 }
 
-/// The days of a month its month-to-date KPIs read: the month's own figures run from `start` to
-/// `end`, and the figures they are measured against (the plan, the forecast, the same days last
-/// year, the invoices falling due) count the month's complete days only. A dataset's `as_of`
-/// is a complete day; the live engine's clock day is still in progress (its events so far count
-/// in the month's figures, not yet in what they are measured against), so that no light turns
-/// red at a day's first moment only because the day has not happened yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct MonthToDate {
-    /// The month's first day.
-    pub start: NaiveDate,
-    /// The last day the month's figures reach.
-    pub end: NaiveDate,
-    /// How many of the month's days, from its first, are complete.
-    pub complete_days: u32,
-    /// How many days the month has.
-    pub month_days: u32,
-}
-
-impl MonthToDate {
-    /// The month starting `start` up to `end` (a day of it), `end` itself complete unless
-    /// `end_in_progress`.
-    pub(crate) fn new(start: NaiveDate, end: NaiveDate, end_in_progress: bool) -> Self {
-        let days_to = |day: NaiveDate| u32::try_from((day - start).num_days() + 1).unwrap_or(0);
-        let last = start.checked_add_months(Months::new(1)).map_or(start, |d| d - Days::new(1));
-        let through = days_to(end);
-        let complete_days = if end_in_progress { through.saturating_sub(1) } else { through };
-        MonthToDate { start, end, complete_days, month_days: days_to(last) }
-    }
-
-    /// The last complete day of the month, if any is.
-    pub(crate) fn last_complete_day(&self) -> Option<NaiveDate> {
-        let days = self.complete_days.checked_sub(1)?;
-        self.start.checked_add_days(Days::new(u64::from(days)))
-    }
-
-    /// The month's complete days a year before, first and last (none when no day is complete).
-    pub(crate) fn same_days_last_year(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
-        self.last_complete_day().map(|last| (year_before(self.start), year_before(last)))
-    }
-
-    /// The share of the month complete, for a whole-month forecast (none when no day is).
-    pub(crate) fn forecast_share(&self) -> Option<f64> {
-        (self.complete_days > 0 && self.month_days > 0)
-            .then(|| f64::from(self.complete_days) / f64::from(self.month_days))
-    }
+/// How far `end` (a day of the month starting `start`) is into its month: the days elapsed,
+/// `end` included, and the month's days. A month-to-date KPI measures the month at this pace
+/// against a whole month's plan or forecast.
+///
+/// A dataset's `as_of`, and the live engine's clock, is the end of its day: on a month's first
+/// day one day of it has elapsed.
+pub(crate) fn days_into_month(start: NaiveDate, end: NaiveDate) -> (u32, u32) {
+    let days_to = |day: NaiveDate| u32::try_from((day - start).num_days() + 1).unwrap_or(0);
+    let last = start.checked_add_months(Months::new(1)).map_or(start, |d| d - Days::new(1));
+    (days_to(end), days_to(last))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::MonthToDate;
+    use super::days_into_month;
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -164,32 +128,11 @@ mod tests {
     }
 
     #[test]
-    fn a_day_in_progress_is_not_yet_counted_and_a_day_over_is() {
-        let live = MonthToDate::new(d(2025, 10, 1), d(2025, 10, 11), true);
-        assert_eq!((live.complete_days, live.month_days), (10, 31));
-        assert_eq!(live.last_complete_day(), Some(d(2025, 10, 10)));
-        assert_eq!(live.same_days_last_year(), Some((d(2024, 10, 1), d(2024, 10, 10))));
-        assert_eq!(live.forecast_share(), Some(10.0 / 31.0));
-        let over = MonthToDate::new(d(2025, 10, 1), d(2025, 10, 11), false);
-        assert_eq!((over.complete_days, over.last_complete_day()), (11, Some(d(2025, 10, 11))));
-        let whole = MonthToDate::new(d(2025, 10, 1), d(2025, 10, 31), false);
-        assert_eq!(whole.forecast_share(), Some(1.0));
-    }
-
-    #[test]
-    fn a_month_s_first_day_in_progress_has_nothing_complete() {
-        let first = MonthToDate::new(d(2025, 11, 1), d(2025, 11, 1), true);
-        assert_eq!((first.complete_days, first.month_days), (0, 30));
-        assert_eq!(
-            (first.last_complete_day(), first.same_days_last_year(), first.forecast_share()),
-            (None, None, None)
-        );
-    }
-
-    #[test]
-    fn a_leap_day_is_compared_with_the_last_day_of_february_a_year_before() {
-        let leap = MonthToDate::new(d(2024, 2, 1), d(2024, 2, 29), false);
-        assert_eq!((leap.complete_days, leap.month_days), (29, 29));
-        assert_eq!(leap.same_days_last_year(), Some((d(2023, 2, 1), d(2023, 2, 28))));
+    fn the_day_itself_counts_as_elapsed() {
+        assert_eq!(days_into_month(d(2025, 10, 1), d(2025, 10, 11)), (11, 31));
+        assert_eq!(days_into_month(d(2025, 11, 1), d(2025, 11, 1)), (1, 30));
+        assert_eq!(days_into_month(d(2025, 12, 1), d(2025, 12, 31)), (31, 31));
+        assert_eq!(days_into_month(d(2024, 2, 1), d(2024, 2, 29)), (29, 29));
+        assert_eq!(days_into_month(d(2025, 2, 1), d(2025, 2, 10)), (10, 28));
     }
 }

@@ -4,9 +4,10 @@
 //! actual sales), DSO, overdue ratio, on-time-in-full deliveries,
 //! active retailers, average order value and collection rate.
 //!
-//! A month not over yet is measured at its pace ([`MonthToDate`]): against the plan and the
-//! forecast of its complete days, the same complete days last year and the invoices due on them,
-//! so that its lights say whether the month is on course, not how much of it is left.
+//! A month not over yet is measured at its pace: its revenue against the plan of its days so
+//! far, its sell-through as a month at that pace would sell, its forecast error against the
+//! forecast of those days (and, as before, last year over the same days), so that its lights
+//! say whether the month is on course, not how much of it is left.
 
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -15,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 use super::alerts::{AlertEvent, AlertRule, run_alerts};
-use super::calendar::{COVER_WINDOW_DAYS, MonthToDate, first_of_month, months_in_data, months_up_to};
+use super::calendar::{COVER_WINDOW_DAYS, days_into_month, first_of_month, months_in_data, months_up_to};
 use super::definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 use super::scorecard::KpiInput;
 use crate::credit::{CreditBook, CreditPolicy};
@@ -186,32 +187,6 @@ pub fn standard_inputs(dataset: &impl DatasetInput, month: NaiveDate) -> Result<
     Ok(standard_history(dataset, &[month])?.pop().unwrap_or_default())
 }
 
-/// The standard KPIs of every distributor for the month of `dataset.as_of` with that day still in
-/// progress, as the live engine shows them during the day (`Engine::lights`): the day's postings
-/// so far count in the month's figures, and the plan, the forecast, last year's figures and the
-/// invoices falling due count the days before it (see [`standard_inputs`], where `as_of` is
-/// complete). On a month's first day nothing is complete yet: the KPIs measured against a
-/// plan, a forecast or last year have no value (grey), instead of red at the day's first moment.
-///
-/// ```
-/// use omo_core::kpi::{standard_inputs, standard_inputs_in_progress};
-/// use omo_core::sample::{SampleConfig, sample_company};
-/// let company = sample_company(&SampleConfig::small(7))?;
-/// let first_day = company.until(chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
-/// let (over, live) = (standard_inputs(&first_day, first_day.as_of)?, standard_inputs_in_progress(&first_day)?);
-/// let key = |kpi: &str| ("D-01".to_owned(), kpi.to_owned());
-/// assert!(live[&key("revenue_vs_plan")].value.is_none());
-/// assert_eq!(live[&key("dso")].value, over[&key("dso")].value);
-/// # Ok::<(), omo_core::OmoError>(())
-/// ```
-pub fn standard_inputs_in_progress(dataset: &impl DatasetInput) -> Result<HashMap<(String, String), KpiInput>> {
-    let dataset = dataset.checked_stock()?;
-    let scope = Scope::new(dataset);
-    let today = first_of_month(dataset.as_of);
-    let months = inputs_of_months(&[today], |start| month_values(&scope, start, start == today))?;
-    Ok(months.into_iter().next().unwrap_or_default())
-}
-
 /// [`standard_inputs`] for several months, each month's values computed once however many of
 /// the months need it (as this month, the month before or last year).
 pub fn standard_history(
@@ -229,7 +204,7 @@ fn history_of(dataset: &Dataset, months: &[NaiveDate]) -> Result<Vec<HashMap<(St
         if let Some(found) = cache.get(&start) {
             return Ok(found.clone());
         }
-        let values = month_values(&scope, start, false)?;
+        let values = month_values(&scope, start)?;
         cache.insert(start, values.clone());
         Ok(values)
     })
@@ -332,16 +307,14 @@ impl<'a> Scope<'a> {
 }
 
 /// Every standard KPI of every distributor for the month starting `start`, each data set read
-/// once; `as_of_in_progress`: the dataset's `as_of` is a day still in progress (see
-/// [`MonthToDate`]).
-fn month_values(scope: &Scope<'_>, start: NaiveDate, as_of_in_progress: bool) -> Result<MonthValues> {
+/// once.
+fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let dataset = &scope.distributors;
     let end = start.checked_add_months(Months::new(1)).map_or(start, |d| d - Days::new(1)).min(dataset.as_of);
-    let days = MonthToDate::new(start, end, as_of_in_progress && end == dataset.as_of);
+    let (elapsed_days, month_days) = days_into_month(start, end);
+    let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
     let in_month = |d: NaiveDate| d >= start && d <= end;
-    let complete = |d: NaiveDate| d >= start && days.last_complete_day().is_some_and(|last| d <= last);
-    let last_year = days.same_days_last_year();
-    let in_month_last_year = |d: NaiveDate| last_year.is_some_and(|(from, to)| d >= from && d <= to);
+    let in_month_last_year = |d: NaiveDate| d >= year_before(start) && d <= year_before(end);
     let distributors: Vec<_> = dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).collect();
     let nodes: FxHashSet<_> = distributors.iter().filter_map(|c| c.node.as_ref()).collect();
     let window = end - Days::new(u64::from(COVER_WINDOW_DAYS));
@@ -386,7 +359,7 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate, as_of_in_progress: bool) ->
         } else if in_month_last_year(i.date) {
             entry.revenue_last_year += signed;
         }
-        if i.kind == InvoiceKind::Invoice && complete(i.due_date) {
+        if i.kind == InvoiceKind::Invoice && in_month(i.due_date) {
             entry.due += i.amount();
         }
     }
@@ -442,19 +415,19 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate, as_of_in_progress: bool) ->
             dead_or_slow,
             stock_value,
             forecast_wape: node.and_then(|n| {
-                forecast_wape(history.iter().filter(|((m, _), _)| *m == n).map(|(_, v)| v), days.forecast_share())
+                forecast_wape(history.iter().filter(|((m, _), _)| *m == n).map(|(_, v)| v), (elapsed_days, month_days))
             }),
             dso: float(book.receivables().dso_simple(Some(id), end, 90)),
             overdue_ratio: float(book.receivables().overdue_ratio(Some(id), end)),
             otif: otif(dataset, id, &in_month),
             selling_shops: scope.selling_shops(id, start, end),
-            selling_shops_last_year: last_year.map_or(0, |(from, to)| scope.selling_shops(id, from, to)),
+            selling_shops_last_year: scope.selling_shops(id, year_before(start), year_before(end)),
             orders: c.orders,
             orders_last_year: c.orders_last_year,
             paid: c.paid,
             due: c.due,
-            complete_days: days.complete_days,
-            month_days: days.month_days,
+            elapsed_days,
+            month_days,
         };
         out.insert(id.clone(), facts.values());
     }
@@ -467,7 +440,7 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate, as_of_in_progress: bool) ->
 pub(crate) struct MonthFacts {
     /// Net invoiced revenue of the month (credit notes subtracted).
     pub revenue: Decimal,
-    /// The same, over the month's complete days last year.
+    /// The same, over the same days last year.
     pub revenue_last_year: Decimal,
     /// The month's revenue target (the whole month's).
     pub plan: Decimal,
@@ -485,7 +458,7 @@ pub(crate) struct MonthFacts {
     pub dead_or_slow: Decimal,
     /// Value of all stock at the end.
     pub stock_value: Decimal,
-    /// The month's forecast WAPE, the forecast pro-rated to its complete days (see
+    /// The month's forecast WAPE, the forecast pro-rated to its days so far (see
     /// `forecast_wape`).
     pub forecast_wape: Option<Decimal>,
     /// DSO at the end (simple method, 90 days), rounded to 4 places.
@@ -496,19 +469,19 @@ pub(crate) struct MonthFacts {
     pub otif: Option<Decimal>,
     /// Shops that sold in the month.
     pub selling_shops: usize,
-    /// Shops that sold over the month's complete days last year.
+    /// Shops that sold over the same days last year.
     pub selling_shops_last_year: usize,
     /// Order value and count of the month.
     pub orders: (Decimal, usize),
-    /// The same, over the month's complete days last year.
+    /// The same, over the same days last year.
     pub orders_last_year: (Decimal, usize),
     /// Payments received in the month.
     pub paid: Decimal,
-    /// Invoices falling due on the month's complete days.
+    /// Invoices falling due in the month.
     pub due: Decimal,
-    /// The month's complete days (see [`MonthToDate`]): the plan and the sell-through are
-    /// measured at the pace of these.
-    pub complete_days: u32,
+    /// The month's days up to the end, the end included: the plan, the forecast and the
+    /// sell-through are measured at the pace of these.
+    pub elapsed_days: u32,
     /// The month's days.
     pub month_days: u32,
 }
@@ -520,21 +493,21 @@ fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 impl MonthFacts {
     /// `part`, a figure of the month to date, against `whole`, a figure of the whole month, at the
-    /// pace of the month's complete days: `part / (whole x complete days / month days)`. None
-    /// without a complete day or with nothing to measure against.
+    /// month's pace so far: `part / (whole x elapsed days / month days)`. None with nothing to
+    /// measure against.
     fn at_pace(&self, part: Decimal, whole: Decimal) -> Option<Decimal> {
-        if self.complete_days == self.month_days {
+        if self.elapsed_days == self.month_days {
             return ratio(part, whole);
         }
-        ratio(part * Decimal::from(self.month_days), whole * Decimal::from(self.complete_days))
+        ratio(part * Decimal::from(self.month_days), whole * Decimal::from(self.elapsed_days))
     }
 
     /// Every standard KPI's value: the one place their formulas are written. An open month is
-    /// measured at its pace: its revenue against the plan of its complete days, its sales
-    /// against its stock as a month at that pace would sell (at most all of it).
+    /// measured at its pace: its revenue against the plan of its days so far, its sales against
+    /// its stock as a month at that pace would sell (at most all of it).
     pub(crate) fn values(&self) -> BTreeMap<&'static str, Option<Decimal>> {
         let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
-        let open = self.complete_days < self.month_days;
+        let open = self.elapsed_days < self.month_days;
         let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
         values.insert("revenue_vs_plan", self.at_pace(self.revenue, self.plan));
         values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
@@ -564,10 +537,10 @@ impl MonthFacts {
 /// WAPE of the month's sales at a node, every product forecast one month ahead by the seasonal
 /// naive method (season 12) on its monthly sales of the two years before — planting seasons
 /// dominate this business (the last of the 25 monthly slots is the month itself) — and the
-/// forecast pro-rated to the month's complete days (`share`, see [`MonthToDate`]). One array
-/// per product of the node.
-fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>, share: Option<f64>) -> Option<Decimal> {
-    forecast_wape_of(products.filter_map(forecast_and_sales), share)
+/// forecast pro-rated to the month's days so far (`days`: elapsed, in the month). One array per
+/// product of the node.
+fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>, days: (u32, u32)) -> Option<Decimal> {
+    forecast_wape_of(products.filter_map(forecast_and_sales), days)
 }
 
 /// One product's part of [`forecast_wape`]: the month's seasonal naive forecast and its sales.
@@ -584,9 +557,10 @@ pub(crate) fn forecast_and_sales(months: &[f64; 25]) -> Option<(f64, f64)> {
 }
 
 /// The WAPE of the products' (forecast, sales) (see [`forecast_and_sales`]), each forecast
-/// taken at `share` of the month (none without a complete day), rounded to 4 places.
-pub(crate) fn forecast_wape_of(products: impl Iterator<Item = (f64, f64)>, share: Option<f64>) -> Option<Decimal> {
-    let share = share?;
+/// pro-rated to the month's days so far (`days`: elapsed, in the month), rounded to 4 places.
+pub(crate) fn forecast_wape_of(products: impl Iterator<Item = (f64, f64)>, days: (u32, u32)) -> Option<Decimal> {
+    let (elapsed, month_days) = days;
+    let share = (month_days > 0).then(|| f64::from(elapsed) / f64::from(month_days))?;
     let (error, actual) =
         products.fold((0.0, 0.0), |(e, a), (forecast, sold)| (e + (sold - forecast * share).abs(), a + sold.abs()));
     (actual > 0.0).then(|| Decimal::from_f64(error / actual)).flatten().map(|d| d.round_dp(4))
@@ -619,52 +593,47 @@ mod tests {
     use super::{MonthFacts, forecast_wape_of};
     use rust_decimal::Decimal;
 
-    /// October (31 days) with 10 days complete: the plan of the 10 days is 31,000 x 10 / 31.
-    fn october_day_11() -> MonthFacts {
+    /// October (31 days) on its 10th: the plan of its first 10 days is 31,000 x 10 / 31.
+    fn october_10th() -> MonthFacts {
         MonthFacts {
             revenue: Decimal::from(3_100),
             plan: Decimal::from(31_000),
             opening: Decimal::from(100),
             receipts: Decimal::from(100),
             sales: Decimal::from(40),
-            complete_days: 10,
+            elapsed_days: 10,
             month_days: 31,
             ..MonthFacts::default()
         }
     }
 
     #[test]
-    fn an_open_month_is_measured_at_the_pace_of_its_complete_days() {
-        let values = october_day_11().values();
+    fn an_open_month_is_measured_at_its_pace() {
+        let values = october_10th().values();
         // 3,100 against 10,000; 40 sold in 10 days is 124 in 31, of 200 available.
         assert_eq!(values["revenue_vs_plan"], Some(Decimal::new(31, 2)));
         assert_eq!(values["sell_through"], Some(Decimal::new(62, 2)));
         // 80 sold in 10 days would be 248 in 31: more than the 200 there are.
-        let fast = MonthFacts { sales: Decimal::from(80), ..october_day_11() }.values();
+        let fast = MonthFacts { sales: Decimal::from(80), ..october_10th() }.values();
         assert_eq!(fast["sell_through"], Some(Decimal::ONE));
     }
 
     #[test]
     fn a_whole_month_is_measured_against_its_whole_plan() {
-        let whole = MonthFacts { complete_days: 31, ..october_day_11() }.values();
+        let whole = MonthFacts { elapsed_days: 31, ..october_10th() }.values();
         assert_eq!(whole["revenue_vs_plan"], Some(Decimal::new(1, 1)));
         assert_eq!(whole["sell_through"], Some(Decimal::new(2, 1)));
+        let no_plan = MonthFacts { plan: Decimal::ZERO, ..october_10th() }.values();
+        assert_eq!(no_plan["revenue_vs_plan"], None);
     }
 
     #[test]
-    fn a_month_with_no_complete_day_has_no_pace() {
-        let first_day = MonthFacts { complete_days: 0, ..october_day_11() }.values();
-        assert_eq!((first_day["revenue_vs_plan"], first_day["sell_through"]), (None, None));
-        assert_eq!(forecast_wape_of([(31.0, 12.0)].into_iter(), None), None);
-    }
-
-    #[test]
-    fn the_forecast_error_takes_the_forecast_at_the_month_s_complete_share() {
+    fn the_forecast_error_takes_the_forecast_of_the_month_s_days_so_far() {
         // Forecasts of 31 and 62 for the month are 10 and 20 for its first 10 days of 31:
         // errors |12 - 10| + |18 - 20| = 4 on 30 sold.
-        let wape = forecast_wape_of([(31.0, 12.0), (62.0, 18.0)].into_iter(), Some(10.0 / 31.0));
-        assert_eq!(wape, Some(Decimal::new(1333, 4)));
+        let products = [(31.0, 12.0), (62.0, 18.0)];
+        assert_eq!(forecast_wape_of(products.into_iter(), (10, 31)), Some(Decimal::new(1333, 4)));
         // The whole month: |12 - 31| + |18 - 62| = 63 on 30 sold.
-        assert_eq!(forecast_wape_of([(31.0, 12.0), (62.0, 18.0)].into_iter(), Some(1.0)), Some(Decimal::new(21, 1)));
+        assert_eq!(forecast_wape_of(products.into_iter(), (31, 31)), Some(Decimal::new(21, 1)));
     }
 }

@@ -14,12 +14,12 @@ pub use calendar::{
     COVER_WINDOW_DAYS, TRAILING_MONTHS, first_of_month, last_complete_month, months_in_data, months_up_to,
     scorecard_month, window_start,
 };
-pub(crate) use calendar::{MonthToDate, months_since, window_start_since};
+pub(crate) use calendar::{days_into_month, months_since, window_start_since};
 pub(crate) use catalogue::{MonthFacts, absolute, forecast_and_sales, forecast_wape_of, on_time_in_full};
 pub(crate) use catalogue::{MonthValues, inputs_of_months};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history,
-    standard_inputs, standard_inputs_in_progress, standard_kpis,
+    standard_inputs, standard_kpis,
 };
 pub use definition::{Direction, KpiDefinition, Light, RollUp, Thresholds, ZoneBounds};
 pub use evaluate::{Evaluation, Trend, evaluate};

@@ -1,7 +1,7 @@
 //! A distributor's month facts read from the running totals and the stock, facet by facet, with
 //! the per-node caches of forecast-error terms and stock health they use.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -10,48 +10,32 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
-use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, MonthToDate, forecast_and_sales, forecast_wape_of};
-use crate::model::{CustomerId, NodeId, ProductId, TargetScope};
+use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_and_sales, forecast_wape_of};
+use crate::model::{CustomerId, NodeId, TargetScope};
 use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
 
 impl KpiState {
-    /// A node's forecast error of month number `month`, the forecast taken at `share` of the
-    /// month: each product's forecast and sales kept in the cache while no sale of it at the
-    /// node changes them.
+    /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
+    /// month): each product's forecast and sales from the cache while no sale of it at the node
+    /// changed them.
     pub(super) fn wape_of(
         &mut self,
         node: &NodeId,
         month: i64,
-        share: Option<f64>,
+        days: (u32, u32),
         stock: &StockState,
     ) -> Option<Decimal> {
         let entry = self.wape.entry(node.clone()).or_default();
         if entry.0 != month {
             *entry = (month, FxHashMap::default());
         }
-        for product in stock.products_at(node) {
+        let products = stock.products_at(node);
+        for product in products {
             if !entry.1.contains_key(product) {
                 entry.1.insert(product.clone(), forecast_and_sales(&stock.sales_history(node, product, month)));
             }
         }
-        self.wape_read(node, month, share, stock)
-    }
-
-    /// [`KpiState::wape_of`] without filling the cache: a product it does not hold is read from
-    /// the stock.
-    pub(super) fn wape_read(
-        &self,
-        node: &NodeId,
-        month: i64,
-        share: Option<f64>,
-        stock: &StockState,
-    ) -> Option<Decimal> {
-        let cached = self.wape.get(node).filter(|(m, _)| *m == month).map(|(_, products)| products);
-        let of = |product: &ProductId| match cached.and_then(|products| products.get(product)) {
-            Some(found) => *found,
-            None => forecast_and_sales(&stock.sales_history(node, product, month)),
-        };
-        forecast_wape_of(stock.products_at(node).iter().filter_map(of), share)
+        forecast_wape_of(products.iter().filter_map(|p| entry.1.get(p).copied().flatten()), days)
     }
 
     /// Brings `node`'s stock health on `end` (for month number `month`) up to date: each
@@ -87,16 +71,16 @@ impl KpiState {
         }
     }
 
-    /// The facts of `distributor`'s month to date: every facet.
+    /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
     pub(super) fn facts(
         &self,
         who: (&CustomerId, Option<&NodeId>),
-        days: MonthToDate,
+        days: (NaiveDate, NaiveDate),
         forecast_wape: Option<Decimal>,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> MonthFacts {
-        let mut facts =
-            MonthFacts { complete_days: days.complete_days, month_days: days.month_days, ..MonthFacts::default() };
+        let (elapsed_days, month_days) = days_into_month(days.0, days.1);
+        let mut facts = MonthFacts { elapsed_days, month_days, ..MonthFacts::default() };
         for facet in Facet::ALL {
             self.fill(&mut facts, facet, who, days, forecast_wape, parts);
         }
@@ -109,14 +93,12 @@ impl KpiState {
         facts: &mut MonthFacts,
         facet: Facet,
         (id, node): (&CustomerId, Option<&NodeId>),
-        days: MonthToDate,
+        (start, end): (NaiveDate, NaiveDate),
         forecast_wape: Option<Decimal>,
         (d, stock, book, index): (&Dataset, &StockState, &CreditBook, &Index),
     ) {
-        let (start, end) = (days.start, days.end);
         let month = Period::Month.number(start);
-        let last_year = days.same_days_last_year();
-        let complete = days.last_complete_day();
+        let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
         let blank = CustomerDays::default();
         let c = self.customers.get(id).unwrap_or(&blank);
         match facet {
@@ -134,15 +116,14 @@ impl KpiState {
             }
             Facet::Money => {
                 facts.revenue = sum_between(&c.revenue, start, end);
-                facts.revenue_last_year =
-                    last_year.map_or(Decimal::ZERO, |(from, to)| sum_between(&c.revenue, from, to));
+                facts.revenue_last_year = sum_between(&c.revenue, year_before(start), year_before(end));
                 facts.plan = index
                     .sales_targets
                     .get(&(TargetScope::Customer(id.clone()), start))
                     .and_then(|&i| d.sales_targets.get(i))
                     .map_or(Decimal::ZERO, |t| t.revenue);
                 facts.paid = sum_between(&c.paid, start, end);
-                facts.due = complete.map_or(Decimal::ZERO, |last| sum_between(&c.due, start, last));
+                facts.due = sum_between(&c.due, start, end);
                 let float = |x: Option<f64>| {
                     x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4))
                 };
@@ -157,7 +138,7 @@ impl KpiState {
                     c.orders.range(from..=to).fold((Decimal::ZERO, 0), |(s, n), (_, (v, k))| (s + v, n + k))
                 };
                 facts.orders = between(start, end);
-                facts.orders_last_year = last_year.map_or((Decimal::ZERO, 0), |(from, to)| between(from, to));
+                facts.orders_last_year = between(year_before(start), year_before(end));
             }
             Facet::Deliveries => {
                 let (delivered, good) = c.deliveries.get(&month).copied().unwrap_or_default();
@@ -165,7 +146,7 @@ impl KpiState {
             }
             Facet::Shops => {
                 facts.selling_shops = self.selling_shops(id, start, end);
-                facts.selling_shops_last_year = last_year.map_or(0, |(from, to)| self.selling_shops(id, from, to));
+                facts.selling_shops_last_year = self.selling_shops(id, year_before(start), year_before(end));
             }
         }
     }

@@ -19,7 +19,7 @@ use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::{OmoError, Result};
 use crate::kpi::{
-    MonthToDate, MonthValues, TRAILING_MONTHS, inputs_of_months, months_since, months_up_to, scorecard_month,
+    MonthValues, TRAILING_MONTHS, days_into_month, inputs_of_months, months_since, months_up_to, scorecard_month,
 };
 use crate::model::{CustomerId, NodeId};
 use crate::spi::Period;
@@ -72,9 +72,8 @@ impl KpiState {
         if let Some(n) = who.1 {
             self.refresh_health(n, number, end, (parts.0, parts.1, parts.3));
         }
-        let days = MonthToDate::new(month, end, false);
-        let wape = who.1.and_then(|n| self.wape_of(n, number, days.forecast_share(), parts.1));
-        self.facts(who, days, wape, parts).values()
+        let wape = who.1.and_then(|n| self.wape_of(n, number, days_into_month(month, end), parts.1));
+        self.facts(who, (month, end), wape, parts).values()
     }
 
     /// Keeps the values of a closed month, and forgets those no window reads any more.
@@ -118,14 +117,8 @@ impl KpiState {
     }
 
     /// The standard KPI inputs over the standard window, read from the values kept (the month
-    /// to date's, its last day complete as a dataset's `as_of` is, for a window that ends in the
-    /// clock's month).
-    pub(crate) fn history(
-        &self,
-        first: Option<NaiveDate>,
-        parts: (&Dataset, &StockState, &CreditBook, &Index),
-    ) -> Result<KpiHistory> {
-        let d = parts.0;
+    /// to date's for a window that ends in the clock's month).
+    pub(crate) fn history(&self, d: &Dataset, first: Option<NaiveDate>) -> Result<KpiHistory> {
         let last = scorecard_month(d.as_of, None);
         let months = months_up_to(last, months_since(first, last, TRAILING_MONTHS));
         let today = crate::kpi::first_of_month(d.as_of);
@@ -134,7 +127,7 @@ impl KpiState {
                 return Ok(kept.clone());
             }
             if month == today {
-                return Ok(self.month_to_date(parts));
+                return self.month_to_date();
             }
             Err(OmoError::InvalidArgument {
                 name: "month",
@@ -146,17 +139,8 @@ impl KpiState {
         Ok(KpiHistory { months, inputs })
     }
 
-    /// Every distributor's values of the month to date with the clock's day complete, from the
-    /// running totals and the caches the lights keep current.
-    fn month_to_date(&self, parts: (&Dataset, &StockState, &CreditBook, &Index)) -> MonthValues {
-        let as_of = parts.0.as_of;
-        let days = MonthToDate::new(crate::kpi::first_of_month(as_of), as_of, false);
-        let month = Period::Month.number(days.start);
-        let mut out = MonthValues::new();
-        for (id, node) in &self.distributors {
-            let wape = node.as_ref().and_then(|n| self.wape_read(n, month, days.forecast_share(), parts.1));
-            out.insert(id.clone(), self.facts((id, node.as_ref()), days, wape, parts).values());
-        }
-        out
+    /// Every distributor's values of the month to date.
+    fn month_to_date(&self) -> Result<MonthValues> {
+        self.values.iter().map(|(member, values)| Ok((CustomerId::new(member)?, values.clone()))).collect()
     }
 }

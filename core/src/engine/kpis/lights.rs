@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{KpiInput, Light, MonthToDate, Scorecard, first_of_month};
+use crate::kpi::{KpiInput, Light, Scorecard, days_into_month, first_of_month};
 use crate::model::CustomerId;
 use crate::spi::Period;
 use crate::views::{Axis, ScorecardView, scorecard_view};
@@ -31,27 +31,24 @@ impl KpiState {
         };
         let as_of = parts.0.as_of;
         let start = first_of_month(as_of);
-        // The clock's day is in progress: its events count in the month's figures, not yet in
-        // what they are measured against.
-        let days = MonthToDate::new(start, as_of, true);
         let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
         let wape = if facets.contains(&Facet::Stock) || stale {
             let month = Period::Month.number(start);
             if let Some(n) = &node {
                 self.refresh_health(n, month, as_of, (parts.0, parts.1, parts.3));
             }
-            node.as_ref().and_then(|n| self.wape_of(n, month, days.forecast_share(), parts.1))
+            node.as_ref().and_then(|n| self.wape_of(n, month, days_into_month(start, as_of), parts.1))
         } else {
             None
         };
         let facts = match self.facts.remove(&id) {
             Some((day, mut facts)) if day == as_of => {
                 for facet in facets {
-                    self.fill(&mut facts, *facet, (&id, node.as_ref()), days, wape, parts);
+                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), wape, parts);
                 }
                 facts
             }
-            _ => self.facts((&id, node.as_ref()), days, wape, parts),
+            _ => self.facts((&id, node.as_ref()), (start, as_of), wape, parts),
         };
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
