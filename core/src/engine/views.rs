@@ -163,10 +163,6 @@ impl LiveState for Engine {
         &self.sell_out
     }
 
-    fn count_books(&self) -> &[Option<Decimal>] {
-        self.count_books.books()
-    }
-
     fn stock_facts(&self, as_of: NaiveDate) -> Option<Box<dyn StockFacts + '_>> {
         let facts = EngineFacts { stock: &self.stock, sell_out: &self.sell_out, count_books: &self.count_books };
         (as_of == self.as_of()).then(|| Box::new(facts) as _)

@@ -82,9 +82,6 @@ pub(crate) trait LiveState {
     ) -> Option<Result<Vec<RollUpRow>>>;
     /// The sell-out by month (POS units and revenue per node x product x month).
     fn sell_out(&self) -> &SellOutMonths;
-    /// The book stock at the end of each stock count's day, in the order of the dataset's
-    /// counts (`None`: never stocked by then).
-    fn count_books(&self) -> &[Option<rust_decimal::Decimal>];
     /// The stock facts on `as_of` (stock on hand, sales by month); `None` for another day.
     fn stock_facts(&self, as_of: NaiveDate) -> Option<Box<dyn crate::spi::StockFacts + '_>>;
     /// Inventory health with `options` (see [`crate::spi::inventory_health`]); `None` when the

@@ -117,10 +117,9 @@ impl Views<'_> {
     /// Those of [`crate::spi::reconcile_counts`].
     pub fn reconciliation(&self, day: Option<NaiveDate>) -> Result<Option<StockTake>> {
         let Some(day) = day.or_else(|| self.dataset().counts.iter().map(|c| c.date).max()) else { return Ok(None) };
-        let mut reconciliation = match self.live {
-            Some(live) => {
-                reconcile_with(self.dataset(), (day, day), |at| live.count_books().get(at).copied().flatten())?
-            }
+        let facts = self.live.and_then(|live| live.stock_facts(self.dataset().as_of));
+        let mut reconciliation = match facts {
+            Some(facts) => reconcile_with(self.dataset(), (day, day), |at| facts.count_book(at))?,
             None => reconcile_counts(self.dataset(), day, day)?,
         };
         reconciliation.lines.sort_by_key(|l| l.difference_value);
