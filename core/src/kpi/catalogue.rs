@@ -492,14 +492,14 @@ fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
 }
 
 impl MonthFacts {
-    /// `part`, a figure of the month to date, against `whole`, a figure of the whole month, at the
-    /// month's pace so far: `part / (whole x elapsed days / month days)`. None with nothing to
-    /// measure against.
-    fn at_pace(&self, part: Decimal, whole: Decimal) -> Option<Decimal> {
+    /// `ratio`, a figure of the month to date against a whole month's, at the month's pace so
+    /// far: `ratio x month days / elapsed days` (the ratio itself once the month is over).
+    fn at_pace(&self, ratio: Option<Decimal>) -> Option<Decimal> {
         if self.elapsed_days == self.month_days {
-            return ratio(part, whole);
+            return ratio;
         }
-        ratio(part * Decimal::from(self.month_days), whole * Decimal::from(self.elapsed_days))
+        let (month, elapsed) = (Decimal::from(self.month_days), Decimal::from(self.elapsed_days));
+        ratio?.checked_mul(month)?.checked_div(elapsed)
     }
 
     /// Every standard KPI's value: the one place their formulas are written. An open month is
@@ -509,11 +509,12 @@ impl MonthFacts {
         let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
         let open = self.elapsed_days < self.month_days;
         let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
-        values.insert("revenue_vs_plan", self.at_pace(self.revenue, self.plan));
+        values.insert("revenue_vs_plan", self.at_pace(ratio(self.revenue, self.plan)));
         values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
         values.insert(
             "sell_through",
-            self.at_pace(self.sales, self.opening + self.receipts).map(|r| if open { r.min(Decimal::ONE) } else { r }),
+            self.at_pace(crate::spi::sell_through(self.sales, self.opening, self.receipts))
+                .map(|r| if open { r.min(Decimal::ONE) } else { r }),
         );
         values.insert("days_of_cover", crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS));
         values.insert("ineffective_stock_share", ratio(self.dead_or_slow, self.stock_value));
