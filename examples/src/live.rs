@@ -70,36 +70,71 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
     replay(live, events.into_iter().skip(done), (cut, company.as_of), out, Some(count))
 }
 
-/// [`replay_last_quarter`] of the sample company made by `config`, in memory, its history
-/// bulk-loaded as a stream ([`Engine::load`]): the generator runs twice, first for every record
-/// but the movements and POS sales, then on a thread of its own streaming those, folded into
-/// the engine up to the cut and, after it, turned into the quarter's events a day at a time
-/// ([`events_streamed`]) as they are applied. Neither the history nor the quarter is held, and
-/// the engine keeps no movement or POS sale as a record ([`EngineOptions::keep_open_records`]
-/// off): memory follows its aggregates.
-pub fn replay_sample_last_quarter(config: &SampleConfig) -> Result<(Live, String), String> {
+/// [`replay_last_quarter`] of the sample company made by `config`, its history bulk-loaded as
+/// a stream ([`Engine::load`]), in memory or into a store at `store` (created when new, see
+/// [`Store::create_loaded`]; else reopened, its history folded again, and continued after its
+/// last event): the generator runs twice, first for every record but the movements and POS
+/// sales, then on a thread of its own streaming those, folded into the engine up to the cut
+/// and, after it, turned into the quarter's events a day at a time ([`events_streamed`]) as
+/// they are applied. Neither the history nor the quarter is held, and the engine keeps no
+/// movement or POS sale as a record ([`EngineOptions::keep_open_records`] off): memory follows
+/// its aggregates.
+pub fn replay_sample_last_quarter(config: &SampleConfig, store: Option<&Path>) -> Result<(Live, String), String> {
     let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
     let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
     let (generator, records) = sample_records(config);
     let mut records = numbered(records).peekable();
     let history = std::iter::from_fn(|| records.next_if(|(_, r)| r.date() <= cut).map(|(_, r)| r));
-    // The report and the dashboard read the engine's aggregates only: no movement or POS sale
-    // is kept as a record, the open period's included.
-    let aggregates_only = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
-    let loaded = Engine::load(master.until(cut), history, aggregates_only);
-    let replayed = loaded.map_err(|e| e.to_string()).and_then(|engine| {
-        let out = format!(
-            "Live: the history up to {cut} bulk-loaded as a stream into the engine's aggregates (open from {})\n",
-            engine.open_from()
-        );
+    let opened = open_loaded(master.until(cut), history, store);
+    let replayed = opened.and_then(|(live, out, done)| {
         let events = events_streamed(&master, cut, records.by_ref()).map_err(|e| e.to_string())?;
-        replay(Live::Memory(Box::new(engine)), events, (cut, master.as_of), out, None)
+        replay(live, events.skip(done), (cut, master.as_of), out, None)
     });
     // A reader that stopped early drops the receiver first, so the generator's sends fail
     // and it ends.
     drop(records);
     generator.join().map_err(|_| "the generator's thread failed")?.map_err(|e| e.to_string())?;
     replayed
+}
+
+/// The engine of `master` and its `history` (the stream of movements and POS sales up to the
+/// cut): bulk-loaded in memory, or into a new store at `store`, or a store there reopened (the
+/// stream then skipped); with the first line of the log and the number of the quarter's events
+/// already applied.
+fn open_loaded(
+    master: Dataset,
+    history: impl Iterator<Item = StockRecord>,
+    store: Option<&Path>,
+) -> Result<(Live, String, usize), String> {
+    // The report and the dashboard read the engine's aggregates only: no movement or POS sale
+    // is kept as a record, the open period's included.
+    let aggregates_only = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
+    let cut = master.as_of;
+    let loaded = |engine: &Engine, into: &str| {
+        format!(
+            "Live: the history up to {cut} bulk-loaded as a stream into {into} (open from {})\n",
+            engine.open_from()
+        )
+    };
+    match store {
+        Some(path) if path.exists() => {
+            let store = Store::open(path).map_err(|e| e.to_string())?;
+            history.for_each(drop);
+            let done = usize::try_from(store.seq()).unwrap_or(usize::MAX);
+            let out = format!("Live: reopened {} at event {done}, its history folded again\n", path.display());
+            Ok((Live::Durable(Box::new(store)), out, done))
+        }
+        Some(path) => {
+            let store = Store::create_loaded(path, master, history, aggregates_only).map_err(|e| e.to_string())?;
+            let out = loaded(store.engine(), &format!("the new store {} and the engine's aggregates", path.display()));
+            Ok((Live::Durable(Box::new(store)), out, 0))
+        }
+        None => {
+            let engine = Engine::load(master, history, aggregates_only).map_err(|e| e.to_string())?;
+            let out = loaded(&engine, "the engine's aggregates");
+            Ok((Live::Memory(Box::new(engine)), out, 0))
+        }
+    }
 }
 
 /// The generator of the sample company made by `config`, run on a thread of its own (its

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use omo_core::sample::{SampleConfig, sample_company};
+use omo_core::sample::SampleConfig;
 use omo_examples::serve::{self, ServeOptions};
 use omo_examples::{dashboard, live, report};
 
@@ -92,10 +92,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         (Some(path), store) => {
             live::replay_last_quarter(&omo_examples::read_dataset(Path::new(&path))?, store.as_deref())?
         }
-        (None, Some(store)) => {
-            live::replay_last_quarter(&sample_company(&config).map_err(|e| e.to_string())?, Some(&store))?
-        }
-        (None, None) => live::replay_sample_last_quarter(&config)?,
+        (None, store) => live::replay_sample_last_quarter(&config, store.as_deref())?,
     };
     let views = live.engine().views();
     text.push_str(&report::render_views(&views).map_err(|e| e.to_string())?);

@@ -110,3 +110,55 @@ fn bad_options_are_refused() {
     let (ok, _, err) = run(&["--colour"]);
     assert!(!ok && err.contains("unknown option \"--colour\""), "{err}");
 }
+
+/// The report after the live log (its lines start with "Live:" or are the replay's), and the
+/// dashboard's path dropped.
+fn report_part(text: &str) -> String {
+    let report = text.split_once("\n== ").map_or(text, |(_, rest)| rest);
+    report.lines().filter(|l| !l.starts_with("Dashboard: ")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn with_a_store_the_sample_s_history_streams_into_it_and_a_second_run_continues_from_it() {
+    let small = ["--distributors", "3", "--retailers-per-distributor", "4", "--farmers", "300", "--years", "2"];
+    let store = std::env::temp_dir().join(format!("omo-main-job-store-{}.db", std::process::id()));
+    for file in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{file}", store.display()));
+    }
+    let with_store = [&small[..], &["--store", store.to_str().unwrap()]].concat();
+    let (ok, memory, err) = run_named("store-memory", &small);
+    assert!(ok, "{err}");
+    let (ok, first, err) = run_named("store-first", &with_store);
+    assert!(ok, "{err}");
+    assert!(
+        first.starts_with("Live: the history up to 2024-09-30 bulk-loaded as a stream into the new store"),
+        "{first}"
+    );
+    let (ok, second, err) = run_named("store-second", &with_store);
+    assert!(ok, "{err}");
+
+    // The first run replays the quarter as the in-memory run does; the second finds every
+    // event in the store and applies none.
+    let summary =
+        |text: &str| text.lines().find(|l| l.contains(" events applied (seq ")).unwrap_or_default().to_owned();
+    assert_eq!(summary(&first), summary(&memory));
+    let applied: u64 = summary(&memory).trim_start_matches("Live: ").split(' ').next().unwrap().parse().unwrap();
+    assert!(applied > 1_000, "{}", summary(&memory));
+    assert!(second.starts_with(&format!("Live: reopened {} at event {applied},", store.display())), "{second}");
+    assert!(
+        summary(&second)
+            .contains(&format!("{applied} events applied (seq {applied}), clock 2024-12-31; 0 light changes"))
+    );
+    // The report and the dashboard are the same in all three.
+    assert_eq!(report_part(&first), report_part(&memory));
+    assert_eq!(report_part(&second), report_part(&memory));
+    let page = |name: &str| std::fs::read(dashboard_path(name)).unwrap();
+    assert_eq!(page("store-first"), page("store-memory"));
+    assert_eq!(page("store-second"), page("store-memory"));
+    for file in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{file}", store.display()));
+    }
+    for name in ["store-memory", "store-first", "store-second"] {
+        let _ = std::fs::remove_file(dashboard_path(name));
+    }
+}

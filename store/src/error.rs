@@ -39,13 +39,13 @@ pub enum StoreError {
         reason: String,
     },
     /// The file is an omo store of a format version this library does not read (a newer one).
-    #[error("{}: store format version {found}, but this omo-store reads version {expected} only", path.display())]
+    #[error("{}: store format version {found}, but this omo-store reads versions 1 to {expected}", path.display())]
     Format {
         /// The store's file.
         path: PathBuf,
         /// The version the file declares.
         found: i64,
-        /// The version this library reads and writes.
+        /// The newest version this library reads (the one it writes).
         expected: i64,
     },
     /// The file is not an omo store (another SQLite database, or not a database at all).
@@ -71,6 +71,14 @@ pub enum StoreError {
     /// Another process (or another `Store` in this one) has the store open: one writer at a time.
     #[error("{}: the store is open elsewhere (one writer at a time): close it there first", path.display())]
     Locked {
+        /// The store's file.
+        path: PathBuf,
+    },
+    /// [`crate::Store::snapshot_now`] on a bulk-loaded store ([`crate::Store::create_loaded`]): its
+    /// engine holds the history's aggregates, not its records, so a snapshot could not restore
+    /// it; the store reopens by folding its history again instead.
+    #[error("{}: a bulk-loaded store keeps no snapshots: it reopens by folding its stored history again", path.display())]
+    NoSnapshots {
         /// The store's file.
         path: PathBuf,
     },

@@ -25,9 +25,16 @@
 //! | `events` | `seq` (primary key), `type`, `id`, `json`, unique (`type`, `id`) | every accepted event, as its sender sent it ([`Event::to_json`]), with the sequence number the engine gave it |
 //! | `snapshots` | `seq` (primary key), `json` | the engine's whole state after event `seq` ([`omo_core::engine::EngineSnapshot`] as JSON); the latest [`StoreOptions::keep_snapshots`] are kept |
 //! | `clock` | `after_seq` (primary key), `date` | each [`Store::advance_to`]: the clock moved to `date` after event `after_seq` |
+//! | `bulk_load` | `master`, `options`, `records` | a store made by [`Store::create_loaded`]: the master data (JSON), the engine's options, and how many records its history holds (NULL until the load finished) |
+//! | `history` | `batch` (primary key), `records`, `zstd` | that store's movements and POS sales in their order, as JSON lines ([`omo_core::sample::StockRecord`]) compressed with zstd, 4,096 a row |
+//!
+//! Version 2 added the last two tables; version 1 files are read as before.
 //!
 //! Opening replays the events after the latest snapshot in order, moving the clock where the
-//! `clock` table says, so the restored engine went through the same steps as the live one. The
+//! `clock` table says, so the restored engine went through the same steps as the live one. A
+//! bulk-loaded store has no snapshots (its engine holds the history's aggregates, not its
+//! records): opening folds its stored history again ([`Engine::load`]), then replays every event.
+//! The
 //! event log itself is never pruned: it is the audit trail and what [`Store::events_since`] serves
 //! to replicas across restarts.
 //!
@@ -73,6 +80,7 @@
 //! ```
 
 mod error;
+mod history;
 mod schema;
 
 pub use error::{Result, StoreError};
@@ -83,6 +91,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use omo_core::Dataset;
 use omo_core::engine::{Accepted, Applied, Change, Engine, EngineOptions, EngineSnapshot, Event, Subscriber};
+use omo_core::sample::StockRecord;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 /// How [`Store::apply_each`] checks its events.
@@ -194,30 +203,82 @@ impl Store {
         store_options: StoreOptions,
     ) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        // A log left beside a deleted store would be replayed into the new one: refused too.
-        for file in companions(&path) {
-            if std::fs::symlink_metadata(&file).is_ok() {
-                return Err(StoreError::Exists { path: file });
-            }
-        }
+        refuse_existing(&path)?;
         let engine = Engine::new(history, options)?;
-        // The file is created here, exclusively, so that two creators cannot both succeed.
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => drop(file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(StoreError::Exists { path }),
-            Err(e) => return Err(StoreError::io(&path, &e)),
-        }
-        match Store::initialise(&path, engine, store_options) {
-            Ok(store) => Ok(store),
-            Err(e) => {
-                // Best effort: leave no half-made store behind (the files are ours: none of them
-                // existed before).
-                for file in companions(&path) {
-                    let _ = std::fs::remove_file(file);
-                }
-                Err(e)
-            }
-        }
+        create_file(&path)?;
+        undo_on_failure(&path, Store::initialise(&path, engine, store_options))
+    }
+
+    /// A new store at `path` whose engine is bulk-loaded ([`Engine::load`]) from `master` (the
+    /// master data and every record but the movements and POS sales) and `history` (those, in
+    /// date order, as a stream): each record is folded into the engine and written to the
+    /// file's `history` table as it passes, so neither the engine nor the store holds the
+    /// stream in memory. This is the store of a company too large to hold as a [`Dataset`].
+    ///
+    /// Such a store keeps no snapshots ([`StoreError::NoSnapshots`]): [`Store::open`] folds
+    /// the stored history again, then replays the event log, so reopening takes about as long as
+    /// the load. The history is written with the file's sync off and synced once at the end;
+    /// until then the file is incomplete and opening it is refused ([`StoreError::Corrupt`]
+    /// saying so). Refuses a path that exists ([`StoreError::Exists`]); a load that fails leaves
+    /// no file behind.
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, sample_company_streamed};
+    /// use omo_store::Store;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("omo-store-load-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("company.omo");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let mut records = Vec::new();
+    /// let master = sample_company_streamed(&SampleConfig::small(3), &mut |r| records.push(r))?;
+    /// let store = Store::create_loaded(&path, master.clone(), records.clone(), EngineOptions::default())?;
+    /// let rows = store.engine().spi_rows();
+    /// drop(store);
+    ///
+    /// let store = Store::open(&path)?;                  // the history folded again
+    /// assert_eq!(store.engine().spi_rows(), rows);
+    /// assert_eq!(rows, Engine::load(master, records, EngineOptions::default())?.spi_rows());
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_loaded(
+        path: impl AsRef<Path>,
+        master: Dataset,
+        history: impl IntoIterator<Item = StockRecord>,
+        options: EngineOptions,
+    ) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        refuse_existing(&path)?;
+        create_file(&path)?;
+        undo_on_failure(&path, Store::initialise_loaded(&path, master, history, options))
+    }
+
+    /// Writes the format and the bulk-loaded history into the empty file at `path`.
+    fn initialise_loaded(
+        path: &Path,
+        master: Dataset,
+        history: impl IntoIterator<Item = StockRecord>,
+        options: EngineOptions,
+    ) -> Result<Store> {
+        let mut conn = connect(path)?;
+        schema::journal(&conn, path)?;
+        let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
+        let tx = conn.transaction().map_err(sql)?;
+        schema::create(&tx).map_err(sql)?;
+        history::begin(&tx, path, &master, &options)?;
+        tx.commit().map_err(sql)?;
+        // Synced once at the end (history::complete): a load cut short is refused anyway.
+        conn.pragma_update(None, "synchronous", "OFF").map_err(sql)?;
+        let mut writer = history::HistoryWriter::new(&conn, path);
+        let loaded = Engine::load(master, history.into_iter().take_while(|r| writer.keep(r)), options);
+        let records = writer.finish()?;
+        let engine = loaded?;
+        history::complete(&conn, path, records)?;
+        sync_parent(path)?;
+        Ok(Store::assemble(engine, conn, path.to_path_buf(), StoreOptions::default(), 0))
     }
 
     /// Writes the format and the first snapshot into the empty file at `path`.
@@ -423,9 +484,13 @@ impl Store {
 
     /// Writes a snapshot of the current state now (replacing one at the same seq: the clock may
     /// have moved since) and returns its seq. The oldest snapshots beyond
-    /// [`StoreOptions::keep_snapshots`] are deleted.
+    /// [`StoreOptions::keep_snapshots`] are deleted. A bulk-loaded store keeps none
+    /// ([`StoreError::NoSnapshots`]).
     pub fn snapshot_now(&mut self) -> Result<u64> {
         self.usable()?;
+        if self.bulk_loaded() {
+            return Err(StoreError::NoSnapshots { path: self.path.clone() });
+        }
         let sql = |e: rusqlite::Error| StoreError::sqlite(&self.path, &e);
         let tx = self.conn.transaction().map_err(sql)?;
         write_snapshot(&tx, &self.path, &self.engine, self.options.keep_snapshots)?;
@@ -484,8 +549,18 @@ impl Store {
         }
     }
 
-    /// Whether the events since the latest snapshot call for a new one ([`StoreOptions`]).
+    /// Whether the engine was bulk-loaded ([`Store::create_loaded`]): it holds aggregates a
+    /// snapshot cannot restore.
+    fn bulk_loaded(&self) -> bool {
+        self.engine.folded().is_some()
+    }
+
+    /// Whether the events since the latest snapshot call for a new one ([`StoreOptions`]); never
+    /// in a bulk-loaded store.
     fn snapshot_due(&self) -> bool {
+        if self.bulk_loaded() {
+            return false;
+        }
         let since = self.engine.seq().saturating_sub(self.snapshot_seq);
         self.options.snapshot_after(self.engine.dataset().record_count()).is_some_and(|wait| since >= wait)
     }
@@ -519,6 +594,37 @@ fn companions(path: &Path) -> [PathBuf; 4] {
         file.push(suffix);
         PathBuf::from(file)
     })
+}
+
+/// Refuses a store at `path` when it, or a log left beside a deleted store (which would be
+/// replayed into the new one), exists.
+fn refuse_existing(path: &Path) -> Result<()> {
+    for file in companions(path) {
+        if std::fs::symlink_metadata(&file).is_ok() {
+            return Err(StoreError::Exists { path: file });
+        }
+    }
+    Ok(())
+}
+
+/// Creates the empty file at `path`, exclusively, so that two creators cannot both succeed.
+fn create_file(path: &Path) -> Result<()> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::Exists { path: path.to_path_buf() }),
+        Err(e) => Err(StoreError::io(path, &e)),
+    }
+}
+
+/// `made`, or, when making the new store at `path` failed, its error with the files removed
+/// (best effort: they are ours, none of them existed before).
+fn undo_on_failure(path: &Path, made: Result<Store>) -> Result<Store> {
+    if made.is_err() {
+        for file in companions(path) {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    made
 }
 
 /// A connection to the existing file at `path`, locked for this store alone.
@@ -604,9 +710,13 @@ fn snapshot_seqs(conn: &Connection, path: &Path) -> Result<Vec<u64>> {
     seqs.collect::<rusqlite::Result<Vec<u64>>>().map_err(sql)
 }
 
-/// The engine the file holds: the latest snapshot that restores, then every event after it in
-/// order, with the clock moves between them. Returns it with its snapshot's seq.
+/// The engine the file holds: the latest snapshot that restores (or, in a bulk-loaded store,
+/// its history folded again), then every event after it in order, with the clock moves between
+/// them. Returns it with its snapshot's seq (0 for a bulk-loaded store).
 fn load(conn: &Connection, path: &Path) -> Result<(Engine, u64)> {
+    if let Some(engine) = history::rebuild(conn, path)? {
+        return replay(conn, path, engine, 0).map(|engine| (engine, 0));
+    }
     let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
     let mut failure = StoreError::corrupt(path, 0, "the store holds no snapshot");
     for seq in snapshot_seqs(conn, path)? {

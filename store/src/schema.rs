@@ -10,11 +10,15 @@ use crate::error::{Result, StoreError};
 /// SQLite's `application_id` of an omo store: the ASCII bytes `OMOS`.
 pub const APPLICATION_ID: i32 = 0x4F4D_4F53;
 
-/// The version of the on-disk format this library reads and writes (also SQLite's
-/// `user_version` and the `meta` row `format_version`).
-pub const FORMAT_VERSION: i64 = 1;
+/// The version of the on-disk format this library writes (also SQLite's `user_version` and the
+/// `meta` row `format_version`). It reads version 1 too: version 2 added the tables of a
+/// bulk-loaded store (`bulk_load`, `history`), which a version 1 file simply lacks.
+pub const FORMAT_VERSION: i64 = 2;
 
-/// The tables of format version 1.
+/// The oldest format version this library reads.
+const OLDEST_FORMAT: i64 = 1;
+
+/// The tables of format version 2.
 const TABLES: &str = "
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
@@ -34,6 +38,17 @@ CREATE TABLE snapshots (
 CREATE TABLE clock (
     after_seq INTEGER PRIMARY KEY NOT NULL,
     date      TEXT NOT NULL
+) STRICT;
+CREATE TABLE bulk_load (
+    id      INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    master  TEXT NOT NULL,
+    options TEXT NOT NULL,
+    records INTEGER
+) STRICT;
+CREATE TABLE history (
+    batch   INTEGER PRIMARY KEY NOT NULL,
+    records INTEGER NOT NULL,
+    zstd    BLOB NOT NULL
 ) STRICT;
 ";
 
@@ -62,7 +77,7 @@ pub(crate) fn journal(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the tables, the pragmas and the `meta` rows of a new store (inside the caller's
+/// Writes the tables, the pragmas and the `meta` rows of a new store (of [`FORMAT_VERSION`]) (inside the caller's
 /// transaction).
 pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(TABLES)?;
@@ -75,7 +90,8 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Checks that the file is an omo store of [`FORMAT_VERSION`], without writing to it.
+/// Checks that the file is an omo store of a format version this library reads (1 to
+/// [`FORMAT_VERSION`]), without writing to it.
 pub(crate) fn check(conn: &Connection, path: &Path) -> Result<()> {
     let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
     let not_ours = |reason: String| StoreError::NotAStore { path: path.to_path_buf(), reason };
@@ -103,11 +119,12 @@ pub(crate) fn check(conn: &Connection, path: &Path) -> Result<()> {
     let Ok(found) = version.trim().parse::<i64>() else {
         return Err(not_ours(format!("its format_version {version:?} is not a number")));
     };
-    if found != FORMAT_VERSION {
+    let readable = OLDEST_FORMAT..=FORMAT_VERSION;
+    if !readable.contains(&found) {
         return Err(format(found));
     }
     let user_version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(sql)?;
-    if user_version != FORMAT_VERSION {
+    if user_version != found {
         return Err(format(user_version));
     }
     Ok(())

@@ -139,8 +139,19 @@ pub fn sample_company(config: &SampleConfig) -> Result<Dataset> {
 }
 
 /// A stock record of the sample company's stream: the two kinds that grow with the number of
-/// shops and days.
-#[derive(Debug, Clone, PartialEq)]
+/// shops and days. Its JSON names the kind, the record as the dataset JSON writes it:
+/// `{"movement": {...}}` or `{"pos_sale": {...}}`.
+///
+/// ```
+/// use omo_core::sample::StockRecord;
+/// let json = r#"{"pos_sale": {"node": "R-1", "product": "NPK", "date": "2025-03-02", "quantity": "2", "revenue": "90.50"}}"#;
+/// let record: StockRecord = serde_json::from_str(json)?;
+/// assert_eq!(record.date().to_string(), "2025-03-02");
+/// assert!(serde_json::to_string(&record)?.starts_with(r#"{"pos_sale":{"node":"R-1""#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StockRecord {
     /// A stock movement.
     Movement(StockMovement),

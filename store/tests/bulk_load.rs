@@ -1,0 +1,147 @@
+//! A bulk-loaded store (`Store::create_loaded`): the history streamed into the file as it is
+//! folded, reopened by folding it again and replaying the log; no snapshots; an unfinished or
+//! damaged history refused naming what is wrong; a failed load leaves no file; format 1 files
+//! still open.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use chrono::{Days, NaiveDate};
+use omo_core::Dataset;
+use omo_core::engine::{Engine, EngineOptions, Event, events_of};
+use omo_core::sample::{SampleConfig, StockRecord, sample_company, sample_company_streamed};
+use omo_store::{FORMAT_VERSION, Store, StoreError};
+use support::{Res, clean, fed, same_views, scratch};
+
+/// The small sample company's master data up to a cut, its movements and POS sales up to it in
+/// stream order, the events after it, and the cut.
+type Company = (Dataset, Vec<StockRecord>, Vec<Event>, NaiveDate);
+
+/// The small sample company cut `days` before its end (see [`Company`]).
+fn company(days: u64) -> Result<Company, Box<dyn std::error::Error>> {
+    let config = SampleConfig::small(3);
+    let mut records = Vec::new();
+    let master = sample_company_streamed(&config, &mut |r| records.push(r))?;
+    let cut = master.as_of - Days::new(days);
+    records.retain(|r| r.date() <= cut);
+    let events = events_of(&sample_company(&config)?, cut)?;
+    Ok((master.until(cut), records, events, cut))
+}
+
+/// An engine bulk-loaded in memory with the same history, fed `events`.
+fn loaded_and_fed(master: &Dataset, records: &[StockRecord], events: &[Event]) -> Result<Engine, omo_core::OmoError> {
+    let mut engine = Engine::load(master.clone(), records.to_vec(), EngineOptions::default())?;
+    for event in events {
+        engine.apply(event.clone())?;
+    }
+    Ok(engine)
+}
+
+#[test]
+fn a_bulk_loaded_store_reopens_with_its_history_folded_again_and_its_log_replayed() -> Res {
+    let (master, records, events, cut) = company(25)?;
+    assert!(records.len() > 10_000, "a history of several batches: {}", records.len());
+    let path = scratch("bulk")?;
+    let mut store = Store::create_loaded(&path, master.clone(), records.clone(), EngineOptions::default())?;
+    same_views(store.engine(), &loaded_and_fed(&master, &records, &[])?)?;
+    store.apply_many(events[..300].iter().cloned())?.into_result()?;
+    let moved = cut + Days::new(2);
+    store.advance_to(moved)?;
+    store.apply_many(events[300..400].iter().cloned())?.into_result()?;
+    // No snapshot is written, due or asked for: a snapshot of aggregates would not restore.
+    assert!(matches!(store.snapshot_now().unwrap_err(), StoreError::NoSnapshots { .. }));
+    assert_eq!(store.snapshot_seqs()?, Vec::<u64>::new());
+    drop(store);
+
+    let mut store = Store::open(&path)?;
+    let mut reference = loaded_and_fed(&master, &records, &events[..300])?;
+    reference.advance_to(moved)?;
+    for event in &events[300..400] {
+        reference.apply(event.clone())?;
+    }
+    same_views(store.engine(), &reference)?;
+    // The aggregates are those of an engine holding the whole history as records.
+    let whole = {
+        let mut whole = fed(&sample_company(&SampleConfig::small(3))?.until(cut), &events[..300])?;
+        whole.advance_to(moved)?;
+        for event in &events[300..400] {
+            whole.apply(event.clone())?;
+        }
+        whole
+    };
+    assert_eq!(store.engine().spi_rows(), whole.spi_rows());
+    assert_eq!(store.engine().stock_on_hand(), whole.stock_on_hand());
+    // It goes on where it stopped; a duplicate stays one.
+    assert!(store.apply(events[10].clone()).is_err());
+    store.apply_many(events[400..].iter().cloned())?.into_result()?;
+    drop(store);
+    let store = Store::open(&path)?;
+    assert_eq!(store.seq(), events.len() as u64);
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    assert_eq!(version, FORMAT_VERSION);
+    let (batches, stored): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), SUM(records) FROM history", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    assert_eq!((batches, stored), ((records.len() as i64 + 4_095) / 4_096, records.len() as i64));
+    drop(conn);
+    clean(&path);
+    Ok(())
+}
+
+#[test]
+fn an_unfinished_or_damaged_history_is_refused_naming_it() -> Res {
+    let (master, records, _, _) = company(25)?;
+    let path = scratch("bulk-damaged")?;
+    Store::create_loaded(&path, master, records, EngineOptions::default())?.close()?;
+    let damage = |sql: &str| -> Result<StoreError, Box<dyn std::error::Error>> {
+        rusqlite::Connection::open(&path)?.execute_batch(sql)?;
+        Ok(Store::open(&path).unwrap_err())
+    };
+
+    // A load cut short: the count is written last.
+    let err = damage("UPDATE bulk_load SET records = NULL")?;
+    assert!(matches!(&err, StoreError::Corrupt { .. }) && err.to_string().contains("did not finish"), "{err}");
+    // A count that does not match the rows.
+    let err = damage("UPDATE bulk_load SET records = 12")?;
+    assert!(err.to_string().contains("its bulk load wrote 12"), "{err}");
+    let err = damage("UPDATE history SET zstd = x'00112233' WHERE batch = 2")?;
+    assert!(err.to_string().contains("history batch 2: does not decompress"), "{err}");
+    clean(&path);
+    Ok(())
+}
+
+#[test]
+fn a_load_the_engine_refuses_leaves_no_file_and_names_the_record() -> Res {
+    let (master, mut records, _, _) = company(25)?;
+    let last = records.len() - 1;
+    records.swap(0, last); // the last day's record first: out of date order at record 1
+    let path = scratch("bulk-refused")?;
+    let err = Store::create_loaded(&path, master, records, EngineOptions::default()).unwrap_err();
+    assert!(matches!(&err, StoreError::Engine(_)), "{err}");
+    assert!(err.to_string().contains("record 1"), "{err}");
+    assert!(!path.exists(), "a failed load leaves no file");
+    clean(&path);
+    Ok(())
+}
+
+#[test]
+fn a_format_1_store_still_opens() -> Res {
+    let (history, events) = support::script(10)?;
+    let path = scratch("format-1")?;
+    let mut store = Store::create(&path, history.clone(), EngineOptions::default())?;
+    store.apply_many(events[..50].iter().cloned())?.into_result()?;
+    store.close()?;
+    // Version 1 is version 2 without the bulk load's tables.
+    rusqlite::Connection::open(&path)?.execute_batch(
+        "DROP TABLE bulk_load; DROP TABLE history; \
+         UPDATE meta SET value = '1' WHERE key = 'format_version'; PRAGMA user_version = 1;",
+    )?;
+    let mut store = Store::open(&path)?;
+    store.apply_many(events[50..60].iter().cloned())?.into_result()?;
+    same_views(store.engine(), &fed(&history, &events[..60])?)?;
+    drop(store);
+    clean(&path);
+    Ok(())
+}
