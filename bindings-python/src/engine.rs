@@ -133,18 +133,20 @@ impl PyEngine {
         Ok(PyEngine::wrap(backend))
     }
 
-    /// An engine in memory on `master` (every record but the movements and POS sales) and
-    /// `records`, an iterable of movement and POS-sale events as JSON text in date order, read
-    /// one at a time ([`Engine::load`]); `keep_open_records` is
-    /// `EngineOptions::keep_open_records`. The first record that does not read stops the load
-    /// and is raised.
+    /// An engine on `master` (every record but the movements and POS sales) and `records`, an
+    /// iterable of movement and POS-sale events as JSON text in date order, read one at a time
+    /// ([`Engine::load`]): in memory, or durable in a new store file at `path`, the records
+    /// written to it as they are folded ([`Store::create_loaded`]; reopened with
+    /// `Engine.open(path)`). `keep_open_records` is `EngineOptions::keep_open_records`. The
+    /// first record that does not read stops the load and is raised (and no file is left).
     #[staticmethod]
-    #[pyo3(signature = (master, records, keep_open_records = true, log_capacity = None))]
+    #[pyo3(signature = (master, records, keep_open_records = true, log_capacity = None, path = None))]
     fn load(
         master: &PyDataset,
         records: &Bound<'_, PyAny>,
         keep_open_records: bool,
         log_capacity: Option<usize>,
+        path: Option<PathBuf>,
     ) -> PyResult<Self> {
         let defaults = EngineOptions::default();
         let log_capacity = log_capacity.unwrap_or(defaults.log_capacity);
@@ -157,10 +159,16 @@ impl PyEngine {
                 .and_then(|text| Event::from_json(&text).and_then(StockRecord::try_from).map_err(omo_error));
             record.map_err(|e| unread = Some(e)).ok()
         });
-        let loaded = Engine::load(ValidDataset::clone(&master.inner).into_inner(), stream, options);
+        let master = ValidDataset::clone(&master.inner).into_inner();
+        let loaded = match path {
+            None => Engine::load(master, stream, options).map(|e| Backend::Memory(Box::new(e))).map_err(omo_error),
+            Some(path) => Store::create_loaded(path, master, stream, options)
+                .map(|s| Backend::Durable(Box::new(s)))
+                .map_err(store_error),
+        };
         match unread {
             Some(e) => Err(e),
-            None => Ok(PyEngine::wrap(Backend::Memory(Box::new(loaded.map_err(omo_error)?)))),
+            None => Ok(PyEngine::wrap(loaded?)),
         }
     }
 

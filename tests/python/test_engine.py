@@ -219,6 +219,30 @@ def test_a_bulk_load_read_from_a_generator_gives_the_views_of_the_whole_history(
             eng.customer_summaries()
 
 
+def test_a_bulk_load_into_a_store_reopens_with_the_same_views_and_goes_on(history, tmp_path):
+    master, stream = _master_and_stream(history)
+    path = tmp_path / "loaded.omo"
+    last = next(e for e in reversed(stream) if e["type"] == "movement")
+    receipt = {"type": "movement", "id": "grn-after-load",
+               "record": dict(last["record"], kind="receipt", quantity="7", counterparty=None, reference=None)}
+    with omo.Engine.load(master, (json.dumps(e) for e in stream), path=path) as eng:
+        assert path.exists() and eng.seq == 0
+        loaded = eng.spi_rollup()
+        eng.apply(receipt)
+    with omo.Engine.open(path) as again, omo.Engine(history) as whole:
+        assert again.seq == 1
+        # The history folded from the file is the whole history's; the receipt replayed on it.
+        assert loaded.reset_index(drop=True).equals(whole.spi_rollup().reset_index(drop=True))
+        whole.apply(receipt)
+        assert again.spi_rollup().reset_index(drop=True).equals(whole.spi_rollup().reset_index(drop=True))
+        assert not again.spi_rollup().reset_index(drop=True).equals(loaded.reset_index(drop=True))
+    # A load refused on a record leaves no file behind.
+    refused = tmp_path / "refused.omo"
+    with pytest.raises(omo.ArgumentError, match="date order"):
+        omo.Engine.load(master, [json.dumps(stream[-1]), json.dumps(stream[0])], path=refused)
+    assert not refused.exists()
+
+
 def test_a_bulk_load_stops_at_the_first_record_it_cannot_take_and_names_it(history):
     master, stream = _master_and_stream(history)
     bad = dict(stream[3], record=dict(stream[3]["record"], node="NO-SUCH-NODE"))

@@ -104,6 +104,7 @@ class Engine:
         records: Iterable[str],
         keep_open_records: bool = True,
         log_capacity: Optional[int] = None,
+        path: Optional[str] = None,
     ) -> Engine: ...
     @staticmethod
     def open(path: str) -> Engine: ...

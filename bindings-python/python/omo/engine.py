@@ -152,8 +152,9 @@ class Engine:
         *,
         keep_open_records: bool = True,
         log_capacity: Optional[int] = None,
+        path=None,
     ) -> "Engine":
-        """A bulk load, in memory, of a history too long to hold as records: ``master`` holds
+        """A bulk load of a history too long to hold as records: ``master`` holds
         every record but the movements and POS sales (master data, orders, invoices, payments,
         counts, ...) and ``records`` gives those, in date order, as movement and POS-sale events
         (dicts or JSON text, the form :func:`omo.events_of` writes), read one at a time (a
@@ -162,6 +163,10 @@ class Engine:
         history. With ``keep_open_records=False`` it keeps no movement or POS sale as a record,
         and the views that read records themselves (customer summaries, a node's daily ledger)
         raise, naming the option.
+
+        In memory by default; with ``path``, durable in a new store file there: each record is
+        written to it as it is folded, and :meth:`open` folds them again before replaying the
+        events applied since. A load that fails on a record raises and leaves no file.
 
         >>> import json, omo
         >>> history = omo.sample_company(seed=3, distributors=2, retailers_per_distributor=2, farmers=20, years=1)
@@ -177,7 +182,9 @@ class Engine:
         """
         eng = cls.__new__(cls)
         texts = (_event_text(record) for record in records)
-        native = _native.Engine.load(_dataset(master)._native, texts, bool(keep_open_records), log_capacity)
+        native = _native.Engine.load(
+            _dataset(master)._native, texts, bool(keep_open_records), log_capacity, None if path is None else _path(path)
+        )
         eng._start(native)
         return eng
 
