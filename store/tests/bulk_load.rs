@@ -1,10 +1,15 @@
 //! A bulk-loaded store (`Store::create_loaded`): the history streamed into the file as it is
 //! folded, reopened by folding it again and replaying the log; no snapshots; an unfinished or
-//! damaged history refused naming what is wrong; a failed load leaves no file; format 1 files
-//! still open.
+//! damaged history refused naming what is wrong; a failed load leaves no file; a creator killed
+//! mid-load leaves a file that is refused as unfinished, never one that opens half-loaded;
+//! format 1 files still open.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
 use omo_core::Dataset;
@@ -142,6 +147,69 @@ fn a_format_1_store_still_opens() -> Res {
     store.apply_many(events[50..60].iter().cloned())?.into_result()?;
     same_views(store.engine(), &fed(&history, &events[..60])?)?;
     drop(store);
+    clean(&path);
+    Ok(())
+}
+
+/// Set to a store's path, it makes `creator_child` bulk-load the company into it.
+const CREATOR: &str = "OMO_STORE_BULK_CREATOR";
+
+/// The creator: bulk-loads the company into a new store at [`CREATOR`]'s path and prints
+/// `created`. Does nothing unless that is set.
+#[test]
+fn creator_child() -> Res {
+    let Ok(path) = std::env::var(CREATOR) else { return Ok(()) };
+    let (master, records, _, _) = company(25)?;
+    Store::create_loaded(&path, master, records, EngineOptions::default())?;
+    println!("created");
+    Ok(())
+}
+
+#[test]
+fn a_creator_killed_mid_load_leaves_a_store_refused_as_unfinished_or_a_whole_one() -> Res {
+    let (master, records, _, _) = company(25)?;
+    let whole = Engine::load(master, records, EngineOptions::default())?;
+    let path = scratch("bulk-killed")?;
+    let exe = std::env::current_exe()?;
+    let create = || {
+        for file in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{file}", path.display()));
+        }
+        Command::new(&exe)
+            .args(["--exact", "creator_child", "--nocapture", "--test-threads=1"])
+            .env(CREATOR, &path)
+            .stdout(Stdio::piped())
+            .spawn()
+    };
+    // A whole run first, to know how long a load takes.
+    let started = Instant::now();
+    let run = create()?.wait_with_output()?;
+    let took = started.elapsed();
+    assert!(run.status.success() && String::from_utf8_lossy(&run.stdout).contains("created"));
+    let (mut unfinished, mut whole_ones) = (0, 0);
+    for round in 1..=8u32 {
+        let mut child = create()?;
+        std::thread::sleep(took.mul_f64(f64::from(round) / 9.0));
+        child.kill()?; // SIGKILL (a child that already finished is not an error)
+        let stdout = child.stdout.take().ok_or("the child's stdout")?;
+        let created = BufReader::new(stdout).lines().any(|l| l.is_ok_and(|l| l == "created"));
+        child.wait()?;
+        match Store::open(&path) {
+            Ok(store) => {
+                same_views(store.engine(), &whole)?;
+                whole_ones += 1;
+            }
+            Err(e) => {
+                assert!(!created, "round {round}: it said created, yet: {e}");
+                let before_the_schema = matches!(&e, StoreError::NotFound { .. } | StoreError::NotAStore { .. });
+                let refused = matches!(&e, StoreError::Corrupt { .. }) && e.to_string().contains("did not finish");
+                assert!(before_the_schema || refused, "round {round}: {e}");
+                unfinished += usize::from(refused);
+            }
+        }
+    }
+    eprintln!("killed creators: {unfinished} unfinished stores refused, {whole_ones} whole; a load took {took:?}");
+    assert!(unfinished >= 1, "no kill landed during a load of {took:?}");
     clean(&path);
     Ok(())
 }
