@@ -85,7 +85,7 @@ pub fn store_error(error: omo_store::StoreError) -> PyErr {
             "{}: no such store: use omo.Engine(dataset, path=path) to make one",
             path.display()
         )),
-        e @ (E::NotAStore { .. } | E::Format { .. } | E::Corrupt { .. } | E::Locked { .. }) => {
+        e @ (E::NotAStore { .. } | E::Format { .. } | E::Corrupt { .. } | E::Locked { .. } | E::NoSnapshots { .. }) => {
             StoreError::new_err(e.to_string())
         }
         e @ (E::Io { .. } | E::Sqlite { .. } | E::Broken { .. }) => StorageError::new_err(e.to_string()),
