@@ -77,8 +77,8 @@ pub fn replay_last_quarter(company: &Dataset, store: Option<&Path>) -> Result<(L
 /// sales, then on a thread of its own streaming those, folded into the engine up to the cut
 /// and, after it, turned into the quarter's events a day at a time ([`events_streamed`]) as
 /// they are applied. Neither the history nor the quarter is held, and the engine keeps no
-/// movement or POS sale as a record ([`EngineOptions::keep_open_records`] off): memory follows
-/// its aggregates.
+/// movement or POS sale as a record ([`EngineOptions::keep_open_records`] off) and no backlog
+/// of applied events ([`EngineOptions::log_capacity`] 0): memory follows its aggregates.
 pub fn replay_sample_last_quarter(config: &SampleConfig, store: Option<&Path>) -> Result<(Live, String), String> {
     let master = sample_company_streamed(config, &mut |_| {}).map_err(|e| e.to_string())?;
     let cut = history_cut(&master).ok_or("the company's dates are out of range")?;
@@ -107,8 +107,9 @@ fn open_loaded(
     store: Option<&Path>,
 ) -> Result<(Live, String, usize), String> {
     // The report and the dashboard read the engine's aggregates only: no movement or POS sale
-    // is kept as a record, the open period's included.
-    let aggregates_only = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
+    // is kept as a record, the open period's included; and no replica reads this engine's
+    // backlog of events (a store serves them from its file), so none is kept in memory.
+    let aggregates_only = EngineOptions { keep_open_records: false, log_capacity: 0, ..EngineOptions::default() };
     let cut = master.as_of;
     let loaded = |engine: &Engine, into: &str| {
         format!(
