@@ -492,14 +492,16 @@ fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
 }
 
 impl MonthFacts {
-    /// `ratio`, a figure of the month to date against a whole month's, at the month's pace so
-    /// far: `ratio x month days / elapsed days` (the ratio itself once the month is over).
-    fn at_pace(&self, ratio: Option<Decimal>) -> Option<Decimal> {
-        if self.elapsed_days == self.month_days {
-            return ratio;
+    /// The month's pace as two factors: a figure of the month to date times the first, against
+    /// a whole month's figure times the second, compares them at the pace of the days so far
+    /// (month days and elapsed days; 1 and 1 once the month is over). Scaling both sides before
+    /// the one division keeps the paced ratio exact whenever it terminates (4.00775, not
+    /// 4.0077499...), as dividing an already divided ratio would not.
+    fn pace(&self) -> (Decimal, Decimal) {
+        if self.elapsed_days >= self.month_days {
+            return (Decimal::ONE, Decimal::ONE);
         }
-        let (month, elapsed) = (Decimal::from(self.month_days), Decimal::from(self.elapsed_days));
-        ratio?.checked_mul(month)?.checked_div(elapsed)
+        (Decimal::from(self.month_days), Decimal::from(self.elapsed_days))
     }
 
     /// Every standard KPI's value: the one place their formulas are written. An open month is
@@ -508,14 +510,16 @@ impl MonthFacts {
     pub(crate) fn values(&self) -> BTreeMap<&'static str, Option<Decimal>> {
         let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
         let open = self.elapsed_days < self.month_days;
+        let (to_date, whole) = self.pace();
         let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
-        values.insert("revenue_vs_plan", self.at_pace(ratio(self.revenue, self.plan)));
+        let revenue_vs_plan = self.revenue.checked_mul(to_date).zip(self.plan.checked_mul(whole));
+        values.insert("revenue_vs_plan", revenue_vs_plan.and_then(|(revenue, plan)| ratio(revenue, plan)));
         values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
-        values.insert(
-            "sell_through",
-            self.at_pace(crate::spi::sell_through(self.sales, self.opening, self.receipts))
-                .map(|r| if open { r.min(Decimal::ONE) } else { r }),
-        );
+        let sell_through = (|| {
+            let (sales, opening) = (self.sales.checked_mul(to_date)?, self.opening.checked_mul(whole)?);
+            crate::spi::sell_through(sales, opening, self.receipts.checked_mul(whole)?)
+        })();
+        values.insert("sell_through", sell_through.map(|r| if open { r.min(Decimal::ONE) } else { r }));
         values.insert("days_of_cover", crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS));
         values.insert("ineffective_stock_share", ratio(self.dead_or_slow, self.stock_value));
         values.insert("forecast_wape", self.forecast_wape);
@@ -617,6 +621,18 @@ mod tests {
         // 80 sold in 10 days would be 248 in 31: more than the 200 there are.
         let fast = MonthFacts { sales: Decimal::from(80), ..october_10th() }.values();
         assert_eq!(fast["sell_through"], Some(Decimal::ONE));
+    }
+
+    #[test]
+    fn a_paced_ratio_is_exact_when_it_terminates() {
+        // 12,023.25 in 3 days of 31 against 31,000 for the month: against 3,000, 4.00775
+        // exactly (12,023.25 / 31,000 first, then x 31 / 3, gives 4.0077499...).
+        let facts = MonthFacts { revenue: Decimal::new(1_202_325, 2), elapsed_days: 3, ..october_10th() };
+        assert_eq!(facts.values()["revenue_vs_plan"], Some(Decimal::new(400_775, 5)));
+        // 7.75 sold in 3 days of 31 is 80.0833... in the month; of 200 available, 0.40041666...
+        let slow = MonthFacts { sales: Decimal::new(775, 2), elapsed_days: 3, ..october_10th() };
+        let expected = Decimal::new(775, 2) * Decimal::from(31) / Decimal::from(600);
+        assert_eq!(slow.values()["sell_through"], Some(expected));
     }
 
     #[test]
