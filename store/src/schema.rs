@@ -95,6 +95,12 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) fn check(conn: &Connection, path: &Path) -> Result<()> {
     let sql = |e: rusqlite::Error| StoreError::sqlite(path, &e);
     let not_ours = |reason: String| StoreError::NotAStore { path: path.to_path_buf(), reason };
+    if std::fs::metadata(path).is_ok_and(|meta| meta.len() == 0) {
+        return Err(not_ours(
+            "the file is empty (a store whose creation was cut short leaves one): delete it and create the store again"
+                .to_owned(),
+        ));
+    }
     let application_id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(sql)?;
     if application_id != APPLICATION_ID {
         return Err(not_ours(format!(

@@ -418,6 +418,13 @@ fn newer_foreign_and_existing_files_are_refused() -> Res {
     std::fs::write(&text, "this is not a database, it is a text file that is long enough to have a header".repeat(20))?;
     let err = Store::open(&text).unwrap_err();
     assert!(matches!(&err, StoreError::NotAStore { .. }), "{err}");
+    // An empty file (what a creation cut short before its first write leaves): said so, and
+    // left empty (opening writes nothing to a file that is not a store).
+    let empty = dir.join("empty.omo");
+    std::fs::write(&empty, "")?;
+    let err = Store::open(&empty).unwrap_err();
+    assert!(matches!(&err, StoreError::NotAStore { .. }) && err.to_string().contains("the file is empty"), "{err}");
+    assert_eq!(std::fs::metadata(&empty)?.len(), 0);
     // Nothing there.
     let err = Store::open(dir.join("missing.omo")).unwrap_err();
     assert!(matches!(&err, StoreError::NotFound { .. }), "{err}");
