@@ -192,10 +192,12 @@ pub(crate) fn rebuild(conn: &Connection, path: &Path) -> Result<Option<Engine>> 
     if let Some(e) = reader.failure {
         return Err(e);
     }
+    // A refusal stops the fold before the end: it is the error, not the count read so far.
+    let engine = loaded.map_err(|e| corrupt(format!("the engine refuses its history on reload: {e}")))?;
     if reader.read != records {
         return Err(corrupt(format!("its history holds {} records, its bulk load wrote {records}", reader.read)));
     }
-    loaded.map(Some).map_err(|e| corrupt(format!("the engine refuses its history on reload: {e}")))
+    Ok(Some(engine))
 }
 
 /// Reads the `history` table back, batch after batch; the first failure ends the stream and is

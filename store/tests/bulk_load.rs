@@ -111,6 +111,19 @@ fn an_unfinished_or_damaged_history_is_refused_naming_it() -> Res {
     // A count that does not match the rows.
     let err = damage("UPDATE bulk_load SET records = 12")?;
     assert!(err.to_string().contains("its bulk load wrote 12"), "{err}");
+    // A record the engine refuses (an unknown node), well formed otherwise: the engine's reason.
+    {
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.execute("UPDATE bulk_load SET records = (SELECT SUM(records) FROM history)", [])?;
+        let blob: Vec<u8> = conn.query_row("SELECT zstd FROM history WHERE batch = 3", [], |row| row.get(0))?;
+        let lines = String::from_utf8(zstd::bulk::decompress(&blob, 1 << 24)?)?;
+        let node = lines.split("\"node\":\"").nth(1).and_then(|rest| rest.split('"').next()).ok_or("a node")?;
+        let lines = lines.replacen(&format!("\"node\":\"{node}\""), "\"node\":\"NO-SUCH-NODE\"", 1);
+        conn.execute("UPDATE history SET zstd = ?1 WHERE batch = 3", [zstd::bulk::compress(lines.as_bytes(), 3)?])?;
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(err.to_string().contains("the engine refuses its history on reload"), "{err}");
+    assert!(err.to_string().contains("NO-SUCH-NODE"), "{err}");
     let err = damage("UPDATE history SET zstd = x'00112233' WHERE batch = 2")?;
     assert!(err.to_string().contains("history batch 2: does not decompress"), "{err}");
     clean(&path);
