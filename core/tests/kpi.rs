@@ -487,6 +487,69 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Changing several members at once gives the card `build` gives for the inputs so changed,
+    /// and the changes it reports, netted per cell (first from, last to), are exactly the lights
+    /// that differ between the cards before and after.
+    #[test]
+    fn change_inputs_many_equals_build_and_reports_the_net_changes(
+        batches in proptest::collection::vec(
+            proptest::collection::vec(
+                (0usize..12, proptest::collection::vec(proptest::option::of(proptest::option::of(0u32..130)), 3)),
+                1..8,
+            ),
+            1..12,
+        ),
+    ) {
+        let (tree, kpis, members, weights, mut card) = weighted_card();
+        let mut inputs: HashMap<(String, String), KpiInput> = HashMap::new();
+        for batch in batches {
+            let changes: Vec<(String, HashMap<String, Option<KpiInput>>)> = batch
+                .into_iter()
+                .map(|(who, values)| {
+                    let changed = kpis
+                        .iter()
+                        .zip(&values)
+                        .filter_map(|(k, v)| v.map(|v| (k.id.clone(), v.map(|p| KpiInput { value: Some(Decimal::new(i64::from(p), 2)), ..KpiInput::default() }))))
+                        .collect();
+                    (members[who % members.len()].clone(), changed)
+                })
+                .collect();
+            for (member, changed) in &changes {
+                for (kpi, input) in changed {
+                    let key = (member.clone(), kpi.clone());
+                    match input {
+                        Some(i) => inputs.insert(key, *i),
+                        None => inputs.remove(&key),
+                    };
+                }
+            }
+            let before = card.clone();
+            let reported = card.change_inputs_many(&tree, changes.iter().map(|(m, c)| (m, c)), &weights).unwrap();
+            let expected = Scorecard::build(&tree, &kpis, &inputs, &weights).unwrap();
+            proptest::prop_assert_eq!(&card.cells, &expected.cells);
+            let mut net: std::collections::BTreeMap<(String, String), (Light, Light)> = Default::default();
+            for (m, k, from, to) in reported {
+                net.entry((m, k)).and_modify(|(_, last)| *last = to).or_insert((from, to));
+            }
+            let net: Vec<_> = net.into_iter().filter(|(_, (from, to))| from != to).collect();
+            let light = |c: &Scorecard<String>, m: &String, k: &str| c.cell(m, k).map_or(Light::Grey, |c| c.light());
+            let mut differ: Vec<_> = members
+                .iter()
+                .flat_map(|m| kpis.iter().map(move |k| (m.clone(), k.id.clone())))
+                .filter_map(|(m, k)| {
+                    let (from, to) = (light(&before, &m, &k), light(&expected, &m, &k));
+                    (from != to).then_some(((m, k), (from, to)))
+                })
+                .collect();
+            differ.sort();
+            proptest::prop_assert_eq!(net, differ);
+        }
+    }
+}
+
 #[test]
 fn set_inputs_refuses_a_stranger_and_an_unknown_kpi_and_changes_nothing() {
     let (tree, kpis) = incremental_card();

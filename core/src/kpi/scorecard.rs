@@ -184,6 +184,63 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         Ok(())
     }
 
+    /// [`Scorecard::change_inputs`] of several members at once: each member's own cells set in
+    /// turn, then each ancestor's roll-up of the KPIs that moved below it computed once, however
+    /// many of its leaves moved (what a live feed calls when a new day moves every member's
+    /// values: one pass over an ancestor's leaves instead of one per member). The card ends as
+    /// the calls one by one leave it. A light change is reported as its cell is set: a member's
+    /// own cell when it is set, an ancestor's roll-up once, from its light before the call to
+    /// its light after (not at all when it ends where it was). A member not in `hierarchy`, or
+    /// an unknown KPI, is an error naming it, and changes nothing.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use omo_core::kpi::{KpiInput, Light, Scorecard, standard_kpis};
+    /// use omo_core::model::Hierarchy;
+    /// use rust_decimal::Decimal;
+    /// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("D1", Some("CN")), ("D2", Some("CN"))])?;
+    /// let kpis: Vec<_> = standard_kpis()?.into_iter().filter(|k| k.id == "otif").collect();
+    /// let mut card = Scorecard::build(&tree, &kpis, &HashMap::new(), &HashMap::new())?;
+    /// let otif = |v: i64| HashMap::from([("otif".to_owned(), Some(KpiInput { value: Some(Decimal::new(v, 2)), ..KpiInput::default() }))]);
+    /// let (low, high) = (otif(50), otif(99));
+    /// let changed = card.change_inputs_many(&tree, [(&"D1", &low), (&"D2", &high)], &HashMap::new())?;
+    /// assert!(changed.contains(&("D1", "otif".to_owned(), Light::Grey, Light::Red)));
+    /// assert!(changed.contains(&("CN", "otif".to_owned(), Light::Grey, Light::Red)));
+    /// assert_eq!(changed.iter().filter(|c| c.0 == "CN").count(), 1);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn change_inputs_many<'m>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        members: impl IntoIterator<Item = (&'m K, &'m HashMap<String, Option<KpiInput>>)>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Vec<(K, String, Light, Light)>>
+    where
+        K: 'm,
+    {
+        let members: Vec<_> = members.into_iter().collect();
+        for (member, changed) in &members {
+            self.check_inputs(hierarchy, member, changed.keys())?;
+        }
+        let mut changed = Vec::new();
+        let mut to_roll: BTreeMap<&K, std::collections::BTreeSet<usize>> = BTreeMap::new();
+        for (member, inputs) in members {
+            let moved =
+                self.set_own_cells(hierarchy, member, |kpi| inputs.get(kpi).map(Option::as_ref), weights, &mut changed);
+            if moved.is_empty() {
+                continue;
+            }
+            for ancestor in hierarchy.ancestors(member) {
+                to_roll.entry(ancestor).or_default().extend(&moved);
+            }
+        }
+        for (ancestor, kpis) in to_roll {
+            let kpis: Vec<usize> = kpis.into_iter().collect();
+            self.roll_up_into(hierarchy, ancestor, &kpis, weights, &mut changed);
+        }
+        Ok(changed)
+    }
+
     /// Sets `member`'s own input of every KPI `input_of` gives one for (`Some(None)`: no own
     /// value; `None`: left as it is) and rolls the KPIs whose evaluation moved up its ancestors.
     fn set_own<'i>(
@@ -193,9 +250,30 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         input_of: impl Fn(&str) -> Option<Option<&'i KpiInput>>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
+        let mut changed = Vec::new();
+        let moved = self.set_own_cells(hierarchy, member, input_of, weights, &mut changed);
+        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose roll-up
+        // reads what it moved.
+        if !moved.is_empty() {
+            for ancestor in hierarchy.ancestors(member) {
+                self.roll_up_into(hierarchy, ancestor, &moved, weights, &mut changed);
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Sets `member`'s own cells as [`Scorecard::set_own`] does, noting the lights that changed;
+    /// returns the KPIs whose roll-ups above it must move (a leaf's, where what they read moved).
+    fn set_own_cells<'i>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        member: &K,
+        input_of: impl Fn(&str) -> Option<Option<&'i KpiInput>>,
+        weights: &HashMap<K, Decimal>,
+        changed: &mut Vec<(K, String, Light, Light)>,
+    ) -> Vec<usize> {
         let is_leaf = hierarchy.is_leaf(member);
         let own_leaves: Vec<&K> = if is_leaf { Vec::new() } else { hierarchy.leaves_under(member) };
-        let mut changed = Vec::new();
         let mut moved = Vec::new();
         for k in 0..self.kpis.len() {
             let kpi = &self.kpis[k];
@@ -215,23 +293,27 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             }
             let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
             let cell = cell_of(&self.kpis[k], new_own, &own_leaves, below, weights);
-            self.replace(member, k, cell, &mut changed);
+            self.replace(member, k, cell, changed);
         }
-        // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose roll-up
-        // reads what it moved.
-        if moved.is_empty() {
-            return Ok(changed);
+        moved
+    }
+
+    /// `ancestor`'s cells of the KPIs `kpis` rolled up again from the leaves below it.
+    fn roll_up_into(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        ancestor: &K,
+        kpis: &[usize],
+        weights: &HashMap<K, Decimal>,
+        changed: &mut Vec<(K, String, Light, Light)>,
+    ) {
+        let leaves = hierarchy.leaves_under(ancestor);
+        for &k in kpis {
+            let own = self.cell(ancestor, &self.kpis[k].id).and_then(|c| c.own.clone());
+            let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
+            let cell = cell_of(&self.kpis[k], own, &leaves, below, weights);
+            self.replace(ancestor, k, cell, changed);
         }
-        for ancestor in hierarchy.ancestors(member) {
-            let leaves = hierarchy.leaves_under(ancestor);
-            for &k in &moved {
-                let own = self.cell(ancestor, &self.kpis[k].id).and_then(|c| c.own.clone());
-                let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
-                let cell = cell_of(&self.kpis[k], own, &leaves, below, weights);
-                self.replace(ancestor, k, cell, &mut changed);
-            }
-        }
-        Ok(changed)
     }
 
     /// Puts `cell` in place of `member`'s cell of KPI `k`, noting a light that changed.

@@ -25,10 +25,35 @@ impl KpiState {
         facets: &[Facet],
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> bool {
+        match self.refresh_values(distributor, facets, parts) {
+            Some((key, changed)) => self.change_card([(&key, &changed)]),
+            None => false,
+        }
+    }
+
+    /// Recomputes every distributor's values (the day changed: windows and ages moved), then
+    /// the card: each region's roll-ups once, however many of its distributors moved.
+    pub(crate) fn recompute_all(&mut self, d: &Dataset, stock: &StockState, book: &CreditBook, index: &Index) {
+        let ids: Vec<CustomerId> = self.distributors.iter().map(|(c, _)| c.clone()).collect();
+        let mut moved = Vec::new();
+        for id in ids {
+            self.facts.remove(&id);
+            moved.extend(self.refresh_values(&id, &Facet::ALL, (d, stock, book, index)));
+        }
+        self.change_card(moved.iter().map(|(key, changed)| (key, changed)));
+    }
+
+    /// One distributor's facts and values recomputed as [`KpiState::recompute`] says; returns
+    /// its key on the card and the inputs that changed (none: no value moved, or not a
+    /// distributor).
+    fn refresh_values(
+        &mut self,
+        distributor: &CustomerId,
+        facets: &[Facet],
+        parts: (&Dataset, &StockState, &CreditBook, &Index),
+    ) -> Option<(String, HashMap<String, Option<KpiInput>>)> {
         let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
-        let Some((id, node)) = found.cloned() else {
-            return false;
-        };
+        let (id, node) = found.cloned()?;
         let as_of = parts.0.as_of;
         let start = first_of_month(as_of);
         let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
@@ -55,28 +80,25 @@ impl KpiState {
         let key = id.to_string();
         let changed = changed_inputs(self.values.get(&key), &values);
         self.values.insert(key.clone(), values);
-        if changed.is_empty() {
-            return false;
-        }
+        (!changed.is_empty()).then_some((key, changed))
+    }
+
+    /// The distributors' changed inputs set on the card, rolled up; the lights that moved are
+    /// pending changes. Returns whether any did.
+    fn change_card<'m>(
+        &mut self,
+        changed: impl IntoIterator<Item = (&'m String, &'m HashMap<String, Option<KpiInput>>)>,
+    ) -> bool {
         // The distributors and the card's tree come from the same customers
         // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
         // card knows every member and KPI it is given here.
-        match self.card.change_inputs(&self.hierarchy, &key, &changed, &HashMap::new()) {
+        match self.card.change_inputs_many(&self.hierarchy, changed, &HashMap::new()) {
             Ok(changed) => {
                 let moved = !changed.is_empty();
                 self.pending.extend(changed);
                 moved
             }
             Err(_) => false,
-        }
-    }
-
-    /// Recomputes every distributor's values (the day changed: windows and ages moved).
-    pub(crate) fn recompute_all(&mut self, d: &Dataset, stock: &StockState, book: &CreditBook, index: &Index) {
-        let ids: Vec<CustomerId> = self.distributors.iter().map(|(c, _)| c.clone()).collect();
-        for id in ids {
-            self.facts.remove(&id);
-            self.recompute(&id, &Facet::ALL, (d, stock, book, index));
         }
     }
 
@@ -119,12 +141,12 @@ impl KpiState {
             .collect()
     }
 
-    /// Every member's light of every KPI, sorted.
     /// The card of the month to date laid out as a scorecard view of `month`.
     pub(crate) fn live_view(&self, d: &Dataset, month: chrono::NaiveDate) -> ScorecardView {
         scorecard_view(d, &self.hierarchy, self.kpis.clone(), &self.card, month, Axis::Region)
     }
 
+    /// Every member's light of every KPI, sorted.
     pub(crate) fn lights(&self) -> BTreeMap<(String, String), Light> {
         card_lights(&self.card)
     }
