@@ -101,7 +101,13 @@ fn a_sale_that_would_take_stock_below_zero_is_refused_and_changes_nothing() -> R
     let err = engine.apply(event("DN-9", EventBody::Movement(sale))).unwrap_err();
     let OmoError::Refused { kind, id, field, reason } = &err else { return Err(format!("{err:?}").into()) };
     assert_eq!((kind.as_str(), id.as_str(), field.as_deref()), ("movement", "DN-9", Some("record.quantity")));
-    assert!(matches!(**reason, OmoError::NegativeStock { .. }), "{reason}");
+    let OmoError::NegativeStock { date, before: opening, change, after, .. } = **reason else {
+        return Err(reason.to_string().into());
+    };
+    // Nothing booked on or after its day: the day opens at the stock on hand and ends at -1.
+    let expected = (day(&engine, 1), on_hand, Decimal::from(-too_much), on_hand - Decimal::from(too_much));
+    assert_eq!((date, opening, change, after), expected);
+    assert!(after < Decimal::ZERO);
     assert_eq!(state(&engine), before);
     Ok(())
 }

@@ -24,8 +24,9 @@ struct PairLedger {
     rows: PairRows,
     /// Transfers, per month and counterparty: a roll-up leaves out those inside a group.
     transfers: Vec<PairTransfer>,
-    /// The day of the pair's first movement.
+    /// The days of the pair's first and last movements.
     first_day: Option<NaiveDate>,
+    last_day: Option<NaiveDate>,
     /// FIFO stock layers of the movements before the open period, applied in date order.
     layers: FifoQueue<NaiveDate>,
     /// The open period's stock changes, in the order they were booked.
@@ -128,6 +129,7 @@ impl PairLedger {
     /// with the movement's counterparty when it is a transfer.
     fn note(&mut self, movement: &StockMovement, month: i64) {
         self.first_day = Some(self.first_day.map_or(movement.date, |first| first.min(movement.date)));
+        self.last_day = Some(self.last_day.map_or(movement.date, |last| last.max(movement.date)));
         let Some(counterparty) = movement.counterparty.as_ref().filter(|_| movement.kind.is_transfer()) else {
             return;
         };
@@ -205,11 +207,17 @@ impl StockState {
             return Ok(());
         }
         let key = (movement.node.clone(), movement.product.clone());
-        let closings = match self.pairs.get(&key) {
-            Some(pair) => pair.closings_from(movement.date, open_from),
-            None => vec![(movement.date, Decimal::ZERO)],
+        let below_zero = |(_, closing): &(NaiveDate, Decimal)| closing + change < Decimal::ZERO;
+        let first_below = match self.pairs.get(&key) {
+            // Nothing booked after its day (the live feed's usual case): that day closes at the
+            // stock on hand, and no later day can go below zero.
+            Some(pair) if pair.last_day.is_none_or(|last| last <= movement.date) => {
+                Some((movement.date, pair.on_hand())).filter(below_zero)
+            }
+            Some(pair) => pair.closings_from(movement.date, open_from).into_iter().find(below_zero),
+            None => Some((movement.date, Decimal::ZERO)).filter(below_zero),
         };
-        match closings.into_iter().find(|(_, closing)| closing + change < Decimal::ZERO) {
+        match first_below {
             None => Ok(()),
             Some((day, closing)) => {
                 let booked = self.pairs.get(&key).map_or(Decimal::ZERO, |p| p.day_change(day));
