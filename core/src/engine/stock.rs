@@ -356,19 +356,11 @@ impl StockState {
         self.by_node.get(node).map_or(&[], Vec::as_slice)
     }
 
-    /// The flows of every product at `node` in month number `month`, summed: opening, receipts,
-    /// sales and closing as the batch catalogue reads them (a product whose rows ended before
-    /// the month holds its last closing; one that had not moved yet, nothing).
-    pub(crate) fn node_month(&self, node: &NodeId, month: i64) -> SpiFlows {
-        let mut total = SpiFlows::default();
-        for product in self.products_at(node) {
-            let Some(row) = self.pairs.get(&(node.clone(), product.clone())).and_then(|pair| pair.rows.row(month))
-            else {
-                continue;
-            };
-            total.accumulate(&row);
-        }
-        total
+    /// The flows of `product` at `node` in month number `month` as the batch catalogue reads
+    /// them: none before its first month; a product whose rows ended before the month holds its
+    /// last closing.
+    pub(crate) fn pair_month(&self, node: &NodeId, product: &ProductId, month: i64) -> Option<SpiFlows> {
+        self.pairs.get(&(node.clone(), product.clone())).and_then(|pair| pair.rows.row(month))
     }
 
     /// A product's sales at `node` in the 25 months up to month number `month` (the last slot

@@ -5,14 +5,14 @@ use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::{CustomerDays, Facet, KpiState, sum_between};
+use super::{CustomerDays, Facet, KpiState, ProductStock, sum_between};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_and_sales, forecast_wape_of};
 use crate::model::{CustomerId, NodeId, TargetScope};
-use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
+use crate::spi::{HealthOptions, Period, SpiFlows, StockStatus, stock_status};
 
 impl KpiState {
     /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
@@ -38,8 +38,8 @@ impl KpiState {
         forecast_wape_of(products.iter().filter_map(|p| entry.1.get(p).copied().flatten()), days)
     }
 
-    /// Brings `node`'s stock health on `end` (for month number `month`) up to date: each
-    /// product's from the cache while no movement of it changed it.
+    /// Brings `node`'s stock facts on `end` (for month number `month`: health and the month's
+    /// rows) up to date: each product's from the cache while no movement of it changed it.
     pub(super) fn refresh_health(
         &mut self,
         node: &NodeId,
@@ -66,8 +66,10 @@ impl KpiState {
             let cost =
                 index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
             let value = on_hand.max(Decimal::ZERO) * cost;
-            let bad = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
-            entry.1.insert(product.clone(), (bad, value));
+            let dead_or_slow =
+                if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
+            let flows = stock.pair_month(node, product, month);
+            entry.1.insert(product.clone(), ProductStock { dead_or_slow, value, flows });
         }
     }
 
@@ -103,7 +105,7 @@ impl KpiState {
         let c = self.customers.get(id).unwrap_or(&blank);
         match facet {
             Facet::Stock => {
-                let flows = node.map(|n| stock.node_month(n, month)).unwrap_or_default();
+                let flows = node.map(|n| self.node_month(n, (end, month), stock)).unwrap_or_default();
                 let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
                 (facts.opening, facts.receipts, facts.sales, facts.closing) =
                     (flows.opening, flows.receipts, flows.sales, flows.closing);
@@ -155,8 +157,26 @@ impl KpiState {
     /// [`KpiState::refresh_health`] brought up to date.
     fn stock_health(&self, node: &NodeId) -> (Decimal, Decimal) {
         self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |(_, products)| {
-            products.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), (bad, value)| (b + bad, a + value))
+            products.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), p| (b + p.dead_or_slow, a + p.value))
         })
+    }
+
+    /// The flows of every product at `node` in month number `month`, summed in the order of
+    /// [`StockState::products_at`]: each product's row ([`StockState::pair_month`]) from the
+    /// cache [`KpiState::refresh_health`] brought up to date on `day`, else from the stock.
+    fn node_month(&self, node: &NodeId, (day, month): (NaiveDate, i64), stock: &StockState) -> SpiFlows {
+        let cached = self.health.get(node).filter(|(key, _)| *key == (day, month)).map(|(_, products)| products);
+        let mut total = SpiFlows::default();
+        for product in stock.products_at(node) {
+            let flows = match cached.and_then(|products| products.get(product)) {
+                Some(p) => p.flows,
+                None => stock.pair_month(node, product, month),
+            };
+            if let Some(row) = flows {
+                total.accumulate(&row);
+            }
+        }
+        total
     }
 
     /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.

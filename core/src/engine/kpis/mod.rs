@@ -113,8 +113,19 @@ struct CustomerDays {
 /// parts).
 type WapeCache = FxHashMap<NodeId, (i64, FxHashMap<ProductId, Option<(f64, f64)>>)>;
 
-/// Per node: the day and month of its products' (dead-or-slow value, value), and those.
-type HealthCache = FxHashMap<NodeId, ((NaiveDate, i64), FxHashMap<ProductId, (Decimal, Decimal)>)>;
+/// Per node: the day and month of its products' stock facts, and those.
+type HealthCache = FxHashMap<NodeId, ((NaiveDate, i64), FxHashMap<ProductId, ProductStock>)>;
+
+/// One product's stock at a node as a month's facts read it on a day.
+#[derive(Debug, Clone, Copy)]
+struct ProductStock {
+    /// The value of its dead or slow stock (zero when it is neither).
+    dead_or_slow: Decimal,
+    /// The value of its stock.
+    value: Decimal,
+    /// Its S-P-I row of the month (none before its first month).
+    flows: Option<crate::spi::SpiFlows>,
+}
 
 /// The live KPI state.
 #[derive(Debug, Clone)]
@@ -135,8 +146,8 @@ pub(crate) struct KpiState {
     /// Each node's products' forecast and sales of a month, a product's kept until a sale of it
     /// at the node changes them.
     wape: WapeCache,
-    /// Each node's products' (dead-or-slow value, value) on a day for a month, a product's kept
-    /// until a movement of it at the node.
+    /// Each node's products' stock facts (dead-or-slow value, value, the month's row) on a day
+    /// for a month, a product's kept until a movement of it at the node.
     health: HealthCache,
     customers: FxHashMap<CustomerId, CustomerDays>,
     /// Sales per distributor's node and day (days of cover).
