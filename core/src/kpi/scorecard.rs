@@ -318,16 +318,22 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
 
     /// Puts `cell` in place of `member`'s cell of KPI `k`, noting a light that changed.
     fn replace(&mut self, member: &K, k: usize, cell: Option<Cell<K>>, changed: &mut Vec<(K, String, Light, Light)>) {
-        let id = self.kpis[k].id.clone();
+        let id = &self.kpis[k].id;
         let to = cell.as_ref().map_or(Light::Grey, Cell::light);
-        let row = self.cells.entry(member.clone()).or_default();
-        let from = match cell {
-            Some(cell) => row.insert(id.clone(), cell),
-            None => row.remove(&id),
+        // The member's row and the KPI's cell are nearly always there already: replaced in
+        // place, their keys cloned only when new.
+        let row = match self.cells.get_mut(member) {
+            Some(row) => row,
+            None => self.cells.entry(member.clone()).or_default(),
+        };
+        let from = match (cell, row.get_mut(id)) {
+            (Some(cell), Some(slot)) => Some(std::mem::replace(slot, cell)),
+            (Some(cell), None) => row.insert(id.clone(), cell),
+            (None, _) => row.remove(id),
         }
         .map_or(Light::Grey, |c| c.light());
         if from != to {
-            changed.push((member.clone(), id, from, to));
+            changed.push((member.clone(), id.clone(), from, to));
         }
     }
 
