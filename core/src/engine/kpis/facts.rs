@@ -14,17 +14,41 @@ use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_and_sa
 use crate::model::{CustomerId, NodeId, TargetScope};
 use crate::spi::{HealthOptions, Period, SpiFlows, StockStatus, stock_status};
 
+/// What a distributor's stock facet reads from the caches and running sums that need `&mut`
+/// access to be brought up to date ([`KpiState::stock_reads`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct StockReads {
+    /// The forecast error of the month so far.
+    forecast_wape: Option<Decimal>,
+    /// The sales of the cover window ending on the day read.
+    window_sales: Decimal,
+}
+
 impl KpiState {
+    /// Brings the caches of `node`'s stock facts up to `end` of the month starting `month`
+    /// ([`KpiState::refresh_health`]) and reads its forecast error and the sales of the cover
+    /// window ending on `end` (a running sum: the days the window gained and lost since it was
+    /// last read). Nothing for a distributor without a node.
+    pub(super) fn stock_reads(
+        &mut self,
+        node: Option<&NodeId>,
+        (month, end): (NaiveDate, NaiveDate),
+        parts: (&Dataset, &StockState, &Index),
+    ) -> StockReads {
+        let Some(node) = node else { return StockReads::default() };
+        let number = Period::Month.number(month);
+        self.refresh_health(node, number, end, parts);
+        let forecast_wape = self.wape_of(node, number, days_into_month(month, end), parts.1);
+        let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
+        let window_sales =
+            self.sales_days.get_mut(node).map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
+        StockReads { forecast_wape, window_sales }
+    }
+
     /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
     /// month): each product's forecast and sales from the cache while no sale of it at the node
     /// changed them.
-    pub(super) fn wape_of(
-        &mut self,
-        node: &NodeId,
-        month: i64,
-        days: (u32, u32),
-        stock: &StockState,
-    ) -> Option<Decimal> {
+    fn wape_of(&mut self, node: &NodeId, month: i64, days: (u32, u32), stock: &StockState) -> Option<Decimal> {
         let entry = self.wape.entry(node.clone()).or_default();
         if entry.0 != month {
             *entry = (month, FxHashMap::default());
@@ -40,13 +64,7 @@ impl KpiState {
 
     /// Brings `node`'s stock facts on `end` (for month number `month`: health and the month's
     /// rows) up to date: each product's from the cache while no movement of it changed it.
-    pub(super) fn refresh_health(
-        &mut self,
-        node: &NodeId,
-        month: i64,
-        end: NaiveDate,
-        parts: (&Dataset, &StockState, &Index),
-    ) {
+    fn refresh_health(&mut self, node: &NodeId, month: i64, end: NaiveDate, parts: (&Dataset, &StockState, &Index)) {
         let (d, stock, index) = parts;
         let entry = self.health.entry(node.clone()).or_default();
         if entry.0 != (end, month) {
@@ -78,13 +96,13 @@ impl KpiState {
         &self,
         who: (&CustomerId, Option<&NodeId>),
         days: (NaiveDate, NaiveDate),
-        forecast_wape: Option<Decimal>,
+        reads: StockReads,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> MonthFacts {
         let (elapsed_days, month_days) = days_into_month(days.0, days.1);
         let mut facts = MonthFacts { elapsed_days, month_days, ..MonthFacts::default() };
         for facet in Facet::ALL {
-            self.fill(&mut facts, facet, who, days, forecast_wape, parts);
+            self.fill(&mut facts, facet, who, days, reads, parts);
         }
         facts
     }
@@ -96,7 +114,7 @@ impl KpiState {
         facet: Facet,
         (id, node): (&CustomerId, Option<&NodeId>),
         (start, end): (NaiveDate, NaiveDate),
-        forecast_wape: Option<Decimal>,
+        reads: StockReads,
         (d, stock, book, index): (&Dataset, &StockState, &CreditBook, &Index),
     ) {
         let month = Period::Month.number(start);
@@ -106,15 +124,12 @@ impl KpiState {
         match facet {
             Facet::Stock => {
                 let flows = node.map(|n| self.node_month(n, (end, month), stock)).unwrap_or_default();
-                let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
                 (facts.opening, facts.receipts, facts.sales, facts.closing) =
                     (flows.opening, flows.receipts, flows.sales, flows.closing);
-                facts.window_sales = node
-                    .and_then(|n| self.sales_days.get(n))
-                    .map_or(Decimal::ZERO, |s| sum_between(s, window_from, end));
+                facts.window_sales = reads.window_sales;
                 (facts.dead_or_slow, facts.stock_value) =
                     node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n));
-                facts.forecast_wape = forecast_wape;
+                facts.forecast_wape = reads.forecast_wape;
             }
             Facet::Money => {
                 facts.revenue = sum_between(&c.revenue, start, end);

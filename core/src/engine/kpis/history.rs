@@ -18,11 +18,8 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::{OmoError, Result};
-use crate::kpi::{
-    MonthValues, TRAILING_MONTHS, days_into_month, inputs_of_months, months_since, months_up_to, scorecard_month,
-};
+use crate::kpi::{MonthValues, TRAILING_MONTHS, inputs_of_months, months_since, months_up_to, scorecard_month};
 use crate::model::{CustomerId, NodeId};
-use crate::spi::Period;
 use crate::views::KpiHistory;
 
 /// How many months of values the engine keeps: the standard window's months, each with the
@@ -68,12 +65,8 @@ impl KpiState {
         end: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> BTreeMap<&'static str, Option<Decimal>> {
-        let number = Period::Month.number(month);
-        if let Some(n) = who.1 {
-            self.refresh_health(n, number, end, (parts.0, parts.1, parts.3));
-        }
-        let wape = who.1.and_then(|n| self.wape_of(n, number, days_into_month(month, end), parts.1));
-        self.facts(who, (month, end), wape, parts).values()
+        let reads = self.stock_reads(who.1, (month, end), (parts.0, parts.1, parts.3));
+        self.facts(who, (month, end), reads, parts).values()
     }
 
     /// Keeps the values of a closed month, and forgets those no window reads any more.

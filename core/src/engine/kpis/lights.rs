@@ -4,15 +4,15 @@
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
+use super::facts::StockReads;
 use super::{Facet, KpiChange, KpiState};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{KpiInput, Light, Scorecard, days_into_month, first_of_month};
+use crate::kpi::{KpiInput, Light, Scorecard, first_of_month};
 use crate::model::CustomerId;
-use crate::spi::Period;
 use crate::views::{Axis, ScorecardView, scorecard_view};
 
 impl KpiState {
@@ -57,23 +57,19 @@ impl KpiState {
         let as_of = parts.0.as_of;
         let start = first_of_month(as_of);
         let stale = self.facts.get(&id).is_none_or(|(day, _)| *day != as_of);
-        let wape = if facets.contains(&Facet::Stock) || stale {
-            let month = Period::Month.number(start);
-            if let Some(n) = &node {
-                self.refresh_health(n, month, as_of, (parts.0, parts.1, parts.3));
-            }
-            node.as_ref().and_then(|n| self.wape_of(n, month, days_into_month(start, as_of), parts.1))
+        let reads = if facets.contains(&Facet::Stock) || stale {
+            self.stock_reads(node.as_ref(), (start, as_of), (parts.0, parts.1, parts.3))
         } else {
-            None
+            StockReads::default()
         };
         let facts = match self.facts.remove(&id) {
             Some((day, mut facts)) if day == as_of => {
                 for facet in facets {
-                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), wape, parts);
+                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), reads, parts);
                 }
                 facts
             }
-            _ => self.facts((&id, node.as_ref()), (start, as_of), wape, parts),
+            _ => self.facts((&id, node.as_ref()), (start, as_of), reads, parts),
         };
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));

@@ -150,8 +150,9 @@ pub(crate) struct KpiState {
     /// for a month, a product's kept until a movement of it at the node.
     health: HealthCache,
     customers: FxHashMap<CustomerId, CustomerDays>,
-    /// Sales per distributor's node and day (days of cover).
-    sales_days: FxHashMap<NodeId, BTreeMap<NaiveDate, Decimal>>,
+    /// Sales per distributor's node and day (days of cover), with the running sum of the
+    /// cover window last read.
+    sales_days: FxHashMap<NodeId, DayTotals>,
     /// Issues per distributor's node x product and day (dead and slow stock).
     issue_days: FxHashMap<(NodeId, ProductId), DayTotals>,
     /// The first POS sale of each shop in each month.

@@ -30,7 +30,7 @@ impl KpiState {
     /// Adds a movement at a distributor's node to the node's sales and issues by day.
     fn add_days(&mut self, m: &StockMovement) {
         if m.kind == MovementKind::Sale {
-            *self.sales_days.entry(m.node.clone()).or_default().entry(m.date).or_default() += m.quantity;
+            self.sales_days.entry(m.node.clone()).or_default().add(m.date, m.quantity);
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
             self.issue_days.entry((m.node.clone(), m.product.clone())).or_default().add(m.date, m.quantity);
@@ -134,10 +134,7 @@ impl KpiState {
         let window = next - Days::new(u64::from(window_days));
         let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
         let month = Period::Month.number(next);
-        for days in self.sales_days.values_mut() {
-            *days = days.split_off(&window);
-        }
-        for days in self.issue_days.values_mut() {
+        for days in self.sales_days.values_mut().chain(self.issue_days.values_mut()) {
             days.forget_before(window);
         }
         let last_year_month = Period::Month.number(last_year);
