@@ -3,7 +3,6 @@
 
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 
 use super::{CustomerDays, Facet, KpiState, ProductStock, sum_between};
 use crate::credit::CreditBook;
@@ -49,34 +48,22 @@ impl KpiState {
     /// month): each product's forecast and sales from the cache while no sale of it at the node
     /// changed them.
     fn wape_of(&mut self, node: &NodeId, month: i64, days: (u32, u32), stock: &StockState) -> Option<Decimal> {
-        let entry = self.wape.entry(node.clone()).or_default();
-        if entry.0 != month {
-            *entry = (month, FxHashMap::default());
-        }
+        let cache = self.wape.entry(node.clone()).or_default();
         let products = stock.products_at(node);
-        for product in products {
-            if !entry.1.contains_key(product) {
-                entry.1.insert(product.clone(), forecast_and_sales(&stock.sales_history(node, product, month)));
-            }
-        }
-        forecast_wape_of(products.iter().filter_map(|p| entry.1.get(p).copied().flatten()), days)
+        cache.refresh(month, products, |product| forecast_and_sales(&stock.sales_history(node, product, month)));
+        forecast_wape_of(products.iter().filter_map(|p| cache.get(&month, p).copied().flatten()), days)
     }
 
     /// Brings `node`'s stock facts on `end` (for month number `month`: health and the month's
     /// rows) up to date: each product's from the cache while no movement of it changed it.
     fn refresh_health(&mut self, node: &NodeId, month: i64, end: NaiveDate, parts: (&Dataset, &StockState, &Index)) {
         let (d, stock, index) = parts;
-        let entry = self.health.entry(node.clone()).or_default();
-        if entry.0 != (end, month) {
-            *entry = ((end, month), FxHashMap::default());
-        }
         let options = HealthOptions::new(end);
         let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
-        for product in stock.products_at(node) {
-            if entry.1.contains_key(product) {
-                continue;
-            }
-            let issues = self.issue_days.get_mut(&(node.clone(), product.clone()));
+        let issue_days = &mut self.issue_days;
+        let cache = self.health.entry(node.clone()).or_default();
+        cache.refresh((end, month), stock.products_at(node), |product| {
+            let issues = issue_days.get_mut(&(node.clone(), product.clone()));
             let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(end));
             let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
             let on_hand = stock.closing_in(node, product, month);
@@ -87,8 +74,8 @@ impl KpiState {
             let dead_or_slow =
                 if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
             let flows = stock.pair_month(node, product, month);
-            entry.1.insert(product.clone(), ProductStock { dead_or_slow, value, flows });
-        }
+            ProductStock { dead_or_slow, value, flows }
+        });
     }
 
     /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
@@ -171,8 +158,8 @@ impl KpiState {
     /// Dead-or-slow and total stock value at `node` (the inventory-health rule), from the cache
     /// [`KpiState::refresh_health`] brought up to date.
     fn stock_health(&self, node: &NodeId) -> (Decimal, Decimal) {
-        self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |(_, products)| {
-            products.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), p| (b + p.dead_or_slow, a + p.value))
+        self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |cache| {
+            cache.values.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), p| (b + p.dead_or_slow, a + p.value))
         })
     }
 
@@ -180,10 +167,10 @@ impl KpiState {
     /// [`StockState::products_at`]: each product's row ([`StockState::pair_month`]) from the
     /// cache [`KpiState::refresh_health`] brought up to date on `day`, else from the stock.
     fn node_month(&self, node: &NodeId, (day, month): (NaiveDate, i64), stock: &StockState) -> SpiFlows {
-        let cached = self.health.get(node).filter(|(key, _)| *key == (day, month)).map(|(_, products)| products);
+        let cached = self.health.get(node);
         let mut total = SpiFlows::default();
         for product in stock.products_at(node) {
-            let flows = match cached.and_then(|products| products.get(product)) {
+            let flows = match cached.and_then(|cache| cache.get(&(day, month), product)) {
                 Some(p) => p.flows,
                 None => stock.pair_month(node, product, month),
             };

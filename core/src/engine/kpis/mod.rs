@@ -111,10 +111,62 @@ struct CustomerDays {
 
 /// Per node: the month of its products' forecasts and sales, and those (the forecast error's
 /// parts).
-type WapeCache = FxHashMap<NodeId, (i64, FxHashMap<ProductId, Option<(f64, f64)>>)>;
+type WapeCache = FxHashMap<NodeId, ProductCache<i64, Option<(f64, f64)>>>;
 
-/// Per node: the day and month of its products' stock facts, and those.
-type HealthCache = FxHashMap<NodeId, ((NaiveDate, i64), FxHashMap<ProductId, ProductStock>)>;
+/// Per node: its products' stock facts on a day for a month.
+type HealthCache = FxHashMap<NodeId, ProductCache<(NaiveDate, i64), ProductStock>>;
+
+/// One node's values per product for a key (a day, a month): each product's kept until it is
+/// invalidated (a movement of it at the node), then computed again when next brought up to date;
+/// all of them for another key.
+#[derive(Debug, Clone)]
+struct ProductCache<K, V> {
+    key: Option<K>,
+    values: FxHashMap<ProductId, V>,
+    /// The products invalidated since the values were last brought up to date: the only ones
+    /// to compute again for the same key.
+    stale: Vec<ProductId>,
+}
+
+impl<K, V> Default for ProductCache<K, V> {
+    fn default() -> Self {
+        ProductCache { key: None, values: FxHashMap::default(), stale: Vec::new() }
+    }
+}
+
+impl<K: PartialEq, V> ProductCache<K, V> {
+    /// Forgets `product`'s value (a movement of it changed what it was computed from).
+    fn invalidate(&mut self, product: &ProductId) {
+        self.values.remove(product);
+        self.stale.push(product.clone());
+    }
+
+    /// Brings the values up to date for `key`: for another key every one of `products`
+    /// computed, else those invalidated since. A product enters the node's `products` with its
+    /// first movement there, which invalidates it, so none is missed.
+    fn refresh(&mut self, key: K, products: &[ProductId], mut compute: impl FnMut(&ProductId) -> V) {
+        if self.key.as_ref() != Some(&key) {
+            (self.key, self.values) = (Some(key), FxHashMap::default());
+            self.stale.clear();
+            for product in products {
+                let value = compute(product);
+                self.values.insert(product.clone(), value);
+            }
+            return;
+        }
+        for product in std::mem::take(&mut self.stale) {
+            if !self.values.contains_key(&product) {
+                let value = compute(&product);
+                self.values.insert(product, value);
+            }
+        }
+    }
+
+    /// The value of `product`, when it is up to date for `key`.
+    fn get(&self, key: &K, product: &ProductId) -> Option<&V> {
+        self.values.get(product).filter(|_| self.key.as_ref() == Some(key))
+    }
+}
 
 /// One product's stock at a node as a month's facts read it on a day.
 #[derive(Debug, Clone, Copy)]

@@ -14,13 +14,13 @@ use crate::spi::{HealthOptions, Period};
 
 impl KpiState {
     pub(crate) fn on_movement(&mut self, m: &StockMovement) {
-        if let Some((_, products)) = self.health.get_mut(&m.node) {
-            products.remove(&m.product);
+        if let Some(cache) = self.health.get_mut(&m.node) {
+            cache.invalidate(&m.product);
         }
         if m.kind == MovementKind::Sale
-            && let Some((_, products)) = self.wape.get_mut(&m.node)
+            && let Some(cache) = self.wape.get_mut(&m.node)
         {
-            products.remove(&m.product);
+            cache.invalidate(&m.product);
         }
         if self.node_owner.contains_key(&m.node) {
             self.add_days(m);
