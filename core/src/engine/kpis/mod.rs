@@ -155,9 +155,9 @@ impl<K: PartialEq, V> ProductCache<K, V> {
             return;
         }
         for product in std::mem::take(&mut self.stale) {
-            if !self.values.contains_key(&product) {
-                let value = compute(&product);
-                self.values.insert(product, value);
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.values.entry(product) {
+                let value = compute(slot.key());
+                slot.insert(value);
             }
         }
     }
