@@ -544,6 +544,32 @@ fn same_value(kpi: &str, live: Option<Decimal>, batch: Option<Decimal>) -> bool 
     }
 }
 
+/// A product's standard cost values its stock: a product event that changes it moves the
+/// distributors' stock KPIs (the ineffective stock's share) at once, as the batch catalogue
+/// computes them on the same records, not at the product's next movement.
+#[test]
+fn a_new_standard_cost_revalues_the_stock_kpis_at_once() -> Res {
+    let mut engine = engine();
+    let share = |engine: &Engine| -> Vec<Option<Decimal>> {
+        let d = engine.to_dataset();
+        d.customers.iter().map(|c| engine.kpi_value(c.id.as_str(), "ineffective_stock_share")).collect()
+    };
+    let mut moved = 0;
+    for (n, product) in engine.to_dataset().products.into_iter().enumerate() {
+        let before = share(&engine);
+        let dearer = Product { standard_cost: product.standard_cost * Decimal::from(10) + Decimal::ONE, ..product };
+        engine.apply(event(&format!("PRODUCT-{n}"), EventBody::Product(Box::new(dearer))))?;
+        moved += usize::from(share(&engine) != before);
+        let d = engine.to_dataset();
+        for ((member, kpi), input) in &batch_kpis(&d) {
+            let live = engine.kpi_value(member, kpi);
+            assert!(same_value(kpi, live, input.value), "{member} {kpi}: live {live:?}, batch {:?}", input.value);
+        }
+    }
+    assert!(moved > 0, "no cost change moved a distributor's share");
+    Ok(())
+}
+
 #[test]
 fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_computes_them() -> Res {
     let company = company();

@@ -147,7 +147,10 @@ impl Engine {
                 kpis.refresh_customers(d)?;
                 touched.extend(kpis.distributor_touched(Some(&c.id), None).map(|d| (d, &Facet::ALL[..])));
             }
-            EventBody::Product(p) => upsert(&mut d.products, &mut self.index.products, p.id.clone(), (**p).clone()),
+            EventBody::Product(p) => {
+                upsert(&mut d.products, &mut self.index.products, p.id.clone(), (**p).clone());
+                touched.extend(kpis.on_product(&p.id).into_iter().map(|d| (d, STOCK)));
+            }
             EventBody::Node(n) => {
                 upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), (**n).clone());
                 kpis.refresh_customers(d)?;

@@ -162,6 +162,11 @@ impl<K: PartialEq, V> ProductCache<K, V> {
         }
     }
 
+    /// Whether a value of `product` is kept (up to date or not).
+    fn holds(&self, product: &ProductId) -> bool {
+        self.values.contains_key(product)
+    }
+
     /// The value of `product`, when it is up to date for `key`.
     fn get(&self, key: &K, product: &ProductId) -> Option<&V> {
         self.values.get(product).filter(|_| self.key.as_ref() == Some(key))

@@ -8,11 +8,26 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::KpiState;
 use crate::kpi::{COVER_WINDOW_DAYS, on_time_in_full};
 use crate::model::{
-    CustomerId, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, SalesOrder, Shipment, StockMovement,
+    CustomerId, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder, Shipment, StockMovement,
 };
 use crate::spi::{HealthOptions, Period};
 
 impl KpiState {
+    /// A product's master data changed (its standard cost values its stock): its cached stock
+    /// facts are forgotten at every node; returns the distributors whose node holds it, whose
+    /// stock facts must be read again.
+    pub(crate) fn on_product(&mut self, product: &ProductId) -> Vec<CustomerId> {
+        let mut touched = Vec::new();
+        for (node, cache) in &mut self.health {
+            if cache.holds(product) {
+                cache.invalidate(product);
+                touched.extend(self.node_owner.get(node).cloned());
+            }
+        }
+        touched.sort();
+        touched
+    }
+
     pub(crate) fn on_movement(&mut self, m: &StockMovement) {
         if let Some(cache) = self.health.get_mut(&m.node) {
             cache.invalidate(&m.product);
