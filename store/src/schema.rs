@@ -102,6 +102,14 @@ pub(crate) fn check(conn: &Connection, path: &Path) -> Result<()> {
         ));
     }
     let application_id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(sql)?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0)).map_err(sql)?;
+    if application_id == 0 && objects == 0 {
+        return Err(not_ours(
+            "the database is empty, with no table (a store whose creation was cut short after its first write \
+             leaves one): delete it and create the store again"
+                .to_owned(),
+        ));
+    }
     if application_id != APPLICATION_ID {
         return Err(not_ours(format!(
             "SQLite application_id is {application_id:#010x}, an omo store's is {APPLICATION_ID:#010x}"

@@ -425,6 +425,18 @@ fn newer_foreign_and_existing_files_are_refused() -> Res {
     let err = Store::open(&empty).unwrap_err();
     assert!(matches!(&err, StoreError::NotAStore { .. }) && err.to_string().contains("the file is empty"), "{err}");
     assert_eq!(std::fs::metadata(&empty)?.len(), 0);
+    // A database with no table and no application id (what a creation cut short after
+    // switching to the write-ahead log leaves): said so, and left as it was.
+    let bare = dir.join("bare.omo");
+    {
+        let conn = rusqlite::Connection::open(&bare)?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+    }
+    let before = std::fs::read(&bare)?;
+    assert!(!before.is_empty());
+    let err = Store::open(&bare).unwrap_err();
+    assert!(matches!(&err, StoreError::NotAStore { .. }) && err.to_string().contains("the database is empty"), "{err}");
+    assert_eq!(std::fs::read(&bare)?, before);
     // Nothing there.
     let err = Store::open(dir.join("missing.omo")).unwrap_err();
     assert!(matches!(&err, StoreError::NotFound { .. }), "{err}");
