@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use super::definition::{KpiDefinition, Light, RollUp};
 use super::evaluate::{Evaluation, evaluate};
@@ -157,11 +157,11 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     /// assert!(gone.contains(&("D1", "otif".to_owned(), Light::Red, Light::Grey)));
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
-    pub fn change_inputs(
+    pub fn change_inputs<S: BuildHasher>(
         &mut self,
         hierarchy: &Hierarchy<K>,
         member: &K,
-        changed: &HashMap<String, Option<KpiInput>>,
+        changed: &HashMap<String, Option<KpiInput>, S>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
         self.check_inputs(hierarchy, member, changed.keys())?;
@@ -209,10 +209,10 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     /// assert_eq!(changed.iter().filter(|c| c.0 == "CN").count(), 1);
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
-    pub fn change_inputs_many<'m>(
+    pub fn change_inputs_many<'m, S: BuildHasher + 'm>(
         &mut self,
         hierarchy: &Hierarchy<K>,
-        members: impl IntoIterator<Item = (&'m K, &'m HashMap<String, Option<KpiInput>>)>,
+        members: impl IntoIterator<Item = (&'m K, &'m HashMap<String, Option<KpiInput>, S>)>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>>
     where

@@ -4,14 +4,14 @@
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{CustomerDays, Facet, KpiState, ProductStock, sum_between};
+use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, sum_between};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_and_sales, forecast_wape_of};
-use crate::model::{CustomerId, NodeId, TargetScope};
-use crate::spi::{HealthOptions, Period, SpiFlows, StockStatus, stock_status};
+use crate::model::{CustomerId, NodeId, ProductId, TargetScope};
+use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
 
 /// What a distributor's stock facet reads from the caches and running sums that need `&mut`
 /// access to be brought up to date ([`KpiState::stock_reads`]).
@@ -21,6 +21,8 @@ pub(super) struct StockReads {
     forecast_wape: Option<Decimal>,
     /// The sales of the cover window ending on the day read.
     window_sales: Decimal,
+    /// The node's stock facts: its products' summed.
+    held: ProductStock,
 }
 
 impl KpiState {
@@ -36,12 +38,12 @@ impl KpiState {
     ) -> StockReads {
         let Some(node) = node else { return StockReads::default() };
         let number = Period::Month.number(month);
-        self.refresh_health(node, number, end, parts);
+        let held = self.refresh_health(node, number, end, parts);
         let forecast_wape = self.wape_of(node, number, days_into_month(month, end), parts.1);
         let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
         let window_sales =
             self.sales_days.get_mut(node).map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
-        StockReads { forecast_wape, window_sales }
+        StockReads { forecast_wape, window_sales, held }
     }
 
     /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
@@ -50,19 +52,32 @@ impl KpiState {
     fn wape_of(&mut self, node: &NodeId, month: i64, days: (u32, u32), stock: &StockState) -> Option<Decimal> {
         let cache = self.wape.entry(node.clone()).or_default();
         let products = stock.products_at(node);
-        cache.refresh(month, products, |product| forecast_and_sales(&stock.sales_history(node, product, month)));
+        cache.refresh(
+            month,
+            products,
+            |product| forecast_and_sales(&stock.sales_history(node, product, month)),
+            |_, _| {},
+        );
         forecast_wape_of(products.iter().filter_map(|p| cache.get(&month, p).copied().flatten()), days)
     }
 
     /// Brings `node`'s stock facts on `end` (for month number `month`: health and the month's
-    /// rows) up to date: each product's from the cache while no movement of it changed it.
-    fn refresh_health(&mut self, node: &NodeId, month: i64, end: NaiveDate, parts: (&Dataset, &StockState, &Index)) {
+    /// rows) up to date, each product's from the cache while no movement of it changed it, and
+    /// returns their sum.
+    fn refresh_health(
+        &mut self,
+        node: &NodeId,
+        month: i64,
+        end: NaiveDate,
+        parts: (&Dataset, &StockState, &Index),
+    ) -> ProductStock {
         let (d, stock, index) = parts;
         let options = HealthOptions::new(end);
         let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
         let issue_days = &mut self.issue_days;
-        let cache = self.health.entry(node.clone()).or_default();
-        cache.refresh((end, month), stock.products_at(node), |product| {
+        let NodeStock { products, total } = self.health.entry(node.clone()).or_default();
+        let mut kept = true;
+        let compute = |product: &ProductId| {
             let issues = issue_days.get_mut(&(node.clone(), product.clone()));
             let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(end));
             let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
@@ -73,15 +88,30 @@ impl KpiState {
             let value = on_hand.max(Decimal::ZERO) * cost;
             let dead_or_slow =
                 if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
-            let flows = stock.pair_month(node, product, month);
-            ProductStock { dead_or_slow, value, flows }
-        });
+            let flows = stock.pair_month(node, product, month).unwrap_or_default();
+            let (opening, receipts, sales, closing) = (flows.opening, flows.receipts, flows.sales, flows.closing);
+            ProductStock { dead_or_slow, value, opening, receipts, sales, closing }
+        };
+        let replaced = |old: Option<ProductStock>, new: &ProductStock| match total
+            .replaced(&old.unwrap_or_default(), new)
+            .filter(|_| kept)
+        {
+            Some(sum) => *total = sum,
+            None => kept = false,
+        };
+        if products.refresh((end, month), stock.products_at(node), compute, replaced) || !kept {
+            *total = products.values.values().fold(ProductStock::default(), |mut sum, p| {
+                sum.accumulate(p);
+                sum
+            });
+        }
+        *total
     }
 
     /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
     pub(super) fn facts(
         &self,
-        who: (&CustomerId, Option<&NodeId>),
+        id: &CustomerId,
         days: (NaiveDate, NaiveDate),
         reads: StockReads,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
@@ -89,7 +119,7 @@ impl KpiState {
         let (elapsed_days, month_days) = days_into_month(days.0, days.1);
         let mut facts = MonthFacts { elapsed_days, month_days, ..MonthFacts::default() };
         for facet in Facet::ALL {
-            self.fill(&mut facts, facet, who, days, reads, parts);
+            self.fill(&mut facts, facet, id, days, reads, parts);
         }
         facts
     }
@@ -99,10 +129,10 @@ impl KpiState {
         &self,
         facts: &mut MonthFacts,
         facet: Facet,
-        (id, node): (&CustomerId, Option<&NodeId>),
+        id: &CustomerId,
         (start, end): (NaiveDate, NaiveDate),
         reads: StockReads,
-        (d, stock, book, index): (&Dataset, &StockState, &CreditBook, &Index),
+        (d, _, book, index): (&Dataset, &StockState, &CreditBook, &Index),
     ) {
         let month = Period::Month.number(start);
         let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
@@ -110,12 +140,11 @@ impl KpiState {
         let c = self.customers.get(id).unwrap_or(&blank);
         match facet {
             Facet::Stock => {
-                let flows = node.map(|n| self.node_month(n, (end, month), stock)).unwrap_or_default();
+                let held = reads.held;
                 (facts.opening, facts.receipts, facts.sales, facts.closing) =
-                    (flows.opening, flows.receipts, flows.sales, flows.closing);
+                    (held.opening, held.receipts, held.sales, held.closing);
+                (facts.dead_or_slow, facts.stock_value) = (held.dead_or_slow, held.value);
                 facts.window_sales = reads.window_sales;
-                (facts.dead_or_slow, facts.stock_value) =
-                    node.map_or((Decimal::ZERO, Decimal::ZERO), |n| self.stock_health(n));
                 facts.forecast_wape = reads.forecast_wape;
             }
             Facet::Money => {
@@ -153,32 +182,6 @@ impl KpiState {
                 facts.selling_shops_last_year = self.selling_shops(id, year_before(start), year_before(end));
             }
         }
-    }
-
-    /// Dead-or-slow and total stock value at `node` (the inventory-health rule), from the cache
-    /// [`KpiState::refresh_health`] brought up to date.
-    fn stock_health(&self, node: &NodeId) -> (Decimal, Decimal) {
-        self.health.get(node).map_or((Decimal::ZERO, Decimal::ZERO), |cache| {
-            cache.values.values().fold((Decimal::ZERO, Decimal::ZERO), |(b, a), p| (b + p.dead_or_slow, a + p.value))
-        })
-    }
-
-    /// The flows of every product at `node` in month number `month`, summed in the order of
-    /// [`StockState::products_at`]: each product's row ([`StockState::pair_month`]) from the
-    /// cache [`KpiState::refresh_health`] brought up to date on `day`, else from the stock.
-    fn node_month(&self, node: &NodeId, (day, month): (NaiveDate, i64), stock: &StockState) -> SpiFlows {
-        let cached = self.health.get(node);
-        let mut total = SpiFlows::default();
-        for product in stock.products_at(node) {
-            let flows = match cached.and_then(|cache| cache.get(&(day, month), product)) {
-                Some(p) => p.flows,
-                None => stock.pair_month(node, product, month),
-            };
-            if let Some(row) = flows {
-                total.accumulate(&row);
-            }
-        }
-        total
     }
 
     /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.

@@ -66,7 +66,7 @@ impl KpiState {
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> BTreeMap<&'static str, Option<Decimal>> {
         let reads = self.stock_reads(who.1, (month, end), (parts.0, parts.1, parts.3));
-        self.facts(who, (month, end), reads, parts).values()
+        self.facts(who.0, (month, end), reads, parts).values()
     }
 
     /// Keeps the values of a closed month, and forgets those no window reads any more.

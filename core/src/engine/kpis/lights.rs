@@ -2,6 +2,7 @@
 //! the regions, and the lights that changed since they were last reported.
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 use super::facts::StockReads;
@@ -51,7 +52,7 @@ impl KpiState {
         distributor: &CustomerId,
         facets: &[Facet],
         parts: (&Dataset, &StockState, &CreditBook, &Index),
-    ) -> Option<(String, HashMap<String, Option<KpiInput>>)> {
+    ) -> Option<(String, FxHashMap<String, Option<KpiInput>>)> {
         let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
         let (id, node) = found.cloned()?;
         let as_of = parts.0.as_of;
@@ -65,11 +66,11 @@ impl KpiState {
         let facts = match self.facts.remove(&id) {
             Some((day, mut facts)) if day == as_of => {
                 for facet in facets {
-                    self.fill(&mut facts, *facet, (&id, node.as_ref()), (start, as_of), reads, parts);
+                    self.fill(&mut facts, *facet, &id, (start, as_of), reads, parts);
                 }
                 facts
             }
-            _ => self.facts((&id, node.as_ref()), (start, as_of), reads, parts),
+            _ => self.facts(&id, (start, as_of), reads, parts),
         };
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
@@ -83,7 +84,7 @@ impl KpiState {
     /// pending changes. Returns whether any did.
     fn change_card<'m>(
         &mut self,
-        changed: impl IntoIterator<Item = (&'m String, &'m HashMap<String, Option<KpiInput>>)>,
+        changed: impl IntoIterator<Item = (&'m String, &'m FxHashMap<String, Option<KpiInput>>)>,
     ) -> bool {
         // The distributors and the card's tree come from the same customers
         // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
@@ -153,12 +154,15 @@ impl KpiState {
 fn changed_inputs(
     before: Option<&BTreeMap<&'static str, Option<Decimal>>>,
     after: &BTreeMap<&'static str, Option<Decimal>>,
-) -> HashMap<String, Option<KpiInput>> {
-    after
-        .iter()
-        .filter(|(kpi, value)| before.and_then(|b| b.get(*kpi)) != Some(*value))
-        .map(|(kpi, value)| ((*kpi).to_owned(), Some(this_period(*value))))
-        .collect()
+) -> FxHashMap<String, Option<KpiInput>> {
+    let input = |(kpi, value): (&&'static str, &Option<Decimal>)| ((*kpi).to_owned(), Some(this_period(*value)));
+    match before {
+        // The same KPIs (values of the same catalogue), in the same order: compared in step.
+        Some(b) if b.keys().eq(after.keys()) => {
+            after.iter().zip(b.values()).filter(|((_, new), old)| new != old).map(|(pair, _)| input(pair)).collect()
+        }
+        _ => after.iter().filter(|(kpi, value)| before.and_then(|b| b.get(*kpi)) != Some(*value)).map(input).collect(),
+    }
 }
 
 /// A distributor's values as the scorecard's inputs.

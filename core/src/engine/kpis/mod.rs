@@ -113,8 +113,8 @@ struct CustomerDays {
 /// parts).
 type WapeCache = FxHashMap<NodeId, ProductCache<i64, Option<(f64, f64)>>>;
 
-/// Per node: its products' stock facts on a day for a month.
-type HealthCache = FxHashMap<NodeId, ProductCache<(NaiveDate, i64), ProductStock>>;
+/// Per node: its products' stock facts on a day for a month, and their sum.
+type HealthCache = FxHashMap<NodeId, NodeStock>;
 
 /// One node's values per product for a key (a day, a month): each product's kept until it is
 /// invalidated (a movement of it at the node), then computed again when next brought up to date;
@@ -123,9 +123,10 @@ type HealthCache = FxHashMap<NodeId, ProductCache<(NaiveDate, i64), ProductStock
 struct ProductCache<K, V> {
     key: Option<K>,
     values: FxHashMap<ProductId, V>,
-    /// The products invalidated since the values were last brought up to date: the only ones
-    /// to compute again for the same key.
-    stale: Vec<ProductId>,
+    /// The products invalidated since the values were last brought up to date, each with the
+    /// value it had (none when it had none, or was invalidated before): the only ones to
+    /// compute again for the same key.
+    stale: Vec<(ProductId, Option<V>)>,
 }
 
 impl<K, V> Default for ProductCache<K, V> {
@@ -137,14 +138,21 @@ impl<K, V> Default for ProductCache<K, V> {
 impl<K: PartialEq, V> ProductCache<K, V> {
     /// Forgets `product`'s value (a movement of it changed what it was computed from).
     fn invalidate(&mut self, product: &ProductId) {
-        self.values.remove(product);
-        self.stale.push(product.clone());
+        let old = self.values.remove(product);
+        self.stale.push((product.clone(), old));
     }
 
     /// Brings the values up to date for `key`: for another key every one of `products`
-    /// computed, else those invalidated since. A product enters the node's `products` with its
-    /// first movement there, which invalidates it, so none is missed.
-    fn refresh(&mut self, key: K, products: &[ProductId], mut compute: impl FnMut(&ProductId) -> V) {
+    /// computed (returns true), else those invalidated since, each handed to `replaced` with
+    /// the value it replaces. A product enters the node's `products` with its first movement
+    /// there, which invalidates it, so none is missed.
+    fn refresh(
+        &mut self,
+        key: K,
+        products: &[ProductId],
+        mut compute: impl FnMut(&ProductId) -> V,
+        mut replaced: impl FnMut(Option<V>, &V),
+    ) -> bool {
         if self.key.as_ref() != Some(&key) {
             (self.key, self.values) = (Some(key), FxHashMap::default());
             self.stale.clear();
@@ -152,14 +160,16 @@ impl<K: PartialEq, V> ProductCache<K, V> {
                 let value = compute(product);
                 self.values.insert(product.clone(), value);
             }
-            return;
+            return true;
         }
-        for product in std::mem::take(&mut self.stale) {
+        for (product, old) in std::mem::take(&mut self.stale) {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.values.entry(product) {
                 let value = compute(slot.key());
+                replaced(old, &value);
                 slot.insert(value);
             }
         }
+        false
     }
 
     /// Whether a value of `product` is kept (up to date or not).
@@ -173,15 +183,63 @@ impl<K: PartialEq, V> ProductCache<K, V> {
     }
 }
 
-/// One product's stock at a node as a month's facts read it on a day.
-#[derive(Debug, Clone, Copy)]
+/// One product's stock at a node as a month's facts read it on a day, or, summed, a node's.
+#[derive(Debug, Clone, Copy, Default)]
 struct ProductStock {
     /// The value of its dead or slow stock (zero when it is neither).
     dead_or_slow: Decimal,
     /// The value of its stock.
     value: Decimal,
-    /// Its S-P-I row of the month (none before its first month).
-    flows: Option<crate::spi::SpiFlows>,
+    /// Its S-P-I row's opening, receipts, sales and closing of the month (zero before its
+    /// first month).
+    opening: Decimal,
+    receipts: Decimal,
+    sales: Decimal,
+    closing: Decimal,
+}
+
+impl ProductStock {
+    /// Adds another product's figures, field by field (decimal sums are exact: their order
+    /// does not change them).
+    fn accumulate(&mut self, other: &ProductStock) {
+        self.dead_or_slow += other.dead_or_slow;
+        self.value += other.value;
+        self.opening += other.opening;
+        self.receipts += other.receipts;
+        self.sales += other.sales;
+        self.closing += other.closing;
+    }
+
+    /// This sum with `old` (one of its terms) taken out and `new` put in; none where that could
+    /// differ from the sum of the new terms made afresh, to the digit (see [`swap_term`]).
+    fn replaced(&self, old: &ProductStock, new: &ProductStock) -> Option<ProductStock> {
+        Some(ProductStock {
+            dead_or_slow: swap_term(self.dead_or_slow, old.dead_or_slow, new.dead_or_slow)?,
+            value: swap_term(self.value, old.value, new.value)?,
+            opening: swap_term(self.opening, old.opening, new.opening)?,
+            receipts: swap_term(self.receipts, old.receipts, new.receipts)?,
+            sales: swap_term(self.sales, old.sales, new.sales)?,
+            closing: swap_term(self.closing, old.closing, new.closing)?,
+        })
+    }
+}
+
+/// `sum - old + new`, when it equals the sum made afresh of the terms with `new` for `old`, to
+/// the scale: a decimal sum carries its terms' largest scale, so when `old` may have been the
+/// only term of that scale and `new` has less, the sum must be made afresh (none). None too
+/// where the figures do not fit.
+fn swap_term(sum: Decimal, old: Decimal, new: Decimal) -> Option<Decimal> {
+    if new.scale() < old.scale() && old.scale() >= sum.scale() {
+        return None;
+    }
+    sum.checked_sub(old)?.checked_add(new)
+}
+
+/// A node's products' stock facts ([`ProductStock`]) and their sum, kept as products change.
+#[derive(Debug, Clone, Default)]
+struct NodeStock {
+    products: ProductCache<(NaiveDate, i64), ProductStock>,
+    total: ProductStock,
 }
 
 /// The live KPI state.
@@ -360,5 +418,27 @@ impl KpiState {
     /// The month-to-date value of a distributor's KPI.
     pub(crate) fn value(&self, member: &str, kpi: &str) -> Option<Decimal> {
         self.values.get(member).and_then(|v| v.get(kpi).copied().flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::swap_term;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn a_term_swapped_in_a_sum_gives_the_fresh_sum_to_the_scale_or_nothing() {
+        let d = |text: &str| text.parse::<Decimal>().unwrap_or_default();
+        // 1.50 + 2 + 3.25 = 6.75; 1.50 swapped for 4.15: 9.40, as 4.15 + 2 + 3.25 makes it.
+        let swapped = swap_term(d("6.75"), d("1.50"), d("4.15"));
+        assert_eq!(swapped.map(|s| s.to_string()), Some("9.40".to_owned()));
+        // For 4.1 the fresh sum is 9.35 only because 3.25 keeps two places: not known here.
+        assert_eq!(swap_term(d("6.75"), d("1.50"), d("4.1")), None);
+        // 1.125 + 2 = 3.125; 1.125 swapped for 1: the fresh sum is "3", not "3.000".
+        assert_eq!(swap_term(d("3.125"), d("1.125"), d("1")), None);
+        // A term of a smaller scale than the sum's swapped for a smaller one still: exact.
+        let swapped = swap_term(d("3.125"), d("1.5"), d("1"));
+        assert_eq!(swapped.map(|s| s.to_string()), Some("2.625".to_owned()));
+        assert_eq!(swap_term(Decimal::MAX, Decimal::MIN, Decimal::ONE), None);
     }
 }

@@ -19,8 +19,8 @@ impl KpiState {
     pub(crate) fn on_product(&mut self, product: &ProductId) -> Vec<CustomerId> {
         let mut touched = Vec::new();
         for (node, cache) in &mut self.health {
-            if cache.holds(product) {
-                cache.invalidate(product);
+            if cache.products.holds(product) {
+                cache.products.invalidate(product);
                 touched.extend(self.node_owner.get(node).cloned());
             }
         }
@@ -30,7 +30,7 @@ impl KpiState {
 
     pub(crate) fn on_movement(&mut self, m: &StockMovement) {
         if let Some(cache) = self.health.get_mut(&m.node) {
-            cache.invalidate(&m.product);
+            cache.products.invalidate(&m.product);
         }
         if m.kind == MovementKind::Sale
             && let Some(cache) = self.wape.get_mut(&m.node)
