@@ -570,6 +570,39 @@ fn a_new_standard_cost_revalues_the_stock_kpis_at_once() -> Res {
     Ok(())
 }
 
+/// The forecast error's seasonal naive forecast of this month is last year's same month: goods
+/// received and sold that month (back-dated, with thirteen months open) move it, live as the
+/// batch catalogue computes it on the same records, though no sale of this month changed.
+#[test]
+fn a_sale_back_dated_a_year_moves_this_months_forecast_error_as_the_batch_has_it() -> Res {
+    let options = EngineOptions { open_months: 13, ..EngineOptions::default() };
+    let mut engine = Engine::new(company(), options)?;
+    let d = engine.to_dataset();
+    let nodes: Vec<NodeId> =
+        d.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).filter_map(|c| c.node.clone()).collect();
+    let year_ago = omo_core::kpi::first_of_month(engine.as_of())
+        .checked_sub_months(chrono::Months::new(12))
+        .ok_or("a year ago")?;
+    let wape = |engine: &Engine| -> Vec<Option<Decimal>> {
+        d.customers.iter().map(|c| engine.kpi_value(c.id.as_str(), "forecast_wape")).collect()
+    };
+    let before = wape(&engine);
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(product) = d.products.first().map(|p| p.id.clone()) else { return Err("no product".into()) };
+        let receipt = movement(node, &product, year_ago, MovementKind::Receipt, 5_000);
+        engine.apply(event(&format!("GR-{n}"), EventBody::Movement(receipt)))?;
+        let sale = movement(node, &product, year_ago, MovementKind::Sale, 5_000);
+        engine.apply(event(&format!("DN-{n}"), EventBody::Movement(sale)))?;
+    }
+    assert_ne!(wape(&engine), before, "no forecast error moved");
+    let d = engine.to_dataset();
+    for ((member, kpi), input) in batch_kpis(&d).iter().filter(|((_, kpi), _)| kpi == "forecast_wape") {
+        let live = engine.kpi_value(member, kpi);
+        assert!(same_value(kpi, live, input.value), "{member} {kpi}: live {live:?}, batch {:?}", input.value);
+    }
+    Ok(())
+}
+
 #[test]
 fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_computes_them() -> Res {
     let company = company();

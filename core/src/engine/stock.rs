@@ -54,6 +54,12 @@ impl PairLedger {
         self.rows.on_hand()
     }
 
+    /// The sales of month number `month` as a float, as the forecast-accuracy KPI reads them.
+    fn sales_f64(&self, month: i64) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        self.rows.sales_in(month).to_f64().unwrap_or(0.0)
+    }
+
     /// Stock at the end of each day from `day` on, as (day, closing), `day` itself first (days
     /// without a movement after `day` change nothing, so they are left out).
     fn closings_from(&self, day: NaiveDate, open_from: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
@@ -366,13 +372,18 @@ impl StockState {
     /// A product's sales at `node` in the 25 months up to month number `month` (the last slot
     /// the month itself), as the forecast-accuracy KPI reads them.
     pub(crate) fn sales_history(&self, node: &NodeId, product: &ProductId, month: i64) -> [f64; 25] {
-        use rust_decimal::prelude::ToPrimitive;
         let mut slots = [0.0; 25];
         let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return slots };
         for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
-            *slot = pair.rows.sales_in(m).to_f64().unwrap_or(0.0);
+            *slot = pair.sales_f64(m);
         }
         slots
+    }
+
+    /// A product's sales at `node` in month number `month`: the last slot of
+    /// [`StockState::sales_history`].
+    pub(crate) fn month_sales(&self, node: &NodeId, product: &ProductId, month: i64) -> f64 {
+        self.pairs.get(&(node.clone(), product.clone())).map_or(0.0, |pair| pair.sales_f64(month))
     }
 
     /// The stock on hand of every node x product that ever moved, sorted.

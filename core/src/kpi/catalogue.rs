@@ -549,16 +549,21 @@ fn forecast_wape<'a>(products: impl Iterator<Item = &'a [f64; 25]>, days: (u32, 
 }
 
 /// One product's part of [`forecast_wape`]: the month's seasonal naive forecast and its sales.
-pub(crate) fn forecast_and_sales(months: &[f64; 25]) -> Option<(f64, f64)> {
+fn forecast_and_sales(months: &[f64; 25]) -> Option<(f64, f64)> {
+    let (past, now) = months.split_at(24);
+    Some((month_forecast(past)?, *now.first()?))
+}
+
+/// The seasonal naive forecast (season 12) of a month from the monthly sales before it (none
+/// where the method refuses them), as [`forecast_and_sales`] makes it.
+pub(crate) fn month_forecast(past: &[f64]) -> Option<f64> {
     let options = crate::forecast::ForecastOptions {
         non_negative: true,
         season_length: 12,
         ..crate::forecast::ForecastOptions::new(1)
     };
-    let (past, now) = months.split_at(24);
-    let sold = *now.first()?;
     let f = crate::forecast::forecast(past, crate::forecast::Method::SeasonalNaive, &options).ok()?;
-    Some((f.mean.first().copied().unwrap_or(0.0), sold))
+    Some(f.mean.first().copied().unwrap_or(0.0))
 }
 
 /// The WAPE of the products' (forecast, sales) (see [`forecast_and_sales`]), each forecast

@@ -4,12 +4,13 @@
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, sum_between};
+use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, StockFigures, sum_between};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
+use crate::engine::day_totals::DayTotals;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
-use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_and_sales, forecast_wape_of};
+use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_wape_of, month_forecast};
 use crate::model::{CustomerId, NodeId, ProductId, TargetScope};
 use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
 
@@ -21,8 +22,8 @@ pub(super) struct StockReads {
     forecast_wape: Option<Decimal>,
     /// The sales of the cover window ending on the day read.
     window_sales: Decimal,
-    /// The node's stock facts: its products' summed.
-    held: ProductStock,
+    /// The node's stock figures: its products' summed.
+    held: StockFigures,
 }
 
 impl KpiState {
@@ -48,60 +49,66 @@ impl KpiState {
 
     /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
     /// month): each product's forecast and sales from the cache while no sale of it at the node
-    /// changed them.
+    /// changed them, its forecast kept through the month's own sales.
     fn wape_of(&mut self, node: &NodeId, month: i64, days: (u32, u32), stock: &StockState) -> Option<Decimal> {
+        let forecasts = self.forecasts.entry(node.clone()).or_default();
         let cache = self.wape.entry(node.clone()).or_default();
         let products = stock.products_at(node);
-        cache.refresh(
-            month,
-            products,
-            |product| forecast_and_sales(&stock.sales_history(node, product, month)),
-            |_, _| {},
-        );
+        let forecast_and_sales = |product: &ProductId| {
+            let forecast = forecasts
+                .get_or_make(month, product, || month_forecast(&stock.sales_history(node, product, month)[..24]))?;
+            Some((forecast, stock.month_sales(node, product, month)))
+        };
+        cache.refresh(month, products, forecast_and_sales, |_, _| {});
         forecast_wape_of(products.iter().filter_map(|p| cache.get(&month, p).copied().flatten()), days)
     }
 
     /// Brings `node`'s stock facts on `end` (for month number `month`: health and the month's
-    /// rows) up to date, each product's from the cache while no movement of it changed it, and
-    /// returns their sum.
+    /// rows) up to date, each product's from the cache while no movement of it changed it (on
+    /// a new day of the same month only its dead or slow stock computed again), and returns the
+    /// sum of their figures.
     fn refresh_health(
         &mut self,
         node: &NodeId,
         month: i64,
         end: NaiveDate,
         parts: (&Dataset, &StockState, &Index),
-    ) -> ProductStock {
+    ) -> StockFigures {
         let (d, stock, index) = parts;
         let options = HealthOptions::new(end);
-        let window_from = (end - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
         let issue_days = &mut self.issue_days;
         let NodeStock { products, total } = self.health.entry(node.clone()).or_default();
-        let mut kept = true;
-        let compute = |product: &ProductId| {
+        let mut dead_or_slow = |product: &ProductId, on_hand: Decimal, value: Decimal| {
             let issues = issue_days.get_mut(&(node.clone(), product.clone()));
-            let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(end));
-            let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
+            dead_or_slow_value(issues, (on_hand, value), &options)
+        };
+        let mut kept = true;
+        if products.key.is_some_and(|(day, m)| m == month && day != end) {
+            products.rekey((end, month), |product, p| {
+                p.figures.dead_or_slow = dead_or_slow(product, p.on_hand, p.figures.value);
+            });
+            kept = false;
+        }
+        let compute = |product: &ProductId| {
             let on_hand = stock.closing_in(node, product, month);
-            let (status, _) = stock_status(on_hand, last_issue, window, &options);
             let cost =
                 index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
             let value = on_hand.max(Decimal::ZERO) * cost;
-            let dead_or_slow =
-                if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
             let flows = stock.pair_month(node, product, month).unwrap_or_default();
             let (opening, receipts, sales, closing) = (flows.opening, flows.receipts, flows.sales, flows.closing);
-            ProductStock { dead_or_slow, value, opening, receipts, sales, closing }
+            let dead_or_slow = dead_or_slow(product, on_hand, value);
+            ProductStock { on_hand, figures: StockFigures { dead_or_slow, value, opening, receipts, sales, closing } }
         };
         let replaced = |old: Option<ProductStock>, new: &ProductStock| match total
-            .replaced(&old.unwrap_or_default(), new)
+            .replaced(&old.unwrap_or_default().figures, &new.figures)
             .filter(|_| kept)
         {
             Some(sum) => *total = sum,
             None => kept = false,
         };
         if products.refresh((end, month), stock.products_at(node), compute, replaced) || !kept {
-            *total = products.values.values().fold(ProductStock::default(), |mut sum, p| {
-                sum.accumulate(p);
+            *total = products.values.values().fold(StockFigures::default(), |mut sum, p| {
+                sum.accumulate(&p.figures);
                 sum
             });
         }
@@ -194,4 +201,18 @@ impl KpiState {
                 .count()
         })
     }
+}
+
+/// The value of a product's stock at a node that is dead or slow on `options.as_of` (zero when it
+/// is neither), from its stock on hand and value and its issues by day.
+fn dead_or_slow_value(
+    issues: Option<&mut DayTotals>,
+    (on_hand, value): (Decimal, Decimal),
+    options: &HealthOptions,
+) -> Decimal {
+    let window_from = (options.as_of - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
+    let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(options.as_of));
+    let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, options.as_of));
+    let (status, _) = stock_status(on_hand, last_issue, window, options);
+    if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO }
 }

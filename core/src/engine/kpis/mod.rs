@@ -113,6 +113,10 @@ struct CustomerDays {
 /// parts).
 type WapeCache = FxHashMap<NodeId, ProductCache<i64, Option<(f64, f64)>>>;
 
+/// Per node: its products' seasonal naive forecasts of a month (the forecast-accuracy KPI's),
+/// made from the months before it, so kept through the month's own sales.
+type ForecastCache = FxHashMap<NodeId, MonthForecasts>;
+
 /// Per node: its products' stock facts on a day for a month, and their sum.
 type HealthCache = FxHashMap<NodeId, NodeStock>;
 
@@ -172,6 +176,16 @@ impl<K: PartialEq, V> ProductCache<K, V> {
         false
     }
 
+    /// Moves the values kept to `key`, each brought to it in place by `update` (what differs
+    /// between the keys); those invalidated stay to be computed by the next
+    /// [`ProductCache::refresh`].
+    fn rekey(&mut self, key: K, mut update: impl FnMut(&ProductId, &mut V)) {
+        self.key = Some(key);
+        for (product, value) in &mut self.values {
+            update(product, value);
+        }
+    }
+
     /// Whether a value of `product` is kept (up to date or not).
     fn holds(&self, product: &ProductId) -> bool {
         self.values.contains_key(product)
@@ -183,9 +197,51 @@ impl<K: PartialEq, V> ProductCache<K, V> {
     }
 }
 
-/// One product's stock at a node as a month's facts read it on a day, or, summed, a node's.
+/// A node's products' forecasts of one month, each made when first read.
+#[derive(Debug, Clone, Default)]
+struct MonthForecasts {
+    month: Option<i64>,
+    values: FxHashMap<ProductId, Option<f64>>,
+}
+
+impl MonthForecasts {
+    /// `product`'s forecast of month number `month`, from `make` when not kept (all of them
+    /// forgotten first for another month).
+    fn get_or_make(&mut self, month: i64, product: &ProductId, make: impl FnOnce() -> Option<f64>) -> Option<f64> {
+        if self.month != Some(month) {
+            (self.month, self.values) = (Some(month), FxHashMap::default());
+        }
+        if let Some(kept) = self.values.get(product) {
+            return *kept;
+        }
+        let made = make();
+        self.values.insert(product.clone(), made);
+        made
+    }
+
+    /// A sale of `product` in month number `sold_in` was booked: a forecast it is part of
+    /// (of a later month) is forgotten. (A sale in a closed month also has the months
+    /// computed again, which moves this cache to another month; it does not rely on that.)
+    fn on_sale(&mut self, product: &ProductId, sold_in: i64) {
+        if self.month.is_some_and(|month| sold_in < month) {
+            self.values.remove(product);
+        }
+    }
+}
+
+/// One product's stock at a node as a month's facts read it on a day.
 #[derive(Debug, Clone, Copy, Default)]
 struct ProductStock {
+    /// Its stock at the end of the month (on the day read, for the month to date).
+    on_hand: Decimal,
+    /// What the node's facts sum of it.
+    figures: StockFigures,
+}
+
+/// The figures of a product's stock at a node that a month's facts sum over the node's
+/// products.
+#[derive(Debug, Clone, Copy, Default)]
+struct StockFigures {
     /// The value of its dead or slow stock (zero when it is neither).
     dead_or_slow: Decimal,
     /// The value of its stock.
@@ -198,10 +254,10 @@ struct ProductStock {
     closing: Decimal,
 }
 
-impl ProductStock {
+impl StockFigures {
     /// Adds another product's figures, field by field (decimal sums are exact: their order
     /// does not change them).
-    fn accumulate(&mut self, other: &ProductStock) {
+    fn accumulate(&mut self, other: &StockFigures) {
         self.dead_or_slow += other.dead_or_slow;
         self.value += other.value;
         self.opening += other.opening;
@@ -212,8 +268,8 @@ impl ProductStock {
 
     /// This sum with `old` (one of its terms) taken out and `new` put in; none where that could
     /// differ from the sum of the new terms made afresh, to the digit (see [`swap_term`]).
-    fn replaced(&self, old: &ProductStock, new: &ProductStock) -> Option<ProductStock> {
-        Some(ProductStock {
+    fn replaced(&self, old: &StockFigures, new: &StockFigures) -> Option<StockFigures> {
+        Some(StockFigures {
             dead_or_slow: swap_term(self.dead_or_slow, old.dead_or_slow, new.dead_or_slow)?,
             value: swap_term(self.value, old.value, new.value)?,
             opening: swap_term(self.opening, old.opening, new.opening)?,
@@ -235,11 +291,12 @@ fn swap_term(sum: Decimal, old: Decimal, new: Decimal) -> Option<Decimal> {
     sum.checked_sub(old)?.checked_add(new)
 }
 
-/// A node's products' stock facts ([`ProductStock`]) and their sum, kept as products change.
+/// A node's products' stock facts ([`ProductStock`]) and the sum of their figures, kept as
+/// products change.
 #[derive(Debug, Clone, Default)]
 struct NodeStock {
     products: ProductCache<(NaiveDate, i64), ProductStock>,
-    total: ProductStock,
+    total: StockFigures,
 }
 
 /// The live KPI state.
@@ -261,6 +318,8 @@ pub(crate) struct KpiState {
     /// Each node's products' forecast and sales of a month, a product's kept until a sale of it
     /// at the node changes them.
     wape: WapeCache,
+    /// Each node's products' forecasts of that month, kept through the month's own sales.
+    forecasts: ForecastCache,
     /// Each node's products' stock facts (dead-or-slow value, value, the month's row) on a day
     /// for a month, a product's kept until a movement of it at the node.
     health: HealthCache,
@@ -326,6 +385,7 @@ impl KpiState {
             node_owner: FxHashMap::default(),
             shop_owner: FxHashMap::default(),
             wape: FxHashMap::default(),
+            forecasts: FxHashMap::default(),
             health: FxHashMap::default(),
             customers: FxHashMap::default(),
             sales_days: FxHashMap::default(),

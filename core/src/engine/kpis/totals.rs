@@ -32,10 +32,13 @@ impl KpiState {
         if let Some(cache) = self.health.get_mut(&m.node) {
             cache.products.invalidate(&m.product);
         }
-        if m.kind == MovementKind::Sale
-            && let Some(cache) = self.wape.get_mut(&m.node)
-        {
-            cache.invalidate(&m.product);
+        if m.kind == MovementKind::Sale {
+            if let Some(cache) = self.wape.get_mut(&m.node) {
+                cache.invalidate(&m.product);
+            }
+            if let Some(forecasts) = self.forecasts.get_mut(&m.node) {
+                forecasts.on_sale(&m.product, Period::Month.number(m.date));
+            }
         }
         if self.node_owner.contains_key(&m.node) {
             self.add_days(m);
