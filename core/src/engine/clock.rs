@@ -11,6 +11,7 @@ use super::views::EngineFacts;
 use crate::error::Result;
 use crate::kpi::first_of_month;
 use crate::model::CustomerId;
+use crate::spi::Period;
 
 impl Engine {
     /// Lets time pass to the end of `date`: the day and month close (overdue days, the open
@@ -121,6 +122,7 @@ impl Engine {
 
 /// The first open day when the clock reads `as_of` and `months` months are open.
 pub(super) fn open_from(as_of: NaiveDate, months: u32) -> NaiveDate {
-    let first = first_of_month(as_of);
-    first.checked_sub_months(Months::new(months.saturating_sub(1))).unwrap_or(first)
+    // Asked at every event: months counted by number, not by calendar arithmetic.
+    let first = Period::Month.number(as_of) - i64::from(months.saturating_sub(1));
+    Period::Month.start_of_number(first).unwrap_or_else(|| first_of_month(as_of))
 }

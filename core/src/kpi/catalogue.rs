@@ -226,11 +226,11 @@ pub(crate) fn inputs_of_months(
         let last_year = value_of(start.checked_sub_months(Months::new(12)))?;
         let mut inputs = HashMap::new();
         for (customer, values) in &now {
-            for (kpi, value) in values {
-                let other = |table: &MonthValues| table.get(customer).and_then(|v| v.get(kpi)).copied().flatten();
+            for (kpi, value) in values.iter() {
+                let other = |table: &MonthValues| table.get(customer).and_then(|v| v.get(kpi));
                 inputs.insert(
-                    (customer.to_string(), (*kpi).to_owned()),
-                    KpiInput { value: *value, previous: other(&previous), last_year: other(&last_year) },
+                    (customer.to_string(), kpi.to_owned()),
+                    KpiInput { value, previous: other(&previous), last_year: other(&last_year) },
                 );
             }
         }
@@ -240,7 +240,7 @@ pub(crate) fn inputs_of_months(
 }
 
 /// Every distributor's value of every standard KPI in one month.
-pub(crate) type MonthValues = BTreeMap<CustomerId, BTreeMap<&'static str, Option<Decimal>>>;
+pub(crate) type MonthValues = BTreeMap<CustomerId, KpiValues>;
 
 /// Per-node stock figures of one month.
 #[derive(Default)]
@@ -507,35 +507,73 @@ impl MonthFacts {
     /// Every standard KPI's value: the one place their formulas are written. An open month is
     /// measured at its pace: its revenue against the plan of its days so far, its sales against
     /// its stock as a month at that pace would sell (at most all of it).
-    pub(crate) fn values(&self) -> BTreeMap<&'static str, Option<Decimal>> {
+    pub(crate) fn values(&self) -> KpiValues {
         let average = |(sum, n): (Decimal, usize)| ratio(sum, Decimal::from(n));
         let open = self.elapsed_days < self.month_days;
         let (to_date, whole) = self.pace();
-        let mut values: BTreeMap<&'static str, Option<Decimal>> = BTreeMap::new();
         let revenue_vs_plan = self.revenue.checked_mul(to_date).zip(self.plan.checked_mul(whole));
-        values.insert("revenue_vs_plan", revenue_vs_plan.and_then(|(revenue, plan)| ratio(revenue, plan)));
-        values.insert("revenue_growth", ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE));
         let sell_through = (|| {
             let (sales, opening) = (self.sales.checked_mul(to_date)?, self.opening.checked_mul(whole)?);
             crate::spi::sell_through(sales, opening, self.receipts.checked_mul(whole)?)
         })();
-        values.insert("sell_through", sell_through.map(|r| if open { r.min(Decimal::ONE) } else { r }));
-        values.insert("days_of_cover", crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS));
-        values.insert("ineffective_stock_share", ratio(self.dead_or_slow, self.stock_value));
-        values.insert("forecast_wape", self.forecast_wape);
-        values.insert("dso", self.dso);
-        values.insert("overdue_ratio", self.overdue_ratio.or(Some(Decimal::ZERO)));
-        values.insert("otif", self.otif);
-        values.insert(
-            "active_retailers",
+        // In the order of KPI_IDS.
+        KpiValues([
+            revenue_vs_plan.and_then(|(revenue, plan)| ratio(revenue, plan)),
+            ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE),
+            sell_through.map(|r| if open { r.min(Decimal::ONE) } else { r }),
+            crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS),
+            ratio(self.dead_or_slow, self.stock_value),
+            self.forecast_wape,
+            self.dso,
+            self.overdue_ratio.or(Some(Decimal::ZERO)),
+            self.otif,
             ratio(Decimal::from(self.selling_shops), Decimal::from(self.selling_shops_last_year)),
-        );
-        values.insert(
-            "average_order_value",
             average(self.orders).zip(average(self.orders_last_year)).and_then(|(a, b)| ratio(a, b)),
-        );
-        values.insert("collection_rate", ratio(self.paid, self.due).map(|r| r.min(Decimal::ONE)));
-        values
+            ratio(self.paid, self.due).map(|r| r.min(Decimal::ONE)),
+        ])
+    }
+}
+
+/// The ids of the standard KPIs whose values [`MonthFacts::values`] computes, in the order
+/// [`KpiValues`] holds them.
+const KPI_IDS: [&str; 12] = [
+    "revenue_vs_plan",
+    "revenue_growth",
+    "sell_through",
+    "days_of_cover",
+    "ineffective_stock_share",
+    "forecast_wape",
+    "dso",
+    "overdue_ratio",
+    "otif",
+    "active_retailers",
+    "average_order_value",
+    "collection_rate",
+];
+
+/// One distributor's values of the standard KPIs in one month (none where a KPI has no value),
+/// held by position: the live engine compares and keeps them at every event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KpiValues([Option<Decimal>; KPI_IDS.len()]);
+
+impl KpiValues {
+    /// The value of the KPI `kpi` (none for no value, or an id not among the standard KPIs).
+    pub(crate) fn get(&self, kpi: &str) -> Option<Decimal> {
+        KPI_IDS.iter().position(|id| *id == kpi).and_then(|i| self.0[i])
+    }
+
+    /// Every KPI's id with its value.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, Option<Decimal>)> + '_ {
+        KPI_IDS.into_iter().zip(self.0.iter().copied())
+    }
+
+    /// The KPIs whose value differs from `before`'s (every one when there is no `before`), with
+    /// their values.
+    pub(crate) fn changed_since<'a>(
+        &'a self,
+        before: Option<&'a KpiValues>,
+    ) -> impl Iterator<Item = (&'static str, Option<Decimal>)> + 'a {
+        self.iter().zip(0..).filter(move |((_, value), i)| before.is_none_or(|b| b.0[*i] != *value)).map(|(kpi, _)| kpi)
     }
 }
 
@@ -600,7 +638,7 @@ pub(crate) fn on_time_in_full(order: &crate::model::SalesOrder, shipment: &crate
 
 #[cfg(test)]
 mod tests {
-    use super::{MonthFacts, forecast_wape_of};
+    use super::{KPI_IDS, MonthFacts, forecast_wape_of};
     use rust_decimal::Decimal;
 
     /// October (31 days) on its 10th: the plan of its first 10 days is 31,000 x 10 / 31.
@@ -618,14 +656,24 @@ mod tests {
     }
 
     #[test]
+    fn the_values_are_those_of_the_standard_kpis() -> crate::error::Result<()> {
+        let mut ids: Vec<String> = crate::kpi::standard_kpis()?.into_iter().map(|k| k.id).collect();
+        let mut computed: Vec<String> = KPI_IDS.iter().map(|id| (*id).to_owned()).collect();
+        ids.sort();
+        computed.sort();
+        assert_eq!(computed, ids);
+        Ok(())
+    }
+
+    #[test]
     fn an_open_month_is_measured_at_its_pace() {
         let values = october_10th().values();
         // 3,100 against 10,000; 40 sold in 10 days is 124 in 31, of 200 available.
-        assert_eq!(values["revenue_vs_plan"], Some(Decimal::new(31, 2)));
-        assert_eq!(values["sell_through"], Some(Decimal::new(62, 2)));
+        assert_eq!(values.get("revenue_vs_plan"), Some(Decimal::new(31, 2)));
+        assert_eq!(values.get("sell_through"), Some(Decimal::new(62, 2)));
         // 80 sold in 10 days would be 248 in 31: more than the 200 there are.
         let fast = MonthFacts { sales: Decimal::from(80), ..october_10th() }.values();
-        assert_eq!(fast["sell_through"], Some(Decimal::ONE));
+        assert_eq!(fast.get("sell_through"), Some(Decimal::ONE));
     }
 
     #[test]
@@ -633,20 +681,20 @@ mod tests {
         // 12,023.25 in 3 days of 31 against 31,000 for the month: against 3,000, 4.00775
         // exactly (12,023.25 / 31,000 first, then x 31 / 3, gives 4.0077499...).
         let facts = MonthFacts { revenue: Decimal::new(1_202_325, 2), elapsed_days: 3, ..october_10th() };
-        assert_eq!(facts.values()["revenue_vs_plan"], Some(Decimal::new(400_775, 5)));
+        assert_eq!(facts.values().get("revenue_vs_plan"), Some(Decimal::new(400_775, 5)));
         // 7.75 sold in 3 days of 31 is 80.0833... in the month; of 200 available, 0.40041666...
         let slow = MonthFacts { sales: Decimal::new(775, 2), elapsed_days: 3, ..october_10th() };
         let expected = Decimal::new(775, 2) * Decimal::from(31) / Decimal::from(600);
-        assert_eq!(slow.values()["sell_through"], Some(expected));
+        assert_eq!(slow.values().get("sell_through"), Some(expected));
     }
 
     #[test]
     fn a_whole_month_is_measured_against_its_whole_plan() {
         let whole = MonthFacts { elapsed_days: 31, ..october_10th() }.values();
-        assert_eq!(whole["revenue_vs_plan"], Some(Decimal::new(1, 1)));
-        assert_eq!(whole["sell_through"], Some(Decimal::new(2, 1)));
+        assert_eq!(whole.get("revenue_vs_plan"), Some(Decimal::new(1, 1)));
+        assert_eq!(whole.get("sell_through"), Some(Decimal::new(2, 1)));
         let no_plan = MonthFacts { plan: Decimal::ZERO, ..october_10th() }.values();
-        assert_eq!(no_plan["revenue_vs_plan"], None);
+        assert_eq!(no_plan.get("revenue_vs_plan"), None);
     }
 
     #[test]

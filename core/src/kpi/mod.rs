@@ -15,8 +15,8 @@ pub use calendar::{
     scorecard_month, window_start,
 };
 pub(crate) use calendar::{days_into_month, months_since, window_start_since};
+pub(crate) use catalogue::{KpiValues, MonthValues, inputs_of_months};
 pub(crate) use catalogue::{MonthFacts, absolute, forecast_wape_of, month_forecast, on_time_in_full};
-pub(crate) use catalogue::{MonthValues, inputs_of_months};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history,
     standard_inputs, standard_kpis,

@@ -1,7 +1,7 @@
 //! The alerts: their state machines warmed over the history's complete months, stepped at each
 //! month close with the month's final values, and where each stands.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 use super::history::{month_end, warm_months};
 use super::{AlertStatus, KpiChange, KpiState};
@@ -10,7 +10,8 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{AlertMachine, TRAILING_MONTHS, first_of_month, last_complete_month};
+use crate::kpi::{AlertMachine, TRAILING_MONTHS, last_complete_month};
+use crate::spi::Period;
 
 impl KpiState {
     /// Computes the values of the months the standard window reads (see
@@ -42,7 +43,7 @@ impl KpiState {
             for (member, _) in &self.distributors {
                 let values = self.closed_values.get(&period).and_then(|v| v.get(member));
                 for kpi in &self.kpis {
-                    let value = values.and_then(|v| v.get(kpi.id.as_str()).copied().flatten());
+                    let value = values.and_then(|v| v.get(kpi.id.as_str()));
                     let machine = self
                         .alerts
                         .entry((member.to_string(), kpi.id.clone()))
@@ -56,12 +57,11 @@ impl KpiState {
 
     /// The first month not closed yet, when it ends on or before `day`.
     pub(crate) fn next_to_close(&self, day: NaiveDate) -> Option<NaiveDate> {
-        let next = match self.closed_through {
-            Some(closed) => closed.checked_add_months(Months::new(1))?,
-            None => first_of_month(day),
-        };
-        let end = next.checked_add_months(Months::new(1))? - Days::new(1);
-        (end <= day).then_some(next)
+        // Asked at every event: months compared by number, a date made only for one to close.
+        let number = |d: NaiveDate| Period::Month.number(d);
+        let next = self.closed_through.map_or(number(day), |closed| number(closed) + 1);
+        // It is complete once the day after `day` is in a later month.
+        (number(day.succ_opt()?) > next).then(|| Period::Month.start_of_number(next)).flatten()
     }
 
     /// Closes the month starting `month` (the engine's state stands on its last day): keeps
@@ -78,7 +78,7 @@ impl KpiState {
         for (id, _) in &self.distributors {
             let values = values.get(id);
             for kpi in &self.kpis {
-                let value = values.and_then(|v| v.get(kpi.id.as_str()).copied().flatten());
+                let value = values.and_then(|v| v.get(kpi.id.as_str()));
                 let machine = self
                     .alerts
                     .entry((id.to_string(), kpi.id.clone()))
@@ -100,7 +100,7 @@ impl KpiState {
         self.alerts
             .iter()
             .map(|((member, kpi), machine)| {
-                let last = self.values.get(member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
+                let last = self.values.get(member).and_then(|v| v.get(kpi.as_str()));
                 let state = AlertStatus::state_name(machine, last.is_some());
                 AlertStatus { member: member.clone(), kpi: kpi.clone(), state, raised: machine.raised() }
             })

@@ -9,8 +9,6 @@
 //! of master data (a customer moved to another node) moves the months closed after it only.
 
 use chrono::{Days, Months, NaiveDate};
-use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 use super::KpiState;
 use crate::credit::CreditBook;
@@ -18,7 +16,9 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::{OmoError, Result};
-use crate::kpi::{MonthValues, TRAILING_MONTHS, inputs_of_months, months_since, months_up_to, scorecard_month};
+use crate::kpi::{
+    KpiValues, MonthValues, TRAILING_MONTHS, inputs_of_months, months_since, months_up_to, scorecard_month,
+};
 use crate::model::{CustomerId, NodeId};
 use crate::views::KpiHistory;
 
@@ -64,7 +64,7 @@ impl KpiState {
         month: NaiveDate,
         end: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
-    ) -> BTreeMap<&'static str, Option<Decimal>> {
+    ) -> KpiValues {
         let reads = self.stock_reads(who.1, (month, end), (parts.0, parts.1, parts.3));
         self.facts(who.0, (month, end), reads, parts).values()
     }
@@ -134,6 +134,6 @@ impl KpiState {
 
     /// Every distributor's values of the month to date.
     fn month_to_date(&self) -> Result<MonthValues> {
-        self.values.iter().map(|(member, values)| Ok((CustomerId::new(member)?, values.clone()))).collect()
+        self.values.iter().map(|(member, values)| Ok((CustomerId::new(member)?, *values))).collect()
     }
 }

@@ -12,7 +12,7 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{KpiInput, Light, Scorecard, first_of_month};
+use crate::kpi::{KpiInput, KpiValues, Light, Scorecard, first_of_month};
 use crate::model::CustomerId;
 use crate::views::{Axis, ScorecardView, scorecard_view};
 
@@ -132,7 +132,7 @@ impl KpiState {
         net.into_iter()
             .filter(|(_, (from, to))| from != to)
             .map(|((member, kpi), (from, to))| {
-                let value = self.values.get(&member).and_then(|v| v.get(kpi.as_str()).copied().flatten());
+                let value = self.values.get(&member).and_then(|v| v.get(kpi.as_str()));
                 KpiChange::Light { member, kpi, from, to, value }
             })
             .collect()
@@ -151,23 +151,13 @@ impl KpiState {
 
 /// The scorecard inputs of the values in `after` that differ from `before` (all of them when
 /// there was no `before`).
-fn changed_inputs(
-    before: Option<&BTreeMap<&'static str, Option<Decimal>>>,
-    after: &BTreeMap<&'static str, Option<Decimal>>,
-) -> FxHashMap<String, Option<KpiInput>> {
-    let input = |(kpi, value): (&&'static str, &Option<Decimal>)| ((*kpi).to_owned(), Some(this_period(*value)));
-    match before {
-        // The same KPIs (values of the same catalogue), in the same order: compared in step.
-        Some(b) if b.keys().eq(after.keys()) => {
-            after.iter().zip(b.values()).filter(|((_, new), old)| new != old).map(|(pair, _)| input(pair)).collect()
-        }
-        _ => after.iter().filter(|(kpi, value)| before.and_then(|b| b.get(*kpi)) != Some(*value)).map(input).collect(),
-    }
+fn changed_inputs(before: Option<&KpiValues>, after: &KpiValues) -> FxHashMap<String, Option<KpiInput>> {
+    after.changed_since(before).map(|(kpi, value)| (kpi.to_owned(), Some(this_period(value)))).collect()
 }
 
 /// A distributor's values as the scorecard's inputs.
-fn inputs_of(values: &BTreeMap<&'static str, Option<Decimal>>) -> HashMap<String, KpiInput> {
-    values.iter().map(|(kpi, value)| ((*kpi).to_owned(), this_period(*value))).collect()
+fn inputs_of(values: &KpiValues) -> HashMap<String, KpiInput> {
+    values.iter().map(|(kpi, value)| (kpi.to_owned(), this_period(value))).collect()
 }
 
 /// A month-to-date value as a scorecard input: this period's value only.

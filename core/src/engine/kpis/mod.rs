@@ -24,7 +24,7 @@ use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::kpi::{
-    AlertEvent, AlertEventKind, AlertMachine, AlertRule, KpiDefinition, Light, MonthFacts, Scorecard,
+    AlertEvent, AlertEventKind, AlertMachine, AlertRule, KpiDefinition, KpiValues, Light, MonthFacts, Scorecard,
     distributor_hierarchy, standard_kpis,
 };
 use crate::model::{CustomerId, CustomerKind, Hierarchy, NodeId, ProductId};
@@ -333,7 +333,7 @@ pub(crate) struct KpiState {
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
     /// Month-to-date facts of each distributor (with the month they are of) and their values.
     facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
-    values: BTreeMap<String, BTreeMap<&'static str, Option<Decimal>>>,
+    values: BTreeMap<String, KpiValues>,
     /// The scorecard of the month to date: every member's cells (distributors, regions, the
     /// root), kept current one distributor at a time.
     card: Scorecard<String>,
@@ -477,7 +477,7 @@ impl KpiState {
 
     /// The month-to-date value of a distributor's KPI.
     pub(crate) fn value(&self, member: &str, kpi: &str) -> Option<Decimal> {
-        self.values.get(member).and_then(|v| v.get(kpi).copied().flatten())
+        self.values.get(member).and_then(|v| v.get(kpi))
     }
 }
 
