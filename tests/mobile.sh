@@ -22,8 +22,10 @@ if [ ! -x "$tools/kotlin/bin/kotlinc" ]; then
 fi
 
 echo "-- cdylib and bindings"
-# The cdylib and the bindings generator, built together with one feature set.
-cargo build -q --locked -p omo-mobile --features bindgen --lib --bin uniffi-bindgen
+# The cdylib and the bindings generator, with the feature set of the workspace's `cargo test`
+# (dev-dependencies included, hence --all-targets): only omo's own crates build again, not a
+# second copy of the dependencies (a CI machine once ran out of disk on that copy).
+cargo build -q --locked --workspace --all-targets --features omo-mobile/bindgen
 lib=target/debug/libomo_mobile.so
 rm -rf "$out/kotlin" "$out/python" "$out/swift"
 for lang in kotlin swift python; do

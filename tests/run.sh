@@ -8,6 +8,11 @@
 # Installs what it needs; a new machine has Rust, Python 3.11, Java 17 and Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every build of the run happens once: incremental caches would only take disk.
+export CARGO_INCREMENTAL=0
+# The disk a stage leaves, so a machine that runs short shows where it went.
+disk() { echo "-- disk: target $(du -sh target 2>/dev/null | cut -f1), free $(df -h . | awk 'NR==2 {print $4}')"; }
+disk
 
 echo "== rustfmt and clippy =="
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
@@ -18,6 +23,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # below reuse these artifacts instead of rebuilding shared dependencies.
 echo "== Rust tests =="
 cargo test --workspace --locked --features omo-mobile/bindgen
+disk
 
 echo "== The dashboard in headless Chromium =="
 bash tests/dashboard.sh
@@ -29,6 +35,7 @@ target/debug/serve_load --clients 50 --seconds 10
 
 echo "== Mobile bindings: Kotlin on the JVM and Python over the generated uniffi bindings =="
 bash tests/mobile.sh
+disk
 
 echo "== Python bindings: the wheel in a fresh virtual environment, then pytest =="
 venv=target/python-test-venv
@@ -37,8 +44,9 @@ python3 -m venv "$venv"
 # statsforecast, polars and pyarrow are the peers omo.statsforecast is tested against
 # (tests/python/test_statsforecast.py); pyspark (on the machine's Java 17), ray and dask run it
 # per partition (tests/python/test_scale.py).
-"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest tqdm distributed nbclient nbformat ipykernel matplotlib \
+"$venv/bin/pip" install -q --no-cache-dir --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest tqdm distributed nbclient nbformat ipykernel matplotlib \
     "statsforecast==2.1.1" polars pyarrow pyspark ray
 "$venv/bin/maturin" build --release -q -m bindings-python/Cargo.toml -o target/wheels
-"$venv/bin/pip" install -q --disable-pip-version-check target/wheels/omo-*.whl
+disk
+"$venv/bin/pip" install -q --no-cache-dir --disable-pip-version-check target/wheels/omo-*.whl
 (cd "$venv" && bin/python -m pytest -q ../../tests/python && bin/python -m pytest -q --doctest-modules --pyargs omo)
