@@ -570,6 +570,32 @@ fn a_new_standard_cost_revalues_the_stock_kpis_at_once() -> Res {
     Ok(())
 }
 
+/// With no movement for half a year, stock turns slow as its issues leave the 90-day window and
+/// dead 180 days after its last issue, each on its own day, mostly within a month: the engine
+/// (which reads each product again only on the days its status may move) has the ineffective
+/// stock's share of every distributor on every day as the batch catalogue computes it.
+#[test]
+fn stock_left_alone_turns_slow_then_dead_on_the_days_the_batch_has_it() -> Res {
+    let mut engine = engine();
+    let start = engine.as_of();
+    let mut moved = 0;
+    let mut before = std::collections::BTreeMap::new();
+    for n in 1..=200 {
+        engine.advance_to(start + Days::new(n))?;
+        let d = engine.to_dataset();
+        let mut shares = std::collections::BTreeMap::new();
+        for ((member, kpi), input) in batch_kpis(&d).iter().filter(|((_, kpi), _)| kpi == "ineffective_stock_share") {
+            let live = engine.kpi_value(member, kpi);
+            assert_eq!(live, input.value, "{} {member} {kpi}", d.as_of);
+            shares.insert(member.clone(), live);
+        }
+        moved += usize::from(!before.is_empty() && shares != before && d.as_of.day() != 1);
+        before = shares;
+    }
+    assert!(moved >= 5, "the share moved within a month on {moved} days only");
+    Ok(())
+}
+
 /// The forecast error's seasonal naive forecast of this month is last year's same month: goods
 /// received and sold that month (back-dated, with thirteen months open) move it, live as the
 /// batch catalogue computes it on the same records, though no sale of this month changed.

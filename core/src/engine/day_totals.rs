@@ -90,6 +90,11 @@ impl DayTotals {
         upto.checked_sub(1).and_then(|at| self.days.get(at)).map(|d| d.0)
     }
 
+    /// The first day with a quantity on or after `day`.
+    pub(crate) fn first_on_or_after(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.days.get(self.days.partition_point(|d| d.0 < day)).map(|d| d.0)
+    }
+
     /// Drops the days before `start`, except the last of them (the last issue day, which dead
     /// stock counts from); the running sum is read afresh next time.
     pub(crate) fn forget_before(&mut self, start: NaiveDate) {
@@ -148,6 +153,10 @@ mod tests {
         totals.forget_before(day(100));
         assert_eq!(totals.last_on_or_before(day(99)), Some(day(99)));
         assert_eq!(totals.last_on_or_before(day(98)), None);
+        assert_eq!(totals.first_on_or_after(day(0)), Some(day(99)));
+        // Days 101 and 102 have quantities (not multiples of 3), day 300 none after day 199's.
+        assert_eq!(totals.first_on_or_after(day(101)), Some(day(101)));
+        assert_eq!(totals.first_on_or_after(day(300)), None);
         assert_eq!(totals.window_sum(day(100), day(189)), sum_between(&days, day(100), day(189)));
         assert_eq!(totals.sum(day(0), day(300)), sum_between(&days, day(99), day(300)));
     }

@@ -4,7 +4,7 @@
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, StockFigures, sum_between};
+use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, StockFigures, sum_between, swap_term};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::day_totals::DayTotals;
@@ -84,10 +84,16 @@ impl KpiState {
         };
         let mut kept = true;
         if products.key.is_some_and(|(day, m)| m == month && day != end) {
+            // A new day of the same month: only the dead or slow values that may have moved.
             products.rekey((end, month), |product, p| {
-                p.figures.dead_or_slow = dead_or_slow(product, p.on_hand, p.figures.value);
+                if end < p.dead_or_slow_until {
+                    return;
+                }
+                let old = p.figures.dead_or_slow;
+                (p.figures.dead_or_slow, p.dead_or_slow_until) = dead_or_slow(product, p.on_hand, p.figures.value);
+                let swapped = swap_term(total.dead_or_slow, old, p.figures.dead_or_slow).filter(|_| kept);
+                (total.dead_or_slow, kept) = swapped.map_or((total.dead_or_slow, false), |sum| (sum, true));
             });
-            kept = false;
         }
         let compute = |product: &ProductId| {
             let on_hand = stock.closing_in(node, product, month);
@@ -96,8 +102,9 @@ impl KpiState {
             let value = on_hand.max(Decimal::ZERO) * cost;
             let flows = stock.pair_month(node, product, month).unwrap_or_default();
             let (opening, receipts, sales, closing) = (flows.opening, flows.receipts, flows.sales, flows.closing);
-            let dead_or_slow = dead_or_slow(product, on_hand, value);
-            ProductStock { on_hand, figures: StockFigures { dead_or_slow, value, opening, receipts, sales, closing } }
+            let (dead_or_slow, dead_or_slow_until) = dead_or_slow(product, on_hand, value);
+            let figures = StockFigures { dead_or_slow, value, opening, receipts, sales, closing };
+            ProductStock { on_hand, figures, dead_or_slow_until }
         };
         let replaced = |old: Option<ProductStock>, new: &ProductStock| match total
             .replaced(&old.unwrap_or_default().figures, &new.figures)
@@ -204,15 +211,36 @@ impl KpiState {
 }
 
 /// The value of a product's stock at a node that is dead or slow on `options.as_of` (zero when it
-/// is neither), from its stock on hand and value and its issues by day.
+/// is neither), from its stock on hand and value and its issues by day; and the first day on
+/// which it may differ while its stock and issues stay as they are. With the stock fixed, its
+/// status moves only when its last issue grows old enough to make it dead, when an issue day
+/// leaves the cover window, or when a later issue day enters it (the first matters where dead
+/// comes sooner than the window empties; the last, for an issue dated after the day read);
+/// none on hand stays empty.
 fn dead_or_slow_value(
     issues: Option<&mut DayTotals>,
     (on_hand, value): (Decimal, Decimal),
     options: &HealthOptions,
-) -> Decimal {
-    let window_from = (options.as_of - Days::new(u64::from(options.cover_window_days))) + Days::new(1);
-    let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(options.as_of));
-    let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, options.as_of));
+) -> (Decimal, NaiveDate) {
+    if on_hand <= Decimal::ZERO {
+        return (Decimal::ZERO, NaiveDate::MAX);
+    }
+    let as_of = options.as_of;
+    let window_days = Days::new(u64::from(options.cover_window_days));
+    let window_from = (as_of - window_days) + Days::new(1);
+    let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(as_of));
+    let until = issues.as_ref().map_or(NaiveDate::MAX, |days| {
+        let dead_after = Days::new(u64::from(options.dead_after_days) + 1);
+        let turns_dead = last_issue.and_then(|day| day.checked_add_days(dead_after)).filter(|day| *day > as_of);
+        let leaves = days
+            .first_on_or_after(window_from)
+            .filter(|day| *day <= as_of)
+            .and_then(|d| d.checked_add_days(window_days));
+        let enters = as_of.succ_opt().and_then(|next| days.first_on_or_after(next));
+        [turns_dead, leaves, enters].into_iter().flatten().min().unwrap_or(NaiveDate::MAX)
+    });
+    let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, as_of));
     let (status, _) = stock_status(on_hand, last_issue, window, options);
-    if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO }
+    let dead_or_slow = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
+    (dead_or_slow, until)
 }

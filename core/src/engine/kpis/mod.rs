@@ -236,6 +236,9 @@ struct ProductStock {
     on_hand: Decimal,
     /// What the node's facts sum of it.
     figures: StockFigures,
+    /// The first day on which its dead or slow value may differ from `figures.dead_or_slow`
+    /// while no movement of it at the node comes (see [`facts`]' `dead_or_slow_value`).
+    dead_or_slow_until: NaiveDate,
 }
 
 /// The figures of a product's stock at a node that a month's facts sum over the node's
