@@ -13,6 +13,9 @@ use super::evaluate::{Evaluation, evaluate};
 use crate::error::{OmoError, Result};
 use crate::model::Hierarchy;
 
+/// A member's inputs by the KPI's position on the card (`None`: no own value).
+type ByPosition<'i> = Vec<(usize, Option<&'i KpiInput>)>;
+
 /// What is known of one KPI for one member: this period's value, the previous period's and last
 /// year's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,7 +137,8 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
         self.check_inputs(hierarchy, member, inputs.keys())?;
-        self.set_own(hierarchy, member, |kpi| Some(inputs.get(kpi)), weights)
+        let every: ByPosition<'_> = self.kpis.iter().enumerate().map(|(k, kpi)| (k, inputs.get(&kpi.id))).collect();
+        self.set_own(hierarchy, member, every, weights)
     }
 
     /// Like [`Scorecard::set_inputs`], for the KPIs named in `changed` only (`None`: no own value
@@ -165,7 +169,8 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
         self.check_inputs(hierarchy, member, changed.keys())?;
-        self.set_own(hierarchy, member, |kpi| changed.get(kpi).map(Option::as_ref), weights)
+        let changed = self.by_position(changed)?;
+        self.set_own(hierarchy, member, changed, weights)
     }
 
     /// A member not in `hierarchy`, or a KPI id not on the card, is an error naming it.
@@ -175,13 +180,37 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         member: &K,
         mut kpis: impl Iterator<Item = &'a String>,
     ) -> Result<()> {
-        if !hierarchy.contains(member) {
-            return Err(OmoError::UnknownId { kind: hierarchy.axis(), id: member.to_string() });
-        }
+        self.check_member(hierarchy, member)?;
         if let Some(kpi) = kpis.find(|id| !self.kpis.iter().any(|d| &d.id == *id)) {
             return Err(OmoError::UnknownId { kind: "kpi", id: kpi.clone() });
         }
         Ok(())
+    }
+
+    /// A member not in `hierarchy` is an error naming it.
+    fn check_member(&self, hierarchy: &Hierarchy<K>, member: &K) -> Result<()> {
+        if hierarchy.contains(member) {
+            Ok(())
+        } else {
+            Err(OmoError::UnknownId { kind: hierarchy.axis(), id: member.to_string() })
+        }
+    }
+
+    /// Changed inputs by KPI id as (position on the card, input), in the card's order; an id
+    /// not on the card is an error naming it.
+    fn by_position<'i, S: BuildHasher>(
+        &self,
+        changed: &'i HashMap<String, Option<KpiInput>, S>,
+    ) -> Result<ByPosition<'i>> {
+        let mut at = changed
+            .iter()
+            .map(|(id, input)| match self.kpis.iter().position(|d| &d.id == id) {
+                Some(k) => Ok((k, input.as_ref())),
+                None => Err(OmoError::UnknownId { kind: "kpi", id: id.clone() }),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        at.sort_unstable_by_key(|(k, _)| *k);
+        Ok(at)
     }
 
     /// [`Scorecard::change_inputs`] of several members at once: each member's own cells set in
@@ -218,15 +247,80 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     where
         K: 'm,
     {
-        let members: Vec<_> = members.into_iter().collect();
-        for (member, changed) in &members {
-            self.check_inputs(hierarchy, member, changed.keys())?;
-        }
+        self.set_many_checked(hierarchy, members, weights, Self::by_position)
+    }
+
+    /// [`Scorecard::change_inputs_many`] with each member's changed inputs given by the KPI's
+    /// position on the card (its place in `kpis`) instead of its id: what a feed that holds its
+    /// values in the card's order calls, with no id to look up. A member not in `hierarchy`, or
+    /// a position past the card's KPIs, is an error naming it, and changes nothing.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use omo_core::kpi::{KpiInput, Light, Scorecard, standard_kpis};
+    /// use omo_core::model::Hierarchy;
+    /// use rust_decimal::Decimal;
+    /// let tree = Hierarchy::from_parent_links("region", [("CN", None), ("D1", Some("CN"))])?;
+    /// let kpis: Vec<_> = standard_kpis()?.into_iter().filter(|k| k.id == "otif" || k.id == "dso").collect();
+    /// let mut card = Scorecard::build(&tree, &kpis, &HashMap::new(), &HashMap::new())?;
+    /// let dso = kpis.iter().position(|k| k.id == "dso").unwrap_or_default();
+    /// let late = [(dso, Some(KpiInput { value: Some(Decimal::from(75)), ..KpiInput::default() }))];
+    /// let changed = card.change_inputs_at(&tree, [(&"D1", &late[..])], &HashMap::new())?;
+    /// assert!(changed.contains(&("CN", "dso".to_owned(), Light::Grey, Light::Red)));
+    /// assert!(card.change_inputs_at(&tree, [(&"D1", &[(9, None)][..])], &HashMap::new()).is_err());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn change_inputs_at<'m>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        members: impl IntoIterator<Item = (&'m K, &'m [(usize, Option<KpiInput>)])>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Result<Vec<(K, String, Light, Light)>>
+    where
+        K: 'm,
+    {
+        self.set_many_checked(hierarchy, members, weights, |card, changed| {
+            match changed.iter().find(|(k, _)| *k >= card.kpis.len()) {
+                Some((k, _)) => Err(OmoError::UnknownId { kind: "kpi position", id: k.to_string() }),
+                None => Ok(changed.iter().map(|(k, input)| (*k, input.as_ref())).collect()),
+            }
+        })
+    }
+
+    /// Every member checked and its changes read by `by_position` (an error changes nothing),
+    /// then set as [`Scorecard::set_many`] does.
+    fn set_many_checked<'m, T: ?Sized + 'm>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        members: impl IntoIterator<Item = (&'m K, &'m T)>,
+        weights: &HashMap<K, Decimal>,
+        by_position: impl Fn(&Self, &'m T) -> Result<ByPosition<'m>>,
+    ) -> Result<Vec<(K, String, Light, Light)>>
+    where
+        K: 'm,
+    {
+        let members = members
+            .into_iter()
+            .map(|(member, changed)| {
+                self.check_member(hierarchy, member)?;
+                Ok((member, by_position(self, changed)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.set_many(hierarchy, members, weights))
+    }
+
+    /// Each member's own cells set in turn, then each ancestor's roll-up of the KPIs that moved
+    /// below it computed once (the checked inputs of [`Scorecard::change_inputs_many`]).
+    fn set_many<'i>(
+        &mut self,
+        hierarchy: &Hierarchy<K>,
+        members: Vec<(&K, ByPosition<'i>)>,
+        weights: &HashMap<K, Decimal>,
+    ) -> Vec<(K, String, Light, Light)> {
         let mut changed = Vec::new();
         let mut to_roll: BTreeMap<&K, std::collections::BTreeSet<usize>> = BTreeMap::new();
         for (member, inputs) in members {
-            let moved =
-                self.set_own_cells(hierarchy, member, |kpi| inputs.get(kpi).map(Option::as_ref), weights, &mut changed);
+            let moved = self.set_own_cells(hierarchy, member, inputs, weights, &mut changed);
             if moved.is_empty() {
                 continue;
             }
@@ -238,20 +332,20 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             let kpis: Vec<usize> = kpis.into_iter().collect();
             self.roll_up_into(hierarchy, ancestor, &kpis, weights, &mut changed);
         }
-        Ok(changed)
+        changed
     }
 
-    /// Sets `member`'s own input of every KPI `input_of` gives one for (`Some(None)`: no own
-    /// value; `None`: left as it is) and rolls the KPIs whose evaluation moved up its ancestors.
+    /// Sets `member`'s own input of each KPI in `inputs` (by position on the card; `None`: no
+    /// own value) and rolls the KPIs whose evaluation moved up its ancestors.
     fn set_own<'i>(
         &mut self,
         hierarchy: &Hierarchy<K>,
         member: &K,
-        input_of: impl Fn(&str) -> Option<Option<&'i KpiInput>>,
+        inputs: ByPosition<'i>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
         let mut changed = Vec::new();
-        let moved = self.set_own_cells(hierarchy, member, input_of, weights, &mut changed);
+        let moved = self.set_own_cells(hierarchy, member, inputs, weights, &mut changed);
         // Only a leaf's own value is rolled up: its ancestors' cells of the KPIs whose roll-up
         // reads what it moved.
         if !moved.is_empty() {
@@ -264,20 +358,19 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
 
     /// Sets `member`'s own cells as [`Scorecard::set_own`] does, noting the lights that changed;
     /// returns the KPIs whose roll-ups above it must move (a leaf's, where what they read moved).
-    fn set_own_cells<'i>(
+    fn set_own_cells(
         &mut self,
         hierarchy: &Hierarchy<K>,
         member: &K,
-        input_of: impl Fn(&str) -> Option<Option<&'i KpiInput>>,
+        inputs: ByPosition<'_>,
         weights: &HashMap<K, Decimal>,
         changed: &mut Vec<(K, String, Light, Light)>,
     ) -> Vec<usize> {
         let is_leaf = hierarchy.is_leaf(member);
         let own_leaves: Vec<&K> = if is_leaf { Vec::new() } else { hierarchy.leaves_under(member) };
         let mut moved = Vec::new();
-        for k in 0..self.kpis.len() {
-            let kpi = &self.kpis[k];
-            let Some(input) = input_of(&kpi.id) else {
+        for (k, input) in inputs {
+            let Some(kpi) = self.kpis.get(k) else {
                 continue;
             };
             let new_own = input.map(|i| evaluate(kpi, i.value, i.previous, i.last_year));

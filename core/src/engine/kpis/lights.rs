@@ -2,7 +2,6 @@
 //! the regions, and the lights that changed since they were last reported.
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 use super::facts::StockReads;
@@ -16,6 +15,9 @@ use crate::kpi::{KpiInput, KpiValues, Light, Scorecard, first_of_month};
 use crate::model::CustomerId;
 use crate::views::{Axis, ScorecardView, scorecard_view};
 
+/// A distributor's changed inputs by position on the standard card.
+type CardInputs = Vec<(usize, Option<KpiInput>)>;
+
 impl KpiState {
     /// Recomputes the `facets` of one distributor's month-to-date facts (every facet when they
     /// are of another day), then its values; returns whether a light of its own, or a value a
@@ -27,7 +29,7 @@ impl KpiState {
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> bool {
         match self.refresh_values(distributor, facets, parts) {
-            Some((key, changed)) => self.change_card([(&key, &changed)]),
+            Some((key, changed)) => self.change_card([(&key, &changed[..])]),
             None => false,
         }
     }
@@ -41,7 +43,7 @@ impl KpiState {
             self.facts.remove(&id);
             moved.extend(self.refresh_values(&id, &Facet::ALL, (d, stock, book, index)));
         }
-        self.change_card(moved.iter().map(|(key, changed)| (key, changed)));
+        self.change_card(moved.iter().map(|(key, changed)| (key, &changed[..])));
     }
 
     /// One distributor's facts and values recomputed as [`KpiState::recompute`] says; returns
@@ -52,7 +54,7 @@ impl KpiState {
         distributor: &CustomerId,
         facets: &[Facet],
         parts: (&Dataset, &StockState, &CreditBook, &Index),
-    ) -> Option<(String, FxHashMap<String, Option<KpiInput>>)> {
+    ) -> Option<(String, CardInputs)> {
         let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
         let (id, node) = found.cloned()?;
         let as_of = parts.0.as_of;
@@ -84,12 +86,12 @@ impl KpiState {
     /// pending changes. Returns whether any did.
     fn change_card<'m>(
         &mut self,
-        changed: impl IntoIterator<Item = (&'m String, &'m FxHashMap<String, Option<KpiInput>>)>,
+        changed: impl IntoIterator<Item = (&'m String, &'m [(usize, Option<KpiInput>)])>,
     ) -> bool {
         // The distributors and the card's tree come from the same customers
-        // (`refresh_customers`), and the values from the same catalogue as the card's KPIs: the
+        // (`refresh_customers`), and the values hold the standard KPIs in the card's order: the
         // card knows every member and KPI it is given here.
-        match self.card.change_inputs_many(&self.hierarchy, changed, &HashMap::new()) {
+        match self.card.change_inputs_at(&self.hierarchy, changed, &HashMap::new()) {
             Ok(changed) => {
                 let moved = !changed.is_empty();
                 self.pending.extend(changed);
@@ -150,9 +152,9 @@ impl KpiState {
 }
 
 /// The scorecard inputs of the values in `after` that differ from `before` (all of them when
-/// there was no `before`).
-fn changed_inputs(before: Option<&KpiValues>, after: &KpiValues) -> FxHashMap<String, Option<KpiInput>> {
-    after.changed_since(before).map(|(kpi, value)| (kpi.to_owned(), Some(this_period(value)))).collect()
+/// there was no `before`), by position on the standard card.
+fn changed_inputs(before: Option<&KpiValues>, after: &KpiValues) -> CardInputs {
+    after.changed_since(before).map(|(k, value)| (k, Some(this_period(value)))).collect()
 }
 
 /// A distributor's values as the scorecard's inputs.
