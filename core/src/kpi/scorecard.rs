@@ -168,7 +168,8 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         changed: &HashMap<String, Option<KpiInput>, S>,
         weights: &HashMap<K, Decimal>,
     ) -> Result<Vec<(K, String, Light, Light)>> {
-        self.check_inputs(hierarchy, member, changed.keys())?;
+        self.check_member(hierarchy, member)?;
+        // Reading the ids into positions refuses one not on the card.
         let changed = self.by_position(changed)?;
         self.set_own(hierarchy, member, changed, weights)
     }
