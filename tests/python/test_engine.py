@@ -23,10 +23,17 @@ def _sorted_records(dataset, collection):
     return sorted(json.dumps(r, sort_keys=True) for r in json.loads(dataset._native.records_json(collection)))
 
 
-def test_replaying_what_happened_after_a_cut_ends_where_the_dataset_is(history):
-    cut = _cut(history)
+@pytest.mark.parametrize("cut_at", ["forty days before the end", "between a deposit and its pickup"])
+def test_replaying_what_happened_after_a_cut_ends_where_the_dataset_is(history, cut_at):
+    # The sample's preseason deposits are paid on 10 January and allocated to the invoices of
+    # the pickups from March: a cut between the two holds the deposit unallocated.
+    cut = _cut(history) if cut_at.startswith("forty") else dt.date(history.as_of.year, 2, 1)
     events = omo.events_of(history, after=cut)
     assert events and all(e["type"] in omo.engine._TYPES for e in events)
+    allocations = [e for e in events if e["type"] == "payment_allocation"]
+    assert bool(allocations) == cut_at.startswith("between"), allocations[:1]
+    for allocation in allocations:
+        assert set(allocation["record"]) == {"payment", "invoice", "amount", "date"}
     json.dumps(events)  # plain JSON: money and dates as strings
     with omo.Engine(history.until(cut)) as eng:
         assert eng.as_of == cut and eng.seq == 0

@@ -27,9 +27,10 @@ from .errors import ArgumentError
 __all__ = ["Engine", "events_of"]
 
 _TYPES = ("movement", "count", "pos_sale", "order", "shipment", "invoice", "payment", "prepaid_order",
-          "order_status", "shipment_delivered", "shipment_tracked", "prepaid_pickup", "customer", "product",
-          "node", "credit_account", "credit_limit", "temporary_increase", "credit_block", "credit_unblock",
-          "credit_risk_class", "credit_override", "sales_target", "purchase_order", "production_order")
+          "order_status", "shipment_delivered", "shipment_tracked", "prepaid_pickup", "payment_allocation",
+          "customer", "product", "node", "credit_account", "credit_limit", "temporary_increase",
+          "credit_block", "credit_unblock", "credit_risk_class", "credit_override", "sales_target",
+          "purchase_order", "production_order")
 
 
 def _plain(value, path: str):

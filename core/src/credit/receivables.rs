@@ -7,7 +7,9 @@
 //!   advance), never lost;
 //! - a payment without allocations pays the customer's open invoices oldest due date first, and
 //!   keeps what is left as unapplied cash;
-//! - a credit note is applied the same way, oldest first, and what is left is unapplied credit.
+//! - a credit note is applied the same way, oldest first, and what is left is unapplied credit;
+//! - a book of a past day takes each payment as it stood then: an allocation counts from the
+//!   later of the payment's day and its invoice's ([`crate::model::Payment::as_it_stood_on`]).
 //!
 //! Running totals per customer are kept as items are posted, so a balance is read in O(1).
 
@@ -90,6 +92,12 @@ struct CustomerLedger {
     sales: BTreeMap<NaiveDate, Decimal>,
     /// The overdue summary on the book's business date, kept current as items are posted.
     summary: Option<OverdueSummary>,
+    /// The latest payment's day.
+    last_paid: Option<NaiveDate>,
+    /// The latest due date a payment without allocations reached applying its money oldest
+    /// first (`NaiveDate::MAX` once one left cash over): an invoice due later is posted in
+    /// place as the batch book posts it ([`Receivables::takes_in_place`]).
+    oldest_first_reach: Option<NaiveDate>,
 }
 
 /// The receivables of every customer of one currency.
@@ -193,7 +201,7 @@ impl Receivables {
                 if let Some(original) = invoice.against.as_ref().and_then(|id| ledger.keys.get(id).copied()) {
                     left -= apply_to(ledger, original, left, invoice.date, true);
                 }
-                let left = apply_oldest_first(ledger, left, invoice.date, true);
+                let (left, _) = apply_oldest_first(ledger, left, invoice.date, true);
                 ledger.unapplied += left;
             }
         }
@@ -230,10 +238,43 @@ impl Receivables {
             }
         }
         if payment.allocations.is_empty() {
-            left = apply_oldest_first(ledger, left, payment.date, false);
+            let reach;
+            (left, reach) = apply_oldest_first(ledger, left, payment.date, false);
+            let reach = if left > Decimal::ZERO { Some(NaiveDate::MAX) } else { reach };
+            ledger.oldest_first_reach = ledger.oldest_first_reach.max(reach);
         }
+        ledger.last_paid = ledger.last_paid.max(Some(payment.date));
         ledger.unapplied += left;
         Ok(())
+    }
+
+    /// True when posting `invoice` now leaves the book as the batch book leaves it, which posts
+    /// every invoice before any payment: the invoice is not a credit note, and no payment of its
+    /// customer without allocations reached, oldest first, an invoice due on or after it, nor
+    /// left cash over that would have paid it. Explicit allocations do not depend on the
+    /// invoices' order.
+    pub fn takes_in_place(&self, invoice: &Invoice) -> bool {
+        invoice.kind == InvoiceKind::Invoice
+            && self
+                .customers
+                .get(&invoice.customer)
+                .is_none_or(|l| l.oldest_first_reach.is_none_or(|reach| reach < invoice.due_date))
+    }
+
+    /// True when posting `payment` now leaves the book as the batch book leaves it, which posts
+    /// payments in date order: it is dated on or after its customer's latest payment.
+    pub fn takes_payment_in_place(&self, payment: &Payment) -> bool {
+        self.customers.get(&payment.customer).is_none_or(|l| l.last_paid.is_none_or(|d| d <= payment.date))
+    }
+
+    /// Replaces `customer`'s ledger with the one `from` holds for it (taken out of `from`), as
+    /// it stands there; the business day's summary is made again. Postings after it sort after
+    /// its items.
+    pub(crate) fn take_customer(&mut self, customer: &CustomerId, from: &mut Receivables) {
+        let ledger = from.customers.remove(customer).unwrap_or_default();
+        self.customers.insert(customer.clone(), ledger);
+        self.sequence = self.sequence.max(from.sequence);
+        self.refresh(customer);
     }
 
     /// Applies a customer's unapplied cash and credit to its open invoices, oldest first, on `date`.
@@ -241,7 +282,7 @@ impl Receivables {
         let currency = self.currency.clone();
         let ledger = self.ledger_mut(customer, &currency)?;
         let cash = std::mem::take(&mut ledger.unapplied);
-        ledger.unapplied = apply_oldest_first(ledger, cash, date, false);
+        ledger.unapplied = apply_oldest_first(ledger, cash, date, false).0;
         self.refresh(customer);
         Ok(())
     }
@@ -453,18 +494,21 @@ fn apply_to(
     applied
 }
 
-/// Applies `amount` to the oldest open invoices; returns what is left.
+/// Applies `amount` to the oldest open invoices; returns what is left and the latest due date
+/// it reached.
 fn apply_oldest_first(
     ledger: &mut CustomerLedger,
     mut amount: Decimal,
     date: NaiveDate,
     by_credit_note: bool,
-) -> Decimal {
+) -> (Decimal, Option<NaiveDate>) {
+    let mut reach = None;
     while amount > Decimal::ZERO {
         let Some(&key) = ledger.open.keys().next() else { break };
+        reach = Some(key.0);
         amount -= apply_to(ledger, key, amount, date, by_credit_note);
     }
-    amount
+    (amount, reach)
 }
 
 /// Aging buckets by days past due: "not due", then one bucket per upper bound, then the rest.

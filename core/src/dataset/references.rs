@@ -43,9 +43,9 @@ impl Owners for HashMap<&InvoiceId, &CustomerId> {
     }
 }
 
-impl Owners for HashMap<InvoiceId, CustomerId> {
+impl Owners for HashMap<InvoiceId, (CustomerId, NaiveDate)> {
     fn owner(&self, invoice: &InvoiceId) -> Option<&CustomerId> {
-        self.get(invoice)
+        self.get(invoice).map(|(customer, _)| customer)
     }
 }
 

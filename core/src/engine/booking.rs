@@ -1,16 +1,19 @@
 //! Booking a checked event, kind by kind: the stock and its S-P-I rows, the credit book, the
 //! dataset's records and indexes, and the KPI facts each kind moves.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::change::{Change, ChangeKind};
 use super::clock::open_from;
 use super::event::EventBody;
+use super::index::MoneyRows;
 use super::kpis::Facet;
 use super::{Engine, supply};
-use crate::credit::{CheckMode, CreditCheck, Decision};
+use crate::credit::{CheckMode, CreditBook, CreditCheck, Decision};
+use crate::dataset::Dataset;
 use crate::error::Result;
-use crate::model::{CustomerId, OrderStatus, TargetScope};
+use crate::model::{CustomerId, OrderStatus, PaymentAllocation, TargetScope};
 
 impl Engine {
     /// Books a checked event. The credit book goes first (its few failures leave everything as
@@ -91,23 +94,45 @@ impl Engine {
                 d.shipments.push((**s).clone());
             }
             EventBody::Invoice(i) => {
-                if self.book.account(&i.customer).is_some() {
+                let account = self.book.account(&i.customer).is_some();
+                let in_place = self.book.receivables().takes_in_place(i);
+                if account {
                     self.book.post_invoice(i)?;
-                    self.book.apply_unapplied(&i.customer, i.date)?;
                 }
                 kpis.on_invoice(i);
                 touched.extend(kpis.distributor_touched(Some(&i.customer), None).map(|d| (d, MONEY)));
-                self.index.invoices.insert(i.id.clone(), i.customer.clone());
+                self.index.invoices.insert(i.id.clone(), (i.customer.clone(), i.date));
+                self.index.money.entry(i.customer.clone()).or_default().invoices.push(d.invoices.len());
                 d.invoices.push((**i).clone());
+                if account && !in_place {
+                    repost(&mut self.book, self.index.money.get(&i.customer), d, &i.customer, today.max(i.date));
+                }
             }
             EventBody::Payment(p) => {
-                if self.book.account(&p.customer).is_some() {
+                let account = self.book.account(&p.customer).is_some();
+                let in_place = self.book.receivables().takes_payment_in_place(p);
+                if account {
                     self.book.post_payment(p)?;
                 }
                 kpis.on_payment(p);
                 touched.extend(kpis.distributor_touched(Some(&p.customer), None).map(|d| (d, MONEY)));
-                self.index.payments.insert(p.id.clone());
+                self.index.payments.insert(p.id.clone(), d.payments.len());
+                self.index.money.entry(p.customer.clone()).or_default().payments.push(d.payments.len());
                 d.payments.push((**p).clone());
+                if account && !in_place {
+                    repost(&mut self.book, self.index.money.get(&p.customer), d, &p.customer, today.max(p.date));
+                }
+            }
+            EventBody::PaymentAllocation(a) => {
+                let Some(payment) = self.index.payments.get(&a.payment).and_then(|&i| d.payments.get_mut(i)) else {
+                    return Ok(touched);
+                };
+                payment.allocations.push(PaymentAllocation { invoice: a.invoice.clone(), amount: a.amount });
+                let customer = payment.customer.clone();
+                if self.book.account(&customer).is_some() {
+                    repost(&mut self.book, self.index.money.get(&customer), d, &customer, today.max(a.date));
+                }
+                touched.extend(kpis.distributor_touched(Some(&customer), None).map(|d| (d, MONEY)));
             }
             EventBody::PrepaidOrder(p) => {
                 self.index.prepaid_orders.insert(p.id.clone(), d.prepaid_orders.len());
@@ -245,4 +270,15 @@ fn order_blocked(seq: u64, order: &crate::model::SalesOrder, check: &CreditCheck
             reasons: blocking.map(|f| f.reason.to_string()).collect(),
         },
     }
+}
+
+/// Posts `customer`'s receivables again from its records (`rows` in `d`), as the batch book of
+/// `as_of` posts them (see [`crate::engine`], "Money"). Its records each passed the book's checks
+/// when they were booked, so posting them again cannot fail; should it, the book keeps the
+/// postings it has.
+fn repost(book: &mut CreditBook, rows: Option<&MoneyRows>, d: &Dataset, customer: &CustomerId, as_of: NaiveDate) {
+    let Some(rows) = rows else { return };
+    let invoices = rows.invoices.iter().filter_map(|&i| d.invoices.get(i));
+    let payments = rows.payments.iter().filter_map(|&i| d.payments.get(i));
+    let _kept_as_booked = book.repost_receivables(customer, invoices, payments, as_of);
 }

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::event::{Event, EventBody};
+use super::event::{Allocation, Event, EventBody};
 use super::{Engine, supply};
 use crate::credit::{CheckMode, Decision};
 use crate::dataset::references;
@@ -16,7 +16,7 @@ impl Engine {
     /// into the company's currency when it came in another one.
     pub(super) fn prepare(&self, body: &EventBody, remote: bool) -> Result<Option<EventBody>> {
         let open_from = self.open_from();
-        if let Some(date) = body.date()
+        if let Some(date) = self.counts_from(body)
             && date < open_from
         {
             return Err(OmoError::ClosedPeriod { date, open_from });
@@ -89,7 +89,7 @@ impl Engine {
                 references::check_invoice(i, ids, as_of, &mut out);
             }
             EventBody::Payment(p) => {
-                taken(ids.payments.contains(&p.id), "payment", p.id.as_str())?;
+                taken(ids.payments.contains_key(&p.id), "payment", p.id.as_str())?;
                 references::check_payment(p, ids, as_of, &mut out);
             }
             EventBody::PrepaidOrder(p) => {
@@ -118,6 +118,7 @@ impl Engine {
                 after.pickups.push(pickup.pickup.clone());
                 references::check_prepaid(&after, ids, as_of, &mut out);
             }
+            EventBody::PaymentAllocation(a) => self.check_allocation(a, &mut out)?,
             EventBody::Customer(c) => {
                 references::check_customer(c, ids, &mut out);
                 issues(out)?;
@@ -171,6 +172,52 @@ impl Engine {
             EventBody::ProductionOrder(o) => supply::check_production(&self.dataset, ids, o, as_of, &mut out),
         }
         issues(out)
+    }
+
+    /// A payment allocated after it was booked: a known payment and an invoice of the same
+    /// customer, a positive amount the payment has left, made on or after both days.
+    fn check_allocation(&self, a: &Allocation, out: &mut Vec<ValidationIssue>) -> Result<()> {
+        let payment = self.payment(&a.payment)?;
+        let Some((owner, issued)) = self.index.invoices.get(&a.invoice) else {
+            return known(false, "invoice", a.invoice.as_str());
+        };
+        let mut is = crate::model::Issues::new("payment_allocation", a.payment.as_str(), out);
+        if *owner != payment.customer {
+            is.push("invoice", format!("{} is {owner}'s, the payment {}'s", a.invoice, payment.customer));
+        }
+        is.amount("amount", a.amount);
+        if a.amount <= rust_decimal::Decimal::ZERO {
+            is.push("amount", "an allocation must be positive");
+        } else if a.amount > payment.unallocated() {
+            is.push("amount", format!("{} is more than the payment has left, {}", a.amount, payment.unallocated()));
+        }
+        is.not_before("date", a.date, "the payment's date", payment.date);
+        is.not_before("date", a.date, "the invoice's date", *issued);
+        Ok(())
+    }
+
+    /// The day from which an event's posting counts in the books of past days: its date, and
+    /// for a payment allocated late, the later of the payment's and the invoice's days
+    /// ([`crate::model::Payment::as_it_stood_on`]). `None` for master data, and for an
+    /// allocation whose payment or invoice is unknown (refused by its check).
+    pub(super) fn counts_from(&self, body: &EventBody) -> Option<NaiveDate> {
+        match body {
+            EventBody::PaymentAllocation(a) => {
+                let paid = self.payment(&a.payment).ok()?.date;
+                let (_, issued) = self.index.invoices.get(&a.invoice)?;
+                Some(paid.max(*issued))
+            }
+            _ => body.date(),
+        }
+    }
+
+    /// The payment with `id`, or the unknown id.
+    pub(super) fn payment(&self, id: &crate::model::PaymentId) -> Result<&crate::model::Payment> {
+        self.index
+            .payments
+            .get(id)
+            .and_then(|&i| self.dataset.payments.get(i))
+            .ok_or_else(|| OmoError::UnknownId { kind: "payment", id: id.to_string() })
     }
 
     fn shipment(&self, id: &crate::model::ShipmentId) -> Result<&crate::model::Shipment> {

@@ -63,6 +63,27 @@ pub struct PrepaidPickup {
     pub pickup: Pickup,
 }
 
+/// Part of a payment allocated to an invoice after the payment was booked (a payment
+/// reconciliation, as ERPNext and Odoo post it): a deposit or an advance applied to an invoice
+/// issued since. The payment's allocations gain `(invoice, amount)`; the customer's receivables
+/// are then what [`crate::credit::CreditBook::from_dataset`] gives on the same records, and an
+/// allocation counts from the later of the payment's and the invoice's day
+/// ([`Payment::as_it_stood_on`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// The payment allocated.
+    pub payment: PaymentId,
+    /// The invoice it pays: the same customer's.
+    pub invoice: InvoiceId,
+    /// How much of the payment goes to it: positive, at most what the payment has left.
+    #[serde(deserialize_with = "crate::model::exact::decimal")]
+    pub amount: Decimal,
+    /// When the allocation was made: on or after the payment's and the invoice's days.
+    #[serde(deserialize_with = "crate::model::exact::date")]
+    pub date: NaiveDate,
+}
+
 /// A new base credit limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,6 +177,8 @@ pub enum EventBody {
     ShipmentTracked(Tracking),
     /// Goods were collected against a prepaid order.
     PrepaidPickup(PrepaidPickup),
+    /// Part of a payment allocated to an invoice issued since.
+    PaymentAllocation(Allocation),
     /// A new or changed customer.
     Customer(Box<Customer>),
     /// A new or changed product.
@@ -204,6 +227,7 @@ impl EventBody {
             EventBody::ShipmentDelivered(_) => "shipment_delivered",
             EventBody::ShipmentTracked(_) => "shipment_tracked",
             EventBody::PrepaidPickup(_) => "prepaid_pickup",
+            EventBody::PaymentAllocation(_) => "payment_allocation",
             EventBody::Customer(_) => "customer",
             EventBody::Product(_) => "product",
             EventBody::Node(_) => "node",
@@ -237,6 +261,7 @@ impl EventBody {
             EventBody::ShipmentDelivered(d) => d.date,
             EventBody::ShipmentTracked(t) => t.event.date,
             EventBody::PrepaidPickup(p) => p.pickup.date,
+            EventBody::PaymentAllocation(a) => a.date,
             EventBody::CreditLimit(c) => c.stamp.date,
             EventBody::TemporaryIncrease(c) => c.stamp.date,
             EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => c.stamp.date,
@@ -378,6 +403,7 @@ fn body_of(kind: &str, record: &str) -> std::result::Result<EventBody, String> {
         "shipment_delivered" => read(record, EventBody::ShipmentDelivered),
         "shipment_tracked" => read(record, EventBody::ShipmentTracked),
         "prepaid_pickup" => read(record, EventBody::PrepaidPickup),
+        "payment_allocation" => read(record, EventBody::PaymentAllocation),
         "customer" => read(record, EventBody::Customer),
         "product" => read(record, EventBody::Product),
         "node" => read(record, EventBody::Node),

@@ -21,13 +21,35 @@ pub(crate) struct Index {
     pub nodes: HashMap<NodeId, usize>,
     pub orders: HashMap<OrderId, usize>,
     pub shipments: HashMap<ShipmentId, usize>,
-    pub invoices: HashMap<InvoiceId, CustomerId>,
-    pub payments: HashSet<PaymentId>,
+    /// Each invoice's customer and day.
+    pub invoices: HashMap<InvoiceId, (CustomerId, NaiveDate)>,
+    pub payments: HashMap<PaymentId, usize>,
     pub prepaid_orders: HashMap<PrepaidOrderId, usize>,
     pub credit_accounts: HashMap<CustomerId, usize>,
     pub sales_targets: HashMap<(TargetScope, NaiveDate), usize>,
     pub purchase_orders: HashMap<PurchaseOrderId, usize>,
     pub production_orders: HashMap<ProductionOrderId, usize>,
+    /// Each customer's invoices and payments, by row: what its receivables are posted again from.
+    pub money: HashMap<CustomerId, MoneyRows>,
+}
+
+/// The rows of one customer's invoices and payments in the engine's dataset.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MoneyRows {
+    pub invoices: Vec<usize>,
+    pub payments: Vec<usize>,
+}
+
+/// Every customer's invoice and payment rows.
+fn money_rows(d: &Dataset) -> HashMap<CustomerId, MoneyRows> {
+    let mut rows: HashMap<CustomerId, MoneyRows> = HashMap::default();
+    for (i, invoice) in d.invoices.iter().enumerate() {
+        rows.entry(invoice.customer.clone()).or_default().invoices.push(i);
+    }
+    for (i, payment) in d.payments.iter().enumerate() {
+        rows.entry(payment.customer.clone()).or_default().payments.push(i);
+    }
+    rows
 }
 
 fn positions<K: Clone + Eq + Hash, T>(rows: &[T], id: impl Fn(&T) -> &K) -> HashMap<K, usize> {
@@ -47,13 +69,14 @@ impl Index {
             nodes: positions(&d.nodes, |n| &n.id),
             orders: positions(&d.orders, |o| &o.id),
             shipments: positions(&d.shipments, |s| &s.id),
-            invoices: d.invoices.iter().map(|i| (i.id.clone(), i.customer.clone())).collect(),
-            payments: d.payments.iter().map(|p| p.id.clone()).collect(),
+            invoices: d.invoices.iter().map(|i| (i.id.clone(), (i.customer.clone(), i.date))).collect(),
+            payments: positions(&d.payments, |p| &p.id),
             prepaid_orders: positions(&d.prepaid_orders, |p| &p.id),
             credit_accounts: positions(&d.credit_accounts, |a| &a.customer),
             sales_targets: d.sales_targets.iter().enumerate().map(|(i, t)| ((t.scope.clone(), t.month), i)).collect(),
             purchase_orders: positions(&d.supply.purchase_orders, |o| &o.id),
             production_orders: positions(&d.supply.production_orders, |o| &o.id),
+            money: money_rows(d),
         }
     }
 }

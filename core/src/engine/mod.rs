@@ -23,11 +23,20 @@
 //! ([`OmoError::DuplicateId`] of kind `"event"`), as is a new record whose own id is taken (an
 //! order id, an invoice id): a retried webhook books nothing twice.
 //!
-//! **Money paid ahead.** Cash a customer paid without naming invoices is applied to its open
-//! invoices, oldest first, when it arrives, and what is left to each invoice that arrives later
-//! — the batch book's rule, which posts every invoice before any payment. The one difference: the
-//! batch book keeps the remainder of a payment that named its invoices unapplied, where the
-//! engine applies it to the next invoice too.
+//! **Money.** The credit book's receivables are, after every event, those of
+//! [`CreditBook::from_dataset`] on the engine's records, which posts every invoice before any
+//! payment and the payments in date order. A payment dated on or after its customer's latest, and
+//! an invoice no oldest-first payment of its customer could have paid, are posted in place; a
+//! back-dated payment, a credit note, an invoice that cash applied oldest first would have
+//! reached (or that cash left over would pay), and a payment allocated after it was booked
+//! ([`EventBody::PaymentAllocation`]) have their customer's receivables posted again from its own
+//! invoices and payments ([`CreditBook::repost_receivables`]): a pass over that customer's
+//! money, never over the stock history.
+//!
+//! A deposit or an advance allocated to an invoice issued after it counts from the later of the
+//! payment's and the invoice's days, in the engine and in the books of past days
+//! ([`crate::model::Payment::as_it_stood_on`]): the closed months of the open period from that
+//! day are computed again, and an allocation reaching back before the open period is refused.
 //!
 //! **The plan's alerts.** With [`EngineOptions::plan_alerts`], each month close also plans the
 //! company and steps the plan's alerts (a line overloaded ahead, a node whose orders are past
@@ -77,7 +86,7 @@ mod views;
 
 pub use change::{Change, ChangeKind};
 pub use event::{
-    CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
+    Allocation, CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,
 };
 pub use history::{StreamedEvents, events_of, events_streamed, numbered};
@@ -327,6 +336,7 @@ impl Engine {
             Ok(None) => event,
             Err(e) => return Err(refused(e, &event)),
         };
+        let counts_from = self.counts_from(&event.body);
         let seq = self.seq + 1;
         let mut changes = Vec::new();
         if let Some(day_before) = event.date().and_then(|d| d.pred_opt()) {
@@ -338,7 +348,7 @@ impl Engine {
         };
         self.seq = seq;
         self.seen.insert(fingerprint);
-        if let Some(date) = event.date() {
+        if let Some(date) = counts_from {
             self.reclose(&touched, date);
         }
         let moved = event.date().is_some_and(|date| self.move_clock(date));

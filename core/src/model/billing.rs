@@ -179,6 +179,35 @@ impl Payment {
         Payment { id, customer, date, amount, currency, allocations: Vec::new(), converted_from: None }.validated()
     }
 
+    /// The payment as it stood at the end of `date`. An allocation is made on the later of the
+    /// payment's day and its invoice's day (an advance allocated to an invoice issued later), so
+    /// the allocations to invoices issued after `date` are not made yet; `issued` gives an
+    /// invoice's day (`None`: unknown, kept). `None` when every allocation stands.
+    ///
+    /// A payment left with no allocation is applied by the receivables rules (oldest first).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use omo_core::model::{Currency, CustomerId, InvoiceId, Payment, PaymentAllocation, PaymentId};
+    /// let day = |d| NaiveDate::from_ymd_opt(2025, 1, d).unwrap();
+    /// let mut deposit = Payment::new(PaymentId::new("PAY-1")?, CustomerId::new("D1")?, day(10),
+    ///     "500".parse().unwrap(), Currency::new("CNY")?)?;
+    /// let pickup = InvoiceId::new("INV-9")?;
+    /// deposit.allocations.push(PaymentAllocation { invoice: pickup.clone(), amount: "300".parse().unwrap() });
+    /// let issued = |i: &InvoiceId| (*i == pickup).then(|| day(20));
+    /// assert!(deposit.as_it_stood_on(day(12), issued).is_some_and(|p| p.allocations.is_empty()));
+    /// assert_eq!(deposit.as_it_stood_on(day(20), issued), None);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn as_it_stood_on(&self, date: NaiveDate, issued: impl Fn(&InvoiceId) -> Option<NaiveDate>) -> Option<Payment> {
+        let made = |a: &PaymentAllocation| issued(&a.invoice).is_none_or(|d| d <= date);
+        if self.allocations.iter().all(made) {
+            return None;
+        }
+        let allocations = self.allocations.iter().filter(|a| made(a)).cloned().collect();
+        Some(Payment { allocations, ..self.clone() })
+    }
+
     /// What is left after the explicit allocations.
     pub fn unallocated(&self) -> Decimal {
         let allocated = self.allocations.iter().fold(Decimal::ZERO, |sum, a| sum.saturating_add(a.amount));

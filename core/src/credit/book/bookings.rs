@@ -5,11 +5,14 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 
+use std::borrow::Cow;
+
 use super::{CreditBook, OrderLine};
+use crate::credit::Receivables;
 use crate::credit::policy::CreditPolicy;
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::model::{Check, CustomerId, Invoice, MAX_AMOUNT, OrderId, OrderStatus, Payment};
+use crate::model::{Check, CustomerId, Invoice, InvoiceId, MAX_AMOUNT, OrderId, OrderStatus, Payment};
 
 /// The largest order the book takes: an order's lines hold at most [`crate::model::MAX_QUANTITY`]
 /// units at [`crate::model::MAX_UNIT_PRICE`] each, 10^18 a line: 10^21 is a thousand such lines,
@@ -128,17 +131,6 @@ impl CreditBook {
         Ok(())
     }
 
-    /// Applies a customer's unapplied cash to its open invoices, oldest first, on `date` (a live
-    /// book does this when an invoice arrives after money the customer paid ahead).
-    pub fn apply_unapplied(&mut self, customer: &CustomerId, date: NaiveDate) -> Result<()> {
-        self.known(customer)?;
-        if self.receivables.unapplied(customer) > Decimal::ZERO {
-            self.receivables.apply_unapplied(customer, date)?;
-            self.refresh_position(customer);
-        }
-        Ok(())
-    }
-
     /// Posts a payment (see [`Receivables::post_payment`] for how it is applied).
     ///
     /// [`Receivables::post_payment`]: crate::credit::Receivables::post_payment
@@ -162,7 +154,8 @@ impl CreditBook {
 
     /// The book of a dataset on `as_of`: its credit accounts, open and shipped orders, and the
     /// invoices and payments dated up to then (all invoices first, then payments, each in date
-    /// order, so a payment can settle any invoice it names).
+    /// order, so a payment can settle any invoice it names; each payment as it stood on `as_of`,
+    /// without its allocations to invoices issued later: [`Payment::as_it_stood_on`]).
     pub fn from_dataset(dataset: &Dataset, as_of: NaiveDate, policy: CreditPolicy) -> Result<Self> {
         CreditBook::from_dataset_where(dataset, as_of, policy, |_| true)
     }
@@ -189,6 +182,47 @@ impl CreditBook {
         customer: &CustomerId,
     ) -> Result<Self> {
         CreditBook::from_dataset_where(dataset, as_of, policy, |c| c == customer)
+    }
+
+    /// Posts `customer`'s receivables again from its `invoices` and `payments` (all of them:
+    /// those dated after `as_of` are left out), as [`CreditBook::from_dataset`] posts them on
+    /// `as_of`: its open invoices, unapplied cash and settlements become the batch book's on
+    /// the same records. The live engine calls it where a posting in arrival order could leave
+    /// something else (money applied oldest first, then an invoice due earlier; a payment
+    /// allocated after it was booked). Costs the customer's own records, nothing else's.
+    ///
+    /// ```
+    /// use omo_core::credit::{CreditBook, CreditPolicy};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let company = sample_company(&SampleConfig::small(3))?;
+    /// let customer = company.credit_accounts[0].customer.clone();
+    /// let mut book = CreditBook::from_dataset(&company, company.as_of, CreditPolicy::default())?;
+    /// let before = book.credit_position(&customer, company.as_of)?;
+    /// let invoices = company.invoices.iter().filter(|i| i.customer == customer);
+    /// let payments = company.payments.iter().filter(|p| p.customer == customer);
+    /// book.repost_receivables(&customer, invoices, payments, company.as_of)?;
+    /// assert_eq!(book.credit_position(&customer, company.as_of)?, before);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn repost_receivables<'a>(
+        &mut self,
+        customer: &CustomerId,
+        invoices: impl IntoIterator<Item = &'a Invoice>,
+        payments: impl IntoIterator<Item = &'a Payment>,
+        as_of: NaiveDate,
+    ) -> Result<()> {
+        self.known(customer)?;
+        let mut fresh = Receivables::new(self.receivables.currency().clone(), [customer.clone()]);
+        let (invoices, payments) = in_batch_order(invoices, payments, as_of);
+        for invoice in invoices {
+            fresh.post_invoice(invoice)?;
+        }
+        for payment in &payments {
+            fresh.post_payment(payment)?;
+        }
+        self.receivables.take_customer(customer, &mut fresh);
+        self.refresh_position(customer);
+        Ok(())
     }
 
     /// The book of the accounts of `dataset` whose customer `keep` accepts.
@@ -220,21 +254,42 @@ impl CreditBook {
                 book.ship(&order.id, *value)?;
             }
         }
-        let mut invoices: Vec<&Invoice> =
-            dataset.invoices.iter().filter(|i| i.date <= as_of && with_account.contains(&i.customer)).collect();
-        invoices.sort_by_key(|i| i.date);
+        let (invoices, payments) = in_batch_order(
+            dataset.invoices.iter().filter(|i| with_account.contains(&i.customer)),
+            dataset.payments.iter().filter(|p| with_account.contains(&p.customer)),
+            as_of,
+        );
         for invoice in invoices {
             book.post_invoice(invoice)?;
         }
-        let mut payments: Vec<&Payment> =
-            dataset.payments.iter().filter(|p| p.date <= as_of && with_account.contains(&p.customer)).collect();
-        payments.sort_by_key(|p| p.date);
-        for payment in payments {
+        for payment in &payments {
             book.post_payment(payment)?;
         }
         book.set_business_day(as_of);
         Ok(book)
     }
+}
+
+/// Invoices and payments in the order the book of `as_of` posts them: every invoice and credit
+/// note dated by then, in date order, then every payment dated by then, in date order, as it
+/// stood on `as_of` (allocations to invoices issued later, among `invoices`, not made yet). Ties
+/// keep the given order.
+fn in_batch_order<'a>(
+    invoices: impl IntoIterator<Item = &'a Invoice>,
+    payments: impl IntoIterator<Item = &'a Payment>,
+    as_of: NaiveDate,
+) -> (Vec<&'a Invoice>, Vec<Cow<'a, Payment>>) {
+    let invoices: Vec<&Invoice> = invoices.into_iter().collect();
+    let issued: HashMap<&InvoiceId, NaiveDate> = invoices.iter().map(|i| (&i.id, i.date)).collect();
+    let mut posted: Vec<&Invoice> = invoices.iter().copied().filter(|i| i.date <= as_of).collect();
+    posted.sort_by_key(|i| i.date);
+    let mut paid: Vec<&Payment> = payments.into_iter().filter(|p| p.date <= as_of).collect();
+    paid.sort_by_key(|p| p.date);
+    let paid = paid
+        .into_iter()
+        .map(|p| p.as_it_stood_on(as_of, |i| issued.get(i).copied()).map_or(Cow::Borrowed(p), Cow::Owned))
+        .collect();
+    (posted, paid)
 }
 
 /// Value shipped (at the order's net prices) per order of the customers `keep` accepts, from

@@ -10,21 +10,26 @@
 //! - a prepaid order's pickups from theirs;
 //! - a credit account's limit, temporary increases and block from its audit trail.
 //!
+//! - a payment's allocations from the later of its day and its invoice's day
+//!   ([`crate::model::Payment::as_it_stood_on`]).
+//!
 //! What the records do not date cannot be read back: when an order was cancelled (it counts as
-//! cancelled from its order date) and when a payment's allocations were made (with the payment).
+//! cancelled from its order date).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::event::{
-    CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
+    Allocation, CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,
 };
 use crate::credit::{AccountChange, AuditEntry, CreditAccount};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
-use crate::model::{InvoiceId, InvoiceKind, OrderId, OrderStatus, PrepaidOrder, SalesOrder, Shipment, ValidationIssue};
+use crate::model::{
+    InvoiceId, InvoiceKind, OrderId, OrderStatus, Payment, PrepaidOrder, SalesOrder, Shipment, ValidationIssue,
+};
 use crate::sample::StockRecord;
 
 /// What the dataset says about the fulfilment of one order: the days its shipments left (sorted)
@@ -108,6 +113,16 @@ fn prepaid_on(prepaid: &PrepaidOrder, date: NaiveDate) -> PrepaidOrder {
     PrepaidOrder { pickups: prepaid.pickups.iter().filter(|p| p.date <= date).cloned().collect(), ..prepaid.clone() }
 }
 
+/// The day each invoice was issued.
+fn invoice_dates(dataset: &Dataset) -> HashMap<&InvoiceId, NaiveDate> {
+    dataset.invoices.iter().map(|i| (&i.id, i.date)).collect()
+}
+
+/// A payment as it stood at the end of `date` (see [`Payment::as_it_stood_on`]).
+fn payment_on(issued: &HashMap<&InvoiceId, NaiveDate>, payment: &Payment, date: NaiveDate) -> Payment {
+    payment.as_it_stood_on(date, |i| issued.get(i).copied()).unwrap_or_else(|| payment.clone())
+}
+
 /// True for the account changes that have an event type (and so are undone by a cut): all
 /// but the end of a temporary increase, which is never stored.
 fn replayable(change: &AccountChange) -> bool {
@@ -174,8 +189,9 @@ impl Dataset {
     ///     unblock restores the reason of the latest block before it, or `"blocked"`), as are
     ///     risk-class changes and overridden orders.
     ///
-    /// A payment keeps its allocations, made when they were: one dated by `date` that pays an
-    /// invoice dated later names an invoice the cut does not hold (and does not validate).
+    ///   - a payment's allocations to invoices issued after `date` are not made yet
+    ///     ([`Payment::as_it_stood_on`]: an allocation counts from the later of the payment's day
+    ///     and its invoice's; [`events_of`] gives it then, as a `payment_allocation` event).
     ///
     /// Linear in the size of the dataset.
     ///
@@ -192,6 +208,7 @@ impl Dataset {
     /// ```
     pub fn until(&self, date: NaiveDate) -> Dataset {
         let facts = Fulfilment::of(self);
+        let issued = invoice_dates(self);
         let as_of = self.as_of;
         let dated = |d: NaiveDate| d <= date;
         Dataset {
@@ -217,7 +234,7 @@ impl Dataset {
                 .collect(),
             shipments: self.shipments.iter().filter(|s| dated(s.shipped_date)).map(|s| shipment_on(s, date)).collect(),
             invoices: self.invoices.iter().filter(|i| dated(i.date)).cloned().collect(),
-            payments: self.payments.iter().filter(|p| dated(p.date)).cloned().collect(),
+            payments: self.payments.iter().filter(|p| dated(p.date)).map(|p| payment_on(&issued, p, date)).collect(),
             prepaid_orders: self
                 .prepaid_orders
                 .iter()
@@ -247,6 +264,8 @@ enum Slot {
     /// A credit note correcting another document: after the documents of its day.
     Correction,
     Payment,
+    /// A payment allocated to an invoice of the day: after the day's invoices and payments.
+    Allocation,
     Pickup,
     Credit,
     /// Purchase and production orders: before the day's movements.
@@ -282,8 +301,9 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 /// dated after `after`, as they stood on their own day ([`Dataset::until`] of that day), and
 /// every later change to a record — an order's status on the day a shipment or an invoice
 /// changed it, a shipment's delivery and tracking steps, a prepaid order's pickups, a credit
-/// account's limit changes, temporary increases, blocks and unblocks; purchase orders placed and
-/// received, production orders started and finished.
+/// account's limit changes, temporary increases, blocks and unblocks, a payment allocated to an
+/// invoice issued after it (on the invoice's day); purchase orders placed and received,
+/// production orders started and finished.
 ///
 /// `Engine::new(dataset.until(after), ..)`, then every event in order, then
 /// `advance_to(dataset.as_of)` gives an engine whose dataset holds the same records as `dataset`
@@ -291,22 +311,22 @@ fn inexpressible(entity: &str, id: &str, field: &str, message: String) -> OmoErr
 ///
 /// **Order.** By date; within a day: orders, prepaid orders, shipments, order statuses,
 /// deliveries, tracking steps, invoices (credit notes correcting another document after the
-/// documents of the day), payments, pickups, credit changes, purchase and production orders,
+/// documents of the day), payments, payment allocations, pickups, credit changes, purchase and production orders,
 /// movements (those adding stock before
 /// those taking it), counts, POS sales; within each kind, the dataset's order.
 ///
 /// **Ids** are unique per type and the same on every call: a record's own id (order, shipment,
 /// invoice, payment, prepaid order); `movement#{row}`, `count#{row}`, `pos_sale#{row}` (the row in
 /// its collection); `{order}:{status}:{date}`, `{shipment}:delivered`, `{shipment}:track:{i}`,
-/// `{prepaid order}:pickup:{i}`, `{customer}:credit:{i}` (`i` the index in the record's list),
+/// `{prepaid order}:pickup:{i}`, `{customer}:credit:{i}`, `{payment}:allocation:{i}` (`i` the
+/// index in the record's list),
 /// `{purchase order}:received:{date}`, `{production order}:finished`.
 /// A change id longer than [`MAX_EVENT_ID_BYTES`] uses the record's row instead of its id
 /// (`order#{row}:{status}:{date}`).
 ///
 /// **Errors**: [`OmoError::Invalid`] naming a record dated after `after` that refers to one dated
 /// later still (a shipment before its order, an invoice before the order it bills, a credit
-/// note before the document it corrects, a payment allocated to an invoice of a later day): the
-/// engine could not know what it refers to.
+/// note before the document it corrects): the engine could not know what it refers to.
 ///
 /// ```
 /// use omo_core::engine::{Engine, EngineOptions, events_of};
@@ -333,7 +353,7 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
     let as_of = dataset.as_of;
     let mut out = Stream { events: Vec::new() };
     let order_dates: HashMap<&OrderId, NaiveDate> = dataset.orders.iter().map(|o| (&o.id, o.order_date)).collect();
-    let invoice_dates: HashMap<&InvoiceId, NaiveDate> = dataset.invoices.iter().map(|i| (&i.id, i.date)).collect();
+    let issued = invoice_dates(dataset);
 
     for (row, order) in dataset.orders.iter().enumerate() {
         let since = after.max(order.order_date);
@@ -421,11 +441,11 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
         }
         let slot = match &invoice.against {
             Some(original) => {
-                if let Some(issued) = invoice_dates.get(original)
-                    && *issued > invoice.date
+                if let Some(original_date) = issued.get(original)
+                    && *original_date > invoice.date
                 {
                     let message =
-                        format!("dated {} before the invoice {original} it corrects, of {issued}", invoice.date);
+                        format!("dated {} before the invoice {original} it corrects, of {original_date}", invoice.date);
                     return Err(inexpressible("invoice", invoice.id.as_str(), "against", message));
                 }
                 Slot::Correction
@@ -435,24 +455,23 @@ fn slotted_events(dataset: &Dataset, after: NaiveDate) -> Result<Vec<(NaiveDate,
         out.push(invoice.date, slot, invoice.id.to_string(), EventBody::Invoice(Box::new(invoice.clone())));
     }
 
-    for payment in dataset.payments.iter().filter(|p| p.date > after) {
-        for (i, allocation) in payment.allocations.iter().enumerate() {
-            if let Some(issued) = invoice_dates.get(&allocation.invoice)
-                && *issued > payment.date
-            {
-                let message = format!(
-                    "dated {} but allocated to invoice {} of {issued} (allocations made later are not dated)",
-                    payment.date, allocation.invoice
-                );
-                return Err(inexpressible(
-                    "payment",
-                    payment.id.as_str(),
-                    &format!("allocations[{i}].invoice"),
-                    message,
-                ));
-            }
+    for (row, payment) in dataset.payments.iter().enumerate() {
+        let since = after.max(payment.date);
+        if payment.date > after {
+            let record = payment_on(&issued, payment, since);
+            out.push(payment.date, Slot::Payment, payment.id.to_string(), EventBody::Payment(Box::new(record)));
         }
-        out.push(payment.date, Slot::Payment, payment.id.to_string(), EventBody::Payment(Box::new(payment.clone())));
+        for (i, allocation) in payment.allocations.iter().enumerate() {
+            let Some(day) = issued.get(&allocation.invoice).copied().filter(|d| *d > since) else { continue };
+            let id = event_id(format!("{}:allocation:{i}", payment.id), || format!("payment#{row}:allocation:{i}"));
+            let body = Allocation {
+                payment: payment.id.clone(),
+                invoice: allocation.invoice.clone(),
+                amount: allocation.amount,
+                date: day,
+            };
+            out.push(day, Slot::Allocation, id, EventBody::PaymentAllocation(body));
+        }
     }
 
     for (row, account) in dataset.credit_accounts.iter().enumerate() {
