@@ -900,6 +900,44 @@ fn the_kpi_history_is_kept_as_months_close_and_a_late_posting_moves_its_month() 
     Ok(())
 }
 
+/// Late postings into the month closed on the stream (still open for postings) step its alerts
+/// again: every alert then stands as on an engine built afresh on the same records, and the
+/// alerts whose standing moved are reported.
+#[test]
+fn a_late_posting_into_a_closed_month_steps_its_alerts_again() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    let second = omo_core::kpi::first_of_month(cut).checked_add_months(chrono::Months::new(2)).ok_or("month")?;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        if event.date().is_some_and(|d| d >= second) {
+            break;
+        }
+        engine.apply(event)?;
+    }
+    engine.advance_to(second)?;
+    let closed = second.checked_sub_months(chrono::Months::new(1)).ok_or("month")?;
+    let d = engine.to_dataset();
+    let mut moved = Vec::new();
+    for (n, distributor) in d.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).enumerate() {
+        let Some(node) = distributor.node.clone() else { continue };
+        for (k, product) in d.products.iter().enumerate() {
+            let late = movement(&node, &product.id, closed + Days::new(3), MovementKind::Receipt, 200_000);
+            for change in engine.apply(event(&format!("late-{n}-{k}"), EventBody::Movement(late)))? {
+                if let ChangeKind::Alert { kpi, member, month, .. } = change.what {
+                    moved.push((member, kpi, month));
+                }
+            }
+        }
+    }
+    let fresh = Engine::new(engine.to_dataset(), EngineOptions::default())?;
+    assert_eq!(engine.alert_states(), fresh.alert_states());
+    assert!(!moved.is_empty(), "no alert moved");
+    assert!(moved.iter().all(|(_, _, month)| *month == closed), "{moved:?}");
+    assert_history_as_batch(&engine)?;
+    Ok(())
+}
+
 /// `check` on an engine opened 75 days before the sample company's end, then again once the
 /// events of those days are applied.
 fn at_the_cut_and_after_the_stream(check: impl Fn(&Engine) -> Res) -> Res {

@@ -72,7 +72,7 @@ impl Engine {
     }
 
     /// A KPI change as the engine reports it, with what to do about an alert.
-    fn kpi_change(&self, seq: u64, change: KpiChange) -> Change {
+    pub(super) fn kpi_change(&self, seq: u64, change: KpiChange) -> Change {
         match change {
             KpiChange::Light { kpi, member, from, to, value } => {
                 Change { seq, date: self.dataset.as_of, what: ChangeKind::Light { kpi, member, from, to, value } }

@@ -17,7 +17,10 @@
 //! late postings). An event dated in an open month is accepted and updates that month's S-P-I
 //! row and every later one; its stock is checked on its own day and on every later day, as the
 //! batch rule does. An event dated before the open period is refused
-//! ([`OmoError::ClosedPeriod`]): those months' rows are final.
+//! ([`OmoError::ClosedPeriod`]): those months' rows are final. A posting to a month of the open
+//! period that has closed computes that month's KPI values again and steps the alerts again from
+//! where they stood before it; an alert whose standing moves is reported as raised, escalated
+//! or resolved in that month.
 //!
 //! **Duplicates.** The same event type and id twice is refused as a duplicate
 //! ([`OmoError::DuplicateId`] of kind `"event"`), as is a new record whose own id is taken (an
@@ -349,7 +352,7 @@ impl Engine {
         self.seq = seq;
         self.seen.insert(fingerprint);
         if let Some(date) = counts_from {
-            self.reclose(&touched, date);
+            changes.extend(self.reclose(&touched, date, seq));
         }
         let moved = event.date().is_some_and(|date| self.move_clock(date));
         let mut lights_moved = moved;
@@ -369,13 +372,22 @@ impl Engine {
     }
 
     /// A posting dated in a closed month: the touched distributors' values of that month (and
-    /// of any closed after it) computed again. The dataset passed validation and every posting
-    /// was checked by the book, so the month-end books cannot fail; should one, the month keeps
-    /// the values it closed with.
-    fn reclose(&mut self, touched: &[(crate::model::CustomerId, &'static [kpis::Facet])], date: NaiveDate) {
+    /// of any closed after it) computed again and their alerts stepped again over them; returns
+    /// the alerts whose standing that moved. The dataset passed validation and every posting was
+    /// checked by the book, so the month-end books cannot fail; should one, the month keeps the
+    /// values it closed with.
+    fn reclose(
+        &mut self,
+        touched: &[(crate::model::CustomerId, &'static [kpis::Facet])],
+        date: NaiveDate,
+        seq: u64,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
         for (distributor, _) in touched {
             let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
-            let _kept_as_closed = self.kpis.reclose(distributor, date, parts);
+            let moved = self.kpis.reclose(distributor, date, parts).unwrap_or_default();
+            changes.extend(moved.into_iter().map(|change| self.kpi_change(seq, change)));
         }
+        changes
     }
 }

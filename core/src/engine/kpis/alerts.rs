@@ -10,8 +10,10 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::Result;
-use crate::kpi::{AlertMachine, TRAILING_MONTHS, last_complete_month};
+use crate::kpi::{AlertMachine, Light, TRAILING_MONTHS, last_complete_month};
+use crate::model::CustomerId;
 use crate::spi::Period;
+use rust_decimal::Decimal;
 
 impl KpiState {
     /// Computes the values of the months the standard window reads (see
@@ -39,7 +41,11 @@ impl KpiState {
             return Ok(());
         }
         let periods = crate::kpi::months_up_to(last, crate::kpi::months_since(first, last, TRAILING_MONTHS));
+        let still_open = last.checked_add_months(Months::new(1)).map(|next| self.first_to_keep(next));
         for period in periods {
+            if still_open.is_some_and(|open| period >= open) {
+                self.alerts_before.insert(period, self.alerts.clone());
+            }
             for (member, _) in &self.distributors {
                 let values = self.closed_values.get(&period).and_then(|v| v.get(member));
                 for kpi in &self.kpis {
@@ -74,6 +80,7 @@ impl KpiState {
     ) -> Vec<KpiChange> {
         self.closed_through = Some(month);
         let values = self.month_values(month, month_end(month), parts);
+        self.alerts_before.insert(month, self.alerts.clone());
         let mut changes = Vec::new();
         for (id, _) in &self.distributors {
             let values = values.get(id);
@@ -90,7 +97,50 @@ impl KpiState {
         }
         self.keep_month(month, values);
         if let Some(next) = month.checked_add_months(Months::new(1)) {
-            self.forget_before(self.first_to_keep(next));
+            let first = self.first_to_keep(next);
+            self.forget_before(first);
+            self.alerts_before = self.alerts_before.split_off(&first);
+        }
+        changes
+    }
+
+    /// Steps `distributor`'s alerts again from the closed month `from` (its values computed
+    /// again by a late posting) through the last closed one, from where they stood before
+    /// `from`; returns how each alert now stands where that differs from before, as the
+    /// transition from the old standing to the new (an alert no longer raised: resolved).
+    pub(super) fn restep_alerts(&mut self, distributor: &CustomerId, from: NaiveDate) -> Vec<KpiChange> {
+        let Some(closed) = self.closed_through else { return Vec::new() };
+        if !self.alerts_before.contains_key(&from) {
+            return Vec::new();
+        }
+        let member = distributor.to_string();
+        let mut changes = Vec::new();
+        for kpi in &self.kpis {
+            let key = (member.clone(), kpi.id.clone());
+            let started = self.alerts_before.get(&from).and_then(|before| before.get(&key)).copied();
+            let mut machine = started.unwrap_or_else(|| AlertMachine::new(&self.rule));
+            let mut month = from;
+            while month <= closed {
+                if month > from
+                    && let Some(before) = self.alerts_before.get_mut(&month)
+                {
+                    before.insert(key.clone(), machine);
+                }
+                let value = self
+                    .closed_values
+                    .get(&month)
+                    .and_then(|v| v.get(distributor))
+                    .and_then(|v| v.get(kpi.id.as_str()));
+                machine.step(kpi, &self.rule, &member, month, value);
+                let Some(next) = month.checked_add_months(Months::new(1)) else { break };
+                month = next;
+            }
+            let old = self.alerts.insert(key, machine).and_then(|m| m.raised());
+            let value =
+                self.closed_values.get(&closed).and_then(|v| v.get(distributor)).and_then(|v| v.get(kpi.id.as_str()));
+            if let Some(change) = restanding(kpi, &member, closed, (old, machine.raised()), value) {
+                changes.push(change);
+            }
         }
         changes
     }
@@ -106,4 +156,34 @@ impl KpiState {
             })
             .collect()
     }
+}
+
+/// An alert whose standing a late posting moved from the light it was raised at to another
+/// (`None`: not raised), as the transition a close would have reported: raised, escalated, or
+/// resolved (no longer raised, or raised at a lighter light); `None` when it stands as it did.
+/// `value` is the distributor's value of the last closed `month`.
+fn restanding(
+    kpi: &crate::kpi::KpiDefinition,
+    member: &str,
+    month: NaiveDate,
+    (old, new): (Option<Light>, Option<Light>),
+    value: Option<Decimal>,
+) -> Option<KpiChange> {
+    use crate::kpi::AlertEventKind::{Escalated, Raised, Resolved};
+    let kind = match (old, new) {
+        _ if old == new => return None,
+        (None, Some(_)) => Raised,
+        (Some(o), Some(n)) if n > o => Escalated,
+        _ => Resolved,
+    };
+    let threshold = crate::kpi::evaluate(kpi, value, None, None).threshold;
+    Some(KpiChange::Alert {
+        kpi: kpi.id.clone(),
+        member: member.to_owned(),
+        month,
+        kind,
+        light: new.unwrap_or(Light::Green),
+        value,
+        threshold,
+    })
 }

@@ -10,7 +10,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 
-use super::KpiState;
+use super::{KpiChange, KpiState};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
@@ -85,17 +85,19 @@ impl KpiState {
 
     /// Computes again the values of `distributor` in every closed month from the one `date`
     /// falls in (a posting dated then was booked), each with its receivables as they stood on
-    /// the month's last day.
+    /// the month's last day, and steps its alerts again over them; returns the alerts whose
+    /// standing moved ([`KpiState::restep_alerts`]).
     pub(crate) fn reclose(
         &mut self,
         distributor: &CustomerId,
         date: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
-    ) -> Result<()> {
-        let mut month = crate::kpi::first_of_month(date);
-        let Some(closed) = self.closed_through.filter(|closed| month <= *closed) else { return Ok(()) };
+    ) -> Result<Vec<KpiChange>> {
+        let from = crate::kpi::first_of_month(date);
+        let mut month = from;
+        let Some(closed) = self.closed_through.filter(|closed| month <= *closed) else { return Ok(Vec::new()) };
         let found = self.distributor_at.get(distributor).and_then(|&i| self.distributors.get(i));
-        let Some((id, node)) = found.cloned() else { return Ok(()) };
+        let Some((id, node)) = found.cloned() else { return Ok(Vec::new()) };
         while month <= closed {
             let end = month_end(month);
             let book = CreditBook::from_dataset_for(parts.0, end, parts.2.policy().clone(), &id)?;
@@ -106,7 +108,7 @@ impl KpiState {
             let Some(next) = month.checked_add_months(Months::new(1)) else { break };
             month = next;
         }
-        Ok(())
+        Ok(self.restep_alerts(&id, from))
     }
 
     /// The standard KPI inputs over the standard window, read from the values kept (the month

@@ -344,6 +344,9 @@ pub(crate) struct KpiState {
     pending: Vec<(String, String, Light, Light)>,
     /// Each distributor's alert on each KPI.
     alerts: BTreeMap<(String, String), AlertMachine>,
+    /// The alerts as they stood before each closed month a posting can still move was stepped:
+    /// where a late posting into that month steps them again from.
+    alerts_before: BTreeMap<NaiveDate, BTreeMap<(String, String), AlertMachine>>,
     /// The last month whose alerts have stepped (its first day).
     closed_through: Option<NaiveDate>,
     /// Every distributor's values of each closed month kept (see [`history`]).
@@ -399,6 +402,7 @@ impl KpiState {
             card,
             pending: Vec::new(),
             alerts: BTreeMap::new(),
+            alerts_before: BTreeMap::new(),
             closed_through: None,
             closed_values: BTreeMap::new(),
             open_months,
