@@ -405,3 +405,38 @@ proptest! {
         }
     }
 }
+
+/// What the live engine asks before posting money in place: an invoice or payment is taken in
+/// place only where posting it in the batch book's order (every invoice and credit note in date
+/// order, then the payments in date order) would leave the same ledger, worked out by hand.
+#[test]
+fn money_is_taken_in_place_only_where_the_batch_order_leaves_the_same_ledger() {
+    let mut book = Receivables::new(cny(), [c1()]);
+    book.post_invoice(&invoice("A", day(1, 1), day(1, 20), 100)).unwrap();
+    // A credit note of 150 pays A and leaves 50 of credit over.
+    let credit = Invoice { kind: InvoiceKind::CreditNote, ..invoice("CN", day(1, 10), day(1, 10), 150) };
+    assert!(!book.takes_in_place(&credit), "a credit note is never taken in place");
+    book.post_invoice(&credit).unwrap();
+    assert_eq!((book.receivable(&c1()), book.unapplied(&c1())), (dec(0), dec(50)));
+    // Dated before the credit note, B would have been paid 50 by it: not in place. Dated after,
+    // the credit note stays as it was: in place.
+    assert!(!book.takes_in_place(&invoice("B", day(1, 5), day(2, 5), 80)));
+    assert!(book.takes_in_place(&invoice("B", day(1, 12), day(2, 12), 80)));
+    book.post_invoice(&invoice("B", day(1, 12), day(2, 12), 80)).unwrap();
+    // Cash without allocations pays B (due 12 February) oldest first and leaves nothing over: an
+    // invoice due before that would have been paid first, one due after would not.
+    let cash = Payment::new(PaymentId::new("P1").unwrap(), c1(), day(1, 15), dec(30), cny()).unwrap();
+    assert!(book.takes_payment_in_place(&cash));
+    book.post_payment(&cash).unwrap();
+    assert!(!book.takes_in_place(&invoice("C", day(1, 16), day(2, 1), 10)));
+    assert!(!book.takes_in_place(&invoice("C", day(1, 16), day(2, 12), 10)));
+    assert!(book.takes_in_place(&invoice("C", day(1, 16), day(2, 13), 10)));
+    // A payment dated before the last one is not in place; one on its day is.
+    let earlier = Payment::new(PaymentId::new("P2").unwrap(), c1(), day(1, 14), dec(5), cny()).unwrap();
+    assert!(!book.takes_payment_in_place(&earlier));
+    assert!(book.takes_payment_in_place(&Payment { date: day(1, 15), ..earlier }));
+    // Cash left over reaches every later invoice.
+    let more = Payment::new(PaymentId::new("P3").unwrap(), c1(), day(1, 16), dec(1_000), cny()).unwrap();
+    book.post_payment(&more).unwrap();
+    assert!(!book.takes_in_place(&invoice("D", day(1, 17), day(12, 31), 10)));
+}

@@ -271,6 +271,59 @@ fn a_payment_allocated_after_it_was_booked_pays_that_invoice_and_bad_allocations
     Ok(())
 }
 
+/// Money documents out of the batch book's order (which posts every invoice and credit note
+/// before any payment, in date order) leave every account as the batch book of the same records
+/// has it, after each event: a payment dated before the last one, a credit note larger than all
+/// ever invoiced, an invoice dated before it, cash paid ahead and an invoice due before what it
+/// paid.
+#[test]
+fn money_booked_out_of_the_batch_order_leaves_the_book_as_the_batch_has_it() -> Res {
+    let mut engine = engine();
+    let d = engine.to_dataset();
+    let customer = engine.credit_book().customers().first().copied().ok_or("accounts")?.clone();
+    let product = d.products.first().ok_or("products")?.id.clone();
+    let oldest = engine.credit_book().receivables().open_items(&customer).first().map(|i| (i.invoice.clone(), i.open));
+    let (oldest, oldest_open) = oldest.ok_or("an open invoice")?;
+    let invoiced: Decimal = d.invoices.iter().filter(|i| i.customer == customer).map(Invoice::amount).sum();
+    let line = |amount: Decimal| SalesLine::new(product.clone(), Decimal::ONE, amount);
+    let invoice = |id: &str, date: NaiveDate, due: u64, amount: Decimal| -> Result<Invoice, OmoError> {
+        Invoice::new(
+            InvoiceId::new(id)?,
+            customer.clone(),
+            date,
+            date + Days::new(due),
+            d.currency.clone(),
+            vec![line(amount)],
+        )
+    };
+    let pay = |id: &str, date: NaiveDate, amount: Decimal| -> Result<Payment, OmoError> {
+        Payment::new(PaymentId::new(id)?, customer.clone(), date, amount, d.currency.clone())
+    };
+    let (d1, d2, d3) = (day(&engine, 1), day(&engine, 2), day(&engine, 3));
+    let mut late = pay("PAY-LATE", d3, oldest_open)?;
+    late.allocations.push(PaymentAllocation { invoice: oldest, amount: oldest_open });
+    let credit = Invoice { kind: InvoiceKind::CreditNote, ..invoice("CN-BIG", d3, 0, invoiced + Decimal::from(1000))? };
+    let events = [
+        EventBody::Payment(Box::new(late)),
+        EventBody::Payment(Box::new(pay("PAY-EARLIER", d2, Decimal::from(200))?)),
+        EventBody::Invoice(Box::new(credit)),
+        EventBody::Invoice(Box::new(invoice("INV-EARLIER", d1, 30, Decimal::from(700))?)),
+        EventBody::Invoice(Box::new(invoice("INV-60", d3, 60, Decimal::from(900))?)),
+        EventBody::Payment(Box::new(pay("PAY-AHEAD", d3, Decimal::from(1_500))?)),
+        EventBody::Invoice(Box::new(invoice("INV-DUE-FIRST", d3, 5, Decimal::from(400))?)),
+    ];
+    for (n, body) in events.into_iter().enumerate() {
+        engine.apply(event(&format!("M-{n}"), body))?;
+        let now = engine.to_dataset();
+        let batch = CreditBook::from_dataset(&now, now.as_of, CreditPolicy::default())?;
+        assert_eq!(engine.credit_position(&customer)?, batch.credit_position(&customer, now.as_of)?, "after event {n}");
+        let (live, batch) = (engine.credit_book().receivables(), batch.receivables());
+        let position = |book: &omo_core::credit::Receivables| (book.receivable(&customer), book.unapplied(&customer));
+        assert_eq!(position(live), position(batch), "after event {n}");
+    }
+    Ok(())
+}
+
 /// The sample's preseason deposits are paid in January and allocated to the pickups' invoices
 /// in spring. From a cut between a deposit and its pickup, the engine's credit positions equal
 /// the batch book's right after each allocation, and its KPI history (months closed while the

@@ -92,7 +92,8 @@ struct CustomerLedger {
     sales: BTreeMap<NaiveDate, Decimal>,
     /// The overdue summary on the book's business date, kept current as items are posted.
     summary: Option<OverdueSummary>,
-    /// The latest payment's day.
+    /// The latest invoice's or credit note's day, and the latest payment's.
+    last_invoiced: Option<NaiveDate>,
     last_paid: Option<NaiveDate>,
     /// The latest due date a payment without allocations reached applying its money oldest
     /// first (`NaiveDate::MAX` once one left cash over): an invoice due later is posted in
@@ -178,6 +179,7 @@ impl Receivables {
             return Err(OmoError::DuplicateId { kind: "invoice", id: invoice.id.to_string() });
         }
         let amount = invoice.amount();
+        ledger.last_invoiced = ledger.last_invoiced.max(Some(invoice.date));
         match invoice.kind {
             InvoiceKind::Invoice => {
                 let key = (invoice.due_date, sequence);
@@ -249,16 +251,17 @@ impl Receivables {
     }
 
     /// True when posting `invoice` now leaves the book as the batch book leaves it, which posts
-    /// every invoice before any payment: the invoice is not a credit note, and no payment of its
-    /// customer without allocations reached, oldest first, an invoice due on or after it, nor
-    /// left cash over that would have paid it. Explicit allocations do not depend on the
-    /// invoices' order.
+    /// every invoice and credit note in date order before any payment: the invoice is not a
+    /// credit note, is dated on or after its customer's latest invoice or credit note, and no
+    /// payment of its customer without allocations reached, oldest first, an invoice due on or
+    /// after it, nor left cash over that would have paid it. Explicit allocations do not depend
+    /// on the invoices' order.
     pub fn takes_in_place(&self, invoice: &Invoice) -> bool {
         invoice.kind == InvoiceKind::Invoice
-            && self
-                .customers
-                .get(&invoice.customer)
-                .is_none_or(|l| l.oldest_first_reach.is_none_or(|reach| reach < invoice.due_date))
+            && self.customers.get(&invoice.customer).is_none_or(|l| {
+                l.last_invoiced.is_none_or(|d| d <= invoice.date)
+                    && l.oldest_first_reach.is_none_or(|reach| reach < invoice.due_date)
+            })
     }
 
     /// True when posting `payment` now leaves the book as the batch book leaves it, which posts
