@@ -513,19 +513,58 @@ fn a_format_1_snapshot_keeping_the_ids_themselves_restores_with_the_duplicate_ru
 /// One random step of a stream: a movement, an order, an invoice or a payment.
 #[derive(Debug, Clone)]
 enum Step {
-    Move { pair: usize, days: u64, kind: usize, quantity: i64 },
-    Order { customer: usize, days: u64, quantity: i64 },
-    Invoice { order: usize },
-    Pay { customer: usize, amount: i64 },
+    Move {
+        pair: usize,
+        days: u64,
+        kind: usize,
+        quantity: i64,
+    },
+    Order {
+        customer: usize,
+        days: u64,
+        quantity: i64,
+    },
+    /// An invoice of a new order, dated `back` days before the clock (not before the order).
+    Invoice {
+        order: usize,
+        back: u64,
+    },
+    /// A credit note of half an invoice of a new order, `back` days before the clock.
+    Credit {
+        invoice: usize,
+        back: u64,
+    },
+    /// A payment `back` days before the clock, allocated to an invoice of a new order or not.
+    Pay {
+        customer: usize,
+        amount: i64,
+        back: u64,
+        allocate: Option<usize>,
+    },
+    /// Part of a new payment allocated to an invoice of a new order of the same customer.
+    Allocate {
+        payment: usize,
+        invoice: usize,
+        amount: i64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (0..40usize, 0..20u64, 0..4usize, -50..400i64).prop_map(|(pair, days, kind, quantity)| Step::Move { pair, days, kind, quantity }),
         1 => (0..20usize, 0..20u64, 1..50i64).prop_map(|(customer, days, quantity)| Step::Order { customer, days, quantity }),
-        1 => (0..10usize).prop_map(|order| Step::Invoice { order }),
-        1 => (0..20usize, 1..200_000i64).prop_map(|(customer, amount)| Step::Pay { customer, amount }),
+        1 => (0..10usize, 0..10u64).prop_map(|(order, back)| Step::Invoice { order, back }),
+        1 => (0..10usize, 0..10u64).prop_map(|(invoice, back)| Step::Credit { invoice, back }),
+        1 => (0..20usize, 1..200_000i64, 0..10u64, proptest::option::of(0..10usize))
+            .prop_map(|(customer, amount, back, allocate)| Step::Pay { customer, amount, back, allocate }),
+        1 => (0..10usize, 0..10usize, 1..60_000i64).prop_map(|(payment, invoice, amount)| Step::Allocate { payment, invoice, amount }),
     ]
+}
+
+/// The `i`th (wrapping) of the records whose id starts with `prefix`.
+fn nth_new<'a, T>(records: &'a [T], id: impl Fn(&T) -> &str, prefix: &str, i: usize) -> Option<&'a T> {
+    let new: Vec<&T> = records.iter().filter(|r| id(r).starts_with(prefix)).collect();
+    new.get(i % new.len().max(1)).copied()
 }
 
 /// The event of a step, against the engine's current state (ids from the step's number).
@@ -556,12 +595,9 @@ fn event_of(engine: &Engine, n: usize, step: &Step) -> Option<Event> {
             .ok()?;
             EventBody::Order(order)
         }
-        Step::Invoice { order } => {
-            let new: Vec<&SalesOrder> = d.orders.iter().filter(|o| o.id.as_str().starts_with("P-SO-")).collect();
-            let order = new.get(order % new.len().max(1))?;
-            // Money is applied when it is booked (see the engine's documentation): documents
-            // dated at the clock, as they arrive, keep the batch book's date order.
-            let date = d.as_of.max(order.order_date);
+        Step::Invoice { order, back } => {
+            let order = nth_new(&d.orders, |o| o.id.as_str(), "P-SO-", *order)?;
+            let date = (d.as_of - Days::new(*back)).max(order.order_date);
             let invoice = Invoice::new(
                 InvoiceId::new(format!("P-INV-{n}")).ok()?,
                 order.customer.clone(),
@@ -573,18 +609,60 @@ fn event_of(engine: &Engine, n: usize, step: &Step) -> Option<Event> {
             .ok()?;
             EventBody::Invoice(Box::new(Invoice { order: Some(order.id.clone()), ..invoice }))
         }
-        Step::Pay { customer, amount } => {
+        Step::Credit { invoice, back } => {
+            let original = nth_new(&d.invoices, |i| i.id.as_str(), "P-INV-", *invoice)?;
+            let date = (d.as_of - Days::new(*back)).max(original.date);
+            let lines =
+                original.lines.iter().map(|l| SalesLine { quantity: (l.quantity / Decimal::TWO).ceil(), ..l.clone() });
+            let note = Invoice::new(
+                InvoiceId::new(format!("P-CN-{n}")).ok()?,
+                original.customer.clone(),
+                date,
+                date,
+                d.currency.clone(),
+                lines.collect(),
+            )
+            .ok()?;
+            EventBody::Invoice(Box::new(Invoice {
+                kind: InvoiceKind::CreditNote,
+                against: Some(original.id.clone()),
+                ..note
+            }))
+        }
+        Step::Pay { customer, amount, back, allocate } => {
             let accounts = engine.credit_book().customers();
             let customer = (*accounts.get(customer % accounts.len().max(1))?).clone();
-            let payment = Payment::new(
+            let mut payment = Payment::new(
                 PaymentId::new(format!("P-PAY-{n}")).ok()?,
-                customer,
-                d.as_of,
+                customer.clone(),
+                d.as_of - Days::new(*back),
                 Decimal::from(*amount),
                 d.currency.clone(),
             )
             .ok()?;
+            let named = allocate.and_then(|i| nth_new(&d.invoices, |i| i.id.as_str(), "P-INV-", i));
+            if let Some(invoice) = named.filter(|i| i.customer == customer) {
+                let amount = payment.amount.min(invoice.amount());
+                payment.allocations.push(PaymentAllocation { invoice: invoice.id.clone(), amount });
+            }
             EventBody::Payment(Box::new(payment))
+        }
+        Step::Allocate { payment, invoice, amount } => {
+            let payment = nth_new(&d.payments, |p| p.id.as_str(), "P-PAY-", *payment)?;
+            let invoices: Vec<&Invoice> = d
+                .invoices
+                .iter()
+                .filter(|i| i.id.as_str().starts_with("P-INV-") && i.customer == payment.customer)
+                .collect();
+            let invoice = invoices.get(invoice % invoices.len().max(1))?;
+            // Made once both exist, as an ERP's reconciliation is.
+            let date = d.as_of.max(payment.date).max(invoice.date);
+            EventBody::PaymentAllocation(Allocation {
+                payment: payment.id.clone(),
+                invoice: invoice.id.clone(),
+                amount: Decimal::from(*amount),
+                date,
+            })
         }
     };
     Some(event(&format!("e{n}"), body))
@@ -601,6 +679,11 @@ fn with_record(dataset: &Dataset, body: &EventBody) -> Dataset {
         EventBody::Order(o) => d.orders.push(o),
         EventBody::Invoice(i) => d.invoices.push(*i),
         EventBody::Payment(p) => d.payments.push(*p),
+        EventBody::PaymentAllocation(a) => {
+            if let Some(p) = d.payments.iter_mut().find(|p| p.id == a.payment) {
+                p.allocations.push(PaymentAllocation { invoice: a.invoice, amount: a.amount });
+            }
+        }
         _ => {}
     }
     d
@@ -610,7 +693,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// For random streams, the engine accepts exactly the events after which the batch
-    /// validation passes, and its S-P-I rows, stock and credit positions equal the batch ones.
+    /// validation passes, and its S-P-I rows, stock and credit positions equal the batch ones;
+    /// its credit positions after every event, money back-dated, credited and allocated late
+    /// included.
     #[test]
     fn incremental_equals_batch(steps in proptest::collection::vec(step(), 1..40)) {
         let mut engine = engine();
@@ -618,8 +703,13 @@ proptest! {
             let Some(event) = event_of(&engine, n, step) else { continue };
             let batch = with_record(engine.dataset(), &event.body);
             let valid = batch.validate().is_ok();
+            let money = matches!(event.body, EventBody::Invoice(_) | EventBody::Payment(_) | EventBody::PaymentAllocation(_));
             let applied = engine.apply(event.clone());
             prop_assert_eq!(applied.is_ok(), valid, "{:?}: {:?} / {:?}", event, applied, batch.validate());
+            if money && valid {
+                let d = engine.to_dataset();
+                prop_assert_eq!(credit_positions(&engine), batch_positions(&d), "after {:?}", event);
+            }
         }
         let d = engine.to_dataset();
         prop_assert_eq!(engine.spi_rows(), build_ledger(&d.movements, &[], LedgerOptions::default()).unwrap_or_default());
