@@ -119,6 +119,41 @@ def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(histo
     assert (eng.seq, eng.as_of, eng.to_dataset().to_json()) == before
 
 
+def test_a_payment_allocated_after_it_was_booked_pays_that_invoice_and_a_bad_one_changes_nothing(history):
+    eng = omo.Engine(history)
+    customer = _account(history)
+    day = history.as_of + dt.timedelta(days=1)
+    eng.apply({"type": "payment", "id": "PAY-AHEAD", "record": {
+        "id": "PAY-AHEAD", "customer": customer, "date": day.isoformat(), "amount": Decimal("500"),
+        "currency": "CNY", "allocations": []}})
+    lines = [{"product": json.loads(history._native.records_json("products"))[0]["id"], "quantity": "1",
+              "unit_price": "800", "discount": "0"}]
+    eng.apply({"type": "invoice", "id": "INV-NEW", "record": {
+        "id": "INV-NEW", "kind": "invoice", "customer": customer, "date": day.isoformat(),
+        "due_date": (day + dt.timedelta(days=30)).isoformat(), "currency": "CNY", "order": None,
+        "against": None, "lines": lines}})
+
+    def allocation(event_id, amount, on=day):
+        return {"type": "payment_allocation", "id": event_id, "record": {
+            "payment": "PAY-AHEAD", "invoice": "INV-NEW", "amount": amount, "date": on.isoformat()}}
+
+    before = (eng.seq, eng.to_dataset().to_json())
+    with pytest.raises(omo.ValidationError, match="amount: 500.01 is more than the payment has left, 500"):
+        eng.apply(allocation("A-1", Decimal("500.01")))
+    with pytest.raises(omo.ValidationError, match="date: .* is before the payment's date"):
+        eng.apply(allocation("A-1", Decimal("100"), on=day - dt.timedelta(days=1)))
+    with pytest.raises(omo.ArgumentError, match="float"):
+        eng.apply(allocation("A-1", 100.0))
+    assert (eng.seq, eng.to_dataset().to_json()) == before
+    eng.apply(allocation("A-1", Decimal("300")))
+    payments = json.loads(eng.to_dataset()._native.records_json("payments"))
+    paid = next(p for p in payments if p["id"] == "PAY-AHEAD")
+    assert paid["allocations"] == [{"invoice": "INV-NEW", "amount": "300"}]
+    live = eng.credit_book().positions().reset_index(drop=True)
+    batch = omo.CreditBook(eng.to_dataset()).positions().reset_index(drop=True)
+    assert live.equals(batch)
+
+
 def test_a_replica_s_events_each_get_a_seq_or_a_reason_in_their_place(history):
     eng = omo.Engine(history)
     seen = []
