@@ -415,7 +415,10 @@ fn money_is_taken_in_place_only_where_the_batch_order_leaves_the_same_ledger() {
     book.post_invoice(&invoice("A", day(1, 1), day(1, 20), 100)).unwrap();
     // A credit note of 150 pays A and leaves 50 of credit over.
     let credit = Invoice { kind: InvoiceKind::CreditNote, ..invoice("CN", day(1, 10), day(1, 10), 150) };
-    assert!(!book.takes_in_place(&credit), "a credit note is never taken in place");
+    assert!(!book.takes_in_place(&credit), "a credit note naming no invoice goes oldest first");
+    // Against A, untouched: taken in place up to A's amount, as the batch book applies it.
+    assert!(book.takes_in_place(&credit_note("CA", day(1, 10), "A", 100)));
+    assert!(!book.takes_in_place(&credit_note("CA", day(1, 10), "A", 101)), "what A cannot take goes oldest first");
     book.post_invoice(&credit).unwrap();
     assert_eq!((book.receivable(&c1()), book.unapplied(&c1())), (dec(0), dec(50)));
     // Dated before the credit note, B would have been paid 50 by it: not in place. Dated after,
@@ -439,4 +442,6 @@ fn money_is_taken_in_place_only_where_the_batch_order_leaves_the_same_ledger() {
     let more = Payment::new(PaymentId::new("P3").unwrap(), c1(), day(1, 16), dec(1_000), cny()).unwrap();
     book.post_payment(&more).unwrap();
     assert!(!book.takes_in_place(&invoice("D", day(1, 17), day(12, 31), 10)));
+    // B was reached by the cash: a credit note against it is not taken in place.
+    assert!(!book.takes_in_place(&credit_note("CB", day(1, 17), "B", 10)));
 }

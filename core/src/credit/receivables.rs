@@ -251,17 +251,29 @@ impl Receivables {
     }
 
     /// True when posting `invoice` now leaves the book as the batch book leaves it, which posts
-    /// every invoice and credit note in date order before any payment: the invoice is not a
-    /// credit note, is dated on or after its customer's latest invoice or credit note, and no
-    /// payment of its customer without allocations reached, oldest first, an invoice due on or
-    /// after it, nor left cash over that would have paid it. Explicit allocations do not depend
-    /// on the invoices' order.
+    /// every invoice and credit note in date order before any payment. It must be dated on or
+    /// after its customer's latest invoice or credit note, and:
+    /// - an invoice: no payment of its customer without allocations reached, oldest first, an
+    ///   invoice due on or after it, nor left cash over that would have paid it (explicit
+    ///   allocations do not depend on the invoices' order);
+    /// - a credit note: the invoice it corrects is open and untouched (no payment reached it, in
+    ///   the batch order either) and takes the whole note, as it does there.
     pub fn takes_in_place(&self, invoice: &Invoice) -> bool {
-        invoice.kind == InvoiceKind::Invoice
-            && self.customers.get(&invoice.customer).is_none_or(|l| {
-                l.last_invoiced.is_none_or(|d| d <= invoice.date)
-                    && l.oldest_first_reach.is_none_or(|reach| reach < invoice.due_date)
-            })
+        let Some(ledger) = self.customers.get(&invoice.customer) else {
+            return invoice.kind == InvoiceKind::Invoice;
+        };
+        if ledger.last_invoiced.is_some_and(|d| d > invoice.date) {
+            return false;
+        }
+        match invoice.kind {
+            InvoiceKind::Invoice => ledger.oldest_first_reach.is_none_or(|reach| reach < invoice.due_date),
+            InvoiceKind::CreditNote => invoice
+                .against
+                .as_ref()
+                .and_then(|original| ledger.keys.get(original))
+                .and_then(|key| ledger.open.get(key))
+                .is_some_and(|item| item.open == item.amount && invoice.amount() <= item.open),
+        }
     }
 
     /// True when posting `payment` now leaves the book as the batch book leaves it, which posts

@@ -28,10 +28,11 @@
 //!
 //! **Money.** The credit book's receivables are, after every event, those of
 //! [`CreditBook::from_dataset`] on the engine's records, which posts every invoice before any
-//! payment and the payments in date order. A payment dated on or after its customer's latest, and
-//! an invoice no oldest-first payment of its customer could have paid, are posted in place; a
-//! back-dated payment, a credit note, an invoice that cash applied oldest first would have
-//! reached (or that cash left over would pay), and a payment allocated after it was booked
+//! payment and the payments in date order. A payment dated on or after its customer's latest, an
+//! invoice no oldest-first payment of its customer could have paid, and a credit note its
+//! untouched invoice takes whole are posted in place; a back-dated payment, another credit note,
+//! an invoice that cash applied oldest first would have reached (or that cash left over would
+//! pay), a document dated before its customer's latest, and a payment allocated after it was booked
 //! ([`EventBody::PaymentAllocation`]) have their customer's receivables posted again from its own
 //! invoices and payments ([`CreditBook::repost_receivables`]): a pass over that customer's
 //! money, never over the stock history.
