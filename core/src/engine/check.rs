@@ -186,7 +186,7 @@ impl Engine {
             is.push("invoice", format!("{} is {owner}'s, the payment {}'s", a.invoice, payment.customer));
         }
         is.amount("amount", a.amount);
-        if a.amount <= rust_decimal::Decimal::ZERO {
+        if a.amount.is_zero() {
             is.push("amount", "an allocation must be positive");
         } else if a.amount > payment.unallocated() {
             is.push("amount", format!("{} is more than the payment has left, {}", a.amount, payment.unallocated()));

@@ -8,8 +8,7 @@
 //! - an order's status from its shipments and invoices (see [`Dataset::until`] for the rule);
 //! - a shipment's delivery and tracking steps from their dates;
 //! - a prepaid order's pickups from theirs;
-//! - a credit account's limit, temporary increases and block from its audit trail.
-//!
+//! - a credit account's limit, temporary increases and block from its audit trail;
 //! - a payment's allocations from the later of its day and its invoice's day
 //!   ([`crate::model::Payment::as_it_stood_on`]).
 //!

@@ -126,23 +126,22 @@ impl KpiState {
                 {
                     before.insert(key.clone(), machine);
                 }
-                let value = self
-                    .closed_values
-                    .get(&month)
-                    .and_then(|v| v.get(distributor))
-                    .and_then(|v| v.get(kpi.id.as_str()));
-                machine.step(kpi, &self.rule, &member, month, value);
+                machine.step(kpi, &self.rule, &member, month, self.closed_value(month, distributor, &kpi.id));
                 let Some(next) = month.checked_add_months(Months::new(1)) else { break };
                 month = next;
             }
             let old = self.alerts.insert(key, machine).and_then(|m| m.raised());
-            let value =
-                self.closed_values.get(&closed).and_then(|v| v.get(distributor)).and_then(|v| v.get(kpi.id.as_str()));
+            let value = self.closed_value(closed, distributor, &kpi.id);
             if let Some(change) = restanding(kpi, &member, closed, (old, machine.raised()), value) {
                 changes.push(change);
             }
         }
         changes
+    }
+
+    /// A distributor's value of a KPI in a closed month kept.
+    fn closed_value(&self, month: NaiveDate, distributor: &CustomerId, kpi: &str) -> Option<Decimal> {
+        self.closed_values.get(&month).and_then(|v| v.get(distributor)).and_then(|v| v.get(kpi))
     }
 
     /// Where every alert stands, Grafana's way.
