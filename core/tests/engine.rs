@@ -3,7 +3,9 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use omo_core::credit::{AuditStamp, CreditBook, CreditCheck, CreditPolicy};
-use omo_core::engine::{Allocation, ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, Event, EventBody};
+use omo_core::engine::{
+    Allocation, ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, Event, EventBody, Reorder,
+};
 use omo_core::model::*;
 use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::{LedgerOptions, NodeLevel, Period, ProductLevel, build_ledger};
@@ -1430,5 +1432,74 @@ fn a_distributor_moved_to_another_node_reads_that_node_s_history() -> Res {
     let cover = (distributor.id.to_string(), "days_of_cover".to_owned());
     let after = batch.get(&cover).and_then(|i| i.value);
     assert!(compared > 20 && after.is_some() && after != before, "{compared} {before:?} {after:?}");
+    Ok(())
+}
+
+/// An alert's lines to reorder and credit left, as the batch computes them on the records the
+/// engine held when the month closed: the suggested orders at the distributor's node with
+/// something to order (largest value first), and its credit position's available credit.
+fn expected_action(held: &Dataset, member: &str, code: &str) -> Result<(Vec<Reorder>, Option<Decimal>), OmoError> {
+    let customer = CustomerId::new(member)?;
+    let reorders = match held.customer(&customer).and_then(|c| c.node.clone()) {
+        Some(node) if code == "reorder" => {
+            let valid = omo_core::ValidDataset::new(held.clone())?;
+            let orders = omo_core::views::Views::new(&valid).suggested_orders(Some(&node), None)?;
+            orders
+                .rows
+                .into_iter()
+                .filter(|r| r.order.quantity > Decimal::ZERO)
+                .map(|r| Reorder { node: r.order.node, product: r.order.product, quantity: r.order.quantity })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let hold_above = (code == "chase_invoices")
+        .then(|| {
+            let book = CreditBook::from_dataset(held, held.as_of, CreditPolicy::default()).ok()?;
+            book.credit_position(&customer, held.as_of).ok().map(|c| c.available.max(Decimal::ZERO))
+        })
+        .flatten();
+    Ok((reorders, hold_above))
+}
+
+#[test]
+fn an_alert_to_reorder_names_the_lines_and_one_to_chase_the_credit_left_above_which_to_hold() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(200);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    let (mut reorders_named, mut holds_named) = (0, 0);
+    for event in omo_core::engine::events_of(&company, cut)? {
+        // Each month closed by time passing to its last day, on the records held then.
+        let day = event.date().ok_or("dated event")?;
+        if day.month() != engine.as_of().month() {
+            let last = omo_core::kpi::first_of_month(day) - Days::new(1);
+            let held = engine.to_dataset();
+            for change in engine.advance_to(last)? {
+                let ChangeKind::Alert { member, kind, action_code, hold_above, reorders, .. } = &change.what else {
+                    continue;
+                };
+                if *kind == omo_core::kpi::AlertEventKind::Resolved {
+                    assert!(reorders.is_empty() && hold_above.is_none(), "{member} {action_code}: resolved");
+                    continue;
+                }
+                let (lines, left) = expected_action(&held, member, action_code)?;
+                assert_eq!((reorders, hold_above), (&lines, &left), "{member} {action_code}");
+                let words = change.action();
+                // Every line's quantity and product in the words, its node after them.
+                for line in reorders {
+                    let named = format!("{} of {}", line.quantity.normalize(), line.product);
+                    let at = words.find(&named).ok_or_else(|| format!("{named} not in {words}"))?;
+                    assert!(words[at..].contains(&format!(" at {}", line.node)), "{words}");
+                    reorders_named += 1;
+                }
+                if let Some(left) = hold_above.filter(|l| *l > Decimal::ZERO) {
+                    assert!(words.contains(&format!("hold its orders above {:.2}", left.round_dp(2))), "{words}");
+                    holds_named += 1;
+                }
+            }
+        }
+        engine.apply(event)?;
+    }
+    assert!(reorders_named > 0 && holds_named > 0, "reorder lines {reorders_named}, holds {holds_named}");
     Ok(())
 }

@@ -94,6 +94,28 @@ def test_a_blocked_account_s_order_is_reported_to_the_callback_with_what_to_do(h
     assert Decimal(change["amount"]) == Decimal("199.00")
 
 
+def test_an_alert_to_reorder_names_its_lines_and_one_to_chase_the_credit_above_which_to_hold(history):
+    # Over the last 200 days, months close with distributors short of cover and paying late.
+    cut = history.as_of - dt.timedelta(days=200)
+    alerts = []
+    with omo.Engine(history.until(cut)) as eng:
+        eng.on_change(lambda c: alerts.append(c) if c["type"] == "alert" and c["kind"] != "resolved" else None)
+        eng.apply_many(omo.events_of(history, after=cut))
+    reorders = [a for a in alerts if a["action_code"] == "reorder"]
+    chases = [a for a in alerts if a["action_code"] == "chase_invoices"]
+    assert reorders and chases, {a["action_code"] for a in alerts}
+    for alert in reorders:
+        assert alert["reorders"] and alert["hold_above"] is None
+        for line in alert["reorders"]:
+            assert set(line) == {"node", "product", "quantity"} and Decimal(line["quantity"]) > 0
+            assert f'{Decimal(line["quantity"]).normalize():f} of {line["product"]}' in alert["action"]
+    for alert in chases:
+        left = Decimal(alert["hold_above"])
+        assert left >= 0 and alert["reorders"] == []
+        held = f"hold its orders above {left.quantize(Decimal('0.01'))}" if left else "hold every new order"
+        assert held in alert["action"], alert["action"]
+
+
 def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(history):
     eng = omo.Engine(history)
     customer = _account(history)

@@ -108,7 +108,44 @@ pub enum ChangeKind {
         action_code: String,
         /// For `chase_invoices`: the distributor's overdue invoices, oldest due first.
         invoices: Vec<String>,
+        /// For `chase_invoices` (raised or escalated): the credit the distributor has left today,
+        /// above which its new orders should be held (zero, also when it is over its limit: hold
+        /// every new order); none without a credit account.
+        #[serde(default)]
+        hold_above: Option<Decimal>,
+        /// For `reorder` and `reorder_now` (raised or escalated): what to order today at the
+        /// member's node, as the
+        /// engine's suggested orders have it (the lines with something to order, largest value
+        /// first; none where the node has nothing to order or the suggestion could not be made).
+        #[serde(default)]
+        reorders: Vec<Reorder>,
     },
+}
+
+/// One line of what to reorder: `quantity` units of `product` at `node`.
+///
+/// ```
+/// use omo_core::engine::Reorder;
+/// use omo_core::model::{NodeId, ProductId};
+/// let line = Reorder { node: NodeId::new("RN-002")?, product: ProductId::new("UREA-50")?, quantity: 40.into() };
+/// assert_eq!(line.to_string(), "40 of UREA-50 at RN-002");
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Reorder {
+    /// Where to deliver.
+    pub node: NodeId,
+    /// What to order.
+    pub product: ProductId,
+    /// How many units: the suggested order, in whole packs.
+    pub quantity: Decimal,
+}
+
+impl std::fmt::Display for Reorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of {} at {}", self.quantity.normalize(), self.product, self.node)
+    }
 }
 
 impl Change {
@@ -149,21 +186,69 @@ impl Change {
                 let value = value.map_or_else(|| "no value".to_owned(), |v| v.round_dp(4).normalize().to_string());
                 format!("{kpi} of {member} turned {} from {} ({value})", to.as_str(), from.as_str())
             }
-            ChangeKind::Alert { kpi, member, kind, value, threshold, action_code, invoices, .. } => {
+            ChangeKind::Alert { kpi, member, kind, value, threshold, action_code, .. } => {
                 let value = value.map_or_else(|| "no value".to_owned(), |v| v.round_dp(4).normalize().to_string());
                 let threshold = threshold.map_or_else(String::new, |t| format!(", threshold {}", t.normalize()));
                 match kind {
                     AlertEventKind::Resolved => {
                         format!("{kpi} of {member} is back ({value}{threshold}): nothing to do")
                     }
-                    _ => {
-                        let chase =
-                            if invoices.is_empty() { String::new() } else { format!(" ({})", invoices.join(", ")) };
-                        format!("{}{chase}: {kpi} of {member} at {value}{threshold}", action_words(action_code, member))
-                    }
+                    _ => format!("{}: {kpi} of {member} at {value}{threshold}", self.what_to_do(action_code, member)),
                 }
             }
         }
+    }
+}
+
+impl Change {
+    /// An alert's action code in words, for `member`, with what the alert carries: the lines to
+    /// reorder, the invoices to chase and the credit above which to hold orders.
+    fn what_to_do(&self, code: &str, member: &str) -> String {
+        let ChangeKind::Alert { invoices, hold_above, reorders, .. } = &self.what else {
+            return action_words(code, member);
+        };
+        match code {
+            "reorder" | "reorder_now" if !reorders.is_empty() => {
+                format!("reorder {} for {member}: {}", reorder_lines(reorders), reorder_why(code))
+            }
+            "chase_invoices" => {
+                let chase = if invoices.is_empty() { String::new() } else { format!(" ({})", invoices.join(", ")) };
+                let hold = match hold_above {
+                    Some(left) if left.is_sign_positive() && !left.is_zero() => {
+                        format!("hold its orders above {:.2}", left.round_dp(2))
+                    }
+                    Some(_) => "hold every new order: no credit left".to_owned(),
+                    None => "hold new credit".to_owned(),
+                };
+                format!("chase {member}'s overdue invoices{chase} and {hold}")
+            }
+            _ => action_words(code, member),
+        }
+    }
+}
+
+/// Lines to reorder in words, each node named once after its products: "120 of NPK-50, 80 of
+/// SSP-50 at DN-01".
+fn reorder_lines(reorders: &[Reorder]) -> String {
+    let mut nodes: Vec<(&NodeId, Vec<String>)> = Vec::new();
+    for line in reorders {
+        let product = format!("{} of {}", line.quantity.normalize(), line.product);
+        match nodes.iter_mut().find(|(node, _)| *node == &line.node) {
+            Some((_, products)) => products.push(product),
+            None => nodes.push((&line.node, vec![product])),
+        }
+    }
+    let at: Vec<String> =
+        nodes.into_iter().map(|(node, products)| format!("{} at {node}", products.join(", "))).collect();
+    at.join("; ")
+}
+
+/// Why a reorder is due, by its action code.
+fn reorder_why(code: &str) -> &'static str {
+    if code == "reorder_now" {
+        "the plan sees it run out inside its lead time"
+    } else {
+        "its stock covers too few days"
     }
 }
 
@@ -186,14 +271,13 @@ pub(crate) fn action_code(kpi: &str, value: Option<Decimal>, target: Option<Deci
 /// An action code in words, for `member`.
 fn action_words(code: &str, member: &str) -> String {
     match code {
-        "reorder" => format!("reorder for {member}: its stock covers too few days"),
+        "reorder" => format!("reorder for {member}: {}", reorder_why(code)),
         "reduce_stock" => format!("hold shipments to {member} and move its surplus: too many days of cover"),
         "clear_dead_stock" => format!("promote or move {member}'s slow and dead stock"),
-        "chase_invoices" => format!("chase {member}'s overdue invoices and hold new credit"),
         "review_deliveries" => format!("review late and short deliveries to {member}"),
         "review_forecast" => format!("review the demand forecast of {member}"),
         "visit_customer" => format!("visit {member}: sales below plan or last year"),
-        "reorder_now" => format!("place {member}'s past-due orders now: the plan sees it run out inside its lead time"),
+        "reorder_now" => format!("place {member}'s past-due orders now: {}", reorder_why(code)),
         "build_ahead" => {
             format!(
                 "build ahead on line {member} or send work to the OEM: the months ahead need more hours than it has"
@@ -202,5 +286,61 @@ fn action_words(code: &str, member: &str) -> String {
         "chase_oem" => format!("chase {member}: its deliveries come later than promised"),
         "review_production" => format!("review line {member}'s scrap and stoppages: output below plan"),
         _ => format!("look at {member}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(code: &str, hold_above: Option<Decimal>, reorders: Vec<Reorder>) -> Change {
+        let date = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default();
+        let what = ChangeKind::Alert {
+            kpi: "days_of_cover".to_owned(),
+            member: "D-01".to_owned(),
+            month: date,
+            kind: AlertEventKind::Raised,
+            from: "normal".to_owned(),
+            to: "firing".to_owned(),
+            light: Light::Red,
+            value: Some(Decimal::new(125, 1)),
+            threshold: Some(Decimal::new(1485, 2)),
+            action_code: code.to_owned(),
+            invoices: vec!["INV-1".to_owned(), "INV-2".to_owned()],
+            hold_above,
+            reorders,
+        };
+        Change { seq: 1, date, what }
+    }
+
+    fn line(node: &str, product: &str, quantity: i64) -> Reorder {
+        let (node, product) = (NodeId::new(node), ProductId::new(product));
+        Reorder {
+            node: node.unwrap_or_else(|e| unreachable!("{e}")),
+            product: product.unwrap_or_else(|e| unreachable!("{e}")),
+            quantity: quantity.into(),
+        }
+    }
+
+    #[test]
+    fn a_reorder_names_each_node_once_after_its_products() {
+        let lines = vec![line("DN-01", "UREA", 120), line("DN-01", "SSP", 80), line("DN-02", "UREA", 20)];
+        assert_eq!(
+            alert("reorder", None, lines).action(),
+            "reorder 120 of UREA, 80 of SSP at DN-01; 20 of UREA at DN-02 for D-01: its stock covers too few days: \
+             days_of_cover of D-01 at 12.5, threshold 14.85"
+        );
+        assert!(alert("reorder", None, Vec::new()).action().starts_with("reorder for D-01: its stock covers"));
+    }
+
+    #[test]
+    fn a_chase_holds_orders_above_the_credit_left_or_every_order_when_none_is_left() {
+        let words = |left| alert("chase_invoices", left, Vec::new()).action();
+        assert!(words(Some(Decimal::new(88465010, 2))).starts_with(
+            "chase D-01's overdue invoices (INV-1, INV-2) and hold its orders above 884650.10: days_of_cover"
+        ));
+        assert!(words(Some(Decimal::new(-5, 0))).contains("and hold every new order: no credit left: "));
+        assert!(words(Some(Decimal::ZERO)).contains("and hold every new order: no credit left: "));
+        assert!(words(None).contains("(INV-1, INV-2) and hold new credit: "));
     }
 }

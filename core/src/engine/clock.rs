@@ -5,13 +5,14 @@
 use chrono::{Months, NaiveDate};
 
 use super::Engine;
-use super::change::{self, Change, ChangeKind};
+use super::change::{self, Change, ChangeKind, Reorder};
 use super::kpis::KpiChange;
 use super::views::EngineFacts;
 use crate::error::Result;
-use crate::kpi::first_of_month;
-use crate::model::CustomerId;
+use crate::kpi::{AlertEventKind, first_of_month};
+use crate::model::{CustomerId, NodeId};
 use crate::spi::Period;
+use rust_decimal::Decimal;
 
 impl Engine {
     /// Lets time pass to the end of `date`: the day and month close (overdue days, the open
@@ -80,12 +81,11 @@ impl Engine {
             KpiChange::Alert { kpi, member, month, kind, light, value, threshold } => {
                 let target = self.kpis.target(&kpi);
                 let action_code = change::action_code(&kpi, value, target);
-                let invoices =
-                    if action_code == "chase_invoices" { self.overdue_invoices(&member) } else { Vec::new() };
+                let (invoices, hold_above, reorders) = self.to_act_on(action_code, &member, kind);
                 let (from, to) = match kind {
-                    crate::kpi::AlertEventKind::Raised => ("normal".to_owned(), "firing".to_owned()),
-                    crate::kpi::AlertEventKind::Escalated => ("yellow".to_owned(), "red".to_owned()),
-                    crate::kpi::AlertEventKind::Resolved => ("firing".to_owned(), "normal".to_owned()),
+                    AlertEventKind::Raised => ("normal".to_owned(), "firing".to_owned()),
+                    AlertEventKind::Escalated => ("yellow".to_owned(), "red".to_owned()),
+                    AlertEventKind::Resolved => ("firing".to_owned(), "normal".to_owned()),
                 };
                 let end = month.checked_add_months(Months::new(1)).map_or(month, |d| d - chrono::Days::new(1));
                 let what = ChangeKind::Alert {
@@ -100,6 +100,8 @@ impl Engine {
                     threshold,
                     action_code: action_code.to_owned(),
                     invoices,
+                    hold_above,
+                    reorders,
                 };
                 Change { seq, date: end, what }
             }
@@ -116,6 +118,52 @@ impl Engine {
             .into_iter()
             .filter(|item| item.due_date < today)
             .map(|item| item.invoice.to_string())
+            .collect()
+    }
+
+    /// What an alert with `code` of `member` carries to act on: the overdue invoices to chase,
+    /// the credit left above which to hold orders, the lines to reorder (the last two only for
+    /// an alert raised or escalated: a resolved one has nothing to do).
+    fn to_act_on(
+        &self,
+        code: &str,
+        member: &str,
+        kind: AlertEventKind,
+    ) -> (Vec<String>, Option<Decimal>, Vec<Reorder>) {
+        let chase = code == "chase_invoices";
+        let invoices = if chase { self.overdue_invoices(member) } else { Vec::new() };
+        let acting = kind != AlertEventKind::Resolved;
+        let hold_above = if chase && acting { self.credit_left(member) } else { None };
+        let reorders = match code {
+            "reorder" if acting => self.reorders_of_customer(member),
+            "reorder_now" if acting => NodeId::new(member).map(|node| self.reorders_at(&node)).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        (invoices, hold_above, reorders)
+    }
+
+    /// A customer's credit left today (its limit less its exposure, zero when it is over), where
+    /// it has an account.
+    fn credit_left(&self, customer: &str) -> Option<Decimal> {
+        let id = CustomerId::new(customer).ok()?;
+        self.book.credit_position(&id, self.dataset.as_of).ok().map(|check| check.available.max(Decimal::ZERO))
+    }
+
+    /// What to reorder today at a customer's node (see [`Engine::reorders_at`]).
+    fn reorders_of_customer(&self, customer: &str) -> Vec<Reorder> {
+        let node = CustomerId::new(customer).ok().and_then(|id| self.dataset.customer(&id)?.node.clone());
+        node.map(|node| self.reorders_at(&node)).unwrap_or_default()
+    }
+
+    /// The engine's suggested orders at `node` with something to order, largest value first: what
+    /// an alert to reorder names. None when the suggestion cannot be made (the alert still fires).
+    fn reorders_at(&self, node: &NodeId) -> Vec<Reorder> {
+        let Ok(orders) = self.views().suggested_orders(Some(node), None) else { return Vec::new() };
+        orders
+            .rows
+            .into_iter()
+            .filter(|row| row.order.quantity > Decimal::ZERO)
+            .map(|row| Reorder { node: row.order.node, product: row.order.product, quantity: row.order.quantity })
             .collect()
     }
 }

@@ -88,7 +88,7 @@ mod supply;
 mod sync;
 mod views;
 
-pub use change::{Change, ChangeKind};
+pub use change::{Change, ChangeKind, Reorder};
 pub use event::{
     Allocation, CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,

@@ -172,7 +172,7 @@ impl Views<'_> {
         let cost: HashMap<_, _> = d.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
         let live = self.live.and_then(|live| live.stock_facts(settings.as_of));
         let suggested = match (live, settings.demand) {
-            (Some(facts), DemandBasis::Forecast { .. }) => suggest_orders_with(d, facts.as_ref(), &settings)?,
+            (Some(facts), DemandBasis::Forecast { .. }) => suggest_orders_with(d, facts.as_ref(), &settings, node)?,
             _ => {
                 self.needs_all_records("suggested orders of another day or demand basis")?;
                 suggest_orders(d, &settings)?

@@ -148,22 +148,28 @@ struct Demand {
 /// window, sorted by node and product; lines with nothing to order are included (quantity 0).
 pub fn suggest_orders(dataset: &impl DatasetInput, settings: &PlanSettings) -> Result<Vec<SuggestedOrder>> {
     let dataset = dataset.checked_stock()?;
-    suggest_orders_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings)
+    suggest_orders_with(dataset, &RecordFacts::new(dataset, settings.as_of), settings, None)
 }
 
 /// [`suggest_orders`] with the stock on hand and the sales history read from `facts` (the
-/// records' or the live engine's).
+/// records' or the live engine's), for the one node `only` where it is given (of one of the
+/// settings' kinds: the others' demand is not forecast).
 pub(crate) fn suggest_orders_with(
     dataset: &Dataset,
     facts: &dyn StockFacts,
     settings: &PlanSettings,
+    only: Option<&NodeId>,
 ) -> Result<Vec<SuggestedOrder>> {
     let z = normal_quantile(probability("service_level", settings.service_level)?)?;
     if settings.history_days == 0 {
         return Err(OmoError::InvalidArgument { name: "history_days", message: "must be at least 1".into() });
     }
-    let nodes: HashSet<&NodeId> =
-        dataset.nodes.iter().filter(|n| settings.node_kinds.contains(&n.kind)).map(|n| &n.id).collect();
+    let nodes: HashSet<&NodeId> = dataset
+        .nodes
+        .iter()
+        .filter(|n| settings.node_kinds.contains(&n.kind) && only.is_none_or(|id| &n.id == id))
+        .map(|n| &n.id)
+        .collect();
     let pack: HashMap<&ProductId, (Decimal, Decimal)> =
         dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
     let on_hand = facts.on_hand(&|n| nodes.contains(n));
