@@ -1503,3 +1503,34 @@ fn an_alert_to_reorder_names_the_lines_and_one_to_chase_the_credit_left_above_wh
     assert!(reorders_named > 0 && holds_named > 0, "reorder lines {reorders_named}, holds {holds_named}");
     Ok(())
 }
+
+#[test]
+fn a_region_s_light_change_names_the_distributors_red_below_it() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    let tree = omo_core::kpi::distributor_hierarchy(&company)?;
+    let mut named = 0;
+    for event in omo_core::engine::events_of(&company, cut)? {
+        let changes = engine.apply(event)?;
+        let lights = engine.lights();
+        for change in changes {
+            let ChangeKind::Light { kpi, member, value, red_below, .. } = &change.what else { continue };
+            // The red distributors under the member, read from each one's own light now.
+            let expected: Vec<String> = if tree.is_leaf(member) {
+                Vec::new()
+            } else {
+                let red =
+                    |d: &&String| lights.iter().any(|(m, k, l)| m == *d && k == kpi && *l == omo_core::kpi::Light::Red);
+                tree.leaves_under(member).into_iter().filter(red).cloned().collect()
+            };
+            assert_eq!(red_below, &expected, "{member} {kpi} on {}", change.date);
+            if value.is_none() && !red_below.is_empty() {
+                assert!(change.action().ends_with(&format!("(red below: {})", red_below.join(", "))));
+                named += 1;
+            }
+        }
+    }
+    assert!(named > 0);
+    Ok(())
+}

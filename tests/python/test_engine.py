@@ -116,6 +116,25 @@ def test_an_alert_to_reorder_names_its_lines_and_one_to_chase_the_credit_above_w
         assert held in alert["action"], alert["action"]
 
 
+def test_a_region_s_light_change_names_the_distributors_red_below_it(history):
+    cut = _cut(history)
+    distributors = {c["id"] for c in json.loads(history._native.records_json("customers")) if c["kind"] == "distributor"}
+    light = {}  # each distributor's own light, as its changes report it
+    named = 0
+    with omo.Engine(history.until(cut)) as eng:
+        for event in omo.events_of(history, after=cut):
+            changes = [c for c in eng.apply(event) if c["type"] == "light"]
+            light.update({(c["member"], c["kpi"]): c["to"] for c in changes if c["member"] in distributors})
+            for change in (c for c in changes if c["member"] not in distributors):
+                assert change["value"] is None
+                for distributor in change["red_below"]:
+                    assert light.get((distributor, change["kpi"]), "red") == "red", (change, distributor)
+                if change["red_below"]:
+                    assert change["action"].endswith(f"(red below: {', '.join(change['red_below'])})")
+                    named += 1
+    assert named
+
+
 def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(history):
     eng = omo.Engine(history)
     customer = _account(history)

@@ -81,6 +81,10 @@ pub enum ChangeKind {
         to: Light,
         /// The member's value now (a distributor's own; none for a roll-up).
         value: Option<Decimal>,
+        /// For a roll-up (a region, the root): the distributors below whose own light is red
+        /// now, what made it red (empty for a distributor's own light).
+        #[serde(default)]
+        red_below: Vec<String>,
     },
     /// A distributor's alert on a KPI was raised, escalated or resolved at a month close.
     Alert {
@@ -182,8 +186,12 @@ impl Change {
             ChangeKind::OrderBlocked { order, customer, amount, reasons, .. } => {
                 format!("hold order {order} of {amount} for customer {customer}: {}", reasons.join("; "))
             }
-            ChangeKind::Light { kpi, member, from, to, value, .. } => {
-                let value = value.map_or_else(|| "no value".to_owned(), |v| v.round_dp(4).normalize().to_string());
+            ChangeKind::Light { kpi, member, from, to, value, red_below } => {
+                let value = match value {
+                    Some(v) => v.round_dp(4).normalize().to_string(),
+                    None if red_below.is_empty() => "no value".to_owned(),
+                    None => format!("red below: {}", red_below.join(", ")),
+                };
                 format!("{kpi} of {member} turned {} from {} ({value})", to.as_str(), from.as_str())
             }
             ChangeKind::Alert { kpi, member, kind, value, threshold, action_code, .. } => {
@@ -331,6 +339,20 @@ mod tests {
              days_of_cover of D-01 at 12.5, threshold 14.85"
         );
         assert!(alert("reorder", None, Vec::new()).action().starts_with("reorder for D-01: its stock covers"));
+    }
+
+    #[test]
+    fn a_roll_up_s_light_names_what_is_red_below_it() {
+        let date = NaiveDate::from_ymd_opt(2025, 3, 4).unwrap_or_default();
+        let light = |value, red_below: &[&str]| {
+            let red_below = red_below.iter().map(|m| (*m).to_owned()).collect();
+            let (kpi, member) = ("otif".to_owned(), "EAST".to_owned());
+            let what = ChangeKind::Light { kpi, member, from: Light::Green, to: Light::Red, value, red_below };
+            Change { seq: 9, date, what }.action()
+        };
+        assert_eq!(light(None, &["D-02", "D-05"]), "otif of EAST turned red from green (red below: D-02, D-05)");
+        assert_eq!(light(None, &[]), "otif of EAST turned red from green (no value)");
+        assert_eq!(light(Some(Decimal::new(81234, 5)), &[]), "otif of EAST turned red from green (0.8123)");
     }
 
     #[test]

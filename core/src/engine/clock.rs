@@ -75,8 +75,9 @@ impl Engine {
     /// A KPI change as the engine reports it, with what to do about an alert.
     pub(super) fn kpi_change(&self, seq: u64, change: KpiChange) -> Change {
         match change {
-            KpiChange::Light { kpi, member, from, to, value } => {
-                Change { seq, date: self.dataset.as_of, what: ChangeKind::Light { kpi, member, from, to, value } }
+            KpiChange::Light { kpi, member, from, to, value, red_below } => {
+                let what = ChangeKind::Light { kpi, member, from, to, value, red_below };
+                Change { seq, date: self.dataset.as_of, what }
             }
             KpiChange::Alert { kpi, member, month, kind, light, value, threshold } => {
                 let target = self.kpis.target(&kpi);

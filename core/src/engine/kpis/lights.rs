@@ -135,7 +135,9 @@ impl KpiState {
             .filter(|(_, (from, to))| from != to)
             .map(|((member, kpi), (from, to))| {
                 let value = self.values.get(&member).and_then(|v| v.get(kpi.as_str()));
-                KpiChange::Light { member, kpi, from, to, value }
+                let rolled = self.card.cell(&member, &kpi).and_then(|c| c.rolled.as_ref());
+                let red_below = rolled.map(|r| r.red_members.clone()).unwrap_or_default();
+                KpiChange::Light { member, kpi, from, to, value, red_below }
             })
             .collect()
     }

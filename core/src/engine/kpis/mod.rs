@@ -37,7 +37,7 @@ use super::stock::StockState;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum KpiChange {
     /// A member's light of a KPI changed colour.
-    Light { kpi: String, member: String, from: Light, to: Light, value: Option<Decimal> },
+    Light { kpi: String, member: String, from: Light, to: Light, value: Option<Decimal>, red_below: Vec<String> },
     /// An alert was raised, escalated or resolved at a month close.
     Alert {
         kpi: String,
