@@ -1443,7 +1443,8 @@ fn expected_action(held: &Dataset, member: &str, code: &str) -> Result<(Vec<Reor
     let reorders = match held.customer(&customer).and_then(|c| c.node.clone()) {
         Some(node) if code == "reorder" => {
             let valid = omo_core::ValidDataset::new(held.clone())?;
-            let orders = omo_core::views::Views::new(&valid).suggested_orders(Some(&node), None)?;
+            let settings = omo_core::engine::reorder_settings(held.as_of);
+            let orders = omo_core::views::Views::new(&valid).suggested_orders(Some(&node), Some(settings))?;
             orders
                 .rows
                 .into_iter()

@@ -65,7 +65,15 @@ impl SellOutMonths {
 
     /// Every node x product x month number with a sale, in no particular order.
     pub(crate) fn months(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, MonthSellOut)> {
-        self.pairs.iter().flat_map(|((node, product), pair)| {
+        self.months_at(&|_| true)
+    }
+
+    /// [`SellOutMonths::months`] of the pairs whose node `keep` accepts (asked once a pair).
+    pub(crate) fn months_at<'a>(
+        &'a self,
+        keep: &'a dyn Fn(&NodeId) -> bool,
+    ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, MonthSellOut)> + 'a {
+        self.pairs.iter().filter(|((node, _), _)| keep(node)).flat_map(|((node, product), pair)| {
             pair.months.iter().filter(|(_, m)| m.sales > 0).map(move |(month, m)| {
                 let sold = MonthSellOut {
                     units: m.units.get(&pair.aside),

@@ -9,9 +9,10 @@ use super::change::{self, Change, ChangeKind, Reorder};
 use super::kpis::KpiChange;
 use super::views::EngineFacts;
 use crate::error::Result;
+use crate::forecast::Method;
 use crate::kpi::{AlertEventKind, first_of_month};
 use crate::model::{CustomerId, NodeId};
-use crate::spi::Period;
+use crate::spi::{DemandBasis, Period, PlanSettings};
 use rust_decimal::Decimal;
 
 impl Engine {
@@ -157,9 +158,12 @@ impl Engine {
     }
 
     /// The engine's suggested orders at `node` with something to order, largest value first: what
-    /// an alert to reorder names. None when the suggestion cannot be made (the alert still fires).
+    /// an alert to reorder names. Their demand is forecast by seasonal naive (the forecast the
+    /// forecast-error KPI measures; [`reorder_settings`]), so that a month close fits no model per
+    /// product. None when the suggestion cannot be made (the alert still fires).
     fn reorders_at(&self, node: &NodeId) -> Vec<Reorder> {
-        let Ok(orders) = self.views().suggested_orders(Some(node), None) else { return Vec::new() };
+        let settings = reorder_settings(self.dataset.as_of);
+        let Ok(orders) = self.views().suggested_orders(Some(node), Some(settings)) else { return Vec::new() };
         orders
             .rows
             .into_iter()
@@ -167,6 +171,21 @@ impl Engine {
             .map(|row| Reorder { node: row.order.node, product: row.order.product, quantity: row.order.quantity })
             .collect()
     }
+}
+
+/// The settings of the suggested orders an alert to reorder names on `as_of`: the defaults
+/// ([`PlanSettings::new`]) with the demand forecast by seasonal naive.
+///
+/// ```
+/// use omo_core::engine::reorder_settings;
+/// use omo_core::forecast::Method;
+/// use omo_core::spi::DemandBasis;
+/// let settings = reorder_settings(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default());
+/// assert_eq!(settings.demand, DemandBasis::Forecast { method: Method::SeasonalNaive });
+/// assert_eq!(settings.service_level, 0.95);
+/// ```
+pub fn reorder_settings(as_of: NaiveDate) -> PlanSettings {
+    PlanSettings { demand: DemandBasis::Forecast { method: Method::SeasonalNaive }, ..PlanSettings::new(as_of) }
 }
 
 /// The first open day when the clock reads `as_of` and `months` months are open.

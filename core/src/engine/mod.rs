@@ -89,6 +89,7 @@ mod sync;
 mod views;
 
 pub use change::{Change, ChangeKind, Reorder};
+pub use clock::reorder_settings;
 pub use event::{
     Allocation, CreditHold, CreditIncrease, CreditLimit, CreditOverride, CreditRiskClass, Delivery, Event, EventBody,
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,

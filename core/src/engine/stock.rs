@@ -299,7 +299,16 @@ impl StockState {
     /// Every node's sales of every product by month, as (node, product, month number, units),
     /// the months without a sale left out.
     pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, Decimal)> {
-        self.pairs.iter().flat_map(|((node, product), pair)| {
+        self.monthly_sales_at(&|_| true)
+    }
+
+    /// [`StockState::monthly_sales`] of the pairs whose node `keep` accepts (asked once a pair,
+    /// not once a month).
+    pub(crate) fn monthly_sales_at<'a>(
+        &'a self,
+        keep: &'a dyn Fn(&NodeId) -> bool,
+    ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, Decimal)> + 'a {
+        self.pairs.iter().filter(|((node, _), _)| keep(node)).flat_map(|((node, product), pair)| {
             pair.rows.sales().map(move |(month, units)| (node, product, month, units))
         })
     }
@@ -387,6 +396,15 @@ impl StockState {
     }
 
     /// The stock on hand of every node x product that ever moved, sorted.
+    /// Stock on hand of every node x product that moved, of the nodes `keep` accepts.
+    pub(crate) fn on_hand_at(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
+        self.pairs
+            .iter()
+            .filter(|((n, _), _)| keep(n))
+            .map(|((n, p), pair)| ((n.clone(), p.clone()), pair.on_hand()))
+            .collect()
+    }
+
     pub(crate) fn on_hand_all(&self) -> Vec<(NodeId, ProductId, Decimal)> {
         let mut out: Vec<_> = self.pairs.iter().map(|((n, p), pair)| (n.clone(), p.clone(), pair.on_hand())).collect();
         out.sort();

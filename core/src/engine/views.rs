@@ -213,11 +213,11 @@ impl EngineFacts<'_> {
 
 impl StockFacts for EngineFacts<'_> {
     fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
-        self.stock.on_hand_all().into_iter().filter(|(node, _, _)| keep(node)).map(|(n, p, q)| ((n, p), q)).collect()
+        self.stock.on_hand_at(keep)
     }
 
     fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.sell_out.months().filter(|(node, ..)| keep(node));
+        let sold = self.sell_out.months_at(keep);
         units_by_period(
             sold.map(|(node, product, month, m)| Ok((node, product, Self::period_of(period, month)?, m.units))),
             last,
@@ -225,7 +225,7 @@ impl StockFacts for EngineFacts<'_> {
     }
 
     fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.stock.monthly_sales().filter(|(node, ..)| keep(node));
+        let sold = self.stock.monthly_sales_at(keep);
         units_by_period(
             sold.map(|(node, product, month, units)| Ok((node, product, Self::period_of(period, month)?, units))),
             last,

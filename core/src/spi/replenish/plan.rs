@@ -319,21 +319,26 @@ fn open_order_quantities<'a>(
 ) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
     let node_of_customer: HashMap<_, _> =
         dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();
+    // The open orders of the planned nodes first: only their shipments are read.
+    let orders: Vec<(&crate::model::SalesOrder, &NodeId)> = dataset
+        .orders
+        .iter()
+        .filter(|o| {
+            o.order_date <= as_of
+                && matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyShipped | OrderStatus::Shipped)
+        })
+        .filter_map(|o| node_of_customer.get(&o.customer).filter(|node| nodes.contains(**node)).map(|node| (o, *node)))
+        .collect();
+    let ids: HashSet<&crate::model::OrderId> = orders.iter().map(|(o, _)| &o.id).collect();
     let mut delivered: HashMap<(&crate::model::OrderId, &ProductId), Decimal> = HashMap::new();
-    for s in dataset.shipments.iter().filter(|s| s.delivered_date.is_some_and(|d| d <= as_of)) {
+    for s in dataset.shipments.iter().filter(|s| ids.contains(&s.order) && s.delivered_date.is_some_and(|d| d <= as_of))
+    {
         for line in &s.lines {
             *delivered.entry((&s.order, &line.product)).or_default() += line.quantity;
         }
     }
     let mut open = HashMap::new();
-    for order in dataset.orders.iter().filter(|o| {
-        o.order_date <= as_of
-            && matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyShipped | OrderStatus::Shipped)
-    }) {
-        let Some(&node) = node_of_customer.get(&order.customer) else { continue };
-        if !nodes.contains(node) {
-            continue;
-        }
+    for (order, node) in orders {
         for line in &order.lines {
             let arrived = delivered.get(&(&order.id, &line.product)).copied().unwrap_or_default();
             *open.entry((node, &line.product)).or_default() += (line.quantity - arrived).max(Decimal::ZERO);
