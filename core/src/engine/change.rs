@@ -118,9 +118,9 @@ pub enum ChangeKind {
         #[serde(default)]
         hold_above: Option<Decimal>,
         /// For `reorder` and `reorder_now` (raised or escalated): what to order today at the
-        /// member's node, as the
-        /// engine's suggested orders have it (the lines with something to order, largest value
-        /// first; none where the node has nothing to order or the suggestion could not be made).
+        /// member's node, as the engine's suggested orders with [`super::reorder_settings`] have
+        /// it (the lines with something to order, largest value first; none where the node has
+        /// nothing to order or the suggestion could not be made).
         #[serde(default)]
         reorders: Vec<Reorder>,
     },
