@@ -45,7 +45,7 @@
 //! **The plan's alerts.** With [`EngineOptions::plan_alerts`], each month close also plans the
 //! company and steps the plan's alerts (a line overloaded ahead, a node whose orders are past
 //! due, a late OEM supplier, production short of plan): see [`PlanAlertRecord`] and
-//! [`Engine::plan`].
+//! [`Engine::views`] (`plan()`).
 //!
 //! **Incremental equals batch.** After any stream of events, [`Engine::spi_rows`] equals
 //! [`crate::spi::build_ledger`] over [`Engine::to_dataset`]'s movements, and every credit position

@@ -54,7 +54,7 @@ impl CompanyPlan {
 /// ```
 ///
 /// # Errors
-/// Those of [`plan_supply_chain`] and [`supplier_scorecard`].
+/// Those of [`super::plan_supply_chain`] and [`super::supplier_scorecard`].
 pub fn company_plan(
     dataset: &impl DatasetInput,
     channel: &ChannelSettings,

@@ -170,7 +170,7 @@ pub struct SupplyPlan {
 /// supply side is not modelled, so nothing can be said of its capacity).
 ///
 /// # Errors
-/// Those of [`channel_plan`] and [`supply_plan`].
+/// Those of [`super::channel_plan`] and [`supply_plan`].
 pub fn plan_supply_chain(
     dataset: &impl DatasetInput,
     channel: &ChannelSettings,
