@@ -285,6 +285,18 @@ impl PyEngine {
         text(&events.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
     }
 
+    /// The scorecard the engine keeps current event by event (the month to date along the
+    /// regions), laid out as `scorecard_json` lays out a month's: (month, KPIs, lines).
+    fn live_scorecard_json(&self, py: Python<'_>) -> PyResult<String> {
+        let card = self.read(py, |engine| Ok(engine.live_scorecard()))?;
+        text(&(card.month, &card.kpis, card.lines()))
+    }
+
+    /// Where every distributor's alert on each KPI stands now, as a JSON list.
+    fn alert_states_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |engine| text(&engine.alert_states()))
+    }
+
     /// The history plus every applied event, as a dataset.
     fn to_dataset(&self, py: Python<'_>) -> PyResult<PyDataset> {
         let dataset = self.with(py, |backend| Ok(backend.engine().to_valid_dataset()))?;

@@ -135,6 +135,33 @@ def test_a_region_s_light_change_names_the_distributors_red_below_it(history):
     assert named
 
 
+def test_the_live_scorecard_and_the_alerts_standing_are_what_the_changes_and_the_batch_say(history):
+    cut = _cut(history)
+    with omo.Engine(history.until(cut)) as eng:
+        events = omo.events_of(history, after=cut)
+        changes = eng.apply_many(events[: len(events) // 2])
+        live = eng.live_scorecard()
+        # The month to date, as the batch scorecard of the same records has it.
+        batch = omo.scorecard(eng.to_dataset(), month=eng.as_of)
+        assert live.month == batch.month == eng.as_of.replace(day=1)
+        cells = ["member", "kpi", "light"]
+        assert live.frame[cells].equals(batch.frame[cells])
+        # Each light the changes moved stands where its last change left it.
+        last = {(c["member"], c["kpi"]): c["to"] for c in changes if c["type"] == "light"}
+        now = {(r["member"], r["kpi"]): r["light"] for r in live.frame.to_dict("records")}
+        assert last and all(now.get(key, "grey") == light for key, light in last.items())
+        states = eng.alert_states()
+        assert list(states.columns) == ["member", "kpi", "state", "raised"]
+        assert set(states["state"]) <= {"normal", "pending", "firing", "recovering", "no_data"}
+        firing = states[states["state"] == "firing"]
+        assert firing["raised"].notna().all() and (states[states["state"] == "normal"]["raised"].isna()).all()
+        html = eng._repr_html_()
+        reds = int((live.frame["light"] == "red").sum())
+        assert f"seq {eng.seq}, as of {eng.as_of}" in html and f"{reds} red" in html
+        assert f"Alerts firing: {len(firing)}" in html
+    assert eng._repr_html_() == "<b>omo.Engine</b> closed"
+
+
 def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(history):
     eng = omo.Engine(history)
     customer = _account(history)

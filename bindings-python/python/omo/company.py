@@ -344,7 +344,12 @@ class Scorecard:
 def scorecard(dataset: Dataset, axis: str = "region", month=None, backend: str = "pandas") -> Scorecard:
     """The standard scorecard (distributors under their regions, or business units) of a month:
     any day of it, or the last complete month before the snapshot by default."""
-    month_text, kpis, rows = json.loads(_native.scorecard_json(dataset._native, axis, _date(month, "month")))
+    return _scorecard_of(_native.scorecard_json(dataset._native, axis, _date(month, "month")), backend)
+
+
+def _scorecard_of(text: str, backend: str) -> Scorecard:
+    """A :class:`Scorecard` from the core's (month, KPIs, lines) JSON."""
+    month_text, kpis, rows = json.loads(text)
     return Scorecard(_dt.date.fromisoformat(month_text), kpis, _frame(rows, ("value", "threshold"), backend=backend))
 
 

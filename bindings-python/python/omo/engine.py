@@ -338,6 +338,18 @@ class Engine:
         """:func:`omo.team_performance` of the current state, read from the engine itself."""
         return company.team_performance(self, *args, **kwargs)
 
+    def live_scorecard(self, backend: str = "pandas") -> "company.Scorecard":
+        """The scorecard the engine keeps current event by event: every member's month-to-date
+        light of each standard KPI along the regions, the lights its ``light`` changes report
+        (laid out as :func:`omo.scorecard` lays out a month)."""
+        return company._scorecard_of(self._engine().live_scorecard_json(), backend)
+
+    def alert_states(self, backend: str = "pandas"):
+        """Where every distributor's alert on each standard KPI stands now, Grafana's way:
+        ``state`` is ``normal``, ``pending``, ``firing``, ``recovering`` or ``no_data``;
+        ``raised`` is the light it was raised at, while raised (else None)."""
+        return company._frame(json.loads(self._engine().alert_states_json()), backend=backend)
+
     def __repr__(self) -> str:
         if self._closed:
             return "<omo.Engine closed>"
@@ -346,7 +358,24 @@ class Engine:
         return f"<omo.Engine seq={self.seq} as_of={self.as_of}{where}>"
 
     def _repr_html_(self) -> str:
-        return f"<b>omo.Engine</b> seq {self.seq}, as of {self.as_of}"
+        """The clock, the month-to-date lights by colour, the distributors' red lights and the
+        alerts firing, as a notebook shows the engine."""
+        if self._closed:
+            return "<b>omo.Engine</b> closed"
+        card = self.live_scorecard().frame
+        counts = card["light"].value_counts()
+        lights = ", ".join(f"{counts[light]} {light}" for light in ("green", "yellow", "red", "grey") if light in counts)
+        red = card[(card["light"] == "red") & card["value"].notna()][["member", "kpi", "value", "threshold"]].copy()
+        red["value"] = [round(v, 4) for v in red["value"]]  # shown to 4 places; the frame keeps every digit
+        states = self.alert_states()
+        firing = states[states["state"] == "firing"][["member", "kpi", "raised"]] if len(states) else states
+        parts = [
+            f"<b>omo.Engine</b> seq {self.seq}, as of {self.as_of}",
+            f"<p>Lights of the month to date: {lights or 'none'}</p>",
+            f"<p>Distributors' red lights: {len(red)}</p>" + (red.to_html(index=False) if len(red) else ""),
+            f"<p>Alerts firing: {len(firing)}</p>" + (firing.to_html(index=False) if len(firing) else ""),
+        ]
+        return "\n".join(parts)
 
 
 def events_of(dataset: "company.Dataset", after) -> list:
