@@ -146,9 +146,16 @@ pub struct Reorder {
     pub quantity: Decimal,
 }
 
+impl Reorder {
+    /// The units and the product, without the node: "40 of UREA-50".
+    fn units_of_product(&self) -> String {
+        format!("{} of {}", self.quantity.normalize(), self.product)
+    }
+}
+
 impl std::fmt::Display for Reorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} of {} at {}", self.quantity.normalize(), self.product, self.node)
+        write!(f, "{} at {}", self.units_of_product(), self.node)
     }
 }
 
@@ -206,9 +213,7 @@ impl Change {
             }
         }
     }
-}
 
-impl Change {
     /// An alert's action code in words, for `member`, with what the alert carries: the lines to
     /// reorder, the invoices to chase and the credit above which to hold orders.
     fn what_to_do(&self, code: &str, member: &str) -> String {
@@ -240,7 +245,7 @@ impl Change {
 fn reorder_lines(reorders: &[Reorder]) -> String {
     let mut nodes: Vec<(&NodeId, Vec<String>)> = Vec::new();
     for line in reorders {
-        let product = format!("{} of {}", line.quantity.normalize(), line.product);
+        let product = line.units_of_product();
         match nodes.iter_mut().find(|(node, _)| *node == &line.node) {
             Some((_, products)) => products.push(product),
             None => nodes.push((&line.node, vec![product])),

@@ -395,7 +395,6 @@ impl StockState {
         self.pairs.get(&(node.clone(), product.clone())).map_or(0.0, |pair| pair.sales_f64(month))
     }
 
-    /// The stock on hand of every node x product that ever moved, sorted.
     /// Stock on hand of every node x product that moved, of the nodes `keep` accepts.
     pub(crate) fn on_hand_at(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
         self.pairs
@@ -405,6 +404,7 @@ impl StockState {
             .collect()
     }
 
+    /// The stock on hand of every node x product that ever moved, sorted.
     pub(crate) fn on_hand_all(&self) -> Vec<(NodeId, ProductId, Decimal)> {
         let mut out: Vec<_> = self.pairs.iter().map(|((n, p), pair)| (n.clone(), p.clone(), pair.on_hand())).collect();
         out.sort();
