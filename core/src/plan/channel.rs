@@ -36,6 +36,7 @@ use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -238,8 +239,8 @@ pub(crate) fn channel_plan_with(
 ) -> Result<ChannelPlan> {
     let horizon = Horizon::after(settings.as_of, settings.period, settings.horizon)?;
     let chain = Chain::of(dataset, settings)?;
-    let planned: HashSet<&NodeId> = chain.order.iter().collect();
-    let suppliers: HashSet<&NodeId> = chain.supplier.values().collect();
+    let planned: FxHashSet<&NodeId> = chain.order.iter().collect();
+    let suppliers: FxHashSet<&NodeId> = chain.supplier.values().collect();
     let model = DemandModel { method: settings.method, season_length: settings.season_length };
     let demand = independent_demand_with(dataset, facts, &horizon, model, (&planned, &suppliers))?;
     channel_plan_of_with(dataset, facts, settings, Cow::Owned(demand))

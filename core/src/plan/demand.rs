@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasher;
 
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
@@ -147,16 +149,17 @@ pub fn independent_demand(
 
 /// [`independent_demand`] with the POS and sales history read from `facts` (the records' or the
 /// live engine's).
-pub(crate) fn independent_demand_with(
+pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
     dataset: &Dataset,
     facts: &dyn StockFacts,
     horizon: &Horizon,
     model: DemandModel,
-    (planned, suppliers): (&HashSet<&NodeId>, &HashSet<&NodeId>),
+    (planned, suppliers): (&HashSet<&NodeId, S>, &HashSet<&NodeId, T>),
 ) -> Result<BTreeMap<(NodeId, ProductId), NodeDemand>> {
     let last = horizon.first - 1;
     let period = horizon.period;
-    let retailers: HashSet<&NodeId> =
+    // Asked once a node x product pair of the company: hashed with Fx, not SipHash.
+    let retailers: FxHashSet<&NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Retailer).map(|n| &n.id).collect();
     let mut history = facts.pos_units(period, last, &|n| planned.contains(n) && retailers.contains(n))?;
     let sold =

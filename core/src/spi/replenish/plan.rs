@@ -18,6 +18,7 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -164,7 +165,8 @@ pub(crate) fn suggest_orders_with(
     if settings.history_days == 0 {
         return Err(OmoError::InvalidArgument { name: "history_days", message: "must be at least 1".into() });
     }
-    let nodes: HashSet<&NodeId> = dataset
+    // Asked once a node x product pair of the company: hashed with Fx, not SipHash.
+    let nodes: FxHashSet<&NodeId> = dataset
         .nodes
         .iter()
         .filter(|n| settings.node_kinds.contains(&n.kind) && only.is_none_or(|id| &n.id == id))
@@ -236,7 +238,7 @@ pub(crate) fn suggest_orders_with(
 fn trailing_demand(
     dataset: &Dataset,
     settings: &PlanSettings,
-    nodes: &HashSet<&NodeId>,
+    nodes: &FxHashSet<&NodeId>,
     z: f64,
 ) -> BTreeMap<(NodeId, ProductId), Demand> {
     let start = settings.as_of - Days::new(u64::from(settings.history_days));
@@ -275,7 +277,7 @@ fn trailing_demand(
 fn forecast_demand(
     (dataset, facts): (&Dataset, &dyn StockFacts),
     settings: &PlanSettings,
-    nodes: &HashSet<&NodeId>,
+    nodes: &FxHashSet<&NodeId>,
     z: f64,
     method: Method,
 ) -> Result<BTreeMap<(NodeId, ProductId), Demand>> {
@@ -284,7 +286,7 @@ fn forecast_demand(
     let months = (f64::from(cycle) / 28.0).ceil() as usize + 1;
     let horizon = Horizon::after(settings.as_of, Period::Month, months)?;
     let model = DemandModel { method, season_length: 12 };
-    let forecasts = independent_demand_with(dataset, facts, &horizon, model, (nodes, &HashSet::new()))?;
+    let forecasts = independent_demand_with(dataset, facts, &horizon, model, (nodes, &FxHashSet::default()))?;
     let mut out = BTreeMap::new();
     for (key, f) in forecasts {
         let over = |days: u32| horizon.demand_within(&f.forecast, days);
@@ -314,7 +316,7 @@ fn forecast_demand(
 /// Ordered but not yet delivered to each node, from the open orders of the customer it belongs to.
 fn open_order_quantities<'a>(
     dataset: &'a Dataset,
-    nodes: &HashSet<&'a NodeId>,
+    nodes: &FxHashSet<&'a NodeId>,
     as_of: NaiveDate,
 ) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
     let node_of_customer: HashMap<_, _> =
@@ -350,7 +352,7 @@ fn open_order_quantities<'a>(
 /// Units of prepaid pre-season orders still to be picked up, at the node holding them.
 fn prepaid_reservations<'a>(
     dataset: &'a Dataset,
-    nodes: &HashSet<&'a NodeId>,
+    nodes: &FxHashSet<&'a NodeId>,
     as_of: NaiveDate,
 ) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
     let mut reserved = HashMap::new();
