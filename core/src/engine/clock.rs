@@ -153,7 +153,9 @@ impl Engine {
 
     /// What to reorder today at a customer's node (see [`Engine::reorders_at`]).
     fn reorders_of_customer(&self, customer: &str) -> Vec<Reorder> {
-        let node = CustomerId::new(customer).ok().and_then(|id| self.dataset.customer(&id)?.node.clone());
+        // Through the index: `Dataset::customer` walks every customer.
+        let row = CustomerId::new(customer).ok().and_then(|id| self.index.customers.get(&id).copied());
+        let node = row.and_then(|i| self.dataset.customers.get(i)?.node.clone());
         node.map(|node| self.reorders_at(&node)).unwrap_or_default()
     }
 
