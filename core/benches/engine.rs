@@ -41,6 +41,9 @@ fn note(line: String) {
 const WARM_UP: usize = 200;
 /// Timed events of the 1 vs 10 years comparison.
 const FLAT_EVENTS: usize = 2_000;
+/// Events per [`Engine::apply_many`] in the batched run of (a), as the durable bench's group
+/// commits.
+const BATCH: usize = 1_000;
 /// Events of the engine vs batch comparison.
 const BATCH_EVENTS: usize = 200;
 
@@ -109,6 +112,17 @@ fn apply_all(mut engine: Engine, events: Vec<Event>) -> (Engine, usize) {
     (engine, refused)
 }
 
+/// Applies every event in batches of [`BATCH`]; returns the engine (dropped untimed) and whether
+/// a batch was refused.
+fn apply_batches(mut engine: Engine, mut events: Vec<Event>) -> (Engine, bool) {
+    let mut refused = false;
+    while !events.is_empty() {
+        let rest = events.split_off(BATCH.min(events.len()));
+        refused |= engine.apply_many(std::mem::replace(&mut events, rest)).refused.is_some();
+    }
+    (engine, refused)
+}
+
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times.get(times.len() / 2).copied().unwrap_or_default()
@@ -130,7 +144,7 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
     let snapshot = snapshot_taking(history.clone(), &events)?;
     let (master, records) = as_stream(history);
     let n = events.len();
-    let mut times = (Vec::new(), Vec::new());
+    let mut times = (Vec::new(), Vec::new(), Vec::new());
     let mut group = c.benchmark_group("engine_in_memory");
     group.sample_size(10).sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(n as u64));
@@ -158,6 +172,21 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
             BatchSize::PerIteration,
         )
     });
+    group.bench_function(
+        format!("sample company 8x10 bulk-loaded, last 60 days ({n} events), apply_many of {BATCH}"),
+        |b| {
+            b.iter_batched(
+                || (Engine::load(master.clone(), records.clone(), EngineOptions::default()), events.clone()),
+                |(engine, events)| {
+                    let started = Instant::now();
+                    let out = engine.map(|engine| apply_batches(engine, events));
+                    times.2.push(started.elapsed());
+                    out
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
     group.finish();
     let rate = |m: Duration| {
         format!(
@@ -169,9 +198,11 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
     note(format!(
         "(a) in memory, one core: {n} events (sample company 8x10, 3,000 farmers, 2 years, last 60 days) \
          onto a freshly restored engine (every record kept): {}; onto an engine bulk-loaded from the \
-         stream (records of the open period only): {}",
+         stream (records of the open period only): {}; the same in batches of {BATCH} (`apply_many`, lights \
+         settled once a day of a batch): {}",
         rate(median(&mut times.0)),
         rate(median(&mut times.1)),
+        rate(median(&mut times.2)),
     ));
     Ok(())
 }

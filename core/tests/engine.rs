@@ -958,6 +958,88 @@ fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_compute
     Ok(())
 }
 
+/// A batch ([`Engine::apply_many`]) settles its lights once a day of it: after every chunk the
+/// engine stands where applying each event leaves it (lights, values, alerts' states), every
+/// change but a light's comes as that event's, and the light changes are the net moves of each
+/// day of the chunk, reported with that day's last event.
+#[test]
+fn a_batch_settles_its_lights_once_a_day_and_ends_where_each_event_applied_alone_ends() -> Res {
+    let company = company();
+    let cut = company.as_of - Days::new(75);
+    let mut alone = Engine::new(company.until(cut), EngineOptions::default())?;
+    let mut batched = Engine::new(company.until(cut), EngineOptions::default())?;
+    let mut events = omo_core::engine::events_of(&company, cut)?.into_iter();
+    let lights = |e: &Engine| -> std::collections::BTreeMap<(String, String), omo_core::kpi::Light> {
+        e.lights().into_iter().map(|(m, k, l)| ((m, k), l)).collect()
+    };
+    let (mut netted, mut one_by_one, mut chunks) = (0, 0, 0);
+    for size in [1, 7, 50, 300, 1_000].into_iter().cycle() {
+        let chunk: Vec<Event> = events.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks += 1;
+        // Each event's day: its date, or the clock's for master data.
+        let days: Vec<NaiveDate> = chunk
+            .iter()
+            .scan(alone.as_of(), |clock, e| {
+                *clock = e.date().map_or(*clock, |d| d.max(*clock));
+                Some(e.date().unwrap_or(*clock))
+            })
+            .collect();
+        let mut expected = Vec::new();
+        for event in chunk.iter().cloned() {
+            expected.extend(alone.apply(event)?);
+        }
+        let mut seen = lights(&batched);
+        let changes = batched.apply_many(chunk).into_result()?;
+        let is_light = |c: &&omo_core::engine::Change| matches!(c.what, ChangeKind::Light { .. });
+        let others = |cs: &[omo_core::engine::Change]| cs.iter().filter(|c| !is_light(c)).cloned().collect::<Vec<_>>();
+        assert_eq!(others(&changes), others(&expected));
+        // The chunk's runs of same-day events, numbered; a change's run is its event's.
+        let first_seq = batched.seq() - days.len() as u64 + 1;
+        let runs: Vec<usize> = (0..days.len())
+            .scan(0, |run, i| {
+                *run += usize::from(i > 0 && days[i] != days[i - 1]);
+                Some(*run)
+            })
+            .collect();
+        let run_of =
+            |c: &omo_core::engine::Change| usize::try_from(c.seq - first_seq).ok().and_then(|i| runs.get(i).copied());
+        // The net move of each light over each run, applying each event alone.
+        let mut net: std::collections::BTreeMap<
+            (Option<usize>, String, String),
+            (omo_core::kpi::Light, omo_core::kpi::Light),
+        > = Default::default();
+        for change in expected.iter().filter(is_light) {
+            let ChangeKind::Light { kpi, member, from, to, .. } = &change.what else { continue };
+            one_by_one += 1;
+            net.entry((run_of(change), member.clone(), kpi.clone())).or_insert((*from, *to)).1 = *to;
+        }
+        net.retain(|_, (from, to)| from != to);
+        let mut reported = std::collections::BTreeMap::new();
+        for change in changes.iter().filter(is_light) {
+            let ChangeKind::Light { kpi, member, from, to, .. } = &change.what else { continue };
+            netted += 1;
+            let at = usize::try_from(change.seq - first_seq)?;
+            // Reported with the last event of its day in the chunk, dated that day.
+            assert_eq!(days.get(at), Some(&change.date), "{change:?}");
+            assert!(runs.get(at + 1).is_none_or(|next| Some(next) != runs.get(at)), "{change:?}");
+            assert_eq!(seen.insert((member.clone(), kpi.clone()), *to), Some(*from), "{change:?}");
+            reported.insert((run_of(change), member.clone(), kpi.clone()), (*from, *to));
+        }
+        assert_eq!(reported, net, "chunk {chunks}");
+        assert_eq!(seen, lights(&alone), "after chunk {chunks}");
+        assert_eq!(lights(&batched), lights(&alone));
+        assert_eq!(batched.alert_states(), alone.alert_states());
+        assert_eq!(batched.seq(), alone.seq());
+    }
+    assert_eq!(batched.live_scorecard(), alone.live_scorecard());
+    assert_eq!(batched.spi_rows(), alone.spi_rows());
+    assert!(chunks >= 10 && netted > 10 && netted < one_by_one, "{chunks} chunks, {netted} of {one_by_one}");
+    Ok(())
+}
+
 /// The engine's views of the KPI history (the values it kept as months closed, not computed
 /// from its records) equal the batch views of a dataset holding the same records: every input
 /// (the forecast error to its last rounded digit), the alerts of the window, the lights of the

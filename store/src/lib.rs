@@ -363,33 +363,39 @@ impl Store {
         Ok(changes)
     }
 
-    /// Applies `events` one by one and commits them in one transaction (group commit). Stops at
+    /// Applies `events` as [`Engine::apply_many`] does (the lights settled once a day of the
+    /// batch) and commits them in one transaction (group commit). Stops at
     /// the first refused event: the ones before it are committed and stay applied, and their
     /// changes come back with the refusal. An error writing is the outer error: then nothing of
     /// the batch is durable or applied.
     pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Applied<StoreError>> {
         self.usable()?;
-        let mut rows = Vec::new();
-        let mut applied = Applied::default();
+        let mut encoded = Vec::new();
+        let mut batch = Vec::new();
+        let mut unwritable = None;
         for event in events {
-            let booked = encode(&event).and_then(|(kind, id, json)| {
-                let changes = self.engine.apply(event)?;
-                Ok((changes, Row { seq: self.engine.seq(), kind, id, json }))
-            });
-            match booked {
-                Ok((changes, row)) => {
-                    applied.changes.extend(changes);
-                    rows.push(row);
+            match encode(&event) {
+                Ok(row) => {
+                    encoded.push(row);
+                    batch.push(event);
                 }
                 Err(e) => {
-                    applied.refused = Some(e);
+                    unwritable = Some(e);
                     break;
                 }
             }
         }
+        let first = self.engine.seq();
+        let applied = self.engine.apply_many(batch);
+        let rows: Vec<Row> = (first + 1..=self.engine.seq())
+            .zip(encoded)
+            .map(|(seq, (kind, id, json))| Row { seq, kind, id, json })
+            .collect();
         if !rows.is_empty() {
             self.commit(&rows, None)?;
         }
+        let refused = applied.refused.map(StoreError::Engine).or(unwritable);
+        let applied = Applied { changes: applied.changes, refused };
         self.deliver(&applied.changes);
         Ok(applied)
     }

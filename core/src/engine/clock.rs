@@ -21,14 +21,17 @@ impl Engine {
     pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
         let mut changes = self.close_months(date, self.seq);
         if self.move_clock(date) {
-            changes.extend(self.light_changes(self.seq, date));
+            let mut run = super::Unsettled::default();
+            run.add(Vec::new(), true, (self.seq, date));
+            changes.extend(self.settle(&mut run));
         }
         self.deliver(&changes);
         Ok(changes)
     }
 
-    /// Moves the clock to `date` when it is later: the book's business day, the open period,
-    /// and every distributor's month-to-date KPIs (windows and ages moved). True when it moved.
+    /// Moves the clock to `date` when it is later: the book's business day and the open period.
+    /// True when it moved: then every distributor's month-to-date KPIs are to be computed again
+    /// (windows and ages moved), which [`Engine::settle`] does.
     pub(super) fn move_clock(&mut self, date: NaiveDate) -> bool {
         if date <= self.dataset.as_of {
             return false;
@@ -41,7 +44,6 @@ impl Engine {
             self.stock.close_before(after, date);
             self.fold_closed_records(after);
         }
-        self.kpis.recompute_all(&self.dataset, &self.stock, &self.book, &self.index);
         true
     }
 

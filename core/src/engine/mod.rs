@@ -142,6 +142,47 @@ impl<E> Applied<E> {
     }
 }
 
+/// The KPI work a run of applied events leaves: the distributors they touched with the facets
+/// touched, whether the clock moved, and the run's last event. [`Engine::apply`] settles it after
+/// its event; [`Engine::apply_many`] once a day of its batch.
+#[derive(Debug, Default)]
+pub(super) struct Unsettled {
+    /// In the order first touched.
+    touched: Vec<(crate::model::CustomerId, Vec<kpis::Facet>)>,
+    /// Each touched distributor's place in `touched`.
+    at: rustc_hash::FxHashMap<crate::model::CustomerId, usize>,
+    clock_moved: bool,
+    /// The sequence number and day of the run's last event: its light changes are reported with
+    /// them.
+    last: Option<(u64, NaiveDate)>,
+}
+
+impl Unsettled {
+    /// Adds what one event touched.
+    pub(super) fn add(
+        &mut self,
+        touched: Vec<(crate::model::CustomerId, &'static [kpis::Facet])>,
+        clock_moved: bool,
+        last: (u64, NaiveDate),
+    ) {
+        for (distributor, facets) in touched {
+            let i = *self.at.entry(distributor.clone()).or_insert_with(|| {
+                self.touched.push((distributor, Vec::new()));
+                self.touched.len() - 1
+            });
+            if let Some((_, known)) = self.touched.get_mut(i) {
+                for facet in facets {
+                    if !known.contains(facet) {
+                        known.push(*facet);
+                    }
+                }
+            }
+        }
+        self.clock_moved |= clock_moved;
+        self.last = Some(last);
+    }
+}
+
 /// How an engine runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -288,13 +329,19 @@ impl Engine {
     /// after delivering them to the subscribers. A refused event changes nothing and raises
     /// [`OmoError::Refused`] naming the event, the field and the reason.
     pub fn apply(&mut self, event: Event) -> Result<Vec<Change>> {
-        let changes = self.apply_checked(event, false)?;
-        self.deliver(&changes);
-        Ok(changes)
+        self.apply_one(event, false)
     }
 
     /// Applies `events` one by one, in order, and stops at the first refused one: the events
     /// before it stay applied. Returns their changes, in order, and the refusal if there was one.
+    ///
+    /// A batch arrives at once, so its lights are settled once a day of it, not once an event:
+    /// the KPIs of the distributors a run of same-day events touched are computed again after
+    /// the run's last event, and a light that moved is reported then,
+    /// netted over the run and with the run's last sequence number. Every other change (a
+    /// stock-out, a blocked order, an alert) is reported at its own event. The engine ends where
+    /// [`Engine::apply`] of each event would leave it; only the lights' intermediate moves within
+    /// a day of the batch go unreported.
     ///
     /// ```
     /// use omo_core::engine::{Engine, EngineOptions, Event};
@@ -308,8 +355,12 @@ impl Engine {
     /// ```
     pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Applied {
         let mut applied = Applied::default();
+        let mut run = Unsettled::default();
         for event in events {
-            match self.apply(event) {
+            if self.ends_run(&run, &event) {
+                applied.changes.extend(self.settle(&mut run));
+            }
+            match self.apply_checked(event, false, &mut run) {
                 Ok(changes) => applied.changes.extend(changes),
                 Err(e) => {
                     applied.refused = Some(e);
@@ -317,7 +368,19 @@ impl Engine {
                 }
             }
         }
+        applied.changes.extend(self.settle(&mut run));
+        self.deliver(&applied.changes);
         applied
+    }
+
+    /// One event checked, booked and settled; its changes delivered. `remote` adds the checks of
+    /// a replica's proposal.
+    fn apply_one(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
+        let mut run = Unsettled::default();
+        let mut changes = self.apply_checked(event, remote, &mut run)?;
+        changes.extend(self.settle(&mut run));
+        self.deliver(&changes);
+        Ok(changes)
     }
 
     fn deliver(&mut self, changes: &[Change]) {
@@ -328,8 +391,9 @@ impl Engine {
         }
     }
 
-    /// Checks and books one event; `remote` adds the checks of a replica's proposal.
-    fn apply_checked(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
+    /// Checks and books one event; `remote` adds the checks of a replica's proposal. The KPIs it
+    /// touched are left to `run` ([`Engine::settle`]).
+    fn apply_checked(&mut self, event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
         let fingerprint = EventFingerprint::of(event.kind(), &event.id);
         if self.seen.contains(fingerprint) {
@@ -356,21 +420,41 @@ impl Engine {
         if let Some(date) = counts_from {
             changes.extend(self.reclose(&touched, date, seq));
         }
-        let moved = event.date().is_some_and(|date| self.move_clock(date));
-        let mut lights_moved = moved;
-        for (distributor, facets) in &touched {
-            let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
-            lights_moved |= self.kpis.recompute(distributor, facets, parts);
-        }
-        if lights_moved {
-            changes.extend(self.light_changes(seq, event.date().unwrap_or(self.dataset.as_of)));
-        }
+        let clock_moved = event.date().is_some_and(|date| self.move_clock(date));
+        run.add(touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
         self.log.push_back(event);
         if self.log.len() > self.options.log_capacity {
             self.log.pop_front();
             self.log_start += 1;
         }
         Ok(changes)
+    }
+
+    /// Whether `event` must find the lights of `run` settled: it is of another day. (A month
+    /// closes, reading the month-to-date values, only at an event of a later day.)
+    fn ends_run(&self, run: &Unsettled, event: &Event) -> bool {
+        run.last.is_some_and(|(_, day)| event.date().unwrap_or(self.dataset.as_of) != day)
+    }
+
+    /// Computes again the KPIs of the distributors `run` touched (of every distributor when the
+    /// clock moved: the windows and ages moved too); returns the lights that moved, as changes of
+    /// the run's last event.
+    pub(super) fn settle(&mut self, run: &mut Unsettled) -> Vec<Change> {
+        let Some((seq, day)) = run.last.take() else { return Vec::new() };
+        run.at.clear();
+        let touched = std::mem::take(&mut run.touched);
+        let lights_moved = if std::mem::take(&mut run.clock_moved) {
+            self.kpis.recompute_all(&self.dataset, &self.stock, &self.book, &self.index);
+            true
+        } else {
+            let mut moved = false;
+            for (distributor, facets) in touched {
+                let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
+                moved |= self.kpis.recompute(&distributor, &facets, parts);
+            }
+            moved
+        };
+        if lights_moved { self.light_changes(seq, day) } else { Vec::new() }
     }
 
     /// A posting dated in a closed month: the touched distributors' values of that month (and

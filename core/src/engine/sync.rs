@@ -116,8 +116,7 @@ impl Engine {
 
     /// One of a replica's events, as [`Engine::apply_remote`] applies each.
     pub fn apply_remote_event(&mut self, event: Event) -> Result<Accepted> {
-        let changes = self.apply_checked(event, true)?;
-        self.deliver(&changes);
+        let changes = self.apply_one(event, true)?;
         Ok(Accepted { seq: self.seq, changes })
     }
 
