@@ -39,7 +39,8 @@ struct PairMonths {
 /// POS units and revenue per node x product x month.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SellOutMonths {
-    pairs: FxHashMap<(NodeId, ProductId), PairMonths>,
+    /// By node, then product: a reader of some nodes' sell-out visits those nodes' products only.
+    nodes: FxHashMap<NodeId, FxHashMap<ProductId, PairMonths>>,
 }
 
 impl SellOutMonths {
@@ -55,7 +56,14 @@ impl SellOutMonths {
     /// Adds one POS sale.
     pub(crate) fn add(&mut self, sale: &PosSale) {
         let month = Period::Month.number(sale.date);
-        let pair = self.pairs.entry((sale.node.clone(), sale.product.clone())).or_default();
+        let products = match self.nodes.get_mut(&sale.node) {
+            Some(products) => products,
+            None => self.nodes.entry(sale.node.clone()).or_default(),
+        };
+        let pair = match products.get_mut(&sale.product) {
+            Some(pair) => pair,
+            None => products.entry(sale.product.clone()).or_default(),
+        };
         if let Some(slot) = pair.months.slot(month) {
             slot.units.add(sale.quantity, &mut pair.aside);
             slot.revenue.add(sale.revenue, &mut pair.aside);
@@ -68,12 +76,15 @@ impl SellOutMonths {
         self.months_at(&|_| true)
     }
 
-    /// [`SellOutMonths::months`] of the pairs whose node `keep` accepts (asked once a pair).
+    /// [`SellOutMonths::months`] of the pairs whose node `keep` accepts (asked once a node).
     pub(crate) fn months_at<'a>(
         &'a self,
         keep: &'a dyn Fn(&NodeId) -> bool,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, MonthSellOut)> + 'a {
-        self.pairs.iter().filter(|((node, _), _)| keep(node)).flat_map(|((node, product), pair)| {
+        let nodes = self.nodes.iter().filter(|(node, _)| keep(node));
+        let pairs =
+            nodes.flat_map(|(node, products)| products.iter().map(move |(product, pair)| (node, product, pair)));
+        pairs.flat_map(|(node, product, pair)| {
             pair.months.iter().filter(|(_, m)| m.sales > 0).map(move |(month, m)| {
                 let sold = MonthSellOut {
                     units: m.units.get(&pair.aside),

@@ -302,14 +302,26 @@ impl StockState {
         self.monthly_sales_at(&|_| true)
     }
 
-    /// [`StockState::monthly_sales`] of the pairs whose node `keep` accepts (asked once a pair,
-    /// not once a month).
+    /// [`StockState::monthly_sales`] of the pairs whose node `keep` accepts (asked once a node,
+    /// not once a pair or a month).
     pub(crate) fn monthly_sales_at<'a>(
         &'a self,
         keep: &'a dyn Fn(&NodeId) -> bool,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, Decimal)> + 'a {
-        self.pairs.iter().filter(|((node, _), _)| keep(node)).flat_map(|((node, product), pair)| {
+        self.pairs_at(keep).flat_map(|(node, product, pair)| {
             pair.rows.sales().map(move |(month, units)| (node, product, month, units))
+        })
+    }
+
+    /// The pairs of the nodes `keep` accepts, found through each node's products.
+    fn pairs_at<'a>(
+        &'a self,
+        keep: &'a dyn Fn(&NodeId) -> bool,
+    ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, &'a PairLedger)> + 'a {
+        self.by_node.iter().filter(|(node, _)| keep(node)).flat_map(move |(node, products)| {
+            products.iter().filter_map(move |product| {
+                self.pairs.get(&(node.clone(), product.clone())).map(|pair| (node, product, &**pair))
+            })
         })
     }
 
@@ -397,11 +409,7 @@ impl StockState {
 
     /// Stock on hand of every node x product that moved, of the nodes `keep` accepts.
     pub(crate) fn on_hand_at(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
-        self.pairs
-            .iter()
-            .filter(|((n, _), _)| keep(n))
-            .map(|((n, p), pair)| ((n.clone(), p.clone()), pair.on_hand()))
-            .collect()
+        self.pairs_at(keep).map(|(n, p, pair)| ((n.clone(), p.clone()), pair.on_hand())).collect()
     }
 
     /// The stock on hand of every node x product that ever moved, sorted.
