@@ -211,17 +211,19 @@ impl PyEngine {
 
     /// Applies events one by one and stops at the first refused one (durable: in one commit):
     /// the changes of those applied (JSON), and the refusal, if any, as an exception object to
-    /// raise.
-    fn apply_many_json(&self, py: Python<'_>, events: Vec<String>) -> PyResult<(String, Option<PyErr>)> {
+    /// raise. `batch`: the lights settled once a day of the events (`Engine::apply_batch`).
+    #[pyo3(signature = (events, batch=false))]
+    fn apply_many_json(&self, py: Python<'_>, events: Vec<String>, batch: bool) -> PyResult<(String, Option<PyErr>)> {
         let (changes, error) = self.with(py, |backend| {
             let (events, unreadable) = parse_prefix(&events);
             Ok(match backend {
                 Backend::Memory(engine) => {
-                    let applied = engine.apply_many(events);
+                    let applied = if batch { engine.apply_batch(events) } else { engine.apply_many(events) };
                     (applied.changes, applied.refused.or(unreadable).map(omo_error))
                 }
                 Backend::Durable(store) => {
-                    let applied = store.apply_many(events).map_err(store_error)?;
+                    let applied = if batch { store.apply_batch(events) } else { store.apply_many(events) };
+                    let applied = applied.map_err(store_error)?;
                     (applied.changes, applied.refused.map(store_error).or_else(|| unreadable.map(omo_error)))
                 }
             })

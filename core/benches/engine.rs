@@ -41,8 +41,8 @@ fn note(line: String) {
 const WARM_UP: usize = 200;
 /// Timed events of the 1 vs 10 years comparison.
 const FLAT_EVENTS: usize = 2_000;
-/// Events per [`Engine::apply_many`] in the batched run of (a), as the durable bench's group
-/// commits.
+/// Events per [`Engine::apply_batch`] in the batched run of (a), as many as the durable bench's
+/// group commits hold.
 const BATCH: usize = 1_000;
 /// Events of the engine vs batch comparison.
 const BATCH_EVENTS: usize = 200;
@@ -118,7 +118,7 @@ fn apply_batches(mut engine: Engine, mut events: Vec<Event>) -> (Engine, bool) {
     let mut refused = false;
     while !events.is_empty() {
         let rest = events.split_off(BATCH.min(events.len()));
-        refused |= engine.apply_many(std::mem::replace(&mut events, rest)).refused.is_some();
+        refused |= engine.apply_batch(std::mem::replace(&mut events, rest)).refused.is_some();
     }
     (engine, refused)
 }
@@ -173,7 +173,7 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
         )
     });
     group.bench_function(
-        format!("sample company 8x10 bulk-loaded, last 60 days ({n} events), apply_many of {BATCH}"),
+        format!("sample company 8x10 bulk-loaded, last 60 days ({n} events), apply_batch of {BATCH}"),
         |b| {
             b.iter_batched(
                 || (Engine::load(master.clone(), records.clone(), EngineOptions::default()), events.clone()),
@@ -198,7 +198,7 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
     note(format!(
         "(a) in memory, one core: {n} events (sample company 8x10, 3,000 farmers, 2 years, last 60 days) \
          onto a freshly restored engine (every record kept): {}; onto an engine bulk-loaded from the \
-         stream (records of the open period only): {}; the same in batches of {BATCH} (`apply_many`, lights \
+         stream (records of the open period only): {}; the same in batches of {BATCH} (`apply_batch`, lights \
          settled once a day of a batch): {}",
         rate(median(&mut times.0)),
         rate(median(&mut times.1)),

@@ -958,16 +958,18 @@ fn kpi_values_lights_and_alerts_follow_the_stream_as_the_batch_catalogue_compute
     Ok(())
 }
 
-/// A batch ([`Engine::apply_many`]) settles its lights once a day of it: after every chunk the
+/// A batch ([`Engine::apply_batch`]) settles its lights once a day of it: after every chunk the
 /// engine stands where applying each event leaves it (lights, values, alerts' states), every
 /// change but a light's comes as that event's, and the light changes are the net moves of each
-/// day of the chunk, reported with that day's last event.
+/// day of the chunk, reported with that day's last event. [`Engine::apply_many`] returns what
+/// applying each event does.
 #[test]
 fn a_batch_settles_its_lights_once_a_day_and_ends_where_each_event_applied_alone_ends() -> Res {
     let company = company();
     let cut = company.as_of - Days::new(75);
     let mut alone = Engine::new(company.until(cut), EngineOptions::default())?;
     let mut batched = Engine::new(company.until(cut), EngineOptions::default())?;
+    let mut many = Engine::new(company.until(cut), EngineOptions::default())?;
     let mut events = omo_core::engine::events_of(&company, cut)?.into_iter();
     let lights = |e: &Engine| -> std::collections::BTreeMap<(String, String), omo_core::kpi::Light> {
         e.lights().into_iter().map(|(m, k, l)| ((m, k), l)).collect()
@@ -991,8 +993,9 @@ fn a_batch_settles_its_lights_once_a_day_and_ends_where_each_event_applied_alone
         for event in chunk.iter().cloned() {
             expected.extend(alone.apply(event)?);
         }
+        assert_eq!(many.apply_many(chunk.clone()).into_result()?, expected);
         let mut seen = lights(&batched);
-        let changes = batched.apply_many(chunk).into_result()?;
+        let changes = batched.apply_batch(chunk).into_result()?;
         let is_light = |c: &&omo_core::engine::Change| matches!(c.what, ChangeKind::Light { .. });
         let others = |cs: &[omo_core::engine::Change]| cs.iter().filter(|c| !is_light(c)).cloned().collect::<Vec<_>>();
         assert_eq!(others(&changes), others(&expected));

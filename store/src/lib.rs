@@ -363,12 +363,26 @@ impl Store {
         Ok(changes)
     }
 
-    /// Applies `events` as [`Engine::apply_many`] does (the lights settled once a day of the
-    /// batch) and commits them in one transaction (group commit). Stops at
+    /// Applies `events` one by one and commits them in one transaction (group commit). Stops at
     /// the first refused event: the ones before it are committed and stay applied, and their
     /// changes come back with the refusal. An error writing is the outer error: then nothing of
     /// the batch is durable or applied.
     pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Applied<StoreError>> {
+        self.apply_group(events, |engine, events| engine.apply_many(events))
+    }
+
+    /// [`Store::apply_many`] with the lights settled once a day of the batch, as
+    /// [`Engine::apply_batch`] settles them.
+    pub fn apply_batch(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Applied<StoreError>> {
+        self.apply_group(events, |engine, events| engine.apply_batch(events))
+    }
+
+    /// Applies `events` with `apply` and commits those it applied in one transaction.
+    fn apply_group(
+        &mut self,
+        events: impl IntoIterator<Item = Event>,
+        apply: fn(&mut Engine, Vec<Event>) -> Applied,
+    ) -> Result<Applied<StoreError>> {
         self.usable()?;
         let mut encoded = Vec::new();
         let mut batch = Vec::new();
@@ -386,7 +400,7 @@ impl Store {
             }
         }
         let first = self.engine.seq();
-        let applied = self.engine.apply_many(batch);
+        let applied = apply(&mut self.engine, batch);
         let rows: Vec<Row> = (first + 1..=self.engine.seq())
             .zip(encoded)
             .map(|(seq, (kind, id, json))| Row { seq, kind, id, json })

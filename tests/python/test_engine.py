@@ -162,6 +162,44 @@ def test_the_live_scorecard_and_the_alerts_standing_are_what_the_changes_and_the
     assert eng._repr_html_() == "<b>omo.Engine</b> closed"
 
 
+@pytest.mark.parametrize("durable", [False, True])
+def test_a_batch_reports_each_day_s_net_light_moves_and_ends_where_one_by_one_ends(history, tmp_path, durable):
+    cut = _cut(history)
+    events = omo.events_of(history, after=cut)
+    chunks = [events[i : i + 300] for i in range(0, len(events), 300)]
+    seen = []  # what the callback received
+    with omo.Engine(history.until(cut)) as each, omo.Engine(
+        history.until(cut), path=str(tmp_path / "batched.db") if durable else None
+    ) as batched:
+        batched.on_change(seen.append)
+        for chunk in chunks:
+            before = {(r["member"], r["kpi"]): r["light"] for r in batched.live_scorecard().frame.to_dict("records")}
+            first_seq = batched.seq + 1
+            one_by_one = each.apply_many(chunk)
+            changes = batched.apply_batch(chunk)
+            # Everything but a light comes as applying each event gives it.
+            assert [c for c in changes if c["type"] != "light"] == [c for c in one_by_one if c["type"] != "light"]
+            # A light's changes in the batch: the net move over each day of the chunk.
+            day = [e["record"].get("date") for e in chunk]
+            net = {}
+            for c in (c for c in one_by_one if c["type"] == "light"):
+                key = (day[c["seq"] - first_seq] or c["date"], c["member"], c["kpi"])
+                net.setdefault(key, [c["from"], c["to"]])[1] = c["to"]
+            moved = {key: tuple(fr_to) for key, fr_to in net.items() if fr_to[0] != fr_to[1]}
+            reported = {(c["date"], c["member"], c["kpi"]): (c["from"], c["to"]) for c in changes if c["type"] == "light"}
+            assert reported == moved
+            for c in (c for c in changes if c["type"] == "light"):
+                assert before.get((c["member"], c["kpi"]), "grey") == c["from"]
+                before[(c["member"], c["kpi"])] = c["to"]
+        assert batched.seq == each.seq == len(events)
+        cells = ["member", "kpi", "light"]
+        assert batched.live_scorecard().frame[cells].equals(each.live_scorecard().frame[cells])
+        assert batched.alert_states().equals(each.alert_states())
+        assert seen and len([c for c in seen if c["type"] == "light"]) < len(
+            [c for c in omo.Engine(history.until(cut)).apply_many(events) if c["type"] == "light"]
+        )
+
+
 def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(history):
     eng = omo.Engine(history)
     customer = _account(history)

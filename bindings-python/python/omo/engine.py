@@ -241,8 +241,19 @@ class Engine:
         """Applies events one by one, in order; stops at the first refused one, raising, with
         everything before it applied (and its changes delivered). Durable: one commit for all of
         them (group commit), before the changes are delivered or the refusal raised."""
+        return self._apply_texts(events, batch=False)
+
+    def apply_batch(self, events: Iterable) -> list:
+        """``apply_many`` for a feed that arrives in batches: the lights are settled once a day of
+        the events, not once an event. A light's move is reported after the last event of its day
+        in the batch, netted over that day's events (a light that turned red and back within it is
+        not reported); every other change comes at its own event. The engine ends where
+        ``apply_many`` leaves it, at about a third fewer instructions an event."""
+        return self._apply_texts(events, batch=True)
+
+    def _apply_texts(self, events: Iterable, batch: bool) -> list:
         texts = [_event_text(e) for e in events]
-        changes, error = self._engine().apply_many_json(texts)
+        changes, error = self._engine().apply_many_json(texts, batch)
         delivered = self._deliver(changes)
         if error is not None:
             raise error

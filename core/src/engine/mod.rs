@@ -142,9 +142,17 @@ impl<E> Applied<E> {
     }
 }
 
+/// When a run of events has its KPIs computed again and its lights reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// After every event ([`Engine::apply`], [`Engine::apply_many`]).
+    EachEvent,
+    /// After each day's run of events ([`Engine::apply_batch`]).
+    EachDay,
+}
+
 /// The KPI work a run of applied events leaves: the distributors they touched with the facets
-/// touched, whether the clock moved, and the run's last event. [`Engine::apply`] settles it after
-/// its event; [`Engine::apply_many`] once a day of its batch.
+/// touched, whether the clock moved, and the run's last event ([`Engine::settle`]).
 #[derive(Debug, Default)]
 pub(super) struct Unsettled {
     /// In the order first touched.
@@ -333,15 +341,8 @@ impl Engine {
     }
 
     /// Applies `events` one by one, in order, and stops at the first refused one: the events
-    /// before it stay applied. Returns their changes, in order, and the refusal if there was one.
-    ///
-    /// A batch arrives at once, so its lights are settled once a day of it, not once an event:
-    /// the KPIs of the distributors a run of same-day events touched are computed again after
-    /// the run's last event, and a light that moved is reported then,
-    /// netted over the run and with the run's last sequence number. Every other change (a
-    /// stock-out, a blocked order, an alert) is reported at its own event. The engine ends where
-    /// [`Engine::apply`] of each event would leave it; only the lights' intermediate moves within
-    /// a day of the batch go unreported.
+    /// before it stay applied. Returns their changes, in order, and the refusal if there was one:
+    /// the changes [`Engine::apply`] of each event would return.
     ///
     /// ```
     /// use omo_core::engine::{Engine, EngineOptions, Event};
@@ -354,10 +355,46 @@ impl Engine {
     /// # Ok::<(), omo_core::OmoError>(())
     /// ```
     pub fn apply_many(&mut self, events: impl IntoIterator<Item = Event>) -> Applied {
+        self.apply_settling(events, Settle::EachEvent)
+    }
+
+    /// [`Engine::apply_many`] for a feed that arrives in batches and needs its lights current
+    /// once a batch, not once an event: the KPIs of the distributors that a run of same-day
+    /// events touched are computed again once, after the run's last event, and a light that
+    /// moved is reported then, netted over the run and with the run's last sequence number.
+    /// Every other change (a stock-out, a blocked order, an alert) comes at its own event. The
+    /// engine ends where [`Engine::apply_many`] leaves it; only a light's moves within a day of
+    /// the batch go unreported. On the bench's mix (the sample company's last 60 days, about
+    /// 380 events a day) it takes a third fewer instructions an event.
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions, events_of};
+    /// use omo_core::sample::{SampleConfig, sample_company};
+    /// let company = sample_company(&SampleConfig::small(5))?;
+    /// let cut = company.as_of - chrono::Days::new(20);
+    /// let (mut each, mut batched) = (
+    ///     Engine::new(company.until(cut), EngineOptions::default())?,
+    ///     Engine::new(company.until(cut), EngineOptions::default())?,
+    /// );
+    /// let events = events_of(&company, cut)?;
+    /// let lights = |e: &Engine| e.lights().into_iter().filter(|l| l.2 == omo_core::kpi::Light::Red).count();
+    /// let one_by_one = each.apply_many(events.clone()).into_result()?;
+    /// let once_a_day = batched.apply_batch(events).into_result()?;
+    /// assert!(once_a_day.len() < one_by_one.len());
+    /// assert_eq!((batched.seq(), lights(&batched)), (each.seq(), lights(&each)));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn apply_batch(&mut self, events: impl IntoIterator<Item = Event>) -> Applied {
+        self.apply_settling(events, Settle::EachDay)
+    }
+
+    /// Applies `events` as [`Engine::apply_many`] does, settling their KPIs as `settle` says,
+    /// and delivers the changes.
+    fn apply_settling(&mut self, events: impl IntoIterator<Item = Event>, settle: Settle) -> Applied {
         let mut applied = Applied::default();
         let mut run = Unsettled::default();
         for event in events {
-            if self.ends_run(&run, &event) {
+            if settle == Settle::EachEvent || self.ends_run(&run, &event) {
                 applied.changes.extend(self.settle(&mut run));
             }
             match self.apply_checked(event, false, &mut run) {
