@@ -1,5 +1,6 @@
 //! The live engine made durable (issue #15): events per second into a store file with group
-//! commit ([`Store::apply_many`], batches of 1,000) and with one commit per event
+//! commit ([`Store::apply_many`], batches of 1,000; and [`Store::apply_batch`], the lights settled
+//! once a day of a batch) and with one commit per event
 //! ([`Store::apply`]), and the time from an event to its subscriber's callback (p50, p99) in
 //! memory ([`Engine::apply`]) and durable ([`Store::apply`], after the commit's sync).
 //! `cargo bench -p omo-store --bench durable`.
@@ -19,10 +20,11 @@ use std::time::{Duration, Instant};
 use chrono::Days;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use omo_core::Dataset;
+use omo_core::engine::Applied;
 use omo_core::engine::{Change, Engine, EngineOptions, Event, EventBody, events_of};
 use omo_core::model::{MovementKind, NodeId, NodeKind, StockMovement};
 use omo_core::sample::{SampleConfig, sample_company};
-use omo_store::{Store, StoreOptions};
+use omo_store::{Store, StoreError, StoreOptions};
 use rust_decimal::Decimal;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -123,14 +125,24 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
     times.get(rank.saturating_sub(1)).copied().unwrap_or_default()
 }
 
+/// How a group of events is applied and committed.
+type ApplyGroup = fn(&mut Store, Vec<Event>) -> omo_store::Result<Applied<StoreError>>;
+
 /// Group commit: one [`Store::apply_many`] of the next [`BATCH`] events per iteration.
 fn group_commit(c: &mut Criterion) {
-    if let Err(e) = try_group_commit(c) {
+    if let Err(e) = try_group_commit(c, ("apply_many", |s, batch| s.apply_many(batch))) {
         note(format!("group commit: not measured: {e}"));
     }
 }
 
-fn try_group_commit(c: &mut Criterion) -> Res<()> {
+/// The same with [`Store::apply_batch`]: the lights settled once a day of each group.
+fn group_commit_settled_daily(c: &mut Criterion) {
+    if let Err(e) = try_group_commit(c, ("apply_batch", |s, batch| s.apply_batch(batch))) {
+        note(format!("group commit, apply_batch: not measured: {e}"));
+    }
+}
+
+fn try_group_commit(c: &mut Criterion, (name, apply): (&str, ApplyGroup)) -> Res<()> {
     let (history, events) = company()?;
     let mut files = Files::new("group")?;
     // Made before the timing starts: criterion's warm-up counts the wall time of its calls.
@@ -138,14 +150,14 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
     let mut next = 0;
     let mut times = Vec::new();
     let mut errors = Vec::new();
-    let mut group = c.benchmark_group("durable_group_commit");
+    let mut group = c.benchmark_group(format!("durable_group_commit_{name}"));
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
     group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function(format!("apply_many of {BATCH} events, one commit"), |b| {
+    group.bench_function(format!("{name} of {BATCH} events, one commit"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
@@ -166,7 +178,7 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
                 let batch = batch.to_vec();
                 next += BATCH;
                 let started = Instant::now();
-                let applied = s.apply_many(batch).and_then(|a| a.into_result());
+                let applied = apply(s, batch).and_then(|a| a.into_result());
                 let took = started.elapsed();
                 if let Err(e) = applied {
                     errors.push(e.to_string());
@@ -194,7 +206,7 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
     report_errors("group commit", &errors);
     let m = median(&mut times);
     note(format!(
-        "durable, group commit: {BATCH} events per apply_many (one commit, synced): median {m:.1?} per batch = \
+        "durable, group commit: {BATCH} events per {name} (one commit, synced): median {m:.1?} per batch = \
          {:.0} events/s ({:.0} events/s over all {} timed batches)",
         BATCH as f64 / m.as_secs_f64().max(f64::MIN_POSITIVE),
         rate(&times, BATCH),
@@ -203,7 +215,7 @@ fn try_group_commit(c: &mut Criterion) -> Res<()> {
     if let Some((took, seq, records)) = snapshot {
         let every = StoreOptions::default().snapshot_after(records).unwrap_or(u64::MAX);
         note(format!(
-            "durable, snapshot: writing one ({records} records: history + {seq} events) took {took:.1?}; at the \
+            "durable, snapshot (after {name}): writing one ({records} records: history + {seq} events) took {took:.1?}; at the \
              default of one per {every} events that is {:.1} µs per event more",
             took.as_secs_f64() * 1e6 / every as f64
         ));
@@ -453,5 +465,5 @@ fn summary(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, group_commit, commit_per_event, latency, summary);
+criterion_group!(benches, group_commit, group_commit_settled_daily, commit_per_event, latency, summary);
 criterion_main!(benches);
