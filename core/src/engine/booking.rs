@@ -38,8 +38,7 @@ impl Engine {
                     let what = ChangeKind::StockOut { node: m.node.clone(), product: m.product.clone(), on_hand };
                     changes.push(Change { seq, date: m.date, what });
                 }
-                kpis.on_movement(m);
-                touched.extend(kpis.distributor_touched(None, Some(&m.node)).map(|d| (d, STOCK)));
+                touched.extend(kpis.on_movement(m).map(|d| (d, STOCK)));
                 match &mut self.folded {
                     Some(folded) if folded.kept_from.is_none() => folded.movements += 1,
                     _ => d.movements.push(m.clone()),
@@ -76,7 +75,7 @@ impl Engine {
                     }
                 }
                 kpis.on_order(o);
-                touched.extend(kpis.distributor_touched(Some(&o.customer), None).map(|d| (d, ORDERS)));
+                touched.extend(kpis.distributor_touched(&o.customer).map(|d| (d, ORDERS)));
                 self.index.orders.insert(o.id.clone(), d.orders.len());
                 d.orders.push(o.clone());
             }
@@ -88,7 +87,7 @@ impl Engine {
                 }
                 if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
                     kpis.on_delivery(order, s, None);
-                    touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
+                    touched.extend(kpis.distributor_touched(&order.customer).map(|d| (d, DELIVERIES)));
                 }
                 self.index.shipments.insert(s.id.clone(), d.shipments.len());
                 d.shipments.push((**s).clone());
@@ -100,7 +99,7 @@ impl Engine {
                     self.book.post_invoice(i)?;
                 }
                 kpis.on_invoice(i);
-                touched.extend(kpis.distributor_touched(Some(&i.customer), None).map(|d| (d, MONEY)));
+                touched.extend(kpis.distributor_touched(&i.customer).map(|d| (d, MONEY)));
                 self.index.invoices.insert(i.id.clone(), (i.customer.clone(), i.date));
                 self.index.money.entry(i.customer.clone()).or_default().invoices.push(d.invoices.len());
                 d.invoices.push((**i).clone());
@@ -115,7 +114,7 @@ impl Engine {
                     self.book.post_payment(p)?;
                 }
                 kpis.on_payment(p);
-                touched.extend(kpis.distributor_touched(Some(&p.customer), None).map(|d| (d, MONEY)));
+                touched.extend(kpis.distributor_touched(&p.customer).map(|d| (d, MONEY)));
                 self.index.payments.insert(p.id.clone(), d.payments.len());
                 self.index.money.entry(p.customer.clone()).or_default().payments.push(d.payments.len());
                 d.payments.push((**p).clone());
@@ -132,7 +131,7 @@ impl Engine {
                 if self.book.account(&customer).is_some() {
                     repost(&mut self.book, self.index.money.get(&customer), d, &customer, today.max(a.date));
                 }
-                touched.extend(kpis.distributor_touched(Some(&customer), None).map(|d| (d, MONEY)));
+                touched.extend(kpis.distributor_touched(&customer).map(|d| (d, MONEY)));
             }
             EventBody::PrepaidOrder(p) => {
                 self.index.prepaid_orders.insert(p.id.clone(), d.prepaid_orders.len());
@@ -152,7 +151,7 @@ impl Engine {
                     s.delivered_date = Some(delivery.date);
                     if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
                         kpis.on_delivery(order, s, Some(&before));
-                        touched.extend(kpis.distributor_touched(Some(&order.customer), None).map(|d| (d, DELIVERIES)));
+                        touched.extend(kpis.distributor_touched(&order.customer).map(|d| (d, DELIVERIES)));
                     }
                 }
             }
@@ -170,7 +169,7 @@ impl Engine {
             EventBody::Customer(c) => {
                 upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), (**c).clone());
                 kpis.refresh_customers(d)?;
-                touched.extend(kpis.distributor_touched(Some(&c.id), None).map(|d| (d, &Facet::ALL[..])));
+                touched.extend(kpis.distributor_touched(&c.id).map(|d| (d, &Facet::ALL[..])));
             }
             EventBody::Product(p) => {
                 upsert(&mut d.products, &mut self.index.products, p.id.clone(), (**p).clone());
@@ -214,7 +213,7 @@ impl Engine {
                 let key = (t.scope.clone(), t.month);
                 upsert(&mut d.sales_targets, &mut self.index.sales_targets, key, t.clone());
                 if let TargetScope::Customer(c) = &t.scope {
-                    touched.extend(kpis.distributor_touched(Some(c), None).map(|d| (d, MONEY)));
+                    touched.extend(kpis.distributor_touched(c).map(|d| (d, MONEY)));
                 }
             }
             EventBody::PurchaseOrder(o) => supply::book_purchase(d, &mut self.index, o),

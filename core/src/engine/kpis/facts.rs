@@ -4,7 +4,7 @@
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{CustomerDays, Facet, KpiState, NodeStock, ProductStock, StockFigures, sum_between, swap_term};
+use super::{CustomerDays, Facet, KpiState, NodeKpis, NodeStock, ProductStock, StockFigures, sum_between, swap_term};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::day_totals::DayTotals;
@@ -37,22 +37,24 @@ impl KpiState {
         (month, end): (NaiveDate, NaiveDate),
         parts: (&Dataset, &StockState, &Index),
     ) -> StockReads {
-        let Some(node) = node else { return StockReads::default() };
+        let Some((node, kept)) = node.and_then(|node| Some((node, self.nodes.get_mut(node)?))) else {
+            return StockReads::default();
+        };
         let number = Period::Month.number(month);
-        let held = self.refresh_health(node, number, end, parts);
-        let forecast_wape = self.wape_of(node, number, days_into_month(month, end), parts.1);
+        let held = kept.refresh_health(node, number, end, parts);
+        let forecast_wape = kept.wape_of(node, number, days_into_month(month, end), parts.1);
         let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
-        let window_sales =
-            self.sales_days.get_mut(node).map_or(Decimal::ZERO, |days| days.window_sum(window_from, end));
+        let window_sales = kept.sales_days.window_sum(window_from, end);
         StockReads { forecast_wape, window_sales, held }
     }
+}
 
+impl NodeKpis {
     /// A node's forecast error of month number `month` with `days` of it so far (elapsed, in the
     /// month): each product's forecast and sales from the cache while no sale of it at the node
     /// changed them, its forecast kept through the month's own sales.
     fn wape_of(&mut self, node: &NodeId, month: i64, days: (u32, u32), stock: &StockState) -> Option<Decimal> {
-        let forecasts = self.forecasts.entry(node.clone()).or_default();
-        let cache = self.wape.entry(node.clone()).or_default();
+        let (forecasts, cache) = (&mut self.forecasts, &mut self.wape);
         let products = stock.products_at(node);
         let forecast_and_sales = |product: &ProductId| {
             let forecast = forecasts
@@ -77,9 +79,9 @@ impl KpiState {
         let (d, stock, index) = parts;
         let options = HealthOptions::new(end);
         let issue_days = &mut self.issue_days;
-        let NodeStock { products, total } = self.health.entry(node.clone()).or_default();
+        let NodeStock { products, total } = &mut self.health;
         let mut dead_or_slow = |product: &ProductId, on_hand: Decimal, value: Decimal| {
-            let issues = issue_days.get_mut(&(node.clone(), product.clone()));
+            let issues = issue_days.get_mut(product);
             dead_or_slow_value(issues, (on_hand, value), &options)
         };
         let mut kept = true;
@@ -121,7 +123,9 @@ impl KpiState {
         }
         *total
     }
+}
 
+impl KpiState {
     /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
     pub(super) fn facts(
         &self,

@@ -109,16 +109,41 @@ struct CustomerDays {
     deliveries: BTreeMap<i64, (u32, u32)>,
 }
 
-/// Per node: the month of its products' forecasts and sales, and those (the forecast error's
-/// parts).
-type WapeCache = FxHashMap<NodeId, ProductCache<i64, Option<(f64, f64)>>>;
+/// What the KPIs keep of a distributor's node, found with one look-up per movement there: its
+/// operator, its products' cached stock facts, forecast-error terms and forecasts, and its
+/// sales and issues by day.
+#[derive(Debug, Clone)]
+struct NodeKpis {
+    /// The distributor operating the node.
+    owner: CustomerId,
+    /// Its products' stock facts (dead-or-slow value, value, the month's row) on a day for a
+    /// month, a product's kept until a movement of it at the node.
+    health: NodeStock,
+    /// Its products' forecast and sales of a month (the forecast error's parts), a product's
+    /// kept until a sale of it at the node changes them.
+    wape: ProductCache<i64, Option<(f64, f64)>>,
+    /// Its products' seasonal naive forecasts of a month (the forecast-accuracy KPI's), made
+    /// from the months before it, so kept through the month's own sales.
+    forecasts: MonthForecasts,
+    /// Its sales by day (days of cover), with the running sum of the cover window last read.
+    sales_days: DayTotals,
+    /// Its issues by product and day (dead and slow stock).
+    issue_days: FxHashMap<ProductId, DayTotals>,
+}
 
-/// Per node: its products' seasonal naive forecasts of a month (the forecast-accuracy KPI's),
-/// made from the months before it, so kept through the month's own sales.
-type ForecastCache = FxHashMap<NodeId, MonthForecasts>;
-
-/// Per node: its products' stock facts on a day for a month, and their sum.
-type HealthCache = FxHashMap<NodeId, NodeStock>;
+impl NodeKpis {
+    /// A node of `owner`'s with nothing kept yet.
+    fn new(owner: CustomerId) -> Self {
+        NodeKpis {
+            owner,
+            health: NodeStock::default(),
+            wape: ProductCache::default(),
+            forecasts: MonthForecasts::default(),
+            sales_days: DayTotals::default(),
+            issue_days: FxHashMap::default(),
+        }
+    }
+}
 
 /// One node's values per product for a key (a day, a month): each product's kept until it is
 /// invalidated (a movement of it at the node), then computed again when next brought up to date;
@@ -315,23 +340,11 @@ pub(crate) struct KpiState {
     /// A retailer's distributor, and each distributor's shops (their nodes).
     distributor_of: FxHashMap<CustomerId, CustomerId>,
     shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
-    /// The distributor operating each node, and the distributor of each shop's node.
-    node_owner: FxHashMap<NodeId, CustomerId>,
+    /// Each distributor's node with what the KPIs keep of it, and the distributor of each
+    /// shop's node.
+    nodes: FxHashMap<NodeId, NodeKpis>,
     shop_owner: FxHashMap<NodeId, CustomerId>,
-    /// Each node's products' forecast and sales of a month, a product's kept until a sale of it
-    /// at the node changes them.
-    wape: WapeCache,
-    /// Each node's products' forecasts of that month, kept through the month's own sales.
-    forecasts: ForecastCache,
-    /// Each node's products' stock facts (dead-or-slow value, value, the month's row) on a day
-    /// for a month, a product's kept until a movement of it at the node.
-    health: HealthCache,
     customers: FxHashMap<CustomerId, CustomerDays>,
-    /// Sales per distributor's node and day (days of cover), with the running sum of the
-    /// cover window last read.
-    sales_days: FxHashMap<NodeId, DayTotals>,
-    /// Issues per distributor's node x product and day (dead and slow stock).
-    issue_days: FxHashMap<(NodeId, ProductId), DayTotals>,
     /// The first POS sale of each shop in each month.
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
     /// Month-to-date facts of each distributor (with the month they are of) and their values.
@@ -388,14 +401,9 @@ impl KpiState {
             distributor_at: FxHashMap::default(),
             distributor_of: FxHashMap::default(),
             shops_of: FxHashMap::default(),
-            node_owner: FxHashMap::default(),
+            nodes: FxHashMap::default(),
             shop_owner: FxHashMap::default(),
-            wape: FxHashMap::default(),
-            forecasts: FxHashMap::default(),
-            health: FxHashMap::default(),
             customers: FxHashMap::default(),
-            sales_days: FxHashMap::default(),
-            issue_days: FxHashMap::default(),
             first_sale: FxHashMap::default(),
             facts: FxHashMap::default(),
             values: BTreeMap::new(),
@@ -459,9 +467,7 @@ impl KpiState {
             .map(|c| (c.id.clone(), c.node.clone()))
             .collect();
         self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
-        let owners = self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
-        let before = std::mem::replace(&mut self.node_owner, owners);
-        self.track_nodes(&d.movements, &before);
+        self.track_nodes(&d.movements);
         self.shops_of.clear();
         self.shop_owner.clear();
         self.distributor_of.clear();

@@ -5,7 +5,7 @@
 use chrono::{Days, Months, NaiveDate};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::KpiState;
+use super::{KpiState, NodeKpis};
 use crate::kpi::{COVER_WINDOW_DAYS, on_time_in_full};
 use crate::model::{
     CustomerId, Invoice, InvoiceKind, MovementKind, NodeId, PosSale, ProductId, SalesOrder, Shipment, StockMovement,
@@ -18,55 +18,54 @@ impl KpiState {
     /// stock facts must be read again.
     pub(crate) fn on_product(&mut self, product: &ProductId) -> Vec<CustomerId> {
         let mut touched = Vec::new();
-        for (node, cache) in &mut self.health {
-            if cache.products.holds(product) {
-                cache.products.invalidate(product);
-                touched.extend(self.node_owner.get(node).cloned());
+        for node in self.nodes.values_mut() {
+            if node.health.products.holds(product) {
+                node.health.products.invalidate(product);
+                touched.push(node.owner.clone());
             }
         }
         touched.sort();
         touched
     }
 
-    pub(crate) fn on_movement(&mut self, m: &StockMovement) {
-        if let Some(cache) = self.health.get_mut(&m.node) {
-            cache.products.invalidate(&m.product);
-        }
+    /// A movement booked: at a distributor's node, its caches of the product forgotten and the
+    /// movement added to the node's sales and issues by day. Returns the distributor operating
+    /// the node, whose KPIs it touched.
+    pub(crate) fn on_movement(&mut self, m: &StockMovement) -> Option<CustomerId> {
+        let node = self.nodes.get_mut(&m.node)?;
+        node.health.products.invalidate(&m.product);
         if m.kind == MovementKind::Sale {
-            if let Some(cache) = self.wape.get_mut(&m.node) {
-                cache.invalidate(&m.product);
-            }
-            if let Some(forecasts) = self.forecasts.get_mut(&m.node) {
-                forecasts.on_sale(&m.product, Period::Month.number(m.date));
-            }
+            node.wape.invalidate(&m.product);
+            node.forecasts.on_sale(&m.product, Period::Month.number(m.date));
         }
-        if self.node_owner.contains_key(&m.node) {
-            self.add_days(m);
-        }
+        node.add_days(m);
+        Some(node.owner.clone())
     }
 
-    /// Adds a movement at a distributor's node to the node's sales and issues by day.
-    fn add_days(&mut self, m: &StockMovement) {
-        if m.kind == MovementKind::Sale {
-            self.sales_days.entry(m.node.clone()).or_default().add(m.date, m.quantity);
-        }
-        if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
-            self.issue_days.entry((m.node.clone(), m.product.clone())).or_default().add(m.date, m.quantity);
-        }
-    }
-
-    /// Keeps day totals for the distributors' nodes only (no KPI reads a shop's): drops those of
+    /// Keeps a node entry for each distributor's node (no KPI reads a shop's): drops those of
     /// nodes no distributor operates any more, and starts those of nodes that became a
-    /// distributor's (`before`: the owners until now) from the history's movements.
-    pub(super) fn track_nodes(&mut self, movements: &[StockMovement], before: &FxHashMap<NodeId, CustomerId>) {
-        self.sales_days.retain(|node, _| self.node_owner.contains_key(node));
-        self.issue_days.retain(|(node, _), _| self.node_owner.contains_key(node));
-        let added: FxHashSet<NodeId> = self.node_owner.keys().filter(|n| !before.contains_key(*n)).cloned().collect();
+    /// distributor's, their day totals from the history's `movements`.
+    pub(super) fn track_nodes(&mut self, movements: &[StockMovement]) {
+        let owners: FxHashMap<NodeId, CustomerId> =
+            self.distributors.iter().filter_map(|(c, n)| Some((n.clone()?, c.clone()))).collect();
+        self.nodes.retain(|node, _| owners.contains_key(node));
+        let mut added = FxHashSet::default();
+        for (node, owner) in owners {
+            match self.nodes.get_mut(&node) {
+                Some(kept) => kept.owner = owner,
+                None => {
+                    self.nodes.insert(node.clone(), NodeKpis::new(owner));
+                    added.insert(node);
+                }
+            }
+        }
         if added.is_empty() {
             return;
         }
         for m in movements.iter().filter(|m| added.contains(&m.node)) {
-            self.add_days(m);
+            if let Some(node) = self.nodes.get_mut(&m.node) {
+                node.add_days(m);
+            }
         }
     }
 
@@ -120,16 +119,9 @@ impl KpiState {
         }
     }
 
-    /// The distributor whose KPIs a record of `customer` or at `node` moves.
-    pub(crate) fn distributor_touched(
-        &self,
-        customer: Option<&CustomerId>,
-        node: Option<&NodeId>,
-    ) -> Option<CustomerId> {
-        if let Some(owner) = node.and_then(|n| self.node_owner.get(n)) {
-            return Some(owner.clone());
-        }
-        let customer = customer?;
+    /// The distributor whose KPIs a record of `customer` moves: the customer itself, or the
+    /// distributor of a retailer.
+    pub(crate) fn distributor_touched(&self, customer: &CustomerId) -> Option<CustomerId> {
         if self.distributor_at.contains_key(customer) {
             return Some(customer.clone());
         }
@@ -152,8 +144,10 @@ impl KpiState {
         let window = next - Days::new(u64::from(window_days));
         let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
         let month = Period::Month.number(next);
-        for days in self.sales_days.values_mut().chain(self.issue_days.values_mut()) {
-            days.forget_before(window);
+        for node in self.nodes.values_mut() {
+            for days in std::iter::once(&mut node.sales_days).chain(node.issue_days.values_mut()) {
+                days.forget_before(window);
+            }
         }
         let last_year_month = Period::Month.number(last_year);
         for months in self.first_sale.values_mut() {
@@ -165,6 +159,18 @@ impl KpiState {
             c.paid = c.paid.split_off(&next);
             c.due = c.due.split_off(&next);
             c.deliveries = c.deliveries.split_off(&month);
+        }
+    }
+}
+
+impl NodeKpis {
+    /// Adds a movement at the node to its sales and issues by day.
+    fn add_days(&mut self, m: &StockMovement) {
+        if m.kind == MovementKind::Sale {
+            self.sales_days.add(m.date, m.quantity);
+        }
+        if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
+            self.issue_days.entry(m.product.clone()).or_default().add(m.date, m.quantity);
         }
     }
 }
