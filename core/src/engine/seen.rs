@@ -34,10 +34,22 @@ impl EventFingerprint {
     /// The fingerprint of the event of type `kind` with the sender's `id`.
     pub fn of(kind: &str, id: &str) -> Self {
         let mut hasher = SipHasher13::new();
-        hasher.write(kind.as_bytes());
-        // No UTF-8 text holds the byte 0xff: the type ends here, whatever the two strings are.
-        hasher.write(&[0xff]);
-        hasher.write(id.as_bytes());
+        // No UTF-8 text holds the byte 0xff: the type ends there, whatever the two strings are.
+        let (kind, id) = (kind.as_bytes(), id.as_bytes());
+        let length = kind.len() + 1 + id.len();
+        // SipHash reads its input as one stream: the three parts written as one (nearly every
+        // event's fit a small buffer) hash as written in turn, for less work.
+        let mut buffer = [0u8; 64];
+        if length <= buffer.len() {
+            buffer[..kind.len()].copy_from_slice(kind);
+            buffer[kind.len()] = 0xff;
+            buffer[kind.len() + 1..length].copy_from_slice(id);
+            hasher.write(&buffer[..length]);
+        } else {
+            hasher.write(kind);
+            hasher.write(&[0xff]);
+            hasher.write(id);
+        }
         // The hash's two halves as little-endian bytes: the same number on every platform.
         EventFingerprint(u128::from_le_bytes(hasher.finish128().as_bytes()))
     }
@@ -216,6 +228,25 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    /// The type, the separator and the id hashed as three writes, as the first version did.
+    fn written_in_turn(kind: &str, id: &str) -> EventFingerprint {
+        let mut hasher = SipHasher13::new();
+        hasher.write(kind.as_bytes());
+        hasher.write(&[0xff]);
+        hasher.write(id.as_bytes());
+        EventFingerprint(u128::from_le_bytes(hasher.finish128().as_bytes()))
+    }
+
+    #[test]
+    fn a_fingerprint_is_that_of_its_parts_written_in_turn_short_or_long() {
+        // Either side of the 64-byte buffer: "movement" and 0xff are 9 bytes, so ids of 55
+        // bytes fill it and of 56 do not; an id of two-byte characters too.
+        let ids = [1, 20, 54, 55, 56, 57, 128].map(|length| "mv-1".chars().cycle().take(length).collect::<String>());
+        for id in ids.iter().map(String::as_str).chain(["é".repeat(30).as_str()]) {
+            assert_eq!(EventFingerprint::of("movement", id), written_in_turn("movement", id), "{id}");
+        }
+    }
 
     proptest! {
         /// Inserted with merges every few events, and restored from its sorted form, it answers
