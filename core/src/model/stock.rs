@@ -53,9 +53,22 @@ impl MovementKind {
     /// use rust_decimal::Decimal;
     /// assert_eq!(MovementKind::Sale.stock_change(Decimal::from(3)), Decimal::from(-3));
     /// assert_eq!(MovementKind::Adjustment.stock_change(Decimal::from(-2)), Decimal::from(-2));
+    /// // Exactly `sign() * quantity`: the scale kept, and a zero without one.
+    /// let sold = MovementKind::Sale.stock_change(Decimal::new(250, 2));
+    /// assert_eq!(sold.to_string(), (MovementKind::Sale.sign() * Decimal::new(250, 2)).to_string());
+    /// assert_eq!(sold.to_string(), "-2.50");
+    /// assert_eq!(MovementKind::Adjustment.stock_change(Decimal::new(0, 2)).to_string(), "0");
     /// ```
     pub fn stock_change(self, quantity: Decimal) -> Decimal {
-        self.sign() * quantity
+        // The product of `sign()` and `quantity` without multiplying (it is asked several
+        // times an event): negated or not, and a zero as a product makes it, without a scale.
+        if quantity.is_zero() {
+            Decimal::ZERO
+        } else if self.is_outflow() {
+            -quantity
+        } else {
+            quantity
+        }
     }
 
     /// True for the kinds that take stock out of the node: sale, supplier return, transfer out.
