@@ -38,13 +38,23 @@ impl Packed {
 
     /// The value, reading the list aside when it was set there.
     pub(crate) fn get(self, aside: &[Decimal]) -> Decimal {
-        let bits = self.bits();
-        if bits & ASIDE != 0 {
-            return usize::try_from(bits >> 1).ok().and_then(|at| aside.get(at)).copied().unwrap_or_default();
+        match self.packed_parts() {
+            Some((mantissa, scale)) => {
+                Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).unwrap_or_default()
+            }
+            None => usize::try_from(self.bits() >> 1).ok().and_then(|at| aside.get(at)).copied().unwrap_or_default(),
         }
-        let scale = ((bits >> SCALE_SHIFT) & 0x1f) as u32;
-        let mantissa = (bits as i64) >> MANTISSA_SHIFT;
-        Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).unwrap_or_default()
+    }
+
+    /// The mantissa and scale of a packed value; `None` for one set aside.
+    fn packed_parts(self) -> Option<(i64, u32)> {
+        let bits = self.bits();
+        (bits & ASIDE == 0).then_some(((bits as i64) >> MANTISSA_SHIFT, ((bits >> SCALE_SHIFT) & 0x1f) as u32))
+    }
+
+    /// The packed form of a mantissa in `-LIMIT..LIMIT` and a scale of at most 28.
+    fn from_parts(mantissa: i64, scale: u32) -> Self {
+        Packed::from_bits(((mantissa << MANTISSA_SHIFT) as u64) | (u64::from(scale) << SCALE_SHIFT))
     }
 
     /// Sets the value: packed when its mantissa fits (and it is not a negative zero), else in
@@ -53,8 +63,7 @@ impl Packed {
         let mantissa = value.mantissa();
         let negative_zero = value.is_zero() && value.is_sign_negative();
         if (-LIMIT..LIMIT).contains(&mantissa) && !negative_zero {
-            let packed = ((mantissa as i64) << MANTISSA_SHIFT) as u64 | (u64::from(value.scale()) << SCALE_SHIFT);
-            *self = Packed::from_bits(packed);
+            *self = Packed::from_parts(mantissa as i64, value.scale());
             return;
         }
         let bits = self.bits();
@@ -72,17 +81,14 @@ impl Packed {
     pub(crate) fn add(&mut self, quantity: Decimal, aside: &mut Vec<Decimal>) {
         // The usual case, a non-negative packed value and a positive quantity of its scale
         // (a month's sales growing by a sale): their mantissas added, as `Decimal` adds them.
-        let bits = self.bits();
-        let mantissa = (bits as i64) >> MANTISSA_SHIFT;
-        let scale = ((bits >> SCALE_SHIFT) & 0x1f) as u32;
-        if bits & ASIDE == 0
+        if let Some((mantissa, scale)) = self.packed_parts()
             && mantissa >= 0
             && quantity.scale() == scale
             && quantity.is_sign_positive()
             && let Ok(added) = i64::try_from(quantity.mantissa())
             && let Some(sum) = mantissa.checked_add(added).filter(|sum| i128::from(*sum) < LIMIT)
         {
-            *self = Packed::from_bits(((sum << MANTISSA_SHIFT) as u64) | (u64::from(scale) << SCALE_SHIFT));
+            *self = Packed::from_parts(sum, scale);
             return;
         }
         let sum = self.get(aside) + quantity;
