@@ -373,11 +373,6 @@ impl StockState {
         out
     }
 
-    /// Stock of a node and product at the end of month number `month`.
-    pub(crate) fn closing_in(&self, node: &NodeId, product: &ProductId, month: i64) -> Decimal {
-        self.pairs.get(&(node.clone(), product.clone())).map_or(Decimal::ZERO, |pair| pair.rows.closing_in(month))
-    }
-
     /// The products that ever moved at `node`.
     pub(crate) fn products_at(&self, node: &NodeId) -> &[ProductId] {
         self.by_node.get(node).map_or(&[], Vec::as_slice)

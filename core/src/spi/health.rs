@@ -412,30 +412,42 @@ pub struct HealthReport {
     pub ineffective_share: Decimal,
 }
 
-/// The status of a node's stock of one product on `options.as_of` and its days of cover: from
-/// the quantity on hand, the day of the last issue (sale, transfer out, return to a supplier) and
-/// the quantity issued in the cover window. Empty at or below zero; dead when nothing was issued
-/// for longer than `dead_after_days`; slow when the cover is above `slow_cover_days` (or nothing
-/// was issued in the window); healthy otherwise.
+/// The status of a node's stock of one product on `options.as_of`: from the quantity on hand,
+/// the day of the last issue (sale, transfer out, return to a supplier) and the quantity issued
+/// in the cover window. Empty at or below zero; dead when nothing was issued for longer than
+/// `dead_after_days`; slow when the cover is above `slow_cover_days` (or nothing was issued in
+/// the window); healthy otherwise.
 pub(crate) fn stock_status(
     on_hand: Decimal,
     last_issue: Option<NaiveDate>,
     window_issues: Decimal,
     options: &HealthOptions,
-) -> (StockStatus, Option<f64>) {
-    let days_of_cover =
-        super::days_of_cover(on_hand, window_issues, options.cover_window_days).and_then(|d| d.to_f64());
+) -> StockStatus {
     let idle_days = last_issue.map(|d| (options.as_of - d).num_days());
-    let status = if on_hand <= Decimal::ZERO {
+    if on_hand <= Decimal::ZERO {
         StockStatus::Empty
     } else if idle_days.is_none_or(|days| days > i64::from(options.dead_after_days)) {
         StockStatus::Dead
-    } else if days_of_cover.is_none_or(|c| c > f64::from(options.slow_cover_days)) {
+    } else if covers_longer(on_hand, window_issues, options) {
         StockStatus::Slow
     } else {
         StockStatus::Healthy
-    };
-    (status, days_of_cover)
+    }
+}
+
+/// Whether a positive `on_hand` covers more than `slow_cover_days` at the cover window's pace
+/// (always when nothing was issued in it): on hand x window days against the limit x issues,
+/// compared exactly, without the division [`super::days_of_cover`] makes (its quotient only where
+/// a product would overflow).
+fn covers_longer(on_hand: Decimal, window_issues: Decimal, options: &HealthOptions) -> bool {
+    let (window, limit) = (Decimal::from(options.cover_window_days), Decimal::from(options.slow_cover_days));
+    if window_issues <= Decimal::ZERO || window.is_zero() {
+        return true;
+    }
+    match (on_hand.checked_mul(window), window_issues.checked_mul(limit)) {
+        (Some(held), Some(allowed)) => held > allowed,
+        _ => super::days_of_cover(on_hand, window_issues, options.cover_window_days).is_none_or(|days| days > limit),
+    }
 }
 
 /// Assesses the health of every node's stock of every product at `options.as_of`, from the
@@ -487,7 +499,9 @@ pub(crate) fn pair_health(
     options: &HealthOptions,
 ) -> StockHealth {
     let on_hand = layers.quantity();
-    let (status, days_of_cover) = stock_status(on_hand, last_issue, window_issues, options);
+    let status = stock_status(on_hand, last_issue, window_issues, options);
+    let days_of_cover =
+        super::days_of_cover(on_hand, window_issues, options.cover_window_days).and_then(|d| d.to_f64());
     let mut age_buckets = vec![Decimal::ZERO; options.age_buckets.len() + 1];
     for layer in layers.layers().iter().filter(|l| l.quantity > Decimal::ZERO) {
         let age = (options.as_of - layer.received).num_days();
@@ -583,4 +597,40 @@ pub(crate) fn product_xyz<'a>(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> HealthOptions {
+        HealthOptions::new(NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default())
+    }
+
+    #[test]
+    fn cover_at_the_limit_is_not_slow_and_above_it_is() {
+        let o = options();
+        // 90 issued over the 90-day window: one a day, so 180 on hand covers exactly 180 days.
+        assert_eq!((o.cover_window_days, o.slow_cover_days), (90, 180));
+        assert!(!covers_longer(Decimal::from(180), Decimal::from(90), &o));
+        assert!(covers_longer(Decimal::new(1_800_001, 4), Decimal::from(90), &o));
+        assert!(!covers_longer(Decimal::new(1_799_999, 4), Decimal::from(90), &o));
+        assert!(covers_longer(Decimal::ONE, Decimal::ZERO, &o), "nothing issued: covers forever");
+    }
+
+    #[test]
+    fn cover_compared_exactly_agrees_with_the_days_of_cover_quotient() {
+        let o = options();
+        let limit = f64::from(o.slow_cover_days);
+        for on_hand in (1..400).step_by(7).map(|q| Decimal::new(q * 37, 1)) {
+            for issued in (1..300).step_by(11).map(|q| Decimal::new(q * 13, 2)) {
+                let quotient = crate::spi::days_of_cover(on_hand, issued, o.cover_window_days).and_then(|d| d.to_f64());
+                let by_quotient = quotient.is_none_or(|c| c > limit);
+                assert_eq!(covers_longer(on_hand, issued, &o), by_quotient, "{on_hand} on hand, {issued} issued");
+            }
+        }
+        // Too large to multiply: the quotient decides.
+        assert!(covers_longer(Decimal::MAX, Decimal::ONE, &o));
+        assert!(!covers_longer(Decimal::ONE, Decimal::MAX, &o));
+    }
 }

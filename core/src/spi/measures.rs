@@ -56,8 +56,9 @@ pub struct SpiMeasures {
 /// Days of cover: how many days the stock on hand lasts at the daily rate at which stock left
 /// over a trailing window of `window_days` (what "left" is, net sales or every issue, is the
 /// caller's choice and named there). Stock at or below zero covers 0 days; with nothing leaving
-/// there is no rate to divide by: `None`. The one definition the S-P-I measures, the inventory
-/// health and the KPI catalogue use.
+/// there is no rate to divide by: `None`, as when the cover is too long for a decimal (beyond
+/// 10^28 days). The one definition the S-P-I measures, the inventory health and the KPI
+/// catalogue use.
 ///
 /// ```
 /// use omo_core::spi::days_of_cover;
@@ -66,12 +67,21 @@ pub struct SpiMeasures {
 /// assert_eq!(days_of_cover(Decimal::from(300), Decimal::from(900), 90), Some(Decimal::from(30)));
 /// assert_eq!(days_of_cover(Decimal::from(-5), Decimal::from(900), 90), Some(Decimal::ZERO));
 /// assert_eq!(days_of_cover(Decimal::from(300), Decimal::ZERO, 90), None);
+/// // Too large to multiply first: divided first.
+/// assert_eq!(days_of_cover(Decimal::MAX, Decimal::MAX, 90), Some(Decimal::from(90)));
 /// ```
 pub fn days_of_cover(on_hand: Decimal, outflow: Decimal, window_days: u32) -> Option<Decimal> {
     if on_hand <= Decimal::ZERO {
         return Some(Decimal::ZERO);
     }
-    (outflow > Decimal::ZERO && window_days > 0).then(|| on_hand * Decimal::from(window_days) / outflow)
+    if outflow <= Decimal::ZERO || window_days == 0 {
+        return None;
+    }
+    let window = Decimal::from(window_days);
+    match on_hand.checked_mul(window) {
+        Some(held) => held.checked_div(outflow),
+        None => on_hand.checked_div(outflow)?.checked_mul(window),
+    }
 }
 
 /// Sell-through of a period at one node: the share of what it could sell (opening stock plus

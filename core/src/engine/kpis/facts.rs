@@ -98,11 +98,12 @@ impl NodeKpis {
             });
         }
         let compute = |product: &ProductId| {
-            let on_hand = stock.closing_in(node, product, month);
+            // The month's row closes at the stock on hand at its end (none: zero).
+            let flows = stock.pair_month(node, product, month).unwrap_or_default();
+            let on_hand = flows.closing;
             let cost =
                 index.products.get(product).and_then(|&i| d.products.get(i)).map_or(Decimal::ZERO, |p| p.standard_cost);
             let value = on_hand.max(Decimal::ZERO) * cost;
-            let flows = stock.pair_month(node, product, month).unwrap_or_default();
             let (opening, receipts, sales, closing) = (flows.opening, flows.receipts, flows.sales, flows.closing);
             let (dead_or_slow, dead_or_slow_until) = dead_or_slow(product, on_hand, value);
             let figures = StockFigures { dead_or_slow, value, opening, receipts, sales, closing };
@@ -244,7 +245,7 @@ fn dead_or_slow_value(
         [turns_dead, leaves, enters].into_iter().flatten().min().unwrap_or(NaiveDate::MAX)
     });
     let window = issues.map_or(Decimal::ZERO, |days| days.window_sum(window_from, as_of));
-    let (status, _) = stock_status(on_hand, last_issue, window, options);
+    let status = stock_status(on_hand, last_issue, window, options);
     let dead_or_slow = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
     (dead_or_slow, until)
 }
