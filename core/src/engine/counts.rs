@@ -15,9 +15,10 @@ pub(crate) struct CountBooks {
     /// In the order of the dataset's counts; `None` while the node has held no movement of the
     /// product up to the count's day.
     books: Vec<Option<Decimal>>,
-    /// The positions of each node x product's counts, by node then product (a movement looks
-    /// its pair up without making a key of its own).
-    by_pair: FxHashMap<NodeId, FxHashMap<ProductId, Vec<usize>>>,
+    /// The days and positions of each node x product's counts, sorted by day, by node then
+    /// product (a movement looks its pair up without making a key of its own, and reads only
+    /// the counts on its day or later, the last ones).
+    by_pair: FxHashMap<NodeId, FxHashMap<ProductId, Vec<(NaiveDate, usize)>>>,
 }
 
 impl CountBooks {
@@ -50,7 +51,9 @@ impl CountBooks {
     /// Notes that the count at position `at` is of its node and product.
     fn note(&mut self, count: &StockCount, at: usize) {
         let products = self.by_pair.entry(count.node.clone()).or_default();
-        products.entry(count.product.clone()).or_default().push(at);
+        let positions = products.entry(count.product.clone()).or_default();
+        let after = positions.partition_point(|&(day, _)| day <= count.date);
+        positions.insert(after, (count.date, at));
     }
 
     /// A movement booked (`stock` holds it): the counts of its node and product on its day or
@@ -63,8 +66,8 @@ impl CountBooks {
         open_from: NaiveDate,
     ) {
         let Some(positions) = self.by_pair.get(&movement.node).and_then(|p| p.get(&movement.product)) else { return };
-        for &at in positions {
-            let Some(count) = counts.get(at).filter(|c| c.date >= movement.date) else { continue };
+        for &(_, at) in positions.iter().rev().take_while(|(day, _)| *day >= movement.date) {
+            let Some(count) = counts.get(at) else { continue };
             if let Some(book) = self.books.get_mut(at) {
                 *book = match book {
                     Some(before) => Some(*before + movement.stock_change()),

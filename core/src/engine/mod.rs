@@ -174,10 +174,14 @@ impl Unsettled {
         last: (u64, NaiveDate),
     ) {
         for (distributor, facets) in touched {
-            let i = *self.at.entry(distributor.clone()).or_insert_with(|| {
-                self.touched.push((distributor, Vec::new()));
-                self.touched.len() - 1
-            });
+            let i = match self.at.get(&distributor) {
+                Some(&i) => i,
+                None => {
+                    self.at.insert(distributor.clone(), self.touched.len());
+                    self.touched.push((distributor, Vec::new()));
+                    self.touched.len() - 1
+                }
+            };
             if let Some((_, known)) = self.touched.get_mut(i) {
                 for facet in facets {
                     if !known.contains(facet) {
