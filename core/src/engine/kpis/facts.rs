@@ -4,7 +4,7 @@
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{CustomerDays, Facet, KpiState, NodeKpis, NodeStock, ProductStock, StockFigures, sum_between, swap_term};
+use super::{Facet, KpiState, NO_DAYS, NodeKpis, NodeStock, ProductStock, StockFigures, sum_between, swap_term};
 use crate::credit::CreditBook;
 use crate::dataset::Dataset;
 use crate::engine::day_totals::DayTotals;
@@ -155,8 +155,7 @@ impl KpiState {
     ) {
         let month = Period::Month.number(start);
         let year_before = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
-        let blank = CustomerDays::default();
-        let c = self.customers.get(id).unwrap_or(&blank);
+        let c = self.customers.get(id).unwrap_or(&NO_DAYS);
         match facet {
             Facet::Stock => {
                 let held = reads.held;

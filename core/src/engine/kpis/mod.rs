@@ -109,6 +109,15 @@ struct CustomerDays {
     deliveries: BTreeMap<i64, (u32, u32)>,
 }
 
+/// The days of a customer with no record: what a distributor without any reads.
+static NO_DAYS: CustomerDays = CustomerDays {
+    revenue: BTreeMap::new(),
+    due: BTreeMap::new(),
+    orders: BTreeMap::new(),
+    paid: BTreeMap::new(),
+    deliveries: BTreeMap::new(),
+};
+
 /// What the KPIs keep of a distributor's node, found with one look-up per movement there: its
 /// operator, its products' cached stock facts, forecast-error terms and forecasts, and its
 /// sales and issues by day.

@@ -105,7 +105,10 @@ impl KpiState {
     /// Notes a POS sale; true when it is its shop's first of the month (or earlier than the
     /// first known): only then can it move a KPI (active retailers).
     pub(crate) fn on_pos_sale(&mut self, s: &PosSale) -> bool {
-        let months = self.first_sale.entry(s.node.clone()).or_default();
+        let months = match self.first_sale.get_mut(&s.node) {
+            Some(months) => months,
+            None => self.first_sale.entry(s.node.clone()).or_default(),
+        };
         match months.get_mut(&Period::Month.number(s.date)) {
             Some(first) if *first <= s.date => false,
             Some(first) => {
@@ -170,7 +173,11 @@ impl NodeKpis {
             self.sales_days.add(m.date, m.quantity);
         }
         if matches!(m.kind, MovementKind::Sale | MovementKind::TransferOut | MovementKind::SupplierReturn) {
-            self.issue_days.entry(m.product.clone()).or_default().add(m.date, m.quantity);
+            let days = match self.issue_days.get_mut(&m.product) {
+                Some(days) => days,
+                None => self.issue_days.entry(m.product.clone()).or_default(),
+            };
+            days.add(m.date, m.quantity);
         }
     }
 }
