@@ -74,6 +74,7 @@ mod clock;
 mod counts;
 mod day_totals;
 mod event;
+mod event_log;
 mod history;
 mod index;
 mod kpis;
@@ -104,7 +105,6 @@ pub use sync::{Accepted, EventBatch, Refusal};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::{Dataset, ValidDataset};
@@ -273,9 +273,8 @@ pub struct Engine {
     plan_alerts: PlanAlerts,
     seq: u64,
     /// The latest events applied since the engine was built or restored (at most
-    /// [`EngineOptions::log_capacity`]), the first with `log_start + 1`.
-    log: VecDeque<Event>,
-    log_start: u64,
+    /// [`EngineOptions::log_capacity`]).
+    log: event_log::EventLog,
     /// Every applied event's type and id, as fingerprints.
     seen: seen::SeenEvents,
     subscribers: Vec<Subscriber>,
@@ -463,11 +462,7 @@ impl Engine {
         }
         let clock_moved = event.date().is_some_and(|date| self.move_clock(date));
         run.add(touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
-        self.log.push_back(event);
-        if self.log.len() > self.options.log_capacity {
-            self.log.pop_front();
-            self.log_start += 1;
-        }
+        self.log.push(event, self.options.log_capacity);
         Ok(changes)
     }
 

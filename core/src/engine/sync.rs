@@ -145,17 +145,17 @@ impl Engine {
     /// those applied before it was restored from a snapshot, or dropped beyond
     /// [`super::EngineOptions::log_capacity`]. A store keeps them all.
     pub fn events_since(&self, seq: u64) -> Result<Vec<(u64, Event)>> {
-        if seq < self.log_start {
+        if seq < self.log.start() {
             return Err(OmoError::InvalidArgument {
                 name: "seq",
                 message: format!(
                     "the events after {seq} up to {} are no longer in memory (kept: the last {} applied since the \
                      engine was built or restored); read them from the store",
-                    self.log_start, self.options.log_capacity
+                    self.log.start(),
+                    self.options.log_capacity
                 ),
             });
         }
-        let skip = usize::try_from(seq - self.log_start).unwrap_or(usize::MAX);
-        Ok(self.log.iter().enumerate().skip(skip).map(|(i, e)| (self.log_start + i as u64 + 1, e.clone())).collect())
+        Ok(self.log.since(seq).map(|(seq, event)| (seq, event.clone())).collect())
     }
 }
