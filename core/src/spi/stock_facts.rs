@@ -119,11 +119,19 @@ pub(crate) fn units_by_period<'a>(
     last: i64,
 ) -> Result<UnitsByPeriod> {
     let mut units: BTreeMap<(&NodeId, &ProductId), PeriodUnits> = BTreeMap::new();
+    // A pair's periods mostly come one after another: its entry is looked up once for them.
+    let mut current: Option<((&NodeId, &ProductId), &mut PeriodUnits)> = None;
     for sale in sold {
         let (node, product, k, quantity) = sale?;
-        if k <= last {
-            units.entry((node, product)).or_default().add(k, quantity);
+        if k > last {
+            continue;
         }
+        let pair = match current.take() {
+            Some((key, pair)) if key == (node, product) => pair,
+            _ => units.entry((node, product)).or_default(),
+        };
+        pair.add(k, quantity);
+        current = Some(((node, product), pair));
     }
     Ok(units.into_iter().map(|((n, p), months)| ((n.clone(), p.clone()), months)).collect())
 }
