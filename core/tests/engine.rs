@@ -825,6 +825,30 @@ fn a_new_standard_cost_revalues_the_stock_kpis_at_once() -> Res {
     Ok(())
 }
 
+/// Active retailers compare the shops whose first sale of the month came by the day with last
+/// year's by the same day. With the history's POS sales in reverse date order, each shop's
+/// first sale of a month is found late (an earlier day replacing a later one): the engine's
+/// value on each day of five weeks equals the batch catalogue's, which reads the records.
+#[test]
+fn pos_sales_out_of_date_order_give_active_retailers_as_the_batch_counts_them() -> Res {
+    let mut d = company();
+    d.pos_sales.reverse();
+    let mut engine = Engine::new(d, EngineOptions::default())?;
+    let start = engine.as_of();
+    let mut compared = 0;
+    for n in 1..=35 {
+        engine.advance_to(start + Days::new(n))?;
+        let d = engine.to_dataset();
+        for ((member, kpi), input) in batch_kpis(&d).iter().filter(|((_, kpi), _)| kpi == "active_retailers") {
+            let live = engine.kpi_value(member, kpi);
+            assert_eq!(live, input.value, "{} {member} {kpi}", d.as_of);
+            compared += usize::from(live.is_some());
+        }
+    }
+    assert!(compared > 35, "active retailers compared {compared} times");
+    Ok(())
+}
+
 /// With no movement for half a year, stock turns slow as its issues leave the 90-day window and
 /// dead 180 days after its last issue, each on its own day, mostly within a month: the engine
 /// (which reads each product again only on the days its status may move) has the ineffective

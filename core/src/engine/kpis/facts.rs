@@ -205,12 +205,8 @@ impl KpiState {
     /// How many of a distributor's shops first sold in `from`'s month between `from` and `to`.
     fn selling_shops(&self, distributor: &CustomerId, from: NaiveDate, to: NaiveDate) -> usize {
         let month = Period::Month.number(from);
-        self.shops_of.get(distributor).map_or(0, |shops| {
-            shops
-                .iter()
-                .filter(|n| self.first_sale.get(*n).and_then(|m| m.get(&month)).is_some_and(|d| *d >= from && *d <= to))
-                .count()
-        })
+        let Some(days) = self.first_sales_of.get(distributor).and_then(|months| months.get(&month)) else { return 0 };
+        days.partition_point(|day| *day <= to).saturating_sub(days.partition_point(|day| *day < from))
     }
 }
 

@@ -351,9 +351,8 @@ pub(crate) struct KpiState {
     /// event finds its distributor in O(1)).
     distributors: Vec<(CustomerId, Option<NodeId>)>,
     distributor_at: FxHashMap<CustomerId, usize>,
-    /// A retailer's distributor, and each distributor's shops (their nodes).
+    /// A retailer's distributor.
     distributor_of: FxHashMap<CustomerId, CustomerId>,
-    shops_of: FxHashMap<CustomerId, Vec<NodeId>>,
     /// Each distributor's node with what the KPIs keep of it, and the distributor of each
     /// shop's node.
     nodes: FxHashMap<NodeId, NodeKpis>,
@@ -361,6 +360,11 @@ pub(crate) struct KpiState {
     customers: FxHashMap<CustomerId, CustomerDays>,
     /// The first POS sale of each shop in each month.
     first_sale: FxHashMap<NodeId, BTreeMap<i64, NaiveDate>>,
+    /// The distributors whose shop each node is (one for each of their retailers there), and,
+    /// kept from `first_sale`, each distributor's shops' first sale days in each month, sorted:
+    /// active retailers count them without visiting the shops.
+    shop_distributors: FxHashMap<NodeId, Vec<CustomerId>>,
+    first_sales_of: FxHashMap<CustomerId, BTreeMap<i64, Vec<NaiveDate>>>,
     /// Month-to-date facts of each distributor (with the month they are of) and their values.
     facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
     values: BTreeMap<String, KpiValues>,
@@ -414,11 +418,12 @@ impl KpiState {
             distributors: Vec::new(),
             distributor_at: FxHashMap::default(),
             distributor_of: FxHashMap::default(),
-            shops_of: FxHashMap::default(),
             nodes: FxHashMap::default(),
             shop_owner: FxHashMap::default(),
             customers: FxHashMap::default(),
             first_sale: FxHashMap::default(),
+            shop_distributors: FxHashMap::default(),
+            first_sales_of: FxHashMap::default(),
             facts: FxHashMap::default(),
             values: BTreeMap::new(),
             card,
@@ -482,17 +487,29 @@ impl KpiState {
             .collect();
         self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
         self.track_nodes(&d.movements);
-        self.shops_of.clear();
         self.shop_owner.clear();
         self.distributor_of.clear();
+        self.shop_distributors.clear();
         for retailer in &d.customers {
             if let Some(parent) = &retailer.parent {
                 self.distributor_of.insert(retailer.id.clone(), parent.clone());
                 if let Some(node) = &retailer.node {
-                    self.shops_of.entry(parent.clone()).or_default().push(node.clone());
                     self.shop_owner.insert(node.clone(), parent.clone());
+                    self.shop_distributors.entry(node.clone()).or_default().push(parent.clone());
                 }
             }
+        }
+        self.first_sales_of.clear();
+        for (node, months) in &self.first_sale {
+            for distributor in self.shop_distributors.get(node).into_iter().flatten() {
+                let by_month = self.first_sales_of.entry(distributor.clone()).or_default();
+                for (&month, &day) in months {
+                    by_month.entry(month).or_default().push(day);
+                }
+            }
+        }
+        for days in self.first_sales_of.values_mut().flat_map(BTreeMap::values_mut) {
+            days.sort_unstable();
         }
         Ok(())
     }

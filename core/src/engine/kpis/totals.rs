@@ -109,17 +109,24 @@ impl KpiState {
             Some(months) => months,
             None => self.first_sale.entry(s.node.clone()).or_default(),
         };
-        match months.get_mut(&Period::Month.number(s.date)) {
-            Some(first) if *first <= s.date => false,
-            Some(first) => {
-                *first = s.date;
-                true
-            }
+        let month = Period::Month.number(s.date);
+        let before = match months.get_mut(&month) {
+            Some(first) if *first <= s.date => return false,
+            Some(first) => Some(std::mem::replace(first, s.date)),
             None => {
-                months.insert(Period::Month.number(s.date), s.date);
-                true
+                months.insert(month, s.date);
+                None
             }
+        };
+        for distributor in self.shop_distributors.get(&s.node).into_iter().flatten() {
+            let days = self.first_sales_of.entry(distributor.clone()).or_default().entry(month).or_default();
+            if let Some(at) = before.and_then(|day| days.binary_search(&day).ok()) {
+                days.remove(at);
+            }
+            let at = days.partition_point(|day| *day <= s.date);
+            days.insert(at, s.date);
         }
+        true
     }
 
     /// The distributor whose KPIs a record of `customer` moves: the customer itself, or the
@@ -154,6 +161,9 @@ impl KpiState {
         }
         let last_year_month = Period::Month.number(last_year);
         for months in self.first_sale.values_mut() {
+            *months = months.split_off(&last_year_month);
+        }
+        for months in self.first_sales_of.values_mut() {
             *months = months.split_off(&last_year_month);
         }
         for c in self.customers.values_mut() {
