@@ -170,17 +170,21 @@ pub(crate) fn check_product(product: &Product, ids: &impl Ids, out: &mut Vec<Val
     refers(&mut is, "category", ids.categories(), Some(&product.category));
 }
 
-/// A stock movement at `row` (or unnamed): fields, node, product, counterparty, date.
+/// A stock movement at `row` (or unnamed): fields, node, product, counterparty, date; the node
+/// and product taken as known when `pair_known` (they moved together before).
 pub(crate) fn check_movement(
     movement: &StockMovement,
     row: Option<usize>,
     ids: &impl Ids,
     as_of: NaiveDate,
+    pair_known: bool,
     out: &mut Vec<ValidationIssue>,
 ) {
     let mut is = issues_of(movement, row, out);
-    refers(&mut is, "node", ids.nodes(), Some(&movement.node));
-    refers(&mut is, "product", ids.products(), Some(&movement.product));
+    if !pair_known {
+        refers(&mut is, "node", ids.nodes(), Some(&movement.node));
+        refers(&mut is, "product", ids.products(), Some(&movement.product));
+    }
     refers(&mut is, "counterparty", ids.nodes(), movement.counterparty.as_ref());
     is.not_before("as_of", as_of, "date", movement.date);
 }

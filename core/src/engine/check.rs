@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::event::{Allocation, Event, EventBody};
+use super::stock::StockState;
 use super::{Engine, supply};
 use crate::credit::{CheckMode, Decision};
 use crate::dataset::references;
@@ -62,10 +63,13 @@ impl Engine {
         };
         match body {
             EventBody::Movement(m) => {
-                references::check_movement(m, None, ids, as_of, &mut out);
+                // Ids are never taken out of the dataset: a node and product that moved together
+                // are both known, and their ledger is looked up once for both checks.
+                let held = self.stock.pair(&m.node, &m.product);
+                references::check_movement(m, None, ids, as_of, held.is_some(), &mut out);
                 issues(out)?;
                 if !self.dataset.allow_negative_stock {
-                    self.stock.check(m, self.open_from())?;
+                    StockState::check(held, m, self.open_from())?;
                 }
                 return Ok(());
             }

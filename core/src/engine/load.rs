@@ -221,7 +221,7 @@ impl Fold {
         let mut issues = Vec::new();
         let date = match &record {
             StockRecord::Movement(m) => {
-                references::check_movement(m, Some(row), index, master.as_of, &mut issues);
+                references::check_movement(m, Some(row), index, master.as_of, false, &mut issues);
                 m.date
             }
             StockRecord::PosSale(s) => {

@@ -40,6 +40,10 @@ struct PairLedger {
 }
 
 /// A pair's transfers with one counterparty in one month.
+/// A node and product's ledger as [`StockState::pair`] found it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeldPair<'a>(&'a PairLedger);
+
 #[derive(Debug, Clone)]
 struct PairTransfer {
     month: i64,
@@ -205,16 +209,23 @@ impl StockState {
         StockState { pairs, by_node }
     }
 
+    /// The ledger of `node` and `product`, looked up once for an event's checks; `None` when
+    /// they never moved together.
+    pub(crate) fn pair(&self, node: &NodeId, product: &ProductId) -> Option<HeldPair<'_>> {
+        self.pairs.get(&(node.clone(), product.clone())).map(|pair| HeldPair(pair))
+    }
+
     /// Refuses `movement` when it would leave its stock below zero at the end of its day or of
-    /// any later day (the batch rule: all of a day's movements apply together).
-    pub(crate) fn check(&self, movement: &StockMovement, open_from: NaiveDate) -> Result<()> {
+    /// any later day (the batch rule: all of a day's movements apply together); `held` is its
+    /// node and product's ledger ([`StockState::pair`]).
+    pub(crate) fn check(held: Option<HeldPair<'_>>, movement: &StockMovement, open_from: NaiveDate) -> Result<()> {
         let change = movement.stock_change();
         if change >= Decimal::ZERO {
             return Ok(());
         }
-        let key = (movement.node.clone(), movement.product.clone());
         let below_zero = |(_, closing): &(NaiveDate, Decimal)| closing + change < Decimal::ZERO;
-        let first_below = match self.pairs.get(&key) {
+        let held = held.map(|HeldPair(pair)| pair);
+        let first_below = match held {
             // Nothing booked after its day (the live feed's usual case): that day closes at the
             // stock on hand, and no later day can go below zero.
             Some(pair) if pair.last_day.is_none_or(|last| last <= movement.date) => {
@@ -226,7 +237,7 @@ impl StockState {
         match first_below {
             None => Ok(()),
             Some((day, closing)) => {
-                let booked = self.pairs.get(&key).map_or(Decimal::ZERO, |p| p.day_change(day));
+                let booked = held.map_or(Decimal::ZERO, |p| p.day_change(day));
                 let day_net = if day == movement.date { booked + change } else { booked };
                 let after = closing + change;
                 Err(OmoError::NegativeStock {
