@@ -413,7 +413,7 @@ impl Dataset {
         let as_of = self.as_of;
         out.extend(rows_checked(&self.movements, |row, m, out| check_movement(m, Some(row), known, as_of, false, out)));
         out.extend(rows_checked(&self.counts, |row, c, out| check_count(c, Some(row), known, as_of, out)));
-        out.extend(rows_checked(&self.pos_sales, |row, s, out| check_pos_sale(s, Some(row), known, as_of, out)));
+        out.extend(rows_checked(&self.pos_sales, |row, s, out| check_pos_sale(s, Some(row), known, as_of, false, out)));
     }
 
     fn check_sales(&self, known: &Known<'_>, out: &mut Vec<ValidationIssue>) {

@@ -203,17 +203,21 @@ pub(crate) fn check_count(
     is.not_before("as_of", as_of, "date", count.date);
 }
 
-/// A POS sale at `row` (or unnamed): fields, node, product, customer, date.
+/// A POS sale at `row` (or unnamed): fields, node, product, customer, date; the node and
+/// product taken as known when `pair_known` (stock of the product moved at the node before).
 pub(crate) fn check_pos_sale(
     sale: &PosSale,
     row: Option<usize>,
     ids: &impl Ids,
     as_of: NaiveDate,
+    pair_known: bool,
     out: &mut Vec<ValidationIssue>,
 ) {
     let mut is = issues_of(sale, row, out);
-    refers(&mut is, "node", ids.nodes(), Some(&sale.node));
-    refers(&mut is, "product", ids.products(), Some(&sale.product));
+    if !pair_known {
+        refers(&mut is, "node", ids.nodes(), Some(&sale.node));
+        refers(&mut is, "product", ids.products(), Some(&sale.product));
+    }
     refers(&mut is, "customer", ids.customers(), sale.customer.as_ref());
     is.not_before("as_of", as_of, "date", sale.date);
 }

@@ -74,7 +74,10 @@ impl Engine {
                 return Ok(());
             }
             EventBody::Count(c) => references::check_count(c, None, ids, as_of, &mut out),
-            EventBody::PosSale(s) => references::check_pos_sale(s, None, ids, as_of, &mut out),
+            EventBody::PosSale(s) => {
+                let pair_known = self.stock.pair(&s.node, &s.product).is_some();
+                references::check_pos_sale(s, None, ids, as_of, pair_known, &mut out);
+            }
             EventBody::Order(o) => {
                 taken(ids.orders.contains_key(&o.id), "sales_order", o.id.as_str())?;
                 references::check_order(o, ids, as_of, &mut out);

@@ -225,7 +225,7 @@ impl Fold {
                 m.date
             }
             StockRecord::PosSale(s) => {
-                references::check_pos_sale(s, Some(row), index, master.as_of, &mut issues);
+                references::check_pos_sale(s, Some(row), index, master.as_of, false, &mut issues);
                 s.date
             }
         };
