@@ -18,9 +18,9 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::formulas::{normal_quantile, probability};
 use super::rules::{InventoryPosition, ReorderRule, Rounding, Trigger};
@@ -172,7 +172,7 @@ pub(crate) fn suggest_orders_with(
         .filter(|n| settings.node_kinds.contains(&n.kind) && only.is_none_or(|id| &n.id == id))
         .map(|n| &n.id)
         .collect();
-    let pack: HashMap<&ProductId, (Decimal, Decimal)> =
+    let pack: FxHashMap<&ProductId, (Decimal, Decimal)> =
         dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
     let on_hand = facts.on_hand(&|n| nodes.contains(n));
     let demand = match settings.demand {
@@ -318,8 +318,8 @@ fn open_order_quantities<'a>(
     dataset: &'a Dataset,
     nodes: &FxHashSet<&'a NodeId>,
     as_of: NaiveDate,
-) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
-    let node_of_customer: HashMap<_, _> =
+) -> FxHashMap<(&'a NodeId, &'a ProductId), Decimal> {
+    let node_of_customer: FxHashMap<_, _> =
         dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();
     // The open orders of the planned nodes first: only their shipments are read.
     let orders: Vec<(&crate::model::SalesOrder, &NodeId)> = dataset
@@ -331,15 +331,15 @@ fn open_order_quantities<'a>(
         })
         .filter_map(|o| node_of_customer.get(&o.customer).filter(|node| nodes.contains(**node)).map(|node| (o, *node)))
         .collect();
-    let ids: HashSet<&crate::model::OrderId> = orders.iter().map(|(o, _)| &o.id).collect();
-    let mut delivered: HashMap<(&crate::model::OrderId, &ProductId), Decimal> = HashMap::new();
+    let ids: FxHashSet<&crate::model::OrderId> = orders.iter().map(|(o, _)| &o.id).collect();
+    let mut delivered: FxHashMap<(&crate::model::OrderId, &ProductId), Decimal> = FxHashMap::default();
     for s in dataset.shipments.iter().filter(|s| ids.contains(&s.order) && s.delivered_date.is_some_and(|d| d <= as_of))
     {
         for line in &s.lines {
             *delivered.entry((&s.order, &line.product)).or_default() += line.quantity;
         }
     }
-    let mut open = HashMap::new();
+    let mut open = FxHashMap::default();
     for (order, node) in orders {
         for line in &order.lines {
             let arrived = delivered.get(&(&order.id, &line.product)).copied().unwrap_or_default();
@@ -354,8 +354,8 @@ fn prepaid_reservations<'a>(
     dataset: &'a Dataset,
     nodes: &FxHashSet<&'a NodeId>,
     as_of: NaiveDate,
-) -> HashMap<(&'a NodeId, &'a ProductId), Decimal> {
-    let mut reserved = HashMap::new();
+) -> FxHashMap<(&'a NodeId, &'a ProductId), Decimal> {
+    let mut reserved = FxHashMap::default();
     for order in dataset
         .prepaid_orders
         .iter()
