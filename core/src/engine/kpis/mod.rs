@@ -489,16 +489,21 @@ impl KpiState {
         self.track_nodes(&d.movements);
         self.shop_owner.clear();
         self.distributor_of.clear();
-        self.shop_distributors.clear();
+        let mut shop_distributors: FxHashMap<NodeId, Vec<CustomerId>> = FxHashMap::default();
         for retailer in &d.customers {
             if let Some(parent) = &retailer.parent {
                 self.distributor_of.insert(retailer.id.clone(), parent.clone());
                 if let Some(node) = &retailer.node {
                     self.shop_owner.insert(node.clone(), parent.clone());
-                    self.shop_distributors.entry(node.clone()).or_default().push(parent.clone());
+                    shop_distributors.entry(node.clone()).or_default().push(parent.clone());
                 }
             }
         }
+        // The first sale days by distributor follow the shops: kept while no shop moved.
+        if shop_distributors == self.shop_distributors {
+            return Ok(());
+        }
+        self.shop_distributors = shop_distributors;
         self.first_sales_of.clear();
         for (node, months) in &self.first_sale {
             for distributor in self.shop_distributors.get(node).into_iter().flatten() {
