@@ -43,17 +43,26 @@ impl OpenMoves {
     }
 
     /// Takes out the changes of days before `open_from` (their period closed), sorted by day;
-    /// the others stay, in booking order.
+    /// the others stay, in booking order, in place when none is set aside.
     pub(super) fn take_before(&mut self, open_from: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
-        if self.moves.iter().all(|(day, _)| *day >= open_from) {
+        let closing = self.moves.iter().filter(|(day, _)| *day < open_from).count();
+        if closing == 0 {
             return Vec::new();
         }
-        let (mut closed, open): (Vec<_>, Vec<_>) = self.iter().partition(|(day, _)| *day < open_from);
+        let mut closed = Vec::with_capacity(closing);
+        closed.extend(self.iter().filter(|(day, _)| *day < open_from));
         closed.sort_by_key(|(day, _)| *day);
-        *self = OpenMoves::default();
-        self.moves.reserve_exact(open.len());
-        for (day, change) in open {
-            self.push(day, change);
+        if self.aside.is_empty() {
+            self.moves.retain(|(day, _)| *day >= open_from);
+            self.moves.shrink_to(self.moves.len() + room(self.moves.len()));
+        } else {
+            // Packed anew, so that the closed changes' values aside are given back.
+            let open: Vec<_> = self.iter().filter(|(day, _)| *day >= open_from).collect();
+            *self = OpenMoves::default();
+            self.moves.reserve_exact(open.len());
+            for (day, change) in open {
+                self.push(day, change);
+            }
         }
         closed
     }
@@ -84,5 +93,21 @@ mod tests {
         assert_eq!(moves.iter().collect::<Vec<_>>(), [(day(9), Decimal::from(7))]);
         assert!(moves.aside.is_empty(), "the closed value's slot aside is given back");
         assert!(moves.take_before(day(6)).is_empty());
+    }
+
+    #[test]
+    fn with_nothing_aside_the_open_changes_stay_in_place_in_booking_order() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let q = |units: i64| Decimal::new(units, 1);
+        let mut moves = OpenMoves::default();
+        for (d, units) in [(5, 10), (2, -20), (9, 30), (3, 40), (12, -50), (2, 60)] {
+            moves.push(day(d), q(units));
+        }
+        assert_eq!(moves.take_before(day(6)), [(day(2), q(-20)), (day(2), q(60)), (day(3), q(40)), (day(5), q(10))]);
+        assert_eq!(moves.iter().collect::<Vec<_>>(), [(day(9), q(30)), (day(12), q(-50))]);
+        moves.push(day(1), q(70));
+        assert_eq!(moves.take_before(day(10)), [(day(1), q(70)), (day(9), q(30))]);
+        assert_eq!(moves.iter().collect::<Vec<_>>(), [(day(12), q(-50))]);
+        assert!(moves.moves.capacity() <= 1 + room(1), "the slots the closed changes left are given back");
     }
 }
