@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::change::{Change, ChangeKind};
-use super::clock::open_from;
 use super::event::EventBody;
 use super::index::MoneyRows;
 use super::kpis::Facet;
@@ -31,7 +30,7 @@ impl Engine {
         let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
         match body {
             EventBody::Movement(m) => {
-                let open = open_from(today, self.options.open_months);
+                let open = self.open_from;
                 let on_hand = self.stock.book(m, open);
                 self.count_books.on_movement(m, &d.counts, &self.stock, open);
                 if m.stock_change() < Decimal::ZERO && on_hand <= Decimal::ZERO {
@@ -45,7 +44,7 @@ impl Engine {
                 }
             }
             EventBody::Count(c) => {
-                self.count_books.on_count(c, &self.stock, open_from(today, self.options.open_months));
+                self.count_books.on_count(c, &self.stock, self.open_from);
                 d.counts.push(c.clone());
             }
             EventBody::PosSale(s) => {

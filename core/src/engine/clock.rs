@@ -36,10 +36,11 @@ impl Engine {
         if date <= self.dataset.as_of {
             return false;
         }
-        let before = self.open_from();
+        let before = self.open_from;
         self.dataset.as_mut_unchecked().as_of = date;
         self.book.set_business_day(date);
-        let after = self.open_from();
+        let after = open_from(date, self.options.open_months);
+        self.open_from = after;
         if after > before {
             self.stock.close_before(after, date);
             self.fold_closed_records(after);

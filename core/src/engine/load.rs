@@ -350,6 +350,7 @@ impl Fold {
             pos_sales,
         });
         Ok(Engine {
+            open_from: open_from(dataset.as_of, options.open_months),
             dataset: ValidDataset::assume_valid(dataset),
             sell_out: self.sell_out,
             count_books,

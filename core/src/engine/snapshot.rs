@@ -122,6 +122,7 @@ impl Engine {
         let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
         let count_books = super::counts::CountBooks::of(&dataset.movements, &dataset.counts);
         Ok(Engine {
+            open_from,
             dataset: ValidDataset::assume_valid(dataset),
             sell_out,
             count_books,

@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Engine;
-use super::clock::open_from;
 use super::counts::CountBooks;
 use super::kpis::AlertStatus;
 use super::stock::StockState;
@@ -34,7 +33,7 @@ impl Engine {
 
     /// The first day on which events are still accepted (see the module's documentation).
     pub fn open_from(&self) -> NaiveDate {
-        open_from(self.dataset.as_of, self.options.open_months)
+        self.open_from
     }
 
     /// The history with every applied event, as a dataset whose `as_of` is the clock.
