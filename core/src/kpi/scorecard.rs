@@ -98,8 +98,10 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             let leaves: Vec<&K> = if hierarchy.is_leaf(member) { Vec::new() } else { leaves };
             let mut row = BTreeMap::new();
             for (k, kpi) in kpis.iter().enumerate() {
-                let below = |leaf| own.get(&(leaf, k));
-                if let Some(cell) = cell_of(kpi, own.get(&(member, k)).cloned(), &leaves, below, weights) {
+                let below: Vec<(&K, &Evaluation)> =
+                    leaves.iter().filter_map(|leaf| Some((*leaf, own.get(&(*leaf, k))?))).collect();
+                let below = (!leaves.is_empty()).then_some(&below[..]);
+                if let Some(cell) = cell_of(kpi, own.get(&(member, k)).cloned(), below, weights) {
                     row.insert(kpi.id.clone(), cell);
                 }
             }
@@ -385,8 +387,11 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             if is_leaf && rolled_by(old) != rolled_by(new_own.as_ref()) {
                 moved.push(k);
             }
-            let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
-            let cell = cell_of(&self.kpis[k], new_own, &own_leaves, below, weights);
+            let below: Vec<(&K, &Evaluation)> = own_leaves
+                .iter()
+                .filter_map(|leaf| Some((*leaf, self.cell(leaf, &self.kpis[k].id)?.own.as_ref()?)))
+                .collect();
+            let cell = cell_of(&self.kpis[k], new_own, (!own_leaves.is_empty()).then_some(&below[..]), weights);
             self.replace(member, k, cell, changed);
         }
         moved
@@ -402,10 +407,21 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         changed: &mut Vec<(K, String, Light, Light)>,
     ) {
         let leaves = hierarchy.leaves_under(ancestor);
-        for &k in kpis {
-            let own = self.cell(ancestor, &self.kpis[k].id).and_then(|c| c.own.clone());
-            let below = |leaf| self.cell(leaf, &self.kpis[k].id).and_then(|c| c.own.as_ref());
-            let cell = cell_of(&self.kpis[k], own, &leaves, below, weights);
+        // The leaves' rows looked up once for every KPI; the ancestor is not among its leaves,
+        // so its cells are replaced once all are rolled up.
+        let rows: Vec<(&K, &BTreeMap<String, Cell<K>>)> =
+            leaves.iter().filter_map(|leaf| Some((*leaf, self.cells.get(*leaf)?))).collect();
+        let cells: Vec<(usize, Option<Cell<K>>)> = kpis
+            .iter()
+            .map(|&k| {
+                let kpi = &self.kpis[k];
+                let own = self.cell(ancestor, &kpi.id).and_then(|c| c.own.clone());
+                let below: Vec<(&K, &Evaluation)> =
+                    rows.iter().filter_map(|(leaf, row)| Some((*leaf, row.get(&kpi.id)?.own.as_ref()?))).collect();
+                (k, cell_of(kpi, own, (!leaves.is_empty()).then_some(&below[..]), weights))
+            })
+            .collect();
+        for (k, cell) in cells {
             self.replace(ancestor, k, cell, changed);
         }
     }
@@ -442,19 +458,16 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     }
 }
 
-/// One member's cell of `kpi`: its own evaluation, and for a member with `leaves` below it the
-/// roll-up of their own evaluations (`below`); `None` when it has neither.
-fn cell_of<'a, 'b, K: Clone + Hash + Eq>(
+/// One member's cell of `kpi`: its own evaluation, and for a member with leaves below it the
+/// roll-up of their own evaluations (`below`: those of the leaves that have one; `None` for a
+/// leaf); `None` when it has neither.
+fn cell_of<K: Clone + Hash + Eq>(
     kpi: &KpiDefinition,
     own: Option<Evaluation>,
-    leaves: &[&'a K],
-    below: impl Fn(&'a K) -> Option<&'b Evaluation>,
+    below: Option<&[(&K, &Evaluation)]>,
     weights: &HashMap<K, Decimal>,
 ) -> Option<Cell<K>> {
-    let rolled = (!leaves.is_empty()).then(|| {
-        let evaluated: Vec<(&K, &Evaluation)> = leaves.iter().filter_map(|m| below(m).map(|e| (*m, e))).collect();
-        roll_up(&kpi.roll_up, &evaluated, weights)
-    });
+    let rolled = below.map(|evaluated| roll_up(&kpi.roll_up, evaluated, weights));
     (own.is_some() || rolled.is_some()).then_some(Cell { own, rolled })
 }
 

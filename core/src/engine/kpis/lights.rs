@@ -76,10 +76,15 @@ impl KpiState {
         };
         let values = facts.values();
         self.facts.insert(id.clone(), (as_of, facts));
-        let key = id.to_string();
-        let changed = changed_inputs(self.values.get(&key), &values);
-        self.values.insert(key.clone(), values);
-        (!changed.is_empty()).then_some((key, changed))
+        let key = id.as_str();
+        let changed = changed_inputs(self.values.get(key), &values);
+        match self.values.get_mut(key) {
+            Some(kept) => *kept = values,
+            None => {
+                self.values.insert(key.to_owned(), values);
+            }
+        }
+        (!changed.is_empty()).then(|| (key.to_owned(), changed))
     }
 
     /// The distributors' changed inputs set on the card, rolled up; the lights that moved are
