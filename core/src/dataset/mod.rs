@@ -382,7 +382,7 @@ impl Dataset {
         for bundle in &self.bundles {
             let mut is = issues_of(bundle, None, out);
             for (i, component) in bundle.components.iter().enumerate() {
-                refers(&mut is, &format!("components[{i}].product"), known.products(), Some(&component.product));
+                refers(&mut is, format_args!("components[{i}].product"), known.products(), Some(&component.product));
             }
         }
         for region in &self.regions {

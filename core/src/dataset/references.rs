@@ -120,23 +120,36 @@ pub(crate) fn issues_of<'o, T: Check>(record: &T, row: Option<usize>, out: &'o m
 }
 
 /// `id`, when given, must be one `known` holds; else an issue on `field`.
-pub(crate) fn refers<K: AsRef<str>>(issues: &mut Issues<'_>, field: &str, known: &dyn Knows<K>, id: Option<&K>) {
+pub(crate) fn refers<K: AsRef<str>>(
+    issues: &mut Issues<'_>,
+    field: impl std::fmt::Display,
+    known: &dyn Knows<K>,
+    id: Option<&K>,
+) {
     if let Some(id) = id
         && !known.knows(id)
     {
-        let what = field.rsplit('.').next().unwrap_or(field);
-        issues.push(field, format!("unknown {what} {:?}", id.as_ref()));
+        let field = field.to_string();
+        let what = field.rsplit('.').next().unwrap_or(&field);
+        let message = format!("unknown {what} {:?}", id.as_ref());
+        issues.push(field, message);
     }
 }
 
 fn lines_refer(issues: &mut Issues<'_>, products: &dyn Knows<ProductId>, lines: &[SalesLine]) {
     for (i, line) in lines.iter().enumerate() {
-        refers(issues, &format!("lines[{i}].product"), products, Some(&line.product));
+        refers(issues, format_args!("lines[{i}].product"), products, Some(&line.product));
     }
 }
 
 /// An invoice named in `field` must exist and belong to `customer`.
-fn owned_invoice(issues: &mut Issues<'_>, ids: &impl Ids, field: &str, invoice: &InvoiceId, customer: &CustomerId) {
+fn owned_invoice(
+    issues: &mut Issues<'_>,
+    ids: &impl Ids,
+    field: impl std::fmt::Display,
+    invoice: &InvoiceId,
+    customer: &CustomerId,
+) {
     match ids.invoices().owner(invoice) {
         None => issues.push(field, format!("unknown invoice {:?}", invoice.as_str())),
         Some(owner) if owner != customer => {
@@ -238,7 +251,7 @@ pub(crate) fn check_shipment(shipment: &Shipment, ids: &impl Ids, as_of: NaiveDa
     refers(&mut is, "from", ids.nodes(), Some(&shipment.from));
     refers(&mut is, "to", ids.nodes(), shipment.to.as_ref());
     for (i, line) in shipment.lines.iter().enumerate() {
-        refers(&mut is, &format!("lines[{i}].product"), ids.products(), Some(&line.product));
+        refers(&mut is, format_args!("lines[{i}].product"), ids.products(), Some(&line.product));
     }
     is.not_before("as_of", as_of, "shipped_date", shipment.shipped_date);
 }
@@ -260,7 +273,7 @@ pub(crate) fn check_payment(payment: &Payment, ids: &impl Ids, as_of: NaiveDate,
     let mut is = issues_of(payment, None, out);
     refers(&mut is, "customer", ids.customers(), Some(&payment.customer));
     for (i, allocation) in payment.allocations.iter().enumerate() {
-        owned_invoice(&mut is, ids, &format!("allocations[{i}].invoice"), &allocation.invoice, &payment.customer);
+        owned_invoice(&mut is, ids, format_args!("allocations[{i}].invoice"), &allocation.invoice, &payment.customer);
     }
     is.not_before("as_of", as_of, "date", payment.date);
 }

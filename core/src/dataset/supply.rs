@@ -21,7 +21,9 @@ impl Dataset {
         unique("purchase_order", s.purchase_orders.iter().map(|p| &p.id), out);
         unique("production_order", s.production_orders.iter().map(|p| &p.id), out);
         unique("bom", s.boms.iter().map(|b| &b.product), out);
-        let item = |is: &mut Issues<'_>, field: &str, item: &Item| refers_item(is, field, item, known, &materials);
+        let item = |is: &mut Issues<'_>, field: std::fmt::Arguments<'_>, item: &Item| {
+            refers_item(is, field, item, known, &materials)
+        };
         for material in &s.materials {
             issues_of(material, None, out);
         }
@@ -38,14 +40,14 @@ impl Dataset {
             }
             refers(&mut is, "node", known.nodes(), Some(&line.node));
             for (i, rate) in line.rates.iter().enumerate() {
-                refers(&mut is, &format!("rates[{i}].product"), known.products(), Some(&rate.product));
+                refers(&mut is, format_args!("rates[{i}].product"), known.products(), Some(&rate.product));
             }
         }
         for bom in &s.boms {
             let mut is = issues_of(bom, None, out);
             refers(&mut is, "product", known.products(), Some(&bom.product));
             for (i, component) in bom.components.iter().enumerate() {
-                item(&mut is, &format!("components[{i}].item"), &component.item);
+                item(&mut is, format_args!("components[{i}].item"), &component.item);
             }
         }
         self.check_bom_cycles(out);
@@ -53,7 +55,7 @@ impl Dataset {
             let mut is = issues_of(supplier, None, out);
             refers(&mut is, "node", known.nodes(), supplier.node.as_ref());
             for (i, terms) in supplier.items.iter().enumerate() {
-                item(&mut is, &format!("items[{i}].item"), &terms.item);
+                item(&mut is, format_args!("items[{i}].item"), &terms.item);
             }
         }
         let ids = SupplyIds { materials, suppliers, lines };
@@ -112,10 +114,16 @@ impl<'a> SupplyIds<'a> {
 }
 
 /// An item named at `field`: a known product or material.
-fn refers_item(is: &mut Issues<'_>, field: &str, item: &Item, ids: &impl Ids, materials: &HashSet<&MaterialId>) {
+fn refers_item(
+    is: &mut Issues<'_>,
+    field: impl std::fmt::Display,
+    item: &Item,
+    ids: &impl Ids,
+    materials: &HashSet<&MaterialId>,
+) {
     match item {
-        Item::Product(id) => refers(is, &format!("{field}.product"), ids.products(), Some(id)),
-        Item::Material(id) => refers(is, &format!("{field}.material"), materials, Some(id)),
+        Item::Product(id) => refers(is, format_args!("{field}.product"), ids.products(), Some(id)),
+        Item::Material(id) => refers(is, format_args!("{field}.material"), materials, Some(id)),
     }
 }
 
@@ -133,9 +141,9 @@ pub(crate) fn check_purchase_order(
     refers(&mut is, "deliver_to", ids.nodes(), Some(&order.deliver_to));
     is.not_before("as_of", as_of, "order_date", order.order_date);
     for (i, line) in order.lines.iter().enumerate() {
-        refers_item(&mut is, &format!("lines[{i}].item"), &line.item, ids, &supply.materials);
+        refers_item(&mut is, format_args!("lines[{i}].item"), &line.item, ids, &supply.materials);
         if let Some(received) = line.received_date {
-            is.not_before("as_of", as_of, &format!("lines[{i}].received_date"), received);
+            is.not_before("as_of", as_of, format_args!("lines[{i}].received_date"), received);
         }
     }
 }

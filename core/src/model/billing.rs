@@ -226,7 +226,7 @@ impl Check for Payment {
             issues.push("amount", "a payment must be positive");
         }
         for (i, allocation) in self.allocations.iter().enumerate() {
-            issues.amount(&format!("allocations[{i}].amount"), allocation.amount);
+            issues.amount(format_args!("allocations[{i}].amount"), allocation.amount);
         }
         if self.unallocated() < Decimal::ZERO {
             issues.push(

@@ -338,8 +338,8 @@ impl Check for CreditAccount {
     fn check_fields(&self, issues: &mut Issues<'_>) {
         issues.amount("limit", self.limit);
         for (i, t) in self.temporary_increases.iter().enumerate() {
-            issues.amount(&format!("temporary_increases[{i}].amount"), t.amount);
-            issues.not_before(&format!("temporary_increases[{i}].until"), t.until, "from", t.from);
+            issues.amount(format_args!("temporary_increases[{i}].amount"), t.amount);
+            issues.not_before(format_args!("temporary_increases[{i}].until"), t.until, "from", t.from);
         }
         if self.group.as_ref() == Some(&self.customer) {
             issues.push("group", "a customer cannot be its own credit group");

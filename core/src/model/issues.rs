@@ -82,23 +82,23 @@ impl<'a> Issues<'a> {
     }
 
     /// Records a problem with `field`.
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: impl fmt::Display, message: impl Into<String>) {
         let id = match &self.name {
             RecordName::Id(id) => id.clone(),
             RecordName::Row(row) => format!("#{row}"),
         };
-        self.out.push(ValidationIssue::new(self.entity, id, field, message));
+        self.out.push(ValidationIssue::new(self.entity, id, field.to_string(), message));
     }
 
     /// `text` must not be empty or blank.
-    pub fn non_blank(&mut self, field: &str, text: &str) {
+    pub fn non_blank(&mut self, field: impl fmt::Display, text: &str) {
         if text.trim().is_empty() {
             self.push(field, "must not be empty");
         }
     }
 
     /// A quantity must be positive and at most [`MAX_QUANTITY`].
-    pub fn positive_quantity(&mut self, field: &str, value: Decimal) {
+    pub fn positive_quantity(&mut self, field: impl fmt::Display, value: Decimal) {
         if value <= Decimal::ZERO {
             self.push(field, format!("must be positive, got {value}"));
         } else {
@@ -107,35 +107,35 @@ impl<'a> Issues<'a> {
     }
 
     /// A quantity must be zero or positive and at most [`MAX_QUANTITY`].
-    pub fn non_negative_quantity(&mut self, field: &str, value: Decimal) {
+    pub fn non_negative_quantity(&mut self, field: impl fmt::Display, value: Decimal) {
         self.non_negative(field, value, MAX_QUANTITY);
     }
 
     /// A signed quantity (an adjustment) must lie within [`MAX_QUANTITY`] either way. Zero is
     /// allowed: ERPs post zero-quantity adjustments for valuation-only reconciliations, and they
     /// change no stock.
-    pub fn signed_quantity(&mut self, field: &str, value: Decimal) {
+    pub fn signed_quantity(&mut self, field: impl fmt::Display, value: Decimal) {
         self.at_most(field, value.abs(), MAX_QUANTITY);
     }
 
     /// A unit price must be zero or positive and at most [`MAX_UNIT_PRICE`].
-    pub fn unit_price(&mut self, field: &str, value: Decimal) {
+    pub fn unit_price(&mut self, field: impl fmt::Display, value: Decimal) {
         self.non_negative(field, value, MAX_UNIT_PRICE);
     }
 
     /// An amount of money must be zero or positive and at most [`MAX_AMOUNT`].
-    pub fn amount(&mut self, field: &str, value: Decimal) {
+    pub fn amount(&mut self, field: impl fmt::Display, value: Decimal) {
         self.non_negative(field, value, MAX_AMOUNT);
     }
 
     /// A rate (a discount, a share) must lie in `[0, 1]`.
-    pub fn rate(&mut self, field: &str, value: Decimal) {
+    pub fn rate(&mut self, field: impl fmt::Display, value: Decimal) {
         if value < Decimal::ZERO || value > Decimal::ONE {
             self.push(field, format!("must lie between 0 and 1, got {value}"));
         }
     }
 
-    fn non_negative(&mut self, field: &str, value: Decimal, max: Decimal) {
+    fn non_negative(&mut self, field: impl fmt::Display, value: Decimal, max: Decimal) {
         if value < Decimal::ZERO {
             self.push(field, format!("must not be negative, got {value}"));
         } else {
@@ -143,7 +143,7 @@ impl<'a> Issues<'a> {
         }
     }
 
-    fn at_most(&mut self, field: &str, value: Decimal, max: Decimal) {
+    fn at_most(&mut self, field: impl fmt::Display, value: Decimal, max: Decimal) {
         // A mantissa no larger than a whole-number limit's is within it whatever its scale: no
         // decimal comparison for nearly every quantity and amount of every record.
         let within = max.scale() == 0 && value.mantissa().unsigned_abs() <= max.mantissa().unsigned_abs();
@@ -153,7 +153,13 @@ impl<'a> Issues<'a> {
     }
 
     /// `later` must not come before `earlier`.
-    pub fn not_before<T: PartialOrd + fmt::Display>(&mut self, field: &str, later: T, earlier_field: &str, earlier: T) {
+    pub fn not_before<T: PartialOrd + fmt::Display>(
+        &mut self,
+        field: impl fmt::Display,
+        later: T,
+        earlier_field: impl fmt::Display,
+        earlier: T,
+    ) {
         if later < earlier {
             self.push(field, format!("{later} is before {earlier_field} {earlier}"));
         }

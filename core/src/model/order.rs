@@ -53,9 +53,9 @@ impl SalesLine {
     }
 
     pub(crate) fn check(&self, index: usize, issues: &mut Issues<'_>) {
-        issues.positive_quantity(&format!("lines[{index}].quantity"), self.quantity);
-        issues.unit_price(&format!("lines[{index}].unit_price"), self.unit_price);
-        issues.rate(&format!("lines[{index}].discount"), self.discount);
+        issues.positive_quantity(format_args!("lines[{index}].quantity"), self.quantity);
+        issues.unit_price(format_args!("lines[{index}].unit_price"), self.unit_price);
+        issues.rate(format_args!("lines[{index}].discount"), self.discount);
     }
 }
 
@@ -247,7 +247,7 @@ impl Check for Shipment {
             issues.push("lines", "a shipment needs at least one line");
         }
         for (i, line) in self.lines.iter().enumerate() {
-            issues.positive_quantity(&format!("lines[{i}].quantity"), line.quantity);
+            issues.positive_quantity(format_args!("lines[{i}].quantity"), line.quantity);
         }
         if let Some(delivered) = self.delivered_date {
             issues.not_before("delivered_date", delivered, "shipped_date", self.shipped_date);

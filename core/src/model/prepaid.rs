@@ -86,10 +86,12 @@ impl Check for PrepaidOrder {
         issues.not_before("pickup_from", self.pickup_from, "order_date", self.order_date);
         issues.not_before("pickup_until", self.pickup_until, "pickup_from", self.pickup_from);
         for (i, pickup) in self.pickups.iter().enumerate() {
-            issues.positive_quantity(&format!("pickups[{i}].quantity"), pickup.quantity);
+            issues.positive_quantity(format_args!("pickups[{i}].quantity"), pickup.quantity);
             if !self.lines.iter().any(|l| l.product == pickup.product) {
-                issues
-                    .push(&format!("pickups[{i}].product"), format!("product {} is not on the order", pickup.product));
+                issues.push(
+                    format_args!("pickups[{i}].product"),
+                    format!("product {} is not on the order", pickup.product),
+                );
             }
         }
         let mut ordered: BTreeMap<&ProductId, Decimal> = BTreeMap::new();

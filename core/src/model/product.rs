@@ -194,10 +194,12 @@ impl Check for Bundle {
         }
         let mut seen = std::collections::HashSet::new();
         for (i, component) in self.components.iter().enumerate() {
-            issues.positive_quantity(&format!("components[{i}].quantity"), component.quantity);
+            issues.positive_quantity(format_args!("components[{i}].quantity"), component.quantity);
             if !seen.insert(&component.product) {
-                issues
-                    .push(&format!("components[{i}].product"), format!("product {} appears twice", component.product));
+                issues.push(
+                    format_args!("components[{i}].product"),
+                    format!("product {} appears twice", component.product),
+                );
             }
         }
     }

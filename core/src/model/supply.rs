@@ -487,13 +487,13 @@ impl Check for ProductionLine {
         issues.non_blank("name", &self.name);
         issues.non_negative_quantity("hours_per_month", self.hours_per_month);
         for (i, month) in self.calendar.iter().enumerate() {
-            issues.non_negative_quantity(&format!("calendar[{i}].hours"), month.hours);
+            issues.non_negative_quantity(format_args!("calendar[{i}].hours"), month.hours);
         }
         if self.rates.is_empty() {
             issues.push("rates", "a line must make at least one product");
         }
         for (i, rate) in self.rates.iter().enumerate() {
-            issues.positive_quantity(&format!("rates[{i}].units_per_hour"), rate.units_per_hour);
+            issues.positive_quantity(format_args!("rates[{i}].units_per_hour"), rate.units_per_hour);
         }
     }
 }
@@ -509,9 +509,9 @@ impl Check for BillOfMaterials {
             issues.push("components", "a bill of materials needs at least one component");
         }
         for (i, component) in self.components.iter().enumerate() {
-            issues.positive_quantity(&format!("components[{i}].quantity"), component.quantity);
+            issues.positive_quantity(format_args!("components[{i}].quantity"), component.quantity);
             if component.item == Item::Product(self.product.clone()) {
-                issues.push(&format!("components[{i}].item"), "a product cannot be its own component");
+                issues.push(format_args!("components[{i}].item"), "a product cannot be its own component");
             }
         }
     }
@@ -525,12 +525,12 @@ impl Check for Supplier {
     fn check_fields(&self, issues: &mut Issues<'_>) {
         issues.non_blank("name", &self.name);
         for (i, terms) in self.items.iter().enumerate() {
-            issues.non_negative_quantity(&format!("items[{i}].minimum_order"), terms.minimum_order);
-            issues.positive_quantity(&format!("items[{i}].multiple"), terms.multiple);
-            issues.unit_price(&format!("items[{i}].price"), terms.price);
+            issues.non_negative_quantity(format_args!("items[{i}].minimum_order"), terms.minimum_order);
+            issues.positive_quantity(format_args!("items[{i}].multiple"), terms.multiple);
+            issues.unit_price(format_args!("items[{i}].price"), terms.price);
             if terms.lead_time_days > 3_650 {
                 issues.push(
-                    &format!("items[{i}].lead_time_days"),
+                    format_args!("items[{i}].lead_time_days"),
                     format!("{} is more than ten years", terms.lead_time_days),
                 );
             }
@@ -548,19 +548,24 @@ impl Check for PurchaseOrder {
             issues.push("lines", "a purchase order needs at least one line");
         }
         for (i, line) in self.lines.iter().enumerate() {
-            issues.positive_quantity(&format!("lines[{i}].quantity"), line.quantity);
-            issues.unit_price(&format!("lines[{i}].price"), line.price);
-            issues.non_negative_quantity(&format!("lines[{i}].received_quantity"), line.received_quantity);
-            issues.non_negative_quantity(&format!("lines[{i}].rejected_quantity"), line.rejected_quantity);
+            issues.positive_quantity(format_args!("lines[{i}].quantity"), line.quantity);
+            issues.unit_price(format_args!("lines[{i}].price"), line.price);
+            issues.non_negative_quantity(format_args!("lines[{i}].received_quantity"), line.received_quantity);
+            issues.non_negative_quantity(format_args!("lines[{i}].rejected_quantity"), line.rejected_quantity);
             if line.rejected_quantity > line.received_quantity {
                 issues.push(
-                    &format!("lines[{i}].rejected_quantity"),
+                    format_args!("lines[{i}].rejected_quantity"),
                     format!("{} is more than the {} received", line.rejected_quantity, line.received_quantity),
                 );
             }
-            issues.not_before(&format!("lines[{i}].promised_date"), line.promised_date, "order_date", self.order_date);
+            issues.not_before(
+                format_args!("lines[{i}].promised_date"),
+                line.promised_date,
+                "order_date",
+                self.order_date,
+            );
             if let Some(received) = line.received_date {
-                issues.not_before(&format!("lines[{i}].received_date"), received, "order_date", self.order_date);
+                issues.not_before(format_args!("lines[{i}].received_date"), received, "order_date", self.order_date);
             }
         }
     }
