@@ -327,6 +327,10 @@ impl StockFigures {
 /// only term of that scale and `new` has less, the sum must be made afresh (none). None too
 /// where the figures do not fit.
 fn swap_term(sum: Decimal, old: Decimal, new: Decimal) -> Option<Decimal> {
+    if old.serialize() == new.serialize() {
+        // The same digits and scale (most of a product's figures on most days): the same sum.
+        return Some(sum);
+    }
     if new.scale() < old.scale() && old.scale() >= sum.scale() {
         return None;
     }
@@ -577,5 +581,9 @@ mod tests {
         let swapped = swap_term(d("3.125"), d("1.5"), d("1"));
         assert_eq!(swapped.map(|s| s.to_string()), Some("2.625".to_owned()));
         assert_eq!(swap_term(Decimal::MAX, Decimal::MIN, Decimal::ONE), None);
+        // The same digits and scale: the sum as it was; the same value at another scale is not.
+        let same = swap_term(d("6.75"), d("1.50"), d("1.50"));
+        assert_eq!(same.map(|s| s.to_string()), Some("6.75".to_owned()));
+        assert_eq!(swap_term(d("6.75"), d("1.50"), d("1.5")), None);
     }
 }
