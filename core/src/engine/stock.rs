@@ -6,7 +6,6 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::collections::hash_map::Entry;
 
 use super::day_totals::DayTotals;
 use super::open_moves::OpenMoves;
@@ -175,11 +174,25 @@ impl PairLedger {
     }
 }
 
+/// Every node x product's ledger, hashed with Fx; looked up by [`PairKey`], with no id cloned.
+type PairMap = hashbrown::HashMap<(NodeId, ProductId), Box<PairLedger>, rustc_hash::FxBuildHasher>;
+
+/// A node and product borrowed, to look their ledger up in a [`PairMap`]: it hashes as the
+/// owned pair does (the two ids in turn) and equals the pair with the same two ids.
+#[derive(Hash)]
+struct PairKey<'a>(&'a NodeId, &'a ProductId);
+
+impl hashbrown::Equivalent<(NodeId, ProductId)> for PairKey<'_> {
+    fn equivalent(&self, (node, product): &(NodeId, ProductId)) -> bool {
+        self.0 == node && self.1 == product
+    }
+}
+
 /// Stock of every node x product, kept current.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StockState {
     /// Boxed: the table's spare slots then cost a pointer each, not a whole ledger.
-    pairs: FxHashMap<(NodeId, ProductId), Box<PairLedger>>,
+    pairs: PairMap,
     /// The products that ever moved at each node.
     by_node: FxHashMap<NodeId, Vec<ProductId>>,
 }
@@ -192,7 +205,7 @@ impl StockState {
         for m in movements {
             by_pair.entry((&m.node, &m.product)).or_default().push(m);
         }
-        let mut pairs: FxHashMap<(NodeId, ProductId), Box<PairLedger>> = FxHashMap::default();
+        let mut pairs = PairMap::default();
         for ((node, product), mut moved) in by_pair {
             let pair = pairs.entry((node.clone(), product.clone())).or_default();
             moved.sort_by_key(|m| m.date);
@@ -212,7 +225,7 @@ impl StockState {
     /// The ledger of `node` and `product`, looked up once for an event's checks; `None` when
     /// they never moved together.
     pub(crate) fn pair(&self, node: &NodeId, product: &ProductId) -> Option<HeldPair<'_>> {
-        self.pairs.get(&(node.clone(), product.clone())).map(|pair| HeldPair(pair))
+        self.pairs.get(&PairKey(node, product)).map(|pair| HeldPair(pair))
     }
 
     /// Refuses `movement` when it would leave its stock below zero at the end of its day or of
@@ -254,11 +267,11 @@ impl StockState {
 
     /// Books `movement`; returns the stock on hand after it.
     pub(crate) fn book(&mut self, movement: &StockMovement, open_from: NaiveDate) -> Decimal {
-        let pair = match self.pairs.entry((movement.node.clone(), movement.product.clone())) {
-            Entry::Occupied(pair) => pair.into_mut(),
-            Entry::Vacant(pair) => {
+        let pair = match self.pairs.get_mut(&PairKey(&movement.node, &movement.product)) {
+            Some(pair) => pair,
+            None => {
                 self.by_node.entry(movement.node.clone()).or_default().push(movement.product.clone());
-                pair.insert(Box::default())
+                self.pairs.entry((movement.node.clone(), movement.product.clone())).or_default()
             }
         };
         pair.add(movement, Period::Month.number(movement.date));
@@ -330,9 +343,9 @@ impl StockState {
         keep: &'a dyn Fn(&NodeId) -> bool,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, &'a PairLedger)> + 'a {
         self.by_node.iter().filter(|(node, _)| keep(node)).flat_map(move |(node, products)| {
-            products.iter().filter_map(move |product| {
-                self.pairs.get(&(node.clone(), product.clone())).map(|pair| (node, product, &**pair))
-            })
+            products
+                .iter()
+                .filter_map(move |product| self.pairs.get(&PairKey(node, product)).map(|pair| (node, product, &**pair)))
         })
     }
 
@@ -345,7 +358,7 @@ impl StockState {
         day: NaiveDate,
         open_from: NaiveDate,
     ) -> Option<Decimal> {
-        let pair = self.pairs.get(&(node.clone(), product.clone()))?;
+        let pair = self.pairs.get(&PairKey(node, product))?;
         pair.first_day.filter(|first| *first <= day)?;
         pair.closings_from(day, open_from).first().map(|(_, closing)| *closing)
     }
@@ -354,18 +367,18 @@ impl StockState {
     /// of its latest (that day's opening while movements are booked in date order), as
     /// (opening, on hand); `None` when it never moved.
     pub(crate) fn held_since_day(&self, node: &NodeId, product: &ProductId) -> Option<(Decimal, Decimal)> {
-        let pair = self.pairs.get(&(node.clone(), product.clone()))?;
+        let pair = self.pairs.get(&PairKey(node, product))?;
         pair.day.map(|(_, opening)| (opening, pair.on_hand()))
     }
 
     /// Stock on hand of a node and product; `None` when it never moved.
     pub(crate) fn held(&self, node: &NodeId, product: &ProductId) -> Option<Decimal> {
-        self.pairs.get(&(node.clone(), product.clone())).map(|pair| pair.on_hand())
+        self.pairs.get(&PairKey(node, product)).map(|pair| pair.on_hand())
     }
 
     /// Stock on hand of a node and product (zero when it never moved).
     pub(crate) fn on_hand(&self, node: &NodeId, product: &ProductId) -> Decimal {
-        self.pairs.get(&(node.clone(), product.clone())).map(|pair| pair.on_hand()).unwrap_or_default()
+        self.pairs.get(&PairKey(node, product)).map(|pair| pair.on_hand()).unwrap_or_default()
     }
 
     /// Every S-P-I row, sorted by node, product and month, as [`build_ledger`] gives them.
@@ -393,14 +406,14 @@ impl StockState {
     /// them: none before its first month; a product whose rows ended before the month holds its
     /// last closing.
     pub(crate) fn pair_month(&self, node: &NodeId, product: &ProductId, month: i64) -> Option<SpiFlows> {
-        self.pairs.get(&(node.clone(), product.clone())).and_then(|pair| pair.rows.row(month))
+        self.pairs.get(&PairKey(node, product)).and_then(|pair| pair.rows.row(month))
     }
 
     /// A product's sales at `node` in the 25 months up to month number `month` (the last slot
     /// the month itself), as the forecast-accuracy KPI reads them.
     pub(crate) fn sales_history(&self, node: &NodeId, product: &ProductId, month: i64) -> [f64; 25] {
         let mut slots = [0.0; 25];
-        let Some(pair) = self.pairs.get(&(node.clone(), product.clone())) else { return slots };
+        let Some(pair) = self.pairs.get(&PairKey(node, product)) else { return slots };
         for (slot, m) in slots.iter_mut().zip(month - 24..=month) {
             *slot = pair.sales_f64(m);
         }
@@ -410,7 +423,7 @@ impl StockState {
     /// A product's sales at `node` in month number `month`: the last slot of
     /// [`StockState::sales_history`].
     pub(crate) fn month_sales(&self, node: &NodeId, product: &ProductId, month: i64) -> f64 {
-        self.pairs.get(&(node.clone(), product.clone())).map_or(0.0, |pair| pair.sales_f64(month))
+        self.pairs.get(&PairKey(node, product)).map_or(0.0, |pair| pair.sales_f64(month))
     }
 
     /// Stock on hand of every node x product that moved, of the nodes `keep` accepts.
