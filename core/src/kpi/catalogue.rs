@@ -379,7 +379,6 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     health_options.nodes = Some(nodes.iter().map(|n| (*n).clone()).collect());
     // The history's stock was checked once, for every month (`standard_history`).
     let health = inventory_health(&Checked(dataset), &health_options)?;
-    let float = |x: Option<f64>| x.and_then(Decimal::from_f64).map(|d| d.round_dp(4));
     let mut out = MonthValues::new();
     for distributor in distributors {
         let id = &distributor.id;
@@ -417,8 +416,8 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
             forecast_wape: node.and_then(|n| {
                 forecast_wape(history.iter().filter(|((m, _), _)| *m == n).map(|(_, v)| v), (elapsed_days, month_days))
             }),
-            dso: float(book.receivables().dso_simple(Some(id), end, 90)),
-            overdue_ratio: float(book.receivables().overdue_ratio(Some(id), end)),
+            dso: ratio_decimal(book.receivables().dso_simple(Some(id), end, 90)),
+            overdue_ratio: ratio_decimal(book.receivables().overdue_ratio(Some(id), end)),
             otif: otif(dataset, id, &in_month),
             selling_shops: scope.selling_shops(id, start, end),
             selling_shops_last_year: scope.selling_shops(id, year_before(start), year_before(end)),
@@ -611,7 +610,13 @@ pub(crate) fn forecast_wape_of(products: impl Iterator<Item = (f64, f64)>, days:
     let share = (month_days > 0).then(|| f64::from(elapsed) / f64::from(month_days))?;
     let (error, actual) =
         products.fold((0.0, 0.0), |(e, a), (forecast, sold)| (e + (sold - forecast * share).abs(), a + sold.abs()));
-    (actual > 0.0).then(|| Decimal::from_f64(error / actual)).flatten().map(|d| d.round_dp(4))
+    ratio_decimal((actual > 0.0).then(|| error / actual))
+}
+
+/// A ratio computed in floating point as the KPIs keep it: a decimal rounded to 4 places (none
+/// for none, or for a value no decimal holds).
+pub(crate) fn ratio_decimal(x: Option<f64>) -> Option<Decimal> {
+    x.and_then(Decimal::from_f64).map(|d| d.round_dp(4))
 }
 
 /// Share of the deliveries of a month to a customer that came on time and in full.

@@ -16,7 +16,7 @@ pub use calendar::{
 };
 pub(crate) use calendar::{days_into_month, months_since, window_start_since};
 pub(crate) use catalogue::{KpiValues, MonthValues, inputs_of_months};
-pub(crate) use catalogue::{MonthFacts, absolute, forecast_wape_of, month_forecast, on_time_in_full};
+pub(crate) use catalogue::{MonthFacts, absolute, forecast_wape_of, month_forecast, on_time_in_full, ratio_decimal};
 pub use catalogue::{
     alerts_in_history, business_unit_hierarchy, distributor_hierarchy, standard_alerts, standard_history,
     standard_inputs, standard_kpis,

@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::engine::day_totals::DayTotals;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
-use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_wape_of, month_forecast};
+use crate::kpi::{COVER_WINDOW_DAYS, MonthFacts, days_into_month, forecast_wape_of, month_forecast, ratio_decimal};
 use crate::model::{CustomerId, NodeId, ProductId, TargetScope};
 use crate::spi::{HealthOptions, Period, StockStatus, stock_status};
 
@@ -129,7 +129,7 @@ impl NodeKpis {
 impl KpiState {
     /// The facts of `distributor`'s month starting `start`, up to `end`: every facet.
     pub(super) fn facts(
-        &self,
+        &mut self,
         id: &CustomerId,
         days: (NaiveDate, NaiveDate),
         reads: StockReads,
@@ -145,7 +145,7 @@ impl KpiState {
 
     /// Fills one facet of `facts` (the fields one kind of event moves).
     pub(super) fn fill(
-        &self,
+        &mut self,
         facts: &mut MonthFacts,
         facet: Facet,
         id: &CustomerId,
@@ -175,11 +175,13 @@ impl KpiState {
                     .map_or(Decimal::ZERO, |t| t.revenue);
                 facts.paid = sum_between(&c.paid, start, end);
                 facts.due = sum_between(&c.due, start, end);
-                let float = |x: Option<f64>| {
-                    x.and_then(rust_decimal::prelude::FromPrimitive::from_f64).map(|v: Decimal| v.round_dp(4))
+                let (dso, overdue) =
+                    (book.receivables().dso_simple(Some(id), end, 90), book.receivables().overdue_ratio(Some(id), end));
+                let kept = match self.ratios.get_mut(id) {
+                    Some(kept) => kept,
+                    None => self.ratios.entry(id.clone()).or_default(),
                 };
-                facts.dso = float(book.receivables().dso_simple(Some(id), end, 90));
-                facts.overdue_ratio = float(book.receivables().overdue_ratio(Some(id), end));
+                (facts.dso, facts.overdue_ratio) = (kept[0].decimal(dso), kept[1].decimal(overdue));
             }
             Facet::Orders => {
                 let between = |from: NaiveDate, to: NaiveDate| {
@@ -243,4 +245,43 @@ fn dead_or_slow_value(
     let status = stock_status(on_hand, last_issue, window, options);
     let dead_or_slow = if matches!(status, StockStatus::Dead | StockStatus::Slow) { value } else { Decimal::ZERO };
     (dead_or_slow, until)
+}
+
+/// A ratio read in floating point (a DSO, an overdue ratio) with its decimal
+/// ([`ratio_decimal`]), kept: the same value read again (most days, for most distributors) is
+/// not converted again, the conversion costing more than the ratio.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct KeptRatio(Option<(Option<u64>, Option<Decimal>)>);
+
+impl KeptRatio {
+    /// The decimal of `ratio`, from the one kept when it is the same value.
+    fn decimal(&mut self, ratio: Option<f64>) -> Option<Decimal> {
+        let bits = ratio.map(f64::to_bits);
+        match self.0 {
+            Some((kept, decimal)) if kept == bits => decimal,
+            _ => {
+                let decimal = ratio_decimal(ratio);
+                self.0 = Some((bits, decimal));
+                decimal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeptRatio;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn a_kept_ratio_is_converted_again_whenever_its_value_changes() {
+        let mut kept = KeptRatio::default();
+        let reads = [Some(0.5), Some(0.5), Some(0.123456), None, None, Some(0.5), Some(0.12345)];
+        let want = [Some(Decimal::new(5, 1)), Some(Decimal::new(5, 1)), Some(Decimal::new(1235, 4)), None, None]
+            .into_iter()
+            .chain([Some(Decimal::new(5, 1)), Some(Decimal::new(1234, 4))]);
+        for (read, want) in reads.into_iter().zip(want) {
+            assert_eq!(kept.decimal(read), want, "{read:?}");
+        }
+    }
 }

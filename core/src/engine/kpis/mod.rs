@@ -371,6 +371,9 @@ pub(crate) struct KpiState {
     first_sales_of: FxHashMap<CustomerId, BTreeMap<i64, Vec<NaiveDate>>>,
     /// Month-to-date facts of each distributor (with the month they are of) and their values.
     facts: FxHashMap<CustomerId, (NaiveDate, MonthFacts)>,
+    /// Each distributor's last DSO and overdue ratio as read in floating point, with their
+    /// decimals ([`facts::KeptRatio`]).
+    ratios: FxHashMap<CustomerId, [facts::KeptRatio; 2]>,
     values: BTreeMap<String, KpiValues>,
     /// The scorecard of the month to date: every member's cells (distributors, regions, the
     /// root), kept current one distributor at a time.
@@ -429,6 +432,7 @@ impl KpiState {
             shop_distributors: FxHashMap::default(),
             first_sales_of: FxHashMap::default(),
             facts: FxHashMap::default(),
+            ratios: FxHashMap::default(),
             values: BTreeMap::new(),
             card,
             pending: Vec::new(),
@@ -490,6 +494,7 @@ impl KpiState {
             .map(|c| (c.id.clone(), c.node.clone()))
             .collect();
         self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
+        self.ratios.retain(|c, _| self.distributor_at.contains_key(c));
         self.track_nodes(&d.movements);
         self.shop_owner.clear();
         self.distributor_of.clear();
