@@ -434,14 +434,27 @@ impl Engine {
     }
 
     /// Checks and books one event; `remote` adds the checks of a replica's proposal. The KPIs it
-    /// touched are left to `run` ([`Engine::settle`]).
-    fn apply_checked(&mut self, mut event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
-        let refused = |e: OmoError, event: &Event| check::refusal(event, e);
+    /// touched are left to `run` ([`Engine::settle`]). Its fingerprint is claimed first (a
+    /// duplicate is refused) and given back when the event is refused.
+    fn apply_checked(&mut self, event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
         let fingerprint = EventFingerprint::of(event.kind(), &event.id);
-        if self.seen.contains(fingerprint) {
+        if !self.seen.claim(fingerprint) {
             let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", event.kind(), event.id) };
-            return Err(refused(duplicate, &event));
+            return Err(check::refusal(&event, duplicate));
         }
+        let applied = self.book_checked(event, remote, run);
+        match applied {
+            Ok(_) => self.seen.keep(),
+            Err(_) => self.seen.release(fingerprint),
+        }
+        applied
+    }
+
+    /// [`Engine::apply_checked`] once the event's fingerprint is claimed. Inlined: the event is
+    /// not copied into another frame.
+    #[inline(always)]
+    fn book_checked(&mut self, mut event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
+        let refused = |e: OmoError, event: &Event| check::refusal(event, e);
         // Converted in place: the event (152 bytes) is not moved into a new binding.
         match self.prepare(&event.body, remote) {
             Ok(Some(converted)) => event.body = converted,
@@ -459,7 +472,6 @@ impl Engine {
             Err(e) => return Err(refused(e, &event)),
         };
         self.seq = seq;
-        self.seen.insert(fingerprint);
         if let Some(date) = counts_from {
             changes.extend(self.reclose(&touched, date, seq));
         }
