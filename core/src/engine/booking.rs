@@ -17,17 +17,17 @@ use crate::model::{CustomerId, OrderStatus, PaymentAllocation, TargetScope};
 impl Engine {
     /// Books a checked event. The credit book goes first (its few failures leave everything as
     /// it was); the rest cannot fail.
-    /// Returns the distributors whose KPIs it moved.
+    /// Adds to `touched` the distributors whose KPIs it moved.
     pub(super) fn book_event(
         &mut self,
         body: &EventBody,
         seq: u64,
         changes: &mut Vec<Change>,
-    ) -> Result<Vec<(CustomerId, &'static [Facet])>> {
+        touched: &mut Vec<(CustomerId, &'static [Facet])>,
+    ) -> Result<()> {
         let d = self.dataset.as_mut_unchecked();
         let today = d.as_of;
         let kpis = &mut self.kpis;
-        let mut touched: Vec<(CustomerId, &'static [Facet])> = Vec::new();
         match body {
             EventBody::Movement(m) => {
                 let open = self.open_from;
@@ -123,7 +123,7 @@ impl Engine {
             }
             EventBody::PaymentAllocation(a) => {
                 let Some(payment) = self.index.payments.get(&a.payment).and_then(|&i| d.payments.get_mut(i)) else {
-                    return Ok(touched);
+                    return Ok(());
                 };
                 payment.allocations.push(PaymentAllocation { invoice: a.invoice.clone(), amount: a.amount });
                 let customer = payment.customer.clone();
@@ -218,7 +218,7 @@ impl Engine {
             EventBody::PurchaseOrder(o) => supply::book_purchase(d, &mut self.index, o),
             EventBody::ProductionOrder(o) => supply::book_production(d, &mut self.index, o),
         }
-        Ok(touched)
+        Ok(())
     }
 
     /// The dataset's copy of an account, made equal to the book's after a change.

@@ -22,7 +22,7 @@ impl Engine {
         let mut changes = self.close_months(date, self.seq);
         if self.move_clock(date) {
             let mut run = super::Unsettled::default();
-            run.add(Vec::new(), true, (self.seq, date));
+            run.add(&[], true, (self.seq, date));
             changes.extend(self.settle(&mut run));
         }
         self.deliver(&changes);

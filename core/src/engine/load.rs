@@ -365,6 +365,7 @@ impl Fold {
             seen: Default::default(),
             subscribers: Vec::new(),
             folded,
+            touched: Vec::new(),
         })
     }
 }

@@ -169,21 +169,21 @@ impl Unsettled {
     /// Adds what one event touched.
     pub(super) fn add(
         &mut self,
-        touched: Vec<(crate::model::CustomerId, &'static [kpis::Facet])>,
+        touched: &[(crate::model::CustomerId, &'static [kpis::Facet])],
         clock_moved: bool,
         last: (u64, NaiveDate),
     ) {
         for (distributor, facets) in touched {
-            let i = match self.at.get(&distributor) {
+            let i = match self.at.get(distributor) {
                 Some(&i) => i,
                 None => {
                     self.at.insert(distributor.clone(), self.touched.len());
-                    self.touched.push((distributor, Vec::new()));
+                    self.touched.push((distributor.clone(), Vec::new()));
                     self.touched.len() - 1
                 }
             };
             if let Some((_, known)) = self.touched.get_mut(i) {
-                for facet in facets {
+                for facet in facets.iter() {
                     if !known.contains(facet) {
                         known.push(*facet);
                     }
@@ -282,6 +282,8 @@ pub struct Engine {
     subscribers: Vec<Subscriber>,
     /// What a bulk load folded without keeping ([`Engine::load`]).
     folded: Option<FoldedHistory>,
+    /// The distributors the event being booked touched: one vector kept from event to event.
+    touched: Vec<(crate::model::CustomerId, &'static [kpis::Facet])>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -467,16 +469,20 @@ impl Engine {
         if let Some(day_before) = event.date().and_then(|d| d.pred_opt()) {
             changes.extend(self.close_months(day_before, seq));
         }
-        let touched = match self.book_event(&event.body, seq, &mut changes) {
-            Ok(touched) => touched,
-            Err(e) => return Err(refused(e, &event)),
-        };
+        // The distributors touched go into a vector kept from event to event: no allocation an
+        // event.
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        if let Err(e) = self.book_event(&event.body, seq, &mut changes, &mut touched) {
+            return Err(refused(e, &event));
+        }
         self.seq = seq;
         if let Some(date) = counts_from {
             changes.extend(self.reclose(&touched, date, seq));
         }
         let clock_moved = event.date().is_some_and(|date| self.move_clock(date));
-        run.add(touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
+        run.add(&touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
+        self.touched = touched;
         self.log.push(event, self.options.log_capacity);
         Ok(changes)
     }

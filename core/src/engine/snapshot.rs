@@ -137,6 +137,7 @@ impl Engine {
             seen: seen.into_iter().collect(),
             subscribers: Vec::new(),
             folded: None,
+            touched: Vec::new(),
         })
     }
 
