@@ -38,11 +38,11 @@ struct PairLedger {
     day: Option<(NaiveDate, Decimal)>,
 }
 
-/// A pair's transfers with one counterparty in one month.
 /// A node and product's ledger as [`StockState::pair`] found it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HeldPair<'a>(&'a PairLedger);
 
+/// A pair's transfers with one counterparty in one month.
 #[derive(Debug, Clone)]
 struct PairTransfer {
     month: i64,
