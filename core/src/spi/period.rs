@@ -48,11 +48,11 @@ impl Period {
     /// A running number of the period containing `date`: consecutive periods have consecutive
     /// numbers.
     pub fn number(self, date: NaiveDate) -> i64 {
-        let day = i64::from(date.num_days_from_ce());
+        let day = || i64::from(date.num_days_from_ce());
         match self {
-            Period::Day => day,
+            Period::Day => day(),
             // Day 1 of the common era (0001-01-01) was a Monday.
-            Period::Week => (day - 1).div_euclid(7),
+            Period::Week => (day() - 1).div_euclid(7),
             Period::Month => i64::from(date.year()) * 12 + i64::from(date.month0()),
             Period::Quarter => i64::from(date.year()) * 4 + i64::from(date.month0() / 3),
             Period::Year => i64::from(date.year()),

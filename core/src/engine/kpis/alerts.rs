@@ -30,7 +30,7 @@ impl KpiState {
         policy: &CreditPolicy,
     ) -> Result<()> {
         let Some(last) = last_complete_month(d.as_of) else { return Ok(()) };
-        self.closed_through = Some(last);
+        self.close_through(last);
         for month in warm_months(last) {
             let end = month_end(month).min(d.as_of);
             let book = CreditBook::from_dataset(d, end, policy.clone())?;
@@ -63,11 +63,22 @@ impl KpiState {
 
     /// The first month not closed yet, when it ends on or before `day`.
     pub(crate) fn next_to_close(&self, day: NaiveDate) -> Option<NaiveDate> {
-        // Asked at every event: months compared by number, a date made only for one to close.
+        // Asked at every event: once a month closed, one comparison with the next one's last day.
+        if let Some((next, last_day)) = self.next_close {
+            return (day >= last_day).then_some(next);
+        }
         let number = |d: NaiveDate| Period::Month.number(d);
         let next = self.closed_through.map_or(number(day), |closed| number(closed) + 1);
         // It is complete once the day after `day` is in a later month.
         (number(day.succ_opt()?) > next).then(|| Period::Month.start_of_number(next)).flatten()
+    }
+
+    /// Notes the month starting `month` as the last whose alerts have stepped, and the next
+    /// month's first and last days.
+    fn close_through(&mut self, month: NaiveDate) {
+        self.closed_through = Some(month);
+        let next = month.checked_add_months(Months::new(1));
+        self.next_close = next.and_then(|next| Some((next, next.checked_add_months(Months::new(1))?.pred_opt()?)));
     }
 
     /// Closes the month starting `month` (the engine's state stands on its last day): keeps
@@ -78,7 +89,7 @@ impl KpiState {
         month: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> Vec<KpiChange> {
-        self.closed_through = Some(month);
+        self.close_through(month);
         let values = self.month_values(month, month_end(month), parts);
         self.alerts_before.insert(month, self.alerts.clone());
         let mut changes = Vec::new();

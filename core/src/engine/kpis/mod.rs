@@ -387,6 +387,8 @@ pub(crate) struct KpiState {
     alerts_before: BTreeMap<NaiveDate, BTreeMap<(String, String), AlertMachine>>,
     /// The last month whose alerts have stepped (its first day).
     closed_through: Option<NaiveDate>,
+    /// The first and last days of the month after it ([`KpiState::next_to_close`]).
+    next_close: Option<(NaiveDate, NaiveDate)>,
     /// Every distributor's values of each closed month kept (see [`history`]).
     closed_values: BTreeMap<NaiveDate, crate::kpi::MonthValues>,
     /// How many months are open for postings (the running totals are kept back to the first).
@@ -439,6 +441,7 @@ impl KpiState {
             alerts: BTreeMap::new(),
             alerts_before: BTreeMap::new(),
             closed_through: None,
+            next_close: None,
             closed_values: BTreeMap::new(),
             open_months,
         };
