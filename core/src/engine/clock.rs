@@ -19,7 +19,8 @@ impl Engine {
     /// Lets time pass to the end of `date`: the day and month close (overdue days, the open
     /// period). A date before the clock changes nothing. Returns the changes.
     pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
-        let mut changes = self.close_months(date, self.seq);
+        let mut changes = Vec::new();
+        self.close_months(date, self.seq, &mut changes);
         if self.move_clock(date) {
             let mut run = super::Unsettled::default();
             run.add(&[], true, (self.seq, date));
@@ -50,10 +51,9 @@ impl Engine {
 
     /// Closes every month not closed yet that ends on or before `day` (a month is complete once
     /// its last day is over): each distributor's alerts step with the month's final values.
-    /// Returns the transitions. An event dated in a new month closes the months before it; time
-    /// passing to a month's last day ([`Engine::advance_to`]) closes that month.
-    pub(super) fn close_months(&mut self, day: NaiveDate, seq: u64) -> Vec<Change> {
-        let mut changes = Vec::new();
+    /// Adds the transitions to `changes`. An event dated in a new month closes the months before
+    /// it; time passing to a month's last day ([`Engine::advance_to`]) closes that month.
+    pub(super) fn close_months(&mut self, day: NaiveDate, seq: u64, changes: &mut Vec<Change>) {
         while let Some(month) = self.kpis.next_to_close(day) {
             let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
             for change in self.kpis.close_month(month, parts) {
@@ -67,7 +67,6 @@ impl Engine {
                 }
             }
         }
-        changes
     }
 
     /// The lights that changed since they were last reported, as changes of `date`.

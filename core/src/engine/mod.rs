@@ -404,12 +404,9 @@ impl Engine {
             if settle == Settle::EachEvent || self.ends_run(&run, &event) {
                 applied.changes.extend(self.settle(&mut run));
             }
-            match self.apply_checked(event, false, &mut run) {
-                Ok(changes) => applied.changes.extend(changes),
-                Err(e) => {
-                    applied.refused = Some(e);
-                    break;
-                }
+            if let Err(e) = self.apply_checked(event, false, &mut run, &mut applied.changes) {
+                applied.refused = Some(e);
+                break;
             }
         }
         applied.changes.extend(self.settle(&mut run));
@@ -421,7 +418,8 @@ impl Engine {
     /// a replica's proposal.
     fn apply_one(&mut self, event: Event, remote: bool) -> Result<Vec<Change>> {
         let mut run = Unsettled::default();
-        let mut changes = self.apply_checked(event, remote, &mut run)?;
+        let mut changes = Vec::new();
+        self.apply_checked(event, remote, &mut run, &mut changes)?;
         changes.extend(self.settle(&mut run));
         self.deliver(&changes);
         Ok(changes)
@@ -435,19 +433,30 @@ impl Engine {
         }
     }
 
-    /// Checks and books one event; `remote` adds the checks of a replica's proposal. The KPIs it
-    /// touched are left to `run` ([`Engine::settle`]). Its fingerprint is claimed first (a
-    /// duplicate is refused) and given back when the event is refused.
-    fn apply_checked(&mut self, event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
+    /// Checks and books one event; `remote` adds the checks of a replica's proposal. Its changes
+    /// are added to `changes` (none when it is refused); the KPIs it touched are left to `run`
+    /// ([`Engine::settle`]). Its fingerprint is claimed first (a duplicate is refused) and given
+    /// back when the event is refused.
+    fn apply_checked(
+        &mut self,
+        event: Event,
+        remote: bool,
+        run: &mut Unsettled,
+        changes: &mut Vec<Change>,
+    ) -> Result<()> {
         let fingerprint = EventFingerprint::of(event.kind(), &event.id);
         if !self.seen.claim(fingerprint) {
             let duplicate = OmoError::DuplicateId { kind: "event", id: format!("{} {}", event.kind(), event.id) };
             return Err(check::refusal(&event, duplicate));
         }
-        let applied = self.book_checked(event, remote, run);
+        let before = changes.len();
+        let applied = self.book_checked(event, remote, run, changes);
         match applied {
-            Ok(_) => self.seen.keep(),
-            Err(_) => self.seen.release(fingerprint),
+            Ok(()) => self.seen.keep(),
+            Err(_) => {
+                changes.truncate(before);
+                self.seen.release(fingerprint);
+            }
         }
         applied
     }
@@ -455,7 +464,13 @@ impl Engine {
     /// [`Engine::apply_checked`] once the event's fingerprint is claimed. Inlined: the event is
     /// not copied into another frame.
     #[inline(always)]
-    fn book_checked(&mut self, mut event: Event, remote: bool, run: &mut Unsettled) -> Result<Vec<Change>> {
+    fn book_checked(
+        &mut self,
+        mut event: Event,
+        remote: bool,
+        run: &mut Unsettled,
+        changes: &mut Vec<Change>,
+    ) -> Result<()> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
         // Converted in place: the event (152 bytes) is not moved into a new binding.
         match self.prepare(&event.body, remote) {
@@ -465,15 +480,14 @@ impl Engine {
         }
         let counts_from = self.counts_from(&event.body);
         let seq = self.seq + 1;
-        let mut changes = Vec::new();
         if let Some(day_before) = event.date().and_then(|d| d.pred_opt()) {
-            changes.extend(self.close_months(day_before, seq));
+            self.close_months(day_before, seq, changes);
         }
         // The distributors touched go into a vector kept from event to event: no allocation an
         // event.
         let mut touched = std::mem::take(&mut self.touched);
         touched.clear();
-        if let Err(e) = self.book_event(&event.body, seq, &mut changes, &mut touched) {
+        if let Err(e) = self.book_event(&event.body, seq, changes, &mut touched) {
             return Err(refused(e, &event));
         }
         self.seq = seq;
@@ -484,7 +498,7 @@ impl Engine {
         run.add(&touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
         self.touched = touched;
         self.log.push(event, self.options.log_capacity);
-        Ok(changes)
+        Ok(())
     }
 
     /// Whether `event` must find the lights of `run` settled: it is of another day. (A month
