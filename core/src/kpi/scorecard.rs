@@ -370,8 +370,10 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         changed: &mut Vec<(K, String, Light, Light)>,
     ) -> Vec<usize> {
         let is_leaf = hierarchy.is_leaf(member);
-        let own_leaves: Vec<&K> = if is_leaf { Vec::new() } else { hierarchy.leaves_under(member) };
-        let mut moved = Vec::new();
+        if is_leaf {
+            return self.set_leaf_cells(member, inputs, changed);
+        }
+        let own_leaves = hierarchy.leaves_under(member);
         for (k, input) in inputs {
             let Some(kpi) = self.kpis.get(k) else {
                 continue;
@@ -381,18 +383,61 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
             if old == new_own.as_ref() {
                 continue;
             }
-            // A roll-up reads its leaves' lights, and their scores unless it counts reds.
-            let reads_score = !matches!(kpi.roll_up, RollUp::ShareInRed { .. });
-            let rolled_by = |e: Option<&Evaluation>| e.map(|e| (e.light, e.score.filter(|_| reads_score)));
-            if is_leaf && rolled_by(old) != rolled_by(new_own.as_ref()) {
-                moved.push(k);
-            }
             let below: Vec<(&K, &Evaluation)> = own_leaves
                 .iter()
                 .filter_map(|leaf| Some((*leaf, self.cell(leaf, &self.kpis[k].id)?.own.as_ref()?)))
                 .collect();
             let cell = cell_of(&self.kpis[k], new_own, (!own_leaves.is_empty()).then_some(&below[..]), weights);
             self.replace(member, k, cell, changed);
+        }
+        // Only a leaf's own value is rolled up.
+        Vec::new()
+    }
+
+    /// [`Scorecard::set_own_cells`] of a leaf: its row found once, each KPI's cell once (its
+    /// own evaluation is all it holds).
+    fn set_leaf_cells(
+        &mut self,
+        member: &K,
+        inputs: ByPosition<'_>,
+        changed: &mut Vec<(K, String, Light, Light)>,
+    ) -> Vec<usize> {
+        let kpis = &self.kpis;
+        let row = match self.cells.get_mut(member) {
+            Some(row) => row,
+            None => self.cells.entry(member.clone()).or_default(),
+        };
+        let mut moved = Vec::new();
+        for (k, input) in inputs {
+            let Some(kpi) = kpis.get(k) else {
+                continue;
+            };
+            let new_own = input.map(|i| evaluate(kpi, i.value, i.previous, i.last_year));
+            let slot = row.get_mut(&kpi.id);
+            let old = slot.as_ref().and_then(|c| c.own.as_ref());
+            if old == new_own.as_ref() {
+                continue;
+            }
+            // A roll-up reads its leaves' lights, and their scores unless it counts reds.
+            let reads_score = !matches!(kpi.roll_up, RollUp::ShareInRed { .. });
+            let rolled_by = |e: Option<&Evaluation>| e.map(|e| (e.light, e.score.filter(|_| reads_score)));
+            if rolled_by(old) != rolled_by(new_own.as_ref()) {
+                moved.push(k);
+            }
+            let from = slot.as_ref().map_or(Light::Grey, |c| c.light());
+            let to = new_own.as_ref().map_or(Light::Grey, |e| e.light);
+            match (new_own, slot) {
+                (Some(own), Some(slot)) => *slot = Cell { own: Some(own), rolled: None },
+                (Some(own), None) => {
+                    row.insert(kpi.id.clone(), Cell { own: Some(own), rolled: None });
+                }
+                (None, _) => {
+                    row.remove(&kpi.id);
+                }
+            }
+            if from != to {
+                changed.push((member.clone(), kpi.id.clone(), from, to));
+            }
         }
         moved
     }
@@ -411,40 +456,35 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
         // so its cells are replaced once all are rolled up.
         let rows: Vec<(&K, &BTreeMap<String, Cell<K>>)> =
             leaves.iter().filter_map(|leaf| Some((*leaf, self.cells.get(*leaf)?))).collect();
+        let own_row = self.cells.get(ancestor);
+        let mut below: Vec<(&K, &Evaluation)> = Vec::with_capacity(rows.len());
         let cells: Vec<(usize, Option<Cell<K>>)> = kpis
             .iter()
             .map(|&k| {
                 let kpi = &self.kpis[k];
-                let own = self.cell(ancestor, &kpi.id).and_then(|c| c.own.clone());
-                let below: Vec<(&K, &Evaluation)> =
-                    rows.iter().filter_map(|(leaf, row)| Some((*leaf, row.get(&kpi.id)?.own.as_ref()?))).collect();
+                let own = own_row.and_then(|row| row.get(&kpi.id)?.own.clone());
+                below.clear();
+                below.extend(rows.iter().filter_map(|(leaf, row)| Some((*leaf, row.get(&kpi.id)?.own.as_ref()?))));
                 (k, cell_of(kpi, own, (!leaves.is_empty()).then_some(&below[..]), weights))
             })
             .collect();
+        let row = match self.cells.get_mut(ancestor) {
+            Some(row) => row,
+            None => self.cells.entry(ancestor.clone()).or_default(),
+        };
         for (k, cell) in cells {
-            self.replace(ancestor, k, cell, changed);
+            replace_in(row, ancestor, &self.kpis[k].id, cell, changed);
         }
     }
 
     /// Puts `cell` in place of `member`'s cell of KPI `k`, noting a light that changed.
     fn replace(&mut self, member: &K, k: usize, cell: Option<Cell<K>>, changed: &mut Vec<(K, String, Light, Light)>) {
-        let id = &self.kpis[k].id;
-        let to = cell.as_ref().map_or(Light::Grey, Cell::light);
-        // The member's row and the KPI's cell are nearly always there already: replaced in
-        // place, their keys cloned only when new.
+        // The member's row is nearly always there already: its key cloned only when new.
         let row = match self.cells.get_mut(member) {
             Some(row) => row,
             None => self.cells.entry(member.clone()).or_default(),
         };
-        let from = match (cell, row.get_mut(id)) {
-            (Some(cell), Some(slot)) => Some(std::mem::replace(slot, cell)),
-            (Some(cell), None) => row.insert(id.clone(), cell),
-            (None, _) => row.remove(id),
-        }
-        .map_or(Light::Grey, |c| c.light());
-        if from != to {
-            changed.push((member.clone(), id.clone(), from, to));
-        }
+        replace_in(row, member, &self.kpis[k].id, cell, changed);
     }
 
     /// The cell of a member and KPI.
@@ -455,6 +495,28 @@ impl<K: Clone + Ord + Hash + Display> Scorecard<K> {
     /// A member's overall light across KPIs: the worst light of its cells.
     pub fn overall(&self, member: &K) -> Light {
         self.cells.get(member).and_then(|row| row.values().map(Cell::light).max()).unwrap_or(Light::Grey)
+    }
+}
+
+/// Puts `cell` in place of the cell of KPI `id` in `member`'s `row`, noting a light that changed.
+/// The KPI's cell is nearly always there already: replaced in place, its key cloned only when
+/// new.
+fn replace_in<K: Clone>(
+    row: &mut BTreeMap<String, Cell<K>>,
+    member: &K,
+    id: &String,
+    cell: Option<Cell<K>>,
+    changed: &mut Vec<(K, String, Light, Light)>,
+) {
+    let to = cell.as_ref().map_or(Light::Grey, Cell::light);
+    let from = match (cell, row.get_mut(id)) {
+        (Some(cell), Some(slot)) => Some(std::mem::replace(slot, cell)),
+        (Some(cell), None) => row.insert(id.clone(), cell),
+        (None, _) => row.remove(id),
+    }
+    .map_or(Light::Grey, |c| c.light());
+    if from != to {
+        changed.push((member.clone(), id.clone(), from, to));
     }
 }
 
