@@ -480,7 +480,8 @@ impl Engine {
         }
         let counts_from = self.counts_from(&event.body);
         let seq = self.seq + 1;
-        if let Some(day_before) = event.date().and_then(|d| d.pred_opt()) {
+        let date = event.date();
+        if let Some(day_before) = date.and_then(|d| d.pred_opt()) {
             self.close_months(day_before, seq, changes);
         }
         // The distributors touched go into a vector kept from event to event: no allocation an
@@ -494,8 +495,8 @@ impl Engine {
         if let Some(date) = counts_from {
             changes.extend(self.reclose(&touched, date, seq));
         }
-        let clock_moved = event.date().is_some_and(|date| self.move_clock(date));
-        run.add(&touched, clock_moved, (seq, event.date().unwrap_or(self.dataset.as_of)));
+        let clock_moved = date.is_some_and(|date| self.move_clock(date));
+        run.add(&touched, clock_moved, (seq, date.unwrap_or(self.dataset.as_of)));
         self.touched = touched;
         self.log.push(event, self.options.log_capacity);
         Ok(())
