@@ -461,8 +461,9 @@ impl Engine {
         applied
     }
 
-    /// [`Engine::apply_checked`] once the event's fingerprint is claimed. Inlined: the event is
-    /// not copied into another frame.
+    /// [`Engine::apply_checked`] once the event's fingerprint is claimed. Inlined so that the
+    /// event need not be copied into another frame; callgrind on the LTO build (session 39) still
+    /// shows one copy of it (152 bytes) at the call.
     #[inline(always)]
     fn book_checked(
         &mut self,
