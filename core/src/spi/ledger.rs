@@ -192,25 +192,22 @@ pub fn build_ledger(
         .filter_map(|((node, product), quantity)| Some((ids.numbers(node, product)?, quantity)))
         .collect();
     let flows = movements.iter().map(|m| (m.date, m.kind, m.quantity));
-    let rows = aggregate_keyed(ids.keyed, flows, &openings, options).map_err(|at| {
+    let row = |&(n, p): &(u32, u32), period, flows| {
+        let (node, product) = names(&ids.nodes, &ids.products, n, p)?;
+        Some(SpiRow {
+            node: node.clone(),
+            product: product.clone(),
+            period: options.period.start_of_number(period)?,
+            flows,
+        })
+    };
+    aggregate_keyed(&ids.keyed, flows, &openings, options, row).map_err(|at| {
         negative_stock_error(at, |&(n, p)| {
             names(&ids.nodes, &ids.products, n, p)
                 .map(|(node, product)| (node.to_string(), product.to_string()))
                 .unwrap_or_default()
         })
-    })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|((n, p), period, flows)| {
-            let (node, product) = names(&ids.nodes, &ids.products, n, p)?;
-            Some(SpiRow {
-                node: node.clone(),
-                product: product.clone(),
-                period: options.period.start_of_number(period)?,
-                flows,
-            })
-        })
-        .collect())
+    })
 }
 
 /// Pass one of [`build_ledger`]: each movement's (node, product) as a pair of numbers that sort as
@@ -229,20 +226,34 @@ impl<'a> PairIds<'a> {
     fn of(movements: &'a [StockMovement], period: Period) -> Result<Self> {
         let mut nodes = Numbered::default();
         let mut products = Numbered::default();
-        // Per node, each product's key number (u32::MAX: not seen yet); a node's few products
-        // make this a small table, read without hashing.
-        let mut key_of: Vec<Vec<u32>> = Vec::new();
+        // Per node, each product's key number and periods; a node's few products make this a
+        // small table, read without hashing, and one place to read per movement.
+        let mut key_of: Vec<Vec<PairSlot>> = Vec::new();
         let mut keyed = Keyed::with_capacity(movements.len());
         let mut quantities_ok = true;
         for m in movements {
             quantities_ok &= quantity_ok(m);
             let pair = (nodes.number(&m.node), products.number(&m.product));
-            let next = keyed.keys.len() as u32;
-            let k = key_number(&mut key_of, pair, next);
-            keyed.push(k, || pair, period.number(m.date));
+            let p = period.number(m.date);
+            match pair_slot(&mut key_of, pair) {
+                Some(slot) if slot.key == PairSlot::UNSEEN => {
+                    *slot = PairSlot { key: keyed.keys.len() as u32, first: period_i32(p), last: period_i32(p) };
+                    keyed.push(slot.key, || pair, p, m.kind, m.quantity);
+                }
+                Some(slot) => {
+                    (slot.first, slot.last) = (slot.first.min(period_i32(p)), slot.last.max(period_i32(p)));
+                    keyed.stage(slot.key, p, m.kind, m.quantity);
+                }
+                None => keyed.push(keyed.keys.len() as u32, || pair, p, m.kind, m.quantity),
+            }
         }
         if !quantities_ok {
             check_quantities(movements)?;
+        }
+        for slot in key_of.iter().flatten().filter(|slot| slot.key != PairSlot::UNSEEN) {
+            if let Some(range) = keyed.range.get_mut(slot.key as usize) {
+                *range = (i64::from(slot.first), i64::from(slot.last));
+            }
         }
         let (node_rank, product_rank) = (nodes.sort(), products.sort());
         for key in &mut keyed.keys {
@@ -257,24 +268,35 @@ impl<'a> PairIds<'a> {
     }
 }
 
-/// The key number of a (node, product) pair in `key_of`; `next` when the pair is new.
-fn key_number(key_of: &mut Vec<Vec<u32>>, (node, product): (u32, u32), next: u32) -> u32 {
+/// A (node, product) pair's key number and its first and last period, in pass one.
+#[derive(Clone, Copy)]
+struct PairSlot {
+    key: u32,
+    first: i32,
+    last: i32,
+}
+
+impl PairSlot {
+    /// The key number of a pair not seen yet.
+    const UNSEEN: u32 = u32::MAX;
+}
+
+/// The slot of a (node, product) pair in `key_of`, made (unseen) when missing.
+fn pair_slot(key_of: &mut Vec<Vec<PairSlot>>, (node, product): (u32, u32)) -> Option<&mut PairSlot> {
     let (node, product) = (node as usize, product as usize);
     if key_of.len() <= node {
         key_of.resize_with(node + 1, Vec::new);
     }
-    let Some(products) = key_of.get_mut(node) else { return next };
+    let products = key_of.get_mut(node)?;
     if products.len() <= product {
-        products.resize(product + 1, u32::MAX);
+        products.resize(product + 1, PairSlot { key: PairSlot::UNSEEN, first: 0, last: 0 });
     }
-    match products.get_mut(product) {
-        Some(k) if *k == u32::MAX => {
-            *k = next;
-            next
-        }
-        Some(k) => *k,
-        None => next,
-    }
+    products.get_mut(product)
+}
+
+/// A period number as pass one keeps it: a date's day number, the largest, stays within 10^8.
+fn period_i32(p: i64) -> i32 {
+    i32::try_from(p).unwrap_or(if p < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// The ids behind a pair of numbers.
@@ -427,40 +449,59 @@ pub(crate) fn negative_stock_error<K>(at: NegativeAt<K>, names: impl Fn(&K) -> (
 }
 
 /// The ledger engine: movements keyed by any key (a node and product, or a roll-up group of them)
-/// into rows per key and period number, sorted by key and period.
+/// into rows per key and period number, sorted by key and period, each made by `row` from its
+/// key, period number and flows (a row it does not make is left out).
 ///
-/// Two passes over `entries` and no sorting of movements: pass one finds each key's period range
-/// ([`Keyed::of`]), pass two adds every quantity into its (key, period) bucket.
-pub(crate) fn aggregate<K, I>(
+/// One pass over `entries` and no sorting of movements: pass one finds each key's period range
+/// and stages each entry in 16 bytes ([`Keyed::of`]), pass two adds every staged quantity into
+/// its (key, period) bucket. `entries` is read again only to name the day stock went below zero.
+pub(crate) fn aggregate<K, I, R>(
     entries: I,
     openings: &FxHashMap<K, Decimal>,
     options: LedgerOptions,
-) -> Result<Vec<(K, i64, SpiFlows)>, NegativeAt<K>>
+    row: impl Fn(&K, i64, SpiFlows) -> Option<R>,
+) -> Result<Vec<R>, NegativeAt<K>>
 where
     K: Hash + Eq + Ord + Clone,
     I: Iterator<Item = (K, NaiveDate, MovementKind, Decimal)> + Clone,
 {
-    let keyed = Keyed::of(entries.clone().map(|(key, date, _, _)| (key, date)), options.period);
-    aggregate_keyed(keyed, entries.map(|(_, date, kind, quantity)| (date, kind, quantity)), openings, options)
+    let keyed = Keyed::of(entries.clone(), options.period);
+    aggregate_keyed(&keyed, entries.map(|(_, date, kind, quantity)| (date, kind, quantity)), openings, options, row)
 }
 
-/// Pass one of the ledger: each entry's key as a dense number, the keys, and each key's first and
-/// last period.
+/// Pass one of the ledger: each entry's key as a dense number, the keys, each key's first and
+/// last period, and each entry staged for pass two (so that pass two reads 16 bytes an entry, not
+/// the entry).
 pub(crate) struct Keyed<K> {
     keys: Vec<K>,
     range: Vec<(i64, i64)>,
-    key_of_entry: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The quantities too long to stage compactly, in entry order ([`Staged::is_wide`]).
+    wide: Vec<Decimal>,
 }
+
+/// One entry as pass one stages it: its key's number, its period's number, its kind and quantity.
+#[derive(Clone, Copy)]
+struct Entry {
+    key: u32,
+    /// See [`period_i32`].
+    period: i32,
+    /// The kind and quantity, its slot not known yet.
+    staged: Staged,
+}
+
+// Pass two reads each staged entry; keep it at 16 bytes.
+const _: () = assert!(std::mem::size_of::<Entry>() == 16);
 
 impl<K> Keyed<K> {
     /// Room for `entries` entries.
     fn with_capacity(entries: usize) -> Self {
-        Keyed { keys: Vec::new(), range: Vec::new(), key_of_entry: Vec::with_capacity(entries) }
+        Keyed { keys: Vec::new(), range: Vec::new(), entries: Vec::with_capacity(entries), wide: Vec::new() }
     }
 
     /// Records the next entry: of key number `k` (a new key when `k` is the count so far), in
-    /// period `p`.
-    fn push(&mut self, k: u32, new_key: impl FnOnce() -> K, p: i64) {
+    /// period `p`, a movement of `kind` and `quantity`.
+    fn push(&mut self, k: u32, new_key: impl FnOnce() -> K, p: i64, kind: MovementKind, quantity: Decimal) {
         match self.range.get_mut(k as usize) {
             Some(r) => *r = (r.0.min(p), r.1.max(p)),
             None => {
@@ -468,41 +509,47 @@ impl<K> Keyed<K> {
                 self.range.push((p, p));
             }
         }
-        self.key_of_entry.push(k);
+        self.stage(k, p, kind, quantity);
+    }
+
+    /// Records the next entry of key number `k`, whose range its caller keeps.
+    fn stage(&mut self, k: u32, p: i64, kind: MovementKind, quantity: Decimal) {
+        let staged = Staged::new(kind, quantity, &mut self.wide);
+        self.entries.push(Entry { key: k, period: period_i32(p), staged });
     }
 }
 
 impl<K: Hash + Eq + Clone> Keyed<K> {
-    /// Pass one over entries given as (key, date).
-    fn of(entries: impl Iterator<Item = (K, NaiveDate)>, period: Period) -> Self {
+    /// Pass one over entries given as (key, date, kind, quantity).
+    fn of(entries: impl Iterator<Item = (K, NaiveDate, MovementKind, Decimal)>, period: Period) -> Self {
         let mut index: FxHashMap<K, u32> = FxHashMap::default();
         let mut keyed = Keyed::with_capacity(entries.size_hint().0);
-        for (key, date) in entries {
+        for (key, date, kind, quantity) in entries {
             let k = number_in(&mut index, &key);
-            keyed.push(k, || key, period.number(date));
+            keyed.push(k, || key, period.number(date), kind, quantity);
         }
         keyed
     }
 }
 
 /// Pass two onwards: `flows` are the entries' (date, kind, quantity) in the order [`Keyed`] saw
-/// them.
-fn aggregate_keyed<K, I>(
-    keyed: Keyed<K>,
+/// them, read only when a period could dip below zero; `row` as [`aggregate`]'s.
+fn aggregate_keyed<K, I, R>(
+    keyed: &Keyed<K>,
     flows: I,
     openings: &FxHashMap<K, Decimal>,
     options: LedgerOptions,
-) -> Result<Vec<(K, i64, SpiFlows)>, NegativeAt<K>>
+    row: impl Fn(&K, i64, SpiFlows) -> Option<R>,
+) -> Result<Vec<R>, NegativeAt<K>>
 where
     K: Hash + Eq + Ord + Clone,
-    I: Iterator<Item = (NaiveDate, MovementKind, Decimal)> + Clone,
+    I: Iterator<Item = (NaiveDate, MovementKind, Decimal)>,
 {
-    let period = options.period;
-    let Keyed { keys, range, key_of_entry } = keyed;
+    let Keyed { keys, range, entries, wide } = keyed;
     // Pass two: every quantity into its bucket; gross outflows kept apart for the negative check.
     let mut offset = Vec::with_capacity(keys.len() + 1);
     let mut total = 0usize;
-    for &(first, last) in &range {
+    for &(first, last) in range {
         offset.push(total);
         total += usize::try_from(last - first + 1).unwrap_or(0);
     }
@@ -510,15 +557,16 @@ where
         flows: vec![SpiFlows::default(); total],
         gross_out: if options.allow_negative { Vec::new() } else { vec![Decimal::ZERO; total] },
     };
-    let slots = flows.clone().zip(&key_of_entry).filter_map(|((date, kind, quantity), &k)| {
-        let (Some(&base), Some(&(first, _))) = (offset.get(k as usize), range.get(k as usize)) else { return None };
-        Some((base + usize::try_from(period.number(date) - first).unwrap_or(0), kind, quantity))
+    let slots = entries.iter().filter_map(|e| {
+        let k = e.key as usize;
+        let (Some(&base), Some(&(first, _))) = (offset.get(k), range.get(k)) else { return None };
+        Some((base + usize::try_from(i64::from(e.period) - first).unwrap_or(0), e.staged))
     });
     if total <= BUCKETS_PER_BLOCK {
-        slots.for_each(|(slot, kind, quantity)| sink.add(slot, kind, quantity));
+        slots.for_each(|(slot, staged)| sink.add(slot, staged.kind, staged.quantity(wide)));
     } else {
         let mut sums = BlockSums::default();
-        for (b, block) in in_blocks(slots, total, key_of_entry.len()).into_iter().enumerate() {
+        for (b, block) in in_blocks(slots, total, entries.len(), wide).into_iter().enumerate() {
             let base = b * BUCKETS_PER_BLOCK;
             for (slot, kind, quantity) in block.wide {
                 sink.add(base + usize::from(slot), kind, quantity);
@@ -544,7 +592,7 @@ where
         }
     }
     if !suspects.is_empty() {
-        let dips = negative_days(flows, &key_of_entry, &suspects, period);
+        let dips = negative_days(flows, entries, &suspects);
         // The earliest day; on a tie, the smallest key, so the answer does not depend on input order.
         let first = dips
             .into_iter()
@@ -562,8 +610,8 @@ where
             continue;
         };
         for (i, p) in (first..=last).enumerate() {
-            if let Some(bucket) = buckets.get(base + i) {
-                rows.push((key.clone(), p, *bucket));
+            if let Some(made) = buckets.get(base + i).and_then(|bucket| row(key, p, *bucket)) {
+                rows.push(made);
             }
         }
     }
@@ -574,10 +622,11 @@ where
 /// core's cache.
 const BUCKETS_PER_BLOCK: usize = 4096;
 
-/// One quantity on its way to its bucket, in 8 bytes: `slot` is the bucket's place in its block,
-/// `digits` the quantity's digits when they fit in 32 bits (most quantities), `scale_and_sign` its
-/// scale with the sign in the top bit. Half the bytes of a staged [`Decimal`] to write and read
-/// back.
+/// One quantity on its way to its bucket, in 8 bytes: `slot` is the bucket's place in its block
+/// (set in pass two), `digits` the quantity's digits when they fit in 32 bits (most quantities),
+/// `scale_and_sign` its scale with the sign in the top bit. Half the bytes of a staged
+/// [`Decimal`] to write and read back. A longer quantity is kept aside: marked wide, `digits` is
+/// its place among those.
 #[derive(Clone, Copy)]
 struct Staged {
     slot: u16,
@@ -588,22 +637,37 @@ struct Staged {
 
 impl Staged {
     const NEGATIVE: u8 = 0x80;
+    /// A decimal's scale is at most 28, below this bit and the sign's.
+    const WIDE: u8 = 0x40;
+    const SCALE: u8 = 0x3f;
 
-    /// The compact form, when the quantity's digits fit in 32 bits.
-    fn new(slot: u16, kind: MovementKind, quantity: Decimal) -> Option<Staged> {
+    /// `quantity` staged, in the compact form when its digits fit in 32 bits, else pushed to
+    /// `wide` (a ledger's entries, and so those aside, are counted in `u32`: the key numbers are).
+    fn new(kind: MovementKind, quantity: Decimal, wide: &mut Vec<Decimal>) -> Staged {
         let parts = quantity.unpack();
-        // A decimal's scale is at most 28, below the sign bit.
-        let sign = if parts.negative { Self::NEGATIVE } else { 0 };
-        (parts.mid == 0 && parts.hi == 0).then_some(Staged {
-            slot,
-            kind,
-            scale_and_sign: parts.scale as u8 | sign,
-            digits: parts.lo,
-        })
+        if parts.mid == 0 && parts.hi == 0 {
+            let sign = if parts.negative { Self::NEGATIVE } else { 0 };
+            return Staged { slot: 0, kind, scale_and_sign: parts.scale as u8 | sign, digits: parts.lo };
+        }
+        let digits = u32::try_from(wide.len()).unwrap_or(u32::MAX);
+        wide.push(quantity);
+        Staged { slot: 0, kind, scale_and_sign: Self::WIDE, digits }
+    }
+
+    /// The quantity, read from `wide` when it is kept there.
+    fn quantity(&self, wide: &[Decimal]) -> Decimal {
+        if self.is_wide() {
+            return wide.get(self.digits as usize).copied().unwrap_or_default();
+        }
+        Decimal::from_parts(self.digits, 0, 0, self.is_negative(), self.scale())
+    }
+
+    fn is_wide(&self) -> bool {
+        self.scale_and_sign & Self::WIDE != 0
     }
 
     fn scale(&self) -> u32 {
-        u32::from(self.scale_and_sign & !Self::NEGATIVE)
+        u32::from(self.scale_and_sign & Self::SCALE)
     }
 
     fn is_negative(&self) -> bool {
@@ -711,26 +775,30 @@ struct Block {
     wide: Vec<(u16, MovementKind, Decimal)>,
 }
 
-/// The quantities of `slots` (bucket, kind, quantity) grouped by block of
-/// [`BUCKETS_PER_BLOCK`] buckets, each block's in the order they came. Movements arrive in any
-/// order and the buckets of a big ledger are far larger than the cache: adding block by block
-/// touches one cache-sized stretch of buckets at a time instead of one at random per movement
-/// (sums are exact, so the order of the additions does not change them).
+/// The staged quantities of `slots` (bucket, staged) grouped by block of [`BUCKETS_PER_BLOCK`]
+/// buckets, each block's in the order they came; those kept in `wide` (and every one from
+/// [`MAX_COMPACT_ENTRIES`] entries on) as decimals. Movements arrive in any order and the buckets
+/// of a big ledger are far larger than the cache: adding block by block touches one cache-sized
+/// stretch of buckets at a time instead of one at random per movement (sums are exact, so the
+/// order of the additions does not change them).
 fn in_blocks(
-    slots: impl Iterator<Item = (usize, MovementKind, Decimal)>,
+    slots: impl Iterator<Item = (usize, Staged)>,
     buckets: usize,
     entries: usize,
+    wide: &[Decimal],
 ) -> Vec<Block> {
     let count = buckets.div_ceil(BUCKETS_PER_BLOCK);
     let mut blocks: Vec<Block> =
         (0..count).map(|_| Block { narrow: Vec::with_capacity(entries / count + 64), wide: Vec::new() }).collect();
-    for (slot, kind, quantity) in slots {
+    for (slot, mut staged) in slots {
         if let Some(block) = blocks.get_mut(slot / BUCKETS_PER_BLOCK) {
             // Below BUCKETS_PER_BLOCK, which is below u16::MAX.
             let slot = (slot % BUCKETS_PER_BLOCK) as u16;
-            match Staged::new(slot, kind, quantity).filter(|_| entries < MAX_COMPACT_ENTRIES) {
-                Some(staged) => block.narrow.push(staged),
-                None => block.wide.push((slot, kind, quantity)),
+            if staged.is_wide() || entries >= MAX_COMPACT_ENTRIES {
+                block.wide.push((slot, staged.kind, staged.quantity(wide)));
+            } else {
+                staged.slot = slot;
+                block.narrow.push(staged);
             }
         }
     }
@@ -741,16 +809,15 @@ fn in_blocks(
 /// below zero as (key index, date, stock before the day, the day's change).
 fn negative_days<I>(
     flows: I,
-    key_of_entry: &[u32],
+    entries: &[Entry],
     suspects: &FxHashMap<(u32, i64), Decimal>,
-    period: Period,
 ) -> Vec<(u32, NaiveDate, Decimal, Decimal)>
 where
     I: Iterator<Item = (NaiveDate, MovementKind, Decimal)>,
 {
     let mut days: FxHashMap<(u32, i64), Vec<(NaiveDate, Decimal)>> = FxHashMap::default();
-    for ((date, kind, quantity), &k) in flows.zip(key_of_entry) {
-        let p = period.number(date);
+    for ((date, kind, quantity), e) in flows.zip(entries) {
+        let (k, p) = (e.key, i64::from(e.period));
         if suspects.contains_key(&(k, p)) {
             let change = kind.stock_change(quantity);
             days.entry((k, p)).or_default().push((date, change));

@@ -152,24 +152,15 @@ fn roll_up_where(
                 && m.counterparty.as_ref().is_some_and(|other| group_of_node(other) == group_of_node(&m.node)))
         })
         .map(|m| ((group_of_node(&m.node), group_of_product(&m.product)), m.date, m.kind, m.quantity));
-    let rows =
-        aggregate(entries, &FxHashMap::default(), LedgerOptions { period, allow_negative: true }).map_err(|at| {
-            OmoError::InvalidArgument {
-                name: "movements",
-                message: format!("negative stock in group {:?} on {}", at.key, at.date),
-            }
-        })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|((n, p), number, flows)| {
-            Some(RollUpRow {
-                nodes: n.to_owned(),
-                products: p.to_owned(),
-                period: period.start_of_number(number)?,
-                flows,
-            })
-        })
-        .collect())
+    let row = |&(n, p): &(&str, &str), number, flows| {
+        Some(RollUpRow { nodes: n.to_owned(), products: p.to_owned(), period: period.start_of_number(number)?, flows })
+    };
+    aggregate(entries, &FxHashMap::default(), LedgerOptions { period, allow_negative: true }, row).map_err(|at| {
+        OmoError::InvalidArgument {
+            name: "movements",
+            message: format!("negative stock in group {:?} on {}", at.key, at.date),
+        }
+    })
 }
 
 /// The group of every node at `level`.
