@@ -76,6 +76,7 @@ impl Engine {
                 kpis.on_order(o);
                 touched.extend(kpis.distributor_touched(&o.customer).map(|d| (d, ORDERS)));
                 self.index.orders.insert(o.id.clone(), d.orders.len());
+                self.index.open_orders.set_status(d.orders.len(), o.status);
                 d.orders.push(o.clone());
             }
             EventBody::Shipment(s) => {
@@ -87,6 +88,9 @@ impl Engine {
                 if let Some(order) = self.index.orders.get(&s.order).and_then(|&i| d.orders.get(i)) {
                     kpis.on_delivery(order, s, None);
                     touched.extend(kpis.distributor_touched(&order.customer).map(|d| (d, DELIVERIES)));
+                }
+                if let Some(&order) = self.index.orders.get(&s.order) {
+                    self.index.open_orders.add_shipment(order, d.shipments.len());
                 }
                 self.index.shipments.insert(s.id.clone(), d.shipments.len());
                 d.shipments.push((**s).clone());
@@ -140,8 +144,11 @@ impl Engine {
                 if matches!(change.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
                     self.book.close_order(&change.order);
                 }
-                if let Some(order) = self.index.orders.get(&change.order).and_then(|&i| d.orders.get_mut(i)) {
+                if let Some(&row) = self.index.orders.get(&change.order)
+                    && let Some(order) = d.orders.get_mut(row)
+                {
                     order.status = change.status;
+                    self.index.open_orders.set_status(row, change.status);
                 }
             }
             EventBody::ShipmentDelivered(delivery) => {

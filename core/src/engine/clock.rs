@@ -60,8 +60,12 @@ impl Engine {
                 changes.push(self.kpi_change(seq, change));
             }
             if self.options.plan_alerts {
-                let facts =
-                    EngineFacts { stock: &self.stock, sell_out: &self.sell_out, count_books: &self.count_books };
+                let facts = EngineFacts {
+                    stock: &self.stock,
+                    sell_out: &self.sell_out,
+                    count_books: &self.count_books,
+                    open_orders: &self.index.open_orders,
+                };
                 for change in self.plan_alerts.close_month(&self.dataset, &facts, month) {
                     changes.push(self.kpi_change(seq, change));
                 }

@@ -8,6 +8,7 @@ use std::hash::Hash;
 
 use crate::dataset::{Dataset, ids_from_fields};
 use crate::model::*;
+use crate::spi::OpenOrderRows;
 
 /// Positions of records by id.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,9 @@ pub(crate) struct Index {
     pub production_orders: HashMap<ProductionOrderId, usize>,
     /// Each customer's invoices and payments, by row: what its receivables are posted again from.
     pub money: HashMap<CustomerId, MoneyRows>,
+    /// The orders that may still bring goods and every order's shipments, by row: what an
+    /// alert's suggested orders read as on order.
+    pub open_orders: OpenOrderRows,
 }
 
 /// The rows of one customer's invoices and payments in the engine's dataset.
@@ -59,7 +63,9 @@ fn positions<K: Clone + Eq + Hash, T>(rows: &[T], id: impl Fn(&T) -> &K) -> Hash
 impl Index {
     /// The index of a (validated) dataset.
     pub(crate) fn of(d: &Dataset) -> Self {
+        let orders = positions(&d.orders, |o| &o.id);
         Index {
+            open_orders: OpenOrderRows::of(d, &orders),
             categories: d.categories.iter().map(|c| c.id.clone()).collect(),
             regions: d.regions.iter().map(|r| r.id.clone()).collect(),
             business_units: d.business_units.iter().map(|b| b.id.clone()).collect(),
@@ -67,7 +73,7 @@ impl Index {
             products: positions(&d.products, |p| &p.id),
             customers: positions(&d.customers, |c| &c.id),
             nodes: positions(&d.nodes, |n| &n.id),
-            orders: positions(&d.orders, |o| &o.id),
+            orders,
             shipments: positions(&d.shipments, |s| &s.id),
             invoices: d.invoices.iter().map(|i| (i.id.clone(), (i.customer.clone(), i.date))).collect(),
             payments: positions(&d.payments, |p| &p.id),

@@ -14,8 +14,8 @@ use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::{
-    HealthOptions, HealthReport, NodeLevel, Period, ProductLevel, RollUpRow, SpiRow, StockFacts, UnitsByPeriod,
-    health_report, node_groups, product_groups, product_xyz, units_by_period,
+    HealthOptions, HealthReport, NodeLevel, OpenOrderRows, Period, ProductLevel, RollUpRow, SpiRow, StockFacts,
+    UnitsByPeriod, health_report, node_groups, product_groups, product_xyz, units_by_period,
 };
 use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
 use std::collections::BTreeMap;
@@ -163,7 +163,12 @@ impl LiveState for Engine {
     }
 
     fn stock_facts(&self, as_of: NaiveDate) -> Option<Box<dyn StockFacts + '_>> {
-        let facts = EngineFacts { stock: &self.stock, sell_out: &self.sell_out, count_books: &self.count_books };
+        let facts = EngineFacts {
+            stock: &self.stock,
+            sell_out: &self.sell_out,
+            count_books: &self.count_books,
+            open_orders: &self.index.open_orders,
+        };
         (as_of == self.as_of()).then(|| Box::new(facts) as _)
     }
 
@@ -190,6 +195,7 @@ pub(super) struct EngineFacts<'a> {
     pub(super) stock: &'a StockState,
     pub(super) sell_out: &'a SellOutMonths,
     pub(super) count_books: &'a CountBooks,
+    pub(super) open_orders: &'a OpenOrderRows,
 }
 
 impl EngineFacts<'_> {
@@ -233,5 +239,9 @@ impl StockFacts for EngineFacts<'_> {
 
     fn count_book(&self, at: usize) -> Option<Decimal> {
         self.count_books.books().get(at).copied().flatten()
+    }
+
+    fn open_orders(&self) -> Option<&OpenOrderRows> {
+        Some(self.open_orders)
     }
 }

@@ -68,6 +68,11 @@ pub(crate) trait StockFacts {
     /// The book stock at the end of the day of the dataset's count at position `at` (`None`:
     /// the node held no movement of the product up to then).
     fn count_book(&self, at: usize) -> Option<Decimal>;
+    /// The rows of the dataset's orders that may still bring goods, where the facts keep them
+    /// (the live engine); `None`: every order is read.
+    fn open_orders(&self) -> Option<&super::replenish::OpenOrderRows> {
+        None
+    }
 }
 
 /// The facts of a dataset's records on `as_of` (later records ignored for the stock on hand).

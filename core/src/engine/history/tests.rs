@@ -160,6 +160,7 @@ fn events_are_after_the_cut_in_order_with_unique_ids() -> TestResult {
 /// computations on the whole dataset are: the same records, S-P-I rows and credit positions.
 fn assert_replay_equals_batch(company: &Dataset, cut: NaiveDate, label: &str) -> TestResult {
     let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    let open_at_cut = engine.index.open_orders.clone();
     for event in events_of(company, cut)? {
         let (kind, id) = (event.kind(), event.id.clone());
         engine.apply(event).map_err(|e| format!("{label} cut {cut}: {kind} {id}: {e}"))?;
@@ -167,6 +168,10 @@ fn assert_replay_equals_batch(company: &Dataset, cut: NaiveDate, label: &str) ->
     engine.advance_to(company.as_of)?;
     let diff = differences(&engine.to_dataset(), company);
     assert!(diff.is_empty(), "{label} cut {cut}: {diff:#?}");
+    // The open orders and shipments kept event by event are those of the records.
+    let kept = &engine.index.open_orders;
+    assert_eq!(kept, &crate::spi::OpenOrderRows::of(&engine.dataset, &engine.index.orders), "{label} cut {cut}");
+    assert_ne!(kept, &open_at_cut, "{label} cut {cut}: the stream moved no order");
     let batch = crate::spi::build_ledger(&company.movements, &[], Default::default())?;
     assert!(engine.spi_rows() == batch, "{label} cut {cut}: S-P-I rows differ");
     let book = CreditBook::from_dataset(company, company.as_of, CreditPolicy::default())?;

@@ -23,11 +23,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::formulas::{normal_quantile, probability};
+use super::open_orders::open_order_quantities;
 use super::rules::{InventoryPosition, ReorderRule, Rounding, Trigger};
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
-use crate::model::{MovementKind, NodeId, NodeKind, OrderStatus, ProductId};
+use crate::model::{MovementKind, NodeId, NodeKind, ProductId};
 use crate::plan::{DemandModel, Horizon, independent_demand_with};
 use crate::spi::{Period, RecordFacts, StockFacts};
 
@@ -179,7 +180,7 @@ pub(crate) fn suggest_orders_with(
         DemandBasis::TrailingMean => trailing_demand(dataset, settings, &nodes, z),
         DemandBasis::Forecast { method } => forecast_demand((dataset, facts), settings, &nodes, z, method)?,
     };
-    let on_order = open_order_quantities(dataset, &nodes, settings.as_of);
+    let on_order = open_order_quantities(dataset, &nodes, settings.as_of, facts.open_orders());
     let reserved = prepaid_reservations(dataset, &nodes, settings.as_of);
     let to_decimal = |x: f64| Decimal::from_f64(x).unwrap_or_default().round_dp(2);
     let mut out = Vec::new();
@@ -311,42 +312,6 @@ fn forecast_demand(
         );
     }
     Ok(out)
-}
-
-/// Ordered but not yet delivered to each node, from the open orders of the customer it belongs to.
-fn open_order_quantities<'a>(
-    dataset: &'a Dataset,
-    nodes: &FxHashSet<&'a NodeId>,
-    as_of: NaiveDate,
-) -> FxHashMap<(&'a NodeId, &'a ProductId), Decimal> {
-    let node_of_customer: FxHashMap<_, _> =
-        dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();
-    // The open orders of the planned nodes first: only their shipments are read.
-    let orders: Vec<(&crate::model::SalesOrder, &NodeId)> = dataset
-        .orders
-        .iter()
-        .filter(|o| {
-            o.order_date <= as_of
-                && matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyShipped | OrderStatus::Shipped)
-        })
-        .filter_map(|o| node_of_customer.get(&o.customer).filter(|node| nodes.contains(**node)).map(|node| (o, *node)))
-        .collect();
-    let ids: FxHashSet<&crate::model::OrderId> = orders.iter().map(|(o, _)| &o.id).collect();
-    let mut delivered: FxHashMap<(&crate::model::OrderId, &ProductId), Decimal> = FxHashMap::default();
-    for s in dataset.shipments.iter().filter(|s| ids.contains(&s.order) && s.delivered_date.is_some_and(|d| d <= as_of))
-    {
-        for line in &s.lines {
-            *delivered.entry((&s.order, &line.product)).or_default() += line.quantity;
-        }
-    }
-    let mut open = FxHashMap::default();
-    for (order, node) in orders {
-        for line in &order.lines {
-            let arrived = delivered.get(&(&order.id, &line.product)).copied().unwrap_or_default();
-            *open.entry((node, &line.product)).or_default() += (line.quantity - arrived).max(Decimal::ZERO);
-        }
-    }
-    open
 }
 
 /// Units of prepaid pre-season orders still to be picked up, at the node holding them.
