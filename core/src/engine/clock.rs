@@ -64,7 +64,7 @@ impl Engine {
                     stock: &self.stock,
                     sell_out: &self.sell_out,
                     count_books: &self.count_books,
-                    open_orders: &self.index.open_orders,
+                    open_orders: self.index.open_order_facts(),
                 };
                 for change in self.plan_alerts.close_month(&self.dataset, &facts, month) {
                     changes.push(self.kpi_change(seq, change));

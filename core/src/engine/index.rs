@@ -8,7 +8,7 @@ use std::hash::Hash;
 
 use crate::dataset::{Dataset, ids_from_fields};
 use crate::model::*;
-use crate::spi::OpenOrderRows;
+use crate::spi::{OpenOrderRows, OpenOrders};
 
 /// Positions of records by id.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +84,11 @@ impl Index {
             production_orders: positions(&d.supply.production_orders, |o| &o.id),
             money: money_rows(d),
         }
+    }
+
+    /// The open orders kept, with the customers' rows, for the planners.
+    pub(crate) fn open_order_facts(&self) -> OpenOrders<'_> {
+        OpenOrders { rows: &self.open_orders, customers: &self.customers }
     }
 }
 

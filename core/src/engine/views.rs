@@ -14,7 +14,7 @@ use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::{
-    HealthOptions, HealthReport, NodeLevel, OpenOrderRows, Period, ProductLevel, RollUpRow, SpiRow, StockFacts,
+    HealthOptions, HealthReport, NodeLevel, OpenOrders, Period, ProductLevel, RollUpRow, SpiRow, StockFacts,
     UnitsByPeriod, health_report, node_groups, product_groups, product_xyz, units_by_period,
 };
 use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
@@ -167,7 +167,7 @@ impl LiveState for Engine {
             stock: &self.stock,
             sell_out: &self.sell_out,
             count_books: &self.count_books,
-            open_orders: &self.index.open_orders,
+            open_orders: self.index.open_order_facts(),
         };
         (as_of == self.as_of()).then(|| Box::new(facts) as _)
     }
@@ -195,7 +195,7 @@ pub(super) struct EngineFacts<'a> {
     pub(super) stock: &'a StockState,
     pub(super) sell_out: &'a SellOutMonths,
     pub(super) count_books: &'a CountBooks,
-    pub(super) open_orders: &'a OpenOrderRows,
+    pub(super) open_orders: OpenOrders<'a>,
 }
 
 impl EngineFacts<'_> {
@@ -241,7 +241,7 @@ impl StockFacts for EngineFacts<'_> {
         self.count_books.books().get(at).copied().flatten()
     }
 
-    fn open_orders(&self) -> Option<&OpenOrderRows> {
+    fn open_orders(&self) -> Option<OpenOrders<'_>> {
         Some(self.open_orders)
     }
 }

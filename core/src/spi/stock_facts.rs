@@ -70,7 +70,7 @@ pub(crate) trait StockFacts {
     fn count_book(&self, at: usize) -> Option<Decimal>;
     /// The rows of the dataset's orders that may still bring goods, where the facts keep them
     /// (the live engine); `None`: every order is read.
-    fn open_orders(&self) -> Option<&super::replenish::OpenOrderRows> {
+    fn open_orders(&self) -> Option<super::replenish::OpenOrders<'_>> {
         None
     }
 }

@@ -12,7 +12,7 @@ pub use formulas::{
     newsvendor_normal, newsvendor_poisson, newsvendor_profit, normal_quantile, poisson_level_cost, reorder_point,
     safety_stock, standard_normal_loss, standard_normal_second_loss,
 };
-pub(crate) use open_orders::OpenOrderRows;
+pub(crate) use open_orders::{OpenOrderRows, OpenOrders};
 pub(crate) use plan::suggest_orders_with;
 pub use plan::{DemandBasis, PlanSettings, SuggestedOrder, suggest_orders};
 pub use policies::{

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 
 use crate::dataset::Dataset;
-use crate::model::{NodeId, OrderId, OrderStatus, ProductId, SalesOrder, Shipment};
+use crate::model::{CustomerId, NodeId, OrderId, OrderStatus, ProductId, SalesOrder, Shipment};
 
 /// The rows of a dataset's orders that may still bring goods (open, partly shipped or shipped),
 /// and the shipment rows of every order, kept as orders, statuses and shipments arrive.
@@ -51,6 +51,16 @@ impl OpenOrderRows {
     }
 }
 
+/// The open orders the live engine keeps, with where each customer sits in the dataset (to find
+/// an order's node without a map of every customer).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OpenOrders<'a> {
+    /// The rows of the orders that may still bring goods, and of every order's shipments.
+    pub(crate) rows: &'a OpenOrderRows,
+    /// Each customer's row in the dataset.
+    pub(crate) customers: &'a FxHashMap<CustomerId, usize>,
+}
+
 /// Whether an order in `status` may still bring goods.
 fn may_still_bring_goods(status: OrderStatus) -> bool {
     matches!(status, OrderStatus::Open | OrderStatus::PartiallyShipped | OrderStatus::Shipped)
@@ -63,12 +73,20 @@ pub(super) fn open_order_quantities<'a>(
     dataset: &'a Dataset,
     nodes: &FxHashSet<&'a NodeId>,
     as_of: NaiveDate,
-    open: Option<&OpenOrderRows>,
+    open: Option<OpenOrders<'_>>,
 ) -> FxHashMap<(&'a NodeId, &'a ProductId), Decimal> {
-    let node_of_customer: FxHashMap<_, _> =
-        dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect();
+    // The engine finds a customer's node through its index; the batch maps every customer once.
+    let every_customer: Option<FxHashMap<&CustomerId, &NodeId>> =
+        open.is_none().then(|| dataset.customers.iter().filter_map(|c| Some((&c.id, c.node.as_ref()?))).collect());
+    let node_of = |customer: &CustomerId| -> Option<&'a NodeId> {
+        match (open, &every_customer) {
+            (Some(open), _) => dataset.customers.get(*open.customers.get(customer)?)?.node.as_ref(),
+            (None, Some(nodes)) => nodes.get(customer).copied(),
+            (None, None) => None,
+        }
+    };
     let candidates: Vec<(usize, &SalesOrder)> = match open {
-        Some(rows) => rows.orders.iter().filter_map(|&row| Some((row, dataset.orders.get(row)?))).collect(),
+        Some(open) => open.rows.orders.iter().filter_map(|&row| Some((row, dataset.orders.get(row)?))).collect(),
         None => dataset.orders.iter().enumerate().collect(),
     };
     // The open orders of the planned nodes first: only their shipments are read.
@@ -76,11 +94,11 @@ pub(super) fn open_order_quantities<'a>(
         .into_iter()
         .filter(|(_, o)| o.order_date <= as_of && may_still_bring_goods(o.status))
         .filter_map(|(row, o)| {
-            let node = node_of_customer.get(&o.customer).filter(|node| nodes.contains(**node))?;
-            Some((row, o, *node))
+            let node = node_of(&o.customer).filter(|node| nodes.contains(*node))?;
+            Some((row, o, node))
         })
         .collect();
-    let shipments: Vec<&Shipment> = match open {
+    let shipments: Vec<&Shipment> = match open.map(|open| open.rows) {
         Some(rows) => orders
             .iter()
             .flat_map(|(row, _, _)| rows.shipments.get(row).into_iter().flatten())
