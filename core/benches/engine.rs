@@ -112,13 +112,14 @@ fn apply_all(mut engine: Engine, events: Vec<Event>) -> (Engine, usize) {
     (engine, refused)
 }
 
-/// Applies every event in batches of [`BATCH`]; returns the engine (dropped untimed) and whether
-/// a batch was refused.
-fn apply_batches(mut engine: Engine, mut events: Vec<Event>) -> (Engine, bool) {
+/// Applies every event in batches of [`BATCH`] taken from one iterator over the stream (each
+/// batch handed over as it is read: no copy of the rest of the stream per batch); returns the
+/// engine (dropped untimed) and whether a batch was refused.
+fn apply_batches(mut engine: Engine, events: Vec<Event>) -> (Engine, bool) {
     let mut refused = false;
-    while !events.is_empty() {
-        let rest = events.split_off(BATCH.min(events.len()));
-        refused |= engine.apply_batch(std::mem::replace(&mut events, rest)).refused.is_some();
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        refused |= engine.apply_batch(events.by_ref().take(BATCH)).refused.is_some();
     }
     (engine, refused)
 }
