@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::{NodeId, PosSale, ProductId};
 use crate::packed::Packed;
-use crate::spi::{Period, PeriodRun};
+use crate::spi::{NodeFilter, Period, PeriodRun};
 
 /// One node's sell-out of one product in one month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,15 +73,15 @@ impl SellOutMonths {
 
     /// Every node x product x month number with a sale, in no particular order.
     pub(crate) fn months(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, MonthSellOut)> {
-        self.months_at(&|_| true)
+        self.months_at(NodeFilter::all(&|_| true))
     }
 
-    /// [`SellOutMonths::months`] of the pairs whose node `keep` accepts (asked once a node).
+    /// [`SellOutMonths::months`] of the pairs of `nodes` (asked once a node).
     pub(crate) fn months_at<'a>(
         &'a self,
-        keep: &'a dyn Fn(&NodeId) -> bool,
+        nodes: NodeFilter<'a>,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, MonthSellOut)> + 'a {
-        let nodes = self.nodes.iter().filter(|(node, _)| keep(node));
+        let nodes = nodes.entries(self.nodes.iter(), |node| self.nodes.get_key_value(node));
         let pairs =
             nodes.flat_map(|(node, products)| products.iter().map(move |(product, pair)| (node, product, pair)));
         pairs.flat_map(|(node, product, pair)| {

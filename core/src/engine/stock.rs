@@ -12,7 +12,7 @@ use super::open_moves::OpenMoves;
 use super::pair_rows::PairRows;
 use crate::error::{OmoError, Result};
 use crate::model::{MovementKind, NodeId, ProductId, StockMovement};
-use crate::spi::{FifoQueue, HealthOptions, Period, RollUpRow, SpiFlows, SpiRow, StockHealth, pair_health};
+use crate::spi::{FifoQueue, HealthOptions, NodeFilter, Period, RollUpRow, SpiFlows, SpiRow, StockHealth, pair_health};
 
 /// One node x product: its monthly rows from its first movement on, and the daily net changes
 /// of the open period.
@@ -323,26 +323,26 @@ impl StockState {
     /// Every node's sales of every product by month, as (node, product, month number, units),
     /// the months without a sale left out.
     pub(crate) fn monthly_sales(&self) -> impl Iterator<Item = (&NodeId, &ProductId, i64, Decimal)> {
-        self.monthly_sales_at(&|_| true)
+        self.monthly_sales_at(NodeFilter::all(&|_| true))
     }
 
-    /// [`StockState::monthly_sales`] of the pairs whose node `keep` accepts (asked once a node,
-    /// not once a pair or a month).
+    /// [`StockState::monthly_sales`] of the pairs of `nodes` (asked once a node, not once a
+    /// pair or a month).
     pub(crate) fn monthly_sales_at<'a>(
         &'a self,
-        keep: &'a dyn Fn(&NodeId) -> bool,
+        nodes: NodeFilter<'a>,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, i64, Decimal)> + 'a {
-        self.pairs_at(keep).flat_map(|(node, product, pair)| {
+        self.pairs_at(nodes).flat_map(|(node, product, pair)| {
             pair.rows.sales().map(move |(month, units)| (node, product, month, units))
         })
     }
 
-    /// The pairs of the nodes `keep` accepts, found through each node's products.
+    /// The pairs of `nodes`, found through each node's products.
     fn pairs_at<'a>(
         &'a self,
-        keep: &'a dyn Fn(&NodeId) -> bool,
+        nodes: NodeFilter<'a>,
     ) -> impl Iterator<Item = (&'a NodeId, &'a ProductId, &'a PairLedger)> + 'a {
-        self.by_node.iter().filter(|(node, _)| keep(node)).flat_map(move |(node, products)| {
+        nodes.entries(self.by_node.iter(), |node| self.by_node.get_key_value(node)).flat_map(move |(node, products)| {
             products
                 .iter()
                 .filter_map(move |product| self.pairs.get(&PairKey(node, product)).map(|pair| (node, product, &**pair)))
@@ -427,8 +427,8 @@ impl StockState {
     }
 
     /// Stock on hand of every node x product that moved, of the nodes `keep` accepts.
-    pub(crate) fn on_hand_at(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
-        self.pairs_at(keep).map(|(n, p, pair)| ((n.clone(), p.clone()), pair.on_hand())).collect()
+    pub(crate) fn on_hand_at(&self, nodes: NodeFilter<'_>) -> BTreeMap<(NodeId, ProductId), Decimal> {
+        self.pairs_at(nodes).map(|(n, p, pair)| ((n.clone(), p.clone()), pair.on_hand())).collect()
     }
 
     /// The stock on hand of every node x product that ever moved, sorted.

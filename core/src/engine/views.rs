@@ -14,8 +14,8 @@ use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 use crate::model::{CustomerId, NodeId, ProductId};
 use crate::spi::{
-    HealthOptions, HealthReport, NodeLevel, OpenOrders, Period, ProductLevel, RollUpRow, SpiRow, StockFacts,
-    UnitsByPeriod, health_report, node_groups, product_groups, product_xyz, units_by_period,
+    HealthOptions, HealthReport, NodeFilter, NodeLevel, OpenOrders, Period, ProductLevel, RollUpRow, SpiRow,
+    StockFacts, UnitsByPeriod, health_report, node_groups, product_groups, product_xyz, units_by_period,
 };
 use crate::views::{KpiHistory, LiveState, ScorecardView, Views};
 use std::collections::BTreeMap;
@@ -217,20 +217,20 @@ impl EngineFacts<'_> {
 }
 
 impl StockFacts for EngineFacts<'_> {
-    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
-        self.stock.on_hand_at(keep)
+    fn on_hand(&self, nodes: NodeFilter<'_>) -> BTreeMap<(NodeId, ProductId), Decimal> {
+        self.stock.on_hand_at(nodes)
     }
 
-    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.sell_out.months_at(keep);
+    fn pos_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod> {
+        let sold = self.sell_out.months_at(nodes);
         units_by_period(
             sold.map(|(node, product, month, m)| Ok((node, product, Self::period_of(period, month)?, m.units))),
             last,
         )
     }
 
-    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.stock.monthly_sales_at(keep);
+    fn sale_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod> {
+        let sold = self.stock.monthly_sales_at(nodes);
         units_by_period(
             sold.map(|(node, product, month, units)| Ok((node, product, Self::period_of(period, month)?, units))),
             last,

@@ -48,7 +48,7 @@ use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{Item, Node, NodeId, NodeKind, OrderStatus, ProductId, ProductionStatus, SupplierKind};
-use crate::spi::{Period, RecordFacts, StockFacts, safety_stock};
+use crate::spi::{NodeFilter, Period, RecordFacts, StockFacts, safety_stock};
 
 /// How one tier of the chain plans its orders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -618,7 +618,7 @@ impl Facts {
         let top = source_plant(dataset, settings)?;
         let oem: HashSet<&NodeId> =
             dataset.nodes.iter().filter(|n| n.kind == NodeKind::OemSupplier).map(|n| &n.id).collect();
-        let held = stock.on_hand(&|node| oem.contains(node) || chain.kind.contains_key(node));
+        let held = stock.on_hand(NodeFilter::all(&|node| oem.contains(node) || chain.kind.contains_key(node)));
         for ((node, product), quantity) in held {
             let at = if oem.contains(&node) { top.clone() } else { Some(node) };
             if let Some(at) = at.filter(|a| chain.kind.contains_key(a)) {

@@ -20,7 +20,7 @@ use crate::error::{OmoError, Result};
 use crate::forecast::{ForecastOptions, Method, forecast};
 use crate::model::{CustomerId, NodeId, NodeKind, OrderStatus, ProductId};
 use crate::spi::Period;
-use crate::spi::{PeriodUnits, RecordFacts, StockFacts};
+use crate::spi::{NodeFilter, PeriodUnits, RecordFacts, StockFacts, UnitsByPeriod};
 
 /// The planning periods: the first is the one holding the day after `as_of` (the rest of it when
 /// `as_of` falls inside it), then `horizon - 1` whole periods.
@@ -161,32 +161,20 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
     // Asked once a node x product pair of the company: hashed with Fx, not SipHash.
     let retailers: FxHashSet<&NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Retailer).map(|n| &n.id).collect();
-    let mut history = facts.pos_units(period, last, &|n| planned.contains(n) && retailers.contains(n))?;
-    let sold =
-        facts.sale_units(period, last, &|n| planned.contains(n) && !retailers.contains(n) && !suppliers.contains(n))?;
+    let listed: FxHashSet<&NodeId> = planned.iter().copied().collect();
+    let mut history = facts.pos_units(period, last, NodeFilter::among(&listed, &|n| retailers.contains(n)))?;
+    let sold = facts.sale_units(
+        period,
+        last,
+        NodeFilter::among(&listed, &|n| !retailers.contains(n) && !suppliers.contains(n)),
+    )?;
     for (pair, periods) in sold {
         let slot = history.entry(pair).or_default();
         for (k, units) in periods.iter() {
             slot.add(k, units);
         }
     }
-    let planned_buyer: HashSet<&CustomerId> = dataset
-        .customers
-        .iter()
-        .filter(|c| c.node.as_ref().is_some_and(|n| planned.contains(n)))
-        .map(|c| &c.id)
-        .collect();
-    for order in dataset.orders.iter().filter(|o| {
-        suppliers.contains(&o.ship_from) && o.status != OrderStatus::Cancelled && !planned_buyer.contains(&o.customer)
-    }) {
-        let k = period.number(order.order_date);
-        if k <= last {
-            for line in &order.lines {
-                let pair = (order.ship_from.clone(), line.product.clone());
-                history.entry(pair).or_default().add(k, line.quantity);
-            }
-        }
-    }
+    add_supplier_orders(dataset, (planned, suppliers), (period, last), &mut history);
     let Some(first) = history.values().filter_map(PeriodUnits::first).min() else {
         return Ok(BTreeMap::new());
     };
@@ -222,6 +210,38 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
             Ok(((node, product), demand))
         })
         .collect()
+}
+
+/// Adds to `history` the demand on the planned `suppliers` (OEM suppliers, plants) from the
+/// orders shipped from them up to period number `last`, but those of the planned nodes' own
+/// buyers (their demand is planned at those nodes). With no supplier planned (an alert's
+/// reorder lines plan one node) neither the customers nor the orders are read.
+fn add_supplier_orders<S: BuildHasher, T: BuildHasher>(
+    dataset: &Dataset,
+    (planned, suppliers): (&HashSet<&NodeId, S>, &HashSet<&NodeId, T>),
+    (period, last): (Period, i64),
+    history: &mut UnitsByPeriod,
+) {
+    if suppliers.is_empty() {
+        return;
+    }
+    let planned_buyer: HashSet<&CustomerId> = dataset
+        .customers
+        .iter()
+        .filter(|c| c.node.as_ref().is_some_and(|n| planned.contains(n)))
+        .map(|c| &c.id)
+        .collect();
+    for order in dataset.orders.iter().filter(|o| {
+        suppliers.contains(&o.ship_from) && o.status != OrderStatus::Cancelled && !planned_buyer.contains(&o.customer)
+    }) {
+        let k = period.number(order.order_date);
+        if k <= last {
+            for line in &order.lines {
+                let pair = (order.ship_from.clone(), line.product.clone());
+                history.entry(pair).or_default().add(k, line.quantity);
+            }
+        }
+    }
 }
 
 /// The root mean square of `actual - fitted` over the periods with a finite fitted value; the

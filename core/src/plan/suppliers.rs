@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::Result;
 use crate::model::{NodeId, ProductId, SupplierId, SupplierKind};
-use crate::spi::{CountDifference, RecordFacts, StockFacts, reconcile_with};
+use crate::spi::{CountDifference, NodeFilter, RecordFacts, StockFacts, reconcile_with};
+use rustc_hash::FxHashSet;
 
 /// One supplier's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,7 +179,7 @@ impl Score {
 fn consignment(facts: &dyn StockFacts, node: Option<&NodeId>, counts: &[CountDifference]) -> Vec<ConsignedStock> {
     let Some(node) = node else { return Vec::new() };
     facts
-        .on_hand(&|n| n == node)
+        .on_hand(NodeFilter::among(&FxHashSet::from_iter([node]), &|_| true))
         .into_iter()
         .map(|((node, product), book)| {
             let last_count =

@@ -25,7 +25,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::channel::{ChannelPlan, ChannelSettings, channel_plan_with};
 use super::demand::Horizon;
@@ -33,7 +33,8 @@ use super::mrp::{LotSizing, MrpInput, MrpRecord, OrderModifiers, mrp_record};
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
 use crate::model::{Item, LineId, NodeKind, ProductId, ProductionLine, Supplier, SupplierId, SupplierKind};
-use crate::spi::{RecordFacts, StockFacts};
+use crate::spi::{NodeFilter, RecordFacts, StockFacts};
+use rustc_hash::FxHashSet;
 
 /// How the supply plan is made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -475,10 +476,10 @@ fn explode(
     for (product, quantities) in production {
         add_parent(&mut gross, product, quantities);
     }
-    let plants: HashSet<&crate::model::NodeId> =
+    let plants: FxHashSet<&crate::model::NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Plant).map(|n| &n.id).collect();
     let mut plant_stock: BTreeMap<ProductId, Decimal> = BTreeMap::new();
-    for ((_, product), quantity) in facts.on_hand(&|node| plants.contains(node)) {
+    for ((_, product), quantity) in facts.on_hand(NodeFilter::among(&plants, &|_| true)) {
         *plant_stock.entry(product).or_default() += quantity;
     }
     let mut order: Vec<(usize, Item)> = levels.iter().map(|(item, level)| (*level, item.clone())).collect();
@@ -524,7 +525,7 @@ fn explode(
 /// plants' stock on hand (`plant_stock`, summed over the plants).
 fn on_hand_at(
     dataset: &Dataset,
-    plants: &HashSet<&crate::model::NodeId>,
+    plants: &FxHashSet<&crate::model::NodeId>,
     plant_stock: &BTreeMap<ProductId, Decimal>,
     item: &Item,
 ) -> Decimal {

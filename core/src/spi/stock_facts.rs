@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
@@ -51,20 +52,64 @@ impl PeriodUnits {
     }
 }
 
-/// What the planners read of stock and sales, for the nodes a filter accepts.
+/// The nodes a planner reads the facts of: those `keep` accepts, and when they are named (`among`:
+/// the nodes of a plan, often one node's at an alert to reorder) only those, so that facts kept
+/// by node (the live engine's) look the few up instead of asking `keep` of every node of the
+/// company.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeFilter<'a> {
+    among: Option<&'a FxHashSet<&'a NodeId>>,
+    keep: &'a dyn Fn(&NodeId) -> bool,
+}
+
+impl<'a> NodeFilter<'a> {
+    /// The nodes `keep` accepts, of all.
+    pub(crate) fn all(keep: &'a dyn Fn(&NodeId) -> bool) -> Self {
+        NodeFilter { among: None, keep }
+    }
+
+    /// The nodes `keep` accepts among `nodes`.
+    pub(crate) fn among(nodes: &'a FxHashSet<&'a NodeId>, keep: &'a dyn Fn(&NodeId) -> bool) -> Self {
+        NodeFilter { among: Some(nodes), keep }
+    }
+
+    /// Whether `node` is one of the nodes.
+    pub(crate) fn accepts(&self, node: &NodeId) -> bool {
+        self.among.is_none_or(|among| among.contains(node)) && (self.keep)(node)
+    }
+
+    /// The nodes of a table keyed by node (each node's entry, once), through `get` when they are
+    /// named, else through `entries` (every entry) filtered.
+    pub(crate) fn entries<'t, V: 't>(
+        self,
+        entries: impl Iterator<Item = (&'t NodeId, &'t V)> + 't,
+        get: impl Fn(&NodeId) -> Option<(&'t NodeId, &'t V)> + 't,
+    ) -> impl Iterator<Item = (&'t NodeId, &'t V)> + 't
+    where
+        'a: 't,
+    {
+        let (named, every) = match self.among {
+            Some(nodes) => (Some(nodes.iter().filter(move |n| (self.keep)(n)).filter_map(move |n| get(n))), None),
+            None => (None, Some(entries.filter(move |(node, _)| (self.keep)(node)))),
+        };
+        named.into_iter().flatten().chain(every.into_iter().flatten())
+    }
+}
+
+/// What the planners read of stock and sales, for the nodes of a [`NodeFilter`].
 pub(crate) trait StockFacts {
     /// Stock on hand of every node x product that moved.
-    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal>;
+    fn on_hand(&self, nodes: NodeFilter<'_>) -> BTreeMap<(NodeId, ProductId), Decimal>;
     /// POS units per `period` up to period number `last`.
     ///
     /// # Errors
     /// A period the facts are not kept by (the live engine keeps whole months).
-    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod>;
+    fn pos_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod>;
     /// Units of sales movements per `period` up to period number `last`.
     ///
     /// # Errors
     /// As [`StockFacts::pos_units`].
-    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod>;
+    fn sale_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod>;
     /// The book stock at the end of the day of the dataset's count at position `at` (`None`:
     /// the node held no movement of the product up to then).
     fn count_book(&self, at: usize) -> Option<Decimal>;
@@ -91,21 +136,21 @@ impl<'a> RecordFacts<'a> {
 }
 
 impl StockFacts for RecordFacts<'_> {
-    fn on_hand(&self, keep: &dyn Fn(&NodeId) -> bool) -> BTreeMap<(NodeId, ProductId), Decimal> {
+    fn on_hand(&self, nodes: NodeFilter<'_>) -> BTreeMap<(NodeId, ProductId), Decimal> {
         let mut on_hand: BTreeMap<(&NodeId, &ProductId), Decimal> = BTreeMap::new();
-        for m in self.dataset.movements.iter().filter(|m| keep(&m.node) && m.date <= self.as_of) {
+        for m in self.dataset.movements.iter().filter(|m| m.date <= self.as_of && nodes.accepts(&m.node)) {
             *on_hand.entry((&m.node, &m.product)).or_default() += m.stock_change();
         }
         on_hand.into_iter().map(|((n, p), q)| ((n.clone(), p.clone()), q)).collect()
     }
 
-    fn pos_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.dataset.pos_sales.iter().filter(|s| keep(&s.node));
+    fn pos_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod> {
+        let sold = self.dataset.pos_sales.iter().filter(|s| nodes.accepts(&s.node));
         units_by_period(sold.map(|s| Ok((&s.node, &s.product, period.number(s.date), s.quantity))), last)
     }
 
-    fn sale_units(&self, period: Period, last: i64, keep: &dyn Fn(&NodeId) -> bool) -> Result<UnitsByPeriod> {
-        let sold = self.dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && keep(&m.node));
+    fn sale_units(&self, period: Period, last: i64, nodes: NodeFilter<'_>) -> Result<UnitsByPeriod> {
+        let sold = self.dataset.movements.iter().filter(|m| m.kind == MovementKind::Sale && nodes.accepts(&m.node));
         units_by_period(sold.map(|m| Ok((&m.node, &m.product, period.number(m.date), m.quantity))), last)
     }
 
@@ -165,6 +210,26 @@ mod tests {
         );
         assert_eq!(by_period[&(n, q)].iter().collect::<Vec<_>>(), [(4, units("7"))]);
         assert_eq!(PeriodUnits::default().first(), None);
+        Ok(())
+    }
+
+    #[test]
+    fn a_filter_reads_the_nodes_its_predicate_accepts_among_those_named_through_the_table() -> Result<()> {
+        let ids = ["A", "B", "C", "D", "E"].map(NodeId::new).into_iter().collect::<Result<Vec<_>>>()?;
+        let table: std::collections::HashMap<NodeId, usize> = ids.iter().take(4).cloned().zip(0..).collect();
+        let not_c = |n: &NodeId| n.as_str() != "C";
+        let read = |filter: NodeFilter<'_>| {
+            let mut seen: Vec<usize> =
+                filter.entries(table.iter(), |n| table.get_key_value(n)).map(|(_, v)| *v).collect();
+            seen.sort_unstable();
+            seen
+        };
+        // Named: B, C and E (E not in the table, C refused); of all: every entry but C.
+        let named: FxHashSet<&NodeId> = [&ids[1], &ids[2], &ids[4]].into_iter().collect();
+        assert_eq!(read(NodeFilter::among(&named, &not_c)), [1]);
+        assert_eq!(read(NodeFilter::all(&not_c)), [0, 1, 3]);
+        let accepted = |filter: NodeFilter<'_>| ids.iter().filter(|n| filter.accepts(n)).count();
+        assert_eq!((accepted(NodeFilter::among(&named, &not_c)), accepted(NodeFilter::all(&not_c))), (2, 4));
         Ok(())
     }
 }

@@ -30,7 +30,7 @@ use crate::error::{OmoError, Result};
 use crate::forecast::Method;
 use crate::model::{MovementKind, NodeId, NodeKind, ProductId};
 use crate::plan::{DemandModel, Horizon, independent_demand_with};
-use crate::spi::{Period, RecordFacts, StockFacts};
+use crate::spi::{NodeFilter, Period, RecordFacts, StockFacts};
 
 /// How suggested orders are computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,7 +175,7 @@ pub(crate) fn suggest_orders_with(
         .collect();
     let pack: FxHashMap<&ProductId, (Decimal, Decimal)> =
         dataset.products.iter().map(|p| (&p.id, (p.pack_size, p.minimum_order))).collect();
-    let on_hand = facts.on_hand(&|n| nodes.contains(n));
+    let on_hand = facts.on_hand(NodeFilter::among(&nodes, &|_| true));
     let demand = match settings.demand {
         DemandBasis::TrailingMean => trailing_demand(dataset, settings, &nodes, z),
         DemandBasis::Forecast { method } => forecast_demand((dataset, facts), settings, &nodes, z, method)?,
