@@ -31,12 +31,57 @@ fn check_id(kind: &'static str, text: &str) -> Result<(), OmoError> {
     Err(OmoError::InvalidId { kind, id: text.to_owned(), reason })
 }
 
+/// Whether two texts are the same bytes. Ids are compared at every look-up of a hash table keyed
+/// by them (a node x product's ledger, its sell-out, a customer's totals), nearly all of them
+/// short: a text of 4 to 16 bytes is compared as two overlapping words read in place, where
+/// comparing slices calls `memcmp` (a call and its dispatch, several times the comparison).
+///
+/// ```
+/// use omo_core::model::NodeId;
+/// let (a, b) = (NodeId::new("DN-07")?, NodeId::new("DN-07")?);
+/// assert_eq!(a, b);
+/// assert_ne!(a, NodeId::new("DN-08")?);
+/// assert_ne!(NodeId::new("DN-07-1")?, a);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let word = |text: &[u8], at: usize| text.get(at..at + 8).and_then(|w| w.try_into().ok()).map(u64::from_ne_bytes);
+    let half = |text: &[u8], at: usize| text.get(at..at + 4).and_then(|w| w.try_into().ok()).map(u32::from_ne_bytes);
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
 macro_rules! define_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Eq, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(CompactString);
+
+        // Equal as their text is ([`same_text`]: short ids compared in place, not through a
+        // call), consistent with the derived order and hash, which read the same text.
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                same_text(self.0.as_bytes(), other.0.as_bytes())
+            }
+        }
+
+        // Hashed as the text it wraps, as a derived hash would.
+        impl std::hash::Hash for $name {
+            #[inline]
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         impl $name {
             /// What kind of id this is, as named in errors.
@@ -256,5 +301,24 @@ mod tests {
         assert_eq!(ok.as_str(), "DC-01");
         let err = serde_json::from_str::<NodeId>("\"\"").unwrap_err().to_string();
         assert!(err.contains("invalid node id"), "{err}");
+    }
+
+    #[test]
+    fn ids_are_equal_exactly_when_their_text_is_at_every_length() {
+        // Every length either side of the in-place words (4, 8, 16) and of the inline ids (24),
+        // one byte changed at each place: first, middle and last, and a length apart.
+        for n in 1..=40usize {
+            let text: String = (0..n).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+            let id = ProductId::new(text.as_str()).unwrap();
+            assert_eq!(id, ProductId::new(text.clone()).unwrap(), "length {n}");
+            for at in [0, n / 2, n - 1] {
+                let mut other = text.clone().into_bytes();
+                other[at] = b'z';
+                let other = ProductId::new(String::from_utf8(other).unwrap()).unwrap();
+                assert_ne!(id, other, "length {n}, byte {at}");
+                assert_eq!(id == other, id.as_str() == other.as_str());
+            }
+            assert_ne!(id, ProductId::new(format!("{text}A")).unwrap(), "length {n} and one more");
+        }
     }
 }
