@@ -150,17 +150,15 @@ impl Receivables {
     /// instead of walking the customer's overdue invoices.
     pub fn set_business_day(&mut self, date: NaiveDate, thresholds: &[u32]) {
         self.business_day = Some((date, thresholds.to_vec()));
-        let customers: Vec<CustomerId> = self.customers.keys().cloned().collect();
-        for customer in customers {
-            self.refresh(&customer);
+        for ledger in self.customers.values_mut() {
+            ledger.summary = Some(scan_ledger(ledger, date, thresholds));
         }
     }
 
     fn refresh(&mut self, customer: &CustomerId) {
-        let Some((date, thresholds)) = self.business_day.clone() else { return };
-        let summary = self.scan_overdue(customer, date, &thresholds);
+        let Some((date, thresholds)) = &self.business_day else { return };
         if let Some(ledger) = self.customers.get_mut(customer) {
-            ledger.summary = Some(summary);
+            ledger.summary = Some(scan_ledger(ledger, *date, thresholds));
         }
     }
 

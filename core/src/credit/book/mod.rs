@@ -14,6 +14,7 @@ pub use audit::CreditDecisionRow;
 pub(crate) use bookings::shipment_value;
 pub use check::{CheckMode, CreditCheck, Decision, Finding, Reason, replay_order_checks};
 pub use position::Exposure;
+use position::position_of;
 
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -154,9 +155,9 @@ impl CreditBook {
     pub fn set_business_day(&mut self, date: NaiveDate) {
         self.business_day = Some(date);
         self.receivables.set_business_day(date, &self.overdue_thresholds);
-        let customers: Vec<CustomerId> = self.accounts.values().map(|e| e.account.customer.clone()).collect();
-        for customer in customers {
-            self.refresh_position(&customer);
+        for entry in self.accounts.values_mut() {
+            entry.position =
+                Some(position_of(&self.receivables, &entry.account.customer, date, &self.overdue_thresholds));
         }
     }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::check::CheckMode;
 use super::{CreditBook, Entry, Position};
 use crate::credit::policy::{CreditPolicy, ExposureKind};
+use crate::credit::receivables::Receivables;
 use crate::model::CustomerId;
 
 /// A customer's exposure by category; every amount is zero or positive.
@@ -67,15 +68,8 @@ impl CreditBook {
     /// Copies a customer's receivables on the business day into its entry.
     pub(super) fn refresh_position(&mut self, customer: &CustomerId) {
         let Some(day) = self.business_day else { return };
-        let (receivable, unapplied, summary) = self.receivables.position(customer, day, &self.overdue_thresholds);
-        let mut beyond = [Decimal::ZERO; 2];
-        for (slot, amount) in beyond.iter_mut().zip(&summary.beyond) {
-            *slot = *amount;
-        }
-        let position =
-            Position { day, receivable, unapplied, overdue: summary.overdue, beyond, oldest_days: summary.oldest_days };
         if let Some(entry) = self.accounts.get_mut(customer.as_str()) {
-            entry.position = Some(position);
+            entry.position = Some(position_of(&self.receivables, customer, day, &self.overdue_thresholds));
         }
     }
 
@@ -136,4 +130,20 @@ impl CreditBook {
         };
         (exposure, position)
     }
+}
+
+/// A customer's receivables on `day`, with its overdue amounts beyond each of `thresholds` (at
+/// most two), as its entry keeps them.
+pub(super) fn position_of(
+    receivables: &Receivables,
+    customer: &CustomerId,
+    day: NaiveDate,
+    thresholds: &[u32],
+) -> Position {
+    let (receivable, unapplied, summary) = receivables.position(customer, day, thresholds);
+    let mut beyond = [Decimal::ZERO; 2];
+    for (slot, amount) in beyond.iter_mut().zip(&summary.beyond) {
+        *slot = *amount;
+    }
+    Position { day, receivable, unapplied, overdue: summary.overdue, beyond, oldest_days: summary.oldest_days }
 }
