@@ -205,7 +205,8 @@ impl<K: PartialEq, V> ProductCache<K, V> {
             }
             return true;
         }
-        for (product, old) in std::mem::take(&mut self.stale) {
+        // Drained, not taken: the vector keeps its room for the next day's invalidations.
+        for (product, old) in self.stale.drain(..) {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.values.entry(product) {
                 let value = compute(slot.key());
                 replaced(old, &value);
