@@ -489,6 +489,39 @@ fn an_engine_s_snapshot_restores_the_same_state() -> Res {
     Ok(())
 }
 
+/// An alert's machine remembers further back than the months an engine built on a history
+/// warms it over: fourteen months on with no value (a month with none keeps the condition), a
+/// running engine's alerts still fire where an engine built afresh on the same records has
+/// fewer raised. The snapshot keeps the machines (format 3), so a restored engine stands where the
+/// running one does; a format 2 snapshot, without them, warms them from the history, and a
+/// machine of a member that is no distributor is refused, naming it.
+#[test]
+fn a_snapshot_keeps_the_alert_machines_the_history_no_longer_shows() -> Res {
+    use omo_core::engine::EngineSnapshot;
+    let mut engine = engine();
+    engine.advance_to(day(&engine, 430))?;
+    let raised = |e: &Engine| e.alert_states().iter().filter(|a| a.raised.is_some()).count();
+    let fresh = Engine::new(engine.to_dataset(), EngineOptions::default())?;
+    assert!(raised(&engine) > raised(&fresh), "{} / {}", raised(&engine), raised(&fresh));
+
+    let json = serde_json::to_value(engine.snapshot())?;
+    let restored = Engine::restore(EngineSnapshot::from_json(&json.to_string())?)?;
+    assert_eq!(restored.alert_states(), engine.alert_states());
+    assert_eq!(state(&restored), state(&engine));
+
+    let mut format_2 = json.clone();
+    format_2["format"] = serde_json::json!(2);
+    format_2.as_object_mut().and_then(|o| o.remove("kpi_alerts"));
+    let warmed = Engine::restore(EngineSnapshot::from_json(&format_2.to_string())?)?;
+    assert_eq!(warmed.alert_states(), fresh.alert_states());
+
+    let mut stranger = json;
+    stranger["kpi_alerts"][0]["member"] = serde_json::json!("NOBODY");
+    let refused = Engine::restore(EngineSnapshot::from_json(&stranger.to_string())?).err().map(|e| e.to_string());
+    assert!(refused.as_deref().is_some_and(|e| e.contains("kpi_alerts[0] (NOBODY / ")), "{refused:?}");
+    Ok(())
+}
+
 #[test]
 fn a_format_1_snapshot_keeping_the_ids_themselves_restores_with_the_duplicate_rule() -> Res {
     let mut engine = engine();

@@ -25,7 +25,16 @@
 //!   then `derive_measures`;
 //! - `fuzz_credit_ops`: sequences of accounts, orders, shipments, invoices, credit notes,
 //!   payments and business days posted to a `CreditBook`, with checks, positions, aging, DSO,
-//!   behaviour and limit recommendations in between.
+//!   behaviour and limit recommendations in between;
+//! - `fuzz_engine`: the live engine, built on a small company's history cut at a random day or
+//!   bulk-loaded from it (open months, plan alerts, backlog and kept records drawn), fed the
+//!   rest of that company's events as they are, mutated as JSON values (a field replaced,
+//!   removed or added, a date moved into a closed month or far ahead) or as text, master-data
+//!   and credit changes, events it accepted sent again, time passing, batches and a replica's
+//!   pushes, with its views read and its snapshot restored (mutated or not) in between. Beyond
+//!   panics it checks that a refused event or advance leaves every view as it was, that no
+//!   event is accepted twice, that a snapshot restores to the same views, and that every
+//!   change returned reaches the subscriber.
 //!
 //! Panics are caught (`catch_unwind`) and counted per target, with the first input that raised
 //! each; a target fails after its run when it saw any, printing them all.
@@ -46,13 +55,15 @@ mod fuzz_support;
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
-use omo_core::Dataset;
 use omo_core::analytics::{
     SalesSource, Team, customer_summaries, rfm_from_invoices, sales_by_region_and_category, team_performance,
 };
 use omo_core::credit::{
-    AgingBuckets, CheckMode, CreditAccount, CreditBook, CreditPolicy, LimitRules, OverLimitAction, Receivables,
-    ScoringRules, ZeroLimit, payment_behaviour, recommend_limit, replay_order_checks,
+    AgingBuckets, CheckMode, CreditAccount, CreditBook, CreditCheck, CreditPolicy, LimitRules, OverLimitAction,
+    Receivables, ScoringRules, ZeroLimit, payment_behaviour, recommend_limit, replay_order_checks,
+};
+use omo_core::engine::{
+    AlertStatus, CreditHold, CreditLimit, Engine, EngineOptions, EngineSnapshot, Event, EventBody, events_of,
 };
 use omo_core::forecast::{
     self, ErrorType, EtsSpec, ForecastOptions, Method, SeasonType, TrendType, cross_validate, demand_class,
@@ -62,17 +73,21 @@ use omo_core::kpi::{
     AlertRule, Direction, KpiDefinition, KpiInput, Light, RollUp, Scorecard, Thresholds, ZoneBounds,
     distributor_hierarchy, evaluate, last_complete_month, run_alerts, standard_alerts, standard_inputs, standard_kpis,
 };
-use omo_core::model::{Check, CustomerId, Hierarchy, Invoice, OrderId, Payment, StockMovement};
+use omo_core::model::{Check, CustomerId, Hierarchy, Invoice, NodeId, OrderId, Payment, ProductId, StockMovement};
+use omo_core::sample::StockRecord;
 use omo_core::spi::{
-    HealthOptions, LedgerOptions, MeasureOptions, NodeLevel, OpeningStock, Period, PlanSettings, ProductLevel,
+    HealthOptions, LedgerOptions, MeasureOptions, NodeLevel, OpeningStock, Period, PlanSettings, ProductLevel, SpiRow,
     build_ledger, channel_view, dataset_ledger, derive_measures, inventory_health, reconcile_counts, roll_up,
     suggest_orders,
 };
+use omo_core::{Dataset, OmoError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use fuzz_support::{Draw, Target, base_texts, base_values, bases, mutate_text, mutate_value, run};
+use fuzz_support::{Draw, Target, base_texts, base_values, bases, mutate_text, mutate_value, mutate_value_near, run};
 
 const PERIODS: [Period; 5] = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year];
 
@@ -930,6 +945,484 @@ fn fuzz_credit_ops() {
             apply(target, &mut book, op, &input);
         }
         target.call("CreditBook::customers", &input, || book.customers().len());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target: the live engine fed a company's own events, mutated
+// ---------------------------------------------------------------------------------------------
+
+/// An engine case: a base company cut `back_days` before its end (the history), the engine's
+/// options and the kind of build drawn from `setup`, then one step per seed: the next event of
+/// the rest as it is, mutated as a value or as text, a master-data or credit change, an event
+/// already accepted sent again, time passing, a batch, a replica's push, the views, a snapshot
+/// restored.
+#[derive(Debug, Clone)]
+struct EngineCase {
+    base: usize,
+    back_days: u64,
+    setup: u64,
+    steps: Vec<u64>,
+}
+
+fn engine_case() -> impl Strategy<Value = EngineCase> {
+    (0usize..8, 0u64..100, any::<u64>(), prop::collection::vec(any::<u64>(), 1..=48))
+        .prop_map(|(base, back_days, setup, steps)| EngineCase { base, back_days, setup, steps })
+}
+
+/// What a refused event must leave alone, read through the engine's own views: its sequence
+/// number and clock, stock, S-P-I rows, lights, alerts and every account's position, compared
+/// by value (a Decimal 0 equals 0.0000).
+#[derive(Debug, PartialEq)]
+struct EngineState {
+    clock: (u64, NaiveDate),
+    stock: Vec<(NodeId, ProductId, Decimal)>,
+    spi_rows: Vec<SpiRow>,
+    lights: Vec<(String, String, Light)>,
+    alerts: Vec<AlertStatus>,
+    positions: Vec<Option<CreditCheck>>,
+}
+
+impl EngineState {
+    fn of(engine: &Engine) -> Self {
+        let book = engine.credit_book();
+        EngineState {
+            clock: (engine.seq(), engine.as_of()),
+            stock: engine.stock_on_hand(),
+            spi_rows: engine.spi_rows(),
+            lights: engine.lights(),
+            alerts: engine.alert_states(),
+            positions: book.customers().into_iter().map(|c| engine.credit_position(c).ok()).collect(),
+        }
+    }
+
+    /// Panics naming the parts that differ from `before`, each shown around its first difference.
+    fn assert_same(&self, before: &EngineState, what: &str) {
+        let parts = [
+            ("seq and clock", self.clock == before.clock, format!("{:?}", self.clock), format!("{:?}", before.clock)),
+            ("stock", self.stock == before.stock, format!("{:?}", self.stock), format!("{:?}", before.stock)),
+            (
+                "S-P-I rows",
+                self.spi_rows == before.spi_rows,
+                format!("{:?}", self.spi_rows),
+                format!("{:?}", before.spi_rows),
+            ),
+            ("lights", self.lights == before.lights, format!("{:?}", self.lights), format!("{:?}", before.lights)),
+            ("alerts", self.alerts == before.alerts, format!("{:?}", self.alerts), format!("{:?}", before.alerts)),
+            (
+                "positions",
+                self.positions == before.positions,
+                format!("{:?}", self.positions),
+                format!("{:?}", before.positions),
+            ),
+        ];
+        let differ: Vec<String> = parts
+            .iter()
+            .filter(|(_, same, _, _)| !same)
+            .map(|(name, _, now, was)| {
+                let at = now.bytes().zip(was.bytes()).take_while(|(x, y)| x == y).count();
+                let around = |s: &str| fuzz_support::shorten(s.get(at.saturating_sub(80)..).unwrap_or(s), 240);
+                format!("{name}: now {} / before {}", around(now), around(was))
+            })
+            .collect();
+        assert!(differ.is_empty(), "{what}: {}", differ.join("; "));
+    }
+}
+
+/// The clock moved by `delta` days (either way), at the ends of the calendar when it cannot.
+fn days_from(day: NaiveDate, delta: i64) -> NaiveDate {
+    let step = Days::new(delta.unsigned_abs());
+    let moved = if delta < 0 { day.checked_sub_days(step) } else { day.checked_add_days(step) };
+    moved.unwrap_or(if delta < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+}
+
+/// A day near `clock`: the same, the days around it, the open period's start and before it
+/// (a closed month), far back and far ahead; the ends of the calendar now and then.
+fn day_near(clock: NaiveDate, draw: &mut Draw) -> NaiveDate {
+    let deltas = [0i64, 0, 1, 1, 2, -1, -2, -10, -31, -45, -62, -95, -400, 31, 61, 400, 40_000, -40_000];
+    match draw.below(30) {
+        0 => NaiveDate::MIN,
+        1 => NaiveDate::MAX,
+        _ => days_from(clock, deltas.get(draw.below(deltas.len())).copied().unwrap_or(0)),
+    }
+}
+
+/// One of the dates written in `value` moved near `clock`; returns what it did.
+fn shift_a_date(value: &mut serde_json::Value, draw: &mut Draw, clock: NaiveDate) -> String {
+    fn dates(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => out.push(at),
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().for_each(|(i, v)| dates(v, format!("{at}/{i}"), out));
+            }
+            serde_json::Value::Object(map) => {
+                map.iter()
+                    .for_each(|(k, v)| dates(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out));
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    dates(value, String::new(), &mut found);
+    let Some(pointer) = draw.pick(&found).cloned() else { return "no date to move".into() };
+    let day = day_near(clock, draw);
+    if let Some(slot) = value.pointer_mut(&pointer) {
+        *slot = serde_json::Value::String(day.to_string());
+    }
+    format!("{pointer} -> {day}")
+}
+
+/// `event` mutated once to three times as a JSON value (a field replaced, removed or added, a
+/// date moved near the clock) and read back: a typed error when it no longer reads.
+fn mutated_event(event: &Event, draw: &mut Draw, clock: NaiveDate) -> Result<Event, OmoError> {
+    let mut value = event.to_value()?;
+    for _ in 0..1 + draw.below(3) {
+        if draw.below(3) == 0 {
+            shift_a_date(&mut value, draw, clock);
+        } else {
+            mutate_value_near(&mut value, draw, &clock.to_string());
+        }
+    }
+    Event::from_value(value)
+}
+
+/// A master-data or credit change an ERP posts, drawn from the company's own records: a
+/// customer, product, node, account or sales target sent again (changed by a later mutation
+/// when there is one), a limit, a temporary increase, a block or unblock, a risk class, an
+/// override of an order.
+fn master_event(company: &Dataset, draw: &mut Draw, clock: NaiveDate, n: usize) -> Option<Event> {
+    use omo_core::credit::{AuditStamp, RiskClass, TemporaryIncrease};
+    use omo_core::engine::{CreditIncrease, CreditOverride, CreditRiskClass};
+    let customer = draw.pick(&company.customers).map(|c| c.id.clone())?;
+    let stamp = AuditStamp::new(day_near(clock, draw), "fuzz", "a change to probe");
+    let amounts = [Decimal::ZERO, Decimal::ONE, Decimal::from(50_000), Decimal::new(-5, 0), Decimal::MAX];
+    let amount = amounts.get(draw.below(amounts.len())).copied().unwrap_or_default();
+    let body = match draw.below(11) {
+        0 => EventBody::Customer(Box::new(draw.pick(&company.customers)?.clone())),
+        1 => EventBody::Product(Box::new(draw.pick(&company.products)?.clone())),
+        2 => EventBody::Node(Box::new(draw.pick(&company.nodes)?.clone())),
+        3 => EventBody::CreditAccount(Box::new(draw.pick(&company.credit_accounts)?.clone())),
+        4 => EventBody::SalesTarget(draw.pick(&company.sales_targets)?.clone()),
+        5 => EventBody::CreditLimit(CreditLimit { customer, limit: amount, stamp }),
+        6 => {
+            let (from, until) = (day_near(clock, draw), day_near(clock, draw));
+            EventBody::TemporaryIncrease(CreditIncrease {
+                customer,
+                increase: TemporaryIncrease { amount, from, until },
+                stamp,
+            })
+        }
+        7 => EventBody::CreditBlock(CreditHold { customer, stamp }),
+        8 => EventBody::CreditUnblock(CreditHold { customer, stamp }),
+        9 => {
+            let class = RiskClass::ALL.get(draw.below(RiskClass::ALL.len())).copied().unwrap_or_default();
+            EventBody::CreditRiskClass(CreditRiskClass { customer, class, stamp })
+        }
+        _ => {
+            let order = draw.pick(&company.orders)?.id.clone();
+            EventBody::CreditOverride(CreditOverride { customer, order, amount, stamp })
+        }
+    };
+    Some(Event::new(format!("fuzz-{n}"), body))
+}
+
+/// A history as a bulk load takes it: its movements and POS sales as a stream in date order.
+fn as_stream(mut history: Dataset) -> (Dataset, Vec<StockRecord>) {
+    let movements = std::mem::take(&mut history.movements).into_iter().map(StockRecord::Movement);
+    let sales = std::mem::take(&mut history.pos_sales).into_iter().map(StockRecord::PosSale);
+    let mut records: Vec<StockRecord> = movements.chain(sales).collect();
+    records.sort_by_key(|r| match r {
+        StockRecord::Movement(m) => m.date,
+        StockRecord::PosSale(s) => s.date,
+    });
+    (history, records)
+}
+
+/// The engine a case starts from, with its options drawn from `setup`: built on the history
+/// or bulk-loaded from it as a stream; and whether it plans at each month close.
+fn engine_of(history: Dataset, setup: &mut Draw) -> Result<(Engine, bool), OmoError> {
+    let options = EngineOptions {
+        open_months: [1, 2, 2, 3][setup.below(4)],
+        plan_alerts: setup.below(8) == 0,
+        log_capacity: [0, 3, 1_000_000][setup.below(3)],
+        keep_open_records: setup.below(4) != 0,
+        ..EngineOptions::default()
+    };
+    let plans = options.plan_alerts;
+    let engine = if setup.below(3) == 0 {
+        let (master, records) = as_stream(history);
+        Engine::load(master, records, options)
+    } else {
+        Engine::new(history, options)
+    };
+    Ok((engine?, plans))
+}
+
+/// A case under way: the engine, the events it accepted, the changes it returned and the ones
+/// its subscriber received (they must be the same number).
+struct EngineRun<'a> {
+    target: &'a Target,
+    input: &'a dyn Fn() -> String,
+    engine: Engine,
+    accepted: Vec<Event>,
+    returned: usize,
+    received: Arc<AtomicUsize>,
+    /// How far after the clock an event or an advance may go, if not anywhere: an engine with
+    /// plan alerts plans the company at every month it closes, so a jump of decades would plan
+    /// it hundreds of times (slow, not wrong).
+    reach: Option<Days>,
+}
+
+impl EngineRun<'_> {
+    /// Whether `day` is beyond the case's reach.
+    fn too_far(&self, day: Option<NaiveDate>) -> bool {
+        let clock = self.engine.as_of();
+        self.reach.is_some_and(|reach| day.is_some_and(|d| clock.checked_add_days(reach).is_none_or(|end| d > end)))
+    }
+
+    /// Subscribes a counter of the changes delivered.
+    fn subscribe(&mut self) {
+        let received = Arc::clone(&self.received);
+        self.engine.subscribe(Box::new(move |_| {
+            received.fetch_add(1, AtomicOrdering::Relaxed);
+        }));
+    }
+
+    /// Applies `event`; a refusal must leave every view as it was (checked as a panic of its
+    /// own), and an event accepted once is refused when sent again.
+    fn apply(&mut self, event: Event) {
+        if self.too_far(event.date()) {
+            return;
+        }
+        let (target, input) = (self.target, self.input);
+        let Some(before) = target.call("EngineState::of", input, || EngineState::of(&self.engine)) else { return };
+        let kept = event.clone();
+        let engine = &mut self.engine;
+        match target.call("Engine::apply", input, || engine.apply(event)) {
+            Some(Ok(changes)) => {
+                self.returned += changes.len();
+                self.accepted.push(kept);
+            }
+            Some(Err(e)) => {
+                target.call("a refused event changes nothing", input, || {
+                    EngineState::of(engine)
+                        .assert_same(&before, &format!("{} {:?} refused: {e}", kept.kind(), kept.id));
+                });
+            }
+            None => {}
+        }
+    }
+
+    /// Sends again an event accepted before: refused as a duplicate, nothing changed.
+    fn resend(&mut self, draw: &mut Draw) {
+        let Some(event) = draw.pick(&self.accepted).cloned() else { return };
+        let accepted = self.accepted.len();
+        self.apply(event.clone());
+        let again = self.accepted.len() > accepted;
+        self.target.call("a duplicate is refused", self.input, || {
+            assert!(!again, "{} {:?} accepted twice", event.kind(), event.id);
+        });
+    }
+
+    /// Lets time pass to a day near the clock (a day before it is refused, nothing changed).
+    fn advance(&mut self, draw: &mut Draw) {
+        let day = day_near(self.engine.as_of(), draw);
+        if self.too_far(Some(day)) {
+            return;
+        }
+        let (target, input) = (self.target, self.input);
+        let Some(before) = target.call("EngineState::of", input, || EngineState::of(&self.engine)) else { return };
+        let engine = &mut self.engine;
+        match target.call("Engine::advance_to", input, || engine.advance_to(day)) {
+            Some(Ok(changes)) => self.returned += changes.len(),
+            Some(Err(e)) => {
+                target.call("a refused advance changes nothing", input, || {
+                    EngineState::of(engine).assert_same(&before, &format!("advance to {day} refused: {e}"));
+                });
+            }
+            None => {}
+        }
+    }
+
+    /// A few events in one call: a batch, one by one to the first refusal, or a replica's push
+    /// (each refusal reported, the others applied).
+    fn many(&mut self, mut events: Vec<Event>, draw: &mut Draw) {
+        events.retain(|e| !self.too_far(e.date()));
+        let (target, input) = (self.target, self.input);
+        let engine = &mut self.engine;
+        let (accepted, returned): (Vec<Event>, usize) = match draw.below(3) {
+            0 => {
+                let Some(applied) = target.call("Engine::apply_batch", input, || engine.apply_batch(events.clone()))
+                else {
+                    return;
+                };
+                (Vec::new(), applied.changes.len())
+            }
+            1 => {
+                let Some(applied) = target.call("Engine::apply_many", input, || engine.apply_many(events.clone()))
+                else {
+                    return;
+                };
+                (Vec::new(), applied.changes.len())
+            }
+            _ => {
+                let Some(outcomes) = target.call("Engine::apply_remote", input, || engine.apply_remote(events.clone()))
+                else {
+                    return;
+                };
+                let accepted = events.iter().zip(&outcomes).filter(|(_, o)| o.is_ok()).map(|(e, _)| e.clone());
+                (accepted.collect(), outcomes.iter().flatten().map(|a| a.changes.len()).sum())
+            }
+        };
+        self.accepted.extend(accepted);
+        self.returned += returned;
+    }
+
+    /// The engine's views and the doors' views on it, each `Ok` or a typed error.
+    fn views(&self, company: &Dataset, draw: &mut Draw) {
+        use omo_core::analytics::SalesSource;
+        use omo_core::views::Axis;
+        let (target, input, engine) = (self.target, self.input, &self.engine);
+        let customer = draw.pick(&company.customers).map(|c| c.id.clone());
+        let node = draw.pick(&company.nodes).map(|n| n.id.clone());
+        target.call("Engine::live_scorecard", input, || engine.live_scorecard());
+        target.call("Engine::to_dataset", input, || engine.to_dataset());
+        let seq = engine.seq();
+        let since = [0, seq, seq.saturating_sub(2), seq + 1, u64::MAX][draw.below(5)];
+        target.check("Engine::events_since", input, || engine.events_since(since));
+        if let Some(c) = &customer {
+            target.check("Engine::credit_position", input, || engine.credit_position(c));
+            target.call("Engine::kpi_value", input, || engine.kpi_value(c.as_str(), "revenue_attainment"));
+        }
+        let views = engine.views();
+        target.check("views.scorecard", input, || views.scorecard(Axis::Region, None));
+        target.check("views.alerts", input, || views.alerts(None));
+        target.check("views.health", input, || views.health().map(|_| ()));
+        target.check("views.positions", input, || views.positions(None));
+        target.check("views.blocked_orders", input, || views.blocked_orders(None));
+        target.check("views.channel", input, || views.channel(Period::Month, None, None));
+        target.check("views.spi_rollup", input, || {
+            views.spi_rollup(&NodeLevel::Region, &ProductLevel::Category, Period::Quarter, None)
+        });
+        target.check("views.sales", input, || views.sales(SalesSource::SellOut, None));
+        target.check("views.customer_summaries", input, || views.customer_summaries(None, None));
+        target.check("views.suggested_orders", input, || views.suggested_orders(node.as_ref(), None));
+        if let Some(n) = &node {
+            target.check("views.node_ledger", input, || views.node_ledger(n, None, Period::Week, None));
+        }
+        if let Some(c) = &customer {
+            target.check("views.distributor", input, || views.distributor(c));
+        }
+        if draw.below(8) == 0 {
+            target.check("views.plan", input, || views.plan().map(|_| ()));
+        }
+    }
+
+    /// The engine's snapshot, mutated or not, restored; an untouched one restores to the same
+    /// views and goes on in the case's place.
+    fn restore(&mut self, draw: &mut Draw) {
+        let (target, input) = (self.target, self.input);
+        let Some(text) =
+            target.check("EngineSnapshot to JSON", input, || serde_json::to_string(&self.engine.snapshot()))
+        else {
+            return;
+        };
+        if draw.below(2) == 0 {
+            let mut value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            mutate_value(&mut value, draw);
+            let mutated = value.to_string();
+            target.check("Engine::restore (mutated)", input, || {
+                EngineSnapshot::from_json(&mutated).and_then(Engine::restore)
+            });
+            return;
+        }
+        let restored =
+            target.check("Engine::restore", input, || EngineSnapshot::from_json(&text).and_then(Engine::restore));
+        if let Some(restored) = restored {
+            target.call("a restored snapshot reads the same", input, || {
+                EngineState::of(&restored).assert_same(&EngineState::of(&self.engine), "restored");
+            });
+            self.engine = restored;
+            self.subscribe();
+        }
+    }
+}
+
+#[test]
+fn fuzz_engine() {
+    run("engine", 1.0, engine_case(), |target, case| {
+        let Some((name, company)) = bases().get(case.base % bases().len().max(1)) else { return };
+        let input = || format!("{name}: {case:?}");
+        let cut = company.as_of.checked_sub_days(Days::new(case.back_days)).unwrap_or(company.as_of);
+        let Some(rest) = target.check("events_of", &input, || events_of(company, cut)) else { return };
+        let mut setup = Draw::new(case.setup);
+        let built = target.check("Engine::new/load", &input, || engine_of(company.until(cut), &mut setup));
+        let Some((engine, plans)) = built else { return };
+        let mut run = EngineRun {
+            target,
+            input: &input,
+            engine,
+            accepted: Vec::new(),
+            returned: 0,
+            received: Arc::new(AtomicUsize::new(0)),
+            reach: plans.then_some(Days::new(400)),
+        };
+        run.subscribe();
+        let mut next = rest.into_iter();
+        for (n, seed) in case.steps.iter().enumerate() {
+            let mut draw = Draw::new(*seed);
+            let clock = run.engine.as_of();
+            match draw.below(20) {
+                0..=7 => {
+                    if let Some(event) = next.next() {
+                        run.apply(event);
+                    }
+                }
+                8..=10 => {
+                    let Some(event) = next.next() else { continue };
+                    let mutated = target.call("mutated_event", &input, || mutated_event(&event, &mut draw, clock));
+                    if let Some(Ok(event)) = mutated {
+                        run.apply(event);
+                    }
+                }
+                11 => {
+                    let Some(event) = next.next() else { continue };
+                    let mut text = event.to_json().unwrap_or_default();
+                    mutate_text(&mut text, &mut draw);
+                    if let Some(Ok(event)) = target.call("Event::from_json", &input, || Event::from_json(&text)) {
+                        run.apply(event);
+                    }
+                }
+                12 | 13 => {
+                    let Some(event) = master_event(company, &mut draw, clock, n) else { continue };
+                    let event =
+                        if draw.below(2) == 0 { mutated_event(&event, &mut draw, clock).ok() } else { Some(event) };
+                    if let Some(event) = event {
+                        run.apply(event);
+                    }
+                }
+                14 => run.resend(&mut draw),
+                15 => run.advance(&mut draw),
+                16 => {
+                    let mut events: Vec<Event> = next.by_ref().take(1 + draw.below(12)).collect();
+                    for event in &mut events {
+                        if draw.below(4) == 0 {
+                            *event = mutated_event(event, &mut draw, clock).unwrap_or_else(|_| event.clone());
+                        }
+                    }
+                    if let Some(again) = draw.pick(&run.accepted).filter(|_| draw.below(3) == 0).cloned() {
+                        events.push(again);
+                    }
+                    run.many(events, &mut draw);
+                }
+                17 | 18 => run.views(company, &mut draw),
+                _ => run.restore(&mut draw),
+            }
+        }
+        let (returned, received) = (run.returned, run.received.load(AtomicOrdering::Relaxed));
+        target.call("every change returned is delivered", &input, || {
+            assert_eq!(returned, received, "changes returned and delivered to the subscriber");
+        });
     });
 }
 

@@ -490,7 +490,8 @@ impl Store {
         let sql = |e: rusqlite::Error| StoreError::sqlite(&self.path, &e);
         let mut statement =
             self.conn.prepare_cached("SELECT seq, json FROM events WHERE seq > ?1 ORDER BY seq").map_err(sql)?;
-        let mut rows = statement.query([seq]).map_err(sql)?;
+        // SQLite's integers are signed: no event is numbered beyond i64::MAX.
+        let mut rows = statement.query([seq.min(i64::MAX as u64)]).map_err(sql)?;
         let mut events = Vec::new();
         while let Some(row) = rows.next().map_err(sql)? {
             let seq: u64 = row.get(0).map_err(sql)?;

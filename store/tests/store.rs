@@ -112,6 +112,7 @@ fn what_the_store_acknowledged_comes_back_after_a_restart() -> Res {
     assert_eq!(store.events_since(0)?.len(), 361);
     assert_eq!(store.events_since(0)?.into_iter().map(|(_, e)| e).take(300).collect::<Vec<_>>(), events);
     assert!(store.events_since(seq + 1)?.is_empty());
+    assert!(store.events_since(u64::MAX)?.is_empty());
     same_views(store.engine(), &reference)?;
     store.close()?;
     clean(&path);

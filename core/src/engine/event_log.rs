@@ -70,7 +70,7 @@ impl EventLog {
             .iter()
             .flatten()
             .skip(self.dropped.saturating_add(skip))
-            .zip(first + 1..)
+            .zip(first.saturating_add(1)..=u64::MAX)
             .map(|(event, seq)| (seq, event))
     }
 }
@@ -96,7 +96,8 @@ mod tests {
     }
 
     /// Against a plain queue of (seq, id) trimmed to the capacity after every push: the same
-    /// events kept, with the same numbers, read from every sequence number.
+    /// events kept, with the same numbers, read from every sequence number (none after the
+    /// last, `u64::MAX` included).
     #[test]
     fn keeps_the_latest_capacity_events_as_a_trimmed_queue_does() {
         for capacity in [1, 2, 3, 5, 4096, 4097, 9000] {
@@ -111,7 +112,7 @@ mod tests {
                 if n % 997 == 0 || n < 20 {
                     let start = expected.front().map_or(n, |(seq, _)| seq - 1);
                     assert_eq!((log.start(), log.len), (start, expected.len()), "capacity {capacity} at {n}");
-                    for from in [start, start + 1, n.saturating_sub(2), n] {
+                    for from in [start, start + 1, n.saturating_sub(2), n, n + 1, u64::MAX] {
                         let want: Vec<_> = expected.iter().filter(|(seq, _)| *seq > from).cloned().collect();
                         assert_eq!(ids(log.since(from)), want, "capacity {capacity}, {n} pushed, since {from}");
                     }

@@ -96,7 +96,7 @@ pub use event::{
     MAX_EVENT_ID_BYTES, OrderStatusChange, PrepaidPickup, Tracking,
 };
 pub use history::{StreamedEvents, events_of, events_streamed, numbered};
-pub use kpis::AlertStatus;
+pub use kpis::{AlertStatus, KpiAlertRecord};
 pub use load::FoldedHistory;
 pub use plan_alerts::PlanAlertRecord;
 pub use seen::EventFingerprint;
@@ -323,6 +323,7 @@ impl Engine {
             seq: 0,
             seen: Vec::new(),
             plan_alerts: Vec::new(),
+            kpi_alerts: None,
             folded: None,
         })
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::open_from;
 use super::index::Index;
-use super::kpis::KpiState;
+use super::kpis::{KpiAlertRecord, KpiState};
 use super::load::FoldedHistory;
 use super::plan_alerts::{PlanAlertRecord, PlanAlerts};
 use super::seen::EventFingerprint;
@@ -15,8 +15,8 @@ use crate::credit::CreditBook;
 use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
 
-/// The format of [`EngineSnapshot`] this version writes (it reads format 1 too).
-pub const SNAPSHOT_FORMAT: u32 = 2;
+/// The format of [`EngineSnapshot`] this version writes (it reads formats 1 and 2 too).
+pub const SNAPSHOT_FORMAT: u32 = 3;
 
 /// The engine's whole state in a form a store writes and reads back: the history with every
 /// applied event folded in, the sequence number, and the fingerprints of every applied event. Versioned:
@@ -27,8 +27,8 @@ pub const SNAPSHOT_FORMAT: u32 = 2;
 /// let engine = Engine::new(Engine::empty_history()?, EngineOptions::default())?;
 /// let json = serde_json::to_string(&engine.snapshot()).unwrap();
 /// assert_eq!(EngineSnapshot::from_json(&json)?.seq, 0);
-/// let newer = json.replacen("\"format\":2", "\"format\":3", 1);
-/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 3"));
+/// let newer = json.replacen("\"format\":3", "\"format\":4", 1);
+/// assert!(EngineSnapshot::from_json(&newer).unwrap_err().to_string().contains("format 4"));
 /// # Ok::<(), omo_core::OmoError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +48,13 @@ pub struct EngineSnapshot {
     /// The plan's alert machines (none unless [`EngineOptions::plan_alerts`] is on).
     #[serde(default)]
     pub plan_alerts: Vec<PlanAlertRecord>,
+    /// The distributors' KPI alert machines as they stand, and as they stood before each
+    /// closed month a posting can still move (format 3). A machine remembers further back than
+    /// the months an engine built on a history warms it over (an alert kept firing through
+    /// months with no value, or inside its hysteresis), so a restored engine takes them from
+    /// here. `None` (formats 1 and 2, and [`Engine::new`]): warmed from the history's months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_alerts: Option<Vec<KpiAlertRecord>>,
     /// What a bulk load folded without keeping ([`Engine::load`]): such a snapshot's dataset
     /// holds the records kept only, so [`Engine::restore`] refuses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +76,8 @@ impl EngineSnapshot {
     }
 }
 
-/// Format 1 kept every applied event's `(type, id)`; format 2 keeps their fingerprints.
+/// Format 1 kept every applied event's `(type, id)`; format 2 keeps their fingerprints; format 3
+/// adds the KPI alert machines.
 fn check_format(format: u32) -> Result<()> {
     if (1..=SNAPSHOT_FORMAT).contains(&format) {
         return Ok(());
@@ -111,14 +119,17 @@ impl Engine {
 
     /// The engine of a snapshot whose dataset is valid.
     pub(super) fn build(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts, folded: _ } = snapshot;
+        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts, kpi_alerts, folded: _ } = snapshot;
         check_options(&options)?;
         let open_from = open_from(dataset.as_of, options.open_months);
         let stock = StockState::from_movements(&dataset.movements, open_from, dataset.as_of);
         let book = CreditBook::from_dataset(&dataset, dataset.as_of, options.policy.clone())?;
         let index = Index::of(&dataset);
-        let kpis =
+        let mut kpis =
             KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
+        if let Some(records) = kpi_alerts {
+            kpis.restore_alerts(records)?;
+        }
         let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
         let count_books = super::counts::CountBooks::of(&dataset.movements, &dataset.counts);
         Ok(Engine {
@@ -150,6 +161,7 @@ impl Engine {
             seq: self.seq,
             seen: self.seen.sorted(),
             plan_alerts: self.plan_alerts.records(),
+            kpi_alerts: Some(self.kpis.alert_records()),
             folded: self.folded,
         }
     }

@@ -233,7 +233,7 @@ impl AlertMachine {
         };
         self.last_condition = condition;
         self.state = self.timer.step(self.steps, condition);
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1);
         let event = |kind| AlertEvent {
             member: member.to_string(),
             kpi: definition.id.clone(),

@@ -488,11 +488,17 @@ fn replacement(old: &Value, draw: &mut Draw, ids: &[String], as_of: &str) -> Val
     }
 }
 
-/// Applies one mutation chosen by `draw` to `root`; returns what it did.
+/// Applies one mutation chosen by `draw` to `root`; returns what it did. A date written is
+/// near `root`'s own `as_of` (a dataset's), else near the last day of 2024.
 pub fn mutate_value(root: &mut Value, draw: &mut Draw) -> String {
+    let as_of = root.get("as_of").and_then(Value::as_str).unwrap_or("2024-12-31").to_owned();
+    mutate_value_near(root, draw, &as_of)
+}
+
+/// [`mutate_value`] writing its dates near `as_of` (an engine's clock, for an event).
+pub fn mutate_value_near(root: &mut Value, draw: &mut Draw, as_of: &str) -> String {
     let mut ids = Vec::new();
     strings(root, &mut ids, 2000);
-    let as_of = root.get("as_of").and_then(Value::as_str).unwrap_or("2024-12-31").to_owned();
     let op = draw.below(100);
     // Walk down from the root to a random node, keeping the path.
     let mut path = Vec::<String>::new();
@@ -564,7 +570,7 @@ pub fn mutate_value(root: &mut Value, draw: &mut Draw) -> String {
                 let keys: Vec<String> = map.keys().cloned().collect();
                 let key = draw.pick(&keys).cloned().unwrap_or_default();
                 let old = map.get(&key).cloned().unwrap_or(Value::Null);
-                let new = replacement(&old, draw, &ids, &as_of);
+                let new = replacement(&old, draw, &ids, as_of);
                 let shown = shorten(&new.to_string(), 120);
                 map.insert(key.clone(), new);
                 format!("{at}/{key}: {} -> {shown}", shorten(&old.to_string(), 120))
@@ -576,7 +582,7 @@ pub fn mutate_value(root: &mut Value, draw: &mut Draw) -> String {
         },
         leaf => {
             let old = leaf.clone();
-            let new = replacement(&old, draw, &ids, &as_of);
+            let new = replacement(&old, draw, &ids, as_of);
             let shown = shorten(&new.to_string(), 120);
             *leaf = new;
             format!("{at}: {} -> {shown}", shorten(&old.to_string(), 120))

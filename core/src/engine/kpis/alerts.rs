@@ -1,19 +1,20 @@
 //! The alerts: their state machines warmed over the history's complete months, stepped at each
 //! month close with the month's final values, and where each stands.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 use super::history::{month_end, warm_months};
-use super::{AlertStatus, KpiChange, KpiState};
+use super::{AlertStatus, KpiAlertRecord, KpiChange, KpiState};
 use crate::credit::{CreditBook, CreditPolicy};
 use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
-use crate::error::Result;
+use crate::error::{OmoError, Result};
 use crate::kpi::{AlertMachine, Light, TRAILING_MONTHS, last_complete_month};
 use crate::model::CustomerId;
 use crate::spi::Period;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 impl KpiState {
     /// Computes the values of the months the standard window reads (see
@@ -153,6 +154,57 @@ impl KpiState {
     /// A distributor's value of a KPI in a closed month kept.
     fn closed_value(&self, month: NaiveDate, distributor: &CustomerId, kpi: &str) -> Option<Decimal> {
         self.closed_values.get(&month).and_then(|v| v.get(distributor)).and_then(|v| v.get(kpi))
+    }
+
+    /// Every alert machine for a snapshot: as each stands, then as each stood before each closed
+    /// month a posting can still move.
+    pub(crate) fn alert_records(&self) -> Vec<KpiAlertRecord> {
+        let record = |before: Option<NaiveDate>, ((member, kpi), machine): (&(String, String), &AlertMachine)| {
+            KpiAlertRecord { member: member.clone(), kpi: kpi.clone(), before, machine: *machine }
+        };
+        let now = self.alerts.iter().map(|entry| record(None, entry));
+        let before = self
+            .alerts_before
+            .iter()
+            .flat_map(|(month, machines)| machines.iter().map(move |entry| record(Some(*month), entry)));
+        now.chain(before).collect()
+    }
+
+    /// Puts back the machines a snapshot kept in place of those warmed from the history. A
+    /// record of a member that is not a distributor, of an unknown KPI, or kept before a month
+    /// not closed (or not a month's first day) is refused, naming it.
+    pub(crate) fn restore_alerts(&mut self, records: Vec<KpiAlertRecord>) -> Result<()> {
+        let mut alerts = BTreeMap::new();
+        let mut before: BTreeMap<NaiveDate, BTreeMap<(String, String), AlertMachine>> = BTreeMap::new();
+        for (i, r) in records.into_iter().enumerate() {
+            self.check_alert_record(&r).map_err(|message| OmoError::InvalidArgument {
+                name: "snapshot",
+                message: format!("kpi_alerts[{i}] ({} / {}): {message}", r.member, r.kpi),
+            })?;
+            let machines = match r.before {
+                Some(month) => before.entry(month).or_default(),
+                None => &mut alerts,
+            };
+            machines.insert((r.member, r.kpi), r.machine);
+        }
+        (self.alerts, self.alerts_before) = (alerts, before);
+        Ok(())
+    }
+
+    /// Why a snapshot's alert record cannot be this state's, if it cannot.
+    fn check_alert_record(&self, r: &KpiAlertRecord) -> std::result::Result<(), String> {
+        if !self.distributors.iter().any(|(id, _)| id.as_str() == r.member) {
+            return Err("not a distributor of the snapshot's dataset".to_owned());
+        }
+        if !self.kpis.iter().any(|k| k.id == r.kpi) {
+            return Err("not a KPI of the standard catalogue".to_owned());
+        }
+        match r.before {
+            Some(month) if month.day() != 1 || self.closed_through.is_none_or(|closed| month > closed) => {
+                Err(format!("kept before {month}, which is not a closed month's first day"))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Where every alert stands, Grafana's way.

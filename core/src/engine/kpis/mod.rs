@@ -78,6 +78,23 @@ pub struct AlertStatus {
     pub raised: Option<Light>,
 }
 
+/// A distributor's alert on a KPI as an engine snapshot keeps it
+/// ([`crate::engine::EngineSnapshot::kpi_alerts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiAlertRecord {
+    /// The distributor.
+    pub member: String,
+    /// The KPI.
+    pub kpi: String,
+    /// The first day of the closed month before whose stepping the machine stood so (a month
+    /// a late posting can still move); `None`: as it stands now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<NaiveDate>,
+    /// The state machine.
+    pub machine: AlertMachine,
+}
+
 /// The part of a distributor's month facts that one kind of event moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Facet {
