@@ -143,7 +143,7 @@ fn in_memory(c: &mut Criterion) {
 fn try_in_memory(c: &mut Criterion) -> Res<()> {
     let (history, events) = mix_company()?;
     let snapshot = snapshot_taking(history.clone(), &events)?;
-    let (master, records) = as_stream(history);
+    let (master, records) = StockRecord::stream_of(history);
     let n = events.len();
     let mut times = (Vec::new(), Vec::new(), Vec::new());
     let mut group = c.benchmark_group("engine_in_memory");
@@ -206,19 +206,6 @@ fn try_in_memory(c: &mut Criterion) -> Res<()> {
         rate(median(&mut times.2)),
     ));
     Ok(())
-}
-
-/// A dataset as [`Engine::load`] takes it: every record but the movements and POS sales, and
-/// those in date order.
-fn as_stream(mut history: Dataset) -> (Dataset, Vec<StockRecord>) {
-    let movements = std::mem::take(&mut history.movements).into_iter().map(StockRecord::Movement);
-    let sales = std::mem::take(&mut history.pos_sales).into_iter().map(StockRecord::PosSale);
-    let mut records: Vec<StockRecord> = movements.chain(sales).collect();
-    records.sort_by_key(|record| match record {
-        StockRecord::Movement(m) => m.date,
-        StockRecord::PosSale(s) => s.date,
-    });
-    (history, records)
 }
 
 /// Receipts and sales of the most stocked node x product pairs, dated after the clock.

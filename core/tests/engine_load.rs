@@ -8,27 +8,10 @@ use omo_core::model::{NodeKind, StockMovement};
 use omo_core::sample::{SampleConfig, StockRecord, sample_company, sample_company_streamed};
 use omo_core::spi::{NodeLevel, Period, ProductLevel};
 use omo_core::views::Window;
-use omo_core::{Dataset, OmoError};
+use omo_core::OmoError;
 use rust_decimal::Decimal;
 
 type Res = Result<(), Box<dyn std::error::Error>>;
-
-/// A dataset as a bulk load takes it: every record but its movements and POS sales, and those
-/// in date order (a day's in the dataset's order).
-fn as_stream(mut history: Dataset) -> (Dataset, Vec<StockRecord>) {
-    let movements = std::mem::take(&mut history.movements).into_iter().map(StockRecord::Movement);
-    let sales = std::mem::take(&mut history.pos_sales).into_iter().map(StockRecord::PosSale);
-    let mut records: Vec<StockRecord> = movements.chain(sales).collect();
-    records.sort_by_key(date_of);
-    (history, records)
-}
-
-fn date_of(record: &StockRecord) -> NaiveDate {
-    match record {
-        StockRecord::Movement(m) => m.date,
-        StockRecord::PosSale(s) => s.date,
-    }
-}
 
 /// Every state and view the loaded engine reads from what it keeps equals the engine built on
 /// the whole history.
@@ -79,11 +62,11 @@ fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_
     let config = SampleConfig::small(11);
     let company = sample_company(&config)?;
     let cut = company.as_of - Days::new(75);
-    let (master, records) = as_stream(company.until(cut));
+    let (master, records) = StockRecord::stream_of(company.until(cut));
     // The sample's own stream is this one: the generator's, in date order.
     let mut generated = Vec::new();
     let whole_master = sample_company_streamed(&config, &mut |record| generated.push(record))?;
-    assert!(generated.windows(2).all(|w| date_of(&w[0]) <= date_of(&w[1])));
+    assert!(generated.windows(2).all(|w| w[0].date() <= w[1].date()));
     assert_eq!(generated.len(), company.movements.len() + company.pos_sales.len());
     let full = Engine::load(whole_master, generated, EngineOptions::default())?;
     assert_same(&full, &Engine::new(company.clone(), EngineOptions::default())?)?;
@@ -130,7 +113,7 @@ fn a_history_loaded_as_a_stream_keeps_what_the_engine_reads_and_refuses_what_it_
 fn an_engine_loaded_keeping_no_records_reads_the_same_aggregates_and_refuses_the_record_views() -> Res {
     let company = sample_company(&SampleConfig::small(5))?;
     let cut = company.as_of - Days::new(75);
-    let (master, records) = as_stream(company.until(cut));
+    let (master, records) = StockRecord::stream_of(company.until(cut));
     let (movements, sales) = (records.iter().filter(|r| matches!(r, StockRecord::Movement(_))).count(), records.len());
     let lean = EngineOptions { keep_open_records: false, ..EngineOptions::default() };
     let mut loaded = Engine::load(master, records, lean)?;
@@ -168,7 +151,7 @@ fn an_engine_loaded_keeping_no_records_reads_the_same_aggregates_and_refuses_the
 #[test]
 fn a_bad_stream_is_refused_naming_the_record() -> Res {
     let company = sample_company(&SampleConfig::small(2))?;
-    let (master, records) = as_stream(company);
+    let (master, records) = StockRecord::stream_of(company);
     let load = |records: Vec<StockRecord>| Engine::load(master.clone(), records, EngineOptions::default());
     // Out of date order: the record and both dates.
     let mut swapped = records.clone();
@@ -196,7 +179,7 @@ fn a_bad_stream_is_refused_naming_the_record() -> Res {
             matches!(r, StockRecord::Movement(StockMovement { kind: omo_core::model::MovementKind::Sale, .. }))
         })
         .ok_or("no sale")?;
-    let day = date_of(&oversold[sale]);
+    let day = oversold[sale].date();
     if let StockRecord::Movement(m) = &mut oversold[sale] {
         m.quantity += Decimal::from(1_000_000);
     }

@@ -1126,18 +1126,6 @@ fn master_event(company: &Dataset, draw: &mut Draw, clock: NaiveDate, n: usize) 
     Some(Event::new(format!("fuzz-{n}"), body))
 }
 
-/// A history as a bulk load takes it: its movements and POS sales as a stream in date order.
-fn as_stream(mut history: Dataset) -> (Dataset, Vec<StockRecord>) {
-    let movements = std::mem::take(&mut history.movements).into_iter().map(StockRecord::Movement);
-    let sales = std::mem::take(&mut history.pos_sales).into_iter().map(StockRecord::PosSale);
-    let mut records: Vec<StockRecord> = movements.chain(sales).collect();
-    records.sort_by_key(|r| match r {
-        StockRecord::Movement(m) => m.date,
-        StockRecord::PosSale(s) => s.date,
-    });
-    (history, records)
-}
-
 /// The engine a case starts from, with its options drawn from `setup`: built on the history
 /// or bulk-loaded from it as a stream; and whether it plans at each month close.
 fn engine_of(history: Dataset, setup: &mut Draw) -> Result<(Engine, bool), OmoError> {
@@ -1150,7 +1138,7 @@ fn engine_of(history: Dataset, setup: &mut Draw) -> Result<(Engine, bool), OmoEr
     };
     let plans = options.plan_alerts;
     let engine = if setup.below(3) == 0 {
-        let (master, records) = as_stream(history);
+        let (master, records) = StockRecord::stream_of(history);
         Engine::load(master, records, options)
     } else {
         Engine::new(history, options)

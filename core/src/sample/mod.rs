@@ -167,6 +167,30 @@ impl StockRecord {
             StockRecord::PosSale(s) => s.date,
         }
     }
+
+    /// A whole dataset as [`crate::engine::Engine::load`] takes it: the dataset without its
+    /// movements and POS sales (its master data and every other record), and those as one
+    /// stream in date order (within a day, the movements in the dataset's order, then the POS
+    /// sales).
+    ///
+    /// ```
+    /// use omo_core::engine::{Engine, EngineOptions};
+    /// use omo_core::sample::{SampleConfig, StockRecord, sample_company};
+    /// let company = sample_company(&SampleConfig::small(3))?;
+    /// let (master, records) = StockRecord::stream_of(company.clone());
+    /// assert!(master.movements.is_empty() && master.pos_sales.is_empty());
+    /// assert!(records.windows(2).all(|w| w[0].date() <= w[1].date()));
+    /// let loaded = Engine::load(master, records, EngineOptions::default())?;
+    /// assert_eq!(loaded.spi_rows(), Engine::new(company, EngineOptions::default())?.spi_rows());
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn stream_of(mut dataset: Dataset) -> (Dataset, Vec<StockRecord>) {
+        let movements = std::mem::take(&mut dataset.movements).into_iter().map(StockRecord::Movement);
+        let sales = std::mem::take(&mut dataset.pos_sales).into_iter().map(StockRecord::PosSale);
+        let mut records: Vec<StockRecord> = movements.chain(sales).collect();
+        records.sort_by_key(StockRecord::date);
+        (dataset, records)
+    }
 }
 
 /// [`sample_company`] with its movements and POS sales handed to `sink` as they are made, in
