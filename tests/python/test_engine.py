@@ -297,6 +297,8 @@ def test_in_memory_events_since_serves_the_latest_log_capacity_events(history):
         eng.apply_many(events)
         assert [e["id"] for e in eng.events_since(2)] == [e["id"] for e in events[2:]]
         assert eng.events_since(3)[0] == events[3]
+        # None after the last, the largest sequence number included (it overflowed once).
+        assert eng.events_since(5) == [] and eng.events_since(2**64 - 1) == []
         with pytest.raises(omo.ArgumentError, match="no longer in memory"):
             eng.events_since(1)
     with omo.Engine(history.until(cut)) as eng:  # the core's default keeps them all here
