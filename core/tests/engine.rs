@@ -494,7 +494,7 @@ fn an_engine_s_snapshot_restores_the_same_state() -> Res {
 /// running engine's alerts still fire where an engine built afresh on the same records has
 /// fewer raised. The snapshot keeps the machines (format 3), so a restored engine stands where the
 /// running one does; a format 2 snapshot, without them, warms them from the history, and a
-/// machine of a member that is no distributor is refused, naming it.
+/// machine of a member that is no customer is refused, naming it.
 #[test]
 fn a_snapshot_keeps_the_alert_machines_the_history_no_longer_shows() -> Res {
     use omo_core::engine::EngineSnapshot;
@@ -519,6 +519,24 @@ fn a_snapshot_keeps_the_alert_machines_the_history_no_longer_shows() -> Res {
     stranger["kpi_alerts"][0]["member"] = serde_json::json!("NOBODY");
     let refused = Engine::restore(EngineSnapshot::from_json(&stranger.to_string())?).err().map(|e| e.to_string());
     assert!(refused.as_deref().is_some_and(|e| e.contains("kpi_alerts[0] (NOBODY / ")), "{refused:?}");
+    Ok(())
+}
+
+/// A distributor made another kind of customer keeps the alert machines it had (they stand
+/// where they stood, no longer stepped), and its own snapshot restores with them: the machines
+/// are checked to be a customer's, not a distributor's.
+#[test]
+fn a_distributor_made_an_end_user_keeps_its_alerts_through_a_snapshot() -> Res {
+    let mut engine = engine();
+    let distributor = engine.dataset().customers.iter().find(|c| c.kind == CustomerKind::Distributor).cloned();
+    let mut changed = distributor.ok_or("the sample company has distributors")?;
+    changed.kind = CustomerKind::EndUser;
+    let member = changed.id.to_string();
+    engine.apply(event("CUST-1", EventBody::Customer(Box::new(changed))))?;
+    assert!(engine.alert_states().iter().any(|a| a.member == member));
+    let restored = Engine::restore(engine.snapshot())?;
+    assert_eq!(restored.alert_states(), engine.alert_states());
+    assert_eq!(state(&restored), state(&engine));
     Ok(())
 }
 

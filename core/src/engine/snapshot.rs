@@ -14,6 +14,7 @@ use super::{Engine, EngineOptions};
 use crate::credit::CreditBook;
 use crate::dataset::{Dataset, ValidDataset};
 use crate::error::{OmoError, Result};
+use crate::model::CustomerId;
 
 /// The format of [`EngineSnapshot`] this version writes (it reads formats 1 and 2 too).
 pub const SNAPSHOT_FORMAT: u32 = 3;
@@ -128,7 +129,8 @@ impl Engine {
         let mut kpis =
             KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
         if let Some(records) = kpi_alerts {
-            kpis.restore_alerts(records)?;
+            let is_customer = |id: &str| CustomerId::new(id).is_ok_and(|id| index.customers.contains_key(&id));
+            kpis.restore_alerts(records, &is_customer)?;
         }
         let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
         let count_books = super::counts::CountBooks::of(&dataset.movements, &dataset.counts);

@@ -171,13 +171,18 @@ impl KpiState {
     }
 
     /// Puts back the machines a snapshot kept in place of those warmed from the history. A
-    /// record of a member that is not a distributor, of an unknown KPI, or kept before a month
-    /// not closed (or not a month's first day) is refused, naming it.
-    pub(crate) fn restore_alerts(&mut self, records: Vec<KpiAlertRecord>) -> Result<()> {
+    /// record of a member that is not a customer (`is_customer`; a machine stays with a
+    /// distributor made another kind of customer since), of an unknown KPI, or kept before a
+    /// month not closed (or not a month's first day) is refused, naming it.
+    pub(crate) fn restore_alerts(
+        &mut self,
+        records: Vec<KpiAlertRecord>,
+        is_customer: &dyn Fn(&str) -> bool,
+    ) -> Result<()> {
         let mut alerts = BTreeMap::new();
         let mut before: BTreeMap<NaiveDate, BTreeMap<(String, String), AlertMachine>> = BTreeMap::new();
         for (i, r) in records.into_iter().enumerate() {
-            self.check_alert_record(&r).map_err(|message| OmoError::InvalidArgument {
+            self.check_alert_record(&r, is_customer).map_err(|message| OmoError::InvalidArgument {
                 name: "snapshot",
                 message: format!("kpi_alerts[{i}] ({} / {}): {message}", r.member, r.kpi),
             })?;
@@ -192,9 +197,13 @@ impl KpiState {
     }
 
     /// Why a snapshot's alert record cannot be this state's, if it cannot.
-    fn check_alert_record(&self, r: &KpiAlertRecord) -> std::result::Result<(), String> {
-        if !self.distributors.iter().any(|(id, _)| id.as_str() == r.member) {
-            return Err("not a distributor of the snapshot's dataset".to_owned());
+    fn check_alert_record(
+        &self,
+        r: &KpiAlertRecord,
+        is_customer: &dyn Fn(&str) -> bool,
+    ) -> std::result::Result<(), String> {
+        if !is_customer(&r.member) {
+            return Err("not a customer of the snapshot's dataset".to_owned());
         }
         if !self.kpis.iter().any(|k| k.id == r.kpi) {
             return Err("not a KPI of the standard catalogue".to_owned());
