@@ -470,6 +470,35 @@ fn a_limit_change_reaches_the_book_the_dataset_and_the_audit_trail() -> Res {
     Ok(())
 }
 
+/// With a single open month, the clock on a month's last day still has that month open: time
+/// passing to it, and an engine built on a history ending on it, keep the month's running
+/// totals, so its month-to-date lights are those of an engine on the day before plus nothing
+/// (no light grey for want of its payments, invoices or deliveries), and a snapshot restores
+/// the same lights and alerts.
+#[test]
+fn one_open_month_keeps_the_clock_s_month_on_its_last_day() -> Res {
+    let company = company();
+    let mid_month = (company.as_of - Days::new(60)).with_day(15).ok_or("a 15th")?;
+    let options = EngineOptions { open_months: 1, ..EngineOptions::default() };
+    let mut engine = Engine::new(company.until(mid_month), options.clone())?;
+    let first_of_next = engine.as_of().with_day(1).and_then(|d| d.checked_add_months(chrono::Months::new(1)));
+    let last_day = first_of_next.and_then(|d| d.pred_opt()).ok_or("a month's last day")?;
+    let day_before = last_day.pred_opt().ok_or("the day before")?;
+    engine.advance_to(day_before)?;
+    let lights_before = engine.lights();
+    engine.advance_to(last_day)?;
+    let greyed = |now: &[(String, String, omo_core::kpi::Light)]| {
+        lights_before.iter().zip(now).filter(|(b, n)| b.2 != n.2 && n.2 == omo_core::kpi::Light::Grey).count()
+    };
+    assert_eq!(greyed(&engine.lights()), 0, "{:?}", engine.lights());
+    let built = Engine::new(engine.to_dataset(), options)?;
+    assert_eq!(greyed(&built.lights()), 0, "{:?}", built.lights());
+    assert_eq!(built.lights(), engine.lights());
+    let restored = Engine::restore(engine.snapshot())?;
+    assert_eq!((restored.lights(), restored.alert_states()), (engine.lights(), engine.alert_states()));
+    Ok(())
+}
+
 #[test]
 fn an_engine_s_snapshot_restores_the_same_state() -> Res {
     let mut engine = engine();

@@ -3,12 +3,12 @@
 //! without keeping is refused by name, never read as if it were missing.
 
 use chrono::{Datelike, Days, NaiveDate};
+use omo_core::OmoError;
 use omo_core::engine::{Engine, EngineOptions, events_of};
 use omo_core::model::{NodeKind, StockMovement};
 use omo_core::sample::{SampleConfig, StockRecord, sample_company, sample_company_streamed};
 use omo_core::spi::{NodeLevel, Period, ProductLevel};
 use omo_core::views::Window;
-use omo_core::OmoError;
 use rust_decimal::Decimal;
 
 type Res = Result<(), Box<dyn std::error::Error>>;

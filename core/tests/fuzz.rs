@@ -90,7 +90,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use fuzz_support::{Draw, Target, base_texts, base_values, bases, mutate_text, mutate_value, mutate_value_near, run};
+use fuzz_support::{
+    Draw, Target, base_texts, base_values, bases, mutate_text, mutate_value, mutate_value_near, replay, run,
+};
 
 const PERIODS: [Period; 5] = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year];
 
@@ -1384,83 +1386,85 @@ impl EngineRun<'_> {
 
 #[test]
 fn fuzz_engine() {
-    run("engine", 1.0, engine_case(), |target, case| {
-        let Some((name, company)) = bases().get(case.base % bases().len().max(1)) else { return };
-        let input = || format!("{name}: {case:?}");
-        let cut = company.as_of.checked_sub_days(Days::new(case.back_days)).unwrap_or(company.as_of);
-        let Some(rest) = target.check("events_of", &input, || events_of(company, cut)) else { return };
-        let mut setup = Draw::new(case.setup);
-        let built = target.check("Engine::new/load", &input, || engine_of(company.until(cut), &mut setup));
-        let Some((engine, plans)) = built else { return };
-        let mut run = EngineRun {
-            target,
-            input: &input,
-            engine,
-            accepted: Vec::new(),
-            returned: 0,
-            received: Arc::new(AtomicUsize::new(0)),
-            reach: plans.then_some(Days::new(400)),
-        };
-        run.subscribe();
-        let mut next = rest.into_iter();
-        for (n, seed) in case.steps.iter().enumerate() {
-            let mut draw = Draw::new(*seed);
-            let clock = run.engine.as_of();
-            match draw.below(20) {
-                0..=7 => {
-                    if let Some(event) = next.next() {
-                        run.apply(event);
-                    }
+    run("engine", 1.0, engine_case(), drive_engine);
+}
+
+/// One engine case (see [`EngineCase`]).
+fn drive_engine(target: &Target, case: EngineCase) {
+    let Some((name, company)) = bases().get(case.base % bases().len().max(1)) else { return };
+    let input = || format!("{name}: {case:?}");
+    let cut = company.as_of.checked_sub_days(Days::new(case.back_days)).unwrap_or(company.as_of);
+    let Some(rest) = target.check("events_of", &input, || events_of(company, cut)) else { return };
+    let mut setup = Draw::new(case.setup);
+    let built = target.check("Engine::new/load", &input, || engine_of(company.until(cut), &mut setup));
+    let Some((engine, plans)) = built else { return };
+    let mut run = EngineRun {
+        target,
+        input: &input,
+        engine,
+        accepted: Vec::new(),
+        returned: 0,
+        received: Arc::new(AtomicUsize::new(0)),
+        reach: plans.then_some(Days::new(400)),
+    };
+    run.subscribe();
+    let mut next = rest.into_iter();
+    for (n, seed) in case.steps.iter().enumerate() {
+        let mut draw = Draw::new(*seed);
+        let clock = run.engine.as_of();
+        match draw.below(20) {
+            0..=7 => {
+                if let Some(event) = next.next() {
+                    run.apply(event);
                 }
-                8..=10 => {
-                    let Some(event) = next.next() else { continue };
-                    let mutated = target.call("mutated_event", &input, || mutated_event(&event, &mut draw, clock));
-                    if let Some(Ok(event)) = mutated {
-                        run.apply(event);
-                    }
-                }
-                11 => {
-                    let Some(event) = next.next() else { continue };
-                    let mut text = event.to_json().unwrap_or_default();
-                    mutate_text(&mut text, &mut draw);
-                    if let Some(Ok(event)) = target.call("Event::from_json", &input, || Event::from_json(&text)) {
-                        run.apply(event);
-                    }
-                }
-                12 | 13 => {
-                    let Some(event) = master_event(company, &mut draw, clock, n) else { continue };
-                    let event =
-                        if draw.below(2) == 0 { mutated_event(&event, &mut draw, clock).ok() } else { Some(event) };
-                    if let Some(event) = event {
-                        run.apply(event);
-                    }
-                }
-                14 => run.resend(&mut draw),
-                15 => run.advance(&mut draw),
-                16 => {
-                    let mut events: Vec<Event> = next.by_ref().take(1 + draw.below(12)).collect();
-                    for event in &mut events {
-                        if draw.below(4) == 0 {
-                            *event = mutated_event(event, &mut draw, clock).unwrap_or_else(|_| event.clone());
-                        }
-                    }
-                    if let Some(again) = draw.pick(&run.accepted).filter(|_| draw.below(3) == 0).cloned() {
-                        events.push(again);
-                    }
-                    if draw.below(4) == 0 {
-                        run.ingest(&events, &mut draw);
-                    } else {
-                        run.many(events, &mut draw);
-                    }
-                }
-                17 | 18 => run.views(company, &mut draw),
-                _ => run.restore(&mut draw),
             }
+            8..=10 => {
+                let Some(event) = next.next() else { continue };
+                let mutated = target.call("mutated_event", &input, || mutated_event(&event, &mut draw, clock));
+                if let Some(Ok(event)) = mutated {
+                    run.apply(event);
+                }
+            }
+            11 => {
+                let Some(event) = next.next() else { continue };
+                let mut text = event.to_json().unwrap_or_default();
+                mutate_text(&mut text, &mut draw);
+                if let Some(Ok(event)) = target.call("Event::from_json", &input, || Event::from_json(&text)) {
+                    run.apply(event);
+                }
+            }
+            12 | 13 => {
+                let Some(event) = master_event(company, &mut draw, clock, n) else { continue };
+                let event = if draw.below(2) == 0 { mutated_event(&event, &mut draw, clock).ok() } else { Some(event) };
+                if let Some(event) = event {
+                    run.apply(event);
+                }
+            }
+            14 => run.resend(&mut draw),
+            15 => run.advance(&mut draw),
+            16 => {
+                let mut events: Vec<Event> = next.by_ref().take(1 + draw.below(12)).collect();
+                for event in &mut events {
+                    if draw.below(4) == 0 {
+                        *event = mutated_event(event, &mut draw, clock).unwrap_or_else(|_| event.clone());
+                    }
+                }
+                if let Some(again) = draw.pick(&run.accepted).filter(|_| draw.below(3) == 0).cloned() {
+                    events.push(again);
+                }
+                if draw.below(4) == 0 {
+                    run.ingest(&events, &mut draw);
+                } else {
+                    run.many(events, &mut draw);
+                }
+            }
+            17 | 18 => run.views(company, &mut draw),
+            _ => run.restore(&mut draw),
         }
-        let (returned, received) = (run.returned, run.received.load(AtomicOrdering::Relaxed));
-        target.call("every change returned is delivered", &input, || {
-            assert_eq!(returned, received, "changes returned and delivered to the subscriber");
-        });
+    }
+    let (returned, received) = (run.returned, run.received.load(AtomicOrdering::Relaxed));
+    target.call("every change returned is delivered", &input, || {
+        assert_eq!(returned, received, "changes returned and delivered to the subscriber");
     });
 }
 
@@ -1480,6 +1484,81 @@ mod regressions {
 
     fn cny() -> Currency {
         Currency::new("CNY").unwrap()
+    }
+
+    /// The live engine accepted a credit limit of Decimal::MAX, beyond the largest amount the
+    /// dataset's checks allow, so its own snapshot no longer restored (engine/check.rs).
+    #[test]
+    fn engine_a_limit_beyond_the_largest_amount_is_refused() {
+        let steps = vec![
+            17315754311536445633,
+            6705473874054780369,
+            9351698320845094482,
+            792978757231862579,
+            627246203835959469,
+            6181466193793830653,
+            1997857066732441153,
+            3348007567848054362,
+            9212112994333263937,
+            12742321243313207500,
+            6468517139624492615,
+            1246500556068222297,
+            14174585584161722603,
+            820760496919469888,
+            11676544801545049683,
+            10170402959890098626,
+            131503495512173578,
+            572484479380131924,
+            2618484989794159208,
+            14705223774714167945,
+            13140870126657735694,
+            1149934133410308272,
+            1338187008506981461,
+        ];
+        replay("engine", EngineCase { base: 7, back_days: 28, setup: 1402116411144730184, steps }, drive_engine);
+    }
+
+    /// With one open month, an engine built on a history ending on a month's last day dropped
+    /// that month's running totals (its month-to-date lights went grey), as the live engine did
+    /// when time passed to a month's last day: both kept only the months open once the clock
+    /// had left it (engine/kpis: `finish`, `close_month`). Found as a restored snapshot reading
+    /// other lights than the engine it was taken from.
+    #[test]
+    fn engine_one_open_month_keeps_the_clock_s_month_on_its_last_day() {
+        let steps = vec![
+            13378642874014797834,
+            13090327941055624659,
+            3761571357864951825,
+            8327184735682311396,
+            2670698010375141091,
+            11369653007661535465,
+            1067639816687337730,
+            5466225796976105233,
+            16739752462042196293,
+            17978819603531296180,
+            1996026275769434082,
+            15927196680184648504,
+            14237104849038447274,
+            10272492695664558873,
+            7077181797086495099,
+            6999824336434576631,
+            14042171043814261394,
+            4917702622552398158,
+            10053784999534851750,
+            1133526327145666690,
+            8039752151193733522,
+            10684345137836163062,
+            11033776683694060012,
+            8273016212280019317,
+            2826191785172002857,
+            15429480220389660956,
+            2234806735644715953,
+            18432987899440432087,
+            2602318795212268890,
+            12589630156753122333,
+            4128841447692486265,
+        ];
+        replay("engine", EngineCase { base: 2, back_days: 65, setup: 4843282008817797286, steps }, drive_engine);
     }
 
     /// `evaluate`: value over a target of 1e-28 overflowed a Decimal (kpi/evaluate.rs, attainment).

@@ -10,7 +10,7 @@ use super::{Engine, supply};
 use crate::credit::{CheckMode, Decision};
 use crate::dataset::references;
 use crate::error::{OmoError, Result};
-use crate::model::{CustomerId, NodeId, ValidationIssue};
+use crate::model::{Check, CustomerId, NodeId, ValidationIssue};
 
 impl Engine {
     /// Checks an event against the state without changing anything; returns its body converted
@@ -154,13 +154,18 @@ impl Engine {
                     });
                 }
             }
+            // The account as the change leaves it must pass the dataset's own checks (a limit
+            // or an increase beyond the largest amount allowed, say), or its snapshot would not
+            // restore.
             EventBody::CreditLimit(c) => {
                 let mut account = self.account(&c.customer)?.clone();
                 account.set_limit(c.limit, &c.stamp)?;
+                account.check_fields(&mut crate::model::Issues::new("credit_account", c.customer.as_str(), &mut out));
             }
             EventBody::TemporaryIncrease(c) => {
                 let mut account = self.account(&c.customer)?.clone();
                 account.grant_temporary_increase(c.increase.amount, c.increase.from, c.increase.until, &c.stamp)?;
+                account.check_fields(&mut crate::model::Issues::new("credit_account", c.customer.as_str(), &mut out));
             }
             EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => {
                 self.account(&c.customer)?;

@@ -20,7 +20,7 @@ impl Engine {
     /// period). A date before the clock changes nothing. Returns the changes.
     pub fn advance_to(&mut self, date: NaiveDate) -> Result<Vec<Change>> {
         let mut changes = Vec::new();
-        self.close_months(date, self.seq, &mut changes);
+        self.close_months(date, date, self.seq, &mut changes);
         if self.move_clock(date) {
             let mut run = super::Unsettled::default();
             run.add(&[], true, (self.seq, date));
@@ -53,10 +53,13 @@ impl Engine {
     /// its last day is over): each distributor's alerts step with the month's final values.
     /// Adds the transitions to `changes`. An event dated in a new month closes the months before
     /// it; time passing to a month's last day ([`Engine::advance_to`]) closes that month.
-    pub(super) fn close_months(&mut self, day: NaiveDate, seq: u64, changes: &mut Vec<Change>) {
+    /// `clock` is the day the clock moves to: what a closed month keeps for postings follows
+    /// its open period (on a month's last day, that month is still open).
+    pub(super) fn close_months(&mut self, day: NaiveDate, clock: NaiveDate, seq: u64, changes: &mut Vec<Change>) {
+        let clock = clock.max(self.dataset.as_of);
         while let Some(month) = self.kpis.next_to_close(day) {
             let parts = (&*self.dataset, &self.stock, &self.book, &self.index);
-            for change in self.kpis.close_month(month, parts) {
+            for change in self.kpis.close_month(month, clock, parts) {
                 changes.push(self.kpi_change(seq, change));
             }
             if self.options.plan_alerts {

@@ -483,8 +483,10 @@ impl Engine {
         let counts_from = self.counts_from(&event.body);
         let seq = self.seq + 1;
         let date = event.date();
-        if let Some(day_before) = date.and_then(|d| d.pred_opt()) {
-            self.close_months(day_before, seq, changes);
+        if let Some(day) = date
+            && let Some(day_before) = day.pred_opt()
+        {
+            self.close_months(day_before, day, seq, changes);
         }
         // The distributors touched go into a vector kept from event to event: no allocation an
         // event.

@@ -239,6 +239,15 @@ where
     assert_eq!(distinct, 0, "{report}");
 }
 
+/// Runs `body` once on `input` (a case a campaign found), failing when it panicked.
+pub fn replay<T>(name: &'static str, input: T, body: impl Fn(&Target, T)) {
+    let target = Target::new(name);
+    body(&target, input);
+    let report = target.report(Duration::ZERO);
+    let distinct = target.panics.lock().unwrap_or_else(|e| e.into_inner()).len();
+    assert_eq!(distinct, 0, "{report}");
+}
+
 /// A small deterministic generator for values derived from a seed inside a case.
 #[derive(Debug, Clone)]
 pub struct Draw(u64);

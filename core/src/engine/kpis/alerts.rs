@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::engine::index::Index;
 use crate::engine::stock::StockState;
 use crate::error::{OmoError, Result};
-use crate::kpi::{AlertMachine, Light, TRAILING_MONTHS, last_complete_month};
+use crate::kpi::{AlertMachine, Light, TRAILING_MONTHS, first_of_month, last_complete_month};
 use crate::model::CustomerId;
 use crate::spi::Period;
 use rust_decimal::Decimal;
@@ -42,7 +42,7 @@ impl KpiState {
             return Ok(());
         }
         let periods = crate::kpi::months_up_to(last, crate::kpi::months_since(first, last, TRAILING_MONTHS));
-        let still_open = last.checked_add_months(Months::new(1)).map(|next| self.first_to_keep(next));
+        let still_open = Some(self.first_to_keep(first_of_month(d.as_of)));
         for period in periods {
             if still_open.is_some_and(|open| period >= open) {
                 self.alerts_before.insert(period, self.alerts.clone());
@@ -84,10 +84,12 @@ impl KpiState {
 
     /// Closes the month starting `month` (the engine's state stands on its last day): keeps
     /// every distributor's values of the month and steps its alerts with them; returns the
-    /// transitions.
+    /// transitions. What postings can still move is kept back to the first month open on
+    /// `clock`, the day the clock moves to (the month itself while the clock is on its last day).
     pub(crate) fn close_month(
         &mut self,
         month: NaiveDate,
+        clock: NaiveDate,
         parts: (&Dataset, &StockState, &CreditBook, &Index),
     ) -> Vec<KpiChange> {
         self.close_through(month);
@@ -108,11 +110,9 @@ impl KpiState {
             }
         }
         self.keep_month(month, values);
-        if let Some(next) = month.checked_add_months(Months::new(1)) {
-            let first = self.first_to_keep(next);
-            self.forget_before(first);
-            self.alerts_before = self.alerts_before.split_off(&first);
-        }
+        let first = self.first_to_keep(first_of_month(clock));
+        self.forget_before(first);
+        self.alerts_before = self.alerts_before.split_off(&first);
         changes
     }
 

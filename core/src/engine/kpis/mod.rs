@@ -14,7 +14,7 @@ mod history;
 mod lights;
 mod totals;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -493,9 +493,8 @@ impl KpiState {
         (stock, book, index): (&StockState, &CreditBook, &Index),
     ) -> Result<()> {
         self.warm_alerts(d, first, stock, index, book.policy())?;
-        if let Some(next) = self.closed_through.and_then(|m| m.checked_add_months(Months::new(1))) {
-            self.forget_before(self.first_to_keep(next));
-        }
+        // Kept back to the first month open on the clock (on a month's last day, that month).
+        self.forget_before(self.first_to_keep(crate::kpi::first_of_month(d.as_of)));
         self.recompute_all(d, stock, book, index);
         // The lights of the history are where the engine starts, not changes.
         self.pending.clear();
