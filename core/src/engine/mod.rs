@@ -324,6 +324,7 @@ impl Engine {
             seen: Vec::new(),
             plan_alerts: Vec::new(),
             kpi_alerts: None,
+            kpi_alerts_through: None,
             folded: None,
         })
     }

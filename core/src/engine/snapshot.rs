@@ -1,6 +1,7 @@
 //! The engine's whole state as a store keeps it: [`EngineSnapshot`], its format, and how an
 //! engine is written to one ([`Engine::snapshot`]) and restored from one ([`Engine::restore`]).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::clock::open_from;
@@ -56,6 +57,10 @@ pub struct EngineSnapshot {
     /// here. `None` (formats 1 and 2, and [`Engine::new`]): warmed from the history's months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi_alerts: Option<Vec<KpiAlertRecord>>,
+    /// The last month the KPI alert machines stepped through (its first day), with them: a
+    /// clock on a month's last day has not closed that month until time passes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_alerts_through: Option<NaiveDate>,
     /// What a bulk load folded without keeping ([`Engine::load`]): such a snapshot's dataset
     /// holds the records kept only, so [`Engine::restore`] refuses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +125,17 @@ impl Engine {
 
     /// The engine of a snapshot whose dataset is valid.
     pub(super) fn build(snapshot: EngineSnapshot) -> Result<Self> {
-        let EngineSnapshot { format: _, dataset, options, seq, seen, plan_alerts, kpi_alerts, folded: _ } = snapshot;
+        let EngineSnapshot {
+            format: _,
+            dataset,
+            options,
+            seq,
+            seen,
+            plan_alerts,
+            kpi_alerts,
+            kpi_alerts_through,
+            folded: _,
+        } = snapshot;
         check_options(&options)?;
         let open_from = open_from(dataset.as_of, options.open_months);
         let stock = StockState::from_movements(&dataset.movements, open_from, dataset.as_of);
@@ -130,7 +145,7 @@ impl Engine {
             KpiState::new(&dataset, (&stock, &book, &index), crate::kpi::AlertRule::default(), options.open_months)?;
         if let Some(records) = kpi_alerts {
             let is_customer = |id: &str| CustomerId::new(id).is_ok_and(|id| index.customers.contains_key(&id));
-            kpis.restore_alerts(records, &is_customer)?;
+            kpis.restore_alerts(records, kpi_alerts_through, &is_customer)?;
         }
         let sell_out = crate::analytics::SellOutMonths::of(&dataset.pos_sales);
         let count_books = super::counts::CountBooks::of(&dataset.movements, &dataset.counts);
@@ -164,6 +179,7 @@ impl Engine {
             seen: self.seen.sorted(),
             plan_alerts: self.plan_alerts.records(),
             kpi_alerts: Some(self.kpis.alert_records()),
+            kpi_alerts_through: self.kpis.closed_through(),
             folded: self.folded,
         }
     }

@@ -177,8 +177,15 @@ impl KpiState {
     pub(crate) fn restore_alerts(
         &mut self,
         records: Vec<KpiAlertRecord>,
+        through: Option<NaiveDate>,
         is_customer: &dyn Fn(&str) -> bool,
     ) -> Result<()> {
+        // The machines stepped through `through`, not through the month the clock's history
+        // warms them to (a clock on a month's last day has not closed it yet).
+        match through {
+            Some(month) => self.close_through(month),
+            None => (self.closed_through, self.next_close) = (None, None),
+        }
         let mut alerts = BTreeMap::new();
         let mut before: BTreeMap<NaiveDate, BTreeMap<(String, String), AlertMachine>> = BTreeMap::new();
         for (i, r) in records.into_iter().enumerate() {
@@ -214,6 +221,11 @@ impl KpiState {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The last month whose alerts have stepped (its first day).
+    pub(crate) fn closed_through(&self) -> Option<NaiveDate> {
+        self.closed_through
     }
 
     /// Where every alert stands, Grafana's way.
