@@ -499,6 +499,31 @@ fn one_open_month_keeps_the_clock_s_month_on_its_last_day() -> Res {
     Ok(())
 }
 
+/// An event dated a month's last day moves the clock there without closing the month (it
+/// closes when time passes on). A snapshot taken then keeps the month its alert machines
+/// stepped through, so the restored engine closes that month at the next month's first event
+/// as the running one does: the same machines and snapshot after it.
+#[test]
+fn a_snapshot_on_a_month_s_last_day_closes_that_month_later_as_the_engine_does() -> Res {
+    let company = company();
+    let mid_month = (company.as_of - Days::new(60)).with_day(15).ok_or("a 15th")?;
+    let mut engine = Engine::new(company.until(mid_month), EngineOptions::default())?;
+    let (node, product, _) = stocked(&engine);
+    let next_month = mid_month.checked_add_months(chrono::Months::new(1)).and_then(|d| d.with_day(1));
+    let first_of_next = next_month.ok_or("the next month")?;
+    let last_day = first_of_next.pred_opt().ok_or("a last day")?;
+    engine
+        .apply(event("GRN-LAST", EventBody::Movement(movement(&node, &product, last_day, MovementKind::Receipt, 2))))?;
+    let mut restored = Engine::restore(engine.snapshot())?;
+    let next =
+        |id: &str| event(id, EventBody::Movement(movement(&node, &product, first_of_next, MovementKind::Receipt, 1)));
+    engine.apply(next("GRN-NEXT"))?;
+    restored.apply(next("GRN-NEXT"))?;
+    assert_eq!(restored.alert_states(), engine.alert_states());
+    assert!(restored.snapshot() == engine.snapshot(), "the snapshots differ");
+    Ok(())
+}
+
 #[test]
 fn an_engine_s_snapshot_restores_the_same_state() -> Res {
     let mut engine = engine();
