@@ -42,9 +42,9 @@ impl KpiState {
             return Ok(());
         }
         let periods = crate::kpi::months_up_to(last, crate::kpi::months_since(first, last, TRAILING_MONTHS));
-        let still_open = Some(self.first_to_keep(first_of_month(d.as_of)));
+        let still_open = self.first_to_keep(first_of_month(d.as_of));
         for period in periods {
-            if still_open.is_some_and(|open| period >= open) {
+            if period >= still_open {
                 self.alerts_before.insert(period, self.alerts.clone());
             }
             for (member, _) in &self.distributors {
