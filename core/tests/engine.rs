@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use omo_core::credit::{AuditStamp, CreditBook, CreditCheck, CreditPolicy};
 use omo_core::engine::{
-    Allocation, ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, Event, EventBody, Reorder,
+    Allocation, ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, EngineSnapshot, Event, EventBody, Reorder,
 };
 use omo_core::model::*;
 use omo_core::sample::{SampleConfig, sample_company};
@@ -520,6 +520,21 @@ fn a_snapshot_on_a_month_s_last_day_closes_that_month_later_as_the_engine_does()
     engine.apply(next("GRN-NEXT"))?;
     restored.apply(next("GRN-NEXT"))?;
     assert_eq!(restored.alert_states(), engine.alert_states());
+    assert!(restored.snapshot() == engine.snapshot(), "the snapshots differ");
+    Ok(())
+}
+
+/// A clock beyond 9999-12-31 (the Rust API can move it there) is written in ISO 8601's
+/// expanded form (`+10000-01-01`), and the snapshot's JSON reads back (found by fuzz_engine).
+#[test]
+fn a_clock_beyond_the_year_9999_reads_back_from_the_snapshot_s_json() -> Res {
+    let mut history = company();
+    history.as_of = NaiveDate::from_ymd_opt(10_000, 1, 1).ok_or("a day")?;
+    let engine = Engine::new(history, EngineOptions::default())?;
+    let text = serde_json::to_string(&engine.snapshot())?;
+    assert!(text.contains("\"+10000-01-01\""), "the clock in its expanded form");
+    let restored = Engine::restore(EngineSnapshot::from_json(&text)?)?;
+    assert_eq!(state(&restored), state(&engine));
     assert!(restored.snapshot() == engine.snapshot(), "the snapshots differ");
     Ok(())
 }

@@ -174,17 +174,26 @@ pub fn option_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Opti
 }
 
 /// Reads an ISO date, or the calendar date of an ISO date-time (`2025-03-01T08:30:00Z`,
-/// `2025-03-01 08:30:00+08:00`), as written.
+/// `2025-03-01 08:30:00+08:00`), as written. A date outside the years 0000 to 9999 is read in
+/// ISO 8601's expanded form with its sign (`+10000-01-01`), the form every date this crate writes
+/// takes there, so that whatever it writes reads back.
 ///
 /// ```
+/// use chrono::NaiveDate;
 /// use omo_core::model::exact::parse_date;
-/// let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
 /// assert_eq!(parse_date("2025-03-01"), Ok(day));
 /// assert_eq!(parse_date("2025-03-01T08:30:00+08:00"), Ok(day));
 /// assert!(parse_date("2025-13-45").unwrap_err().contains("not a date"));
+/// assert_eq!(parse_date(&NaiveDate::MAX.to_string()), Ok(NaiveDate::MAX));
+/// assert_eq!(parse_date("-0001-12-31"), Ok(NaiveDate::from_ymd_opt(-1, 12, 31).unwrap()));
+/// assert!(parse_date("+10000-01-01T08:00").is_err());
 /// ```
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let not_a_date = || format!("{:?} is not a date (YYYY-MM-DD)", shorten(text));
+    if text.starts_with(['+', '-']) {
+        return text.parse().map_err(|_| not_a_date());
+    }
     let (day, time) = match text.char_indices().nth(10) {
         Some((at, 'T' | 't' | ' ')) => (&text[..at], Some(&text[at + 1..])),
         Some(_) => return Err(not_a_date()),
