@@ -22,6 +22,7 @@ mod classes {
     pyo3::import_exception!(omo.errors, CurrencyError);
     pyo3::import_exception!(omo.errors, UnknownAccountError);
     pyo3::import_exception!(omo.errors, ClosedPeriodError);
+    pyo3::import_exception!(omo.errors, DateAheadError);
     pyo3::import_exception!(omo.errors, CreditBlockedError);
     pyo3::import_exception!(omo.errors, StoreError);
     pyo3::import_exception!(omo.errors, StorageError);
@@ -60,6 +61,7 @@ fn exception(error: &omo_core::OmoError, message: String) -> PyErr {
         E::NegativeStock { .. } => NegativeStockError::new_err(message),
         E::LimitExceeded { .. } => LimitError::new_err(message),
         E::ClosedPeriod { .. } => ClosedPeriodError::new_err(message),
+        E::FarAhead { .. } => DateAheadError::new_err(message),
         E::CurrencyMismatch { .. } => CurrencyError::new_err(message),
         E::UnknownCreditAccount { .. } => UnknownAccountError::new_err(message),
         E::CreditBlocked { .. } => CreditBlockedError::new_err(message),

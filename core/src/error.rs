@@ -148,6 +148,26 @@ pub enum OmoError {
         /// The first day still open.
         open_from: chrono::NaiveDate,
     },
+    /// An event dated further after the engine's clock than
+    /// [`crate::engine::EngineOptions::max_days_ahead`] allows: most likely a mistyped year,
+    /// which accepted would move the clock there for good. Time passed to the date first
+    /// ([`crate::engine::Engine::advance_to`]) lets the event in when the date is right.
+    #[error(
+        "{field} {date} is {days} days after the engine's clock {clock}, more than the {limit} allowed \
+         (a mistyped year?): advance the clock to it first if the date is right"
+    )]
+    FarAhead {
+        /// The event's date.
+        date: chrono::NaiveDate,
+        /// The record's field holding it (`order_date`).
+        field: &'static str,
+        /// The engine's clock.
+        clock: chrono::NaiveDate,
+        /// How many days after the clock the date is.
+        days: i64,
+        /// How many days after the clock an event may be dated.
+        limit: u32,
+    },
     /// A JSON document could not be read or written; the message names the collection, the
     /// record's id where it has one, and the field.
     #[error("JSON: {0}")]

@@ -85,7 +85,8 @@ fn kind_of(e: &OmoError, detail: String) -> OmoMobileError {
         | OmoError::UnknownParents { .. }
         | OmoError::Cycle { .. }
         | OmoError::LimitExceeded { .. }
-        | OmoError::ClosedPeriod { .. } => OmoMobileError::InvalidData { detail },
+        | OmoError::ClosedPeriod { .. }
+        | OmoError::FarAhead { .. } => OmoMobileError::InvalidData { detail },
         OmoError::InvalidId { .. } | OmoError::InvalidArgument { .. } => OmoMobileError::InvalidInput { detail },
         OmoError::UnknownId { .. } | OmoError::UnknownCreditAccount { .. } => OmoMobileError::UnknownId { detail },
         OmoError::NegativeStock { .. } => OmoMobileError::NegativeStock { detail },

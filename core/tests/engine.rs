@@ -524,6 +524,57 @@ fn a_snapshot_on_a_month_s_last_day_closes_that_month_later_as_the_engine_does()
     Ok(())
 }
 
+/// An event dated more than five years after the clock (a mistyped year) is refused naming its
+/// field, and changes nothing; once time has passed to it, it gets in. Without a limit, or on an
+/// engine that holds no dated record yet, any distance is taken.
+#[test]
+fn an_event_years_after_the_clock_is_refused_as_a_mistyped_year() -> Res {
+    let mut engine = engine();
+    let (node, product, _) = stocked(&engine);
+    let clock = engine.as_of();
+    let typo = NaiveDate::from_ymd_opt(clock.year() + 180, clock.month(), 1).ok_or("a day")?;
+    let receipt =
+        |id: &str, date| event(id, EventBody::Movement(movement(&node, &product, date, MovementKind::Receipt, 1)));
+    let before = state(&engine);
+    let err = engine.apply(receipt("GRN-TYPO", typo)).err().ok_or("refused")?;
+    let OmoError::Refused { field, reason, .. } = &err else { return Err(format!("{err}").into()) };
+    assert_eq!(field.as_deref(), Some("record.date"));
+    let days = (typo - clock).num_days();
+    assert!(
+        matches!(**reason, OmoError::FarAhead { date, clock: at, days: d, limit: 1_827, .. } if date == typo && at == clock && d == days),
+        "{reason:?}"
+    );
+    assert!(err.to_string().contains("mistyped year"), "{err}");
+    assert_eq!(state(&engine), before);
+    // Five years to the day is still in; a day more is not.
+    let edge = clock + Days::new(1_827);
+    assert!(engine.apply(receipt("GRN-EDGE+1", edge + Days::new(1))).is_err());
+    engine.apply(receipt("GRN-EDGE", edge))?;
+    engine.advance_to(typo)?;
+    engine.apply(receipt("GRN-TYPO", typo))?;
+    assert_eq!(engine.as_of(), typo);
+
+    let options = EngineOptions { max_days_ahead: None, ..EngineOptions::default() };
+    let mut unlimited = Engine::new(company(), options)?;
+    unlimited.apply(receipt("GRN-TYPO", typo))?;
+    assert_eq!(unlimited.as_of(), typo);
+
+    // A company's master data alone, its clock where it was started: the first dated event is
+    // taken from any distance, the next one is held to the limit.
+    let mut master = company();
+    (master.movements, master.pos_sales, master.counts) = (Vec::new(), Vec::new(), Vec::new());
+    (master.orders, master.shipments, master.invoices) = (Vec::new(), Vec::new(), Vec::new());
+    (master.payments, master.prepaid_orders) = (Vec::new(), Vec::new());
+    (master.supply.purchase_orders, master.supply.production_orders) = (Vec::new(), Vec::new());
+    master.as_of = NaiveDate::from_ymd_opt(2000, 1, 1).ok_or("a day")?;
+    let mut fresh = Engine::new(master, EngineOptions::default())?;
+    fresh.apply(receipt("GRN-FIRST", clock))?;
+    assert_eq!(fresh.as_of(), clock);
+    let refused = fresh.apply(receipt("GRN-TYPO", typo));
+    assert!(matches!(&refused, Err(OmoError::Refused { reason, .. }) if matches!(**reason, OmoError::FarAhead { .. })));
+    Ok(())
+}
+
 /// A clock beyond 9999-12-31 (the Rust API can move it there) is written in ISO 8601's
 /// expanded form (`+10000-01-01`), and the snapshot's JSON reads back (found by fuzz_engine).
 #[test]

@@ -222,6 +222,9 @@ def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(histo
         eng.apply(json.dumps(_order(history, "SO-5", customer, day), default=str).replace(day.isoformat(), "2026-02-30"))
     with pytest.raises(omo.JsonError):
         eng.apply("{not json")
+    typo = day.replace(year=day.year + 180)  # a mistyped year, five years being the most allowed
+    with pytest.raises(omo.DateAheadError, match=f"order_date {typo.isoformat()} is .* days after the engine's clock"):
+        eng.apply(_order(history, "SO-6", customer, typo))
     assert (eng.seq, eng.as_of, eng.to_dataset().to_json()) == before
 
 

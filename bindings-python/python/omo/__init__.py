@@ -26,7 +26,7 @@ from .engine import Engine, events_of
 from ._native import __version__
 from . import _native
 from ._convert import finite_array, first_not_finite, optional_whole, whole
-from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, CreditError, CurrencyError, DuplicateIdError, HierarchyError, InvalidDataError,
+from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, CreditError, CurrencyError, DateAheadError, DuplicateIdError, HierarchyError, InvalidDataError,
                      InvalidIdError, JsonError, LimitError, NegativeStockError, OmoError, StorageError, StoreError,
                      UnknownAccountError, UnknownIdError, ValidationError)
 from . import errors
@@ -39,6 +39,7 @@ __all__ = [
     "CreditBlockedError",
     "CreditCheck",
     "Dataset",
+    "DateAheadError",
     "Scorecard",
     "alerts",
     "channel_view",

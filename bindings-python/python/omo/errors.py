@@ -17,6 +17,9 @@ ArgumentError         ValidationError       an argument out of its domain (names
 NegativeStockError    ValidationError       a movement taking stock below zero
 LimitError            ValidationError       an input over a documented size limit
 ClosedPeriodError     ValidationError       an event dated before the live engine's open period
+DateAheadError        ValidationError       an event dated further after the live engine's clock
+                                            than its ``max_days_ahead`` allows (five years by
+                                            default): most likely a mistyped year
 CurrencyError         CreditError           an amount in another currency than the account's
 UnknownAccountError   CreditError           a customer without a credit account
 CreditBlockedError    CreditError           a replica's order the credit check now blocks (sync)
@@ -100,6 +103,12 @@ class ClosedPeriodError(ValidationError):
     """An event dated before the live engine's open period: those months' books are closed."""
 
 
+class DateAheadError(ValidationError):
+    """An event dated further after the live engine's clock than it allows (five years by
+    default): most likely a mistyped year, which would move the clock there for good.
+    ``eng.advance_to(date)`` first lets it in when the date is right."""
+
+
 class CreditBlockedError(CreditError):
     """An order from a replica (a phone that synced late) that the credit check now blocks."""
 
@@ -129,5 +138,5 @@ class StorageError(ValidationError, OSError):
 
 __all__ = ["OmoError", "ValidationError", "CreditError", "InvalidDataError", "JsonError", "InvalidIdError",
            "DuplicateIdError", "HierarchyError", "UnknownIdError", "ArgumentError", "NegativeStockError",
-           "LimitError", "ClosedPeriodError", "CurrencyError", "UnknownAccountError", "CreditBlockedError",
+           "LimitError", "ClosedPeriodError", "DateAheadError", "CurrencyError", "UnknownAccountError", "CreditBlockedError",
            "StoreError", "StorageError"]

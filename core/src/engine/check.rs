@@ -22,10 +22,29 @@ impl Engine {
         {
             return Err(OmoError::ClosedPeriod { date, open_from });
         }
+        if let Some((date, field)) = body.dated() {
+            self.check_ahead(date, field)?;
+        }
         let as_of = body.date().map_or(self.dataset.as_of, |d| d.max(self.dataset.as_of));
         let converted = self.convert(body)?;
         self.check(converted.as_ref().unwrap_or(body), as_of, remote)?;
         Ok(converted)
+    }
+
+    /// Refuses `date` (of the record's `field`) when it is further after the clock than
+    /// [`super::EngineOptions::max_days_ahead`] allows, unless the engine holds no dated record
+    /// yet (its clock is then only where its history was started).
+    fn check_ahead(&self, date: NaiveDate, field: &'static str) -> Result<()> {
+        let clock = self.dataset.as_of;
+        let days = (date - clock).num_days();
+        let Some(limit) = self.options.max_days_ahead.filter(|limit| days > i64::from(*limit)) else { return Ok(()) };
+        let folded = self.folded.as_ref().is_some_and(|f| f.movements > 0 || f.pos_sales > 0);
+        let supply = &self.dataset.supply;
+        let supply_orders = !(supply.purchase_orders.is_empty() && supply.production_orders.is_empty());
+        if !folded && !supply_orders && self.dataset.first_date().is_none() {
+            return Ok(());
+        }
+        Err(OmoError::FarAhead { date, field, clock, days, limit })
     }
 
     /// An invoice or payment in another currency, converted at the rate of its date (`None`:
@@ -322,6 +341,7 @@ fn field_of(reason: &OmoError) -> Option<String> {
         OmoError::Invalid { issues } => issues.first().and_then(|i| in_record(&i.field)),
         OmoError::NegativeStock { .. } => in_record("quantity"),
         OmoError::ClosedPeriod { .. } => Some("record.date".to_owned()),
+        OmoError::FarAhead { field, .. } => in_record(field),
         OmoError::CurrencyMismatch { .. } => in_record("currency"),
         OmoError::DuplicateId { kind: "event", .. } => Some("id".to_owned()),
         OmoError::DuplicateId { .. } => in_record("id"),

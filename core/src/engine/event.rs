@@ -248,27 +248,46 @@ impl EventBody {
     /// change's date. Master data (customers, products, nodes, accounts, targets) has none and
     /// does not move the engine's clock.
     pub fn date(&self) -> Option<NaiveDate> {
+        self.dated().map(|(date, _)| date)
+    }
+
+    /// The business date ([`EventBody::date`]) with the record's field that holds it
+    /// (`order_date`, `stamp.date`; a purchase or production order's latest change, from its
+    /// order date or start, or its lines' receipts or its finish).
+    ///
+    /// ```
+    /// use omo_core::engine::Event;
+    /// let json = r#"{"type": "order_status", "id": "S-1",
+    ///   "record": {"order": "SO-1", "date": "2025-03-02", "status": "shipped"}}"#;
+    /// let dated = Event::from_json(json)?.body.dated();
+    /// assert_eq!(dated, Some((chrono::NaiveDate::from_ymd_opt(2025, 3, 2).unwrap(), "date")));
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
+    pub fn dated(&self) -> Option<(NaiveDate, &'static str)> {
         Some(match self {
-            EventBody::Movement(m) => m.date,
-            EventBody::Count(c) => c.date,
-            EventBody::PosSale(s) => s.date,
-            EventBody::Order(o) => o.order_date,
-            EventBody::Shipment(s) => s.shipped_date,
-            EventBody::Invoice(i) => i.date,
-            EventBody::Payment(p) => p.date,
-            EventBody::PrepaidOrder(p) => p.order_date,
-            EventBody::OrderStatus(c) => c.date,
-            EventBody::ShipmentDelivered(d) => d.date,
-            EventBody::ShipmentTracked(t) => t.event.date,
-            EventBody::PrepaidPickup(p) => p.pickup.date,
-            EventBody::PaymentAllocation(a) => a.date,
-            EventBody::CreditLimit(c) => c.stamp.date,
-            EventBody::TemporaryIncrease(c) => c.stamp.date,
-            EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => c.stamp.date,
-            EventBody::CreditRiskClass(c) => c.stamp.date,
-            EventBody::CreditOverride(c) => c.stamp.date,
-            EventBody::PurchaseOrder(o) => o.last_change(),
-            EventBody::ProductionOrder(o) => o.last_change(),
+            EventBody::Movement(m) => (m.date, "date"),
+            EventBody::Count(c) => (c.date, "date"),
+            EventBody::PosSale(s) => (s.date, "date"),
+            EventBody::Order(o) => (o.order_date, "order_date"),
+            EventBody::Shipment(s) => (s.shipped_date, "shipped_date"),
+            EventBody::Invoice(i) => (i.date, "date"),
+            EventBody::Payment(p) => (p.date, "date"),
+            EventBody::PrepaidOrder(p) => (p.order_date, "order_date"),
+            EventBody::OrderStatus(c) => (c.date, "date"),
+            EventBody::ShipmentDelivered(d) => (d.date, "date"),
+            EventBody::ShipmentTracked(t) => (t.event.date, "event.date"),
+            EventBody::PrepaidPickup(p) => (p.pickup.date, "pickup.date"),
+            EventBody::PaymentAllocation(a) => (a.date, "date"),
+            EventBody::CreditLimit(c) => (c.stamp.date, "stamp.date"),
+            EventBody::TemporaryIncrease(c) => (c.stamp.date, "stamp.date"),
+            EventBody::CreditBlock(c) | EventBody::CreditUnblock(c) => (c.stamp.date, "stamp.date"),
+            EventBody::CreditRiskClass(c) => (c.stamp.date, "stamp.date"),
+            EventBody::CreditOverride(c) => (c.stamp.date, "stamp.date"),
+            EventBody::PurchaseOrder(o) => {
+                let day = o.last_change();
+                (day, if day == o.order_date { "order_date" } else { "lines.received_date" })
+            }
+            EventBody::ProductionOrder(o) => (o.last_change(), if o.finished.is_some() { "finished" } else { "start" }),
             EventBody::Customer(_)
             | EventBody::Product(_)
             | EventBody::Node(_)

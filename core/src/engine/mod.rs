@@ -10,7 +10,10 @@
 //!
 //! **The clock.** [`Engine::as_of`] is the latest of the history's `as_of`, the date of the latest
 //! applied event and the last [`Engine::advance_to`]; it never goes back. Master-data events
-//! (customers, products, nodes, accounts, targets) have no date and do not move it.
+//! (customers, products, nodes, accounts, targets) have no date and do not move it. An event
+//! dated more than [`EngineOptions::max_days_ahead`] after the clock (five years by default) is
+//! refused as a likely mistyped year ([`OmoError::FarAhead`]), since accepted it would move the
+//! clock there for good; [`Engine::advance_to`] first lets a right date in.
 //!
 //! **Back-dated events.** The books are open from the first day of the month before the clock's
 //! month ([`EngineOptions::open_months`] = 2 by default: the grace month an ERP keeps open for
@@ -229,6 +232,20 @@ pub struct EngineOptions {
     /// ([`Engine::new`]) keeps every record whatever this says.
     #[serde(default = "default_keep_open_records")]
     pub keep_open_records: bool,
+    /// How many days after the clock an event may be dated (`None`: any number; 1,827 by
+    /// default, five years). An event dated later is refused ([`OmoError::FarAhead`]) as a
+    /// likely mistyped year (`2205` for `2025`): accepted, it would move the clock there for
+    /// good, every later event of the real present then dated in a closed period, and close
+    /// each month in between on its way (with [`EngineOptions::plan_alerts`], a plan of the
+    /// company each). [`Engine::advance_to`] moves the clock any distance, so a right date
+    /// gets in once time has passed to it. An engine that holds no dated record yet (one on
+    /// [`Engine::empty_history`]) takes its first dated event from any distance.
+    #[serde(default = "default_max_days_ahead")]
+    pub max_days_ahead: Option<u32>,
+}
+
+fn default_max_days_ahead() -> Option<u32> {
+    Some(1_827)
 }
 
 fn default_keep_open_records() -> bool {
@@ -251,6 +268,7 @@ impl Default for EngineOptions {
             plan_alerts: false,
             log_capacity: default_log_capacity(),
             keep_open_records: default_keep_open_records(),
+            max_days_ahead: default_max_days_ahead(),
         }
     }
 }
