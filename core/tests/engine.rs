@@ -156,6 +156,11 @@ fn the_month_before_the_clock_is_open_and_the_one_before_it_closed() -> Res {
     let OmoError::Refused { field, reason, .. } = &err else { return Err(format!("{err:?}").into()) };
     assert!(matches!(**reason, OmoError::ClosedPeriod { .. }), "{err}");
     assert_eq!(field.as_deref(), Some("record.date"));
+    // An order names its own date field.
+    let old_order = engine.dataset().orders.first().ok_or("orders")?.clone();
+    let old_order = SalesOrder { id: OrderId::new("SO-OLD")?, order_date: as_of - Days::new(40), ..old_order };
+    let err = engine.apply(event("SO-OLD", EventBody::Order(old_order))).unwrap_err();
+    assert!(matches!(&err, OmoError::Refused { field: Some(f), .. } if f == "record.order_date"), "{err:?}");
     assert_eq!(state(&engine), before);
     assert_eq!(engine.spi_rows(), build_ledger(&engine.to_dataset().movements, &[], LedgerOptions::default())?);
     Ok(())

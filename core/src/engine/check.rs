@@ -321,7 +321,11 @@ pub(super) fn refusal(event: &Event, reason: OmoError) -> OmoError {
     if matches!(reason, OmoError::Refused { .. }) {
         return reason;
     }
-    let field = field_of(&reason);
+    let field = match &reason {
+        // The date at fault is the event's own (`order_date`, `stamp.date`).
+        OmoError::ClosedPeriod { .. } => event.body.dated().map(|(_, field)| format!("record.{field}")),
+        _ => field_of(&reason),
+    };
     let reason = match reason {
         OmoError::Invalid { mut issues } => {
             for issue in issues.iter_mut().filter(|i| i.id.is_empty()) {
@@ -340,7 +344,6 @@ fn field_of(reason: &OmoError) -> Option<String> {
     match reason {
         OmoError::Invalid { issues } => issues.first().and_then(|i| in_record(&i.field)),
         OmoError::NegativeStock { .. } => in_record("quantity"),
-        OmoError::ClosedPeriod { .. } => Some("record.date".to_owned()),
         OmoError::FarAhead { field, .. } => in_record(field),
         OmoError::CurrencyMismatch { .. } => in_record("currency"),
         OmoError::DuplicateId { kind: "event", .. } => Some("id".to_owned()),
