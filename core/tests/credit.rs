@@ -159,6 +159,10 @@ fn scores_classes_and_recommended_limits_follow_the_documented_rules() {
     assert_eq!(rec.limit, dec(2_000));
     assert_eq!(rec.risk_class, RiskClass::C);
     assert!(rec.reasons.last().unwrap().contains("= 1583.33"), "{:?}", rec.reasons);
+    // A limit rounded to 10^-28 does not fit a decimal (1,583.33 x 10^28 units): refused, never a panic.
+    let tiny = LimitRules { rounding: Decimal::new(1, 28), ..LimitRules::default() };
+    let err = recommend_limit(book.receivables(), &c1(), 30, day(4, 15), &rules, &tiny).unwrap_err();
+    assert!(err.to_string().contains("larger than a decimal holds"), "{err}");
 }
 
 #[test]

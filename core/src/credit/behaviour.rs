@@ -255,8 +255,18 @@ pub fn recommend_limit(
         .get(RiskClass::ALL.iter().position(|c| *c == class).unwrap_or(2))
         .copied()
         .unwrap_or(Decimal::ONE);
-    let raw = monthly * months * factor;
-    let limit = (raw / limits.rounding).ceil() * limits.rounding;
+    let rounded = |raw: Decimal| raw.checked_div(limits.rounding)?.ceil().checked_mul(limits.rounding);
+    let raw_and_limit =
+        monthly.checked_mul(months).and_then(|m| m.checked_mul(factor)).and_then(|raw| Some((raw, rounded(raw)?)));
+    let (raw, limit) = raw_and_limit.ok_or_else(|| OmoError::InvalidArgument {
+        name: "limits",
+        message: format!(
+            "the limit of {customer} ({} x {} months x class factor {factor}, rounded up to {}) is larger than a decimal holds",
+            monthly.round_dp(2),
+            months.round_dp(2),
+            limits.rounding
+        ),
+    })?;
     reasons.push(format!(
         "average monthly purchases {} x {} months of terms ({} days + 1 month) x class {} factor {} = {}, rounded up to {}",
         monthly.round_dp(2),

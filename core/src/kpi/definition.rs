@@ -361,7 +361,7 @@ impl KpiDefinition {
                     // An empty range (refused by `validated`) gives no measure.
                     Some((min, max)) if max <= min => return (None, self.missing, None),
                     Some((min, max)) => super::evaluate::saturating_mul(
-                        super::evaluate::saturating_div(value.saturating_sub(*min), max.saturating_sub(*min)),
+                        crate::model::exact::saturating_div(value.saturating_sub(*min), max.saturating_sub(*min)),
                         Decimal::ONE_HUNDRED,
                     ),
                     None => value,

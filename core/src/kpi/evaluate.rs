@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::definition::{Direction, KpiDefinition, Light};
+use crate::model::exact::saturating_div;
 
 /// Whether a KPI moved the good way since the previous period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,16 +112,6 @@ fn trend(definition: &KpiDefinition, previous: Decimal, now: Decimal) -> Trend {
         std::cmp::Ordering::Equal => Trend::Steady,
         std::cmp::Ordering::Less => Trend::Worsening,
     }
-}
-
-/// `a / b`, or the largest Decimal of the quotient's sign where it does not fit (a value of 10^28
-/// over a target of 10^-28); zero for a zero `b`. KPI values come from anywhere, and a light must
-/// not panic on any of them.
-pub(crate) fn saturating_div(a: Decimal, b: Decimal) -> Decimal {
-    if b.is_zero() {
-        return Decimal::ZERO;
-    }
-    a.checked_div(b).unwrap_or(if a.is_sign_negative() == b.is_sign_negative() { Decimal::MAX } else { Decimal::MIN })
 }
 
 /// `a * b`, or the largest Decimal of the product's sign where it does not fit.

@@ -562,7 +562,7 @@ pub fn roll_up<K: Clone + Hash + Eq>(
                     weight = weight.saturating_add(w);
                 }
             }
-            match (weight > Decimal::ZERO).then(|| super::evaluate::saturating_div(total, weight)) {
+            match (weight > Decimal::ZERO).then(|| crate::model::exact::saturating_div(total, weight)) {
                 Some(s) if s >= *green_at => (Light::Green, Some(s)),
                 Some(s) if s >= *yellow_at => (Light::Yellow, Some(s)),
                 Some(s) => (Light::Red, Some(s)),

@@ -173,6 +173,16 @@ pub fn option_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Opti
     deserializer.deserialize_option(Optional)
 }
 
+/// `a / b`, or the largest Decimal of the quotient's sign where it does not fit (a value of 10^28
+/// over a target of 10^-28); zero for a zero `b`. KPI values and credit limits come from
+/// anywhere, and a light or a credit position must not panic on any of them.
+pub(crate) fn saturating_div(a: Decimal, b: Decimal) -> Decimal {
+    if b.is_zero() {
+        return Decimal::ZERO;
+    }
+    a.checked_div(b).unwrap_or(if a.is_sign_negative() == b.is_sign_negative() { Decimal::MAX } else { Decimal::MIN })
+}
+
 /// Reads an ISO date, or the calendar date of an ISO date-time (`2025-03-01T08:30:00Z`,
 /// `2025-03-01 08:30:00+08:00`), as written. A date outside the years 0000 to 9999 is read in
 /// ISO 8601's expanded form with its sign (`+10000-01-01`), the form every date this crate writes

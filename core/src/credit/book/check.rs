@@ -11,6 +11,7 @@ use crate::credit::policy::{CreditPolicy, ExposureKind, OverLimitAction};
 use crate::dataset::Dataset;
 use crate::error::{OmoError, Result};
 use crate::model::RiskClass;
+use crate::model::exact::saturating_div;
 use crate::model::{CustomerId, OrderId};
 
 /// Whether a check considers everything open, or only what falls due soon.
@@ -184,9 +185,27 @@ pub struct CreditCheck {
 
 impl CreditCheck {
     /// Exposure before the order over the limit (1.0: the whole limit used); `None` without a
-    /// limit.
+    /// limit; the largest Decimal where the quotient does not fit one (a limit of 10^-28).
+    ///
+    /// ```
+    /// use omo_core::credit::{CheckMode, CreditAccount, CreditBook, CreditPolicy};
+    /// use omo_core::model::{Currency, CustomerId, OrderId};
+    /// use rust_decimal::Decimal;
+    /// let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    /// let (cny, d01) = (Currency::new("CNY")?, CustomerId::new("D-01")?);
+    /// let used = |limit: Decimal| -> Result<Option<Decimal>, omo_core::OmoError> {
+    ///     let mut book = CreditBook::new(cny.clone(), CreditPolicy::default());
+    ///     book.open_account(CreditAccount::new(d01.clone(), limit, 30, cny.clone())?)?;
+    ///     book.book_order(OrderId::new("SO-1")?, &d01, Decimal::from(70_000), day)?;
+    ///     Ok(book.check_order(&d01, Decimal::ZERO, day, CheckMode::Static)?.limit_used())
+    /// };
+    /// assert_eq!(used(Decimal::from(100_000))?, Some(Decimal::new(7, 1)));
+    /// assert_eq!(used(Decimal::new(1, 28))?, Some(Decimal::MAX)); // found by fuzz_engine
+    /// assert_eq!(used(Decimal::ZERO)?, None);
+    /// # Ok::<(), omo_core::OmoError>(())
+    /// ```
     pub fn limit_used(&self) -> Option<Decimal> {
-        (!self.limit.is_zero()).then(|| self.exposure_before / self.limit)
+        (!self.limit.is_zero()).then(|| saturating_div(self.exposure_before, self.limit))
     }
 
     /// The finding with this reason `code` (`"limit_exceeded"`, `"near_limit"`, ...), if any.
