@@ -580,6 +580,27 @@ fn an_event_years_after_the_clock_is_refused_as_a_mistyped_year() -> Res {
     Ok(())
 }
 
+/// A sales target of 10^-28 for a distributor with revenue: its revenue against plan does not
+/// fit a decimal, and the engine computing its lights panicked; the value saturates.
+#[test]
+fn a_tiny_sales_target_saturates_the_revenue_against_plan() -> Res {
+    let company = company();
+    let cut = (company.as_of - Days::new(45)).with_day(15).ok_or("a 15th")?;
+    let mut engine = Engine::new(company.until(cut), EngineOptions::default())?;
+    let month = cut.with_day(1).ok_or("a first day")?;
+    let invoiced = |id: &CustomerId| engine.dataset().invoices.iter().any(|i| &i.customer == id && i.date >= month);
+    let customers = engine.dataset().customers.iter().map(|c| c.id.clone());
+    let distributor = customers
+        .filter(|id| invoiced(id))
+        .find(|id| engine.kpi_value(id.as_str(), "revenue_vs_plan").is_some())
+        .ok_or("a distributor invoiced this month, with a plan")?;
+    let target = SalesTarget { scope: TargetScope::Customer(distributor.clone()), month, revenue: Decimal::new(1, 28) };
+    engine.apply(event("T-TINY", EventBody::SalesTarget(target)))?;
+    engine.advance_to(cut + Days::new(1))?;
+    assert_eq!(engine.kpi_value(distributor.as_str(), "revenue_vs_plan"), Some(Decimal::MAX));
+    Ok(())
+}
+
 /// A clock beyond 9999-12-31 (the Rust API can move it there) is written in ISO 8601's
 /// expanded form (`+10000-01-01`), and the snapshot's JSON reads back (found by fuzz_engine).
 #[test]

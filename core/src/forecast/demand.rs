@@ -88,7 +88,7 @@ pub(crate) fn sell_out_forecast_of(
         let recent: Vec<&(Decimal, Decimal)> =
             months.map(|m| m.range(last_month - 11..=last_month).map(|(_, v)| v).collect()).unwrap_or_default();
         let (units, money) = recent.iter().fold((Decimal::ZERO, Decimal::ZERO), |(u, r), v| (u + v.0, r + v.1));
-        let price = if units.is_zero() { Decimal::ZERO } else { money / units };
+        let price = crate::model::exact::saturating_div(money, units);
         let revenue = revenue_forecast(&f.mean, &[price])?;
         for (step, (v, r)) in f.mean.iter().zip(revenue).enumerate() {
             let month_number = last_month + 1 + step as i64;

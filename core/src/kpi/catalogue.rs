@@ -485,9 +485,10 @@ pub(crate) struct MonthFacts {
     pub month_days: u32,
 }
 
-/// `a / b`, none unless `b` is positive.
+/// `a / b`, none unless `b` is positive; the largest Decimal of its sign where the quotient
+/// does not fit one (a plan or a last year of 10^-28).
 fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
-    (b > Decimal::ZERO).then(|| a / b)
+    (b > Decimal::ZERO).then(|| crate::model::exact::saturating_div(a, b))
 }
 
 impl MonthFacts {
@@ -518,7 +519,7 @@ impl MonthFacts {
         // In the order of KPI_IDS.
         KpiValues([
             revenue_vs_plan.and_then(|(revenue, plan)| ratio(revenue, plan)),
-            ratio(self.revenue, self.revenue_last_year).map(|r| r - Decimal::ONE),
+            ratio(self.revenue, self.revenue_last_year).map(|r| r.saturating_sub(Decimal::ONE)),
             sell_through.map(|r| if open { r.min(Decimal::ONE) } else { r }),
             crate::spi::days_of_cover(self.closing, self.window_sales, COVER_WINDOW_DAYS),
             ratio(self.dead_or_slow, self.stock_value),
@@ -677,6 +678,29 @@ mod tests {
         // 80 sold in 10 days would be 248 in 31: more than the 200 there are.
         let fast = MonthFacts { sales: Decimal::from(80), ..october_10th() }.values();
         assert_eq!(fast.get("sell_through"), Some(Decimal::ONE));
+    }
+
+    /// Found reading the divisions after fuzz_engine's tiny credit limit: a plan, a last year
+    /// or a stock of 10^-28 made a ratio overflow a Decimal (a panic while an event is applied).
+    #[test]
+    fn a_ratio_over_a_tiny_figure_saturates() {
+        let tiny = Decimal::new(1, 28);
+        let over_tiny = MonthFacts {
+            plan: tiny,
+            revenue_last_year: tiny,
+            opening: tiny,
+            receipts: Decimal::ZERO,
+            due: tiny,
+            ..october_10th()
+        };
+        let values = over_tiny.values();
+        assert_eq!(values.get("revenue_vs_plan"), Some(Decimal::MAX));
+        assert_eq!(values.get("revenue_growth"), Some(Decimal::MAX - Decimal::ONE));
+        assert_eq!(values.get("sell_through"), Some(Decimal::ONE), "at most all of it in an open month");
+        let whole = MonthFacts { elapsed_days: 31, ..over_tiny.clone() }.values();
+        assert_eq!(whole.get("sell_through"), Some(Decimal::MAX));
+        let refunds = MonthFacts { revenue: Decimal::from(-3_100), ..over_tiny }.values();
+        assert_eq!(refunds.get("revenue_growth"), Some(Decimal::MIN));
     }
 
     #[test]

@@ -92,10 +92,12 @@ pub fn days_of_cover(on_hand: Decimal, outflow: Decimal, window_days: u32) -> Op
 /// use omo_core::spi::sell_through;
 /// use rust_decimal::Decimal;
 /// assert_eq!(sell_through(Decimal::from(30), Decimal::from(40), Decimal::from(60)), Some(Decimal::new(3, 1)));
+/// // Where the ratio does not fit a decimal (10^-28 available), the largest one.
+/// assert_eq!(sell_through(Decimal::from(30), Decimal::new(1, 28), Decimal::ZERO), Some(Decimal::MAX));
 /// ```
 pub fn sell_through(sales: Decimal, opening: Decimal, receipts: Decimal) -> Option<Decimal> {
     let available = opening + receipts;
-    (available > Decimal::ZERO).then(|| sales / available)
+    (available > Decimal::ZERO).then(|| crate::model::exact::saturating_div(sales, available))
 }
 
 fn ratio(numerator: Decimal, denominator: Decimal) -> Option<f64> {

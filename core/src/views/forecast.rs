@@ -132,7 +132,9 @@ impl Views<'_> {
                     }
                     RollupBy::Company => "total".to_owned(),
                 };
-                let change = (!volume_last_year.is_zero()).then(|| volume / volume_last_year - Decimal::ONE);
+                let change = (!volume_last_year.is_zero()).then(|| {
+                    crate::model::exact::saturating_div(volume, volume_last_year).saturating_sub(Decimal::ONE)
+                });
                 ForecastRollupRow { key, name, month, volume, revenue, volume_last_year, revenue_last_year, change }
             })
             .collect())

@@ -155,7 +155,8 @@ impl ReorderRule {
         if self.multiple <= Decimal::ZERO {
             return quantity;
         }
-        let packs = quantity / self.multiple;
+        // A multiple so small that the packs do not fit a decimal rounds nothing.
+        let Some(packs) = quantity.checked_div(self.multiple) else { return quantity };
         let packs = match self.rounding {
             Rounding::Up => packs.ceil(),
             Rounding::Down => packs.floor(),
