@@ -170,7 +170,13 @@ pub fn plan_signals(
         let message = format!(
             "line {line} made {output} of the {planned} planned in the last 30 days: review scrap and stoppages"
         );
-        push("production_attainment", line.to_owned(), None, (output / planned).round_dp(4), message);
+        push(
+            "production_attainment",
+            line.to_owned(),
+            None,
+            crate::model::exact::saturating_div(output, planned).round_dp(4),
+            message,
+        );
     }
     Ok(out)
 }

@@ -95,9 +95,13 @@ impl LineLoad {
     ///     idle: false,
     /// };
     /// assert_eq!(april.load(), Some(Decimal::new(16, 1)));
+    /// // A capacity of 10^-28 hours: the largest load a decimal holds, not a panic.
+    /// let tiny = LineLoad { capacity_hours: Decimal::new(1, 28), ..april };
+    /// assert_eq!(tiny.load(), Some(Decimal::MAX.round_dp(4)));
     /// ```
     pub fn load(&self) -> Option<Decimal> {
-        (!self.capacity_hours.is_zero()).then(|| (self.required_hours / self.capacity_hours).round_dp(4))
+        (!self.capacity_hours.is_zero())
+            .then(|| crate::model::exact::saturating_div(self.required_hours, self.capacity_hours).round_dp(4))
     }
 }
 
