@@ -1615,6 +1615,59 @@ mod regressions {
         replay("engine", EngineCase { base: 7, back_days: 77, setup: 10054716603276240465, steps }, drive_engine);
     }
 
+    /// A tracking event dated before the shipment's last one was accepted: the shipment's
+    /// events were then out of date order, which the dataset's checks refuse, so the engine's
+    /// own snapshot did not restore (engine/check.rs: the shipment as the event leaves it).
+    #[test]
+    fn engine_a_tracking_event_out_of_date_order_is_refused() {
+        let steps = vec![
+            2555222975288957759,
+            10558702401923662964,
+            16822474724078298517,
+            12628040556910119335,
+            8744492110714825120,
+            6379824520426390114,
+            15198612358157129866,
+            11884399162450355439,
+            17585487502538306635,
+            12700861670550604446,
+            12584718036702401422,
+            9743198649196462919,
+            10276587879616669304,
+            14601179741382674305,
+            7019865236424484512,
+            9169716940114054720,
+            646962772946471818,
+            13810094313020090165,
+            16868031420463046887,
+            10097800341736717480,
+            1712622142200210766,
+            3381819225233765878,
+            4425868844464862087,
+            5477957873899789190,
+            7318540882942526968,
+            2112445816257948955,
+            12453770775702728786,
+            5881621930544191456,
+            13526433510379257016,
+            8646634800220405952,
+            9191282614103750030,
+            13619880751227764100,
+            12079293723031473433,
+            16982827423741804861,
+            15129614650826890952,
+            1922835924441596130,
+            16724639112670978043,
+            18443011966550986127,
+            8912176013793286632,
+            165076704210373424,
+            14724596073050971860,
+            9294338690931865555,
+            11698341872601887439,
+        ];
+        replay("engine", EngineCase { base: 4, back_days: 68, setup: 7029475495897422898, steps }, drive_engine);
+    }
+
     /// `evaluate`: value over a target of 1e-28 overflowed a Decimal (kpi/evaluate.rs, attainment).
     #[test]
     fn kpi_attainment_over_a_tiny_target_saturates() {

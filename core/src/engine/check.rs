@@ -125,15 +125,17 @@ impl Engine {
             EventBody::OrderStatus(change) => {
                 known(ids.orders.contains_key(&change.order), "sales_order", change.order.as_str())?;
             }
+            // The shipment as the event leaves it passes the dataset's checks (a delivery not
+            // before it shipped, tracking events in date order), or its state would not restore.
             EventBody::ShipmentDelivered(delivery) => {
-                let shipment = self.shipment(&delivery.shipment)?;
-                if delivery.date < shipment.shipped_date {
-                    let message = format!("{} is before shipped_date {}", delivery.date, shipment.shipped_date);
-                    out.push(ValidationIssue::new("shipment", shipment.id.to_string(), "delivered_date", message));
-                }
+                let mut after = self.shipment(&delivery.shipment)?.clone();
+                after.delivered_date = Some(delivery.date);
+                references::check_shipment(&after, ids, as_of, &mut out);
             }
             EventBody::ShipmentTracked(tracking) => {
-                self.shipment(&tracking.shipment)?;
+                let mut after = self.shipment(&tracking.shipment)?.clone();
+                after.events.push(tracking.event.clone());
+                references::check_shipment(&after, ids, as_of, &mut out);
             }
             EventBody::PrepaidPickup(pickup) => {
                 let position = self.index.prepaid_orders.get(&pickup.prepaid_order);
