@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDate;
-use omo_core::engine::{Accepted, Change, Engine, EngineOptions, Event, EventBatch, events_of};
+use omo_core::engine::{Accepted, Change, DEFAULT_MAX_DAYS_AHEAD, Engine, EngineOptions, Event, EventBatch, events_of};
 use omo_core::sample::StockRecord;
 use omo_core::{OmoError, ValidDataset};
 use omo_store::{Checks, Store};
@@ -106,15 +106,16 @@ impl PyEngine {
     /// An engine on `dataset`'s history (validated), or on an empty company when `None`: in
     /// memory, or durable in a new store file at `path` (an existing path is refused);
     /// `plan_alerts` is `EngineOptions::plan_alerts`, `log_capacity` (the core's default when
-    /// `None`) `EngineOptions::log_capacity`.
+    /// `None`) `EngineOptions::log_capacity`, `max_days_ahead` `EngineOptions::max_days_ahead`.
     #[new]
-    #[pyo3(signature = (dataset = None, path = None, plan_alerts = false, log_capacity = None))]
+    #[pyo3(signature = (dataset = None, path = None, plan_alerts = false, log_capacity = None, max_days_ahead = Some(DEFAULT_MAX_DAYS_AHEAD)))]
     fn new(
         py: Python<'_>,
         dataset: Option<&PyDataset>,
         path: Option<PathBuf>,
         plan_alerts: bool,
         log_capacity: Option<usize>,
+        max_days_ahead: Option<u32>,
     ) -> PyResult<Self> {
         let history = match dataset {
             Some(d) => ValidDataset::clone(&d.inner),
@@ -122,7 +123,7 @@ impl PyEngine {
         };
         let defaults = EngineOptions::default();
         let log_capacity = log_capacity.unwrap_or(defaults.log_capacity);
-        let options = EngineOptions { plan_alerts, log_capacity, ..defaults };
+        let options = EngineOptions { plan_alerts, log_capacity, max_days_ahead, ..defaults };
         let backend = match path {
             None => Backend::Memory(Box::new(py.detach(|| Engine::on_valid(history, options)).map_err(omo_error)?)),
             Some(path) => {
@@ -137,20 +138,22 @@ impl PyEngine {
     /// iterable of movement and POS-sale events as JSON text in date order, read one at a time
     /// ([`Engine::load`]): in memory, or durable in a new store file at `path`, the records
     /// written to it as they are folded ([`Store::create_loaded`]; reopened with
-    /// `Engine.open(path)`). `keep_open_records` is `EngineOptions::keep_open_records`. The
-    /// first record that does not read stops the load and is raised (and no file is left).
+    /// `Engine.open(path)`). `keep_open_records` is `EngineOptions::keep_open_records`,
+    /// `max_days_ahead` `EngineOptions::max_days_ahead`. The first record that does not read
+    /// stops the load and is raised (and no file is left).
     #[staticmethod]
-    #[pyo3(signature = (master, records, keep_open_records = true, log_capacity = None, path = None))]
+    #[pyo3(signature = (master, records, keep_open_records = true, log_capacity = None, path = None, max_days_ahead = Some(DEFAULT_MAX_DAYS_AHEAD)))]
     fn load(
         master: &PyDataset,
         records: &Bound<'_, PyAny>,
         keep_open_records: bool,
         log_capacity: Option<usize>,
         path: Option<PathBuf>,
+        max_days_ahead: Option<u32>,
     ) -> PyResult<Self> {
         let defaults = EngineOptions::default();
         let log_capacity = log_capacity.unwrap_or(defaults.log_capacity);
-        let options = EngineOptions { keep_open_records, log_capacity, ..defaults };
+        let options = EngineOptions { keep_open_records, log_capacity, max_days_ahead, ..defaults };
         let mut unread: Option<PyErr> = None;
         // Python's iterator is read under the GIL, one record at a time, as the core folds them.
         let stream = records.try_iter()?.map_while(|item| {

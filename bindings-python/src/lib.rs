@@ -38,6 +38,11 @@ mod _native {
     #[pymodule_export]
     use super::engine::{PyEngine, events_of_json};
 
+    /// How many days after the clock an event may be dated by default (the core's
+    /// `EngineOptions::max_days_ahead`).
+    #[pymodule_export]
+    const DEFAULT_MAX_DAYS_AHEAD: u32 = omo_core::engine::DEFAULT_MAX_DAYS_AHEAD;
+
     /// The version of the package.
     #[pymodule_export]
     #[allow(non_upper_case_globals)]

@@ -4,7 +4,8 @@
 use chrono::{Datelike, Days, NaiveDate};
 use omo_core::credit::{AuditStamp, CreditBook, CreditCheck, CreditPolicy};
 use omo_core::engine::{
-    Allocation, ChangeKind, CreditHold, CreditLimit, Engine, EngineOptions, EngineSnapshot, Event, EventBody, Reorder,
+    Allocation, ChangeKind, CreditHold, CreditLimit, Delivery, Engine, EngineOptions, EngineSnapshot, Event, EventBody,
+    Reorder, Tracking,
 };
 use omo_core::model::*;
 use omo_core::sample::{SampleConfig, sample_company};
@@ -163,6 +164,37 @@ fn the_month_before_the_clock_is_open_and_the_one_before_it_closed() -> Res {
     assert!(matches!(&err, OmoError::Refused { field: Some(f), .. } if f == "record.order_date"), "{err:?}");
     assert_eq!(state(&engine), before);
     assert_eq!(engine.spi_rows(), build_ledger(&engine.to_dataset().movements, &[], LedgerOptions::default())?);
+    Ok(())
+}
+
+/// A delivery before its shipment left, or a tracking step dated before the shipment's last one,
+/// is refused naming the event's own date field (not the shipment's), and changes nothing.
+#[test]
+fn a_delivery_or_tracking_step_out_of_date_order_is_refused_naming_its_date() -> Res {
+    let mut engine = engine();
+    let open_from = engine.open_from();
+    let shipment = engine
+        .dataset()
+        .shipments
+        .iter()
+        .find(|s| s.shipped_date > open_from + Days::new(1) && s.delivered_date.is_none())
+        .ok_or("a shipment on the way that left in the open period")?
+        .clone();
+    let before = state(&engine);
+    let early = shipment.shipped_date - Days::new(1);
+    let delivered = Delivery { shipment: shipment.id.clone(), date: early };
+    let err = engine.apply(event("DLV-EARLY", EventBody::ShipmentDelivered(delivered))).unwrap_err();
+    assert!(matches!(&err, OmoError::Refused { field: Some(f), .. } if f == "record.date"), "{err:?}");
+    let step = |date| TrackingEvent { date, status: TrackingStatus::InTransit, note: String::new() };
+    let last = shipment.events.last().map_or(shipment.shipped_date, |e| e.date);
+    let on_the_road = Tracking { shipment: shipment.id.clone(), event: step(last + Days::new(1)) };
+    engine.apply(event("TRK-1", EventBody::ShipmentTracked(on_the_road)))?;
+    let after_one = state(&engine);
+    let back = Tracking { shipment: shipment.id.clone(), event: step(last) };
+    let err = engine.apply(event("TRK-0", EventBody::ShipmentTracked(back))).unwrap_err();
+    assert!(matches!(&err, OmoError::Refused { field: Some(f), .. } if f == "record.event.date"), "{err:?}");
+    assert_eq!(state(&engine), after_one);
+    assert_ne!(after_one, before);
     Ok(())
 }
 

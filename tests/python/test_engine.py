@@ -226,6 +226,16 @@ def test_refused_events_raise_the_class_of_their_reason_and_change_nothing(histo
     with pytest.raises(omo.DateAheadError, match=f"order_date {typo.isoformat()} is .* days after the engine's clock"):
         eng.apply(_order(history, "SO-6", customer, typo))
     assert (eng.seq, eng.as_of, eng.to_dataset().to_json()) == before
+    # The limit is the engine's option: a day wider takes the edge, none takes any distance.
+    edge = history.as_of + dt.timedelta(days=omo.DEFAULT_MAX_DAYS_AHEAD + 1)
+    with pytest.raises(omo.DateAheadError):
+        omo.Engine(history).apply(_order(history, "SO-7", customer, edge))
+    wider = omo.Engine(history, max_days_ahead=omo.DEFAULT_MAX_DAYS_AHEAD + 1)
+    wider.apply(_order(history, "SO-7", customer, edge))
+    assert wider.as_of == edge
+    unlimited = omo.Engine(history, max_days_ahead=None)
+    unlimited.apply(_order(history, "SO-6", customer, typo))
+    assert unlimited.as_of == typo
 
 
 def test_a_payment_allocated_after_it_was_booked_pays_that_invoice_and_a_bad_one_changes_nothing(history):

@@ -23,7 +23,7 @@ from .company import (CreditBook, CreditCheck, Dataset, Scorecard, alerts, chann
                       from_frames, inventory_health, rfm, sample_company, scorecard, spi_rollup, suggest_orders,
                       team_performance)
 from .engine import Engine, events_of
-from ._native import __version__
+from ._native import DEFAULT_MAX_DAYS_AHEAD, __version__
 from . import _native
 from ._convert import finite_array, first_not_finite, optional_whole, whole
 from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, CreditError, CurrencyError, DateAheadError, DuplicateIdError, HierarchyError, InvalidDataError,
@@ -32,6 +32,7 @@ from .errors import (ArgumentError, ClosedPeriodError, CreditBlockedError, Credi
 from . import errors
 
 __all__ = [
+    "DEFAULT_MAX_DAYS_AHEAD",
     "CreditBook",
     "Engine",
     "events_of",

@@ -90,6 +90,8 @@ def mrp_record(*, gross_requirements: Sequence[str], scheduled_receipts: Optiona
 def supplier_scorecard_json(dataset: Dataset, as_of: datetime.date) -> str: ...
 def supply_chain_plan_json(dataset: Dataset, as_of: datetime.date, period: str, horizon: int, method: Optional[str]) -> str: ...
 
+DEFAULT_MAX_DAYS_AHEAD: int
+
 class Engine:
     def __init__(
         self,
@@ -97,6 +99,7 @@ class Engine:
         path: Optional[str] = None,
         plan_alerts: bool = False,
         log_capacity: Optional[int] = None,
+        max_days_ahead: Optional[int] = ...,
     ) -> None: ...
     @staticmethod
     def load(
@@ -105,6 +108,7 @@ class Engine:
         keep_open_records: bool = True,
         log_capacity: Optional[int] = None,
         path: Optional[str] = None,
+        max_days_ahead: Optional[int] = ...,
     ) -> Engine: ...
     @staticmethod
     def open(path: str) -> Engine: ...

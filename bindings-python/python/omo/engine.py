@@ -109,6 +109,10 @@ class Engine:
     (``reorder_now``), a late OEM supplier (``chase_oem``), production short of plan
     (``review_production``). Off by default: planning forecasts every shop and product.
 
+    An event dated more than ``max_days_ahead`` days after the engine's clock (five years by
+    default; ``None``: no limit) raises ``omo.DateAheadError`` as a likely mistyped year: accepted,
+    it would move the clock there for good. :meth:`advance_to` moves the clock any distance.
+
     In memory the engine keeps the latest ``log_capacity`` events for :meth:`events_since` (the
     core's default, a million, when ``None``), as a replication backlog does: a replica further
     behind gets ``omo.ArgumentError`` and starts again from a snapshot. A durable engine reads
@@ -135,10 +139,11 @@ class Engine:
         *,
         plan_alerts: bool = False,
         log_capacity: Optional[int] = None,
+        max_days_ahead: Optional[int] = _native.DEFAULT_MAX_DAYS_AHEAD,
     ):
         native_dataset = None if dataset is None else _dataset(dataset)._native
         native_path = None if path is None else _path(path)
-        self._start(_native.Engine(native_dataset, native_path, bool(plan_alerts), log_capacity))
+        self._start(_native.Engine(native_dataset, native_path, bool(plan_alerts), log_capacity, max_days_ahead))
 
     def _start(self, native) -> None:
         self._native = native
@@ -154,6 +159,7 @@ class Engine:
         keep_open_records: bool = True,
         log_capacity: Optional[int] = None,
         path=None,
+        max_days_ahead: Optional[int] = _native.DEFAULT_MAX_DAYS_AHEAD,
     ) -> "Engine":
         """A bulk load of a history too long to hold as records: ``master`` holds
         every record but the movements and POS sales (master data, orders, invoices, payments,
@@ -184,7 +190,12 @@ class Engine:
         eng = cls.__new__(cls)
         texts = (_event_text(record) for record in records)
         native = _native.Engine.load(
-            _dataset(master)._native, texts, bool(keep_open_records), log_capacity, None if path is None else _path(path)
+            _dataset(master)._native,
+            texts,
+            bool(keep_open_records),
+            log_capacity,
+            None if path is None else _path(path),
+            max_days_ahead,
         )
         eng._start(native)
         return eng

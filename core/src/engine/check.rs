@@ -22,10 +22,11 @@ impl Engine {
         {
             return Err(OmoError::ClosedPeriod { date, open_from });
         }
-        if let Some((date, field)) = body.dated() {
+        let dated = body.dated();
+        if let Some((date, field)) = dated {
             self.check_ahead(date, field)?;
         }
-        let as_of = body.date().map_or(self.dataset.as_of, |d| d.max(self.dataset.as_of));
+        let as_of = dated.map_or(self.dataset.as_of, |(date, _)| date.max(self.dataset.as_of));
         let converted = self.convert(body)?;
         self.check(converted.as_ref().unwrap_or(body), as_of, remote)?;
         Ok(converted)
@@ -131,11 +132,13 @@ impl Engine {
                 let mut after = self.shipment(&delivery.shipment)?.clone();
                 after.delivered_date = Some(delivery.date);
                 references::check_shipment(&after, ids, as_of, &mut out);
+                rename_field(&mut out, "delivered_date", "date");
             }
             EventBody::ShipmentTracked(tracking) => {
                 let mut after = self.shipment(&tracking.shipment)?.clone();
                 after.events.push(tracking.event.clone());
                 references::check_shipment(&after, ids, as_of, &mut out);
+                rename_field(&mut out, "events", "event.date");
             }
             EventBody::PrepaidPickup(pickup) => {
                 let position = self.index.prepaid_orders.get(&pickup.prepaid_order);
@@ -312,6 +315,14 @@ impl Engine {
 /// `Ok(())` when nothing was found, else every issue.
 fn issues(out: Vec<ValidationIssue>) -> Result<()> {
     if out.is_empty() { Ok(()) } else { Err(OmoError::Invalid { issues: out }) }
+}
+
+/// Names an issue found on the record as an event leaves it by the event's own field (a
+/// shipment's `delivered_date` is a delivery's `date`).
+fn rename_field(out: &mut [ValidationIssue], record_field: &str, event_field: &str) {
+    for issue in out.iter_mut().filter(|issue| issue.field == record_field) {
+        event_field.clone_into(&mut issue.field);
+    }
 }
 
 fn known(found: bool, kind: &'static str, id: &str) -> Result<()> {

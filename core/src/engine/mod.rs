@@ -244,8 +244,12 @@ pub struct EngineOptions {
     pub max_days_ahead: Option<u32>,
 }
 
+/// How many days after the clock an event may be dated by default
+/// ([`EngineOptions::max_days_ahead`]): five years.
+pub const DEFAULT_MAX_DAYS_AHEAD: u32 = 1_827;
+
 fn default_max_days_ahead() -> Option<u32> {
-    Some(1_827)
+    Some(DEFAULT_MAX_DAYS_AHEAD)
 }
 
 fn default_keep_open_records() -> bool {
