@@ -460,6 +460,58 @@ fn bad_supply_data_is_refused_naming_the_culprit() {
     assert!(err.to_string().contains("product P3: no line makes it and no supplier delivers it"), "{err}");
 }
 
+/// A rate or a batch mistyped as 10^-28 made the plan's hours or a material's requirement
+/// overflow a decimal (a panic); each is refused naming the record and field at fault.
+#[test]
+fn a_mistyped_rate_or_batch_is_refused_naming_it() {
+    let tiny = "0.0000000000000000000000000001";
+    let refusal = |data: serde_json::Value| {
+        let dataset = Dataset::from_json_validated(&data.to_string()).unwrap();
+        let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4).unwrap();
+        match supply_plan(
+            &dataset,
+            &horizon,
+            &required(&[400, 600, 1200, 300], &[0, 0, 200, 0]),
+            &SupplySettings::default(),
+        ) {
+            Err(OmoError::Invalid { issues }) => {
+                issues.iter().map(|i| format!("{} {} {}: {}", i.entity, i.id, i.field, i.message)).collect::<Vec<_>>()
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    };
+    // 2,500 units of P1 at 10^-28 an hour: 2.5 x 10^31 hours.
+    let mut data = plant("100");
+    data["supply"]["production_lines"][0]["rates"][0]["units_per_hour"] = json!(tiny);
+    assert_eq!(
+        refusal(data),
+        [format!(
+            "production_line L1 rates[0].units_per_hour: P1 at {tiny} an hour would need more than 1000000000000000 hours of the line over the plan's horizon"
+        )]
+    );
+    // P1's 2,500 units at 2.5 x 10^-12 an hour need exactly 10^15 hours: planned (over
+    // capacity, unmet); at 2.4 x 10^-12, refused.
+    let at_rate = |rate: &str| {
+        let mut data = plant("100");
+        data["supply"]["production_lines"][0]["rates"][0]["units_per_hour"] = json!(rate);
+        data
+    };
+    let dataset = Dataset::from_json_validated(&at_rate("0.0000000000025").to_string()).unwrap();
+    let horizon = Horizon::after(day("2026-01-31"), Period::Month, 4).unwrap();
+    let need = required(&[400, 600, 1200, 300], &[0, 0, 200, 0]);
+    let plan = supply_plan(&dataset, &horizon, &need, &SupplySettings::default()).unwrap();
+    let hours: Decimal = plan.loads.iter().map(|l| l.required_hours).sum();
+    assert_eq!(hours, omo_core::plan::MAX_LINE_HOURS + dec("40"));
+    assert_eq!(refusal(at_rate("0.0000000000024")).len(), 1);
+    // A billion tonnes of urea a batch of 10^-28 bags: 4 x 10^39 t for February's 400 bags.
+    let mut data = plant("100");
+    data["supply"]["boms"][0]["batch"] = json!(tiny);
+    data["supply"]["boms"][0]["components"][0]["quantity"] = json!("1000000000");
+    let found = refusal(data);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("bom P1 components[0].quantity: 1000000000 of material UREA a batch of"), "{found:?}");
+}
+
 // ---- The S&OP table and the supplier scorecard.
 
 use omo_core::plan::{sales_and_operations, supplier_scorecard};

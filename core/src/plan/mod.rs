@@ -42,5 +42,6 @@ pub use signals::{PlanSignal, plan_action, plan_kpis, plan_signals};
 pub use sop::{Amount, SopRow, sales_and_operations};
 pub use suppliers::{ConsignedStock, SupplierScore, supplier_scorecard};
 pub use supply::{
-    ComponentPlan, LineLoad, OemOrder, ProductSupply, SupplyPlan, SupplySettings, plan_supply_chain, supply_plan,
+    ComponentPlan, LineLoad, MAX_LINE_HOURS, OemOrder, ProductSupply, SupplyPlan, SupplySettings, plan_supply_chain,
+    supply_plan,
 };

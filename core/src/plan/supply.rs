@@ -22,6 +22,11 @@
 //!    purchase orders as scheduled receipts, its supplier's lead time, minimum and multiple, and
 //!    the chosen lot-sizing rule; the planned releases of a made component are the gross
 //!    requirements of its own components.
+//!
+//! A product that would need more than [`MAX_LINE_HOURS`] of its line over the horizon (a rate
+//! mistyped as 10^-28 units an hour), or a bill of materials whose requirements do not fit a
+//! decimal (a batch of 10^-28), is refused with an error naming the line's rate or the bill's
+//! component.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -32,7 +37,10 @@ use super::demand::Horizon;
 use super::mrp::{LotSizing, MrpInput, MrpRecord, OrderModifiers, mrp_record};
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
-use crate::model::{Item, LineId, NodeKind, ProductId, ProductionLine, Supplier, SupplierId, SupplierKind};
+use crate::model::exact::saturating_div;
+use crate::model::{
+    Item, LineId, NodeKind, ProductId, ProductionLine, Supplier, SupplierId, SupplierKind, ValidationIssue,
+};
 use crate::spi::{NodeFilter, RecordFacts, StockFacts};
 use rustc_hash::FxHashSet;
 
@@ -249,7 +257,7 @@ pub(crate) fn supply_plan_with(
     let mut ahead: BTreeMap<&ProductId, Vec<Decimal>> = BTreeMap::new();
     let mut on_line: BTreeMap<&ProductId, Vec<Decimal>> = BTreeMap::new();
     for line in &supply.production_lines {
-        let mut level = Leveling::new(line, horizon, &made, &cost);
+        let mut level = Leveling::new(line, horizon, &made, &cost)?;
         carrying_cost += level.build_ahead(settings.holding_rate);
         for (product, over) in &level.excess {
             excess.insert(product, over.clone());
@@ -347,7 +355,7 @@ impl<'a> Leveling<'a> {
         horizon: &Horizon,
         made: &BTreeMap<&'a ProductId, (Option<&ProductionLine>, Vec<Decimal>)>,
         cost: &HashMap<&ProductId, Decimal>,
-    ) -> Self {
+    ) -> Result<Self> {
         let n = horizon.len();
         let mut items: Vec<(&ProductId, Vec<Decimal>, Decimal, Decimal)> = made
             .iter()
@@ -356,17 +364,20 @@ impl<'a> Leveling<'a> {
                 Some((*p, q.clone(), line.rate_of(p)?, cost.get(*p).copied().unwrap_or_default()))
             })
             .collect();
+        for (product, units, rate, _) in &items {
+            within_line_hours(line, product, units, *rate)?;
+        }
         // Cheapest to carry per hour of line time first: cost / rate ascending.
-        items.sort_by(|a, b| (a.3 / a.2).cmp(&(b.3 / b.2)).then_with(|| a.0.cmp(b.0)));
+        items.sort_by(|a, b| saturating_div(a.3, a.2).cmp(&saturating_div(b.3, b.2)).then_with(|| a.0.cmp(b.0)));
         let required_hours =
             (0..n).map(|t| items.iter().map(|(_, q, rate, _)| q[t] / rate).sum::<Decimal>().round_dp(4)).collect();
-        Leveling {
+        Ok(Leveling {
             capacity: horizon.starts.iter().map(|s| line.hours_in(*s)).collect(),
             required_hours,
             excess: items.iter().map(|(p, _, _, _)| (*p, vec![Decimal::ZERO; n])).collect(),
             ahead: items.iter().map(|(p, _, _, _)| (*p, vec![Decimal::ZERO; n])).collect(),
             items,
-        }
+        })
     }
 
     /// Hours planned in period `t`.
@@ -413,6 +424,27 @@ impl<'a> Leveling<'a> {
         }
         cost
     }
+}
+
+/// The most hours the plan may ask of a line for one product over its horizon: 10^15 (some
+/// hundred billion years). More means a mistyped rate, and the levelling's sums and products of
+/// hours and rates would not fit a decimal.
+pub const MAX_LINE_HOURS: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// Refuses `product` when its `units` over the horizon need more than [`MAX_LINE_HOURS`] of
+/// `line` at `rate` units an hour, naming the line's rate.
+fn within_line_hours(line: &ProductionLine, product: &ProductId, units: &[Decimal], rate: Decimal) -> Result<()> {
+    let total = units.iter().try_fold(Decimal::ZERO, |sum, q| sum.checked_add(*q));
+    if total.and_then(|units| units.checked_div(rate)).is_some_and(|hours| hours <= MAX_LINE_HOURS) {
+        return Ok(());
+    }
+    let at = line.rates.iter().position(|r| &r.product == product).unwrap_or_default();
+    let message = format!(
+        "{product} at {rate} an hour would need more than {MAX_LINE_HOURS} hours of the line over the plan's horizon"
+    );
+    let issue =
+        ValidationIssue::new("production_line", line.id.as_str(), format!("rates[{at}].units_per_hour"), message);
+    Err(OmoError::Invalid { issues: vec![issue] })
 }
 
 /// Plans move units in hundredths.
@@ -467,18 +499,33 @@ fn explode(
     let n = horizon.len();
     let levels = low_level_codes(dataset);
     let mut gross: BTreeMap<Item, Vec<Decimal>> = BTreeMap::new();
-    let add_parent = |gross: &mut BTreeMap<Item, Vec<Decimal>>, product: &ProductId, releases: &[Decimal]| {
-        if let Some(bom) = supply.boms.iter().find(|b| &b.product == product) {
-            for c in &bom.components {
+    let add_parent =
+        |gross: &mut BTreeMap<Item, Vec<Decimal>>, product: &ProductId, releases: &[Decimal]| -> Result<()> {
+            let Some(bom) = supply.boms.iter().find(|b| &b.product == product) else { return Ok(()) };
+            for (k, c) in bom.components.iter().enumerate() {
                 let slots = gross.entry(c.item.clone()).or_insert_with(|| vec![Decimal::ZERO; n]);
                 for (slot, q) in slots.iter_mut().zip(releases) {
-                    *slot += *q * c.quantity / bom.batch;
+                    let need = q.checked_mul(c.quantity).and_then(|units| units.checked_div(bom.batch));
+                    *slot = need.and_then(|need| slot.checked_add(need)).ok_or_else(|| {
+                        let message = format!(
+                            "{} of {} a batch of {}, for {q} made: the requirement does not fit a decimal",
+                            c.quantity, c.item, bom.batch
+                        );
+                        OmoError::Invalid {
+                            issues: vec![ValidationIssue::new(
+                                "bom",
+                                product.as_str(),
+                                format!("components[{k}].quantity"),
+                                message,
+                            )],
+                        }
+                    })?;
                 }
             }
-        }
-    };
+            Ok(())
+        };
     for (product, quantities) in production {
-        add_parent(&mut gross, product, quantities);
+        add_parent(&mut gross, product, quantities)?;
     }
     let plants: FxHashSet<&crate::model::NodeId> =
         dataset.nodes.iter().filter(|n| n.kind == NodeKind::Plant).map(|n| &n.id).collect();
@@ -518,7 +565,7 @@ fn explode(
         .map_err(|e| OmoError::InSeries { series: item.to_string(), source: Box::new(e) })?;
         if let Item::Product(p) = &item {
             let releases: Vec<Decimal> = record.rows.iter().map(|r| r.planned_order_releases).collect();
-            add_parent(&mut gross, p, &releases);
+            add_parent(&mut gross, p, &releases)?;
         }
         out.push(ComponentPlan { item, level, supplier: supplier.map(|(s, _)| s.id.clone()), record });
     }
