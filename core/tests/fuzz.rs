@@ -10,7 +10,8 @@
 //!   duplicated or removed, a collection emptied), read back with `Dataset::from_json`, then
 //!   validation, the ledger, roll-ups, inventory health, the credit book (`from_dataset`,
 //!   `check_order`, positions, aging, DSO, behaviour, replays), the KPI scorecard and alerts,
-//!   analytics and sell-out forecasts — on valid and invalid datasets alike;
+//!   analytics and sell-out forecasts, the company plan (channel, supply, S&OP, suppliers) — on
+//!   valid and invalid datasets alike;
 //! - `fuzz_json_text`: the same companies' JSON text truncated, bytes changed, ranges deleted or
 //!   repeated, tokens inserted, numbers and dates replaced, read by `Dataset::from_json` and
 //!   `from_json_validated` (and validated when it reads);
@@ -77,6 +78,7 @@ use omo_core::kpi::{
 use omo_core::model::{
     Check, CustomerId, CustomerKind, Hierarchy, Invoice, NodeId, OrderId, Payment, ProductId, StockMovement,
 };
+use omo_core::plan::{ChannelSettings, LotSizing, SupplySettings, company_plan};
 use omo_core::sample::StockRecord;
 use omo_core::spi::{
     HealthOptions, LedgerOptions, MeasureOptions, NodeLevel, OpeningStock, Period, PlanSettings, ProductLevel, SpiRow,
@@ -270,6 +272,16 @@ fn drive_dataset(target: &Target, d: &Dataset, probe: u64, input: &dyn Fn() -> S
     });
     target.check(&l("team_performance"), input, || team_performance(d, Team::Salesperson, from, as_of));
     target.check(&l("sell_out_forecast"), input, || sell_out_forecast(d, as_of, 1 + draw.below(3)));
+
+    // The company plan: channel, supply (lines, OEM, bills of materials), S&OP, suppliers, signals.
+    target.check(&l("company_plan"), input, || {
+        let mut channel = ChannelSettings::new(as_of);
+        channel.method = [Method::SeasonalNaive, Method::Naive, Method::Croston][draw.below(3)];
+        channel.horizon = [1, 3, 6][draw.below(3)];
+        channel.period = [Period::Month, Period::Week][draw.below(2)];
+        let lot_sizing = [LotSizing::LotForLot, LotSizing::PeriodsOfSupply { periods: 2 }][draw.below(2)];
+        company_plan(d, &channel, &SupplySettings { lot_sizing, ..SupplySettings::default() })
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
