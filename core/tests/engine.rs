@@ -198,6 +198,39 @@ fn a_delivery_or_tracking_step_out_of_date_order_is_refused_naming_its_date() ->
     Ok(())
 }
 
+/// A distributor made a retailer leaves the KPI alerts as an engine built on the dataset has
+/// them (none of its own): the alerts it had raised are reported resolved, and a snapshot reads
+/// back the same.
+#[test]
+fn a_distributor_made_a_retailer_leaves_the_alerts_as_a_fresh_engine_has_them() -> Res {
+    let mut engine = engine();
+    let states = engine.alert_states();
+    let member = states.iter().find(|s| s.raised.is_some()).ok_or("a raised alert")?.member.clone();
+    let raised = states.iter().filter(|s| s.member == member && s.raised.is_some()).count();
+    let customers = &engine.dataset().customers;
+    let distributor = customers.iter().find(|c| c.id.as_str() == member).ok_or("the distributor")?.clone();
+    let other = customers
+        .iter()
+        .find(|c| c.kind == CustomerKind::Distributor && c.id != distributor.id)
+        .ok_or("another distributor")?
+        .id
+        .clone();
+    let retailer = Customer { kind: CustomerKind::Retailer, parent: Some(other), ..distributor };
+    let changes = engine.apply(event("CUST-1", EventBody::Customer(Box::new(retailer))))?;
+    let resolved = changes
+        .iter()
+        .filter(|c| matches!(&c.what, ChangeKind::Alert { member: m, to, .. } if *m == member && to == "normal"))
+        .count();
+    assert_eq!(resolved, raised);
+    assert!(engine.alert_states().iter().all(|s| s.member != member));
+    let fresh = Engine::new(engine.to_dataset(), EngineOptions::default())?;
+    assert_eq!(engine.alert_states(), fresh.alert_states());
+    let text = serde_json::to_string(&engine.snapshot())?;
+    let restored = Engine::restore(serde_json::from_str(&text)?)?;
+    assert_eq!(restored.alert_states(), engine.alert_states());
+    Ok(())
+}
+
 #[test]
 fn duplicates_unknown_ids_bad_json_and_foreign_money_are_refused_naming_the_event() -> Res {
     let mut engine = engine();
@@ -700,18 +733,18 @@ fn a_snapshot_keeps_the_alert_machines_the_history_no_longer_shows() -> Res {
     Ok(())
 }
 
-/// A distributor made another kind of customer keeps the alert machines it had (they stand
-/// where they stood, no longer stepped), and its own snapshot restores with them: the machines
-/// are checked to be a customer's, not a distributor's.
+/// A distributor made an end user drops the alert machines it had, and the engine's own
+/// snapshot restores to the same state.
 #[test]
-fn a_distributor_made_an_end_user_keeps_its_alerts_through_a_snapshot() -> Res {
+fn a_distributor_made_an_end_user_drops_its_alerts_and_its_snapshot_restores() -> Res {
     let mut engine = engine();
     let distributor = engine.dataset().customers.iter().find(|c| c.kind == CustomerKind::Distributor).cloned();
     let mut changed = distributor.ok_or("the sample company has distributors")?;
     changed.kind = CustomerKind::EndUser;
     let member = changed.id.to_string();
-    engine.apply(event("CUST-1", EventBody::Customer(Box::new(changed))))?;
     assert!(engine.alert_states().iter().any(|a| a.member == member));
+    engine.apply(event("CUST-1", EventBody::Customer(Box::new(changed))))?;
+    assert!(engine.alert_states().iter().all(|a| a.member != member));
     let restored = Engine::restore(engine.snapshot())?;
     assert_eq!(restored.alert_states(), engine.alert_states());
     assert_eq!(state(&restored), state(&engine));

@@ -174,8 +174,9 @@ impl Engine {
             }
             EventBody::Customer(c) => {
                 upsert(&mut d.customers, &mut self.index.customers, c.id.clone(), (**c).clone());
-                kpis.refresh_customers(d)?;
+                let retired = kpis.refresh_customers(d)?;
                 touched.extend(kpis.distributor_touched(&c.id).map(|d| (d, &Facet::ALL[..])));
+                changes.extend(retired.into_iter().map(|change| self.kpi_change(seq, change)));
             }
             EventBody::Product(p) => {
                 upsert(&mut d.products, &mut self.index.products, p.id.clone(), (**p).clone());
@@ -183,6 +184,7 @@ impl Engine {
             }
             EventBody::Node(n) => {
                 upsert(&mut d.nodes, &mut self.index.nodes, n.id.clone(), (**n).clone());
+                // A node changes no customer's kind: no alert to retire.
                 kpis.refresh_customers(d)?;
             }
             EventBody::CreditAccount(a) => {

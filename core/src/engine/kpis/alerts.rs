@@ -151,6 +151,33 @@ impl KpiState {
         changes
     }
 
+    /// Drops the alerts, and the closed months' values, of members that are no longer
+    /// distributors (one made another kind of customer): an engine built on the dataset now
+    /// holds none of them. Returns each alert that stood raised as resolved in the last closed
+    /// month.
+    pub(super) fn retire_alerts(&mut self) -> Vec<KpiChange> {
+        let KpiState { alerts, alerts_before, closed_values, distributor_at, kpis, closed_through, .. } = self;
+        let is_distributor = |member: &str| CustomerId::new(member).is_ok_and(|id| distributor_at.contains_key(&id));
+        let mut changes = Vec::new();
+        alerts.retain(|(member, kpi), machine| {
+            if is_distributor(member) {
+                return true;
+            }
+            let definition = kpis.iter().find(|k| &k.id == kpi);
+            if let (Some(definition), Some(month)) = (definition, *closed_through) {
+                changes.extend(restanding(definition, member, month, (machine.raised(), None), None));
+            }
+            false
+        });
+        for machines in alerts_before.values_mut() {
+            machines.retain(|(member, _), _| is_distributor(member));
+        }
+        for values in closed_values.values_mut() {
+            values.retain(|id, _| distributor_at.contains_key(id));
+        }
+        changes
+    }
+
     /// A distributor's value of a KPI in a closed month kept.
     fn closed_value(&self, month: NaiveDate, distributor: &CustomerId, kpi: &str) -> Option<Decimal> {
         self.closed_values.get(&month).and_then(|v| v.get(distributor)).and_then(|v| v.get(kpi))
@@ -171,9 +198,10 @@ impl KpiState {
     }
 
     /// Puts back the machines a snapshot kept in place of those warmed from the history. A
-    /// record of a member that is not a customer (`is_customer`; a machine stays with a
-    /// distributor made another kind of customer since), of an unknown KPI, or kept before a
-    /// month not closed (or not a month's first day) is refused, naming it.
+    /// record of a member that is not a customer (`is_customer`), of an unknown KPI, or kept
+    /// before a month not closed (or not a month's first day) is refused, naming it; one of a
+    /// customer that is no longer a distributor (kept by a snapshot written before such
+    /// machines were dropped) is left out, as [`KpiState::retire_alerts`] drops it.
     pub(crate) fn restore_alerts(
         &mut self,
         records: Vec<KpiAlertRecord>,
@@ -200,6 +228,7 @@ impl KpiState {
             machines.insert((r.member, r.kpi), r.machine);
         }
         (self.alerts, self.alerts_before) = (alerts, before);
+        self.retire_alerts();
         Ok(())
     }
 

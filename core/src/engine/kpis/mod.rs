@@ -464,6 +464,7 @@ impl KpiState {
             open_months,
         };
         // The distributors' nodes' day totals start here, from every movement.
+        // No alert stands yet to retire.
         state.refresh_customers(d)?;
         for i in &d.invoices {
             state.on_invoice(i);
@@ -502,8 +503,9 @@ impl KpiState {
     }
 
     /// Re-reads the distributors, their nodes and shops, and the region tree (a customer or a
-    /// node changed).
-    pub(crate) fn refresh_customers(&mut self, d: &Dataset) -> Result<()> {
+    /// node changed); the alerts of a distributor made another kind of customer are dropped,
+    /// and those it had raised returned as resolved ([`KpiState::retire_alerts`]).
+    pub(crate) fn refresh_customers(&mut self, d: &Dataset) -> Result<Vec<KpiChange>> {
         self.hierarchy = distributor_hierarchy(d)?;
         self.values.retain(|member, _| self.hierarchy.contains(member));
         self.rebuild_card()?;
@@ -515,6 +517,7 @@ impl KpiState {
             .collect();
         self.distributor_at = self.distributors.iter().enumerate().map(|(i, (c, _))| (c.clone(), i)).collect();
         self.ratios.retain(|c, _| self.distributor_at.contains_key(c));
+        let retired = self.retire_alerts();
         self.track_nodes(&d.movements);
         self.shop_owner.clear();
         self.distributor_of.clear();
@@ -530,7 +533,7 @@ impl KpiState {
         }
         // The first sale days by distributor follow the shops: kept while no shop moved.
         if shop_distributors == self.shop_distributors {
-            return Ok(());
+            return Ok(retired);
         }
         self.shop_distributors = shop_distributors;
         self.first_sales_of.clear();
@@ -545,7 +548,7 @@ impl KpiState {
         for days in self.first_sales_of.values_mut().flat_map(BTreeMap::values_mut) {
             days.sort_unstable();
         }
-        Ok(())
+        Ok(retired)
     }
 
     /// A KPI's target, if it has one.
