@@ -802,7 +802,7 @@ fn replay(conn: &Connection, path: &Path, mut engine: Engine, from: u64) -> Resu
             let found = format!("{} {:?}", event.kind(), event.id);
             return Err(corrupt(seq, format!("the row says {kind} {id:?} but its JSON is {found}")));
         }
-        engine.apply(event).map_err(|e| corrupt(seq, format!("the engine refuses it on replay: {e}")))?;
+        engine.replay_logged(event).map_err(|e| corrupt(seq, format!("the engine refuses it on replay: {e}")))?;
         if engine.seq() != seq {
             return Err(corrupt(seq, format!("the engine gave it seq {}", engine.seq())));
         }

@@ -301,6 +301,40 @@ fn snapshots_are_written_every_n_events_and_only_the_latest_two_are_kept() -> Re
     Ok(())
 }
 
+/// A log holding an event further ahead of the clock than the engine's options now allow (one
+/// accepted before the limit, or under a wider one) reopens: replaying what was acknowledged is
+/// not held to the limit, which still guards new events.
+#[test]
+fn a_log_accepted_under_a_wider_horizon_reopens() -> Res {
+    let (history, _) = script(0)?;
+    let path = scratch("horizon")?;
+    let options = EngineOptions { max_days_ahead: None, ..EngineOptions::default() };
+    let mut store = Store::create(&path, history, options)?;
+    let (node, product, _) = stocked(store.engine())?;
+    let far = store.engine().as_of() + Days::new(4_000);
+    store.apply(movement("grn-far", &node, &product, far, MovementKind::Receipt, Decimal::from(3)))?;
+    let views = store.engine().stock_on_hand();
+    drop(store);
+    // The snapshot's options as a file written before the limit read: five years, the default.
+    let conn = rusqlite::Connection::open(&path)?;
+    let edited = conn.execute(
+        r#"UPDATE snapshots SET json = replace(json, '"max_days_ahead":null', '"max_days_ahead":1827')"#,
+        [],
+    )?;
+    assert_eq!(edited, 1);
+    drop(conn);
+    let mut store = Store::open(&path)?;
+    assert_eq!((store.engine().as_of(), store.engine().stock_on_hand()), (far, views));
+    let further = far + Days::new(4_000);
+    let refused = store.apply(movement("grn-further", &node, &product, further, MovementKind::Receipt, Decimal::ONE));
+    assert!(
+        matches!(refused, Err(StoreError::Engine(OmoError::Refused { reason, .. })) if matches!(*reason, OmoError::FarAhead { .. }))
+    );
+    drop(store);
+    clean(&path);
+    Ok(())
+}
+
 #[test]
 fn a_log_that_does_not_replay_is_a_corruption_naming_the_seq() -> Res {
     let (history, events) = script(10)?;

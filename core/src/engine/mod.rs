@@ -371,6 +371,34 @@ impl Engine {
         self.apply_one(event, false)
     }
 
+    /// Applies again an event this engine's own log acknowledged (a store reopening replays
+    /// its log): as [`Engine::apply`], except that its date is not held to
+    /// [`EngineOptions::max_days_ahead`], which guarded its first arrival. A log written before
+    /// that limit (or under a wider one) thus replays as it was accepted.
+    ///
+    /// ```
+    /// use chrono::Days;
+    /// use omo_core::engine::{Engine, EngineOptions, Event};
+    /// let history = omo_core::sample::sample_company(&omo_core::sample::SampleConfig::small(7))?;
+    /// let mut engine = Engine::new(history, EngineOptions::default())?;
+    /// let (node, product, _) = engine.stock_on_hand().into_iter().next().ok_or("stock")?;
+    /// let ten_years_on = engine.as_of() + Days::new(3_653);
+    /// let receipt = format!(
+    ///     r#"{{"type": "movement", "id": "GRN-2036", "record": {{"node": "{node}", "product": "{product}",
+    ///     "date": "{ten_years_on}", "kind": "receipt", "quantity": "5"}}}}"#
+    /// );
+    /// assert!(engine.apply(Event::from_json(&receipt)?).is_err()); // five years at most
+    /// engine.replay_logged(Event::from_json(&receipt)?)?;
+    /// assert_eq!(engine.as_of(), ten_years_on);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn replay_logged(&mut self, event: Event) -> Result<Vec<Change>> {
+        let limit = self.options.max_days_ahead.take();
+        let applied = self.apply_one(event, false);
+        self.options.max_days_ahead = limit;
+        applied
+    }
+
     /// Applies `events` one by one, in order, and stops at the first refused one: the events
     /// before it stay applied. Returns their changes, in order, and the refusal if there was one:
     /// the changes [`Engine::apply`] of each event would return.
