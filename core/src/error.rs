@@ -141,10 +141,13 @@ pub enum OmoError {
         reasons: String,
     },
     /// An event dated before the engine's open period: the books of that month are closed.
-    #[error("{date} is in a closed period: the books are open from {open_from}")]
+    #[error("{field} {date} is in a closed period: the books are open from {open_from}")]
     ClosedPeriod {
         /// The event's date.
         date: chrono::NaiveDate,
+        /// The record's field that holds it (`date`, `order_date`; an allocation's `payment` or
+        /// `invoice`, the later of which it counts from).
+        field: &'static str,
         /// The first day still open.
         open_from: chrono::NaiveDate,
     },

@@ -319,7 +319,8 @@ fn a_payment_allocated_after_it_was_booked_pays_that_invoice_and_bad_allocations
             "record.payment",
         ),
         ("an unknown invoice", allocation(&paid.id, &InvoiceId::new("NO-SUCH")?, Decimal::ONE, d2), "record.invoice"),
-        ("a closed month", allocation(&old.id, &old_invoice.id, Decimal::ONE, d2), "record.date"),
+        // It counts from the later of the payment's and the invoice's days: here the invoice's.
+        ("a closed month", allocation(&old.id, &old_invoice.id, Decimal::ONE, d2), "record.invoice"),
     ];
     for (n, (what, body, field)) in bad.into_iter().enumerate() {
         let err = engine.apply(event(&format!("ALLOC-BAD-{n}"), body)).err().ok_or(what)?;

@@ -17,10 +17,10 @@ impl Engine {
     /// into the company's currency when it came in another one.
     pub(super) fn prepare(&self, body: &EventBody, remote: bool) -> Result<Option<EventBody>> {
         let open_from = self.open_from();
-        if let Some(date) = self.counts_from(body)
+        if let Some((date, field)) = self.counts_from(body)
             && date < open_from
         {
-            return Err(OmoError::ClosedPeriod { date, open_from });
+            return Err(OmoError::ClosedPeriod { date, field, open_from });
         }
         let dated = body.dated();
         if let Some((date, field)) = dated {
@@ -232,18 +232,19 @@ impl Engine {
         Ok(())
     }
 
-    /// The day from which an event's posting counts in the books of past days: its date, and
-    /// for a payment allocated late, the later of the payment's and the invoice's days
-    /// ([`crate::model::Payment::as_it_stood_on`]). `None` for master data, and for an
-    /// allocation whose payment or invoice is unknown (refused by its check).
-    pub(super) fn counts_from(&self, body: &EventBody) -> Option<NaiveDate> {
+    /// The day from which an event's posting counts in the books of past days, with the
+    /// record's field it comes from: its date, and for a payment allocated late, the later of
+    /// the payment's and the invoice's days ([`crate::model::Payment::as_it_stood_on`]; the
+    /// field `payment` or `invoice`). `None` for master data, and for an allocation whose
+    /// payment or invoice is unknown (refused by its check).
+    pub(super) fn counts_from(&self, body: &EventBody) -> Option<(NaiveDate, &'static str)> {
         match body {
             EventBody::PaymentAllocation(a) => {
                 let paid = self.payment(&a.payment).ok()?.date;
                 let (_, issued) = self.index.invoices.get(&a.invoice)?;
-                Some(paid.max(*issued))
+                Some(if paid > *issued { (paid, "payment") } else { (*issued, "invoice") })
             }
-            _ => body.date(),
+            _ => body.dated(),
         }
     }
 
@@ -334,11 +335,7 @@ pub(super) fn refusal(event: &Event, reason: OmoError) -> OmoError {
     if matches!(reason, OmoError::Refused { .. }) {
         return reason;
     }
-    let field = match &reason {
-        // The date at fault is the event's own (`order_date`, `stamp.date`).
-        OmoError::ClosedPeriod { .. } => event.body.dated().map(|(_, field)| format!("record.{field}")),
-        _ => field_of(&reason),
-    };
+    let field = field_of(&reason);
     let reason = match reason {
         OmoError::Invalid { mut issues } => {
             for issue in issues.iter_mut().filter(|i| i.id.is_empty()) {
@@ -357,7 +354,7 @@ fn field_of(reason: &OmoError) -> Option<String> {
     match reason {
         OmoError::Invalid { issues } => issues.first().and_then(|i| in_record(&i.field)),
         OmoError::NegativeStock { .. } => in_record("quantity"),
-        OmoError::FarAhead { field, .. } => in_record(field),
+        OmoError::FarAhead { field, .. } | OmoError::ClosedPeriod { field, .. } => in_record(field),
         OmoError::CurrencyMismatch { .. } => in_record("currency"),
         OmoError::DuplicateId { kind: "event", .. } => Some("id".to_owned()),
         OmoError::DuplicateId { .. } => in_record("id"),

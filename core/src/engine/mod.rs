@@ -531,7 +531,7 @@ impl Engine {
             Ok(None) => {}
             Err(e) => return Err(refused(e, &event)),
         }
-        let counts_from = self.counts_from(&event.body);
+        let counts_from = self.counts_from(&event.body).map(|(date, _)| date);
         let seq = self.seq + 1;
         let date = event.date();
         if let Some(day) = date
