@@ -20,6 +20,42 @@ fn mv(node: &str, product: &str, date: NaiveDate, kind: MovementKind, q: i64) ->
         .unwrap()
 }
 
+/// Each row's days of cover reads the window the definition gives: the row and those before
+/// it, back to the first that brings the days to the window's length (or the pair's first row),
+/// for windows from none to every day there is (summed here row by row, the window kept as it
+/// slides there), by day and by month over a sample company's history.
+#[test]
+fn the_cover_window_is_the_rows_back_to_its_length_for_any_length() {
+    let company = sample_company(&SampleConfig::small(5)).unwrap();
+    for (period, windows) in [(Period::Day, &[0, 1, 30, 90][..]), (Period::Month, &[0, 59, 400, u32::MAX][..])] {
+        let rows = build_ledger(&company.movements, &[], LedgerOptions { period, allow_negative: false }).unwrap();
+        let mut runs: BTreeMap<(&NodeId, &ProductId), Vec<usize>> = BTreeMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            runs.entry((&row.node, &row.product)).or_default().push(i);
+        }
+        for runs in runs.values_mut() {
+            runs.sort_by_key(|&i| rows[i].period);
+        }
+        for &window in windows {
+            let measures = derive_measures(&rows, period, MeasureOptions { cover_window_days: window });
+            for run in runs.values() {
+                for (position, &i) in run.iter().enumerate() {
+                    let (mut sales, mut days) = (Decimal::ZERO, 0u32);
+                    for &j in run[..=position].iter().rev() {
+                        sales += rows[j].flows.sales - rows[j].flows.customer_returns;
+                        days += period.days_in(rows[j].period);
+                        if days >= window {
+                            break;
+                        }
+                    }
+                    let expected = days_of_cover(rows[i].flows.closing, sales, days).and_then(|d| d.try_into().ok());
+                    assert_eq!(measures[i].days_of_cover, expected, "{period:?}, window {window}, row {i}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn a_hand_worked_quarter() {
     // January: +100 received, -30 sold, +2 returned by a customer, -10 to another site.

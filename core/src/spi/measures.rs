@@ -115,18 +115,13 @@ pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions)
     let mut out: Vec<Option<SpiMeasures>> = vec![None; rows.len()];
     for run in order.chunk_by(|&a, &b| rows[a].node == rows[b].node && rows[a].product == rows[b].product) {
         let by_period: HashMap<NaiveDate, usize> = run.iter().map(|&i| (rows[i].period, i)).collect();
+        let mut window = CoverWindow::default();
         for (position, &i) in run.iter().enumerate() {
             let row = &rows[i];
             let f = &row.flows;
             let net_sales = f.net_sales();
-            let (mut window_sales, mut window_days) = (Decimal::ZERO, 0u32);
-            for &j in run[..=position].iter().rev() {
-                window_sales += rows[j].flows.net_sales();
-                window_days += period.days_in(rows[j].period);
-                if window_days >= options.cover_window_days {
-                    break;
-                }
-            }
+            let (window_sales, window_days) =
+                window.slide(position, |at| run.get(at).map(|&j| &rows[j]), period, options.cover_window_days);
             let days_of_cover = days_of_cover(f.closing, window_sales, window_days).and_then(|d| d.to_f64());
             let previous = position.checked_sub(1).and_then(|p| run.get(p)).map(|&j| rows[j].flows.net_sales());
             let last_year =
@@ -147,4 +142,48 @@ pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions)
         }
     }
     out.into_iter().flatten().collect()
+}
+
+/// The cover window of the rows of one node x product in period order: a row and the rows
+/// before it, back to the first that brings its days to the window's length (or the first row),
+/// its sales and days kept as it slides along (each row added once and dropped once, however
+/// long the window: a window of `u32::MAX` days over a long daily ledger costs no more than one
+/// of 90).
+#[derive(Debug, Default)]
+struct CoverWindow {
+    /// The position of the window's oldest row.
+    from: usize,
+    /// Its net sales.
+    sales: Decimal,
+    /// Its days.
+    days: u64,
+}
+
+impl CoverWindow {
+    /// Moves the window's end to the row at `position` (the next one; `row` reads the rows by
+    /// position) and drops the oldest rows while the rest still cover `length` days; returns
+    /// its net sales and days.
+    fn slide<'r>(
+        &mut self,
+        position: usize,
+        row: impl Fn(usize) -> Option<&'r SpiRow>,
+        period: Period,
+        length: u32,
+    ) -> (Decimal, u32) {
+        let days = |r: &SpiRow| u64::from(period.days_in(r.period));
+        if let Some(newest) = row(position) {
+            self.sales = self.sales.saturating_add(newest.flows.net_sales());
+            self.days += days(newest);
+        }
+        while self.from < position {
+            let Some(oldest) = row(self.from) else { break };
+            let without = self.days - days(oldest);
+            if without < u64::from(length) {
+                break;
+            }
+            self.sales = self.sales.saturating_sub(oldest.flows.net_sales());
+            (self.days, self.from) = (without, self.from + 1);
+        }
+        (self.sales, u32::try_from(self.days).unwrap_or(u32::MAX))
+    }
 }
