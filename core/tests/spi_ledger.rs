@@ -167,6 +167,57 @@ fn bad_quantities_are_named_by_row() {
     );
 }
 
+/// A pair's ledger holds a row for every period between its first and last movement, up to a
+/// hundred years of days (36,525: 2000-01-01 to 2099-12-31); a day more, as a mistyped year far
+/// from the rest would ask, is refused naming the row of the far movement, while a month's
+/// ledger of the same movements (1,201 rows) is built. A roll-up's group is held to the same.
+#[test]
+fn a_pair_spanning_more_than_a_hundred_years_of_days_is_refused_naming_its_row() {
+    let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let moves = |last: NaiveDate| {
+        vec![
+            mv("DC", "UREA", start, Receipt, 10),
+            mv("DC", "DAP", day(3, 1), Receipt, 4),
+            mv("DC", "UREA", last, Sale, 3),
+        ]
+    };
+    let by = |period| LedgerOptions { period, allow_negative: false };
+    let edge = NaiveDate::from_ymd_opt(2099, 12, 31).unwrap();
+    let rows = build_ledger(&moves(edge), &[], by(Period::Day)).unwrap();
+    assert_eq!(rows.iter().filter(|r| r.product.as_str() == "UREA").count(), 36_525);
+    assert_eq!(rows.last().unwrap().flows.closing, Decimal::from(7));
+
+    let past = edge + Days::new(1);
+    let OmoError::Invalid { issues } = build_ledger(&moves(past), &[], by(Period::Day)).unwrap_err() else { panic!() };
+    assert_eq!(
+        (issues[0].entity.as_str(), issues[0].id.as_str(), issues[0].field.as_str()),
+        ("stock_movement", "#2", "date")
+    );
+    assert!(
+        issues[0]
+            .message
+            .contains("UREA at DC: movements from the day of 2000-01-01 to the day of 2100-01-01 span 36526 days"),
+        "{}",
+        issues[0]
+    );
+    assert_eq!(build_ledger(&moves(past), &[], by(Period::Month)).unwrap().len(), 1_201 + 1);
+
+    let mut company = sample_company(&SampleConfig::small(2)).unwrap();
+    let first = company.movements.iter().map(|m| m.date).min().unwrap();
+    let mut early = company.movements.iter().find(|m| m.kind == Receipt).unwrap().clone();
+    early.date = first - Days::new(36_600);
+    company.movements.push(early);
+    let refused = roll_up(&company, Period::Day, &NodeLevel::Company, &ProductLevel::All).unwrap_err();
+    assert!(matches!(&refused, OmoError::InvalidArgument { name: "movements", .. }), "{refused:?}");
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("group (\"ALL\", \"ALL\"): movements from the day of {}", first - Days::new(36_600))),
+        "{refused}"
+    );
+    assert!(roll_up(&company, Period::Month, &NodeLevel::Company, &ProductLevel::All).is_ok());
+}
+
 #[test]
 fn the_dataset_ledger_refuses_unknown_nodes_and_late_movements() {
     let mut company = sample_company(&SampleConfig::small(2)).unwrap();

@@ -166,7 +166,9 @@ impl Default for LedgerOptions {
 ///
 /// Errors: a movement whose quantity is zero, negative (except adjustments) or too large
 /// ([`OmoError::Invalid`], naming the row); an opening stock that is negative while negative stock
-/// is refused; the first day stock goes negative when refused ([`OmoError::NegativeStock`]).
+/// is refused; the first day stock goes negative when refused ([`OmoError::NegativeStock`]); a
+/// node and product whose movements span more than [`MAX_LEDGER_PERIODS`] periods
+/// ([`OmoError::Invalid`], naming the row of its latest movement).
 ///
 /// ```
 /// use omo_core::model::{MovementKind::*, NodeId, ProductId, StockMovement};
@@ -201,13 +203,34 @@ pub fn build_ledger(
             flows,
         })
     };
-    aggregate_keyed(&ids.keyed, flows, &openings, options, row).map_err(|at| {
-        negative_stock_error(at, |&(n, p)| {
-            names(&ids.nodes, &ids.products, n, p)
-                .map(|(node, product)| (node.to_string(), product.to_string()))
-                .unwrap_or_default()
-        })
+    aggregate_keyed(&ids.keyed, flows, &openings, options, row).map_err(|stop| {
+        let ids_of = |&(n, p): &(u32, u32)| names(&ids.nodes, &ids.products, n, p);
+        match stop {
+            LedgerStop::Negative(at) => negative_stock_error(at, |key| {
+                ids_of(key).map(|(node, product)| (node.to_string(), product.to_string())).unwrap_or_default()
+            }),
+            LedgerStop::TooLong(span) => match ids_of(&span.key) {
+                Some((node, product)) => span_error(movements, options.period, (node, product), &span),
+                None => OmoError::InvalidArgument { name: "movements", message: span.describe(options.period) },
+            },
+        }
     })
+}
+
+/// The refusal of a pair whose movements span more than [`MAX_LEDGER_PERIODS`]: names the row of
+/// its latest movement (the span's far end) and both ends.
+fn span_error(
+    movements: &[StockMovement],
+    period: Period,
+    (node, product): (&NodeId, &ProductId),
+    span: &SpanAt<(u32, u32)>,
+) -> OmoError {
+    let row = movements
+        .iter()
+        .position(|m| &m.node == node && &m.product == product && period.number(m.date) == span.last)
+        .map_or_else(|| "-".to_owned(), |row| format!("#{row}"));
+    let message = format!("{product} at {node}: {}", span.describe(period));
+    OmoError::Invalid { issues: vec![ValidationIssue::new("stock_movement", row, "date", message)] }
 }
 
 /// Pass one of [`build_ledger`]: each movement's (node, product) as a pair of numbers that sort as
@@ -427,6 +450,60 @@ fn opening_map(opening: &[OpeningStock], allow_negative: bool) -> Result<FxHashM
     Ok(map)
 }
 
+/// The most periods the ledger holds for one key (a node and product, or a roll-up group): a
+/// hundred years of days. Every period between a key's first and last movement has a row, so two
+/// movements dated at the ends of the calendar (year 1 and year 9999, a mistyped year) would ask
+/// for millions of rows by day; such a key is refused instead, naming it and its span.
+///
+/// ```
+/// use omo_core::model::{MovementKind::*, NodeId, ProductId, StockMovement};
+/// use omo_core::spi::{LedgerOptions, MAX_LEDGER_PERIODS, Period, build_ledger};
+/// use chrono::NaiveDate;
+/// use rust_decimal::Decimal;
+/// let (n, p) = (NodeId::new("DC")?, ProductId::new("UREA")?);
+/// let mv = |y, kind| StockMovement::new(n.clone(), p.clone(), NaiveDate::from_ymd_opt(y, 1, 5).unwrap(), kind, Decimal::ONE);
+/// let movements = [mv(2025, Receipt)?, mv(20250, Sale)?];       // a year typed with a digit too many
+/// let by = |period| LedgerOptions { period, allow_negative: false };
+/// let refused = build_ledger(&movements, &[], by(Period::Day)).unwrap_err();
+/// assert!(refused.to_string().contains("UREA at DC"), "{refused}");
+/// assert_eq!(build_ledger(&movements, &[], by(Period::Year))?.len(), 18_226);
+/// assert_eq!(MAX_LEDGER_PERIODS, 36_525);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub const MAX_LEDGER_PERIODS: i64 = 36_525;
+
+/// Why the ledger engine stopped, for the caller to name the key.
+#[derive(Debug, Clone)]
+pub(crate) enum LedgerStop<K> {
+    /// Stock went below zero.
+    Negative(NegativeAt<K>),
+    /// A key's movements span more than [`MAX_LEDGER_PERIODS`].
+    TooLong(SpanAt<K>),
+}
+
+/// A key whose movements span more than [`MAX_LEDGER_PERIODS`]: its first and last period numbers.
+#[derive(Debug, Clone)]
+pub(crate) struct SpanAt<K> {
+    pub key: K,
+    pub first: i64,
+    pub last: i64,
+}
+
+impl<K> SpanAt<K> {
+    /// The span in words: its ends, its length in periods and the limit.
+    pub(crate) fn describe(&self, period: Period) -> String {
+        let start = |number| period.start_of_number(number).map_or_else(|| number.to_string(), |d| d.to_string());
+        format!(
+            "movements from the {unit} of {} to the {unit} of {} span {} {unit}s, more than the {MAX_LEDGER_PERIODS} \
+             a ledger holds for one pair or group; check the dates or ask for a longer period",
+            start(self.first),
+            start(self.last),
+            self.last.saturating_sub(self.first).saturating_add(1),
+            unit = period.as_str(),
+        )
+    }
+}
+
 /// Where stock first went below zero, for the caller to name the key.
 #[derive(Debug, Clone)]
 pub(crate) struct NegativeAt<K> {
@@ -460,7 +537,7 @@ pub(crate) fn aggregate<K, I, R>(
     openings: &FxHashMap<K, Decimal>,
     options: LedgerOptions,
     row: impl Fn(&K, i64, SpiFlows) -> Option<R>,
-) -> Result<Vec<R>, NegativeAt<K>>
+) -> Result<Vec<R>, LedgerStop<K>>
 where
     K: Hash + Eq + Ord + Clone,
     I: Iterator<Item = (K, NaiveDate, MovementKind, Decimal)> + Clone,
@@ -540,12 +617,16 @@ fn aggregate_keyed<K, I, R>(
     openings: &FxHashMap<K, Decimal>,
     options: LedgerOptions,
     row: impl Fn(&K, i64, SpiFlows) -> Option<R>,
-) -> Result<Vec<R>, NegativeAt<K>>
+) -> Result<Vec<R>, LedgerStop<K>>
 where
     K: Hash + Eq + Ord + Clone,
     I: Iterator<Item = (NaiveDate, MovementKind, Decimal)>,
 {
     let Keyed { keys, range, entries, wide } = keyed;
+    let too_long = keys.iter().zip(range).find(|(_, (first, last))| last.saturating_sub(*first) >= MAX_LEDGER_PERIODS);
+    if let Some((key, &(first, last))) = too_long {
+        return Err(LedgerStop::TooLong(SpanAt { key: key.clone(), first, last }));
+    }
     // Pass two: every quantity into its bucket; gross outflows kept apart for the negative check.
     let mut offset = Vec::with_capacity(keys.len() + 1);
     let mut total = 0usize;
@@ -599,7 +680,7 @@ where
             .filter_map(|(k, date, before, change)| Some((date, keys.get(k as usize)?, before, change)))
             .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         if let Some((date, key, before, change)) = first {
-            return Err(NegativeAt { key: key.clone(), date, before, change });
+            return Err(LedgerStop::Negative(NegativeAt { key: key.clone(), date, before, change }));
         }
     }
     let mut order: Vec<usize> = (0..keys.len()).collect();

@@ -21,7 +21,9 @@ pub use health::{
     StockHealth, StockStatus, XyzClass, abc_classes, inventory_health, xyz_class,
 };
 pub(crate) use health::{health_report, pair_health, product_xyz, stock_status};
-pub use ledger::{LedgerOptions, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost};
+pub use ledger::{
+    LedgerOptions, MAX_LEDGER_PERIODS, OpeningStock, SpiFlows, SpiRow, build_ledger, value_at_standard_cost,
+};
 pub use measures::{MeasureOptions, SpiMeasures, days_of_cover, derive_measures, sell_through};
 pub use period::Period;
 pub(crate) use period::PeriodRun;

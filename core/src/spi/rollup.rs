@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::ledger::{LedgerOptions, SpiFlows, aggregate};
+use super::ledger::{LedgerOptions, LedgerStop, SpiFlows, aggregate};
 use super::period::Period;
 use crate::dataset::{Dataset, DatasetInput};
 use crate::error::{OmoError, Result};
@@ -155,11 +155,12 @@ fn roll_up_where(
     let row = |&(n, p): &(&str, &str), number, flows| {
         Some(RollUpRow { nodes: n.to_owned(), products: p.to_owned(), period: period.start_of_number(number)?, flows })
     };
-    aggregate(entries, &FxHashMap::default(), LedgerOptions { period, allow_negative: true }, row).map_err(|at| {
-        OmoError::InvalidArgument {
-            name: "movements",
-            message: format!("negative stock in group {:?} on {}", at.key, at.date),
-        }
+    aggregate(entries, &FxHashMap::default(), LedgerOptions { period, allow_negative: true }, row).map_err(|stop| {
+        let message = match stop {
+            LedgerStop::Negative(at) => format!("negative stock in group {:?} on {}", at.key, at.date),
+            LedgerStop::TooLong(span) => format!("group {:?}: {}", span.key, span.describe(period)),
+        };
+        OmoError::InvalidArgument { name: "movements", message }
     })
 }
 
