@@ -10,6 +10,7 @@ use omo_core::sample::{SampleConfig, sample_company};
 use omo_core::spi::*;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, m, d).unwrap()
@@ -54,6 +55,33 @@ fn the_cover_window_is_the_rows_back_to_its_length_for_any_length() {
             }
         }
     }
+}
+
+/// The measures of rows at the ends of a decimal's range read as the largest decimal instead of
+/// panicking (the ledger fuzz campaign, seed 37: a year whose average stock was 2 x 10^-28 units
+/// divided its 852 units of sales and overflowed): a turnover past `Decimal::MAX` saturates
+/// there, and sales net of returns of -1 at `Decimal::MAX` too; the values that fit stay exact.
+#[test]
+fn measures_past_a_decimals_range_saturate() {
+    let row = |year: i32, flows: SpiFlows| SpiRow {
+        node: NodeId::new("DC").unwrap(),
+        product: ProductId::new("UREA").unwrap(),
+        period: NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+        flows,
+    };
+    let tiny = Decimal::new(3, 28);
+    let rows = [
+        row(2024, SpiFlows { receipts: tiny, sales: Decimal::from(852), closing: tiny, ..SpiFlows::default() }),
+        row(2025, SpiFlows { sales: Decimal::MAX, customer_returns: Decimal::NEGATIVE_ONE, ..SpiFlows::default() }),
+    ];
+    let measures = derive_measures(&rows, Period::Year, MeasureOptions::default());
+    let largest = Some(7.922816251426434e28);
+    assert_eq!(measures[0].turnover, largest);
+    assert_eq!(measures[1].sales_change, Some(Decimal::MAX - Decimal::from(852)));
+    let change = (Decimal::MAX - Decimal::from(852)) / Decimal::from(852);
+    assert_eq!(measures[1].sales_change_ratio, change.to_f64());
+    assert_eq!(measures[1].turnover, None);
+    assert_eq!(rows[1].flows.net_sales(), Decimal::MAX);
 }
 
 #[test]

@@ -71,9 +71,9 @@ impl SpiFlows {
         self.sales + self.supplier_returns + self.transfers_out
     }
 
-    /// Sales net of customer returns.
+    /// Sales net of customer returns (saturating at the ends of a decimal's range).
     pub fn net_sales(&self) -> Decimal {
-        self.sales - self.customer_returns
+        self.sales.saturating_sub(self.customer_returns)
     }
 
     /// Every column multiplied by `factor`: values at a unit cost.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::ledger::SpiRow;
 use super::period::Period;
+use crate::model::exact::saturating_div;
 use crate::model::{NodeId, ProductId};
 
 /// Options of [`derive_measures`].
@@ -96,12 +97,14 @@ pub fn days_of_cover(on_hand: Decimal, outflow: Decimal, window_days: u32) -> Op
 /// assert_eq!(sell_through(Decimal::from(30), Decimal::new(1, 28), Decimal::ZERO), Some(Decimal::MAX));
 /// ```
 pub fn sell_through(sales: Decimal, opening: Decimal, receipts: Decimal) -> Option<Decimal> {
-    let available = opening + receipts;
-    (available > Decimal::ZERO).then(|| crate::model::exact::saturating_div(sales, available))
+    let available = opening.saturating_add(receipts);
+    (available > Decimal::ZERO).then(|| saturating_div(sales, available))
 }
 
+/// `numerator / denominator` as a float; `None` when the denominator is not positive. A quotient
+/// too large for a decimal reads as the largest one, as [`sell_through`]'s does.
 fn ratio(numerator: Decimal, denominator: Decimal) -> Option<f64> {
-    (denominator > Decimal::ZERO).then(|| (numerator / denominator).to_f64()).flatten()
+    (denominator > Decimal::ZERO).then(|| saturating_div(numerator, denominator).to_f64()).flatten()
 }
 
 /// Derives the measures of every row. Rows are grouped by node and product and ordered by period
@@ -131,13 +134,13 @@ pub fn derive_measures(rows: &[SpiRow], period: Period, options: MeasureOptions)
                 product: row.product.clone(),
                 period: row.period,
                 days_of_cover,
-                turnover: ratio(net_sales, (f.opening + f.closing) / Decimal::TWO),
+                turnover: ratio(net_sales, f.opening.saturating_add(f.closing) / Decimal::TWO),
                 sell_through: sell_through(f.sales, f.opening, f.receipts).and_then(|r| r.to_f64()),
                 stock_to_sales: ratio(f.closing, net_sales),
-                sales_change: previous.map(|p| net_sales - p),
-                sales_change_ratio: previous.and_then(|p| ratio(net_sales - p, p)),
-                sales_vs_last_year: last_year.map(|p| net_sales - p),
-                sales_vs_last_year_ratio: last_year.and_then(|p| ratio(net_sales - p, p)),
+                sales_change: previous.map(|p| net_sales.saturating_sub(p)),
+                sales_change_ratio: previous.and_then(|p| ratio(net_sales.saturating_sub(p), p)),
+                sales_vs_last_year: last_year.map(|p| net_sales.saturating_sub(p)),
+                sales_vs_last_year_ratio: last_year.and_then(|p| ratio(net_sales.saturating_sub(p), p)),
             });
         }
     }

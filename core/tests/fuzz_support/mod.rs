@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use omo_core::Dataset;
 use omo_core::sample::{SampleConfig, sample_company};
 use proptest::strategy::Strategy;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
 
 /// Cases per target in the test command's short run.
@@ -206,6 +206,9 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}... ({} bytes)", &text[..cut], text.len())
 }
 
+/// The reason a run gives when its wall-clock budget ([`budget`]) is spent.
+const OUT_OF_TIME: &str = "the campaign's time budget is spent";
+
 /// Runs a fuzz target: `cases(weight)` inputs drawn from `strategy`, each given to `body`; prints
 /// the counts and every distinct panic, and fails when there was one.
 pub fn run<S>(name: &'static str, weight: f64, strategy: S, body: impl Fn(&Target, S::Value))
@@ -224,9 +227,11 @@ where
     let target = Target::new(name);
     let start = Instant::now();
     let limit = budget();
+    // Once the budget is spent the run stops at the next case (a case that returned without
+    // running would leave proptest drawing the rest of `cases`: minutes of drawing for nothing).
     let result = runner.run(&strategy, |input| {
         if limit.is_some_and(|l| start.elapsed() > l) {
-            return Ok(());
+            return Err(TestCaseError::fail(OUT_OF_TIME));
         }
         target.cases.fetch_add(1, Ordering::Relaxed);
         body(&target, input);
@@ -234,7 +239,8 @@ where
     });
     let report = target.report(start.elapsed());
     eprint!("{report}");
-    assert!(result.is_ok(), "{name}: {result:?}");
+    let out_of_time = matches!(&result, Err(TestError::Fail(reason, _)) if reason.message() == OUT_OF_TIME);
+    assert!(result.is_ok() || out_of_time, "{name}: {result:?}");
     let distinct = target.panics.lock().unwrap_or_else(|e| e.into_inner()).keys().count();
     assert_eq!(distinct, 0, "{report}");
 }
