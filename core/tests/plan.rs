@@ -218,6 +218,32 @@ fn the_sample_company_plan_balances_every_period_and_orders_whole_packs() -> Res
     Ok(())
 }
 
+/// The plan's demand reads the last ten years of history (`DEMAND_HISTORY_YEARS`): planned on
+/// 2025-12-31 by month, from January 2016. A shop's sale in December 2015 or in 1900 (a year
+/// mistyped) leaves the plan as it is (before, every series of the company was stretched back to
+/// the oldest record, a century of zeros each; from year 1 the plan ran for minutes); a sale in
+/// January 2016 is read.
+#[test]
+fn the_plan_reads_the_last_ten_years_of_demand() -> Result<()> {
+    use omo_core::forecast::DEMAND_HISTORY_YEARS;
+    use omo_core::sample::{SampleConfig, sample_company};
+    assert_eq!(DEMAND_HISTORY_YEARS, 10);
+    let company = sample_company(&SampleConfig::small(3))?;
+    let settings = ChannelSettings::new(day("2025-12-31"));
+    let plan = channel_plan(&company, &settings)?;
+    let with_sale_on = |date: &str| -> Result<ChannelPlan> {
+        let mut d = company.clone();
+        let mut sale = d.pos_sales[0].clone();
+        sale.date = day(date);
+        d.pos_sales.push(sale);
+        channel_plan(&d, &settings)
+    };
+    assert_eq!(with_sale_on("1900-01-04")?, plan);
+    assert_eq!(with_sale_on("2015-12-31")?, plan);
+    assert_ne!(with_sale_on("2016-01-01")?, plan);
+    Ok(())
+}
+
 fn kinds_planned(kind: NodeKind) -> bool {
     matches!(kind, NodeKind::Retailer | NodeKind::Distributor | NodeKind::Plant)
 }

@@ -16,6 +16,32 @@ use crate::error::{OmoError, Result};
 use crate::model::{CategoryId, MovementKind, NodeId, ProductId, RegionId};
 use crate::spi::{Period, Projection, project_stock};
 
+/// The most years of history a forecast of the business's demand reads: the last ten (120
+/// months, 520 weeks) before the periods forecast. Older periods are left out of
+/// [`sell_out_forecast`], [`projected_stock_from_forecast`], [`super::sell_out_outlook`] and the
+/// plan's demand, so one record dated far back (a mistyped year) neither stretches every series
+/// over centuries of zeros nor slows the forecasts down with them.
+///
+/// ```
+/// use omo_core::forecast::{DEMAND_HISTORY_YEARS, sell_out_forecast};
+/// use omo_core::sample::{SampleConfig, sample_company};
+/// let mut d = sample_company(&SampleConfig::small(7))?;
+/// let before = sell_out_forecast(&d, d.as_of, 3)?;
+/// let mut ancient = d.pos_sales[0].clone();
+/// ancient.date = chrono::NaiveDate::from_ymd_opt(1925, 3, 4).unwrap();   // a year mistyped
+/// d.pos_sales.push(ancient);
+/// assert_eq!(sell_out_forecast(&d, d.as_of, 3)?, before);
+/// assert_eq!(DEMAND_HISTORY_YEARS, 10);
+/// # Ok::<(), omo_core::OmoError>(())
+/// ```
+pub const DEMAND_HISTORY_YEARS: i64 = 10;
+
+/// The first period number a demand forecast reads when its history ends with period number
+/// `last`: [`DEMAND_HISTORY_YEARS`] of `period`s back.
+pub(crate) fn first_period_read(period: Period, last: i64) -> i64 {
+    last.saturating_sub(DEMAND_HISTORY_YEARS.saturating_mul(period.per_year())).saturating_add(1)
+}
+
 /// Forecast sell-out of one region and category in one future month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -60,7 +86,8 @@ pub(crate) fn sell_out_forecast_of(
     let category: BTreeMap<&ProductId, &CategoryId> = dataset.products.iter().map(|p| (&p.id, &p.category)).collect();
     type Key<'a> = (&'a RegionId, &'a CategoryId);
     let mut volume: BTreeMap<Key, BTreeMap<i64, (Decimal, Decimal)>> = BTreeMap::new();
-    for (node, product, month, sold) in months.months().filter(|(_, _, month, _)| *month <= last_month) {
+    let read = first_period_read(Period::Month, last_month)..=last_month;
+    for (node, product, month, sold) in months.months().filter(|(_, _, month, _)| read.contains(month)) {
         let (Some(r), Some(c)) = (region.get(node), category.get(product)) else { continue };
         let slot = volume.entry((r, c)).or_default().entry(month).or_default();
         slot.0 += sold.units;
@@ -123,11 +150,12 @@ pub fn projected_stock_from_forecast(
         return Err(OmoError::UnknownId { kind: "node", id: node.to_string() });
     }
     let last_month = Period::Month.number(as_of);
+    let read = first_period_read(Period::Month, last_month)..=last_month;
     let mut on_hand = Decimal::ZERO;
     let mut monthly: BTreeMap<i64, f64> = BTreeMap::new();
     for m in dataset.movements.iter().filter(|m| &m.node == node && &m.product == product && m.date <= as_of) {
         on_hand += m.stock_change();
-        if m.kind == MovementKind::Sale {
+        if m.kind == MovementKind::Sale && read.contains(&Period::Month.number(m.date)) {
             *monthly.entry(Period::Month.number(m.date)).or_default() += m.quantity.to_f64().unwrap_or(0.0);
         }
     }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::batch::forecast_many;
+use super::demand::first_period_read;
 use super::{Forecast, ForecastOptions, Method};
 use crate::analytics::SellOutMonths;
 use crate::dataset::Dataset;
@@ -101,7 +102,8 @@ pub(crate) fn sell_out_outlook_of(
     let mut company: BTreeMap<i64, Decimal> = BTreeMap::new();
     let mut categories: BTreeMap<&CategoryId, BTreeMap<i64, Decimal>> = BTreeMap::new();
     let mut products: BTreeMap<&ProductId, BTreeMap<i64, Decimal>> = BTreeMap::new();
-    for (_, product, month, sold) in months.months().filter(|(_, _, month, _)| *month <= last_number) {
+    let read = first_period_read(Period::Month, last_number)..=last_number;
+    for (_, product, month, sold) in months.months().filter(|(_, _, month, _)| read.contains(month)) {
         *company.entry(month).or_default() += sold.units;
         if let Some(c) = category.get(product) {
             *categories.entry(c).or_default().entry(month).or_default() += sold.units;

@@ -20,7 +20,7 @@ use crate::error::{OmoError, Result};
 use crate::forecast::{ForecastOptions, Method, forecast};
 use crate::model::{CustomerId, NodeId, NodeKind, OrderStatus, ProductId};
 use crate::spi::Period;
-use crate::spi::{NodeFilter, PeriodUnits, RecordFacts, StockFacts, UnitsByPeriod};
+use crate::spi::{NodeFilter, RecordFacts, StockFacts, UnitsByPeriod};
 
 /// The planning periods: the first is the one holding the day after `as_of` (the rest of it when
 /// `as_of` falls inside it), then `horizon - 1` whole periods.
@@ -175,7 +175,9 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
         }
     }
     add_supplier_orders(dataset, (planned, suppliers), (period, last), &mut history);
-    let Some(first) = history.values().filter_map(PeriodUnits::first).min() else {
+    // The series start at the first period with units of the last years a forecast reads.
+    let read = crate::forecast::first_period_read(period, last);
+    let Some(first) = history.values().filter_map(|h| h.first_from(read)).min() else {
         return Ok(BTreeMap::new());
     };
     let options = ForecastOptions {
@@ -186,7 +188,7 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
     // The history is consumed as the series are built: the two are never held whole together.
     let series: Vec<((NodeId, ProductId), Vec<f64>)> = history
         .into_iter()
-        .filter(|(_, h)| h.iter().any(|(_, q)| !q.is_zero()))
+        .filter(|(_, h)| h.first_from(read).is_some())
         .map(|(key, h)| {
             let values = (first..=last).map(|k| h.get(k).to_f64().unwrap_or(0.0)).collect();
             (key, values)

@@ -33,7 +33,7 @@ pub(crate) use reconcile::{book_at_counts, reconcile_with};
 pub use replenish::*;
 pub use rollup::{ALL, ChannelRow, NodeLevel, ProductLevel, RollUpRow, channel_view, kind_name, roll_up};
 pub(crate) use rollup::{channel_from, node_groups, product_groups, roll_up_of};
-pub(crate) use stock_facts::{NodeFilter, PeriodUnits, RecordFacts, StockFacts, UnitsByPeriod, units_by_period};
+pub(crate) use stock_facts::{NodeFilter, RecordFacts, StockFacts, UnitsByPeriod, units_by_period};
 
 use crate::dataset::DatasetInput;
 use crate::error::Result;

@@ -36,9 +36,10 @@ impl PeriodUnits {
         }
     }
 
-    /// The first period number with units added, if any.
-    pub(crate) fn first(&self) -> Option<i64> {
-        self.units.first()
+    /// The first period number from `from` on whose units are not zero, if any.
+    pub(crate) fn first_from(&self, from: i64) -> Option<i64> {
+        let start = self.units.first()?.max(from);
+        (start..=self.units.last()?).find(|&k| !self.get(k).is_zero())
     }
 
     /// The units of period number `k` (zero outside the periods added).
@@ -204,12 +205,10 @@ mod tests {
         let expected = [(1, "0.1"), (2, "0"), (3, "1.5"), (4, "0"), (5, "2.25")];
         let read: Vec<String> = of_p.iter().map(|(k, u)| format!("{k} {u}")).collect();
         assert_eq!(read, expected.map(|(k, u)| format!("{k} {u}")));
-        assert_eq!(
-            (of_p.first(), of_p.get(0), of_p.get(5), of_p.get(6)),
-            (Some(1), Decimal::ZERO, units("2.25"), Decimal::ZERO)
-        );
+        assert_eq!((of_p.first_from(i64::MIN), of_p.first_from(2), of_p.first_from(6)), (Some(1), Some(3), None));
+        assert_eq!((of_p.get(0), of_p.get(5), of_p.get(6)), (Decimal::ZERO, units("2.25"), Decimal::ZERO));
         assert_eq!(by_period[&(n, q)].iter().collect::<Vec<_>>(), [(4, units("7"))]);
-        assert_eq!(PeriodUnits::default().first(), None);
+        assert_eq!(PeriodUnits::default().first_from(i64::MIN), None);
         Ok(())
     }
 
