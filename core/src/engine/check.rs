@@ -12,12 +12,24 @@ use crate::dataset::references;
 use crate::error::{OmoError, Result};
 use crate::model::{Check, CustomerId, NodeId, ValidationIssue};
 
+/// What [`Engine::prepare`] found of an event that passed its checks.
+pub(super) struct Prepared {
+    /// The body converted into the company's currency (`None`: nothing to convert).
+    pub converted: Option<EventBody>,
+    /// The event's business date ([`EventBody::date`]).
+    pub date: Option<NaiveDate>,
+    /// The day its books count from ([`Engine::counts_from`]).
+    pub counts_from: Option<NaiveDate>,
+}
+
 impl Engine {
-    /// Checks an event against the state without changing anything; returns its body converted
-    /// into the company's currency when it came in another one.
-    pub(super) fn prepare(&self, body: &EventBody, remote: bool) -> Result<Option<EventBody>> {
+    /// Checks an event against the state without changing anything; returns what the booking
+    /// reads of it again: its body converted into the company's currency when it came in
+    /// another one, its date and the day it counts from.
+    pub(super) fn prepare(&self, body: &EventBody, remote: bool) -> Result<Prepared> {
         let open_from = self.open_from();
-        if let Some((date, field)) = self.counts_from(body)
+        let counts_from = self.counts_from(body);
+        if let Some((date, field)) = counts_from
             && date < open_from
         {
             return Err(OmoError::ClosedPeriod { date, field, open_from });
@@ -29,7 +41,8 @@ impl Engine {
         let as_of = dated.map_or(self.dataset.as_of, |(date, _)| date.max(self.dataset.as_of));
         let converted = self.convert(body)?;
         self.check(converted.as_ref().unwrap_or(body), as_of, remote)?;
-        Ok(converted)
+        let date = |dated: Option<(NaiveDate, &str)>| dated.map(|(date, _)| date);
+        Ok(Prepared { converted, date: date(dated), counts_from: date(counts_from) })
     }
 
     /// Refuses `date` (of the record's `field`) when it is further after the clock than

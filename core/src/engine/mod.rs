@@ -525,15 +525,15 @@ impl Engine {
         changes: &mut Vec<Change>,
     ) -> Result<()> {
         let refused = |e: OmoError, event: &Event| check::refusal(event, e);
-        // Converted in place: the event (152 bytes) is not moved into a new binding.
-        match self.prepare(&event.body, remote) {
-            Ok(Some(converted)) => event.body = converted,
-            Ok(None) => {}
+        let check::Prepared { converted, date, counts_from } = match self.prepare(&event.body, remote) {
+            Ok(prepared) => prepared,
             Err(e) => return Err(refused(e, &event)),
+        };
+        // Converted in place: the event (152 bytes) is not moved into a new binding.
+        if let Some(converted) = converted {
+            event.body = converted;
         }
-        let counts_from = self.counts_from(&event.body).map(|(date, _)| date);
         let seq = self.seq + 1;
-        let date = event.date();
         if let Some(day) = date
             && let Some(day_before) = day.pred_opt()
         {
