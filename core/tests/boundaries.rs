@@ -295,3 +295,24 @@ fn a_zero_quantity_adjustment_is_valid_and_changes_no_stock() {
     let closing: Decimal = rows.iter().map(|r| r.flows.closing).next_back().unwrap();
     assert_eq!(closing, dec("10"));
 }
+
+/// Trailing windows that reach back past the calendar's first day (a company as it stood in its
+/// first days, in the year -262143) start there instead of panicking: the engine's health and
+/// KPI windows (90 days of issues and sales), its month closes, and suggested orders from the
+/// trailing mean. The dataset fuzz campaign (seed 41) found the same subtraction in the team
+/// view.
+#[test]
+fn trailing_windows_stop_at_the_calendars_first_day() {
+    use chrono::Days;
+    use omo_core::engine::{Engine, EngineOptions};
+    use omo_core::spi::{DemandBasis, PlanSettings, suggest_orders};
+    let company = sample_company(&SampleConfig::small(3)).unwrap();
+    let first_days = company.until(NaiveDate::MIN + Days::new(10));
+    assert!(first_days.movements.is_empty() && !first_days.nodes.is_empty());
+    let mut engine = Engine::new(first_days.clone(), EngineOptions::default()).unwrap();
+    engine.advance_to(NaiveDate::MIN + Days::new(100)).unwrap();
+    assert_eq!(engine.as_of(), NaiveDate::MIN + Days::new(100));
+    assert!(engine.stock_on_hand().is_empty());
+    let settings = PlanSettings { demand: DemandBasis::TrailingMean, ..PlanSettings::new(first_days.as_of) };
+    assert_eq!(suggest_orders(&first_days, &settings).unwrap(), vec![]);
+}

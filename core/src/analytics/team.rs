@@ -1,7 +1,7 @@
 //! Salesperson and business-unit performance: revenue, margin, new and lost customers, plan
 //! attainment, and comparison with the previous period and last year.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,8 +62,10 @@ pub fn team_performance(dataset: &Dataset, team: Team, from: NaiveDate, to: Naiv
         })
         .collect();
     let cost: HashMap<&ProductId, Decimal> = dataset.products.iter().map(|p| (&p.id, p.standard_cost)).collect();
-    let length = Days::new(u64::try_from((to - from).num_days() + 1).unwrap_or(1));
-    let (prev_from, prev_to) = (from - length, from - Days::new(1));
+    let length = u64::try_from((to - from).num_days() + 1).unwrap_or(1);
+    // The period before starts at the calendar's first day at the earliest; a period starting
+    // there has none before it.
+    let previous = from.pred_opt().map(|day_before| (crate::kpi::days_before(from, length), day_before));
     let year = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
     let mut rows: BTreeMap<String, TeamPerformance> = BTreeMap::new();
     let mut first_invoice: HashMap<&CustomerId, NaiveDate> = HashMap::new();
@@ -87,7 +89,7 @@ pub fn team_performance(dataset: &Dataset, team: Team, from: NaiveDate, to: Naiv
                         .map(|l| l.quantity * cost.get(&l.product).copied().unwrap_or_default())
                         .sum::<Decimal>();
             bought.entry((member, true)).or_default().insert(&invoice.customer);
-        } else if invoice.date >= prev_from && invoice.date <= prev_to {
+        } else if previous.is_some_and(|(first, last)| invoice.date >= first && invoice.date <= last) {
             row.revenue_previous += amount;
             bought.entry((member, false)).or_default().insert(&invoice.customer);
         }

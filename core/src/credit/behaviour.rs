@@ -1,7 +1,7 @@
 //! Payment behaviour, a score and a risk class from documented rules, and a recommended limit
 //! with the reasons that produced it.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,7 @@ impl PaymentBehaviour {
 pub fn payment_behaviour(receivables: &Receivables, customer: &CustomerId, as_of: NaiveDate) -> PaymentBehaviour {
     let settlements = receivables.settlements(customer);
     let since = |days: u64| {
-        let from = as_of.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN);
+        let from = crate::kpi::days_before(as_of, days);
         PaymentStats::of(settlements.iter().filter(move |s| s.settled_on > from && s.settled_on <= as_of))
     };
     let open_items = receivables.open_items(customer);
@@ -245,9 +245,8 @@ pub fn recommend_limit(
     let (score, mut reasons) = scoring.score(&behaviour);
     let class = scoring.class(score);
     reasons.push(format!("score {score:.1}: class {}", class.as_str()));
-    let purchases = receivables
-        .invoiced_between(customer, as_of.checked_sub_days(Days::new(365)).unwrap_or(NaiveDate::MIN), as_of)
-        .max(Decimal::ZERO);
+    let purchases =
+        receivables.invoiced_between(customer, crate::kpi::days_before(as_of, 365), as_of).max(Decimal::ZERO);
     let monthly = purchases / Decimal::from(12);
     let months = Decimal::from(terms_days) / Decimal::from(30) + Decimal::ONE;
     let factor = limits

@@ -422,7 +422,7 @@ impl Receivables {
     /// DSO by the simple method: open receivables over the net invoiced amount of the last `days`
     /// days, times `days` (`None` without sales).
     pub fn dso_simple(&self, customer: Option<&CustomerId>, as_of: NaiveDate, days: u32) -> Option<f64> {
-        let from = as_of.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
+        let from = crate::kpi::days_before(as_of, u64::from(days));
         let (open, sales) = self.scope(customer).fold((Decimal::ZERO, Decimal::ZERO), |(o, s), id| {
             (o + self.receivable(id), s + self.invoiced_between(id, from, as_of))
         });

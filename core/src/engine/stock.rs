@@ -2,7 +2,7 @@
 //! hand, and, for the open period only, the net change of each day (what the negative-stock rule
 //! needs to accept or refuse a back-dated movement without reading history).
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -307,7 +307,7 @@ impl StockState {
         let mut keys: Vec<&(NodeId, ProductId)> =
             self.pairs.keys().filter(|(node, _)| wanted.as_ref().is_none_or(|w| w.contains(node))).collect();
         keys.sort();
-        let window_start = options.as_of - Days::new(window);
+        let window_start = crate::kpi::days_before(options.as_of, window);
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             let Some(pair) = self.pairs.get(key) else { continue };
@@ -491,5 +491,5 @@ const ISSUE_DAYS: u64 = 90;
 
 /// The first day whose issues a pair keeps while the clock reads `as_of`.
 fn issues_from(as_of: NaiveDate) -> NaiveDate {
-    as_of - Days::new(ISSUE_DAYS)
+    crate::kpi::days_before(as_of, ISSUE_DAYS)
 }

@@ -14,6 +14,12 @@ pub const TRAILING_MONTHS: u32 = 12;
 /// batch scorecard and in the live engine alike.
 pub const COVER_WINDOW_DAYS: u32 = 90;
 
+/// The day `days` days before `day`, or the calendar's first day when that is earlier: the start
+/// of a trailing window (90 days of sales, a year of invoices) that the calendar cuts short.
+pub(crate) fn days_before(day: NaiveDate, days: u64) -> NaiveDate {
+    day.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN)
+}
+
 /// The month a scorecard shows (its first day): `month`'s month when given, else the last month
 /// complete on `as_of` (or `as_of`'s own month, when none is).
 ///

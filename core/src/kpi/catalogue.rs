@@ -317,7 +317,7 @@ fn month_values(scope: &Scope<'_>, start: NaiveDate) -> Result<MonthValues> {
     let in_month_last_year = |d: NaiveDate| d >= year_before(start) && d <= year_before(end);
     let distributors: Vec<_> = dataset.customers.iter().filter(|c| c.kind == CustomerKind::Distributor).collect();
     let nodes: FxHashSet<_> = distributors.iter().filter_map(|c| c.node.as_ref()).collect();
-    let window = end - Days::new(u64::from(COVER_WINDOW_DAYS));
+    let window = super::days_before(end, u64::from(COVER_WINDOW_DAYS));
     let mut stock: FxHashMap<&crate::model::NodeId, NodeMonth> = FxHashMap::default();
     // Monthly sales per node and product over the two years before the month, for the forecast.
     let this_month = crate::spi::Period::Month.number(start);

@@ -14,7 +14,7 @@ pub use calendar::{
     COVER_WINDOW_DAYS, TRAILING_MONTHS, first_of_month, last_complete_month, months_in_data, months_up_to,
     scorecard_month, window_start,
 };
-pub(crate) use calendar::{days_into_month, months_since, window_start_since};
+pub(crate) use calendar::{days_before, days_into_month, months_since, window_start_since};
 pub(crate) use catalogue::{KpiValues, MonthValues, inputs_of_months};
 pub(crate) use catalogue::{MonthFacts, absolute, forecast_wape_of, month_forecast, on_time_in_full, ratio_decimal};
 pub use catalogue::{

@@ -43,7 +43,7 @@ impl KpiState {
         let number = Period::Month.number(month);
         let held = kept.refresh_health(node, number, end, parts);
         let forecast_wape = kept.wape_of(node, number, days_into_month(month, end), parts.1);
-        let window_from = (end - Days::new(u64::from(COVER_WINDOW_DAYS))) + Days::new(1);
+        let window_from = crate::kpi::days_before(end, u64::from(COVER_WINDOW_DAYS) - 1);
         let window_sales = kept.sales_days.window_sum(window_from, end);
         StockReads { forecast_wape, window_sales, held }
     }
@@ -229,7 +229,8 @@ fn dead_or_slow_value(
     }
     let as_of = options.as_of;
     let window_days = Days::new(u64::from(options.cover_window_days));
-    let window_from = (as_of - window_days) + Days::new(1);
+    let window_from =
+        crate::kpi::days_before(as_of, u64::from(options.cover_window_days)).succ_opt().unwrap_or(NaiveDate::MAX);
     let last_issue = issues.as_ref().and_then(|days| days.last_on_or_before(as_of));
     let until = issues.as_ref().map_or(NaiveDate::MAX, |days| {
         let dead_after = Days::new(u64::from(options.dead_after_days) + 1);

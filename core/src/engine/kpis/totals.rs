@@ -2,7 +2,7 @@
 //! payments and deliveries; a node's sales and issues; a shop's first sale of each month), the
 //! distributor an event touches, and the totals dropped once no open month reads them.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{KpiState, NodeKpis};
@@ -151,7 +151,7 @@ impl KpiState {
     /// before `next`, and deliveries of earlier months.
     pub(super) fn forget_before(&mut self, next: NaiveDate) {
         let window_days = HealthOptions::new(next).cover_window_days.max(COVER_WINDOW_DAYS);
-        let window = next - Days::new(u64::from(window_days));
+        let window = crate::kpi::days_before(next, u64::from(window_days));
         let last_year = next.checked_sub_months(Months::new(12)).unwrap_or(next);
         let month = Period::Month.number(next);
         for node in self.nodes.values_mut() {

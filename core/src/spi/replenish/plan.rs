@@ -15,7 +15,7 @@
 //!   sqrt(L + R)` (days) and an order-up-to level of the lead time and review period's demand plus
 //!   the same.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -242,7 +242,7 @@ fn trailing_demand(
     nodes: &FxHashSet<&NodeId>,
     z: f64,
 ) -> BTreeMap<(NodeId, ProductId), Demand> {
-    let start = settings.as_of - Days::new(u64::from(settings.history_days));
+    let start = crate::kpi::days_before(settings.as_of, u64::from(settings.history_days));
     // Days in date order, so that the float sums (and the safety stock rounded from them) are the
     // same on every run.
     let mut daily: BTreeMap<(&NodeId, &ProductId), BTreeMap<NaiveDate, f64>> = BTreeMap::new();
