@@ -155,8 +155,9 @@ pub fn projected_stock_from_forecast(
     let mut monthly: BTreeMap<i64, f64> = BTreeMap::new();
     for m in dataset.movements.iter().filter(|m| &m.node == node && &m.product == product && m.date <= as_of) {
         on_hand += m.stock_change();
-        if m.kind == MovementKind::Sale && read.contains(&Period::Month.number(m.date)) {
-            *monthly.entry(Period::Month.number(m.date)).or_default() += m.quantity.to_f64().unwrap_or(0.0);
+        let month = Period::Month.number(m.date);
+        if m.kind == MovementKind::Sale && read.contains(&month) {
+            *monthly.entry(month).or_default() += m.quantity.to_f64().unwrap_or(0.0);
         }
     }
     let first = monthly.keys().next().copied().unwrap_or(last_month);

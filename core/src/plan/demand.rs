@@ -175,9 +175,18 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
         }
     }
     add_supplier_orders(dataset, (planned, suppliers), (period, last), &mut history);
-    // The series start at the first period with units of the last years a forecast reads.
+    // The series start at the first period with units of the last years a forecast reads; a
+    // pair with none there is not forecast.
     let read = crate::forecast::first_period_read(period, last);
-    let Some(first) = history.values().filter_map(|h| h.first_from(read)).min() else {
+    let mut first: Option<i64> = None;
+    history.retain(|_, h| {
+        let own = h.first_from(read);
+        if let Some(k) = own {
+            first = Some(first.map_or(k, |f| f.min(k)));
+        }
+        own.is_some()
+    });
+    let Some(first) = first else {
         return Ok(BTreeMap::new());
     };
     let options = ForecastOptions {
@@ -188,7 +197,6 @@ pub(crate) fn independent_demand_with<S: BuildHasher, T: BuildHasher>(
     // The history is consumed as the series are built: the two are never held whole together.
     let series: Vec<((NodeId, ProductId), Vec<f64>)> = history
         .into_iter()
-        .filter(|(_, h)| h.first_from(read).is_some())
         .map(|(key, h)| {
             let values = (first..=last).map(|k| h.get(k).to_f64().unwrap_or(0.0)).collect();
             (key, values)
